@@ -1,0 +1,119 @@
+// Drives real Engine.IO and Socket.IO clients for the Java integration tests.
+// Commands arrive as JSON lines on stdin; every client event leaves as a JSON line on stdout.
+// Binary values cross the JSON boundary as {"$bin": "<base64>"}.
+import { createInterface } from "node:readline";
+import { Socket as EngineSocket } from "engine.io-client";
+import { io } from "socket.io-client";
+
+const clients = new Map();
+
+function out(obj) {
+  process.stdout.write(JSON.stringify(obj) + "\n");
+}
+
+function toJson(value) {
+  if (value instanceof ArrayBuffer) return { $bin: Buffer.from(value).toString("base64") };
+  if (ArrayBuffer.isView(value)) return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") };
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value && typeof value === "object") {
+    const o = {};
+    for (const [k, v] of Object.entries(value)) o[k] = toJson(v);
+    return o;
+  }
+  return value;
+}
+
+function fromJson(value) {
+  if (Array.isArray(value)) return value.map(fromJson);
+  if (value && typeof value === "object") {
+    if (typeof value.$bin === "string" && Object.keys(value).length === 1) return Buffer.from(value.$bin, "base64");
+    const o = {};
+    for (const [k, v] of Object.entries(value)) o[k] = fromJson(v);
+    return o;
+  }
+  return value;
+}
+
+function engineOpen(cmd) {
+  const socket = new EngineSocket(cmd.url, { ...cmd.opts });
+  clients.set(cmd.id, socket);
+  socket.on("open", () => out({ id: cmd.id, event: "open", sid: socket.id, transport: socket.transport.name }));
+  socket.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
+  socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data) }));
+  socket.on("close", (reason, desc) => out({ id: cmd.id, event: "close", reason, description: desc ? String(desc.message ?? desc) : null }));
+  socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
+}
+
+function socketConnect(cmd) {
+  const opts = { ...cmd.opts };
+  if (opts.auth) opts.auth = fromJson(opts.auth);
+  const socket = io(cmd.url, opts);
+  clients.set(cmd.id, socket);
+  // answers for server emits that ask for an ack: {"event": [args...]}
+  const replies = cmd.replies ?? {};
+  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, transport: socket.io.engine.transport.name }));
+  socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null) }));
+  socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason }));
+  socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
+  socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
+  socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  socket.onAny((event, ...args) => {
+    let ack = null;
+    if (args.length && typeof args[args.length - 1] === "function") ack = args.pop();
+    out({ id: cmd.id, event: "event", name: event, args: toJson(args), withAck: ack !== null });
+    if (ack) {
+      const reply = replies[event];
+      if (reply !== undefined && reply !== "$none") ack(...fromJson(reply));
+    }
+  });
+}
+
+async function handle(cmd) {
+  const c = clients.get(cmd.id);
+  switch (cmd.op) {
+    case "eio.open": return engineOpen(cmd);
+    case "eio.send": return c.send(cmd.binary ? Buffer.from(cmd.data, "base64") : cmd.data);
+    case "eio.close": return c.close();
+    case "sio.connect": return socketConnect(cmd);
+    case "sio.emit": {
+      const args = fromJson(cmd.args ?? []);
+      if (cmd.ack) {
+        const target = cmd.timeout ? c.timeout(cmd.timeout) : c;
+        try {
+          const res = await target.emitWithAck(cmd.event, ...args);
+          out({ id: cmd.id, event: "ack", ref: cmd.ref, args: toJson([res]) });
+        } catch (e) {
+          out({ id: cmd.id, event: "ack", ref: cmd.ref, error: String(e?.message ?? e) });
+        }
+        return;
+      }
+      return c.emit(cmd.event, ...args);
+    }
+    case "sio.emitRawAck": {
+      // an ack callback with several arguments, for handlers that answer with more than one value
+      return c.emit(cmd.event, ...fromJson(cmd.args ?? []), (...res) => out({ id: cmd.id, event: "ack", ref: cmd.ref, args: toJson(res) }));
+    }
+    case "sio.disconnect": return c.disconnect();
+    case "sio.connectAgain": return c.connect();
+    case "close.all": {
+      for (const s of clients.values()) s.close?.() ?? s.disconnect?.();
+      return;
+    }
+    case "exit": {
+      for (const s of clients.values()) { try { s.close?.(); s.disconnect?.(); } catch {} }
+      out({ event: "bye" });
+      process.exit(0);
+    }
+    default: out({ id: cmd.id, event: "driver_error", message: `unknown op ${cmd.op}` });
+  }
+}
+
+const rl = createInterface({ input: process.stdin });
+rl.on("line", (line) => {
+  if (!line.trim()) return;
+  let cmd;
+  try { cmd = JSON.parse(line); } catch (e) { return out({ event: "driver_error", message: `bad json: ${line}` }); }
+  Promise.resolve().then(() => handle(cmd)).catch((e) => out({ id: cmd.id, event: "driver_error", message: String(e?.stack ?? e) }));
+});
+rl.on("close", () => process.exit(0));
+out({ event: "ready" });

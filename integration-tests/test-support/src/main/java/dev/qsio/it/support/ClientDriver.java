@@ -1,0 +1,252 @@
+package dev.qsio.it.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.awaitility.Awaitility;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs {@code integration-tests/clients/driver.mjs}: real {@code engine.io-client} and {@code socket.io-client}
+ * instances in one Node process, commanded with JSON lines. Every client event is recorded and can be awaited.
+ */
+public final class ClientDriver implements AutoCloseable {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final OutputStream stdin;
+    private final List<JsonNode> events = Collections.synchronizedList(new ArrayList<>());
+    private final Set<JsonNode> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Thread reader;
+
+    private ClientDriver(Process process) {
+        this.process = process;
+        this.stdin = process.getOutputStream();
+        this.reader = new Thread(this::read, "client-driver-reader");
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /** Starts the driver; waits until it is ready. */
+    public static ClientDriver start() {
+        Path dir = clientsDir();
+        try {
+            Process p = new ProcessBuilder("node", dir.resolve("driver.mjs").toString())
+                    .directory(dir.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            ClientDriver driver = new ClientDriver(p);
+            driver.await(e -> "ready".equals(e.path("event").asText()));
+            return driver;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot start node: is Node.js installed?", e);
+        }
+    }
+
+    /** The folder of the Node clients, found from the working directory of the test. */
+    public static Path clientsDir() {
+        String configured = System.getProperty("qsio.clients.dir");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            Path candidate = dir.resolve("integration-tests/clients");
+            if (Files.isRegularFile(candidate.resolve("driver.mjs"))) {
+                return candidate;
+            }
+            if (Files.isRegularFile(dir.resolve("clients/driver.mjs"))) {
+                return dir.resolve("clients");
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("integration-tests/clients not found above " + Path.of("").toAbsolutePath());
+    }
+
+    private void read() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                try {
+                    events.add(JSON.readTree(line));
+                } catch (IOException e) {
+                    events.add(JSON.createObjectNode().put("event", "driver_output").put("text", line));
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        }
+    }
+
+    /** Sends one command. */
+    public synchronized void send(ObjectNode command) {
+        try {
+            stdin.write((JSON.writeValueAsString(command) + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("client driver is gone", e);
+        }
+    }
+
+    public ObjectNode command(String op, String id) {
+        return JSON.createObjectNode().put("op", op).put("id", id);
+    }
+
+    /** Opens an engine.io-client socket. */
+    public void engineOpen(String id, String url, Map<String, Object> opts) {
+        ObjectNode c = command("eio.open", id).put("url", url);
+        c.set("opts", JSON.valueToTree(opts));
+        send(c);
+    }
+
+    public void engineSend(String id, String text) {
+        send(command("eio.send", id).put("data", text));
+    }
+
+    public void engineSendBinary(String id, byte[] data) {
+        send(command("eio.send", id).put("data", java.util.Base64.getEncoder().encodeToString(data)).put("binary", true));
+    }
+
+    public void engineClose(String id) {
+        send(command("eio.close", id));
+    }
+
+    /** Connects a socket.io-client socket; {@code replies} answers server emits that ask for an ack, by event. */
+    public void connect(String id, String url, Map<String, Object> opts, Map<String, List<Object>> replies) {
+        ObjectNode c = command("sio.connect", id).put("url", url);
+        c.set("opts", JSON.valueToTree(opts));
+        if (replies != null) {
+            c.set("replies", JSON.valueToTree(replies));
+        }
+        send(c);
+    }
+
+    public void connect(String id, String url, Map<String, Object> opts) {
+        connect(id, url, opts, null);
+    }
+
+    public void emit(String id, String event, Object... args) {
+        ObjectNode c = command("sio.emit", id).put("event", event);
+        c.set("args", JSON.valueToTree(List.of(args)));
+        send(c);
+    }
+
+    /** Emits with an ack; the answer arrives as an {@code ack} event with the given ref. */
+    public void emitWithAck(String id, String ref, long timeoutMs, String event, Object... args) {
+        ObjectNode c = command("sio.emit", id).put("event", event).put("ack", true).put("ref", ref);
+        if (timeoutMs > 0) {
+            c.put("timeout", timeoutMs);
+        }
+        c.set("args", JSON.valueToTree(List.of(args)));
+        send(c);
+    }
+
+    public void disconnect(String id) {
+        send(command("sio.disconnect", id));
+    }
+
+    /** Binary for a command argument. */
+    public static Map<String, String> bin(byte[] data) {
+        return Map.of("$bin", java.util.Base64.getEncoder().encodeToString(data));
+    }
+
+    public static byte[] unbin(JsonNode node) {
+        return java.util.Base64.getDecoder().decode(node.path("$bin").asText());
+    }
+
+    /** Waits for the first not yet awaited event matching the predicate, and returns it. */
+    public JsonNode await(Predicate<JsonNode> match) {
+        return await(match, TIMEOUT);
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        JsonNode[] found = new JsonNode[1];
+        Awaitility.await().atMost(timeout).pollInterval(5, TimeUnit.MILLISECONDS)
+                .alias("client event; events so far: " + tail())
+                .until(() -> (found[0] = take(match)) != null);
+        return found[0];
+    }
+
+    /** Waits for the next event of a kind from a client. */
+    public JsonNode await(String id, String event) {
+        return await(e -> id.equals(e.path("id").asText()) && event.equals(e.path("event").asText()));
+    }
+
+    /** Waits for an event the server emitted to a client, by name. */
+    public JsonNode awaitEmit(String id, String name) {
+        return await(e -> id.equals(e.path("id").asText()) && "event".equals(e.path("event").asText())
+                && name.equals(e.path("name").asText()));
+    }
+
+    /** Waits for the ack answer with a ref. */
+    public JsonNode awaitAck(String id, String ref) {
+        return await(e -> id.equals(e.path("id").asText()) && "ack".equals(e.path("event").asText())
+                && ref.equals(e.path("ref").asText()));
+    }
+
+    private JsonNode take(Predicate<JsonNode> match) {
+        synchronized (events) {
+            for (JsonNode e : events) {
+                if (!taken.contains(e) && match.test(e)) {
+                    taken.add(e);
+                    return e;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** All events so far that match (awaited or not). */
+    public List<JsonNode> events(Predicate<JsonNode> match) {
+        synchronized (events) {
+            return events.stream().filter(match).toList();
+        }
+    }
+
+    public List<JsonNode> events(String id, String event) {
+        return events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("event").asText()));
+    }
+
+    private String tail() {
+        synchronized (events) {
+            int from = Math.max(0, events.size() - 15);
+            return events.subList(from, events.size()).toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            send(JSON.createObjectNode().put("op", "exit"));
+        } catch (RuntimeException ignored) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

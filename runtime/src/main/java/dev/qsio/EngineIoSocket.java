@@ -1,0 +1,39 @@
+package dev.qsio;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One Engine.IO session: the connection-level transport that Socket.IO runs on.
+ * <p>
+ * A session survives the change of transport from HTTP long-polling to WebSocket; its {@link #id()} is the
+ * Engine.IO {@code sid}. Methods are safe to call from any thread. Messages are delivered to the client in the
+ * order they were sent.
+ *
+ * @see EngineIoHandler
+ */
+public interface EngineIoSocket {
+
+    /** The session id ({@code sid}) sent in the open packet: 20 characters of secure randomness, URL-safe. */
+    String id();
+
+    /** The transport currently in use: {@code "polling"} or {@code "websocket"}. */
+    String transport();
+
+    /** The request that opened the session (headers, query, remote address), as it was at the handshake. */
+    HandshakeRequest request();
+
+    /** Whether the session is open: messages sent now are delivered unless the client goes away. */
+    boolean isOpen();
+
+    /** Sends a text message. Dropped if the session is closed. */
+    void send(String text);
+
+    /** Sends a binary message: a binary frame on WebSocket, base64 with the {@code b} prefix on polling. */
+    void send(Buffer data);
+
+    /**
+     * Closes the session from the server side after the messages already queued are written. The handler's
+     * {@link EngineIoHandler#onClose(EngineIoSocket, String)} receives {@code "forced close"}.
+     */
+    void close();
+}

@@ -1,0 +1,32 @@
+package dev.qsio;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP request that opened an Engine.IO session, captured at the handshake.
+ *
+ * @param method the HTTP method ({@code GET})
+ * @param path the request path
+ * @param headers the request headers, names in lower case
+ * @param query the query parameters of the handshake request
+ * @param remoteAddress the peer address as {@code host:port}, or {@code null} when unknown
+ * @param secure whether the request came over TLS
+ * @param time when the handshake happened
+ */
+public record HandshakeRequest(String method, String path, Map<String, List<String>> headers,
+        Map<String, List<String>> query, String remoteAddress, boolean secure, Instant time) {
+
+    /** The first value of a header, or {@code null}. The name is case-insensitive. */
+    public String header(String name) {
+        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** The first value of a query parameter, or {@code null}. */
+    public String queryParam(String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

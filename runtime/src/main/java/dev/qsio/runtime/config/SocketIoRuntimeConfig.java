@@ -1,0 +1,83 @@
+package dev.qsio.runtime.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Socket.IO and Engine.IO settings read at startup. Defaults are those of Node's {@code socket.io} 4.x server.
+ */
+@ConfigMapping(prefix = "quarkus.socketio")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface SocketIoRuntimeConfig {
+
+    /**
+     * How often the server sends a ping packet to each session ({@code pingInterval}).
+     */
+    @WithDefault("25S")
+    Duration pingInterval();
+
+    /**
+     * How long the server waits for the pong that answers a ping before closing the session ({@code pingTimeout}).
+     */
+    @WithDefault("20S")
+    Duration pingTimeout();
+
+    /**
+     * How long an upgrade from HTTP long-polling to WebSocket may take before the new transport is dropped
+     * ({@code upgradeTimeout}).
+     */
+    @WithDefault("10S")
+    Duration upgradeTimeout();
+
+    /**
+     * The largest message or polling body a client may send, in bytes ({@code maxHttpBufferSize}). Larger polling
+     * bodies get HTTP 413 and larger WebSocket messages close the session; either way the session ends.
+     */
+    @WithDefault("1000000")
+    int maxHttpBufferSize();
+
+    /**
+     * The transports clients may use: {@code polling}, {@code websocket}, or both.
+     */
+    @WithDefault("polling,websocket")
+    List<String> transports();
+
+    /**
+     * Whether polling sessions may upgrade to WebSocket ({@code allowUpgrades}).
+     */
+    @WithDefault("true")
+    boolean allowUpgrades();
+
+    /**
+     * Cross-origin settings for HTTP long-polling and the origin check of WebSocket handshakes.
+     */
+    Cors cors();
+
+    interface Cors {
+
+        /**
+         * Origins allowed to connect, for example {@code https://app.example.com}; {@code *} allows any. When unset,
+         * no CORS header is sent and the WebSocket origin is not checked, as Node's server does without
+         * {@code cors}. When set to a list, handshakes of either transport from another origin are refused with
+         * HTTP 403.
+         */
+        Optional<List<String>> origins();
+
+        /**
+         * Whether cross-origin requests may carry credentials ({@code Access-Control-Allow-Credentials}).
+         */
+        @WithDefault("false")
+        boolean credentials();
+
+        /**
+         * How long browsers may cache a preflight answer ({@code Access-Control-Max-Age}).
+         */
+        Optional<Duration> maxAge();
+    }
+}

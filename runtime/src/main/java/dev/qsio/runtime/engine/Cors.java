@@ -1,0 +1,88 @@
+package dev.qsio.runtime.engine;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Cross-origin rules for the engine path: CORS headers on polling responses, preflight answers, and the origin
+ * check of handshakes on both transports.
+ */
+public final class Cors {
+
+    private final boolean enabled;
+    private final boolean any;
+    private final List<String> origins;
+    private final boolean credentials;
+    private final String maxAge;
+
+    private Cors(boolean enabled, boolean any, List<String> origins, boolean credentials, String maxAge) {
+        this.enabled = enabled;
+        this.any = any;
+        this.origins = origins;
+        this.credentials = credentials;
+        this.maxAge = maxAge;
+    }
+
+    static Cors from(SocketIoRuntimeConfig.Cors config) {
+        Optional<List<String>> origins = config.origins();
+        if (origins.isEmpty() || origins.get().isEmpty()) {
+            return new Cors(false, false, List.of(), false, null);
+        }
+        List<String> list = origins.get().stream().map(String::trim).toList();
+        String maxAge = config.maxAge().map(d -> String.valueOf(d.toSeconds())).orElse(null);
+        return new Cors(true, list.contains("*"), list, config.credentials(), maxAge);
+    }
+
+    static Cors disabled() {
+        return new Cors(false, false, List.of(), false, null);
+    }
+
+    /** Whether a handshake from this origin may proceed: true unless a list of origins is configured and misses it. */
+    boolean originAllowed(String origin) {
+        return !enabled || any || origin == null || origins.contains(origin);
+    }
+
+    /** Adds the CORS headers that answer this request, if CORS is configured and the origin is allowed. */
+    void apply(HttpServerRequest request, HttpServerResponse response) {
+        if (!enabled) {
+            return;
+        }
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        if (any && !credentials) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        } else if (origin != null && (any || origins.contains(origin))) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.putHeader(HttpHeaders.VARY, "Origin");
+        } else {
+            return;
+        }
+        if (credentials) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+        }
+    }
+
+    /** Answers a preflight request, or returns false when CORS is not configured. */
+    boolean preflight(HttpServerRequest request, HttpServerResponse response) {
+        if (!enabled) {
+            return false;
+        }
+        apply(request, response);
+        response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+        String requested = request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+        if (requested != null) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, requested);
+            response.putHeader(HttpHeaders.VARY, "Origin, Access-Control-Request-Headers");
+        }
+        if (maxAge != null) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
+        }
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+        response.setStatusCode(204).end();
+        return true;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.qsio.runtime.engine;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import io.quarkus.runtime.configuration.ConfigurationException;
+
+/**
+ * The validated engine settings, in the units the engine uses.
+ */
+public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
+        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors) {
+
+    private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
+
+    /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
+    public static EngineOptions from(SocketIoRuntimeConfig config) {
+        long pingInterval = positive("quarkus.socketio.ping-interval", config.pingInterval());
+        long pingTimeout = positive("quarkus.socketio.ping-timeout", config.pingTimeout());
+        long upgradeTimeout = positive("quarkus.socketio.upgrade-timeout", config.upgradeTimeout());
+        if (config.maxHttpBufferSize() <= 0) {
+            throw new ConfigurationException("quarkus.socketio.max-http-buffer-size must be a positive number of bytes, got "
+                    + config.maxHttpBufferSize(), Set.of("quarkus.socketio.max-http-buffer-size"));
+        }
+        List<String> transports = config.transports();
+        for (String t : transports) {
+            if (!TRANSPORTS.contains(t)) {
+                throw new ConfigurationException("quarkus.socketio.transports accepts 'polling' and 'websocket', got '" + t
+                        + "'", Set.of("quarkus.socketio.transports"));
+            }
+        }
+        if (transports.isEmpty()) {
+            throw new ConfigurationException("quarkus.socketio.transports must name at least one transport",
+                    Set.of("quarkus.socketio.transports"));
+        }
+        return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
+                transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
+                Cors.from(config.cors()));
+    }
+
+    boolean allows(String transport) {
+        return ("polling".equals(transport) && polling) || ("websocket".equals(transport) && websocket);
+    }
+
+    boolean upgradesOffered() {
+        return allowUpgrades && websocket;
+    }
+
+    private static long positive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new ConfigurationException(key + " must be a positive duration, got " + value, Set.of(key));
+        }
+        return value.toMillis();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.qsio.runtime.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One Engine.IO packet: a type and an optional text or binary body.
+ * <p>
+ * Packets are immutable and may be sent to many sessions: the encoded forms (a WebSocket frame body, a polling
+ * segment) are computed on first use and then shared, so a broadcast encodes once whatever the number of
+ * recipients.
+ */
+public final class EnginePacket {
+
+    static final EnginePacket PING = new EnginePacket(PacketType.PING, null, null);
+    static final EnginePacket PONG = new EnginePacket(PacketType.PONG, null, null);
+    static final EnginePacket NOOP = new EnginePacket(PacketType.NOOP, null, null);
+    static final EnginePacket CLOSE = new EnginePacket(PacketType.CLOSE, null, null);
+    static final EnginePacket UPGRADE = new EnginePacket(PacketType.UPGRADE, null, null);
+    static final EnginePacket PROBE_PONG = new EnginePacket(PacketType.PONG, "probe", null);
+
+    final PacketType type;
+    final String text;
+    final Buffer binary;
+
+    private volatile Buffer frame;
+    private volatile String segment;
+
+    EnginePacket(PacketType type, String text, Buffer binary) {
+        this.type = type;
+        this.text = text;
+        this.binary = binary;
+    }
+
+    /** A text message packet. */
+    public static EnginePacket message(String text) {
+        return new EnginePacket(PacketType.MESSAGE, text, null);
+    }
+
+    /** A binary message packet. */
+    public static EnginePacket message(Buffer data) {
+        return new EnginePacket(PacketType.MESSAGE, null, data);
+    }
+
+    public PacketType type() {
+        return type;
+    }
+
+    public boolean isBinary() {
+        return binary != null;
+    }
+
+    /** The text body, or {@code null}. */
+    public String text() {
+        return text;
+    }
+
+    /** The binary body, or {@code null}. */
+    public Buffer binary() {
+        return binary;
+    }
+
+    /**
+     * The body of the WebSocket frame for this packet: the raw bytes for a binary message (sent as a binary
+     * frame), otherwise the UTF-8 of the type digit followed by the text (sent as a text frame).
+     */
+    public Buffer frame() {
+        Buffer f = frame;
+        if (f == null) {
+            if (binary != null) {
+                f = binary;
+            } else {
+                byte[] body = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+                byte[] bytes = new byte[body.length + 1];
+                bytes[0] = (byte) type.code;
+                System.arraycopy(body, 0, bytes, 1, body.length);
+                f = Buffer.buffer(bytes);
+            }
+            frame = f;
+        }
+        return f;
+    }
+
+    /** The text form of this packet inside a polling payload: binary bodies are base64 with a {@code b} prefix. */
+    public String segment() {
+        String s = segment;
+        if (s == null) {
+            if (binary != null) {
+                s = "b" + Base64.getEncoder().encodeToString(binary.getBytes());
+            } else if (text == null) {
+                s = String.valueOf(type.code);
+            } else {
+                s = type.code + text;
+            }
+            segment = s;
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return binary != null ? type + "<binary " + binary.length() + " bytes>" : type + (text == null ? "" : " " + text);
+    }
+}

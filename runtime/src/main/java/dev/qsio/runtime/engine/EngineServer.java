@@ -1,0 +1,410 @@
+package dev.qsio.runtime.engine;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.EngineIoHandler;
+import dev.qsio.HandshakeFilter;
+import dev.qsio.HandshakeRequest;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * An Engine.IO v4 server on one path of the application's HTTP server: it checks each request as the reference
+ * server does, opens sessions, and routes polling requests and WebSocket connections to them.
+ */
+public final class EngineServer implements Handler<RoutingContext> {
+
+    private static final Logger LOG = Logger.getLogger(EngineServer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder SID_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final String path;
+    private final Vertx vertx;
+    private final EngineOptions options;
+    private final EngineIoHandler handler;
+    private final HandshakeFilter filter;
+    private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final EngineStats stats = new EngineStats();
+    private volatile boolean accepting = true;
+
+    public EngineServer(String path, Vertx vertx, EngineOptions options, EngineIoHandler handler, HandshakeFilter filter) {
+        this.path = path;
+        this.vertx = vertx;
+        this.options = options;
+        this.handler = handler;
+        this.filter = filter;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    public EngineOptions options() {
+        return options;
+    }
+
+    EngineIoHandler handler() {
+        return handler;
+    }
+
+    Cors cors() {
+        return options.cors();
+    }
+
+    public EngineStats stats() {
+        return stats;
+    }
+
+    /** The open sessions. */
+    public Collection<EngineSession> sessions() {
+        return sessions.values();
+    }
+
+    public EngineSession session(String sid) {
+        return sessions.get(sid);
+    }
+
+    void remove(EngineSession session) {
+        sessions.remove(session.id(), session);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        if (request.method() == HttpMethod.OPTIONS && cors().preflight(request, request.response())) {
+            return;
+        }
+        String transport = request.getParam("transport");
+        boolean websocket = isWebSocketUpgrade(request);
+
+        // the checks and their order follow the reference server's verify()
+        if (transport == null || !options.allows(transport)) {
+            refuse(request, EngineError.UNKNOWN_TRANSPORT);
+            return;
+        }
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        if (origin != null && hasInvalidHeaderChar(origin)) {
+            refuse(request, EngineError.BAD_REQUEST);
+            return;
+        }
+        String sid = request.getParam("sid");
+        if (sid != null) {
+            EngineSession session = sessions.get(sid);
+            if (session == null) {
+                refuse(request, EngineError.UNKNOWN_SID);
+                return;
+            }
+            if (websocket) {
+                upgrade(request, session, transport);
+            } else if (!transport.equals(session.transport())) {
+                refuse(request, EngineError.BAD_REQUEST);
+            } else if (request.method() == HttpMethod.GET) {
+                session.onPoll(request);
+            } else if (request.method() == HttpMethod.POST) {
+                onData(request, session);
+            } else {
+                refuse(request, EngineError.BAD_REQUEST);
+            }
+            return;
+        }
+        if (request.method() != HttpMethod.GET) {
+            refuse(request, EngineError.BAD_HANDSHAKE_METHOD);
+            return;
+        }
+        if ("websocket".equals(transport) && !websocket) {
+            refuse(request, EngineError.BAD_REQUEST);
+            return;
+        }
+        if (!"4".equals(request.getParam("EIO"))) {
+            refuse(request, EngineError.UNSUPPORTED_PROTOCOL_VERSION);
+            return;
+        }
+        if (!cors().originAllowed(origin)) {
+            refuse(request, EngineError.FORBIDDEN, "Origin not allowed");
+            return;
+        }
+        if (!accepting) {
+            refuse(request, EngineError.FORBIDDEN, "Server is shutting down");
+            return;
+        }
+        HandshakeRequest handshake = capture(request);
+        if (filter != null) {
+            HandshakeFilter.Decision decision;
+            try {
+                decision = filter.check(handshake);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Handshake filter failed; refusing the request");
+                decision = HandshakeFilter.Decision.refuse("Forbidden");
+            }
+            if (decision == null || !decision.allowed()) {
+                refuse(request, EngineError.FORBIDDEN, decision == null ? null : decision.message());
+                return;
+            }
+        }
+        if (websocket) {
+            request.toWebSocket().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    open(handshake, ar.result());
+                } else {
+                    LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
+                }
+            });
+        } else {
+            EngineSession session = newSession(handshake);
+            PollingTransport polling = new PollingTransport(session);
+            polling.park(request);
+            stats.handshakesAccepted.increment();
+            session.start(polling);
+        }
+    }
+
+    private void open(HandshakeRequest handshake, ServerWebSocket ws) {
+        EngineSession session = newSession(handshake);
+        WebSocketTransport transport = new WebSocketTransport(session, ws);
+        wire(session, transport);
+        stats.handshakesAccepted.increment();
+        session.start(transport);
+    }
+
+    private void upgrade(HttpServerRequest request, EngineSession session, String transport) {
+        if (!"websocket".equals(transport) || !options.upgradesOffered() || !session.canUpgrade()) {
+            refuse(request, EngineError.BAD_REQUEST);
+            return;
+        }
+        request.toWebSocket().onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.debugf("WebSocket upgrade of session %s failed: %s", session.id(), ar.cause().getMessage());
+                return;
+            }
+            ServerWebSocket ws = ar.result();
+            WebSocketTransport t = new WebSocketTransport(session, ws);
+            if (!session.beginUpgrade(t)) {
+                ws.close();
+                return;
+            }
+            wire(session, t);
+        });
+    }
+
+    private void wire(EngineSession session, WebSocketTransport transport) {
+        ServerWebSocket ws = transport.ws;
+        int max = options.maxHttpBufferSize();
+        ws.textMessageHandler(text -> {
+            // a message's UTF-8 size is at least its length in chars
+            if (text.length() > max) {
+                tooLarge(session, transport);
+                return;
+            }
+            stats.bytesIn(text.length());
+            EnginePacket packet;
+            try {
+                packet = PacketCodec.decode(text);
+            } catch (MalformedPacketException e) {
+                session.onError(e.getMessage());
+                return;
+            }
+            session.onPacket(transport, packet);
+        });
+        ws.binaryMessageHandler(data -> {
+            if (data.length() > max) {
+                tooLarge(session, transport);
+                return;
+            }
+            stats.bytesIn(data.length());
+            session.onPacket(transport, EnginePacket.message(data));
+        });
+        ws.closeHandler(v -> session.onTransportClosed(transport, "transport close"));
+        ws.exceptionHandler(e -> {
+            LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
+            session.onTransportClosed(transport, "transport error");
+        });
+    }
+
+    private void tooLarge(EngineSession session, WebSocketTransport transport) {
+        transport.ws.close((short) 1009, "Message too big");
+        session.onTransportClosed(transport, "transport error");
+    }
+
+    private void onData(HttpServerRequest request, EngineSession session) {
+        PollingTransport polling = session.beginData(request);
+        if (polling == null) {
+            // a second concurrent POST (or a session that changed transport): refused, and the session ends
+            refuse(request, EngineError.BAD_REQUEST);
+            session.onClose("transport error");
+            return;
+        }
+        int max = options.maxHttpBufferSize();
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length);
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+            if (declared < 0 || declared > max) {
+                polling.endData();
+                payloadTooLarge(request, session, declared < 0 ? 400 : 413);
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] failed = new boolean[1];
+        request.handler(chunk -> {
+            if (failed[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > max) {
+                failed[0] = true;
+                polling.endData();
+                payloadTooLarge(request, session, 413);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> {
+            if (!failed[0]) {
+                failed[0] = true;
+                polling.endData();
+                session.onClose("transport error");
+            }
+        });
+        request.endHandler(v -> {
+            if (failed[0]) {
+                return;
+            }
+            polling.endData();
+            stats.bytesIn(body.length());
+            List<EnginePacket> packets;
+            try {
+                packets = PacketCodec.decodePayload(body.toString(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (MalformedPacketException e) {
+                refuse(request, EngineError.BAD_REQUEST);
+                session.onError(e.getMessage());
+                return;
+            }
+            for (EnginePacket packet : packets) {
+                session.onPacket(polling, packet);
+            }
+            HttpServerResponse response = request.response();
+            cors().apply(request, response);
+            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
+        });
+        request.resume();
+    }
+
+    private void payloadTooLarge(HttpServerRequest request, EngineSession session, int status) {
+        HttpServerResponse response = request.response();
+        cors().apply(request, response);
+        response.setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end();
+        session.onClose("transport error");
+    }
+
+    private EngineSession newSession(HandshakeRequest handshake) {
+        while (true) {
+            byte[] bytes = new byte[15];
+            RANDOM.nextBytes(bytes);
+            String sid = SID_ENCODER.encodeToString(bytes);
+            EngineSession session = new EngineSession(this, sid, handshake);
+            if (sessions.putIfAbsent(sid, session) == null) {
+                return session;
+            }
+        }
+    }
+
+    String openPayload(String sid, Transport transport) {
+        JsonObject open = new JsonObject()
+                .put("sid", sid)
+                .put("upgrades", transport instanceof PollingTransport && options.upgradesOffered()
+                        ? new JsonArray().add("websocket")
+                        : new JsonArray())
+                .put("pingInterval", options.pingIntervalMs())
+                .put("pingTimeout", options.pingTimeoutMs())
+                .put("maxPayload", options.maxHttpBufferSize());
+        return open.encode();
+    }
+
+    void refuse(HttpServerRequest request, EngineError error) {
+        refuse(request, error, null);
+    }
+
+    void refuse(HttpServerRequest request, EngineError error, String message) {
+        if (request.getParam("sid") == null) {
+            stats.handshakesRefused.increment();
+        }
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        cors().apply(request, response);
+        JsonObject body = new JsonObject().put("code", error.code).put("message", message == null ? error.message : message);
+        response.setStatusCode(error.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body.encode());
+    }
+
+    /** Stops accepting handshakes and closes every session with {@code "server shutting down"}. */
+    public void shutdown() {
+        accepting = false;
+        for (EngineSession session : new ArrayList<>(sessions.values())) {
+            session.onClose("server shutting down");
+        }
+    }
+
+    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+        return upgrade != null && "websocket".equals(upgrade.toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean hasInvalidHeaderChar(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static HandshakeRequest capture(HttpServerRequest request) {
+        return new HandshakeRequest(request.method().name(), request.path(), copy(request.headers(), true),
+                copy(request.params(), false),
+                request.remoteAddress() == null ? null : request.remoteAddress().host() + ":" + request.remoteAddress().port(),
+                request.isSSL(), Instant.now());
+    }
+
+    private static Map<String, List<String>> copy(MultiMap map, boolean lowerCase) {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : map) {
+            String key = lowerCase ? e.getKey().toLowerCase(Locale.ROOT) : e.getKey();
+            copy.computeIfAbsent(key, k -> new ArrayList<>(1)).add(e.getValue());
+        }
+        copy.replaceAll((k, v) -> List.copyOf(v));
+        return Map.copyOf(copy);
+    }
+}

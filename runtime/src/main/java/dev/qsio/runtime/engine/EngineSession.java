@@ -1,0 +1,464 @@
+package dev.qsio.runtime.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.EngineIoSocket;
+import dev.qsio.HandshakeRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One Engine.IO session: its transport, the packets waiting for a poll, the heartbeat and the upgrade from
+ * polling to WebSocket.
+ * <p>
+ * State changes happen under the session's monitor; callbacks into the {@link dev.qsio.EngineIoHandler} are made
+ * after it is released, so a handler may send to other sessions without lock ordering concerns.
+ */
+public final class EngineSession implements EngineIoSocket {
+
+    private static final Logger LOG = Logger.getLogger(EngineSession.class);
+    private static final long NO_TIMER = -1;
+
+    private enum State {
+        OPEN,
+        CLOSING,
+        CLOSED
+    }
+
+    final EngineServer server;
+    private final String id;
+    private final HandshakeRequest request;
+
+    private Transport transport;
+    private WebSocketTransport upgrading;
+    private boolean upgraded;
+    private State state = State.OPEN;
+    private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>();
+
+    private long pingTimer = NO_TIMER;
+    private long pingTimeoutTimer = NO_TIMER;
+    private long upgradeTimer = NO_TIMER;
+    private long probeTimer = NO_TIMER;
+    private long closeTimer = NO_TIMER;
+
+    private volatile Object attachment;
+
+    EngineSession(EngineServer server, String id, HandshakeRequest request) {
+        this.server = server;
+        this.id = id;
+        this.request = request;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public synchronized String transport() {
+        return transport.name();
+    }
+
+    @Override
+    public HandshakeRequest request() {
+        return request;
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /** Data that the layer above keeps with the session (the Socket.IO client of this connection). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    @Override
+    public void send(String text) {
+        send(EnginePacket.message(text));
+    }
+
+    @Override
+    public void send(Buffer data) {
+        send(EnginePacket.message(data));
+    }
+
+    /** Sends a packet, possibly shared with other sessions. */
+    public void send(EnginePacket packet) {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            if (buffer.isEmpty() && transport.writable() && transport instanceof WebSocketTransport) {
+                transport.send(packet);
+                return;
+            }
+            buffer.add(packet);
+            flush();
+        }
+    }
+
+    /** Sends several packets as one write where the transport allows (one polling response). */
+    public void send(List<EnginePacket> packets) {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            buffer.addAll(packets);
+            flush();
+        }
+    }
+
+    /**
+     * Whether a packet that may be dropped ({@code volatile} in Socket.IO) should be: the transport cannot take it
+     * now without queueing.
+     */
+    public synchronized boolean congested() {
+        if (state != State.OPEN) {
+            return true;
+        }
+        if (transport instanceof WebSocketTransport ws) {
+            return ws.congested();
+        }
+        return !transport.writable();
+    }
+
+    @Override
+    public void close() {
+        boolean closeNow = false;
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.CLOSING;
+            if (upgrading != null) {
+                // wait for the upgrade to finish or fail: the client is switching transports
+                scheduleCloseTimeout();
+                return;
+            }
+            if (transport instanceof WebSocketTransport) {
+                flushAll();
+                closeNow = true;
+            } else if (transport.writable()) {
+                buffer.add(EnginePacket.CLOSE);
+                flushAll();
+                closeNow = true;
+            } else {
+                // the next poll carries the queued packets and the close packet
+                scheduleCloseTimeout();
+            }
+        }
+        if (closeNow) {
+            onClose("forced close");
+        }
+    }
+
+    private void scheduleCloseTimeout() {
+        closeTimer = server.vertx().setTimer(server.options().pingTimeoutMs(), t -> onClose("forced close"));
+    }
+
+    // ---- lifecycle
+
+    void start(Transport initial) {
+        synchronized (this) {
+            this.transport = initial;
+            EnginePacket open = new EnginePacket(PacketType.OPEN, server.openPayload(id, initial), null);
+            buffer.add(open);
+            flush();
+            schedulePing();
+        }
+        server.handler().onOpen(this);
+    }
+
+    private void schedulePing() {
+        pingTimer = server.vertx().setTimer(server.options().pingIntervalMs(), t -> {
+            synchronized (this) {
+                pingTimer = NO_TIMER;
+                if (state == State.CLOSED) {
+                    return;
+                }
+                buffer.add(EnginePacket.PING);
+                flush();
+                pingTimeoutTimer = server.vertx().setTimer(server.options().pingTimeoutMs(), t2 -> onClose("ping timeout"));
+            }
+        });
+    }
+
+    /** Writes what is buffered if the transport can carry it. Called with the lock held. */
+    private void flush() {
+        if (!buffer.isEmpty() && transport.writable()) {
+            flushAll();
+        }
+    }
+
+    private void flushAll() {
+        if (buffer.isEmpty() || !transport.writable()) {
+            return;
+        }
+        if (buffer.size() == 1) {
+            transport.send(buffer.poll());
+        } else {
+            List<EnginePacket> packets = new ArrayList<>(buffer);
+            buffer.clear();
+            transport.send(packets);
+        }
+    }
+
+    /** Ends the session: at most once, from any cause. */
+    void onClose(String reason) {
+        Transport current;
+        WebSocketTransport probing;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            cancelTimers();
+            buffer.clear();
+            current = transport;
+            probing = upgrading;
+            upgrading = null;
+            current.close();
+            if (probing != null) {
+                probing.close();
+            }
+        }
+        server.remove(this);
+        LOG.debugf("session %s closed: %s", id, reason);
+        try {
+            server.handler().onClose(this, reason);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Engine.IO handler failed on close of session %s", id);
+        }
+    }
+
+    private void cancelTimers() {
+        pingTimer = cancel(pingTimer);
+        pingTimeoutTimer = cancel(pingTimeoutTimer);
+        upgradeTimer = cancel(upgradeTimer);
+        probeTimer = cancel(probeTimer);
+        closeTimer = cancel(closeTimer);
+    }
+
+    private long cancel(long timer) {
+        if (timer != NO_TIMER) {
+            server.vertx().cancelTimer(timer);
+        }
+        return NO_TIMER;
+    }
+
+    // ---- incoming packets
+
+    /** A packet arrived on a transport of this session. */
+    void onPacket(Transport from, EnginePacket packet) {
+        if (from == upgradingTransport()) {
+            onUpgradePacket((WebSocketTransport) from, packet);
+            return;
+        }
+        switch (packet.type) {
+            case MESSAGE -> {
+                if (!isOpen()) {
+                    return;
+                }
+                try {
+                    if (packet.binary != null) {
+                        server.handler().onBinary(this, packet.binary);
+                    } else {
+                        server.handler().onMessage(this, packet.text);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Engine.IO handler failed on a message of session %s", id);
+                }
+            }
+            case PONG -> {
+                synchronized (this) {
+                    if (state == State.CLOSED) {
+                        return;
+                    }
+                    pingTimeoutTimer = cancel(pingTimeoutTimer);
+                    if (pingTimer == NO_TIMER) {
+                        schedulePing();
+                    }
+                }
+            }
+            case CLOSE -> onClose("transport close");
+            case NOOP -> {
+            }
+            // v4: the server pings, the client answers; anything else from the client is a protocol error
+            default -> onError("unexpected " + packet.type + " packet from client");
+        }
+    }
+
+    private synchronized WebSocketTransport upgradingTransport() {
+        return upgrading;
+    }
+
+    /** The client sent something that breaks the protocol: the session ends with "parse error". */
+    void onError(String message) {
+        LOG.debugf("session %s: %s", id, message);
+        onClose("parse error");
+    }
+
+    // ---- polling
+
+    /** A GET arrived for this session. */
+    void onPoll(HttpServerRequest request) {
+        boolean overlap = false;
+        boolean closeAfter = false;
+        synchronized (this) {
+            if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
+                server.refuse(request, EngineError.BAD_REQUEST);
+                return;
+            }
+            if (!polling.park(request)) {
+                overlap = true;
+            } else if (state == State.CLOSING && upgrading == null) {
+                buffer.add(EnginePacket.CLOSE);
+                flushAll();
+                closeAfter = true;
+            } else {
+                flush();
+            }
+        }
+        if (overlap) {
+            // a second concurrent GET: refused, and the session ends (the parked GET receives the close packet)
+            server.refuse(request, EngineError.BAD_REQUEST);
+            onClose("transport error");
+        } else if (closeAfter) {
+            onClose("forced close");
+        }
+    }
+
+    /** The connection of a parked GET went away before a response. */
+    void pollClosed(PollingTransport polling, HttpServerRequest request) {
+        boolean lost;
+        synchronized (this) {
+            lost = polling == transport && polling.isPending(request) && state != State.CLOSED;
+        }
+        if (lost) {
+            onClose("transport close");
+        }
+    }
+
+    /** A POST arrived; returns the transport to deliver its payload, or null when refused. */
+    synchronized PollingTransport beginData(HttpServerRequest request) {
+        if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
+            return null;
+        }
+        return polling.beginData() ? polling : null;
+    }
+
+    // ---- WebSocket upgrade
+
+    /** Whether a WebSocket may start an upgrade of this session now. */
+    synchronized boolean canUpgrade() {
+        return state == State.OPEN && !upgraded && upgrading == null && transport instanceof PollingTransport;
+    }
+
+    /** A WebSocket for this session opened: probe it, then switch on the client's upgrade packet. */
+    boolean beginUpgrade(WebSocketTransport ws) {
+        synchronized (this) {
+            if (!canUpgrade()) {
+                return false;
+            }
+            upgrading = ws;
+            upgradeTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> abortUpgrade(ws));
+            return true;
+        }
+    }
+
+    private void abortUpgrade(WebSocketTransport ws) {
+        boolean closeSession = false;
+        synchronized (this) {
+            if (upgrading != ws) {
+                return;
+            }
+            upgrading = null;
+            upgradeTimer = cancel(upgradeTimer);
+            probeTimer = cancel(probeTimer);
+            ws.close();
+            closeSession = state == State.CLOSING;
+        }
+        if (closeSession) {
+            onClose("forced close");
+        }
+    }
+
+    private void onUpgradePacket(WebSocketTransport ws, EnginePacket packet) {
+        if (packet.type == PacketType.PING && "probe".equals(packet.text)) {
+            synchronized (this) {
+                if (upgrading != ws) {
+                    return;
+                }
+                ws.send(EnginePacket.PROBE_PONG);
+                // release the parked GET so the client can pause polling and send the upgrade packet
+                releasePoll();
+                probeTimer = cancel(probeTimer);
+                probeTimer = server.vertx().setPeriodic(100, t -> {
+                    synchronized (this) {
+                        releasePoll();
+                    }
+                });
+            }
+        } else if (packet.type == PacketType.UPGRADE) {
+            boolean closeSession;
+            synchronized (this) {
+                if (upgrading != ws || state == State.CLOSED) {
+                    return;
+                }
+                upgradeTimer = cancel(upgradeTimer);
+                probeTimer = cancel(probeTimer);
+                Transport old = transport;
+                transport = ws;
+                upgrading = null;
+                upgraded = true;
+                old.discard();
+                flushAll();
+                closeSession = state == State.CLOSING;
+            }
+            LOG.debugf("session %s upgraded to websocket", id);
+            if (closeSession) {
+                onClose("forced close");
+            }
+        } else {
+            abortUpgrade(ws);
+        }
+    }
+
+    private void releasePoll() {
+        if (transport instanceof PollingTransport polling && polling.writable()) {
+            polling.send(EnginePacket.NOOP);
+        }
+    }
+
+    /** A transport reported that its connection ended. */
+    void onTransportClosed(Transport t, String reason) {
+        boolean current;
+        synchronized (this) {
+            if (t == upgrading) {
+                upgrading = null;
+                upgradeTimer = cancel(upgradeTimer);
+                probeTimer = cancel(probeTimer);
+                return;
+            }
+            current = t == transport;
+        }
+        if (current) {
+            onClose(reason);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EngineSession[" + id + "]";
+    }
+}
