@@ -1,20 +1,39 @@
 package dev.qsio.deployment;
 
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+import jakarta.inject.Singleton;
 
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.AnnotationValue;
 import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.DotName;
 import org.jboss.jandex.IndexView;
+import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.runtime.SocketIoRecorder;
+import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
+import dev.qsio.runtime.server.HandlerDefinition;
+import dev.qsio.runtime.server.SocketIoMetadata;
+import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanDefiningAnnotationBuildItem;
+import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
+import io.quarkus.arc.deployment.InvokerFactoryBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
+import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
+import io.quarkus.arc.processor.InvokerInfo;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -23,6 +42,10 @@ import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
 
+/**
+ * Builds the Socket.IO server of the application: finds namespaces and handler methods, validates them, generates
+ * their invokers, and registers the routes.
+ */
 class SocketIoProcessor {
 
     static final String FEATURE = "socketio";
@@ -35,21 +58,35 @@ class SocketIoProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class)
+                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class)
                 .setUnremovable()
                 .build();
     }
 
     @BuildStep
-    BeanDefiningAnnotationBuildItem engineEndpointsAreBeans() {
-        return new BeanDefiningAnnotationBuildItem(DotNames.ENGINE_IO_ENDPOINT, BuiltinScope.SINGLETON.getName());
+    void beanDefiningAnnotations(BuildProducer<BeanDefiningAnnotationBuildItem> annotations) {
+        annotations.produce(new BeanDefiningAnnotationBuildItem(DotNames.ENGINE_IO_ENDPOINT, BuiltinScope.SINGLETON.getName()));
+        annotations.produce(new BeanDefiningAnnotationBuildItem(DotNames.SOCKET_IO, BuiltinScope.SINGLETON.getName()));
     }
 
     @BuildStep
-    void collectEngineEndpoints(CombinedIndexBuildItem index, BuildProducer<EngineEndpointBuildItem> endpoints,
-            BuildProducer<AdditionalBeanBuildItem> beans) {
+    UnremovableBeanBuildItem handlerBeansStay() {
+        return UnremovableBeanBuildItem.beanClassAnnotation(DotNames.SOCKET_IO);
+    }
+
+    @BuildStep
+    UnremovableBeanBuildItem matchersStay() {
+        return UnremovableBeanBuildItem.beanTypes(DotNames.NAMESPACE_MATCHER);
+    }
+
+    // ---- raw Engine.IO endpoints
+
+    @BuildStep
+    void collectEngineEndpoints(CombinedIndexBuildItem index, SocketIoBuildTimeConfig config,
+            BuildProducer<EngineEndpointBuildItem> endpoints, BuildProducer<AdditionalBeanBuildItem> beans) {
         IndexView view = index.getIndex();
         Map<String, String> byPath = new HashMap<>();
+        byPath.put(Paths.normalize(config.path()), "the Socket.IO server (quarkus.socketio.path)");
         for (AnnotationInstance annotation : view.getAnnotations(DotNames.ENGINE_IO_ENDPOINT)) {
             if (annotation.target().kind() != AnnotationTarget.Kind.CLASS) {
                 continue;
@@ -62,8 +99,8 @@ class SocketIoProcessor {
             String path = Paths.normalize(annotation.value().asString());
             String previous = byPath.put(path, type.name().toString());
             if (previous != null) {
-                throw new IllegalStateException("@EngineIoEndpoint path " + path + " is declared by both " + previous
-                        + " and " + type.name());
+                throw new IllegalStateException("@EngineIoEndpoint path " + path + " of " + type.name()
+                        + " is already used by " + previous);
             }
             endpoints.produce(new EngineEndpointBuildItem(path, type.name().toString()));
             beans.produce(AdditionalBeanBuildItem.unremovableOf(type.name().toString()));
@@ -80,6 +117,194 @@ class SocketIoProcessor {
                     .handler(recorder.engineEndpoint(endpoint.path, endpoint.handlerClass))
                     .build());
         }
+    }
+
+    // ---- Socket.IO
+
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void socketIoRoute(SocketIoBuildTimeConfig config, SocketIoRecorder recorder, BuildProducer<RouteBuildItem> routes) {
+        String path = Paths.normalize(config.path());
+        routes.produce(RouteBuildItem.builder()
+                .route(path + "*")
+                .handler(recorder.socketIoRoute(path, config.serveClient()))
+                .build());
+    }
+
+    @BuildStep
+    void collectHandlers(CombinedIndexBuildItem combined, BuildProducer<HandlerMethodBuildItem> handlers) {
+        IndexView index = combined.getIndex();
+        HandlerValidation validation = new HandlerValidation(index);
+
+        // namespace handlers live in @SocketIO classes
+        for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
+            for (AnnotationInstance a : index.getAnnotations(annotation)) {
+                if (a.target().kind() != AnnotationTarget.Kind.METHOD) {
+                    continue;
+                }
+                MethodInfo method = a.target().asMethod();
+                if (!method.declaringClass().hasDeclaredAnnotation(DotNames.SOCKET_IO)) {
+                    throw HandlerValidation.problem(method, annotation.withoutPackagePrefix(),
+                            "it is declared in a class without @SocketIO; handlers belong to a namespace class");
+                }
+            }
+        }
+        for (AnnotationInstance socketIo : index.getAnnotations(DotNames.SOCKET_IO)) {
+            if (socketIo.target().kind() != AnnotationTarget.Kind.CLASS) {
+                continue;
+            }
+            ClassInfo bean = socketIo.target().asClass();
+            String[] namespace = namespaceOf(bean, socketIo);
+            for (MethodInfo method : bean.methods()) {
+                List<AnnotationInstance> found = new ArrayList<>();
+                for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
+                    AnnotationInstance a = method.declaredAnnotation(annotation);
+                    if (a != null) {
+                        found.add(a);
+                    }
+                }
+                if (method.hasDeclaredAnnotation(DotNames.ON_BROADCAST)) {
+                    found.add(method.declaredAnnotation(DotNames.ON_BROADCAST));
+                }
+                if (found.isEmpty() || (found.size() == 1 && found.get(0).name().equals(DotNames.ON_BROADCAST))) {
+                    continue;
+                }
+                if (found.size() > 1) {
+                    throw HandlerValidation.problem(method, found.get(0).name().withoutPackagePrefix(),
+                            "it carries several handler annotations (" + found.stream()
+                                    .map(x -> "@" + x.name().withoutPackagePrefix()).toList() + "); keep one");
+                }
+                AnnotationInstance a = found.get(0);
+                String simple = a.name().withoutPackagePrefix();
+                String kind = kindOf(a.name());
+                checkModifiers(method, simple);
+                String event = null;
+                if (kind.equals("EVENT")) {
+                    event = a.value().asString();
+                    if (event.isEmpty()) {
+                        throw HandlerValidation.problem(method, simple, "the event name is empty");
+                    }
+                }
+                List<String> params = validation.params(method, kind, simple);
+                String returns = validation.returns(method, kind, simple);
+                handlers.produce(new HandlerMethodBuildItem(bean, method, kind, namespace[0], namespace[1], namespace[2],
+                        event, params, returns, HandlerValidation.blocking(method, returns)));
+            }
+        }
+
+        // @OnBroadcast methods may be on any bean
+        for (AnnotationInstance a : index.getAnnotations(DotNames.ON_BROADCAST)) {
+            if (a.target().kind() != AnnotationTarget.Kind.METHOD) {
+                continue;
+            }
+            MethodInfo method = a.target().asMethod();
+            for (DotName other : DotNames.NAMESPACE_HANDLERS) {
+                if (method.hasDeclaredAnnotation(other)) {
+                    throw HandlerValidation.problem(method, "OnBroadcast", "it also carries @"
+                            + other.withoutPackagePrefix() + "; keep one");
+                }
+            }
+            checkModifiers(method, "OnBroadcast");
+            String event = a.value().asString();
+            if (event.isEmpty()) {
+                throw HandlerValidation.problem(method, "OnBroadcast", "the event name is empty");
+            }
+            AnnotationValue ns = a.value("namespace");
+            String namespace = ns == null ? "/" : ns.asString();
+            if (!namespace.startsWith("/")) {
+                throw HandlerValidation.problem(method, "OnBroadcast", "namespace '" + namespace
+                        + "' must start with '/'");
+            }
+            List<String> params = validation.params(method, "BROADCAST", "OnBroadcast");
+            String returns = validation.returns(method, "BROADCAST", "OnBroadcast");
+            handlers.produce(new HandlerMethodBuildItem(method.declaringClass(), method, "BROADCAST", namespace, "", "",
+                    event, params, returns, HandlerValidation.blocking(method, returns)));
+        }
+    }
+
+    private static String[] namespaceOf(ClassInfo bean, AnnotationInstance socketIo) {
+        AnnotationValue value = socketIo.value();
+        AnnotationValue pattern = socketIo.value("pattern");
+        AnnotationValue matcher = socketIo.value("matcher");
+        String name = value == null ? "/" : value.asString();
+        String regex = pattern == null ? "" : pattern.asString();
+        String matcherClass = matcher == null ? "" : matcher.asClass().name().toString();
+        if (matcherClass.equals(DotNames.NAMESPACE_MATCHER.toString())) {
+            matcherClass = "";
+        }
+        if (!regex.isEmpty() && !matcherClass.isEmpty()) {
+            throw new IllegalStateException("@SocketIO on " + bean.name() + " sets both pattern and matcher; choose one");
+        }
+        if (!regex.isEmpty()) {
+            try {
+                Pattern.compile(regex);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalStateException("@SocketIO on " + bean.name() + " has an invalid pattern '" + regex + "': "
+                        + e.getDescription());
+            }
+            return new String[] { regex, regex, "" };
+        }
+        if (!matcherClass.isEmpty()) {
+            return new String[] { matcherClass, "", matcherClass };
+        }
+        if (!name.startsWith("/")) {
+            throw new IllegalStateException("@SocketIO on " + bean.name() + " names namespace '" + name
+                    + "', which must start with '/'");
+        }
+        return new String[] { name, "", "" };
+    }
+
+    private static String kindOf(DotName annotation) {
+        if (annotation.equals(DotNames.ON_CONNECT)) {
+            return "CONNECT";
+        } else if (annotation.equals(DotNames.ON_EVENT)) {
+            return "EVENT";
+        } else if (annotation.equals(DotNames.ON_DISCONNECT)) {
+            return "DISCONNECT";
+        } else if (annotation.equals(DotNames.ON_ERROR)) {
+            return "ERROR";
+        } else if (annotation.equals(DotNames.MIDDLEWARE)) {
+            return "MIDDLEWARE";
+        }
+        return "BROADCAST";
+    }
+
+    private static void checkModifiers(MethodInfo method, String annotation) {
+        if (Modifier.isStatic(method.flags())) {
+            throw HandlerValidation.problem(method, annotation, "it is static; handlers are methods of the bean instance");
+        }
+        if (Modifier.isPrivate(method.flags())) {
+            throw HandlerValidation.problem(method, annotation, "it is private; make it package-private or public");
+        }
+    }
+
+    @BuildStep
+    void handlerBeansOfBroadcastsStay(List<HandlerMethodBuildItem> handlers, BuildProducer<UnremovableBeanBuildItem> keep) {
+        List<String> classes = handlers.stream().map(h -> h.bean.name().toString()).distinct().toList();
+        if (!classes.isEmpty()) {
+            keep.produce(UnremovableBeanBuildItem.beanClassNames(classes.toArray(String[]::new)));
+        }
+    }
+
+    @BuildStep
+    @Record(ExecutionTime.STATIC_INIT)
+    void handlerMetadata(List<HandlerMethodBuildItem> handlers, BeanDiscoveryFinishedBuildItem beanDiscovery,
+            InvokerFactoryBuildItem invokerFactory, SocketIoRecorder recorder,
+            BuildProducer<SyntheticBeanBuildItem> syntheticBeans) {
+        List<HandlerDefinition> definitions = new ArrayList<>();
+        for (HandlerMethodBuildItem h : handlers) {
+            BeanInfo bean = beanDiscovery.beanStream().classBeans().withBeanClass(h.bean.name()).firstResult()
+                    .orElseThrow(() -> HandlerValidation.problem(h.method, "OnBroadcast",
+                            "its class " + h.bean.name() + " is not a bean; add a scope such as @ApplicationScoped"));
+            InvokerInfo invoker = invokerFactory.createInvoker(bean, h.method).withInstanceLookup().build();
+            definitions.add(new HandlerDefinition(h.kind, h.namespace, h.pattern, h.matcher, h.event == null ? "" : h.event,
+                    h.bean.name().toString(), h.method.name(), invoker.getClassName(), h.params, h.returns, h.blocking));
+        }
+        syntheticBeans.produce(SyntheticBeanBuildItem.configure(SocketIoMetadata.class)
+                .scope(Singleton.class)
+                .unremovable()
+                .supplier(recorder.metadata(definitions))
+                .done());
     }
 
     private static boolean implementsHandler(IndexView index, ClassInfo type) {

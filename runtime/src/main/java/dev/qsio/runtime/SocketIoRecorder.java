@@ -1,7 +1,14 @@
 package dev.qsio.runtime;
 
+import java.util.List;
+import java.util.function.Supplier;
+
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.engine.EngineRoute;
+import dev.qsio.runtime.server.HandlerDefinition;
+import dev.qsio.runtime.server.SocketIoMetadata;
+import dev.qsio.runtime.server.SocketIoRoute;
+import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
 import io.vertx.core.Handler;
@@ -12,6 +19,17 @@ import io.vertx.ext.web.RoutingContext;
  */
 @Recorder
 public class SocketIoRecorder {
+
+    /** The route of the Socket.IO path: the client bundle, and Engine.IO feeding the Socket.IO server. */
+    public Handler<RoutingContext> socketIoRoute(String path, boolean serveClient) {
+        return new SocketIoRoute(path, serveClient,
+                new EngineRoute(path, () -> Arc.container().instance(SocketIoServerImpl.class).get().engineHandler()));
+    }
+
+    /** The handler methods found at build time, as a bean. */
+    public Supplier<SocketIoMetadata> metadata(List<HandlerDefinition> handlers) {
+        return () -> new SocketIoMetadata(handlers);
+    }
 
     /** The handler of a raw Engine.IO endpoint whose {@link EngineIoHandler} is the bean of the given class. */
     public Handler<RoutingContext> engineEndpoint(String path, String handlerClass) {

@@ -17,4 +17,11 @@ public interface SocketIoBuildTimeConfig {
      */
     @WithDefault("/socket.io/")
     String path();
+
+    /**
+     * Whether the Socket.IO client bundle is served at {@code <path>socket.io.js} (and {@code socket.io.min.js},
+     * {@code socket.io.esm.min.js}, with source maps), as Node's {@code serveClient} option.
+     */
+    @WithDefault("true")
+    boolean serveClient();
 }

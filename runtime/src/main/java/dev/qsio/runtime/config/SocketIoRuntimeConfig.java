@@ -55,6 +55,24 @@ public interface SocketIoRuntimeConfig {
     boolean allowUpgrades();
 
     /**
+     * How long a connection may stay without joining any namespace before it is closed ({@code connectTimeout}).
+     */
+    @WithDefault("45S")
+    Duration connectTimeout();
+
+    /**
+     * How long {@code emitWithAck} waits for acknowledgements when no {@code timeout(...)} is given.
+     */
+    @WithDefault("5S")
+    Duration ackTimeout();
+
+    /**
+     * The most binary attachments one packet may announce; a packet announcing more closes its connection.
+     */
+    @WithDefault("64")
+    int maxAttachments();
+
+    /**
      * Cross-origin settings for HTTP long-polling and the origin check of WebSocket handshakes.
      */
     Cors cors();

@@ -1,9 +1,7 @@
 package dev.qsio.runtime.engine;
 
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +34,6 @@ import io.vertx.ext.web.RoutingContext;
 public final class EngineServer implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(EngineServer.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Base64.Encoder SID_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final String path;
     private final Vertx vertx;
@@ -327,9 +323,7 @@ public final class EngineServer implements Handler<RoutingContext> {
 
     private EngineSession newSession(HandshakeRequest handshake) {
         while (true) {
-            byte[] bytes = new byte[15];
-            RANDOM.nextBytes(bytes);
-            String sid = SID_ENCODER.encodeToString(bytes);
+            String sid = Ids.next();
             EngineSession session = new EngineSession(this, sid, handshake);
             if (sessions.putIfAbsent(sid, session) == null) {
                 return session;

@@ -302,6 +302,14 @@ public final class EngineSession implements EngineIoSocket {
         return upgrading;
     }
 
+    /**
+     * The client sent something that breaks the protocol of a layer above: the session ends with
+     * {@code "parse error"}, as the reference server does.
+     */
+    public void fail(String message) {
+        onError(message);
+    }
+
     /** The client sent something that breaks the protocol: the session ends with "parse error". */
     void onError(String message) {
         LOG.debugf("session %s: %s", id, message);

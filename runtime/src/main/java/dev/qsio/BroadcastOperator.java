@@ -1,0 +1,63 @@
+package dev.qsio;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Selects sockets of a namespace and acts on them: Node's {@code BroadcastOperator}. Each method that narrows the
+ * selection returns a new operator; the original is unchanged, so operators can be kept and reused.
+ * <p>
+ * Without {@link #to(String...)} the selection is every socket of the namespace. Operations reach every worker
+ * and host of the cluster unless {@link #local()} is used.
+ */
+public interface BroadcastOperator {
+
+    /** Adds rooms: the selection becomes the sockets in at least one of the rooms. */
+    BroadcastOperator to(String... rooms);
+
+    /** Same as {@link #to(String...)}. */
+    default BroadcastOperator in(String... rooms) {
+        return to(rooms);
+    }
+
+    /** Excludes the sockets in any of these rooms (a socket id is a room holding that socket). */
+    BroadcastOperator except(String... rooms);
+
+    /** Restricts the operation to this process (Node's {@code local} flag). */
+    BroadcastOperator local();
+
+    /**
+     * Drops the packet for clients that cannot take it at once instead of queueing it (Node's {@code volatile} flag;
+     * the name is a Java keyword, hence the underscore).
+     */
+    BroadcastOperator volatile_();
+
+    /** The time to wait for acknowledgements in {@link #emitWithAck(String, Object...)}. */
+    BroadcastOperator timeout(Duration timeout);
+
+    /** Emits an event to the selected sockets. The packet is encoded once for all of them. */
+    void emit(String event, Object... args);
+
+    /**
+     * Emits an event that each selected client acknowledges; the {@code Uni} completes with the first argument of
+     * every acknowledgement once all arrived, or fails with {@link AckTimeoutException} (saying how many answered)
+     * when the timeout ends first.
+     */
+    Uni<List<JsonNode>> emitWithAck(String event, Object... args);
+
+    /** The selected sockets, with their id, handshake, rooms and data. */
+    Uni<List<RemoteSocket>> fetchSockets();
+
+    /** Makes the selected sockets join rooms. */
+    void socketsJoin(String... rooms);
+
+    /** Makes the selected sockets leave rooms. */
+    void socketsLeave(String... rooms);
+
+    /** Disconnects the selected sockets; with {@code close}, their whole connection is closed. */
+    void disconnectSockets(boolean close);
+}

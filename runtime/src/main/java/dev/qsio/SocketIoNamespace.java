@@ -1,0 +1,41 @@
+package dev.qsio;
+
+import java.util.Collection;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A namespace: every method of {@link BroadcastOperator} applies to all its sockets.
+ */
+public interface SocketIoNamespace extends BroadcastOperator {
+
+    /** The namespace name, for example {@code "/chat"}. */
+    String name();
+
+    /** Adds middleware, run after the annotated {@link Middleware} methods. */
+    SocketIoNamespace use(SocketMiddleware middleware);
+
+    /** The sockets connected to this process in this namespace. */
+    Collection<SocketIoSocket> localSockets();
+
+    /** The local socket with this id, or {@code null}. */
+    SocketIoSocket socket(String id);
+
+    /**
+     * Sends an event to the other servers of the cluster (not to clients): their {@link OnBroadcast} methods for
+     * the event receive it.
+     */
+    void serverSideEmit(String event, Object... args);
+
+    /**
+     * Like {@link #serverSideEmit(String, Object...)}, and collects the answer of every other server (the value
+     * its {@link OnBroadcast} method returned), or fails with {@link AckTimeoutException} after the timeout.
+     */
+    Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object... args);
+
+    /** The number of servers (workers, hosts) in the cluster, this one included. */
+    Uni<Integer> serverCount();
+}

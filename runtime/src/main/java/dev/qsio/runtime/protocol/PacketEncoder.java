@@ -1,0 +1,152 @@
+package dev.qsio.runtime.protocol;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Encodes Socket.IO v5 packets: {@code <type>[<attachments>-][<nsp>,][<id>][<json>]}, with each binary value
+ * replaced by a {@code {"_placeholder":true,"num":n}} object and sent as attachment {@code n}.
+ */
+public final class PacketEncoder {
+
+    private final ObjectMapper mapper;
+
+    public PacketEncoder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** An EVENT (or BINARY_EVENT) packet: {@code [event, ...args]}. */
+    public Encoded event(String namespace, long id, String event, Object[] args) {
+        return encode(PacketKind.EVENT, namespace, id, g -> {
+            g.writeStartArray();
+            g.writeString(event);
+            for (Object arg : args) {
+                mapper.writeValue(g, arg);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** An ACK (or BINARY_ACK) packet carrying the arguments of the acknowledgement. */
+    public Encoded ack(String namespace, long id, Object[] args) {
+        return encode(PacketKind.ACK, namespace, id, g -> {
+            g.writeStartArray();
+            for (Object arg : args) {
+                mapper.writeValue(g, arg);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** The CONNECT answer: {@code {"sid": ...}} and any extra fields. */
+    public Encoded connect(String namespace, JsonNode data) {
+        return encode(PacketKind.CONNECT, namespace, -1, g -> mapper.writeValue(g, data));
+    }
+
+    /** CONNECT_ERROR with {@code {"message": ..., "data": ...}}. */
+    public Encoded connectError(String namespace, String message, Object data) {
+        return encode(PacketKind.CONNECT_ERROR, namespace, -1, g -> {
+            g.writeStartObject();
+            g.writeStringField("message", message);
+            if (data != null) {
+                g.writeFieldName("data");
+                mapper.writeValue(g, data);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    public Encoded disconnect(String namespace) {
+        return encode(PacketKind.DISCONNECT, namespace, -1, null);
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator generator) throws IOException;
+    }
+
+    private Encoded encode(PacketKind kind, String namespace, long id, Body body) {
+        List<Buffer> attachments = new ArrayList<>(0);
+        String json = null;
+        if (body != null) {
+            StringWriter out = new StringWriter(64);
+            try (JsonGenerator g = new AttachmentCollector(mapper.getFactory().createGenerator(out), attachments)) {
+                body.write(g);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot serialize Socket.IO payload", e);
+            }
+            json = out.toString();
+        }
+        PacketKind wireKind = kind;
+        if (!attachments.isEmpty()) {
+            wireKind = kind == PacketKind.ACK ? PacketKind.BINARY_ACK : PacketKind.BINARY_EVENT;
+        }
+        StringBuilder sb = new StringBuilder((json == null ? 0 : json.length()) + namespace.length() + 24);
+        sb.append(wireKind.code());
+        if (!attachments.isEmpty()) {
+            sb.append(attachments.size()).append('-');
+        }
+        if (!"/".equals(namespace)) {
+            sb.append(namespace).append(',');
+        }
+        if (id >= 0) {
+            sb.append(id);
+        }
+        if (json != null) {
+            sb.append(json);
+        }
+        return new Encoded(sb.toString(), attachments);
+    }
+
+    /** Writes every binary value as a placeholder and keeps the bytes as an attachment. */
+    private static final class AttachmentCollector extends JsonGeneratorDelegate {
+
+        private final List<Buffer> attachments;
+
+        AttachmentCollector(JsonGenerator d, List<Buffer> attachments) {
+            super(d, false);
+            this.attachments = attachments;
+        }
+
+        @Override
+        public void writeBinary(Base64Variant variant, byte[] data, int offset, int len) throws IOException {
+            delegate.writeStartObject();
+            delegate.writeBooleanField("_placeholder", true);
+            delegate.writeNumberField("num", attachments.size());
+            delegate.writeEndObject();
+            attachments.add(Buffer.buffer(offset == 0 && len == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + len)));
+        }
+
+        @Override
+        public void writeBinary(byte[] data, int offset, int len) throws IOException {
+            writeBinary(null, data, offset, len);
+        }
+
+        @Override
+        public void writeBinary(byte[] data) throws IOException {
+            writeBinary(null, data, 0, data.length);
+        }
+
+        @Override
+        public int writeBinary(Base64Variant variant, java.io.InputStream data, int dataLength) throws IOException {
+            byte[] bytes = data.readAllBytes();
+            writeBinary(variant, bytes, 0, bytes.length);
+            return bytes.length;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.qsio.runtime.server;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.qsio.Ack;
+
+/** The acknowledgement a client asked for with an event. */
+final class AckImpl implements Ack {
+
+    static final Ack NONE = new Ack() {
+        @Override
+        public boolean requested() {
+            return false;
+        }
+
+        @Override
+        public void send(Object... args) {
+        }
+    };
+
+    private final SocketImpl socket;
+    private final long id;
+    private final AtomicBoolean sent = new AtomicBoolean();
+
+    AckImpl(SocketImpl socket, long id) {
+        this.socket = socket;
+        this.id = id;
+    }
+
+    @Override
+    public boolean requested() {
+        return true;
+    }
+
+    @Override
+    public void send(Object... args) {
+        if (sent.compareAndSet(false, true)) {
+            socket.sendAck(id, args);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.qsio.runtime.server;
+
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import dev.qsio.runtime.engine.EngineSession;
+import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.protocol.Packet;
+import dev.qsio.runtime.protocol.PacketDecoder;
+import dev.qsio.runtime.protocol.ProtocolException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One Engine.IO connection seen by Socket.IO: it decodes packets and multiplexes the namespaces the client joined.
+ */
+final class Client {
+
+    private static final Logger LOG = Logger.getLogger(Client.class);
+
+    final EngineSession conn;
+    final SocketIoServerImpl server;
+    final Context context;
+    private final PacketDecoder decoder;
+    private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
+    private final long connectTimer;
+
+    Client(SocketIoServerImpl server, EngineSession conn) {
+        this.server = server;
+        this.conn = conn;
+        Context current = Vertx.currentContext();
+        this.context = current != null ? current : server.vertx().getOrCreateContext();
+        this.decoder = new PacketDecoder(server.protocolMapper(), server.maxAttachments());
+        // a connection that joins no namespace in time is closed (connectTimeout)
+        this.connectTimer = server.vertx().setTimer(server.connectTimeoutMs(), t -> {
+            if (sockets.isEmpty()) {
+                LOG.debugf("connection %s joined no namespace in time; closing", conn.id());
+                conn.close();
+            }
+        });
+    }
+
+    boolean isOpen() {
+        return conn.isOpen();
+    }
+
+    void onText(String text) {
+        Packet packet;
+        try {
+            synchronized (decoder) {
+                packet = decoder.onText(text);
+            }
+        } catch (ProtocolException e) {
+            fail(e);
+            return;
+        }
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    void onBinary(Buffer data) {
+        Packet packet;
+        try {
+            synchronized (decoder) {
+                packet = decoder.onBinary(data);
+            }
+        } catch (ProtocolException e) {
+            fail(e);
+            return;
+        }
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    private void fail(ProtocolException e) {
+        LOG.debugf("connection %s sent an invalid packet: %s", conn.id(), e.getMessage());
+        conn.fail(e.getMessage());
+    }
+
+    private void dispatch(Packet packet) {
+        switch (packet.kind()) {
+            case CONNECT -> connect(packet.namespace(),
+                    packet.data() == null ? JsonNodeFactory.instance.objectNode() : packet.data());
+            case EVENT -> {
+                SocketImpl socket = sockets.get(packet.namespace());
+                if (socket != null) {
+                    socket.onEvent(packet);
+                }
+            }
+            case ACK -> {
+                SocketImpl socket = sockets.get(packet.namespace());
+                if (socket != null) {
+                    socket.onAck(packet);
+                }
+            }
+            case DISCONNECT -> {
+                SocketImpl socket = sockets.get(packet.namespace());
+                if (socket != null) {
+                    socket.onClientDisconnect();
+                }
+            }
+            default -> conn.fail("unexpected " + packet.kind() + " packet");
+        }
+    }
+
+    private void connect(String name, JsonNode auth) {
+        if (sockets.containsKey(name)) {
+            LOG.debugf("connection %s is already in namespace %s", conn.id(), name);
+            return;
+        }
+        Namespace namespace = server.namespaceFor(name, conn.request(), auth);
+        if (namespace == null) {
+            write(server.encoder().connectError(name, "Invalid namespace", null), false);
+            return;
+        }
+        namespace.add(this, auth);
+    }
+
+    void added(SocketImpl socket) {
+        sockets.put(socket.namespace(), socket);
+        server.vertx().cancelTimer(connectTimer);
+    }
+
+    void removed(SocketImpl socket) {
+        sockets.remove(socket.namespace(), socket);
+    }
+
+    /** Writes an encoded packet; with {@code dropIfBusy}, only if the transport can take it at once. */
+    void write(Encoded packet, boolean dropIfBusy) {
+        if (dropIfBusy && conn.congested()) {
+            return;
+        }
+        if (packet.single()) {
+            conn.send(packet.messages().get(0));
+        } else {
+            conn.send(packet.messages());
+        }
+    }
+
+    /** Disconnects every socket of this connection, then closes it (Node's {@code socket.disconnect(true)}). */
+    void disconnectAll() {
+        for (SocketImpl socket : new ArrayList<>(sockets.values())) {
+            socket.disconnect(false);
+        }
+        conn.close();
+    }
+
+    /** The connection ended: every socket leaves with the engine's reason. */
+    void onClose(String reason) {
+        server.vertx().cancelTimer(connectTimer);
+        for (SocketImpl socket : new ArrayList<>(sockets.values())) {
+            socket.onClose(reason);
+        }
+    }
+}

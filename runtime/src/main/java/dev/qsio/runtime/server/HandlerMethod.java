@@ -1,0 +1,163 @@
+package dev.qsio.runtime.server;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import jakarta.enterprise.invoke.Invoker;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import dev.qsio.Ack;
+import dev.qsio.BroadcastContext;
+import dev.qsio.EventArgs;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A handler method ready to call: its generated invoker and how to build its arguments.
+ */
+final class HandlerMethod {
+
+    private enum ParamKind {
+        SOCKET,
+        ACK,
+        REASON,
+        ERROR,
+        CONTEXT,
+        ARGS,
+        ARG_JSON,
+        ARG_BYTES,
+        ARG_BUFFER,
+        ARG_VALUE
+    }
+
+    final HandlerDefinition definition;
+    final HandlerDefinition.Kind kind;
+    final HandlerDefinition.Returns returns;
+    final boolean blocking;
+    private final Invoker<Object, Object> invoker;
+    private final ParamKind[] params;
+    private final ObjectReader[] readers;
+    private final Class<?>[] primitives;
+    final Class<? extends Throwable> errorType;
+
+    @SuppressWarnings("unchecked")
+    HandlerMethod(HandlerDefinition definition, ObjectMapper mapper, ClassLoader loader) {
+        this.definition = definition;
+        this.kind = definition.kind();
+        this.returns = HandlerDefinition.Returns.valueOf(definition.getReturns());
+        this.blocking = definition.isBlocking();
+        try {
+            this.invoker = (Invoker<Object, Object>) loader.loadClass(definition.getInvokerClass()).getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Cannot create the invoker of " + definition, e);
+        }
+        List<String> specs = definition.getParams();
+        params = new ParamKind[specs.size()];
+        readers = new ObjectReader[specs.size()];
+        primitives = new Class<?>[specs.size()];
+        Class<? extends Throwable> error = Throwable.class;
+        for (int i = 0; i < specs.size(); i++) {
+            String spec = specs.get(i);
+            if (spec.startsWith("ARG:")) {
+                String type = spec.substring(4);
+                switch (type) {
+                    case "com.fasterxml.jackson.databind.JsonNode" -> params[i] = ParamKind.ARG_JSON;
+                    case "byte[]" -> params[i] = ParamKind.ARG_BYTES;
+                    case "io.vertx.core.buffer.Buffer" -> params[i] = ParamKind.ARG_BUFFER;
+                    default -> {
+                        params[i] = ParamKind.ARG_VALUE;
+                        JavaType javaType = mapper.getTypeFactory().constructFromCanonical(type);
+                        readers[i] = mapper.readerFor(javaType);
+                        if (javaType.isPrimitive()) {
+                            primitives[i] = javaType.getRawClass();
+                        }
+                    }
+                }
+            } else if (spec.startsWith("ERROR:")) {
+                params[i] = ParamKind.ERROR;
+                try {
+                    error = (Class<? extends Throwable>) loader.loadClass(spec.substring(6));
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException("Cannot load the error type of " + definition, e);
+                }
+            } else {
+                params[i] = ParamKind.valueOf(spec);
+            }
+        }
+        this.errorType = error;
+    }
+
+    /** What a call receives; unused parts are null. */
+    record Call(SocketImpl socket, Ack ack, String reason, Throwable error, BroadcastContext context, String event,
+            List<JsonNode> args) {
+    }
+
+    /** Builds the arguments and invokes the method; returns its raw result. */
+    Object invoke(Call call) throws Exception {
+        Object[] values = new Object[params.length];
+        int arg = 0;
+        try {
+            for (int i = 0; i < params.length; i++) {
+                values[i] = switch (params[i]) {
+                    case SOCKET -> call.socket;
+                    case ACK -> call.ack;
+                    case REASON -> call.reason;
+                    case ERROR -> call.error;
+                    case CONTEXT -> call.context;
+                    case ARGS -> new EventArgs(call.event, call.args);
+                    default -> bind(i, call.args, arg++);
+                };
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new ArgumentException("event '" + call.event + "' for " + definition + ": " + e.getMessage());
+        }
+        return invoker.invoke(null, values);
+    }
+
+    private Object bind(int param, List<JsonNode> args, int index) throws Exception {
+        JsonNode node = args != null && index < args.size() ? args.get(index) : null;
+        switch (params[param]) {
+            case ARG_JSON:
+                return node;
+            case ARG_BYTES:
+                return node == null || node.isNull() ? null : node.binaryValue();
+            case ARG_BUFFER:
+                return node == null || node.isNull() ? null : Buffer.buffer(node.binaryValue());
+            default:
+                if (node == null || node.isNull()) {
+                    if (primitives[param] != null) {
+                        throw new IllegalArgumentException("argument " + index + " is missing or null but parameter "
+                                + param + " of " + definition + " is a " + primitives[param].getName());
+                    }
+                    return readers[param].readValue(NullNode.getInstance());
+                }
+                return readers[param].readValue(node);
+        }
+    }
+
+    /** Turns the result into a Uni of the value to acknowledge (null item for void). */
+    @SuppressWarnings("unchecked")
+    Uni<Object> result(Object raw) {
+        return switch (returns) {
+            case VOID, VALUE -> Uni.createFrom().item(raw);
+            case UNI -> raw == null ? Uni.createFrom().nullItem() : (Uni<Object>) raw;
+            case STAGE -> raw == null ? Uni.createFrom().nullItem()
+                    : Uni.createFrom().completionStage((CompletionStage<Object>) raw);
+        };
+    }
+
+    boolean accepts(Throwable error) {
+        return errorType.isInstance(error);
+    }
+
+    @Override
+    public String toString() {
+        return definition.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.qsio.runtime.server;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.BroadcastOperator;
+import dev.qsio.RemoteSocket;
+import dev.qsio.runtime.adapter.BroadcastOptions;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * An immutable selection of sockets in a namespace, with flags: the implementation of {@link BroadcastOperator}.
+ */
+final class Operator implements BroadcastOperator {
+
+    private final Namespace namespace;
+    private final BroadcastOptions options;
+    private final Duration timeout;
+
+    Operator(Namespace namespace, BroadcastOptions options, Duration timeout) {
+        this.namespace = namespace;
+        this.options = options;
+        this.timeout = timeout;
+    }
+
+    private static Set<String> plus(Set<String> set, String[] more) {
+        Set<String> s = new LinkedHashSet<>(set);
+        for (String m : more) {
+            s.add(m);
+        }
+        return Set.copyOf(s);
+    }
+
+    @Override
+    public BroadcastOperator to(String... rooms) {
+        return new Operator(namespace, new BroadcastOptions(plus(options.rooms(), rooms), options.except(),
+                options.local(), options.volatileFlag()), timeout);
+    }
+
+    @Override
+    public BroadcastOperator except(String... rooms) {
+        return new Operator(namespace, new BroadcastOptions(options.rooms(), plus(options.except(), rooms),
+                options.local(), options.volatileFlag()), timeout);
+    }
+
+    @Override
+    public BroadcastOperator local() {
+        return new Operator(namespace, new BroadcastOptions(options.rooms(), options.except(), true,
+                options.volatileFlag()), timeout);
+    }
+
+    @Override
+    public BroadcastOperator volatile_() {
+        return new Operator(namespace, new BroadcastOptions(options.rooms(), options.except(), options.local(), true),
+                timeout);
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration timeout) {
+        return new Operator(namespace, options, timeout);
+    }
+
+    @Override
+    public void emit(String event, Object... args) {
+        namespace.broadcast(event, args, options);
+    }
+
+    @Override
+    public Uni<List<JsonNode>> emitWithAck(String event, Object... args) {
+        return namespace.broadcastWithAck(event, args, options, timeout);
+    }
+
+    @Override
+    public Uni<List<RemoteSocket>> fetchSockets() {
+        return namespace.adapter().fetchSockets(options);
+    }
+
+    @Override
+    public void socketsJoin(String... rooms) {
+        namespace.adapter().addSockets(options, Set.of(rooms));
+    }
+
+    @Override
+    public void socketsLeave(String... rooms) {
+        namespace.adapter().delSockets(options, Set.of(rooms));
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        namespace.adapter().disconnectSockets(options, close);
+    }
+}
