@@ -63,7 +63,8 @@ function socketConnect(cmd) {
     out({ id: cmd.id, event: "event", name: event, args: toJson(args), withAck: ack !== null });
     if (ack) {
       const reply = replies[event];
-      if (reply !== undefined && reply !== "$none") ack(...fromJson(reply));
+      const silent = reply === undefined || reply === "$none" || (Array.isArray(reply) && reply[0] === "$none");
+      if (!silent) ack(...fromJson(reply));
     }
   });
 }

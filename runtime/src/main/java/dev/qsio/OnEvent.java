@@ -14,8 +14,8 @@ import java.lang.annotation.Target;
  * Missing arguments are {@code null} (an error for primitive parameters).
  * <p>
  * The return value answers the client's acknowledgement when it asked for one: a value, a {@code Uni<T>} or a
- * {@code CompletionStage<T>} (acknowledged with its item). {@code void} methods answer through an {@link Ack}
- * parameter, or not at all.
+ * {@code CompletionStage<T>} (acknowledged with its item). A {@code void} method acknowledges with no arguments
+ * when it returns, unless it declares an {@link Ack} parameter to answer itself.
  * <p>
  * Methods returning {@code Uni} or {@code CompletionStage} run on the event loop and must not block; the others run
  * on a worker thread. Events of one socket are handled one after the other, in the order they arrived.

@@ -20,6 +20,7 @@ import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.runtime.SocketIoRecorder;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
 import dev.qsio.runtime.server.HandlerDefinition;
@@ -58,7 +59,7 @@ class SocketIoProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class)
+                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, Identity.class)
                 .setUnremovable()
                 .build();
     }

@@ -15,10 +15,13 @@ import dev.qsio.EngineIoHandler;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
 /**
- * The engine servers of the application, one per path, created at first use with the validated configuration.
+ * The engine servers of the application, one per path, created at first use with the validated configuration. The
+ * bean itself is created at startup, so that a bad {@code quarkus.socketio.*} value fails startup rather than the
+ * first request.
  */
 @Singleton
 public class EngineEndpoints {
@@ -38,6 +41,11 @@ public class EngineEndpoints {
     @PostConstruct
     void init() {
         options = EngineOptions.from(config);
+    }
+
+    /** Creates the bean, and so validates the configuration, when the application starts. */
+    void validateAtStartup(@Observes StartupEvent event) {
+        // nothing to do: observing the event instantiates the bean, whose @PostConstruct checks the configuration
     }
 
     public EngineOptions options() {

@@ -25,7 +25,11 @@ public final class PacketCodec {
         char first = encoded.charAt(0);
         if (first == 'b') {
             try {
-                return EnginePacket.message(Buffer.buffer(Base64.getDecoder().decode(encoded.substring(1))));
+                // the Java client wraps base64 lines (MIME style): line breaks are not part of the data
+                String base64 = encoded.indexOf('\n') >= 0 || encoded.indexOf('\r') >= 0
+                        ? encoded.substring(1).replace("\r", "").replace("\n", "")
+                        : encoded.substring(1);
+                return EnginePacket.message(Buffer.buffer(Base64.getDecoder().decode(base64)));
             } catch (IllegalArgumentException e) {
                 throw new MalformedPacketException("invalid base64 in binary packet");
             }

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,14 +32,15 @@ public final class PacketDecoder {
     /** The largest acknowledgement id accepted: JavaScript's largest safe integer. */
     static final long MAX_ID = (1L << 53) - 1;
 
-    private final ObjectMapper mapper;
+    /** Reads one JSON value and rejects anything after it, as JSON.parse does. */
+    private final ObjectReader reader;
     private final int maxAttachments;
 
     private Header pending;
     private List<Buffer> received;
 
     public PacketDecoder(ObjectMapper mapper, int maxAttachments) {
-        this.mapper = mapper;
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.maxAttachments = maxAttachments;
     }
 
@@ -130,7 +133,7 @@ public final class PacketDecoder {
         JsonNode data = null;
         if (header.json != null) {
             try {
-                data = mapper.readTree(header.json);
+                data = reader.readTree(header.json);
             } catch (JacksonException e) {
                 throw new ProtocolException("invalid payload: " + e.getOriginalMessage());
             } catch (IOException e) {

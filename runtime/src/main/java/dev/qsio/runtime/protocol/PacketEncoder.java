@@ -85,7 +85,11 @@ public final class PacketEncoder {
         String json = null;
         if (body != null) {
             StringWriter out = new StringWriter(64);
-            try (JsonGenerator g = new AttachmentCollector(mapper.getFactory().createGenerator(out), attachments)) {
+            // only EVENT and ACK have binary variants; elsewhere binary values stay JSON (base64 strings)
+            boolean binaryCapable = kind == PacketKind.EVENT || kind == PacketKind.ACK;
+            try (JsonGenerator g = binaryCapable
+                    ? new AttachmentCollector(mapper.getFactory().createGenerator(out), attachments)
+                    : mapper.getFactory().createGenerator(out)) {
                 body.write(g);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot serialize Socket.IO payload", e);

@@ -152,6 +152,16 @@ final class HandlerMethod {
         };
     }
 
+    /** Whether the method answers acknowledgements itself through an {@link Ack} parameter. */
+    boolean takesAck() {
+        for (ParamKind p : params) {
+            if (p == ParamKind.ACK) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean accepts(Throwable error) {
         return errorType.isInstance(error);
     }

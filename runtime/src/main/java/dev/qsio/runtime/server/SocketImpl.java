@@ -191,6 +191,10 @@ public final class SocketImpl implements SocketIoSocket {
             return;
         }
         if (m.returns == HandlerDefinition.Returns.VOID) {
+            // a void handler without an Ack parameter is done when it returns: that is its acknowledgement
+            if (ack.requested() && !m.takesAck()) {
+                ack.send();
+            }
             return;
         }
         m.result(raw).subscribe().with(value -> {

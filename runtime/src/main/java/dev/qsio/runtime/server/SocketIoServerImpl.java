@@ -1,6 +1,5 @@
 package dev.qsio.runtime.server;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -58,6 +57,9 @@ public class SocketIoServerImpl implements SocketIoServer {
     @Inject
     SocketIoMetadata metadata;
 
+    @Inject
+    dev.qsio.ClusterInfo identity;
+
     private ObjectMapper mapper;
     private PacketEncoder encoder;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
@@ -100,16 +102,11 @@ public class SocketIoServerImpl implements SocketIoServer {
                 staticHandlers.put(d.getNamespace(), handlers);
             }
         }
-        hooks = new BroadcastHooks(broadcast, mapper, vertx.getOrCreateContext(), 0, nodeId());
+        hooks = new BroadcastHooks(broadcast, mapper, vertx.getOrCreateContext(), identity.workerId(), identity.nodeId());
         main = (Namespace) of("/");
         for (String name : staticHandlers.keySet()) {
             of(name);
         }
-    }
-
-    private static String nodeId() {
-        String name = ManagementFactory.getRuntimeMXBean().getName();
-        return name;
     }
 
     // ---- for the layers around

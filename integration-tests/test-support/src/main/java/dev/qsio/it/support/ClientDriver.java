@@ -160,6 +160,13 @@ public final class ClientDriver implements AutoCloseable {
         send(c);
     }
 
+    /** Emits with an ack callback that reports every argument of the answer (not only the first). */
+    public void emitWithRawAck(String id, String ref, String event, Object... args) {
+        ObjectNode c = command("sio.emitRawAck", id).put("event", event).put("ref", ref);
+        c.set("args", JSON.valueToTree(List.of(args)));
+        send(c);
+    }
+
     public void disconnect(String id) {
         send(command("sio.disconnect", id));
     }

@@ -1,0 +1,38 @@
+package dev.qsio.test.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.qsio.OnConnect;
+import dev.qsio.SocketIO;
+import dev.qsio.test.Failures;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.test.QuarkusUnitTest;
+
+class UnknownTransportTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
+            .overrideConfigKey("quarkus.socketio.transports", "carrier-pigeon")
+            .assertException(t -> {
+                Throwable root = Failures.rootCause(t);
+                assertThat(root).as("root cause of %s", t).isInstanceOf(ConfigurationException.class);
+                assertThat(root.getMessage()).contains("quarkus.socketio.transports", "got 'carrier-pigeon'");
+            });
+
+    @Test
+    void startupFails() {
+        fail("startup should have failed");
+    }
+
+    @SocketIO
+    static class Handlers {
+        @OnConnect
+        void connected() {
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.qsio.test.validation;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.qsio.OnError;
+import dev.qsio.SocketIO;
+import dev.qsio.test.Failures;
+import io.quarkus.test.QuarkusUnitTest;
+
+class ErrorStringParameterTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
+            .assertException(t -> Failures.assertHandlerProblem(t, "OnError", Handlers.class, "failed")
+                    .contains("java.lang.String is not allowed", "one Throwable"));
+
+    @Test
+    void buildFails() {
+        fail("the build should have failed");
+    }
+
+    @SocketIO
+    static class Handlers {
+        @OnError
+        void failed(String message) {
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.qsio.test.validation;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.qsio.OnEvent;
+import dev.qsio.SocketIO;
+import dev.qsio.test.Failures;
+import io.quarkus.test.QuarkusUnitTest;
+
+class TypeVariableParameterTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
+            .assertException(t -> Failures.assertHandlerProblem(t, "OnEvent", Handlers.class, "anything")
+                    .contains("of type T cannot be bound", "type variables are not known at run time"));
+
+    @Test
+    void buildFails() {
+        fail("the build should have failed");
+    }
+
+    @SocketIO
+    static class Handlers {
+        @OnEvent("anything")
+        <T> void anything(T value) {
+        }
+    }
+}

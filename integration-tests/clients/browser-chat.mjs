@@ -1,0 +1,43 @@
+// Two headless Chromium pages open the chat demo; one sends a message, the other must show it.
+// Usage: node browser-chat.mjs <app url> <screenshot dir> [message]
+// Prints one JSON line with what each page saw; exits non-zero when the message did not arrive.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [url, shots, text = `hello from page one ${Date.now()}`] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+
+// keep headless Chromium off the network: only the page under test is reached
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"],
+});
+const result = { ok: false };
+try {
+  const context = await browser.newContext();
+  const one = await context.newPage();
+  const two = await context.newPage();
+  await one.goto(url);
+  await two.goto(url);
+  await one.waitForSelector("body[data-connected=true]", { timeout: 15000 });
+  await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
+  result.workers = [await one.getAttribute("#status", "data-worker"), await two.getAttribute("#status", "data-worker")];
+  await one.fill("#input", text);
+  await one.click("#send");
+  const seen = two.locator("#messages li", { hasText: text });
+  await seen.waitFor({ timeout: 15000 });
+  result.received = await seen.first().innerText();
+  await one.locator("#messages li", { hasText: "relayed by worker" }).waitFor({ timeout: 15000 });
+  result.acknowledged = await one.locator("#messages li").last().innerText();
+  await one.screenshot({ path: `${shots}/chat-sender.png` });
+  await two.screenshot({ path: `${shots}/chat-receiver.png` });
+  result.ok = true;
+} catch (e) {
+  result.error = String(e?.message ?? e);
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(result) + "\n");
+process.exit(result.ok ? 0 : 1);
