@@ -9,6 +9,14 @@ import io.vertx.core.buffer.Buffer;
 @EngineIoEndpoint("/engine.io/")
 public class EngineEcho implements EngineIoHandler {
 
+    /** Why each session ended, by sid: not part of the protocol, read by the tests. */
+    final java.util.Map<String, String> closed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onClose(EngineIoSocket socket, String reason) {
+        closed.put(socket.id(), reason);
+    }
+
     @Override
     public void onMessage(EngineIoSocket socket, String text) {
         socket.send(text);

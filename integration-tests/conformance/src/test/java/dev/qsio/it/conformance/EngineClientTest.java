@@ -87,6 +87,26 @@ class EngineClientTest {
         driver.await("o", "upgrade");
     }
 
+    @jakarta.inject.Inject
+    EngineEcho echo;
+
+    @Test
+    void serverClosesTheSessionOfAClientThatStoppedAnswering() {
+        try (ClientDriver frozen = ClientDriver.start()) {
+            frozen.engineOpen("f", root.toString().replaceAll("/$", ""), Map.of("transports", List.of("websocket")));
+            String sid = frozen.await("f", "open").get("sid").asText();
+            frozen.signal("STOP");
+            try {
+                // no pong comes back: after pingInterval + pingTimeout (500 ms) the server ends the session
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> echo.closed.containsKey(sid));
+                assertThat(echo.closed.get(sid)).isEqualTo("ping timeout");
+            } finally {
+                frozen.signal("CONT");
+            }
+            assertThat(frozen.await("f", "close").get("reason").asText()).isIn("transport close", "ping timeout");
+        }
+    }
+
     @Test
     void heartbeatKeepsAnIdleSessionOpen() {
         open("idle-ws", Map.of("transports", List.of("websocket")));

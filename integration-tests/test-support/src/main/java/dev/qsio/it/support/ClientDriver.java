@@ -97,6 +97,26 @@ public final class ClientDriver implements AutoCloseable {
         }
     }
 
+    /** The process id of the Node process, to pause it with signals in fault tests. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Sends a signal (for example {@code STOP} or {@code CONT}) to the Node process. */
+    public void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sends one command. */
     public synchronized void send(ObjectNode command) {
         try {
