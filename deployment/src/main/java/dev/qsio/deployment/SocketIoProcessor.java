@@ -20,7 +20,12 @@ import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.runtime.SocketIoRecorder;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.cluster.ClusterConfigCustomizer;
+import dev.qsio.runtime.cluster.ClusterLifecycle;
+import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
+import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.WorkerLink;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
 import dev.qsio.runtime.server.HandlerDefinition;
@@ -39,8 +44,14 @@ import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
+import io.quarkus.arc.deployment.BeanContainerBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeansRuntimeInitBuildItem;
+import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
+import io.quarkus.deployment.builditem.ServiceStartBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
 
 /**
@@ -59,7 +70,8 @@ class SocketIoProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, Identity.class)
+                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, Identity.class,
+                        Primary.class, WorkerLink.class, ClusterLifecycle.class)
                 .setUnremovable()
                 .build();
     }
@@ -78,6 +90,34 @@ class SocketIoProcessor {
     @BuildStep
     UnremovableBeanBuildItem matchersStay() {
         return UnremovableBeanBuildItem.beanTypes(DotNames.NAMESPACE_MATCHER);
+    }
+
+    // ---- cluster
+
+    /** The HTTP settings of the cluster roles (no listener in the primary, SO_REUSEPORT in workers). */
+    @BuildStep
+    RunTimeConfigBuilderBuildItem clusterRoleConfig() {
+        return new RunTimeConfigBuilderBuildItem(ClusterConfigCustomizer.class);
+    }
+
+    /** Decides the role of the process and starts the primary or joins the cluster, before clients arrive. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    @Consume(SyntheticBeansRuntimeInitBuildItem.class)
+    ServiceStartBuildItem clusterBootstrap(ClusterRecorder recorder, BeanContainerBuildItem beans) {
+        recorder.bootstrap();
+        return new ServiceStartBuildItem("socketio-cluster");
+    }
+
+    /** The cluster endpoints on the management interface: {@code /q/socketio/cluster}. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void clusterEndpoints(NonApplicationRootPathBuildItem paths, ClusterRecorder recorder,
+            BuildProducer<RouteBuildItem> routes) {
+        io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> handler = recorder.endpoint();
+        routes.produce(paths.routeBuilder().management().route("socketio/cluster").handler(handler)
+                .displayOnNotFoundPage("Socket.IO cluster").build());
+        routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
     }
 
     // ---- raw Engine.IO endpoints

@@ -34,15 +34,21 @@ public interface Adapter {
     /** The rooms that have local members. */
     Set<String> rooms();
 
-    /** Writes an encoded packet to every selected socket; the same bytes go to every recipient. */
-    void broadcast(Encoded packet, BroadcastOptions options);
+    /**
+     * Writes an encoded packet to every selected socket; the same bytes go to every recipient. {@code event} names
+     * the event for the servers' {@code @OnBroadcast} subscribers.
+     */
+    void broadcast(Encoded packet, String event, BroadcastOptions options);
 
     /**
-     * Writes a packet that asks for an acknowledgement (its id already encoded) to every selected socket, with
-     * {@code ack} registered on each under {@code id}; {@code recipients} receives the number of sockets reached.
+     * Emits an event that asks each selected socket for an acknowledgement. {@code clientCount} is called once per
+     * server with the number of sockets it reached; {@code ack} once per acknowledgement with its first argument.
      */
-    void broadcastWithAck(Encoded packet, long id, BroadcastOptions options, IntConsumer recipients,
-            java.util.function.Consumer<List<JsonNode>> ack);
+    void broadcastWithAck(String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
+            java.util.function.Consumer<JsonNode> ack);
+
+    /** How many servers a broadcast with acknowledgements waits for, this one included. */
+    int serverCountNow();
 
     /** The selected sockets. */
     Uni<List<RemoteSocket>> fetchSockets(BroadcastOptions options);
@@ -61,7 +67,9 @@ public interface Adapter {
             java.util.function.Consumer<Throwable> timeout, long timeoutMs);
 
     /** The number of servers, this one included. */
-    Uni<Integer> serverCount();
+    default Uni<Integer> serverCount() {
+        return Uni.createFrom().item(serverCountNow());
+    }
 
     /** Releases resources when the namespace goes away. */
     default void close() {

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.RemoteSocket;
@@ -131,21 +132,37 @@ public class InMemoryAdapter implements Adapter {
     }
 
     @Override
-    public void broadcast(Encoded packet, BroadcastOptions options) {
+    public void broadcast(Encoded packet, String event, BroadcastOptions options) {
         boolean dropIfBusy = options.volatileFlag();
         apply(options, socket -> socket.write(packet, dropIfBusy));
     }
 
     @Override
-    public void broadcastWithAck(Encoded packet, long id, BroadcastOptions options, IntConsumer recipients,
-            Consumer<List<JsonNode>> ack) {
+    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
+            Consumer<JsonNode> ack) {
+        clientCount.accept(localBroadcastWithAck(namespace.server().encoder().event(namespace.name(),
+                namespace.nextAckId(), event, args), options, ack));
+    }
+
+    /**
+     * Writes a packet carrying an acknowledgement id to the selected local sockets, each expecting the ack under that
+     * id; returns how many were reached.
+     */
+    protected int localBroadcastWithAck(Encoded packet, BroadcastOptions options, Consumer<JsonNode> ack) {
+        long id = packet.ackId();
         int[] count = new int[1];
         apply(options, socket -> {
-            socket.expectAck(id, ack);
+            socket.expectAck(id, args -> ack.accept(args.isEmpty() ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
+                    : args.get(0)));
             socket.write(packet, options.volatileFlag());
             count[0]++;
         });
-        recipients.accept(count[0]);
+        return count[0];
+    }
+
+    @Override
+    public int serverCountNow() {
+        return 1;
     }
 
     @Override
@@ -179,10 +196,5 @@ public class InMemoryAdapter implements Adapter {
         if (ack != null) {
             ack.accept(List.of());
         }
-    }
-
-    @Override
-    public Uni<Integer> serverCount() {
-        return Uni.createFrom().item(1);
     }
 }

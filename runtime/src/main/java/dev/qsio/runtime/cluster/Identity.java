@@ -25,11 +25,18 @@ public class Identity implements ClusterInfo {
     private final String nodeId;
 
     public Identity() {
-        boolean worker = "true".equals(System.getenv(ENV_WORKER));
-        this.role = worker ? Role.WORKER : Role.SINGLE;
-        this.workerId = worker ? Integer.parseInt(System.getenv().getOrDefault(ENV_WORKER_ID, "0")) : 0;
+        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        this.role = Roles.decide(key -> config.getOptionalValue(key, String.class).orElse(null));
+        this.workerId = switch (role) {
+            case WORKER -> Integer.parseInt(System.getenv().getOrDefault(ENV_WORKER_ID, "0"));
+            case PRIMARY -> -1;
+            case SINGLE -> 0;
+        };
         String node = System.getenv(ENV_NODE_ID);
-        this.nodeId = node != null ? node : hostName();
+        if (node == null) {
+            node = config.getOptionalValue("quarkus.socketio.cluster.node-id", String.class).orElseGet(Identity::hostName);
+        }
+        this.nodeId = node;
     }
 
     static String hostName() {

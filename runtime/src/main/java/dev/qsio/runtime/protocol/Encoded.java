@@ -13,8 +13,10 @@ import io.vertx.core.buffer.Buffer;
 public final class Encoded {
 
     private final List<EnginePacket> messages;
+    private final long ackId;
 
-    Encoded(String text, List<Buffer> attachments) {
+    Encoded(String text, List<Buffer> attachments, long ackId) {
+        this.ackId = ackId;
         if (attachments.isEmpty()) {
             this.messages = List.of(EnginePacket.message(text));
         } else {
@@ -27,9 +29,24 @@ public final class Encoded {
         }
     }
 
+    /** An encoded packet from its parts, as received from another server. */
+    public static Encoded of(String text, List<Buffer> attachments) {
+        return new Encoded(text, attachments, -1);
+    }
+
     /** The Engine.IO messages, header first; all must be sent together and in order. */
     public List<EnginePacket> messages() {
         return messages;
+    }
+
+    /** The acknowledgement id in the packet, or -1. */
+    public long ackId() {
+        return ackId;
+    }
+
+    /** The binary attachments, in order. */
+    public List<Buffer> attachments() {
+        return messages.subList(1, messages.size()).stream().map(EnginePacket::binary).toList();
     }
 
     public boolean single() {

@@ -114,7 +114,7 @@ public final class PacketEncoder {
         if (json != null) {
             sb.append(json);
         }
-        return new Encoded(sb.toString(), attachments);
+        return new Encoded(sb.toString(), attachments, id);
     }
 
     /** Writes every binary value as a placeholder and keeps the bytes as an attachment. */

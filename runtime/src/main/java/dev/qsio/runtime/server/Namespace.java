@@ -40,7 +40,7 @@ public final class Namespace implements SocketIoNamespace {
     private final String name;
     final SocketIoServerImpl server;
     final NamespaceHandlers handlers;
-    private final Adapter adapter;
+    private volatile Adapter adapter;
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final List<SocketMiddleware> middlewares = new CopyOnWriteArrayList<>();
     /** Acknowledgement ids are per namespace, so that a broadcast's id never collides with a socket's own. */
@@ -64,11 +64,19 @@ public final class Namespace implements SocketIoNamespace {
         return adapter;
     }
 
+    void replaceAdapter(Adapter replacement) {
+        if (!sockets.isEmpty()) {
+            throw new IllegalStateException("the adapter of " + name + " cannot change while sockets are connected");
+        }
+        adapter.close();
+        adapter = replacement;
+    }
+
     public SocketIoServerImpl server() {
         return server;
     }
 
-    long nextAckId() {
+    public long nextAckId() {
         return ackIds.getAndIncrement();
     }
 
@@ -167,35 +175,54 @@ public final class Namespace implements SocketIoNamespace {
 
     void broadcast(String event, Object[] args, BroadcastOptions options) {
         Encoded packet = server.encoder().event(name, -1, event, args);
-        adapter.broadcast(packet, options);
+        adapter.broadcast(packet, event, options);
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
     }
 
+    /**
+     * Emits with acknowledgements to the selected sockets of every server: completes with every client's answer once
+     * each server reported how many clients it reached and all of them answered, or fails at the timeout saying how
+     * many answered (as Node's {@code BroadcastOperator.emitWithAck}).
+     */
     Uni<List<JsonNode>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
-        long id = nextAckId();
-        Encoded packet = server.encoder().event(name, id, event, args);
         CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
-        List<JsonNode> responses = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger expected = new AtomicInteger(-1);
+        List<JsonNode> responses = new ArrayList<>();
+        int expectedServers = options.local() ? 1 : adapter.serverCountNow();
+        int[] reported = new int[2];
+        Object lock = new Object();
         long timeoutMs = (timeout == null ? server.ackTimeout() : timeout).toMillis();
         long timer = server.vertx().setTimer(timeoutMs, t -> {
-            int got = responses.size();
+            int got;
+            int expected;
+            synchronized (lock) {
+                got = responses.size();
+                expected = reported[1];
+            }
             result.completeExceptionally(new AckTimeoutException("operation has timed out: " + got + " of "
-                    + Math.max(expected.get(), got) + " clients acknowledged", got, Math.max(expected.get(), 0)));
+                    + (reported[0] < expectedServers ? "at least " : "") + expected + " clients acknowledged", got, expected));
         });
-        adapter.broadcastWithAck(packet, id, options, count -> {
-            expected.set(count);
-            if (responses.size() >= count) {
-                server.vertx().cancelTimer(timer);
-                result.complete(List.copyOf(responses));
+        Runnable check = () -> {
+            boolean complete;
+            List<JsonNode> copy;
+            synchronized (lock) {
+                complete = reported[0] >= expectedServers && responses.size() >= reported[1];
+                copy = complete ? List.copyOf(responses) : null;
             }
-        }, ackArgs -> {
-            responses.add(ackArgs.isEmpty() ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : ackArgs.get(0));
-            int e = expected.get();
-            if (e >= 0 && responses.size() >= e) {
+            if (complete && result.complete(copy)) {
                 server.vertx().cancelTimer(timer);
-                result.complete(List.copyOf(responses));
             }
+        };
+        adapter.broadcastWithAck(event, args, options, count -> {
+            synchronized (lock) {
+                reported[0]++;
+                reported[1] += count;
+            }
+            check.run();
+        }, answer -> {
+            synchronized (lock) {
+                responses.add(answer);
+            }
+            check.run();
         });
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
         return Uni.createFrom().completionStage(result);

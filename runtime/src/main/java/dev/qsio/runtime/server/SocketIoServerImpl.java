@@ -131,13 +131,28 @@ public class SocketIoServerImpl implements SocketIoServer {
         return adapters;
     }
 
-    /** Replaces how namespaces get their adapter (the cluster installs its own before clients connect). */
+    /**
+     * Replaces how namespaces get their adapter: the cluster installs its own at bootstrap, before clients connect.
+     * Namespaces created before get the new adapter too.
+     */
     public void useAdapters(Adapters factory) {
         this.adapters = factory;
+        for (Namespace namespace : namespaces.values()) {
+            namespace.replaceAdapter(factory.create(namespace));
+        }
     }
 
     Duration ackTimeout() {
         return config.ackTimeout();
+    }
+
+    public long ackTimeoutMs() {
+        return config.ackTimeout().toMillis();
+    }
+
+    /** The namespace with this name if it exists here; never creates one. */
+    public Namespace existingNamespace(String name) {
+        return namespaces.get(name);
     }
 
     long connectTimeoutMs() {

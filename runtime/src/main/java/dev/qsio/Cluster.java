@@ -1,0 +1,40 @@
+package dev.qsio;
+
+import java.util.List;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Controls the workers of this host: available in the primary of a cluster (in a worker or a single process its
+ * operations fail with {@link IllegalStateException}).
+ */
+public interface Cluster {
+
+    /** Every worker with its state. */
+    List<WorkerInfo> workers();
+
+    /** Starts or stops workers until {@code n} run; completes when the new ones are ready and the others stopped. */
+    Uni<Void> scaleTo(int n);
+
+    default Uni<Void> scaleUp(int n) {
+        return scaleTo(workers().stream().filter(w -> !w.state().equals("failed") && !w.state().equals("stopped")).toList()
+                .size() + n);
+    }
+
+    default Uni<Void> scaleDown(int n) {
+        return scaleTo(Math.max(0, workers().stream().filter(w -> !w.state().equals("failed") && !w.state().equals("stopped"))
+                .toList().size() - n));
+    }
+
+    /**
+     * Replaces every worker, one at a time, without downtime: the replacement starts and becomes ready before the
+     * old one stops listening and drains.
+     */
+    Uni<Void> rollingRestart();
+
+    /** Sends a message to one worker, where it arrives as a {@link ClusterMessage} CDI event. */
+    void send(int workerId, Object message);
+
+    /** Sends a message to every worker. */
+    void broadcast(Object message);
+}

@@ -1,0 +1,215 @@
+package dev.qsio.runtime.bus;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * The primary's end of the {@code local} bus: a loopback server that authenticates workers with the per-launch
+ * secret and relays their payloads, and watches their heartbeats.
+ */
+public final class BusRelay {
+
+    private static final Logger LOG = Logger.getLogger(BusRelay.class);
+
+    /** What the relay tells the supervisor. */
+    public interface Events {
+        void onJoined(int slot, int workerId, long pid);
+
+        void onLeft(int slot, int workerId);
+
+        /** No heartbeat for longer than the timeout: the worker is alive as a process but not answering. */
+        void onUnresponsive(int slot, int workerId);
+
+        /** A CONTROL payload a worker sent to the primary. */
+        void onControl(int slot, int workerId, Buffer payload);
+    }
+
+    private static final class Link {
+        final NetSocket socket;
+        final int slot;
+        final int workerId;
+        volatile long lastSeen = System.nanoTime();
+
+        Link(NetSocket socket, int slot, int workerId) {
+            this.socket = socket;
+            this.slot = slot;
+            this.workerId = workerId;
+        }
+    }
+
+    private final Vertx vertx;
+    private final byte[] secret;
+    private final Duration heartbeatTimeout;
+    private final Events events;
+    private final Map<Integer, Link> links = new ConcurrentHashMap<>();
+    private NetServer server;
+    private long watchdog = -1;
+
+    public BusRelay(Vertx vertx, String secret, Duration heartbeatTimeout, Events events) {
+        this.vertx = vertx;
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.heartbeatTimeout = heartbeatTimeout;
+        this.events = events;
+    }
+
+    /** Listens on a free loopback port; completes with the port. */
+    public Future<Integer> start() {
+        server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true));
+        server.connectHandler(this::accept);
+        long check = Math.max(100, heartbeatTimeout.toMillis() / 4);
+        watchdog = vertx.setPeriodic(check, t -> checkHeartbeats());
+        return server.listen().map(NetServer::actualPort);
+    }
+
+    private void accept(NetSocket socket) {
+        Link[] link = new Link[1];
+        // a peer that does not authenticate at once is dropped
+        long timer = vertx.setTimer(5000, t -> {
+            if (link[0] == null) {
+                socket.close();
+            }
+        });
+        socket.handler(Frames.parser(frame -> {
+            byte kind = frame.getByte(0);
+            if (link[0] == null) {
+                vertx.cancelTimer(timer);
+                link[0] = authenticate(socket, kind, frame);
+                return;
+            }
+            Link l = link[0];
+            l.lastSeen = System.nanoTime();
+            if (kind == Frames.RELAY) {
+                relay(l, frame.getInt(1), frame.slice(5, frame.length()));
+            }
+        }, socket::close));
+        socket.closeHandler(v -> {
+            vertx.cancelTimer(timer);
+            Link l = link[0];
+            if (l != null && links.remove(l.slot, l)) {
+                announce();
+                events.onLeft(l.slot, l.workerId);
+            }
+        });
+    }
+
+    private Link authenticate(NetSocket socket, byte kind, Buffer frame) {
+        try {
+            if (kind != Frames.HELLO) {
+                throw new IllegalArgumentException("first frame is not HELLO");
+            }
+            int slot = frame.getInt(1);
+            int workerId = frame.getInt(5);
+            long pid = frame.getLong(9);
+            int length = frame.getInt(17);
+            byte[] presented = frame.getBytes(21, 21 + length);
+            if (!MessageDigest.isEqual(presented, secret)) {
+                throw new IllegalArgumentException("wrong secret");
+            }
+            if (slot <= 0 || links.containsKey(slot)) {
+                throw new IllegalArgumentException("slot " + slot + " is not free");
+            }
+            Link link = new Link(socket, slot, workerId);
+            links.put(slot, link);
+            socket.write(Frames.frame(Frames.WELCOME, members().encode()));
+            announce();
+            events.onJoined(slot, workerId, pid);
+            return link;
+        } catch (RuntimeException e) {
+            LOG.warnf("Refused a bus connection from %s: %s", socket.remoteAddress(), e.getMessage());
+            socket.write(Frames.frame(Frames.REFUSED, Buffer.buffer("refused"))).onComplete(v -> socket.close());
+            return null;
+        }
+    }
+
+    private MemberList members() {
+        Map<Integer, Integer> m = new LinkedHashMap<>();
+        links.values().stream().sorted((a, b) -> Integer.compare(a.slot, b.slot)).forEach(l -> m.put(l.slot, l.workerId));
+        return new MemberList(m);
+    }
+
+    private void announce() {
+        Buffer frame = Frames.frame(Frames.MEMBERS, members().encode());
+        links.values().forEach(l -> l.socket.write(frame));
+    }
+
+    private void relay(Link from, int target, Buffer payload) {
+        if (target == LocalBus.PRIMARY_SLOT) {
+            events.onControl(from.slot, from.workerId, payload.slice(1, payload.length()));
+            return;
+        }
+        Buffer frame = Frames.frame(Frames.DELIVER, from.slot, payload);
+        if (target == Frames.ALL) {
+            for (Link l : links.values()) {
+                if (l != from) {
+                    l.socket.write(frame);
+                }
+            }
+        } else {
+            Link to = links.get(target);
+            if (to != null) {
+                to.socket.write(frame);
+            }
+        }
+    }
+
+    /** Sends a CONTROL payload from the primary to one worker (by slot). */
+    public void control(int slot, Buffer payload) {
+        Link l = links.get(slot);
+        if (l != null) {
+            l.socket.write(Frames.frame(Frames.DELIVER, LocalBus.PRIMARY_SLOT,
+                    Buffer.buffer(1 + payload.length()).appendByte((byte) Bus.Channel.CONTROL.ordinal()).appendBuffer(payload)));
+        }
+    }
+
+    public boolean connected(int slot) {
+        return links.containsKey(slot);
+    }
+
+    private void checkHeartbeats() {
+        long now = System.nanoTime();
+        for (Link l : links.values()) {
+            if (now - l.lastSeen > heartbeatTimeout.toNanos()) {
+                if (links.remove(l.slot, l)) {
+                    LOG.warnf("Worker %d (bus slot %d) sent no heartbeat for %d ms: removing it from the cluster",
+                            l.workerId, l.slot, (now - l.lastSeen) / 1_000_000);
+                    announce();
+                    l.socket.close();
+                    events.onUnresponsive(l.slot, l.workerId);
+                }
+            }
+        }
+    }
+
+    /** Drops a worker's link (it is being stopped or was declared dead). */
+    public void disconnect(int slot) {
+        Link l = links.remove(slot);
+        if (l != null) {
+            announce();
+            l.socket.close();
+        }
+    }
+
+    public void stop() {
+        if (watchdog >= 0) {
+            vertx.cancelTimer(watchdog);
+        }
+        links.values().forEach(l -> l.socket.close());
+        links.clear();
+        if (server != null) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.qsio.runtime.cluster;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.config.ClusterConfig;
+import io.quarkus.arc.Arc;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The cluster endpoints of the management interface, under {@code /q/socketio/cluster}:
+ * <ul>
+ * <li>{@code GET} — this process's role and the workers (id, pid, state, ready, restarts, start time);</li>
+ * <li>{@code POST .../rolling-restart} — replaces every worker, one at a time (202);</li>
+ * <li>{@code POST .../scale?to=n} (or {@code up=n}, {@code down=n}) — answers once done, with the workers;</li>
+ * <li>{@code POST .../message} with {@code {"worker": n, "data": ...}} (no worker: all) — a CDI event there.</li>
+ * </ul>
+ * The {@code POST} endpoints are off unless {@code quarkus.socketio.cluster.control.enabled=true}, and then require
+ * {@code Authorization: Bearer <quarkus.socketio.cluster.control.token>}.
+ */
+public final class ClusterEndpoint implements Handler<RoutingContext> {
+
+    private static final Logger LOG = Logger.getLogger(ClusterEndpoint.class);
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        String action = path.substring(path.indexOf("socketio/cluster") + "socketio/cluster".length());
+        if (action.startsWith("/")) {
+            action = action.substring(1);
+        }
+        Primary primary = Arc.container().instance(Primary.class).get();
+        ClusterInfo identity = Arc.container().instance(ClusterInfo.class).get();
+        if (ctx.request().method() == HttpMethod.GET && action.isEmpty()) {
+            ObjectNode body = JSON.createObjectNode()
+                    .put("role", identity.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("node", identity.nodeId())
+                    .put("pid", identity.pid());
+            body.set("workers", JSON.valueToTree(primary.isStarted() ? primary.workers() : java.util.List.of()));
+            json(ctx, 200, body);
+            return;
+        }
+        if (ctx.request().method() != HttpMethod.POST) {
+            error(ctx, 405, "use GET on /socketio/cluster, POST on its actions");
+            return;
+        }
+        ClusterConfig config = Arc.container().instance(ClusterConfig.class).get();
+        if (!config.control().enabled()) {
+            error(ctx, 404, "cluster control is disabled (quarkus.socketio.cluster.control.enabled=false)");
+            return;
+        }
+        if (!authorized(ctx, config.control().token())) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, 401, "missing or wrong bearer token");
+            return;
+        }
+        if (!primary.isStarted()) {
+            error(ctx, 409, "this process is not the primary of a cluster");
+            return;
+        }
+        switch (action) {
+            case "rolling-restart" -> {
+                primary.rollingRestart().subscribe().with(v -> {
+                }, e -> LOG.errorf("Rolling restart failed: %s", e.getMessage()));
+                json(ctx, 202, JSON.createObjectNode().put("status", "rolling restart started"));
+            }
+            case "scale" -> scale(ctx, primary);
+            case "message" -> ctx.request().body().onComplete(ar -> {
+                try {
+                    JsonNode body = JSON.readTree(ar.result().getBytes());
+                    if (body.hasNonNull("worker")) {
+                        primary.send(body.get("worker").asInt(), body.get("data"));
+                    } else {
+                        primary.broadcast(body.get("data"));
+                    }
+                    json(ctx, 202, JSON.createObjectNode().put("status", "sent"));
+                } catch (Exception e) {
+                    error(ctx, 400, "expected {\"worker\": n, \"data\": ...}: " + e.getMessage());
+                }
+            });
+            default -> error(ctx, 404, "unknown cluster action '" + action + "'");
+        }
+    }
+
+    private void scale(RoutingContext ctx, Primary primary) {
+        int live = (int) primary.workers().stream()
+                .filter(w -> !w.state().equals("failed") && !w.state().equals("stopped")).count();
+        int target;
+        try {
+            String to = ctx.request().getParam("to");
+            String up = ctx.request().getParam("up");
+            String down = ctx.request().getParam("down");
+            if (to != null) {
+                target = Integer.parseInt(to);
+            } else if (up != null) {
+                target = live + Integer.parseInt(up);
+            } else if (down != null) {
+                target = Math.max(0, live - Integer.parseInt(down));
+            } else {
+                error(ctx, 400, "give to=n, up=n or down=n");
+                return;
+            }
+        } catch (NumberFormatException e) {
+            error(ctx, 400, "not a number: " + e.getMessage());
+            return;
+        }
+        if (target < 0) {
+            error(ctx, 400, "cannot scale to a negative number of workers");
+            return;
+        }
+        primary.scaleTo(target).subscribe().with(v -> {
+            ObjectNode body = JSON.createObjectNode();
+            body.set("workers", JSON.valueToTree(primary.workers()));
+            json(ctx, 200, body);
+        }, e -> error(ctx, 500, "scaling failed: " + e.getMessage()));
+    }
+
+    private static boolean authorized(RoutingContext ctx, Optional<String> token) {
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (token.isEmpty() || header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
+                token.get().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonNode body) {
+        try {
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(JSON.writeValueAsString(body));
+        } catch (Exception e) {
+            ctx.fail(e);
+        }
+    }
+
+    private static void error(RoutingContext ctx, int status, String message) {
+        json(ctx, status, JSON.createObjectNode().put("error", message));
+    }
+}

@@ -1,0 +1,21 @@
+package dev.qsio.runtime.cluster;
+
+import io.quarkus.arc.Arc;
+import io.quarkus.runtime.annotations.Recorder;
+
+/**
+ * The bootstrap generated at build time: decides the role of the process and starts the primary or joins the
+ * cluster as a worker, before the HTTP server starts.
+ */
+@Recorder
+public class ClusterRecorder {
+
+    public void bootstrap() {
+        Arc.container().instance(ClusterLifecycle.class).get().bootstrap();
+    }
+
+    /** The cluster endpoints of the management interface. */
+    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> endpoint() {
+        return new ClusterEndpoint();
+    }
+}

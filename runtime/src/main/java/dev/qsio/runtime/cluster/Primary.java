@@ -1,0 +1,576 @@
+package dev.qsio.runtime.cluster;
+
+import java.io.File;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.Cluster;
+import dev.qsio.ClusterInfo;
+import dev.qsio.WorkerInfo;
+import dev.qsio.WorkerLifecycleEvent;
+import dev.qsio.WorkerLifecycleEvent.Kind;
+import dev.qsio.runtime.bus.BusRelay;
+import dev.qsio.runtime.config.ClusterConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The primary of a cluster: starts the workers, relays the local bus between them, restarts the ones that crash,
+ * and rolls, scales and stops them on request. It serves no clients.
+ */
+@Singleton
+public class Primary implements Cluster {
+
+    private static final Logger LOG = Logger.getLogger(Primary.class);
+
+    /** One process of a worker; a worker has a new one after each restart. */
+    static final class Incarnation {
+        final int slot;
+        final Process process;
+        final Instant startedAt = Instant.now();
+        final long startNanos = System.nanoTime();
+        final CompletableFuture<Void> ready = new CompletableFuture<>();
+        volatile boolean stopping;
+        volatile boolean busUp;
+
+        Incarnation(int slot, Process process) {
+            this.slot = slot;
+            this.process = process;
+        }
+    }
+
+    /** A worker id and its history. */
+    final class Worker {
+        final int id;
+        final RestartPolicy policy;
+        volatile Incarnation current;
+        volatile WorkerState state = WorkerState.STARTING;
+        volatile boolean removed;
+
+        Worker(int id) {
+            this.id = id;
+            this.policy = new RestartPolicy(config.restartWorkers(), config.maxRestarts(), config.restartDelay(),
+                    config.restartDelayMax(), config.respawnThreshold(), config.respawnThresholdTime(), Math::random);
+        }
+
+        WorkerInfo info() {
+            Incarnation i = current;
+            boolean ready = i != null && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stopping
+                    && state == WorkerState.RUNNING;
+            return new WorkerInfo(id, i == null || !i.process.isAlive() ? -1 : i.process.pid(), state.label(), ready,
+                    policy.restarts(), i == null ? null : i.startedAt);
+        }
+    }
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    ClusterConfig config;
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Event<WorkerLifecycleEvent> events;
+
+    @Inject
+    ObjectMapper mapper;
+
+    private final Map<Integer, Worker> workers = new ConcurrentSkipListMap<>();
+    private final Map<Integer, Incarnation> bySlot = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Processes started by a rolling restart that are not yet their worker's current one. */
+    private final Map<Incarnation, Worker> replacements = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger slots = new AtomicInteger();
+    private BusRelay relay;
+    private int busPort;
+    private String secret;
+    private List<String> command;
+    private volatile boolean started;
+    private volatile boolean shuttingDown;
+    private volatile boolean firstFullSetReady;
+    private CompletableFuture<Void> rolling = CompletableFuture.completedFuture(null);
+
+    /** Starts the bus relay and the workers. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        if (!vertx.isNativeTransportEnabled()) {
+            throw new IllegalStateException("The cluster workers share the HTTP port with SO_REUSEPORT, which needs Netty's "
+                    + "native epoll transport: add the dependency io.netty:netty-transport-native-epoll with classifier "
+                    + "linux-x86_64 (on Linux) to the application. Cause: "
+                    + io.vertx.core.impl.VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
+        }
+        started = true;
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        relay = new BusRelay(vertx, secret, config.heartbeatTimeout(), new RelayEvents());
+        try {
+            busPort = relay.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start the cluster bus on a loopback port", e);
+        }
+        command = workerCommand();
+        int n = config.workers().orElse(Runtime.getRuntime().availableProcessors());
+        if (n < 1) {
+            throw new io.quarkus.runtime.configuration.ConfigurationException(
+                    "quarkus.socketio.cluster.workers must be at least 1, got " + n,
+                    java.util.Set.of("quarkus.socketio.cluster.workers"));
+        }
+        LOG.infof("Primary (pid %d) of node %s starting %d workers; cluster bus on 127.0.0.1:%d",
+                ProcessHandle.current().pid(), identity.nodeId(), n, busPort);
+        for (int id = 1; id <= n; id++) {
+            Worker w = new Worker(id);
+            workers.put(id, w);
+            spawn(w);
+        }
+        Signals.install(this);
+    }
+
+    boolean isStarted() {
+        return started;
+    }
+
+    /** Whether every worker of the configured set was ready at least once (the startup probe). */
+    public boolean firstFullSetReady() {
+        return firstFullSetReady;
+    }
+
+    // ---- processes
+
+    private List<String> workerCommand() {
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        String java = info.command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        List<String> args = new ArrayList<>(info.arguments().map(List::of).orElseGet(() -> List.of(
+                System.getProperty("sun.java.command", "").split(" "))));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        if (config.workerJvmOptions().isPresent()) {
+            int app = applicationStart(args);
+            cmd.addAll(List.of(config.workerJvmOptions().get().trim().split("\\s+")));
+            cmd.addAll(args.subList(app, args.size()));
+        } else {
+            cmd.addAll(args);
+        }
+        return List.copyOf(cmd);
+    }
+
+    /** Where the application's own arguments start: at {@code -jar} or the main class, after the JVM options. */
+    static int applicationStart(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-jar")) {
+                return i;
+            }
+            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path") || a.equals("-p")
+                    || a.equals("--module-path")) {
+                i++;
+                continue;
+            }
+            if (!a.startsWith("-")) {
+                return i;
+            }
+        }
+        return args.size();
+    }
+
+    private Incarnation spawn(Worker w) {
+        return spawn(w, false);
+    }
+
+    /** Starts a process for a worker; a replacement (rolling restart) becomes current only once it is ready. */
+    private Incarnation spawn(Worker w, boolean replacement) {
+        if (shuttingDown) {
+            return null;
+        }
+        int slot = slots.incrementAndGet();
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = pb.environment();
+        env.put(Identity.ENV_WORKER, "true");
+        env.put(Identity.ENV_WORKER_ID, String.valueOf(w.id));
+        env.put(Identity.ENV_NODE_ID, identity.nodeId());
+        env.put(WorkerLink.ENV_BUS_PORT, String.valueOf(busPort));
+        env.put(WorkerLink.ENV_BUS_SECRET, secret);
+        env.put(WorkerLink.ENV_SLOT, String.valueOf(slot));
+        env.put(WorkerLink.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
+        Process process;
+        try {
+            process = pb.start();
+        } catch (Exception e) {
+            LOG.errorf(e, "Cannot start worker %d", w.id);
+            if (!replacement) {
+                onCrash(w, null, -1, "could not start: " + e.getMessage());
+            }
+            return null;
+        }
+        Incarnation inc = new Incarnation(slot, process);
+        bySlot.put(slot, inc);
+        if (replacement) {
+            replacements.put(inc, w);
+        } else {
+            w.current = inc;
+            w.state = WorkerState.STARTING;
+        }
+        LOG.infof("Worker %d started (pid %d)", w.id, process.pid());
+        fire(new WorkerLifecycleEvent(Kind.SPAWNED, w.id, process.pid(), 0, Duration.ZERO, null));
+        long startTimer = vertx.setTimer(config.startTimeout().toMillis(), t -> {
+            if (!inc.ready.isDone() && process.isAlive()) {
+                LOG.errorf("Worker %d (pid %d) was not ready within %d s; killing it", w.id, process.pid(),
+                        config.startTimeout().toSeconds());
+                inc.ready.completeExceptionally(new IllegalStateException("start timeout"));
+                process.destroyForcibly();
+            }
+        });
+        process.onExit().thenAccept(p -> vertx.runOnContext(v -> {
+            vertx.cancelTimer(startTimer);
+            onExit(w, inc, p.exitValue());
+        }));
+        return inc;
+    }
+
+    private void onReady(Incarnation inc) {
+        Worker w = workerOf(inc);
+        if (w == null || inc.ready.isDone()) {
+            return;
+        }
+        if (w.current == inc || w.state != WorkerState.RUNNING) {
+            w.current = inc;
+            w.state = WorkerState.RUNNING;
+        }
+        long ms = (System.nanoTime() - inc.startNanos) / 1_000_000;
+        LOG.infof("Worker %d ready (pid %d) in %d ms", w.id, inc.process.pid(), ms);
+        inc.ready.complete(null);
+        fire(new WorkerLifecycleEvent(Kind.READY, w.id, inc.process.pid(), 0, Duration.ZERO, null));
+        if (!firstFullSetReady && workers.values().stream().allMatch(x -> x.info().ready())) {
+            firstFullSetReady = true;
+            LOG.infof("All %d workers ready", workers.size());
+        }
+    }
+
+    private Worker workerOf(Incarnation inc) {
+        for (Worker w : workers.values()) {
+            if (w.current == inc) {
+                return w;
+            }
+        }
+        // a replacement during a rolling restart is not current yet
+        return replacements.get(inc);
+    }
+
+    private void onExit(Worker w, Incarnation inc, int code) {
+        bySlot.remove(inc.slot);
+        relay.disconnect(inc.slot);
+        fire(new WorkerLifecycleEvent(Kind.EXITED, w.id, inc.process.pid(), code, Duration.ZERO,
+                inc.stopping ? "stopped" : "crashed"));
+        if (!inc.ready.isDone()) {
+            inc.ready.completeExceptionally(new IllegalStateException("worker " + w.id + " exited with code " + code));
+        }
+        if (replacements.remove(inc) != null && w.current != inc) {
+            LOG.warnf("Replacement of worker %d (pid %d) exited with code %d", w.id, inc.process.pid(), code);
+            return;
+        }
+        if (w.current != inc) {
+            LOG.infof("Worker %d (pid %d) exited with code %d after being replaced", w.id, inc.process.pid(), code);
+            return;
+        }
+        if (inc.stopping || shuttingDown || w.removed) {
+            LOG.infof("Worker %d (pid %d) stopped (exit code %d)", w.id, inc.process.pid(), code);
+            w.state = WorkerState.STOPPED;
+            if (w.removed) {
+                workers.remove(w.id, w);
+            }
+            return;
+        }
+        onCrash(w, inc, code, "exited with code " + code);
+    }
+
+    private void onCrash(Worker w, Incarnation inc, int code, String what) {
+        RestartPolicy.Decision decision = w.policy.onCrash(System.nanoTime());
+        long pid = inc == null ? -1 : inc.process.pid();
+        if (decision.restart()) {
+            w.state = WorkerState.RESPAWNING;
+            LOG.warnf("Worker %d (pid %d) %s; restarting it in %d ms (restart %d of at most %d)", w.id, pid, what,
+                    decision.delay().toMillis(), w.policy.restarts(), config.maxRestarts());
+            fire(new WorkerLifecycleEvent(Kind.RESPAWNING, w.id, pid, code, decision.delay(), what));
+            vertx.setTimer(Math.max(1, decision.delay().toMillis()), t -> {
+                if (!shuttingDown && !w.removed && w.state == WorkerState.RESPAWNING) {
+                    spawn(w);
+                }
+            });
+        } else {
+            w.state = WorkerState.FAILED;
+            LOG.errorf("Worker %d (pid %d) %s and will not be restarted: %s", w.id, pid, what, decision.reason());
+            fire(new WorkerLifecycleEvent(Kind.FAILED, w.id, pid, code, Duration.ZERO, decision.reason()));
+        }
+    }
+
+    /** Stops a process gracefully (SIGTERM: it stops listening and closes its sessions), killing it after the timeout. */
+    private CompletableFuture<Void> stop(Incarnation inc) {
+        inc.stopping = true;
+        if (!inc.process.isAlive()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        inc.process.destroy();
+        long timer = vertx.setTimer(config.shutdownTimeout().toMillis(), t -> {
+            if (inc.process.isAlive()) {
+                LOG.warnf("Process %d did not stop within %d s; killing it", inc.process.pid(),
+                        config.shutdownTimeout().toSeconds());
+                inc.process.destroyForcibly();
+            }
+        });
+        return inc.process.onExit().thenAccept(p -> vertx.cancelTimer(timer));
+    }
+
+    // ---- Cluster API
+
+    @Override
+    public List<WorkerInfo> workers() {
+        return workers.values().stream().map(Worker::info).toList();
+    }
+
+    private void requirePrimary() {
+        if (!started) {
+            throw new IllegalStateException("Cluster operations are available in the primary of a cluster; this process is "
+                    + identity.role().name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    @Override
+    public synchronized Uni<Void> scaleTo(int n) {
+        requirePrimary();
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot scale to " + n + " workers");
+        }
+        List<Worker> live = workers.values().stream()
+                .filter(w -> !w.removed && w.state != WorkerState.FAILED && w.state != WorkerState.STOPPED).toList();
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        if (n > live.size()) {
+            int missing = n - live.size();
+            for (int id = 1; missing > 0; id++) {
+                Worker existing = workers.get(id);
+                if (existing == null || existing.state == WorkerState.FAILED || existing.state == WorkerState.STOPPED) {
+                    Worker w = new Worker(id);
+                    workers.put(id, w);
+                    Incarnation inc = spawn(w);
+                    if (inc != null) {
+                        waits.add(inc.ready);
+                    }
+                    missing--;
+                }
+            }
+            LOG.infof("Scaling up to %d workers", n);
+        } else if (n < live.size()) {
+            List<Worker> byIdDesc = new ArrayList<>(live);
+            byIdDesc.sort((a, b) -> Integer.compare(b.id, a.id));
+            for (Worker w : byIdDesc.subList(0, live.size() - n)) {
+                w.removed = true;
+                w.state = WorkerState.STOPPING;
+                Incarnation inc = w.current;
+                if (inc != null) {
+                    waits.add(stop(inc).thenRun(() -> workers.remove(w.id, w)));
+                } else {
+                    workers.remove(w.id, w);
+                }
+            }
+            LOG.infof("Scaling down to %d workers", n);
+        }
+        firstFullSetReady = firstFullSetReady || n == 0;
+        return Uni.createFrom().completionStage(CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)));
+    }
+
+    @Override
+    public synchronized Uni<Void> rollingRestart() {
+        requirePrimary();
+        if (!rolling.isDone()) {
+            return Uni.createFrom().completionStage(rolling);
+        }
+        List<Worker> targets = workers.values().stream().filter(w -> w.state == WorkerState.RUNNING).toList();
+        LOG.infof("Rolling restart of %d workers", targets.size());
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (Worker w : targets) {
+            chain = chain.thenCompose(v -> replace(w));
+        }
+        rolling = chain.whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.errorf(e, "Rolling restart stopped");
+            } else {
+                LOG.info("Rolling restart done");
+            }
+        });
+        return Uni.createFrom().completionStage(rolling);
+    }
+
+    /** Starts a new process for the worker, waits until it is ready, then stops the old one. */
+    private CompletableFuture<Void> replace(Worker w) {
+        Incarnation old = w.current;
+        if (shuttingDown || w.removed || old == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            Incarnation fresh = spawn(w, true);
+            if (fresh == null) {
+                done.completeExceptionally(new IllegalStateException("could not start a replacement for worker " + w.id));
+                return;
+            }
+            fresh.ready.orTimeout(config.startTimeout().toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+                if (e != null) {
+                    replacements.remove(fresh);
+                    stop(fresh);
+                    done.completeExceptionally(new IllegalStateException("the replacement of worker " + w.id
+                            + " did not become ready; the old process keeps serving", e));
+                    return;
+                }
+                replacements.remove(fresh);
+                w.current = fresh;
+                w.state = WorkerState.RUNNING;
+                LOG.infof("Worker %d replaced: pid %d ready, draining pid %d", w.id, fresh.process.pid(), old.process.pid());
+                stop(old).whenComplete((x, y) -> done.complete(null));
+            });
+        });
+        return done;
+    }
+
+    @Override
+    public void send(int workerId, Object message) {
+        requirePrimary();
+        Worker w = workers.get(workerId);
+        if (w == null || w.current == null) {
+            throw new IllegalArgumentException("no worker " + workerId);
+        }
+        relay.control(w.current.slot, messagePayload(message));
+    }
+
+    @Override
+    public void broadcast(Object message) {
+        requirePrimary();
+        Buffer payload = messagePayload(message);
+        for (Worker w : workers.values()) {
+            Incarnation i = w.current;
+            if (i != null) {
+                relay.control(i.slot, payload);
+            }
+        }
+    }
+
+    private Buffer messagePayload(Object message) {
+        ObjectNode op = Control.op(Control.MESSAGE);
+        op.set("data", mapper.valueToTree(message));
+        return Control.encode(op);
+    }
+
+    /** Stops every worker gracefully; called on the primary's shutdown. */
+    public void shutdown() {
+        if (!started || shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        LOG.infof("Stopping %d workers", workers.size());
+        fire(new WorkerLifecycleEvent(Kind.SHUTDOWN, -1, ProcessHandle.current().pid(), 0, Duration.ZERO, null));
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Worker w : workers.values()) {
+            w.state = WorkerState.STOPPING;
+            Incarnation i = w.current;
+            if (i != null) {
+                stops.add(stop(i));
+            }
+        }
+        replacements.keySet().forEach(i -> stops.add(stop(i)));
+        try {
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new))
+                    .get(config.shutdownTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warn("Some workers did not stop in time; killing them");
+            workers.values().forEach(w -> {
+                Incarnation i = w.current;
+                if (i != null) {
+                    i.process.destroyForcibly();
+                }
+            });
+        }
+        relay.stop();
+        LOG.info("All workers stopped");
+    }
+
+    private void fire(WorkerLifecycleEvent event) {
+        try {
+            events.fire(event);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "An observer of %s failed", event);
+        }
+    }
+
+    /** The relay's reports, on the event loop. */
+    private final class RelayEvents implements BusRelay.Events {
+
+        @Override
+        public void onJoined(int slot, int workerId, long pid) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc != null) {
+                inc.busUp = true;
+            }
+        }
+
+        @Override
+        public void onLeft(int slot, int workerId) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc != null) {
+                inc.busUp = false;
+            }
+        }
+
+        @Override
+        public void onUnresponsive(int slot, int workerId) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc != null) {
+                inc.busUp = false;
+                if (!inc.stopping) {
+                    LOG.errorf("Worker %d (pid %d) stopped answering the bus; killing it", workerId, inc.process.pid());
+                    inc.process.destroyForcibly();
+                }
+            }
+        }
+
+        @Override
+        public void onControl(int slot, int workerId, Buffer payload) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc == null) {
+                return;
+            }
+            String op = Control.decode(payload).path("op").asText();
+            switch (op) {
+                case Control.READY -> onReady(inc);
+                case Control.DRAINING -> {
+                    Worker w = workerOf(inc);
+                    if (w != null && w.current == inc) {
+                        w.state = WorkerState.STOPPING;
+                    }
+                    inc.stopping = true;
+                }
+                default -> LOG.debugf("unknown control op '%s' from worker %d", op, workerId);
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.qsio.runtime.cluster;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.ClusterMessage;
+import dev.qsio.runtime.bus.Bus;
+import dev.qsio.runtime.bus.LocalBus;
+import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import io.quarkus.runtime.Quarkus;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A worker's side of the cluster: its bus link to the primary, its readiness report, the messages it receives, and
+ * its drain (stop listening, then close sessions so that clients reconnect to the other workers). A worker exits
+ * when its primary goes away.
+ */
+@Singleton
+public class WorkerLink {
+
+    private static final Logger LOG = Logger.getLogger(WorkerLink.class);
+
+    static final String ENV_BUS_PORT = "QSIO_BUS_PORT";
+    static final String ENV_BUS_SECRET = "QSIO_BUS_SECRET";
+    static final String ENV_SLOT = "QSIO_BUS_SLOT";
+    static final String ENV_PRIMARY_PID = "QSIO_PRIMARY_PID";
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    ClusterConfig config;
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Event<ClusterMessage> messages;
+
+    @Inject
+    EngineEndpoints engines;
+
+    private LocalBus bus;
+    private volatile boolean busUp;
+    private volatile boolean listening;
+    private volatile boolean readySent;
+    private volatile boolean draining;
+    private volatile boolean exiting;
+
+    @PostConstruct
+    void init() {
+        if (identity.role() != ClusterInfo.Role.WORKER) {
+            return;
+        }
+        int port = Integer.parseInt(require(ENV_BUS_PORT));
+        int slot = Integer.parseInt(require(ENV_SLOT));
+        bus = new LocalBus(vertx, identity.nodeId(), slot, identity.workerId(), port, require(ENV_BUS_SECRET),
+                config.heartbeatInterval(), () -> primaryLost("the bus connection to the primary closed"));
+        bus.listen(Bus.Channel.CONTROL, new Bus.Listener() {
+            @Override
+            public void onMessage(String from, Buffer payload) {
+                onControl(Control.decode(payload));
+            }
+        });
+    }
+
+    private static String require(String env) {
+        String v = System.getenv(env);
+        if (v == null) {
+            throw new IllegalStateException("CLUSTER_WORKER=true but " + env + " is missing: workers are started by the "
+                    + "primary, not by hand");
+        }
+        return v;
+    }
+
+    /** The bus of this worker, or null when this process is not a worker. */
+    public Bus bus() {
+        return bus;
+    }
+
+    /** Connects to the primary and watches it; called at startup. */
+    public void start() {
+        if (bus == null) {
+            return;
+        }
+        String primaryPid = System.getenv(ENV_PRIMARY_PID);
+        if (primaryPid != null) {
+            ProcessHandle.of(Long.parseLong(primaryPid)).ifPresentOrElse(
+                    h -> h.onExit().thenRun(() -> primaryLost("the primary (pid " + primaryPid + ") exited")),
+                    () -> primaryLost("the primary (pid " + primaryPid + ") is not running"));
+        }
+        try {
+            bus.connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Worker " + identity.workerId() + " cannot join the cluster bus: "
+                    + e.getMessage(), e);
+        }
+        busUp = true;
+        LOG.debugf("worker %d joined the cluster bus as %s", identity.workerId(), bus.self());
+    }
+
+    /** The application listens: tell the primary this worker is ready. */
+    public void listening() {
+        listening = true;
+        if (bus != null && busUp && !readySent) {
+            readySent = true;
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.READY)));
+        }
+    }
+
+    /** Whether this worker accepts connections and its bus link is up (its readiness). */
+    public boolean ready() {
+        return bus != null && listening && bus.isUp() && !draining;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    private void onControl(JsonNode message) {
+        if (Control.MESSAGE.equals(message.path("op").asText())) {
+            messages.fireAsync(new ClusterMessage(message.get("data")));
+        }
+    }
+
+    /**
+     * Stops taking new connections, then closes the sessions so that their clients reconnect to the other workers.
+     * Blocks until the listener is closed.
+     */
+    public void drain() {
+        if (bus == null || draining) {
+            return;
+        }
+        draining = true;
+        if (bus.isUp()) {
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.DRAINING)));
+        }
+        try {
+            ListenerControl.closeApplicationListener(vertx).toCompletionStage().toCompletableFuture().get(10,
+                    TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("Closing the HTTP listener failed: %s", e.getMessage());
+        }
+        LOG.infof("Worker %d stopped listening; closing its sessions", identity.workerId());
+        engines.servers().forEach(s -> s.shutdown());
+    }
+
+    /** Leaves the bus on purpose (this worker stops). */
+    public void close() {
+        if (bus != null) {
+            bus.close();
+        }
+    }
+
+    private void primaryLost(String why) {
+        if (exiting || draining) {
+            return;
+        }
+        exiting = true;
+        LOG.errorf("Worker %d exits: %s", identity.workerId(), why);
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            // the orderly exit did not finish in time: no worker may outlive its primary
+            Runtime.getRuntime().halt(1);
+        }, "qsio-orphan-guard");
+        halt.setDaemon(true);
+        halt.start();
+        Quarkus.asyncExit(1);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.qsio.runtime.config;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Running the application as a primary that supervises worker processes sharing the HTTP port.
+ */
+@ConfigMapping(prefix = "quarkus.socketio.cluster")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface ClusterConfig {
+
+    /**
+     * Whether the packaged application (prod mode) starts as a cluster: the launched process becomes the primary
+     * and starts the workers. Enabled as well when {@code workers} is set. Dev and test modes always run one
+     * process.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /**
+     * The number of worker processes; the number of CPUs when clustering is enabled without it.
+     */
+    OptionalInt workers();
+
+    /**
+     * The node id, shared by the primary and its workers: names this host in the cluster. The host name when unset.
+     */
+    Optional<String> nodeId();
+
+    /**
+     * Whether crashed workers are restarted.
+     */
+    @WithDefault("true")
+    boolean restartWorkers();
+
+    /**
+     * The most restarts of one worker over its life; past it the worker is marked failed.
+     */
+    @WithDefault("10")
+    int maxRestarts();
+
+    /**
+     * The delay before the first restart of a crashed worker; each further restart within
+     * {@code respawn-threshold-time} doubles it (with 10% jitter), up to {@code restart-delay-max}.
+     */
+    @WithDefault("1S")
+    Duration restartDelay();
+
+    /**
+     * The longest delay between restarts.
+     */
+    @WithDefault("30S")
+    Duration restartDelayMax();
+
+    /**
+     * How many restarts of one worker within {@code respawn-threshold-time} mark it failed (not restarted again).
+     */
+    @WithDefault("5")
+    int respawnThreshold();
+
+    /**
+     * The window of {@code respawn-threshold}.
+     */
+    @WithDefault("60S")
+    Duration respawnThresholdTime();
+
+    /**
+     * How long a stopping worker may take to close its sessions and finish in-flight work before it is killed.
+     */
+    @WithDefault("30S")
+    Duration shutdownTimeout();
+
+    /**
+     * How long a starting worker may take to become ready before it is considered crashed.
+     */
+    @WithDefault("60S")
+    Duration startTimeout();
+
+    /**
+     * How often workers report to the primary that they are alive.
+     */
+    @WithDefault("1S")
+    Duration heartbeatInterval();
+
+    /**
+     * How long without a heartbeat before a worker is considered dead: it leaves the cluster and is restarted.
+     */
+    @WithDefault("5S")
+    Duration heartbeatTimeout();
+
+    /**
+     * How long cluster requests (fetchSockets, serverSideEmit with acks, session lookups) wait for the other
+     * workers.
+     */
+    @WithDefault("5S")
+    Duration requestTimeout();
+
+    /**
+     * How long a new polling session waits for a WebSocket upgrade on another worker before its connection is
+     * handed to Socket.IO, so that the worker receiving the upgrade can take the session over.
+     */
+    @WithDefault("300MS")
+    Duration delayedConnectionTimeout();
+
+    /**
+     * Extra JVM options for the workers, for example {@code -Xmx512m}; the primary's own options are not copied
+     * when this is set.
+     */
+    Optional<String> workerJvmOptions();
+
+    /**
+     * The sticky-session cookie set during the handshake, for load balancers in front of several hosts.
+     */
+    Sticky sticky();
+
+    /**
+     * The control endpoints on the management interface (rolling restart, scaling, messages to workers).
+     */
+    Control control();
+
+    interface Sticky {
+
+        /**
+         * Whether the handshake sets a cookie naming the node, for sticky load balancers. Off by default: workers
+         * and hosts find the owner of a session themselves.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The cookie name.
+         */
+        @WithDefault("qsio_node")
+        String cookieName();
+    }
+
+    interface Control {
+
+        /**
+         * Whether the mutating control endpoints are served; the read-only worker list always is.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * The bearer token the control endpoints require ({@code Authorization: Bearer <token>}). Required when
+         * they are enabled.
+         */
+        Optional<String> token();
+    }
+}
