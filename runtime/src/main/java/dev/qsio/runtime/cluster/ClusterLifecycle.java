@@ -7,6 +7,9 @@ import jakarta.inject.Singleton;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.adapter.ClusterAdapterHub;
+import dev.qsio.runtime.bus.Bus;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import io.vertx.core.buffer.Buffer;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
@@ -33,6 +36,9 @@ public class ClusterLifecycle {
     @Inject
     ClusterConfig config;
 
+    @Inject
+    EngineEndpoints engines;
+
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
         if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()) {
@@ -43,10 +49,19 @@ public class ClusterLifecycle {
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {
-                worker.start();
-                ClusterAdapterHub hub = new ClusterAdapterHub(server, worker.bus(), identity.workerId(),
+                Bus bus = worker.bus();
+                engines.useLink(new BusEngineLink(bus), config.requestTimeout().toMillis(),
+                        config.delayedConnectionTimeout().toMillis());
+                bus.listen(Bus.Channel.ENGINE, new Bus.Listener() {
+                    @Override
+                    public void onMessage(String from, Buffer payload) {
+                        engines.onClusterMessage(from, payload);
+                    }
+                });
+                ClusterAdapterHub hub = new ClusterAdapterHub(server, bus, identity.workerId(),
                         config.requestTimeout().toMillis());
                 server.useAdapters(hub::adapterFor);
+                worker.start();
             }
             case SINGLE -> {
             }

@@ -37,6 +37,9 @@ public class EngineEndpoints {
 
     private EngineOptions options;
     private final Map<String, EngineServer> servers = new ConcurrentHashMap<>();
+    private volatile EngineLink link;
+    private long responseTimeoutMs;
+    private long delayedConnectionMs;
 
     @PostConstruct
     void init() {
@@ -56,8 +59,31 @@ public class EngineEndpoints {
     public EngineServer server(String path, Supplier<EngineIoHandler> handler) {
         return servers.computeIfAbsent(path, p -> {
             HandshakeFilter filter = filters.isResolvable() ? filters.get() : null;
-            return new EngineServer(p, vertx, options, handler.get(), filter);
+            EngineServer server = new EngineServer(p, vertx, options, handler.get(), filter);
+            if (link != null) {
+                server.useLink(link, responseTimeoutMs, delayedConnectionMs);
+            }
+            return server;
         });
+    }
+
+    /** Joins the cluster: sessions of every path are resolved across servers from now on. */
+    public synchronized void useLink(EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
+        this.responseTimeoutMs = responseTimeoutMs;
+        this.delayedConnectionMs = delayedConnectionMs;
+        this.link = link;
+        servers.values().forEach(s -> s.useLink(link, responseTimeoutMs, delayedConnectionMs));
+    }
+
+    /** A message from the engine of another server, for the server of its path. */
+    public void onClusterMessage(String from, io.vertx.core.buffer.Buffer message) {
+        String path = EngineServer.pathOf(message);
+        EngineServer server = path == null ? null : servers.get(path);
+        if (server != null) {
+            server.onClusterMessage(from, message);
+        } else if (link != null) {
+            RemoteSessions.answerWithoutServer(link, from, message);
+        }
     }
 
     public Collection<EngineServer> servers() {

@@ -43,6 +43,7 @@ public final class EngineServer implements Handler<RoutingContext> {
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
     private final EngineStats stats = new EngineStats();
     private volatile boolean accepting = true;
+    private volatile RemoteSessions remote;
 
     public EngineServer(String path, Vertx vertx, EngineOptions options, EngineIoHandler handler, HandshakeFilter filter) {
         this.path = path;
@@ -89,6 +90,50 @@ public final class EngineServer implements Handler<RoutingContext> {
         sessions.remove(session.id(), session);
     }
 
+    /** Joins a cluster: unknown session ids are looked up on the other servers. */
+    public void useLink(EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
+        this.remote = new RemoteSessions(this, link, responseTimeoutMs, delayedConnectionMs);
+    }
+
+    RemoteSessions remote() {
+        return remote;
+    }
+
+    /** A message from the engine of another server. */
+    public void onClusterMessage(String from, io.vertx.core.buffer.Buffer message) {
+        RemoteSessions r = remote;
+        if (r == null) {
+            return;
+        }
+        try {
+            r.onMessage(from, new EngineWire.Reader(message));
+        } catch (java.io.IOException e) {
+            LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
+        }
+    }
+
+    /** The path a cluster message is for. */
+    public static String pathOf(io.vertx.core.buffer.Buffer message) {
+        try {
+            return new EngineWire.Reader(message).path;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Takes over a session from another server: its client upgraded to a WebSocket here. */
+    void adopt(String sid, HandshakeRequest handshake, ServerWebSocket ws, List<EnginePacket> clientPackets) {
+        EngineSession session = new EngineSession(this, sid, handshake);
+        if (sessions.putIfAbsent(sid, session) != null) {
+            ws.close();
+            return;
+        }
+        WebSocketTransport transport = new WebSocketTransport(session, ws);
+        wire(session, transport);
+        session.startAdopted(transport, clientPackets);
+        ws.resume();
+    }
+
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
@@ -112,7 +157,12 @@ public final class EngineServer implements Handler<RoutingContext> {
         if (sid != null) {
             EngineSession session = sessions.get(sid);
             if (session == null) {
-                refuse(request, EngineError.UNKNOWN_SID);
+                RemoteSessions r = remote;
+                if (r != null && sid.length() == 20) {
+                    r.handleUnknown(request, sid, transport, websocket);
+                } else {
+                    refuse(request, EngineError.UNKNOWN_SID);
+                }
                 return;
             }
             if (websocket) {
@@ -175,7 +225,8 @@ public final class EngineServer implements Handler<RoutingContext> {
             PollingTransport polling = new PollingTransport(session);
             polling.park(request);
             stats.handshakesAccepted.increment();
-            session.start(polling);
+            RemoteSessions r = remote;
+            session.start(polling, r == null ? 0 : r.delayedConnectionMs);
         }
     }
 
@@ -365,6 +416,10 @@ public final class EngineServer implements Handler<RoutingContext> {
     /** Stops accepting handshakes and closes every session with {@code "server shutting down"}. */
     public void shutdown() {
         accepting = false;
+        RemoteSessions r = remote;
+        if (r != null) {
+            r.closeAll();
+        }
         for (EngineSession session : new ArrayList<>(sessions.values())) {
             session.onClose("server shutting down");
         }
@@ -385,7 +440,7 @@ public final class EngineServer implements Handler<RoutingContext> {
         return false;
     }
 
-    private static HandshakeRequest capture(HttpServerRequest request) {
+    static HandshakeRequest capture(HttpServerRequest request) {
         return new HandshakeRequest(request.method().name(), request.path(), copy(request.headers(), true),
                 copy(request.params(), false),
                 request.remoteAddress() == null ? null : request.remoteAddress().host() + ":" + request.remoteAddress().port(),

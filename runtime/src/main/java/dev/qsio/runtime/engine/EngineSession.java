@@ -44,6 +44,13 @@ public final class EngineSession implements EngineIoSocket {
     private long upgradeTimer = NO_TIMER;
     private long probeTimer = NO_TIMER;
     private long closeTimer = NO_TIMER;
+    private long delayTimer = NO_TIMER;
+
+    /** In a cluster, a new polling session is handed to the application only after a short delay (see start). */
+    private boolean delayed;
+    private final List<EnginePacket> delayedPackets = new ArrayList<>(2);
+    /** Another server of the cluster probes a WebSocket for this session. */
+    private String remoteUpgrading;
 
     private volatile Object attachment;
 
@@ -169,14 +176,59 @@ public final class EngineSession implements EngineIoSocket {
     // ---- lifecycle
 
     void start(Transport initial) {
+        start(initial, 0);
+    }
+
+    /**
+     * Opens the session. With a delay (clustered polling sessions), the application sees the session only after it,
+     * or after a local upgrade: a WebSocket upgrade that lands on another server within the delay takes the session
+     * over there, so that its frames take no extra hop (as {@code @socket.io/cluster-engine} does).
+     */
+    void start(Transport initial, long delayMs) {
         synchronized (this) {
             this.transport = initial;
             EnginePacket open = new EnginePacket(PacketType.OPEN, server.openPayload(id, initial), null);
             buffer.add(open);
             flush();
             schedulePing();
+            if (delayMs > 0) {
+                delayed = true;
+                delayTimer = server.vertx().setTimer(delayMs, t -> emitConnection());
+                return;
+            }
         }
         server.handler().onOpen(this);
+    }
+
+    /** A session taken over from another server: its WebSocket is open and upgraded, the client knows its id. */
+    void startAdopted(WebSocketTransport ws, List<EnginePacket> clientPackets) {
+        synchronized (this) {
+            this.transport = ws;
+            this.upgraded = true;
+            schedulePing();
+        }
+        server.handler().onOpen(this);
+        for (EnginePacket p : clientPackets) {
+            onPacket(ws, p);
+        }
+    }
+
+    /** Ends the delay: the application gets the session and the messages that arrived meanwhile. */
+    private void emitConnection() {
+        List<EnginePacket> held;
+        synchronized (this) {
+            if (!delayed || state == State.CLOSED) {
+                return;
+            }
+            delayed = false;
+            delayTimer = cancel(delayTimer);
+            held = new ArrayList<>(delayedPackets);
+            delayedPackets.clear();
+        }
+        server.handler().onOpen(this);
+        for (EnginePacket p : held) {
+            deliver(p);
+        }
     }
 
     private void schedulePing() {
@@ -217,10 +269,14 @@ public final class EngineSession implements EngineIoSocket {
     void onClose(String reason) {
         Transport current;
         WebSocketTransport probing;
+        boolean known;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
             }
+            known = !delayed;
+            delayed = false;
+            delayedPackets.clear();
             state = State.CLOSED;
             cancelTimers();
             buffer.clear();
@@ -234,6 +290,10 @@ public final class EngineSession implements EngineIoSocket {
         }
         server.remove(this);
         LOG.debugf("session %s closed: %s", id, reason);
+        if (!known) {
+            // the application never saw this session
+            return;
+        }
         try {
             server.handler().onClose(this, reason);
         } catch (RuntimeException e) {
@@ -247,6 +307,7 @@ public final class EngineSession implements EngineIoSocket {
         upgradeTimer = cancel(upgradeTimer);
         probeTimer = cancel(probeTimer);
         closeTimer = cancel(closeTimer);
+        delayTimer = cancel(delayTimer);
     }
 
     private long cancel(long timer) {
@@ -266,18 +327,16 @@ public final class EngineSession implements EngineIoSocket {
         }
         switch (packet.type) {
             case MESSAGE -> {
-                if (!isOpen()) {
-                    return;
-                }
-                try {
-                    if (packet.binary != null) {
-                        server.handler().onBinary(this, packet.binary);
-                    } else {
-                        server.handler().onMessage(this, packet.text);
+                synchronized (this) {
+                    if (state != State.OPEN) {
+                        return;
                     }
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Engine.IO handler failed on a message of session %s", id);
+                    if (delayed) {
+                        delayedPackets.add(packet);
+                        return;
+                    }
                 }
+                deliver(packet);
             }
             case PONG -> {
                 synchronized (this) {
@@ -295,6 +354,18 @@ public final class EngineSession implements EngineIoSocket {
             }
             // v4: the server pings, the client answers; anything else from the client is a protocol error
             default -> onError("unexpected " + packet.type + " packet from client");
+        }
+    }
+
+    private void deliver(EnginePacket packet) {
+        try {
+            if (packet.binary != null) {
+                server.handler().onBinary(this, packet.binary);
+            } else {
+                server.handler().onMessage(this, packet.text);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Engine.IO handler failed on a message of session %s", id);
         }
     }
 
@@ -369,7 +440,8 @@ public final class EngineSession implements EngineIoSocket {
 
     /** Whether a WebSocket may start an upgrade of this session now. */
     synchronized boolean canUpgrade() {
-        return state == State.OPEN && !upgraded && upgrading == null && transport instanceof PollingTransport;
+        return state == State.OPEN && !upgraded && upgrading == null && remoteUpgrading == null
+                && transport instanceof PollingTransport;
     }
 
     /** A WebSocket for this session opened: probe it, then switch on the client's upgrade packet. */
@@ -433,9 +505,12 @@ public final class EngineSession implements EngineIoSocket {
                 flushAll();
                 closeSession = state == State.CLOSING;
             }
+            server.stats().upgradesLocal.increment();
             LOG.debugf("session %s upgraded to websocket", id);
             if (closeSession) {
                 onClose("forced close");
+            } else {
+                emitConnection();
             }
         } else {
             abortUpgrade(ws);
@@ -446,6 +521,96 @@ public final class EngineSession implements EngineIoSocket {
         if (transport instanceof PollingTransport polling && polling.writable()) {
             polling.send(EnginePacket.NOOP);
         }
+    }
+
+    // ---- cluster: the owner's side of forwarded requests
+
+    /** Whether another server may serve a request of this session (ACQUIRE_LOCK). */
+    synchronized boolean lockableBy(String transportName, boolean read) {
+        if (state != State.OPEN || !(transport instanceof PollingTransport polling)) {
+            return false;
+        }
+        if ("polling".equals(transportName)) {
+            return !read || !polling.writable();
+        }
+        return "websocket".equals(transportName) && upgrading == null && remoteUpgrading == null && !upgraded;
+    }
+
+    /** Another server parked a GET of this session: the next flush goes there. */
+    void remoteReader(String member) {
+        synchronized (this) {
+            if (transport instanceof PollingTransport polling && !polling.writable()) {
+                polling.remoteReader(member, server.remote());
+                flush();
+            }
+        }
+    }
+
+    /** Another server probes a WebSocket for this session: release the polls so that the client can upgrade. */
+    synchronized void remoteUpgradeStarted(String member) {
+        remoteUpgrading = member;
+        releasePoll();
+        probeTimer = cancel(probeTimer);
+        probeTimer = server.vertx().setPeriodic(100, t -> {
+            synchronized (this) {
+                releasePoll();
+            }
+        });
+    }
+
+    /**
+     * The upgrade on another server ended. When it succeeded and the application has not seen the session yet, the
+     * session moves there: returned are the client's packets held here, and the session ends here silently. When
+     * the application already has it, the session stays and writes through the other server. Null unless taken over.
+     */
+    List<EnginePacket> remoteUpgradeDone(String member, boolean success, RemoteSessions remote) {
+        boolean connect = false;
+        List<EnginePacket> takeOver = null;
+        synchronized (this) {
+            if (!member.equals(remoteUpgrading) || state == State.CLOSED) {
+                return null;
+            }
+            remoteUpgrading = null;
+            probeTimer = cancel(probeTimer);
+            if (!success) {
+                connect = delayed;
+            } else if (delayed) {
+                takeOver = new ArrayList<>(delayedPackets);
+                delayedPackets.clear();
+                delayed = false;
+                state = State.CLOSED;
+                cancelTimers();
+                buffer.clear();
+                transport.discard();
+            } else {
+                Transport old = transport;
+                transport = new RemoteTransport(this, member, remote);
+                upgraded = true;
+                old.discard();
+                flushAll();
+            }
+        }
+        if (takeOver != null) {
+            server.remove(this);
+            LOG.debugf("session %s taken over by %s", id, member);
+        } else if (connect) {
+            emitConnection();
+        }
+        return takeOver;
+    }
+
+    /** A packet the client sent through another server. */
+    void onRemotePacket(EnginePacket packet) {
+        Transport current;
+        synchronized (this) {
+            current = transport;
+        }
+        onPacket(current, packet);
+    }
+
+    /** The transport another server held for this session closed. */
+    void onRemoteTransportClosed(String reason) {
+        onClose(reason);
     }
 
     /** A transport reported that its connection ended. */

@@ -11,6 +11,14 @@ public final class EngineStats {
     final LongAdder handshakesRefused = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
+    /** Polling requests this server served for sessions owned by another server. */
+    final LongAdder forwardedRequests = new LongAdder();
+    /** Upgrades completed on the server that owns the session. */
+    final LongAdder upgradesLocal = new LongAdder();
+    /** Upgrades received here for a session of another server, which handed the session over. */
+    final LongAdder upgradesTakenOver = new LongAdder();
+    /** Upgrades received here for a session that stays with another server: its frames are relayed. */
+    final LongAdder upgradesForwarded = new LongAdder();
 
     void bytesOut(int n) {
         bytesOut.add(n);
@@ -34,5 +42,21 @@ public final class EngineStats {
 
     public long bytesOut() {
         return bytesOut.sum();
+    }
+
+    public long forwardedRequests() {
+        return forwardedRequests.sum();
+    }
+
+    public long upgradesLocal() {
+        return upgradesLocal.sum();
+    }
+
+    public long upgradesTakenOver() {
+        return upgradesTakenOver.sum();
+    }
+
+    public long upgradesForwarded() {
+        return upgradesForwarded.sum();
     }
 }

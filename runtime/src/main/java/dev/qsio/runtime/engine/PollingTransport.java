@@ -16,6 +16,9 @@ final class PollingTransport extends Transport {
     private static final String TEXT = "text/plain; charset=UTF-8";
 
     private HttpServerRequest pendingGet;
+    /** A server of the cluster that parked a GET of this session: the next flush goes there (once). */
+    private String remoteReader;
+    private RemoteSessions remote;
     private boolean dataPending;
     private boolean discarded;
 
@@ -30,7 +33,17 @@ final class PollingTransport extends Transport {
 
     @Override
     boolean writable() {
+        return pendingGet != null || remoteReader != null;
+    }
+
+    /** Whether a GET is parked on this server. */
+    boolean parkedHere() {
         return pendingGet != null;
+    }
+
+    void remoteReader(String member, RemoteSessions remote) {
+        this.remoteReader = member;
+        this.remote = remote;
     }
 
     /** Parks a GET; returns false if one is already parked (the caller refuses the request and ends the session). */
@@ -62,12 +75,26 @@ final class PollingTransport extends Transport {
 
     @Override
     void send(List<EnginePacket> packets) {
+        if (pendingGet == null && remoteReader != null) {
+            drainRemote(packets, false);
+            return;
+        }
         respond(PacketCodec.encodePayload(packets));
     }
 
     @Override
     void send(EnginePacket packet) {
+        if (pendingGet == null && remoteReader != null) {
+            drainRemote(List.of(packet), false);
+            return;
+        }
         respond(packet.segment());
+    }
+
+    private void drainRemote(List<EnginePacket> packets, boolean close) {
+        String member = remoteReader;
+        remoteReader = null;
+        remote.drain(member, session.id(), packets, close);
     }
 
     private void respond(String payload) {
@@ -86,7 +113,7 @@ final class PollingTransport extends Transport {
 
     @Override
     void close() {
-        if (pendingGet != null) {
+        if (writable()) {
             send(EnginePacket.CLOSE);
         }
     }
@@ -94,7 +121,7 @@ final class PollingTransport extends Transport {
     @Override
     void discard() {
         discarded = true;
-        if (pendingGet != null) {
+        if (writable()) {
             send(EnginePacket.NOOP);
         }
     }

@@ -6,7 +6,7 @@ import java.util.List;
  * How packets reach one client: HTTP long-polling or WebSocket. A session has one current transport and, during
  * an upgrade, a second one being probed. All methods are called with the session's lock held.
  */
-abstract sealed class Transport permits PollingTransport, WebSocketTransport {
+abstract sealed class Transport permits PollingTransport, WebSocketTransport, RemoteTransport {
 
     final EngineSession session;
 

@@ -51,7 +51,7 @@ final class WebSocketTransport extends Transport {
         return ws.writeQueueFull();
     }
 
-    private static WebSocketFrame frame(EnginePacket packet, Buffer body) {
+    static WebSocketFrame frame(EnginePacket packet, Buffer body) {
         // The shared body is wrapped, not copied: each frame reads its own view of the same bytes, so a broadcast
         // encodes its packet once for every recipient.
         ByteBuf bytes = body.getByteBuf();

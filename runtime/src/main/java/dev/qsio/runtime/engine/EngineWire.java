@@ -1,0 +1,138 @@
+package dev.qsio.runtime.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageUnpacker;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The messages between the engines of a cluster, after {@code @socket.io/cluster-engine}: a worker that receives a
+ * request for a session it does not own asks who does (ACQUIRE_LOCK), then forwards the client's packets to the owner
+ * (PACKET) and the owner's packets to the client (DRAIN); a WebSocket upgrade on another worker takes the session
+ * over if the owner has not handed it to the application yet (UPGRADE, UPGRADE_RESPONSE). Packets travel in their
+ * polling text form. Encoded with msgpack: {@code [type, path, fields...]}.
+ */
+final class EngineWire {
+
+    enum Type {
+        ACQUIRE_LOCK,
+        ACQUIRE_LOCK_RESPONSE,
+        DRAIN,
+        PACKET,
+        UPGRADE,
+        UPGRADE_RESPONSE,
+        CLOSE;
+
+        static final Type[] ALL = values();
+    }
+
+    /** The outcome of ACQUIRE_LOCK from one server. */
+    static final int LOCK_GRANTED = 0;
+    static final int LOCK_REFUSED = 1;
+    static final int NOT_HERE = 2;
+
+    private EngineWire() {
+    }
+
+    static final class Writer {
+        private final MessageBufferPacker p = MessagePack.newDefaultBufferPacker();
+
+        Writer(Type type, String path) {
+            try {
+                p.packInt(type.ordinal()).packString(path);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Writer str(String s) {
+            try {
+                p.packString(s);
+                return this;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Writer num(long n) {
+            try {
+                p.packLong(n);
+                return this;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Writer bool(boolean b) {
+            try {
+                p.packBoolean(b);
+                return this;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Writer packets(List<EnginePacket> packets) {
+            try {
+                p.packArrayHeader(packets.size());
+                for (EnginePacket packet : packets) {
+                    p.packString(packet.segment());
+                }
+                return this;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        Buffer buffer() {
+            return Buffer.buffer(p.toByteArray());
+        }
+    }
+
+    static final class Reader {
+        final MessageUnpacker u;
+        final Type type;
+        final String path;
+
+        Reader(Buffer message) throws IOException {
+            u = MessagePack.newDefaultUnpacker(message.getBytes());
+            int t = u.unpackInt();
+            if (t < 0 || t >= Type.ALL.length) {
+                throw new IOException("unknown engine message " + t);
+            }
+            type = Type.ALL[t];
+            path = u.unpackString();
+        }
+
+        String str() throws IOException {
+            return u.unpackString();
+        }
+
+        long num() throws IOException {
+            return u.unpackLong();
+        }
+
+        boolean bool() throws IOException {
+            return u.unpackBoolean();
+        }
+
+        List<EnginePacket> packets() throws IOException {
+            int n = u.unpackArrayHeader();
+            List<EnginePacket> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                try {
+                    list.add(PacketCodec.decode(u.unpackString()));
+                } catch (MalformedPacketException e) {
+                    throw new IOException(e.getMessage());
+                }
+            }
+            return list;
+        }
+    }
+}

@@ -1,0 +1,476 @@
+package dev.qsio.runtime.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.HandshakeRequest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * Sessions owned by other servers of the cluster, seen from one engine: requests for an unknown session id are
+ * resolved over the {@link EngineLink} (the owner is found, packets are forwarded both ways), and a WebSocket upgrade
+ * received here takes the session over when its owner has not handed it to the application yet. Also the owner's
+ * side of the same exchange. No sticky sessions are needed.
+ */
+public final class RemoteSessions {
+
+    private static final Logger LOG = Logger.getLogger(RemoteSessions.class);
+
+    private final EngineServer server;
+    private final EngineLink link;
+    private final long responseTimeoutMs;
+    final long delayedConnectionMs;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Parked GETs whose session lives elsewhere, by sid: answered by the owner's next DRAIN. */
+    private final Map<String, RemotePoll> polls = new ConcurrentHashMap<>();
+    /** WebSockets accepted here for sessions owned elsewhere, by sid. */
+    private final Map<String, Forwarded> forwarded = new ConcurrentHashMap<>();
+
+    private record RemotePoll(HttpServerRequest request, String owner) {
+    }
+
+    private static final class Forwarded {
+        final ServerWebSocket ws;
+        final String owner;
+
+        Forwarded(ServerWebSocket ws, String owner) {
+            this.ws = ws;
+            this.owner = owner;
+        }
+    }
+
+    /** A request waiting for answers from the other servers. */
+    private static final class Pending {
+        final int expected;
+        int refusals;
+        final Consumer<String> onGranted;
+        final Consumer<EngineWire.Reader> onResponse;
+        final Runnable onFailure;
+        long timer;
+
+        Pending(int expected, Consumer<String> onGranted, Consumer<EngineWire.Reader> onResponse, Runnable onFailure) {
+            this.expected = expected;
+            this.onGranted = onGranted;
+            this.onResponse = onResponse;
+            this.onFailure = onFailure;
+        }
+    }
+
+    RemoteSessions(EngineServer server, EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
+        this.server = server;
+        this.link = link;
+        this.responseTimeoutMs = responseTimeoutMs;
+        this.delayedConnectionMs = delayedConnectionMs;
+    }
+
+    private EngineWire.Writer message(EngineWire.Type type) {
+        return new EngineWire.Writer(type, server.path());
+    }
+
+    // ================================================================ requester side
+
+    /** A request names a session this server does not have. */
+    void handleUnknown(HttpServerRequest request, String sid, String transport, boolean websocket) {
+        boolean polling = "polling".equals(transport);
+        if ((websocket && !"websocket".equals(transport)) || (!websocket && !polling)
+                || (!websocket && request.method() != HttpMethod.GET && request.method() != HttpMethod.POST)
+                || link.others() == 0) {
+            server.refuse(request, link.others() == 0 ? EngineError.UNKNOWN_SID : EngineError.BAD_REQUEST);
+            return;
+        }
+        boolean read = websocket || request.method() == HttpMethod.GET;
+        // the request waits, paused, for the owner's answer; it is then handled on its own context
+        request.pause();
+        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        acquireLock(sid, transport, read, owner -> {
+            if (!websocket && read) {
+                // parked at once: the owner's DRAIN follows its answer on the same link
+                parkPoll(request, sid, owner);
+                context.runOnContext(v -> request.resume());
+                return;
+            }
+            // each path resumes the request once it is ready to read it
+            context.runOnContext(v -> {
+                if (websocket) {
+                    upgradeForOwner(request, sid, owner);
+                } else {
+                    forwardPost(request, sid, owner);
+                }
+            });
+        }, () -> context.runOnContext(v -> {
+            request.resume();
+            server.refuse(request, EngineError.UNKNOWN_SID);
+        }));
+    }
+
+    private void acquireLock(String sid, String transport, boolean read, Consumer<String> onGranted, Runnable onFailure) {
+        long id = requestIds.incrementAndGet();
+        Pending p = new Pending(link.others(), onGranted, null, onFailure);
+        pending.put(id, p);
+        p.timer = server.vertx().setTimer(responseTimeoutMs, t -> {
+            if (pending.remove(id) != null) {
+                onFailure.run();
+            }
+        });
+        link.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(id).str(sid).str(transport).bool(read).buffer());
+    }
+
+    private void parkPoll(HttpServerRequest request, String sid, String owner) {
+        RemotePoll poll = new RemotePoll(request, owner);
+        if (polls.putIfAbsent(sid, poll) != null) {
+            server.refuse(request, EngineError.BAD_REQUEST);
+            return;
+        }
+        request.response().closeHandler(v -> {
+            if (polls.remove(sid, poll)) {
+                link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+            }
+        });
+        server.stats().forwardedRequests.increment();
+    }
+
+    private void forwardPost(HttpServerRequest request, String sid, String owner) {
+        int max = server.options().maxHttpBufferSize();
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && parseLong(length) > max) {
+            request.resume();
+            tooLarge(request, sid, owner);
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] failed = new boolean[1];
+        request.handler(chunk -> {
+            if (failed[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > max) {
+                failed[0] = true;
+                tooLarge(request, sid, owner);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.endHandler(v -> {
+            if (failed[0]) {
+                return;
+            }
+            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
+                    .str(body.toString(StandardCharsets.UTF_8)).buffer());
+            HttpServerResponse response = request.response();
+            server.cors().apply(request, response);
+            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
+        });
+        request.resume();
+        server.stats().forwardedRequests.increment();
+    }
+
+    private void tooLarge(HttpServerRequest request, String sid, String owner) {
+        HttpServerResponse response = request.response();
+        server.cors().apply(request, response);
+        response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
+        link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
+    private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
+        HandshakeRequest handshake = EngineServer.capture(request);
+        io.vertx.core.Future<ServerWebSocket> upgrade = request.toWebSocket();
+        request.resume();
+        upgrade.onComplete(ar -> {
+            if (ar.failed()) {
+                link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                return;
+            }
+            ServerWebSocket ws = ar.result();
+            boolean[] settled = new boolean[1];
+            long timer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> {
+                if (!settled[0]) {
+                    settled[0] = true;
+                    ws.close();
+                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                }
+            });
+            ws.textMessageHandler(text -> {
+                if (settled[0]) {
+                    return;
+                }
+                if ("2probe".equals(text)) {
+                    ws.writeTextMessage("3probe");
+                } else if ("5".equals(text)) {
+                    settled[0] = true;
+                    server.vertx().cancelTimer(timer);
+                    ws.pause();
+                    completeUpgrade(ws, sid, owner, handshake);
+                } else {
+                    settled[0] = true;
+                    server.vertx().cancelTimer(timer);
+                    ws.close();
+                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                }
+            });
+            ws.closeHandler(v -> {
+                if (!settled[0]) {
+                    settled[0] = true;
+                    server.vertx().cancelTimer(timer);
+                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                }
+            });
+        });
+    }
+
+    private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake) {
+        long id = requestIds.incrementAndGet();
+        Pending p = new Pending(1, null, r -> {
+            try {
+                boolean takeOver = r.bool();
+                List<EnginePacket> packets = r.packets();
+                if (takeOver) {
+                    server.stats().upgradesTakenOver.increment();
+                    server.adopt(sid, handshake, ws, packets);
+                } else {
+                    server.stats().upgradesForwarded.increment();
+                    forward(ws, sid, owner);
+                }
+            } catch (IOException e) {
+                LOG.debugf("bad upgrade response for %s: %s", sid, e.getMessage());
+                ws.close();
+            }
+        }, ws::close);
+        pending.put(id, p);
+        p.timer = server.vertx().setTimer(responseTimeoutMs, t -> {
+            if (pending.remove(id) != null) {
+                ws.close();
+            }
+        });
+        link.send(owner, message(EngineWire.Type.UPGRADE).num(id).str(sid).bool(true).buffer());
+    }
+
+    /** Relays a WebSocket whose session stays with its owner. */
+    private void forward(ServerWebSocket ws, String sid, String owner) {
+        Forwarded f = new Forwarded(ws, owner);
+        forwarded.put(sid, f);
+        int max = server.options().maxHttpBufferSize();
+        ws.textMessageHandler(text -> {
+            if (text.length() > max) {
+                ws.close((short) 1009, "Message too big");
+                return;
+            }
+            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer());
+        });
+        ws.binaryMessageHandler(data -> {
+            if (data.length() > max) {
+                ws.close((short) 1009, "Message too big");
+                return;
+            }
+            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
+                    .str(EnginePacket.message(data).segment()).buffer());
+        });
+        ws.closeHandler(v -> {
+            if (forwarded.remove(sid, f)) {
+                link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+            }
+        });
+        ws.resume();
+    }
+
+    // ================================================================ owner side
+
+    /** Sends packets for a session's client through the server that holds its transport. */
+    void drain(String member, String sid, List<EnginePacket> packets, boolean close) {
+        link.send(member, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
+    }
+
+    // ================================================================ incoming
+
+    /** A message from another server's engine. */
+    public void onMessage(String from, EngineWire.Reader r) {
+        try {
+            switch (r.type) {
+                case ACQUIRE_LOCK -> onAcquireLock(from, r);
+                case ACQUIRE_LOCK_RESPONSE -> onLockResponse(from, r);
+                case DRAIN -> onDrain(r);
+                case PACKET -> onPacket(r);
+                case UPGRADE -> onUpgrade(from, r);
+                case UPGRADE_RESPONSE -> onUpgradeResponse(r);
+                case CLOSE -> onRemoteClose(r);
+            }
+        } catch (IOException e) {
+            LOG.debugf("bad %s message from %s: %s", r.type, from, e.getMessage());
+        }
+    }
+
+    private void onAcquireLock(String from, EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        String sid = r.str();
+        String transport = r.str();
+        boolean read = r.bool();
+        EngineSession session = server.session(sid);
+        int outcome;
+        if (session == null) {
+            outcome = EngineWire.NOT_HERE;
+        } else {
+            outcome = session.lockableBy(transport, read) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
+        }
+        link.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
+        if (outcome == EngineWire.LOCK_GRANTED) {
+            if ("polling".equals(transport) && read) {
+                session.remoteReader(from);
+            } else if ("websocket".equals(transport)) {
+                session.remoteUpgradeStarted(from);
+            }
+        }
+    }
+
+    private void onLockResponse(String from, EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        int outcome = (int) r.num();
+        Pending p = pending.get(id);
+        if (p == null) {
+            return;
+        }
+        if (outcome == EngineWire.LOCK_GRANTED) {
+            if (pending.remove(id) != null) {
+                server.vertx().cancelTimer(p.timer);
+                p.onGranted.accept(from);
+            }
+            return;
+        }
+        boolean failed;
+        synchronized (p) {
+            p.refusals++;
+            failed = p.refusals >= p.expected;
+        }
+        if (failed && pending.remove(id) != null) {
+            server.vertx().cancelTimer(p.timer);
+            p.onFailure.run();
+        }
+    }
+
+    private void onDrain(EngineWire.Reader r) throws IOException {
+        String sid = r.str();
+        List<EnginePacket> packets = r.packets();
+        boolean close = r.bool();
+        RemotePoll poll = polls.remove(sid);
+        if (poll != null) {
+            HttpServerResponse response = poll.request.response();
+            if (!response.ended() && !response.closed()) {
+                List<EnginePacket> out = packets;
+                if (close && packets.stream().noneMatch(p -> p.type == PacketType.CLOSE)) {
+                    out = new java.util.ArrayList<>(packets);
+                    out.add(EnginePacket.CLOSE);
+                }
+                response.closeHandler(null);
+                server.cors().apply(poll.request, response);
+                Buffer body = Buffer.buffer(PacketCodec.encodePayload(out.isEmpty() ? List.of(EnginePacket.NOOP) : out));
+                response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end(body);
+            }
+            return;
+        }
+        Forwarded f = forwarded.get(sid);
+        if (f != null) {
+            for (EnginePacket p : packets) {
+                f.ws.writeFrame(WebSocketTransport.frame(p, p.frame()));
+            }
+            if (close && forwarded.remove(sid, f)) {
+                f.ws.close();
+            }
+        }
+    }
+
+    private void onPacket(EngineWire.Reader r) throws IOException {
+        String sid = r.str();
+        boolean payload = r.bool();
+        String text = r.str();
+        EngineSession session = server.session(sid);
+        if (session == null) {
+            return;
+        }
+        try {
+            if (payload) {
+                for (EnginePacket p : PacketCodec.decodePayload(text)) {
+                    session.onRemotePacket(p);
+                }
+            } else {
+                session.onRemotePacket(PacketCodec.decode(text));
+            }
+        } catch (MalformedPacketException e) {
+            session.onError(e.getMessage());
+        }
+    }
+
+    private void onUpgrade(String from, EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        String sid = r.str();
+        boolean success = r.bool();
+        EngineSession session = server.session(sid);
+        if (session == null) {
+            return;
+        }
+        List<EnginePacket> takeOver = session.remoteUpgradeDone(from, success, this);
+        if (id >= 0 && success) {
+            link.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
+                    .packets(takeOver == null ? List.of() : takeOver).buffer());
+        }
+    }
+
+    private void onUpgradeResponse(EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        Pending p = pending.remove(id);
+        if (p != null) {
+            server.vertx().cancelTimer(p.timer);
+            p.onResponse.accept(r);
+        }
+    }
+
+    private void onRemoteClose(EngineWire.Reader r) throws IOException {
+        String sid = r.str();
+        String reason = r.str();
+        EngineSession session = server.session(sid);
+        if (session != null) {
+            session.onRemoteTransportClosed(reason);
+        }
+    }
+
+    /** Answers a lookup for a path that has no server here yet: it cannot own the session. */
+    static void answerWithoutServer(EngineLink link, String from, Buffer message) {
+        try {
+            EngineWire.Reader r = new EngineWire.Reader(message);
+            if (r.type == EngineWire.Type.ACQUIRE_LOCK) {
+                long id = r.num();
+                link.send(from, new EngineWire.Writer(EngineWire.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
+                        .num(EngineWire.NOT_HERE).buffer());
+            }
+        } catch (IOException e) {
+            LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
+        }
+    }
+
+    /** Closes the transports this server holds for others (shutdown). */
+    void closeAll() {
+        polls.values().forEach(p -> p.request.response().setStatusCode(503).end());
+        polls.clear();
+        forwarded.values().forEach(f -> f.ws.close());
+        forwarded.clear();
+    }
+}
