@@ -1,10 +1,12 @@
 // Two headless Chromium pages open the chat demo; one sends a message, the other must show it.
-// Usage: node browser-chat.mjs <app url> <screenshot dir> [message]
+// Usage: node browser-chat.mjs <app url> <screenshot dir> [distinct-workers|any-workers]
+// With distinct-workers, the second page reloads until another worker than the first one's serves it.
 // Prints one JSON line with what each page saw; exits non-zero when the message did not arrive.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [url, shots, text = `hello from page one ${Date.now()}`] = process.argv.slice(2);
+const [url, shots, workersMode = "any-workers"] = process.argv.slice(2);
+const text = `hello from page one ${Date.now()}`;
 mkdirSync(shots, { recursive: true });
 
 // keep headless Chromium off the network: only the page under test is reached
@@ -24,6 +26,11 @@ try {
   await one.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   result.workers = [await one.getAttribute("#status", "data-worker"), await two.getAttribute("#status", "data-worker")];
+  for (let i = 0; workersMode === "distinct-workers" && result.workers[0] === result.workers[1] && i < 20; i++) {
+    await two.reload();
+    await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
+    result.workers[1] = await two.getAttribute("#status", "data-worker");
+  }
   await one.fill("#input", text);
   await one.click("#send");
   const seen = two.locator("#messages li", { hasText: text });

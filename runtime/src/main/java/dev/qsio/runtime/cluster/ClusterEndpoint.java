@@ -49,7 +49,17 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
                     .put("role", identity.role().name().toLowerCase(java.util.Locale.ROOT))
                     .put("node", identity.nodeId())
                     .put("pid", identity.pid());
-            body.set("workers", JSON.valueToTree(primary.isStarted() ? primary.workers() : java.util.List.of()));
+            com.fasterxml.jackson.databind.node.ArrayNode workers = body.putArray("workers");
+            if (primary.isStarted()) {
+                for (dev.qsio.WorkerInfo w : primary.workers()) {
+                    ObjectNode node = JSON.valueToTree(w);
+                    JsonNode stats = primary.statsOf(w.id());
+                    if (stats != null) {
+                        node.set("stats", stats);
+                    }
+                    workers.add(node);
+                }
+            }
             json(ctx, 200, body);
             return;
         }

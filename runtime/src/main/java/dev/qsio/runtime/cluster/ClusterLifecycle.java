@@ -57,6 +57,11 @@ public class ClusterLifecycle {
                     public void onMessage(String from, Buffer payload) {
                         engines.onClusterMessage(from, payload);
                     }
+
+                    @Override
+                    public void onMemberLeft(String member) {
+                        engines.onMemberLeft(member);
+                    }
                 });
                 ClusterAdapterHub hub = new ClusterAdapterHub(server, bus, identity.workerId(),
                         config.requestTimeout().toMillis());

@@ -19,6 +19,8 @@ final class Control {
     static final String READY = "ready";
     /** Worker to primary: it stopped listening and is closing its sessions. */
     static final String DRAINING = "draining";
+    /** Worker to primary, with each heartbeat: its counters. */
+    static final String STATS = "stats";
     /** Primary to worker: an application message, fired there as a CDI event. */
     static final String MESSAGE = "message";
 

@@ -19,6 +19,7 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -51,6 +52,7 @@ public class Primary implements Cluster {
         final CompletableFuture<Void> ready = new CompletableFuture<>();
         volatile boolean stopping;
         volatile boolean busUp;
+        volatile JsonNode stats;
 
         Incarnation(int slot, Process process) {
             this.slot = slot;
@@ -345,6 +347,13 @@ public class Primary implements Cluster {
 
     // ---- Cluster API
 
+    /** The latest counters a worker reported, or null. */
+    public JsonNode statsOf(int workerId) {
+        Worker w = workers.get(workerId);
+        Incarnation i = w == null ? null : w.current;
+        return i == null ? null : i.stats;
+    }
+
     @Override
     public List<WorkerInfo> workers() {
         return workers.values().stream().map(Worker::info).toList();
@@ -562,6 +571,7 @@ public class Primary implements Cluster {
             String op = Control.decode(payload).path("op").asText();
             switch (op) {
                 case Control.READY -> onReady(inc);
+                case Control.STATS -> inc.stats = Control.decode(payload).get("stats");
                 case Control.DRAINING -> {
                     Worker w = workerOf(inc);
                     if (w != null && w.current == inc) {

@@ -17,6 +17,7 @@ import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.Quarkus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,6 +51,9 @@ public class WorkerLink {
 
     @Inject
     EngineEndpoints engines;
+
+    @Inject
+    SocketIoServerImpl server;
 
     private LocalBus bus;
     private volatile boolean busUp;
@@ -108,6 +112,7 @@ public class WorkerLink {
         }
         busUp = true;
         LOG.debugf("worker %d joined the cluster bus as %s", identity.workerId(), bus.self());
+        vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> reportStats());
     }
 
     /** The application listens: tell the primary this worker is ready. */
@@ -126,6 +131,14 @@ public class WorkerLink {
 
     public boolean draining() {
         return draining;
+    }
+
+    private void reportStats() {
+        if (bus.isUp()) {
+            com.fasterxml.jackson.databind.node.ObjectNode op = Control.op(Control.STATS);
+            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining));
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
+        }
     }
 
     private void onControl(JsonNode message) {

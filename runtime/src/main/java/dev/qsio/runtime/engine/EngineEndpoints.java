@@ -75,6 +75,11 @@ public class EngineEndpoints {
         servers.values().forEach(s -> s.useLink(link, responseTimeoutMs, delayedConnectionMs));
     }
 
+    /** A server left the cluster. */
+    public void onMemberLeft(String member) {
+        servers.values().forEach(s -> s.onMemberLeft(member));
+    }
+
     /** A message from the engine of another server, for the server of its path. */
     public void onClusterMessage(String from, io.vertx.core.buffer.Buffer message) {
         String path = EngineServer.pathOf(message);

@@ -112,6 +112,14 @@ public final class EngineServer implements Handler<RoutingContext> {
         }
     }
 
+    /** A server left the cluster. */
+    public void onMemberLeft(String member) {
+        RemoteSessions r = remote;
+        if (r != null) {
+            r.onMemberLeft(member);
+        }
+    }
+
     /** The path a cluster message is for. */
     public static String pathOf(io.vertx.core.buffer.Buffer message) {
         try {

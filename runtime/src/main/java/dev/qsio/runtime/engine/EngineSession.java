@@ -48,6 +48,7 @@ public final class EngineSession implements EngineIoSocket {
 
     /** In a cluster, a new polling session is handed to the application only after a short delay (see start). */
     private boolean delayed;
+    private boolean delayExtended;
     private final List<EnginePacket> delayedPackets = new ArrayList<>(2);
     /** Another server of the cluster probes a WebSocket for this session. */
     private String remoteUpgrading;
@@ -193,7 +194,7 @@ public final class EngineSession implements EngineIoSocket {
             schedulePing();
             if (delayMs > 0) {
                 delayed = true;
-                delayTimer = server.vertx().setTimer(delayMs, t -> emitConnection());
+                delayTimer = server.vertx().setTimer(delayMs, t -> onDelayElapsed());
                 return;
             }
         }
@@ -211,6 +212,21 @@ public final class EngineSession implements EngineIoSocket {
         for (EnginePacket p : clientPackets) {
             onPacket(ws, p);
         }
+    }
+
+    /**
+     * The delay is over. If another server is probing a WebSocket for this session right now, wait for that upgrade
+     * (at most the upgrade timeout) so that it can still take the session over.
+     */
+    private void onDelayElapsed() {
+        synchronized (this) {
+            if (delayed && remoteUpgrading != null && !delayExtended) {
+                delayExtended = true;
+                delayTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> emitConnection());
+                return;
+            }
+        }
+        emitConnection();
     }
 
     /** Ends the delay: the application gets the session and the messages that arrived meanwhile. */
@@ -583,11 +599,11 @@ public final class EngineSession implements EngineIoSocket {
                 buffer.clear();
                 transport.discard();
             } else {
+                // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade
                 Transport old = transport;
                 transport = new RemoteTransport(this, member, remote);
                 upgraded = true;
                 old.discard();
-                flushAll();
             }
         }
         if (takeOver != null) {
@@ -599,6 +615,15 @@ public final class EngineSession implements EngineIoSocket {
         return takeOver;
     }
 
+    /** Writes what waited while another server completed the upgrade (after it was told to relay). */
+    void flushAfterUpgrade() {
+        synchronized (this) {
+            if (state != State.CLOSED) {
+                flushAll();
+            }
+        }
+    }
+
     /** A packet the client sent through another server. */
     void onRemotePacket(EnginePacket packet) {
         Transport current;
@@ -606,6 +631,24 @@ public final class EngineSession implements EngineIoSocket {
             current = transport;
         }
         onPacket(current, packet);
+    }
+
+    /** A server of the cluster left: if this session's transport was there, the session is over. */
+    void onMemberLeft(String member) {
+        boolean lost;
+        synchronized (this) {
+            if (member.equals(remoteUpgrading)) {
+                remoteUpgrading = null;
+                probeTimer = cancel(probeTimer);
+            }
+            if (transport instanceof PollingTransport polling) {
+                polling.forgetRemoteReader(member);
+            }
+            lost = transport instanceof RemoteTransport remote && remote.member.equals(member);
+        }
+        if (lost) {
+            onClose("transport close");
+        }
     }
 
     /** The transport another server held for this session closed. */

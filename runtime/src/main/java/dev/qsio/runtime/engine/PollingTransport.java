@@ -41,6 +41,12 @@ final class PollingTransport extends Transport {
         return pendingGet != null;
     }
 
+    void forgetRemoteReader(String member) {
+        if (member.equals(remoteReader)) {
+            remoteReader = null;
+        }
+    }
+
     void remoteReader(String member, RemoteSessions remote) {
         this.remoteReader = member;
         this.remote = remote;

@@ -431,6 +431,9 @@ public final class RemoteSessions {
         if (id >= 0 && success) {
             link.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
                     .packets(takeOver == null ? List.of() : takeOver).buffer());
+            if (takeOver == null) {
+                session.flushAfterUpgrade();
+            }
         }
     }
 
@@ -463,6 +466,47 @@ public final class RemoteSessions {
             }
         } catch (IOException e) {
             LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
+        }
+    }
+
+    /**
+     * A server left the cluster (it died or stopped): the requests and WebSockets relayed to it end, so that their
+     * clients reconnect at once instead of waiting for a heartbeat timeout, and sessions here that wrote through it
+     * end too.
+     */
+    void onMemberLeft(String member) {
+        polls.forEach((sid, poll) -> {
+            if (poll.owner.equals(member) && polls.remove(sid, poll)) {
+                HttpServerResponse response = poll.request.response();
+                if (!response.ended() && !response.closed()) {
+                    response.closeHandler(null);
+                    server.cors().apply(poll.request, response);
+                    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end(EnginePacket.CLOSE.segment());
+                }
+            }
+        });
+        forwarded.forEach((sid, f) -> {
+            if (f.owner.equals(member) && forwarded.remove(sid, f)) {
+                f.ws.close();
+            }
+        });
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            Pending p = e.getValue();
+            if (p.onGranted == null) {
+                continue;
+            }
+            boolean failed;
+            synchronized (p) {
+                p.refusals++;
+                failed = p.refusals >= p.expected;
+            }
+            if (failed && pending.remove(e.getKey(), p)) {
+                server.vertx().cancelTimer(p.timer);
+                p.onFailure.run();
+            }
+        }
+        for (EngineSession session : server.sessions()) {
+            session.onMemberLeft(member);
         }
     }
 

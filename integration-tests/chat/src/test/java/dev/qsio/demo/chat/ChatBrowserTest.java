@@ -22,7 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * screenshots are kept in {@code target/screenshots}.
  */
 @QuarkusTest
-class ChatBrowserTest {
+public class ChatBrowserTest {
 
     @TestHTTPResource("/")
     URL root;
@@ -38,8 +38,14 @@ class ChatBrowserTest {
     }
 
     static JsonNode runBrowser(String url, Path shots) throws IOException, InterruptedException {
+        return runBrowser(url, shots, false);
+    }
+
+    /** Runs the two-page chat in Chromium; with {@code distinctWorkers}, the pages reload until two workers serve them. */
+    public static JsonNode runBrowser(String url, Path shots, boolean distinctWorkers) throws IOException, InterruptedException {
         Path clients = ClientDriver.clientsDir();
-        Process p = new ProcessBuilder("node", clients.resolve("browser-chat.mjs").toString(), url, shots.toString())
+        Process p = new ProcessBuilder("node", clients.resolve("browser-chat.mjs").toString(), url, shots.toString(),
+                distinctWorkers ? "distinct-workers" : "any-workers")
                 .directory(clients.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();

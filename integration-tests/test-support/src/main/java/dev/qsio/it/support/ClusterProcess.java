@@ -1,0 +1,221 @@
+package dev.qsio.it.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A packaged application started as a cluster (a primary and its workers) on free loopback ports, for tests that
+ * need real worker processes. {@link #close()} stops it and every process it started.
+ */
+public final class ClusterProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final int managementPort;
+    private final Path log;
+    private final List<ProcessHandle> seen = new ArrayList<>();
+
+    private ClusterProcess(Process process, int port, int managementPort, Path log) {
+        this.process = process;
+        this.port = port;
+        this.managementPort = managementPort;
+        this.log = log;
+    }
+
+    /** Starts the application at {@code jar} with {@code workers} workers and waits until all are ready. */
+    public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name) {
+        int port = freePort();
+        int management = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-Dquarkus.http.host=127.0.0.1");
+        cmd.add("-Dquarkus.management.port=" + management);
+        cmd.add("-Dquarkus.management.host=127.0.0.1");
+        cmd.add("-Dquarkus.socketio.cluster.workers=" + workers);
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        try {
+            Path logs = Path.of("target", "cluster-logs");
+            Files.createDirectories(logs);
+            Path log = logs.resolve(name + "-" + System.currentTimeMillis() + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ClusterProcess cluster = new ClusterProcess(p, port, management, log);
+            cluster.awaitReady(workers);
+            return cluster;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + jar, e);
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** {@code GET /q/socketio/cluster} of the primary. */
+    public JsonNode cluster() {
+        return getJson("/q/socketio/cluster");
+    }
+
+    public JsonNode getJson(String path) {
+        try {
+            HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + path))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return ClientDriver.JSON.readTree(res.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A request to the management interface; returns status and body. */
+    public HttpResponse<String> management(String method, String path, String token) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(managementUrl() + path)).timeout(Duration.ofSeconds(60))
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<JsonNode> workers() {
+        List<JsonNode> list = new ArrayList<>();
+        cluster().path("workers").forEach(list::add);
+        return list;
+    }
+
+    public JsonNode worker(int id) {
+        return workers().stream().filter(w -> w.path("id").asInt() == id).findFirst().orElse(null);
+    }
+
+    /** Waits until exactly {@code n} workers run and are ready. */
+    public void awaitReady(int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                .alias("cluster with " + n + " ready workers; log: " + log)
+                .ignoreExceptions()
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the primary exited: " + tail(40));
+                    }
+                    List<JsonNode> w = workers();
+                    rememberDescendants();
+                    return w.size() == n && w.stream().allMatch(x -> x.path("ready").asBoolean());
+                });
+    }
+
+    /** Records the processes the primary started, so that {@link #close()} can make sure they are gone. */
+    public void rememberDescendants() {
+        process.toHandle().descendants().forEach(h -> {
+            if (seen.stream().noneMatch(s -> s.pid() == h.pid())) {
+                seen.add(h);
+            }
+        });
+    }
+
+    public List<ProcessHandle> processesStarted() {
+        rememberDescendants();
+        return List.copyOf(seen);
+    }
+
+    /** Sends a signal to any process. */
+    public static void signal(long pid, String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start();
+            kill.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        rememberDescendants();
+        if (process.isAlive()) {
+            signal(process.pid(), "TERM");
+            try {
+                if (!process.waitFor(40, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+        for (ProcessHandle h : seen) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.qsio.runtime.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.SocketIoSocket;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.engine.EngineServer;
+import dev.qsio.runtime.engine.EngineStats;
+import dev.qsio.runtime.server.Namespace;
+import dev.qsio.runtime.server.SocketIoServerImpl;
+
+/**
+ * A snapshot of one server's counters: connected sockets by namespace and transport, and the engine's counters.
+ * Workers send it to the primary with their heartbeat, so that one place sees the whole host.
+ */
+final class WorkerStats {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WorkerStats() {
+    }
+
+    static ObjectNode snapshot(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining) {
+        ObjectNode stats = JSON.createObjectNode();
+        stats.put("ready", ready).put("draining", draining);
+        ObjectNode sockets = stats.putObject("sockets");
+        for (Namespace namespace : server.namespaces()) {
+            int websocket = 0;
+            int polling = 0;
+            for (SocketIoSocket socket : namespace.localSockets()) {
+                if ("websocket".equals(socket.transport())) {
+                    websocket++;
+                } else {
+                    polling++;
+                }
+            }
+            if (websocket + polling > 0) {
+                sockets.putObject(namespace.name()).put("websocket", websocket).put("polling", polling);
+            }
+        }
+        long sessions = 0;
+        long accepted = 0;
+        long refused = 0;
+        long in = 0;
+        long out = 0;
+        long forwardedRequests = 0;
+        long local = 0;
+        long takenOver = 0;
+        long forwarded = 0;
+        for (EngineServer s : engines.servers()) {
+            EngineStats e = s.stats();
+            sessions += s.sessions().size();
+            accepted += e.handshakesAccepted();
+            refused += e.handshakesRefused();
+            in += e.bytesIn();
+            out += e.bytesOut();
+            forwardedRequests += e.forwardedRequests();
+            local += e.upgradesLocal();
+            takenOver += e.upgradesTakenOver();
+            forwarded += e.upgradesForwarded();
+        }
+        stats.putObject("engine")
+                .put("sessions", sessions)
+                .put("handshakesAccepted", accepted)
+                .put("handshakesRefused", refused)
+                .put("bytesIn", in)
+                .put("bytesOut", out)
+                .put("forwardedRequests", forwardedRequests)
+                .put("upgradesLocal", local)
+                .put("upgradesTakenOver", takenOver)
+                .put("upgradesForwarded", forwarded);
+        return stats;
+    }
+}
