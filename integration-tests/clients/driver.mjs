@@ -57,7 +57,20 @@ function socketConnect(cmd) {
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
   socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  // high-volume numbered events are checked here and summarised on "sio.report" instead of printed one by one
+  if (cmd.track) {
+    socket.tracked = { event: cmd.track, origins: {} };
+  }
   socket.onAny((event, ...args) => {
+    if (socket.tracked && event === socket.tracked.event) {
+      const [origin, seq] = args;
+      const o = (socket.tracked.origins[origin] ??= { count: 0, last: -1, outOfOrder: 0, duplicates: 0 });
+      o.count++;
+      if (seq === o.last) o.duplicates++;
+      else if (seq !== o.last + 1) o.outOfOrder++;
+      o.last = Math.max(o.last, seq);
+      return;
+    }
     let ack = null;
     if (args.length && typeof args[args.length - 1] === "function") ack = args.pop();
     out({ id: cmd.id, event: "event", name: event, args: toJson(args), withAck: ack !== null });
@@ -94,6 +107,7 @@ async function handle(cmd) {
       // an ack callback with several arguments, for handlers that answer with more than one value
       return c.emit(cmd.event, ...fromJson(cmd.args ?? []), (...res) => out({ id: cmd.id, event: "ack", ref: cmd.ref, args: toJson(res) }));
     }
+    case "sio.report": return out({ id: cmd.id, event: "report", origins: c.tracked?.origins ?? {} });
     case "sio.disconnect": return c.disconnect();
     case "sio.connectAgain": return c.connect();
     case "close.all": {

@@ -26,6 +26,9 @@ public class Api {
     @Inject
     ClusterInfo cluster;
 
+    @Inject
+    MessageCounter counter;
+
     /** Emits an event to every client. */
     @POST
     @Path("/broadcast")
@@ -35,6 +38,13 @@ public class Api {
         }
         io.emit(broadcast.event(), broadcast.data());
         return Response.accepted().build();
+    }
+
+    /** The chat messages this worker counted: the same on every worker. */
+    @GET
+    @Path("/stats")
+    public Map<String, Object> stats() {
+        return Map.of("worker", cluster.workerId(), "messages", counter.messages());
     }
 
     @GET

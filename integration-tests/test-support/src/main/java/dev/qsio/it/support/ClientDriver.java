@@ -160,6 +160,20 @@ public final class ClientDriver implements AutoCloseable {
         send(c);
     }
 
+    /** Connects a client that checks the order of a numbered event ({@code [origin, seq]}) instead of reporting each. */
+    public void connectTracking(String id, String url, Map<String, Object> opts, String event) {
+        ObjectNode c = command("sio.connect", id).put("url", url).put("track", event);
+        c.set("opts", JSON.valueToTree(opts));
+        send(c);
+    }
+
+    /** The tracking summary of a client: origins with count, last, outOfOrder, duplicates. */
+    public JsonNode report(String id) {
+        String marker = "report-" + System.nanoTime();
+        send(command("sio.report", id));
+        return await(id, "report");
+    }
+
     public void connect(String id, String url, Map<String, Object> opts) {
         connect(id, url, opts, null);
     }

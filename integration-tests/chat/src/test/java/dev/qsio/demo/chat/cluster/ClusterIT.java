@@ -167,12 +167,19 @@ class ClusterIT {
             driver.await("warm" + i, "upgrade");
         }
         long[] after = new long[3];
-        for (JsonNode w : cluster.workers()) {
-            JsonNode e = w.path("stats").path("engine");
-            after[0] += e.path("upgradesLocal").asLong();
-            after[1] += e.path("upgradesTakenOver").asLong();
-            after[2] += e.path("upgradesForwarded").asLong();
-        }
+        long before = local + takenOver + forwarded;
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            after[0] = 0;
+            after[1] = 0;
+            after[2] = 0;
+            for (JsonNode w : cluster.workers()) {
+                JsonNode e = w.path("stats").path("engine");
+                after[0] += e.path("upgradesLocal").asLong();
+                after[1] += e.path("upgradesTakenOver").asLong();
+                after[2] += e.path("upgradesForwarded").asLong();
+            }
+            return after[0] + after[1] + after[2] >= before + 30;
+        });
         long warmLocal = after[0] - local;
         long warmTaken = after[1] - takenOver;
         long warmRelayed = after[2] - forwarded;

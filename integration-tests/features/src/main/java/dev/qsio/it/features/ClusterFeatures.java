@@ -1,0 +1,138 @@
+package dev.qsio.it.features;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.BroadcastContext;
+import dev.qsio.ClusterInfo;
+import dev.qsio.OnBroadcast;
+import dev.qsio.OnEvent;
+import dev.qsio.RemoteSocket;
+import dev.qsio.SocketIO;
+import dev.qsio.SocketIoServer;
+import dev.qsio.SocketIoSocket;
+import io.smallrye.mutiny.Uni;
+
+/** The cluster-wide API, exercised from clients connected to different workers. */
+@SocketIO("/")
+public class ClusterFeatures {
+
+    @Inject
+    SocketIoServer io;
+
+    @Inject
+    ClusterInfo cluster;
+
+    @Inject
+    Broadcasts broadcasts;
+
+    /** How many broadcasts of "everyone" this worker's @OnBroadcast method saw, and from which workers. */
+    @OnEvent("everyone-seen")
+    List<Integer> everyoneSeen() {
+        return broadcasts.seen().stream().map(s -> s.context().originWorker()).toList();
+    }
+
+    /** What this worker's @OnBroadcast("notify") received. */
+    final List<String> notifications = new CopyOnWriteArrayList<>();
+
+    @OnEvent("whoami")
+    int whoami() {
+        return cluster.workerId();
+    }
+
+    /** Numbered broadcasts to a room: [origin, 0..count-1]. */
+    @OnEvent("burst")
+    int burst(String origin, int count, String room) {
+        for (int i = 0; i < count; i++) {
+            io.to(room).emit("n", origin, i);
+        }
+        return count;
+    }
+
+    @OnEvent("servers")
+    Uni<Integer> servers() {
+        return io.serverCount();
+    }
+
+    @OnEvent("ping-servers")
+    Uni<List<JsonNode>> pingServers() {
+        return io.serverSideEmitWithAck("ping", cluster.workerId());
+    }
+
+    @OnBroadcast("ping")
+    String pong(int from, BroadcastContext context) {
+        return "pong from " + cluster.workerId() + " to " + from + " (origin worker " + context.originWorker() + ")";
+    }
+
+    @OnEvent("notify-servers")
+    void notifyServers(String text) {
+        io.serverSideEmit("notify", text);
+    }
+
+    @OnBroadcast("notify")
+    void notified(String text, BroadcastContext context) {
+        notifications.add(text + " from worker " + context.originWorker());
+    }
+
+    @OnEvent("notifications")
+    List<String> notifications() {
+        return notifications;
+    }
+
+    /** The sockets of a room on every worker, with what the other workers know of them. */
+    @OnEvent("fetch-details")
+    Uni<List<Map<String, Object>>> fetchDetails(String room) {
+        return io.in(room).fetchSockets().map(sockets -> sockets.stream().map(s -> Map.<String, Object> of(
+                "id", s.id(),
+                "rooms", s.rooms().stream().sorted().toList(),
+                "name", String.valueOf(s.data().get("name")),
+                "auth", s.handshake().auth(),
+                "remote", !(s instanceof SocketIoSocket))).toList());
+    }
+
+    /** Acts on another socket found with fetchSockets, wherever it is connected. */
+    @OnEvent("remote-action")
+    Uni<String> remoteAction(String target, String action, String argument) {
+        return io.in(target).fetchSockets().map(found -> {
+            if (found.isEmpty()) {
+                return "not found";
+            }
+            RemoteSocket s = found.get(0);
+            switch (action) {
+                case "emit" -> s.emit("direct", argument);
+                case "join" -> s.join(argument);
+                case "leave" -> s.leave(argument);
+                case "disconnect" -> s.disconnect(false);
+                default -> {
+                    return "unknown action";
+                }
+            }
+            return action + " done";
+        });
+    }
+
+    /** A broadcast with acknowledgements to a room, answered with every answer or the timeout. */
+    @OnEvent("ask-room-timeout")
+    Uni<Object> askRoom(String room, long timeoutMs) {
+        long start = System.nanoTime();
+        return io.to(room).timeout(Duration.ofMillis(timeoutMs)).emitWithAck("question", "room?")
+                .map(answers -> (Object) Map.of("answers", answers, "ms", (System.nanoTime() - start) / 1_000_000))
+                .onFailure().recoverWithItem(e -> Map.of("error", e.getMessage(), "ms", (System.nanoTime() - start) / 1_000_000));
+    }
+
+    /** fetchSockets, answered with the ids or the error, and how long it took. */
+    @OnEvent("fetch-timed")
+    Uni<Object> fetchTimed(String room) {
+        long start = System.nanoTime();
+        return io.in(room).fetchSockets()
+                .map(s -> (Object) Map.of("count", s.size(), "ms", (System.nanoTime() - start) / 1_000_000))
+                .onFailure().recoverWithItem(e -> Map.of("error", String.valueOf(e.getMessage()), "ms",
+                        (System.nanoTime() - start) / 1_000_000));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.qsio.it.features.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.ClusterProcess;
+
+/**
+ * Requests across workers when a worker dies or hangs: the caller gets its answer within the timeout.
+ */
+class ClusterFaultIT {
+
+    static ClusterProcess start(String name) {
+        return ClusterProcess.start(ClusterApiIT.JAR, 2, Map.of(
+                "quarkus.socketio.cluster.request-timeout", "2s",
+                "quarkus.socketio.cluster.heartbeat-timeout", "3s",
+                "quarkus.socketio.cluster.restart-delay", "200ms"), name);
+    }
+
+    @Test
+    void fetchSocketsAnswersWhenAWorkerHangs() {
+        try (ClusterProcess cluster = start("hang"); ClientDriver driver = ClientDriver.start()) {
+            ClusterApiIT.cluster = cluster;
+            var placed = ClusterApiIT.place(driver, "h", Map.of());
+            String caller = placed.get(1).get("websocket").get(0);
+            long hung = cluster.worker(2).path("pid").asLong();
+            ClusterProcess.signal(hung, "STOP");
+            try {
+                JsonNode result = ClusterApiIT.ack(driver, caller, "fetch-timed", caller).get(0);
+                // the request timeout (2 s) or the heartbeat timeout (3 s) ends the wait
+                assertThat(result.get("ms").asLong()).as(result.toString()).isLessThan(3500);
+                if (result.has("error")) {
+                    assertThat(result.get("error").asText()).contains("fetchSockets timed out after 2000 ms");
+                }
+            } finally {
+                ClusterProcess.signal(hung, "CONT");
+            }
+        }
+    }
+
+    @Test
+    void requestsDuringAWorkerKillEndWithinTheirTimeout() {
+        try (ClusterProcess cluster = start("kill"); ClientDriver driver = ClientDriver.start()) {
+            ClusterApiIT.cluster = cluster;
+            var placed = ClusterApiIT.place(driver, "k", Map.of("question", List.of("$none")));
+            String caller = placed.get(1).get("websocket").get(0);
+            String victimClient = placed.get(2).get("websocket").get(0);
+            ClusterApiIT.ack(driver, victimClient, "join", "doomed");
+            ClusterApiIT.ack(driver, caller, "join", "doomed");
+            String ref = "ask-during-kill";
+            driver.emitWithAck(caller, ref, 15_000, "ask-room-timeout", "doomed", 3000);
+            ClusterProcess.signal(cluster.worker(2).path("pid").asLong(), "KILL");
+            JsonNode answer = driver.awaitAck(caller, ref).get("args").get(0);
+            assertThat(answer.get("ms").asLong()).as(answer.toString()).isLessThanOrEqualTo(4000);
+            assertThat(answer.has("error") || answer.has("answers")).isTrue();
+            // and fetchSockets right after the kill answers at once with what is left
+            JsonNode fetched = ClusterApiIT.ack(driver, caller, "fetch-timed", "doomed").get(0);
+            assertThat(fetched.get("ms").asLong()).as(fetched.toString()).isLessThan(2500);
+        }
+    }
+}
