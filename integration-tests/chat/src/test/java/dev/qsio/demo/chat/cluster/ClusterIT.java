@@ -189,9 +189,39 @@ class ClusterIT {
 
     @Test
     @Order(2)
+    void httpBroadcastReachesClientsOnBothWorkersAndEveryWorkerCountsTheMessages() throws Exception {
+        Map<String, Integer> workers = connect("b", 12);
+        assertThat(new TreeSet<>(workers.values())).containsExactly(1, 2);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        var post = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.url() + "/api/broadcast"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"event\":\"news\",\"data\":{\"n\":1}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(202);
+        for (String id : workers.keySet()) {
+            assertThat(driver.awaitEmit(id, "news").get("args").get(0).get("n").asInt()).isEqualTo(1);
+        }
+        // @OnBroadcast("chat") counts on every worker: both report the same total
+        for (int i = 0; i < 5; i++) {
+            driver.emit("b" + i, "chat", "count me " + i);
+        }
+        Map<Integer, Long> counts = new HashMap<>();
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            // a new connection each time, so that the kernel picks either worker
+            var res = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.url() + "/api/stats"))
+                    .GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            JsonNode stats = ClientDriver.JSON.readTree(res.body());
+            counts.put(stats.get("worker").asInt(), stats.get("messages").asLong());
+            return counts.size() == 2 && counts.get(1).equals(counts.get(2)) && counts.get(1) >= 5;
+        });
+        report("message counter after the chat messages: " + counts);
+    }
+
+    @Test
+    @Order(3)
     void aKilledWorkerIsRestartedAndOnlyItsClientsReconnect() {
         Map<String, Integer> workers = connect("k", 30);
-        report("kill test clients by worker: " + new java.util.TreeMap<>(workers));
         JsonNode victim = cluster.worker(1);
         long pid = victim.path("pid").asLong();
         int restartsBefore = victim.path("restarts").asInt();
@@ -229,7 +259,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void rollingRestartWhileClientsChat() {
         Map<String, Integer> workers = connect("r", 20);
         Set<Long> oldPids = new TreeSet<>();
@@ -254,7 +284,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void scaleUpAndDownThroughTheEndpoint() {
         Map<String, Integer> workers = connect("s", 20);
         assertThat(cluster.management("POST", "/q/socketio/cluster/scale?to=3", null).statusCode()).isEqualTo(401);
