@@ -5,8 +5,8 @@ import java.util.List;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Controls the workers of this host: available in the primary of a cluster (in a worker or a single process its
- * operations fail with {@link IllegalStateException}).
+ * Controls the workers of this host: available in the primary of a cluster. In a worker or a single process
+ * {@link #workers()} is empty and the other operations fail with {@link IllegalStateException}.
  */
 public interface Cluster {
 

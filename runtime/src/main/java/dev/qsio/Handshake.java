@@ -46,7 +46,7 @@ public record Handshake(HandshakeRequest request, JsonNode auth) {
         return request.secure();
     }
 
-    /** The request path with its query, as {@code handshake.url} in Node. */
+    /** The request path (the query is in {@link #query()}). */
     public String url() {
         return request.path();
     }

@@ -9,8 +9,7 @@ import java.lang.annotation.Target;
  * Called once when a socket leaves the namespace. Parameters, all optional: the {@link SocketIoSocket} (its rooms
  * are already left) and a {@code String} reason, one of those Node's server gives: {@code "client namespace
  * disconnect"}, {@code "server namespace disconnect"}, {@code "transport close"}, {@code "transport error"},
- * {@code "ping timeout"}, {@code "parse error"}, {@code "forced close"}, {@code "forced server close"},
- * {@code "server shutting down"}.
+ * {@code "ping timeout"}, {@code "parse error"}, {@code "forced close"}, {@code "server shutting down"}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -222,7 +222,7 @@ final class HandlerValidation {
         if (method.hasAnnotation(DotNames.BLOCKING) || method.declaringClass().hasDeclaredAnnotation(DotNames.BLOCKING)) {
             return true;
         }
-        if (method.hasAnnotation(DotNames.NON_BLOCKING)) {
+        if (method.hasAnnotation(DotNames.NON_BLOCKING) || method.declaringClass().hasDeclaredAnnotation(DotNames.NON_BLOCKING)) {
             return false;
         }
         return !(returns.equals("UNI") || returns.equals("STAGE"));

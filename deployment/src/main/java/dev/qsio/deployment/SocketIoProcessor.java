@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -48,6 +49,13 @@ import io.quarkus.arc.deployment.BeanContainerBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeansRuntimeInitBuildItem;
 import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
+import io.quarkus.runtime.metrics.MetricsFactory;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
+import dev.qsio.runtime.health.SocketIoLiveness;
+import dev.qsio.runtime.health.SocketIoReadiness;
+import dev.qsio.runtime.health.SocketIoStartup;
+import dev.qsio.runtime.metrics.SocketIoMeters;
 import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.ServiceStartBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
@@ -61,6 +69,10 @@ import io.quarkus.vertx.http.deployment.RouteBuildItem;
 class SocketIoProcessor {
 
     static final String FEATURE = "socketio";
+
+    /** Event names that clients cannot emit (the reference parser refuses them). */
+    static final java.util.Set<String> RESERVED_EVENTS = java.util.Set.of("connect", "connect_error", "disconnect",
+            "disconnecting", "newListener", "removeListener");
 
     @BuildStep
     FeatureBuildItem feature() {
@@ -118,6 +130,24 @@ class SocketIoProcessor {
         routes.produce(paths.routeBuilder().management().route("socketio/cluster").handler(handler)
                 .displayOnNotFoundPage("Socket.IO cluster").build());
         routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
+    }
+
+    // ---- health and metrics
+
+    @BuildStep
+    void healthChecks(SocketIoBuildTimeConfig config, BuildProducer<HealthBuildItem> checks) {
+        checks.produce(new HealthBuildItem(SocketIoLiveness.class.getName(), config.healthEnabled()));
+        checks.produce(new HealthBuildItem(SocketIoReadiness.class.getName(), config.healthEnabled()));
+        checks.produce(new HealthBuildItem(SocketIoStartup.class.getName(), config.healthEnabled()));
+    }
+
+    @BuildStep
+    void meters(SocketIoBuildTimeConfig config, Optional<MetricsCapabilityBuildItem> metrics,
+            BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (config.metricsEnabled() && metrics.isPresent()
+                && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(SocketIoMeters.class));
+        }
     }
 
     // ---- raw Engine.IO endpoints
@@ -225,6 +255,10 @@ class SocketIoProcessor {
                     if (event.isEmpty()) {
                         throw HandlerValidation.problem(method, simple, "the event name is empty");
                     }
+                    if (RESERVED_EVENTS.contains(event)) {
+                        throw HandlerValidation.problem(method, simple, "'" + event + "' is reserved by the protocol and "
+                                + "never reaches handlers; use @OnConnect or @OnDisconnect, or another name");
+                    }
                 }
                 List<String> params = validation.params(method, kind, simple);
                 String returns = validation.returns(method, kind, simple);
@@ -295,6 +329,17 @@ class SocketIoProcessor {
         return new String[] { name, "", "" };
     }
 
+    private static String annotationOf(String kind) {
+        return switch (kind) {
+            case "CONNECT" -> "OnConnect";
+            case "EVENT" -> "OnEvent";
+            case "DISCONNECT" -> "OnDisconnect";
+            case "ERROR" -> "OnError";
+            case "MIDDLEWARE" -> "Middleware";
+            default -> "OnBroadcast";
+        };
+    }
+
     private static String kindOf(DotName annotation) {
         if (annotation.equals(DotNames.ON_CONNECT)) {
             return "CONNECT";
@@ -335,7 +380,7 @@ class SocketIoProcessor {
         List<HandlerDefinition> definitions = new ArrayList<>();
         for (HandlerMethodBuildItem h : handlers) {
             BeanInfo bean = beanDiscovery.beanStream().classBeans().withBeanClass(h.bean.name()).firstResult()
-                    .orElseThrow(() -> HandlerValidation.problem(h.method, "OnBroadcast",
+                    .orElseThrow(() -> HandlerValidation.problem(h.method, annotationOf(h.kind),
                             "its class " + h.bean.name() + " is not a bean; add a scope such as @ApplicationScoped"));
             InvokerInfo invoker = invokerFactory.createInvoker(bean, h.method).withInstanceLookup().build();
             definitions.add(new HandlerDefinition(h.kind, h.namespace, h.pattern, h.matcher, h.event == null ? "" : h.event,

@@ -44,7 +44,7 @@ public interface Adapter {
      * Emits an event that asks each selected socket for an acknowledgement. {@code clientCount} is called once per
      * server with the number of sockets it reached; {@code ack} once per acknowledgement with its first argument.
      */
-    void broadcastWithAck(String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
+    void broadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs, IntConsumer clientCount,
             java.util.function.Consumer<JsonNode> ack);
 
     /** How many servers a broadcast with acknowledgements waits for, this one included. */

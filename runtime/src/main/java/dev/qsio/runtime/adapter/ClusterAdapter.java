@@ -40,11 +40,11 @@ public final class ClusterAdapter extends InMemoryAdapter {
     }
 
     @Override
-    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
-            Consumer<JsonNode> ack) {
-        super.broadcastWithAck(event, args, options, clientCount, ack);
+    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs,
+            IntConsumer clientCount, Consumer<JsonNode> ack) {
+        super.broadcastWithAck(event, args, options, timeoutMs, clientCount, ack);
         if (!options.local()) {
-            hub.broadcastWithAck(namespace.name(), event, args, options, clientCount, ack);
+            hub.broadcastWithAck(namespace.name(), event, args, options, timeoutMs, clientCount, ack);
         }
     }
 

@@ -129,13 +129,14 @@ public final class ClusterAdapterHub implements Bus.Listener {
     // ---- outgoing
 
     void broadcast(String namespace, Encoded packet, String event, BroadcastOptions options) {
+        server.stats().broadcastsSent.increment();
         publish(message(AdapterMessage.BROADCAST, namespace).string(packet.text())
                 .binaries(packet.attachments().stream().map(Buffer::getBytes).toList())
                 .strings(options.rooms()).strings(options.except()).bool(options.volatileFlag()).string(event).number(-1));
     }
 
-    void broadcastWithAck(String namespace, String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
-            Consumer<JsonNode> ack) {
+    void broadcastWithAck(String namespace, String event, Object[] args, BroadcastOptions options, long timeoutMs,
+            IntConsumer clientCount, Consumer<JsonNode> ack) {
         Set<String> others = others();
         if (others.isEmpty()) {
             return;
@@ -157,7 +158,7 @@ public final class ClusterAdapterHub implements Bus.Listener {
         }, gone -> clientCount.accept(0));
         // the caller times out on its own; the request is forgotten a little after
         request.collectUntilTimeout = true;
-        track(request, server.ackTimeoutMs() + requestTimeoutMs, true);
+        track(request, timeoutMs + requestTimeoutMs, true);
         publish(message(AdapterMessage.BROADCAST, namespace).string(packet.text())
                 .binaries(packet.attachments().stream().map(Buffer::getBytes).toList())
                 .strings(options.rooms()).strings(options.except()).bool(options.volatileFlag()).string(event).number(id));
@@ -293,6 +294,7 @@ public final class ClusterAdapterHub implements Bus.Listener {
     }
 
     private void onBroadcast(AdapterWire.Reader r) throws IOException, ProtocolException {
+        server.stats().broadcastsReceived.increment();
         String text = r.string();
         List<byte[]> attachments = r.binaries();
         BroadcastOptions options = new BroadcastOptions(r.strings(), r.strings(), true, r.bool());

@@ -138,8 +138,8 @@ public class InMemoryAdapter implements Adapter {
     }
 
     @Override
-    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, IntConsumer clientCount,
-            Consumer<JsonNode> ack) {
+    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs,
+            IntConsumer clientCount, Consumer<JsonNode> ack) {
         clientCount.accept(localBroadcastWithAck(namespace.server().encoder().event(namespace.name(),
                 namespace.nextAckId(), event, args), options, ack));
     }

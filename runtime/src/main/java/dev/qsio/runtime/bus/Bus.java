@@ -8,7 +8,7 @@ import io.vertx.core.buffer.Buffer;
  * How the servers of a cluster reach each other. A bus carries opaque payloads between members; it knows nothing of
  * rooms or sessions. Each payload starts with a {@link Channel} byte so that several layers share one bus.
  * <p>
- * A member is one server (a worker, or a single process), named {@code <node>:<worker>}.
+ * A member is one server (a worker, or a single process), named {@code <node>/<slot>} (a slot is one process of a worker).
  */
 public interface Bus {
 

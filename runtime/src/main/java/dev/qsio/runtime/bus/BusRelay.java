@@ -93,6 +93,9 @@ public final class BusRelay {
             l.lastSeen = System.nanoTime();
             if (kind == Frames.RELAY) {
                 relay(l, frame.getInt(1), frame.slice(5, frame.length()));
+            } else if (kind == Frames.HEARTBEAT && frame.length() > 1) {
+                // echoed, so that the worker measures the round trip
+                socket.write(Frames.frame(Frames.HEARTBEAT, frame.slice(1, frame.length())));
             }
         }, socket::close));
         socket.closeHandler(v -> {

@@ -42,6 +42,7 @@ public final class LocalBus implements Bus {
     private volatile NetSocket socket;
     private volatile boolean up;
     private volatile boolean closing;
+    private volatile long roundTripNanos = -1;
     private long heartbeatTimer = -1;
 
     public LocalBus(Vertx vertx, String nodeId, int slot, int workerId, int port, String secret, Duration heartbeat,
@@ -116,13 +117,18 @@ public final class LocalBus implements Bus {
                 heartbeatTimer = vertx.setPeriodic(heartbeat.toMillis(), t -> {
                     NetSocket s = socket;
                     if (s != null && up) {
-                        s.write(Frames.frame(Frames.HEARTBEAT, null));
+                        s.write(Frames.frame(Frames.HEARTBEAT, Buffer.buffer(8).appendLong(System.nanoTime())));
                     }
                 });
                 welcomed.tryComplete();
             }
             case Frames.REFUSED -> welcomed.tryFail(frame.getString(1, frame.length(), "UTF-8"));
             case Frames.MEMBERS -> updateMembers(MemberList.decode(frame, 1));
+            case Frames.HEARTBEAT -> {
+                if (frame.length() >= 9) {
+                    roundTripNanos = System.nanoTime() - frame.getLong(1);
+                }
+            }
             case Frames.DELIVER -> {
                 int from = frame.getInt(1);
                 Channel channel = Channel.ALL[frame.getByte(5)];
@@ -176,6 +182,11 @@ public final class LocalBus implements Bus {
         if (s != null) {
             s.close();
         }
+    }
+
+    /** The last measured round trip of a heartbeat to the primary, in nanoseconds, or -1. */
+    public long roundTripNanos() {
+        return roundTripNanos;
     }
 
     @Override

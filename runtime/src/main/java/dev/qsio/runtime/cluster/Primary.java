@@ -67,6 +67,7 @@ public class Primary implements Cluster {
         volatile Incarnation current;
         volatile WorkerState state = WorkerState.STARTING;
         volatile boolean removed;
+        final java.util.concurrent.atomic.AtomicInteger crashes = new java.util.concurrent.atomic.AtomicInteger();
 
         Worker(int id) {
             this.id = id;
@@ -150,7 +151,12 @@ public class Primary implements Cluster {
         Signals.install(this);
     }
 
-    boolean isStarted() {
+    public boolean isStarted() {
+        return started;
+    }
+
+    /** Whether this process is a primary that started its workers. */
+    public boolean isRunning() {
         return started;
     }
 
@@ -309,6 +315,7 @@ public class Primary implements Cluster {
     }
 
     private void onCrash(Worker w, Incarnation inc, int code, String what) {
+        w.crashes.incrementAndGet();
         RestartPolicy.Decision decision = w.policy.onCrash(System.nanoTime());
         long pid = inc == null ? -1 : inc.process.pid();
         if (decision.restart()) {
@@ -346,6 +353,22 @@ public class Primary implements Cluster {
     }
 
     // ---- Cluster API
+
+    /** How many times a worker's process ended without being asked to. */
+    public int crashesOf(int workerId) {
+        Worker w = workers.get(workerId);
+        return w == null ? 0 : w.crashes.get();
+    }
+
+    /** The configured number of workers the cluster started with (the readiness minimum by default). */
+    public int configuredWorkers() {
+        return config.workers().orElse(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Whether the primary supervises (started and not shutting down): its liveness. */
+    public boolean supervising() {
+        return started && !shuttingDown;
+    }
 
     /** The latest counters a worker reported, or null. */
     public JsonNode statsOf(int workerId) {

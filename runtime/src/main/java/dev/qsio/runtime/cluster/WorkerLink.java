@@ -136,14 +136,18 @@ public class WorkerLink {
     private void reportStats() {
         if (bus.isUp()) {
             com.fasterxml.jackson.databind.node.ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining));
+            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos()));
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }
 
     private void onControl(JsonNode message) {
         if (Control.MESSAGE.equals(message.path("op").asText())) {
-            messages.fireAsync(new ClusterMessage(message.get("data")));
+            // observed with @Observes, off the event loop
+            vertx.executeBlocking(() -> {
+                messages.fire(new ClusterMessage(message.get("data")));
+                return null;
+            }, false);
         }
     }
 

@@ -14,14 +14,15 @@ import dev.qsio.runtime.server.SocketIoServerImpl;
  * A snapshot of one server's counters: connected sockets by namespace and transport, and the engine's counters.
  * Workers send it to the primary with their heartbeat, so that one place sees the whole host.
  */
-final class WorkerStats {
+public final class WorkerStats {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private WorkerStats() {
     }
 
-    static ObjectNode snapshot(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining) {
+    public static ObjectNode snapshot(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
+            long busRoundTripNanos) {
         ObjectNode stats = JSON.createObjectNode();
         stats.put("ready", ready).put("draining", draining);
         ObjectNode sockets = stats.putObject("sockets");
@@ -70,6 +71,14 @@ final class WorkerStats {
                 .put("upgradesLocal", local)
                 .put("upgradesTakenOver", takenOver)
                 .put("upgradesForwarded", forwarded);
+        dev.qsio.runtime.server.ServerStats s = server.stats();
+        stats.putObject("socketio")
+                .put("packetsIn", s.packetsIn())
+                .put("packetsOut", s.packetsOut())
+                .put("ackTimeouts", s.ackTimeouts())
+                .put("broadcastsSent", s.broadcastsSent())
+                .put("broadcastsReceived", s.broadcastsReceived());
+        stats.put("busRoundTripMs", busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6);
         return stats;
     }
 }

@@ -30,6 +30,12 @@ public interface ClusterConfig {
     OptionalInt workers();
 
     /**
+     * How many workers must be ready for the primary's readiness check to be UP; all of the configured workers when
+     * unset.
+     */
+    OptionalInt minReadyWorkers();
+
+    /**
      * The node id, shared by the primary and its workers: names this host in the cluster. The host name when unset.
      */
     Optional<String> nodeId();
@@ -96,8 +102,9 @@ public interface ClusterConfig {
     Duration heartbeatTimeout();
 
     /**
-     * How long cluster requests (fetchSockets, serverSideEmit with acks, session lookups) wait for the other
-     * workers.
+     * How long cluster requests (fetchSockets, session lookups) wait for the other servers; a server that leaves
+     * the cluster is not waited for. ({@code serverSideEmitWithAck} and {@code emitWithAck} use
+     * {@code quarkus.socketio.ack-timeout} or their own {@code timeout(...)}.)
      */
     @WithDefault("5S")
     Duration requestTimeout();

@@ -4,6 +4,7 @@ import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * Socket.IO settings fixed when the application is built.
@@ -24,4 +25,19 @@ public interface SocketIoBuildTimeConfig {
      */
     @WithDefault("true")
     boolean serveClient();
+
+    /**
+     * Whether the extension contributes its liveness, readiness and startup checks when the application has
+     * {@code quarkus-smallrye-health}.
+     */
+    @WithName("health.enabled")
+    @WithDefault("true")
+    boolean healthEnabled();
+
+    /**
+     * Whether the extension registers its meters when the application has Micrometer.
+     */
+    @WithName("metrics.enabled")
+    @WithDefault("true")
+    boolean metricsEnabled();
 }

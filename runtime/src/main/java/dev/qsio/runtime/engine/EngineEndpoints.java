@@ -58,7 +58,17 @@ public class EngineEndpoints {
     /** The server at a path, created with its handler on first call. */
     public EngineServer server(String path, Supplier<EngineIoHandler> handler) {
         return servers.computeIfAbsent(path, p -> {
-            HandshakeFilter filter = filters.isResolvable() ? filters.get() : null;
+            java.util.List<HandshakeFilter> all = filters.stream().toList();
+            // every filter bean must allow the handshake
+            HandshakeFilter filter = all.isEmpty() ? null : request -> {
+                for (HandshakeFilter f : all) {
+                    HandshakeFilter.Decision d = f.check(request);
+                    if (d == null || !d.allowed()) {
+                        return d;
+                    }
+                }
+                return HandshakeFilter.Decision.allow();
+            };
             EngineServer server = new EngineServer(p, vertx, options, handler.get(), filter);
             if (link != null) {
                 server.useLink(link, responseTimeoutMs, delayedConnectionMs);
@@ -89,6 +99,11 @@ public class EngineEndpoints {
         } else if (link != null) {
             RemoteSessions.answerWithoutServer(link, from, message);
         }
+    }
+
+    /** Whether the engine accepts new sessions (it stops when the process drains or shuts down). */
+    public boolean accepting() {
+        return servers.values().stream().allMatch(EngineServer::accepting);
     }
 
     public Collection<EngineServer> servers() {

@@ -77,6 +77,10 @@ public final class EngineServer implements Handler<RoutingContext> {
         return stats;
     }
 
+    public boolean accepting() {
+        return accepting;
+    }
+
     /** The open sessions. */
     public Collection<EngineSession> sessions() {
         return sessions.values();

@@ -104,7 +104,13 @@ public final class BroadcastHooks {
                         replied[0] = true;
                         reply.accept(value);
                     }
-                }, failure -> LOG.errorf(failure, "@OnBroadcast method %s failed", m));
+                }, failure -> {
+                    LOG.errorf(failure, "@OnBroadcast method %s failed", m);
+                    if (reply != null && !replied[0]) {
+                        replied[0] = true;
+                        reply.accept(null);
+                    }
+                });
             });
         }
     }

@@ -87,6 +87,7 @@ final class Client {
     }
 
     private void dispatch(Packet packet) {
+        server.stats().packetsIn.increment();
         switch (packet.kind()) {
             case CONNECT -> connect(packet.namespace(),
                     packet.data() == null ? JsonNodeFactory.instance.objectNode() : packet.data());
@@ -139,6 +140,7 @@ final class Client {
         if (dropIfBusy && conn.congested()) {
             return;
         }
+        server.stats().packetsOut.increment();
         if (packet.single()) {
             conn.send(packet.messages().get(0));
         } else {

@@ -198,6 +198,7 @@ public final class Namespace implements SocketIoNamespace {
                 got = responses.size();
                 expected = reported[1];
             }
+            server.stats().ackTimeouts.increment();
             result.completeExceptionally(new AckTimeoutException("operation has timed out: " + got + " of "
                     + (reported[0] < expectedServers ? "at least " : "") + expected + " clients acknowledged", got, expected));
         });
@@ -212,7 +213,7 @@ public final class Namespace implements SocketIoNamespace {
                 server.vertx().cancelTimer(timer);
             }
         };
-        adapter.broadcastWithAck(event, args, options, count -> {
+        adapter.broadcastWithAck(event, args, options, timeoutMs, count -> {
             synchronized (lock) {
                 reported[0]++;
                 reported[1] += count;

@@ -271,6 +271,7 @@ public final class SocketImpl implements SocketIoSocket {
         Vertx vertx = namespace.server.vertx();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
             if (acks.remove(ackId) != null) {
+                namespace.server.stats().ackTimeouts.increment();
                 result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
             }
         });

@@ -69,6 +69,7 @@ public class SocketIoServerImpl implements SocketIoServer {
     private volatile Adapters adapters = InMemoryAdapter::new;
     private final EngineIoHandler engineHandler = new EngineBridge();
     private Namespace main;
+    private final ServerStats stats = new ServerStats();
 
     /** Handlers that serve every namespace name a pattern or matcher accepts. */
     private record DynamicNamespaces(Pattern pattern, String matcherClass, NamespaceHandlers handlers) {
@@ -113,6 +114,10 @@ public class SocketIoServerImpl implements SocketIoServer {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    public ServerStats stats() {
+        return stats;
     }
 
     public PacketEncoder encoder() {
@@ -206,8 +211,21 @@ public class SocketIoServerImpl implements SocketIoServer {
     @Override
     public SocketIoNamespace of(String name) {
         String n = name.startsWith("/") ? name : "/" + name;
-        return namespaces.computeIfAbsent(n,
-                k -> new Namespace(k, this, staticHandlers.getOrDefault(k, NamespaceHandlers.NONE)));
+        return namespaces.computeIfAbsent(n, k -> new Namespace(k, this, handlersFor(k)));
+    }
+
+    /** The handlers of a name: its static declaration, or the first dynamic pattern it matches. */
+    private NamespaceHandlers handlersFor(String name) {
+        NamespaceHandlers declared = staticHandlers.get(name);
+        if (declared != null) {
+            return declared;
+        }
+        for (DynamicNamespaces d : dynamic) {
+            if (d.pattern != null && d.pattern.matcher(name).matches()) {
+                return d.handlers;
+            }
+        }
+        return NamespaceHandlers.NONE;
     }
 
     @Override

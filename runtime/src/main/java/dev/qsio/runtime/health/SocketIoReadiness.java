@@ -1,0 +1,63 @@
+package dev.qsio.runtime.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.WorkerInfo;
+import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.WorkerLink;
+import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.engine.EngineEndpoints;
+
+/**
+ * Readiness. In the primary: UP when at least {@code quarkus.socketio.cluster.min-ready-workers} workers (default:
+ * all of them) accept connections, with one entry per worker. In a worker or a single process: UP while the engine
+ * accepts connections (and, in a worker, its bus link is up); DOWN as soon as it drains.
+ */
+@Readiness
+@ApplicationScoped
+public class SocketIoReadiness implements HealthCheck {
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Primary primary;
+
+    @Inject
+    WorkerLink worker;
+
+    @Inject
+    EngineEndpoints engines;
+
+    @Inject
+    ClusterConfig config;
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("Socket.IO");
+        switch (identity.role()) {
+            case PRIMARY -> {
+                int ready = 0;
+                for (WorkerInfo w : primary.workers()) {
+                    if (w.ready()) {
+                        ready++;
+                    }
+                    b.withData("worker-" + w.id(), (w.ready() ? "ready" : "not ready") + ", " + w.state() + ", pid "
+                            + w.pid() + ", " + w.restarts() + " restarts");
+                }
+                int min = config.minReadyWorkers().orElse(primary.configuredWorkers());
+                b.withData("ready workers", ready).withData("minimum", min).status(primary.supervising() && ready >= min);
+            }
+            case WORKER -> b.withData("worker", identity.workerId()).status(worker.ready());
+            case SINGLE -> b.status(engines.accepting());
+        }
+        return b.build();
+    }
+}

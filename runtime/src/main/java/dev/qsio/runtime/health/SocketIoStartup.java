@@ -1,0 +1,29 @@
+package dev.qsio.runtime.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Startup;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.cluster.Primary;
+
+/** Startup: in the primary, UP once the first full set of workers was ready; elsewhere, once started. */
+@Startup
+@ApplicationScoped
+public class SocketIoStartup implements HealthCheck {
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Primary primary;
+
+    @Override
+    public HealthCheckResponse call() {
+        boolean up = !identity.isPrimary() || primary.firstFullSetReady();
+        return HealthCheckResponse.named("Socket.IO").status(up).build();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.qsio.runtime.metrics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.WorkerInfo;
+import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.WorkerLink;
+import dev.qsio.runtime.cluster.WorkerStats;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.server.SocketIoServerImpl;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.vertx.core.Vertx;
+
+/**
+ * The Socket.IO meters. Every series carries a {@code worker} label. In the primary of a cluster, the meters of
+ * every worker are registered from the counters the workers report over the bus, so one scrape of the primary's
+ * {@code /q/metrics} covers the whole host; the cluster meters (workers by state, restarts, crashes) are there too.
+ * In a single process (worker {@code 0}) the meters read this process's counters.
+ */
+@Singleton
+public class SocketIoMeters implements MeterBinder {
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Primary primary;
+
+    @Inject
+    WorkerLink worker;
+
+    @Inject
+    EngineEndpoints engines;
+
+    @Inject
+    SocketIoServerImpl server;
+
+    @Inject
+    Vertx vertx;
+
+    private MeterRegistry registry;
+    private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
+    private final Set<String> registeredSocketGauges = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Supplier<JsonNode>> sources = new ConcurrentHashMap<>();
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        if (identity.isPrimary()) {
+            for (String state : List.of("starting", "running", "stopping", "stopped", "respawning", "failed")) {
+                Gauge.builder("socketio.cluster.workers", primary,
+                        p -> p.workers().stream().filter(w -> w.state().equals(state)).count())
+                        .tag("state", state).description("Workers of this host by state").register(registry);
+            }
+            Gauge.builder("socketio.cluster.workers.ready", primary, p -> p.workers().stream().filter(WorkerInfo::ready).count())
+                    .description("Workers that accept connections").register(registry);
+        } else {
+            register(identity.workerId(), cachedLocalStats());
+        }
+        vertx.setPeriodic(1000, t -> refresh());
+    }
+
+    /** Registers the meters of workers that appeared and of (namespace, transport) pairs that appeared. */
+    private void refresh() {
+        if (identity.isPrimary() && primary.isRunning()) {
+            for (WorkerInfo w : primary.workers()) {
+                if (!registeredWorkers.contains(w.id())) {
+                    int id = w.id();
+                    register(id, () -> primary.statsOf(id));
+                    FunctionCounter.builder("socketio.cluster.worker.restarts", primary,
+                            p -> p.workers().stream().filter(x -> x.id() == id).mapToInt(WorkerInfo::restarts).sum())
+                            .tag("worker", String.valueOf(id)).description("Restarts of a worker after crashes")
+                            .register(registry);
+                    FunctionCounter.builder("socketio.cluster.worker.crashes", primary, p -> p.crashesOf(id))
+                            .tag("worker", String.valueOf(id)).description("Exits of a worker nobody asked for")
+                            .register(registry);
+                }
+            }
+        }
+        sources.forEach((id, source) -> {
+            JsonNode stats = source.get();
+            if (stats == null) {
+                return;
+            }
+            stats.path("sockets").fields().forEachRemaining(ns -> {
+                for (String transport : List.of("polling", "websocket")) {
+                    String key = id + "|" + ns.getKey() + "|" + transport;
+                    if (registeredSocketGauges.add(key)) {
+                        String namespace = ns.getKey();
+                        Gauge.builder("socketio.connected.sockets", source,
+                                s -> value(s.get(), "sockets", namespace, transport))
+                                .tags(Tags.of("worker", String.valueOf(id), "namespace", namespace, "transport", transport))
+                                .description("Connected sockets").register(registry);
+                    }
+                }
+            });
+        });
+    }
+
+    private Supplier<JsonNode> cachedLocalStats() {
+        JsonNode[] cache = new JsonNode[1];
+        long[] at = { 0 };
+        return () -> {
+            long now = System.nanoTime();
+            if (cache[0] == null || now - at[0] > 500_000_000L) {
+                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1);
+                at[0] = now;
+            }
+            return cache[0];
+        };
+    }
+
+    private void register(int id, Supplier<JsonNode> source) {
+        if (!registeredWorkers.add(id)) {
+            return;
+        }
+        sources.put(id, source);
+        Tags worker = Tags.of("worker", String.valueOf(id));
+        counter("socketio.handshakes", source, worker.and("outcome", "accepted"), "Engine.IO handshakes", "engine",
+                "handshakesAccepted");
+        counter("socketio.handshakes", source, worker.and("outcome", "refused"), "Engine.IO handshakes", "engine",
+                "handshakesRefused");
+        counter("socketio.packets", source, worker.and("direction", "in"), "Socket.IO packets", "socketio", "packetsIn");
+        counter("socketio.packets", source, worker.and("direction", "out"), "Socket.IO packets", "socketio", "packetsOut");
+        counter("socketio.bytes", source, worker.and("direction", "in"), "Engine.IO payload bytes", "engine", "bytesIn");
+        counter("socketio.bytes", source, worker.and("direction", "out"), "Engine.IO payload bytes", "engine", "bytesOut");
+        counter("socketio.bus.broadcasts", source, worker.and("direction", "sent"), "Broadcasts over the cluster bus",
+                "socketio", "broadcastsSent");
+        counter("socketio.bus.broadcasts", source, worker.and("direction", "received"), "Broadcasts over the cluster bus",
+                "socketio", "broadcastsReceived");
+        counter("socketio.ack.timeouts", source, worker, "Acknowledgements that did not arrive in time", "socketio",
+                "ackTimeouts");
+        counter("socketio.forwarded.requests", source, worker,
+                "Polling requests served for sessions owned by another worker", "engine", "forwardedRequests");
+        counter("socketio.upgrades", source, worker.and("outcome", "local"), "WebSocket upgrades", "engine",
+                "upgradesLocal");
+        counter("socketio.upgrades", source, worker.and("outcome", "taken_over"), "WebSocket upgrades", "engine",
+                "upgradesTakenOver");
+        counter("socketio.upgrades", source, worker.and("outcome", "relayed"), "WebSocket upgrades", "engine",
+                "upgradesForwarded");
+        Gauge.builder("socketio.engine.sessions", source, s -> value(s.get(), "engine", "sessions"))
+                .tags(worker).description("Open Engine.IO sessions").register(registry);
+        Gauge.builder("socketio.bus.round.trip", source, s -> value(s.get(), "busRoundTripMs"))
+                .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")
+                .register(registry);
+    }
+
+    private void counter(String name, Supplier<JsonNode> source, Tags tags, String description, String... path) {
+        FunctionCounter.builder(name, source, s -> value(s.get(), path)).tags(tags).description(description)
+                .register(registry);
+    }
+
+    private static double value(JsonNode stats, String... path) {
+        if (stats == null) {
+            return 0;
+        }
+        JsonNode n = stats;
+        for (String p : path) {
+            n = n.path(p);
+        }
+        return n.isNumber() ? n.asDouble() : 0;
+    }
+}
