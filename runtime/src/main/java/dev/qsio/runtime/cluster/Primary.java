@@ -335,6 +335,14 @@ public class Primary implements Cluster {
         }
     }
 
+    /** Processes being stopped while their worker lives on (rolling restart): worker id by pid. */
+    private final Map<Long, Integer> draining = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The old processes that drain during a rolling restart, as worker id by pid: never ready. */
+    public Map<Long, Integer> draining() {
+        return Map.copyOf(draining);
+    }
+
     /** Stops a process gracefully (SIGTERM: it stops listening and closes its sessions), killing it after the timeout. */
     private CompletableFuture<Void> stop(Incarnation inc) {
         inc.stopping = true;
@@ -479,7 +487,11 @@ public class Primary implements Cluster {
                 w.current = fresh;
                 w.state = WorkerState.RUNNING;
                 LOG.infof("Worker %d replaced: pid %d ready, draining pid %d", w.id, fresh.process.pid(), old.process.pid());
-                stop(old).whenComplete((x, y) -> done.complete(null));
+                draining.put(old.process.pid(), w.id);
+                stop(old).whenComplete((x, y) -> {
+                    draining.remove(old.process.pid());
+                    done.complete(null);
+                });
             });
         });
         return done;

@@ -35,6 +35,12 @@ public class EngineEndpoints {
     @Inject
     Instance<HandshakeFilter> filters;
 
+    @Inject
+    dev.qsio.runtime.config.ClusterConfig cluster;
+
+    @Inject
+    dev.qsio.ClusterInfo identity;
+
     private EngineOptions options;
     private final Map<String, EngineServer> servers = new ConcurrentHashMap<>();
     private volatile EngineLink link;
@@ -44,6 +50,9 @@ public class EngineEndpoints {
     @PostConstruct
     void init() {
         options = EngineOptions.from(config);
+        if (cluster.sticky().enabled()) {
+            options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
+        }
     }
 
     /** Creates the bean, and so validates the configuration, when the application starts. */

@@ -11,7 +11,14 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * The validated engine settings, in the units the engine uses.
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
-        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors) {
+        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie) {
+
+    /** The same options with a cookie set on every handshake response (for sticky load balancers). */
+    public EngineOptions withHandshakeCookie(String name, String value) {
+        String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
+        return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
+                allowUpgrades, cors, cookie);
+    }
 
     private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
 
@@ -37,7 +44,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         }
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
                 transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
-                Cors.from(config.cors()));
+                Cors.from(config.cors()), null);
     }
 
     boolean allows(String transport) {

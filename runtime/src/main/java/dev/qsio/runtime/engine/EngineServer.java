@@ -224,6 +224,9 @@ public final class EngineServer implements Handler<RoutingContext> {
                 return;
             }
         }
+        if (options.handshakeCookie() != null) {
+            request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
+        }
         if (websocket) {
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {

@@ -52,6 +52,8 @@ public class SocketIoReadiness implements HealthCheck {
                     b.withData("worker-" + w.id(), (w.ready() ? "ready" : "not ready") + ", " + w.state() + ", pid "
                             + w.pid() + ", " + w.restarts() + " restarts");
                 }
+                primary.draining().forEach((pid, id) -> b.withData("worker-" + id + " (pid " + pid + ")",
+                        "not ready, draining"));
                 int min = config.minReadyWorkers().orElse(primary.configuredWorkers());
                 b.withData("ready workers", ready).withData("minimum", min).status(primary.supervising() && ready >= min);
             }

@@ -42,6 +42,13 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts the application at {@code jar} with {@code workers} workers and waits until all are ready. */
     public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name) {
+        ClusterProcess cluster = launch(jar, workers, properties, name);
+        cluster.awaitReady(workers);
+        return cluster;
+    }
+
+    /** Starts the application without waiting for it. */
+    public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name) {
         int port = freePort();
         int management = freePort();
         List<String> cmd = new ArrayList<>();
@@ -59,9 +66,7 @@ public final class ClusterProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Path log = logs.resolve(name + "-" + System.currentTimeMillis() + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ClusterProcess cluster = new ClusterProcess(p, port, management, log);
-            cluster.awaitReady(workers);
-            return cluster;
+            return new ClusterProcess(p, port, management, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + jar, e);
         }
@@ -111,6 +116,24 @@ public final class ClusterProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The status of a GET on the management interface, or -1 when it does not answer yet. */
+    public int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl() + path)).timeout(Duration.ofSeconds(5)).GET()
+                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** The body of a GET on the management interface, as text. */
+    public String text(String path) {
+        return management("GET", path, null).body();
     }
 
     /** A request to the management interface; returns status and body. */
