@@ -88,7 +88,7 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
                 json(ctx, 202, JSON.createObjectNode().put("status", "rolling restart started"));
             }
             case "scale" -> scale(ctx, primary);
-            case "message" -> ctx.request().body().onComplete(ar -> {
+            case "message" -> body(ctx).onComplete(ar -> {
                 try {
                     JsonNode body = JSON.readTree(ar.result().getBytes());
                     if (body.hasNonNull("worker")) {
@@ -136,6 +136,14 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             body.set("workers", JSON.valueToTree(primary.workers()));
             json(ctx, 200, body);
         }, e -> error(ctx, 500, "scaling failed: " + e.getMessage()));
+    }
+
+    /** The request body: already read when the management router has a body handler, otherwise read now. */
+    private static io.vertx.core.Future<io.vertx.core.buffer.Buffer> body(RoutingContext ctx) {
+        if (ctx.body() != null && ctx.body().buffer() != null) {
+            return io.vertx.core.Future.succeededFuture(ctx.body().buffer());
+        }
+        return ctx.request().body();
     }
 
     private static boolean authorized(RoutingContext ctx, Optional<String> token) {

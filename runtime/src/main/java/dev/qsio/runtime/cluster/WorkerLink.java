@@ -143,11 +143,11 @@ public class WorkerLink {
 
     private void onControl(JsonNode message) {
         if (Control.MESSAGE.equals(message.path("op").asText())) {
-            // observed with @Observes, off the event loop
+            // observed with @Observes, off the event loop, in the order the primary sent them
             vertx.executeBlocking(() -> {
                 messages.fire(new ClusterMessage(message.get("data")));
                 return null;
-            }, false);
+            }, true);
         }
     }
 

@@ -32,6 +32,15 @@ public class ClusterFeatures {
     @Inject
     Broadcasts broadcasts;
 
+    @Inject
+    ClusterObservers observers;
+
+    /** The messages the primary sent to this worker. */
+    @OnEvent("messages")
+    List<JsonNode> messages() {
+        return observers.messages();
+    }
+
     /** How many broadcasts of "everyone" this worker's @OnBroadcast method saw, and from which workers. */
     @OnEvent("everyone-seen")
     List<Integer> everyoneSeen() {

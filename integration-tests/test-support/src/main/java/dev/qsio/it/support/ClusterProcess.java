@@ -138,9 +138,17 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** A request to the management interface; returns status and body. */
     public HttpResponse<String> management(String method, String path, String token) {
+        return management(method, path, token, null);
+    }
+
+    /** A request with a JSON body to the management interface. */
+    public HttpResponse<String> management(String method, String path, String token, String json) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(managementUrl() + path)).timeout(Duration.ofSeconds(60))
-                    .method(method, HttpRequest.BodyPublishers.noBody());
+                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+            if (json != null) {
+                b.header("Content-Type", "application/json");
+            }
             if (token != null) {
                 b.header("Authorization", "Bearer " + token);
             }

@@ -1,0 +1,64 @@
+// Cross-worker broadcast latency on the chat demo running as a cluster.
+// A sender on one worker emits "chat" messages at a fixed rate; receivers connected to another worker measure the
+// time from emit to receipt (one process, one clock). Loopback only.
+// Usage: node bench/cross-worker-latency.mjs [url=http://127.0.0.1:8080] [rate=200] [seconds=10] [receivers=10]
+import { createRequire } from "node:module";
+const require = createRequire(new URL("../integration-tests/clients/package.json", import.meta.url));
+const { io } = require("socket.io-client");
+
+const [url = "http://127.0.0.1:8080", rate = "200", seconds = "10", wanted = "10"] = process.argv.slice(2);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function connect() {
+  return new Promise((resolve, reject) => {
+    const s = io(url, { transports: ["websocket"], reconnection: false });
+    s.once("hello", (h) => resolve({ socket: s, worker: h.worker }));
+    s.once("connect_error", reject);
+  });
+}
+
+const sender = await connect();
+const receivers = [];
+const others = [];
+for (let i = 0; receivers.length < Number(wanted) && i < 200; i++) {
+  const c = await connect();
+  (c.worker !== sender.worker ? receivers : others).push(c);
+}
+others.forEach((c) => c.socket.close());
+if (receivers.length < Number(wanted)) throw new Error(`only ${receivers.length} receivers on another worker`);
+
+const latencies = [];
+for (const r of receivers) {
+  r.socket.on("chat", (m) => {
+    const sent = Number(m.text);
+    if (!Number.isNaN(sent)) latencies.push(performance.now() - sent);
+  });
+}
+await sleep(500);
+const total = Number(rate) * Number(seconds);
+const interval = 1000 / Number(rate);
+const start = performance.now();
+for (let i = 0; i < total; i++) {
+  const due = start + i * interval;
+  const wait = due - performance.now();
+  if (wait > 0) await sleep(wait);
+  sender.socket.emit("chat", String(performance.now()));
+}
+await sleep(1000);
+latencies.sort((a, b) => a - b);
+const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const result = {
+  sender_worker: sender.worker,
+  receiver_worker: receivers[0].worker,
+  receivers: receivers.length,
+  rate_per_s: Number(rate),
+  messages_sent: total,
+  deliveries_expected: total * receivers.length,
+  deliveries_measured: latencies.length,
+  median_ms: +pct(50).toFixed(2),
+  p99_ms: +pct(99).toFixed(2),
+  max_ms: +latencies[latencies.length - 1].toFixed(2),
+};
+console.log(JSON.stringify(result));
+[sender, ...receivers].forEach((c) => c.socket.close());
+process.exit(0);
