@@ -277,6 +277,7 @@ public final class EngineServer implements Handler<RoutingContext> {
         ServerWebSocket ws = transport.ws;
         int max = options.maxHttpBufferSize();
         ws.textMessageHandler(text -> {
+            dev.qsio.runtime.devmode.SocketIoHotReplacement.messageReceived();
             // a message's UTF-8 size is at least its length in chars
             if (text.length() > max) {
                 tooLarge(session, transport);

@@ -1,0 +1,13 @@
+package dev.qsio.test.devmode;
+
+import dev.qsio.OnEvent;
+import dev.qsio.SocketIO;
+
+@SocketIO("/")
+public class Greeter {
+
+    @OnEvent("greet")
+    String greet() {
+        return "hello v1";
+    }
+}
