@@ -1,0 +1,33 @@
+// Opens the Socket.IO card's "Sockets" page of the Dev UI in headless Chromium and waits until it lists a socket.
+// Usage: node devui-sockets.mjs <app url> <socket id> <screenshot dir>
+// Prints one JSON line; exits non-zero when the socket did not show.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [url, socketId, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"],
+});
+const result = { ok: false };
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  await page.goto(`${url}/q/dev-ui/quarkus-socketio/sockets`);
+  await page.locator("#socket-count").waitFor({ timeout: 30000 });
+  await page.getByText(socketId).first().waitFor({ timeout: 30000 });
+  result.summary = await page.locator("#socket-count").innerText();
+  await page.screenshot({ path: `${shots}/devui-sockets.png` });
+  await page.goto(`${url}/q/dev-ui/quarkus-socketio/handlers`);
+  await page.getByText("chat", { exact: true }).first().waitFor({ timeout: 30000 });
+  await page.screenshot({ path: `${shots}/devui-handlers.png` });
+  result.ok = true;
+} catch (e) {
+  result.error = String(e?.message ?? e);
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify(result) + "\n");
+process.exit(result.ok ? 0 : 1);
