@@ -73,6 +73,20 @@ public interface SocketIoRuntimeConfig {
     int maxAttachments();
 
     /**
+     * The most Engine.IO sessions this process (this worker) holds; further handshakes get HTTP 503 with
+     * {@code {"code":4,"message":"Server at capacity"}}, so that a load balancer or the client tries elsewhere.
+     * Unlimited when unset.
+     */
+    java.util.OptionalInt maxConnections();
+
+    /**
+     * How long a polling POST may take to send its body; a slower one (a slow-loris) gets HTTP 408 and its session
+     * ends.
+     */
+    @WithDefault("10S")
+    Duration pollingBodyTimeout();
+
+    /**
      * Cross-origin settings for HTTP long-polling and the origin check of WebSocket handshakes.
      */
     Cors cors();

@@ -11,13 +11,14 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * The validated engine settings, in the units the engine uses.
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
-        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie) {
+        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
+        long pollingBodyTimeoutMs) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
-                allowUpgrades, cors, cookie);
+                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs);
     }
 
     private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
@@ -44,7 +45,20 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         }
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
                 transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
-                Cors.from(config.cors()), null);
+                Cors.from(config.cors()), null, maxConnections(config),
+                positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()));
+    }
+
+    private static int maxConnections(SocketIoRuntimeConfig config) {
+        if (config.maxConnections().isEmpty()) {
+            return Integer.MAX_VALUE;
+        }
+        int max = config.maxConnections().getAsInt();
+        if (max <= 0) {
+            throw new ConfigurationException("quarkus.socketio.max-connections must be at least 1, got " + max,
+                    Set.of("quarkus.socketio.max-connections"));
+        }
+        return max;
     }
 
     boolean allows(String transport) {

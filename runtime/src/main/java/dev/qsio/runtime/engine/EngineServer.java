@@ -210,6 +210,14 @@ public final class EngineServer implements Handler<RoutingContext> {
             refuse(request, EngineError.FORBIDDEN, "Server is shutting down");
             return;
         }
+        if (sessions.size() >= options.maxConnections()) {
+            stats.handshakesRefused.increment();
+            HttpServerResponse response = request.response();
+            cors().apply(request, response);
+            response.setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject().put("code", EngineError.FORBIDDEN.code).put("message", "Server at capacity").encode());
+            return;
+        }
         HandshakeRequest handshake = capture(request);
         if (filter != null) {
             HandshakeFilter.Decision decision;
@@ -338,6 +346,18 @@ public final class EngineServer implements Handler<RoutingContext> {
         }
         Buffer body = Buffer.buffer();
         boolean[] failed = new boolean[1];
+        // a body that trickles in (slow-loris) ends the request and the session
+        long bodyTimer = vertx.setTimer(options.pollingBodyTimeoutMs(), t -> {
+            if (!failed[0]) {
+                failed[0] = true;
+                polling.endData();
+                HttpServerResponse response = request.response();
+                if (!response.ended() && !response.closed()) {
+                    response.setStatusCode(408).putHeader(HttpHeaders.CONNECTION, "close").end();
+                }
+                session.onClose("transport error");
+            }
+        });
         request.handler(chunk -> {
             if (failed[0]) {
                 return;
@@ -358,6 +378,7 @@ public final class EngineServer implements Handler<RoutingContext> {
             }
         });
         request.endHandler(v -> {
+            vertx.cancelTimer(bodyTimer);
             if (failed[0]) {
                 return;
             }
