@@ -1,0 +1,38 @@
+package dev.qsio.runtime.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.qsio.runtime.engine.MalformedPacketException;
+import dev.qsio.runtime.engine.PacketCodec;
+import dev.qsio.runtime.protocol.PacketDecoder;
+import dev.qsio.runtime.protocol.ProtocolException;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Fuzzes the Engine.IO decoder: whatever a client sends, it answers with packets or with
+ * {@link MalformedPacketException} (which closes that session), never with another exception or a crash.
+ * <p>
+ * The build fuzzes for {@code jazzer.max_duration} (10 s; 10 min with {@code -Pfuzz}); inputs in
+ * {@code src/test/resources/dev/qsio/runtime/fuzz/EngineDecoderFuzzTestInputs} are replayed first, and a crash
+ * found is kept there as a regression test.
+ */
+class EngineDecoderFuzzTest {
+
+    @FuzzTest
+    void enginePayloads(FuzzedDataProvider data) {
+        String payload = data.consumeRemainingAsString();
+        try {
+            PacketCodec.decodePayload(payload);
+        } catch (MalformedPacketException expected) {
+            // the session that sent it is closed
+        }
+        try {
+            PacketCodec.decode(payload);
+        } catch (MalformedPacketException expected) {
+            // idem
+        }
+    }
+}
