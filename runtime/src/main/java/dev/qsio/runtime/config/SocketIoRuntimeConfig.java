@@ -80,6 +80,13 @@ public interface SocketIoRuntimeConfig {
     java.util.OptionalInt maxConnections();
 
     /**
+     * The most namespaces one connection may join; a CONNECT beyond it gets CONNECT_ERROR "Too many namespaces" and
+     * the connection stays.
+     */
+    @WithDefault("100")
+    int maxNamespacesPerConnection();
+
+    /**
      * How long a polling POST may take to send its body; a slower one (a slow-loris) gets HTTP 408 and its session
      * ends.
      */

@@ -118,6 +118,10 @@ final class Client {
             LOG.debugf("connection %s is already in namespace %s", conn.id(), name);
             return;
         }
+        if (sockets.size() >= server.maxNamespacesPerConnection()) {
+            write(server.encoder().connectError(name, "Too many namespaces", null), false);
+            return;
+        }
         Namespace namespace = server.namespaceFor(name, conn.request(), auth);
         if (namespace == null) {
             write(server.encoder().connectError(name, "Invalid namespace", null), false);

@@ -47,7 +47,14 @@ public final class Namespace implements SocketIoNamespace {
     private final AtomicLong ackIds = new AtomicLong();
     private final BroadcastOperator all;
 
+    private final boolean dynamic;
+
     Namespace(String name, SocketIoServerImpl server, NamespaceHandlers handlers) {
+        this(name, server, handlers, false);
+    }
+
+    Namespace(String name, SocketIoServerImpl server, NamespaceHandlers handlers, boolean dynamic) {
+        this.dynamic = dynamic;
         this.name = name;
         this.server = server;
         this.handlers = handlers;
@@ -169,6 +176,12 @@ public final class Namespace implements SocketIoNamespace {
 
     void removed(SocketImpl socket) {
         sockets.remove(socket.id(), socket);
+        server.forgetIfEmptyDynamic(this);
+    }
+
+    /** Whether this namespace was created for a name a pattern or matcher accepted. */
+    boolean dynamic() {
+        return dynamic;
     }
 
     // ---- broadcasting

@@ -168,6 +168,17 @@ public class SocketIoServerImpl implements SocketIoServer {
         return config.maxAttachments();
     }
 
+    int maxNamespacesPerConnection() {
+        return config.maxNamespacesPerConnection();
+    }
+
+    /** A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up. */
+    void forgetIfEmptyDynamic(Namespace namespace) {
+        if (namespace.dynamic() && namespace.socketImpls().isEmpty()) {
+            namespaces.remove(namespace.name(), namespace);
+        }
+    }
+
     /** The Engine.IO handler that turns engine sessions into Socket.IO connections. */
     public EngineIoHandler engineHandler() {
         return engineHandler;
@@ -191,7 +202,7 @@ public class SocketIoServerImpl implements SocketIoServer {
                 accepted = matcher(d.matcherClass).matches(name, new Handshake(request, auth));
             }
             if (accepted) {
-                return namespaces.computeIfAbsent(name, n -> new Namespace(n, this, d.handlers));
+                return namespaces.computeIfAbsent(name, n -> new Namespace(n, this, d.handlers, true));
             }
         }
         return null;

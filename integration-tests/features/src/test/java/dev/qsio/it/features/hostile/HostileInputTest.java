@@ -1,0 +1,217 @@
+package dev.qsio.it.features.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.RawHttp;
+import dev.qsio.it.support.RawWebSocket;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * A corpus of hostile Engine.IO and Socket.IO input. Each input closes the session (or refuses the request) that
+ * sent it with the protocol's answer; a well-behaved client connected meanwhile notices nothing; and nothing logs a
+ * stack trace at INFO or above.
+ */
+@QuarkusTest
+class HostileInputTest {
+
+    @TestHTTPResource("/socket.io/")
+    URL base;
+
+    ClientDriver driver;
+    final List<LogRecord> traces = new ArrayList<>();
+    final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getThrown() != null && record.getLevel().intValue() >= Level.INFO.intValue()) {
+                synchronized (traces) {
+                    traces.add(record);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void witness() {
+        Logger.getLogger("").addHandler(capture);
+        driver = ClientDriver.start();
+        driver.connect("witness", base.toString().replace("/socket.io/", ""), java.util.Map.of("transports",
+                List.of("websocket")));
+        driver.awaitEmit("witness", "welcome");
+    }
+
+    @AfterEach
+    void checks() {
+        // the well-behaved client was not disturbed
+        String ref = "still-" + System.nanoTime();
+        driver.emitWithAck("witness", ref, 5000, "upper", "still here");
+        assertThat(driver.awaitAck("witness", ref).get("args").get(0).asText()).isEqualTo("STILL HERE");
+        assertThat(driver.events("witness", "disconnect")).isEmpty();
+        driver.close();
+        Logger.getLogger("").removeHandler(capture);
+        synchronized (traces) {
+            assertThat(traces).as("stack traces logged at INFO or above").isEmpty();
+        }
+    }
+
+    String url(String query) {
+        return base + "?" + query;
+    }
+
+    String ws(String query) {
+        return url(query).replaceFirst("^http", "ws");
+    }
+
+    String pollingSession() throws Exception {
+        String open = RawHttp.get(url("EIO=4&transport=polling")).body();
+        return ClientDriver.JSON.readTree(open.substring(1)).get("sid").asText();
+    }
+
+    /** A WebSocket session connected to the main namespace. */
+    RawWebSocket connected() {
+        RawWebSocket socket = RawWebSocket.open(ws("EIO=4&transport=websocket"));
+        socket.nextText();
+        socket.send("40");
+        String answer = socket.nextText();
+        assertThat(answer).startsWith("40{");
+        return socket;
+    }
+
+    static void assertClosed(RawWebSocket socket) {
+        assertThat(socket.awaitClosed(Duration.ofSeconds(5))).as("the offending session is closed").isTrue();
+    }
+
+    @Test
+    void malformedEnginePacketsOnBothTransports() throws Exception {
+        for (String garbage : List.of("x", "9", "b@@@", "\u0001hello")) {
+            try (RawWebSocket socket = RawWebSocket.open(ws("EIO=4&transport=websocket"))) {
+                socket.nextText();
+                socket.send(garbage);
+                assertClosed(socket);
+            }
+            String sid = pollingSession();
+            assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), garbage).statusCode()).isEqualTo(400);
+            assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).statusCode()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void invalidUtf8InAPollingBody() throws Exception {
+        String sid = pollingSession();
+        HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                url("EIO=4&transport=polling&sid=" + sid))).POST(HttpRequest.BodyPublishers.ofByteArray(
+                        new byte[] { (byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE })).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void socketIoGarbage() {
+        List<String> corpus = List.of(
+                "4abc",
+                "42{\"not\":\"an array\"}",
+                "42[]",
+                "42[\"connect\"]",
+                "429999999999999999999999[\"upper\",\"x\"]",
+                "42[\"upper\"," + "[".repeat(5000) + "]".repeat(5000) + "]",
+                "45x-[\"upper\"]",
+                "4500000000-[\"upper\"]",
+                "41{\"a\":1}",
+                "44{\"message\":\"from a client\"}");
+        for (String packet : corpus) {
+            try (RawWebSocket socket = connected()) {
+                socket.send(packet);
+                assertClosed(socket);
+            }
+        }
+    }
+
+    @Test
+    void wrongAttachmentCountsAndPlaceholders() {
+        try (RawWebSocket socket = connected()) {
+            socket.send("451-[\"reverse\",{\"_placeholder\":true,\"num\":0}]");
+            socket.send("42[\"upper\",\"text while an attachment is due\"]");
+            assertClosed(socket);
+        }
+        try (RawWebSocket socket = connected()) {
+            socket.send("451-[\"reverse\",{\"_placeholder\":true,\"num\":7}]");
+            socket.send(new byte[] { 1, 2, 3 });
+            assertClosed(socket);
+        }
+        try (RawWebSocket socket = connected()) {
+            socket.send(new byte[] { 1, 2, 3 });
+            assertClosed(socket);
+        }
+    }
+
+    @Test
+    void oversizedPayloadsOnBothTransports() throws Exception {
+        try (RawWebSocket socket = connected()) {
+            socket.send("42[\"upper\",\"" + "x".repeat(1_000_100) + "\"]");
+            assertClosed(socket);
+        }
+        String sid = pollingSession();
+        assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "4" + "y".repeat(1_000_100)).statusCode())
+                .isEqualTo(413);
+    }
+
+    @Test
+    void unknownNamespacesAndAFloodOfDynamicOnes() {
+        try (RawWebSocket socket = connected()) {
+            socket.send("40/nope,");
+            String answer = socket.nextText();
+            while (answer.startsWith("42[\"welcome\"") || answer.equals("2")) {
+                answer = socket.nextText();
+            }
+            assertThat(answer).isEqualTo("44/nope,{\"message\":\"Invalid namespace\"}");
+            // a flood of dynamic namespaces on one connection stops at the limit, the connection stays
+            int accepted = 0;
+            int refused = 0;
+            for (int i = 0; i < 120; i++) {
+                socket.send("40/workspace-" + i + ",");
+            }
+            while (accepted + refused < 120) {
+                String m = socket.nextText();
+                if (m.startsWith("42/workspace-")) {
+                    continue;
+                } else if (m.startsWith("40/workspace-")) {
+                    accepted++;
+                } else if (m.contains("Too many namespaces")) {
+                    refused++;
+                } else if (m.equals("2")) {
+                    socket.send("3");
+                }
+            }
+            assertThat(accepted).isEqualTo(99);
+            assertThat(refused).isEqualTo(21);
+            assertThat(socket.isClosed()).isFalse();
+        }
+    }
+}
