@@ -39,6 +39,13 @@ class ClusterFaultIT {
                 if (result.has("error")) {
                     assertThat(result.get("error").asText()).contains("fetchSockets timed out after 2000 ms");
                 }
+                // the primary notices the missing heartbeats, kills the hung process and starts a new one
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                    var w = cluster.worker(2);
+                    return w != null && w.path("ready").asBoolean() && w.path("pid").asLong() != hung;
+                });
+                assertThat(cluster.logText()).contains("sent no heartbeat for", "stopped answering the bus; killing it");
+                assertThat(ClusterApiIT.ack(driver, caller, "servers").get(0).asInt()).isEqualTo(2);
             } finally {
                 ClusterProcess.signal(hung, "CONT");
             }
