@@ -64,6 +64,17 @@ public class ClusterFeatures {
         return count;
     }
 
+    /** A steady stream of numbered broadcasts to a room: [origin, 0..count-1], one every intervalMs. */
+    @OnEvent("stream")
+    int stream(String origin, int count, int intervalMs, String room) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            io.to(room).emit("n", origin, i);
+            // pacing is the point: a steady stream that goes on while the tests inject faults
+            Thread.sleep(intervalMs);
+        }
+        return count;
+    }
+
     @OnEvent("servers")
     Uni<Integer> servers() {
         return io.serverCount();

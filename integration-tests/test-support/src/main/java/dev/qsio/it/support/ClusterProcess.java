@@ -49,7 +49,18 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts the application without waiting for it. */
     public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name) {
-        int port = freePort();
+        return launch(jar, workers, properties, name, freePort());
+    }
+
+    /** Starts the application on a given HTTP port and waits until its workers are ready. */
+    public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name, int port) {
+        ClusterProcess cluster = launch(jar, workers, properties, name, port);
+        cluster.awaitReady(workers);
+        return cluster;
+    }
+
+    /** Starts the application on a given HTTP port without waiting for it. */
+    public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port) {
         int management = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
