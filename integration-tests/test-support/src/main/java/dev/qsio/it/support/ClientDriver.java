@@ -169,7 +169,6 @@ public final class ClientDriver implements AutoCloseable {
 
     /** The tracking summary of a client: origins with count, last, outOfOrder, duplicates. */
     public JsonNode report(String id) {
-        String marker = "report-" + System.nanoTime();
         send(command("sio.report", id));
         return await(id, "report");
     }
