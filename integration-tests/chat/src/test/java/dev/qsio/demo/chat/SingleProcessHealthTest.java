@@ -26,7 +26,7 @@ class SingleProcessHealthTest {
     void probesAndMetersOfOneProcess() {
         var ready = RawHttp.get(management + "health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
-        assertThat(ready.body()).contains("\"Socket.IO\"");
+        assertThat(ready.body()).contains("\"Socket.IO\"").as("the application's own check").contains("\"chat\"");
         assertThat(RawHttp.get(management + "health/live").body()).contains("\"role\": \"single\"");
         try (ClientDriver driver = ClientDriver.start()) {
             driver.connect("one", root.toString(), Map.of());
