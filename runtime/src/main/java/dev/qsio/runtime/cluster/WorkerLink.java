@@ -188,6 +188,7 @@ public class WorkerLink {
         LOG.errorf("Worker %d exits: %s", identity.workerId(), why);
         Thread halt = new Thread(() -> {
             try {
+                // the grace period of the orderly exit below; past it the process is halted
                 Thread.sleep(3000);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();

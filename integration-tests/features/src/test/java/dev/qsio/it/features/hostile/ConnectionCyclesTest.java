@@ -98,6 +98,7 @@ class ConnectionCyclesTest {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
             System.gc();
+            // a pause between collection requests lets concurrent GC work finish; the minimum of five is kept
             Thread.sleep(100);
             used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
