@@ -2,20 +2,14 @@
 // Usage: node browser-chat.mjs <app url> <screenshot dir> [distinct-workers|any-workers]
 // With distinct-workers, the second page reloads until another worker than the first one's serves it.
 // Prints one JSON line with what each page saw; exits non-zero when the message did not arrive.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { mkdirSync } from "node:fs";
 
 const [url, shots, workersMode = "any-workers"] = process.argv.slice(2);
 const text = `hello from page one ${Date.now()}`;
 mkdirSync(shots, { recursive: true });
 
-// keep headless Chromium off the network: only the page under test is reached
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"],
-});
+const browser = await launchChromium();
 const result = { ok: false };
 try {
   const context = await browser.newContext();

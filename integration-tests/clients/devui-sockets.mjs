@@ -1,17 +1,12 @@
 // Opens the Socket.IO card's "Sockets" page of the Dev UI in headless Chromium and waits until it lists a socket.
 // Usage: node devui-sockets.mjs <app url> <socket id> <screenshot dir>
 // Prints one JSON line; exits non-zero when the socket did not show.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { mkdirSync } from "node:fs";
 
 const [url, socketId, shots] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions"],
-});
+const browser = await launchChromium();
 const result = { ok: false };
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.assertj.core.api.AbstractStringAssert;
 
+import dev.qsio.OnConnect;
+import dev.qsio.SocketIO;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.test.QuarkusUnitTest;
+
 /** Looks at the failure a QuarkusUnitTest build or startup ended with. */
 public final class Failures {
 
@@ -29,5 +34,30 @@ public final class Failures {
     public static AbstractStringAssert<?> assertHandlerProblem(Throwable t, String annotation, Class<?> type,
             String method) {
         return assertBuildProblem(t).contains("Invalid @" + annotation + " method " + type.getName() + "#" + method + "()");
+    }
+
+    /**
+     * An application whose startup must fail because {@code key=value}: the root cause is a ConfigurationException
+     * whose message names the key and contains {@code expected}. The type is compared by name, since the failure may
+     * come from the application class loader.
+     */
+    public static QuarkusUnitTest startupFailsOn(String key, String value, String expected) {
+        return new QuarkusUnitTest()
+                .withApplicationRoot(root -> root.addClasses(AnyNamespace.class, Failures.class))
+                .overrideConfigKey(key, value)
+                .assertException(t -> {
+                    Throwable root = rootCause(t);
+                    assertThat(root.getClass().getName()).as("root cause of %s", t)
+                            .isEqualTo(ConfigurationException.class.getName());
+                    assertThat(root.getMessage()).contains(key, expected);
+                });
+    }
+
+    /** A namespace with one handler, for applications that only test configuration. */
+    @SocketIO
+    public static class AnyNamespace {
+        @OnConnect
+        void connected() {
+        }
     }
 }

@@ -1,39 +1,20 @@
 package dev.qsio.test.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
 import dev.qsio.test.Failures;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.test.QuarkusUnitTest;
 
 class NegativePingIntervalTest {
 
     @RegisterExtension
-    static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
-            .overrideConfigKey("quarkus.socketio.ping-interval", "-5s")
-            .assertException(t -> {
-                Throwable root = Failures.rootCause(t);
-                // the failure may come from the application class loader: compare the type by name
-                assertThat(root.getClass().getName()).as("root cause of %s", t).isEqualTo(ConfigurationException.class.getName());
-                assertThat(root.getMessage()).contains("quarkus.socketio.ping-interval", "must be a positive duration");
-            });
+    static final QuarkusUnitTest test = Failures.startupFailsOn("quarkus.socketio.ping-interval", "-5s", "must be a positive duration");
 
     @Test
     void startupFails() {
         fail("startup should have failed");
-    }
-
-    @SocketIO
-    static class Handlers {
-        @OnConnect
-        void connected() {
-        }
     }
 }
