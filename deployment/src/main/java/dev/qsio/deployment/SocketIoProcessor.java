@@ -26,6 +26,7 @@ import dev.qsio.runtime.cluster.ClusterLifecycle;
 import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.RedisLink;
 import dev.qsio.runtime.cluster.WorkerLink;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
@@ -83,7 +84,7 @@ class SocketIoProcessor {
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, Identity.class,
-                        Primary.class, WorkerLink.class, ClusterLifecycle.class)
+                        Primary.class, WorkerLink.class, RedisLink.class, ClusterLifecycle.class)
                 .setUnremovable()
                 .build();
     }

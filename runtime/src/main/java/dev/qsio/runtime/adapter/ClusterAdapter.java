@@ -16,13 +16,13 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The adapter of a namespace in a cluster: each operation applies to the local sockets and, unless {@code local},
- * reaches the other servers through the bus (Node's {@code ClusterAdapter}).
+ * reaches the other servers through its {@link Peers} (Node's {@code ClusterAdapter}).
  */
 public final class ClusterAdapter extends InMemoryAdapter {
 
-    private final ClusterAdapterHub hub;
+    private final Peers hub;
 
-    ClusterAdapter(Namespace namespace, ClusterAdapterHub hub) {
+    ClusterAdapter(Namespace namespace, Peers hub) {
         super(namespace);
         this.hub = hub;
     }
@@ -117,5 +117,10 @@ public final class ClusterAdapter extends InMemoryAdapter {
     public void serverSideEmit(String event, Object[] args, Consumer<List<JsonNode>> ack, Consumer<Throwable> timeout,
             long timeoutMs) {
         hub.serverSideEmit(namespace.name(), event, args, ack, timeout, timeoutMs);
+    }
+
+    @Override
+    public void close() {
+        hub.closed(namespace);
     }
 }

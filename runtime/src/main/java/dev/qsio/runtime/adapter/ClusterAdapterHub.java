@@ -41,7 +41,7 @@ import io.vertx.core.buffer.Buffer;
  * The cluster adapter's end of the bus for one server: it sends the adapter messages of every namespace, applies
  * the ones other servers send, and collects responses to requests, which never wait for a server that left.
  */
-public final class ClusterAdapterHub implements Bus.Listener {
+public final class ClusterAdapterHub implements Bus.Listener, Peers {
 
     private static final Logger LOG = Logger.getLogger(ClusterAdapterHub.class);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -108,7 +108,8 @@ public final class ClusterAdapterHub implements Bus.Listener {
         return bus;
     }
 
-    int serverCount() {
+    @Override
+    public int serverCount() {
         return Math.max(1, bus.members().size());
     }
 
@@ -128,14 +129,16 @@ public final class ClusterAdapterHub implements Bus.Listener {
 
     // ---- outgoing
 
-    void broadcast(String namespace, Encoded packet, String event, BroadcastOptions options) {
+    @Override
+    public void broadcast(String namespace, Encoded packet, String event, BroadcastOptions options) {
         server.stats().broadcastsSent.increment();
         publish(message(AdapterMessage.BROADCAST, namespace).string(packet.text())
                 .binaries(packet.attachments().stream().map(Buffer::getBytes).toList())
                 .strings(options.rooms()).strings(options.except()).bool(options.volatileFlag()).string(event).number(-1));
     }
 
-    void broadcastWithAck(String namespace, String event, Object[] args, BroadcastOptions options, long timeoutMs,
+    @Override
+    public void broadcastWithAck(String namespace, String event, Object[] args, BroadcastOptions options, long timeoutMs,
             IntConsumer clientCount, Consumer<JsonNode> ack) {
         Set<String> others = others();
         if (others.isEmpty()) {
@@ -164,12 +167,14 @@ public final class ClusterAdapterHub implements Bus.Listener {
                 .strings(options.rooms()).strings(options.except()).bool(options.volatileFlag()).string(event).number(id));
     }
 
-    void socketsOperation(AdapterMessage type, String namespace, BroadcastOptions options, Set<String> rooms,
+    @Override
+    public void socketsOperation(AdapterMessage type, String namespace, BroadcastOptions options, Set<String> rooms,
             boolean close) {
         publish(message(type, namespace).strings(options.rooms()).strings(options.except()).strings(rooms).bool(close));
     }
 
-    CompletableFuture<List<RemoteSocket>> fetchSockets(Namespace namespace, BroadcastOptions options) {
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchSockets(Namespace namespace, BroadcastOptions options) {
         CompletableFuture<List<RemoteSocket>> result = new CompletableFuture<>();
         Set<String> others = others();
         if (others.isEmpty()) {
@@ -183,7 +188,7 @@ public final class ClusterAdapterHub implements Bus.Listener {
                 ArrayNode sockets = (ArrayNode) mapper.readTree(r.wire.string());
                 synchronized (found) {
                     for (JsonNode s : sockets) {
-                        found.add(remoteSocket(namespace, s));
+                        found.add(SocketDescriptions.remoteSocket(mapper, namespace, s));
                     }
                 }
             } catch (IOException e) {
@@ -203,7 +208,8 @@ public final class ClusterAdapterHub implements Bus.Listener {
         return result;
     }
 
-    void serverSideEmit(String namespace, String event, Object[] args, Consumer<List<JsonNode>> ack,
+    @Override
+    public void serverSideEmit(String namespace, String event, Object[] args, Consumer<List<JsonNode>> ack,
             Consumer<Throwable> timeout, long timeoutMs) {
         Encoded packet = server.encoder().event(namespace, -1, event, args);
         Set<String> others = others();
@@ -355,7 +361,7 @@ public final class ClusterAdapterHub implements Bus.Listener {
         ArrayNode sockets = mapper.createArrayNode();
         if (namespace != null) {
             for (SocketImpl socket : ((ClusterAdapter) namespace.adapter()).localSockets(options)) {
-                sockets.add(describe(socket));
+                sockets.add(SocketDescriptions.describe(mapper, socket));
             }
         }
         respond(r.origin, message(AdapterMessage.FETCH_SOCKETS_RESPONSE, r.namespace).number(requestId)
@@ -437,15 +443,7 @@ public final class ClusterAdapterHub implements Bus.Listener {
     // ---- encoding of values and sockets
 
     private Packet decode(String text, List<byte[]> attachments) throws ProtocolException {
-        PacketDecoder decoder = new PacketDecoder(mapper, Math.max(64, attachments.size()));
-        Packet packet = decoder.onText(text);
-        for (byte[] a : attachments) {
-            packet = decoder.onBinary(Buffer.buffer(a));
-        }
-        if (packet == null) {
-            throw new ProtocolException("incomplete packet");
-        }
-        return packet;
+        return SocketDescriptions.decode(mapper, text, attachments);
     }
 
     private JsonNode decodeValue(String text, List<byte[]> attachments) throws IOException {
@@ -455,42 +453,6 @@ public final class ClusterAdapterHub implements Bus.Listener {
         } catch (ProtocolException e) {
             throw new IOException(e.getMessage());
         }
-    }
-
-    private ObjectNode describe(SocketImpl socket) {
-        ObjectNode s = mapper.createObjectNode();
-        s.put("id", socket.id());
-        ArrayNode rooms = s.putArray("rooms");
-        socket.rooms().forEach(rooms::add);
-        s.set("data", mapper.valueToTree(socket.data()));
-        HandshakeRequest req = socket.handshake().request();
-        ObjectNode h = s.putObject("handshake");
-        h.set("headers", mapper.valueToTree(req.headers()));
-        h.set("query", mapper.valueToTree(req.query()));
-        h.put("address", req.remoteAddress());
-        h.put("time", req.time().toEpochMilli());
-        h.put("secure", req.secure());
-        h.put("url", req.path());
-        h.put("method", req.method());
-        h.set("auth", socket.handshake().auth());
-        return s;
-    }
-
-    private RemoteSocket remoteSocket(Namespace namespace, JsonNode s) {
-        JsonNode h = s.path("handshake");
-        Map<String, List<String>> headers = mapper.convertValue(h.path("headers"), new TypeReference<LinkedHashMap<String, List<String>>>() {
-        });
-        Map<String, List<String>> query = mapper.convertValue(h.path("query"), new TypeReference<LinkedHashMap<String, List<String>>>() {
-        });
-        HandshakeRequest request = new HandshakeRequest(h.path("method").asText("GET"), h.path("url").asText(),
-                headers == null ? Map.of() : headers, query == null ? Map.of() : query,
-                h.path("address").isNull() ? null : h.path("address").asText(), h.path("secure").asBoolean(),
-                Instant.ofEpochMilli(h.path("time").asLong()));
-        Set<String> rooms = new HashSet<>();
-        s.path("rooms").forEach(n -> rooms.add(n.asText()));
-        Map<String, Object> data = mapper.convertValue(s.path("data"), MAP);
-        return new RemoteSocketImpl(namespace, s.path("id").asText(), new Handshake(request, h.path("auth")), rooms,
-                data == null ? new HashMap<>() : data);
     }
 
     private static String nodeOf(String member) {

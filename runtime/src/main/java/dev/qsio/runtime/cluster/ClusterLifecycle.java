@@ -10,7 +10,11 @@ import dev.qsio.runtime.adapter.ClusterAdapterHub;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import io.vertx.core.buffer.Buffer;
+import dev.qsio.runtime.adapter.RedisAdapterHub;
+import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.config.RedisConfig;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,6 +43,15 @@ public class ClusterLifecycle {
     @Inject
     EngineEndpoints engines;
 
+    @Inject
+    SocketIoRuntimeConfig runtime;
+
+    @Inject
+    RedisLink redis;
+
+    @Inject
+    RedisConfig redisConfig;
+
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
         if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()) {
@@ -50,26 +63,45 @@ public class ClusterLifecycle {
             case PRIMARY -> primary.start();
             case WORKER -> {
                 Bus bus = worker.bus();
-                engines.useLink(new BusEngineLink(bus), config.requestTimeout().toMillis(),
-                        config.delayedConnectionTimeout().toMillis());
-                bus.listen(Bus.Channel.ENGINE, new Bus.Listener() {
-                    @Override
-                    public void onMessage(String from, Buffer payload) {
-                        engines.onClusterMessage(from, payload);
-                    }
-
-                    @Override
-                    public void onMemberLeft(String member) {
-                        engines.onMemberLeft(member);
-                    }
-                });
-                ClusterAdapterHub hub = new ClusterAdapterHub(server, bus, identity.workerId(),
-                        config.requestTimeout().toMillis());
-                server.useAdapters(hub::adapterFor);
+                if (runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
+                    // the primary stays this worker's supervisor (CONTROL on the local link); the other servers,
+                    // on this host and elsewhere, are reached through Redis
+                    bus = redis.start(identity.nodeId(), identity.workerId());
+                }
+                joinCluster(bus);
                 worker.start();
             }
             case SINGLE -> {
+                if (runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
+                    joinCluster(redis.start(identity.nodeId(), identity.workerId()));
+                }
             }
+        }
+    }
+
+    private void joinCluster(Bus bus) {
+        engines.useLink(new BusEngineLink(bus), config.requestTimeout().toMillis(),
+                config.delayedConnectionTimeout().toMillis());
+        bus.listen(Bus.Channel.ENGINE, new Bus.Listener() {
+            @Override
+            public void onMessage(String from, Buffer payload) {
+                engines.onClusterMessage(from, payload);
+            }
+
+            @Override
+            public void onMemberLeft(String member) {
+                engines.onMemberLeft(member);
+            }
+        });
+        if (bus instanceof RedisBus redisBus) {
+            // on Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
+            RedisAdapterHub hub = new RedisAdapterHub(server, redisBus, identity.workerId(), identity.nodeId(),
+                    config.requestTimeout().toMillis(), redisConfig.key());
+            server.useAdapters(hub::adapterFor);
+        } else {
+            ClusterAdapterHub hub = new ClusterAdapterHub(server, bus, identity.workerId(),
+                    config.requestTimeout().toMillis());
+            server.useAdapters(hub::adapterFor);
         }
     }
 
@@ -90,6 +122,7 @@ public class ClusterLifecycle {
     }
 
     void stopped(@Observes @Priority(Integer.MAX_VALUE) ShutdownEvent event) {
+        redis.close();
         if (identity.role() == ClusterInfo.Role.WORKER) {
             worker.close();
         }

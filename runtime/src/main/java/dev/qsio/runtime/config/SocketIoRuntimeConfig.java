@@ -94,6 +94,21 @@ public interface SocketIoRuntimeConfig {
     Duration pollingBodyTimeout();
 
     /**
+     * How the servers of a cluster reach each other. {@code local}: the workers of one host, through their primary
+     * (loopback). {@code redis}: every server (each worker, or a single process) connects to the Redis server of
+     * {@code quarkus.socketio.redis.url}, so that the cluster spans hosts; the primary, if any, still supervises its
+     * own workers.
+     */
+    @WithDefault("local")
+    BusKind bus();
+
+    /** The values of {@code quarkus.socketio.bus}. */
+    enum BusKind {
+        LOCAL,
+        REDIS
+    }
+
+    /**
      * Cross-origin settings for HTTP long-polling and the origin check of WebSocket handshakes.
      */
     Cors cors();

@@ -55,6 +55,18 @@ public class ClusterFeatures {
         return cluster.workerId();
     }
 
+    /** The server of this socket: node and worker, as "node/worker". */
+    @OnEvent("where")
+    String where() {
+        return cluster.nodeId() + "/" + cluster.workerId();
+    }
+
+    /** Where the broadcasts of "everyone" seen by this server's @OnBroadcast method came from: "node/worker". */
+    @OnEvent("everyone-origins")
+    List<String> everyoneOrigins() {
+        return broadcasts.seen().stream().map(s -> s.context().originNode() + "/" + s.context().originWorker()).toList();
+    }
+
     /** Numbered broadcasts to a room: [origin, 0..count-1]. */
     @OnEvent("burst")
     int burst(String origin, int count, String room) {
@@ -87,7 +99,8 @@ public class ClusterFeatures {
 
     @OnBroadcast("ping")
     String pong(int from, BroadcastContext context) {
-        return "pong from " + cluster.workerId() + " to " + from + " (origin worker " + context.originWorker() + ")";
+        return "pong from " + cluster.workerId() + " to " + from + " (origin worker " + context.originWorker() + ") at "
+                + cluster.nodeId() + " from " + context.originNode();
     }
 
     @OnEvent("notify-servers")

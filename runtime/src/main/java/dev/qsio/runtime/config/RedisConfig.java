@@ -1,0 +1,69 @@
+package dev.qsio.runtime.config;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The Redis server of the {@code redis} bus ({@code quarkus.socketio.bus=redis}).
+ */
+@ConfigMapping(prefix = "quarkus.socketio.redis")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface RedisConfig {
+
+    /**
+     * The Redis server: {@code redis://host:port} or, with TLS, {@code rediss://host:port}; a database number may
+     * follow as the path ({@code redis://host:6379/2}).
+     */
+    @WithDefault("redis://localhost:6379")
+    String url();
+
+    /**
+     * The password (Redis {@code AUTH}); overrides one given in the URL.
+     */
+    Optional<String> password();
+
+    /**
+     * The database number; overrides one given in the URL.
+     */
+    OptionalInt database();
+
+    /**
+     * The prefix of the channel names, Node's {@code key} option of {@code @socket.io/redis-adapter}: broadcasts go
+     * to {@code <key>#<namespace>#}, requests to {@code <key>-request#<namespace>#}, responses to
+     * {@code <key>-response#<namespace>#}. Node servers sharing the cluster must use the same key.
+     */
+    @WithDefault("socket.io")
+    String key();
+
+    /**
+     * The longest wait between two attempts to reconnect to Redis after it went away; the wait starts at 100 ms and
+     * doubles up to this.
+     */
+    @WithDefault("5S")
+    Duration reconnectDelayMax();
+
+    /**
+     * TLS for {@code rediss://} URLs.
+     */
+    Tls tls();
+
+    interface Tls {
+
+        /**
+         * A PEM file with the certificates of the authorities to trust; the JVM's default trust store when unset.
+         */
+        Optional<String> trustCertificatePem();
+
+        /**
+         * Trusts any server certificate and skips the host name check. For tests only.
+         */
+        @WithDefault("false")
+        boolean trustAll();
+    }
+}
