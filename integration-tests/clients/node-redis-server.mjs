@@ -31,7 +31,8 @@ io.on("connection", (socket) => {
   });
   socket.on("sockets-join", (room, target) => io.in(room).socketsJoin(target));
   socket.on("disconnect-room", (room) => io.in(room).disconnectSockets(false));
-  socket.on("ping-servers", async (cb) => cb(await io.serverSideEmitWithAck("ping", "node")));
+  // 99 stands for "the Node server" where the Quarkus side expects a worker id
+  socket.on("ping-servers", async (cb) => cb(await io.serverSideEmitWithAck("ping", 99)));
   socket.on("notify-servers", (text) => io.serverSideEmit("notify", text));
   socket.on("notifications", (cb) => cb(notifications));
   socket.on("servers", async (cb) => cb(await io.of("/").adapter.serverCount()));
