@@ -36,6 +36,11 @@ public final class RemoteSessions {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     /** Parked GETs whose session lives elsewhere, by sid: answered by the owner's next DRAIN. */
     private final Map<String, RemotePoll> polls = new ConcurrentHashMap<>();
+    /**
+     * Sessions this server owned and handed to the server that took their upgrade, by sid, for a while: a packet that
+     * another server forwarded here just before the hand-over (the client's CONNECT, typically) follows the session.
+     */
+    private final Map<String, String> movedTo = new ConcurrentHashMap<>();
     /** WebSockets accepted here for sessions owned elsewhere, by sid. */
     private final Map<String, Forwarded> forwarded = new ConcurrentHashMap<>();
 
@@ -404,6 +409,10 @@ public final class RemoteSessions {
         String text = r.str();
         EngineSession session = server.session(sid);
         if (session == null) {
+            String owner = movedTo.get(sid);
+            if (owner != null) {
+                link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(payload).str(text).buffer());
+            }
             return;
         }
         try {
@@ -428,6 +437,10 @@ public final class RemoteSessions {
             return;
         }
         List<EnginePacket> takeOver = session.remoteUpgradeDone(from, success, this);
+        if (takeOver != null) {
+            movedTo.put(sid, from);
+            server.vertx().setTimer(2 * responseTimeoutMs, t -> movedTo.remove(sid, from));
+        }
         if (id >= 0 && success) {
             link.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
                     .packets(takeOver == null ? List.of() : takeOver).buffer());

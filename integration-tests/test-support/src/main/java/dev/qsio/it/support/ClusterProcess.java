@@ -99,6 +99,10 @@ public final class ClusterProcess implements AutoCloseable {
         return port;
     }
 
+    public int managementPort() {
+        return managementPort;
+    }
+
     public String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
     }

@@ -6,12 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.awaitility.Awaitility;
 
 /**
- * A real HAProxy (Debian's package) in front of several servers, started from a configuration file with
- * {@code ${PORT}} and {@code ${SERVER_n}} placeholders (so that the documented configurations are the tested ones).
+ * A real HAProxy (Debian's package) in front of two hosts, started from one of the configuration files of the
+ * documentation, unchanged: they take their addresses from the environment.
  */
 public final class Haproxy implements AutoCloseable {
 
@@ -23,26 +24,29 @@ public final class Haproxy implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts HAProxy with the configuration template at {@code template}, servers as {@code host:port}. */
-    public static Haproxy start(Path template, List<String> servers, String name) {
+    /**
+     * Starts HAProxy with a configuration file as documented: it reads {@code LISTEN}, {@code HOST_A},
+     * {@code HOST_B} and their {@code *_MANAGEMENT_PORT}s from the environment.
+     */
+    public static Haproxy start(Path config, ClusterProcess hostA, ClusterProcess hostB, String name) {
         try {
             int port = ClusterProcess.freePort();
-            String config = Files.readString(template).replace("${PORT}", String.valueOf(port));
-            for (int i = 0; i < servers.size(); i++) {
-                config = config.replace("${SERVER_" + (i + 1) + "}", servers.get(i));
-            }
             Path logs = Path.of("target", "cluster-logs");
             Files.createDirectories(logs);
-            Path file = logs.resolve("haproxy-" + name + ".cfg");
-            Files.writeString(file, config);
-            Process p = new ProcessBuilder(List.of("haproxy", "-db", "-f", file.toAbsolutePath().toString()))
+            ProcessBuilder pb = new ProcessBuilder(List.of("haproxy", "-db", "-f", config.toAbsolutePath().toString()))
                     .redirectErrorStream(true)
-                    .redirectOutput(logs.resolve("haproxy-" + name + "-" + System.currentTimeMillis() + ".log").toFile())
-                    .start();
+                    .redirectOutput(logs.resolve("haproxy-" + name + "-" + System.currentTimeMillis() + ".log").toFile());
+            Map<String, String> env = pb.environment();
+            env.put("LISTEN", "127.0.0.1:" + port);
+            env.put("HOST_A", "127.0.0.1:" + hostA.port());
+            env.put("HOST_B", "127.0.0.1:" + hostB.port());
+            env.put("HOST_A_MANAGEMENT_PORT", String.valueOf(hostA.managementPort()));
+            env.put("HOST_B_MANAGEMENT_PORT", String.valueOf(hostB.managementPort()));
+            Process p = pb.start();
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .until(() -> {
                         if (!p.isAlive()) {
-                            throw new IllegalStateException("haproxy exited with " + p.exitValue() + "; see " + file);
+                            throw new IllegalStateException("haproxy exited with " + p.exitValue() + " for " + config);
                         }
                         try (Socket s = new Socket("127.0.0.1", port)) {
                             return true;

@@ -48,7 +48,10 @@ public final class RedisServer implements AutoCloseable {
         }
         try {
             process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+                    "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                    "--dir", log.getParent().toAbsolutePath().toString(),
+                    // the process title names the checkout, so that CI's cleanup finds a server a crashed test left
+                    "--proc-title-template", "{title} {listen-addr} " + log.getParent().toAbsolutePath()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server (apt-get install redis-server)", e);
