@@ -55,6 +55,9 @@ public class WorkerLink {
     @Inject
     SocketIoServerImpl server;
 
+    @Inject
+    RedisLink redis;
+
     private LocalBus bus;
     private volatile boolean busUp;
     private volatile boolean listening;
@@ -136,7 +139,8 @@ public class WorkerLink {
     private void reportStats() {
         if (bus.isUp()) {
             com.fasterxml.jackson.databind.node.ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos()));
+            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos(),
+                    redis.bus()));
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

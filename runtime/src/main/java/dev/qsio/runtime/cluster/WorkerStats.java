@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.SocketIoSocket;
+import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineStats;
@@ -22,7 +23,7 @@ public final class WorkerStats {
     }
 
     public static ObjectNode snapshot(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
-            long busRoundTripNanos) {
+            long busRoundTripNanos, RedisBus redis) {
         ObjectNode stats = JSON.createObjectNode();
         stats.put("ready", ready).put("draining", draining);
         ObjectNode sockets = stats.putObject("sockets");
@@ -79,6 +80,14 @@ public final class WorkerStats {
                 .put("broadcastsSent", s.broadcastsSent())
                 .put("broadcastsReceived", s.broadcastsReceived());
         stats.put("busRoundTripMs", busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6);
+        if (redis != null) {
+            ObjectNode r = stats.putObject("redis");
+            r.put("up", redis.isUp()).put("members", redis.members().size()).put("outages", redis.outages())
+                    .put("dropped", redis.dropped());
+            if (redis.lastError() != null) {
+                r.put("error", redis.lastError());
+            }
+        }
         return stats;
     }
 }

@@ -49,6 +49,15 @@ public interface RedisConfig {
     Duration reconnectDelayMax();
 
     /**
+     * Whether the readiness check is DOWN while this server (in a cluster: any of its workers) cannot reach Redis.
+     * Its clients are still served, but broadcasts to and from the other hosts are lost meanwhile; a load balancer
+     * that follows readiness sends new clients to hosts that still reach Redis. When false, the check only reports
+     * the state of Redis in its data.
+     */
+    @WithDefault("true")
+    boolean readiness();
+
+    /**
      * TLS for {@code rediss://} URLs.
      */
     Tls tls();

@@ -10,9 +10,14 @@ import org.eclipse.microprofile.health.Readiness;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.RedisLink;
 import dev.qsio.runtime.cluster.WorkerLink;
 import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 
 /**
@@ -39,6 +44,12 @@ public class SocketIoReadiness implements HealthCheck {
     @Inject
     ClusterConfig config;
 
+    @Inject
+    RedisLink redis;
+
+    @Inject
+    RedisConfig redisConfig;
+
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("Socket.IO");
@@ -46,20 +57,36 @@ public class SocketIoReadiness implements HealthCheck {
             case PRIMARY -> {
                 int ready = 0;
                 for (WorkerInfo w : primary.workers()) {
-                    if (w.ready()) {
+                    JsonNode stats = primary.statsOf(w.id());
+                    JsonNode r = stats == null ? null : stats.get("redis");
+                    boolean redisDown = r != null && !r.path("up").asBoolean();
+                    boolean counted = w.ready() && !(redisDown && redisConfig.readiness());
+                    if (counted) {
                         ready++;
                     }
-                    b.withData("worker-" + w.id(), (w.ready() ? "ready" : "not ready") + ", " + w.state() + ", pid "
-                            + w.pid() + ", " + w.restarts() + " restarts");
+                    b.withData("worker-" + w.id(), (counted ? "ready" : "not ready") + ", " + w.state() + ", pid "
+                            + w.pid() + ", " + w.restarts() + " restarts"
+                            + (r == null ? "" : redisDown ? ", Redis unreachable (" + r.path("error").asText("") + ")" : ", Redis up"));
                 }
                 primary.draining().forEach((pid, id) -> b.withData("worker-" + id + " (pid " + pid + ")",
                         "not ready, draining"));
                 int min = config.minReadyWorkers().orElse(primary.configuredWorkers());
                 b.withData("ready workers", ready).withData("minimum", min).status(primary.supervising() && ready >= min);
             }
-            case WORKER -> b.withData("worker", identity.workerId()).status(worker.ready());
-            case SINGLE -> b.status(engines.accepting());
+            case WORKER -> b.withData("worker", identity.workerId()).status(worker.ready() && redisUp(b));
+            case SINGLE -> b.status(engines.accepting() && redisUp(b));
         }
         return b.build();
+    }
+
+    /** Reports the Redis bus, if any; false when it is down and that makes this server not ready. */
+    private boolean redisUp(HealthCheckResponseBuilder b) {
+        RedisBus bus = redis.bus();
+        if (bus == null) {
+            return true;
+        }
+        b.withData("redis", bus.isUp() ? "up, " + bus.members().size() + " servers"
+                : "unreachable at " + bus.displayUrl() + (bus.lastError() == null ? "" : " (" + bus.lastError() + ")"));
+        return bus.isUp() || !redisConfig.readiness();
     }
 }

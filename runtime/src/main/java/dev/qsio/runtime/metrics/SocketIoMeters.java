@@ -52,6 +52,14 @@ public class SocketIoMeters implements MeterBinder {
     @Inject
     Vertx vertx;
 
+    @Inject
+    dev.qsio.runtime.cluster.RedisLink redis;
+
+    @Inject
+    dev.qsio.runtime.config.SocketIoRuntimeConfig runtime;
+
+    private boolean redisConfigured;
+
     private MeterRegistry registry;
     private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
     private final Set<String> registeredSocketGauges = ConcurrentHashMap.newKeySet();
@@ -60,6 +68,7 @@ public class SocketIoMeters implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
+        this.redisConfigured = runtime.bus() == dev.qsio.runtime.config.SocketIoRuntimeConfig.BusKind.REDIS;
         if (identity.isPrimary()) {
             for (String state : List.of("starting", "running", "stopping", "stopped", "respawning", "failed")) {
                 Gauge.builder("socketio.cluster.workers", primary,
@@ -117,7 +126,7 @@ public class SocketIoMeters implements MeterBinder {
         return () -> {
             long now = System.nanoTime();
             if (cache[0] == null || now - at[0] > 500_000_000L) {
-                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1);
+                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, redis.bus());
                 at[0] = now;
             }
             return cache[0];
@@ -157,6 +166,15 @@ public class SocketIoMeters implements MeterBinder {
         Gauge.builder("socketio.bus.round.trip", source, s -> value(s.get(), "busRoundTripMs"))
                 .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")
                 .register(registry);
+        if (redisConfigured) {
+            Gauge.builder("socketio.redis.up", source, s -> value(s.get(), "redis", "up"))
+                    .tags(worker).description("1 while this server is connected to Redis").register(registry);
+            Gauge.builder("socketio.redis.members", source, s -> value(s.get(), "redis", "members"))
+                    .tags(worker).description("The servers this one sees on Redis, itself included").register(registry);
+            counter("socketio.redis.outages", source, worker, "Times Redis went out of reach", "redis", "outages");
+            counter("socketio.redis.dropped", source, worker,
+                    "Publications dropped because Redis was out of reach", "redis", "dropped");
+        }
     }
 
     private void counter(String name, Supplier<JsonNode> source, Tags tags, String description, String... path) {
@@ -171,6 +189,9 @@ public class SocketIoMeters implements MeterBinder {
         JsonNode n = stats;
         for (String p : path) {
             n = n.path(p);
+        }
+        if (n.isBoolean()) {
+            return n.asBoolean() ? 1 : 0;
         }
         return n.isNumber() ? n.asDouble() : 0;
     }
