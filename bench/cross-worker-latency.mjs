@@ -2,17 +2,19 @@
 // A sender on one worker emits "chat" messages at a fixed rate; receivers connected to another worker measure the
 // time from emit to receipt (one process, one clock). Loopback only.
 // Usage: node bench/cross-worker-latency.mjs [url=http://127.0.0.1:8080] [rate=200] [seconds=10] [receivers=10]
+//        [receiver-url=url]
+// With a receiver URL (another host of a cluster on the redis bus), the receivers connect there: cross-host latency.
 import { createRequire } from "node:module";
 const require = createRequire(new URL("../integration-tests/clients/package.json", import.meta.url));
 const { io } = require("socket.io-client");
 
-const [url = "http://127.0.0.1:8080", rate = "200", seconds = "10", wanted = "10"] = process.argv.slice(2);
+const [url = "http://127.0.0.1:8080", rate = "200", seconds = "10", wanted = "10", receiverUrl = url] = process.argv.slice(2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function connect() {
+function connect(target = url) {
   return new Promise((resolve, reject) => {
-    const s = io(url, { transports: ["websocket"], reconnection: false });
-    s.once("hello", (h) => resolve({ socket: s, worker: h.worker }));
+    const s = io(target, { transports: ["websocket"], reconnection: false });
+    s.once("hello", (h) => resolve({ socket: s, worker: h.worker, node: h.node }));
     s.once("connect_error", reject);
   });
 }
@@ -21,8 +23,8 @@ const sender = await connect();
 const receivers = [];
 const others = [];
 for (let i = 0; receivers.length < Number(wanted) && i < 200; i++) {
-  const c = await connect();
-  (c.worker !== sender.worker ? receivers : others).push(c);
+  const c = await connect(receiverUrl);
+  (c.worker !== sender.worker || c.node !== sender.node ? receivers : others).push(c);
 }
 others.forEach((c) => c.socket.close());
 if (receivers.length < Number(wanted)) throw new Error(`only ${receivers.length} receivers on another worker`);
@@ -48,8 +50,8 @@ await sleep(1000);
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 const result = {
-  sender_worker: sender.worker,
-  receiver_worker: receivers[0].worker,
+  sender: `${sender.node}/${sender.worker}`,
+  receiver: `${receivers[0].node}/${receivers[0].worker}`,
   receivers: receivers.length,
   rate_per_s: Number(rate),
   messages_sent: total,

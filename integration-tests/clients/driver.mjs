@@ -51,7 +51,7 @@ function socketConnect(cmd) {
   clients.set(cmd.id, socket);
   // answers for server emits that ask for an ack: {"event": [args...]}
   const replies = cmd.replies ?? {};
-  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, transport: socket.io.engine.transport.name }));
+  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, transport: socket.io.engine.transport.name, recovered: socket.recovered }));
   socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null) }));
   socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason }));
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
@@ -66,7 +66,12 @@ function socketConnect(cmd) {
       const [origin, seq] = args;
       const o = (socket.tracked.origins[origin] ??= { count: 0, last: -1, outOfOrder: 0, duplicates: 0 });
       o.count++;
-      if (seq === o.last) o.duplicates++;
+      if (seq === o.last) {
+        o.duplicates++;
+        // what the client knew when a duplicate arrived, to tell where it came from
+        (o.duplicateDetails ??= []).push({ seq, offset: args[args.length - 1], connected: socket.connected,
+          lastOffset: socket._lastOffset, recovered: socket.recovered });
+      }
       else if (seq !== o.last + 1) o.outOfOrder++;
       o.last = Math.max(o.last, seq);
       return;
@@ -110,6 +115,8 @@ async function handle(cmd) {
     case "sio.report": return out({ id: cmd.id, event: "report", origins: c.tracked?.origins ?? {} });
     case "sio.disconnect": return c.disconnect();
     case "sio.connectAgain": return c.connect();
+    // the connection is lost as if the network failed: the client reconnects on its own (and may recover)
+    case "sio.dropTransport": return c.io.engine.close();
     case "close.all": {
       for (const s of clients.values()) s.close?.() ?? s.disconnect?.();
       return;

@@ -14,6 +14,12 @@ public interface SocketIoSocket extends RemoteSocket {
     /** Whether the socket is still connected. */
     boolean connected();
 
+    /**
+     * Whether this socket was restored by connection state recovery: same id, rooms and data as before its client
+     * lost the connection, and the broadcasts it missed already sent (Node's {@code socket.recovered}).
+     */
+    boolean recovered();
+
     /** The Engine.IO transport in use: {@code "polling"} or {@code "websocket"}. */
     String transport();
 

@@ -29,7 +29,9 @@ public final class ClusterAdapter extends InMemoryAdapter {
 
     @Override
     public void broadcast(Encoded packet, String event, BroadcastOptions options) {
-        super.broadcast(packet, event, options);
+        if (options.local() || !hub.deliversOwn(options)) {
+            super.broadcast(packet, event, options);
+        }
         if (!options.local()) {
             hub.broadcast(namespace.name(), packet, event, options);
         }

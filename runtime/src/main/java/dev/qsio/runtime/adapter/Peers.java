@@ -37,6 +37,15 @@ interface Peers {
     void serverSideEmit(String namespace, String event, Object[] args, Consumer<List<JsonNode>> ack,
             Consumer<Throwable> timeout, long timeoutMs);
 
+    /**
+     * Whether the broadcast comes back to this server through the other servers' channel and is delivered to local
+     * clients then, rather than at once (the redis bus with connection state recovery: every server delivers the
+     * logged broadcasts in the log's order).
+     */
+    default boolean deliversOwn(BroadcastOptions options) {
+        return false;
+    }
+
     /** The namespace's adapter closed. */
     default void closed(Namespace namespace) {
     }

@@ -103,6 +103,12 @@ public final class RedisAdapterHub implements Peers {
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, AckRequest> ackRequests = new ConcurrentHashMap<>();
     private volatile int serverCount = 1;
+    /** Connection state recovery's store, or null: then broadcasts are logged as they are published. */
+    private volatile RedisSessionStore recovery;
+
+    /** Publishes a broadcast and appends it to the namespace's log in one step, trimming entries past the window. */
+    private static final String LOG_AND_PUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', ARGV[3], "
+            + "'m', ARGV[2]) return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
     public RedisAdapterHub(SocketIoServerImpl server, RedisBus bus, int workerId, String nodeId, long requestTimeoutMs,
             String key) {
@@ -132,6 +138,17 @@ public final class RedisAdapterHub implements Peers {
                 refreshServerCount();
             }
         });
+    }
+
+    /** Turns connection state recovery on: broadcasts are logged, and delivered here when they come back. */
+    public RedisSessionStore useRecovery(long windowMs) {
+        recovery = new RedisSessionStore(server, bus, key, windowMs, msgpack);
+        return recovery;
+    }
+
+    @Override
+    public boolean deliversOwn(BroadcastOptions options) {
+        return recovery != null && SessionStore.logged(options);
     }
 
     /** The adapter of a namespace: subscribes to its channels. */
@@ -262,7 +279,13 @@ public final class RedisAdapterHub implements Peers {
         if (options.volatileFlag()) {
             flags.put("volatile", true);
         }
-        opts.set("qsio", origin());
+        ObjectNode origin = origin();
+        boolean logged = deliversOwn(options);
+        if (logged) {
+            // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get
+            origin.put("offset", true);
+        }
+        opts.set("qsio", origin);
         ArrayNode message = json.createArrayNode().add(uid);
         message.add(packetObject(namespace, data));
         message.add(opts);
@@ -270,7 +293,18 @@ public final class RedisAdapterHub implements Peers {
         if (options.rooms().size() == 1) {
             channel += options.rooms().iterator().next() + "#";
         }
-        bus.rawPublish(channel, Buffer.buffer(pack(message)));
+        Buffer payload = Buffer.buffer(pack(message));
+        RedisSessionStore store = recovery;
+        if (logged && store != null) {
+            String offset = data.get(data.size() - 1).asText();
+            long minId = Math.max(0, System.currentTimeMillis() - store.windowMs());
+            bus.command(Request.cmd(Command.EVAL).arg(LOG_AND_PUBLISH).arg(1).arg(store.logKey(namespace)).arg(channel)
+                    .arg(payload).arg(offset).arg(minId)).onFailure(e -> {
+                        LOG.warnf("A broadcast of %s could not be logged and published: %s", namespace, e.getMessage());
+                    });
+            return;
+        }
+        bus.rawPublish(channel, payload);
     }
 
     @Override
@@ -386,17 +420,24 @@ public final class RedisAdapterHub implements Peers {
             LOG.debugf("ignoring a malformed broadcast on %s: %s", nsp, e.getMessage());
             return;
         }
-        if (!message.isArray() || message.size() < 3 || uid.equals(message.get(0).asText())) {
+        if (!message.isArray() || message.size() < 3) {
             return;
         }
         JsonNode packet = message.get(1);
         JsonNode opts = message.get(2);
+        boolean withOffset = opts.path("qsio").path("offset").asBoolean(false);
+        boolean own = uid.equals(message.get(0).asText());
+        if (own && !withOffset) {
+            return;
+        }
         String packetNsp = packet.path("nsp").asText("/");
         JsonNode data = packet.path("data");
         if (!packetNsp.equals(nsp) || !data.isArray() || data.isEmpty()) {
             return;
         }
-        server.stats().broadcastsReceived.increment();
+        if (!own) {
+            server.stats().broadcastsReceived.increment();
+        }
         BroadcastOptions options = new BroadcastOptions(strings(opts.path("rooms")), strings(opts.path("except")), true,
                 opts.path("flags").path("volatile").asBoolean(false));
         String event = data.get(0).asText();
@@ -409,6 +450,13 @@ public final class RedisAdapterHub implements Peers {
         Namespace namespace = server.existingNamespace(nsp);
         if (namespace != null) {
             ((ClusterAdapter) namespace.adapter()).localBroadcast(server.encoder().event(nsp, -1, event, args), options);
+        }
+        if (own) {
+            // this server's @OnBroadcast methods ran when it was sent
+            return;
+        }
+        if (withOffset && !argList.isEmpty()) {
+            argList.remove(argList.size() - 1);
         }
         if (server.broadcastHooks().listens(nsp, event)) {
             JsonNode from = opts.path("qsio");

@@ -59,6 +59,14 @@ public class ClusterLifecycle {
                     "quarkus.socketio.cluster.control.token must be set when quarkus.socketio.cluster.control.enabled=true",
                     java.util.Set.of("quarkus.socketio.cluster.control.token"));
         }
+        if (identity.role() != ClusterInfo.Role.SINGLE && runtime.connectionStateRecovery().enabled()
+                && runtime.bus() != SocketIoRuntimeConfig.BusKind.REDIS) {
+            throw new io.quarkus.runtime.configuration.ConfigurationException(
+                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs "
+                            + "quarkus.socketio.bus=redis: the state of a socket must outlive its worker and be found by "
+                            + "whichever worker the client reconnects to",
+                    java.util.Set.of("quarkus.socketio.connection-state-recovery.enabled", "quarkus.socketio.bus"));
+        }
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {
@@ -97,6 +105,12 @@ public class ClusterLifecycle {
             // on Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
             RedisAdapterHub hub = new RedisAdapterHub(server, redisBus, identity.workerId(), identity.nodeId(),
                     config.requestTimeout().toMillis(), redisConfig.key());
+            if (runtime.connectionStateRecovery().enabled()) {
+                long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
+                server.useSessionStore(hub.useRecovery(window));
+                // the sessions of connected sockets outlive a killed worker for a window at most: refresh them
+                server.vertx().setPeriodic(Math.max(1000, window / 2), t -> server.saveSessions());
+            }
             server.useAdapters(hub::adapterFor);
         } else {
             ClusterAdapterHub hub = new ClusterAdapterHub(server, bus, identity.workerId(),

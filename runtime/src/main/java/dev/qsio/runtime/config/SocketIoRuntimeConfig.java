@@ -109,6 +109,35 @@ public interface SocketIoRuntimeConfig {
     }
 
     /**
+     * Connection state recovery, as Node's {@code connectionStateRecovery} option.
+     */
+    ConnectionStateRecovery connectionStateRecovery();
+
+    interface ConnectionStateRecovery {
+
+        /**
+         * Whether a client that lost its connection and reconnects within {@code max-disconnection-duration} gets its
+         * socket id, rooms and data back, and the broadcasts it missed. In one process the state is kept in memory;
+         * in a cluster it needs {@code quarkus.socketio.bus=redis}, which keeps it in Redis so that the client may come
+         * back to any worker or host.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /**
+         * How long the state of a disconnected socket and the broadcast log are kept.
+         */
+        @WithDefault("2M")
+        Duration maxDisconnectionDuration();
+
+        /**
+         * Whether a recovered socket skips the middleware (it passed it when it first connected).
+         */
+        @WithDefault("true")
+        boolean skipMiddlewares();
+    }
+
+    /**
      * Cross-origin settings for HTTP long-polling and the origin check of WebSocket handshakes.
      */
     Cors cors();

@@ -25,6 +25,7 @@ import dev.qsio.RemoteSocket;
 import dev.qsio.SocketIoNamespace;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.SocketMiddleware;
+import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.adapter.Adapter;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.protocol.Encoded;
@@ -116,11 +117,50 @@ public final class Namespace implements SocketIoNamespace {
 
     /** A client asked to connect: run the middleware, then admit or refuse. */
     void add(Client client, JsonNode auth) {
+        SessionStore store = server.sessionStore();
+        JsonNode pid = auth == null ? null : auth.get("pid");
+        JsonNode offset = auth == null ? null : auth.get("offset");
+        if (store != null && pid != null && pid.isTextual() && offset != null && offset.isTextual()) {
+            // the client's own auth, without what the client library added for recovery
+            JsonNode own = auth.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) own).remove(List.of("pid", "offset"));
+            store.restore(name, pid.asText(), offset.asText()).subscribe().with(restored -> client.context.runOnContext(v -> {
+                if (restored == null) {
+                    runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0);
+                    return;
+                }
+                String sid = restored.session().sid();
+                SocketImpl stale = socketImpl(sid);
+                if (stale != null) {
+                    stale.replaced();
+                } else {
+                    // the old connection may still be open on another server that has not noticed it is gone
+                    adapter.disconnectSockets(new BroadcastOptions(Set.of(sid), Set.of(), false, false), true);
+                }
+                SocketImpl socket = new SocketImpl(this, client, new Handshake(client.conn.request(), own), sid,
+                        restored.session().pid(), offset.asText());
+                if (server.recoverySkipsMiddlewares()) {
+                    if (client.isOpen()) {
+                        socket.onConnect(restored);
+                    }
+                } else {
+                    runMiddleware(socket, 0, restored);
+                }
+            }), failure -> client.context.runOnContext(v -> {
+                LOG.debugf("session recovery of %s failed: %s", pid.asText(), failure.getMessage());
+                runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0);
+            }));
+            return;
+        }
         SocketImpl socket = new SocketImpl(this, client, new Handshake(client.conn.request(), auth));
         runMiddleware(socket, 0);
     }
 
     private void runMiddleware(SocketImpl socket, int index) {
+        runMiddleware(socket, index, null);
+    }
+
+    private void runMiddleware(SocketImpl socket, int index, SessionStore.Restored restored) {
         List<HandlerMethod> annotated = handlers.middleware;
         if (index < annotated.size()) {
             HandlerMethod m = annotated.get(index);
@@ -132,7 +172,7 @@ public final class Namespace implements SocketIoNamespace {
                     refuse(socket, t);
                     return;
                 }
-                result.subscribe().with(ok -> runMiddleware(socket, index + 1), failure -> refuse(socket, failure));
+                result.subscribe().with(ok -> runMiddleware(socket, index + 1, restored), failure -> refuse(socket, failure));
             });
             return;
         }
@@ -148,13 +188,13 @@ public final class Namespace implements SocketIoNamespace {
             if (result == null) {
                 result = Uni.createFrom().voidItem();
             }
-            result.subscribe().with(ok -> runMiddleware(socket, index + 1), failure -> refuse(socket, failure));
+            result.subscribe().with(ok -> runMiddleware(socket, index + 1, restored), failure -> refuse(socket, failure));
             return;
         }
         if (!socket.client.isOpen()) {
             return;
         }
-        socket.onConnect();
+        socket.onConnect(restored);
     }
 
     private void refuse(SocketImpl socket, Throwable failure) {
@@ -187,6 +227,18 @@ public final class Namespace implements SocketIoNamespace {
     // ---- broadcasting
 
     void broadcast(String event, Object[] args, BroadcastOptions options) {
+        SessionStore store = server.sessionStore();
+        if (store != null && !options.local() && SessionStore.logged(options)) {
+            // connection state recovery: the offset travels as the last argument; clients remember the last one
+            String offset = store.nextOffset();
+            Object[] withOffset = java.util.Arrays.copyOf(args, args.length + 1);
+            withOffset[args.length] = offset;
+            Encoded packet = server.encoder().event(name, -1, event, withOffset);
+            store.append(name, offset, packet, options);
+            adapter.broadcast(packet, event, options);
+            server.broadcastHooks().deliverLocal(this, event, args, options, false);
+            return;
+        }
         Encoded packet = server.encoder().event(name, -1, event, args);
         adapter.broadcast(packet, event, options);
         server.broadcastHooks().deliverLocal(this, event, args, options, false);

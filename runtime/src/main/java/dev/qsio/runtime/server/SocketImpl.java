@@ -22,6 +22,7 @@ import dev.qsio.BroadcastOperator;
 import dev.qsio.Handshake;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
@@ -43,16 +44,60 @@ public final class SocketImpl implements SocketIoSocket {
     private final Map<Long, PendingAck> acks = new ConcurrentHashMap<>();
     final SerialExecutor executor;
     private volatile boolean connected;
+    /** The private id of connection state recovery, or null when recovery is off. */
+    private final String pid;
+    private final boolean recovered;
+    /** The last offset the client saw, for a recovered socket. */
+    private final String clientOffset;
+    /** Set when the client came back on another connection and this socket gives way to the restored one. */
+    private volatile boolean replaced;
+    /** While a recovered socket catches up: the packets written to it meanwhile, sent once it has caught up. */
+    private List<Encoded> held;
+    /**
+     * After catching up, the packets already sent from the log: live copies of them may still arrive (they were
+     * logged before the log was read, but their delivery comes later on another connection) and are dropped.
+     */
+    private volatile Set<String> alreadySent;
+
+    /** The reasons after which a client may recover its session (the connection was lost, not closed on purpose). */
+    private static final Set<String> RECOVERABLE = Set.of("transport error", "transport close", "forced close",
+            "ping timeout", "server shutting down", "forced server close");
 
     private record PendingAck(Consumer<List<JsonNode>> callback, long timer) {
     }
 
     SocketImpl(Namespace namespace, Client client, Handshake handshake) {
-        this.id = Ids.next();
+        this(namespace, client, handshake, Ids.next(), namespace.server.sessionStore() == null ? null : Ids.next(), null);
+    }
+
+    /** A socket with a given id and private id: a recovered one. */
+    SocketImpl(Namespace namespace, Client client, Handshake handshake, String id, String pid, String clientOffset) {
+        this.id = id;
+        this.pid = pid;
+        this.recovered = clientOffset != null;
+        this.clientOffset = clientOffset;
         this.namespace = namespace;
         this.client = client;
         this.handshake = handshake;
         this.executor = new SerialExecutor(client.context);
+    }
+
+    @Override
+    public boolean recovered() {
+        return recovered;
+    }
+
+    /** This socket's state for connection state recovery. */
+    SessionStore.Session session() {
+        return new SessionStore.Session(id, pid, Set.copyOf(rooms()), Map.copyOf(data));
+    }
+
+    /** Keeps this socket's state in the session store, when recovery is on. */
+    void saveSession() {
+        SessionStore store = namespace.server.sessionStore();
+        if (store != null && pid != null && connected) {
+            store.save(namespace.name(), session());
+        }
     }
 
     @Override
@@ -93,22 +138,89 @@ public final class SocketImpl implements SocketIoSocket {
     // ---- lifecycle
 
     void onConnect() {
+        onConnect(null);
+    }
+
+    /** Connects, restoring a session if given: its rooms, data, then the packets it missed. */
+    void onConnect(SessionStore.Restored restored) {
         connected = true;
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
-        client.write(namespace.server.encoder().connect(namespace.name(),
-                JsonNodeFactory.instance.objectNode().put("sid", id)), false);
+        com.fasterxml.jackson.databind.node.ObjectNode connect = JsonNodeFactory.instance.objectNode().put("sid", id);
+        if (pid != null) {
+            connect.put("pid", pid);
+        }
+        if (restored != null) {
+            data.putAll(restored.session().data());
+            synchronized (this) {
+                held = new ArrayList<>();
+            }
+            // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
+            namespace.adapter().addAll(id, restored.session().rooms());
+        }
+        client.write(namespace.server.encoder().connect(namespace.name(), connect), false);
+        if (restored != null) {
+            Set<String> sent = new java.util.HashSet<>();
+            for (SessionStore.Logged missed : restored.missed()) {
+                client.write(missed.packet(), false);
+                sent.add(missed.packet().text());
+            }
+            namespace.server.sessionStore().since(namespace.name(), restored.session().rooms(),
+                    restored.lastOffset(clientOffset)).subscribe().with(
+                            later -> client.context.runOnContext(v -> caughtUp(later, sent)),
+                            failure -> client.context.runOnContext(v -> caughtUp(List.of(), sent)));
+        }
+        saveSession();
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.blocking, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),
                     AckImpl.NONE));
         }
     }
 
+    /**
+     * Gives way to a restored socket of the same id: its client lost this connection (the server has not noticed yet)
+     * and came back on a new one. Closes this connection without touching the stored session.
+     */
+    void replaced() {
+        replaced = true;
+        client.disconnectAll();
+    }
+
+    /** Sends what was logged while the socket was being restored, then the packets held meanwhile (once each). */
+    private void caughtUp(List<SessionStore.Logged> later, Set<String> sent) {
+        for (SessionStore.Logged l : later) {
+            if (sent.add(l.packet().text())) {
+                client.write(l.packet(), false);
+            }
+        }
+        List<Encoded> pending;
+        synchronized (this) {
+            pending = held;
+            held = null;
+            alreadySent = sent;
+        }
+        for (Encoded p : pending) {
+            if (!sent.contains(p.text())) {
+                client.write(p, false);
+            }
+        }
+        // live copies of logged packets arrive within a bus round trip; the filter is dropped well after
+        namespace.server.vertx().setTimer(10_000, t -> alreadySent = null);
+    }
+
     /** Leaves the namespace for a reason; at most once. */
     void onClose(String reason) {
         if (!connected) {
             return;
+        }
+        SessionStore store = namespace.server.sessionStore();
+        if (store != null && pid != null && !replaced) {
+            if (RECOVERABLE.contains(reason)) {
+                store.disconnected(namespace.name(), session());
+            } else {
+                store.forget(namespace.name(), pid);
+            }
         }
         connected = false;
         namespace.adapter().delAll(id);
@@ -242,6 +354,16 @@ public final class SocketImpl implements SocketIoSocket {
     /** Writes an encoded packet to this socket's client. */
     public void write(Encoded packet, boolean dropIfBusy) {
         if (connected) {
+            synchronized (this) {
+                if (held != null) {
+                    held.add(packet);
+                    return;
+                }
+            }
+            Set<String> sent = alreadySent;
+            if (sent != null && sent.contains(packet.text())) {
+                return;
+            }
             client.write(packet, dropIfBusy);
         }
     }
@@ -305,12 +427,14 @@ public final class SocketImpl implements SocketIoSocket {
     public void join(String... rooms) {
         if (connected) {
             namespace.adapter().addAll(id, Set.of(rooms));
+            saveSession();
         }
     }
 
     @Override
     public void leave(String room) {
         namespace.adapter().del(id, room);
+        saveSession();
     }
 
     @Override

@@ -67,6 +67,7 @@ public class SocketIoServerImpl implements SocketIoServer {
     private final List<DynamicNamespaces> dynamic = new ArrayList<>();
     private BroadcastHooks hooks;
     private volatile Adapters adapters = InMemoryAdapter::new;
+    private volatile dev.qsio.runtime.adapter.SessionStore sessions;
     private final EngineIoHandler engineHandler = new EngineBridge();
     private Namespace main;
     private final ServerStats stats = new ServerStats();
@@ -104,6 +105,10 @@ public class SocketIoServerImpl implements SocketIoServer {
             }
         }
         hooks = new BroadcastHooks(broadcast, mapper, vertx.getOrCreateContext(), identity.workerId(), identity.nodeId());
+        if (config.connectionStateRecovery().enabled()) {
+            sessions = new dev.qsio.runtime.adapter.InMemorySessionStore(vertx,
+                    config.connectionStateRecovery().maxDisconnectionDuration().toMillis());
+        }
         main = (Namespace) of("/");
         for (String name : staticHandlers.keySet()) {
             of(name);
@@ -145,6 +150,31 @@ public class SocketIoServerImpl implements SocketIoServer {
         for (Namespace namespace : namespaces.values()) {
             namespace.replaceAdapter(factory.create(namespace));
         }
+    }
+
+    /** The store of connection state recovery, or null when recovery is off. */
+    public dev.qsio.runtime.adapter.SessionStore sessionStore() {
+        return sessions;
+    }
+
+    /** Replaces the session store (the redis bus keeps sessions in Redis); only when recovery is on. */
+    public void useSessionStore(dev.qsio.runtime.adapter.SessionStore store) {
+        if (sessions != null) {
+            sessions = store;
+        }
+    }
+
+    /** Saves the state of every connected socket again (refreshes its expiry in a shared store). */
+    public void saveSessions() {
+        for (Namespace namespace : namespaces.values()) {
+            for (SocketImpl socket : namespace.socketImpls()) {
+                socket.saveSession();
+            }
+        }
+    }
+
+    boolean recoverySkipsMiddlewares() {
+        return config.connectionStateRecovery().skipMiddlewares();
     }
 
     Duration ackTimeout() {

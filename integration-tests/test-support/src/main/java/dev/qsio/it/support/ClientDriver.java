@@ -200,6 +200,11 @@ public final class ClientDriver implements AutoCloseable {
         send(c);
     }
 
+    /** Closes a client's connection as a network failure would; the client reconnects by itself. */
+    public void dropTransport(String id) {
+        send(command("sio.dropTransport", id));
+    }
+
     public void disconnect(String id) {
         send(command("sio.disconnect", id));
     }

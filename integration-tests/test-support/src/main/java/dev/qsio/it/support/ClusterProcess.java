@@ -68,7 +68,9 @@ public final class ClusterProcess implements AutoCloseable {
         cmd.add("-Dquarkus.http.host=127.0.0.1");
         cmd.add("-Dquarkus.management.port=" + management);
         cmd.add("-Dquarkus.management.host=127.0.0.1");
-        cmd.add("-Dquarkus.socketio.cluster.workers=" + workers);
+        if (workers > 0) {
+            cmd.add("-Dquarkus.socketio.cluster.workers=" + workers);
+        }
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());
@@ -81,6 +83,19 @@ public final class ClusterProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + jar, e);
         }
+    }
+
+    /** Starts the application as one process (no workers) and waits until it answers handshakes. */
+    public static ClusterProcess startSingle(Path jar, Map<String, String> properties, String name) {
+        ClusterProcess single = launch(jar, 0, properties, name, freePort());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .alias("single process answering; log: " + single.log).until(() -> {
+                    if (!single.process.isAlive()) {
+                        throw new IllegalStateException("exited; see " + single.log);
+                    }
+                    return RawHttp.get(single.url() + "/socket.io/?EIO=4&transport=polling").statusCode() == 200;
+                });
+        return single;
     }
 
     public static int freePort() {

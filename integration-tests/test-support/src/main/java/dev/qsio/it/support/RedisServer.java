@@ -20,20 +20,45 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path log;
+    private final String password;
+    /** The certificate authority of a TLS server, or null. */
+    private final Path ca;
     private Process process;
 
-    private RedisServer(int port, Path log) {
+    private RedisServer(int port, Path log, String password, Path ca) {
         this.port = port;
         this.log = log;
+        this.password = password;
+        this.ca = ca;
     }
 
     /** Starts a server and waits until it answers PING. */
     public static RedisServer start(String name) {
+        return start(name, null, false);
+    }
+
+    /**
+     * Starts a server that requires {@code password} (when not null) and, with {@code tls}, serves TLS only, with a
+     * server certificate for {@code localhost} and {@code 127.0.0.1} signed by a throwaway authority ({@link #caPem()}).
+     */
+    public static RedisServer start(String name, String password, boolean tls) {
         try {
-            Path logs = Path.of("target", "cluster-logs");
+            Path logs = Path.of("target", "cluster-logs").toAbsolutePath();
             Files.createDirectories(logs);
+            Path ca = null;
+            if (tls) {
+                Path dir = Files.createDirectories(logs.resolve("redis-tls-" + name));
+                openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+                        "-days", "2", "-subj", "/CN=qsio-test-ca");
+                openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj",
+                        "/CN=localhost");
+                Files.writeString(dir.resolve("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+                openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                        "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf");
+                ca = dir.resolve("ca.crt");
+            }
             RedisServer r = new RedisServer(ClusterProcess.freePort(), logs.resolve("redis-" + name + "-"
-                    + System.currentTimeMillis() + ".log"));
+                    + System.currentTimeMillis() + ".log"), password, ca);
             r.startAgain();
             return r;
         } catch (IOException e) {
@@ -41,23 +66,65 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    private static void openssl(Path dir, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("openssl " + String.join(" ", args) + " failed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The PEM of the authority that signed a TLS server's certificate. */
+    public Path caPem() {
+        return ca;
+    }
+
     /** Starts the server (again) on its port. */
     public synchronized void startAgain() {
         if (process != null && process.isAlive()) {
             return;
         }
+        List<String> cmd = new java.util.ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                "--dir", log.getParent().toAbsolutePath().toString(),
+                // the process title names the checkout, so that CI's cleanup finds a server a crashed test left
+                "--proc-title-template", "{title} {listen-addr} " + log.getParent().toAbsolutePath()));
+        if (ca != null) {
+            Path dir = ca.getParent();
+            cmd.addAll(List.of("--port", "0", "--tls-port", String.valueOf(port), "--tls-cert-file",
+                    dir.resolve("server.crt").toString(), "--tls-key-file", dir.resolve("server.key").toString(),
+                    "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"));
+        } else {
+            cmd.addAll(List.of("--port", String.valueOf(port)));
+        }
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password));
+        }
         try {
-            process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--protected-mode", "no",
-                    "--dir", log.getParent().toAbsolutePath().toString(),
-                    // the process title names the checkout, so that CI's cleanup finds a server a crashed test left
-                    "--proc-title-template", "{title} {listen-addr} " + log.getParent().toAbsolutePath()))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start redis-server (apt-get install redis-server)", e);
         }
+        if (ca != null) {
+            // the plain-text helpers below cannot speak TLS: wait for the port
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+                    .until(() -> {
+                        try (Socket s = new Socket("127.0.0.1", port)) {
+                            return true;
+                        }
+                    });
+            return;
+        }
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                .until(() -> "+PONG".equals(command("PING")));
+                .until(() -> { String pong = command("PING"); return "+PONG".equals(pong) || pong.startsWith("-NOAUTH"); });
     }
 
     /** Stops the server (SIGTERM, then SIGKILL). */
@@ -80,8 +147,9 @@ public final class RedisServer implements AutoCloseable {
         return port;
     }
 
+    /** The URL for the application: {@code rediss://localhost:<port>} for a TLS server, without the password. */
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return (ca != null ? "rediss://localhost:" : "redis://127.0.0.1:") + port;
     }
 
     /**
