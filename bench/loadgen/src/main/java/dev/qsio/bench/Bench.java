@@ -134,10 +134,9 @@ public final class Bench {
             Scenarios sc = new Scenarios(gen, t, s);
 
             tr.connections = sc.connections(conns);
-            Scenarios.log("  connections    %d clients, cold %.0f/s, warm %.0f/s handshakes, %.2f KB per idle connection (cold %.2f)",
+            Scenarios.log("  connections    %d clients, cold %.0f/s, warm %.0f/s handshakes, %.2f KB per idle connection",
                     tr.connections.clients(), tr.connections.coldHandshakesPerSecond(),
-                    tr.connections.warmHandshakesPerSecond(), tr.connections.rssPerConnectionKb(),
-                    tr.connections.rssPerConnectionColdKb());
+                    tr.connections.warmHandshakesPerSecond(), tr.connections.rssPerConnectionKb());
             gen.requestAll(conns, "join", 1000);
             tr.connectionsPerPid = sc.whoami(conns);
             Conn pubConn = gen.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -186,7 +185,8 @@ public final class Bench {
     private static Results.Profile profile(Target t, Scenarios sc, Publisher pub, int receivers,
             Results.FanOut fanout, Settings s, Path out) {
         Path file = out.resolve("qsio-fanout.jfr");
-        double rate = fanout.best() != null ? fanout.best().offeredPerSecond() : s.fixedRate();
+        Results.Window at = fanout.best() != null ? fanout.best() : fanout.bestSustained();
+        double rate = at != null ? at.offeredPerSecond() : s.fixedRate();
         try {
             Profiler.start(t.pid(), file);
             sc.sustain(pub, receivers, rate, s.profileSeconds());
@@ -254,9 +254,9 @@ public final class Bench {
                 new Target("qsio-cluster", "quarkus-socketio (2 workers)", 18082, 2, true, root, Map.of(),
                         concat(jvm, "-Dquarkus.http.port=18082", "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus)),
                 new Target("node", "Node socket.io (1 process)", 18083, 1, false, root, Map.of(),
-                        List.of("node", root.resolve("node/server.mjs").toString(), "18083")),
+                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18083")),
                 new Target("node-cluster", "Node socket.io (2 workers)", 18084, 2, false, root, Map.of(),
-                        List.of("node", root.resolve("node/server.mjs").toString(), "18084", "2")),
+                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18084", "2")),
                 new Target("netty-socketio", "netty-socketio (1 JVM)", 18085, 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "netty-socketio-app"),
                                 "dev.qsio.bench.nettysocketio.NettySocketIoBench", "18085")),

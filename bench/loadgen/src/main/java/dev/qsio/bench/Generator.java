@@ -80,7 +80,10 @@ final class Generator implements AutoCloseable {
         });
     }
 
-    /** What a ramp of connections achieved. */
+    /**
+     * What a ramp of connections achieved. The rate counts up to the last successful handshake, so that a handshake
+     * that never completes (counted in {@code failures}) does not stretch it by the connect timeout.
+     */
     record Ramp(List<Conn> conns, int failures, double seconds, double perSecond, List<Integer> perTenthSecond) {
     }
 
@@ -111,7 +114,8 @@ final class Generator implements AutoCloseable {
             window.acquire(inFlight);
             window.release(inFlight);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long last = doneAt.stream().mapToLong(Long::longValue).max().orElse(System.nanoTime());
+        double seconds = (last - start) / 1e9;
         List<Integer> series = new ArrayList<>(Collections.nCopies((int) Math.ceil(seconds * 10) + 1, 0));
         for (long t : doneAt) {
             int slot = (int) ((t - start) / 100_000_000L);

@@ -42,7 +42,7 @@ final class Report {
 
     private String windowsCsv() {
         StringBuilder b = new StringBuilder("target,scenario,offered_per_s,delivered_per_s,delivered_ratio,p50_ms,p90_ms,"
-                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,target_cpu_us_per_msg,pass\n");
+                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,target_cpu_us_per_msg,pass,sustained\n");
         for (TargetResult t : r.targets) {
             List<Window> all = new ArrayList<>();
             t.fanout.values().forEach(f -> all.addAll(f.steps()));
@@ -56,7 +56,8 @@ final class Report {
                 b.append(String.join(",", t.name, w.scenario(), c(w.offeredPerSecond()), c(w.deliveredPerSecond()),
                         c(w.deliveredRatio()), c(w.latency().p50()), c(w.latency().p90()), c(w.latency().p99()),
                         c(w.latency().p999()), c(w.latency().max()), c(w.seconds()), c(w.targetCpuSeconds()),
-                        c(w.generatorCpuSeconds()), c(w.targetCpuMicrosPerMessage()), String.valueOf(w.pass())))
+                        c(w.generatorCpuSeconds()), c(w.targetCpuMicrosPerMessage()), String.valueOf(w.pass()),
+                        String.valueOf(w.sustained())))
                         .append('\n');
             }
         }
@@ -65,7 +66,7 @@ final class Report {
 
     private String connectionsCsv() {
         StringBuilder b = new StringBuilder("target,clients,cold_handshakes_per_s,warm_handshakes_per_s,failures,"
-                + "rss_start_mb,rss_baseline_mb,rss_idle_mb,rss_per_connection_cold_kb,rss_per_connection_kb,"
+                + "rss_start_mb,rss_baseline_mb,rss_idle_mb,rss_per_connection_kb,"
                 + "target_cpu_s,generator_cpu_s\n");
         for (TargetResult t : r.targets) {
             var c = t.connections;
@@ -74,8 +75,7 @@ final class Report {
             }
             b.append(String.join(",", t.name, String.valueOf(c.clients()), c(c.coldHandshakesPerSecond()),
                     c(c.warmHandshakesPerSecond()), String.valueOf(c.failures()), mbc(c.rssStartBytes()),
-                    mbc(c.rssBaselineBytes()), mbc(c.rssIdleBytes()), c(c.rssPerConnectionColdKb()),
-                    c(c.rssPerConnectionKb()), c(c.targetCpuSeconds()), c(c.generatorCpuSeconds()))).append('\n');
+                    mbc(c.rssBaselineBytes()), mbc(c.rssIdleBytes()), c(c.rssPerConnectionKb()), c(c.targetCpuSeconds()), c(c.generatorCpuSeconds()))).append('\n');
         }
         return b.toString();
     }
@@ -128,6 +128,9 @@ final class Report {
             for (var e : t.fanout.entrySet()) {
                 cpuRow(b, t, "fan-out " + e.getKey() + " at " + fixed + "/s", e.getValue().fixed());
                 cpuRow(b, t, "fan-out " + e.getKey() + " best", e.getValue().best());
+                if (e.getValue().bestSustained() != e.getValue().best()) {
+                    cpuRow(b, t, "fan-out " + e.getKey() + " best sustained", e.getValue().bestSustained());
+                }
             }
             cpuRow(b, t, "ack", t.ack);
             if (t.connections != null) {
@@ -193,13 +196,22 @@ final class Report {
             return;
         }
         Window wa = a.fanout.get(size).best(), wb = b.fanout.get(size).best();
+        String basis = "";
         if (wa == null || wb == null) {
-            out.add(what + ": no passing window for " + (wa == null ? a.label : b.label));
-            return;
+            // no window under the latency limit for one of them: compare the sustained throughput instead
+            wa = a.fanout.get(size).bestSustained();
+            wb = b.fanout.get(size).bestSustained();
+            basis = " (sustained throughput, p99 under 1 s: no window under the limit for "
+                    + (a.fanout.get(size).best() == null ? a.label : b.label) + ")";
+            if (wa == null || wb == null) {
+                out.add(what + ": no sustained window for " + (wa == null ? a.label : b.label));
+                return;
+            }
         }
         double ratio = wa.deliveredPerSecond() / wb.deliveredPerSecond();
-        out.add(String.format(Locale.ROOT, "%s: %s / %s = %.2f: %s", what, Charts.format(wa.deliveredPerSecond()),
-                Charts.format(wb.deliveredPerSecond()), ratio, (higherBetter ? ratio >= aim : ratio <= aim) ? "met" : "not met"));
+        out.add(String.format(Locale.ROOT, "%s: %s / %s = %.2f%s: %s", what, Charts.format(wa.deliveredPerSecond()),
+                Charts.format(wb.deliveredPerSecond()), ratio, basis,
+                (higherBetter ? ratio >= aim : ratio <= aim) ? "met" : "not met"));
     }
 
     private TargetResult find(String name) {
@@ -230,9 +242,11 @@ final class Report {
         String big = key(r.settings.get("clients"));
         String small = key(r.settings.get("smallClients"));
         List<String> sizes = List.of(small + " clients", big + " clients");
-        Charts.bars(dir.resolve("fanout-max.png"), "Fan-out: highest delivered messages/s with p99 < 100 ms",
-                "messages per second, all receivers together (higher is better)", labels, sizes,
-                new double[][] { col(t -> best(t, small)), col(t -> best(t, big)) });
+        Charts.bars(dir.resolve("fanout-max.png"), "Fan-out: highest delivered messages/s",
+                "messages per second, all receivers together, with p99 < 100 ms and sustained with p99 < 1 s (higher is better)",
+                labels, List.of(small + ", p99 < 100 ms", small + ", sustained", big + ", p99 < 100 ms", big + ", sustained"),
+                new double[][] { col(t -> best(t, small, false)), col(t -> best(t, small, true)),
+                        col(t -> best(t, big, false)), col(t -> best(t, big, true)) });
         Charts.bars(dir.resolve("fanout-latency.png"), "Fan-out latency p99 at the fixed offered rate",
                 "milliseconds, publisher emit to receipt (lower is better)", labels, sizes,
                 new double[][] { col(t -> fixedP99(t, small)), col(t -> fixedP99(t, big)) });
@@ -260,9 +274,10 @@ final class Report {
         }).toArray();
     }
 
-    private static double best(TargetResult t, String size) {
+    private static double best(TargetResult t, String size, boolean sustained) {
         FanOut f = t.fanout.get(size);
-        return f == null || f.best() == null ? Double.NaN : f.best().deliveredPerSecond();
+        Window w = f == null ? null : sustained ? f.bestSustained() : f.best();
+        return w == null ? Double.NaN : w.deliveredPerSecond();
     }
 
     private static double fixedP99(TargetResult t, String size) {
@@ -284,10 +299,13 @@ final class Report {
         if (f == null) {
             return "-";
         }
+        String sustained = f.bestSustained() == null || f.bestSustained() == f.best() ? ""
+                : "; sustained " + Charts.format(f.bestSustained().deliveredPerSecond()) + " (p99 "
+                        + n(f.bestSustained().latency().p99()) + ")";
         if (f.best() == null) {
-            return "none passed";
+            return "none under the limit" + sustained;
         }
-        return Charts.format(f.best().deliveredPerSecond()) + " (p99 " + n(f.best().latency().p99()) + ")";
+        return Charts.format(f.best().deliveredPerSecond()) + " (p99 " + n(f.best().latency().p99()) + ")" + sustained;
     }
 
     private static String p5099(Window w) {

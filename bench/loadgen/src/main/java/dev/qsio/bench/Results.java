@@ -37,7 +37,8 @@ final class Results {
      * target and the generator used during it.
      */
     record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
-            Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass) {
+            Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
+            boolean sustained) {
 
         /** Target CPU microseconds per delivered message. */
         public double targetCpuMicrosPerMessage() {
@@ -46,15 +47,20 @@ final class Results {
         }
     }
 
-    /** Handshakes while ramping up, and resident memory of all the target's processes. */
+    /**
+     * Handshakes while ramping up (cold: the first connections the target sees; warm: a second set), and resident
+     * memory of all the target's processes, after a garbage collection in each, per idle connection of the warm set.
+     */
     record Connections(int clients, double coldHandshakesPerSecond, double warmHandshakesPerSecond, int failures,
             double rampSeconds, double targetCpuSeconds, double generatorCpuSeconds, long rssStartBytes,
-            long rssAfterColdBytes, long rssBaselineBytes, long rssIdleBytes, double rssPerConnectionColdKb,
-            double rssPerConnectionKb, List<Integer> warmRampPerTenthSecond) {
+            long rssBaselineBytes, long rssIdleBytes, double rssPerConnectionKb, List<Integer> warmRampPerTenthSecond) {
     }
 
-    /** Fan-out to one room: the window at the fixed offered rate, every step of the ladder, and the best step. */
-    record FanOut(int clients, Window fixed, List<Window> steps, Window best) {
+    /**
+     * Fan-out to one room: the window at the fixed offered rate, every step of the ladder, the best window that
+     * passed (p99 under the limit, everything delivered) and the best sustained one (p99 under a second).
+     */
+    record FanOut(int clients, Window fixed, List<Window> steps, Window best, Window bestSustained) {
     }
 
     /** Cross-worker latency: receivers on the other worker, and those on the publisher's worker for comparison. */

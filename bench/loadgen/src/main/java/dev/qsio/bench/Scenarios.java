@@ -1,6 +1,7 @@
 package dev.qsio.bench;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,16 +29,17 @@ final class Scenarios {
 
     /**
      * Handshakes per second while ramping to {@code clients}, twice: cold (the first connections the server sees)
-     * and warm, after the first set was closed. Resident memory per idle connection is measured on the warm set
-     * against the baseline left by the first, so that memory a runtime keeps after its first use is not counted
-     * as per-connection memory. The warm connections stay open.
+     * and warm, after the first set was closed. Resident memory per idle connection is measured on the warm set,
+     * each time after a garbage collection in every process of the target, so that it counts what the connections
+     * hold rather than garbage not yet collected or memory a runtime kept after its first use. The warm connections
+     * stay open.
      */
     Connections connections(List<Conn> into) throws Exception {
         long rssStart = target.rssBytes();
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
-        Thread.sleep(s.settleMillis());
-        long rssCold = target.rssBytes();
         Generator.closeAll(cold.conns());
+        Thread.sleep(s.settleMillis());
+        target.collectGarbage();
         Thread.sleep(s.settleMillis());
         long baseline = target.rssBytes();
         double cpu0 = target.cpuSeconds();
@@ -47,11 +49,12 @@ final class Scenarios {
         double genCpu = Generator.cpuSeconds() - gen0;
         into.addAll(warm.conns());
         Thread.sleep(s.settleMillis());
+        target.collectGarbage();
+        Thread.sleep(s.settleMillis());
         long idle = target.rssBytes();
         int n = warm.conns().size();
         return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
-                round(warm.seconds()), round(cpu), round(genCpu), rssStart, rssCold, baseline, idle,
-                round((rssCold - rssStart) / 1024.0 / Math.max(1, cold.conns().size())),
+                round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
                 round((idle - baseline) / 1024.0 / Math.max(1, n)), warm.perTenthSecond());
     }
 
@@ -73,8 +76,8 @@ final class Scenarios {
 
     /**
      * Fan-out to every connection in {@code receivers} (all in room "r"): an unmeasured warm-up, the window at the
-     * fixed rate, then a ladder that doubles the rate while windows pass (p99 under the limit, every message
-     * delivered), and one step between the last pass and the first failure.
+     * fixed rate, then a ladder that doubles the rate while windows are sustained, and one more window between the
+     * last that passed and the first that failed.
      */
     FanOut fanout(String scenario, Publisher pub, List<Conn> receivers) throws Exception {
         int n = receivers.size();
@@ -85,28 +88,26 @@ final class Scenarios {
         List<Window> steps = new ArrayList<>();
         Window fixed = window(scenario, pub, gen.fanout, n, s.fixedRate(), s.windowSeconds());
         steps.add(fixed);
-        Window pass = fixed.pass() ? fixed : null;
-        Window fail = fixed.pass() ? null : fixed;
+        Window w = fixed;
         double rate = s.fixedRate();
-        while (fail == null && steps.size() < s.maxSteps()) {
+        while (w.sustained() && steps.size() < s.maxSteps()) {
             rate *= 2;
-            Window w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
+            w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
             steps.add(w);
-            if (w.pass()) {
-                pass = w;
-            } else {
-                fail = w;
-            }
         }
-        if (pass != null && fail != null && steps.size() < s.maxSteps() + 1) {
-            Window w = window(scenario, pub, gen.fanout, n,
-                    Math.sqrt(pass.offeredPerSecond() * fail.offeredPerSecond()), s.windowSeconds());
-            steps.add(w);
-            if (w.pass() && w.deliveredPerSecond() > pass.deliveredPerSecond()) {
-                pass = w;
-            }
+        Window pass = best(steps, true);
+        Window fail = steps.stream().filter(x -> !x.pass() && (pass == null || x.offeredPerSecond() > pass.offeredPerSecond()))
+                .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
+        if (pass != null && fail != null) {
+            steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(pass.offeredPerSecond() * fail.offeredPerSecond()),
+                    s.windowSeconds()));
         }
-        return new FanOut(n, fixed, steps, pass);
+        return new FanOut(n, fixed, steps, best(steps, true), best(steps, false));
+    }
+
+    private static Window best(List<Window> steps, boolean pass) {
+        return steps.stream().filter(pass ? Window::pass : Window::sustained)
+                .max(Comparator.comparingDouble(Window::deliveredPerSecond)).orElse(null);
     }
 
     /** Publishes at the rate found to pass (for a profile of the hot path under load), measuring nothing. */
@@ -137,12 +138,14 @@ final class Scenarios {
         double genCpu = Generator.cpuSeconds() - gen0;
         double ratio = expected == 0 ? 0 : (double) delivered / expected;
         Latency latency = Latency.of(h);
-        boolean pass = ratio >= 0.999 && latency.p99() < s.p99LimitMillis() && gen.unexpectedCloses.sum() == closes0;
+        boolean complete = ratio >= 0.999 && gen.unexpectedCloses.sum() == closes0;
+        boolean pass = complete && latency.p99() < s.p99LimitMillis();
+        boolean sustained = complete && latency.p99() < s.sustainedP99LimitMillis();
         Window w = new Window(scenario, round(sent / seconds * receivers), round(delivered / wall), round4(ratio),
-                latency, round(wall), round(cpu), round(genCpu), pass);
+                latency, round(wall), round(cpu), round(genCpu), pass, sustained);
         log("  %-14s offered %9.0f/s delivered %9.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f s gen %5.2f s%s",
                 scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(), cpu,
-                genCpu, pass ? "" : "  FAIL");
+                genCpu, pass ? "" : sustained ? "  (sustained)" : "  FAIL");
         Thread.sleep(s.pauseMillis());
         return w;
     }
@@ -189,7 +192,7 @@ final class Scenarios {
         Thread.sleep(s.pauseMillis());
         Latency latency = Latency.of(h);
         Window w = new Window("ack", 0, round(count / wall), 1, latency, round(wall), round(cpu), round(genCpu),
-                count > 0);
+                count > 0, count > 0);
         log("  %-14s %9.0f acks/s p50 %7.2f p99 %8.2f ms  cpu target %5.2f s gen %5.2f s", "ack",
                 w.deliveredPerSecond(), latency.p50(), latency.p99(), cpu, genCpu);
         return w;

@@ -96,6 +96,23 @@ final class Target {
         return total;
     }
 
+    /**
+     * Runs a full garbage collection in every process of the target: {@code jcmd GC.run} in a JVM; in Node, the
+     * bench server calls {@code gc()} on SIGUSR2 (it runs with {@code --expose-gc}).
+     */
+    void collectGarbage() throws Exception {
+        for (ProcessHandle h : processes()) {
+            String pid = Long.toString(h.pid());
+            List<String> cmd = jvm ? List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.run")
+                    : List.of("kill", "-USR2", pid);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
