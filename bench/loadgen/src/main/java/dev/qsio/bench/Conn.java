@@ -29,6 +29,8 @@ final class Conn {
     final Promise<Conn> connected = Promise.promise();
     private final Promise<Void> closed = Promise.promise();
     private volatile Context context;
+    /** Whether the WebSocket handshake completed (for the message of a connection that fails later). */
+    volatile boolean upgraded;
     private volatile boolean closing;
 
     private int nextAckId;
@@ -170,6 +172,11 @@ final class Conn {
 
     void runOnLoop(Runnable action) {
         run(action);
+    }
+
+    String state() {
+        return "WebSocket " + (upgraded ? "open" : "not open") + ", Engine.IO open packet "
+                + (context != null ? "received" : "not received");
     }
 
     Context context() {

@@ -69,9 +69,15 @@ final class Generator implements AutoCloseable {
         ClientWebSocket ws = client.webSocket();
         Conn conn = new Conn(this, ws);
         ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(PATH))
-                .onFailure(conn.connected::tryFail);
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        conn.upgraded = true;
+                    } else {
+                        conn.connected.tryFail(ar.cause());
+                    }
+                });
         long timer = vertx.setTimer(connectTimeoutMs + 5_000L,
-                t -> conn.connected.tryFail("no namespace CONNECT within the timeout"));
+                t -> conn.connected.tryFail("no namespace CONNECT within the timeout (" + conn.state() + ")"));
         return conn.connected.future().onComplete(ar -> {
             vertx.cancelTimer(timer);
             if (ar.failed()) {
