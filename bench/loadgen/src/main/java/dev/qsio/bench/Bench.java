@@ -25,7 +25,8 @@ import dev.qsio.bench.Results.TargetResult;
  * The benchmark run: starts each target in turn, drives it through the scenarios with one {@link Generator},
  * stops it (every process it started, also on failure or Ctrl-C), and writes the report.
  * <p>
- * Usage: {@code Bench --root <bench dir> [--smoke] [--out <dir>] [--only name,name]}. Exit code 0 when every
+ * Usage: {@code Bench --root <bench dir> [--smoke] [--out <dir>] [--only name,name]}, or {@code Bench --report <dir>}
+ * to write a run's report again from its results.json. Exit code 0 when every
  * target started and every scenario produced results and every report file exists; no speed is asserted.
  */
 public final class Bench {
@@ -43,6 +44,16 @@ public final class Bench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--smoke" -> smoke = true;
                 case "--only" -> only = Set.of(args[++i].split(","));
+                case "--report" -> {
+                    // writes the report again from a run's results.json (after a change to the report)
+                    Path dir = Path.of(args[++i]);
+                    Results old = new ObjectMapper()
+                            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                            .readValue(dir.resolve("results.json").toFile(), Results.class);
+                    new Report(old, dir).write();
+                    System.out.println("report written again in " + dir);
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }

@@ -60,15 +60,18 @@ final class Charts {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         g.drawString(unit, LEFT, 52);
 
-        // legend
-        int lx = W - RIGHT;
-        for (int s = series.size() - 1; s >= 0; s--) {
-            int tw = g.getFontMetrics().stringWidth(series.get(s));
-            lx -= tw + 30;
+        // legend, centred under the plot
+        int legendW = 0;
+        for (String name : series) {
+            legendW += g.getFontMetrics().stringWidth(name) + 34;
+        }
+        int lx = LEFT + (W - LEFT - RIGHT - legendW) / 2;
+        for (int s = 0; s < series.size(); s++) {
             g.setColor(PALETTE[s % PALETTE.length]);
-            g.fillRect(lx, 42, 12, 12);
+            g.fillRect(lx, H - 30, 12, 12);
             g.setColor(Color.BLACK);
-            g.drawString(series.get(s), lx + 16, 53);
+            g.drawString(series.get(s), lx + 16, H - 19);
+            lx += g.getFontMetrics().stringWidth(series.get(s)) + 34;
         }
 
         // grid and axis labels

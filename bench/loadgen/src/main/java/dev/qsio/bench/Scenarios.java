@@ -76,8 +76,8 @@ final class Scenarios {
 
     /**
      * Fan-out to every connection in {@code receivers} (all in room "r"): an unmeasured warm-up, the window at the
-     * fixed rate, then a ladder that doubles the rate while windows are sustained, and one more window between the
-     * last that passed and the first that failed.
+     * fixed rate, then a ladder that doubles the rate while windows are sustained, and two more windows that bisect
+     * the rates between the best that passed and the next that failed.
      */
     FanOut fanout(String scenario, Publisher pub, List<Conn> receivers) throws Exception {
         int n = receivers.size();
@@ -95,10 +95,15 @@ final class Scenarios {
             w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
             steps.add(w);
         }
-        Window pass = best(steps, true);
-        Window fail = steps.stream().filter(x -> !x.pass() && (pass == null || x.offeredPerSecond() > pass.offeredPerSecond()))
-                .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
-        if (pass != null && fail != null) {
+        // two bisections (in ratio) between the best window that passed and the next one that failed
+        for (int i = 0; i < 2; i++) {
+            Window pass = best(steps, true);
+            Window fail = steps.stream()
+                    .filter(x -> !x.pass() && (pass == null || x.offeredPerSecond() > pass.offeredPerSecond()))
+                    .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
+            if (pass == null || fail == null) {
+                break;
+            }
             steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(pass.offeredPerSecond() * fail.offeredPerSecond()),
                     s.windowSeconds()));
         }

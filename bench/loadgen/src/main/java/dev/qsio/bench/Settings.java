@@ -9,7 +9,7 @@ package dev.qsio.bench;
  * @param rampInFlight handshakes in flight at once while ramping
  * @param fixedRate the fixed offered delivery rate (messages per second over all receivers) of both fan-outs
  * @param maxSteps the most windows of one fan-out ladder, which doubles the rate from the fixed one while windows
- *        are sustained, then tries once between the last pass and the first failure
+ *        are sustained, then bisects twice between the best pass and the next failure
  * @param warmupSeconds unmeasured fan-out at the fixed rate before each ladder, and echoes before the ack window
  * @param windowSeconds the length of each measured window
  * @param settleMillis idle time before reading the resident memory of idle connections
