@@ -42,7 +42,8 @@ final class Report {
 
     private String windowsCsv() {
         StringBuilder b = new StringBuilder("target,scenario,offered_per_s,delivered_per_s,delivered_ratio,p50_ms,p90_ms,"
-                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,target_cpu_us_per_msg,pass,sustained\n");
+                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,target_cpu_us_per_msg,pass,sustained,"
+                + "tcp_retransmits,backlog_drops\n");
         for (TargetResult t : r.targets) {
             List<Window> all = new ArrayList<>();
             t.fanout.values().forEach(f -> all.addAll(f.steps()));
@@ -57,7 +58,8 @@ final class Report {
                         c(w.deliveredRatio()), c(w.latency().p50()), c(w.latency().p90()), c(w.latency().p99()),
                         c(w.latency().p999()), c(w.latency().max()), c(w.seconds()), c(w.targetCpuSeconds()),
                         c(w.generatorCpuSeconds()), c(w.targetCpuMicrosPerMessage()), String.valueOf(w.pass()),
-                        String.valueOf(w.sustained())))
+                        String.valueOf(w.sustained()), String.valueOf(w.tcpRetransmits()),
+                        String.valueOf(w.backlogDrops())))
                         .append('\n');
             }
         }

@@ -33,12 +33,12 @@ final class Results {
     }
 
     /**
-     * One measurement window: what was offered and delivered per second, the latency, and the CPU seconds the
-     * target and the generator used during it.
+     * One measurement window: what was offered and delivered per second, the latency, the CPU seconds the target and
+     * the generator used during it, and the machine's TCP retransmissions and input backlog drops meanwhile.
      */
     record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
             Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
-            boolean sustained) {
+            boolean sustained, long tcpRetransmits, long backlogDrops) {
 
         /** Target CPU microseconds per delivered message. */
         public double targetCpuMicrosPerMessage() {

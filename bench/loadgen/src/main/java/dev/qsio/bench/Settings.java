@@ -21,16 +21,17 @@ package dev.qsio.bench;
  * @param profileSeconds JFR recording of the single Quarkus process during a fan-out; 0 for none
  * @param generatorLoops event loops of the load generator
  * @param pauseMillis quiet time after each window and between targets
+ * @param recoverMillis quiet time after a window that was not sustained (an overloaded target)
  */
 record Settings(String mode, int clients, int smallClients, int rampInFlight, double fixedRate, int maxSteps,
         double warmupSeconds, double windowSeconds, long settleMillis, int ackClients, double crossWorkerRate,
-        double p99LimitMillis, double sustainedP99LimitMillis, double profileSeconds, int generatorLoops, long pauseMillis) {
+        double p99LimitMillis, double sustainedP99LimitMillis, double profileSeconds, int generatorLoops, long pauseMillis, long recoverMillis) {
 
     static Settings full() {
-        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300);
+        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000);
     }
 
     static Settings smoke() {
-        return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100);
+        return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200);
     }
 }
