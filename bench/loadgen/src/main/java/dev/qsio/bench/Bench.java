@@ -174,7 +174,7 @@ public final class Bench {
                         tr.crossWorker.receiversOtherWorker(), tr.crossWorker.receiversSameWorker(),
                         tr.crossWorker.sameWorker().p99());
             }
-            return true;
+            return produced(tr);
         } catch (Exception e) {
             tr.error = e.getClass().getSimpleName() + ": " + e.getMessage();
             System.out.println("  FAILED: " + tr.error + " (log: " + out.resolve("logs").resolve(t.name + ".log") + ")");
@@ -192,6 +192,31 @@ public final class Bench {
             running = null;
             tr.loadAfter = loadAverage();
         }
+    }
+
+    /** Whether every scenario measured something: deliveries, acks, connections (not how fast). */
+    private static boolean produced(TargetResult tr) {
+        List<String> missing = new ArrayList<>();
+        if (tr.connections == null || tr.connections.clients() == 0) {
+            missing.add("connections");
+        }
+        tr.fanout.forEach((size, f) -> {
+            if (f.fixed().latency().count() == 0) {
+                missing.add("fan-out " + size);
+            }
+        });
+        if (tr.ack == null || tr.ack.latency().count() == 0) {
+            missing.add("acks");
+        }
+        if (tr.workers > 1 && (tr.crossWorker == null || tr.crossWorker.other().latency().count() == 0)) {
+            missing.add("cross-worker deliveries");
+        }
+        if (missing.isEmpty()) {
+            return true;
+        }
+        tr.error = "nothing measured for " + String.join(", ", missing);
+        System.out.println("  FAILED: " + tr.error);
+        return false;
     }
 
     /** One more connection; a handshake lost once (it happens, rarely, among tens of thousands) is retried. */

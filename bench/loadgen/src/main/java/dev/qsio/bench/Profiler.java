@@ -69,6 +69,7 @@ final class Profiler {
         Map<String, Long> top = new HashMap<>();
         Map<String, Long> extensionTop = new HashMap<>();
         Map<String, Long> extensionInclusive = new HashMap<>();
+        Map<String, Long> threads = new HashMap<>();
         long samples = 0;
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
@@ -81,6 +82,8 @@ final class Profiler {
                     continue;
                 }
                 samples++;
+                threads.merge(e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName(), 1L,
+                        Long::sum);
                 top.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
                 boolean first = true;
                 Set<String> seen = new HashSet<>();
@@ -100,7 +103,7 @@ final class Profiler {
             }
         }
         return new Profile(target, file.getFileName().toString(), samples, rank(top, samples),
-                rank(extensionTop, samples), rank(extensionInclusive, samples));
+                rank(extensionTop, samples), rank(extensionInclusive, samples), rank(threads, samples));
     }
 
     private static String name(RecordedMethod m) {

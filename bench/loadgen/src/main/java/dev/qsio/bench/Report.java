@@ -163,6 +163,9 @@ final class Report {
                     r.profile.topExtensionFrames());
             hot(b, "Extension methods anywhere in the stack (inclusive)", r.profile.extensionInclusive());
             hot(b, "Top frames overall", r.profile.topFrames());
+            if (r.profile.threads() != null) {
+                hot(b, "Samples per thread", r.profile.threads());
+            }
         }
         return b.toString();
     }

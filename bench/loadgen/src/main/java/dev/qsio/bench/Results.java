@@ -87,7 +87,7 @@ final class Results {
 
     /** The hottest methods of the extension during a fan-out, from a JFR recording of the single process. */
     record Profile(String target, String recording, long samples, List<Hot> topFrames, List<Hot> topExtensionFrames,
-            List<Hot> extensionInclusive) {
+            List<Hot> extensionInclusive, List<Hot> threads) {
     }
 
     record Hot(String method, long samples, double percent) {
