@@ -262,6 +262,7 @@ public final class Bench {
                 throw new IllegalStateException(t.name + " exited with " + "code before it was ready");
             }
             List<Conn> probe = new ArrayList<>();
+            long round = System.nanoTime();
             try {
                 for (int i = 0; i < probes; i++) {
                     probe.add(gen.connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
@@ -279,6 +280,9 @@ public final class Bench {
                 last = String.valueOf(e.getCause() != null ? e.getCause() : e);
             } finally {
                 Generator.closeAll(probe);
+            }
+            if (System.nanoTime() - round > 2_000_000_000L) {
+                System.out.println("  waiting for " + t.name + ": " + last);
             }
             Thread.sleep(250);
         }
