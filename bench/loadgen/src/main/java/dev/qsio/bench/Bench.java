@@ -26,7 +26,8 @@ import dev.qsio.bench.Results.TargetResult;
  * stops it (every process it started, also on failure or Ctrl-C), and writes the report.
  * <p>
  * Usage: {@code Bench --root <bench dir> [--smoke] [--out <dir>] [--only name,name]}, or {@code Bench --report <dir>}
- * to write a run's report again from its results.json. Exit code 0 when every
+ * to write a run's report again from its results.json. With {@code --only} and the {@code --out} of an earlier run,
+ * the targets named are measured again and replace their results in that run's report. Exit code 0 when every
  * target started and every scenario produced results and every report file exists; no speed is asserted.
  */
 public final class Bench {
@@ -47,10 +48,7 @@ public final class Bench {
                 case "--report" -> {
                     // writes the report again from a run's results.json (after a change to the report)
                     Path dir = Path.of(args[++i]);
-                    Results old = new ObjectMapper()
-                            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                            .readValue(dir.resolve("results.json").toFile(), Results.class);
-                    new Report(old, dir).write();
+                    new Report(read(dir), dir).write();
                     System.out.println("report written again in " + dir);
                     return;
                 }
@@ -92,7 +90,13 @@ public final class Bench {
         }
 
         Results results = new Results();
-        results.started = ZonedDateTime.now().toString();
+        Path previous = out.resolve("results.json");
+        boolean merge = only != null && Files.isRegularFile(previous);
+        if (merge) {
+            // measuring some targets again (say, one disturbed by other work) into an earlier run's report
+            results = read(out);
+        }
+        results.started = results.started != null ? results.started : ZonedDateTime.now().toString();
         results.mode = s.mode();
         machine(results);
         versions(results, root);
@@ -103,8 +107,14 @@ public final class Bench {
         try (Generator gen = new Generator(s.generatorLoops(), 4, 10_000)) {
             for (Target t : targets) {
                 TargetResult tr = new TargetResult();
-                results.targets.add(tr);
+                int at = indexOf(results, t.name);
+                if (at >= 0) {
+                    results.targets.set(at, tr);
+                } else {
+                    results.targets.add(tr);
+                }
                 ok &= runTarget(t, tr, gen, s, out, results);
+                tr.othersCpuShare = othersShare(tr);
                 Thread.sleep(s.pauseMillis());
             }
         }
@@ -192,6 +202,36 @@ public final class Bench {
             running = null;
             tr.loadAfter = loadAverage();
         }
+    }
+
+    private static Results read(Path dir) throws IOException {
+        return new ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(dir.resolve("results.json").toFile(), Results.class);
+    }
+
+    private static int indexOf(Results results, String name) {
+        for (int i = 0; i < results.targets.size(); i++) {
+            if (name.equals(results.targets.get(i).name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The share of the machine's CPU used by other processes over all the windows of a target. */
+    private static double othersShare(TargetResult tr) {
+        List<Results.Window> all = new ArrayList<>();
+        tr.fanout.values().forEach(f -> all.addAll(f.steps()));
+        if (tr.ack != null) {
+            all.add(tr.ack);
+        }
+        if (tr.crossWorker != null) {
+            all.add(tr.crossWorker.other());
+        }
+        double other = all.stream().mapToDouble(Results.Window::otherCpuSeconds).sum();
+        double wall = all.stream().mapToDouble(Results.Window::seconds).sum();
+        return wall == 0 ? 0 : Scenarios.round4(other / (wall * Runtime.getRuntime().availableProcessors()));
     }
 
     /** Whether every scenario measured something: deliveries, acks, connections (not how fast). */

@@ -42,7 +42,8 @@ final class Report {
 
     private String windowsCsv() {
         StringBuilder b = new StringBuilder("target,scenario,offered_per_s,delivered_per_s,delivered_ratio,p50_ms,p90_ms,"
-                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,target_cpu_us_per_msg,pass,sustained,"
+                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,other_processes_cpu_s,target_cpu_us_per_msg,"
+                + "pass,sustained,"
                 + "tcp_retransmits,backlog_drops\n");
         for (TargetResult t : r.targets) {
             List<Window> all = new ArrayList<>();
@@ -57,7 +58,8 @@ final class Report {
                 b.append(String.join(",", t.name, w.scenario(), c(w.offeredPerSecond()), c(w.deliveredPerSecond()),
                         c(w.deliveredRatio()), c(w.latency().p50()), c(w.latency().p90()), c(w.latency().p99()),
                         c(w.latency().p999()), c(w.latency().max()), c(w.seconds()), c(w.targetCpuSeconds()),
-                        c(w.generatorCpuSeconds()), c(w.targetCpuMicrosPerMessage()), String.valueOf(w.pass()),
+                        c(w.generatorCpuSeconds()), c(w.otherCpuSeconds()), c(w.targetCpuMicrosPerMessage()),
+                        String.valueOf(w.pass()),
                         String.valueOf(w.sustained()), String.valueOf(w.tcpRetransmits()),
                         String.valueOf(w.backlogDrops())))
                         .append('\n');
@@ -125,7 +127,7 @@ final class Report {
         b.append("CPU seconds of the target (all its processes) and of the load generator during the window; the "
                 + "generator's share is of the machine's ").append(cores).append(" CPUs over the window.\n\n");
         b.append("| Target | Window | Delivered msg/s | Target CPU s | Target CPU µs/msg | Generator CPU s | "
-                + "Generator share of machine |\n|---|---|---:|---:|---:|---:|---:|\n");
+                + "Generator share of machine | Others' share |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (TargetResult t : r.targets) {
             for (var e : t.fanout.entrySet()) {
                 cpuRow(b, t, "fan-out " + e.getKey() + " at " + fixed + "/s", e.getValue().fixed());
@@ -140,7 +142,7 @@ final class Report {
                 b.append("| ").append(t.label).append(" | ramp to ").append(c.clients()).append(" | ")
                         .append(Charts.format(c.warmHandshakesPerSecond())).append(" handshakes/s | ")
                         .append(n(c.targetCpuSeconds())).append(" | ").append(" | ").append(n(c.generatorCpuSeconds()))
-                        .append(" | ").append(pct(c.generatorCpuSeconds() / (c.rampSeconds() * cores))).append(" |\n");
+                        .append(" | ").append(pct(c.generatorCpuSeconds() / (c.rampSeconds() * cores))).append(" | |\n");
             }
         }
 
@@ -149,10 +151,12 @@ final class Report {
             b.append("- ").append(line).append('\n');
         }
 
-        b.append("\n## Machine load\n\n| Target | load average before | after | startup s | errors |\n|---|---|---|---:|---|\n");
+        b.append("\n## Machine load\n\nOther processes: the share of the machine's CPU used by processes other than the "
+                + "target and the generator during the target's windows (work that disturbed the measurement).\n\n"
+                + "| Target | load average before | after | other processes | startup s | errors |\n|---|---|---|---:|---:|---|\n");
         for (TargetResult t : r.targets) {
             b.append("| ").append(t.label).append(" | ").append(t.loadBefore).append(" | ").append(t.loadAfter)
-                    .append(" | ").append(n(t.startupSeconds)).append(" | ")
+                    .append(" | ").append(pct(t.othersCpuShare)).append(" | ").append(n(t.startupSeconds)).append(" | ")
                     .append(t.error == null ? "" : t.error.replace('|', '/')).append(" |\n");
         }
 
@@ -230,7 +234,8 @@ final class Report {
         b.append("| ").append(t.label).append(" | ").append(what).append(" | ").append(Charts.format(w.deliveredPerSecond()))
                 .append(" | ").append(n(w.targetCpuSeconds())).append(" | ").append(n(w.targetCpuMicrosPerMessage()))
                 .append(" | ").append(n(w.generatorCpuSeconds())).append(" | ")
-                .append(pct(w.generatorCpuSeconds() / (w.seconds() * cores))).append(" |\n");
+                .append(pct(w.generatorCpuSeconds() / (w.seconds() * cores))).append(" | ")
+                .append(pct(w.otherCpuSeconds() / (w.seconds() * cores))).append(" |\n");
     }
 
     private static void hot(StringBuilder b, String title, List<Hot> hot) {

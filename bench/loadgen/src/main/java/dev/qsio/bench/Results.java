@@ -34,11 +34,12 @@ final class Results {
 
     /**
      * One measurement window: what was offered and delivered per second, the latency, the CPU seconds the target and
-     * the generator used during it, and the machine's TCP retransmissions and input backlog drops meanwhile.
+     * the generator used during it, the CPU seconds of every other process on the machine (work that disturbed the
+     * measurement), and the machine's TCP retransmissions and input backlog drops meanwhile.
      */
     record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
             Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
-            boolean sustained, long tcpRetransmits, long backlogDrops) {
+            boolean sustained, double otherCpuSeconds, long tcpRetransmits, long backlogDrops) {
 
         /** Target CPU microseconds per delivered message. */
         public double targetCpuMicrosPerMessage() {
@@ -82,6 +83,8 @@ final class Results {
         public Window ack;
         public CrossWorker crossWorker;
         public long unexpectedCloses;
+        /** The share of the machine's CPU that other processes used during this target's windows. */
+        public double othersCpuShare;
         public String error;
     }
 

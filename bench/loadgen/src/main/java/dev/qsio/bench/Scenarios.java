@@ -127,7 +127,7 @@ final class Scenarios {
     Window window(String scenario, Publisher pub, Sink sink, int receivers, double deliveriesPerSecond,
             double seconds) throws Exception {
         long closes0 = gen.unexpectedCloses.sum();
-        NetStats net0 = NetStats.now();
+        SystemCounters sys0 = SystemCounters.now();
         sink.reset();
         double cpu0 = target.cpuSeconds();
         double gen0 = Generator.cpuSeconds();
@@ -143,17 +143,18 @@ final class Scenarios {
         double cpu = target.cpuSeconds() - cpu0;
         double genCpu = Generator.cpuSeconds() - gen0;
         double ratio = expected == 0 ? 0 : (double) delivered / expected;
-        NetStats net = NetStats.now().since(net0);
+        SystemCounters sys = SystemCounters.now().since(sys0);
+        double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
         Latency latency = Latency.of(h);
         boolean complete = ratio >= 0.999 && gen.unexpectedCloses.sum() == closes0;
         boolean pass = complete && latency.p99() < s.p99LimitMillis();
         boolean sustained = complete && latency.p99() < s.sustainedP99LimitMillis();
         Window w = new Window(scenario, round(sent / seconds * receivers), round(delivered / wall), round4(ratio),
-                latency, round(wall), round(cpu), round(genCpu), pass, sustained, net.tcpRetransmits(),
-                net.backlogDrops());
-        log("  %-14s offered %9.0f/s delivered %9.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f s gen %5.2f s"
-                + "  retransmits %d drops %d%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio,
-                latency.p50(), latency.p99(), cpu, genCpu, net.tcpRetransmits(), net.backlogDrops(),
+                latency, round(wall), round(cpu), round(genCpu), pass, sustained, other,
+                sys.tcpRetransmits(), sys.backlogDrops());
+        log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f"
+                + " others %5.2f s  retransmits %d%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio,
+                latency.p50(), latency.p99(), cpu, genCpu, other, sys.tcpRetransmits(),
                 pass ? "" : sustained ? "  (sustained)" : "  FAIL");
         // an overloaded target gets time to recover (collect its garbage) before the next window
         Thread.sleep(sustained ? s.pauseMillis() : s.recoverMillis());
@@ -186,7 +187,7 @@ final class Scenarios {
             c.startEcho(payload);
         }
         Thread.sleep((long) (s.warmupSeconds() * 1000));
-        NetStats net0 = NetStats.now();
+        SystemCounters sys0 = SystemCounters.now();
         gen.acks.reset();
         double cpu0 = target.cpuSeconds();
         double gen0 = Generator.cpuSeconds();
@@ -202,11 +203,12 @@ final class Scenarios {
         }
         Thread.sleep(s.pauseMillis());
         Latency latency = Latency.of(h);
-        NetStats net = NetStats.now().since(net0);
+        SystemCounters sys = SystemCounters.now().since(sys0);
+        double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
         Window w = new Window("ack", 0, round(count / wall), 1, latency, round(wall), round(cpu), round(genCpu),
-                count > 0, count > 0, net.tcpRetransmits(), net.backlogDrops());
-        log("  %-14s %9.0f acks/s p50 %7.2f p99 %8.2f ms  cpu target %5.2f s gen %5.2f s", "ack",
-                w.deliveredPerSecond(), latency.p50(), latency.p99(), cpu, genCpu);
+                count > 0, count > 0, other, sys.tcpRetransmits(), sys.backlogDrops());
+        log("  %-14s %9.0f acks/s p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f others %5.2f s", "ack",
+                w.deliveredPerSecond(), latency.p50(), latency.p99(), cpu, genCpu, other);
         return w;
     }
 
