@@ -77,7 +77,8 @@ final class Scenarios {
     /**
      * Fan-out to every connection in {@code receivers} (all in room "r"): an unmeasured warm-up, the window at the
      * fixed rate, then a ladder that doubles the rate while windows are sustained, and two more windows that bisect
-     * the rates between the best that passed and the next that failed.
+     * the rates between the best that passed and the next that failed (or, when none passed, between the best
+     * sustained one and the next that was not).
      */
     FanOut fanout(String scenario, Publisher pub, List<Conn> receivers) throws Exception {
         int n = receivers.size();
@@ -95,16 +96,22 @@ final class Scenarios {
             w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
             steps.add(w);
         }
-        // two bisections (in ratio) between the best window that passed and the next one that failed
+        // two bisections (in ratio) between the best window that passed and the next one that failed; when none
+        // passed (a broadcast to many clients may take longer than the limit at any rate), between the best
+        // sustained window and the next one that was not
+        boolean strict = best(steps, true) != null;
         for (int i = 0; i < 2; i++) {
-            Window pass = best(steps, true);
-            Window fail = steps.stream()
-                    .filter(x -> !x.pass() && (pass == null || x.offeredPerSecond() > pass.offeredPerSecond()))
-                    .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
-            if (pass == null || fail == null) {
+            Window good = best(steps, strict);
+            if (good == null) {
                 break;
             }
-            steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(pass.offeredPerSecond() * fail.offeredPerSecond()),
+            Window bad = steps.stream()
+                    .filter(x -> !(strict ? x.pass() : x.sustained()) && x.offeredPerSecond() > good.offeredPerSecond())
+                    .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
+            if (bad == null) {
+                break;
+            }
+            steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(good.offeredPerSecond() * bad.offeredPerSecond()),
                     s.windowSeconds()));
         }
         return new FanOut(n, fixed, steps, best(steps, true), best(steps, false));
