@@ -75,7 +75,9 @@ final class Charts {
         }
 
         // grid and axis labels
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        Font normal = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+        g.setFont(normal);
         FontMetrics fm = g.getFontMetrics();
         for (double v = 0; v <= top + step / 2; v += step) {
             int y = TOP + plotH - (int) Math.round(v / top * plotH);
@@ -106,8 +108,10 @@ final class Charts {
                 g.setColor(PALETTE[s % PALETTE.length]);
                 g.fillRect(x, TOP + plotH - h, (int) Math.max(1, barW - 3), h);
                 g.setColor(Color.BLACK);
+                g.setFont(small);
                 String label = format(v);
-                g.drawString(label, x + (int) (barW / 2) - fm.stringWidth(label) / 2, TOP + plotH - h - 4);
+                g.drawString(label, x + (int) (barW / 2) - g.getFontMetrics().stringWidth(label) / 2, TOP + plotH - h - 4);
+                g.setFont(normal);
             }
             g.setColor(Color.BLACK);
             String name = categories.get(c);

@@ -132,7 +132,7 @@ final class Report {
             for (var e : t.fanout.entrySet()) {
                 cpuRow(b, t, "fan-out " + e.getKey() + " at " + fixed + "/s", e.getValue().fixed());
                 cpuRow(b, t, "fan-out " + e.getKey() + " best", e.getValue().best());
-                if (e.getValue().bestSustained() != e.getValue().best()) {
+                if (!java.util.Objects.equals(e.getValue().bestSustained(), e.getValue().best())) {
                     cpuRow(b, t, "fan-out " + e.getKey() + " best sustained", e.getValue().bestSustained());
                 }
             }
@@ -309,7 +309,7 @@ final class Report {
         if (f == null) {
             return "-";
         }
-        String sustained = f.bestSustained() == null || f.bestSustained() == f.best() ? ""
+        String sustained = f.bestSustained() == null || f.bestSustained().equals(f.best()) ? ""
                 : "; sustained " + Charts.format(f.bestSustained().deliveredPerSecond()) + " (p99 "
                         + n(f.bestSustained().latency().p99()) + ")";
         if (f.best() == null) {
