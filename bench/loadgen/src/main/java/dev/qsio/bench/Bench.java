@@ -1,0 +1,442 @@
+package dev.qsio.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.qsio.bench.Results.TargetResult;
+
+/**
+ * The benchmark run: starts each target in turn, drives it through the scenarios with one {@link Generator},
+ * stops it (every process it started, also on failure or Ctrl-C), and writes the report.
+ * <p>
+ * Usage: {@code Bench --root <bench dir> [--smoke] [--out <dir>] [--only name,name]}, or {@code Bench --report <dir>}
+ * to write a run's report again from its results.json. With {@code --only} and the {@code --out} of an earlier run,
+ * the targets named are measured again and replace their results in that run's report. Exit code 0 when every
+ * target started and every scenario produced results and every report file exists; no speed is asserted.
+ */
+public final class Bench {
+
+    private static volatile Target running;
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of("bench");
+        Path out = null;
+        boolean smoke = false;
+        Set<String> only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--smoke" -> smoke = true;
+                case "--only" -> only = Set.of(args[++i].split(","));
+                case "--report" -> {
+                    // writes the report again from a run's results.json (after a change to the report)
+                    Path dir = Path.of(args[++i]);
+                    new Report(read(dir), dir).write();
+                    System.out.println("report written again in " + dir);
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        root = root.toAbsolutePath().normalize();
+        Settings s = smoke ? Settings.smoke() : Settings.full();
+        if (out == null) {
+            out = root.resolve("results").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + (smoke ? "-smoke" : ""));
+        }
+        Files.createDirectories(out.resolve("logs"));
+
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Target t = running;
+            if (t != null) {
+                System.err.println("stopping " + t.name);
+                t.stop(3_000);
+            }
+        }));
+        long budgetMinutes = smoke ? 4 : 30;
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(budgetMinutes));
+                System.err.println("the run took more than " + budgetMinutes + " minutes: giving up");
+                System.exit(3);
+            } catch (InterruptedException e) {
+                // finished in time
+            }
+        }, "bench-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+
+        List<Target> targets = targets(root);
+        if (only != null) {
+            Set<String> wanted = only;
+            targets = targets.stream().filter(t -> wanted.contains(t.name)).toList();
+        }
+
+        Results results = new Results();
+        Path previous = out.resolve("results.json");
+        boolean merge = only != null && Files.isRegularFile(previous);
+        if (merge) {
+            // measuring some targets again (say, one disturbed by other work) into an earlier run's report
+            results = read(out);
+        }
+        results.started = results.started != null ? results.started : ZonedDateTime.now().toString();
+        results.mode = s.mode();
+        machine(results);
+        versions(results, root);
+        results.settings.putAll(new ObjectMapper().convertValue(s, Map.class));
+        System.out.println("bench " + s.mode() + " run: " + targets.size() + " targets, results in " + out);
+
+        boolean ok = true;
+        try (Generator gen = new Generator(s.generatorLoops(), 4, 10_000)) {
+            for (Target t : targets) {
+                TargetResult tr = new TargetResult();
+                int at = indexOf(results, t.name);
+                if (at >= 0) {
+                    results.targets.set(at, tr);
+                } else {
+                    results.targets.add(tr);
+                }
+                ok &= runTarget(t, tr, gen, s, out, results);
+                tr.othersCpuShare = othersShare(tr);
+                Thread.sleep(s.pauseMillis());
+            }
+        }
+        results.finished = ZonedDateTime.now().toString();
+        new Report(results, out).write();
+        for (String f : Report.FILES) {
+            if (!Files.isRegularFile(out.resolve(f)) || Files.size(out.resolve(f)) == 0) {
+                System.out.println("missing report file " + f);
+                ok = false;
+            }
+        }
+        System.out.println(Files.readString(out.resolve("results.md")));
+        System.out.println("results: " + out);
+        watchdog.interrupt();
+        System.exit(ok ? 0 : 1);
+    }
+
+    private static boolean runTarget(Target t, TargetResult tr, Generator gen, Settings s, Path out, Results results) {
+        tr.name = t.name;
+        tr.label = t.label;
+        tr.workers = t.workers;
+        tr.command = t.command();
+        tr.loadBefore = loadAverage();
+        System.out.println("== " + t.label + "  (load " + tr.loadBefore + ")");
+        List<Conn> conns = new ArrayList<>();
+        List<Conn> others = new ArrayList<>();
+        long closes0 = gen.unexpectedCloses.sum();
+        try {
+            if (portInUse(t.port)) {
+                throw new IllegalStateException("port " + t.port + " is already in use");
+            }
+            long t0 = System.nanoTime();
+            running = t;
+            t.start(out.resolve("logs").resolve(t.name + ".log"));
+            gen.target(t.port);
+            waitReady(t, gen);
+            tr.startupSeconds = Scenarios.round((System.nanoTime() - t0) / 1e9);
+            Scenarios sc = new Scenarios(gen, t, s);
+
+            tr.connections = sc.connections(conns);
+            Scenarios.log("  connections    %d clients, cold %.0f/s, warm %.0f/s handshakes, %.2f KB per idle connection",
+                    tr.connections.clients(), tr.connections.coldHandshakesPerSecond(),
+                    tr.connections.warmHandshakesPerSecond(), tr.connections.rssPerConnectionKb());
+            gen.requestAll(conns, "join", 1000);
+            tr.connectionsPerPid = sc.whoami(conns);
+            Conn pubConn = connectOne(gen);
+            others.add(pubConn);
+            long publisherPid = Scenarios.parsePid(pubConn.request("whoami").toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS));
+            Publisher pub = new Publisher(pubConn);
+
+            tr.fanout.put(String.valueOf(s.clients()), sc.fanout("fanout-" + s.clients(), pub, conns));
+            if (t.name.equals("qsio") && s.profileSeconds() > 0) {
+                results.profile = profile(t, sc, pub, conns.size(), tr.fanout.get(String.valueOf(s.clients())), s, out);
+            }
+
+            Generator.closeAll(conns.subList(s.smallClients(), conns.size()));
+            Thread.sleep(s.settleMillis());
+            List<Conn> small = new ArrayList<>(conns.subList(0, s.smallClients()));
+            conns.clear();
+            conns.addAll(small);
+            tr.fanout.put(String.valueOf(s.smallClients()), sc.fanout("fanout-" + s.smallClients(), pub, conns));
+            tr.ack = sc.ack(conns.subList(0, Math.min(s.ackClients(), conns.size())));
+            if (t.workers > 1) {
+                tr.crossWorker = sc.crossWorker(pub, publisherPid, conns);
+                Scenarios.log("  cross-worker   %d receivers on other workers, %d on the publisher's (p99 there %.2f ms)",
+                        tr.crossWorker.receiversOtherWorker(), tr.crossWorker.receiversSameWorker(),
+                        tr.crossWorker.sameWorker().p99());
+            }
+            return produced(tr);
+        } catch (Exception e) {
+            tr.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            System.out.println("  FAILED: " + tr.error + " (log: " + out.resolve("logs").resolve(t.name + ".log") + ")");
+            e.printStackTrace(System.out);
+            return false;
+        } finally {
+            tr.unexpectedCloses = gen.unexpectedCloses.sum() - closes0;
+            try {
+                Generator.closeAll(conns);
+                Generator.closeAll(others);
+            } catch (Exception e) {
+                // the target is stopped anyway
+            }
+            t.stop(20_000);
+            running = null;
+            tr.loadAfter = loadAverage();
+        }
+    }
+
+    private static Results read(Path dir) throws IOException {
+        return new ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(dir.resolve("results.json").toFile(), Results.class);
+    }
+
+    private static int indexOf(Results results, String name) {
+        for (int i = 0; i < results.targets.size(); i++) {
+            if (name.equals(results.targets.get(i).name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The share of the machine's CPU used by other processes over all the windows of a target. */
+    private static double othersShare(TargetResult tr) {
+        List<Results.Window> all = new ArrayList<>();
+        tr.fanout.values().forEach(f -> all.addAll(f.steps()));
+        if (tr.ack != null) {
+            all.add(tr.ack);
+        }
+        if (tr.crossWorker != null) {
+            all.add(tr.crossWorker.other());
+        }
+        double other = all.stream().mapToDouble(Results.Window::otherCpuSeconds).sum();
+        double wall = all.stream().mapToDouble(Results.Window::seconds).sum();
+        return wall == 0 ? 0 : Scenarios.round4(other / (wall * Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Whether every scenario measured something: deliveries, acks, connections (not how fast). */
+    private static boolean produced(TargetResult tr) {
+        List<String> missing = new ArrayList<>();
+        if (tr.connections == null || tr.connections.clients() == 0) {
+            missing.add("connections");
+        }
+        tr.fanout.forEach((size, f) -> {
+            if (f.fixed().latency().count() == 0) {
+                missing.add("fan-out " + size);
+            }
+        });
+        if (tr.ack == null || tr.ack.latency().count() == 0) {
+            missing.add("acks");
+        }
+        if (tr.workers > 1 && (tr.crossWorker == null || tr.crossWorker.other().latency().count() == 0)) {
+            missing.add("cross-worker deliveries");
+        }
+        if (missing.isEmpty()) {
+            return true;
+        }
+        tr.error = "nothing measured for " + String.join(", ", missing);
+        System.out.println("  FAILED: " + tr.error);
+        return false;
+    }
+
+    /** One more connection; a handshake lost once (it happens, rarely, among tens of thousands) is retried. */
+    private static Conn connectOne(Generator gen) throws Exception {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return gen.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.out.println("  connection failed, retrying: " + e.getCause().getMessage());
+            }
+        }
+    }
+
+    private static Results.Profile profile(Target t, Scenarios sc, Publisher pub, int receivers,
+            Results.FanOut fanout, Settings s, Path out) {
+        Path file = out.resolve("qsio-fanout.jfr");
+        Results.Window at = fanout.best() != null ? fanout.best() : fanout.bestSustained();
+        double rate = at != null ? at.offeredPerSecond() : s.fixedRate();
+        try {
+            Profiler.start(t.pid(), file);
+            sc.sustain(pub, receivers, rate, s.profileSeconds());
+            Profiler.stop(t.pid());
+            Results.Profile p = Profiler.analyse(t.label, file);
+            Scenarios.log("  profile        %d samples at %.0f deliveries/s, hottest extension frame: %s", p.samples(), rate,
+                    p.topExtensionFrames().isEmpty() ? "-" : p.topExtensionFrames().get(0).method());
+            return p;
+        } catch (Exception e) {
+            System.out.println("  profile failed: " + e);
+            return null;
+        }
+    }
+
+    /** Ready once connections succeed and, for a cluster, every worker answered {@code whoami}. */
+    private static void waitReady(Target t, Generator gen) throws Exception {
+        int probes = t.workers > 1 ? 12 : 1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            if (!t.alive()) {
+                throw new IllegalStateException(t.name + " exited with " + "code before it was ready");
+            }
+            List<Conn> probe = new ArrayList<>();
+            long round = System.nanoTime();
+            try {
+                for (int i = 0; i < probes; i++) {
+                    probe.add(gen.connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+                }
+                Set<Long> pids = new HashSet<>();
+                for (Conn c : probe) {
+                    pids.add(Scenarios.parsePid(c.request("whoami").toCompletionStage().toCompletableFuture()
+                            .get(10, TimeUnit.SECONDS)));
+                }
+                if (pids.size() >= Math.max(1, t.workers)) {
+                    return;
+                }
+                last = "only " + pids.size() + " of " + t.workers + " workers answered";
+            } catch (Exception e) {
+                last = String.valueOf(e.getCause() != null ? e.getCause() : e);
+            } finally {
+                Generator.closeAll(probe);
+            }
+            if (System.nanoTime() - round > 2_000_000_000L) {
+                System.out.println("  waiting for " + t.name + ": " + last);
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(t.name + " not ready after 90 s: " + last);
+    }
+
+    private static boolean portInUse(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static List<Target> targets(Path root) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // the same JVM options for every Java target
+        List<String> jvm = List.of(java, "-Xmx2g", "-XX:+UseG1GC");
+        String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
+        return List.of(
+                new Target("qsio", "quarkus-socketio (1 process)", 18081, 1, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=18081", "-jar", quarkus)),
+                new Target("qsio-cluster", "quarkus-socketio (2 workers)", 18082, 2, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=18082", "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus)),
+                new Target("node", "Node socket.io (1 process)", 18083, 1, false, root, Map.of(),
+                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18083")),
+                new Target("node-cluster", "Node socket.io (2 workers)", 18084, 2, false, root, Map.of(),
+                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18084", "2")),
+                new Target("netty-socketio", "netty-socketio (1 JVM)", 18085, 1, true, root, Map.of(),
+                        concat(jvm, "-cp", classpath(root, "netty-socketio-app"),
+                                "dev.qsio.bench.nettysocketio.NettySocketIoBench", "18085")),
+                new Target("vertx", "bare Vert.x (ceiling)", 18086, 1, true, root, Map.of(),
+                        concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.VertxCeiling",
+                                "18086")));
+    }
+
+    private static String classpath(Path root, String module) {
+        Path m = root.resolve(module).resolve("target");
+        return m.resolve("classes") + ":" + m.resolve("lib") + "/*";
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void machine(Results r) throws IOException {
+        r.machine.put("nproc", Runtime.getRuntime().availableProcessors());
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            r.machine.put("cpuModel", lines.filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?"));
+        }
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            long kb = lines.filter(l -> l.startsWith("MemTotal")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(0L);
+            r.machine.put("memoryGb", Math.round(kb / 1048576.0));
+        }
+        r.machine.put("kernel", Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim());
+        r.machine.put("loadAverageAtStart", loadAverage());
+    }
+
+    private static void versions(Results r, Path root) {
+        r.versions.put("Java", System.getProperty("java.runtime.version"));
+        r.versions.put("Node", command("node", "--version").replaceFirst("^v", ""));
+        r.versions.put("socket.io", npmVersion(root, "socket.io"));
+        r.versions.put("@socket.io/cluster-adapter", npmVersion(root, "@socket.io/cluster-adapter"));
+        r.versions.put("netty-socketio", jarVersion(root.resolve("netty-socketio-app/target/lib"), "netty-socketio-"));
+        r.versions.put("Quarkus", jarVersion(root.resolve("quarkus-app/target/quarkus-app/lib/main"), "io.quarkus.quarkus-core-"));
+        r.versions.put("Vert.x", jarVersion(root.resolve("loadgen/target/lib"), "vertx-core-"));
+    }
+
+    private static String npmVersion(Path root, String name) {
+        try {
+            return new ObjectMapper().readTree(root.resolve("node/node_modules").resolve(name).resolve("package.json").toFile())
+                    .path("version").asText("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String jarVersion(Path dir, String prefix) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith(prefix) && f.endsWith(".jar"))
+                    .map(f -> f.substring(prefix.length(), f.length() - 4)).findFirst().orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String command(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            CompletableFuture<String> text = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(p.getInputStream().readAllBytes()).trim();
+                } catch (IOException e) {
+                    return "?";
+                }
+            });
+            p.waitFor(10, TimeUnit.SECONDS);
+            return text.get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}

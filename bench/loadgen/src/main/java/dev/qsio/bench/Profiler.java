@@ -1,0 +1,120 @@
+package dev.qsio.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingFile;
+
+import dev.qsio.bench.Results.Hot;
+import dev.qsio.bench.Results.Profile;
+
+/**
+ * A JFR recording of a target JVM, started and stopped with {@code jcmd}, and the hottest methods in its execution
+ * samples: the top frames overall, and for the extension ({@code dev.qsio.runtime}) the first of its frames from
+ * the top of each stack (where the extension's own time goes) and every frame (time spent under it).
+ */
+final class Profiler {
+
+    private static final String PACKAGE = "dev.qsio.runtime";
+    private static final int TOP = 15;
+
+    /** Execution samples only, every millisecond (the built-in profile samples every 10 ms). */
+    private static final String SETTINGS = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <configuration version="2.0" label="bench">
+              <event name="jdk.ExecutionSample">
+                <setting name="enabled">true</setting>
+                <setting name="period">1 ms</setting>
+              </event>
+            </configuration>
+            """;
+
+    static void start(long pid, Path file) throws Exception {
+        Path settings = file.resolveSibling("execution-samples.jfc");
+        java.nio.file.Files.writeString(settings, SETTINGS);
+        jcmd(pid, "JFR.start", "name=bench", "settings=" + settings, "filename=" + file);
+    }
+
+    static void stop(long pid) throws Exception {
+        jcmd(pid, "JFR.stop", "name=bench");
+    }
+
+    private static void jcmd(long pid, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("jcmd " + String.join(" ", args) + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed with " + p.exitValue());
+        }
+    }
+
+    static Profile analyse(String target, Path file) throws IOException {
+        Map<String, Long> top = new HashMap<>();
+        Map<String, Long> extensionTop = new HashMap<>();
+        Map<String, Long> extensionInclusive = new HashMap<>();
+        Map<String, Long> threads = new HashMap<>();
+        long samples = 0;
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+                    continue;
+                }
+                List<RecordedFrame> frames = e.getStackTrace().getFrames();
+                if (frames.isEmpty()) {
+                    continue;
+                }
+                samples++;
+                threads.merge(e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName(), 1L,
+                        Long::sum);
+                top.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+                boolean first = true;
+                Set<String> seen = new HashSet<>();
+                for (RecordedFrame f : frames) {
+                    String m = name(f.getMethod());
+                    if (!m.startsWith(PACKAGE)) {
+                        continue;
+                    }
+                    if (first) {
+                        extensionTop.merge(m, 1L, Long::sum);
+                        first = false;
+                    }
+                    if (seen.add(m)) {
+                        extensionInclusive.merge(m, 1L, Long::sum);
+                    }
+                }
+            }
+        }
+        return new Profile(target, file.getFileName().toString(), samples, rank(top, samples),
+                rank(extensionTop, samples), rank(extensionInclusive, samples), rank(threads, samples));
+    }
+
+    private static String name(RecordedMethod m) {
+        return m.getType().getName() + "." + m.getName();
+    }
+
+    private static List<Hot> rank(Map<String, Long> counts, long total) {
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long> comparingByValue(Comparator.reverseOrder()))
+                .limit(TOP)
+                .map(e -> new Hot(e.getKey(), e.getValue(), Math.round(e.getValue() * 1000.0 / total) / 10.0))
+                .toList();
+    }
+}

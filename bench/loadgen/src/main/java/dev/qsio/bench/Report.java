@@ -1,0 +1,344 @@
+package dev.qsio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import dev.qsio.bench.Results.FanOut;
+import dev.qsio.bench.Results.Hot;
+import dev.qsio.bench.Results.TargetResult;
+import dev.qsio.bench.Results.Window;
+
+/** Writes a run's results: results.json, windows.csv, connections.csv, results.md and the PNG charts. */
+final class Report {
+
+    static final List<String> FILES = List.of("results.json", "windows.csv", "connections.csv", "results.md",
+            "fanout-max.png", "fanout-latency.png", "ack.png", "connections.png", "memory.png", "cpu.png");
+
+    private final Results r;
+    private final Path dir;
+    private final int cores;
+
+    Report(Results results, Path dir) {
+        this.r = results;
+        this.dir = dir;
+        this.cores = (int) results.machine.getOrDefault("nproc", 1);
+    }
+
+    void write() throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), r);
+        Files.writeString(dir.resolve("windows.csv"), windowsCsv());
+        Files.writeString(dir.resolve("connections.csv"), connectionsCsv());
+        Files.writeString(dir.resolve("results.md"), markdown());
+        charts();
+    }
+
+    private String windowsCsv() {
+        StringBuilder b = new StringBuilder("target,scenario,offered_per_s,delivered_per_s,delivered_ratio,p50_ms,p90_ms,"
+                + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,other_processes_cpu_s,target_cpu_us_per_msg,"
+                + "pass,sustained,"
+                + "tcp_retransmits,backlog_drops\n");
+        for (TargetResult t : r.targets) {
+            List<Window> all = new ArrayList<>();
+            t.fanout.values().forEach(f -> all.addAll(f.steps()));
+            if (t.ack != null) {
+                all.add(t.ack);
+            }
+            if (t.crossWorker != null) {
+                all.add(t.crossWorker.other());
+            }
+            for (Window w : all) {
+                b.append(String.join(",", t.name, w.scenario(), c(w.offeredPerSecond()), c(w.deliveredPerSecond()),
+                        c(w.deliveredRatio()), c(w.latency().p50()), c(w.latency().p90()), c(w.latency().p99()),
+                        c(w.latency().p999()), c(w.latency().max()), c(w.seconds()), c(w.targetCpuSeconds()),
+                        c(w.generatorCpuSeconds()), c(w.otherCpuSeconds()), c(w.targetCpuMicrosPerMessage()),
+                        String.valueOf(w.pass()),
+                        String.valueOf(w.sustained()), String.valueOf(w.tcpRetransmits()),
+                        String.valueOf(w.backlogDrops())))
+                        .append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private String connectionsCsv() {
+        StringBuilder b = new StringBuilder("target,clients,cold_handshakes_per_s,warm_handshakes_per_s,failures,"
+                + "rss_start_mb,rss_baseline_mb,rss_idle_mb,rss_per_connection_kb,"
+                + "target_cpu_s,generator_cpu_s\n");
+        for (TargetResult t : r.targets) {
+            var c = t.connections;
+            if (c == null) {
+                continue;
+            }
+            b.append(String.join(",", t.name, String.valueOf(c.clients()), c(c.coldHandshakesPerSecond()),
+                    c(c.warmHandshakesPerSecond()), String.valueOf(c.failures()), mbc(c.rssStartBytes()),
+                    mbc(c.rssBaselineBytes()), mbc(c.rssIdleBytes()), c(c.rssPerConnectionKb()), c(c.targetCpuSeconds()), c(c.generatorCpuSeconds()))).append('\n');
+        }
+        return b.toString();
+    }
+
+    private String markdown() {
+        String big = key(r.settings.get("clients"));
+        String small = key(r.settings.get("smallClients"));
+        String fixed = Charts.format(((Number) r.settings.get("fixedRate")).doubleValue());
+        StringBuilder b = new StringBuilder();
+        b.append("# Benchmark results (").append(r.mode).append(" run)\n\n");
+        b.append("Started ").append(r.started).append(", finished ").append(r.finished).append(". Machine: ")
+                .append(r.machine.get("nproc")).append(" CPUs (").append(r.machine.get("cpuModel")).append("), ")
+                .append(r.machine.get("memoryGb")).append(" GB, Linux ").append(r.machine.get("kernel")).append(".\n");
+        b.append("Versions: ");
+        r.versions.forEach((k, v) -> b.append(k).append(' ').append(v).append(", "));
+        b.setLength(b.length() - 2);
+        b.append(".\n\n");
+
+        b.append("## Summary\n\n");
+        b.append("Fan-out: the highest delivered messages per second over all receivers of room \"r\" with a 99th "
+                + "percentile under ").append(n((Double) r.settings.get("p99LimitMillis")))
+                .append(" ms and every message delivered; latency at the fixed offered rate of ").append(fixed)
+                .append(" deliveries/s. Memory: resident set of all the target's processes per idle connection.\n\n");
+        b.append("| Target | Fan-out ").append(small).append(" max msg/s | Fan-out ").append(big)
+                .append(" max msg/s | p50 / p99 ms at ").append(fixed).append("/s, ").append(small)
+                .append(" | p50 / p99 ms at ").append(fixed).append("/s, ").append(big)
+                .append(" | Acks/s (p99 ms) | Cross-worker p50 / p99 ms | Handshakes/s | KB per idle connection |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (TargetResult t : r.targets) {
+            FanOut fs = t.fanout.get(small);
+            FanOut fb = t.fanout.get(big);
+            b.append("| ").append(t.label).append(t.error == null ? "" : " (error)")
+                    .append(" | ").append(best(fs)).append(" | ").append(best(fb))
+                    .append(" | ").append(p5099(fs == null ? null : fs.fixed()))
+                    .append(" | ").append(p5099(fb == null ? null : fb.fixed()))
+                    .append(" | ").append(t.ack == null ? "-" : Charts.format(t.ack.deliveredPerSecond()) + " ("
+                            + n(t.ack.latency().p99()) + ")")
+                    .append(" | ").append(t.crossWorker == null ? "-" : p5099(t.crossWorker.other()))
+                    .append(" | ").append(t.connections == null ? "-" : Charts.format(t.connections.warmHandshakesPerSecond()))
+                    .append(" | ").append(t.connections == null ? "-" : n(t.connections.rssPerConnectionKb()))
+                    .append(" |\n");
+        }
+
+        b.append("\n## CPU\n\n");
+        b.append("CPU seconds of the target (all its processes) and of the load generator during the window; the "
+                + "generator's share is of the machine's ").append(cores).append(" CPUs over the window.\n\n");
+        b.append("| Target | Window | Delivered msg/s | Target CPU s | Target CPU µs/msg | Generator CPU s | "
+                + "Generator share of machine | Others' share |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (TargetResult t : r.targets) {
+            for (var e : t.fanout.entrySet()) {
+                cpuRow(b, t, "fan-out " + e.getKey() + " at " + fixed + "/s", e.getValue().fixed());
+                cpuRow(b, t, "fan-out " + e.getKey() + " best", e.getValue().best());
+                if (!java.util.Objects.equals(e.getValue().bestSustained(), e.getValue().best())) {
+                    cpuRow(b, t, "fan-out " + e.getKey() + " best sustained", e.getValue().bestSustained());
+                }
+            }
+            cpuRow(b, t, "ack", t.ack);
+            if (t.connections != null) {
+                var c = t.connections;
+                b.append("| ").append(t.label).append(" | ramp to ").append(c.clients()).append(" | ")
+                        .append(Charts.format(c.warmHandshakesPerSecond())).append(" handshakes/s | ")
+                        .append(n(c.targetCpuSeconds())).append(" | ").append(" | ").append(n(c.generatorCpuSeconds()))
+                        .append(" | ").append(pct(c.generatorCpuSeconds() / (c.rampSeconds() * cores))).append(" | |\n");
+            }
+        }
+
+        b.append("\n## Against the aims\n\n");
+        for (String line : aims(small, big)) {
+            b.append("- ").append(line).append('\n');
+        }
+
+        b.append("\n## Machine load\n\nOther processes: the share of the machine's CPU used by processes other than the "
+                + "target and the generator during the target's windows (work that disturbed the measurement).\n\n"
+                + "| Target | load average before | after | other processes | startup s | errors |\n|---|---|---|---:|---:|---|\n");
+        for (TargetResult t : r.targets) {
+            b.append("| ").append(t.label).append(" | ").append(t.loadBefore).append(" | ").append(t.loadAfter)
+                    .append(" | ").append(pct(t.othersCpuShare)).append(" | ").append(n(t.startupSeconds)).append(" | ")
+                    .append(t.error == null ? "" : t.error.replace('|', '/')).append(" |\n");
+        }
+
+        if (r.profile != null) {
+            b.append("\n## Profile: ").append(r.profile.target()).append(" during the ").append(big)
+                    .append("-client fan-out (JFR, ").append(r.profile.samples()).append(" samples)\n\n");
+            hot(b, "Extension methods at the top of the extension's part of the stack (self time of the extension)",
+                    r.profile.topExtensionFrames());
+            hot(b, "Extension methods anywhere in the stack (inclusive)", r.profile.extensionInclusive());
+            hot(b, "Top frames overall", r.profile.topFrames());
+            if (r.profile.threads() != null) {
+                hot(b, "Samples per thread", r.profile.threads());
+            }
+        }
+        return b.toString();
+    }
+
+    private List<String> aims(String small, String big) {
+        List<String> out = new ArrayList<>();
+        TargetResult q = find("qsio"), qc = find("qsio-cluster"), node = find("node"), nodec = find("node-cluster"),
+                netty = find("netty-socketio"), vx = find("vertx");
+        for (String size : List.of(small, big)) {
+            ratio(out, "fan-out " + size + ", one process: this project / Node (aim >= 2)", q, node, size, 2, true);
+            ratio(out, "fan-out " + size + ", two workers: this project / Node cluster (aim >= 2)", qc, nodec, size, 2, true);
+            ratio(out, "fan-out " + size + ": this project / netty-socketio (aim >= 1.5)", q, netty, size, 1.5, true);
+            ratio(out, "fan-out " + size + ": this project / bare Vert.x (aim >= 0.85)", q, vx, size, 0.85, true);
+            ratio(out, "fan-out " + size + ": this project's cluster / bare Vert.x (aim >= 0.85)", qc, vx, size, 0.85, true);
+            if (q != null && node != null && q.fanout.get(size) != null && node.fanout.get(size) != null) {
+                double a = q.fanout.get(size).fixed().latency().p99();
+                double bb = node.fanout.get(size).fixed().latency().p99();
+                out.add(String.format(Locale.ROOT, "p99 at the fixed rate, %s clients: this project %.2f ms / Node %.2f ms = %.2f (aim <= 0.5): %s",
+                        size, a, bb, a / bb, a / bb <= 0.5 ? "met" : "not met"));
+            }
+        }
+        if (q != null && node != null && q.connections != null && node.connections != null) {
+            double a = q.connections.rssPerConnectionKb(), bb = node.connections.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node %.2f KB (aim <= Node's): %s",
+                    a, bb, a <= bb ? "met" : "not met"));
+        }
+        return out;
+    }
+
+    private static void ratio(List<String> out, String what, TargetResult a, TargetResult b, String size, double aim,
+            boolean higherBetter) {
+        if (a == null || b == null || a.fanout.get(size) == null || b.fanout.get(size) == null) {
+            return;
+        }
+        Window wa = a.fanout.get(size).best(), wb = b.fanout.get(size).best();
+        String basis = "";
+        if (wa == null || wb == null) {
+            // no window under the latency limit for one of them: compare the sustained throughput instead
+            wa = a.fanout.get(size).bestSustained();
+            wb = b.fanout.get(size).bestSustained();
+            basis = " (sustained throughput, p99 under 1 s: no window under the limit for "
+                    + (a.fanout.get(size).best() == null ? a.label : b.label) + ")";
+            if (wa == null || wb == null) {
+                out.add(what + ": no sustained window for " + (wa == null ? a.label : b.label));
+                return;
+            }
+        }
+        double ratio = wa.deliveredPerSecond() / wb.deliveredPerSecond();
+        out.add(String.format(Locale.ROOT, "%s: %s / %s = %.2f%s: %s", what, Charts.format(wa.deliveredPerSecond()),
+                Charts.format(wb.deliveredPerSecond()), ratio, basis,
+                (higherBetter ? ratio >= aim : ratio <= aim) ? "met" : "not met"));
+    }
+
+    private TargetResult find(String name) {
+        return r.targets.stream().filter(t -> t.name.equals(name)).findFirst().orElse(null);
+    }
+
+    private void cpuRow(StringBuilder b, TargetResult t, String what, Window w) {
+        if (w == null) {
+            return;
+        }
+        b.append("| ").append(t.label).append(" | ").append(what).append(" | ").append(Charts.format(w.deliveredPerSecond()))
+                .append(" | ").append(n(w.targetCpuSeconds())).append(" | ").append(n(w.targetCpuMicrosPerMessage()))
+                .append(" | ").append(n(w.generatorCpuSeconds())).append(" | ")
+                .append(pct(w.generatorCpuSeconds() / (w.seconds() * cores))).append(" | ")
+                .append(pct(w.otherCpuSeconds() / (w.seconds() * cores))).append(" |\n");
+    }
+
+    private static void hot(StringBuilder b, String title, List<Hot> hot) {
+        b.append("**").append(title).append("**\n\n| Method | Samples | % of all samples |\n|---|---:|---:|\n");
+        for (Hot h : hot) {
+            b.append("| `").append(h.method()).append("` | ").append(h.samples()).append(" | ").append(n(h.percent()))
+                    .append(" |\n");
+        }
+        b.append('\n');
+    }
+
+    private void charts() throws IOException {
+        List<String> labels = r.targets.stream().map(t -> t.name).toList();
+        String big = key(r.settings.get("clients"));
+        String small = key(r.settings.get("smallClients"));
+        List<String> sizes = List.of(small + " clients", big + " clients");
+        Charts.bars(dir.resolve("fanout-max.png"), "Fan-out: highest delivered messages/s",
+                "messages per second, all receivers together, with p99 < 100 ms and sustained with p99 < 1 s (higher is better)",
+                labels, List.of(small + ", p99 < 100 ms", small + ", sustained", big + ", p99 < 100 ms", big + ", sustained"),
+                new double[][] { col(t -> best(t, small, false)), col(t -> best(t, small, true)),
+                        col(t -> best(t, big, false)), col(t -> best(t, big, true)) });
+        Charts.bars(dir.resolve("fanout-latency.png"), "Fan-out latency p99 at the fixed offered rate",
+                "milliseconds, publisher emit to receipt (lower is better)", labels, sizes,
+                new double[][] { col(t -> fixedP99(t, small)), col(t -> fixedP99(t, big)) });
+        Charts.bars(dir.resolve("ack.png"), "Request/ack: echo acknowledgements per second",
+                "acks per second (higher is better)", labels, List.of("acks/s"),
+                new double[][] { col(t -> t.ack == null ? Double.NaN : t.ack.deliveredPerSecond()) });
+        Charts.bars(dir.resolve("connections.png"), "Handshakes per second while ramping to " + big + " connections",
+                "WebSocket upgrade + Engine.IO open + namespace CONNECT (higher is better)", labels,
+                List.of("cold", "warm"), new double[][] {
+                        col(t -> t.connections == null ? Double.NaN : t.connections.coldHandshakesPerSecond()),
+                        col(t -> t.connections == null ? Double.NaN : t.connections.warmHandshakesPerSecond()) });
+        Charts.bars(dir.resolve("memory.png"), "Resident memory per idle connection",
+                "KB, all processes of the target (lower is better)", labels, List.of("KB per connection"),
+                new double[][] { col(t -> t.connections == null ? Double.NaN : t.connections.rssPerConnectionKb()) });
+        Charts.bars(dir.resolve("cpu.png"), "CPU per delivered message, fan-out to " + big + " at the fixed rate",
+                "CPU microseconds per delivered message: the target's and the load generator's", labels,
+                List.of("target", "load generator"), new double[][] {
+                        col(t -> cpuPerMsg(t, big, false)), col(t -> cpuPerMsg(t, big, true)) });
+    }
+
+    private double[] col(Function<TargetResult, Double> f) {
+        return r.targets.stream().mapToDouble(t -> {
+            Double v = f.apply(t);
+            return v == null ? Double.NaN : v;
+        }).toArray();
+    }
+
+    private static double best(TargetResult t, String size, boolean sustained) {
+        FanOut f = t.fanout.get(size);
+        Window w = f == null ? null : sustained ? f.bestSustained() : f.best();
+        return w == null ? Double.NaN : w.deliveredPerSecond();
+    }
+
+    private static double fixedP99(TargetResult t, String size) {
+        FanOut f = t.fanout.get(size);
+        return f == null ? Double.NaN : f.fixed().latency().p99();
+    }
+
+    private static double cpuPerMsg(TargetResult t, String size, boolean generator) {
+        FanOut f = t.fanout.get(size);
+        if (f == null) {
+            return Double.NaN;
+        }
+        Window w = f.fixed();
+        double msgs = w.deliveredPerSecond() * w.seconds();
+        return msgs == 0 ? Double.NaN : (generator ? w.generatorCpuSeconds() : w.targetCpuSeconds()) / msgs * 1e6;
+    }
+
+    private static String best(FanOut f) {
+        if (f == null) {
+            return "-";
+        }
+        String sustained = f.bestSustained() == null || f.bestSustained().equals(f.best()) ? ""
+                : "; sustained " + Charts.format(f.bestSustained().deliveredPerSecond()) + " (p99 "
+                        + n(f.bestSustained().latency().p99()) + ")";
+        if (f.best() == null) {
+            return "none under the limit" + sustained;
+        }
+        return Charts.format(f.best().deliveredPerSecond()) + " (p99 " + n(f.best().latency().p99()) + ")" + sustained;
+    }
+
+    private static String p5099(Window w) {
+        return w == null ? "-" : n(w.latency().p50()) + " / " + n(w.latency().p99());
+    }
+
+    private static String key(Object o) {
+        return String.valueOf(o);
+    }
+
+    static String n(double v) {
+        return Charts.format(v);
+    }
+
+    private static String c(double v) {
+        return String.valueOf(v);
+    }
+
+    private static String mbc(long bytes) {
+        return c(Math.round(bytes / 10485.76) / 100.0);
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", v * 100);
+    }
+}

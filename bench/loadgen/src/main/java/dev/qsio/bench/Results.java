@@ -1,0 +1,98 @@
+package dev.qsio.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+/** What one run measured, as written to results.json. Public fields so that Jackson writes them as they are. */
+final class Results {
+
+    public String started;
+    public String finished;
+    public String mode;
+    public Map<String, Object> machine = new LinkedHashMap<>();
+    public Map<String, String> versions = new LinkedHashMap<>();
+    public Map<String, Object> settings = new LinkedHashMap<>();
+    public List<TargetResult> targets = new ArrayList<>();
+    public Profile profile;
+
+    /** Latency percentiles in milliseconds. */
+    record Latency(long count, double p50, double p90, double p99, double p999, double max) {
+
+        static Latency of(Histogram h) {
+            return new Latency(h.getTotalCount(), ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
+                    ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()));
+        }
+
+        private static double ms(long micros) {
+            return Math.round(micros / 10.0) / 100.0;
+        }
+    }
+
+    /**
+     * One measurement window: what was offered and delivered per second, the latency, the CPU seconds the target and
+     * the generator used during it, the CPU seconds of every other process on the machine (work that disturbed the
+     * measurement), and the machine's TCP retransmissions and input backlog drops meanwhile.
+     */
+    record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
+            Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
+            boolean sustained, double otherCpuSeconds, long tcpRetransmits, long backlogDrops) {
+
+        /** Target CPU microseconds per delivered message. */
+        public double targetCpuMicrosPerMessage() {
+            double n = deliveredPerSecond * seconds;
+            return n == 0 ? 0 : Math.round(targetCpuSeconds / n * 1e8) / 100.0;
+        }
+    }
+
+    /**
+     * Handshakes while ramping up (cold: the first connections the target sees; warm: a second set), and resident
+     * memory of all the target's processes, after a garbage collection in each, per idle connection of the warm set.
+     */
+    record Connections(int clients, double coldHandshakesPerSecond, double warmHandshakesPerSecond, int failures,
+            double rampSeconds, double targetCpuSeconds, double generatorCpuSeconds, long rssStartBytes,
+            long rssBaselineBytes, long rssIdleBytes, double rssPerConnectionKb, List<Integer> warmRampPerTenthSecond) {
+    }
+
+    /**
+     * Fan-out to one room: the window at the fixed offered rate, every step of the ladder, the best window that
+     * passed (p99 under the limit, everything delivered) and the best sustained one (p99 under a second).
+     */
+    record FanOut(int clients, Window fixed, List<Window> steps, Window best, Window bestSustained) {
+    }
+
+    /** Cross-worker latency: receivers on the other worker, and those on the publisher's worker for comparison. */
+    record CrossWorker(long publisherPid, int receiversOtherWorker, int receiversSameWorker, Window other,
+            Latency sameWorker) {
+    }
+
+    public static final class TargetResult {
+        public String name;
+        public String label;
+        public int workers;
+        public List<String> command;
+        public String loadBefore;
+        public String loadAfter;
+        public double startupSeconds;
+        public Connections connections;
+        public Map<String, Long> connectionsPerPid = new LinkedHashMap<>();
+        public Map<String, FanOut> fanout = new LinkedHashMap<>();
+        public Window ack;
+        public CrossWorker crossWorker;
+        public long unexpectedCloses;
+        /** The share of the machine's CPU that other processes used during this target's windows. */
+        public double othersCpuShare;
+        public String error;
+    }
+
+    /** The hottest methods of the extension during a fan-out, from a JFR recording of the single process. */
+    record Profile(String target, String recording, long samples, List<Hot> topFrames, List<Hot> topExtensionFrames,
+            List<Hot> extensionInclusive, List<Hot> threads) {
+    }
+
+    record Hot(String method, long samples, double percent) {
+    }
+}

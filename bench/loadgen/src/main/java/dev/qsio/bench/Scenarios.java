@@ -1,0 +1,257 @@
+package dev.qsio.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.HdrHistogram.Histogram;
+
+import dev.qsio.bench.Results.Connections;
+import dev.qsio.bench.Results.CrossWorker;
+import dev.qsio.bench.Results.FanOut;
+import dev.qsio.bench.Results.Latency;
+import dev.qsio.bench.Results.Window;
+
+/** The measurements, each against the running target with the shared generator. */
+final class Scenarios {
+
+    private final Generator gen;
+    private final Target target;
+    private final Settings s;
+
+    Scenarios(Generator gen, Target target, Settings settings) {
+        this.gen = gen;
+        this.target = target;
+        this.s = settings;
+    }
+
+    /**
+     * Handshakes per second while ramping to {@code clients}, twice: cold (the first connections the server sees)
+     * and warm, after the first set was closed. Resident memory per idle connection is measured on the warm set,
+     * each time after a garbage collection in every process of the target, so that it counts what the connections
+     * hold rather than garbage not yet collected or memory a runtime kept after its first use. The warm connections
+     * stay open.
+     */
+    Connections connections(List<Conn> into) throws Exception {
+        long rssStart = target.rssBytes();
+        Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
+        Generator.closeAll(cold.conns());
+        Thread.sleep(s.settleMillis());
+        target.collectGarbage();
+        Thread.sleep(s.settleMillis());
+        long baseline = target.rssBytes();
+        double cpu0 = target.cpuSeconds();
+        double gen0 = Generator.cpuSeconds();
+        Generator.Ramp warm = gen.ramp(s.clients(), s.rampInFlight());
+        double cpu = target.cpuSeconds() - cpu0;
+        double genCpu = Generator.cpuSeconds() - gen0;
+        into.addAll(warm.conns());
+        Thread.sleep(s.settleMillis());
+        target.collectGarbage();
+        Thread.sleep(s.settleMillis());
+        long idle = target.rssBytes();
+        int n = warm.conns().size();
+        return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
+                round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
+                round((idle - baseline) / 1024.0 / Math.max(1, n)), warm.perTenthSecond());
+    }
+
+    /** Asks every connection which process serves it; returns the count per pid. */
+    Map<String, Long> whoami(List<Conn> conns) throws Exception {
+        List<String> answers = gen.requestAll(conns, "whoami", 1000);
+        Map<String, Long> perPid = new TreeMap<>();
+        for (int i = 0; i < conns.size(); i++) {
+            long pid = parsePid(answers.get(i));
+            conns.get(i).pid = pid;
+            perPid.merge(Long.toString(pid), 1L, Long::sum);
+        }
+        return perPid;
+    }
+
+    static long parsePid(String ackArray) {
+        return Long.parseLong(ackArray.replaceAll("[^0-9]", ""));
+    }
+
+    /**
+     * Fan-out to every connection in {@code receivers} (all in room "r"): an unmeasured warm-up, the window at the
+     * fixed rate, then a ladder that doubles the rate while windows are sustained, and two more windows that bisect
+     * the rates between the best that passed and the next that failed (or, when none passed, between the best
+     * sustained one and the next that was not).
+     */
+    FanOut fanout(String scenario, Publisher pub, List<Conn> receivers) throws Exception {
+        int n = receivers.size();
+        for (Conn c : receivers) {
+            c.sink = gen.fanout;
+        }
+        window(scenario + "-warmup", pub, gen.fanout, n, s.fixedRate(), s.warmupSeconds());
+        List<Window> steps = new ArrayList<>();
+        Window fixed = window(scenario, pub, gen.fanout, n, s.fixedRate(), s.windowSeconds());
+        steps.add(fixed);
+        Window w = fixed;
+        double rate = s.fixedRate();
+        while (w.sustained() && steps.size() < s.maxSteps()) {
+            rate *= 2;
+            w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
+            steps.add(w);
+        }
+        // two bisections (in ratio) between the best window that passed and the next one that failed; when none
+        // passed (a broadcast to many clients may take longer than the limit at any rate), between the best
+        // sustained window and the next one that was not
+        boolean strict = best(steps, true) != null;
+        for (int i = 0; i < 2; i++) {
+            Window good = best(steps, strict);
+            if (good == null) {
+                break;
+            }
+            Window bad = steps.stream()
+                    .filter(x -> !(strict ? x.pass() : x.sustained()) && x.offeredPerSecond() > good.offeredPerSecond())
+                    .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
+            if (bad == null) {
+                break;
+            }
+            steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(good.offeredPerSecond() * bad.offeredPerSecond()),
+                    s.windowSeconds()));
+        }
+        return new FanOut(n, fixed, steps, best(steps, true), best(steps, false));
+    }
+
+    private static Window best(List<Window> steps, boolean pass) {
+        return steps.stream().filter(pass ? Window::pass : Window::sustained)
+                .max(Comparator.comparingDouble(Window::deliveredPerSecond)).orElse(null);
+    }
+
+    /** Publishes at the rate found to pass (for a profile of the hot path under load), measuring nothing. */
+    void sustain(Publisher pub, int receivers, double deliveriesPerSecond, double seconds) throws Exception {
+        window("profile", pub, gen.fanout, receivers, deliveriesPerSecond, seconds);
+    }
+
+    /**
+     * One window: publishes for {@code seconds} so that {@code receivers} get {@code deliveriesPerSecond} in all,
+     * then waits for the stragglers (until all arrived or nothing arrived for a second).
+     */
+    Window window(String scenario, Publisher pub, Sink sink, int receivers, double deliveriesPerSecond,
+            double seconds) throws Exception {
+        long closes0 = gen.unexpectedCloses.sum();
+        SystemCounters sys0 = SystemCounters.now();
+        sink.reset();
+        double cpu0 = target.cpuSeconds();
+        double gen0 = Generator.cpuSeconds();
+        long t0 = System.nanoTime();
+        pub.start(deliveriesPerSecond / receivers);
+        Thread.sleep((long) (seconds * 1000));
+        long sent = pub.stop();
+        long expected = sent * receivers;
+        long end = drain(sink, expected);
+        double wall = Math.max(seconds, (end - t0) / 1e9);
+        Histogram h = sink.take();
+        long delivered = sink.count();
+        double cpu = target.cpuSeconds() - cpu0;
+        double genCpu = Generator.cpuSeconds() - gen0;
+        double ratio = expected == 0 ? 0 : (double) delivered / expected;
+        SystemCounters sys = SystemCounters.now().since(sys0);
+        double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
+        Latency latency = Latency.of(h);
+        boolean complete = ratio >= 0.999 && gen.unexpectedCloses.sum() == closes0;
+        boolean pass = complete && latency.p99() < s.p99LimitMillis();
+        boolean sustained = complete && latency.p99() < s.sustainedP99LimitMillis();
+        Window w = new Window(scenario, round(sent / seconds * receivers), round(delivered / wall), round4(ratio),
+                latency, round(wall), round(cpu), round(genCpu), pass, sustained, other,
+                sys.tcpRetransmits(), sys.backlogDrops());
+        log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f"
+                + " others %5.2f s  retransmits %d%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio,
+                latency.p50(), latency.p99(), cpu, genCpu, other, sys.tcpRetransmits(),
+                pass ? "" : sustained ? "  (sustained)" : "  FAIL");
+        // an overloaded target gets time to recover (collect its garbage) before the next window
+        Thread.sleep(sustained ? s.pauseMillis() : s.recoverMillis());
+        return w;
+    }
+
+    /** Waits until {@code expected} deliveries arrived or none arrived for a second; the time of the last one. */
+    private long drain(Sink sink, long expected) throws InterruptedException {
+        long last = sink.count();
+        long lastChange = System.nanoTime();
+        long deadline = lastChange + 15_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long now = sink.count();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            }
+            if (now >= expected || System.nanoTime() - lastChange > 1_000_000_000L) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        return lastChange;
+    }
+
+    /** Request/ack: each client keeps one {@code echo} in flight; acks per second and their round-trip time. */
+    Window ack(List<Conn> clients) throws Exception {
+        String payload = Publisher.payload(0);
+        for (Conn c : clients) {
+            c.startEcho(payload);
+        }
+        Thread.sleep((long) (s.warmupSeconds() * 1000));
+        SystemCounters sys0 = SystemCounters.now();
+        gen.acks.reset();
+        double cpu0 = target.cpuSeconds();
+        double gen0 = Generator.cpuSeconds();
+        long t0 = System.nanoTime();
+        Thread.sleep((long) (s.windowSeconds() * 1000));
+        Histogram h = gen.acks.take();
+        long count = gen.acks.count();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = target.cpuSeconds() - cpu0;
+        double genCpu = Generator.cpuSeconds() - gen0;
+        for (Conn c : clients) {
+            c.stopEcho();
+        }
+        Thread.sleep(s.pauseMillis());
+        Latency latency = Latency.of(h);
+        SystemCounters sys = SystemCounters.now().since(sys0);
+        double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
+        Window w = new Window("ack", 0, round(count / wall), 1, latency, round(wall), round(cpu), round(genCpu),
+                count > 0, count > 0, other, sys.tcpRetransmits(), sys.backlogDrops());
+        log("  %-14s %9.0f acks/s p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f others %5.2f s", "ack",
+                w.deliveredPerSecond(), latency.p50(), latency.p99(), cpu, genCpu, other);
+        return w;
+    }
+
+    /**
+     * Cross-worker latency: the publisher is on one worker; the receivers on the other workers are timed apart from
+     * those on the publisher's own worker.
+     */
+    CrossWorker crossWorker(Publisher pub, long publisherPid, List<Conn> receivers) throws Exception {
+        int other = 0;
+        for (Conn c : receivers) {
+            boolean remote = c.pid != publisherPid;
+            c.sink = remote ? gen.crossWorker : gen.sameWorker;
+            other += remote ? 1 : 0;
+        }
+        if (other == 0) {
+            throw new IllegalStateException("no receiver on another worker than the publisher's");
+        }
+        gen.sameWorker.reset();
+        double perSecond = s.crossWorkerRate() * other;
+        Window w = window("cross-worker", pub, gen.crossWorker, other, perSecond, s.windowSeconds());
+        Latency same = Latency.of(gen.sameWorker.take());
+        for (Conn c : receivers) {
+            c.sink = gen.fanout;
+        }
+        return new CrossWorker(publisherPid, other, receivers.size() - other, w, same);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    static double round4(double v) {
+        return Math.round(v * 10000) / 10000.0;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.println(String.format(format, args));
+    }
+}

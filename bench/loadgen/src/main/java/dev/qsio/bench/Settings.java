@@ -1,0 +1,37 @@
+package dev.qsio.bench;
+
+/**
+ * The sizes and durations of a run. The full run keeps every target within about a minute and a half; the smoke
+ * run only proves that the harness works end to end.
+ *
+ * @param clients the connections of the connection ramp and of the large fan-out
+ * @param smallClients the receivers of the small fan-out (the large set closed down to this many)
+ * @param rampInFlight handshakes in flight at once while ramping
+ * @param fixedRate the fixed offered delivery rate (messages per second over all receivers) of both fan-outs
+ * @param maxSteps the most windows of one fan-out ladder, which doubles the rate from the fixed one while windows
+ *        are sustained, then bisects twice between the best pass and the next failure
+ * @param warmupSeconds unmeasured fan-out at the fixed rate before each ladder, and echoes before the ack window
+ * @param windowSeconds the length of each measured window
+ * @param settleMillis idle time before reading the resident memory of idle connections
+ * @param ackClients clients that each keep one {@code echo} with an acknowledgement in flight
+ * @param crossWorkerRate events per second published for the cross-worker latency
+ * @param p99LimitMillis the latency a fan-out window must stay under to pass
+ * @param sustainedP99LimitMillis the latency under which a window still counts as sustained: the ladder climbs
+ *        while windows are sustained, so that a size where no rate passes still gets a throughput
+ * @param profileSeconds JFR recording of the single Quarkus process during a fan-out; 0 for none
+ * @param generatorLoops event loops of the load generator
+ * @param pauseMillis quiet time after each window and between targets
+ * @param recoverMillis quiet time after a window that was not sustained (an overloaded target)
+ */
+record Settings(String mode, int clients, int smallClients, int rampInFlight, double fixedRate, int maxSteps,
+        double warmupSeconds, double windowSeconds, long settleMillis, int ackClients, double crossWorkerRate,
+        double p99LimitMillis, double sustainedP99LimitMillis, double profileSeconds, int generatorLoops, long pauseMillis, long recoverMillis) {
+
+    static Settings full() {
+        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000);
+    }
+
+    static Settings smoke() {
+        return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200);
+    }
+}

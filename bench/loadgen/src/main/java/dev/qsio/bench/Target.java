@@ -1,0 +1,175 @@
+package dev.qsio.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server under test: how to start it, and the processes it runs (the started process and its descendants, such
+ * as the workers of a cluster), whose CPU time and resident memory are read from {@code /proc}.
+ */
+final class Target {
+
+    /** Clock ticks per second of {@code /proc/<pid>/stat} times ({@code getconf CLK_TCK}, 100 on Linux). */
+    private static final double TICKS = 100.0;
+
+    final String name;
+    final String label;
+    final int port;
+    /** Worker processes serving clients: 0 for a single process. */
+    final int workers;
+    final boolean jvm;
+    private final List<String> command;
+    private final Path dir;
+    private final Map<String, String> env;
+    private Process process;
+    private final List<ProcessHandle> seen = new ArrayList<>();
+
+    Target(String name, String label, int port, int workers, boolean jvm, Path dir, Map<String, String> env,
+            List<String> command) {
+        this.name = name;
+        this.label = label;
+        this.port = port;
+        this.workers = workers;
+        this.jvm = jvm;
+        this.dir = dir;
+        this.env = env;
+        this.command = command;
+    }
+
+    List<String> command() {
+        return command;
+    }
+
+    void start(Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
+        seen.clear();
+        seen.add(process.toHandle());
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** The started process and its live descendants; remembered so that none is missed when stopping. */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>();
+        if (process == null) {
+            return all;
+        }
+        all.add(process.toHandle());
+        process.descendants().forEach(all::add);
+        for (ProcessHandle h : all) {
+            if (seen.stream().noneMatch(s -> s.pid() == h.pid())) {
+                seen.add(h);
+            }
+        }
+        return all;
+    }
+
+    /** CPU seconds (user + system) used so far by the live processes of this target. */
+    double cpuSeconds() {
+        double total = 0;
+        for (ProcessHandle h : processes()) {
+            total += cpuSeconds(h.pid());
+        }
+        return total;
+    }
+
+    /** Resident memory of all processes of this target, in bytes. */
+    long rssBytes() {
+        long total = 0;
+        for (ProcessHandle h : processes()) {
+            total += rssBytes(h.pid());
+        }
+        return total;
+    }
+
+    /**
+     * Runs a full garbage collection in every process of the target: {@code jcmd GC.run} in a JVM; in Node, the
+     * bench server calls {@code gc()} on SIGUSR2 (it runs with {@code --expose-gc}).
+     */
+    void collectGarbage() throws Exception {
+        for (ProcessHandle h : processes()) {
+            String pid = Long.toString(h.pid());
+            List<String> cmd = jvm ? List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.run")
+                    : List.of("kill", "-USR2", pid);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // fields after the command name, which is in parentheses and may contain spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state): utime is field 14, stime field 15
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+        } catch (IOException | RuntimeException e) {
+            return 0; // the process has just exited
+        }
+    }
+
+    static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // exited
+        }
+        return 0;
+    }
+
+    /**
+     * Stops every process of the target: SIGTERM to the started process (a cluster primary stops its workers), then
+     * SIGKILL to whatever is still alive after the grace period, descendants included.
+     */
+    void stop(long graceMillis) {
+        if (process == null) {
+            return;
+        }
+        processes();
+        List<ProcessHandle> all = List.copyOf(seen);
+        process.destroy();
+        long deadline = System.currentTimeMillis() + graceMillis;
+        for (ProcessHandle h : all) {
+            long left = Math.max(1, deadline - System.currentTimeMillis());
+            try {
+                h.onExit().get(left, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // still running: killed below
+            }
+        }
+        for (ProcessHandle h : all) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // nothing more we can do from here; the bench/run wrapper kills the process group
+            }
+        }
+        process = null;
+    }
+}

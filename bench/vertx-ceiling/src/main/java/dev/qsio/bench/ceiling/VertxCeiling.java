@@ -1,0 +1,123 @@
+package dev.qsio.bench.ceiling;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+
+/**
+ * The ceiling: the bench application's fan-out on bare Vert.x WebSockets, with no Engine.IO or Socket.IO layer.
+ * It speaks only as much of the frames as the load generator needs (the open packet, the namespace CONNECT, the
+ * four events and their acks) and never parses JSON: it matches the event name and relays the rest of the text.
+ * <p>
+ * Each event loop keeps its own members of the room; a broadcast is encoded once and handed to every loop, which
+ * writes it to its members, so no socket is written from a foreign thread. Usage: {@code VertxCeiling <port>}.
+ */
+public final class VertxCeiling extends AbstractVerticle {
+
+    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final List<Loop> LOOPS = new CopyOnWriteArrayList<>();
+
+    /** The members of room "r" that live on one event loop; touched only on that loop. */
+    private static final class Loop {
+        final Context context;
+        final List<ServerWebSocket> members = new ArrayList<>();
+
+        Loop(Context context) {
+            this.context = context;
+        }
+
+        void deliver(Buffer frame) {
+            for (int i = 0; i < members.size(); i++) {
+                // a view of the shared bytes per socket, as a broadcast's one encoding should be reused
+                members.get(i).writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.getByteBuf(), true));
+            }
+        }
+    }
+
+    public static void main(String[] args) {
+        int port = Integer.parseInt(args[0]);
+        int loops = Runtime.getRuntime().availableProcessors();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        vertx.deployVerticle(() -> new VertxCeiling(port), new DeploymentOptions().setInstances(loops))
+                .onSuccess(id -> System.out.println("vertx ceiling listening on " + port))
+                .onFailure(e -> {
+                    e.printStackTrace();
+                    System.exit(1);
+                });
+    }
+
+    private final int port;
+    private Loop loop;
+
+    private VertxCeiling(int port) {
+        this.port = port;
+    }
+
+    @Override
+    public void start(io.vertx.core.Promise<Void> started) {
+        loop = new Loop(context);
+        LOOPS.add(loop);
+        vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port).setTcpNoDelay(true)
+                .setAcceptBacklog(4096))
+                .webSocketHandler(this::accept)
+                .listen()
+                .<Void> mapEmpty()
+                .onComplete(started);
+    }
+
+    private void accept(ServerWebSocket ws) {
+        if (!ws.path().startsWith("/socket.io/")) {
+            ws.reject(404);
+            return;
+        }
+        String sid = Long.toString(IDS.incrementAndGet());
+        ws.writeTextMessage("0{\"sid\":\"" + sid + "\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
+                + "\"maxPayload\":1000000}");
+        ws.textMessageHandler(text -> onText(ws, sid, text));
+        ws.closeHandler(v -> loop.members.remove(ws));
+    }
+
+    private void onText(ServerWebSocket ws, String sid, String text) {
+        if (text.startsWith("40")) {
+            ws.writeTextMessage("40{\"sid\":\"" + sid + "\"}");
+            return;
+        }
+        if (!text.startsWith("42")) {
+            return; // pongs and anything else
+        }
+        int i = 2;
+        while (i < text.length() && Character.isDigit(text.charAt(i))) {
+            i++;
+        }
+        String ackId = text.substring(2, i);
+        if (text.startsWith("[\"pub\",", i)) {
+            Buffer frame = Buffer.buffer(("42[\"msg\"," + text.substring(i + 7)).getBytes(StandardCharsets.UTF_8));
+            for (Loop l : LOOPS) {
+                l.context.runOnContext(v -> l.deliver(frame));
+            }
+        } else if (text.startsWith("[\"echo\",", i)) {
+            ws.writeTextMessage("43" + ackId + "[" + text.substring(i + 8));
+        } else if (text.startsWith("[\"join\"", i)) {
+            loop.members.add(ws);
+            if (!ackId.isEmpty()) {
+                ws.writeTextMessage("43" + ackId + "[]");
+            }
+        } else if (text.startsWith("[\"whoami\"", i) && !ackId.isEmpty()) {
+            ws.writeTextMessage("43" + ackId + "[" + PID + "]");
+        }
+    }
+}
