@@ -443,7 +443,7 @@ public final class ClusterAdapterHub implements Bus.Listener, Peers {
     // ---- encoding of values and sockets
 
     private Packet decode(String text, List<byte[]> attachments) throws ProtocolException {
-        return SocketDescriptions.decode(mapper, text, attachments);
+        return SocketDescriptions.decode(server.strictReader(), text, attachments);
     }
 
     private JsonNode decodeValue(String text, List<byte[]> attachments) throws IOException {

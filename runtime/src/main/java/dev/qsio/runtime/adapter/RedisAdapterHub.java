@@ -267,7 +267,7 @@ public final class RedisAdapterHub implements Peers {
     public void broadcast(String namespace, Encoded packet, String event, BroadcastOptions options) {
         ArrayNode data;
         try {
-            data = (ArrayNode) SocketDescriptions.decode(json, packet.text(),
+            data = (ArrayNode) SocketDescriptions.decode(server.strictReader(), packet.text(),
                     packet.attachments().stream().map(Buffer::getBytes).toList()).data();
         } catch (ProtocolException | ClassCastException e) {
             LOG.errorf("Cannot relay a broadcast of %s to Redis: %s", namespace, e.getMessage());

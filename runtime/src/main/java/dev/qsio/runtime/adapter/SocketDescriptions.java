@@ -116,8 +116,9 @@ final class SocketDescriptions {
     }
 
     /** A Socket.IO packet from its encoded text and binary attachments. */
-    static Packet decode(ObjectMapper mapper, String text, List<byte[]> attachments) throws ProtocolException {
-        PacketDecoder decoder = new PacketDecoder(mapper, Math.max(64, attachments.size()));
+    static Packet decode(com.fasterxml.jackson.databind.ObjectReader strictReader, String text, List<byte[]> attachments)
+            throws ProtocolException {
+        PacketDecoder decoder = new PacketDecoder(strictReader, Math.max(64, attachments.size()));
         Packet packet = decoder.onText(text);
         for (byte[] a : attachments) {
             packet = decoder.onBinary(Buffer.buffer(a));

@@ -37,7 +37,7 @@ final class Client {
         this.conn = conn;
         Context current = Vertx.currentContext();
         this.context = current != null ? current : server.vertx().getOrCreateContext();
-        this.decoder = new PacketDecoder(server.protocolMapper(), server.maxAttachments());
+        this.decoder = new PacketDecoder(server.strictReader(), server.maxAttachments());
         // a connection that joins no namespace in time is closed (connectTimeout)
         this.connectTimer = server.vertx().setTimer(server.connectTimeoutMs(), t -> {
             if (sockets.isEmpty()) {

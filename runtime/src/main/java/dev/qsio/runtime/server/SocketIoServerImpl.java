@@ -62,6 +62,7 @@ public class SocketIoServerImpl implements SocketIoServer {
 
     private ObjectMapper mapper;
     private PacketEncoder encoder;
+    private com.fasterxml.jackson.databind.ObjectReader strictReader;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final Map<String, NamespaceHandlers> staticHandlers = new HashMap<>();
     private final List<DynamicNamespaces> dynamic = new ArrayList<>();
@@ -80,6 +81,7 @@ public class SocketIoServerImpl implements SocketIoServer {
     void init() {
         mapper = ProtocolJson.protocolMapper(applicationMapper);
         encoder = new PacketEncoder(mapper);
+        strictReader = dev.qsio.runtime.protocol.PacketDecoder.strictReader(mapper);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Map<String, List<HandlerMethod>> groups = new LinkedHashMap<>();
         Map<String, HandlerDefinition> groupDefinitions = new HashMap<>();
@@ -131,6 +133,11 @@ public class SocketIoServerImpl implements SocketIoServer {
 
     public ObjectMapper protocolMapper() {
         return mapper;
+    }
+
+    /** The reader of packet decoders, shared by every connection. */
+    public com.fasterxml.jackson.databind.ObjectReader strictReader() {
+        return strictReader;
     }
 
     public BroadcastHooks broadcastHooks() {
