@@ -75,6 +75,22 @@ class SocketIoProcessor {
     static final java.util.Set<String> RESERVED_EVENTS = java.util.Set.of("connect", "connect_error", "disconnect",
             "disconnecting", "newListener", "removeListener");
 
+    /**
+     * Handler methods choose where they run with {@code @Blocking}, {@code @NonBlocking} or {@code @RunOnVirtualThread};
+     * Quarkus accepts these annotations only on entry points it knows of, so the handlers are declared as such.
+     */
+    @BuildStep
+    io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem handlersChooseTheirExecutionModel() {
+        return new io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem(method -> {
+            for (org.jboss.jandex.DotName handler : DotNames.NAMESPACE_HANDLERS) {
+                if (method.hasDeclaredAnnotation(handler)) {
+                    return true;
+                }
+            }
+            return method.hasDeclaredAnnotation(DotNames.ON_BROADCAST);
+        });
+    }
+
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
