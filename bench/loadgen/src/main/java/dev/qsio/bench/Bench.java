@@ -73,6 +73,7 @@ public final class Bench {
         long budgetMinutes = smoke ? 4 : 30;
         Thread watchdog = new Thread(() -> {
             try {
+                // the watchdog: the whole run gets a time budget, after which it is stopped
                 Thread.sleep(TimeUnit.MINUTES.toMillis(budgetMinutes));
                 System.err.println("the run took more than " + budgetMinutes + " minutes: giving up");
                 System.exit(3);
@@ -115,6 +116,7 @@ public final class Bench {
                 }
                 ok &= runTarget(t, tr, gen, s, out, results);
                 tr.othersCpuShare = othersShare(tr);
+                // a fixed pause between targets, so that one target's shutdown does not overlap the next one's start
                 Thread.sleep(s.pauseMillis());
             }
         }
@@ -172,6 +174,7 @@ public final class Bench {
             }
 
             Generator.closeAll(conns.subList(s.smallClients(), conns.size()));
+            // the closed sockets settle for a fixed time before the next scenario measures
             Thread.sleep(s.settleMillis());
             List<Conn> small = new ArrayList<>(conns.subList(0, s.smallClients()));
             conns.clear();
@@ -324,6 +327,7 @@ public final class Bench {
             if (System.nanoTime() - round > 2_000_000_000L) {
                 System.out.println("  waiting for " + t.name + ": " + last);
             }
+            // polls the target's readiness probe (this harness has no Awaitility; it is not a test)
             Thread.sleep(250);
         }
         throw new IllegalStateException(t.name + " not ready after 90 s: " + last);

@@ -38,6 +38,8 @@ final class Scenarios {
         long rssStart = target.rssBytes();
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
         Generator.closeAll(cold.conns());
+        // a measurement, not a wait for a condition: the closed sockets and the collection settle for a fixed time
+        // before the next reading, the same for every target
         Thread.sleep(s.settleMillis());
         target.collectGarbage();
         Thread.sleep(s.settleMillis());
@@ -48,6 +50,7 @@ final class Scenarios {
         double cpu = target.cpuSeconds() - cpu0;
         double genCpu = Generator.cpuSeconds() - gen0;
         into.addAll(warm.conns());
+        // fixed settle time before reading the resident memory, as above
         Thread.sleep(s.settleMillis());
         target.collectGarbage();
         Thread.sleep(s.settleMillis());
@@ -140,6 +143,7 @@ final class Scenarios {
         double gen0 = Generator.cpuSeconds();
         long t0 = System.nanoTime();
         pub.start(deliveriesPerSecond / receivers);
+        // the measurement window: a fixed duration by design
         Thread.sleep((long) (seconds * 1000));
         long sent = pub.stop();
         long expected = sent * receivers;
@@ -182,6 +186,7 @@ final class Scenarios {
             if (now >= expected || System.nanoTime() - lastChange > 1_000_000_000L) {
                 break;
             }
+            // polls the delivery count until it is complete or stops changing for a second (a bounded drain)
             Thread.sleep(5);
         }
         return lastChange;
@@ -193,6 +198,7 @@ final class Scenarios {
         for (Conn c : clients) {
             c.startEcho(payload);
         }
+        // warm-up, then the measurement window: fixed durations by design
         Thread.sleep((long) (s.warmupSeconds() * 1000));
         SystemCounters sys0 = SystemCounters.now();
         gen.acks.reset();
@@ -208,6 +214,7 @@ final class Scenarios {
         for (Conn c : clients) {
             c.stopEcho();
         }
+        // a fixed pause between scenarios, so that one does not overlap the next
         Thread.sleep(s.pauseMillis());
         Latency latency = Latency.of(h);
         SystemCounters sys = SystemCounters.now().since(sys0);

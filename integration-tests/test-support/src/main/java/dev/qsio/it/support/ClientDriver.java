@@ -200,6 +200,25 @@ public final class ClientDriver implements AutoCloseable {
         send(c);
     }
 
+    /**
+     * Emits an event with an acknowledgement and returns the answer's arguments; fails if the answer is an error or
+     * does not come within {@code timeoutMs}.
+     */
+    public JsonNode call(String id, long timeoutMs, String event, Object... args) {
+        String ref = event + "-" + System.nanoTime();
+        emitWithAck(id, ref, timeoutMs, event, args);
+        JsonNode answer = awaitAck(id, ref);
+        if (answer.has("error")) {
+            throw new AssertionError("the ack of " + event + " from " + id + " is an error: " + answer);
+        }
+        return answer.get("args");
+    }
+
+    /** How many times a client received an event from the server. */
+    public long received(String id, String event) {
+        return events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("name").asText())).size();
+    }
+
     /** Closes a client's connection as a network failure would; the client reconnects by itself. */
     public void dropTransport(String id) {
         send(command("sio.dropTransport", id));

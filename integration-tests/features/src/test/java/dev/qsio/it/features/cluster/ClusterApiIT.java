@@ -75,11 +75,7 @@ class ClusterApiIT {
     }
 
     static JsonNode ack(ClientDriver driver, String id, String event, Object... args) {
-        String ref = event + "-" + System.nanoTime();
-        driver.emitWithAck(id, ref, 15_000, event, args);
-        JsonNode answer = driver.awaitAck(id, ref);
-        assertThat(answer.has("error")).as(answer.toString()).isFalse();
-        return answer.get("args");
+        return driver.call(id, 15_000, event, args);
     }
 
     String on(int worker, String transport) {
@@ -91,7 +87,7 @@ class ClusterApiIT {
     }
 
     long received(String id, String event) {
-        return driver.events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("name").asText())).size();
+        return driver.received(id, event);
     }
 
     @Test

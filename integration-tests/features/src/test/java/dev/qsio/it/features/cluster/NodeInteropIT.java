@@ -117,15 +117,11 @@ class NodeInteropIT {
     }
 
     JsonNode ack(String id, String event, Object... args) {
-        String ref = event + "-" + System.nanoTime();
-        driver.emitWithAck(id, ref, 15_000, event, args);
-        JsonNode answer = driver.awaitAck(id, ref);
-        assertThat(answer.has("error")).as(answer.toString()).isFalse();
-        return answer.get("args");
+        return driver.call(id, 15_000, event, args);
     }
 
     long received(String id, String event) {
-        return driver.events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("name").asText())).size();
+        return driver.received(id, event);
     }
 
     List<String> everyone() {

@@ -54,11 +54,7 @@ class RecoveryIT {
     }
 
     JsonNode ack(String id, String event, Object... args) {
-        String ref = event + "-" + System.nanoTime();
-        driver.emitWithAck(id, ref, 60_000, event, args);
-        JsonNode answer = driver.awaitAck(id, ref);
-        assertThat(answer.has("error")).as(answer.toString()).isFalse();
-        return answer.get("args");
+        return driver.call(id, 60_000, event, args);
     }
 
     int tracked(String id, String origin) {
