@@ -1,11 +1,8 @@
 package dev.qsio.runtime.adapter;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,20 +14,15 @@ import java.util.function.IntConsumer;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.qsio.Handshake;
-import dev.qsio.HandshakeRequest;
 import dev.qsio.RemoteSocket;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
-import dev.qsio.runtime.protocol.PacketDecoder;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.SocketImpl;
@@ -44,8 +36,6 @@ import io.vertx.core.buffer.Buffer;
 public final class ClusterAdapterHub implements Bus.Listener, Peers {
 
     private static final Logger LOG = Logger.getLogger(ClusterAdapterHub.class);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
 
     /** A request whose responses are being collected. */
     private final class Request {
