@@ -17,13 +17,11 @@ public interface Cluster {
     Uni<Void> scaleTo(int n);
 
     default Uni<Void> scaleUp(int n) {
-        return scaleTo(workers().stream().filter(w -> !w.state().equals("failed") && !w.state().equals("stopped")).toList()
-                .size() + n);
+        return scaleTo((int) workers().stream().filter(w -> w.state().live()).count() + n);
     }
 
     default Uni<Void> scaleDown(int n) {
-        return scaleTo(Math.max(0, workers().stream().filter(w -> !w.state().equals("failed") && !w.state().equals("stopped"))
-                .toList().size() - n));
+        return scaleTo(Math.max(0, (int) workers().stream().filter(w -> w.state().live()).count() - n));
     }
 
     /**

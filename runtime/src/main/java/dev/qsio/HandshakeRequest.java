@@ -2,6 +2,7 @@ package dev.qsio;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,7 +21,7 @@ public record HandshakeRequest(String method, String path, Map<String, List<Stri
 
     /** The first value of a header, or {@code null}. The name is case-insensitive. */
     public String header(String name) {
-        List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 

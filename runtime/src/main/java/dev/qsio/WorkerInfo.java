@@ -7,11 +7,10 @@ import java.time.Instant;
  *
  * @param id the worker id ({@code 1..n}), stable across its restarts
  * @param pid the process id of its current process, or {@code -1} when none runs
- * @param state one of {@code starting}, {@code running}, {@code stopping}, {@code stopped}, {@code respawning},
- *        {@code failed}
+ * @param state its state
  * @param ready whether it accepts connections and its bus link is up
  * @param restarts how many times it was restarted after a crash
  * @param startedAt when its current process started
  */
-public record WorkerInfo(int id, long pid, String state, boolean ready, int restarts, Instant startedAt) {
+public record WorkerInfo(int id, long pid, WorkerState state, boolean ready, int restarts, Instant startedAt) {
 }

@@ -1,6 +1,7 @@
 package dev.qsio.deployment;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.jboss.jandex.DotName;
@@ -23,6 +24,7 @@ import dev.qsio.SocketIO;
 import dev.qsio.SocketIoSocket;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -54,9 +56,10 @@ final class DotNames {
     static final DotName UNI = DotName.createSimple(Uni.class);
     static final DotName MULTI = DotName.createSimple(Multi.class);
     static final DotName COMPLETION_STAGE = DotName.createSimple(CompletionStage.class);
-    static final DotName COMPLETABLE_FUTURE = DotName.createSimple(java.util.concurrent.CompletableFuture.class);
+    static final DotName COMPLETABLE_FUTURE = DotName.createSimple(CompletableFuture.class);
     static final DotName BLOCKING = DotName.createSimple(Blocking.class);
     static final DotName NON_BLOCKING = DotName.createSimple(NonBlocking.class);
+    static final DotName RUN_ON_VIRTUAL_THREAD = DotName.createSimple(RunOnVirtualThread.class);
 
     private DotNames() {
     }

@@ -1,8 +1,11 @@
 package dev.qsio.deployment;
 
+import java.util.List;
+
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.MethodInfo;
 
+import dev.qsio.runtime.server.HandlerDefinition;
 import io.quarkus.builder.item.MultiBuildItem;
 
 /** A validated handler method, before its invoker exists. */
@@ -10,26 +13,23 @@ final class HandlerMethodBuildItem extends MultiBuildItem {
 
     final ClassInfo bean;
     final MethodInfo method;
-    final String kind;
-    final String namespace;
-    final String pattern;
-    final String matcher;
+    final HandlerDefinition.Kind kind;
+    final HandlerDefinition.NamespaceDeclaration namespace;
     final String event;
-    final java.util.List<String> params;
-    final String returns;
-    final boolean blocking;
+    final List<HandlerDefinition.Param> params;
+    final HandlerDefinition.Returns returns;
+    final HandlerDefinition.ExecutionModel execution;
 
-    HandlerMethodBuildItem(ClassInfo bean, MethodInfo method, String kind, String namespace, String pattern,
-            String matcher, String event, java.util.List<String> params, String returns, boolean blocking) {
+    HandlerMethodBuildItem(ClassInfo bean, MethodInfo method, HandlerDefinition.Kind kind,
+            HandlerDefinition.NamespaceDeclaration namespace, String event, List<HandlerDefinition.Param> params,
+            HandlerDefinition.Returns returns, HandlerDefinition.ExecutionModel execution) {
         this.bean = bean;
         this.method = method;
         this.kind = kind;
         this.namespace = namespace;
-        this.pattern = pattern;
-        this.matcher = matcher;
         this.event = event;
         this.params = params;
         this.returns = returns;
-        this.blocking = blocking;
+        this.execution = execution;
     }
 }

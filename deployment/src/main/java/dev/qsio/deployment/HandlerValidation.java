@@ -3,11 +3,18 @@ package dev.qsio.deployment;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.DotName;
 import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
 import org.jboss.jandex.MethodParameterInfo;
 import org.jboss.jandex.Type;
+
+import dev.qsio.runtime.server.HandlerDefinition.ExecutionModel;
+import dev.qsio.runtime.server.HandlerDefinition.Kind;
+import dev.qsio.runtime.server.HandlerDefinition.Param;
+import dev.qsio.runtime.server.HandlerDefinition.ParamKind;
+import dev.qsio.runtime.server.HandlerDefinition.Returns;
 
 /**
  * Checks a handler method's parameters and return type for its kind, and describes them for the runtime. Every
@@ -25,13 +32,24 @@ final class HandlerValidation {
         return method.declaringClass().name() + "#" + method.name() + "()";
     }
 
-    static IllegalStateException problem(MethodInfo method, String annotation, String message) {
-        return new IllegalStateException("Invalid @" + annotation + " method " + name(method) + ": " + message);
+    /** A handler that cannot work; the processor reports every one of a build together. */
+    static final class Problem extends RuntimeException {
+        Problem(String message) {
+            super(message, null, false, false);
+        }
     }
 
-    /** The parameter descriptors, or a failure naming the method and the offending parameter. */
-    List<String> params(MethodInfo method, String kind, String annotation) {
-        List<String> specs = new ArrayList<>();
+    static Problem problem(MethodInfo method, String annotation, String message) {
+        return new Problem("Invalid @" + annotation + " method " + name(method) + ": " + message);
+    }
+
+    static Problem problem(ClassInfo type, String message) {
+        return new Problem("@SocketIO on " + type.name() + " " + message);
+    }
+
+    /** The parameters, or a failure naming the method and the offending parameter. */
+    List<Param> params(MethodInfo method, Kind kind, String annotation) {
+        List<Param> specs = new ArrayList<>();
         boolean socket = false;
         boolean ack = false;
         boolean args = false;
@@ -44,7 +62,7 @@ final class HandlerValidation {
             String label = "parameter " + (p.name() == null ? "#" + p.position() : "'" + p.name() + "'") + " of type "
                     + type;
             if (name.equals(DotNames.SOCKET)) {
-                if (kind.equals("BROADCAST")) {
+                if (kind == Kind.BROADCAST) {
                     throw problem(method, annotation, label + " is not available: a broadcast has no socket; use "
                             + "BroadcastContext to know where it came from");
                 }
@@ -52,13 +70,13 @@ final class HandlerValidation {
                     throw problem(method, annotation, "declares SocketIoSocket twice");
                 }
                 socket = true;
-                specs.add("SOCKET");
+                specs.add(new Param(ParamKind.SOCKET, null));
                 continue;
             }
             switch (kind) {
-                case "EVENT", "BROADCAST" -> {
+                case EVENT, BROADCAST -> {
                     if (name.equals(DotNames.ACK)) {
-                        if (kind.equals("BROADCAST")) {
+                        if (kind == Kind.BROADCAST) {
                             throw problem(method, annotation, label + " is not available: answer a serverSideEmitWithAck "
                                     + "by returning the value");
                         }
@@ -66,41 +84,41 @@ final class HandlerValidation {
                             throw problem(method, annotation, "declares Ack twice");
                         }
                         ack = true;
-                        specs.add("ACK");
+                        specs.add(new Param(ParamKind.ACK, null));
                     } else if (name.equals(DotNames.EVENT_ARGS)) {
                         if (args) {
                             throw problem(method, annotation, "declares EventArgs twice");
                         }
                         args = true;
-                        specs.add("ARGS");
+                        specs.add(new Param(ParamKind.ARGS, null));
                     } else if (name.equals(DotNames.BROADCAST_CONTEXT)) {
-                        if (!kind.equals("BROADCAST")) {
+                        if (kind != Kind.BROADCAST) {
                             throw problem(method, annotation, label + " is only available to @OnBroadcast methods");
                         }
                         if (context) {
                             throw problem(method, annotation, "declares BroadcastContext twice");
                         }
                         context = true;
-                        specs.add("CONTEXT");
+                        specs.add(new Param(ParamKind.CONTEXT, null));
                     } else {
-                        specs.add("ARG:" + argumentType(method, annotation, label, type));
+                        specs.add(new Param(ParamKind.ARG, argumentType(method, annotation, label, type)));
                     }
                 }
-                case "DISCONNECT" -> {
+                case DISCONNECT -> {
                     if (!name.equals(DotNames.STRING) || reason) {
                         throw problem(method, annotation, label + " is not allowed: @OnDisconnect methods take the "
                                 + "SocketIoSocket and a String reason");
                     }
                     reason = true;
-                    specs.add("REASON");
+                    specs.add(new Param(ParamKind.REASON, null));
                 }
-                case "ERROR" -> {
+                case ERROR -> {
                     if (error || type.kind() != Type.Kind.CLASS || !isThrowable(name)) {
                         throw problem(method, annotation, label + " is not allowed: @OnError methods take the "
                                 + "SocketIoSocket and one Throwable (or subtype)");
                     }
                     error = true;
-                    specs.add("ERROR:" + name);
+                    specs.add(new Param(ParamKind.ERROR, name.toString()));
                 }
                 default -> throw problem(method, annotation, label + " is not allowed: @" + annotation
                         + " methods take only the SocketIoSocket");
@@ -194,11 +212,11 @@ final class HandlerValidation {
     }
 
     /** How the result is delivered, or a failure when the return type cannot work for the kind. */
-    String returns(MethodInfo method, String kind, String annotation) {
+    Returns returns(MethodInfo method, Kind kind, String annotation) {
         Type type = method.returnType();
         DotName name = type.name();
         if (type.kind() == Type.Kind.VOID) {
-            return "VOID";
+            return Returns.VOID;
         }
         if (name.equals(DotNames.MULTI)) {
             throw problem(method, annotation, "returns Multi, which is not supported: return Uni<T> for one answer");
@@ -206,25 +224,54 @@ final class HandlerValidation {
         boolean async = name.equals(DotNames.UNI) || name.equals(DotNames.COMPLETION_STAGE)
                 || name.equals(DotNames.COMPLETABLE_FUTURE);
         switch (kind) {
-            case "EVENT", "BROADCAST":
-                return name.equals(DotNames.UNI) ? "UNI" : async ? "STAGE" : "VALUE";
+            case EVENT, BROADCAST:
+                return name.equals(DotNames.UNI) ? Returns.UNI : async ? Returns.STAGE : Returns.VALUE;
             default:
                 if (async) {
-                    return name.equals(DotNames.UNI) ? "UNI" : "STAGE";
+                    return name.equals(DotNames.UNI) ? Returns.UNI : Returns.STAGE;
                 }
                 throw problem(method, annotation, "returns " + type + ": @" + annotation
                         + " methods return void, Uni<Void> or CompletionStage<Void>");
         }
     }
 
-    /** Whether the method runs on a worker thread. */
-    static boolean blocking(MethodInfo method, String returns) {
-        if (method.hasAnnotation(DotNames.BLOCKING) || method.declaringClass().hasDeclaredAnnotation(DotNames.BLOCKING)) {
-            return true;
+    private static final List<DotName> EXECUTION_ANNOTATIONS = List.of(DotNames.BLOCKING, DotNames.NON_BLOCKING,
+            DotNames.RUN_ON_VIRTUAL_THREAD);
+
+    /**
+     * Where the method runs: as its {@code @Blocking}, {@code @NonBlocking} or {@code @RunOnVirtualThread} says (on the
+     * method, else on its class), otherwise on the event loop when it returns {@code Uni} or {@code CompletionStage}
+     * and on a worker thread when it returns a value.
+     */
+    static ExecutionModel execution(MethodInfo method, Returns returns, String annotation) {
+        ExecutionModel declared = declaredModel(method.declaredAnnotations().stream().map(a -> a.name()).toList(),
+                method, annotation);
+        if (declared == null) {
+            declared = declaredModel(method.declaringClass().declaredAnnotations().stream().map(a -> a.name()).toList(),
+                    method, annotation);
         }
-        if (method.hasAnnotation(DotNames.NON_BLOCKING) || method.declaringClass().hasDeclaredAnnotation(DotNames.NON_BLOCKING)) {
-            return false;
+        if (declared != null) {
+            return declared;
         }
-        return !(returns.equals("UNI") || returns.equals("STAGE"));
+        return returns == Returns.UNI || returns == Returns.STAGE ? ExecutionModel.EVENT_LOOP : ExecutionModel.WORKER;
+    }
+
+    private static ExecutionModel declaredModel(List<DotName> annotations, MethodInfo method, String annotation) {
+        List<DotName> present = EXECUTION_ANNOTATIONS.stream().filter(annotations::contains).toList();
+        if (present.size() > 1) {
+            throw problem(method, annotation, "it carries " + present.stream().map(n -> "@" + n.withoutPackagePrefix())
+                    .toList() + "; choose one execution model");
+        }
+        if (present.isEmpty()) {
+            return null;
+        }
+        DotName model = present.get(0);
+        if (model.equals(DotNames.BLOCKING)) {
+            return ExecutionModel.WORKER;
+        }
+        if (model.equals(DotNames.NON_BLOCKING)) {
+            return ExecutionModel.EVENT_LOOP;
+        }
+        return ExecutionModel.VIRTUAL_THREAD;
     }
 }

@@ -3,10 +3,12 @@ package dev.qsio.deployment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
 import dev.qsio.runtime.devui.SocketIoDevUiService;
+import dev.qsio.runtime.server.HandlerDefinition;
 import io.quarkus.deployment.IsDevelopment;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.devui.spi.JsonRPCProvidersBuildItem;
@@ -22,14 +24,18 @@ class SocketIoDevUiProcessor {
     CardPageBuildItem card(List<HandlerMethodBuildItem> handlers, SocketIoBuildTimeConfig config) {
         Map<String, List<Map<String, String>>> byNamespace = new LinkedHashMap<>();
         for (HandlerMethodBuildItem h : handlers) {
-            String namespace = h.kind.equals("BROADCAST") ? h.namespace + " (broadcasts)"
-                    : !h.pattern.isEmpty() ? "pattern " + h.pattern : !h.matcher.isEmpty() ? "matcher " + h.matcher : h.namespace;
+            String namespace = h.kind == HandlerDefinition.Kind.BROADCAST ? h.namespace + " (broadcasts)"
+                    : h.namespace.toString();
             Map<String, String> row = new LinkedHashMap<>();
-            row.put("kind", h.kind.toLowerCase(java.util.Locale.ROOT));
+            row.put("kind", h.kind.name().toLowerCase(Locale.ROOT));
             row.put("event", h.event == null ? "" : h.event);
             row.put("class", h.bean.name().toString());
             row.put("method", h.method.name());
-            row.put("threading", h.blocking ? "worker thread" : "event loop");
+            row.put("threading", switch (h.execution) {
+                case EVENT_LOOP -> "event loop";
+                case WORKER -> "worker thread";
+                case VIRTUAL_THREAD -> "virtual thread";
+            });
             byNamespace.computeIfAbsent(namespace, k -> new ArrayList<>()).add(row);
         }
         List<Map<String, Object>> namespaces = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -19,49 +20,54 @@ import org.jboss.jandex.DotName;
 import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
 
+import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.SocketIoRecorder;
-import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.ClusterConfigCustomizer;
 import dev.qsio.runtime.cluster.ClusterLifecycle;
 import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
-import dev.qsio.runtime.cluster.RedisLink;
-import dev.qsio.runtime.cluster.WorkerLink;
+import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
+import dev.qsio.runtime.health.SocketIoLiveness;
+import dev.qsio.runtime.health.SocketIoReadiness;
+import dev.qsio.runtime.health.SocketIoStartup;
+import dev.qsio.runtime.metrics.SocketIoMeters;
 import dev.qsio.runtime.server.HandlerDefinition;
+import dev.qsio.runtime.server.ServerSetup;
 import dev.qsio.runtime.server.SocketIoMetadata;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.BeanContainerBuildItem;
 import io.quarkus.arc.deployment.BeanDefiningAnnotationBuildItem;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.InvokerFactoryBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeansRuntimeInitBuildItem;
 import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
 import io.quarkus.arc.processor.InvokerInfo;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
-import io.quarkus.arc.deployment.BeanContainerBuildItem;
-import io.quarkus.arc.deployment.SyntheticBeansRuntimeInitBuildItem;
-import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
+import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
+import io.quarkus.deployment.builditem.ServiceStartBuildItem;
+import io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
-import dev.qsio.runtime.health.SocketIoLiveness;
-import dev.qsio.runtime.health.SocketIoReadiness;
-import dev.qsio.runtime.health.SocketIoStartup;
-import dev.qsio.runtime.metrics.SocketIoMeters;
-import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
-import io.quarkus.deployment.builditem.ServiceStartBuildItem;
-import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Builds the Socket.IO server of the application: finds namespaces and handler methods, validates them, generates
@@ -72,7 +78,7 @@ class SocketIoProcessor {
     static final String FEATURE = "socketio";
 
     /** Event names that clients cannot emit (the reference parser refuses them). */
-    static final java.util.Set<String> RESERVED_EVENTS = java.util.Set.of("connect", "connect_error", "disconnect",
+    static final Set<String> RESERVED_EVENTS = Set.of("connect", "connect_error", "disconnect",
             "disconnecting", "newListener", "removeListener");
 
     /**
@@ -80,9 +86,9 @@ class SocketIoProcessor {
      * Quarkus accepts these annotations only on entry points it knows of, so the handlers are declared as such.
      */
     @BuildStep
-    io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem handlersChooseTheirExecutionModel() {
-        return new io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem(method -> {
-            for (org.jboss.jandex.DotName handler : DotNames.NAMESPACE_HANDLERS) {
+    ExecutionModelAnnotationsAllowedBuildItem handlersChooseTheirExecutionModel() {
+        return new ExecutionModelAnnotationsAllowedBuildItem(method -> {
+            for (DotName handler : DotNames.NAMESPACE_HANDLERS) {
                 if (method.hasDeclaredAnnotation(handler)) {
                     return true;
                 }
@@ -99,8 +105,8 @@ class SocketIoProcessor {
     @BuildStep
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
-                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, Identity.class,
-                        Primary.class, WorkerLink.class, RedisLink.class, ClusterLifecycle.class)
+                .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
+                        Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class)
                 .setUnremovable()
                 .build();
     }
@@ -143,7 +149,7 @@ class SocketIoProcessor {
     @Record(ExecutionTime.RUNTIME_INIT)
     void clusterEndpoints(NonApplicationRootPathBuildItem paths, ClusterRecorder recorder,
             BuildProducer<RouteBuildItem> routes) {
-        io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> handler = recorder.endpoint();
+        Handler<RoutingContext> handler = recorder.endpoint();
         routes.produce(paths.routeBuilder().management().route("socketio/cluster").handler(handler)
                 .displayOnNotFoundPage("Socket.IO cluster").build());
         routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
@@ -223,6 +229,8 @@ class SocketIoProcessor {
     void collectHandlers(CombinedIndexBuildItem combined, BuildProducer<HandlerMethodBuildItem> handlers) {
         IndexView index = combined.getIndex();
         HandlerValidation validation = new HandlerValidation(index);
+        // every problem of the build is reported at once, each naming its class and method
+        List<String> problems = new ArrayList<>();
 
         // namespace handlers live in @SocketIO classes
         for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
@@ -232,8 +240,8 @@ class SocketIoProcessor {
                 }
                 MethodInfo method = a.target().asMethod();
                 if (!method.declaringClass().hasDeclaredAnnotation(DotNames.SOCKET_IO)) {
-                    throw HandlerValidation.problem(method, annotation.withoutPackagePrefix(),
-                            "it is declared in a class without @SocketIO; handlers belong to a namespace class");
+                    problems.add(HandlerValidation.problem(method, annotation.withoutPackagePrefix(),
+                            "it is declared in a class without @SocketIO; handlers belong to a namespace class").getMessage());
                 }
             }
         }
@@ -242,45 +250,22 @@ class SocketIoProcessor {
                 continue;
             }
             ClassInfo bean = socketIo.target().asClass();
-            String[] namespace = namespaceOf(bean, socketIo);
+            HandlerDefinition.NamespaceDeclaration namespace;
+            try {
+                namespace = namespaceOf(bean, socketIo);
+            } catch (HandlerValidation.Problem e) {
+                problems.add(e.getMessage());
+                continue;
+            }
             for (MethodInfo method : bean.methods()) {
-                List<AnnotationInstance> found = new ArrayList<>();
-                for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
-                    AnnotationInstance a = method.declaredAnnotation(annotation);
-                    if (a != null) {
-                        found.add(a);
+                try {
+                    HandlerMethodBuildItem handler = namespaceHandler(validation, bean, namespace, method);
+                    if (handler != null) {
+                        handlers.produce(handler);
                     }
+                } catch (HandlerValidation.Problem e) {
+                    problems.add(e.getMessage());
                 }
-                if (method.hasDeclaredAnnotation(DotNames.ON_BROADCAST)) {
-                    found.add(method.declaredAnnotation(DotNames.ON_BROADCAST));
-                }
-                if (found.isEmpty() || (found.size() == 1 && found.get(0).name().equals(DotNames.ON_BROADCAST))) {
-                    continue;
-                }
-                if (found.size() > 1) {
-                    throw HandlerValidation.problem(method, found.get(0).name().withoutPackagePrefix(),
-                            "it carries several handler annotations (" + found.stream()
-                                    .map(x -> "@" + x.name().withoutPackagePrefix()).toList() + "); keep one");
-                }
-                AnnotationInstance a = found.get(0);
-                String simple = a.name().withoutPackagePrefix();
-                String kind = kindOf(a.name());
-                checkModifiers(method, simple);
-                String event = null;
-                if (kind.equals("EVENT")) {
-                    event = a.value().asString();
-                    if (event.isEmpty()) {
-                        throw HandlerValidation.problem(method, simple, "the event name is empty");
-                    }
-                    if (RESERVED_EVENTS.contains(event)) {
-                        throw HandlerValidation.problem(method, simple, "'" + event + "' is reserved by the protocol and "
-                                + "never reaches handlers; use @OnConnect or @OnDisconnect, or another name");
-                    }
-                }
-                List<String> params = validation.params(method, kind, simple);
-                String returns = validation.returns(method, kind, simple);
-                handlers.produce(new HandlerMethodBuildItem(bean, method, kind, namespace[0], namespace[1], namespace[2],
-                        event, params, returns, HandlerValidation.blocking(method, returns)));
             }
         }
 
@@ -289,32 +274,94 @@ class SocketIoProcessor {
             if (a.target().kind() != AnnotationTarget.Kind.METHOD) {
                 continue;
             }
-            MethodInfo method = a.target().asMethod();
-            for (DotName other : DotNames.NAMESPACE_HANDLERS) {
-                if (method.hasDeclaredAnnotation(other)) {
-                    throw HandlerValidation.problem(method, "OnBroadcast", "it also carries @"
-                            + other.withoutPackagePrefix() + "; keep one");
-                }
+            try {
+                handlers.produce(broadcastHandler(validation, a));
+            } catch (HandlerValidation.Problem e) {
+                problems.add(e.getMessage());
             }
-            checkModifiers(method, "OnBroadcast");
-            String event = a.value().asString();
-            if (event.isEmpty()) {
-                throw HandlerValidation.problem(method, "OnBroadcast", "the event name is empty");
-            }
-            AnnotationValue ns = a.value("namespace");
-            String namespace = ns == null ? "/" : ns.asString();
-            if (!namespace.startsWith("/")) {
-                throw HandlerValidation.problem(method, "OnBroadcast", "namespace '" + namespace
-                        + "' must start with '/'");
-            }
-            List<String> params = validation.params(method, "BROADCAST", "OnBroadcast");
-            String returns = validation.returns(method, "BROADCAST", "OnBroadcast");
-            handlers.produce(new HandlerMethodBuildItem(method.declaringClass(), method, "BROADCAST", namespace, "", "",
-                    event, params, returns, HandlerValidation.blocking(method, returns)));
         }
+        reportProblems(problems);
     }
 
-    private static String[] namespaceOf(ClassInfo bean, AnnotationInstance socketIo) {
+    /** Fails the build with every problem found, each on its own line. */
+    private static void reportProblems(List<String> problems) {
+        if (problems.isEmpty()) {
+            return;
+        }
+        if (problems.size() == 1) {
+            throw new IllegalStateException(problems.get(0));
+        }
+        throw new IllegalStateException(problems.size() + " Socket.IO handler problems:\n- " + String.join("\n- ", problems));
+    }
+
+    /** The handler a method of a @SocketIO class declares, or null when it is not one. */
+    private static HandlerMethodBuildItem namespaceHandler(HandlerValidation validation, ClassInfo bean,
+            HandlerDefinition.NamespaceDeclaration namespace, MethodInfo method) {
+        List<AnnotationInstance> found = new ArrayList<>();
+        for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
+            AnnotationInstance a = method.declaredAnnotation(annotation);
+            if (a != null) {
+                found.add(a);
+            }
+        }
+        if (method.hasDeclaredAnnotation(DotNames.ON_BROADCAST)) {
+            found.add(method.declaredAnnotation(DotNames.ON_BROADCAST));
+        }
+        if (found.isEmpty() || (found.size() == 1 && found.get(0).name().equals(DotNames.ON_BROADCAST))) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw HandlerValidation.problem(method, found.get(0).name().withoutPackagePrefix(),
+                    "it carries several handler annotations (" + found.stream()
+                            .map(x -> "@" + x.name().withoutPackagePrefix()).toList() + "); keep one");
+        }
+        AnnotationInstance a = found.get(0);
+        String simple = a.name().withoutPackagePrefix();
+        HandlerDefinition.Kind kind = kindOf(a.name());
+        checkModifiers(method, simple);
+        String event = null;
+        if (kind == HandlerDefinition.Kind.EVENT) {
+            event = a.value().asString();
+            if (event.isEmpty()) {
+                throw HandlerValidation.problem(method, simple, "the event name is empty");
+            }
+            if (RESERVED_EVENTS.contains(event)) {
+                throw HandlerValidation.problem(method, simple, "'" + event + "' is reserved by the protocol and "
+                        + "never reaches handlers; use @OnConnect or @OnDisconnect, or another name");
+            }
+        }
+        List<HandlerDefinition.Param> params = validation.params(method, kind, simple);
+        HandlerDefinition.Returns returns = validation.returns(method, kind, simple);
+        return new HandlerMethodBuildItem(bean, method, kind, namespace, event, params, returns,
+                HandlerValidation.execution(method, returns, simple));
+    }
+
+    private static HandlerMethodBuildItem broadcastHandler(HandlerValidation validation, AnnotationInstance a) {
+        MethodInfo method = a.target().asMethod();
+        for (DotName other : DotNames.NAMESPACE_HANDLERS) {
+            if (method.hasDeclaredAnnotation(other)) {
+                throw HandlerValidation.problem(method, "OnBroadcast", "it also carries @"
+                        + other.withoutPackagePrefix() + "; keep one");
+            }
+        }
+        checkModifiers(method, "OnBroadcast");
+        String event = a.value().asString();
+        if (event.isEmpty()) {
+            throw HandlerValidation.problem(method, "OnBroadcast", "the event name is empty");
+        }
+        AnnotationValue ns = a.value("namespace");
+        String namespace = ns == null ? "/" : ns.asString();
+        if (!namespace.startsWith("/")) {
+            throw HandlerValidation.problem(method, "OnBroadcast", "namespace '" + namespace + "' must start with '/'");
+        }
+        List<HandlerDefinition.Param> params = validation.params(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast");
+        HandlerDefinition.Returns returns = validation.returns(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast");
+        return new HandlerMethodBuildItem(method.declaringClass(), method, HandlerDefinition.Kind.BROADCAST,
+                HandlerDefinition.NamespaceDeclaration.named(namespace), event, params, returns,
+                HandlerValidation.execution(method, returns, "OnBroadcast"));
+    }
+
+    private static HandlerDefinition.NamespaceDeclaration namespaceOf(ClassInfo bean, AnnotationInstance socketIo) {
         AnnotationValue value = socketIo.value();
         AnnotationValue pattern = socketIo.value("pattern");
         AnnotationValue matcher = socketIo.value("matcher");
@@ -325,51 +372,49 @@ class SocketIoProcessor {
             matcherClass = "";
         }
         if (!regex.isEmpty() && !matcherClass.isEmpty()) {
-            throw new IllegalStateException("@SocketIO on " + bean.name() + " sets both pattern and matcher; choose one");
+            throw HandlerValidation.problem(bean, "sets both pattern and matcher; choose one");
         }
         if (!regex.isEmpty()) {
             try {
                 Pattern.compile(regex);
             } catch (PatternSyntaxException e) {
-                throw new IllegalStateException("@SocketIO on " + bean.name() + " has an invalid pattern '" + regex + "': "
-                        + e.getDescription());
+                throw HandlerValidation.problem(bean, "has an invalid pattern '" + regex + "': " + e.getDescription());
             }
-            return new String[] { regex, regex, "" };
+            return new HandlerDefinition.NamespaceDeclaration(null, regex, null);
         }
         if (!matcherClass.isEmpty()) {
-            return new String[] { matcherClass, "", matcherClass };
+            return new HandlerDefinition.NamespaceDeclaration(null, null, matcherClass);
         }
         if (!name.startsWith("/")) {
-            throw new IllegalStateException("@SocketIO on " + bean.name() + " names namespace '" + name
-                    + "', which must start with '/'");
+            throw HandlerValidation.problem(bean, "names namespace '" + name + "', which must start with '/'");
         }
-        return new String[] { name, "", "" };
+        return HandlerDefinition.NamespaceDeclaration.named(name);
     }
 
-    private static String annotationOf(String kind) {
+    private static String annotationOf(HandlerDefinition.Kind kind) {
         return switch (kind) {
-            case "CONNECT" -> "OnConnect";
-            case "EVENT" -> "OnEvent";
-            case "DISCONNECT" -> "OnDisconnect";
-            case "ERROR" -> "OnError";
-            case "MIDDLEWARE" -> "Middleware";
-            default -> "OnBroadcast";
+            case CONNECT -> "OnConnect";
+            case EVENT -> "OnEvent";
+            case DISCONNECT -> "OnDisconnect";
+            case ERROR -> "OnError";
+            case MIDDLEWARE -> "Middleware";
+            case BROADCAST -> "OnBroadcast";
         };
     }
 
-    private static String kindOf(DotName annotation) {
+    private static HandlerDefinition.Kind kindOf(DotName annotation) {
         if (annotation.equals(DotNames.ON_CONNECT)) {
-            return "CONNECT";
+            return HandlerDefinition.Kind.CONNECT;
         } else if (annotation.equals(DotNames.ON_EVENT)) {
-            return "EVENT";
+            return HandlerDefinition.Kind.EVENT;
         } else if (annotation.equals(DotNames.ON_DISCONNECT)) {
-            return "DISCONNECT";
+            return HandlerDefinition.Kind.DISCONNECT;
         } else if (annotation.equals(DotNames.ON_ERROR)) {
-            return "ERROR";
+            return HandlerDefinition.Kind.ERROR;
         } else if (annotation.equals(DotNames.MIDDLEWARE)) {
-            return "MIDDLEWARE";
+            return HandlerDefinition.Kind.MIDDLEWARE;
         }
-        return "BROADCAST";
+        return HandlerDefinition.Kind.BROADCAST;
     }
 
     private static void checkModifiers(MethodInfo method, String annotation) {
@@ -395,14 +440,19 @@ class SocketIoProcessor {
             InvokerFactoryBuildItem invokerFactory, SocketIoRecorder recorder,
             BuildProducer<SyntheticBeanBuildItem> syntheticBeans) {
         List<HandlerDefinition> definitions = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (HandlerMethodBuildItem h : handlers) {
-            BeanInfo bean = beanDiscovery.beanStream().classBeans().withBeanClass(h.bean.name()).firstResult()
-                    .orElseThrow(() -> HandlerValidation.problem(h.method, annotationOf(h.kind),
-                            "its class " + h.bean.name() + " is not a bean; add a scope such as @ApplicationScoped"));
+            BeanInfo bean = beanDiscovery.beanStream().classBeans().withBeanClass(h.bean.name()).firstResult().orElse(null);
+            if (bean == null) {
+                problems.add(HandlerValidation.problem(h.method, annotationOf(h.kind), "its class " + h.bean.name()
+                        + " is not a bean; add a scope such as @ApplicationScoped").getMessage());
+                continue;
+            }
             InvokerInfo invoker = invokerFactory.createInvoker(bean, h.method).withInstanceLookup().build();
-            definitions.add(new HandlerDefinition(h.kind, h.namespace, h.pattern, h.matcher, h.event == null ? "" : h.event,
-                    h.bean.name().toString(), h.method.name(), invoker.getClassName(), h.params, h.returns, h.blocking));
+            definitions.add(new HandlerDefinition(h.kind, h.namespace, h.event, h.bean.name().toString(), h.method.name(),
+                    invoker.getClassName(), h.params, h.returns, h.execution));
         }
+        reportProblems(problems);
         syntheticBeans.produce(SyntheticBeanBuildItem.configure(SocketIoMetadata.class)
                 .scope(Singleton.class)
                 .unremovable()

@@ -36,18 +36,21 @@ class ValidApplicationTest {
     @Test
     void everyHandlerIsCollected() {
         assertThat(metadata.handlers())
-                .extracting(h -> h.getKind() + " " + h.getMethod() + " " + h.getNamespace() + " " + h.getEvent())
+                .extracting(h -> h.kind() + " " + h.method() + " " + h.namespace().name() + " " + h.event() + " "
+                        + h.execution())
                 .containsExactlyInAnyOrder(
-                        "MIDDLEWARE admit /chat ",
-                        "CONNECT connected /chat ",
-                        "EVENT message /chat message",
-                        "DISCONNECT disconnected /chat ",
-                        "ERROR failed /chat ",
-                        "BROADCAST news /chat news");
-        HandlerDefinition message = metadata.handlers().stream().filter(h -> h.getKind().equals("EVENT")).findFirst()
-                .orElseThrow();
-        assertThat(message.getParams()).containsExactly("SOCKET", "ARG:java.lang.String", "ACK");
-        assertThat(message.getReturns()).isEqualTo("VOID");
+                        "MIDDLEWARE admit /chat null WORKER",
+                        "CONNECT connected /chat null WORKER",
+                        "EVENT message /chat message WORKER",
+                        "DISCONNECT disconnected /chat null WORKER",
+                        "ERROR failed /chat null WORKER",
+                        "BROADCAST news /chat news WORKER");
+        HandlerDefinition message = metadata.handlers().stream().filter(h -> h.kind() == HandlerDefinition.Kind.EVENT)
+                .findFirst().orElseThrow();
+        assertThat(message.params()).containsExactly(new HandlerDefinition.Param(HandlerDefinition.ParamKind.SOCKET, null),
+                new HandlerDefinition.Param(HandlerDefinition.ParamKind.ARG, "java.lang.String"),
+                new HandlerDefinition.Param(HandlerDefinition.ParamKind.ACK, null));
+        assertThat(message.returns()).isEqualTo(HandlerDefinition.Returns.VOID);
     }
 
     @Test

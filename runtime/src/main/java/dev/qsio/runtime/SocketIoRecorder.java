@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.engine.EngineRoute;
+import dev.qsio.runtime.engine.SessionHandler;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.SocketIoMetadata;
 import dev.qsio.runtime.server.SocketIoRoute;
@@ -36,7 +37,7 @@ public class SocketIoRecorder {
         return new EngineRoute(path, () -> {
             try {
                 Class<?> type = Thread.currentThread().getContextClassLoader().loadClass(handlerClass);
-                return (EngineIoHandler) Arc.container().instance(type).get();
+                return SessionHandler.raw((EngineIoHandler) Arc.container().instance(type).get());
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException("Engine.IO handler class not found: " + handlerClass, e);
             }

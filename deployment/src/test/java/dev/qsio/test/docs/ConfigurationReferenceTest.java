@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,8 +64,8 @@ class ConfigurationReferenceTest {
         assertThat(missing).as("keys missing from %s", REFERENCE).isEmpty();
 
         Set<String> documented = new TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\|`(quarkus\\.socketio\\.[a-z0-9.\\-]+)`",
-                java.util.regex.Pattern.MULTILINE).matcher(reference);
+        Matcher m = Pattern.compile("^\\|`(quarkus\\.socketio\\.[a-z0-9.\\-]+)`",
+                Pattern.MULTILINE).matcher(reference);
         while (m.find()) {
             documented.add(m.group(1));
         }

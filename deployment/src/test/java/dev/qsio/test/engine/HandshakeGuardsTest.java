@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Singleton;
 
@@ -86,7 +87,7 @@ class HandshakeGuardsTest {
         Listener listener = new Listener();
         WebSocket ws = open(ws("EIO=4&transport=websocket&sid=" + sid), null, listener).join();
         // no probe, no upgrade packet: the server closes the WebSocket after 300 ms, and polling goes on
-        assertThat(listener.closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isNotNull();
+        assertThat(listener.closed.get(5, TimeUnit.SECONDS)).isNotNull();
         given().queryParam("EIO", "4").queryParam("transport", "polling").queryParam("sid", sid).body("6")
                 .when().post("/socket.io/").then().statusCode(200).body(equalTo("ok"));
         ws.abort();

@@ -12,11 +12,14 @@ import dev.qsio.SocketIO;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
 /**
- * {@code @Blocking} and {@code @NonBlocking} on handler methods: the application builds (Quarkus checks where these
- * annotations may appear) and each handler runs where it asked.
+ * {@code @Blocking}, {@code @NonBlocking} and {@code @RunOnVirtualThread} on handler methods: the application builds
+ * (Quarkus checks where these annotations may appear) and each handler runs where it asked, one socket's events in
+ * order whatever their models.
  */
 class ExecutionModelAnnotationsTest {
 
@@ -38,6 +41,25 @@ class ExecutionModelAnnotationsTest {
         String onWorker() {
             return Context.isOnEventLoopThread() ? "event loop" : "worker";
         }
+
+        // returning Uni, it would run on the event loop without the annotation
+        @OnEvent("on-virtual-thread")
+        @RunOnVirtualThread
+        Uni<String> onVirtualThread() {
+            return Uni.createFrom().item(where());
+        }
+    }
+
+    /** Where the caller runs: a virtual thread (Java 21 and later), otherwise the event loop or a worker thread. */
+    static String where() {
+        try {
+            if ((Boolean) Thread.class.getMethod("isVirtual").invoke(Thread.currentThread())) {
+                return "virtual thread";
+            }
+        } catch (ReflectiveOperationException e) {
+            // Java 17: no virtual threads; Quarkus runs such methods on worker threads
+        }
+        return Context.isOnEventLoopThread() ? "event loop" : "worker";
     }
 
     private static String poll(String sid) {
@@ -58,12 +80,15 @@ class ExecutionModelAnnotationsTest {
         String sid = open.substring(i, open.indexOf('"', i));
         post(sid, "40");
         assertThat(poll(sid)).startsWith("40{\"sid\":");
-        post(sid, "421[\"on-loop\"]\u001e422[\"on-worker\"]");
+        post(sid, "421[\"on-loop\"]\u001e422[\"on-worker\"]\u001e423[\"on-virtual-thread\"]\u001e424[\"on-loop\"]");
         StringBuilder answers = new StringBuilder();
         Awaitility.await().until(() -> {
             answers.append(poll(sid));
-            return answers.indexOf("431") >= 0 && answers.indexOf("432") >= 0;
+            return answers.indexOf("434") >= 0;
         });
-        assertThat(answers.toString()).contains("431[\"event loop\"]", "432[\"worker\"]");
+        String virtual = Runtime.version().feature() >= 21 ? "virtual thread" : "worker";
+        // in order: one socket's handlers run one after the other
+        assertThat(answers.toString()).containsSubsequence("431[\"event loop\"]", "432[\"worker\"]",
+                "433[\"" + virtual + "\"]", "434[\"event loop\"]");
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.EngineIoEndpoint;
+import dev.qsio.EngineIoHandler;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 

@@ -1,13 +1,13 @@
 package dev.qsio.runtime.adapter;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.function.IntConsumer;
+import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.RemoteSocket;
-import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -28,27 +28,18 @@ public interface Adapter {
     /** The rooms of a local socket (empty if unknown). */
     Set<String> socketRooms(String id);
 
-    /** The local socket ids in a room. */
-    Set<String> roomMembers(String room);
-
     /** The rooms that have local members. */
     Set<String> rooms();
 
-    /**
-     * Writes an encoded packet to every selected socket; the same bytes go to every recipient. {@code event} names
-     * the event for the servers' {@code @OnBroadcast} subscribers.
-     */
-    void broadcast(Encoded packet, String event, BroadcastOptions options);
+    /** Writes the broadcast's packet to every selected socket; the same bytes go to every recipient. */
+    void broadcast(Broadcast broadcast);
 
     /**
-     * Emits an event that asks each selected socket for an acknowledgement. {@code clientCount} is called once per
-     * server with the number of sockets it reached; {@code ack} once per acknowledgement with its first argument.
+     * Sends the broadcast with an acknowledgement id to every selected socket and collects their answers: the first
+     * argument of each, once every server reported and every client answered, or {@link dev.qsio.AckTimeoutException}
+     * at the timeout.
      */
-    void broadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs, IntConsumer clientCount,
-            java.util.function.Consumer<JsonNode> ack);
-
-    /** How many servers a broadcast with acknowledgements waits for, this one included. */
-    int serverCountNow();
+    CompletionStage<List<JsonNode>> broadcastWithAck(Broadcast broadcast, Duration timeout);
 
     /** The selected sockets. */
     Uni<List<RemoteSocket>> fetchSockets(BroadcastOptions options);
@@ -62,14 +53,17 @@ public interface Adapter {
     /** Disconnects the selected sockets. */
     void disconnectSockets(BroadcastOptions options, boolean close);
 
-    /** Sends an event to the other servers; {@code null} ack for no answer. */
-    void serverSideEmit(String event, Object[] args, java.util.function.Consumer<List<JsonNode>> ack,
-            java.util.function.Consumer<Throwable> timeout, long timeoutMs);
+    /** Sends an event to the other servers, without waiting for an answer. */
+    void serverSideEmit(String event, Object[] args);
+
+    /**
+     * Sends an event to the other servers and collects the answer of each, or fails with
+     * {@link dev.qsio.AckTimeoutException} at the timeout.
+     */
+    Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object[] args, Duration timeout);
 
     /** The number of servers, this one included. */
-    default Uni<Integer> serverCount() {
-        return Uni.createFrom().item(serverCountNow());
-    }
+    Uni<Integer> serverCount();
 
     /** Releases resources when the namespace goes away. */
     default void close() {

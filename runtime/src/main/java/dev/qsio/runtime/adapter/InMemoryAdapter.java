@@ -1,34 +1,43 @@
 package dev.qsio.runtime.adapter;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
-
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.RemoteSocket;
 import dev.qsio.runtime.protocol.Encoded;
-import dev.qsio.runtime.server.Namespace;
-import dev.qsio.runtime.server.SocketImpl;
+import dev.qsio.runtime.protocol.PacketEncoder;
+import dev.qsio.runtime.requests.RequestTracker;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The adapter of one process: a room index (room to socket ids, socket id to rooms) and local delivery.
+ * The adapter of one process: a room index (room to socket ids, socket id to rooms) and local delivery. The cluster
+ * adapter extends it with what reaches the other servers.
  */
 public class InMemoryAdapter implements Adapter {
 
-    protected final Namespace namespace;
+    /** How this process names itself in the requests it tracks. */
+    protected static final String SELF = "self";
+
+    protected final LocalSockets namespace;
+    protected final PacketEncoder encoder;
+    protected final RequestTracker requests;
     private final Map<String, Set<String>> rooms = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> sids = new ConcurrentHashMap<>();
 
-    public InMemoryAdapter(Namespace namespace) {
+    public InMemoryAdapter(LocalSockets namespace, PacketEncoder encoder, RequestTracker requests) {
         this.namespace = namespace;
+        this.encoder = encoder;
+        this.requests = requests;
     }
 
     @Override
@@ -78,21 +87,15 @@ public class InMemoryAdapter implements Adapter {
     }
 
     @Override
-    public Set<String> roomMembers(String room) {
-        Set<String> members = rooms.get(room);
-        return members == null ? Set.of() : Set.copyOf(members);
-    }
-
-    @Override
     public Set<String> rooms() {
         return Set.copyOf(rooms.keySet());
     }
 
     /** Calls {@code action} once for each local socket the options select. */
-    protected void apply(BroadcastOptions options, Consumer<SocketImpl> action) {
+    protected final void apply(BroadcastOptions options, Consumer<AdapterSocket> action) {
         Set<String> except = exceptIds(options.except());
         if (options.rooms().isEmpty()) {
-            for (SocketImpl socket : namespace.socketImpls()) {
+            for (AdapterSocket socket : namespace.sockets()) {
                 if (!except.contains(socket.id())) {
                     action.accept(socket);
                 }
@@ -109,7 +112,7 @@ public class InMemoryAdapter implements Adapter {
                 if (except.contains(id) || (seen != null && !seen.add(id))) {
                     continue;
                 }
-                SocketImpl socket = namespace.socketImpl(id);
+                AdapterSocket socket = namespace.socket(id);
                 if (socket != null) {
                     action.accept(socket);
                 }
@@ -131,70 +134,110 @@ public class InMemoryAdapter implements Adapter {
         return ids;
     }
 
-    @Override
-    public void broadcast(Encoded packet, String event, BroadcastOptions options) {
+    /** The local sockets the options select. */
+    public final List<AdapterSocket> localSockets(BroadcastOptions options) {
+        List<AdapterSocket> found = new ArrayList<>();
+        apply(options, found::add);
+        return found;
+    }
+
+    // ---- operations on the local sockets
+
+    /** Writes a packet to the selected local sockets. */
+    public final void localBroadcast(Encoded packet, BroadcastOptions options) {
         boolean dropIfBusy = options.volatileFlag();
         apply(options, socket -> socket.write(packet, dropIfBusy));
     }
 
-    @Override
-    public void broadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs,
-            IntConsumer clientCount, Consumer<JsonNode> ack) {
-        clientCount.accept(localBroadcastWithAck(namespace.server().encoder().event(namespace.name(),
-                namespace.nextAckId(), event, args), options, ack));
-    }
-
     /**
-     * Writes a packet carrying an acknowledgement id to the selected local sockets, each expecting the ack under that
-     * id; returns how many were reached.
+     * Writes an event to the selected local sockets with a new acknowledgement id, each expecting the answer under
+     * it; returns how many were reached. {@code answer} gets the first argument of each acknowledgement.
      */
-    protected int localBroadcastWithAck(Encoded packet, BroadcastOptions options, Consumer<JsonNode> ack) {
-        long id = packet.ackId();
+    public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options,
+            Consumer<JsonNode> answer) {
+        long ackId = namespace.nextAckId();
+        Encoded packet = encoder.event(namespace.name(), ackId, event, args);
         int[] count = new int[1];
         apply(options, socket -> {
-            socket.expectAck(id, args -> ack.accept(args.isEmpty() ? com.fasterxml.jackson.databind.node.NullNode.getInstance()
-                    : args.get(0)));
+            socket.expectAck(ackId, values -> answer.accept(values.isEmpty() ? NullNode.getInstance() : values.get(0)));
             socket.write(packet, options.volatileFlag());
             count[0]++;
         });
         return count[0];
     }
 
+    public final void localAddSockets(BroadcastOptions options, Set<String> toJoin) {
+        String[] joined = toJoin.toArray(String[]::new);
+        apply(options, socket -> socket.join(joined));
+    }
+
+    public final void localDelSockets(BroadcastOptions options, Set<String> toLeave) {
+        apply(options, socket -> toLeave.forEach(socket::leave));
+    }
+
+    public final void localDisconnectSockets(BroadcastOptions options, boolean close) {
+        // collected first: a disconnect changes the rooms being walked
+        localSockets(options).forEach(socket -> socket.disconnect(close));
+    }
+
+    // ---- Adapter: this process only
+
     @Override
-    public int serverCountNow() {
-        return 1;
+    public void broadcast(Broadcast broadcast) {
+        localBroadcast(broadcast.packet(), broadcast.options());
+    }
+
+    @Override
+    public CompletionStage<List<JsonNode>> broadcastWithAck(Broadcast broadcast, Duration timeout) {
+        BroadcastAcks acks = requests.open(newAcks(broadcast.options()), timeout.toMillis());
+        int reached = localBroadcastWithAck(broadcast.event(), broadcast.args(), broadcast.options(),
+                value -> requests.answer(acks.id(), null, new BroadcastAcks.Answer(value)));
+        requests.answer(acks.id(), SELF, new BroadcastAcks.Reached(reached));
+        publishWithAck(broadcast, acks.id(), timeout);
+        return acks.result();
+    }
+
+    /** The acknowledgement request of a broadcast: here, this process only. */
+    protected BroadcastAcks newAcks(BroadcastOptions options) {
+        return new BroadcastAcks(Set.of(SELF));
+    }
+
+    /** Sends a broadcast with acknowledgements to the other servers; none here. */
+    protected void publishWithAck(Broadcast broadcast, long requestId, Duration timeout) {
     }
 
     @Override
     public Uni<List<RemoteSocket>> fetchSockets(BroadcastOptions options) {
-        List<RemoteSocket> found = new ArrayList<>();
-        apply(options, found::add);
-        return Uni.createFrom().item(found);
+        return Uni.createFrom().item(new ArrayList<>(localSockets(options)));
     }
 
     @Override
     public void addSockets(BroadcastOptions options, Set<String> toJoin) {
-        apply(options, socket -> socket.join(toJoin.toArray(String[]::new)));
+        localAddSockets(options, toJoin);
     }
 
     @Override
     public void delSockets(BroadcastOptions options, Set<String> toLeave) {
-        apply(options, socket -> toLeave.forEach(socket::leave));
+        localDelSockets(options, toLeave);
     }
 
     @Override
     public void disconnectSockets(BroadcastOptions options, boolean close) {
-        List<SocketImpl> targets = new ArrayList<>();
-        apply(options, targets::add);
-        targets.forEach(socket -> socket.disconnect(close));
+        localDisconnectSockets(options, close);
     }
 
     @Override
-    public void serverSideEmit(String event, Object[] args, Consumer<List<JsonNode>> ack, Consumer<Throwable> timeout,
-            long timeoutMs) {
+    public void serverSideEmit(String event, Object[] args) {
         // no other server in one process
-        if (ack != null) {
-            ack.accept(List.of());
-        }
+    }
+
+    @Override
+    public Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object[] args, Duration timeout) {
+        return Uni.createFrom().item(List.of());
+    }
+
+    @Override
+    public Uni<Integer> serverCount() {
+        return Uni.createFrom().item(1);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -96,13 +97,13 @@ public final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Uni<List<Logged>> since(String namespace, java.util.Set<String> rooms, String offset) {
+    public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
         List<Logged> after = after(namespace, rooms, offset);
         return Uni.createFrom().item(after == null ? List.of() : after);
     }
 
     /** The entries after {@code offset} that reached these rooms, or null when the offset is not in the log. */
-    private List<Logged> after(String namespace, java.util.Set<String> rooms, String offset) {
+    private List<Logged> after(String namespace, Set<String> rooms, String offset) {
         Deque<Entry> log = logs.get(namespace);
         if (log == null) {
             return null;

@@ -16,6 +16,50 @@ import io.smallrye.mutiny.Uni;
  */
 public interface SessionStore {
 
+    /** The store of an application without connection state recovery: it keeps nothing. */
+    SessionStore NONE = new SessionStore() {
+        @Override
+        public boolean enabled() {
+            return false;
+        }
+
+        @Override
+        public String nextOffset() {
+            throw new IllegalStateException("connection state recovery is off");
+        }
+
+        @Override
+        public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
+        }
+
+        @Override
+        public void save(String namespace, Session session) {
+        }
+
+        @Override
+        public void disconnected(String namespace, Session session) {
+        }
+
+        @Override
+        public void forget(String namespace, String pid) {
+        }
+
+        @Override
+        public Uni<Restored> restore(String namespace, String pid, String offset) {
+            return Uni.createFrom().nullItem();
+        }
+
+        @Override
+        public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
+            return Uni.createFrom().item(List.of());
+        }
+    };
+
+    /** Whether connection state recovery is on. */
+    default boolean enabled() {
+        return true;
+    }
+
     /** A socket's state, as it is restored. */
     record Session(String sid, String pid, Set<String> rooms, Map<String, Object> data) {
     }

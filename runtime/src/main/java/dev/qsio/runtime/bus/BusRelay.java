@@ -37,13 +37,13 @@ public final class BusRelay {
         void onControl(int slot, int workerId, Buffer payload);
     }
 
-    private static final class Link {
+    private static final class WorkerConnection {
         final NetSocket socket;
         final int slot;
         final int workerId;
         volatile long lastSeen = System.nanoTime();
 
-        Link(NetSocket socket, int slot, int workerId) {
+        WorkerConnection(NetSocket socket, int slot, int workerId) {
             this.socket = socket;
             this.slot = slot;
             this.workerId = workerId;
@@ -54,7 +54,7 @@ public final class BusRelay {
     private final byte[] secret;
     private final Duration heartbeatTimeout;
     private final Events events;
-    private final Map<Integer, Link> links = new ConcurrentHashMap<>();
+    private final Map<Integer, WorkerConnection> workers = new ConcurrentHashMap<>();
     private NetServer server;
     private long watchdog = -1;
 
@@ -75,21 +75,21 @@ public final class BusRelay {
     }
 
     private void accept(NetSocket socket) {
-        Link[] link = new Link[1];
+        WorkerConnection[] connection = new WorkerConnection[1];
         // a peer that does not authenticate at once is dropped
         long timer = vertx.setTimer(5000, t -> {
-            if (link[0] == null) {
+            if (connection[0] == null) {
                 socket.close();
             }
         });
         socket.handler(Frames.parser(frame -> {
             byte kind = frame.getByte(0);
-            if (link[0] == null) {
+            if (connection[0] == null) {
                 vertx.cancelTimer(timer);
-                link[0] = authenticate(socket, kind, frame);
+                connection[0] = authenticate(socket, kind, frame);
                 return;
             }
-            Link l = link[0];
+            WorkerConnection l = connection[0];
             l.lastSeen = System.nanoTime();
             if (kind == Frames.RELAY) {
                 relay(l, frame.getInt(1), frame.slice(5, frame.length()));
@@ -100,15 +100,15 @@ public final class BusRelay {
         }, socket::close));
         socket.closeHandler(v -> {
             vertx.cancelTimer(timer);
-            Link l = link[0];
-            if (l != null && links.remove(l.slot, l)) {
+            WorkerConnection l = connection[0];
+            if (l != null && workers.remove(l.slot, l)) {
                 announce();
                 events.onLeft(l.slot, l.workerId);
             }
         });
     }
 
-    private Link authenticate(NetSocket socket, byte kind, Buffer frame) {
+    private WorkerConnection authenticate(NetSocket socket, byte kind, Buffer frame) {
         try {
             if (kind != Frames.HELLO) {
                 throw new IllegalArgumentException("first frame is not HELLO");
@@ -121,11 +121,11 @@ public final class BusRelay {
             if (!MessageDigest.isEqual(presented, secret)) {
                 throw new IllegalArgumentException("wrong secret");
             }
-            if (slot <= 0 || links.containsKey(slot)) {
+            if (slot <= 0 || workers.containsKey(slot)) {
                 throw new IllegalArgumentException("slot " + slot + " is not free");
             }
-            Link link = new Link(socket, slot, workerId);
-            links.put(slot, link);
+            WorkerConnection link = new WorkerConnection(socket, slot, workerId);
+            workers.put(slot, link);
             socket.write(Frames.frame(Frames.WELCOME, members().encode()));
             announce();
             events.onJoined(slot, workerId, pid);
@@ -139,29 +139,29 @@ public final class BusRelay {
 
     private MemberList members() {
         Map<Integer, Integer> m = new LinkedHashMap<>();
-        links.values().stream().sorted((a, b) -> Integer.compare(a.slot, b.slot)).forEach(l -> m.put(l.slot, l.workerId));
+        workers.values().stream().sorted((a, b) -> Integer.compare(a.slot, b.slot)).forEach(l -> m.put(l.slot, l.workerId));
         return new MemberList(m);
     }
 
     private void announce() {
         Buffer frame = Frames.frame(Frames.MEMBERS, members().encode());
-        links.values().forEach(l -> l.socket.write(frame));
+        workers.values().forEach(l -> l.socket.write(frame));
     }
 
-    private void relay(Link from, int target, Buffer payload) {
+    private void relay(WorkerConnection from, int target, Buffer payload) {
         if (target == LocalBus.PRIMARY_SLOT) {
             events.onControl(from.slot, from.workerId, payload.slice(1, payload.length()));
             return;
         }
         Buffer frame = Frames.frame(Frames.DELIVER, from.slot, payload);
         if (target == Frames.ALL) {
-            for (Link l : links.values()) {
+            for (WorkerConnection l : workers.values()) {
                 if (l != from) {
                     l.socket.write(frame);
                 }
             }
         } else {
-            Link to = links.get(target);
+            WorkerConnection to = workers.get(target);
             if (to != null) {
                 to.socket.write(frame);
             }
@@ -170,7 +170,7 @@ public final class BusRelay {
 
     /** Sends a CONTROL payload from the primary to one worker (by slot). */
     public void control(int slot, Buffer payload) {
-        Link l = links.get(slot);
+        WorkerConnection l = workers.get(slot);
         if (l != null) {
             l.socket.write(Frames.frame(Frames.DELIVER, LocalBus.PRIMARY_SLOT,
                     Buffer.buffer(1 + payload.length()).appendByte((byte) Bus.Channel.CONTROL.ordinal()).appendBuffer(payload)));
@@ -178,14 +178,14 @@ public final class BusRelay {
     }
 
     public boolean connected(int slot) {
-        return links.containsKey(slot);
+        return workers.containsKey(slot);
     }
 
     private void checkHeartbeats() {
         long now = System.nanoTime();
-        for (Link l : links.values()) {
+        for (WorkerConnection l : workers.values()) {
             if (now - l.lastSeen > heartbeatTimeout.toNanos()) {
-                if (links.remove(l.slot, l)) {
+                if (workers.remove(l.slot, l)) {
                     LOG.warnf("Worker %d (bus slot %d) sent no heartbeat for %d ms: removing it from the cluster",
                             l.workerId, l.slot, (now - l.lastSeen) / 1_000_000);
                     announce();
@@ -198,7 +198,7 @@ public final class BusRelay {
 
     /** Drops a worker's link (it is being stopped or was declared dead). */
     public void disconnect(int slot) {
-        Link l = links.remove(slot);
+        WorkerConnection l = workers.remove(slot);
         if (l != null) {
             announce();
             l.socket.close();
@@ -209,8 +209,8 @@ public final class BusRelay {
         if (watchdog >= 0) {
             vertx.cancelTimer(watchdog);
         }
-        links.values().forEach(l -> l.socket.close());
-        links.clear();
+        workers.values().forEach(l -> l.socket.close());
+        workers.clear();
         if (server != null) {
             server.close();
         }

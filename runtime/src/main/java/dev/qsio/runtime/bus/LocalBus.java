@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -36,7 +37,8 @@ public final class LocalBus implements Bus {
     private final int port;
     private final String secret;
     private final Duration heartbeat;
-    private final Runnable onPrimaryLost;
+    private volatile Runnable onPrimaryLost = () -> {
+    };
     private final Map<Channel, List<Listener>> listeners = new EnumMap<>(Channel.class);
     private final Map<Integer, Integer> members = new ConcurrentHashMap<>();
     private volatile NetSocket socket;
@@ -45,8 +47,7 @@ public final class LocalBus implements Bus {
     private volatile long roundTripNanos = -1;
     private long heartbeatTimer = -1;
 
-    public LocalBus(Vertx vertx, String nodeId, int slot, int workerId, int port, String secret, Duration heartbeat,
-            Runnable onPrimaryLost) {
+    public LocalBus(Vertx vertx, String nodeId, int slot, int workerId, int port, String secret, Duration heartbeat) {
         this.vertx = vertx;
         this.nodeId = nodeId;
         this.slot = slot;
@@ -54,10 +55,14 @@ public final class LocalBus implements Bus {
         this.port = port;
         this.secret = secret;
         this.heartbeat = heartbeat;
-        this.onPrimaryLost = onPrimaryLost;
         for (Channel c : Channel.ALL) {
             listeners.put(c, new CopyOnWriteArrayList<>());
         }
+    }
+
+    /** Sets what happens when the connection to the primary closes without this worker asking for it. */
+    public void onPrimaryLost(Runnable action) {
+        this.onPrimaryLost = action;
     }
 
     /** The member id of a slot of this node. */
@@ -194,13 +199,9 @@ public final class LocalBus implements Bus {
         return memberId(slot);
     }
 
-    public int workerId() {
-        return workerId;
-    }
-
     @Override
     public Set<String> members() {
-        return members.keySet().stream().map(this::memberId).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return members.keySet().stream().map(this::memberId).collect(Collectors.toUnmodifiableSet());
     }
 
     @Override

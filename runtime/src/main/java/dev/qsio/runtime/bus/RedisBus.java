@@ -1,45 +1,30 @@
 package dev.qsio.runtime.bus;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 import org.jboss.logging.Logger;
 
-import dev.qsio.runtime.config.RedisConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 
 /**
- * The {@code redis} bus: every server (a worker, or a single process) holds two connections to one Redis server, one
- * to publish and one subscribed, so that the cluster spans hosts. Members find each other with heartbeats on a
- * channel of their own ({@code <key>-bus#}) and receive direct messages on {@code <key>-bus#<member>#}.
+ * The {@code redis} bus, so that the cluster spans hosts: every server (a worker, or a single process) is a member.
+ * Members find each other with heartbeats on a channel of their own ({@code <key>-bus#}) and receive direct
+ * messages on {@code <key>-bus#<member>#}, over the server's {@link RedisChannels}.
  * <p>
- * It also offers plain Redis pub/sub to the adapter layer, which speaks Node's {@code @socket.io/redis-adapter}
- * protocol on its own channels. When Redis goes away the bus is down: nothing is published (local delivery goes
- * on), the other members are forgotten, and it reconnects with a doubling delay; on its return the subscriptions are
- * made again and the members meet again.
+ * While Redis is away the bus is down: nothing is sent, and the other members are forgotten; on its return they
+ * meet again.
  */
 public final class RedisBus implements Bus {
 
@@ -51,198 +36,51 @@ public final class RedisBus implements Bus {
     private static final byte DATA = 4;
 
     private final Vertx vertx;
-    private final RedisConfig config;
+    private final RedisChannels channels;
     private final String self;
     private final Duration heartbeat;
     private final Duration heartbeatTimeout;
     private final String allChannel;
-    private final String selfChannel;
     private final Map<Channel, List<Listener>> listeners = new EnumMap<>(Channel.class);
     /** Other members and when each was last heard from (nanoTime). */
     private final Map<String, Long> members = new ConcurrentHashMap<>();
-    private final Map<String, BiConsumer<String, Buffer>> subscriptions = new ConcurrentHashMap<>();
-    private final Map<String, BiConsumer<String, Buffer>> patterns = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
-
-    /** The client of the publishing connection; the subscribed one has its own (each is one metered client). */
-    private volatile Redis client;
-    private volatile Redis subClient;
-    private volatile RedisConnection pub;
-    private volatile RedisConnection sub;
-    private volatile boolean up;
-    private volatile boolean closing;
-    private volatile String lastError;
-    private long reconnectDelayMs = 100;
     private long heartbeatTimer = -1;
 
-    public RedisBus(Vertx vertx, RedisConfig config, String nodeId, int workerId, Duration heartbeat,
+    public RedisBus(Vertx vertx, RedisChannels channels, String key, String nodeId, int workerId, Duration heartbeat,
             Duration heartbeatTimeout) {
         this.vertx = vertx;
-        this.config = config;
+        this.channels = channels;
         byte[] random = new byte[4];
         new SecureRandom().nextBytes(random);
         // the node and worker for people reading logs; the random part keeps two processes with one host name apart
         this.self = nodeId + "/" + Math.max(workerId, 0) + "." + HexFormat.of().formatHex(random);
         this.heartbeat = heartbeat;
         this.heartbeatTimeout = heartbeatTimeout;
-        this.allChannel = config.key() + "-bus#";
-        this.selfChannel = allChannel + self + "#";
+        this.allChannel = key + "-bus#";
         for (Channel c : Channel.ALL) {
             listeners.put(c, new CopyOnWriteArrayList<>());
         }
-    }
-
-    /** The URL shown in logs and health data: the configured one without credentials. */
-    public String displayUrl() {
-        try {
-            URI u = URI.create(config.url());
-            return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
-                    + (u.getPath() == null ? "" : u.getPath());
-        } catch (IllegalArgumentException e) {
-            return "(invalid URL)";
-        }
-    }
-
-    /** The client options for a configuration; fails with a message naming the key when the URL is not usable. */
-    public static RedisOptions options(RedisConfig config) {
-        URI uri;
-        try {
-            uri = URI.create(config.url());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url is not a URL: " + e.getMessage());
-        }
-        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url must start with redis:// or rediss://, got "
-                    + config.url());
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url has no host: " + config.url());
-        }
-        String url = config.url();
-        if (config.database().isPresent()) {
-            String auth = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
-            url = uri.getScheme() + "://" + auth + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/"
-                    + config.database().getAsInt();
-        }
-        RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxWaitingHandlers(100_000);
-        config.password().ifPresent(options::setPassword);
-        if ("rediss".equals(uri.getScheme())) {
-            NetClientOptions net = new NetClientOptions().setSsl(true).setTcpNoDelay(true);
-            if (config.tls().trustAll()) {
-                net.setTrustAll(true).setHostnameVerificationAlgorithm("");
-            } else {
-                net.setHostnameVerificationAlgorithm("HTTPS");
-            }
-            config.tls().trustCertificatePem().ifPresent(p -> net.setTrustOptions(new PemTrustOptions().addCertPath(p)));
-            options.setNetClientOptions(net);
-        } else {
-            options.setNetClientOptions(new NetClientOptions().setTcpNoDelay(true));
-        }
-        return options;
-    }
-
-    /**
-     * Connects. The future completes when both connections are up and subscribed, or fails with the first error;
-     * either way the bus keeps trying in the background until {@link #close()}.
-     */
-    public Future<Void> start() {
-        Promise<Void> first = Promise.promise();
-        heartbeatTimer = vertx.setPeriodic(heartbeat.toMillis(), t -> tick());
-        connect(first);
-        return first.future();
-    }
-
-    private void connect(Promise<Void> first) {
-        if (closing) {
-            return;
-        }
-        Redis c = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-publish"));
-        Redis sc = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-subscribe"));
-        client = c;
-        subClient = sc;
-        c.connect().compose(p -> {
-            pub = p;
-            p.exceptionHandler(e -> lost(c, e.getMessage()));
-            p.endHandler(v -> lost(c, "connection closed"));
-            return sc.connect();
-        }).compose(s -> {
-            sub = s;
-            s.handler(this::onPush);
-            s.exceptionHandler(e -> lost(c, e.getMessage()));
-            s.endHandler(v -> lost(c, "connection closed"));
-            return subscribeAll(s);
-        }).onSuccess(v -> {
-            if (client != c || closing) {
-                return;
-            }
-            boolean wasDown = outages.get() > 0;
-            up = true;
-            reconnectDelayMs = 100;
-            lastError = null;
-            if (wasDown) {
-                LOG.infof("Socket.IO bus: connected to Redis again at %s", displayUrl());
-            } else {
-                LOG.debugf("Socket.IO bus: connected to Redis at %s as %s", displayUrl(), self);
-            }
+        channels.subscribe(allChannel, (channel, payload) -> onFrame(payload));
+        channels.subscribe(allChannel + self + "#", (channel, payload) -> onFrame(payload));
+        channels.onUp(() -> {
+            LOG.debugf("Socket.IO bus: joined over Redis as %s", self);
             announce(JOIN, allChannel);
-            upListeners.forEach(Runnable::run);
-            if (first != null) {
-                first.tryComplete();
-            }
-        }).onFailure(e -> {
-            lastError = e.getMessage();
-            if (first != null) {
-                first.tryFail(e);
-            }
-            lost(c, e.getMessage());
         });
+        channels.onDown(() -> Set.copyOf(members.keySet()).forEach(this::memberLeft));
     }
 
-    private Future<Void> subscribeAll(RedisConnection s) {
-        Request subscribe = Request.cmd(Command.SUBSCRIBE).arg(allChannel).arg(selfChannel);
-        subscriptions.keySet().forEach(subscribe::arg);
-        Future<Response> f = s.send(subscribe);
-        if (!patterns.isEmpty()) {
-            Request psubscribe = Request.cmd(Command.PSUBSCRIBE);
-            patterns.keySet().forEach(psubscribe::arg);
-            f = f.compose(r -> s.send(psubscribe));
-        }
-        return f.mapEmpty();
+    /** Connects to Redis and starts the heartbeats; completes as {@link RedisChannels#start()} does. */
+    public Future<Void> start() {
+        heartbeatTimer = vertx.setPeriodic(heartbeat.toMillis(), t -> tick());
+        return channels.start();
     }
 
-    private synchronized void lost(Redis c, String reason) {
-        if (client != c || closing) {
-            return;
-        }
-        client = null;
-        boolean wasUp = up;
-        up = false;
-        lastError = reason;
-        c.close();
-        Redis sc = subClient;
-        if (sc != null) {
-            sc.close();
-        }
-        if (wasUp) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: lost Redis at %s (%s); clients of this server are still served, other servers "
-                    + "are out of reach until it is back", displayUrl(), reason);
-            for (String m : Set.copyOf(members.keySet())) {
-                memberLeft(m);
-            }
-        } else if (outages.get() == 0) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: cannot reach Redis at %s (%s); retrying", displayUrl(), reason);
-        }
-        long delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.reconnectDelayMax().toMillis());
-        vertx.setTimer(delay, t -> connect(null));
+    public RedisChannels channels() {
+        return channels;
     }
 
     private void tick() {
-        if (!up) {
+        if (!channels.isUp()) {
             return;
         }
         announce(HELLO, allChannel);
@@ -257,7 +95,7 @@ public final class RedisBus implements Bus {
     }
 
     private void announce(byte kind, String channel) {
-        rawPublish(channel, frame(kind).appendByte((byte) 0));
+        channels.publish(channel, frame(kind).appendByte((byte) 0));
     }
 
     private Buffer frame(byte kind) {
@@ -265,39 +103,7 @@ public final class RedisBus implements Bus {
         return Buffer.buffer(8 + from.length).appendByte(kind).appendShort((short) from.length).appendBytes(from);
     }
 
-    private void onPush(Response push) {
-        if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
-            return;
-        }
-        String kind = push.get(0).toString();
-        if ("message".equals(kind)) {
-            String channel = push.get(1).toString();
-            Buffer payload = push.get(2).toBuffer();
-            if (channel.equals(allChannel) || channel.equals(selfChannel)) {
-                onBusFrame(payload);
-            } else {
-                BiConsumer<String, Buffer> h = subscriptions.get(channel);
-                if (h != null) {
-                    deliver(h, channel, payload);
-                }
-            }
-        } else if ("pmessage".equals(kind)) {
-            BiConsumer<String, Buffer> h = patterns.get(push.get(1).toString());
-            if (h != null) {
-                deliver(h, push.get(2).toString(), push.get(3).toBuffer());
-            }
-        }
-    }
-
-    private static void deliver(BiConsumer<String, Buffer> handler, String channel, Buffer payload) {
-        try {
-            handler.accept(channel, payload);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Socket.IO bus: the receiver of channel %s failed", channel);
-        }
-    }
-
-    private void onBusFrame(Buffer frame) {
+    private void onFrame(Buffer frame) {
         if (frame.length() < 4) {
             return;
         }
@@ -357,24 +163,24 @@ public final class RedisBus implements Bus {
 
     @Override
     public Set<String> members() {
-        Set<String> all = new java.util.HashSet<>(members.keySet());
+        Set<String> all = new HashSet<>(members.keySet());
         all.add(self);
         return all;
     }
 
     @Override
     public boolean isUp() {
-        return up;
+        return channels.isUp();
     }
 
     @Override
     public void publish(Channel channel, Buffer payload) {
-        rawPublish(allChannel, frame(DATA).appendByte((byte) channel.ordinal()).appendBuffer(payload));
+        channels.publish(allChannel, frame(DATA).appendByte((byte) channel.ordinal()).appendBuffer(payload));
     }
 
     @Override
     public void send(String member, Channel channel, Buffer payload) {
-        rawPublish(allChannel + member + "#", frame(DATA).appendByte((byte) channel.ordinal()).appendBuffer(payload));
+        channels.publish(allChannel + member + "#", frame(DATA).appendByte((byte) channel.ordinal()).appendBuffer(payload));
     }
 
     @Override
@@ -382,97 +188,14 @@ public final class RedisBus implements Bus {
         listeners.get(channel).add(listener);
     }
 
-    // ---- plain pub/sub for the adapter layer
-
-    /** Publishes on a Redis channel; dropped (and counted) while Redis is out of reach. */
-    public void rawPublish(String channel, Buffer payload) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            dropped.incrementAndGet();
-            return;
-        }
-        p.send(Request.cmd(Command.PUBLISH).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
-    }
-
-    /** Receives the messages of a channel, as {@code (channel, payload)}; kept across reconnections. */
-    public void subscribe(String channel, BiConsumer<String, Buffer> handler) {
-        if (subscriptions.put(channel, handler) == null && up && sub != null) {
-            sub.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
-        }
-    }
-
-    /** Receives the messages of the channels matching a glob pattern; kept across reconnections. */
-    public void psubscribe(String pattern, BiConsumer<String, Buffer> handler) {
-        if (patterns.put(pattern, handler) == null && up && sub != null) {
-            sub.send(Request.cmd(Command.PSUBSCRIBE).arg(pattern));
-        }
-    }
-
-    public void unsubscribe(String channel) {
-        if (subscriptions.remove(channel) != null && up && sub != null) {
-            sub.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel));
-        }
-    }
-
-    public void punsubscribe(String pattern) {
-        if (patterns.remove(pattern) != null && up && sub != null) {
-            sub.send(Request.cmd(Command.PUNSUBSCRIBE).arg(pattern));
-        }
-    }
-
-    /** Sends a command on the publishing connection (in order with the publications). */
-    public Future<Response> command(Request request) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
-        }
-        return p.send(request);
-    }
-
-    /** Called each time the bus (re)connects. */
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
-
-    /** Publications dropped because Redis was out of reach. */
-    public long dropped() {
-        return dropped.get();
-    }
-
-    /** How many times Redis went away (or could not be reached at start). */
-    public long outages() {
-        return outages.get();
-    }
-
-    /** The last connection error, or null while up. */
-    public String lastError() {
-        return lastError;
-    }
-
     /** Says goodbye and closes the connections. */
     public void close() {
-        if (up) {
+        if (channels.isUp()) {
             announce(BYE, allChannel);
         }
-        closing = true;
-        up = false;
         if (heartbeatTimer >= 0) {
             vertx.cancelTimer(heartbeatTimer);
         }
-        Redis c = client;
-        client = null;
-        Redis sc = subClient;
-        if (sc != null) {
-            sc.close();
-        }
-        if (c != null) {
-            // the goodbye is queued on the publishing connection before it closes
-            RedisConnection p = pub;
-            if (p != null) {
-                p.send(Request.cmd(Command.PING)).onComplete(ar -> c.close());
-            } else {
-                c.close();
-            }
-        }
+        channels.close();
     }
 }

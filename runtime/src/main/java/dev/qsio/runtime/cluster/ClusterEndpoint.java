@@ -2,18 +2,24 @@ package dev.qsio.runtime.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.ClusterInfo;
+import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.config.ClusterConfig;
 import io.quarkus.arc.Arc;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
@@ -33,7 +39,7 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(ClusterEndpoint.class);
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @Override
     public void handle(RoutingContext ctx) {
@@ -46,12 +52,12 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
         ClusterInfo identity = Arc.container().instance(ClusterInfo.class).get();
         if (ctx.request().method() == HttpMethod.GET && action.isEmpty()) {
             ObjectNode body = JSON.createObjectNode()
-                    .put("role", identity.role().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("role", identity.role().name().toLowerCase(Locale.ROOT))
                     .put("node", identity.nodeId())
                     .put("pid", identity.pid());
-            com.fasterxml.jackson.databind.node.ArrayNode workers = body.putArray("workers");
+            ArrayNode workers = body.putArray("workers");
             if (primary.isStarted()) {
-                for (dev.qsio.WorkerInfo w : primary.workers()) {
+                for (WorkerInfo w : primary.workers()) {
                     ObjectNode node = JSON.valueToTree(w);
                     JsonNode stats = primary.statsOf(w.id());
                     if (stats != null) {
@@ -107,7 +113,7 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
 
     private void scale(RoutingContext ctx, Primary primary) {
         int live = (int) primary.workers().stream()
-                .filter(w -> !w.state().equals("failed") && !w.state().equals("stopped")).count();
+                .filter(w -> w.state().live()).count();
         int target;
         try {
             String to = ctx.request().getParam("to");
@@ -139,9 +145,9 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
     }
 
     /** The request body: already read when the management router has a body handler, otherwise read now. */
-    private static io.vertx.core.Future<io.vertx.core.buffer.Buffer> body(RoutingContext ctx) {
+    private static Future<Buffer> body(RoutingContext ctx) {
         if (ctx.body() != null && ctx.body().buffer() != null) {
-            return io.vertx.core.Future.succeededFuture(ctx.body().buffer());
+            return Future.succeededFuture(ctx.body().buffer());
         }
         return ctx.request().body();
     }

@@ -2,6 +2,8 @@ package dev.qsio.runtime.cluster;
 
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The bootstrap generated at build time: decides the role of the process and starts the primary or joins the
@@ -15,7 +17,7 @@ public class ClusterRecorder {
     }
 
     /** The cluster endpoints of the management interface. */
-    public io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> endpoint() {
+    public Handler<RoutingContext> endpoint() {
         return new ClusterEndpoint();
     }
 }

@@ -5,6 +5,9 @@ import java.net.UnknownHostException;
 
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import dev.qsio.ClusterInfo;
 
 /**
@@ -25,7 +28,7 @@ public class Identity implements ClusterInfo {
     private final String nodeId;
 
     public Identity() {
-        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        Config config = ConfigProvider.getConfig();
         this.role = Roles.decide(key -> config.getOptionalValue(key, String.class).orElse(null));
         this.workerId = switch (role) {
             case WORKER -> Integer.parseInt(System.getenv().getOrDefault(ENV_WORKER_ID, "0"));

@@ -7,8 +7,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,12 +30,15 @@ import dev.qsio.Cluster;
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerLifecycleEvent;
+import dev.qsio.WorkerState;
 import dev.qsio.WorkerLifecycleEvent.Kind;
 import dev.qsio.runtime.bus.BusRelay;
 import dev.qsio.runtime.config.ClusterConfig;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.VertxInternal;
 
 /**
  * The primary of a cluster: starts the workers, relays the local bus between them, restarts the ones that crash,
@@ -61,15 +67,15 @@ public class Primary implements Cluster {
     }
 
     /** A worker id and its history. */
-    final class Worker {
+    final class ManagedWorker {
         final int id;
         final RestartPolicy policy;
         volatile Incarnation current;
         volatile WorkerState state = WorkerState.STARTING;
         volatile boolean removed;
-        final java.util.concurrent.atomic.AtomicInteger crashes = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger crashes = new AtomicInteger();
 
-        Worker(int id) {
+        ManagedWorker(int id) {
             this.id = id;
             this.policy = new RestartPolicy(config.restartWorkers(), config.maxRestarts(), config.restartDelay(),
                     config.restartDelayMax(), config.respawnThreshold(), config.respawnThresholdTime(), Math::random);
@@ -79,7 +85,7 @@ public class Primary implements Cluster {
             Incarnation i = current;
             boolean ready = i != null && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stopping
                     && state == WorkerState.RUNNING;
-            return new WorkerInfo(id, i == null || !i.process.isAlive() ? -1 : i.process.pid(), state.label(), ready,
+            return new WorkerInfo(id, i == null || !i.process.isAlive() ? -1 : i.process.pid(), state, ready,
                     policy.restarts(), i == null ? null : i.startedAt);
         }
     }
@@ -99,10 +105,10 @@ public class Primary implements Cluster {
     @Inject
     ObjectMapper mapper;
 
-    private final Map<Integer, Worker> workers = new ConcurrentSkipListMap<>();
-    private final Map<Integer, Incarnation> bySlot = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, ManagedWorker> workers = new ConcurrentSkipListMap<>();
+    private final Map<Integer, Incarnation> bySlot = new ConcurrentHashMap<>();
     /** Processes started by a rolling restart that are not yet their worker's current one. */
-    private final Map<Incarnation, Worker> replacements = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Incarnation, ManagedWorker> replacements = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private BusRelay relay;
     private int busPort;
@@ -122,7 +128,7 @@ public class Primary implements Cluster {
             throw new IllegalStateException("The cluster workers share the HTTP port with SO_REUSEPORT, which needs Netty's "
                     + "native epoll transport: add the dependency io.netty:netty-transport-native-epoll with classifier "
                     + "linux-x86_64 (on Linux) to the application. Cause: "
-                    + io.vertx.core.impl.VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
+                    + VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
         }
         started = true;
         byte[] random = new byte[32];
@@ -137,14 +143,14 @@ public class Primary implements Cluster {
         command = workerCommand();
         int n = config.workers().orElse(Runtime.getRuntime().availableProcessors());
         if (n < 1) {
-            throw new io.quarkus.runtime.configuration.ConfigurationException(
+            throw new ConfigurationException(
                     "quarkus.socketio.cluster.workers must be at least 1, got " + n,
-                    java.util.Set.of("quarkus.socketio.cluster.workers"));
+                    Set.of("quarkus.socketio.cluster.workers"));
         }
         LOG.infof("Primary (pid %d) of node %s starting %d workers; cluster bus on 127.0.0.1:%d",
                 ProcessHandle.current().pid(), identity.nodeId(), n, busPort);
         for (int id = 1; id <= n; id++) {
-            Worker w = new Worker(id);
+            ManagedWorker w = new ManagedWorker(id);
             workers.put(id, w);
             spawn(w);
         }
@@ -204,12 +210,12 @@ public class Primary implements Cluster {
         return args.size();
     }
 
-    private Incarnation spawn(Worker w) {
+    private Incarnation spawn(ManagedWorker w) {
         return spawn(w, false);
     }
 
     /** Starts a process for a worker; a replacement (rolling restart) becomes current only once it is ready. */
-    private Incarnation spawn(Worker w, boolean replacement) {
+    private Incarnation spawn(ManagedWorker w, boolean replacement) {
         if (shuttingDown) {
             return null;
         }
@@ -219,10 +225,10 @@ public class Primary implements Cluster {
         env.put(Identity.ENV_WORKER, "true");
         env.put(Identity.ENV_WORKER_ID, String.valueOf(w.id));
         env.put(Identity.ENV_NODE_ID, identity.nodeId());
-        env.put(WorkerLink.ENV_BUS_PORT, String.valueOf(busPort));
-        env.put(WorkerLink.ENV_BUS_SECRET, secret);
-        env.put(WorkerLink.ENV_SLOT, String.valueOf(slot));
-        env.put(WorkerLink.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
+        env.put(ClusterBus.ENV_BUS_PORT, String.valueOf(busPort));
+        env.put(ClusterBus.ENV_BUS_SECRET, secret);
+        env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
+        env.put(Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
         Process process;
         try {
             process = pb.start();
@@ -259,7 +265,7 @@ public class Primary implements Cluster {
     }
 
     private void onReady(Incarnation inc) {
-        Worker w = workerOf(inc);
+        ManagedWorker w = workerOf(inc);
         if (w == null || inc.ready.isDone()) {
             return;
         }
@@ -277,8 +283,8 @@ public class Primary implements Cluster {
         }
     }
 
-    private Worker workerOf(Incarnation inc) {
-        for (Worker w : workers.values()) {
+    private ManagedWorker workerOf(Incarnation inc) {
+        for (ManagedWorker w : workers.values()) {
             if (w.current == inc) {
                 return w;
             }
@@ -287,7 +293,7 @@ public class Primary implements Cluster {
         return replacements.get(inc);
     }
 
-    private void onExit(Worker w, Incarnation inc, int code) {
+    private void onExit(ManagedWorker w, Incarnation inc, int code) {
         bySlot.remove(inc.slot);
         relay.disconnect(inc.slot);
         fire(new WorkerLifecycleEvent(Kind.EXITED, w.id, inc.process.pid(), code, Duration.ZERO,
@@ -314,7 +320,7 @@ public class Primary implements Cluster {
         onCrash(w, inc, code, "exited with code " + code);
     }
 
-    private void onCrash(Worker w, Incarnation inc, int code, String what) {
+    private void onCrash(ManagedWorker w, Incarnation inc, int code, String what) {
         w.crashes.incrementAndGet();
         RestartPolicy.Decision decision = w.policy.onCrash(System.nanoTime());
         long pid = inc == null ? -1 : inc.process.pid();
@@ -336,7 +342,7 @@ public class Primary implements Cluster {
     }
 
     /** Processes being stopped while their worker lives on (rolling restart): worker id by pid. */
-    private final Map<Long, Integer> draining = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Integer> draining = new ConcurrentHashMap<>();
 
     /** The old processes that drain during a rolling restart, as worker id by pid: never ready. */
     public Map<Long, Integer> draining() {
@@ -364,7 +370,7 @@ public class Primary implements Cluster {
 
     /** How many times a worker's process ended without being asked to. */
     public int crashesOf(int workerId) {
-        Worker w = workers.get(workerId);
+        ManagedWorker w = workers.get(workerId);
         return w == null ? 0 : w.crashes.get();
     }
 
@@ -380,20 +386,20 @@ public class Primary implements Cluster {
 
     /** The latest counters a worker reported, or null. */
     public JsonNode statsOf(int workerId) {
-        Worker w = workers.get(workerId);
+        ManagedWorker w = workers.get(workerId);
         Incarnation i = w == null ? null : w.current;
         return i == null ? null : i.stats;
     }
 
     @Override
     public List<WorkerInfo> workers() {
-        return workers.values().stream().map(Worker::info).toList();
+        return workers.values().stream().map(ManagedWorker::info).toList();
     }
 
     private void requirePrimary() {
         if (!started) {
             throw new IllegalStateException("Cluster operations are available in the primary of a cluster; this process is "
-                    + identity.role().name().toLowerCase(java.util.Locale.ROOT));
+                    + identity.role().name().toLowerCase(Locale.ROOT));
         }
     }
 
@@ -403,15 +409,15 @@ public class Primary implements Cluster {
         if (n < 0) {
             throw new IllegalArgumentException("cannot scale to " + n + " workers");
         }
-        List<Worker> live = workers.values().stream()
+        List<ManagedWorker> live = workers.values().stream()
                 .filter(w -> !w.removed && w.state != WorkerState.FAILED && w.state != WorkerState.STOPPED).toList();
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         if (n > live.size()) {
             int missing = n - live.size();
             for (int id = 1; missing > 0; id++) {
-                Worker existing = workers.get(id);
+                ManagedWorker existing = workers.get(id);
                 if (existing == null || existing.state == WorkerState.FAILED || existing.state == WorkerState.STOPPED) {
-                    Worker w = new Worker(id);
+                    ManagedWorker w = new ManagedWorker(id);
                     workers.put(id, w);
                     Incarnation inc = spawn(w);
                     if (inc != null) {
@@ -422,9 +428,9 @@ public class Primary implements Cluster {
             }
             LOG.infof("Scaling up to %d workers", n);
         } else if (n < live.size()) {
-            List<Worker> byIdDesc = new ArrayList<>(live);
+            List<ManagedWorker> byIdDesc = new ArrayList<>(live);
             byIdDesc.sort((a, b) -> Integer.compare(b.id, a.id));
-            for (Worker w : byIdDesc.subList(0, live.size() - n)) {
+            for (ManagedWorker w : byIdDesc.subList(0, live.size() - n)) {
                 w.removed = true;
                 w.state = WorkerState.STOPPING;
                 Incarnation inc = w.current;
@@ -446,10 +452,10 @@ public class Primary implements Cluster {
         if (!rolling.isDone()) {
             return Uni.createFrom().completionStage(rolling);
         }
-        List<Worker> targets = workers.values().stream().filter(w -> w.state == WorkerState.RUNNING).toList();
+        List<ManagedWorker> targets = workers.values().stream().filter(w -> w.state == WorkerState.RUNNING).toList();
         LOG.infof("Rolling restart of %d workers", targets.size());
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (Worker w : targets) {
+        for (ManagedWorker w : targets) {
             chain = chain.thenCompose(v -> replace(w));
         }
         rolling = chain.whenComplete((v, e) -> {
@@ -463,7 +469,7 @@ public class Primary implements Cluster {
     }
 
     /** Starts a new process for the worker, waits until it is ready, then stops the old one. */
-    private CompletableFuture<Void> replace(Worker w) {
+    private CompletableFuture<Void> replace(ManagedWorker w) {
         Incarnation old = w.current;
         if (shuttingDown || w.removed || old == null) {
             return CompletableFuture.completedFuture(null);
@@ -500,7 +506,7 @@ public class Primary implements Cluster {
     @Override
     public void send(int workerId, Object message) {
         requirePrimary();
-        Worker w = workers.get(workerId);
+        ManagedWorker w = workers.get(workerId);
         if (w == null || w.current == null) {
             throw new IllegalArgumentException("no worker " + workerId);
         }
@@ -511,7 +517,7 @@ public class Primary implements Cluster {
     public void broadcast(Object message) {
         requirePrimary();
         Buffer payload = messagePayload(message);
-        for (Worker w : workers.values()) {
+        for (ManagedWorker w : workers.values()) {
             Incarnation i = w.current;
             if (i != null) {
                 relay.control(i.slot, payload);
@@ -534,7 +540,7 @@ public class Primary implements Cluster {
         LOG.infof("Stopping %d workers", workers.size());
         fire(new WorkerLifecycleEvent(Kind.SHUTDOWN, -1, ProcessHandle.current().pid(), 0, Duration.ZERO, null));
         List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (Worker w : workers.values()) {
+        for (ManagedWorker w : workers.values()) {
             w.state = WorkerState.STOPPING;
             Incarnation i = w.current;
             if (i != null) {
@@ -608,7 +614,7 @@ public class Primary implements Cluster {
                 case Control.READY -> onReady(inc);
                 case Control.STATS -> inc.stats = Control.decode(payload).get("stats");
                 case Control.DRAINING -> {
-                    Worker w = workerOf(inc);
+                    ManagedWorker w = workerOf(inc);
                     if (w != null && w.current == inc) {
                         w.state = WorkerState.STOPPING;
                     }

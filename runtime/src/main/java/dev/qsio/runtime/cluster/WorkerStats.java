@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.bus.RedisBus;
+import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineStats;
 import dev.qsio.runtime.server.Namespace;
+import dev.qsio.runtime.server.ServerStats;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 
 /**
@@ -50,7 +52,7 @@ public final class WorkerStats {
         long local = 0;
         long takenOver = 0;
         long forwarded = 0;
-        for (EngineServer s : engines.servers()) {
+        for (EngineServer<?> s : engines.servers()) {
             EngineStats e = s.stats();
             sessions += s.sessions().size();
             accepted += e.handshakesAccepted();
@@ -72,7 +74,7 @@ public final class WorkerStats {
                 .put("upgradesLocal", local)
                 .put("upgradesTakenOver", takenOver)
                 .put("upgradesForwarded", forwarded);
-        dev.qsio.runtime.server.ServerStats s = server.stats();
+        ServerStats s = server.stats();
         stats.putObject("socketio")
                 .put("packetsIn", s.packetsIn())
                 .put("packetsOut", s.packetsOut())
@@ -82,10 +84,11 @@ public final class WorkerStats {
         stats.put("busRoundTripMs", busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6);
         if (redis != null) {
             ObjectNode r = stats.putObject("redis");
-            r.put("up", redis.isUp()).put("members", redis.members().size()).put("outages", redis.outages())
-                    .put("dropped", redis.dropped());
-            if (redis.lastError() != null) {
-                r.put("error", redis.lastError());
+            RedisChannels channels = redis.channels();
+            r.put("up", redis.isUp()).put("members", redis.members().size()).put("outages", channels.outages())
+                    .put("dropped", channels.dropped());
+            if (channels.lastError() != null) {
+                r.put("error", channels.lastError());
             }
         }
         return stats;

@@ -3,6 +3,7 @@ package dev.qsio.runtime.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
@@ -77,7 +78,7 @@ public interface SocketIoRuntimeConfig {
      * {@code {"code":4,"message":"Server at capacity"}}, so that a load balancer or the client tries elsewhere.
      * Unlimited when unset.
      */
-    java.util.OptionalInt maxConnections();
+    OptionalInt maxConnections();
 
     /**
      * The most namespaces one connection may join; a CONNECT beyond it gets CONNECT_ERROR "Too many namespaces" and

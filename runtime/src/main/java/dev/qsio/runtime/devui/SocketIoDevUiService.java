@@ -3,6 +3,7 @@ package dev.qsio.runtime.devui;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -56,7 +57,7 @@ public class SocketIoDevUiService {
     /** This process's role, and the workers when it is the primary of a cluster. */
     public Map<String, Object> getCluster() {
         Map<String, Object> cluster = new LinkedHashMap<>();
-        cluster.put("role", identity.role().name().toLowerCase(java.util.Locale.ROOT));
+        cluster.put("role", identity.role().name().toLowerCase(Locale.ROOT));
         cluster.put("node", identity.nodeId());
         cluster.put("worker", identity.workerId());
         cluster.put("pid", identity.pid());

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -11,12 +12,14 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import dev.qsio.EngineIoHandler;
+import dev.qsio.ClusterInfo;
 import dev.qsio.HandshakeFilter;
+import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The engine servers of the application, one per path, created at first use with the validated configuration. The
@@ -24,7 +27,7 @@ import io.vertx.core.Vertx;
  * first request.
  */
 @Singleton
-public class EngineEndpoints {
+public class EngineEndpoints implements EnginePeers.Receiver {
 
     @Inject
     Vertx vertx;
@@ -36,16 +39,16 @@ public class EngineEndpoints {
     Instance<HandshakeFilter> filters;
 
     @Inject
-    dev.qsio.runtime.config.ClusterConfig cluster;
+    ClusterConfig cluster;
 
     @Inject
-    dev.qsio.ClusterInfo identity;
+    ClusterInfo identity;
+
+    @Inject
+    EnginePeers peers;
 
     private EngineOptions options;
-    private final Map<String, EngineServer> servers = new ConcurrentHashMap<>();
-    private volatile EngineLink link;
-    private long responseTimeoutMs;
-    private long delayedConnectionMs;
+    private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
 
     @PostConstruct
     void init() {
@@ -53,6 +56,7 @@ public class EngineEndpoints {
         if (cluster.sticky().enabled()) {
             options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
         }
+        peers.receive(this);
     }
 
     /** Creates the bean, and so validates the configuration, when the application starts. */
@@ -65,48 +69,39 @@ public class EngineEndpoints {
     }
 
     /** The server at a path, created with its handler on first call. */
-    public EngineServer server(String path, Supplier<EngineIoHandler> handler) {
-        return servers.computeIfAbsent(path, p -> {
-            java.util.List<HandshakeFilter> all = filters.stream().toList();
-            // every filter bean must allow the handshake
-            HandshakeFilter filter = all.isEmpty() ? null : request -> {
-                for (HandshakeFilter f : all) {
-                    HandshakeFilter.Decision d = f.check(request);
-                    if (d == null || !d.allowed()) {
-                        return d;
-                    }
+    public EngineServer<?> server(String path, Supplier<? extends SessionHandler<?>> handler) {
+        return servers.computeIfAbsent(path, p -> create(p, handler.get()));
+    }
+
+    private <C> EngineServer<C> create(String path, SessionHandler<C> handler) {
+        List<HandshakeFilter> all = filters.stream().toList();
+        // every filter bean must allow the handshake
+        HandshakeFilter filter = all.isEmpty() ? null : request -> {
+            for (HandshakeFilter f : all) {
+                HandshakeFilter.Decision d = f.check(request);
+                if (d == null || !d.allowed()) {
+                    return d;
                 }
-                return HandshakeFilter.Decision.allow();
-            };
-            EngineServer server = new EngineServer(p, vertx, options, handler.get(), filter);
-            if (link != null) {
-                server.useLink(link, responseTimeoutMs, delayedConnectionMs);
             }
-            return server;
-        });
+            return HandshakeFilter.Decision.allow();
+        };
+        return new EngineServer<>(path, vertx, options, handler, filter, peers, cluster.requestTimeout().toMillis(),
+                cluster.delayedConnectionTimeout().toMillis());
     }
 
-    /** Joins the cluster: sessions of every path are resolved across servers from now on. */
-    public synchronized void useLink(EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
-        this.responseTimeoutMs = responseTimeoutMs;
-        this.delayedConnectionMs = delayedConnectionMs;
-        this.link = link;
-        servers.values().forEach(s -> s.useLink(link, responseTimeoutMs, delayedConnectionMs));
-    }
-
-    /** A server left the cluster. */
+    @Override
     public void onMemberLeft(String member) {
         servers.values().forEach(s -> s.onMemberLeft(member));
     }
 
-    /** A message from the engine of another server, for the server of its path. */
-    public void onClusterMessage(String from, io.vertx.core.buffer.Buffer message) {
+    @Override
+    public void onMessage(String from, Buffer message) {
         String path = EngineServer.pathOf(message);
-        EngineServer server = path == null ? null : servers.get(path);
+        EngineServer<?> server = path == null ? null : servers.get(path);
         if (server != null) {
             server.onClusterMessage(from, message);
-        } else if (link != null) {
-            RemoteSessions.answerWithoutServer(link, from, message);
+        } else {
+            RemoteSessions.answerWithoutServer(peers, from, message);
         }
     }
 
@@ -115,7 +110,7 @@ public class EngineEndpoints {
         return servers.values().stream().allMatch(EngineServer::accepting);
     }
 
-    public Collection<EngineServer> servers() {
+    public Collection<EngineServer<?>> servers() {
         return servers.values();
     }
 

@@ -14,21 +14,21 @@ import io.vertx.core.buffer.Buffer;
  */
 public final class EnginePacket {
 
-    static final EnginePacket PING = new EnginePacket(PacketType.PING, null, null);
-    static final EnginePacket PONG = new EnginePacket(PacketType.PONG, null, null);
-    static final EnginePacket NOOP = new EnginePacket(PacketType.NOOP, null, null);
-    static final EnginePacket CLOSE = new EnginePacket(PacketType.CLOSE, null, null);
-    static final EnginePacket UPGRADE = new EnginePacket(PacketType.UPGRADE, null, null);
-    static final EnginePacket PROBE_PONG = new EnginePacket(PacketType.PONG, "probe", null);
+    static final EnginePacket PING = new EnginePacket(EnginePacketType.PING, null, null);
+    static final EnginePacket PONG = new EnginePacket(EnginePacketType.PONG, null, null);
+    static final EnginePacket NOOP = new EnginePacket(EnginePacketType.NOOP, null, null);
+    static final EnginePacket CLOSE = new EnginePacket(EnginePacketType.CLOSE, null, null);
+    static final EnginePacket UPGRADE = new EnginePacket(EnginePacketType.UPGRADE, null, null);
+    static final EnginePacket PROBE_PONG = new EnginePacket(EnginePacketType.PONG, "probe", null);
 
-    final PacketType type;
+    final EnginePacketType type;
     final String text;
     final Buffer binary;
 
     private volatile Buffer frame;
     private volatile String segment;
 
-    EnginePacket(PacketType type, String text, Buffer binary) {
+    EnginePacket(EnginePacketType type, String text, Buffer binary) {
         this.type = type;
         this.text = text;
         this.binary = binary;
@@ -36,15 +36,15 @@ public final class EnginePacket {
 
     /** A text message packet. */
     public static EnginePacket message(String text) {
-        return new EnginePacket(PacketType.MESSAGE, text, null);
+        return new EnginePacket(EnginePacketType.MESSAGE, text, null);
     }
 
     /** A binary message packet. */
     public static EnginePacket message(Buffer data) {
-        return new EnginePacket(PacketType.MESSAGE, null, data);
+        return new EnginePacket(EnginePacketType.MESSAGE, null, data);
     }
 
-    public PacketType type() {
+    public EnginePacketType type() {
         return type;
     }
 

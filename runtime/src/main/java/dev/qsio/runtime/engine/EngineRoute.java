@@ -2,7 +2,6 @@ package dev.qsio.runtime.engine;
 
 import java.util.function.Supplier;
 
-import dev.qsio.EngineIoHandler;
 import io.quarkus.arc.Arc;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -13,17 +12,17 @@ import io.vertx.ext.web.RoutingContext;
 public final class EngineRoute implements Handler<RoutingContext> {
 
     private final String path;
-    private final Supplier<EngineIoHandler> handler;
-    private volatile EngineServer server;
+    private final Supplier<? extends SessionHandler<?>> handler;
+    private volatile EngineServer<?> server;
 
-    public EngineRoute(String path, Supplier<EngineIoHandler> handler) {
+    public EngineRoute(String path, Supplier<? extends SessionHandler<?>> handler) {
         this.path = path;
         this.handler = handler;
     }
 
     @Override
     public void handle(RoutingContext ctx) {
-        EngineServer s = server;
+        EngineServer<?> s = server;
         if (s == null) {
             s = server = Arc.container().instance(EngineEndpoints.class).get().server(path, handler);
         }

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.engine;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
-import dev.qsio.EngineIoHandler;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
+import dev.qsio.runtime.devmode.SocketIoHotReplacement;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -31,26 +33,34 @@ import io.vertx.ext.web.RoutingContext;
  * An Engine.IO v4 server on one path of the application's HTTP server: it checks each request as the reference
  * server does, opens sessions, and routes polling requests and WebSocket connections to them.
  */
-public final class EngineServer implements Handler<RoutingContext> {
+public final class EngineServer<C> implements Handler<RoutingContext> {
 
     private static final Logger LOG = Logger.getLogger(EngineServer.class);
 
     private final String path;
     private final Vertx vertx;
     private final EngineOptions options;
-    private final EngineIoHandler handler;
+    private final SessionHandler<C> handler;
     private final HandshakeFilter filter;
-    private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, EngineSession<C>> sessions = new ConcurrentHashMap<>();
     private final EngineStats stats = new EngineStats();
     private volatile boolean accepting = true;
-    private volatile RemoteSessions remote;
+    /** Sessions owned by other servers of the cluster; null for a single process. */
+    private final RemoteSessions remote;
 
-    public EngineServer(String path, Vertx vertx, EngineOptions options, EngineIoHandler handler, HandshakeFilter filter) {
+    /**
+     * A server at {@code path}. In a cluster ({@link EnginePeers#clustered()}), unknown session ids are looked up on
+     * the other servers, and a new polling session is handed to the application after {@code delayedConnectionMs}
+     * (so that an upgrade landing elsewhere may take it over).
+     */
+    public EngineServer(String path, Vertx vertx, EngineOptions options, SessionHandler<C> handler,
+            HandshakeFilter filter, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs) {
         this.path = path;
         this.vertx = vertx;
         this.options = options;
         this.handler = handler;
         this.filter = filter;
+        this.remote = peers.clustered() ? new RemoteSessions(this, peers, responseTimeoutMs, delayedConnectionMs) : null;
     }
 
     public String path() {
@@ -65,7 +75,7 @@ public final class EngineServer implements Handler<RoutingContext> {
         return options;
     }
 
-    EngineIoHandler handler() {
+    SessionHandler<C> handler() {
         return handler;
     }
 
@@ -82,21 +92,16 @@ public final class EngineServer implements Handler<RoutingContext> {
     }
 
     /** The open sessions. */
-    public Collection<EngineSession> sessions() {
+    public Collection<EngineSession<C>> sessions() {
         return sessions.values();
     }
 
-    public EngineSession session(String sid) {
+    public EngineSession<C> session(String sid) {
         return sessions.get(sid);
     }
 
-    void remove(EngineSession session) {
+    void remove(EngineSession<?> session) {
         sessions.remove(session.id(), session);
-    }
-
-    /** Joins a cluster: unknown session ids are looked up on the other servers. */
-    public void useLink(EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
-        this.remote = new RemoteSessions(this, link, responseTimeoutMs, delayedConnectionMs);
     }
 
     RemoteSessions remote() {
@@ -104,14 +109,14 @@ public final class EngineServer implements Handler<RoutingContext> {
     }
 
     /** A message from the engine of another server. */
-    public void onClusterMessage(String from, io.vertx.core.buffer.Buffer message) {
+    public void onClusterMessage(String from, Buffer message) {
         RemoteSessions r = remote;
         if (r == null) {
             return;
         }
         try {
             r.onMessage(from, new EngineWire.Reader(message));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
         }
     }
@@ -125,17 +130,17 @@ public final class EngineServer implements Handler<RoutingContext> {
     }
 
     /** The path a cluster message is for. */
-    public static String pathOf(io.vertx.core.buffer.Buffer message) {
+    public static String pathOf(Buffer message) {
         try {
             return new EngineWire.Reader(message).path;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
 
     /** Takes over a session from another server: its client upgraded to a WebSocket here. */
     void adopt(String sid, HandshakeRequest handshake, ServerWebSocket ws, List<EnginePacket> clientPackets) {
-        EngineSession session = new EngineSession(this, sid, handshake);
+        EngineSession<C> session = new EngineSession<>(this, sid, handshake);
         if (sessions.putIfAbsent(sid, session) != null) {
             ws.close();
             return;
@@ -167,7 +172,7 @@ public final class EngineServer implements Handler<RoutingContext> {
         }
         String sid = request.getParam("sid");
         if (sid != null) {
-            EngineSession session = sessions.get(sid);
+            EngineSession<C> session = sessions.get(sid);
             if (session == null) {
                 RemoteSessions r = remote;
                 if (r != null && sid.length() == 20) {
@@ -244,7 +249,7 @@ public final class EngineServer implements Handler<RoutingContext> {
                 }
             });
         } else {
-            EngineSession session = newSession(handshake);
+            EngineSession<C> session = newSession(handshake);
             PollingTransport polling = new PollingTransport(session);
             polling.park(request);
             stats.handshakesAccepted.increment();
@@ -254,14 +259,14 @@ public final class EngineServer implements Handler<RoutingContext> {
     }
 
     private void open(HandshakeRequest handshake, ServerWebSocket ws) {
-        EngineSession session = newSession(handshake);
+        EngineSession<C> session = newSession(handshake);
         WebSocketTransport transport = new WebSocketTransport(session, ws);
         wire(session, transport);
         stats.handshakesAccepted.increment();
         session.start(transport);
     }
 
-    private void upgrade(HttpServerRequest request, EngineSession session, String transport) {
+    private void upgrade(HttpServerRequest request, EngineSession<C> session, String transport) {
         if (!"websocket".equals(transport) || !options.upgradesOffered() || !session.canUpgrade()) {
             refuse(request, EngineError.BAD_REQUEST);
             return;
@@ -281,11 +286,11 @@ public final class EngineServer implements Handler<RoutingContext> {
         });
     }
 
-    private void wire(EngineSession session, WebSocketTransport transport) {
+    private void wire(EngineSession<C> session, WebSocketTransport transport) {
         ServerWebSocket ws = transport.ws;
         int max = options.maxHttpBufferSize();
         ws.textMessageHandler(text -> {
-            dev.qsio.runtime.devmode.SocketIoHotReplacement.messageReceived();
+            SocketIoHotReplacement.messageReceived();
             // a message's UTF-8 size is at least its length in chars
             if (text.length() > max) {
                 tooLarge(session, transport);
@@ -294,7 +299,7 @@ public final class EngineServer implements Handler<RoutingContext> {
             stats.bytesIn(text.length());
             EnginePacket packet;
             try {
-                packet = PacketCodec.decode(text);
+                packet = EngineCodec.decode(text);
             } catch (MalformedPacketException e) {
                 session.onError(e.getMessage());
                 return;
@@ -316,12 +321,12 @@ public final class EngineServer implements Handler<RoutingContext> {
         });
     }
 
-    private void tooLarge(EngineSession session, WebSocketTransport transport) {
+    private void tooLarge(EngineSession<C> session, WebSocketTransport transport) {
         transport.ws.close((short) 1009, "Message too big");
         session.onTransportClosed(transport, "transport error");
     }
 
-    private void onData(HttpServerRequest request, EngineSession session) {
+    private void onData(HttpServerRequest request, EngineSession<C> session) {
         PollingTransport polling = session.beginData(request);
         if (polling == null) {
             // a second concurrent POST (or a session that changed transport): refused, and the session ends
@@ -386,7 +391,7 @@ public final class EngineServer implements Handler<RoutingContext> {
             stats.bytesIn(body.length());
             List<EnginePacket> packets;
             try {
-                packets = PacketCodec.decodePayload(body.toString(java.nio.charset.StandardCharsets.UTF_8));
+                packets = EngineCodec.decodePayload(body.toString(StandardCharsets.UTF_8));
             } catch (MalformedPacketException e) {
                 refuse(request, EngineError.BAD_REQUEST);
                 session.onError(e.getMessage());
@@ -402,17 +407,17 @@ public final class EngineServer implements Handler<RoutingContext> {
         request.resume();
     }
 
-    private void payloadTooLarge(HttpServerRequest request, EngineSession session, int status) {
+    private void payloadTooLarge(HttpServerRequest request, EngineSession<C> session, int status) {
         HttpServerResponse response = request.response();
         cors().apply(request, response);
         response.setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end();
         session.onClose("transport error");
     }
 
-    private EngineSession newSession(HandshakeRequest handshake) {
+    private EngineSession<C> newSession(HandshakeRequest handshake) {
         while (true) {
             String sid = Ids.next();
-            EngineSession session = new EngineSession(this, sid, handshake);
+            EngineSession<C> session = new EngineSession<>(this, sid, handshake);
             if (sessions.putIfAbsent(sid, session) == null) {
                 return session;
             }
@@ -457,7 +462,7 @@ public final class EngineServer implements Handler<RoutingContext> {
         if (r != null) {
             r.closeAll();
         }
-        for (EngineSession session : new ArrayList<>(sessions.values())) {
+        for (EngineSession<C> session : new ArrayList<>(sessions.values())) {
             session.onClose("server shutting down");
         }
     }

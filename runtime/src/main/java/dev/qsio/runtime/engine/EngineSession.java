@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpServerRequest;
  * State changes happen under the session's monitor; callbacks into the {@link dev.qsio.EngineIoHandler} are made
  * after it is released, so a handler may send to other sessions without lock ordering concerns.
  */
-public final class EngineSession implements EngineIoSocket {
+public final class EngineSession<C> implements EngineIoSocket {
 
     private static final Logger LOG = Logger.getLogger(EngineSession.class);
     private static final long NO_TIMER = -1;
@@ -29,7 +29,7 @@ public final class EngineSession implements EngineIoSocket {
         CLOSED
     }
 
-    final EngineServer server;
+    final EngineServer<C> server;
     private final String id;
     private final HandshakeRequest request;
 
@@ -53,9 +53,10 @@ public final class EngineSession implements EngineIoSocket {
     /** Another server of the cluster probes a WebSocket for this session. */
     private String remoteUpgrading;
 
-    private volatile Object attachment;
+    /** What the layer above keeps for this session, once it has it. */
+    private volatile C connection;
 
-    EngineSession(EngineServer server, String id, HandshakeRequest request) {
+    EngineSession(EngineServer<C> server, String id, HandshakeRequest request) {
         this.server = server;
         this.id = id;
         this.request = request;
@@ -79,15 +80,6 @@ public final class EngineSession implements EngineIoSocket {
     @Override
     public synchronized boolean isOpen() {
         return state == State.OPEN;
-    }
-
-    /** Data that the layer above keeps with the session (the Socket.IO client of this connection). */
-    public Object attachment() {
-        return attachment;
-    }
-
-    public void attach(Object value) {
-        this.attachment = value;
     }
 
     @Override
@@ -188,7 +180,7 @@ public final class EngineSession implements EngineIoSocket {
     void start(Transport initial, long delayMs) {
         synchronized (this) {
             this.transport = initial;
-            EnginePacket open = new EnginePacket(PacketType.OPEN, server.openPayload(id, initial), null);
+            EnginePacket open = new EnginePacket(EnginePacketType.OPEN, server.openPayload(id, initial), null);
             buffer.add(open);
             flush();
             schedulePing();
@@ -198,7 +190,17 @@ public final class EngineSession implements EngineIoSocket {
                 return;
             }
         }
-        server.handler().onOpen(this);
+        open();
+    }
+
+    /** What the layer above keeps for this session (the Socket.IO connection), or null before it has it. */
+    public C connection() {
+        return connection;
+    }
+
+    /** Hands the session to the layer above. */
+    private void open() {
+        connection = server.handler().onOpen(this);
     }
 
     /** A session taken over from another server: its WebSocket is open and upgraded, the client knows its id. */
@@ -208,7 +210,7 @@ public final class EngineSession implements EngineIoSocket {
             this.upgraded = true;
             schedulePing();
         }
-        server.handler().onOpen(this);
+        open();
         for (EnginePacket p : clientPackets) {
             onPacket(ws, p);
         }
@@ -241,7 +243,7 @@ public final class EngineSession implements EngineIoSocket {
             held = new ArrayList<>(delayedPackets);
             delayedPackets.clear();
         }
-        server.handler().onOpen(this);
+        open();
         for (EnginePacket p : held) {
             deliver(p);
         }
@@ -311,7 +313,10 @@ public final class EngineSession implements EngineIoSocket {
             return;
         }
         try {
-            server.handler().onClose(this, reason);
+            C c = connection;
+            if (c != null) {
+                server.handler().onClose(c, reason);
+            }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Engine.IO handler failed on close of session %s", id);
         }
@@ -375,10 +380,11 @@ public final class EngineSession implements EngineIoSocket {
 
     private void deliver(EnginePacket packet) {
         try {
+            C c = connection;
             if (packet.binary != null) {
-                server.handler().onBinary(this, packet.binary);
+                server.handler().onBinary(c, packet.binary);
             } else {
-                server.handler().onMessage(this, packet.text);
+                server.handler().onMessage(c, packet.text);
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "Engine.IO handler failed on a message of session %s", id);
@@ -490,7 +496,7 @@ public final class EngineSession implements EngineIoSocket {
     }
 
     private void onUpgradePacket(WebSocketTransport ws, EnginePacket packet) {
-        if (packet.type == PacketType.PING && "probe".equals(packet.text)) {
+        if (packet.type == EnginePacketType.PING && "probe".equals(packet.text)) {
             synchronized (this) {
                 if (upgrading != ws) {
                     return;
@@ -505,7 +511,7 @@ public final class EngineSession implements EngineIoSocket {
                     }
                 });
             }
-        } else if (packet.type == PacketType.UPGRADE) {
+        } else if (packet.type == EnginePacketType.UPGRADE) {
             boolean closeSession;
             synchronized (this) {
                 if (upgrading != ws || state == State.CLOSED) {

@@ -127,7 +127,7 @@ final class EngineWire {
             List<EnginePacket> list = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 try {
-                    list.add(PacketCodec.decode(u.unpackString()));
+                    list.add(EngineCodec.decode(u.unpackString()));
                 } catch (MalformedPacketException e) {
                     throw new IOException(e.getMessage());
                 }

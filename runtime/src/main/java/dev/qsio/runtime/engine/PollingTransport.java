@@ -22,7 +22,7 @@ final class PollingTransport extends Transport {
     private boolean dataPending;
     private boolean discarded;
 
-    PollingTransport(EngineSession session) {
+    PollingTransport(EngineSession<?> session) {
         super(session);
     }
 
@@ -85,7 +85,7 @@ final class PollingTransport extends Transport {
             drainRemote(packets, false);
             return;
         }
-        respond(PacketCodec.encodePayload(packets));
+        respond(EngineCodec.encodePayload(packets));
     }
 
     @Override

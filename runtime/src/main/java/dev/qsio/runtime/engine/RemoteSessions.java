@@ -2,15 +2,20 @@ package dev.qsio.runtime.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
 import dev.qsio.HandshakeRequest;
+import dev.qsio.runtime.requests.RequestTracker;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -20,7 +25,7 @@ import io.vertx.core.http.ServerWebSocket;
 
 /**
  * Sessions owned by other servers of the cluster, seen from one engine: requests for an unknown session id are
- * resolved over the {@link EngineLink} (the owner is found, packets are forwarded both ways), and a WebSocket upgrade
+ * resolved over the {@link EnginePeers} (the owner is found, packets are forwarded both ways), and a WebSocket upgrade
  * received here takes the session over when its owner has not handed it to the application yet. Also the owner's
  * side of the same exchange. No sticky sessions are needed.
  */
@@ -28,12 +33,11 @@ public final class RemoteSessions {
 
     private static final Logger LOG = Logger.getLogger(RemoteSessions.class);
 
-    private final EngineServer server;
-    private final EngineLink link;
+    private final EngineServer<?> server;
+    private final EnginePeers peers;
     private final long responseTimeoutMs;
     final long delayedConnectionMs;
-    private final AtomicLong requestIds = new AtomicLong();
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final RequestTracker requests;
     /** Parked GETs whose session lives elsewhere, by sid: answered by the owner's next DRAIN. */
     private final Map<String, RemotePoll> polls = new ConcurrentHashMap<>();
     /**
@@ -57,28 +61,103 @@ public final class RemoteSessions {
         }
     }
 
-    /** A request waiting for answers from the other servers. */
-    private static final class Pending {
-        final int expected;
-        int refusals;
-        final Consumer<String> onGranted;
-        final Consumer<EngineWire.Reader> onResponse;
-        final Runnable onFailure;
-        long timer;
+    /** ACQUIRE_LOCK: asks every other server; the owner grants, the others refuse. */
+    private static final class LockRequest extends RequestTracker.Request {
+        private final Consumer<String> onGranted;
+        private final Runnable onFailure;
+        private String owner;
 
-        Pending(int expected, Consumer<String> onGranted, Consumer<EngineWire.Reader> onResponse, Runnable onFailure) {
-            this.expected = expected;
+        LockRequest(Set<String> others, Consumer<String> onGranted, Runnable onFailure) {
+            super(others);
             this.onGranted = onGranted;
-            this.onResponse = onResponse;
             this.onFailure = onFailure;
+        }
+
+        @Override
+        protected boolean answered(String from, Object outcome) {
+            if (outcome instanceof Integer o && o == EngineWire.LOCK_GRANTED) {
+                owner = from;
+            }
+            return true;
+        }
+
+        @Override
+        protected boolean satisfied() {
+            return owner != null || remaining() == 0;
+        }
+
+        @Override
+        protected void completed() {
+            if (owner != null) {
+                onGranted.accept(owner);
+            } else {
+                onFailure.run();
+            }
+        }
+
+        @Override
+        protected void timedOut() {
+            onFailure.run();
         }
     }
 
-    RemoteSessions(EngineServer server, EngineLink link, long responseTimeoutMs, long delayedConnectionMs) {
+    /** UPGRADE: the owner says whether the upgrading server takes the session over. */
+    private final class UpgradeRequest extends RequestTracker.Request {
+        private final ServerWebSocket ws;
+        private final String sid;
+        private final String owner;
+        private final HandshakeRequest handshake;
+        private EngineWire.Reader response;
+
+        UpgradeRequest(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake) {
+            super(Set.of(owner));
+            this.ws = ws;
+            this.sid = sid;
+            this.owner = owner;
+            this.handshake = handshake;
+        }
+
+        @Override
+        protected boolean answered(String from, Object answer) {
+            response = (EngineWire.Reader) answer;
+            return true;
+        }
+
+        @Override
+        protected void completed() {
+            if (response == null) {
+                // the owner left before answering
+                ws.close();
+                return;
+            }
+            try {
+                boolean takeOver = response.bool();
+                List<EnginePacket> packets = response.packets();
+                if (takeOver) {
+                    server.stats().upgradesTakenOver.increment();
+                    server.adopt(sid, handshake, ws, packets);
+                } else {
+                    server.stats().upgradesForwarded.increment();
+                    forward(ws, sid, owner);
+                }
+            } catch (IOException e) {
+                LOG.debugf("bad upgrade response for %s: %s", sid, e.getMessage());
+                ws.close();
+            }
+        }
+
+        @Override
+        protected void timedOut() {
+            ws.close();
+        }
+    }
+
+    RemoteSessions(EngineServer<?> server, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs) {
         this.server = server;
-        this.link = link;
+        this.peers = peers;
         this.responseTimeoutMs = responseTimeoutMs;
         this.delayedConnectionMs = delayedConnectionMs;
+        this.requests = new RequestTracker(server.vertx());
     }
 
     private EngineWire.Writer message(EngineWire.Type type) {
@@ -90,16 +169,16 @@ public final class RemoteSessions {
     /** A request names a session this server does not have. */
     void handleUnknown(HttpServerRequest request, String sid, String transport, boolean websocket) {
         boolean polling = "polling".equals(transport);
+        boolean alone = peers.others().isEmpty();
         if ((websocket && !"websocket".equals(transport)) || (!websocket && !polling)
-                || (!websocket && request.method() != HttpMethod.GET && request.method() != HttpMethod.POST)
-                || link.others() == 0) {
-            server.refuse(request, link.others() == 0 ? EngineError.UNKNOWN_SID : EngineError.BAD_REQUEST);
+                || (!websocket && request.method() != HttpMethod.GET && request.method() != HttpMethod.POST) || alone) {
+            server.refuse(request, alone ? EngineError.UNKNOWN_SID : EngineError.BAD_REQUEST);
             return;
         }
         boolean read = websocket || request.method() == HttpMethod.GET;
         // the request waits, paused, for the owner's answer; it is then handled on its own context
         request.pause();
-        io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+        Context context = Vertx.currentContext();
         acquireLock(sid, transport, read, owner -> {
             if (!websocket && read) {
                 // parked at once: the owner's DRAIN follows its answer on the same link
@@ -122,15 +201,8 @@ public final class RemoteSessions {
     }
 
     private void acquireLock(String sid, String transport, boolean read, Consumer<String> onGranted, Runnable onFailure) {
-        long id = requestIds.incrementAndGet();
-        Pending p = new Pending(link.others(), onGranted, null, onFailure);
-        pending.put(id, p);
-        p.timer = server.vertx().setTimer(responseTimeoutMs, t -> {
-            if (pending.remove(id) != null) {
-                onFailure.run();
-            }
-        });
-        link.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(id).str(sid).str(transport).bool(read).buffer());
+        LockRequest lock = requests.open(new LockRequest(peers.others(), onGranted, onFailure), responseTimeoutMs);
+        peers.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(lock.id()).str(sid).str(transport).bool(read).buffer());
     }
 
     private void parkPoll(HttpServerRequest request, String sid, String owner) {
@@ -141,7 +213,7 @@ public final class RemoteSessions {
         }
         request.response().closeHandler(v -> {
             if (polls.remove(sid, poll)) {
-                link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+                peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
             }
         });
         server.stats().forwardedRequests.increment();
@@ -172,7 +244,7 @@ public final class RemoteSessions {
             if (failed[0]) {
                 return;
             }
-            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
+            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
                     .str(body.toString(StandardCharsets.UTF_8)).buffer());
             HttpServerResponse response = request.response();
             server.cors().apply(request, response);
@@ -186,7 +258,7 @@ public final class RemoteSessions {
         HttpServerResponse response = request.response();
         server.cors().apply(request, response);
         response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
-        link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
+        peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
     }
 
     private static long parseLong(String s) {
@@ -200,11 +272,11 @@ public final class RemoteSessions {
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
     private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
         HandshakeRequest handshake = EngineServer.capture(request);
-        io.vertx.core.Future<ServerWebSocket> upgrade = request.toWebSocket();
+        Future<ServerWebSocket> upgrade = request.toWebSocket();
         request.resume();
         upgrade.onComplete(ar -> {
             if (ar.failed()) {
-                link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 return;
             }
             ServerWebSocket ws = ar.result();
@@ -213,7 +285,7 @@ public final class RemoteSessions {
                 if (!settled[0]) {
                     settled[0] = true;
                     ws.close();
-                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
             ws.textMessageHandler(text -> {
@@ -231,44 +303,22 @@ public final class RemoteSessions {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
                     ws.close();
-                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
             ws.closeHandler(v -> {
                 if (!settled[0]) {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
-                    link.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
         });
     }
 
     private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake) {
-        long id = requestIds.incrementAndGet();
-        Pending p = new Pending(1, null, r -> {
-            try {
-                boolean takeOver = r.bool();
-                List<EnginePacket> packets = r.packets();
-                if (takeOver) {
-                    server.stats().upgradesTakenOver.increment();
-                    server.adopt(sid, handshake, ws, packets);
-                } else {
-                    server.stats().upgradesForwarded.increment();
-                    forward(ws, sid, owner);
-                }
-            } catch (IOException e) {
-                LOG.debugf("bad upgrade response for %s: %s", sid, e.getMessage());
-                ws.close();
-            }
-        }, ws::close);
-        pending.put(id, p);
-        p.timer = server.vertx().setTimer(responseTimeoutMs, t -> {
-            if (pending.remove(id) != null) {
-                ws.close();
-            }
-        });
-        link.send(owner, message(EngineWire.Type.UPGRADE).num(id).str(sid).bool(true).buffer());
+        UpgradeRequest upgrade = requests.open(new UpgradeRequest(ws, sid, owner, handshake), responseTimeoutMs);
+        peers.send(owner, message(EngineWire.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
     }
 
     /** Relays a WebSocket whose session stays with its owner. */
@@ -281,19 +331,19 @@ public final class RemoteSessions {
                 ws.close((short) 1009, "Message too big");
                 return;
             }
-            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer());
+            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer());
         });
         ws.binaryMessageHandler(data -> {
             if (data.length() > max) {
                 ws.close((short) 1009, "Message too big");
                 return;
             }
-            link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
+            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
                     .str(EnginePacket.message(data).segment()).buffer());
         });
         ws.closeHandler(v -> {
             if (forwarded.remove(sid, f)) {
-                link.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+                peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
             }
         });
         ws.resume();
@@ -303,7 +353,7 @@ public final class RemoteSessions {
 
     /** Sends packets for a session's client through the server that holds its transport. */
     void drain(String member, String sid, List<EnginePacket> packets, boolean close) {
-        link.send(member, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
+        peers.send(member, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
     }
 
     // ================================================================ incoming
@@ -317,7 +367,7 @@ public final class RemoteSessions {
                 case DRAIN -> onDrain(r);
                 case PACKET -> onPacket(r);
                 case UPGRADE -> onUpgrade(from, r);
-                case UPGRADE_RESPONSE -> onUpgradeResponse(r);
+                case UPGRADE_RESPONSE -> onUpgradeResponse(from, r);
                 case CLOSE -> onRemoteClose(r);
             }
         } catch (IOException e) {
@@ -330,14 +380,14 @@ public final class RemoteSessions {
         String sid = r.str();
         String transport = r.str();
         boolean read = r.bool();
-        EngineSession session = server.session(sid);
+        EngineSession<?> session = server.session(sid);
         int outcome;
         if (session == null) {
             outcome = EngineWire.NOT_HERE;
         } else {
             outcome = session.lockableBy(transport, read) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
         }
-        link.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
+        peers.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
         if (outcome == EngineWire.LOCK_GRANTED) {
             if ("polling".equals(transport) && read) {
                 session.remoteReader(from);
@@ -350,26 +400,7 @@ public final class RemoteSessions {
     private void onLockResponse(String from, EngineWire.Reader r) throws IOException {
         long id = r.num();
         int outcome = (int) r.num();
-        Pending p = pending.get(id);
-        if (p == null) {
-            return;
-        }
-        if (outcome == EngineWire.LOCK_GRANTED) {
-            if (pending.remove(id) != null) {
-                server.vertx().cancelTimer(p.timer);
-                p.onGranted.accept(from);
-            }
-            return;
-        }
-        boolean failed;
-        synchronized (p) {
-            p.refusals++;
-            failed = p.refusals >= p.expected;
-        }
-        if (failed && pending.remove(id) != null) {
-            server.vertx().cancelTimer(p.timer);
-            p.onFailure.run();
-        }
+        requests.answer(id, from, outcome);
     }
 
     private void onDrain(EngineWire.Reader r) throws IOException {
@@ -381,13 +412,13 @@ public final class RemoteSessions {
             HttpServerResponse response = poll.request.response();
             if (!response.ended() && !response.closed()) {
                 List<EnginePacket> out = packets;
-                if (close && packets.stream().noneMatch(p -> p.type == PacketType.CLOSE)) {
-                    out = new java.util.ArrayList<>(packets);
+                if (close && packets.stream().noneMatch(p -> p.type == EnginePacketType.CLOSE)) {
+                    out = new ArrayList<>(packets);
                     out.add(EnginePacket.CLOSE);
                 }
                 response.closeHandler(null);
                 server.cors().apply(poll.request, response);
-                Buffer body = Buffer.buffer(PacketCodec.encodePayload(out.isEmpty() ? List.of(EnginePacket.NOOP) : out));
+                Buffer body = Buffer.buffer(EngineCodec.encodePayload(out.isEmpty() ? List.of(EnginePacket.NOOP) : out));
                 response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end(body);
             }
             return;
@@ -407,21 +438,21 @@ public final class RemoteSessions {
         String sid = r.str();
         boolean payload = r.bool();
         String text = r.str();
-        EngineSession session = server.session(sid);
+        EngineSession<?> session = server.session(sid);
         if (session == null) {
             String owner = movedTo.get(sid);
             if (owner != null) {
-                link.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(payload).str(text).buffer());
+                peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(payload).str(text).buffer());
             }
             return;
         }
         try {
             if (payload) {
-                for (EnginePacket p : PacketCodec.decodePayload(text)) {
+                for (EnginePacket p : EngineCodec.decodePayload(text)) {
                     session.onRemotePacket(p);
                 }
             } else {
-                session.onRemotePacket(PacketCodec.decode(text));
+                session.onRemotePacket(EngineCodec.decode(text));
             }
         } catch (MalformedPacketException e) {
             session.onError(e.getMessage());
@@ -432,7 +463,7 @@ public final class RemoteSessions {
         long id = r.num();
         String sid = r.str();
         boolean success = r.bool();
-        EngineSession session = server.session(sid);
+        EngineSession<?> session = server.session(sid);
         if (session == null) {
             return;
         }
@@ -442,7 +473,7 @@ public final class RemoteSessions {
             server.vertx().setTimer(2 * responseTimeoutMs, t -> movedTo.remove(sid, from));
         }
         if (id >= 0 && success) {
-            link.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
+            peers.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
                     .packets(takeOver == null ? List.of() : takeOver).buffer());
             if (takeOver == null) {
                 session.flushAfterUpgrade();
@@ -450,31 +481,26 @@ public final class RemoteSessions {
         }
     }
 
-    private void onUpgradeResponse(EngineWire.Reader r) throws IOException {
-        long id = r.num();
-        Pending p = pending.remove(id);
-        if (p != null) {
-            server.vertx().cancelTimer(p.timer);
-            p.onResponse.accept(r);
-        }
+    private void onUpgradeResponse(String from, EngineWire.Reader r) throws IOException {
+        requests.answer(r.num(), from, r);
     }
 
     private void onRemoteClose(EngineWire.Reader r) throws IOException {
         String sid = r.str();
         String reason = r.str();
-        EngineSession session = server.session(sid);
+        EngineSession<?> session = server.session(sid);
         if (session != null) {
             session.onRemoteTransportClosed(reason);
         }
     }
 
     /** Answers a lookup for a path that has no server here yet: it cannot own the session. */
-    static void answerWithoutServer(EngineLink link, String from, Buffer message) {
+    static void answerWithoutServer(EnginePeers peers, String from, Buffer message) {
         try {
             EngineWire.Reader r = new EngineWire.Reader(message);
             if (r.type == EngineWire.Type.ACQUIRE_LOCK) {
                 long id = r.num();
-                link.send(from, new EngineWire.Writer(EngineWire.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
+                peers.send(from, new EngineWire.Writer(EngineWire.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
                         .num(EngineWire.NOT_HERE).buffer());
             }
         } catch (IOException e) {
@@ -503,22 +529,8 @@ public final class RemoteSessions {
                 f.ws.close();
             }
         });
-        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
-            Pending p = e.getValue();
-            if (p.onGranted == null) {
-                continue;
-            }
-            boolean failed;
-            synchronized (p) {
-                p.refusals++;
-                failed = p.refusals >= p.expected;
-            }
-            if (failed && pending.remove(e.getKey(), p)) {
-                server.vertx().cancelTimer(p.timer);
-                p.onFailure.run();
-            }
-        }
-        for (EngineSession session : server.sessions()) {
+        requests.memberLeft(member);
+        for (EngineSession<?> session : server.sessions()) {
             session.onMemberLeft(member);
         }
     }

@@ -12,7 +12,7 @@ final class RemoteTransport extends Transport {
     private final RemoteSessions remote;
     private boolean closed;
 
-    RemoteTransport(EngineSession session, String member, RemoteSessions remote) {
+    RemoteTransport(EngineSession<?> session, String member, RemoteSessions remote) {
         super(session);
         this.member = member;
         this.remote = remote;

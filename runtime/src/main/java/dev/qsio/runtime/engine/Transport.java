@@ -8,9 +8,9 @@ import java.util.List;
  */
 abstract sealed class Transport permits PollingTransport, WebSocketTransport, RemoteTransport {
 
-    final EngineSession session;
+    final EngineSession<?> session;
 
-    Transport(EngineSession session) {
+    Transport(EngineSession<?> session) {
         this.session = session;
     }
 

@@ -17,7 +17,7 @@ final class WebSocketTransport extends Transport {
     final ServerWebSocket ws;
     private boolean closed;
 
-    WebSocketTransport(EngineSession session, ServerWebSocket ws) {
+    WebSocketTransport(EngineSession<?> session, ServerWebSocket ws) {
         super(session);
         this.ws = ws;
     }

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.health;
 
+import java.util.Locale;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -25,6 +27,6 @@ public class SocketIoLiveness implements HealthCheck {
     public HealthCheckResponse call() {
         boolean up = !identity.isPrimary() || primary.supervising();
         return HealthCheckResponse.named("Socket.IO").withData("role",
-                identity.role().name().toLowerCase(java.util.Locale.ROOT)).status(up).build();
+                identity.role().name().toLowerCase(Locale.ROOT)).status(up).build();
     }
 }

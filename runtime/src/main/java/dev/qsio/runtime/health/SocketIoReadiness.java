@@ -8,14 +8,15 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import dev.qsio.ClusterInfo;
-import dev.qsio.WorkerInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.qsio.ClusterInfo;
+import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.bus.RedisBus;
+import dev.qsio.runtime.bus.RedisChannels;
+import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Primary;
-import dev.qsio.runtime.cluster.RedisLink;
-import dev.qsio.runtime.cluster.WorkerLink;
+import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
@@ -36,7 +37,7 @@ public class SocketIoReadiness implements HealthCheck {
     Primary primary;
 
     @Inject
-    WorkerLink worker;
+    Worker worker;
 
     @Inject
     EngineEndpoints engines;
@@ -45,7 +46,7 @@ public class SocketIoReadiness implements HealthCheck {
     ClusterConfig config;
 
     @Inject
-    RedisLink redis;
+    ClusterBus clusterBus;
 
     @Inject
     RedisConfig redisConfig;
@@ -81,12 +82,13 @@ public class SocketIoReadiness implements HealthCheck {
 
     /** Reports the Redis bus, if any; false when it is down and that makes this server not ready. */
     private boolean redisUp(HealthCheckResponseBuilder b) {
-        RedisBus bus = redis.bus();
+        RedisBus bus = clusterBus.redis();
         if (bus == null) {
             return true;
         }
+        RedisChannels redis = bus.channels();
         b.withData("redis", bus.isUp() ? "up, " + bus.members().size() + " servers"
-                : "unreachable at " + bus.displayUrl() + (bus.lastError() == null ? "" : " (" + bus.lastError() + ")"));
+                : "unreachable at " + redis.displayUrl() + (redis.lastError() == null ? "" : " (" + redis.lastError() + ")"));
         return bus.isUp() || !redisConfig.readiness();
     }
 }

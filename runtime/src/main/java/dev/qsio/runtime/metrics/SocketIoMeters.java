@@ -13,9 +13,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
+import dev.qsio.WorkerState;
+import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Primary;
-import dev.qsio.runtime.cluster.WorkerLink;
+import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.cluster.WorkerStats;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,7 +44,7 @@ public class SocketIoMeters implements MeterBinder {
     Primary primary;
 
     @Inject
-    WorkerLink worker;
+    Worker worker;
 
     @Inject
     EngineEndpoints engines;
@@ -53,10 +56,10 @@ public class SocketIoMeters implements MeterBinder {
     Vertx vertx;
 
     @Inject
-    dev.qsio.runtime.cluster.RedisLink redis;
+    ClusterBus clusterBus;
 
     @Inject
-    dev.qsio.runtime.config.SocketIoRuntimeConfig runtime;
+    SocketIoRuntimeConfig runtime;
 
     private boolean redisConfigured;
 
@@ -68,12 +71,12 @@ public class SocketIoMeters implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        this.redisConfigured = runtime.bus() == dev.qsio.runtime.config.SocketIoRuntimeConfig.BusKind.REDIS;
+        this.redisConfigured = runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS;
         if (identity.isPrimary()) {
-            for (String state : List.of("starting", "running", "stopping", "stopped", "respawning", "failed")) {
+            for (WorkerState state : WorkerState.values()) {
                 Gauge.builder("socketio.cluster.workers", primary,
-                        p -> p.workers().stream().filter(w -> w.state().equals(state)).count())
-                        .tag("state", state).description("Workers of this host by state").register(registry);
+                        p -> p.workers().stream().filter(w -> w.state() == state).count())
+                        .tag("state", state.label()).description("Workers of this host by state").register(registry);
             }
             Gauge.builder("socketio.cluster.workers.ready", primary, p -> p.workers().stream().filter(WorkerInfo::ready).count())
                     .description("Workers that accept connections").register(registry);
@@ -126,7 +129,7 @@ public class SocketIoMeters implements MeterBinder {
         return () -> {
             long now = System.nanoTime();
             if (cache[0] == null || now - at[0] > 500_000_000L) {
-                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, redis.bus());
+                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, clusterBus.redis());
                 at[0] = now;
             }
             return cache[0];

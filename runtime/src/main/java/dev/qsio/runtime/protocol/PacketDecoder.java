@@ -39,12 +39,8 @@ public final class PacketDecoder {
     private Header pending;
     private List<Buffer> received;
 
-    public PacketDecoder(ObjectMapper mapper, int maxAttachments) {
-        this(strictReader(mapper), maxAttachments);
-    }
-
     /** A decoder reading with a reader from {@link #strictReader(ObjectMapper)}, shared by all connections. */
-    public PacketDecoder(ObjectReader strictReader, int maxAttachments) {
+    PacketDecoder(ObjectReader strictReader, int maxAttachments) {
         this.reader = strictReader;
         this.maxAttachments = maxAttachments;
     }
@@ -53,7 +49,7 @@ public final class PacketDecoder {
      * The reader decoders use: one JSON value, nothing after it. Immutable and thread-safe: make it once and share
      * it (a reader per connection cost about 300 bytes and an allocation per connect).
      */
-    public static ObjectReader strictReader(ObjectMapper mapper) {
+    static ObjectReader strictReader(ObjectMapper mapper) {
         return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 

@@ -1,9 +1,11 @@
 package dev.qsio.runtime.protocol;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.Base64Variant;
@@ -133,7 +135,7 @@ public final class PacketEncoder {
             delegate.writeBooleanField("_placeholder", true);
             delegate.writeNumberField("num", attachments.size());
             delegate.writeEndObject();
-            attachments.add(Buffer.buffer(offset == 0 && len == data.length ? data : java.util.Arrays.copyOfRange(data, offset, offset + len)));
+            attachments.add(Buffer.buffer(offset == 0 && len == data.length ? data : Arrays.copyOfRange(data, offset, offset + len)));
         }
 
         @Override
@@ -147,7 +149,7 @@ public final class PacketEncoder {
         }
 
         @Override
-        public int writeBinary(Base64Variant variant, java.io.InputStream data, int dataLength) throws IOException {
+        public int writeBinary(Base64Variant variant, InputStream data, int dataLength) throws IOException {
             byte[] bytes = data.readAllBytes();
             writeBinary(variant, bytes, 0, bytes.length);
             return bytes.length;

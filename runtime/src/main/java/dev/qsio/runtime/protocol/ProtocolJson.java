@@ -2,9 +2,11 @@ package dev.qsio.runtime.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -13,16 +15,55 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The Jackson setup of the protocol: the application's {@link ObjectMapper} (so its modules and settings apply to
- * handler arguments), copied, with binary types written through {@link JsonGenerator#writeBinary(byte[])} so the
- * encoder can turn them into attachments.
+ * The Jackson setup of the protocol, made once per application: the application's {@link ObjectMapper} (so its
+ * modules and settings apply to handler arguments), copied, with binary types written through
+ * {@link JsonGenerator#writeBinary(byte[])} so the encoder can turn them into attachments; the packet encoder; and
+ * the strict reader every decoder shares.
  */
 public final class ProtocolJson {
 
-    private ProtocolJson() {
+    private final ObjectMapper mapper;
+    private final PacketEncoder encoder;
+    private final ObjectReader strictReader;
+
+    private ProtocolJson(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.encoder = new PacketEncoder(mapper);
+        this.strictReader = PacketDecoder.strictReader(mapper);
     }
 
-    public static ObjectMapper protocolMapper(ObjectMapper application) {
+    /** The protocol's setup from the application's mapper. */
+    public static ProtocolJson from(ObjectMapper application) {
+        return new ProtocolJson(protocolMapper(application));
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    public PacketEncoder encoder() {
+        return encoder;
+    }
+
+    /** A decoder for one connection. */
+    public PacketDecoder decoder(int maxAttachments) {
+        return new PacketDecoder(strictReader, maxAttachments);
+    }
+
+    /** Decodes one packet and its binary attachments, as another server sent them. */
+    public Packet decode(String text, List<byte[]> attachments) throws ProtocolException {
+        PacketDecoder decoder = decoder(Math.max(64, attachments.size()));
+        Packet packet = decoder.onText(text);
+        for (byte[] a : attachments) {
+            packet = decoder.onBinary(Buffer.buffer(a));
+        }
+        if (packet == null) {
+            throw new ProtocolException("incomplete packet");
+        }
+        return packet;
+    }
+
+    static ObjectMapper protocolMapper(ObjectMapper application) {
         ObjectMapper copy = application.copy();
         copy.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
         SimpleModule binary = new SimpleModule("qsio-binary");

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -32,8 +33,8 @@ public final class BroadcastHooks {
 
     BroadcastHooks(List<HandlerMethod> methods, ObjectMapper mapper, Context context, int worker, String node) {
         for (HandlerMethod m : methods) {
-            byNamespace.computeIfAbsent(m.definition.getNamespace(), k -> new HashMap<>())
-                    .computeIfAbsent(m.definition.getEvent(), k -> new ArrayList<>()).add(m);
+            byNamespace.computeIfAbsent(m.definition.namespace().name(), k -> new HashMap<>())
+                    .computeIfAbsent(m.definition.event(), k -> new ArrayList<>()).add(m);
         }
         this.mapper = mapper;
         this.executor = new SerialExecutor(context);
@@ -74,7 +75,7 @@ public final class BroadcastHooks {
      * {@code serverSideEmitWithAck}).
      */
     public void deliverRemote(String namespace, String event, List<JsonNode> args, Set<String> rooms, Set<String> except,
-            boolean serverSide, int originWorker, String originNode, java.util.function.Consumer<Object> reply) {
+            boolean serverSide, int originWorker, String originNode, Consumer<Object> reply) {
         List<HandlerMethod> methods = find(namespace, event);
         if (methods.isEmpty()) {
             if (reply != null) {
@@ -87,11 +88,11 @@ public final class BroadcastHooks {
     }
 
     private void deliver(List<HandlerMethod> methods, String event, List<JsonNode> args, BroadcastContext context,
-            java.util.function.Consumer<Object> reply) {
+            Consumer<Object> reply) {
         HandlerMethod.Call call = new HandlerMethod.Call(null, null, null, null, context, event, args);
         boolean[] replied = new boolean[1];
         for (HandlerMethod m : methods) {
-            executor.submit(m.blocking, () -> {
+            executor.submit(m.execution, () -> {
                 Uni<Object> result;
                 try {
                     result = m.result(m.invoke(call));

@@ -25,19 +25,19 @@ final class Client {
 
     private static final Logger LOG = Logger.getLogger(Client.class);
 
-    final EngineSession conn;
+    final EngineSession<Client> conn;
     final SocketIoServerImpl server;
     final Context context;
     private final PacketDecoder decoder;
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final long connectTimer;
 
-    Client(SocketIoServerImpl server, EngineSession conn) {
+    Client(SocketIoServerImpl server, EngineSession<Client> conn) {
         this.server = server;
         this.conn = conn;
         Context current = Vertx.currentContext();
         this.context = current != null ? current : server.vertx().getOrCreateContext();
-        this.decoder = new PacketDecoder(server.strictReader(), server.maxAttachments());
+        this.decoder = server.json().decoder(server.maxAttachments());
         // a connection that joins no namespace in time is closed (connectTimeout)
         this.connectTimer = server.vertx().setTimer(server.connectTimeoutMs(), t -> {
             if (sockets.isEmpty()) {
@@ -119,12 +119,12 @@ final class Client {
             return;
         }
         if (sockets.size() >= server.maxNamespacesPerConnection()) {
-            write(server.encoder().connectError(name, "Too many namespaces", null), false);
+            write(server.json().encoder().connectError(name, "Too many namespaces", null), false);
             return;
         }
         Namespace namespace = server.namespaceFor(name, conn.request(), auth);
         if (namespace == null) {
-            write(server.encoder().connectError(name, "Invalid namespace", null), false);
+            write(server.json().encoder().connectError(name, "Invalid namespace", null), false);
             return;
         }
         namespace.add(this, auth);
@@ -166,5 +166,10 @@ final class Client {
         for (SocketImpl socket : new ArrayList<>(sockets.values())) {
             socket.onClose(reason);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "Client[" + conn.id() + " sockets " + sockets.values() + "]";
     }
 }

@@ -5,9 +5,26 @@ import java.util.List;
 import io.quarkus.runtime.annotations.RecordableConstructor;
 
 /**
- * A handler method as the deployment processor found and validated it; recorded at build time.
+ * A handler method as the deployment processor found and validated it; recorded at build time and read by the
+ * runtime as it is, nothing parsed back.
+ *
+ * @param kind what the method handles
+ * @param namespace the namespace declaration it belongs to (for {@code @OnBroadcast}, the namespace it listens to)
+ * @param event the event name for {@code @OnEvent} and {@code @OnBroadcast}, otherwise {@code null}
+ * @param declaringClass the bean class
+ * @param method the method name
+ * @param invokerClass the generated invoker
+ * @param params one entry per parameter
+ * @param returns how the result is delivered
+ * @param execution where the method runs
  */
-public final class HandlerDefinition {
+public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, String event, String declaringClass,
+        String method, String invokerClass, List<Param> params, Returns returns, ExecutionModel execution) {
+
+    @RecordableConstructor
+    public HandlerDefinition {
+        params = List.copyOf(params);
+    }
 
     /** What the method handles. */
     public enum Kind {
@@ -27,99 +44,80 @@ public final class HandlerDefinition {
         STAGE
     }
 
-    private final String kind;
-    private final String namespace;
-    private final String pattern;
-    private final String matcher;
-    private final String event;
-    private final String declaringClass;
-    private final String method;
-    private final String invokerClass;
-    private final List<String> params;
-    private final String returns;
-    private final boolean blocking;
-
-    @RecordableConstructor
-    public HandlerDefinition(String kind, String namespace, String pattern, String matcher, String event,
-            String declaringClass, String method, String invokerClass, List<String> params, String returns,
-            boolean blocking) {
-        this.kind = kind;
-        this.namespace = namespace;
-        this.pattern = pattern;
-        this.matcher = matcher;
-        this.event = event;
-        this.declaringClass = declaringClass;
-        this.method = method;
-        this.invokerClass = invokerClass;
-        this.params = params;
-        this.returns = returns;
-        this.blocking = blocking;
+    /** Where a handler runs. One socket's handlers run one after the other whatever their model. */
+    public enum ExecutionModel {
+        /** On the socket's event loop; must not block. */
+        EVENT_LOOP,
+        /** On a worker thread. */
+        WORKER,
+        /** On a virtual thread (a worker thread on a JVM without virtual threads). */
+        VIRTUAL_THREAD
     }
 
-    public String getKind() {
-        return kind;
-    }
-
-    /** The namespace name; for a dynamic namespace, the pattern or matcher that stands for it. */
-    public String getNamespace() {
-        return namespace;
-    }
-
-    /** The pattern of a dynamic namespace, or {@code ""}. */
-    public String getPattern() {
-        return pattern;
-    }
-
-    /** The matcher bean class of a dynamic namespace, or {@code ""}. */
-    public String getMatcher() {
-        return matcher;
-    }
-
-    public String getEvent() {
-        return event;
-    }
-
-    public String getDeclaringClass() {
-        return declaringClass;
-    }
-
-    public String getMethod() {
-        return method;
-    }
-
-    public String getInvokerClass() {
-        return invokerClass;
+    /** What a parameter receives. */
+    public enum ParamKind {
+        /** The socket. */
+        SOCKET,
+        /** The acknowledgement of the event. */
+        ACK,
+        /** The disconnection reason. */
+        REASON,
+        /** The failure, of the parameter's type. */
+        ERROR,
+        /** Where a broadcast came from. */
+        CONTEXT,
+        /** All arguments of the event. */
+        ARGS,
+        /** The next argument of the event, bound to the parameter's type. */
+        ARG
     }
 
     /**
-     * One entry per parameter: {@code SOCKET}, {@code ACK}, {@code REASON}, {@code ERROR:<type>}, {@code CONTEXT},
-     * {@code ARGS}, or {@code ARG:<canonical type>}.
+     * One parameter.
+     *
+     * @param kind what it receives
+     * @param type for {@code ARG}, the canonical type to bind to (Jackson's form, for example
+     *        {@code java.util.List<java.lang.String>}); for {@code ERROR}, the exception class; otherwise {@code null}
      */
-    public List<String> getParams() {
-        return params;
-    }
+    public record Param(ParamKind kind, String type) {
 
-    public String getReturns() {
-        return returns;
-    }
-
-    public boolean isBlocking() {
-        return blocking;
-    }
-
-    Kind kind() {
-        return Kind.valueOf(kind);
-    }
-
-    /** The key that groups handlers of one namespace declaration. */
-    String group() {
-        if (!pattern.isEmpty()) {
-            return "pattern:" + pattern;
+        @RecordableConstructor
+        public Param {
         }
-        if (!matcher.isEmpty()) {
-            return "matcher:" + matcher;
+    }
+
+    /**
+     * The namespace a handler serves: one name, or dynamic namespaces by pattern or by matcher bean.
+     *
+     * @param name the namespace name, {@code null} for a dynamic declaration
+     * @param pattern the regular expression of dynamic names, or {@code null}
+     * @param matcher the matcher bean class of dynamic names, or {@code null}
+     */
+    public record NamespaceDeclaration(String name, String pattern, String matcher) {
+
+        @RecordableConstructor
+        public NamespaceDeclaration {
         }
-        return namespace;
+
+        public static NamespaceDeclaration named(String name) {
+            return new NamespaceDeclaration(name, null, null);
+        }
+
+        /** The key that groups the handlers of one declaration. */
+        String group() {
+            if (pattern != null) {
+                return "pattern:" + pattern;
+            }
+            if (matcher != null) {
+                return "matcher:" + matcher;
+            }
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return pattern != null ? "pattern " + pattern : matcher != null ? "matcher " + matcher : name;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.qsio.runtime.server;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -22,7 +23,8 @@ import io.vertx.core.buffer.Buffer;
  */
 final class HandlerMethod {
 
-    private enum ParamKind {
+    /** How each parameter gets its value: the recorded kinds, with arguments refined by their type. */
+    private enum Binding {
         SOCKET,
         ACK,
         REASON,
@@ -38,9 +40,9 @@ final class HandlerMethod {
     final HandlerDefinition definition;
     final HandlerDefinition.Kind kind;
     final HandlerDefinition.Returns returns;
-    final boolean blocking;
+    final HandlerDefinition.ExecutionModel execution;
     private final Invoker<Object, Object> invoker;
-    private final ParamKind[] params;
+    private final Binding[] params;
     private final ObjectReader[] readers;
     private final Class<?>[] primitives;
     final Class<? extends Throwable> errorType;
@@ -49,46 +51,49 @@ final class HandlerMethod {
     HandlerMethod(HandlerDefinition definition, ObjectMapper mapper, ClassLoader loader) {
         this.definition = definition;
         this.kind = definition.kind();
-        this.returns = HandlerDefinition.Returns.valueOf(definition.getReturns());
-        this.blocking = definition.isBlocking();
+        this.returns = definition.returns();
+        this.execution = definition.execution();
         try {
-            this.invoker = (Invoker<Object, Object>) loader.loadClass(definition.getInvokerClass()).getDeclaredConstructor()
+            this.invoker = (Invoker<Object, Object>) loader.loadClass(definition.invokerClass()).getDeclaredConstructor()
                     .newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot create the invoker of " + definition, e);
         }
-        List<String> specs = definition.getParams();
-        params = new ParamKind[specs.size()];
+        List<HandlerDefinition.Param> specs = definition.params();
+        params = new Binding[specs.size()];
         readers = new ObjectReader[specs.size()];
         primitives = new Class<?>[specs.size()];
         Class<? extends Throwable> error = Throwable.class;
         for (int i = 0; i < specs.size(); i++) {
-            String spec = specs.get(i);
-            if (spec.startsWith("ARG:")) {
-                String type = spec.substring(4);
-                switch (type) {
-                    case "com.fasterxml.jackson.databind.JsonNode" -> params[i] = ParamKind.ARG_JSON;
-                    case "byte[]" -> params[i] = ParamKind.ARG_BYTES;
-                    case "io.vertx.core.buffer.Buffer" -> params[i] = ParamKind.ARG_BUFFER;
+            HandlerDefinition.Param spec = specs.get(i);
+            params[i] = switch (spec.kind()) {
+                case SOCKET -> Binding.SOCKET;
+                case ACK -> Binding.ACK;
+                case REASON -> Binding.REASON;
+                case CONTEXT -> Binding.CONTEXT;
+                case ARGS -> Binding.ARGS;
+                case ERROR -> {
+                    try {
+                        error = (Class<? extends Throwable>) loader.loadClass(spec.type());
+                    } catch (ClassNotFoundException e) {
+                        throw new IllegalStateException("Cannot load the error type of " + definition, e);
+                    }
+                    yield Binding.ERROR;
+                }
+                case ARG -> switch (spec.type()) {
+                    case "com.fasterxml.jackson.databind.JsonNode" -> Binding.ARG_JSON;
+                    case "byte[]" -> Binding.ARG_BYTES;
+                    case "io.vertx.core.buffer.Buffer" -> Binding.ARG_BUFFER;
                     default -> {
-                        params[i] = ParamKind.ARG_VALUE;
-                        JavaType javaType = mapper.getTypeFactory().constructFromCanonical(type);
+                        JavaType javaType = mapper.getTypeFactory().constructFromCanonical(spec.type());
                         readers[i] = mapper.readerFor(javaType);
                         if (javaType.isPrimitive()) {
                             primitives[i] = javaType.getRawClass();
                         }
+                        yield Binding.ARG_VALUE;
                     }
-                }
-            } else if (spec.startsWith("ERROR:")) {
-                params[i] = ParamKind.ERROR;
-                try {
-                    error = (Class<? extends Throwable>) loader.loadClass(spec.substring(6));
-                } catch (ClassNotFoundException e) {
-                    throw new IllegalStateException("Cannot load the error type of " + definition, e);
-                }
-            } else {
-                params[i] = ParamKind.valueOf(spec);
-            }
+                };
+            };
         }
         this.errorType = error;
     }
@@ -114,7 +119,7 @@ final class HandlerMethod {
                     default -> bind(i, call.args, arg++);
                 };
             }
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ArgumentException("event '" + call.event + "' for " + definition + ": " + e.getMessage());
         }
         return invoker.invoke(null, values);
@@ -154,8 +159,8 @@ final class HandlerMethod {
 
     /** Whether the method answers acknowledgements itself through an {@link Ack} parameter. */
     boolean takesAck() {
-        for (ParamKind p : params) {
-            if (p == ParamKind.ACK) {
+        for (Binding p : params) {
+            if (p == Binding.ACK) {
                 return true;
             }
         }

@@ -1,66 +1,62 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.AckTimeoutException;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.ConnectionRefusedException;
 import dev.qsio.Handshake;
-import dev.qsio.RemoteSocket;
 import dev.qsio.SocketIoNamespace;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.SocketMiddleware;
-import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.adapter.Adapter;
+import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.LocalSockets;
+import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 
 /**
  * A namespace: its sockets, middleware, handlers and adapter.
  */
-public final class Namespace implements SocketIoNamespace {
+public final class Namespace implements SocketIoNamespace, ForwardingOperator, LocalSockets {
 
     private static final Logger LOG = Logger.getLogger(Namespace.class);
 
     private final String name;
     final SocketIoServerImpl server;
     final NamespaceHandlers handlers;
-    private volatile Adapter adapter;
+    private final Adapter adapter;
     private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
     private final List<SocketMiddleware> middlewares = new CopyOnWriteArrayList<>();
     /** Acknowledgement ids are per namespace, so that a broadcast's id never collides with a socket's own. */
     private final AtomicLong ackIds = new AtomicLong();
     private final BroadcastOperator all;
-
     private final boolean dynamic;
-
-    Namespace(String name, SocketIoServerImpl server, NamespaceHandlers handlers) {
-        this(name, server, handlers, false);
-    }
 
     Namespace(String name, SocketIoServerImpl server, NamespaceHandlers handlers, boolean dynamic) {
         this.dynamic = dynamic;
         this.name = name;
         this.server = server;
         this.handlers = handlers;
-        this.adapter = server.adapters().create(this);
         this.all = new Operator(this, BroadcastOptions.ALL, null);
+        this.adapter = server.adapters().create(this);
     }
 
     @Override
@@ -68,33 +64,28 @@ public final class Namespace implements SocketIoNamespace {
         return name;
     }
 
-    public Adapter adapter() {
+    Adapter adapter() {
         return adapter;
     }
 
-    void replaceAdapter(Adapter replacement) {
-        if (!sockets.isEmpty()) {
-            throw new IllegalStateException("the adapter of " + name + " cannot change while sockets are connected");
-        }
-        adapter.close();
-        adapter = replacement;
-    }
-
-    public SocketIoServerImpl server() {
-        return server;
-    }
-
+    @Override
     public long nextAckId() {
         return ackIds.getAndIncrement();
     }
 
-    /** The local sockets, for adapters. */
-    public Collection<SocketImpl> socketImpls() {
+    @Override
+    public Collection<SocketImpl> sockets() {
         return sockets.values();
     }
 
-    public SocketImpl socketImpl(String id) {
+    @Override
+    public SocketImpl socket(String id) {
         return sockets.get(id);
+    }
+
+    @Override
+    public BroadcastOperator select(String socketId) {
+        return to(socketId);
     }
 
     @Override
@@ -103,14 +94,18 @@ public final class Namespace implements SocketIoNamespace {
     }
 
     @Override
-    public SocketIoSocket socket(String id) {
-        return sockets.get(id);
-    }
-
-    @Override
     public SocketIoNamespace use(SocketMiddleware middleware) {
         middlewares.add(middleware);
         return this;
+    }
+
+    @Override
+    public BroadcastOperator operator() {
+        return all;
+    }
+
+    void close() {
+        adapter.close();
     }
 
     // ---- connection
@@ -122,20 +117,20 @@ public final class Namespace implements SocketIoNamespace {
         JsonNode offset = auth == null ? null : auth.get("offset");
         if (store != null && pid != null && pid.isTextual() && offset != null && offset.isTextual()) {
             // the client's own auth, without what the client library added for recovery
-            JsonNode own = auth.deepCopy();
-            ((com.fasterxml.jackson.databind.node.ObjectNode) own).remove(List.of("pid", "offset"));
+            ObjectNode own = auth.deepCopy();
+            own.remove(List.of("pid", "offset"));
             store.restore(name, pid.asText(), offset.asText()).subscribe().with(restored -> client.context.runOnContext(v -> {
                 if (restored == null) {
-                    runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0);
+                    runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0, null);
                     return;
                 }
                 String sid = restored.session().sid();
-                SocketImpl stale = socketImpl(sid);
+                SocketImpl stale = socket(sid);
                 if (stale != null) {
                     stale.replaced();
                 } else {
                     // the old connection may still be open on another server that has not noticed it is gone
-                    adapter.disconnectSockets(new BroadcastOptions(Set.of(sid), Set.of(), false, false), true);
+                    adapter.disconnectSockets(BroadcastOptions.socket(sid), true);
                 }
                 SocketImpl socket = new SocketImpl(this, client, new Handshake(client.conn.request(), own), sid,
                         restored.session().pid(), offset.asText());
@@ -148,23 +143,18 @@ public final class Namespace implements SocketIoNamespace {
                 }
             }), failure -> client.context.runOnContext(v -> {
                 LOG.debugf("session recovery of %s failed: %s", pid.asText(), failure.getMessage());
-                runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0);
+                runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0, null);
             }));
             return;
         }
-        SocketImpl socket = new SocketImpl(this, client, new Handshake(client.conn.request(), auth));
-        runMiddleware(socket, 0);
-    }
-
-    private void runMiddleware(SocketImpl socket, int index) {
-        runMiddleware(socket, index, null);
+        runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), auth)), 0, null);
     }
 
     private void runMiddleware(SocketImpl socket, int index, SessionStore.Restored restored) {
         List<HandlerMethod> annotated = handlers.middleware;
         if (index < annotated.size()) {
             HandlerMethod m = annotated.get(index);
-            socket.executor.submit(m.blocking, () -> {
+            socket.executor.submit(m.execution, () -> {
                 Uni<Object> result;
                 try {
                     result = m.result(m.invoke(new HandlerMethod.Call(socket, null, null, null, null, null, null)));
@@ -207,7 +197,7 @@ public final class Namespace implements SocketIoNamespace {
             message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
             LOG.debugf(failure, "middleware of %s failed", name);
         }
-        socket.client.write(server.encoder().connectError(name, message, data), false);
+        socket.client.write(server.json().encoder().connectError(name, message, data), false);
     }
 
     void added(SocketImpl socket) {
@@ -226,21 +216,23 @@ public final class Namespace implements SocketIoNamespace {
 
     // ---- broadcasting
 
-    void broadcast(String event, Object[] args, BroadcastOptions options) {
+    /** The broadcast of an event; with connection state recovery, logged with an offset as its last argument. */
+    private Broadcast broadcastOf(String event, Object[] args, BroadcastOptions options, boolean logged) {
         SessionStore store = server.sessionStore();
-        if (store != null && !options.local() && SessionStore.logged(options)) {
-            // connection state recovery: the offset travels as the last argument; clients remember the last one
+        if (logged && store != null && !options.local() && SessionStore.logged(options)) {
+            // clients remember the last argument of what they receive as their offset
             String offset = store.nextOffset();
-            Object[] withOffset = java.util.Arrays.copyOf(args, args.length + 1);
+            Object[] withOffset = Arrays.copyOf(args, args.length + 1);
             withOffset[args.length] = offset;
-            Encoded packet = server.encoder().event(name, -1, event, withOffset);
+            Encoded packet = server.json().encoder().event(name, -1, event, withOffset);
             store.append(name, offset, packet, options);
-            adapter.broadcast(packet, event, options);
-            server.broadcastHooks().deliverLocal(this, event, args, options, false);
-            return;
+            return new Broadcast(name, event, withOffset, packet, options, true);
         }
-        Encoded packet = server.encoder().event(name, -1, event, args);
-        adapter.broadcast(packet, event, options);
+        return new Broadcast(name, event, args, server.json().encoder().event(name, -1, event, args), options, false);
+    }
+
+    void broadcast(String event, Object[] args, BroadcastOptions options) {
+        adapter.broadcast(broadcastOf(event, args, options, true));
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
     }
 
@@ -250,118 +242,25 @@ public final class Namespace implements SocketIoNamespace {
      * many answered (as Node's {@code BroadcastOperator.emitWithAck}).
      */
     Uni<List<JsonNode>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
-        CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
-        List<JsonNode> responses = new ArrayList<>();
-        int expectedServers = options.local() ? 1 : adapter.serverCountNow();
-        int[] reported = new int[2];
-        Object lock = new Object();
-        long timeoutMs = (timeout == null ? server.ackTimeout() : timeout).toMillis();
-        long timer = server.vertx().setTimer(timeoutMs, t -> {
-            int got;
-            int expected;
-            synchronized (lock) {
-                got = responses.size();
-                expected = reported[1];
+        CompletionStage<List<JsonNode>> result = adapter.broadcastWithAck(broadcastOf(event, args, options, false),
+                timeout == null ? server.ackTimeout() : timeout);
+        result.whenComplete((answers, failure) -> {
+            if (failure instanceof AckTimeoutException) {
+                server.stats().ackTimeouts.increment();
             }
-            server.stats().ackTimeouts.increment();
-            result.completeExceptionally(new AckTimeoutException("operation has timed out: " + got + " of "
-                    + (reported[0] < expectedServers ? "at least " : "") + expected + " clients acknowledged", got, expected));
-        });
-        Runnable check = () -> {
-            boolean complete;
-            List<JsonNode> copy;
-            synchronized (lock) {
-                complete = reported[0] >= expectedServers && responses.size() >= reported[1];
-                copy = complete ? List.copyOf(responses) : null;
-            }
-            if (complete && result.complete(copy)) {
-                server.vertx().cancelTimer(timer);
-            }
-        };
-        adapter.broadcastWithAck(event, args, options, timeoutMs, count -> {
-            synchronized (lock) {
-                reported[0]++;
-                reported[1] += count;
-            }
-            check.run();
-        }, answer -> {
-            synchronized (lock) {
-                responses.add(answer);
-            }
-            check.run();
         });
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
         return Uni.createFrom().completionStage(result);
     }
 
-    // ---- BroadcastOperator on the whole namespace
-
-    @Override
-    public BroadcastOperator to(String... rooms) {
-        return all.to(rooms);
-    }
-
-    @Override
-    public BroadcastOperator except(String... rooms) {
-        return all.except(rooms);
-    }
-
-    @Override
-    public BroadcastOperator local() {
-        return all.local();
-    }
-
-    @Override
-    public BroadcastOperator volatile_() {
-        return all.volatile_();
-    }
-
-    @Override
-    public BroadcastOperator timeout(Duration timeout) {
-        return all.timeout(timeout);
-    }
-
-    @Override
-    public void emit(String event, Object... args) {
-        all.emit(event, args);
-    }
-
-    @Override
-    public Uni<List<JsonNode>> emitWithAck(String event, Object... args) {
-        return all.emitWithAck(event, args);
-    }
-
-    @Override
-    public Uni<List<RemoteSocket>> fetchSockets() {
-        return all.fetchSockets();
-    }
-
-    @Override
-    public void socketsJoin(String... rooms) {
-        all.socketsJoin(rooms);
-    }
-
-    @Override
-    public void socketsLeave(String... rooms) {
-        all.socketsLeave(rooms);
-    }
-
-    @Override
-    public void disconnectSockets(boolean close) {
-        all.disconnectSockets(close);
-    }
-
     @Override
     public void serverSideEmit(String event, Object... args) {
-        adapter.serverSideEmit(event, args, null, null, 0);
+        adapter.serverSideEmit(event, args);
     }
 
     @Override
     public Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object... args) {
-        CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
-        adapter.serverSideEmit(event, args, result::complete, result::completeExceptionally,
-                server.ackTimeout().toMillis());
-        return Uni.createFrom().completionStage(result);
+        return adapter.serverSideEmitWithAck(event, args, server.ackTimeout());
     }
 
     @Override
@@ -369,12 +268,9 @@ public final class Namespace implements SocketIoNamespace {
         return adapter.serverCount();
     }
 
-    Set<String> rooms() {
+    /** The rooms that have sockets of this process (Node's {@code adapter.rooms}). */
+    public Set<String> rooms() {
         return adapter.rooms();
-    }
-
-    Namespace namespaceImpl() {
-        return this;
     }
 
     @Override

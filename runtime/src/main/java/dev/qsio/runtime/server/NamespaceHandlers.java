@@ -25,7 +25,7 @@ final class NamespaceHandlers {
                 case DISCONNECT -> disconnect.add(m);
                 case ERROR -> error.add(m);
                 case MIDDLEWARE -> middleware.add(m);
-                case EVENT -> events.computeIfAbsent(m.definition.getEvent(), k -> new ArrayList<>()).add(m);
+                case EVENT -> events.computeIfAbsent(m.definition.event(), k -> new ArrayList<>()).add(m);
                 default -> throw new IllegalArgumentException("not a namespace handler: " + m);
             }
         }
@@ -34,9 +34,5 @@ final class NamespaceHandlers {
     List<HandlerMethod> events(String event) {
         List<HandlerMethod> list = events.get(event);
         return list == null ? List.of() : list;
-    }
-
-    Map<String, List<HandlerMethod>> allEvents() {
-        return events;
     }
 }

@@ -4,17 +4,21 @@ import java.util.ArrayDeque;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.server.HandlerDefinition.ExecutionModel;
+import io.quarkus.virtual.threads.VirtualThreadsRecorder;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
- * Runs one socket's handlers one after the other, in submission order: blocking ones on a worker thread,
- * non-blocking ones on the socket's event loop. A task starts when the previous one has returned.
+ * Runs one socket's handlers one after the other, in submission order, each where its execution model says: on the
+ * socket's event loop, on a worker thread, or on a virtual thread. A task starts when the previous one has returned,
+ * so a socket's events are handled in order whatever mix of models its handlers use.
  */
 final class SerialExecutor {
 
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class);
 
-    private record Task(boolean blocking, Runnable body) {
+    private record Task(ExecutionModel model, Runnable body) {
     }
 
     private final Context context;
@@ -25,8 +29,8 @@ final class SerialExecutor {
         this.context = context;
     }
 
-    void submit(boolean blocking, Runnable body) {
-        Task task = new Task(blocking, body);
+    void submit(ExecutionModel model, Runnable body) {
+        Task task = new Task(model, body);
         synchronized (this) {
             if (running) {
                 queue.add(task);
@@ -38,16 +42,24 @@ final class SerialExecutor {
     }
 
     private void start(Task task) {
-        if (task.blocking) {
-            context.executeBlocking(() -> {
+        switch (task.model) {
+            case WORKER -> context.executeBlocking(() -> {
                 run(task);
                 return null;
             }, false);
-        } else if (Context.isOnEventLoopThread() && Context.isOnVertxThread() && context == io.vertx.core.Vertx.currentContext()) {
-            run(task);
-        } else {
-            context.runOnContext(v -> run(task));
+            case VIRTUAL_THREAD -> VirtualThreadsRecorder.getCurrent().execute(() -> run(task));
+            case EVENT_LOOP -> {
+                if (onOwnEventLoop()) {
+                    run(task);
+                } else {
+                    context.runOnContext(v -> run(task));
+                }
+            }
         }
+    }
+
+    private boolean onOwnEventLoop() {
+        return Context.isOnEventLoopThread() && Vertx.currentContext() == context;
     }
 
     private void run(Task task) {
@@ -69,7 +81,7 @@ final class SerialExecutor {
                 return;
             }
         }
-        if (!task.blocking && Context.isOnEventLoopThread() && io.vertx.core.Vertx.currentContext() == context) {
+        if (task.model == ExecutionModel.EVENT_LOOP && onOwnEventLoop()) {
             // continue on the event loop without growing the stack unboundedly
             context.runOnContext(v -> run(task));
         } else {

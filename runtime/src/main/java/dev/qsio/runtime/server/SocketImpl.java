@@ -2,6 +2,7 @@ package dev.qsio.runtime.server;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,12 +16,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.Ack;
 import dev.qsio.AckTimeoutException;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.Handshake;
 import dev.qsio.SocketIoSocket;
+import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.engine.Ids;
@@ -32,7 +35,7 @@ import io.vertx.core.Vertx;
 /**
  * A socket: one client's presence in one namespace.
  */
-public final class SocketImpl implements SocketIoSocket {
+public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     private static final Logger LOG = Logger.getLogger(SocketImpl.class);
 
@@ -147,7 +150,7 @@ public final class SocketImpl implements SocketIoSocket {
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
-        com.fasterxml.jackson.databind.node.ObjectNode connect = JsonNodeFactory.instance.objectNode().put("sid", id);
+        ObjectNode connect = JsonNodeFactory.instance.objectNode().put("sid", id);
         if (pid != null) {
             connect.put("pid", pid);
         }
@@ -159,9 +162,9 @@ public final class SocketImpl implements SocketIoSocket {
             // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
             namespace.adapter().addAll(id, restored.session().rooms());
         }
-        client.write(namespace.server.encoder().connect(namespace.name(), connect), false);
+        client.write(namespace.server.json().encoder().connect(namespace.name(), connect), false);
         if (restored != null) {
-            Set<String> sent = new java.util.HashSet<>();
+            Set<String> sent = new HashSet<>();
             for (SessionStore.Logged missed : restored.missed()) {
                 client.write(missed.packet(), false);
                 sent.add(missed.packet().text());
@@ -173,7 +176,7 @@ public final class SocketImpl implements SocketIoSocket {
         }
         saveSession();
         for (HandlerMethod m : namespace.handlers.connect) {
-            executor.submit(m.blocking, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),
+            executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),
                     AckImpl.NONE));
         }
     }
@@ -233,7 +236,7 @@ public final class SocketImpl implements SocketIoSocket {
             }
         }
         for (HandlerMethod m : namespace.handlers.disconnect) {
-            executor.submit(m.blocking, () -> call(m, new HandlerMethod.Call(this, null, reason, null, null, null, null),
+            executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, reason, null, null, null, null),
                     AckImpl.NONE));
         }
     }
@@ -246,7 +249,7 @@ public final class SocketImpl implements SocketIoSocket {
         if (close) {
             client.disconnectAll();
         } else {
-            client.write(namespace.server.encoder().disconnect(namespace.name()), false);
+            client.write(namespace.server.json().encoder().disconnect(namespace.name()), false);
             onClose("server namespace disconnect");
         }
     }
@@ -273,7 +276,7 @@ public final class SocketImpl implements SocketIoSocket {
         Ack ack = packet.hasId() ? new AckImpl(this, packet.id()) : AckImpl.NONE;
         HandlerMethod.Call call = new HandlerMethod.Call(this, ack, null, null, null, event, args);
         for (HandlerMethod m : methods) {
-            executor.submit(m.blocking, () -> call(m, call, ack));
+            executor.submit(m.execution, () -> call(m, call, ack));
         }
     }
 
@@ -337,7 +340,7 @@ public final class SocketImpl implements SocketIoSocket {
             return;
         }
         for (HandlerMethod m : matching) {
-            executor.submit(m.blocking, () -> {
+            executor.submit(m.execution, () -> {
                 try {
                     m.result(m.invoke(new HandlerMethod.Call(this, null, null, failure, null, null, null))).subscribe()
                             .with(v -> {
@@ -352,6 +355,7 @@ public final class SocketImpl implements SocketIoSocket {
     // ---- outgoing
 
     /** Writes an encoded packet to this socket's client. */
+    @Override
     public void write(Encoded packet, boolean dropIfBusy) {
         if (connected) {
             synchronized (this) {
@@ -369,17 +373,18 @@ public final class SocketImpl implements SocketIoSocket {
     }
 
     void sendAck(long ackId, Object[] args) {
-        write(namespace.server.encoder().ack(namespace.name(), ackId, args), false);
+        write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false);
     }
 
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
+    @Override
     public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
         acks.put(ackId, new PendingAck(callback, -1));
     }
 
     @Override
     public void emit(String event, Object... args) {
-        write(namespace.server.encoder().event(namespace.name(), -1, event, args), false);
+        write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
     }
 
     @Override
@@ -398,7 +403,7 @@ public final class SocketImpl implements SocketIoSocket {
             }
         });
         acks.put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
-        write(namespace.server.encoder().event(namespace.name(), ackId, event, args), false);
+        write(namespace.server.json().encoder().event(namespace.name(), ackId, event, args), false);
         if (!connected && acks.remove(ackId) != null) {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));

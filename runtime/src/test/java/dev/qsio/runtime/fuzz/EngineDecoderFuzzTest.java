@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.qsio.runtime.engine.EngineCodec;
 import dev.qsio.runtime.engine.MalformedPacketException;
-import dev.qsio.runtime.engine.PacketCodec;
 import dev.qsio.runtime.protocol.PacketDecoder;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
@@ -25,12 +25,12 @@ class EngineDecoderFuzzTest {
     void enginePayloads(FuzzedDataProvider data) {
         String payload = data.consumeRemainingAsString();
         try {
-            PacketCodec.decodePayload(payload);
+            EngineCodec.decodePayload(payload);
         } catch (MalformedPacketException expected) {
             // the session that sent it is closed
         }
         try {
-            PacketCodec.decode(payload);
+            EngineCodec.decode(payload);
         } catch (MalformedPacketException expected) {
             // idem
         }

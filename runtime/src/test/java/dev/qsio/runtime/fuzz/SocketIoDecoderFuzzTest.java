@@ -4,8 +4,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.qsio.runtime.engine.EngineCodec;
 import dev.qsio.runtime.engine.MalformedPacketException;
-import dev.qsio.runtime.engine.PacketCodec;
 import dev.qsio.runtime.protocol.PacketDecoder;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
@@ -18,11 +18,11 @@ import io.vertx.core.buffer.Buffer;
  */
 class SocketIoDecoderFuzzTest {
 
-    private static final ObjectMapper MAPPER = ProtocolJson.protocolMapper(new ObjectMapper());
+    private static final ProtocolJson PROTOCOL = ProtocolJson.from(new ObjectMapper());
 
     @FuzzTest
     void socketIoPackets(FuzzedDataProvider data) {
-        PacketDecoder decoder = new PacketDecoder(MAPPER, 8);
+        PacketDecoder decoder = PROTOCOL.decoder(8);
         try {
             decoder.onText(data.consumeString(4000));
             int attachments = data.consumeInt(0, 10);

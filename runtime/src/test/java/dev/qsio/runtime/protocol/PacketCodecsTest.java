@@ -26,21 +26,22 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.engine.EnginePacket;
-import dev.qsio.runtime.engine.PacketType;
+import dev.qsio.runtime.engine.EnginePacketType;
 import io.vertx.core.buffer.Buffer;
 
 /** Socket.IO v5 packet encoding and decoding (socketio/socket.io-protocol, "Packet encoding"). */
 class PacketCodecsTest {
 
-    private static final ObjectMapper MAPPER = ProtocolJson.protocolMapper(new ObjectMapper());
+    private static final ProtocolJson PROTOCOL = ProtocolJson.from(new ObjectMapper());
+    private static final ObjectMapper MAPPER = PROTOCOL.mapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_ATTACHMENTS = 64;
     private static final long MAX_SAFE_INTEGER = 9007199254740991L;
 
-    private final PacketEncoder encoder = new PacketEncoder(MAPPER);
+    private final PacketEncoder encoder = PROTOCOL.encoder();
 
     private static PacketDecoder decoder() {
-        return new PacketDecoder(MAPPER, MAX_ATTACHMENTS);
+        return PROTOCOL.decoder(MAX_ATTACHMENTS);
     }
 
     private static String ph(int n) {
@@ -257,7 +258,7 @@ class PacketCodecsTest {
 
         // the header: an Engine.IO text message "4" + text
         EnginePacket header = messages.get(0);
-        assertThat(header.type()).isEqualTo(PacketType.MESSAGE);
+        assertThat(header.type()).isEqualTo(EnginePacketType.MESSAGE);
         assertThat(header.isBinary()).isFalse();
         assertThat(header.segment()).isEqualTo("4" + text);
         assertThat(header.frame().getBytes()).containsExactly(("4" + text).getBytes(StandardCharsets.UTF_8));
@@ -265,7 +266,7 @@ class PacketCodecsTest {
         // the attachments: raw binary messages, in placeholder order
         for (int i = 0; i < attachments.size(); i++) {
             EnginePacket m = messages.get(1 + i);
-            assertThat(m.type()).isEqualTo(PacketType.MESSAGE);
+            assertThat(m.type()).isEqualTo(EnginePacketType.MESSAGE);
             assertThat(m.isBinary()).as("attachment %d is binary", i).isTrue();
             assertThat(m.binary().getBytes()).as("attachment %d", i).containsExactly(attachments.get(i));
             assertThat(m.frame().getBytes()).as("attachment %d frame", i).containsExactly(attachments.get(i));
@@ -638,9 +639,9 @@ class PacketCodecsTest {
 
     @Test
     void decoderAllowsFewerAttachmentsThanItsLimit() throws Exception {
-        PacketDecoder small = new PacketDecoder(MAPPER, 2);
+        PacketDecoder small = PROTOCOL.decoder(2);
         assertThat(small.onText("52-[\"a\"," + ph(0) + "," + ph(1) + "]")).isNull();
-        assertThatThrownBy(() -> new PacketDecoder(MAPPER, 2).onText("53-[\"a\"]"))
+        assertThatThrownBy(() -> PROTOCOL.decoder(2).onText("53-[\"a\"]"))
                 .isInstanceOf(ProtocolException.class);
         assertThat(small.onBinary(Buffer.buffer(b(1)))).isNull();
         assertThat(small.onBinary(Buffer.buffer(b(2))).data()).isEqualTo(array("a", b(1), b(2)));

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,22 @@ class EngineProtocolTest {
         HttpResponse<String> res = RawHttp.get(url("EIO=4&transport=polling"));
         assertThat(res.statusCode()).isEqualTo(200);
         return json(res.body().substring(1)).get("sid").asText();
+    }
+
+    /**
+     * Polls until the messages arrive and returns them as a payload. The server pings every 300 ms here: a ping may
+     * come before or with the messages on a busy machine, and is left out, as a client handles it apart.
+     */
+    String pollMessages(String sid) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            String body = RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).body();
+            String messages = Arrays.stream(body.split(String.valueOf(RS))).filter(p -> !p.equals("2"))
+                    .collect(Collectors.joining(String.valueOf(RS)));
+            if (!messages.isEmpty()) {
+                return messages;
+            }
+        }
+        throw new AssertionError("no message in three polls");
     }
 
     static void assertError(HttpResponse<String> res, int status, int code, String message) throws Exception {
@@ -138,7 +156,7 @@ class EngineProtocolTest {
         HttpResponse<String> push = RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "4hello");
         assertThat(push.statusCode()).isEqualTo(200);
         assertThat(push.body()).isEqualTo("ok");
-        assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).body()).isEqualTo("4hello");
+        assertThat(pollMessages(sid)).isEqualTo("4hello");
     }
 
     @Test
@@ -146,7 +164,7 @@ class EngineProtocolTest {
         String sid = openPolling();
         String payload = "4test1" + RS + "4test2" + RS + "4test3";
         assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
-        assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).body()).isEqualTo(payload);
+        assertThat(pollMessages(sid)).isEqualTo(payload);
     }
 
     @Test
@@ -154,7 +172,7 @@ class EngineProtocolTest {
         String sid = openPolling();
         String payload = "4hello" + RS + "bAQIDBA==";
         assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
-        assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).body()).isEqualTo(payload);
+        assertThat(pollMessages(sid)).isEqualTo(payload);
     }
 
     @Test
@@ -332,7 +350,8 @@ class EngineProtocolTest {
             socket.nextText();
             socket.send("4" + "x".repeat(999_990));
             assertThat(socket.nextText()).hasSize(999_991);
-            socket.send("4" + "x".repeat(1_000_010));
+            // the server may close the connection before the whole message is written
+            socket.sendUnlessClosed("4" + "x".repeat(1_000_010));
             assertThat(socket.awaitClosed(Duration.ofSeconds(5))).isTrue();
         }
     }

@@ -1,11 +1,13 @@
 package dev.qsio.it.support;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,22 @@ public final class RawWebSocket implements AutoCloseable {
 
     public void send(byte[] data) {
         ws.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /**
+     * Sends a message the server may refuse by closing the connection while it is still being written (an oversized
+     * one): returns whether it was written completely.
+     */
+    public boolean sendUnlessClosed(String text) {
+        try {
+            ws.sendText(text, true).join();
+            return true;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** The next message, waiting up to 10 seconds; fails if none arrives. */

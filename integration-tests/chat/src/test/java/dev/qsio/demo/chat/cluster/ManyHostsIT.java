@@ -101,7 +101,9 @@ class ManyHostsIT {
                 await().atMost(Duration.ofSeconds(30)).alias(id + " receives every other client's message")
                         .until(() -> chats(id).size() >= n - 1);
             }
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            // and no message arrives twice
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> ids.stream().mapToInt(id -> chats(id).size()).max().orElse(0), max -> max == n - 1);
             for (String id : ids) {
                 List<String> texts = chats(id);
                 assertThat(texts).as(id).hasSize(n - 1).doesNotContain("message from " + id).doesNotHaveDuplicates();

@@ -125,7 +125,11 @@ class ClusterApiIT {
         driver.awaitEmit(d, "except");
         driver.awaitEmit(on(1, "websocket"), "except");
 
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        // no copy arrives late, and nothing reaches sockets outside the selections
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
+                .until(() -> all().stream().map(id -> received(id, "everyone")).toList() + " " + received(b, "room-message")
+                        + " " + received(c, "room-message") + " " + received(d, "room-message"), snapshot -> snapshot.equals(
+                                all().stream().map(id -> 1L).toList() + " 1 2 0"));
         for (String id : all()) {
             assertThat(received(id, "everyone")).as(id).isEqualTo(1);
         }

@@ -128,7 +128,11 @@ class MultiHostIT {
         driver.emit(sender, "except", "team", "not the team");
         driver.awaitEmit(d, "except");
 
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        // no copy arrives late, and nothing reaches sockets outside the selections
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
+                .until(() -> all().stream().map(id -> received(id, "everyone")).toList() + " " + received(b, "room-message")
+                        + " " + received(d, "room-message"), snapshot -> snapshot.equals(
+                                all().stream().map(id -> 1L).toList() + " 0 0"));
         for (String id : all()) {
             assertThat(received(id, "everyone")).as(id).isEqualTo(1);
         }

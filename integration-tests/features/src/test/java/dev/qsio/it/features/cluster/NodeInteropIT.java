@@ -137,7 +137,9 @@ class NodeInteropIT {
         for (String id : everyone()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> received(id, "everyone") == 2);
         }
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        // and no third copy arrives
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
+                .until(() -> everyone().stream().mapToLong(id -> received(id, "everyone")).max().orElse(0), max -> max == 2);
         for (String id : everyone()) {
             List<JsonNode> got = driver.events(e -> id.equals(e.path("id").asText()) && "everyone".equals(e.path("name").asText()));
             assertThat(got).as(id).hasSize(2);
@@ -158,7 +160,10 @@ class NodeInteropIT {
         for (String id : List.of(onQuarkus.get(1), onNode.get(2))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> received(id, "room-message") == 2);
         }
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        // nothing reaches the sockets outside the room
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3)).until(() -> everyone().stream()
+                .filter(id -> !id.equals(onQuarkus.get(1)) && !id.equals(onNode.get(2)))
+                .mapToLong(id -> received(id, "room-message")).sum(), n -> n == 0);
         for (String id : everyone()) {
             if (!id.equals(onQuarkus.get(1)) && !id.equals(onNode.get(2))) {
                 assertThat(received(id, "room-message")).as(id).isZero();

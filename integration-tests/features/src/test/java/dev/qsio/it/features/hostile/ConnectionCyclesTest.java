@@ -90,7 +90,7 @@ class ConnectionCyclesTest {
             assertThat(engines.servers().stream().mapToInt(s -> s.sessions().size()).sum()).isZero();
             for (Namespace ns : server.namespaces()) {
                 assertThat(ns.localSockets()).as(ns.name()).isEmpty();
-                assertThat(ns.adapter().rooms()).as("rooms of " + ns.name()).isEmpty();
+                assertThat(ns.rooms()).as("rooms of " + ns.name()).isEmpty();
             }
         });
     }

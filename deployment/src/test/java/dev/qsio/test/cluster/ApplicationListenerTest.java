@@ -1,0 +1,57 @@
+package dev.qsio.test.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.qsio.runtime.cluster.ApplicationListener;
+import dev.qsio.test.Failures;
+import io.quarkus.test.QuarkusUnitTest;
+import io.vertx.core.Vertx;
+
+/**
+ * A draining worker stops its HTTP listener while the process goes on. Quarkus has no API for that, so the extension
+ * finds Quarkus' HTTP verticle by name: this test fails when a Quarkus upgrade breaks that reach.
+ */
+class ApplicationListenerTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Failures.class, Failures.AnyNamespace.class));
+
+    @Inject
+    Vertx vertx;
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
+
+    private boolean accepts() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("localhost", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void closesTheListenerAndTheProcessGoesOn() throws Exception {
+        assertThat(accepts()).as("listening before").isTrue();
+        ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(accepts()).as("listening after").isFalse();
+        assertThat(vertx.deploymentIDs()).as("the rest of the application is still deployed").isNotNull();
+        // a second close has no HTTP verticle to find: it says so instead of passing silently
+        assertThatThrownBy(() -> ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10,
+                TimeUnit.SECONDS)).hasMessageContaining("WebDeploymentVerticle");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.qsio.runtime.adapter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.AckTimeoutException;
+import dev.qsio.runtime.requests.RequestTracker;
+
+/**
+ * The acknowledgements of one broadcast (Node's {@code BroadcastOperator.emitWithAck}): every server, this one
+ * included, reports how many clients it reached ({@link Reached}), then each client's answer arrives
+ * ({@link Answer}). Complete when every server reported and every reached client answered; at the timeout it fails
+ * saying how many answered.
+ */
+public final class BroadcastAcks extends RequestTracker.Request {
+
+    /** A server reached this many clients. */
+    public record Reached(int clients) {
+    }
+
+    /** One client's answer: the first argument of its acknowledgement. */
+    public record Answer(JsonNode value) {
+    }
+
+    private final CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
+    private final List<JsonNode> answers = new ArrayList<>();
+    private int expected;
+
+    /** Waits for these servers, this one included. */
+    public BroadcastAcks(Set<String> servers) {
+        super(servers);
+    }
+
+    /** Waits for these servers when not null, otherwise for {@code count} servers; this one included. */
+    public BroadcastAcks(Set<String> servers, int count) {
+        super(servers, count);
+    }
+
+    public CompletableFuture<List<JsonNode>> result() {
+        return result;
+    }
+
+    @Override
+    protected boolean answered(String from, Object answer) {
+        if (answer instanceof Reached r) {
+            expected += r.clients();
+            return true;
+        }
+        if (answer instanceof Answer a) {
+            answers.add(a.value());
+        }
+        return false;
+    }
+
+    @Override
+    protected boolean satisfied() {
+        return remaining() == 0 && answers.size() >= expected;
+    }
+
+    @Override
+    protected void completed() {
+        result.complete(List.copyOf(answers));
+    }
+
+    @Override
+    protected void timedOut() {
+        int got = answers.size();
+        result.completeExceptionally(new AckTimeoutException("operation has timed out: " + got + " of "
+                + (remaining() > 0 ? "at least " : "") + expected + " clients acknowledged", got, expected));
+    }
+}

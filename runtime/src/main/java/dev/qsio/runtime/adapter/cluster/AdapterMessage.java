@@ -1,0 +1,65 @@
+package dev.qsio.runtime.adapter.cluster;
+
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The messages between the cluster adapters of servers, after Node's {@code ClusterAdapter}: a broadcast, the
+ * requests that act on or collect sockets elsewhere, and their responses. Each wire ({@link ClusterTransport})
+ * encodes them its own way; the {@link ClusterHub} applies them the same way whatever the wire.
+ * <p>
+ * A request id is chosen by the requester and echoed by the responses; a message without acknowledgements has none
+ * ({@code null}).
+ */
+sealed interface AdapterMessage {
+
+    /** Who sent a message: its member id, worker id and node (host) id. */
+    record Origin(String member, int worker, String node) {
+    }
+
+    /** What sockets an operation selects. */
+    record Selection(Set<String> rooms, Set<String> except) {
+    }
+
+    /** An event to the selected sockets; with a request id, each client's acknowledgement is expected. */
+    record Broadcast(Origin origin, String namespace, EventPayload payload, Selection selection, boolean volatileFlag,
+            boolean withOffset, String requestId, long timeoutMs) implements AdapterMessage {
+    }
+
+    /** What a {@link SocketsOperation} does. */
+    enum Operation {
+        JOIN,
+        LEAVE,
+        DISCONNECT
+    }
+
+    /** The selected sockets join or leave rooms, or are disconnected. */
+    record SocketsOperation(Origin origin, String namespace, Operation operation, Selection selection, Set<String> rooms,
+            boolean close) implements AdapterMessage {
+    }
+
+    record FetchSockets(Origin origin, String namespace, String requestId, Selection selection) implements AdapterMessage {
+    }
+
+    /** An event for the other servers' {@code @OnBroadcast} methods; with a request id, each answers. */
+    record ServerSideEmit(Origin origin, String namespace, String requestId, EventPayload payload)
+            implements AdapterMessage {
+    }
+
+    /** The sockets one server selected, described as Node's adapters describe them. */
+    record FetchSocketsResponse(String namespace, String requestId, List<JsonNode> sockets) implements AdapterMessage {
+    }
+
+    record ServerSideEmitResponse(String namespace, String requestId, JsonNode value) implements AdapterMessage {
+    }
+
+    /** How many clients one server reached with a broadcast expecting acknowledgements. */
+    record BroadcastClientCount(String namespace, String requestId, int clientCount) implements AdapterMessage {
+    }
+
+    /** One client's acknowledgement of a broadcast: its first argument. */
+    record BroadcastAck(String namespace, String requestId, JsonNode value) implements AdapterMessage {
+    }
+}

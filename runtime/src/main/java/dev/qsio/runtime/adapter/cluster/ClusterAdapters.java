@@ -1,0 +1,52 @@
+package dev.qsio.runtime.adapter.cluster;
+
+import dev.qsio.runtime.adapter.AdapterFactory;
+import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.bus.Bus;
+import dev.qsio.runtime.bus.RedisBus;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.requests.RequestTracker;
+import dev.qsio.runtime.server.BroadcastHooks;
+import dev.qsio.runtime.server.ServerStats;
+import io.vertx.core.Vertx;
+
+/**
+ * The cluster adapters a server can have: over the bus between the workers of a host, or over Redis in the format
+ * of Node's redis adapter (with connection state recovery kept in Redis when it is on).
+ */
+public final class ClusterAdapters {
+
+    /** What the adapters of one server share. */
+    public record Parts(ProtocolJson json, BroadcastHooks hooks, ServerStats stats, RequestTracker requests,
+            long requestTimeoutMs, int workerId, String nodeId) {
+    }
+
+    /** The adapters of a server on Redis, and its session store. */
+    public record OnRedis(AdapterFactory adapters, SessionStore sessions) {
+    }
+
+    private ClusterAdapters() {
+    }
+
+    /** Adapters whose messages travel on a bus (the local bus between the workers of a host). */
+    public static AdapterFactory overBus(Bus bus, Parts parts) {
+        return hub(new BusTransport(bus, parts.json()), parts).adapters();
+    }
+
+    /**
+     * Adapters whose messages travel on Redis, wire-compatible with Node's {@code @socket.io/redis-adapter}; with a
+     * recovery window, broadcasts are logged in Redis and sessions kept there.
+     */
+    public static OnRedis overRedis(Vertx vertx, RedisBus bus, String key, Parts parts, long recoveryWindowMs) {
+        RedisSessionStore store = recoveryWindowMs > 0
+                ? new RedisSessionStore(parts.json(), bus.channels(), bus.self(), key, recoveryWindowMs)
+                : null;
+        ClusterHub hub = hub(new RedisTransport(vertx, bus, parts.json(), key, store), parts);
+        return new OnRedis(hub.adapters(), store == null ? SessionStore.NONE : store);
+    }
+
+    private static ClusterHub hub(ClusterTransport transport, Parts parts) {
+        return new ClusterHub(transport, parts.json(), parts.hooks(), parts.stats(), parts.requests(),
+                parts.requestTimeoutMs(), parts.workerId(), parts.nodeId());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.qsio.runtime.adapter.cluster;
+
+import java.util.Set;
+
+/**
+ * The other servers a request waits for: known by name where the wire knows its members (the local bus, the redis
+ * bus's own membership), or only counted (Node's redis adapter counts the subscribers of a channel).
+ *
+ * @param members the member ids, or {@code null} when only counted
+ * @param count how many
+ */
+record Others(Set<String> members, int count) {
+
+    static Others named(Set<String> members) {
+        return new Others(Set.copyOf(members), members.size());
+    }
+
+    static Others counted(int count) {
+        return new Others(null, Math.max(0, count));
+    }
+
+    boolean none() {
+        return count == 0;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.qsio.runtime.cluster;
+
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.ClusterMessage;
+import dev.qsio.runtime.bus.Bus;
+import dev.qsio.runtime.bus.LocalBus;
+import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.server.SocketIoServerImpl;
+import io.quarkus.runtime.Quarkus;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A worker's side of the cluster: its bus link to the primary, its readiness report, the messages it receives, and
+ * its drain (stop listening, then close sessions so that clients reconnect to the other workers). A worker exits
+ * when its primary goes away.
+ */
+@Singleton
+public class Worker {
+
+    private static final Logger LOG = Logger.getLogger(Worker.class);
+
+    static final String ENV_PRIMARY_PID = "QSIO_PRIMARY_PID";
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    ClusterConfig config;
+
+    @Inject
+    ClusterInfo identity;
+
+    @Inject
+    Event<ClusterMessage> messages;
+
+    @Inject
+    EngineEndpoints engines;
+
+    @Inject
+    SocketIoServerImpl server;
+
+    @Inject
+    ClusterBus clusterBus;
+
+    private LocalBus bus;
+    private volatile boolean busUp;
+    private volatile boolean listening;
+    private volatile boolean readySent;
+    private volatile boolean draining;
+    private volatile boolean exiting;
+
+    @PostConstruct
+    void init() {
+        if (identity.role() != ClusterInfo.Role.WORKER) {
+            return;
+        }
+        bus = clusterBus.local();
+        bus.onPrimaryLost(() -> primaryLost("the bus connection to the primary closed"));
+        bus.listen(Bus.Channel.CONTROL, new Bus.Listener() {
+            @Override
+            public void onMessage(String from, Buffer payload) {
+                onControl(Control.decode(payload));
+            }
+        });
+    }
+
+    /** Connects to the primary and watches it; called at startup. */
+    public void start() {
+        if (bus == null) {
+            return;
+        }
+        String primaryPid = System.getenv(ENV_PRIMARY_PID);
+        if (primaryPid != null) {
+            ProcessHandle.of(Long.parseLong(primaryPid)).ifPresentOrElse(
+                    h -> h.onExit().thenRun(() -> primaryLost("the primary (pid " + primaryPid + ") exited")),
+                    () -> primaryLost("the primary (pid " + primaryPid + ") is not running"));
+        }
+        try {
+            bus.connect().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Worker " + identity.workerId() + " cannot join the cluster bus: "
+                    + e.getMessage(), e);
+        }
+        busUp = true;
+        LOG.debugf("worker %d joined the cluster bus as %s", identity.workerId(), bus.self());
+        vertx.setPeriodic(config.heartbeatInterval().toMillis(), t -> reportStats());
+    }
+
+    /** The application listens: tell the primary this worker is ready. */
+    public void listening() {
+        listening = true;
+        if (bus != null && busUp && !readySent) {
+            readySent = true;
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.READY)));
+        }
+    }
+
+    /** Whether this worker accepts connections and its bus link is up (its readiness). */
+    public boolean ready() {
+        return bus != null && listening && bus.isUp() && !draining;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    private void reportStats() {
+        if (bus.isUp()) {
+            ObjectNode op = Control.op(Control.STATS);
+            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos(),
+                    clusterBus.redis()));
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
+        }
+    }
+
+    private void onControl(JsonNode message) {
+        if (Control.MESSAGE.equals(message.path("op").asText())) {
+            // observed with @Observes, off the event loop, in the order the primary sent them
+            vertx.executeBlocking(() -> {
+                messages.fire(new ClusterMessage(message.get("data")));
+                return null;
+            }, true);
+        }
+    }
+
+    /**
+     * Stops taking new connections, then closes the sessions so that their clients reconnect to the other workers.
+     * Blocks until the listener is closed.
+     */
+    public void drain() {
+        if (bus == null || draining) {
+            return;
+        }
+        draining = true;
+        if (bus.isUp()) {
+            bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.DRAINING)));
+        }
+        try {
+            ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10,
+                    TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("Closing the HTTP listener failed: %s", e.getMessage());
+        }
+        LOG.infof("Worker %d stopped listening; closing its sessions", identity.workerId());
+        engines.servers().forEach(s -> s.shutdown());
+    }
+
+    /** Leaves the bus on purpose (this worker stops). */
+    public void close() {
+        if (bus != null) {
+            bus.close();
+        }
+    }
+
+    private void primaryLost(String why) {
+        if (exiting || draining) {
+            return;
+        }
+        exiting = true;
+        LOG.errorf("Worker %d exits: %s", identity.workerId(), why);
+        Thread halt = new Thread(() -> {
+            try {
+                // the grace period of the orderly exit below; past it the process is halted
+                Thread.sleep(3000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            // the orderly exit did not finish in time: no worker may outlive its primary
+            Runtime.getRuntime().halt(1);
+        }, "qsio-orphan-guard");
+        halt.setDaemon(true);
+        halt.start();
+        Quarkus.asyncExit(1);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.qsio.runtime.server;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.requests.RequestTracker;
+import io.vertx.core.Vertx;
+
+/**
+ * What the Socket.IO server shares with the layers around it, made once: the protocol's JSON, the handler methods,
+ * the {@code @OnBroadcast} hooks, the counters and the tracker of requests to other servers. Separate beans, so that
+ * the cluster adapter uses them without depending on the server.
+ */
+@Singleton
+public class ServerSetup {
+
+    @Produces
+    @Singleton
+    ProtocolJson protocolJson(ObjectMapper application) {
+        return ProtocolJson.from(application);
+    }
+
+    @Produces
+    @Singleton
+    Handlers handlers(SocketIoMetadata metadata, ProtocolJson json) {
+        return new Handlers(metadata.handlers(), json.mapper());
+    }
+
+    @Produces
+    @Singleton
+    BroadcastHooks broadcastHooks(Handlers handlers, ProtocolJson json, Vertx vertx, ClusterInfo identity) {
+        return new BroadcastHooks(handlers.broadcast, json.mapper(), vertx.getOrCreateContext(), identity.workerId(),
+                identity.nodeId());
+    }
+
+    @Produces
+    @Singleton
+    ServerStats serverStats() {
+        return new ServerStats();
+    }
+
+    @Produces
+    @Singleton
+    RequestTracker requests(Vertx vertx) {
+        return new RequestTracker(vertx);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.qsio.runtime.adapter.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.runtime.adapter.cluster.AdapterMessage.Origin;
+import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import io.vertx.core.buffer.Buffer;
+
+/** The cluster adapter's messages on the bus between workers: each survives the trip unchanged. */
+class BusCodecTest {
+
+    static final ProtocolJson JSON = ProtocolJson.from(new ObjectMapper());
+    static final BusCodec CODEC = new BusCodec(JSON);
+    static final Origin ORIGIN = new Origin("host/3", 2, "host");
+    static final Selection SELECTION = new Selection(Set.of("r1", "r2"), Set.of("muted"));
+
+    static AdapterMessage roundTrip(AdapterMessage m) throws IOException {
+        return CODEC.decode(CODEC.encode(m));
+    }
+
+    @Test
+    void aBroadcastKeepsItsEncodedPacketAndBinaryAttachments() throws Exception {
+        Object[] args = { "text", new byte[] { 1, 2, 3 } };
+        Encoded packet = JSON.encoder().event("/chat", -1, "news", args);
+        AdapterMessage.Broadcast sent = new AdapterMessage.Broadcast(ORIGIN, "/chat", EventPayload.of("news", args, packet),
+                SELECTION, true, true, "host/3:7", 5000);
+        AdapterMessage.Broadcast got = (AdapterMessage.Broadcast) roundTrip(sent);
+        assertThat(got.origin()).isEqualTo(ORIGIN);
+        assertThat(got.namespace()).isEqualTo("/chat");
+        assertThat(got.selection()).isEqualTo(SELECTION);
+        assertThat(got.volatileFlag()).isTrue();
+        assertThat(got.withOffset()).isTrue();
+        assertThat(got.requestId()).isEqualTo("host/3:7");
+        assertThat(got.timeoutMs()).isEqualTo(5000);
+        Encoded received = got.payload().encoded(JSON, "/chat");
+        assertThat(received.text()).isEqualTo(packet.text());
+        assertThat(received.attachments()).extracting(Buffer::getBytes).containsExactly(new byte[] { 1, 2, 3 });
+        // the receiver decodes the event only when something needs it
+        assertThat(got.payload().event(JSON)).isEqualTo("news");
+        assertThat(got.payload().argTrees(JSON)).element(1).isInstanceOf(BinaryNode.class);
+    }
+
+    @Test
+    void aBroadcastWithoutRequestHasNone() throws Exception {
+        Encoded packet = JSON.encoder().event("/", -1, "e", new Object[0]);
+        AdapterMessage.Broadcast got = (AdapterMessage.Broadcast) roundTrip(new AdapterMessage.Broadcast(ORIGIN, "/",
+                EventPayload.of("e", new Object[0], packet), new Selection(Set.of(), Set.of()), false, false, null, 0));
+        assertThat(got.requestId()).isNull();
+        assertThat(got.selection().rooms()).isEmpty();
+    }
+
+    @Test
+    void requestsAndResponsesRoundTrip() throws Exception {
+        assertThat(roundTrip(new AdapterMessage.SocketsOperation(ORIGIN, "/", AdapterMessage.Operation.LEAVE, SELECTION,
+                Set.of("a", "b"), true))).isEqualTo(new AdapterMessage.SocketsOperation(ORIGIN, "/",
+                        AdapterMessage.Operation.LEAVE, SELECTION, Set.of("a", "b"), true));
+        assertThat(roundTrip(new AdapterMessage.FetchSockets(ORIGIN, "/x", "id:1", SELECTION)))
+                .isEqualTo(new AdapterMessage.FetchSockets(ORIGIN, "/x", "id:1", SELECTION));
+        assertThat(roundTrip(new AdapterMessage.BroadcastClientCount("/", "id:2", 12)))
+                .isEqualTo(new AdapterMessage.BroadcastClientCount("/", "id:2", 12));
+
+        ObjectNode socket = JSON.mapper().createObjectNode().put("id", "s1");
+        socket.putArray("rooms").add("s1").add("r");
+        AdapterMessage.FetchSocketsResponse response = (AdapterMessage.FetchSocketsResponse) roundTrip(
+                new AdapterMessage.FetchSocketsResponse("/", "id:3", List.of(socket)));
+        assertThat(response.sockets()).containsExactly(socket);
+
+        JsonNode binary = BinaryNode.valueOf(new byte[] { 9, 8 });
+        assertThat(((AdapterMessage.BroadcastAck) roundTrip(new AdapterMessage.BroadcastAck("/", "id:4", binary))).value()
+                .binaryValue()).containsExactly(9, 8);
+        assertThat(((AdapterMessage.ServerSideEmitResponse) roundTrip(new AdapterMessage.ServerSideEmitResponse("/",
+                "id:5", null))).value().isNull()).isTrue();
+
+        AdapterMessage.ServerSideEmit emit = (AdapterMessage.ServerSideEmit) roundTrip(new AdapterMessage.ServerSideEmit(
+                ORIGIN, "/", null, EventPayload.of("ping", new Object[] { 1, "two" }, null)));
+        assertThat(emit.requestId()).isNull();
+        assertThat(emit.payload().event(JSON)).isEqualTo("ping");
+        assertThat(emit.payload().argTrees(JSON)).extracting(JsonNode::asText).containsExactly("1", "two");
+    }
+
+    @Test
+    void garbageIsRefusedWithAnIoException() {
+        assertThatThrownBy(() -> CODEC.decode(Buffer.buffer(new byte[] { 0x7f }))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> CODEC.decode(Buffer.buffer(new byte[] { 0x00, (byte) 0xc1 })))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> CODEC.decode(Buffer.buffer())).isInstanceOf(IOException.class);
+    }
+}
