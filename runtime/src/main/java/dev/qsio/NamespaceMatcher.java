@@ -1,7 +1,7 @@
 package dev.qsio;
 
 /**
- * Decides which dynamic namespace names a {@link SocketIO#matcher()} class serves: Node's
+ * Decides which dynamic namespace names a {@link SocketIo#matcher()} class serves: Node's
  * {@code io.of((name, auth, next) => ...)}. Implementations are beans; {@link #matches} runs on the event loop and
  * must not block.
  */

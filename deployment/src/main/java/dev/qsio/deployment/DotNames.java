@@ -20,7 +20,7 @@ import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
 import dev.qsio.OnError;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
@@ -35,7 +35,7 @@ final class DotNames {
     static final DotName ENGINE_IO_ENDPOINT = DotName.createSimple(EngineIoEndpoint.class);
     static final DotName ENGINE_IO_HANDLER = DotName.createSimple(EngineIoHandler.class);
 
-    static final DotName SOCKET_IO = DotName.createSimple(SocketIO.class);
+    static final DotName SOCKET_IO = DotName.createSimple(SocketIo.class);
     static final DotName ON_CONNECT = DotName.createSimple(OnConnect.class);
     static final DotName ON_EVENT = DotName.createSimple(OnEvent.class);
     static final DotName ON_DISCONNECT = DotName.createSimple(OnDisconnect.class);

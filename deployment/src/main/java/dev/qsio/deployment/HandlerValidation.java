@@ -44,7 +44,7 @@ final class HandlerValidation {
     }
 
     static Problem problem(ClassInfo type, String message) {
-        return new Problem("@SocketIO on " + type.name() + " " + message);
+        return new Problem("@SocketIo on " + type.name() + " " + message);
     }
 
     /** The parameters, or a failure naming the method and the offending parameter. */

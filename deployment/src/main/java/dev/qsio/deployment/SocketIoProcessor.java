@@ -232,7 +232,7 @@ class SocketIoProcessor {
         // every problem of the build is reported at once, each naming its class and method
         List<String> problems = new ArrayList<>();
 
-        // namespace handlers live in @SocketIO classes
+        // namespace handlers live in @SocketIo classes
         for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
             for (AnnotationInstance a : index.getAnnotations(annotation)) {
                 if (a.target().kind() != AnnotationTarget.Kind.METHOD) {
@@ -241,7 +241,7 @@ class SocketIoProcessor {
                 MethodInfo method = a.target().asMethod();
                 if (!method.declaringClass().hasDeclaredAnnotation(DotNames.SOCKET_IO)) {
                     problems.add(HandlerValidation.problem(method, annotation.withoutPackagePrefix(),
-                            "it is declared in a class without @SocketIO; handlers belong to a namespace class").getMessage());
+                            "it is declared in a class without @SocketIo; handlers belong to a namespace class").getMessage());
                 }
             }
         }
@@ -294,7 +294,7 @@ class SocketIoProcessor {
         throw new IllegalStateException(problems.size() + " Socket.IO handler problems:\n- " + String.join("\n- ", problems));
     }
 
-    /** The handler a method of a @SocketIO class declares, or null when it is not one. */
+    /** The handler a method of a @SocketIo class declares, or null when it is not one. */
     private static HandlerMethodBuildItem namespaceHandler(HandlerValidation validation, ClassInfo bean,
             HandlerDefinition.NamespaceDeclaration namespace, MethodInfo method) {
         List<AnnotationInstance> found = new ArrayList<>();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.assertj.core.api.AbstractStringAssert;
 
 import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -54,7 +54,7 @@ public final class Failures {
     }
 
     /** A namespace with one handler, for applications that only test configuration. */
-    @SocketIO
+    @SocketIo
     public static class AnyNamespace {
         @OnConnect
         void connected() {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import io.quarkus.test.QuarkusUnitTest;
 
 class ServeClientDisabledTest {
@@ -32,7 +32,7 @@ class ServeClientDisabledTest {
                 .body(startsWith("0{"));
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnConnect
         void connected() {

@@ -18,7 +18,7 @@ import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
 import dev.qsio.OnError;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.SocketIoMetadata;
@@ -68,7 +68,7 @@ class ValidApplicationTest {
                 .contentType(startsWith("application/javascript"));
     }
 
-    @SocketIO("/chat")
+    @SocketIo("/chat")
     static class Chat {
 
         @Middleware

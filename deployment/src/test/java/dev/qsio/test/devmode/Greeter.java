@@ -1,9 +1,9 @@
 package dev.qsio.test.devmode;
 
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 
-@SocketIO("/")
+@SocketIo("/")
 public class Greeter {
 
     @OnEvent("greet")

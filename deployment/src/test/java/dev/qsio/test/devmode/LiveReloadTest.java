@@ -95,7 +95,7 @@ class LiveReloadTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        test.modifySourceFile(RoomGreeter.class, s -> s.replace("@SocketIO(\"/room-a\")", "@SocketIO(\"/room-b\")"));
+        test.modifySourceFile(RoomGreeter.class, s -> s.replace("@SocketIo(\"/room-a\")", "@SocketIo(\"/room-b\")"));
         // an HTTP request triggers the reload
         RestAssured.given().queryParam("EIO", "4").queryParam("transport", "polling").get("/socket.io/");
         try (DevClient b = new DevClient("/room-b")) {

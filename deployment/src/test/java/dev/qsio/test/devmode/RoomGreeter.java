@@ -1,10 +1,10 @@
 package dev.qsio.test.devmode;
 
 import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 
-@SocketIO("/room-a")
+@SocketIo("/room-a")
 public class RoomGreeter {
 
     @OnConnect

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.NonBlocking;
@@ -27,7 +27,7 @@ class ExecutionModelAnnotationsTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(Handlers.class));
 
-    @SocketIO("/")
+    @SocketIo("/")
     public static class Handlers {
 
         @OnEvent("on-loop")

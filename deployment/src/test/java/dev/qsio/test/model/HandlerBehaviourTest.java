@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.qsio.ConnectionRefusedException;
 import dev.qsio.Middleware;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.test.JavaClient;
@@ -40,7 +40,7 @@ class HandlerBehaviourTest {
     @Inject
     SocketIoServer io;
 
-    @SocketIO("/")
+    @SocketIo("/")
     public static class Handlers {
 
         @Inject
@@ -76,7 +76,7 @@ class HandlerBehaviourTest {
         }
     }
 
-    @SocketIO("/guarded")
+    @SocketIo("/guarded")
     public static class Guarded {
 
         @Middleware

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.BroadcastContext;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -24,7 +24,7 @@ class BroadcastContextInEventTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnEvent("chat")
         void chat(String text, BroadcastContext context) {

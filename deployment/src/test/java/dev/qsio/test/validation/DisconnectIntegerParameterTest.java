@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnDisconnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
@@ -24,7 +24,7 @@ class DisconnectIntegerParameterTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnDisconnect
         void gone(SocketIoSocket socket, Integer code) {

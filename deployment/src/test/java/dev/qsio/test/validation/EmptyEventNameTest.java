@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -23,7 +23,7 @@ class EmptyEventNameTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnEvent("")
         void nameless(String text) {

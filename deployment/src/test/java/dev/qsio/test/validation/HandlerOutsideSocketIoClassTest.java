@@ -17,7 +17,7 @@ class HandlerOutsideSocketIoClassTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(NotANamespace.class, Failures.class))
             .assertException(t -> Failures.assertHandlerProblem(t, "OnEvent", NotANamespace.class, "ping")
-                    .contains("declared in a class without @SocketIO"));
+                    .contains("declared in a class without @SocketIo"));
 
     @Test
     void buildFails() {

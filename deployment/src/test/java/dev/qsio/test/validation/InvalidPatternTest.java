@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -16,14 +16,14 @@ class InvalidPatternTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
             .assertException(t -> Failures.assertBuildProblem(t)
-                    .contains("@SocketIO on " + Handlers.class.getName(), "invalid pattern '/room-[0-9'"));
+                    .contains("@SocketIo on " + Handlers.class.getName(), "invalid pattern '/room-[0-9'"));
 
     @Test
     void buildFails() {
         fail("the build should have failed");
     }
 
-    @SocketIO(pattern = "/room-[0-9")
+    @SocketIo(pattern = "/room-[0-9")
     static class Handlers {
         @OnConnect
         void connected() {

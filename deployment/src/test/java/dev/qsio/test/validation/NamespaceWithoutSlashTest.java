@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnConnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -16,14 +16,14 @@ class NamespaceWithoutSlashTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(Handlers.class, Failures.class))
             .assertException(t -> Failures.assertBuildProblem(t)
-                    .contains("@SocketIO on " + Handlers.class.getName(), "namespace 'chat'", "must start with '/'"));
+                    .contains("@SocketIo on " + Handlers.class.getName(), "namespace 'chat'", "must start with '/'"));
 
     @Test
     void buildFails() {
         fail("the build should have failed");
     }
 
-    @SocketIO("chat")
+    @SocketIo("chat")
     static class Handlers {
         @OnConnect
         void connected() {

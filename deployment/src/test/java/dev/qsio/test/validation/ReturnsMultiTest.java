@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.mutiny.Multi;
@@ -24,7 +24,7 @@ class ReturnsMultiTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnEvent("stream")
         Multi<String> stream() {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.common.annotation.Blocking;
@@ -33,7 +33,7 @@ class SeveralProblemsTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnConnect
         String connected() {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -25,7 +25,7 @@ class TwoHandlerAnnotationsTest {
         fail("the build should have failed");
     }
 
-    @SocketIO
+    @SocketIo
     static class Handlers {
         @OnConnect
         @OnDisconnect

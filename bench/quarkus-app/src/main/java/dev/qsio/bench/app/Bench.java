@@ -2,12 +2,11 @@ package dev.qsio.bench.app;
 
 import jakarta.inject.Inject;
 
-import io.smallrye.common.annotation.NonBlocking;
-
-import dev.qsio.SocketIO;
+import dev.qsio.OnEvent;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
-import dev.qsio.OnEvent;
+import io.smallrye.common.annotation.NonBlocking;
 
 /**
  * The bench application, the same on every target: {@code join} enters room "r", {@code pub} broadcasts its
@@ -18,7 +17,7 @@ import dev.qsio.OnEvent;
  * annotation is on the class: on the methods, Quarkus' execution-model check rejects it, since the extension does not
  * declare its handlers as entry points to that check.
  */
-@SocketIO("/")
+@SocketIo("/")
 @NonBlocking
 public class Bench {
 

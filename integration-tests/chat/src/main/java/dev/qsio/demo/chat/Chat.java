@@ -5,11 +5,11 @@ import jakarta.inject.Inject;
 import dev.qsio.ClusterInfo;
 import dev.qsio.OnConnect;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 
 /** The chat: every client in the main namespace, rooms on demand. */
-@SocketIO("/")
+@SocketIo("/")
 public class Chat {
 
     public record Hello(int worker, long pid, String node) {

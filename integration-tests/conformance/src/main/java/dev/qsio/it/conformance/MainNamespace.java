@@ -4,11 +4,11 @@ import dev.qsio.Ack;
 import dev.qsio.EventArgs;
 import dev.qsio.OnConnect;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 
 /** The test suite's main namespace. */
-@SocketIO("/")
+@SocketIo("/")
 public class MainNamespace {
 
     @OnConnect

@@ -14,13 +14,13 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.OnBroadcast;
 import dev.qsio.OnEvent;
 import dev.qsio.RemoteSocket;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
 import io.smallrye.mutiny.Uni;
 
 /** The cluster-wide API, exercised from clients connected to different workers. */
-@SocketIO("/")
+@SocketIo("/")
 public class ClusterFeatures {
 
     @Inject

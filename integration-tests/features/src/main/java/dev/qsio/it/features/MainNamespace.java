@@ -18,7 +18,7 @@ import dev.qsio.OnDisconnect;
 import dev.qsio.OnError;
 import dev.qsio.OnEvent;
 import dev.qsio.RemoteSocket;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.it.features.Messages.Chat;
@@ -28,7 +28,7 @@ import dev.qsio.it.features.Messages.Sum;
 import io.smallrye.mutiny.Uni;
 
 /** Exercises the server API from handlers of the main namespace. */
-@SocketIO("/")
+@SocketIo("/")
 public class MainNamespace {
 
     @Inject

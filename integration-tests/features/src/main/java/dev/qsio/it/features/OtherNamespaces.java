@@ -4,7 +4,7 @@ import dev.qsio.ConnectionRefusedException;
 import dev.qsio.Middleware;
 import dev.qsio.OnConnect;
 import dev.qsio.OnEvent;
-import dev.qsio.SocketIO;
+import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 
 /** Namespaces beside the main one. */
@@ -14,7 +14,7 @@ public final class OtherNamespaces {
     }
 
     /** Only sockets whose auth says they are admins get in. */
-    @SocketIO("/admin")
+    @SocketIo("/admin")
     public static class Admin {
 
         @Middleware
@@ -36,7 +36,7 @@ public final class OtherNamespaces {
     }
 
     /** Every namespace named like /workspace-42 is created on demand. */
-    @SocketIO(pattern = "/workspace-\\d+")
+    @SocketIo(pattern = "/workspace-\\d+")
     public static class Workspaces {
 
         @OnConnect
@@ -51,7 +51,7 @@ public final class OtherNamespaces {
     }
 
     /** Namespaces under /tenant- whose auth carries a matching tenant. */
-    @SocketIO(matcher = TenantMatcher.class)
+    @SocketIo(matcher = TenantMatcher.class)
     public static class Tenants {
 
         @OnConnect

@@ -19,7 +19,7 @@ import java.lang.annotation.Target;
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
-public @interface SocketIO {
+public @interface SocketIo {
 
     /** The namespace name, {@code "/"} (the main namespace) by default. Ignored when {@link #pattern()} is set. */
     String value() default "/";
