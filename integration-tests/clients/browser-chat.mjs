@@ -1,6 +1,8 @@
 // Two headless Chromium pages open the chat demo; one sends a message, the other must show it.
 // Usage: node browser-chat.mjs <app url> <screenshot dir> [distinct-workers|any-workers]
-// With distinct-workers, the second page reloads until another worker than the first one's serves it.
+// With distinct-workers, the second page opens in a browser context of its own (its own connection pool: in a
+// cluster a TCP connection is handed to the worker that owns its session, so pages sharing a pool share a worker),
+// opened again until another worker than the first page's serves it.
 // Prints one JSON line with what each page saw; exits non-zero when the message did not arrive.
 import { launchChromium } from "./chromium.mjs";
 import { mkdirSync } from "node:fs";
@@ -14,14 +16,19 @@ const result = { ok: false };
 try {
   const context = await browser.newContext();
   const one = await context.newPage();
-  const two = await context.newPage();
+  const separate = workersMode === "distinct-workers";
+  let second = separate ? await browser.newContext() : context;
+  let two = await second.newPage();
   await one.goto(url);
   await two.goto(url);
   await one.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   result.workers = [await one.getAttribute("#status", "data-worker"), await two.getAttribute("#status", "data-worker")];
-  for (let i = 0; workersMode === "distinct-workers" && result.workers[0] === result.workers[1] && i < 20; i++) {
-    await two.reload();
+  for (let i = 0; separate && result.workers[0] === result.workers[1] && i < 20; i++) {
+    await second.close();
+    second = await browser.newContext();
+    two = await second.newPage();
+    await two.goto(url);
     await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
     result.workers[1] = await two.getAttribute("#status", "data-worker");
   }

@@ -2,7 +2,8 @@
 // Commands arrive as JSON lines on stdin; every client event leaves as a JSON line on stdout.
 // Binary values cross the JSON boundary as {"$bin": "<base64>"}.
 import { createInterface } from "node:readline";
-import { Socket as EngineSocket } from "engine.io-client";
+import http from "node:http";
+import { Socket as EngineSocket, NodeXHR, transports as engineTransports } from "engine.io-client";
 import { io } from "socket.io-client";
 
 const clients = new Map();
@@ -44,16 +45,63 @@ function engineOpen(cmd) {
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
 }
 
+// engine.io-client's long-polling transport for Node, on a kept-alive agent. Its XMLHttpRequest polyfill retries a
+// request whose reused connection was reset but never sends the retry (xmlhttprequest-ssl 2.x), so the client would
+// hang; this one retries such a request once and sends it, as browsers do.
+const Polling = Object.getPrototypeOf(Object.getPrototypeOf(NodeXHR));
+
+class KeepAlivePolling extends Polling {
+  doPoll() {
+    this.httpRequest("GET").then((data) => this.onData(data), (err) => this.onError("xhr poll error", err));
+  }
+
+  doWrite(data, callback) {
+    this.httpRequest("POST", data).then(() => callback(), (err) => this.onError("xhr post error", err));
+  }
+
+  // a request sent on a kept-alive connection that the other end closed meanwhile is sent once more, as it was (same
+  // URL, so the same "t"), as browsers do
+  httpRequest(method, body, retried = false, uri = this.uri()) {
+    return new Promise((resolve, reject) => {
+      const headers = body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" };
+      const req = http.request(uri, { method, agent: this.opts.agent, headers }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("error", reject);
+        res.on("end", () => (res.statusCode === 200
+          ? resolve(Buffer.concat(chunks).toString("utf8"))
+          : reject(new Error(`status ${res.statusCode}`))));
+      });
+      req.on("error", (err) => {
+        if (req.reusedSocket && err.code === "ECONNRESET" && !retried) {
+          this.httpRequest(method, body, true, uri).then(resolve, reject);
+        } else {
+          reject(err);
+        }
+      });
+      req.end(body);
+    });
+  }
+}
+
 function socketConnect(cmd) {
   const opts = { ...cmd.opts };
   if (opts.auth) opts.auth = fromJson(opts.auth);
+  // polling requests on kept-alive TCP connections, as browsers send them (Node's default opens a new connection
+  // for each request)
+  if (opts.keepAlive) {
+    opts.agent = new http.Agent({ keepAlive: true });
+    opts.transports = (opts.transports ?? ["polling", "websocket"])
+      .map((t) => (t === "polling" ? KeepAlivePolling : engineTransports[t]));
+    delete opts.keepAlive;
+  }
   const socket = io(cmd.url, opts);
   clients.set(cmd.id, socket);
   // answers for server emits that ask for an ack: {"event": [args...]}
   const replies = cmd.replies ?? {};
-  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, transport: socket.io.engine.transport.name, recovered: socket.recovered }));
+  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, engine: socket.io.engine.id, transport: socket.io.engine.transport.name, recovered: socket.recovered, pid: socket._pid, offset: socket._lastOffset, at: Date.now() }));
   socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null) }));
-  socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason }));
+  socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason, offset: socket._lastOffset, at: Date.now() }));
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
   socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
@@ -72,7 +120,13 @@ function socketConnect(cmd) {
         (o.duplicateDetails ??= []).push({ seq, offset: args[args.length - 1], connected: socket.connected,
           lastOffset: socket._lastOffset, recovered: socket.recovered });
       }
-      else if (seq !== o.last + 1) o.outOfOrder++;
+      else if (seq !== o.last + 1) {
+        o.outOfOrder++;
+        // the first few, to tell a gap from a reordering
+        if ((o.outOfOrderDetails ??= []).length < 5) {
+          o.outOfOrderDetails.push({ seq, last: o.last, offset: args[args.length - 1], recovered: socket.recovered, at: Date.now() });
+        }
+      }
       o.last = Math.max(o.last, seq);
       return;
     }

@@ -1,7 +1,6 @@
 package dev.qsio.test.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,8 +49,9 @@ class ApplicationListenerTest {
         ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(accepts()).as("listening after").isFalse();
         assertThat(vertx.deploymentIDs()).as("the rest of the application is still deployed").isNotNull();
-        // a second close has no HTTP verticle to find: it says so instead of passing silently
-        assertThatThrownBy(() -> ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10,
-                TimeUnit.SECONDS)).hasMessageContaining("WebDeploymentVerticle");
+        // a second close (Quarkus' shutdown may have undeployed the listener already) finds nothing
+        // deployed and succeeds: closing twice is not an error
+        ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(accepts()).as("listening after a second close").isFalse();
     }
 }

@@ -14,9 +14,11 @@ import dev.qsio.runtime.protocol.Encoded;
  * @param packet the encoded EVENT packet, without acknowledgement id
  * @param options the selection and flags
  * @param withOffset whether the last argument is a connection state recovery offset (not an application argument)
+ * @param direct whether this is a socket's own {@code emit} sent as a broadcast to the socket's room, so that it is
+ *        logged for connection state recovery (as Node does): no {@code @OnBroadcast} method hears it
  */
 public record Broadcast(String namespace, String event, Object[] args, Encoded packet, BroadcastOptions options,
-        boolean withOffset) {
+        boolean withOffset, boolean direct) {
 
     /** The application's arguments: without the offset. */
     public Object[] applicationArgs() {

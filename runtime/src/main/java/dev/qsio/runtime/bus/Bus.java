@@ -18,6 +18,13 @@ public interface Bus {
     /** The members known to be alive, this one included. */
     Set<String> members();
 
+    /** Whether {@code member} runs on this server's host (its node part is this server's). */
+    default boolean sameHost(String member) {
+        String self = self();
+        int end = self.indexOf('/');
+        return end > 0 && member.length() > end && member.charAt(end) == '/' && member.startsWith(self.substring(0, end));
+    }
+
     /** Whether this server is connected to the bus. */
     boolean isUp();
 

@@ -71,6 +71,11 @@ public final class LocalBus implements Bus {
     }
 
     /** The slot of a member id of this node, or -1. */
+    public int slotOfMember(String member) {
+        return slotOf(member, nodeId);
+    }
+
+    /** The slot of a member id of a node, or -1. */
     static int slotOf(String member, String nodeId) {
         int slash = member.lastIndexOf('/');
         if (slash < 0 || !member.substring(0, slash).equals(nodeId)) {
@@ -197,6 +202,16 @@ public final class LocalBus implements Bus {
     @Override
     public String self() {
         return memberId(slot);
+    }
+
+    /** The bus slots of the live workers of this node, this one included. */
+    public Set<Integer> slots() {
+        return Set.copyOf(members.keySet());
+    }
+
+    /** This worker's bus slot. */
+    public int slot() {
+        return slot;
     }
 
     @Override

@@ -25,8 +25,13 @@ public final class ApplicationListener {
     private ApplicationListener() {
     }
 
-    /** Closes the listener; fails when Quarkus' HTTP verticle is not found. */
+    /** Closes the listener; fails when Quarkus' HTTP verticle is not found among the deployments there are. */
     public static Future<Void> close(Vertx vertx) {
+        if (vertx.deploymentIDs().isEmpty()) {
+            // Quarkus' own shutdown undeployed it already (a SIGTERM reaches its shutdown tasks first)
+            LOG.debug("the application HTTP listener is closed already");
+            return Future.succeededFuture();
+        }
         VertxInternal internal = (VertxInternal) vertx;
         for (String id : vertx.deploymentIDs()) {
             Deployment deployment = internal.getDeployment(id);

@@ -6,14 +6,44 @@ import java.util.Set;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.engine.EnginePeers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 
-/** The engine's view of the other servers: the ENGINE channel of the bus. */
+/**
+ * The engine's view of the other servers: the ENGINE channel of the bus, and, on a host of several workers, the
+ * session ids that name their owner and the hand-off of connections to it.
+ */
 final class BusEnginePeers implements EnginePeers {
 
     private final Bus bus;
+    private final HostSessions host;
 
-    BusEnginePeers(Bus bus) {
+    /**
+     * @param host the sessions of this host and the hand-off of their connections, or null when this process is
+     *        not a worker or does not hand connections over
+     */
+    BusEnginePeers(Bus bus, HostSessions host) {
         this.bus = bus;
+        this.host = host;
+    }
+
+    @Override
+    public String newSessionId() {
+        return host == null ? EnginePeers.super.newSessionId() : host.newSessionId();
+    }
+
+    @Override
+    public HandOff handOff(String sid, HttpServerRequest request) {
+        return host == null ? null : host.handOff(sid, request);
+    }
+
+    @Override
+    public boolean requestsReachOwners() {
+        for (String member : bus.members()) {
+            if (!member.equals(bus.self()) && (host == null || !bus.sameHost(member))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.cluster;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -8,6 +10,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.qsio.ClusterInfo;
@@ -24,12 +27,15 @@ import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
+import dev.qsio.runtime.handoff.ListeningChannel;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * How this server reaches the other servers of its cluster, chosen once at startup from its role and configuration:
@@ -45,6 +51,8 @@ public class ClusterBus {
     static final String ENV_BUS_PORT = "QSIO_BUS_PORT";
     static final String ENV_BUS_SECRET = "QSIO_BUS_SECRET";
     static final String ENV_SLOT = "QSIO_BUS_SLOT";
+    /** The directory of the host's hand-off sockets, made by the primary. */
+    static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
 
     @Inject
     Vertx vertx;
@@ -80,6 +88,8 @@ public class ClusterBus {
     private Bus peers;
     private AdapterFactory adapters;
     private SessionStore sessions = SessionStore.NONE;
+    /** The sessions of this host and the hand-off of their connections, in a worker that hands connections over. */
+    private HostSessions host;
 
     @PostConstruct
     void init() {
@@ -107,6 +117,9 @@ public class ClusterBus {
                     cluster.heartbeatInterval(), cluster.heartbeatTimeout());
         }
         peers = redis != null ? redis : local;
+        if (local != null) {
+            host = handOff(local);
+        }
         ClusterAdapters.Parts parts = new ClusterAdapters.Parts(json, hooks, stats, requests,
                 cluster.requestTimeout().toMillis(), identity.workerId(), identity.nodeId());
         if (redis != null) {
@@ -149,7 +162,62 @@ public class ClusterBus {
     @Produces
     @Singleton
     EnginePeers enginePeers() {
-        return peers == null ? EnginePeers.NONE : new BusEnginePeers(peers);
+        return peers == null ? EnginePeers.NONE : new BusEnginePeers(peers, host);
+    }
+
+    /**
+     * The hand-off of connections between the workers of this host, or null when it is off or cannot work here: its
+     * receiving sockets are bound now, and a link to each other worker opens as it joins the bus.
+     */
+    private HostSessions handOff(LocalBus local) {
+        String dir = System.getenv(ENV_HANDOFF_DIR);
+        if (!cluster.connectionHandOff() || dir == null) {
+            return null;
+        }
+        if (!ConnectionHandOff.available(vertx)) {
+            LOG.warn("Connections cannot be handed between workers without Netty's native epoll transport; requests "
+                    + "for sessions of other workers are forwarded over the bus");
+            return null;
+        }
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
+        ConnectionHandOff handOff = new ConnectionHandOff(vertx, Path.of(dir), local.slot(),
+                runtime.maxHttpBufferSize() + 64 * 1024);
+        try {
+            handOff.start(() -> ListeningChannel.find(vertx, port));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Cannot receive connections from the other workers (%s); requests for sessions of other workers "
+                    + "are forwarded over the bus", e.getMessage());
+            handOff.close();
+            return null;
+        }
+        local.listen(Bus.Channel.CONTROL, new Bus.Listener() {
+            @Override
+            public void onMessage(String from, Buffer payload) {
+            }
+
+            @Override
+            public void onMemberJoined(String member) {
+                int slot = local.slotOfMember(member);
+                if (slot > 0) {
+                    handOff.connect(slot);
+                }
+            }
+
+            @Override
+            public void onMemberLeft(String member) {
+                int slot = local.slotOfMember(member);
+                if (slot > 0) {
+                    handOff.forget(slot);
+                }
+            }
+        });
+        return new HostSessions(identity.nodeId(), local.slot(), local, handOff);
+    }
+
+    /** The hand-off of connections to the other workers of this host, or null. */
+    public ConnectionHandOff connectionHandOff() {
+        return host == null ? null : host.connections();
     }
 
     /** A worker's link to its primary, or null when this process is not a worker. */
@@ -187,6 +255,9 @@ public class ClusterBus {
     void close() {
         if (redis != null) {
             redis.close();
+        }
+        if (host != null) {
+            host.connections().close();
         }
     }
 }

@@ -1,11 +1,17 @@
 package dev.qsio.runtime.cluster;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -111,6 +118,8 @@ public class Primary implements Cluster {
     private final Map<Incarnation, ManagedWorker> replacements = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private BusRelay relay;
+    /** The directory of the workers' hand-off sockets (readable by this user only), or null. */
+    private Path handOffDir;
     private int busPort;
     private String secret;
     private List<String> command;
@@ -140,6 +149,7 @@ public class Primary implements Cluster {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the cluster bus on a loopback port", e);
         }
+        handOffDir = handOffDirectory();
         command = workerCommand();
         int n = config.workers().orElse(Runtime.getRuntime().availableProcessors());
         if (n < 1) {
@@ -172,6 +182,51 @@ public class Primary implements Cluster {
     }
 
     // ---- processes
+
+    private static final String HANDOFF_PREFIX = "qsio-handoff-";
+
+    /**
+     * Makes the directory where workers receive connections from each other ({@code <tmp>/qsio-handoff-<pid>-...},
+     * mode 700); removes those left by primaries that are gone (a SIGKILLed primary cannot remove its own).
+     */
+    private Path handOffDirectory() {
+        if (!config.connectionHandOff()) {
+            return null;
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(tmp, HANDOFF_PREFIX + "*")) {
+            for (Path dir : old) {
+                String[] parts = dir.getFileName().toString().substring(HANDOFF_PREFIX.length()).split("-", 2);
+                try {
+                    long pid = Long.parseLong(parts[0]);
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        continue;
+                    }
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                deleteTree(dir);
+            }
+        } catch (IOException e) {
+            LOG.debugf("cannot look for old hand-off directories: %s", e.getMessage());
+        }
+        try {
+            return Files.createTempDirectory(tmp, HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warnf("Cannot make a directory for the workers to hand connections to each other (%s); requests for "
+                    + "sessions of other workers are forwarded over the bus", e.getMessage());
+            return null;
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debugf("cannot remove %s: %s", dir, e.getMessage());
+        }
+    }
 
     private List<String> workerCommand() {
         ProcessHandle.Info info = ProcessHandle.current().info();
@@ -229,6 +284,9 @@ public class Primary implements Cluster {
         env.put(ClusterBus.ENV_BUS_SECRET, secret);
         env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
         env.put(Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
+        if (handOffDir != null) {
+            env.put(ClusterBus.ENV_HANDOFF_DIR, handOffDir.toString());
+        }
         Process process;
         try {
             process = pb.start();
@@ -561,6 +619,9 @@ public class Primary implements Cluster {
             });
         }
         relay.stop();
+        if (handOffDir != null) {
+            deleteTree(handOffDir);
+        }
         LOG.info("All workers stopped");
     }
 

@@ -121,8 +121,7 @@ public class Worker {
     private void reportStats() {
         if (bus.isUp()) {
             ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos(),
-                    clusterBus.redis()));
+            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus));
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

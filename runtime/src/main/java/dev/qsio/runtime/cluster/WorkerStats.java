@@ -9,6 +9,7 @@ import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineStats;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerStats;
 import dev.qsio.runtime.server.SocketIoServerImpl;
@@ -25,7 +26,9 @@ public final class WorkerStats {
     }
 
     public static ObjectNode snapshot(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
-            long busRoundTripNanos, RedisBus redis) {
+            long busRoundTripNanos, ClusterBus clusterBus) {
+        RedisBus redis = clusterBus.redis();
+        ConnectionHandOff handOff = clusterBus.connectionHandOff();
         ObjectNode stats = JSON.createObjectNode();
         stats.put("ready", ready).put("draining", draining);
         ObjectNode sockets = stats.putObject("sockets");
@@ -52,6 +55,7 @@ public final class WorkerStats {
         long local = 0;
         long takenOver = 0;
         long forwarded = 0;
+        long handedOff = 0;
         for (EngineServer<?> s : engines.servers()) {
             EngineStats e = s.stats();
             sessions += s.sessions().size();
@@ -63,6 +67,7 @@ public final class WorkerStats {
             local += e.upgradesLocal();
             takenOver += e.upgradesTakenOver();
             forwarded += e.upgradesForwarded();
+            handedOff += e.connectionsHandedOff();
         }
         stats.putObject("engine")
                 .put("sessions", sessions)
@@ -73,7 +78,10 @@ public final class WorkerStats {
                 .put("forwardedRequests", forwardedRequests)
                 .put("upgradesLocal", local)
                 .put("upgradesTakenOver", takenOver)
-                .put("upgradesForwarded", forwarded);
+                .put("upgradesForwarded", forwarded)
+                .put("connectionsHandedOff", handedOff)
+                .put("connectionsReceived", handOff == null ? 0 : handOff.received())
+                .put("handOffFailures", handOff == null ? 0 : handOff.failed());
         ServerStats s = server.stats();
         stats.putObject("socketio")
                 .put("packetsIn", s.packetsIn())

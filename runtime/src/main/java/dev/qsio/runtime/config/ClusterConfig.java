@@ -110,8 +110,19 @@ public interface ClusterConfig {
     Duration requestTimeout();
 
     /**
-     * How long a new polling session waits for a WebSocket upgrade on another worker before its connection is
-     * handed to Socket.IO, so that the worker receiving the upgrade can take the session over.
+     * Whether a worker that accepts a request for a session owned by another worker of the host hands it the
+     * connection itself (its file descriptor, over a Unix domain socket), so that every session's connections live
+     * in the process that runs it and a worker's death ends only the connections it held. When off, or for TLS and
+     * HTTP/2 connections, the requests are forwarded over the bus instead.
+     */
+    @WithDefault("true")
+    boolean connectionHandOff();
+
+    /**
+     * How long a new polling session waits for a WebSocket upgrade on another server before its connection is
+     * handed to Socket.IO, so that the server receiving the upgrade can take the session over. Only applies where an
+     * upgrade can land on a server that does not own the session: on other hosts (the Redis bus), or on another
+     * worker when {@code connection-hand-off} is off.
      */
     @WithDefault("300MS")
     Duration delayedConnectionTimeout();

@@ -86,7 +86,17 @@ public class EngineEndpoints implements EnginePeers.Receiver {
             return HandshakeFilter.Decision.allow();
         };
         return new EngineServer<>(path, vertx, options, handler, filter, peers, cluster.requestTimeout().toMillis(),
-                cluster.delayedConnectionTimeout().toMillis());
+                delayedConnectionMs());
+    }
+
+    /**
+     * How long a new polling session waits before Socket.IO gets it, so that an upgrade landing on another server
+     * can take it over. Not at all while every request reaches the owner's process (connections are handed over
+     * between the workers of a host, and no other host is known); the wait remains where an upgrade may come
+     * through another host.
+     */
+    private long delayedConnectionMs() {
+        return peers.requestsReachOwners() ? 0 : cluster.delayedConnectionTimeout().toMillis();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.qsio.runtime.engine;
 import java.util.Set;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The other servers of a cluster as the engine reaches them, to find the owner of a session and forward its
@@ -48,6 +49,37 @@ public interface EnginePeers {
 
         /** A server left the cluster. */
         void onMemberLeft(String member);
+    }
+
+    /** The connection of a request, given to the server of this host that owns its session. */
+    @FunctionalInterface
+    interface HandOff {
+
+        /** Sends the connection away with the request, and {@code body} when it was read here (a POST). */
+        void send(Buffer body);
+    }
+
+    /** A new session id; in a cluster, one that says which server owns the session. */
+    default String newSessionId() {
+        return Ids.next();
+    }
+
+    /**
+     * How to give the connection of {@code request} to the server of this host that owns session {@code sid}, or
+     * null when that cannot be done (the owner is elsewhere or unknown, or the connection cannot move: TLS, HTTP/2):
+     * the request is then forwarded over the bus.
+     */
+    default HandOff handOff(String sid, HttpServerRequest request) {
+        return null;
+    }
+
+    /**
+     * Whether every request for a session reaches the server that owns it, now: there is no other server, or each
+     * other one is on this host and hands connections to their owner. Then a new session need not wait for an
+     * upgrade landing elsewhere (the delayed connection).
+     */
+    default boolean requestsReachOwners() {
+        return others().isEmpty();
     }
 
     /** Whether this server is part of a cluster (sessions may be owned elsewhere). */

@@ -47,6 +47,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private volatile boolean accepting = true;
     /** Sessions owned by other servers of the cluster; null for a single process. */
     private final RemoteSessions remote;
+    private final EnginePeers peers;
 
     /**
      * A server at {@code path}. In a cluster ({@link EnginePeers#clustered()}), unknown session ids are looked up on
@@ -60,6 +61,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         this.options = options;
         this.handler = handler;
         this.filter = filter;
+        this.peers = peers;
         this.remote = peers.clustered() ? new RemoteSessions(this, peers, responseTimeoutMs, delayedConnectionMs) : null;
     }
 
@@ -251,7 +253,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         } else {
             EngineSession<C> session = newSession(handshake);
             PollingTransport polling = new PollingTransport(session);
-            polling.park(request);
+            polling.park(request, request.getParam("t"));
             stats.handshakesAccepted.increment();
             RemoteSessions r = remote;
             session.start(polling, r == null ? 0 : r.delayedConnectionMs);
@@ -334,59 +336,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             session.onClose("transport error");
             return;
         }
-        int max = options.maxHttpBufferSize();
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length);
-            } catch (NumberFormatException e) {
-                declared = -1;
-            }
-            if (declared < 0 || declared > max) {
-                polling.endData();
-                payloadTooLarge(request, session, declared < 0 ? 400 : 413);
-                return;
-            }
-        }
-        Buffer body = Buffer.buffer();
-        boolean[] failed = new boolean[1];
-        // a body that trickles in (slow-loris) ends the request and the session
-        long bodyTimer = vertx.setTimer(options.pollingBodyTimeoutMs(), t -> {
-            if (!failed[0]) {
-                failed[0] = true;
-                polling.endData();
-                HttpServerResponse response = request.response();
-                if (!response.ended() && !response.closed()) {
-                    response.setStatusCode(408).putHeader(HttpHeaders.CONNECTION, "close").end();
-                }
-                session.onClose("transport error");
-            }
-        });
-        request.handler(chunk -> {
-            if (failed[0]) {
-                return;
-            }
-            if (body.length() + chunk.length() > max) {
-                failed[0] = true;
-                polling.endData();
-                payloadTooLarge(request, session, 413);
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        request.exceptionHandler(e -> {
-            if (!failed[0]) {
-                failed[0] = true;
-                polling.endData();
-                session.onClose("transport error");
-            }
-        });
-        request.endHandler(v -> {
-            vertx.cancelTimer(bodyTimer);
-            if (failed[0]) {
-                return;
-            }
+        RequestBody.read(vertx, request, options.maxHttpBufferSize(), options.pollingBodyTimeoutMs(), body -> {
             polling.endData();
             stats.bytesIn(body.length());
             List<EnginePacket> packets;
@@ -403,20 +353,27 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             HttpServerResponse response = request.response();
             cors().apply(request, response);
             response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
+        }, failure -> {
+            polling.endData();
+            bodyRefused(request, failure);
+            session.onClose("transport error");
         });
-        request.resume();
     }
 
-    private void payloadTooLarge(HttpServerRequest request, EngineSession<C> session, int status) {
+    /** Answers a POST whose body was refused; the connection is closed after the answer. */
+    void bodyRefused(HttpServerRequest request, RequestBody.Failure failure) {
         HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
         cors().apply(request, response);
-        response.setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end();
-        session.onClose("transport error");
+        response.setStatusCode(failure.status).putHeader(HttpHeaders.CONNECTION, "close").end();
     }
+
 
     private EngineSession<C> newSession(HandshakeRequest handshake) {
         while (true) {
-            String sid = Ids.next();
+            String sid = peers.newSessionId();
             EngineSession<C> session = new EngineSession<>(this, sid, handshake);
             if (sessions.putIfAbsent(sid, session) == null) {
                 return session;

@@ -415,12 +415,29 @@ public final class EngineSession<C> implements EngineIoSocket {
     void onPoll(HttpServerRequest request) {
         boolean overlap = false;
         boolean closeAfter = false;
+        String tag = request.getParam("t");
         synchronized (this) {
             if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
                 server.refuse(request, EngineError.BAD_REQUEST);
                 return;
             }
-            if (!polling.park(request)) {
+            if (polling.answered(tag)) {
+                // a proxy retried the last GET (its server died before the answer reached the client): same answer
+                LOG.debugf("session %s: GET %s again, answered as before", id, tag);
+                polling.replay(request);
+                return;
+            }
+            if (polling.stale(tag)) {
+                LOG.debugf("session %s: GET %s is stale (the client is past it)", id, tag);
+                server.refuse(request, EngineError.BAD_REQUEST);
+                return;
+            }
+            if (polling.retryOfWaiting(tag)) {
+                LOG.debugf("session %s: GET %s retried here; the copy %s is abandoned", id, tag,
+                        polling.parkedHere() ? "parked here" : "at " + polling.remoteReader());
+                polling.abandonWaiting();
+            }
+            if (!polling.park(request, tag)) {
                 overlap = true;
             } else if (state == State.CLOSING && upgrading == null) {
                 buffer.add(EnginePacket.CLOSE);
@@ -547,22 +564,40 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     // ---- cluster: the owner's side of forwarded requests
 
-    /** Whether another server may serve a request of this session (ACQUIRE_LOCK). */
-    synchronized boolean lockableBy(String transportName, boolean read) {
+    /**
+     * Whether another server may serve a request of this session (ACQUIRE_LOCK); {@code tag} is a GET's tag (see
+     * {@link PollingTransport}).
+     */
+    synchronized boolean lockableBy(String transportName, boolean read, String tag) {
         if (state != State.OPEN || !(transport instanceof PollingTransport polling)) {
             return false;
         }
         if ("polling".equals(transportName)) {
-            return !read || !polling.writable();
+            // a retry through another server takes over from a copy parked elsewhere, not from one parked here: a
+            // GET here is alive, and a lock asked before it (by a server that died since) may arrive after it
+            return !read || polling.answered(tag) || (!polling.stale(tag) && (!polling.writable()
+                    || (polling.retryOfWaiting(tag) && !polling.parkedHere())));
         }
         return "websocket".equals(transportName) && upgrading == null && remoteUpgrading == null && !upgraded;
     }
 
     /** Another server parked a GET of this session: the next flush goes there. */
-    void remoteReader(String member) {
+    void remoteReader(String member, String tag) {
         synchronized (this) {
-            if (transport instanceof PollingTransport polling && !polling.writable()) {
-                polling.remoteReader(member, server.remote());
+            if (!(transport instanceof PollingTransport polling)) {
+                return;
+            }
+            if (polling.answered(tag)) {
+                // a retry of the last GET, through another server: the same answer
+                server.remote().drain(member, id, polling.lastPackets().isEmpty() ? List.of(EnginePacket.NOOP)
+                        : polling.lastPackets(), false);
+                return;
+            }
+            if (polling.retryOfWaiting(tag) && !polling.parkedHere()) {
+                polling.abandonWaiting();
+            }
+            if (!polling.writable()) {
+                polling.remoteReader(member, tag, server.remote());
                 flush();
             }
         }
@@ -657,8 +692,18 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    /** The transport another server held for this session closed. */
-    void onRemoteTransportClosed(String reason) {
+    /**
+     * The transport server {@code member} held for this session closed, or a request it forwarded failed. The
+     * connection of a GET that server parked is ignored when that server no longer holds the session's GET (it was
+     * retried elsewhere).
+     */
+    void onRemoteTransportClosed(String member, String reason) {
+        synchronized (this) {
+            if (transport instanceof PollingTransport polling && "transport close".equals(reason)
+                    && !member.equals(polling.remoteReader())) {
+                return;
+            }
+        }
         onClose(reason);
     }
 

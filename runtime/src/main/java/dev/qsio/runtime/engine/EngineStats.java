@@ -13,6 +13,8 @@ public final class EngineStats {
     final LongAdder bytesOut = new LongAdder();
     /** Polling requests this server served for sessions owned by another server. */
     final LongAdder forwardedRequests = new LongAdder();
+    /** Requests whose connection this server gave to the server of this host that owns their session. */
+    final LongAdder connectionsHandedOff = new LongAdder();
     /** Upgrades completed on the server that owns the session. */
     final LongAdder upgradesLocal = new LongAdder();
     /** Upgrades received here for a session of another server, which handed the session over. */
@@ -46,6 +48,10 @@ public final class EngineStats {
 
     public long forwardedRequests() {
         return forwardedRequests.sum();
+    }
+
+    public long connectionsHandedOff() {
+        return connectionsHandedOff.sum();
     }
 
     public long upgradesLocal() {

@@ -122,6 +122,11 @@ final class EngineWire {
             return u.unpackBoolean();
         }
 
+        /** Whether the message has more fields (a field added later is absent from older servers' messages). */
+        boolean more() throws IOException {
+            return u.hasNext();
+        }
+
         List<EnginePacket> packets() throws IOException {
             int n = u.unpackArrayHeader();
             List<EnginePacket> list = new ArrayList<>(n);

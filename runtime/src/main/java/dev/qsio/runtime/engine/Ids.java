@@ -3,11 +3,19 @@ package dev.qsio.runtime.engine;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Session and socket ids: 20 URL-safe characters (15 random bytes), as the reference server makes them. */
+/**
+ * Session and socket ids: 20 URL-safe characters, as the reference server makes them. Plain ids are 15 random bytes;
+ * tagged ids are 12 random bytes (96 bits, still beyond guessing) followed by a 24-bit tag that the cluster uses to
+ * name the process that owns a session, so that any worker can tell where a session lives without asking.
+ */
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+    /** The largest tag: 24 bits. */
+    public static final int MAX_TAG = (1 << 24) - 1;
 
     private Ids() {
     }
@@ -16,5 +24,32 @@ public final class Ids {
         byte[] bytes = new byte[15];
         RANDOM.nextBytes(bytes);
         return ENCODER.encodeToString(bytes);
+    }
+
+    /** An id whose last 4 characters carry {@code tag} (0 to {@link #MAX_TAG}). */
+    public static String tagged(int tag) {
+        if (tag < 0 || tag > MAX_TAG) {
+            throw new IllegalArgumentException("a tag has 24 bits, got " + tag);
+        }
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        bytes[12] = (byte) (tag >>> 16);
+        bytes[13] = (byte) (tag >>> 8);
+        bytes[14] = (byte) tag;
+        return ENCODER.encodeToString(bytes);
+    }
+
+    /** The tag of an id made by {@link #tagged(int)}, or -1 when the id is not 20 URL-safe characters. */
+    public static int tagOf(String id) {
+        if (id == null || id.length() != 20) {
+            return -1;
+        }
+        try {
+            // the last 4 characters are the last 3 bytes exactly
+            byte[] tail = DECODER.decode(id.substring(16));
+            return (tail[0] & 0xff) << 16 | (tail[1] & 0xff) << 8 | (tail[2] & 0xff);
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
     }
 }

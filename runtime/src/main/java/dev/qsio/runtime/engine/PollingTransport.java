@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.util.ArrayDeque;
 import java.util.List;
 
 import io.vertx.core.buffer.Buffer;
@@ -10,14 +11,28 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * HTTP long-polling: the client holds one GET open to receive and sends with POST. Packets queue in the session
  * until a GET is there to carry them.
+ * <p>
+ * A GET is known by its tag, the {@code t} parameter clients add to make each request unique. What the last GET
+ * received is kept until the next one: a proxy that retries a GET whose server died before answering (HAProxy's
+ * {@code retries} with {@code option redispatch}) sends the same tag again, and gets the same packets, instead of
+ * the packets being lost with the dead server. A client sends its next GET only once the previous one answered, so a
+ * GET of an older tag is stale (a copy a slow or dying server still forwards): it gets nothing.
  */
 final class PollingTransport extends Transport {
 
     private static final String TEXT = "text/plain; charset=UTF-8";
+    private static final int ANSWERED_TAGS_KEPT = 16;
 
     private HttpServerRequest pendingGet;
     /** A server of the cluster that parked a GET of this session: the next flush goes there (once). */
     private String remoteReader;
+    /** The tag of the GET that receives next (parked here or elsewhere), or null. */
+    private String readerTag;
+    /** The tag of the last GET answered, and what it carried. */
+    private String lastTag;
+    private List<EnginePacket> lastPackets = List.of();
+    /** The tags of the GETs answered lately, newest last. */
+    private final ArrayDeque<String> answeredTags = new ArrayDeque<>();
     private RemoteSessions remote;
     private boolean dataPending;
     private boolean discarded;
@@ -44,20 +59,71 @@ final class PollingTransport extends Transport {
     void forgetRemoteReader(String member) {
         if (member.equals(remoteReader)) {
             remoteReader = null;
+            readerTag = null;
         }
     }
 
-    void remoteReader(String member, RemoteSessions remote) {
+    /** The server that holds this session's GET, or null. */
+    String remoteReader() {
+        return remoteReader;
+    }
+
+    void remoteReader(String member, String tag, RemoteSessions remote) {
         this.remoteReader = member;
+        this.readerTag = tag;
         this.remote = remote;
     }
 
+    /** Whether a GET of this tag was answered last: it is a retry of that GET. */
+    boolean answered(String tag) {
+        return tag != null && tag.equals(lastTag);
+    }
+
+    /** Whether a GET of this tag was answered before the last one: the client is past it. */
+    boolean stale(String tag) {
+        return tag != null && !tag.equals(lastTag) && answeredTags.contains(tag);
+    }
+
+    /**
+     * Whether a GET of this tag is a retry of the GET that waits now (parked here or elsewhere), whose connection
+     * its server or a proxy gave up: that one is abandoned for it.
+     */
+    boolean retryOfWaiting(String tag) {
+        return writable() && tag != null && tag.equals(readerTag);
+    }
+
+    /** Abandons the GET that waits now, for a retry of it: the one here gets an empty answer, nobody reads it. */
+    void abandonWaiting() {
+        if (pendingGet != null) {
+            HttpServerRequest old = pendingGet;
+            pendingGet = null;
+            old.response().closeHandler(null);
+            if (!old.response().ended() && !old.response().closed()) {
+                old.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(EnginePacket.NOOP.segment());
+            }
+        }
+        remoteReader = null;
+        readerTag = null;
+    }
+
+    /** What the last GET carried, for a retry of it. */
+    List<EnginePacket> lastPackets() {
+        return lastPackets;
+    }
+
+    /** Answers a retried GET with what the GET it repeats carried. */
+    void replay(HttpServerRequest request) {
+        respondTo(request, EngineCodec.encodePayload(lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets));
+    }
+
     /** Parks a GET; returns false if one is already parked (the caller refuses the request and ends the session). */
-    boolean park(HttpServerRequest request) {
+    boolean park(HttpServerRequest request, String tag) {
         if (pendingGet != null) {
             return false;
         }
         pendingGet = request;
+        readerTag = tag;
+        remoteReader = null;
         request.response().closeHandler(v -> session.pollClosed(this, request));
         return true;
     }
@@ -81,6 +147,7 @@ final class PollingTransport extends Transport {
 
     @Override
     void send(List<EnginePacket> packets) {
+        answered(packets);
         if (pendingGet == null && remoteReader != null) {
             drainRemote(packets, false);
             return;
@@ -90,11 +157,24 @@ final class PollingTransport extends Transport {
 
     @Override
     void send(EnginePacket packet) {
+        answered(List.of(packet));
         if (pendingGet == null && remoteReader != null) {
             drainRemote(List.of(packet), false);
             return;
         }
         respond(packet.segment());
+    }
+
+    private void answered(List<EnginePacket> packets) {
+        lastTag = readerTag;
+        lastPackets = lastTag == null ? List.of() : packets;
+        readerTag = null;
+        if (lastTag != null) {
+            answeredTags.addLast(lastTag);
+            if (answeredTags.size() > ANSWERED_TAGS_KEPT) {
+                answeredTags.removeFirst();
+            }
+        }
     }
 
     private void drainRemote(List<EnginePacket> packets, boolean close) {
@@ -106,6 +186,10 @@ final class PollingTransport extends Transport {
     private void respond(String payload) {
         HttpServerRequest request = pendingGet;
         pendingGet = null;
+        respondTo(request, payload);
+    }
+
+    private void respondTo(HttpServerRequest request, String payload) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;

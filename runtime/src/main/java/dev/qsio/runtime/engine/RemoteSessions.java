@@ -176,10 +176,24 @@ public final class RemoteSessions {
             return;
         }
         boolean read = websocket || request.method() == HttpMethod.GET;
+        EnginePeers.HandOff handOff = peers.handOff(sid, request);
+        if (handOff != null) {
+            // the owner is on this host: its connection goes there, and the owner serves it as its own
+            server.stats().connectionsHandedOff.increment();
+            if (read) {
+                handOff.send(null);
+            } else {
+                RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
+                        server.options().pollingBodyTimeoutMs(), handOff::send,
+                        failure -> server.bodyRefused(request, failure));
+            }
+            return;
+        }
         // the request waits, paused, for the owner's answer; it is then handled on its own context
         request.pause();
         Context context = Vertx.currentContext();
-        acquireLock(sid, transport, read, owner -> {
+        String tag = !websocket && read ? request.getParam("t") : null;
+        acquireLock(sid, transport, read, tag, owner -> {
             if (!websocket && read) {
                 // parked at once: the owner's DRAIN follows its answer on the same link
                 parkPoll(request, sid, owner);
@@ -200,9 +214,11 @@ public final class RemoteSessions {
         }));
     }
 
-    private void acquireLock(String sid, String transport, boolean read, Consumer<String> onGranted, Runnable onFailure) {
+    private void acquireLock(String sid, String transport, boolean read, String tag, Consumer<String> onGranted,
+            Runnable onFailure) {
         LockRequest lock = requests.open(new LockRequest(peers.others(), onGranted, onFailure), responseTimeoutMs);
-        peers.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(lock.id()).str(sid).str(transport).bool(read).buffer());
+        peers.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(lock.id()).str(sid).str(transport).bool(read)
+                .str(tag == null ? "" : tag).buffer());
     }
 
     private void parkPoll(HttpServerRequest request, String sid, String owner) {
@@ -220,54 +236,21 @@ public final class RemoteSessions {
     }
 
     private void forwardPost(HttpServerRequest request, String sid, String owner) {
-        int max = server.options().maxHttpBufferSize();
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && parseLong(length) > max) {
-            request.resume();
-            tooLarge(request, sid, owner);
-            return;
-        }
-        Buffer body = Buffer.buffer();
-        boolean[] failed = new boolean[1];
-        request.handler(chunk -> {
-            if (failed[0]) {
-                return;
-            }
-            if (body.length() + chunk.length() > max) {
-                failed[0] = true;
-                tooLarge(request, sid, owner);
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        request.endHandler(v -> {
-            if (failed[0]) {
-                return;
-            }
-            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
-                    .str(body.toString(StandardCharsets.UTF_8)).buffer());
-            HttpServerResponse response = request.response();
-            server.cors().apply(request, response);
-            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
-        });
-        request.resume();
         server.stats().forwardedRequests.increment();
+        RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
+                server.options().pollingBodyTimeoutMs(), body -> {
+                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
+                            .str(body.toString(StandardCharsets.UTF_8)).buffer());
+                    HttpServerResponse response = request.response();
+                    server.cors().apply(request, response);
+                    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
+                }, failure -> {
+                    server.bodyRefused(request, failure);
+                    // the session ends, as it does for the same failure on its own server
+                    peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
+                });
     }
 
-    private void tooLarge(HttpServerRequest request, String sid, String owner) {
-        HttpServerResponse response = request.response();
-        server.cors().apply(request, response);
-        response.setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close").end();
-        peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
-    }
 
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
     private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
@@ -353,6 +336,9 @@ public final class RemoteSessions {
 
     /** Sends packets for a session's client through the server that holds its transport. */
     void drain(String member, String sid, List<EnginePacket> packets, boolean close) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("session %s: %d packets to the GET parked at %s", sid, packets.size(), member);
+        }
         peers.send(member, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
     }
 
@@ -368,7 +354,7 @@ public final class RemoteSessions {
                 case PACKET -> onPacket(r);
                 case UPGRADE -> onUpgrade(from, r);
                 case UPGRADE_RESPONSE -> onUpgradeResponse(from, r);
-                case CLOSE -> onRemoteClose(r);
+                case CLOSE -> onRemoteClose(from, r);
             }
         } catch (IOException e) {
             LOG.debugf("bad %s message from %s: %s", r.type, from, e.getMessage());
@@ -380,17 +366,26 @@ public final class RemoteSessions {
         String sid = r.str();
         String transport = r.str();
         boolean read = r.bool();
+        // a GET's tag; absent from servers of earlier versions
+        String tag = r.more() ? r.str() : "";
+        if (tag.isEmpty()) {
+            tag = null;
+        }
         EngineSession<?> session = server.session(sid);
         int outcome;
         if (session == null) {
             outcome = EngineWire.NOT_HERE;
         } else {
-            outcome = session.lockableBy(transport, read) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
+            outcome = session.lockableBy(transport, read, tag) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
         }
         peers.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
+        if (LOG.isDebugEnabled() && outcome != EngineWire.NOT_HERE) {
+            LOG.debugf("session %s: %s %s from %s (tag %s) %s", sid, transport, read ? "read" : "write", from, tag,
+                    outcome == EngineWire.LOCK_GRANTED ? "granted" : "refused");
+        }
         if (outcome == EngineWire.LOCK_GRANTED) {
             if ("polling".equals(transport) && read) {
-                session.remoteReader(from);
+                session.remoteReader(from, tag);
             } else if ("websocket".equals(transport)) {
                 session.remoteUpgradeStarted(from);
             }
@@ -408,6 +403,10 @@ public final class RemoteSessions {
         List<EnginePacket> packets = r.packets();
         boolean close = r.bool();
         RemotePoll poll = polls.remove(sid);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("session %s: %d packets for %s", sid, packets.size(), poll == null ? "no parked GET"
+                    : poll.request.response().closed() ? "a GET whose connection closed" : "the parked GET");
+        }
         if (poll != null) {
             HttpServerResponse response = poll.request.response();
             if (!response.ended() && !response.closed()) {
@@ -485,12 +484,12 @@ public final class RemoteSessions {
         requests.answer(r.num(), from, r);
     }
 
-    private void onRemoteClose(EngineWire.Reader r) throws IOException {
+    private void onRemoteClose(String from, EngineWire.Reader r) throws IOException {
         String sid = r.str();
         String reason = r.str();
         EngineSession<?> session = server.session(sid);
         if (session != null) {
-            session.onRemoteTransportClosed(reason);
+            session.onRemoteTransportClosed(from, reason);
         }
     }
 

@@ -129,7 +129,7 @@ public class SocketIoMeters implements MeterBinder {
         return () -> {
             long now = System.nanoTime();
             if (cache[0] == null || now - at[0] > 500_000_000L) {
-                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, clusterBus.redis());
+                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, clusterBus);
                 at[0] = now;
             }
             return cache[0];
@@ -164,6 +164,10 @@ public class SocketIoMeters implements MeterBinder {
                 "upgradesTakenOver");
         counter("socketio.upgrades", source, worker.and("outcome", "relayed"), "WebSocket upgrades", "engine",
                 "upgradesForwarded");
+        counter("socketio.connections.handed.off", source, worker.and("direction", "sent"),
+                "Connections handed to the worker of this host that owns their session", "engine", "connectionsHandedOff");
+        counter("socketio.connections.handed.off", source, worker.and("direction", "received"),
+                "Connections handed to the worker of this host that owns their session", "engine", "connectionsReceived");
         Gauge.builder("socketio.engine.sessions", source, s -> value(s.get(), "engine", "sessions"))
                 .tags(worker).description("Open Engine.IO sessions").register(registry);
         Gauge.builder("socketio.bus.round.trip", source, s -> value(s.get(), "busRoundTripMs"))

@@ -217,7 +217,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     // ---- broadcasting
 
     /** The broadcast of an event; with connection state recovery, logged with an offset as its last argument. */
-    private Broadcast broadcastOf(String event, Object[] args, BroadcastOptions options, boolean logged) {
+    private Broadcast broadcastOf(String event, Object[] args, BroadcastOptions options, boolean logged, boolean direct) {
         SessionStore store = server.sessionStore();
         if (logged && store != null && !options.local() && SessionStore.logged(options)) {
             // clients remember the last argument of what they receive as their offset
@@ -226,14 +226,24 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             withOffset[args.length] = offset;
             Encoded packet = server.json().encoder().event(name, -1, event, withOffset);
             store.append(name, offset, packet, options);
-            return new Broadcast(name, event, withOffset, packet, options, true);
+            return new Broadcast(name, event, withOffset, packet, options, true, direct);
         }
-        return new Broadcast(name, event, args, server.json().encoder().event(name, -1, event, args), options, false);
+        return new Broadcast(name, event, args, server.json().encoder().event(name, -1, event, args), options, false,
+                direct);
     }
 
     void broadcast(String event, Object[] args, BroadcastOptions options) {
-        adapter.broadcast(broadcastOf(event, args, options, true));
+        adapter.broadcast(broadcastOf(event, args, options, true, false));
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
+    }
+
+    /**
+     * A socket's own event when connection state recovery is on: logged with an offset and delivered through the
+     * adapter like a broadcast to the socket's room, so that a client that reconnects elsewhere gets it if it missed
+     * it, in order with the broadcasts (what Node's {@code socket.emit} does with recovery on).
+     */
+    void emitLogged(String socketId, String event, Object[] args) {
+        adapter.broadcast(broadcastOf(event, args, BroadcastOptions.socket(socketId), true, true));
     }
 
     /**
@@ -242,7 +252,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * many answered (as Node's {@code BroadcastOperator.emitWithAck}).
      */
     Uni<List<JsonNode>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
-        CompletionStage<List<JsonNode>> result = adapter.broadcastWithAck(broadcastOf(event, args, options, false),
+        CompletionStage<List<JsonNode>> result = adapter.broadcastWithAck(broadcastOf(event, args, options, false, false),
                 timeout == null ? server.ackTimeout() : timeout);
         result.whenComplete((answers, failure) -> {
             if (failure instanceof AckTimeoutException) {

@@ -197,15 +197,23 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 client.write(l.packet(), false);
             }
         }
-        List<Encoded> pending;
-        synchronized (this) {
-            pending = held;
-            held = null;
-            alreadySent = sent;
-        }
-        for (Encoded p : pending) {
-            if (!sent.contains(p.text())) {
-                client.write(p, false);
+        // the held packets go out in batches while later live ones keep being held, so that none overtakes them;
+        // holding stops under the lock once nothing is left
+        while (true) {
+            List<Encoded> batch;
+            synchronized (this) {
+                batch = held;
+                if (batch.isEmpty()) {
+                    held = null;
+                    alreadySent = sent;
+                    break;
+                }
+                held = new ArrayList<>();
+            }
+            for (Encoded p : batch) {
+                if (!sent.contains(p.text())) {
+                    client.write(p, false);
+                }
             }
         }
         // live copies of logged packets arrive within a bus round trip; the filter is dropped well after
@@ -384,6 +392,12 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public void emit(String event, Object... args) {
+        if (pid != null && namespace.server.sessionStore() != null) {
+            // recovery is on: logged, so that the client gets it when it reconnects if it missed it, even when this
+            // socket is already disconnected (as Node's socket.emit with recovery on)
+            namespace.emitLogged(id, event, args);
+            return;
+        }
         write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
     }
 

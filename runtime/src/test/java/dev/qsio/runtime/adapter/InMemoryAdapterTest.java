@@ -169,7 +169,7 @@ class InMemoryAdapterTest {
 
     Broadcast event(String text, BroadcastOptions options) {
         Object[] args = { text };
-        return new Broadcast("/", "e", args, JSON.encoder().event("/", -1, "e", args), options, false);
+        return new Broadcast("/", "e", args, JSON.encoder().event("/", -1, "e", args), options, false, false);
     }
 
     @Test

@@ -159,6 +159,27 @@ class EngineProtocolTest {
         assertThat(pollMessages(sid)).isEqualTo("4hello");
     }
 
+    /**
+     * A GET sent again with the same {@code t} (a proxy retrying a request whose server died before its answer reached
+     * the client) gets the same answer, and what came since waits for the next GET: nothing is lost or repeated.
+     */
+    @Test
+    void aGetRetriedWithTheSameTagGetsTheSameAnswer() throws Exception {
+        String sid = openPolling();
+        String post = url("EIO=4&transport=polling&sid=" + sid);
+        assertThat(RawHttp.post(post, "4one").body()).isEqualTo("ok");
+        String tag = null;
+        String answer = "";
+        for (int i = 0; i < 3 && !answer.contains("4one"); i++) {
+            tag = "try" + i;
+            answer = RawHttp.get(post + "&t=" + tag).body();
+        }
+        assertThat(answer).contains("4one");
+        assertThat(RawHttp.post(post, "4two").body()).isEqualTo("ok");
+        assertThat(RawHttp.get(post + "&t=" + tag).body()).isEqualTo(answer);
+        assertThat(pollMessages(sid)).isEqualTo("4two");
+    }
+
     @Test
     void pollingCarriesSeveralTextPackets() throws Exception {
         String sid = openPolling();

@@ -87,6 +87,16 @@ public class ClusterFeatures {
         return count;
     }
 
+    /** Numbered events to the asking socket alone, one every intervalMs: [origin, 0..count-1]. */
+    @OnEvent("own-stream")
+    int ownStream(SocketIoSocket socket, String origin, int count, int intervalMs) throws InterruptedException {
+        for (int i = 0; i < count; i++) {
+            socket.emit("n", origin, i);
+            Thread.sleep(intervalMs);
+        }
+        return count;
+    }
+
     @OnEvent("servers")
     Uni<Integer> servers() {
         return io.serverCount();

@@ -113,7 +113,7 @@ public final class ClusterHub {
     void broadcast(Broadcast b) {
         stats.broadcastsSent.increment();
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
-                b.packet()), selection(b.options()), b.options().volatileFlag(), b.withOffset(), null, 0));
+                b.packet()), selection(b.options()), b.options().volatileFlag(), b.withOffset(), b.direct(), null, 0));
     }
 
     void broadcastWithAck(Broadcast b, long requestId, long timeoutMs) {
@@ -121,7 +121,7 @@ public final class ClusterHub {
             return;
         }
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
-                b.packet()), selection(b.options()), b.options().volatileFlag(), false, wireId(requestId), timeoutMs));
+                b.packet()), selection(b.options()), b.options().volatileFlag(), false, false, wireId(requestId), timeoutMs));
     }
 
     void socketsOperation(String namespace, AdapterMessage.Operation operation, BroadcastOptions options,
@@ -285,8 +285,8 @@ public final class ClusterHub {
         } else if (adapter != null) {
             adapter.localBroadcast(b.payload().encoded(json, namespace), options);
         }
-        if (own) {
-            // this server's @OnBroadcast methods ran when it was sent
+        if (own || b.direct()) {
+            // this server's @OnBroadcast methods ran when it was sent; a socket's own emit is no broadcast for them
             return;
         }
         String event = b.payload().event(json);

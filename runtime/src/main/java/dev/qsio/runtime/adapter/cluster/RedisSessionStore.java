@@ -54,6 +54,8 @@ final class RedisSessionStore implements SessionStore {
     private final ObjectMapper json;
     private final ObjectMapper msgpack;
     private final AtomicLong offsets = new AtomicLong();
+    /** The logged broadcasts this server delivered lately: restores use them before reading the log in Redis. */
+    private final RecentBroadcasts recent;
     private final String offsetPrefix;
 
     RedisSessionStore(ProtocolJson protocol, RedisChannels redis, String member, String key, long windowMs) {
@@ -64,6 +66,14 @@ final class RedisSessionStore implements SessionStore {
         this.json = protocol.mapper();
         this.msgpack = new ObjectMapper(new MessagePackFactory());
         this.offsetPrefix = member.replaceAll("[^A-Za-z0-9]", "") + "-";
+        this.recent = new RecentBroadcasts(protocol, windowMs, RECENT_MAX);
+    }
+
+    /** The most broadcasts of a namespace kept in memory for restores (older ones are read from Redis). */
+    static final int RECENT_MAX = 50_000;
+
+    RecentBroadcasts recent() {
+        return recent;
     }
 
     String logKey(String namespace) {
@@ -120,6 +130,7 @@ final class RedisSessionStore implements SessionStore {
     public Uni<Restored> restore(String namespace, String pid, String offset) {
         Future<Restored> f = redis.command(Request.cmd(Command.GETDEL).arg(sessionKey(namespace, pid))).compose(r -> {
             if (r == null) {
+                LOG.debugf("no session %s in %s to recover (expired, recovered already, or never saved)", pid, namespace);
                 return Future.succeededFuture(null);
             }
             Session session;
@@ -132,10 +143,19 @@ final class RedisSessionStore implements SessionStore {
             } catch (IOException e) {
                 return Future.succeededFuture(null);
             }
+            List<Logged> kept = recent.after(namespace, session.rooms(), offset);
+            if (kept != null) {
+                return Future.succeededFuture(new Restored(session, kept));
+            }
             Promise<List<JsonNode>> entries = Promise.promise();
             findAfter(logKey(namespace), "+", offset, new ArrayList<>(), entries);
-            return entries.future().map(found -> found == null ? null
-                    : new Restored(session, missed(namespace, session.rooms(), found)));
+            return entries.future().map(found -> {
+                if (found == null) {
+                    LOG.debugf("session %s in %s not recovered: offset %s is no longer in the log", pid, namespace, offset);
+                    return null;
+                }
+                return new Restored(session, missed(namespace, session.rooms(), found));
+            });
         });
         return Uni.createFrom().completionStage(f.toCompletionStage());
     }
@@ -187,6 +207,10 @@ final class RedisSessionStore implements SessionStore {
 
     @Override
     public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
+        List<Logged> kept = recent.after(namespace, rooms, offset);
+        if (kept != null) {
+            return Uni.createFrom().item(kept);
+        }
         Promise<List<JsonNode>> entries = Promise.promise();
         findAfter(logKey(namespace), "+", offset, new ArrayList<>(), entries);
         return Uni.createFrom().completionStage(entries.future()

@@ -291,6 +291,9 @@ final class RedisTransport implements ClusterTransport {
             // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get
             origin.put("offset", true);
         }
+        if (b.direct()) {
+            origin.put("direct", true);
+        }
         opts.set("qsio", origin);
         ArrayNode data = b.payload().data(protocol);
         ArrayNode message = json.createArrayNode().add(uid);
@@ -365,9 +368,16 @@ final class RedisTransport implements ClusterTransport {
             return;
         }
         String sender = message.get(0).asText();
-        hub.onMessage(sender, new AdapterMessage.Broadcast(originOf(opts, sender), nsp, EventPayload.data((ArrayNode) data),
-                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false),
-                opts.path("qsio").path("offset").asBoolean(false), null, 0));
+        boolean withOffset = opts.path("qsio").path("offset").asBoolean(false);
+        EventPayload event = EventPayload.data((ArrayNode) data);
+        Selection selection = selectionOf(opts);
+        if (withOffset && recovery != null) {
+            // kept for the restores of this server's clients, in the order of the log
+            recovery.recent().add(nsp, data.get(data.size() - 1).asText(), event, selection);
+        }
+        hub.onMessage(sender, new AdapterMessage.Broadcast(originOf(opts, sender), nsp, event, selection,
+                opts.path("flags").path("volatile").asBoolean(false), withOffset,
+                opts.path("qsio").path("direct").asBoolean(false), null, 0));
     }
 
     private void onRequest(String nsp, Buffer payload) {
@@ -413,7 +423,7 @@ final class RedisTransport implements ClusterTransport {
                     JsonNode data = request.path("packet").path("data");
                     if (data.isArray() && !data.isEmpty()) {
                         hub.onMessage(sender, new AdapterMessage.Broadcast(origin, nsp, EventPayload.data((ArrayNode) data),
-                                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false), false,
+                                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false), false, false,
                                 requestId, opts.path("flags").path("timeout").asLong(0)));
                     }
                 }

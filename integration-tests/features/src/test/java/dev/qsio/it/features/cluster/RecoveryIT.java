@@ -113,6 +113,36 @@ class RecoveryIT {
         }
     }
 
+    /**
+     * What the server emits to the socket itself is logged too (as Node does with recovery on): a client that loses its
+     * connection in the middle of a stream of its own events gets the ones it missed, and its offset stays one the
+     * server knows (an own event ending with a string, such as the test application's welcome, does not spoil it), so
+     * it recovers again and again.
+     */
+    @Test
+    void aSocketsOwnEventsAreRecoveredAndItRecoversAgainAndAgain() {
+        ClusterProcess single = started(ClusterProcess.startSingle(JAR, RECOVERY, "recovery-own"));
+        for (String transport : List.of("websocket", "polling")) {
+            String t = "o-" + transport;
+            driver.connectTracking(t, single.url(), Map.of("transports", List.of(transport)), "n");
+            String sid = driver.await(t, "connect").get("sid").asText();
+            // long enough to outlast three reconnections (each waits for the client's reconnection delay)
+            int count = 2000;
+            driver.emitWithAck(t, "own-" + transport, 60_000, "own-stream", "O", count, 5);
+            for (int drop = 1; drop <= 3; drop++) {
+                int seen = tracked(t, "O");
+                await().atMost(Duration.ofSeconds(10)).until(() -> tracked(t, "O") >= seen + 30);
+                int connects = drop;
+                driver.dropTransport(t);
+                await().atMost(Duration.ofSeconds(15)).until(() -> connects(t).size() == connects + 1);
+                JsonNode again = connects(t).get(drop);
+                assertThat(again.get("recovered").asBoolean()).as("recovery " + drop + ": " + again).isTrue();
+                assertThat(again.get("sid").asText()).isEqualTo(sid);
+            }
+            assertComplete(t, "O", count);
+        }
+    }
+
     @Test
     void onTheRedisBusTheClientsOfAKilledWorkerRecoverOnTheOtherWorker() {
         RedisServer redis = started(RedisServer.start("recovery-kill"));

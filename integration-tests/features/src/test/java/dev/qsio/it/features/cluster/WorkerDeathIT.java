@@ -1,0 +1,256 @@
+package dev.qsio.it.features.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.RedisServer;
+
+/**
+ * A worker's death ends only the connections it held. 200 clients (a third polling then upgrading, a third WebSocket
+ * only, a third polling only) connect at once and receive a stream of 200 numbered broadcasts a second; one worker
+ * is SIGKILLed, several times per run. The clients of the other workers see no disconnection and every broadcast, in
+ * order, once; the clients of the killed worker reconnect within 2 s with socket.io-client's default settings, and,
+ * on the Redis bus with connection state recovery, miss nothing either.
+ */
+class WorkerDeathIT {
+
+    static final int CLIENTS = Integer.getInteger("death.clients", 200);
+    /** 200 broadcasts a second. */
+    static final int INTERVAL_MS = 5;
+
+    static void report(String line) {
+        System.out.println("[worker-death-report] " + line);
+    }
+
+    /** Client {@code i}'s transports: polling then upgrade, WebSocket only, polling only. */
+    static String kind(int i) {
+        return switch (i % 3) {
+            case 0 -> "upgrade";
+            case 1 -> "websocket";
+            default -> "polling";
+        };
+    }
+
+    static Map<String, Object> options(int i) {
+        Map<String, Object> opts = new HashMap<>();
+        switch (kind(i)) {
+            case "websocket" -> opts.put("transports", List.of("websocket"));
+            case "polling" -> opts.put("transports", List.of("polling"));
+            default -> {
+            }
+        }
+        // requests on kept-alive connections, as browsers send them
+        opts.put("keepAlive", true);
+        return opts;
+    }
+
+    @Test
+    void twoWorkers() {
+        run(2, Map.of(), "death-2", false);
+    }
+
+    @Test
+    void threeWorkers() {
+        run(3, Map.of(), "death-3", false);
+    }
+
+    @Test
+    void twoWorkersOnRedisWithRecoveryLoseNothing() {
+        try (RedisServer redis = RedisServer.start("death-redis")) {
+            Map<String, String> props = new HashMap<>(MultiHostIT.hostProperties("host-d", redis));
+            props.put("quarkus.socketio.connection-state-recovery.enabled", "true");
+            run(2, props, "death-redis", true);
+        }
+    }
+
+    private void run(int workers, Map<String, String> properties, String name, boolean recovery) {
+        Map<String, String> props = new HashMap<>(properties);
+        // the server's default heartbeat (the test application's is short for other tests)
+        props.put("quarkus.socketio.ping-interval", System.getProperty("death.ping-interval", "25s"));
+        props.put("quarkus.socketio.ping-timeout", System.getProperty("death.ping-timeout", "20s"));
+        try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, workers, props, name);
+                ClientDriver driver = ClientDriver.start()) {
+            List<String> clients = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                String id = "c" + i;
+                clients.add(id);
+                driver.connectTracking(id, cluster.url(), options(i), "n");
+            }
+            for (String id : clients) {
+                driver.await(id, "connect");
+                ClusterApiIT.ack(driver, id, "join", "stream");
+            }
+            Map<String, Integer> workerOf = where(driver, clients);
+            // a client of worker 1 from the start: never disturbed, so it sees the whole stream
+            String witness = clients.stream().filter(c -> workerOf.get(c) == 1).findFirst().orElseThrow();
+            // the publisher stays on worker 1, which is never killed
+            String publisher = null;
+            for (int i = 0; publisher == null && i < 40; i++) {
+                String p = "p" + i;
+                driver.connect(p, cluster.url(), Map.of("transports", List.of("websocket")));
+                driver.await(p, "connect");
+                if (ClusterApiIT.ack(driver, p, "whoami").get(0).asInt() == 1) {
+                    publisher = p;
+                } else {
+                    driver.disconnect(p);
+                }
+            }
+            assertThat(publisher).as("a publisher on worker 1").isNotNull();
+            int kills = workers == 2 ? 3 : 4;
+            int count = 200 * (3 + 4 * kills);
+            driver.emitWithAck(publisher, "stream", 600_000, "stream", "P", count, INTERVAL_MS, "stream");
+
+            Set<String> disturbed = new HashSet<>();
+            List<Long> reconnectMs = new ArrayList<>();
+            for (int k = 0; k < kills; k++) {
+                int victim = 2 + k % (workers - 1);
+                int progress = (k + 1) * 800;
+                await().atMost(Duration.ofSeconds(60)).alias("the stream reaches " + progress)
+                        .until(() -> tracked(driver, witness, "P") >= progress);
+                cluster.awaitReady(workers);
+                if (k > 0) {
+                    // the killed worker's clients reconnected to the others while it restarted: some of them move
+                    // back, as new connections spread over all workers, so that the next victim has clients
+                    rebalance(driver, clients, disturbed, workerOf, victim);
+                }
+                workerOf.putAll(where(driver, clients));
+                List<String> victims = clients.stream().filter(c -> workerOf.get(c) == victim).toList();
+                Map<String, Integer> connectsBefore = new HashMap<>();
+                for (String c : victims) {
+                    connectsBefore.put(c, driver.events(c, "connect").size());
+                }
+                ProcessHandle process = ProcessHandle.of(cluster.worker(victim).path("pid").asLong()).orElseThrow();
+                // SIGKILL
+                process.destroyForcibly();
+                Map<String, Long> back = new HashMap<>();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .alias("the clients of worker " + victim + " reconnect").until(() -> {
+                            for (String c : victims) {
+                                List<JsonNode> connects = driver.events(c, "connect");
+                                if (!back.containsKey(c) && connects.size() > connectsBefore.get(c)) {
+                                    // as the client saw it: from losing its connection to being connected again
+                                    List<JsonNode> disconnects = driver.events(c, "disconnect");
+                                    long lost = disconnects.get(disconnects.size() - 1).path("at").asLong();
+                                    back.put(c, connects.get(connects.size() - 1).path("at").asLong() - lost);
+                                }
+                            }
+                            return back.size() == victims.size();
+                        });
+                long slowest = back.values().stream().mapToLong(Long::longValue).max().orElse(0);
+                reconnectMs.add(slowest);
+                disturbed.addAll(victims);
+                long errors = victims.stream().mapToLong(c -> driver.events(c, "connect_error").size()).sum();
+                report(workers + " workers, kill " + (k + 1) + " (worker " + victim + "): its " + victims.size()
+                        + " clients " + kinds(victims) + " reconnected within " + slowest + " ms (median "
+                        + back.values().stream().sorted().skip(back.size() / 2).findFirst().orElse(0L) + " ms; "
+                        + errors + " failed attempts; slowest " + back.entrySet().stream()
+                                .sorted(Map.Entry.<String, Long> comparingByValue().reversed()).limit(5)
+                                .map(e -> e.getKey() + " (" + kind(Integer.parseInt(e.getKey().substring(1))) + ") "
+                                        + e.getValue() + " ms")
+                                .toList() + ")");
+            }
+            JsonNode done = driver.awaitAck(publisher, "stream");
+            assertThat(done.has("error")).as("the stream " + done).isFalse();
+            cluster.awaitReady(workers);
+
+            List<String> undisturbed = clients.stream().filter(c -> !disturbed.contains(c)).toList();
+            assertThat(undisturbed).as("clients never on a killed worker").isNotEmpty();
+            for (String c : undisturbed) {
+                assertThat(driver.events(c, "disconnect")).as(c + " (" + kind(Integer.parseInt(c.substring(1)))
+                        + ") was on no killed worker").isEmpty();
+                assertComplete(driver, c, count);
+            }
+            assertThat(reconnectMs).as("after each kill, the slowest of the killed worker's clients is back within 2 s")
+                    .allMatch(ms -> ms <= 2000);
+            if (recovery) {
+                for (String c : disturbed) {
+                    assertComplete(driver, c, count);
+                    List<JsonNode> connects = driver.events(c, "connect");
+                    assertThat(connects.get(connects.size() - 1).get("recovered").asBoolean()).as(c + " recovered: " + connects + " " + driver.events(c, "disconnect"))
+                            .isTrue();
+                }
+            }
+            JsonNode stats = cluster.cluster();
+            long relayed = 0;
+            long handedOff = 0;
+            for (JsonNode w : stats.path("workers")) {
+                relayed += w.path("stats").path("engine").path("upgradesForwarded").asLong();
+                handedOff += w.path("stats").path("engine").path("connectionsHandedOff").asLong();
+            }
+            assertThat(relayed).as("WebSocket sessions relayed through a worker that does not run them").isZero();
+            report(workers + " workers" + (recovery ? ", Redis bus with recovery" : "") + ": " + undisturbed.size()
+                    + " clients of the surviving workers (" + kinds(undisturbed) + ") saw no disconnection and all "
+                    + count + " broadcasts in order, once" + (recovery ? "; the " + disturbed.size()
+                            + " clients of killed workers recovered their sessions and missed none" : "")
+                    + "; connections handed to their owner: " + handedOff + " (in the workers alive at the end)");
+        }
+    }
+
+    /**
+     * Makes clients that were already disturbed (a killed worker's) reconnect, until the next victim holds some: the
+     * kernel spreads their new connections over the workers.
+     */
+    static void rebalance(ClientDriver driver, List<String> clients, Set<String> disturbed, Map<String, Integer> workerOf,
+            int victim) {
+        for (int round = 0; round < 5; round++) {
+            workerOf.putAll(where(driver, clients));
+            long onVictim = clients.stream().filter(c -> workerOf.get(c) == victim).count();
+            if (onVictim >= 10) {
+                return;
+            }
+            List<String> movable = clients.stream().filter(c -> disturbed.contains(c) && workerOf.get(c) != victim).toList();
+            Map<String, Integer> connects = new HashMap<>();
+            for (String c : movable) {
+                connects.put(c, driver.events(c, "connect").size());
+                driver.dropTransport(c);
+            }
+            for (String c : movable) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> driver.events(c, "connect").size() > connects.get(c));
+            }
+        }
+    }
+
+    /** The worker of each client (where its handlers run). */
+    static Map<String, Integer> where(ClientDriver driver, List<String> clients) {
+        Map<String, Integer> workerOf = new HashMap<>();
+        for (String c : clients) {
+            workerOf.put(c, ClusterApiIT.ack(driver, c, "whoami").get(0).asInt());
+        }
+        return workerOf;
+    }
+
+    static String kinds(List<String> clients) {
+        Map<String, Integer> n = new LinkedHashMap<>();
+        for (String c : clients) {
+            n.merge(kind(Integer.parseInt(c.substring(1))), 1, Integer::sum);
+        }
+        return n.toString();
+    }
+
+    static int tracked(ClientDriver driver, String id, String origin) {
+        return driver.report(id).path("origins").path(origin).path("count").asInt();
+    }
+
+    static void assertComplete(ClientDriver driver, String id, int count) {
+        JsonNode p = driver.report(id).path("origins").path("P");
+        String story = id + ": " + p + "; " + driver.events(id, "connect") + " " + driver.events(id, "disconnect");
+        assertThat(p.path("count").asInt()).as("received every broadcast: " + story).isEqualTo(count);
+        assertThat(p.path("outOfOrder").asInt()).as(story).isZero();
+        assertThat(p.path("duplicates").asInt()).as(story).isZero();
+    }
+}

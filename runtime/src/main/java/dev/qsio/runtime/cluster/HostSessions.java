@@ -1,0 +1,68 @@
+package dev.qsio.runtime.cluster;
+
+import java.util.Set;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.runtime.bus.LocalBus;
+import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.engine.Ids;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Where the sessions of this host live, and the way their connections get there. A session id carries a tag naming
+ * its owner (a hash of the node id and the owner's bus slot), so that the worker that accepts a request knows at
+ * once which worker of the host owns the session, and hands it the connection.
+ */
+final class HostSessions {
+
+    private static final Logger LOG = Logger.getLogger(HostSessions.class);
+
+    private final int nodeHash;
+    private final int slot;
+    private final LocalBus local;
+    private final ConnectionHandOff handOff;
+
+    HostSessions(String nodeId, int slot, LocalBus local, ConnectionHandOff handOff) {
+        this.nodeHash = nodeId.hashCode() & 0xff;
+        this.slot = slot;
+        this.local = local;
+        this.handOff = handOff;
+    }
+
+    String newSessionId() {
+        return Ids.tagged(nodeHash << 16 | (slot & 0xffff));
+    }
+
+    /** The bus slot of the worker of this host that owns a session, or -1 when the id does not name one. */
+    int ownerSlot(String sid) {
+        int tag = Ids.tagOf(sid);
+        if (tag < 0 || tag >>> 16 != nodeHash) {
+            return -1;
+        }
+        return tag & 0xffff;
+    }
+
+    EnginePeers.HandOff handOff(String sid, HttpServerRequest request) {
+        int owner = ownerSlot(sid);
+        // the owner is this worker (then the session is gone), or not a live worker of this host
+        if (owner < 0 || owner == (slot & 0xffff) || !liveSlots().contains(owner)) {
+            return null;
+        }
+        String refusal = handOff.refusal(owner, request);
+        if (refusal != null) {
+            LOG.debugf("request of session %s forwarded to slot %d instead of handed over: %s", sid, owner, refusal);
+            return null;
+        }
+        return body -> handOff.send(owner, request, body);
+    }
+
+    private Set<Integer> liveSlots() {
+        return local.slots();
+    }
+
+    ConnectionHandOff connections() {
+        return handOff;
+    }
+}

@@ -1,0 +1,603 @@
+package dev.qsio.runtime.handoff;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketReadMode;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * Hands the TCP connection of a request to the worker of this host that owns its session, so that every session's
+ * connections live in the process that runs it, whichever worker the kernel gave them to (workers share the port
+ * with SO_REUSEPORT).
+ * <p>
+ * The worker that accepted the connection stops reading from it, and sends over Unix domain sockets its file
+ * descriptor ({@code SCM_RIGHTS}) and the request it already read (re-serialized, with a body it read whole, and the
+ * bytes its decoder held). The owner turns the descriptor into a channel, fires it into its HTTP server's listening
+ * channel (so Vert.x sets it up as one it accepted), and replays the request before anything else is read from the
+ * socket. The sender then closes its copy of the descriptor: nothing is written, the connection goes on in the owner
+ * alone, and a later death of the sender does not touch it.
+ * <p>
+ * Each worker listens on {@code <dir>/<slot>.fd} (descriptors) and {@code <dir>/<slot>.req} (requests) in a
+ * directory only the user can open. A descriptor and its request are paired by the connection's addresses, which
+ * both sides read from the socket itself. TLS and HTTP/2 connections cannot be handed over (their state lives in the
+ * accepting process): their requests are forwarded over the bus instead.
+ */
+public final class ConnectionHandOff {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionHandOff.class);
+
+    /** How long a descriptor or a request waits for its other half before both are dropped. */
+    private static final long PAIRING_TIMEOUT_MS = 5000;
+    /**
+     * Descriptors sent and not yet acknowledged on a link. Netty cannot wait for room in a Unix socket when it sends a
+     * descriptor (a full socket fails the channel), so the receiver acknowledges each one and the sender keeps the
+     * socket's queue far below its buffer (each message holds about a kilobyte of it).
+     */
+    private static final int MAX_IN_FLIGHT = 32;
+
+    private final EventLoopGroup group;
+    private final Path dir;
+    private final int slot;
+    private final int maxRequestBytes;
+    private final Map<Integer, Link> links = new ConcurrentHashMap<>();
+    /** Slots whose link is being opened. */
+    private final Set<Integer> connecting = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> unpaired = new ConcurrentHashMap<>();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile Supplier<Channel> listener;
+    private volatile Channel listening;
+    private Channel fdServer;
+    private Channel requestServer;
+    private volatile boolean closed;
+
+    /** The two connections to another worker's receiver. */
+    private record Link(Channel fds, FdSender sender, Channel requests) {
+        boolean active() {
+            return fds.isActive() && requests.isActive();
+        }
+    }
+
+    /** A descriptor to send, and what to do once it was sent or could not be. */
+    private record Outgoing(int fd, Consumer<Throwable> done) {
+    }
+
+    /**
+     * Sends descriptors on a link with at most {@link #MAX_IN_FLIGHT} unacknowledged, queueing the others. Its state
+     * belongs to the link's event loop.
+     */
+    private static final class FdSender extends ChannelInboundHandlerAdapter {
+        private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+        private Channel channel;
+        private int inFlight;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        /** Sends {@code fd} when the link has room; from any thread. */
+        void submit(Outgoing outgoing) {
+            channel.eventLoop().execute(() -> {
+                if (!channel.isActive()) {
+                    outgoing.done().accept(new IOException("the hand-off link is closed"));
+                    return;
+                }
+                queue.add(outgoing);
+                drain();
+            });
+        }
+
+        private void drain() {
+            while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
+                Outgoing o = queue.poll();
+                inFlight++;
+                channel.writeAndFlush(new FileDescriptor(o.fd())).addListener(f -> o.done().accept(f.cause()));
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            // one byte per descriptor the receiver took
+            ByteBuf acks = (ByteBuf) msg;
+            inFlight = Math.max(0, inFlight - acks.readableBytes());
+            acks.release();
+            drain();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            IOException closed = new IOException("the hand-off link closed");
+            for (Outgoing o; (o = queue.poll()) != null;) {
+                o.done().accept(closed);
+            }
+            ctx.fireChannelInactive();
+        }
+    }
+
+    /** A request waiting for its descriptor. */
+    private record Pending(ByteBuf bytes) {
+    }
+
+    /**
+     * @param dir the directory of the host's hand-off sockets
+     * @param slot this worker's bus slot: its sockets' name
+     * @param maxRequestBytes the largest request (headers and body) a peer may send
+     */
+    public ConnectionHandOff(Vertx vertx, Path dir, int slot, int maxRequestBytes) {
+        this.group = vertx.nettyEventLoopGroup();
+        this.dir = dir;
+        this.slot = slot;
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    /** Whether hand-offs can work in this process: Linux epoll, as the cluster's SO_REUSEPORT already needs. */
+    public static boolean available(Vertx vertx) {
+        return vertx.isNativeTransportEnabled() && io.netty.channel.epoll.Epoll.isAvailable();
+    }
+
+    private Path fdSocket(int s) {
+        return dir.resolve(s + ".fd");
+    }
+
+    private Path requestSocket(int s) {
+        return dir.resolve(s + ".req");
+    }
+
+    // ================================================================ receiving
+
+    /**
+     * Starts receiving connections; they are served by the HTTP server whose listening channel {@code listener}
+     * gives (called at the first connection received, once the server listens).
+     */
+    public void start(Supplier<Channel> listener) throws IOException {
+        this.listener = listener;
+        Files.deleteIfExists(fdSocket(slot));
+        Files.deleteIfExists(requestSocket(slot));
+        fdServer = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                .childOption(EpollChannelOption.DOMAIN_SOCKET_READ_MODE, DomainSocketReadMode.FILE_DESCRIPTORS)
+                // Netty's read loop takes one descriptor at a time and may stop while more wait in the socket: with
+                // edge-triggered epoll those would wait for the next one to arrive; level-triggered reads them all
+                .childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            private int unacknowledged;
+
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg instanceof FileDescriptor fd) {
+                                    unacknowledged++;
+                                    onDescriptor(fd);
+                                }
+                            }
+
+                            @Override
+                            public void channelReadComplete(ChannelHandlerContext ctx) {
+                                // the sender's window: one byte per descriptor taken
+                                if (unacknowledged > 0) {
+                                    ctx.writeAndFlush(ctx.alloc().buffer(unacknowledged).writeZero(unacknowledged));
+                                    unacknowledged = 0;
+                                }
+                            }
+                        });
+                    }
+                }).bind(new DomainSocketAddress(fdSocket(slot).toFile())).syncUninterruptibly().channel();
+        requestServer = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxRequestBytes + 1024, 0, 4, 0, 4));
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ByteBuf frame = (ByteBuf) msg;
+                                int keyLength = frame.readUnsignedShort();
+                                String key = frame.readCharSequence(keyLength, StandardCharsets.UTF_8).toString();
+                                onRequest(key, frame);
+                            }
+                        });
+                    }
+                }).bind(new DomainSocketAddress(requestSocket(slot).toFile())).syncUninterruptibly().channel();
+    }
+
+    private void onDescriptor(FileDescriptor fd) {
+        EpollSocketChannel connection;
+        try {
+            // reads the socket's own addresses (getsockname, getpeername)
+            connection = new EpollSocketChannel(fd.intValue());
+        } catch (RuntimeException e) {
+            LOG.debugf("a handed-over descriptor is not a usable socket: %s", e.getMessage());
+            closeQuietly(fd);
+            return;
+        }
+        String key = key(connection);
+        Object[] match = new Object[1];
+        unpaired.compute(key, (k, v) -> {
+            if (v instanceof Pending) {
+                match[0] = v;
+                return null;
+            }
+            return connection;
+        });
+        if (match[0] != null) {
+            inject(connection, ((Pending) match[0]).bytes);
+        } else {
+            expire(key, connection);
+        }
+    }
+
+    private void onRequest(String key, ByteBuf bytes) {
+        Pending pending = new Pending(bytes);
+        Object[] match = new Object[1];
+        unpaired.compute(key, (k, v) -> {
+            if (v instanceof EpollSocketChannel) {
+                match[0] = v;
+                return null;
+            }
+            return pending;
+        });
+        if (match[0] != null) {
+            inject((EpollSocketChannel) match[0], bytes);
+        } else {
+            expire(key, pending);
+        }
+    }
+
+    private void expire(String key, Object half) {
+        group.schedule(() -> {
+            if (unpaired.remove(key, half)) {
+                failed.incrementAndGet();
+                LOG.debugf("a handed-over connection (%s) lost its other half: only its %s came", key,
+                        half instanceof Pending ? "request" : "descriptor");
+                if (half instanceof EpollSocketChannel ch) {
+                    // never registered: close the descriptor directly
+                    ch.unsafe().closeForcibly();
+                } else {
+                    ((Pending) half).bytes.release();
+                }
+            }
+        }, PAIRING_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Serves the connection as if this server had accepted it, starting with the request already read. */
+    private void inject(EpollSocketChannel connection, ByteBuf request) {
+        Channel server = listening;
+        if (server == null) {
+            try {
+                server = listening = listener.get();
+            } catch (RuntimeException e) {
+                LOG.warnf("Cannot serve a handed-over connection: %s", e.getMessage());
+            }
+        }
+        if (server == null || closed) {
+            request.release();
+            connection.unsafe().closeForcibly();
+            failed.incrementAndGet();
+            return;
+        }
+        received.incrementAndGet();
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("serving a handed-over connection %s: %s", key(connection),
+                    request.toString(request.readerIndex(), Math.min(request.readableBytes(), 120), StandardCharsets.ISO_8859_1)
+                            .split("\r\n")[0]);
+        }
+        // runs first in the pipeline Vert.x sets up next to it, and removes itself once it replayed the request
+        connection.pipeline().addLast("qsio-replay", new Replay(request));
+        // Netty's acceptor adds Vert.x's child handler, applies the child options and registers the channel on one
+        // of the server's event loops, as for a socket it accepted
+        server.pipeline().fireChannelRead(connection);
+    }
+
+    /** Replays the request inside the channel's activation, before the first read from its socket. */
+    private static final class Replay extends ChannelInboundHandlerAdapter {
+        private ByteBuf request;
+
+        Replay(ByteBuf request) {
+            this.request = request;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.fireChannelActive();
+            ByteBuf bytes = request;
+            request = null;
+            ctx.pipeline().remove(this);
+            ctx.fireChannelRead(bytes);
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (request != null) {
+                request.release();
+                request = null;
+            }
+        }
+    }
+
+    // ================================================================ sending
+
+    /** Opens the connections to another worker's receiver (when it joins the bus); idempotent. */
+    public void connect(int peer) {
+        if (peer == slot || closed) {
+            return;
+        }
+        Link existing = links.get(peer);
+        if ((existing != null && existing.active()) || !connecting.add(peer)) {
+            return;
+        }
+        FdSender sender = new FdSender();
+        ChannelFuture fds = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class).handler(sender)
+                .connect(new DomainSocketAddress(fdSocket(peer).toFile()));
+        ChannelFuture requests = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        // nothing comes back on this connection
+                    }
+                }).connect(new DomainSocketAddress(requestSocket(peer).toFile()));
+        fds.addListener(f1 -> requests.addListener(f2 -> {
+            connecting.remove(peer);
+            if (fds.isSuccess() && requests.isSuccess()) {
+                Link old = links.put(peer, new Link(fds.channel(), sender, requests.channel()));
+                if (old != null) {
+                    old.fds.close();
+                    old.requests.close();
+                }
+                LOG.debugf("hand-off link to slot %d open", peer);
+            } else {
+                LOG.debugf("cannot open the hand-off link to slot %d: %s", peer,
+                        fds.isSuccess() ? requests.cause() : fds.cause());
+                if (fds.isSuccess()) {
+                    fds.channel().close();
+                }
+                if (requests.isSuccess()) {
+                    requests.channel().close();
+                }
+            }
+        }));
+    }
+
+    /** Closes the connections to a worker that left. */
+    public void forget(int peer) {
+        Link link = links.remove(peer);
+        if (link != null) {
+            link.fds.close();
+            link.requests.close();
+        }
+    }
+
+    /** The reason a request cannot be handed over, or null when it can (to worker {@code peer}). */
+    public String refusal(int peer, HttpServerRequest request) {
+        if (closed) {
+            return "stopping";
+        }
+        Link link = links.get(peer);
+        if (link == null || !link.active()) {
+            connect(peer);
+            return "no link to slot " + peer + " yet";
+        }
+        if (request.isSSL()) {
+            return "TLS";
+        }
+        if (request.version() != HttpVersion.HTTP_1_1 && request.version() != HttpVersion.HTTP_1_0) {
+            return request.version().name();
+        }
+        if (!(channelOf(request) instanceof EpollSocketChannel)) {
+            return "not an epoll socket";
+        }
+        return null;
+    }
+
+    /**
+     * Hands the connection of {@code request} to worker {@code peer}, with {@code body} when this worker read it
+     * (a POST). Call only after {@link #refusal} said it can; the request must not have been answered. From then
+     * on this worker does not touch the connection.
+     */
+    public void send(int peer, HttpServerRequest request, Buffer body) {
+        Link link = links.get(peer);
+        Channel ch = channelOf(request);
+        // what this worker has not read yet stays in the kernel for the owner
+        ch.config().setAutoRead(false);
+        ChannelPipeline pipeline = ch.pipeline();
+        // bytes read but not decoded yet (a request sent right behind this one): removing the decoder hands its
+        // buffer to the handler that replaces it
+        Leftovers leftovers = new Leftovers();
+        if (pipeline.context(HttpRequestDecoder.class) != null) {
+            pipeline.replace(HttpRequestDecoder.class, "qsio-leftovers", leftovers);
+        }
+        CompositeByteBuf bytes = Unpooled.compositeBuffer();
+        bytes.addComponent(true, serialize(request, body));
+        leftovers.drainInto(bytes);
+        byte[] key = key(ch).getBytes(StandardCharsets.UTF_8);
+        ByteBuf frame = link.requests.alloc().buffer(6 + key.length + bytes.readableBytes());
+        frame.writeInt(2 + key.length + bytes.readableBytes()).writeShort(key.length).writeBytes(key).writeBytes(bytes);
+        bytes.release();
+        int fd = ((EpollSocketChannel) ch).fd().intValue();
+        String uri = request.uri();
+        // what this worker wrote before on the connection (an earlier response) reaches the socket first
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            if (!flushed.isSuccess() || !ch.isOpen()) {
+                abandon(ch, frame, uri, flushed.cause());
+                return;
+            }
+            // out of this worker's epoll: nothing here reads or closes the connection any more, so its descriptor
+            // number stays this connection's until the descriptor is sent, however long it waits for room on the link
+            ch.deregister().addListener(deregistered -> {
+                if (!deregistered.isSuccess() || !ch.isOpen()) {
+                    abandon(ch, frame, uri, deregistered.cause());
+                    return;
+                }
+                link.requests.writeAndFlush(frame);
+                link.sender.submit(new Outgoing(fd, failure -> {
+                    if (failure == null) {
+                        sent.incrementAndGet();
+                        LOG.debugf("connection %s (fd %d, %s) handed to slot %d", ch, fd, uri, peer);
+                    } else {
+                        failed.incrementAndGet();
+                        LOG.debugf(failure, "handing connection %s (%s) to slot %d failed", ch, uri, peer);
+                    }
+                    // only once the descriptor is on its way may this copy go (its number could be reused before).
+                    // The channel is closed below the pipeline: Vert.x's handlers would wait for the response this
+                    // worker never writes; this closes its descriptor, writing nothing
+                    ch.unsafe().close(ch.voidPromise());
+                }));
+            });
+        });
+    }
+
+    /** A connection that closed before it could be handed over: nothing to send. */
+    private void abandon(Channel ch, ByteBuf frame, String uri, Throwable cause) {
+        frame.release();
+        failed.incrementAndGet();
+        LOG.debugf("connection %s (%s) closed before it was handed over: %s", ch, uri, cause);
+        ch.unsafe().close(ch.voidPromise());
+    }
+
+    /** Vert.x's channel of a request's connection: the one reach into Vert.x internals on the sending side. */
+    private static Channel channelOf(HttpServerRequest request) {
+        return ((ConnectionBase) request.connection()).channel();
+    }
+
+    /** The request line, headers and body as the owner's HTTP server will read them. */
+    static ByteBuf serialize(HttpServerRequest request, Buffer body) {
+        StringBuilder head = new StringBuilder(256);
+        head.append(request.method().name()).append(' ').append(request.uri()).append(' ')
+                .append(request.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1").append("\r\n");
+        for (Map.Entry<String, String> h : request.headers()) {
+            if (body != null && (h.getKey().equalsIgnoreCase("content-length")
+                    || h.getKey().equalsIgnoreCase("transfer-encoding"))) {
+                continue;
+            }
+            head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+        }
+        if (body != null) {
+            head.append("content-length: ").append(body.length()).append("\r\n");
+        }
+        head.append("\r\n");
+        ByteBuf bytes = Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1);
+        return body == null || body.length() == 0 ? bytes : Unpooled.wrappedBuffer(bytes, Unpooled.wrappedBuffer(body.getBytes()));
+    }
+
+    /** Takes the decoder's unread bytes when it is removed; passes on what it had already decoded. */
+    private static final class Leftovers extends ChannelInboundHandlerAdapter {
+        private final CompositeByteBuf bytes = Unpooled.compositeBuffer();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) {
+                bytes.addComponent(true, b);
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+
+        void drainInto(CompositeByteBuf target) {
+            if (bytes.isReadable()) {
+                target.addComponent(true, bytes.retain());
+            }
+            bytes.release();
+        }
+    }
+
+    private static String key(Channel ch) {
+        return address(ch.localAddress()) + "|" + address(ch.remoteAddress());
+    }
+
+    private static String address(Object a) {
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    private static void closeQuietly(FileDescriptor fd) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            // nothing more to do with it
+        }
+    }
+
+    // ================================================================ state
+
+    /** Connections this worker handed to others. */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** Connections this worker received from others. */
+    public long received() {
+        return received.get();
+    }
+
+    /** Hand-offs that did not complete (a send that failed, a half that never found its pair). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Stops receiving and sending; removes this worker's sockets. */
+    public void close() {
+        closed = true;
+        links.keySet().forEach(this::forget);
+        if (fdServer != null) {
+            fdServer.close();
+        }
+        if (requestServer != null) {
+            requestServer.close();
+        }
+        try {
+            Files.deleteIfExists(fdSocket(slot));
+            Files.deleteIfExists(requestSocket(slot));
+        } catch (IOException e) {
+            LOG.debugf("cannot remove the hand-off sockets: %s", e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionHandOff[slot " + slot + ", " + dir + "]";
+    }
+}
