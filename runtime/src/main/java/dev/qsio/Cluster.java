@@ -13,7 +13,11 @@ public interface Cluster {
     /** Every worker with its state. */
     List<WorkerInfo> workers();
 
-    /** Starts or stops workers until {@code n} run; completes when the new ones are ready and the others stopped. */
+    /**
+     * Starts or stops workers until {@code n} run; completes when the new ones are ready and the others stopped.
+     *
+     * @throws IllegalArgumentException when {@code n} is negative or above {@code quarkus.socketio.cluster.max-workers}
+     */
     Uni<Void> scaleTo(int n);
 
     default Uni<Void> scaleUp(int n) {

@@ -23,7 +23,9 @@ public interface EngineIoHandler {
 
     /**
      * The session ended. Reasons follow the reference server: {@code "transport close"}, {@code "transport error"},
-     * {@code "ping timeout"}, {@code "parse error"}, {@code "forced close"}, {@code "server shutting down"}.
+     * {@code "ping timeout"}, {@code "parse error"}, {@code "forced close"}, {@code "server shutting down"}; and one
+     * of this server's own: {@code "send buffer full"} (the client did not read, see
+     * {@code quarkus.socketio.max-buffered-bytes}).
      */
     default void onClose(EngineIoSocket socket, String reason) {
     }

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -23,6 +25,11 @@ import io.vertx.core.net.NetSocket;
 public final class BusRelay {
 
     private static final Logger LOG = Logger.getLogger(BusRelay.class);
+    /** Peers connected and not yet authenticated, at most; more are closed at once. */
+    static final int MAX_UNAUTHENTICATED = 16;
+    /** Connections at most, workers included (a primary runs far fewer workers). */
+    static final int MAX_CONNECTIONS = 1024;
+    static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     /** What the relay tells the supervisor. */
     public interface Events {
@@ -55,6 +62,10 @@ public final class BusRelay {
     private final Duration heartbeatTimeout;
     private final Events events;
     private final Map<Integer, WorkerConnection> workers = new ConcurrentHashMap<>();
+    /** Connections that have not authenticated yet; at most MAX_UNAUTHENTICATED at a time. */
+    private final AtomicInteger unauthenticated = new AtomicInteger();
+    private final AtomicLong refusals = new AtomicLong();
+    private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
     private NetServer server;
     private long watchdog = -1;
 
@@ -74,18 +85,41 @@ public final class BusRelay {
         return server.listen().map(NetServer::actualPort);
     }
 
+    /** Connections not authenticated yet. */
+    int unauthenticatedConnections() {
+        return unauthenticated.get();
+    }
+
     private void accept(NetSocket socket) {
+        if (unauthenticated.get() >= MAX_UNAUTHENTICATED || workers.size() + unauthenticated.get() >= MAX_CONNECTIONS) {
+            refused(socket, "too many connections");
+            socket.close();
+            return;
+        }
+        unauthenticated.incrementAndGet();
         WorkerConnection[] connection = new WorkerConnection[1];
+        boolean[] settled = new boolean[1];
+        Runnable settle = () -> {
+            if (!settled[0]) {
+                settled[0] = true;
+                unauthenticated.decrementAndGet();
+            }
+        };
         // a peer that does not authenticate at once is dropped
         long timer = vertx.setTimer(5000, t -> {
             if (connection[0] == null) {
+                settle.run();
                 socket.close();
             }
         });
         socket.handler(Frames.parser(frame -> {
             byte kind = frame.getByte(0);
             if (connection[0] == null) {
+                if (settled[0]) {
+                    return; // refused: closing
+                }
                 vertx.cancelTimer(timer);
+                settle.run();
                 connection[0] = authenticate(socket, kind, frame);
                 return;
             }
@@ -97,9 +131,16 @@ public final class BusRelay {
                 // echoed, so that the worker measures the round trip
                 socket.write(Frames.frame(Frames.HEARTBEAT, frame.slice(1, frame.length())));
             }
-        }, socket::close));
+        }, () -> {
+            if (connection[0] == null) {
+                settle.run();
+                refused(socket, "a frame over " + Frames.MAX_UNAUTHENTICATED_FRAME + " bytes before authenticating");
+            }
+            socket.close();
+        }, () -> connection[0] == null ? Frames.MAX_UNAUTHENTICATED_FRAME : Frames.MAX_FRAME));
         socket.closeHandler(v -> {
             vertx.cancelTimer(timer);
+            settle.run();
             WorkerConnection l = connection[0];
             if (l != null && workers.remove(l.slot, l)) {
                 announce();
@@ -131,9 +172,24 @@ public final class BusRelay {
             events.onJoined(slot, workerId, pid);
             return link;
         } catch (RuntimeException e) {
-            LOG.warnf("Refused a bus connection from %s: %s", socket.remoteAddress(), e.getMessage());
+            refused(socket, e.getMessage());
+            socket.pause();
             socket.write(Frames.frame(Frames.REFUSED, Buffer.buffer("refused"))).onComplete(v -> socket.close());
             return null;
+        }
+    }
+
+    /** A refused peer: logged at WARN at most once per interval, with the count of those refused meanwhile. */
+    private void refused(NetSocket socket, String why) {
+        long count = refusals.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLog.get();
+        if (now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastRefusalLog.compareAndSet(last, now)) {
+            refusals.set(0);
+            LOG.warnf("Refused a bus connection from %s: %s%s", socket.remoteAddress(), why,
+                    count > 1 ? " (" + (count - 1) + " more refused since the last such message)" : "");
+        } else {
+            LOG.debugf("Refused a bus connection from %s: %s", socket.remoteAddress(), why);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.bus;
 
+import java.util.function.IntSupplier;
+
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.parsetools.RecordParser;
@@ -41,14 +43,27 @@ final class Frames {
         return Buffer.buffer(4 + length).appendInt(length).appendByte(kind).appendInt(member).appendBuffer(payload);
     }
 
+    /** The largest frame a peer may send before it has authenticated (a HELLO is a few dozen bytes). */
+    static final int MAX_UNAUTHENTICATED_FRAME = 4096;
+
     /** A parser that calls {@code handler} with each frame (kind byte first); {@code onError} on a bad length. */
     static RecordParser parser(Handler<Buffer> handler, Runnable onError) {
+        return parser(handler, onError, () -> MAX_FRAME);
+    }
+
+    /**
+     * A parser that calls {@code handler} with each frame; {@code onError} on a length over {@code maxFrame} (read
+     * for each frame: a peer's limit may grow once it has authenticated). Nothing of a refused frame is buffered.
+     */
+    static RecordParser parser(Handler<Buffer> handler, Runnable onError, IntSupplier maxFrame) {
         RecordParser parser = RecordParser.newFixed(4);
         int[] expected = { -1 };
         parser.handler(buffer -> {
             if (expected[0] < 0) {
                 int length = buffer.getInt(0);
-                if (length <= 0 || length > MAX_FRAME) {
+                if (length <= 0 || length > maxFrame.getAsInt()) {
+                    parser.handler(ignored -> {
+                    });
                     onError.run();
                     return;
                 }

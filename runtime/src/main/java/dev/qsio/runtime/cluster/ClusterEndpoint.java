@@ -17,6 +17,7 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.config.ClusterConfig;
 import io.quarkus.arc.Arc;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -137,7 +138,15 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             error(ctx, 400, "cannot scale to a negative number of workers");
             return;
         }
-        primary.scaleTo(target).subscribe().with(v -> {
+        Uni<Void> scaling;
+        try {
+            scaling = primary.scaleTo(target);
+        } catch (IllegalArgumentException e) {
+            // beyond max-workers or what the host can carry: nothing was started
+            error(ctx, 400, e.getMessage());
+            return;
+        }
+        scaling.subscribe().with(v -> {
             ObjectNode body = JSON.createObjectNode();
             body.set("workers", JSON.valueToTree(primary.workers()));
             json(ctx, 200, body);

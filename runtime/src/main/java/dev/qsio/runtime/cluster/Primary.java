@@ -157,6 +157,15 @@ public class Primary implements Cluster {
                     "quarkus.socketio.cluster.workers must be at least 1, got " + n,
                     Set.of("quarkus.socketio.cluster.workers"));
         }
+        if (maxWorkers() < 1) {
+            throw new ConfigurationException("quarkus.socketio.cluster.max-workers must be at least 1, got "
+                    + maxWorkers(), Set.of("quarkus.socketio.cluster.max-workers"));
+        }
+        if (n > maxWorkers()) {
+            throw new ConfigurationException("quarkus.socketio.cluster.workers is " + n
+                    + ", more than quarkus.socketio.cluster.max-workers (" + maxWorkers() + ")",
+                    Set.of("quarkus.socketio.cluster.workers", "quarkus.socketio.cluster.max-workers"));
+        }
         LOG.infof("Primary (pid %d) of node %s starting %d workers; cluster bus on 127.0.0.1:%d",
                 ProcessHandle.current().pid(), identity.nodeId(), n, busPort);
         for (int id = 1; id <= n; id++) {
@@ -228,6 +237,10 @@ public class Primary implements Cluster {
         }
     }
 
+    static final String EXIT_ON_OUT_OF_MEMORY = "-XX:+ExitOnOutOfMemoryError";
+    /** The exit code of a JVM that {@code -XX:+ExitOnOutOfMemoryError} ended. */
+    static final int OUT_OF_MEMORY_EXIT = 3;
+
     private List<String> workerCommand() {
         ProcessHandle.Info info = ProcessHandle.current().info();
         String java = info.command()
@@ -236,8 +249,14 @@ public class Primary implements Cluster {
                 System.getProperty("sun.java.command", "").split(" "))));
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
+        // A worker out of memory exits (code 3) and is started again, rather than going on with threads that died
+        // (an acceptor among them); first, so that options of the user's own that say otherwise win.
+        cmd.add(EXIT_ON_OUT_OF_MEMORY);
         if (config.workerJvmOptions().isPresent()) {
             int app = applicationStart(args);
+            // the primary's system properties (-D...) are the application's configuration: kept, before the
+            // worker options (which may set them again); its other JVM options are replaced
+            args.subList(0, app).stream().filter(a -> a.startsWith("-D")).forEach(cmd::add);
             cmd.addAll(List.of(config.workerJvmOptions().get().trim().split("\\s+")));
             cmd.addAll(args.subList(app, args.size()));
         } else {
@@ -375,7 +394,7 @@ public class Primary implements Cluster {
             }
             return;
         }
-        onCrash(w, inc, code, "exited with code " + code);
+        onCrash(w, inc, code, "exited with code " + code + (code == OUT_OF_MEMORY_EXIT ? " (out of memory)" : ""));
     }
 
     private void onCrash(ManagedWorker w, Incarnation inc, int code, String what) {
@@ -461,11 +480,24 @@ public class Primary implements Cluster {
         }
     }
 
+    /** The most workers this primary runs (quarkus.socketio.cluster.max-workers). */
+    public int maxWorkers() {
+        return config.maxWorkers().orElse(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+    }
+
     @Override
     public synchronized Uni<Void> scaleTo(int n) {
         requirePrimary();
         if (n < 0) {
             throw new IllegalArgumentException("cannot scale to " + n + " workers");
+        }
+        if (n > maxWorkers()) {
+            throw new IllegalArgumentException("cannot scale to " + n + " workers: at most " + maxWorkers()
+                    + " (quarkus.socketio.cluster.max-workers)");
+        }
+        String beyondHost = HostCapacity.refusal(workers(), n);
+        if (beyondHost != null) {
+            throw new IllegalArgumentException(beyondHost);
         }
         List<ManagedWorker> live = workers.values().stream()
                 .filter(w -> !w.removed && w.state != WorkerState.FAILED && w.state != WorkerState.STOPPED).toList();

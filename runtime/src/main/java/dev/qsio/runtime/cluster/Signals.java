@@ -31,8 +31,12 @@ final class Signals {
         });
         handle("TTIN", s -> {
             LOG.info("SIGTTIN: one more worker");
-            primary.scaleUp(1).subscribe().with(v -> {
-            }, e -> LOG.error("Scaling up failed", e));
+            try {
+                primary.scaleUp(1).subscribe().with(v -> {
+                }, e -> LOG.error("Scaling up failed", e));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("SIGTTIN refused: " + e.getMessage());
+            }
         });
         handle("TTOU", s -> {
             LOG.info("SIGTTOU: one worker less");

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.cluster;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.event.Event;
@@ -78,11 +79,40 @@ public class Worker {
         });
     }
 
+    /** Set once {@link #start()} watches the primary: the early watch then leaves the orderly exit to it. */
+    private static volatile boolean watching;
+    private static final AtomicBoolean EARLY_WATCH = new AtomicBoolean();
+
+    /**
+     * From the first moment of a worker's startup (its configuration being built), until {@link #start()} takes over:
+     * a worker whose primary is gone halts at once, however slowly it starts (an overloaded host), so that no worker
+     * outlives its primary.
+     */
+    static void watchPrimaryFromTheStart() {
+        String primaryPid = System.getenv(ENV_PRIMARY_PID);
+        if (primaryPid == null || !"true".equals(System.getenv(Identity.ENV_WORKER)) || !EARLY_WATCH.compareAndSet(false,
+                true)) {
+            return;
+        }
+        Runnable halt = () -> {
+            if (!watching) {
+                System.err.println("Worker exits while starting: the primary (pid " + primaryPid + ") is gone");
+                Runtime.getRuntime().halt(1);
+            }
+        };
+        try {
+            ProcessHandle.of(Long.parseLong(primaryPid)).ifPresentOrElse(h -> h.onExit().thenRun(halt), halt);
+        } catch (NumberFormatException e) {
+            // not a pid: start() reports it
+        }
+    }
+
     /** Connects to the primary and watches it; called at startup. */
     public void start() {
         if (bus == null) {
             return;
         }
+        watching = true;
         String primaryPid = System.getenv(ENV_PRIMARY_PID);
         if (primaryPid != null) {
             ProcessHandle.of(Long.parseLong(primaryPid)).ifPresentOrElse(

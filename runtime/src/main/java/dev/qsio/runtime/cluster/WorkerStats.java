@@ -56,6 +56,7 @@ public final class WorkerStats {
         long takenOver = 0;
         long forwarded = 0;
         long handedOff = 0;
+        long overflows = 0;
         for (EngineServer<?> s : engines.servers()) {
             EngineStats e = s.stats();
             sessions += s.sessions().size();
@@ -68,6 +69,7 @@ public final class WorkerStats {
             takenOver += e.upgradesTakenOver();
             forwarded += e.upgradesForwarded();
             handedOff += e.connectionsHandedOff();
+            overflows += e.bufferOverflows();
         }
         stats.putObject("engine")
                 .put("sessions", sessions)
@@ -80,6 +82,7 @@ public final class WorkerStats {
                 .put("upgradesTakenOver", takenOver)
                 .put("upgradesForwarded", forwarded)
                 .put("connectionsHandedOff", handedOff)
+                .put("bufferOverflows", overflows)
                 .put("connectionsReceived", handOff == null ? 0 : handOff.received())
                 .put("handOffFailures", handOff == null ? 0 : handOff.failed());
         ServerStats s = server.stats();
@@ -87,6 +90,7 @@ public final class WorkerStats {
                 .put("packetsIn", s.packetsIn())
                 .put("packetsOut", s.packetsOut())
                 .put("ackTimeouts", s.ackTimeouts())
+                .put("handlerFailures", s.handlerFailures())
                 .put("broadcastsSent", s.broadcastsSent())
                 .put("broadcastsReceived", s.broadcastsReceived());
         stats.put("busRoundTripMs", busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6);

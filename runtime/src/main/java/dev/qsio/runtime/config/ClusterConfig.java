@@ -30,6 +30,12 @@ public interface ClusterConfig {
     OptionalInt workers();
 
     /**
+     * The most workers the primary runs: {@code quarkus.socketio.cluster.workers}, scaling and the {@code SIGTTIN}
+     * signal are refused beyond it. Four per CPU, at least 8, when unset.
+     */
+    OptionalInt maxWorkers();
+
+    /**
      * How many workers must be ready for the primary's readiness check to be UP; all of the configured workers when
      * unset.
      */
@@ -128,8 +134,8 @@ public interface ClusterConfig {
     Duration delayedConnectionTimeout();
 
     /**
-     * Extra JVM options for the workers, for example {@code -Xmx512m}; the primary's own options are not copied
-     * when this is set.
+     * Extra JVM options for the workers, for example {@code -Xmx512m}; when set, the primary's {@code -D} system
+     * properties are still passed on (before these options) but its other JVM options are not.
      */
     Optional<String> workerJvmOptions();
 

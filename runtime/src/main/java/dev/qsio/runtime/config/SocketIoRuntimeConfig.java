@@ -88,6 +88,16 @@ public interface SocketIoRuntimeConfig {
     int maxNamespacesPerConnection();
 
     /**
+     * The most the server holds for one session that does not read what it is sent, in bytes: packets waiting for
+     * a polling GET, plus what the WebSocket has not yet taken. Past it the session is closed (reason
+     * {@code send buffer full}, counted in {@code socketio_buffer_overflows_total}) and its memory freed. A packet is
+     * always accepted when nothing is held, so a single message larger than this still goes out. Volatile packets are
+     * dropped long before, as soon as the WebSocket's write queue is full.
+     */
+    @WithDefault("10000000")
+    long maxBufferedBytes();
+
+    /**
      * How long a polling POST may take to send its body; a slower one (a slow-loris) gets HTTP 408 and its session
      * ends.
      */

@@ -12,13 +12,13 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
-        long pollingBodyTimeoutMs) {
+        long pollingBodyTimeoutMs, long maxBufferedBytes) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
-                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs);
+                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes);
     }
 
     private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
@@ -31,6 +31,10 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         if (config.maxHttpBufferSize() <= 0) {
             throw new ConfigurationException("quarkus.socketio.max-http-buffer-size must be a positive number of bytes, got "
                     + config.maxHttpBufferSize(), Set.of("quarkus.socketio.max-http-buffer-size"));
+        }
+        if (config.maxBufferedBytes() <= 0) {
+            throw new ConfigurationException("quarkus.socketio.max-buffered-bytes must be a positive number of bytes, got "
+                    + config.maxBufferedBytes(), Set.of("quarkus.socketio.max-buffered-bytes"));
         }
         List<String> transports = config.transports();
         for (String t : transports) {
@@ -46,7 +50,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
                 transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
                 Cors.from(config.cors()), null, maxConnections(config),
-                positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()));
+                positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes());
     }
 
     private static int maxConnections(SocketIoRuntimeConfig config) {

@@ -99,6 +99,11 @@ public final class EnginePacket {
         return s;
     }
 
+    /** About the bytes this packet holds (characters for text), for the session's buffer bound. */
+    int size() {
+        return 1 + (binary != null ? binary.length() : text != null ? text.length() : 0);
+    }
+
     @Override
     public String toString() {
         return binary != null ? type + "<binary " + binary.length() + " bytes>" : type + (text == null ? "" : " " + text);

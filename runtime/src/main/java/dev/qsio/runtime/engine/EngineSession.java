@@ -29,6 +29,9 @@ public final class EngineSession<C> implements EngineIoSocket {
         CLOSED
     }
 
+    /** The reason a session ends when its client does not read what it is sent. */
+    static final String BUFFER_FULL = "send buffer full";
+
     final EngineServer<C> server;
     private final String id;
     private final HandshakeRequest request;
@@ -38,6 +41,8 @@ public final class EngineSession<C> implements EngineIoSocket {
     private boolean upgraded;
     private State state = State.OPEN;
     private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>();
+    /** About the bytes of the messages in {@link #buffer}. */
+    private long bufferedBytes;
 
     private long pingTimer = NO_TIMER;
     private long pingTimeoutTimer = NO_TIMER;
@@ -98,13 +103,18 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (state != State.OPEN) {
                 return;
             }
-            if (buffer.isEmpty() && transport.writable() && transport instanceof WebSocketTransport) {
-                transport.send(packet);
+            if (!holds(packet.size())) {
+                if (buffer.isEmpty() && transport.writable() && transport instanceof WebSocketTransport) {
+                    transport.send(packet);
+                    return;
+                }
+                buffer.add(packet);
+                bufferedBytes += packet.size();
+                flush();
                 return;
             }
-            buffer.add(packet);
-            flush();
         }
+        overflow();
     }
 
     /** Sends several packets as one write where the transport allows (one polling response). */
@@ -113,9 +123,35 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (state != State.OPEN) {
                 return;
             }
-            buffer.addAll(packets);
-            flush();
+            long size = 0;
+            for (EnginePacket p : packets) {
+                size += p.size();
+            }
+            if (!holds(size)) {
+                buffer.addAll(packets);
+                bufferedBytes += size;
+                flush();
+                return;
+            }
         }
+        overflow();
+    }
+
+    /**
+     * Whether {@code size} more bytes would take what this session holds for its client past the bound. Nothing
+     * held: never, so that one message larger than the bound still goes out. Called with the lock held.
+     */
+    private boolean holds(long size) {
+        long held = bufferedBytes + transport.backlog();
+        return held > 0 && held + size > server.options().maxBufferedBytes();
+    }
+
+    /** The client does not read what it is sent: the session ends and what it held is freed. */
+    private void overflow() {
+        server.stats().bufferOverflows.increment();
+        LOG.debugf("session %s closed: more than %d bytes held for a client that does not read", id,
+                server.options().maxBufferedBytes());
+        onClose(BUFFER_FULL);
     }
 
     /**
@@ -274,6 +310,7 @@ public final class EngineSession<C> implements EngineIoSocket {
         if (buffer.isEmpty() || !transport.writable()) {
             return;
         }
+        bufferedBytes = 0;
         if (buffer.size() == 1) {
             transport.send(buffer.poll());
         } else {
@@ -298,10 +335,15 @@ public final class EngineSession<C> implements EngineIoSocket {
             state = State.CLOSED;
             cancelTimers();
             buffer.clear();
+            bufferedBytes = 0;
             current = transport;
             probing = upgrading;
             upgrading = null;
-            current.close();
+            if (BUFFER_FULL.equals(reason)) {
+                current.abort();
+            } else {
+                current.close();
+            }
             if (probing != null) {
                 probing.close();
             }
@@ -638,6 +680,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 state = State.CLOSED;
                 cancelTimers();
                 buffer.clear();
+                bufferedBytes = 0;
                 transport.discard();
             } else {
                 // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade

@@ -21,6 +21,8 @@ public final class EngineStats {
     final LongAdder upgradesTakenOver = new LongAdder();
     /** Upgrades received here for a session that stays with another server: its frames are relayed. */
     final LongAdder upgradesForwarded = new LongAdder();
+    /** Sessions closed because their client did not read what it was sent (max-buffered-bytes). */
+    final LongAdder bufferOverflows = new LongAdder();
 
     void bytesOut(int n) {
         bytesOut.add(n);
@@ -60,6 +62,10 @@ public final class EngineStats {
 
     public long upgradesTakenOver() {
         return upgradesTakenOver.sum();
+    }
+
+    public long bufferOverflows() {
+        return bufferOverflows.sum();
     }
 
     public long upgradesForwarded() {

@@ -25,6 +25,16 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport, Re
     /** Writes one packet; only called when {@link #writable()}. */
     abstract void send(EnginePacket packet);
 
+    /** Bytes written to this transport that the client has not taken yet (beyond a small allowance). */
+    long backlog() {
+        return 0;
+    }
+
+    /** Ends the transport at once, dropping what the client has not read (a session over its buffer bound). */
+    void abort() {
+        close();
+    }
+
     /** Ends the transport: the client sees the session closed. */
     abstract void close();
 

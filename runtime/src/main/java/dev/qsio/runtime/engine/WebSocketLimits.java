@@ -8,8 +8,9 @@ import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 
 /**
- * Raises the HTTP server's WebSocket frame and message limits to {@code max-http-buffer-size}, so that the engine,
- * not Netty, decides which messages are too large (clients send a message as one frame).
+ * Raises the HTTP server's WebSocket frame and message limits above {@code max-http-buffer-size}, so that the engine,
+ * not Netty, decides which messages are too large and closes with the RFC's code (clients send a message as one
+ * frame).
  */
 @Singleton
 public class WebSocketLimits implements HttpServerOptionsCustomizer {
@@ -19,8 +20,9 @@ public class WebSocketLimits implements HttpServerOptionsCustomizer {
 
     @Override
     public void customizeHttpServer(HttpServerOptions options) {
-        // room for the packet type and a little framing beyond the configured payload size
-        int needed = Math.max(config.maxHttpBufferSize(), 0) + 64;
+        // Twice the configured size: a message over the limit reaches the engine, which closes with 1009 (RFC 6455,
+        // "message too big"); only one over twice the limit is cut by the HTTP server itself (close 1000).
+        int needed = (int) Math.min(Integer.MAX_VALUE - 64L, 2L * Math.max(config.maxHttpBufferSize(), 0)) + 64;
         if (options.getMaxWebSocketFrameSize() < needed) {
             options.setMaxWebSocketFrameSize(needed);
         }

@@ -1,12 +1,19 @@
 package dev.qsio.runtime.engine;
 
+import java.lang.reflect.Field;
 import java.util.List;
 
+import org.jboss.logging.Logger;
+
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.WebSocketInternal;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 
 /**
@@ -15,11 +22,55 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 final class WebSocketTransport extends Transport {
 
     final ServerWebSocket ws;
+    /** The connection, to read how much is queued for the client; null where Vert.x does not expose it. */
+    private final Channel channel;
     private boolean closed;
 
     WebSocketTransport(EngineSession<?> session, ServerWebSocket ws) {
         super(session);
         this.ws = ws;
+        this.channel = channelOf(ws);
+    }
+
+    /**
+     * The connection under a WebSocket, to read how much is queued for its client. Vert.x Web wraps the WebSocket
+     * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
+     * warning, once) where neither works: the session's buffer bound then covers polling only.
+     */
+    static Channel channelOf(ServerWebSocket ws) {
+        ServerWebSocket socket = ws;
+        if (!(socket instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
+                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(socket)) {
+            try {
+                socket = (ServerWebSocket) WRAPPER_DELEGATE.get(socket);
+            } catch (IllegalAccessException e) {
+                socket = ws;
+            }
+        }
+        if (socket instanceof WebSocketInternal internal) {
+            return internal.channelHandlerContext().channel();
+        }
+        if (!warnedNoChannel) {
+            warnedNoChannel = true;
+            LOG.warnf("Cannot see the connection under a %s: max-buffered-bytes is not enforced on WebSockets",
+                    ws.getClass().getName());
+        }
+        return null;
+    }
+
+    private static final Logger LOG = Logger.getLogger(WebSocketTransport.class);
+    private static volatile boolean warnedNoChannel;
+    private static final Field WRAPPER_DELEGATE = wrapperDelegate();
+
+    private static Field wrapperDelegate() {
+        try {
+            Field f = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper", false,
+                    WebSocketTransport.class.getClassLoader()).getDeclaredField("delegate");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override
@@ -49,6 +100,38 @@ final class WebSocketTransport extends Transport {
     /** Whether the socket's outbound queue is over its high-water mark (a slow client). */
     boolean congested() {
         return ws.writeQueueFull();
+    }
+
+    /**
+     * What Netty holds for this client: nothing while the channel is writable (under its high-water mark, tens of
+     * kilobytes), otherwise every byte queued and not yet taken by the socket.
+     */
+    @Override
+    long backlog() {
+        if (channel == null || channel.isWritable()) {
+            return 0;
+        }
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        return queued == null ? 0 : queued.totalPendingWriteBytes();
+    }
+
+    @Override
+    void abort() {
+        if (channel == null) {
+            close();
+        } else if (!closed) {
+            // No close frame: it would wait behind what the client does not read. An abortive close (a reset, as
+            // SO_LINGER 0 makes it) frees what the kernel still holds for the client too, and tells the client at
+            // once; a graceful close would leave the data and the FIN queued behind a window the client keeps shut.
+            closed = true;
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (RuntimeException e) {
+                LOG.debugf("cannot set SO_LINGER on %s: %s", channel, e.getMessage());
+            }
+            // straight to the transport: the HTTP server's handlers would first wait for the queued writes to drain
+            channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
+        }
     }
 
     static WebSocketFrame frame(EnginePacket packet, Buffer body) {

@@ -156,6 +156,8 @@ public class SocketIoMeters implements MeterBinder {
                 "socketio", "broadcastsReceived");
         counter("socketio.ack.timeouts", source, worker, "Acknowledgements that did not arrive in time", "socketio",
                 "ackTimeouts");
+        counter("socketio.handler.failures", source, worker,
+                "Application handlers that threw or failed without an @OnError method", "socketio", "handlerFailures");
         counter("socketio.forwarded.requests", source, worker,
                 "Polling requests served for sessions owned by another worker", "engine", "forwardedRequests");
         counter("socketio.upgrades", source, worker.and("outcome", "local"), "WebSocket upgrades", "engine",
@@ -168,6 +170,9 @@ public class SocketIoMeters implements MeterBinder {
                 "Connections handed to the worker of this host that owns their session", "engine", "connectionsHandedOff");
         counter("socketio.connections.handed.off", source, worker.and("direction", "received"),
                 "Connections handed to the worker of this host that owns their session", "engine", "connectionsReceived");
+        counter("socketio.buffer.overflows", source, worker,
+                "Sessions closed because their client did not read what it was sent (max-buffered-bytes)", "engine",
+                "bufferOverflows");
         Gauge.builder("socketio.engine.sessions", source, s -> value(s.get(), "engine", "sessions"))
                 .tags(worker).description("Open Engine.IO sessions").register(registry);
         Gauge.builder("socketio.bus.round.trip", source, s -> value(s.get(), "busRoundTripMs"))

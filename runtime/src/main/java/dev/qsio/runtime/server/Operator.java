@@ -27,23 +27,21 @@ final class Operator implements BroadcastOperator {
         this.timeout = timeout;
     }
 
-    private static Set<String> plus(Set<String> set, String[] more) {
+    private static Set<String> plus(String method, Set<String> set, String[] more) {
         Set<String> s = new LinkedHashSet<>(set);
-        for (String m : more) {
-            s.add(m);
-        }
+        s.addAll(Rooms.named(method, more));
         return Set.copyOf(s);
     }
 
     @Override
     public BroadcastOperator to(String... rooms) {
-        return new Operator(namespace, new BroadcastOptions(plus(options.rooms(), rooms), options.except(),
+        return new Operator(namespace, new BroadcastOptions(plus("to", options.rooms(), rooms), options.except(),
                 options.local(), options.volatileFlag()), timeout);
     }
 
     @Override
     public BroadcastOperator except(String... rooms) {
-        return new Operator(namespace, new BroadcastOptions(options.rooms(), plus(options.except(), rooms),
+        return new Operator(namespace, new BroadcastOptions(options.rooms(), plus("except", options.except(), rooms),
                 options.local(), options.volatileFlag()), timeout);
     }
 
@@ -81,12 +79,12 @@ final class Operator implements BroadcastOperator {
 
     @Override
     public void socketsJoin(String... rooms) {
-        namespace.adapter().addSockets(options, Set.of(rooms));
+        namespace.adapter().addSockets(options, Rooms.named("socketsJoin", rooms));
     }
 
     @Override
     public void socketsLeave(String... rooms) {
-        namespace.adapter().delSockets(options, Set.of(rooms));
+        namespace.adapter().delSockets(options, Rooms.named("socketsLeave", rooms));
     }
 
     @Override

@@ -10,6 +10,7 @@ public final class ServerStats {
     final LongAdder packetsIn = new LongAdder();
     final LongAdder packetsOut = new LongAdder();
     final LongAdder ackTimeouts = new LongAdder();
+    final LongAdder handlerFailures = new LongAdder();
     /** Broadcasts this server sent to the others, and received from them (counted by the cluster adapter). */
     public final LongAdder broadcastsSent = new LongAdder();
     public final LongAdder broadcastsReceived = new LongAdder();
@@ -20,6 +21,11 @@ public final class ServerStats {
 
     public long packetsOut() {
         return packetsOut.sum();
+    }
+
+    /** Failures of application handlers (exceptions and failed results without an error handler). */
+    public long handlerFailures() {
+        return handlerFailures.sum();
     }
 
     public long ackTimeouts() {

@@ -64,7 +64,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** The reasons after which a client may recover its session (the connection was lost, not closed on purpose). */
     private static final Set<String> RECOVERABLE = Set.of("transport error", "transport close", "forced close",
-            "ping timeout", "server shutting down", "forced server close");
+            "ping timeout", "server shutting down", "forced server close", "send buffer full");
 
     private record PendingAck(Consumer<List<JsonNode>> callback, long timer) {
     }
@@ -343,7 +343,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             if (failure instanceof ArgumentException) {
                 LOG.debugf("socket %s sent arguments its handler cannot take: %s", id, failure.getMessage());
             } else {
-                LOG.errorf(failure, "Socket.IO handler failed in namespace %s (socket %s)", namespace.name(), id);
+                namespace.server.failures().report(failure, "in namespace " + namespace.name() + " (socket " + id + ")");
             }
             return;
         }
@@ -444,14 +444,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public void join(String... rooms) {
+        Set<String> names = Rooms.named("join", rooms);
         if (connected) {
-            namespace.adapter().addAll(id, Set.of(rooms));
+            namespace.adapter().addAll(id, names);
             saveSession();
         }
     }
 
     @Override
     public void leave(String room) {
+        Rooms.named("leave", room);
         namespace.adapter().del(id, room);
         saveSession();
     }

@@ -57,6 +57,7 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     @Inject
     SessionStore sessionStore;
 
+    private volatile HandlerFailures failures;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final SessionHandler<Client> engineHandler = new EngineBridge();
     private Namespace main;
@@ -77,6 +78,20 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     public ServerStats stats() {
         return stats;
+    }
+
+    /** Where handler failures are counted and logged, rate-limited. */
+    HandlerFailures failures() {
+        HandlerFailures f = failures;
+        if (f == null) {
+            synchronized (this) {
+                f = failures;
+                if (f == null) {
+                    f = failures = new HandlerFailures(stats.handlerFailures);
+                }
+            }
+        }
+        return f;
     }
 
     ProtocolJson json() {

@@ -1,6 +1,7 @@
 package dev.qsio.it.features;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -82,6 +83,29 @@ public class ClusterFeatures {
         for (int i = 0; i < count; i++) {
             io.to(room).emit("n", origin, i);
             // pacing is the point: a steady stream that goes on while the tests inject faults
+            Thread.sleep(intervalMs);
+        }
+        return count;
+    }
+
+    /** Allocates until the heap is exhausted: what a leak in a handler does to a worker. */
+    @OnEvent("exhaust-memory")
+    int exhaustMemory() {
+        List<byte[]> held = new ArrayList<>();
+        while (true) {
+            held.add(new byte[1 << 20]);
+            if (held.size() == Integer.MAX_VALUE) {
+                return held.size();
+            }
+        }
+    }
+
+    /** Like stream, each event carrying {@code size} characters more: [origin, i, padding]. */
+    @OnEvent("heavy-stream")
+    int heavyStream(String origin, int count, int intervalMs, String room, int size) throws InterruptedException {
+        String padding = "x".repeat(size);
+        for (int i = 0; i < count; i++) {
+            io.to(room).emit("n", origin, i, padding);
             Thread.sleep(intervalMs);
         }
         return count;

@@ -61,9 +61,16 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts the application on a given HTTP port without waiting for it. */
     public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port) {
+        return launch(jar, workers, properties, name, port, List.of());
+    }
+
+    /** Starts the application on a given HTTP port, with options for its JVM, without waiting for it. */
+    public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port,
+            List<String> jvmOptions) {
         int management = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvmOptions);
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-Dquarkus.http.host=127.0.0.1");
         cmd.add("-Dquarkus.management.port=" + management);
@@ -87,7 +94,13 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts the application as one process (no workers) and waits until it answers handshakes. */
     public static ClusterProcess startSingle(Path jar, Map<String, String> properties, String name) {
-        ClusterProcess single = launch(jar, 0, properties, name, freePort());
+        return startSingle(jar, properties, name, List.of());
+    }
+
+    /** Starts the application as one process with options for its JVM, and waits until it answers handshakes. */
+    public static ClusterProcess startSingle(Path jar, Map<String, String> properties, String name,
+            List<String> jvmOptions) {
+        ClusterProcess single = launch(jar, 0, properties, name, freePort(), jvmOptions);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .alias("single process answering; log: " + single.log).until(() -> {
                     if (!single.process.isAlive()) {

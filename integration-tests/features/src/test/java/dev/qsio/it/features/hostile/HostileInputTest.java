@@ -10,10 +10,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +111,53 @@ class HostileInputTest {
     }
 
     @Test
+    void aHandlerThatFailsOnEveryPacketDoesNotFloodTheLog() {
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        Handler all = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    lines.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger("").addHandler(all);
+        try (RawWebSocket socket = connected()) {
+            // a room message without a room: the handler calls to(null), which the library refuses
+            for (int i = 0; i < 1000; i++) {
+                socket.send("42[\"to-room\",{\"text\":\"x\"}]");
+            }
+            // packets are handled in order: once this is answered, the 1,000 were
+            socket.send("421[\"upper\",\"after\"]");
+            String answer = socket.nextText();
+            while (!answer.startsWith("431")) {
+                answer = socket.nextText();
+            }
+            assertThat(answer).isEqualTo("431[\"AFTER\"]");
+        } finally {
+            Logger.getLogger("").removeHandler(all);
+        }
+        Formatter text = new SimpleFormatter();
+        List<String> messages = lines.stream().map(r -> text.formatMessage(r)
+                + (r.getThrown() == null ? "" : " " + r.getThrown())).toList();
+        assertThat(messages).as("ERROR lines for 1,000 failures").hasSizeBetween(1, 2);
+        assertThat(String.join("\n", messages)).contains("to(...) got a null room name");
+        assertThat(lines.stream().filter(r -> r.getThrown() != null)).as("stack traces").hasSizeLessThanOrEqualTo(1);
+        // the one stack trace allowed for the first failure of its kind is not a hostile-input trace
+        synchronized (traces) {
+            traces.removeIf(r -> r.getThrown() != null && String.valueOf(r.getThrown()).contains("null room name"));
+        }
+    }
+
+    @Test
     void malformedEnginePacketsOnBothTransports() throws Exception {
         for (String garbage : List.of("x", "9", "b@@@", "\u0001hello")) {
             try (RawWebSocket socket = RawWebSocket.open(ws("EIO=4&transport=websocket"))) {
@@ -176,6 +226,7 @@ class HostileInputTest {
         try (RawWebSocket socket = connected()) {
             socket.send("42[\"upper\",\"" + "x".repeat(1_000_100) + "\"]");
             assertClosed(socket);
+            assertThat(socket.closeCode()).as("RFC 6455: message too big").isEqualTo(1009);
         }
         String sid = pollingSession();
         assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "4" + "y".repeat(1_000_100)).statusCode())

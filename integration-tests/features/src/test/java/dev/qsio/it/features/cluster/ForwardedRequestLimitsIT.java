@@ -1,0 +1,137 @@
+package dev.qsio.it.features.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import dev.qsio.it.support.ClusterProcess;
+
+/**
+ * A polling POST that a worker forwards to the session's owner (the hand-off off, as for another host) gets the
+ * limits and answers it would get on one process: a body that trickles in is cut at the polling body timeout with
+ * 408, and an empty body is refused with 400.
+ */
+class ForwardedRequestLimitsIT {
+
+    static final Pattern SID = Pattern.compile("\"sid\":\"([^\"]+)\"");
+
+    @Test
+    void slowAndEmptyBodiesForwardedToTheOwnerGetTheAnswersOfOneProcess() throws Exception {
+        try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, Map.of(
+                "quarkus.socketio.cluster.connection-hand-off", "false",
+                "quarkus.socketio.polling-body-timeout", "2s",
+                "quarkus.socketio.ping-interval", "25s",
+                "quarkus.socketio.ping-timeout", "20s"), "forwarded-limits")) {
+            // a slow body: Content-Length 100, one byte sent
+            try (Connection c = Connection.open(cluster.port())) {
+                String sid = sessionOfAnotherWorker(cluster.port(), c.tag);
+                long start = System.nanoTime();
+                c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n4");
+                Response r = c.read();
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertThat(r.status).as("slow forwarded body, answered after " + ms + " ms").isEqualTo(408);
+                assertThat(ms).as("cut at the 2 s body timeout, not when the client gives up").isLessThan(8_000);
+            }
+            // an empty body
+            try (Connection c = Connection.open(cluster.port())) {
+                String sid = sessionOfAnotherWorker(cluster.port(), c.tag);
+                c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
+                assertThat(c.read().status).as("empty forwarded body").isEqualTo(400);
+            }
+        }
+    }
+
+    /** A new session whose id says it was made by another worker than the one tagged {@code notTag}. */
+    static String sessionOfAnotherWorker(int port, int notTag) throws IOException {
+        for (int i = 0; i < 200; i++) {
+            try (Connection c = Connection.open(port)) {
+                if (c.tag != notTag) {
+                    return c.sid;
+                }
+            }
+        }
+        throw new AssertionError("200 connections all reached the same worker");
+    }
+
+    record Response(int status, String body) {
+    }
+
+    /** One kept-alive HTTP/1.1 connection, which opens with a handshake to learn which worker holds it. */
+    static final class Connection implements AutoCloseable {
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+        final String sid;
+        final int tag;
+
+        private Connection(int port) throws IOException {
+            socket = new Socket();
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(30_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+            write("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response open = read();
+            assertThat(open.status).isEqualTo(200);
+            Matcher m = SID.matcher(open.body);
+            assertThat(m.find()).as(open.body).isTrue();
+            sid = m.group(1);
+            tag = tagOf(sid);
+        }
+
+        static Connection open(int port) throws IOException {
+            return new Connection(port);
+        }
+
+        /** The worker tag in the last 3 bytes of a session id. */
+        static int tagOf(String id) {
+            byte[] tail = Base64.getUrlDecoder().decode(id.substring(16));
+            return (tail[0] & 0xff) << 16 | (tail[1] & 0xff) << 8 | (tail[2] & 0xff);
+        }
+
+        void write(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        Response read() throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("closed before a response: " + head);
+                }
+                head.write(b);
+            }
+            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            int length = 0;
+            for (String line : lines) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            return new Response(status, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package dev.qsio.it.features.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.RawHttp;
+
+/**
+ * Clients that never read what they are sent cannot make the server hold unbounded memory. With {@code -Xmx256m},
+ * one polling client that stops polling and one WebSocket client that stops reading join a room that receives 200
+ * messages of 900 KB (180 MB each, more than the heap). Each of them is closed once the server holds
+ * {@code max-buffered-bytes} for it; no {@code OutOfMemoryError}; a reading client in the same room gets every
+ * message, and five ordinary clients chatting throughout see no disconnection and every acknowledgement. One
+ * process and a cluster of two workers.
+ */
+class UnreadClientIT {
+
+    static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    static final int MESSAGES = 200;
+    static final int SIZE = 900_000;
+
+    static void report(String line) {
+        System.out.println("[unread-client-report] " + line);
+    }
+
+    @Test
+    void oneProcess() throws Exception {
+        try (ClusterProcess server = ClusterProcess.startSingle(JAR, properties(), "unread-single",
+                List.of("-Xmx256m"))) {
+            attack(server, List.of(server.pid()), "one process");
+        }
+    }
+
+    @Test
+    void clusterOfTwoWorkers() throws Exception {
+        Map<String, String> props = properties();
+        props.put("quarkus.socketio.cluster.worker-jvm-options", "-Xmx256m");
+        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "unread-cluster")) {
+            List<Long> pids = cluster.workers().stream().map(w -> w.path("pid").asLong()).toList();
+            attack(cluster, pids, "2 workers");
+            // the workers are the ones that started: none ran out of memory and was replaced
+            assertThat(cluster.workers().stream().map(w -> w.path("pid").asLong()).toList()).isEqualTo(pids);
+            await().atMost(Duration.ofSeconds(10)).alias("sessions closed for not reading, by the workers' counters")
+                    .until(() -> cluster.workers().stream()
+                            .mapToLong(w -> w.path("stats").path("engine").path("bufferOverflows").asLong()).sum() >= 2);
+        }
+    }
+
+    private static Map<String, String> properties() {
+        Map<String, String> props = new HashMap<>();
+        // the server's default heartbeat: the unread clients are closed by the bound, not by a ping timeout
+        props.put("quarkus.socketio.ping-interval", "25s");
+        props.put("quarkus.socketio.ping-timeout", "20s");
+        return props;
+    }
+
+    private void attack(ClusterProcess server, List<Long> pids, String what) throws Exception {
+        long baselineKb = pids.stream().mapToLong(UnreadClientIT::rssKb).sum();
+        try (ClientDriver driver = ClientDriver.start();
+                PollingNonReader poller = PollingNonReader.join(server.url(), "big");
+                WebSocketNonReader reader = WebSocketNonReader.join(server.port(), "big")) {
+            List<String> ordinary = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String id = "o" + i;
+                ordinary.add(id);
+                Map<String, Object> opts = i % 2 == 0 ? Map.of() : Map.of("transports", List.of("websocket"));
+                driver.connect(id, server.url(), opts);
+                driver.awaitEmit(id, "welcome");
+            }
+            driver.connectTracking("receiver", server.url(), Map.of("transports", List.of("websocket")), "n");
+            driver.await("receiver", "connect");
+            driver.call("receiver", 15_000, "join", "big");
+            driver.connect("publisher", server.url(), Map.of("transports", List.of("websocket")));
+            driver.await("publisher", "connect");
+
+            AtomicLong peakKb = new AtomicLong(baselineKb);
+            driver.emitWithAck("publisher", "flood", 600_000, "heavy-stream", "P", MESSAGES, 20, "big", SIZE);
+            int acks = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (driver.events(m -> "publisher".equals(m.path("id").asText()) && "ack".equals(m.path("event").asText())
+                    && "flood".equals(m.path("ref").asText())).isEmpty()) {
+                assertThat(System.nanoTime()).as("the stream ends within 3 minutes").isLessThan(deadline);
+                for (String id : ordinary) {
+                    String text = "m" + ThreadLocalRandom.current().nextInt(1_000_000);
+                    JsonNode answer = driver.call(id, 15_000, "upper", text);
+                    assertThat(answer.get(0).asText()).isEqualTo(text.toUpperCase());
+                    acks++;
+                }
+                peakKb.accumulateAndGet(pids.stream().mapToLong(UnreadClientIT::rssKb).sum(), Math::max);
+            }
+            // the reading client got all of it, in order
+            JsonNode p = driver.report("receiver").path("origins").path("P");
+            assertThat(p.path("count").asInt()).as("the reading client in the room: " + p).isEqualTo(MESSAGES);
+            assertThat(p.path("outOfOrder").asInt()).isZero();
+            // the ones that did not read were closed, long before a ping timeout could
+            HttpResponse<String> poll = RawHttp.get(poller.uri());
+            assertThat(poll.statusCode()).as("the polling client's session is gone: " + poll.body()).isEqualTo(400);
+            assertThat(reader.closedByServer(Duration.ofSeconds(30))).as("the server closed the unread WebSocket")
+                    .isTrue();
+            for (String id : List.of("o0", "o1", "o2", "o3", "o4", "receiver", "publisher")) {
+                assertThat(driver.events(id, "disconnect")).as(id + " was not disconnected").isEmpty();
+            }
+            assertThat(server.logText()).doesNotContain("OutOfMemoryError");
+            long afterKb = pids.stream().mapToLong(UnreadClientIT::rssKb).sum();
+            report(what + " with -Xmx256m: 2 unread clients closed, reading client got " + MESSAGES + " x " + SIZE / 1000
+                    + " KB; " + acks + " acks to 5 ordinary clients, none lost; resident " + baselineKb / 1024
+                    + " MB before, peak " + peakKb.get() / 1024 + " MB, " + afterKb / 1024 + " MB after");
+            // without the bound each unread client made the server hold the whole stream (180 MB)
+            assertThat(peakKb.get() - baselineKb).as("resident growth during the attack, KB").isLessThan(300 * 1024L);
+        }
+    }
+
+    static long rssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    /** A polling client that joins a room, then never polls again. */
+    static final class PollingNonReader implements AutoCloseable {
+        final String base;
+        final String sid;
+
+        private PollingNonReader(String base, String sid) {
+            this.base = base;
+            this.sid = sid;
+        }
+
+        static PollingNonReader join(String url, String room) {
+            String base = url + "/socket.io/?EIO=4&transport=polling";
+            String open = RawHttp.get(base).body();
+            String sid = open.replaceAll(".*\"sid\":\"([^\"]+)\".*", "$1");
+            PollingNonReader c = new PollingNonReader(base, sid);
+            assertThat(RawHttp.post(c.uri(), "40").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> RawHttp.get(c.uri()).body(), b -> b.contains("40{"));
+            assertThat(RawHttp.post(c.uri(), "421[\"join\",\"" + room + "\"]").statusCode()).isEqualTo(200);
+            StringBuilder seen = new StringBuilder();
+            await().atMost(Duration.ofSeconds(10)).until(() -> seen.append(RawHttp.get(c.uri()).body()).toString(),
+                    b -> b.contains("431[\"joined " + room + "\"]"));
+            return c;
+        }
+
+        String uri() {
+            return base + "&sid=" + sid;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A WebSocket client that joins a room, then stops reading (a small receive buffer, nothing read). */
+    static final class WebSocketNonReader implements AutoCloseable {
+        final Socket socket;
+        final InputStream in;
+        final OutputStream out;
+
+        private WebSocketNonReader(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        static WebSocketNonReader join(int port, String room) throws IOException {
+            Socket s = new Socket();
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            WebSocketNonReader c = new WebSocketNonReader(s);
+            c.out.write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String head = c.readHead();
+            assertThat(head).startsWith("HTTP/1.1 101");
+            assertThat(c.readText()).startsWith("0{");
+            c.sendText("40");
+            String connect;
+            do {
+                connect = c.readText();
+            } while (!connect.startsWith("40{"));
+            c.sendText("421[\"join\",\"" + room + "\"]");
+            String ack;
+            do {
+                ack = c.readText();
+            } while (!ack.startsWith("431["));
+            return c;
+        }
+
+        private String readHead() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                int c = in.read();
+                if (c < 0) {
+                    throw new IOException("closed during the handshake: " + b);
+                }
+                b.write(c);
+            }
+            return b.toString(StandardCharsets.US_ASCII);
+        }
+
+        private String readText() throws IOException {
+            int b0 = in.read();
+            int b1 = in.read();
+            if (b0 < 0 || b1 < 0) {
+                throw new IOException("closed");
+            }
+            long length = b1 & 0x7f;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
+        }
+
+        private void sendText(String text) throws IOException {
+            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+            byte[] mask = { 1, 2, 3, 4 };
+            ByteArrayOutputStream f = new ByteArrayOutputStream();
+            f.write(0x81);
+            f.write(0x80 | payload.length); // short texts only
+            f.write(mask);
+            for (int i = 0; i < payload.length; i++) {
+                f.write(payload[i] ^ mask[i % 4]);
+            }
+            out.write(f.toByteArray());
+            out.flush();
+        }
+
+        /** Reads what is left: true when the server closed the connection (end of stream or reset) in time. */
+        boolean closedByServer(Duration within) throws IOException {
+            long deadline = System.nanoTime() + within.toNanos();
+            byte[] sink = new byte[64 * 1024];
+            socket.setSoTimeout(1000);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    // nothing yet: the connection is open and quiet
+                    return false;
+                } catch (IOException e) {
+                    return true; // reset
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
