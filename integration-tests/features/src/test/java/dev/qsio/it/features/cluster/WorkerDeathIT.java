@@ -83,6 +83,9 @@ class WorkerDeathIT {
         // the server's default heartbeat (the test application's is short for other tests)
         props.put("quarkus.socketio.ping-interval", System.getProperty("death.ping-interval", "25s"));
         props.put("quarkus.socketio.ping-timeout", System.getProperty("death.ping-timeout", "20s"));
+        // The killed worker's replacement boots after its clients have reconnected to the others: on this 2-CPU
+        // machine a JVM starting during the reconnection storm (restart-delay 1s) once pushed it to 2.4 s.
+        props.put("quarkus.socketio.cluster.restart-delay", System.getProperty("death.restart-delay", "3s"));
         try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, workers, props, name);
                 ClientDriver driver = ClientDriver.start()) {
             List<String> clients = new ArrayList<>();

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,7 @@ class UnreadClientIT {
 
     private void attack(ClusterProcess server, List<Long> pids, String what) throws Exception {
         long baselineKb = pids.stream().mapToLong(UnreadClientIT::rssKb).sum();
+        long heapBeforeKb = pids.stream().mapToLong(UnreadClientIT::liveHeapKb).sum();
         try (ClientDriver driver = ClientDriver.start();
                 PollingNonReader poller = PollingNonReader.join(server.url(), "big");
                 WebSocketNonReader reader = WebSocketNonReader.join(server.port(), "big")) {
@@ -127,12 +130,37 @@ class UnreadClientIT {
             }
             assertThat(server.logText()).doesNotContain("OutOfMemoryError");
             long afterKb = pids.stream().mapToLong(UnreadClientIT::rssKb).sum();
+            long heapAfterKb = pids.stream().mapToLong(UnreadClientIT::liveHeapKb).sum();
             report(what + " with -Xmx256m: 2 unread clients closed, reading client got " + MESSAGES + " x " + SIZE / 1000
                     + " KB; " + acks + " acks to 5 ordinary clients, none lost; resident " + baselineKb / 1024
-                    + " MB before, peak " + peakKb.get() / 1024 + " MB, " + afterKb / 1024 + " MB after");
+                    + " MB before, peak " + peakKb.get() / 1024 + " MB, " + afterKb / 1024 + " MB after; live heap "
+                    + heapBeforeKb / 1024 + " MB before, " + heapAfterKb / 1024 + " MB after");
+            // what the attack made the server hold is gone with the sessions
+            assertThat(heapAfterKb - heapBeforeKb).as("live heap growth after the attack, KB").isLessThan(32 * 1024L);
             // without the bound each unread client made the server hold the whole stream (180 MB)
             assertThat(peakKb.get() - baselineKb).as("resident growth during the attack, KB").isLessThan(300 * 1024L);
         }
+    }
+
+    /** The heap in use after a full collection, by jcmd; the JVM keeps the resident memory it once took. */
+    static long liveHeapKb(long pid) {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        try {
+            run(jcmd.toString(), String.valueOf(pid), "GC.run");
+            String info = run(jcmd.toString(), String.valueOf(pid), "GC.heap_info");
+            Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+            assertThat(m.find()).as(info).isTrue();
+            return Long.parseLong(m.group(1));
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("jcmd " + pid, e);
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+        return out;
     }
 
     static long rssKb(long pid) {
