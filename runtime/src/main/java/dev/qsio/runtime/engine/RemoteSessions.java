@@ -239,8 +239,16 @@ public final class RemoteSessions {
         server.stats().forwardedRequests.increment();
         RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
                 server.options().pollingBodyTimeoutMs(), body -> {
-                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
-                            .str(body.toString(StandardCharsets.UTF_8)).buffer());
+                    String payload = body.toString(StandardCharsets.UTF_8);
+                    try {
+                        // checked here, so that the client gets the answer its session's own server would give
+                        EngineCodec.decodePayload(payload);
+                    } catch (MalformedPacketException e) {
+                        server.refuse(request, EngineError.BAD_REQUEST);
+                        peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("parse error").buffer());
+                        return;
+                    }
+                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true).str(payload).buffer());
                     HttpServerResponse response = request.response();
                     server.cors().apply(request, response);
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -37,7 +36,7 @@ class ForwardedRequestLimitsIT {
                 "quarkus.socketio.ping-timeout", "20s"), "forwarded-limits")) {
             // a slow body: Content-Length 100, one byte sent
             try (Connection c = Connection.open(cluster.port())) {
-                String sid = sessionOfAnotherWorker(cluster.port(), c.tag);
+                String sid = sessionOfAnotherWorker(cluster.port(), c.worker);
                 long start = System.nanoTime();
                 c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
                         + "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n4");
@@ -48,7 +47,7 @@ class ForwardedRequestLimitsIT {
             }
             // an empty body
             try (Connection c = Connection.open(cluster.port())) {
-                String sid = sessionOfAnotherWorker(cluster.port(), c.tag);
+                String sid = sessionOfAnotherWorker(cluster.port(), c.worker);
                 c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
                         + "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
                 assertThat(c.read().status).as("empty forwarded body").isEqualTo(400);
@@ -56,11 +55,11 @@ class ForwardedRequestLimitsIT {
         }
     }
 
-    /** A new session whose id says it was made by another worker than the one tagged {@code notTag}. */
-    static String sessionOfAnotherWorker(int port, int notTag) throws IOException {
+    /** A new session, connected to the main namespace, of another worker than {@code notWorker}. */
+    static String sessionOfAnotherWorker(int port, int notWorker) throws IOException {
         for (int i = 0; i < 200; i++) {
             try (Connection c = Connection.open(port)) {
-                if (c.tag != notTag) {
+                if (c.worker != notWorker) {
                     return c.sid;
                 }
             }
@@ -77,7 +76,7 @@ class ForwardedRequestLimitsIT {
         final InputStream in;
         final OutputStream out;
         final String sid;
-        final int tag;
+        final int worker;
 
         private Connection(int port) throws IOException {
             socket = new Socket();
@@ -91,17 +90,36 @@ class ForwardedRequestLimitsIT {
             Matcher m = SID.matcher(open.body);
             assertThat(m.find()).as(open.body).isTrue();
             sid = m.group(1);
-            tag = tagOf(sid);
+            // which worker holds this connection: the one that made the session, as its whoami tells
+            String base = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
+            post(base, "40");
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("40{")) {
+                seen.append(get(base));
+            }
+            post(base, "421[\"whoami\"]");
+            Matcher w = Pattern.compile("431\\[(\\d+)").matcher("");
+            while (!w.reset(seen).find()) {
+                seen.append(get(base));
+            }
+            worker = Integer.parseInt(w.group(1));
+        }
+
+        private void post(String path, String body) throws IOException {
+            write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+            assertThat(read().status).isEqualTo(200);
+        }
+
+        private String get(String path) throws IOException {
+            write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            Response r = read();
+            assertThat(r.status).isEqualTo(200);
+            return r.body;
         }
 
         static Connection open(int port) throws IOException {
             return new Connection(port);
-        }
-
-        /** The worker tag in the last 3 bytes of a session id. */
-        static int tagOf(String id) {
-            byte[] tail = Base64.getUrlDecoder().decode(id.substring(16));
-            return (tail[0] & 0xff) << 16 | (tail[1] & 0xff) << 8 | (tail[2] & 0xff);
         }
 
         void write(String text) throws IOException {
