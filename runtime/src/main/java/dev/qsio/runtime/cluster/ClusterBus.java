@@ -18,7 +18,7 @@ import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.InMemoryAdapter;
 import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.adapter.cluster.ClusterAdapters;
+import dev.qsio.runtime.clusteradapter.ClusterAdapters;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.bus.RedisBus;

@@ -252,37 +252,37 @@ public final class ConnectionHandOff {
             closeQuietly(fd);
             return;
         }
-        String key = key(connection);
-        Object[] match = new Object[1];
-        unpaired.compute(key, (k, v) -> {
-            if (v instanceof Pending) {
-                match[0] = v;
-                return null;
-            }
-            return connection;
-        });
-        if (match[0] != null) {
-            inject(connection, ((Pending) match[0]).bytes);
-        } else {
-            expire(key, connection);
+        Pending request = pair(key(connection), connection, Pending.class);
+        if (request != null) {
+            inject(connection, request.bytes);
         }
     }
 
     private void onRequest(String key, ByteBuf bytes) {
-        Pending pending = new Pending(bytes);
+        EpollSocketChannel connection = pair(key, new Pending(bytes), EpollSocketChannel.class);
+        if (connection != null) {
+            inject(connection, bytes);
+        }
+    }
+
+    /**
+     * The two halves of a hand-off (the descriptor and the request's bytes) arrive by different paths, in either
+     * order: the half that comes second takes the first one waiting under {@code key} if it is a {@code partner}, or
+     * else waits there itself (for a while: see expire). Returns the partner, or null when {@code mine} waits.
+     */
+    private <T> T pair(String key, Object mine, Class<T> partner) {
         Object[] match = new Object[1];
         unpaired.compute(key, (k, v) -> {
-            if (v instanceof EpollSocketChannel) {
+            if (partner.isInstance(v)) {
                 match[0] = v;
                 return null;
             }
-            return pending;
+            return mine;
         });
-        if (match[0] != null) {
-            inject((EpollSocketChannel) match[0], bytes);
-        } else {
-            expire(key, pending);
+        if (match[0] == null) {
+            expire(key, mine);
         }
+        return partner.cast(match[0]);
     }
 
     private void expire(String key, Object half) {

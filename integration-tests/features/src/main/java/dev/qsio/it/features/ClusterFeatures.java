@@ -106,6 +106,7 @@ public class ClusterFeatures {
         String padding = "x".repeat(size);
         for (int i = 0; i < count; i++) {
             io.to(room).emit("n", origin, i, padding);
+            // paced on purpose: a client that reads keeps up, one that does not falls behind by the stream's size
             Thread.sleep(intervalMs);
         }
         return count;
@@ -116,6 +117,7 @@ public class ClusterFeatures {
     int ownStream(SocketIoSocket socket, String origin, int count, int intervalMs) throws InterruptedException {
         for (int i = 0; i < count; i++) {
             socket.emit("n", origin, i);
+            // paced: the socket's own stream goes on while the test drops and recovers its connection
             Thread.sleep(intervalMs);
         }
         return count;

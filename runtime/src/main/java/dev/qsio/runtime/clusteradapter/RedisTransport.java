@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Origin;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 /** A cluster request did not get every answer in time; the message says which servers were missing. */
 public final class ClusterTimeoutException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import java.util.ArrayList;
 import java.util.List;

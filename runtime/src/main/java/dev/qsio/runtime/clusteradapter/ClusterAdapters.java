@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.SessionStore;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.adapter.SessionStore.Logged;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Origin;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Origin;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.buffer.Buffer;

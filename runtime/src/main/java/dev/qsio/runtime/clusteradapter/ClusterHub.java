@@ -1,4 +1,4 @@
-package dev.qsio.runtime.adapter.cluster;
+package dev.qsio.runtime.clusteradapter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,8 @@ import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastAcks;
 import dev.qsio.runtime.adapter.BroadcastOptions;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Origin;
-import dev.qsio.runtime.adapter.cluster.AdapterMessage.Selection;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
