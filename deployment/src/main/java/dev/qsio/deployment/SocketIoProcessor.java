@@ -65,6 +65,7 @@ import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
 import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
+import io.quarkus.vertx.http.deployment.FilterBuildItem;
 import io.quarkus.vertx.http.deployment.RouteBuildItem;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -211,6 +212,14 @@ class SocketIoProcessor {
                     .handler(recorder.engineEndpoint(endpoint.path, endpoint.handlerClass))
                     .build());
         }
+    }
+
+    /** Before every other filter: the request's head is complete when Vert.x hands it over. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void headerTimeout(SocketIoRecorder recorder, BuildProducer<FilterBuildItem> filters) {
+        // before the filters of Quarkus (CORS 300, authentication 200) and of extensions, which may end a request
+        filters.produce(new FilterBuildItem(recorder.headerTimeout(), 10_000));
     }
 
     // ---- Socket.IO

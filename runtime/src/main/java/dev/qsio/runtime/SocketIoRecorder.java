@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import dev.qsio.EngineIoHandler;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineRoute;
 import dev.qsio.runtime.engine.SessionHandler;
+import dev.qsio.runtime.http.HeaderTimeout;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.SocketIoMetadata;
 import dev.qsio.runtime.server.SocketIoRoute;
@@ -13,6 +15,7 @@ import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -25,6 +28,26 @@ public class SocketIoRecorder {
     public Handler<RoutingContext> socketIoRoute(String path, boolean serveClient) {
         return new SocketIoRoute(path, serveClient,
                 new EngineRoute(path, () -> Arc.container().instance(SocketIoServerImpl.class).get().engineHandler()));
+    }
+
+    /**
+     * The filter that times request heads on the application's HTTP server ({@code quarkus.socketio.header-timeout};
+     * the value was checked at startup).
+     */
+    public Handler<RoutingContext> headerTimeout() {
+        return new Handler<>() {
+            private volatile HeaderTimeout timeout;
+
+            @Override
+            public void handle(RoutingContext ctx) {
+                HeaderTimeout t = timeout;
+                if (t == null) {
+                    t = timeout = new HeaderTimeout(Arc.container().instance(Vertx.class).get(),
+                            Arc.container().instance(SocketIoRuntimeConfig.class).get().headerTimeout().toMillis());
+                }
+                t.handle(ctx);
+            }
+        };
     }
 
     /** The handler methods found at build time, as a bean. */

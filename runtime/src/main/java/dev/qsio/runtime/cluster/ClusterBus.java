@@ -28,7 +28,7 @@ import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EnginePeers;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
-import dev.qsio.runtime.handoff.ListeningChannel;
+import dev.qsio.runtime.http.ListeningChannel;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;

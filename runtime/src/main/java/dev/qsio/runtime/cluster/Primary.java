@@ -19,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -127,6 +130,16 @@ public class Primary implements Cluster {
     private volatile boolean shuttingDown;
     private volatile boolean firstFullSetReady;
     private CompletableFuture<Void> rolling = CompletableFuture.completedFuture(null);
+    /**
+     * Starts worker processes, one at a time, off the event loop: a process start (fork and exec of a JVM) takes
+     * milliseconds to hundreds of them on a loaded host, during which the event loop would not supervise, relay the
+     * bus or answer probes.
+     */
+    private final ExecutorService spawner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "qsio-worker-spawner");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Starts the bus relay and the workers. */
     public synchronized void start() {
@@ -288,6 +301,16 @@ public class Primary implements Cluster {
         return spawn(w, false);
     }
 
+    /** Starts a process for a worker on the spawner thread; completes with it, or null when it could not start. */
+    private CompletableFuture<Incarnation> spawnLater(ManagedWorker w, boolean replacement) {
+        try {
+            return CompletableFuture.supplyAsync(() -> spawn(w, replacement), spawner);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
     /** Starts a process for a worker; a replacement (rolling restart) becomes current only once it is ready. */
     private Incarnation spawn(ManagedWorker w, boolean replacement) {
         if (shuttingDown) {
@@ -314,6 +337,11 @@ public class Primary implements Cluster {
             if (!replacement) {
                 onCrash(w, null, -1, "could not start: " + e.getMessage());
             }
+            return null;
+        }
+        if (shuttingDown) {
+            // the primary began to stop while this process started: it would not be among those it stops
+            process.destroy();
             return null;
         }
         Incarnation inc = new Incarnation(slot, process);
@@ -408,7 +436,7 @@ public class Primary implements Cluster {
             fire(new WorkerLifecycleEvent(Kind.RESPAWNING, w.id, pid, code, decision.delay(), what));
             vertx.setTimer(Math.max(1, decision.delay().toMillis()), t -> {
                 if (!shuttingDown && !w.removed && w.state == WorkerState.RESPAWNING) {
-                    spawn(w);
+                    spawnLater(w, false);
                 }
             });
         } else {
@@ -509,10 +537,10 @@ public class Primary implements Cluster {
                 if (existing == null || existing.state == WorkerState.FAILED || existing.state == WorkerState.STOPPED) {
                     ManagedWorker w = new ManagedWorker(id);
                     workers.put(id, w);
-                    Incarnation inc = spawn(w);
-                    if (inc != null) {
-                        waits.add(inc.ready);
-                    }
+                    waits.add(spawnLater(w, false).thenCompose(inc -> inc == null
+                            ? CompletableFuture.failedFuture(new IllegalStateException("worker " + w.id
+                                    + " could not start"))
+                            : inc.ready));
                     missing--;
                 }
             }
@@ -565,8 +593,7 @@ public class Primary implements Cluster {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        vertx.runOnContext(v -> {
-            Incarnation fresh = spawn(w, true);
+        spawnLater(w, true).thenAccept(fresh -> {
             if (fresh == null) {
                 done.completeExceptionally(new IllegalStateException("could not start a replacement for worker " + w.id));
                 return;
@@ -650,6 +677,7 @@ public class Primary implements Cluster {
                 }
             });
         }
+        spawner.shutdownNow();
         relay.stop();
         if (handOffDir != null) {
             deleteTree(handOffDir);

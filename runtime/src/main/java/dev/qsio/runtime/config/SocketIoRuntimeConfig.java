@@ -105,6 +105,16 @@ public interface SocketIoRuntimeConfig {
     Duration pollingBodyTimeout();
 
     /**
+     * How long a client may take to send a request head on the application's HTTP server: from the opening of its
+     * connection, and on a connection kept alive from the first byte of each next request. A slower connection (a
+     * slow-loris sending its headers a byte at a time) is closed. Applies to every request of the HTTP server, as
+     * Node's {@code server.headersTimeout} does; idle kept-alive connections, bodies, long polls and WebSockets are
+     * not affected. {@code 0} turns it off.
+     */
+    @WithDefault("15S")
+    Duration headerTimeout();
+
+    /**
      * How the servers of a cluster reach each other. {@code local}: the workers of one host, through their primary
      * (loopback). {@code redis}: every server (each worker, or a single process) connects to the Redis server of
      * {@code quarkus.socketio.redis.url}, so that the cluster spans hosts; the primary, if any, still supervises its

@@ -1,9 +1,12 @@
 package dev.qsio.runtime.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -15,6 +18,18 @@ public final class EngineCodec {
     public static final char SEPARATOR = '\u001e';
 
     private EngineCodec() {
+    }
+
+    /**
+     * The text of a polling body or a WebSocket text message; bytes that are not UTF-8 are malformed (rather than
+     * read as U+FFFD and passed on to the application and other clients).
+     */
+    public static String text(Buffer bytes) throws MalformedPacketException {
+        ByteBuf buf = bytes.getByteBuf();
+        if (!ByteBufUtil.isText(buf, StandardCharsets.UTF_8)) {
+            throw new MalformedPacketException("invalid UTF-8");
+        }
+        return buf.toString(StandardCharsets.UTF_8);
     }
 
     /** Decodes one packet from its text form (a WebSocket text frame or a polling segment). */

@@ -36,6 +36,10 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             throw new ConfigurationException("quarkus.socketio.max-buffered-bytes must be a positive number of bytes, got "
                     + config.maxBufferedBytes(), Set.of("quarkus.socketio.max-buffered-bytes"));
         }
+        if (config.headerTimeout().isNegative()) {
+            throw new ConfigurationException("quarkus.socketio.header-timeout must be a duration of 0 (off) or more, got "
+                    + config.headerTimeout(), Set.of("quarkus.socketio.header-timeout"));
+        }
         List<String> transports = config.transports();
         for (String t : transports) {
             if (!TRANSPORTS.contains(t)) {

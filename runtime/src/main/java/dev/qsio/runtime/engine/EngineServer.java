@@ -1,7 +1,6 @@
 package dev.qsio.runtime.engine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -290,14 +289,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     private void wire(EngineSession<C> session, WebSocketTransport transport) {
         ServerWebSocket ws = transport.ws;
-        int max = options.maxHttpBufferSize();
-        ws.textMessageHandler(text -> {
+        WebSocketMessages.read(ws, options.maxHttpBufferSize(), text -> {
             SocketIoHotReplacement.messageReceived();
-            // a message's UTF-8 size is at least its length in chars
-            if (text.length() > max) {
-                tooLarge(session, transport);
-                return;
-            }
             stats.bytesIn(text.length());
             EnginePacket packet;
             try {
@@ -307,25 +300,15 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
                 return;
             }
             session.onPacket(transport, packet);
-        });
-        ws.binaryMessageHandler(data -> {
-            if (data.length() > max) {
-                tooLarge(session, transport);
-                return;
-            }
+        }, data -> {
             stats.bytesIn(data.length());
             session.onPacket(transport, EnginePacket.message(data));
-        });
+        }, code -> session.onTransportClosed(transport, "transport error"));
         ws.closeHandler(v -> session.onTransportClosed(transport, "transport close"));
         ws.exceptionHandler(e -> {
             LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
             session.onTransportClosed(transport, "transport error");
         });
-    }
-
-    private void tooLarge(EngineSession<C> session, WebSocketTransport transport) {
-        transport.ws.close((short) 1009, "Message too big");
-        session.onTransportClosed(transport, "transport error");
     }
 
     private void onData(HttpServerRequest request, EngineSession<C> session) {
@@ -341,7 +324,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             stats.bytesIn(body.length());
             List<EnginePacket> packets;
             try {
-                packets = EngineCodec.decodePayload(body.toString(StandardCharsets.UTF_8));
+                packets = EngineCodec.decodePayload(EngineCodec.text(body));
             } catch (MalformedPacketException e) {
                 refuse(request, EngineError.BAD_REQUEST);
                 session.onError(e.getMessage());

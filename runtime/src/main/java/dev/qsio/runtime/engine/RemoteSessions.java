@@ -1,7 +1,6 @@
 package dev.qsio.runtime.engine;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.requests.RequestTracker;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,10 +54,13 @@ public final class RemoteSessions {
     private static final class Forwarded {
         final ServerWebSocket ws;
         final String owner;
+        /** The connection, to bound what is queued for the client; null where Vert.x does not expose it. */
+        final Channel channel;
 
         Forwarded(ServerWebSocket ws, String owner) {
             this.ws = ws;
             this.owner = owner;
+            this.channel = WebSocketTransport.channelOf(ws);
         }
     }
 
@@ -239,9 +242,10 @@ public final class RemoteSessions {
         server.stats().forwardedRequests.increment();
         RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
                 server.options().pollingBodyTimeoutMs(), body -> {
-                    String payload = body.toString(StandardCharsets.UTF_8);
+                    String payload;
                     try {
                         // checked here, so that the client gets the answer its session's own server would give
+                        payload = EngineCodec.text(body);
                         EngineCodec.decodePayload(payload);
                     } catch (MalformedPacketException e) {
                         server.refuse(request, EngineError.BAD_REQUEST);
@@ -279,7 +283,7 @@ public final class RemoteSessions {
                     peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
-            ws.textMessageHandler(text -> {
+            WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),text -> {
                 if (settled[0]) {
                     return;
                 }
@@ -296,6 +300,9 @@ public final class RemoteSessions {
                     ws.close();
                     peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
+            }, data -> {
+                // nothing but the probe is expected before the upgrade completes: ignored, as before
+            }, code -> {
             });
             ws.closeHandler(v -> {
                 if (!settled[0]) {
@@ -316,22 +323,13 @@ public final class RemoteSessions {
     private void forward(ServerWebSocket ws, String sid, String owner) {
         Forwarded f = new Forwarded(ws, owner);
         forwarded.put(sid, f);
-        int max = server.options().maxHttpBufferSize();
-        ws.textMessageHandler(text -> {
-            if (text.length() > max) {
-                ws.close((short) 1009, "Message too big");
-                return;
-            }
-            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer());
-        });
-        ws.binaryMessageHandler(data -> {
-            if (data.length() > max) {
-                ws.close((short) 1009, "Message too big");
-                return;
-            }
-            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
-                    .str(EnginePacket.message(data).segment()).buffer());
-        });
+        WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
+                text -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer()),
+                data -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
+                        .str(EnginePacket.message(data).segment()).buffer()),
+                // the close that follows tells the owner
+                code -> {
+                });
         ws.closeHandler(v -> {
             if (forwarded.remove(sid, f)) {
                 peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
@@ -432,6 +430,16 @@ public final class RemoteSessions {
         }
         Forwarded f = forwarded.get(sid);
         if (f != null) {
+            if (overflows(f, packets)) {
+                // the owner's bound covers what it holds; what waits here for a client that does not read is
+                // bounded here, by the same setting, and ends the session the same way
+                server.stats().bufferOverflows.increment();
+                if (forwarded.remove(sid, f)) {
+                    WebSocketTransport.abort(f.channel);
+                    peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());
+                }
+                return;
+            }
             for (EnginePacket p : packets) {
                 f.ws.writeFrame(WebSocketTransport.frame(p, p.frame()));
             }
@@ -439,6 +447,19 @@ public final class RemoteSessions {
                 f.ws.close();
             }
         }
+    }
+
+    /** Whether writing these packets would take what is queued for a relayed WebSocket's client past the bound. */
+    private boolean overflows(Forwarded f, List<EnginePacket> packets) {
+        long queued = WebSocketTransport.backlog(f.channel);
+        if (queued == 0) {
+            return false;
+        }
+        long size = 0;
+        for (EnginePacket p : packets) {
+            size += p.size();
+        }
+        return queued + size > server.options().maxBufferedBytes();
     }
 
     private void onPacket(EngineWire.Reader r) throws IOException {

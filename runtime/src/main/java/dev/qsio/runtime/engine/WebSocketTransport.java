@@ -108,6 +108,14 @@ final class WebSocketTransport extends Transport {
      */
     @Override
     long backlog() {
+        return backlog(channel);
+    }
+
+    /**
+     * What Netty holds for the client of a connection: nothing while the channel is writable (under its high-water
+     * mark, tens of kilobytes) or unknown (null), otherwise every byte queued and not yet taken by the socket.
+     */
+    static long backlog(Channel channel) {
         if (channel == null || channel.isWritable()) {
             return 0;
         }
@@ -120,18 +128,25 @@ final class WebSocketTransport extends Transport {
         if (channel == null) {
             close();
         } else if (!closed) {
-            // No close frame: it would wait behind what the client does not read. An abortive close (a reset, as
-            // SO_LINGER 0 makes it) frees what the kernel still holds for the client too, and tells the client at
-            // once; a graceful close would leave the data and the FIN queued behind a window the client keeps shut.
             closed = true;
-            try {
-                channel.config().setOption(ChannelOption.SO_LINGER, 0);
-            } catch (RuntimeException e) {
-                LOG.debugf("cannot set SO_LINGER on %s: %s", channel, e.getMessage());
-            }
-            // straight to the transport: the HTTP server's handlers would first wait for the queued writes to drain
-            channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
+            abort(channel);
         }
+    }
+
+    /**
+     * Ends a connection whose client does not read. No close frame: it would wait behind what the client does not
+     * read. An abortive close (a reset, as SO_LINGER 0 makes it) frees what the kernel still holds for the client
+     * too, and tells the client at once; a graceful close would leave the data and the FIN queued behind a window
+     * the client keeps shut.
+     */
+    static void abort(Channel channel) {
+        try {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+            LOG.debugf("cannot set SO_LINGER on %s: %s", channel, e.getMessage());
+        }
+        // straight to the transport: the HTTP server's handlers would first wait for the queued writes to drain
+        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
     }
 
     static WebSocketFrame frame(EnginePacket packet, Buffer body) {

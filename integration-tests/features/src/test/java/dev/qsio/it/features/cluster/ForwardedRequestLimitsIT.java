@@ -1,6 +1,7 @@
 package dev.qsio.it.features.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -16,7 +19,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.FrameSocket;
 
 /**
  * A polling POST that a worker forwards to the session's owner (the hand-off off, as for another host) gets the
@@ -55,6 +60,43 @@ class ForwardedRequestLimitsIT {
         }
     }
 
+    /**
+     * A WebSocket that a worker relays for a session of another worker (the hand-off off, as for another host), whose
+     * client stops reading: what the relaying worker queues for it is bounded by max-buffered-bytes, and the session
+     * ends with its connection, long before its ping timeout.
+     */
+    @Test
+    void aRelayedWebSocketThatIsNotReadIsBounded() throws Exception {
+        try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, Map.of(
+                "quarkus.socketio.cluster.connection-hand-off", "false",
+                "quarkus.socketio.max-buffered-bytes", "2000000",
+                "quarkus.socketio.ping-interval", "25s",
+                "quarkus.socketio.ping-timeout", "20s"), "relayed-limits");
+                ClientDriver driver = ClientDriver.start()) {
+            Connection c = Connection.open(cluster.port(), 4096);
+            String sid = sessionOfAnotherWorker(cluster.port(), c.worker);
+            // the session's WebSocket arrives at this connection's worker, which relays it to the owner
+            try (FrameSocket ws = FrameSocket.upgrade(c.socket, "/socket.io/?EIO=4&transport=websocket&sid=" + sid)) {
+                long start = System.nanoTime();
+                ws.sendText("2probe");
+                ws.nextTextStartingWith("3probe");
+                ws.sendText("5");
+                ws.sendText("421[\"join\",\"relayed\"]");
+                ws.nextTextStartingWith("431[");
+                // from now on it reads nothing; 40 messages of 200 KB (8 MB) go to its room
+                driver.connect("publisher", cluster.url(), Map.of("transports", List.of("websocket")));
+                driver.await("publisher", "connect");
+                driver.emitWithAck("publisher", "flood", 120_000, "heavy-stream", "P", 40, 20, "relayed", 200_000);
+                await().atMost(Duration.ofMinutes(2)).until(() -> !driver.events(m -> "publisher".equals(
+                        m.path("id").asText()) && "ack".equals(m.path("event").asText())
+                        && "flood".equals(m.path("ref").asText())).isEmpty());
+                assertThat(ws.closedByServer(Duration.ofSeconds(10))).as("the relayed WebSocket was ended").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("before the ping timeout (45 s) could end it")
+                        .isLessThan(Duration.ofSeconds(40));
+            }
+        }
+    }
+
     /** A new session, connected to the main namespace, of another worker than {@code notWorker}. */
     static String sessionOfAnotherWorker(int port, int notWorker) throws IOException {
         for (int i = 0; i < 200; i++) {
@@ -78,8 +120,11 @@ class ForwardedRequestLimitsIT {
         final String sid;
         final int worker;
 
-        private Connection(int port) throws IOException {
+        private Connection(int port, int receiveBuffer) throws IOException {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(30_000);
             in = socket.getInputStream();
@@ -119,7 +164,11 @@ class ForwardedRequestLimitsIT {
         }
 
         static Connection open(int port) throws IOException {
-            return new Connection(port);
+            return new Connection(port, 0);
+        }
+
+        static Connection open(int port, int receiveBuffer) throws IOException {
+            return new Connection(port, receiveBuffer);
         }
 
         void write(String text) throws IOException {

@@ -2,13 +2,16 @@ package dev.qsio.it.features.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Formatter;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.FrameSocket;
 import dev.qsio.it.support.RawHttp;
 import dev.qsio.it.support.RawWebSocket;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -171,15 +175,70 @@ class HostileInputTest {
         }
     }
 
+    /** A packet that is well formed but for bytes that are not UTF-8 inside its string. */
+    static byte[] packetWithInvalidUtf8() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes("42[\"upper\",\"a".getBytes(StandardCharsets.US_ASCII));
+        b.writeBytes(new byte[] { (byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE });
+        b.writeBytes("\"]".getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
+    }
+
     @Test
     void invalidUtf8InAPollingBody() throws Exception {
         String sid = pollingSession();
+        assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "40").statusCode()).isEqualTo(200);
         HttpResponse<String> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 url("EIO=4&transport=polling&sid=" + sid))).POST(HttpRequest.BodyPublishers.ofByteArray(
-                        new byte[] { (byte) 0xC3, 0x28, (byte) 0xFF, (byte) 0xFE })).build(),
+                        packetWithInvalidUtf8())).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(res.statusCode()).as("not relayed as U+FFFD: refused").isEqualTo(400);
         assertThat(RawHttp.get(url("EIO=4&transport=polling&sid=" + sid)).statusCode()).isEqualTo(400);
+    }
+
+    FrameSocket connectedFrames() throws Exception {
+        FrameSocket socket = FrameSocket.open(base.getPort(), base.getPath() + "?EIO=4&transport=websocket", 0);
+        socket.nextTextStartingWith("0{");
+        socket.sendText("40");
+        socket.nextTextStartingWith("40{");
+        return socket;
+    }
+
+    @Test
+    void invalidUtf8InAWebSocketTextMessageClosesWith1007() throws Exception {
+        try (FrameSocket socket = connectedFrames()) {
+            socket.send(FrameSocket.TEXT, true, packetWithInvalidUtf8());
+            assertThat(socket.awaitCloseCode()).as("RFC 6455 8.1: invalid frame payload data").isEqualTo(1007);
+        }
+        // split across fragments, the same bytes are refused as well
+        try (FrameSocket socket = connectedFrames()) {
+            byte[] packet = packetWithInvalidUtf8();
+            socket.send(FrameSocket.TEXT, false, Arrays.copyOfRange(packet, 0, 14));
+            socket.send(FrameSocket.CONTINUATION, true, Arrays.copyOfRange(packet, 14, packet.length));
+            assertThat(socket.awaitCloseCode()).isEqualTo(1007);
+        }
+    }
+
+    @Test
+    void aFragmentedMessageIsReassembledEvenWithinACharacter() throws Exception {
+        try (FrameSocket socket = connectedFrames()) {
+            byte[] packet = "421[\"upper\",\"caf\u00e9 \u20ac\"]".getBytes(StandardCharsets.UTF_8);
+            // "é" is C3 A9: the first fragment ends between its two bytes
+            int cut = new String(packet, StandardCharsets.ISO_8859_1).indexOf('\u00c3') + 1;
+            socket.send(FrameSocket.TEXT, false, Arrays.copyOfRange(packet, 0, cut));
+            socket.send(FrameSocket.CONTINUATION, false, Arrays.copyOfRange(packet, cut, cut + 3));
+            socket.send(FrameSocket.CONTINUATION, true, Arrays.copyOfRange(packet, cut + 3, packet.length));
+            assertThat(socket.nextTextStartingWith("431[")).isEqualTo("431[\"CAF\u00c9 \u20ac\"]");
+        }
+        // fragments that together pass the limit close with 1009 once the limit is passed
+        try (FrameSocket socket = connectedFrames()) {
+            byte[] chunk = "x".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+            socket.send(FrameSocket.TEXT, false, "42[\"upper\",\"".getBytes(StandardCharsets.US_ASCII));
+            socket.send(FrameSocket.CONTINUATION, false, chunk);
+            socket.send(FrameSocket.CONTINUATION, false, chunk);
+            socket.send(FrameSocket.CONTINUATION, false, chunk);
+            assertThat(socket.awaitCloseCode()).isEqualTo(1009);
+        }
     }
 
     @Test

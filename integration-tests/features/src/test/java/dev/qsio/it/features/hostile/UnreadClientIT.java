@@ -3,13 +3,7 @@ package dev.qsio.it.features.hostile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.FrameSocket;
 import dev.qsio.it.support.RawHttp;
 
 /**
@@ -86,7 +81,7 @@ class UnreadClientIT {
         long heapBeforeKb = pids.stream().mapToLong(UnreadClientIT::liveHeapKb).sum();
         try (ClientDriver driver = ClientDriver.start();
                 PollingNonReader poller = PollingNonReader.join(server.url(), "big");
-                WebSocketNonReader reader = WebSocketNonReader.join(server.port(), "big")) {
+                FrameSocket reader = joinWithoutReading(server.port(), "big")) {
             List<String> ordinary = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 String id = "o" + i;
@@ -210,109 +205,13 @@ class UnreadClientIT {
     }
 
     /** A WebSocket client that joins a room, then stops reading (a small receive buffer, nothing read). */
-    static final class WebSocketNonReader implements AutoCloseable {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-
-        private WebSocketNonReader(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-        }
-
-        static WebSocketNonReader join(int port, String room) throws IOException {
-            Socket s = new Socket();
-            s.setReceiveBufferSize(4096);
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            s.setSoTimeout(10_000);
-            WebSocketNonReader c = new WebSocketNonReader(s);
-            c.out.write(("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            String head = c.readHead();
-            assertThat(head).startsWith("HTTP/1.1 101");
-            assertThat(c.readText()).startsWith("0{");
-            c.sendText("40");
-            String connect;
-            do {
-                connect = c.readText();
-            } while (!connect.startsWith("40{"));
-            c.sendText("421[\"join\",\"" + room + "\"]");
-            String ack;
-            do {
-                ack = c.readText();
-            } while (!ack.startsWith("431["));
-            return c;
-        }
-
-        private String readHead() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            while (!b.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int c = in.read();
-                if (c < 0) {
-                    throw new IOException("closed during the handshake: " + b);
-                }
-                b.write(c);
-            }
-            return b.toString(StandardCharsets.US_ASCII);
-        }
-
-        private String readText() throws IOException {
-            int b0 = in.read();
-            int b1 = in.read();
-            if (b0 < 0 || b1 < 0) {
-                throw new IOException("closed");
-            }
-            long length = b1 & 0x7f;
-            if (length == 126) {
-                length = (in.read() << 8) | in.read();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | in.read();
-                }
-            }
-            return new String(in.readNBytes((int) length), StandardCharsets.UTF_8);
-        }
-
-        private void sendText(String text) throws IOException {
-            byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-            byte[] mask = { 1, 2, 3, 4 };
-            ByteArrayOutputStream f = new ByteArrayOutputStream();
-            f.write(0x81);
-            f.write(0x80 | payload.length); // short texts only
-            f.write(mask);
-            for (int i = 0; i < payload.length; i++) {
-                f.write(payload[i] ^ mask[i % 4]);
-            }
-            out.write(f.toByteArray());
-            out.flush();
-        }
-
-        /** Reads what is left: true when the server closed the connection (end of stream or reset) in time. */
-        boolean closedByServer(Duration within) throws IOException {
-            long deadline = System.nanoTime() + within.toNanos();
-            byte[] sink = new byte[64 * 1024];
-            socket.setSoTimeout(1000);
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (in.read(sink) < 0) {
-                        return true;
-                    }
-                } catch (SocketTimeoutException e) {
-                    // nothing yet: the connection is open and quiet
-                    return false;
-                } catch (IOException e) {
-                    return true; // reset
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
+    static FrameSocket joinWithoutReading(int port, String room) throws IOException {
+        FrameSocket c = FrameSocket.open(port, "/socket.io/?EIO=4&transport=websocket", 4096);
+        c.nextTextStartingWith("0{");
+        c.sendText("40");
+        c.nextTextStartingWith("40{");
+        c.sendText("421[\"join\",\"" + room + "\"]");
+        c.nextTextStartingWith("431[");
+        return c;
     }
 }

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.handoff;
+package dev.qsio.runtime.http;
 
 import java.lang.reflect.Field;
 import java.util.Map;

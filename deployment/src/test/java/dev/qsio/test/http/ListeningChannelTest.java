@@ -1,4 +1,4 @@
-package dev.qsio.test.cluster;
+package dev.qsio.test.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.qsio.runtime.handoff.ListeningChannel;
+import dev.qsio.runtime.http.ListeningChannel;
 import dev.qsio.test.Failures;
 import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;

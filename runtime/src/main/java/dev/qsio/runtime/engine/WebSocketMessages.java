@@ -1,0 +1,99 @@
+package dev.qsio.runtime.engine;
+
+import java.util.function.Consumer;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+
+/**
+ * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
+ * {@code maxHttpBufferSize} closes the WebSocket with 1009 as soon as its frames pass the limit, and a text message
+ * that is not UTF-8 closes it with 1007 (RFC 6455, 8.1) instead of reaching the application with U+FFFD in it.
+ * Control frames stay with Vert.x.
+ */
+final class WebSocketMessages implements Handler<WebSocketFrame> {
+
+    static final short MESSAGE_TOO_BIG = 1009;
+    static final short INVALID_PAYLOAD = 1007;
+
+    private final ServerWebSocket ws;
+    private final int max;
+    private final Consumer<String> text;
+    private final Consumer<Buffer> binary;
+    /** Told the close code after the WebSocket was closed for a message it refused. */
+    private final Consumer<Short> refused;
+    /** The fragments of the message being received, or null between messages. */
+    private Buffer pending;
+    private boolean pendingText;
+    private boolean done;
+
+    private WebSocketMessages(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
+            Consumer<Short> refused) {
+        this.ws = ws;
+        this.max = max;
+        this.text = text;
+        this.binary = binary;
+        this.refused = refused;
+    }
+
+    /** Sends the WebSocket's messages to these from now on, replacing any message handler it had. */
+    static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
+            Consumer<Short> refused) {
+        ws.textMessageHandler(null);
+        ws.binaryMessageHandler(null);
+        ws.frameHandler(new WebSocketMessages(ws, max, text, binary, refused));
+    }
+
+    @Override
+    public void handle(WebSocketFrame frame) {
+        if (done) {
+            return;
+        }
+        Buffer data;
+        boolean isText;
+        if (frame.isText() || frame.isBinary()) {
+            data = frame.binaryData();
+            isText = frame.isText();
+        } else if (frame.isContinuation() && pending != null) {
+            data = pending.appendBuffer(frame.binaryData());
+            isText = pendingText;
+        } else {
+            // ping, pong and close are Vert.x's; Netty refuses a continuation outside a message
+            return;
+        }
+        if (data.length() > max) {
+            refuse(MESSAGE_TOO_BIG, "Message too big");
+            return;
+        }
+        if (!frame.isFinal()) {
+            if (pending == null) {
+                // the frame's buffer is Vert.x's: copied once, then appended to
+                pending = Buffer.buffer(Math.min(max, data.length() * 2)).appendBuffer(data);
+                pendingText = isText;
+            }
+            return;
+        }
+        pending = null;
+        if (!isText) {
+            binary.accept(data);
+            return;
+        }
+        String message;
+        try {
+            message = EngineCodec.text(data);
+        } catch (MalformedPacketException e) {
+            refuse(INVALID_PAYLOAD, "Invalid UTF-8");
+            return;
+        }
+        text.accept(message);
+    }
+
+    private void refuse(short code, String reason) {
+        done = true;
+        pending = null;
+        ws.close(code, reason);
+        refused.accept(code);
+    }
+}
