@@ -42,8 +42,14 @@ public class SocketIoRecorder {
             public void handle(RoutingContext ctx) {
                 HeaderTimeout t = timeout;
                 if (t == null) {
-                    t = timeout = new HeaderTimeout(Arc.container().instance(Vertx.class).get(),
-                            Arc.container().instance(SocketIoRuntimeConfig.class).get().headerTimeout().toMillis());
+                    // one per application: the first requests arrive on several event loops at once
+                    synchronized (this) {
+                        t = timeout;
+                        if (t == null) {
+                            t = timeout = new HeaderTimeout(Arc.container().instance(Vertx.class).get(),
+                                    Arc.container().instance(SocketIoRuntimeConfig.class).get().headerTimeout().toMillis());
+                        }
+                    }
                 }
                 t.handle(ctx);
             }

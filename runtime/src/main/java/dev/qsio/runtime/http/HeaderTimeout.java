@@ -53,7 +53,12 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         if (timeoutMs > 0) {
-            watch(ctx);
+            try {
+                watch(ctx);
+            } catch (RuntimeException e) {
+                // a guard must never fail the request it guards
+                LOG.debugf("request head timing failed for %s: %s", ctx.request().uri(), e);
+            }
         }
         ctx.next();
     }
@@ -86,9 +91,12 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
                     e.getMessage());
             return;
         }
-        if (listening.pipeline().get(ACCEPTOR) == null) {
-            listening.pipeline().addFirst(ACCEPTOR, new Acceptor(timeoutMs));
-            LOG.debugf("request heads on port %d must arrive within %d ms", port, timeoutMs);
+        // one acceptor per listening channel, whichever event loop gets here first
+        synchronized (listening) {
+            if (listening.pipeline().get(ACCEPTOR) == null) {
+                listening.pipeline().addFirst(ACCEPTOR, new Acceptor(timeoutMs));
+                LOG.debugf("request heads on port %d must arrive within %d ms", port, timeoutMs);
+            }
         }
     }
 
@@ -103,7 +111,7 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Channel connection) {
+            if (msg instanceof Channel connection && connection.pipeline().get(WATCH_NAME) == null) {
                 connection.pipeline().addLast(WATCH_NAME, new Watch(timeoutMs));
             }
             ctx.fireChannelRead(msg);
