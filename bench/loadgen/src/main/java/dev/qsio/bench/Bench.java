@@ -359,9 +359,12 @@ public final class Bench {
                 new Target("netty-socketio", "netty-socketio (1 JVM)", 18085, 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "netty-socketio-app"),
                                 "dev.qsio.bench.nettysocketio.NettySocketIoBench", "18085")),
-                new Target("vertx", "bare Vert.x (ceiling)", 18086, 1, true, root, Map.of(),
+                new Target("vertx", "bare Vert.x", 18086, 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.VertxCeiling",
-                                "18086")));
+                                "18086")),
+                new Target("netty", "raw Netty (ceiling)", 18087, 1, true, root, Map.of(),
+                        concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.NettyCeiling",
+                                "18087")));
     }
 
     private static String classpath(Path root, String module) {

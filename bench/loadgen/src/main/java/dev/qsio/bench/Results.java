@@ -50,11 +50,14 @@ final class Results {
 
     /**
      * Handshakes while ramping up (cold: the first connections the target sees; warm: a second set), and resident
-     * memory of all the target's processes, after a garbage collection in each, per idle connection of the warm set.
+     * memory of all the target's processes, after a garbage collection in each, per idle connection of the warm set;
+     * for a JVM target also the live heap per idle connection (the class histogram's total after a full collection,
+     * {@code jcmd GC.class_histogram}, as {@code jmap -histo:live} reads it), NaN for others.
      */
     record Connections(int clients, double coldHandshakesPerSecond, double warmHandshakesPerSecond, int failures,
             double rampSeconds, double targetCpuSeconds, double generatorCpuSeconds, long rssStartBytes,
-            long rssBaselineBytes, long rssIdleBytes, double rssPerConnectionKb, List<Integer> warmRampPerTenthSecond) {
+            long rssBaselineBytes, long rssIdleBytes, double rssPerConnectionKb, List<Integer> warmRampPerTenthSecond,
+            double liveHeapPerConnectionKb) {
     }
 
     /**

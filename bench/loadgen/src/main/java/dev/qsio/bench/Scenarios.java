@@ -44,6 +44,7 @@ final class Scenarios {
         target.collectGarbage();
         Thread.sleep(s.settleMillis());
         long baseline = target.rssBytes();
+        long heapBaseline = target.liveHeapBytes();
         double cpu0 = target.cpuSeconds();
         double gen0 = Generator.cpuSeconds();
         Generator.Ramp warm = gen.ramp(s.clients(), s.rampInFlight());
@@ -55,10 +56,12 @@ final class Scenarios {
         target.collectGarbage();
         Thread.sleep(s.settleMillis());
         long idle = target.rssBytes();
+        long heapIdle = target.liveHeapBytes();
         int n = warm.conns().size();
         return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
                 round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
-                round((idle - baseline) / 1024.0 / Math.max(1, n)), warm.perTenthSecond());
+                round((idle - baseline) / 1024.0 / Math.max(1, n)), warm.perTenthSecond(),
+                heapBaseline < 0 || heapIdle < 0 ? Double.NaN : round((heapIdle - heapBaseline) / 1024.0 / Math.max(1, n)));
     }
 
     /** Asks every connection which process serves it; returns the count per pid. */

@@ -113,6 +113,34 @@ final class Target {
         }
     }
 
+    /**
+     * The live heap of every JVM process of this target, in bytes: the total of {@code jcmd GC.class_histogram},
+     * which collects first (as {@code jmap -histo:live}); -1 for a target that is not a JVM.
+     */
+    long liveHeapBytes() throws Exception {
+        if (!jvm) {
+            return -1;
+        }
+        long total = 0;
+        for (ProcessHandle h : processes()) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(h.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            for (String line : out.split("\n")) {
+                String t = line.trim();
+                if (t.startsWith("Total")) {
+                    String[] f = t.split("\\s+");
+                    total += Long.parseLong(f[2]);
+                }
+            }
+        }
+        return total;
+    }
+
     static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

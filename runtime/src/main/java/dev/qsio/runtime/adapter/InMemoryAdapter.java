@@ -134,6 +134,19 @@ public class InMemoryAdapter implements Adapter {
         return ids;
     }
 
+    /** About how many local sockets the options select, without visiting them. */
+    private int expectedRecipients(BroadcastOptions options) {
+        if (options.rooms().isEmpty()) {
+            return namespace.sockets().size();
+        }
+        int n = 0;
+        for (String room : options.rooms()) {
+            Set<String> members = rooms.get(room);
+            n += members == null ? 0 : members.size();
+        }
+        return n;
+    }
+
     /** The local sockets the options select. */
     public final List<AdapterSocket> localSockets(BroadcastOptions options) {
         List<AdapterSocket> found = new ArrayList<>();
@@ -145,8 +158,9 @@ public class InMemoryAdapter implements Adapter {
 
     /** Writes a packet to the selected local sockets. */
     public final void localBroadcast(Encoded packet, BroadcastOptions options) {
-        boolean dropIfBusy = options.volatileFlag();
-        apply(options, socket -> socket.write(packet, dropIfBusy));
+        LocalSockets.Delivery delivery = namespace.delivery(packet, options.volatileFlag(), expectedRecipients(options));
+        apply(options, delivery::add);
+        delivery.finish();
     }
 
     /**

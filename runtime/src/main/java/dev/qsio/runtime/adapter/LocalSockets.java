@@ -3,6 +3,7 @@ package dev.qsio.runtime.adapter;
 import java.util.Collection;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.runtime.protocol.Encoded;
 
 /**
  * The sockets of one namespace in this process, as its adapter sees them. Implemented by the namespace, so that the
@@ -24,6 +25,33 @@ public interface LocalSockets {
      * uses for its own {@code emitWithAck}.
      */
     long nextAckId();
+
+    /**
+     * A delivery of one packet to local sockets, each added in turn: the namespace may write to them together (one
+     * encoding, one task per event loop) when {@link Delivery#finish()} is called; {@code expected} is about how many
+     * sockets there will be. By default each socket is written as it is added.
+     */
+    default Delivery delivery(Encoded packet, boolean dropIfBusy, int expected) {
+        return new Delivery() {
+            @Override
+            public void add(AdapterSocket socket) {
+                socket.write(packet, dropIfBusy);
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+    }
+
+    /** One packet to several local sockets; used by one thread. */
+    interface Delivery {
+        /** Adds a socket of this namespace. */
+        void add(AdapterSocket socket);
+
+        /** Writes to the sockets added. */
+        void finish();
+    }
 
     /** The socket with this id wherever it is in the cluster, as an operator (for actions on remote sockets). */
     BroadcastOperator select(String socketId);

@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import dev.qsio.EngineIoSocket;
 import dev.qsio.HandshakeRequest;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -37,9 +38,14 @@ public final class EngineSession<C> implements EngineIoSocket {
     private final HandshakeRequest request;
 
     private Transport transport;
+    /** The WebSocket's frame encoder when the transport is one (see {@link #directWriter()}). */
+    private volatile ChannelHandlerContext direct;
+    /** A broadcast wrote to {@link #direct} and its loop has yet to flush it; used on that loop only. */
+    boolean flushPending;
     private WebSocketTransport upgrading;
     private boolean upgraded;
-    private State state = State.OPEN;
+    /** Written under the monitor; read without it by {@link #openForDirectWrites()}. */
+    private volatile State state = State.OPEN;
     private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>();
     /** About the bytes of the messages in {@link #buffer}. */
     private long bufferedBytes;
@@ -137,6 +143,27 @@ public final class EngineSession<C> implements EngineIoSocket {
         overflow();
     }
 
+    /** Sets the transport, under the monitor. */
+    private void setTransport(Transport t) {
+        transport = t;
+        direct = t instanceof WebSocketTransport ws ? ws.frameWriter() : null;
+    }
+
+    /**
+     * Where a broadcast may write directly ({@link Fanout}), read without the monitor: the WebSocket's frame encoder,
+     * when it is this session's transport and the session is open; otherwise null. (Packets wait in the buffer of a
+     * WebSocket session only while its monitor is held: a send flushes them at once.)
+     */
+    ChannelHandlerContext directWriter() {
+        ChannelHandlerContext c = direct;
+        return c != null && state == State.OPEN ? c : null;
+    }
+
+    /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */
+    boolean openForDirectWrites() {
+        return state == State.OPEN;
+    }
+
     /**
      * Whether {@code size} more bytes would take what this session holds for its client past the bound. Nothing
      * held: never, so that one message larger than the bound still goes out. Called with the lock held.
@@ -147,7 +174,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** The client does not read what it is sent: the session ends and what it held is freed. */
-    private void overflow() {
+    void overflow() {
         server.stats().bufferOverflows.increment();
         LOG.debugf("session %s closed: more than %d bytes held for a client that does not read", id,
                 server.options().maxBufferedBytes());
@@ -215,7 +242,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     void start(Transport initial, long delayMs) {
         synchronized (this) {
-            this.transport = initial;
+            setTransport(initial);
             EnginePacket open = new EnginePacket(EnginePacketType.OPEN, server.openPayload(id, initial), null);
             buffer.add(open);
             flush();
@@ -242,7 +269,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** A session taken over from another server: its WebSocket is open and upgraded, the client knows its id. */
     void startAdopted(WebSocketTransport ws, List<EnginePacket> clientPackets) {
         synchronized (this) {
-            this.transport = ws;
+            setTransport(ws);
             this.upgraded = true;
             schedulePing();
         }
@@ -579,7 +606,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 upgradeTimer = cancel(upgradeTimer);
                 probeTimer = cancel(probeTimer);
                 Transport old = transport;
-                transport = ws;
+                setTransport(ws);
                 upgrading = null;
                 upgraded = true;
                 old.discard();
@@ -685,7 +712,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             } else {
                 // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade
                 Transport old = transport;
-                transport = new RemoteTransport(this, member, remote);
+                setTransport(new RemoteTransport(this, member, remote));
                 upgraded = true;
                 old.discard();
             }

@@ -7,8 +7,10 @@ import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -71,6 +73,14 @@ final class WebSocketTransport extends Transport {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The context of the connection's WebSocket frame encoder, from which an encoded frame is written toward the
+     * socket; null where the connection or its encoder cannot be seen (broadcasts then use {@link #send}).
+     */
+    ChannelHandlerContext frameWriter() {
+        return channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
     }
 
     @Override

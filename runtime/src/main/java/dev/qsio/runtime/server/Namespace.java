@@ -25,10 +25,12 @@ import dev.qsio.SocketIoNamespace;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.SocketMiddleware;
 import dev.qsio.runtime.adapter.Adapter;
+import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 
@@ -81,6 +83,32 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     @Override
     public SocketImpl socket(String id) {
         return sockets.get(id);
+    }
+
+    @Override
+    public Delivery delivery(Encoded packet, boolean dropIfBusy, int expected) {
+        if (!packet.single()) {
+            // a packet with attachments is several messages that must stay together: each socket its own write
+            return LocalSockets.super.delivery(packet, dropIfBusy, expected);
+        }
+        Fanout fanout = new Fanout(packet.messages().get(0), dropIfBusy, expected);
+        return new Delivery() {
+            private long count;
+
+            @Override
+            public void add(AdapterSocket socket) {
+                // the sockets of this namespace are its own
+                if (((SocketImpl) socket).deliverTo(packet, fanout)) {
+                    count++;
+                }
+            }
+
+            @Override
+            public void finish() {
+                fanout.finish();
+                server.stats().packetsOut.add(count);
+            }
+        };
     }
 
     @Override

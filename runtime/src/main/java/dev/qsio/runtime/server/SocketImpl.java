@@ -26,6 +26,7 @@ import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
@@ -55,7 +56,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Set when the client came back on another connection and this socket gives way to the restored one. */
     private volatile boolean replaced;
     /** While a recovered socket catches up: the packets written to it meanwhile, sent once it has caught up. */
-    private List<Encoded> held;
+    /** Written under the monitor; read first without it by broadcasts (null but while a recovery is replayed). */
+    private volatile List<Encoded> held;
     /**
      * After catching up, the packets already sent from the log: live copies of them may still arrive (they were
      * logged before the log was read, but their delivery comes later on another connection) and are dropped.
@@ -378,6 +380,30 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
             client.write(packet, dropIfBusy);
         }
+    }
+
+    /**
+     * Adds this socket's connection to a broadcast's fan-out, under the same rules as {@link #write}; whether it was
+     * (or the packet was kept for it).
+     */
+    boolean deliverTo(Encoded packet, Fanout fanout) {
+        if (!connected) {
+            return false;
+        }
+        if (held != null) {
+            synchronized (this) {
+                if (held != null) {
+                    held.add(packet);
+                    return false;
+                }
+            }
+        }
+        Set<String> sent = alreadySent;
+        if (sent != null && sent.contains(packet.text())) {
+            return false;
+        }
+        fanout.add(client.conn);
+        return true;
     }
 
     void sendAck(long ackId, Object[] args) {

@@ -1,0 +1,181 @@
+package dev.qsio.bench.ceiling;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * The real ceiling: the bench application's fan-out on raw Netty with the native epoll transport, no Vert.x, no
+ * Engine.IO or Socket.IO layer. As little as the load generator needs (the open packet, the namespace CONNECT, the
+ * four events and their acks), no JSON parsing. A broadcast is encoded once as a whole WebSocket frame in one direct
+ * buffer; each event loop gets one task that writes a view of it to each of its members with a void promise, and
+ * flushes each member once for the broadcasts it wrote in a row. Usage: {@code NettyCeiling <port>}.
+ */
+public final class NettyCeiling {
+
+    private static final String PID = Long.toString(ProcessHandle.current().pid());
+    private static final AtomicLong IDS = new AtomicLong();
+    /** The members of room "r", by event loop; each list is touched only on its loop. */
+    private static final Map<EventLoop, List<Channel>> ROOM = new ConcurrentHashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        EpollEventLoopGroup boss = new EpollEventLoopGroup(1);
+        EpollEventLoopGroup loops = new EpollEventLoopGroup(Runtime.getRuntime().availableProcessors());
+        new ServerBootstrap().group(boss, loops).channel(EpollServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
+                                new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                        .websocketPath("/socket.io/").checkStartsWith(true).build()),
+                                new Session());
+                    }
+                })
+                .bind("127.0.0.1", port).sync();
+        System.out.println("netty ceiling listening on " + port);
+    }
+
+    /**
+     * Flushes a loop's members once for all the broadcasts written in a row: queued behind the loop's pending tasks,
+     * so that broadcasts queued together reach each member in one system call.
+     */
+    private static final class Flusher implements Runnable {
+        private List<Channel> members;
+        private boolean scheduled;
+
+        void schedule(EventLoop loop, List<Channel> room) {
+            members = room;
+            if (!scheduled) {
+                scheduled = true;
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled = false;
+            for (int k = 0; k < members.size(); k++) {
+                members.get(k).flush();
+            }
+        }
+    }
+
+    private static final FastThreadLocal<Flusher> FLUSHERS = new FastThreadLocal<>() {
+        @Override
+        protected Flusher initialValue() {
+            return new Flusher();
+        }
+    };
+
+    private static final class Session extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+        private final String sid = Long.toString(IDS.incrementAndGet());
+        private boolean member;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+                ctx.writeAndFlush(new TextWebSocketFrame("0{\"sid\":\"" + sid + "\",\"upgrades\":[],\"pingInterval\":25000,"
+                        + "\"pingTimeout\":20000,\"maxPayload\":1000000}"));
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (member) {
+                ROOM.get(ctx.channel().eventLoop()).remove(ctx.channel());
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+            String text = frame.text();
+            if (text.startsWith("40")) {
+                ctx.writeAndFlush(new TextWebSocketFrame("40{\"sid\":\"" + sid + "\"}"));
+                return;
+            }
+            if (!text.startsWith("42")) {
+                return; // pongs and anything else
+            }
+            int i = 2;
+            while (i < text.length() && Character.isDigit(text.charAt(i))) {
+                i++;
+            }
+            String ackId = text.substring(2, i);
+            if (text.startsWith("[\"pub\",", i)) {
+                broadcast(ctx, ("42[\"msg\"," + text.substring(i + 7)).getBytes(StandardCharsets.UTF_8));
+            } else if (text.startsWith("[\"echo\",", i)) {
+                ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[" + text.substring(i + 8)));
+            } else if (text.startsWith("[\"join\"", i)) {
+                if (!member) {
+                    member = true;
+                    ROOM.computeIfAbsent(ctx.channel().eventLoop(), l -> new ArrayList<>()).add(ctx.channel());
+                }
+                if (!ackId.isEmpty()) {
+                    ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[]"));
+                }
+            } else if (text.startsWith("[\"whoami\"", i) && !ackId.isEmpty()) {
+                ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[" + PID + "]"));
+            }
+        }
+
+        private static void broadcast(ChannelHandlerContext ctx, byte[] payload) {
+            ByteBuf frame = ctx.alloc().directBuffer(payload.length + 4);
+            frame.writeByte(0x81);
+            if (payload.length < 126) {
+                frame.writeByte(payload.length);
+            } else {
+                frame.writeByte(126);
+                frame.writeShort(payload.length);
+            }
+            frame.writeBytes(payload);
+            for (Map.Entry<EventLoop, List<Channel>> e : ROOM.entrySet()) {
+                frame.retain();
+                EventLoop loop = e.getKey();
+                List<Channel> members = e.getValue();
+                Runnable deliver = () -> {
+                    try {
+                        for (int k = 0; k < members.size(); k++) {
+                            Channel c = members.get(k);
+                            c.write(frame.retainedDuplicate(), c.voidPromise());
+                        }
+                        FLUSHERS.get().schedule(loop, members);
+                    } finally {
+                        frame.release();
+                    }
+                };
+                if (loop.inEventLoop()) {
+                    deliver.run();
+                } else {
+                    loop.execute(deliver);
+                }
+            }
+            frame.release();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.qsio.runtime.engine;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One packet written to many sessions (a broadcast). The packet is encoded once as a whole WebSocket frame, in one
+ * direct buffer that every WebSocket recipient's connection reads from through a view of its own; each event loop
+ * gets one task for its own connections, which writes without a promise per recipient; the loop flushes each
+ * connection once for all the broadcasts it wrote in a row. Sessions that cannot take it that way (polling, an upgrade in progress) get it through their own
+ * {@link EngineSession#send(EnginePacket)}, as for a single recipient.
+ * <p>
+ * The shared bytes are not reference counted: a count shared by every recipient would be updated from every event
+ * loop, twice per recipient, and that contention cost more than the writes. They live in a JDK direct buffer that the
+ * garbage collector frees once no connection's queue holds a view of it, so a slow recipient keeps the bytes alive
+ * for as long as it needs them, and each view has its own read position, so no recipient sees another's progress.
+ * <p>
+ * Used by one thread: add the recipients, then {@link #finish()}.
+ */
+public final class Fanout {
+
+    private final EnginePacket packet;
+    private final boolean dropIfBusy;
+    private final int expected;
+    /** The WebSocket recipients, grouped by the event loop of their connection (few loops: a list is enough). */
+    private final List<Group> groups = new ArrayList<>(4);
+    private int recipients;
+
+    /** The recipients on one event loop: their sessions and where to write for each, in parallel arrays. */
+    private static final class Group {
+        final EventLoop loop;
+        EngineSession<?>[] sessions;
+        ChannelHandlerContext[] writers;
+        int size;
+
+        Group(EventLoop loop, int capacity) {
+            this.loop = loop;
+            this.sessions = new EngineSession<?>[capacity];
+            this.writers = new ChannelHandlerContext[capacity];
+        }
+
+        void add(EngineSession<?> session, ChannelHandlerContext writer) {
+            if (size == sessions.length) {
+                sessions = Arrays.copyOf(sessions, size * 2);
+                writers = Arrays.copyOf(writers, size * 2);
+            }
+            sessions[size] = session;
+            writers[size++] = writer;
+        }
+    }
+
+    /**
+     * {@code dropIfBusy}: a volatile packet, dropped for a recipient whose connection cannot take it at once;
+     * {@code expected}: about how many recipients there will be (it sizes the groups).
+     */
+    public Fanout(EnginePacket packet, boolean dropIfBusy, int expected) {
+        this.packet = packet;
+        this.dropIfBusy = dropIfBusy;
+        this.expected = Math.max(8, expected);
+    }
+
+    /** Adds a recipient. */
+    public void add(EngineSession<?> session) {
+        ChannelHandlerContext writer = session.directWriter();
+        if (writer == null) {
+            if (!dropIfBusy || !session.congested()) {
+                session.send(packet);
+            }
+            return;
+        }
+        recipients++;
+        EventLoop loop = writer.channel().eventLoop();
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
+            if (g.loop == loop) {
+                g.add(session, writer);
+                return;
+            }
+        }
+        Group g = new Group(loop, groups.isEmpty() ? expected : Math.max(8, expected / 2));
+        g.add(session, writer);
+        groups.add(g);
+    }
+
+    /** Writes to the WebSocket recipients added, each event loop its own. */
+    public void finish() {
+        if (groups.isEmpty()) {
+            return;
+        }
+        EngineSession<?> any = groups.get(0).sessions[0];
+        long max = any.server.options().maxBufferedBytes();
+        ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet));
+        any.server.stats().bytesOut.add((long) recipients * frame.readableBytes());
+        for (Group g : groups) {
+            if (g.loop.inEventLoop()) {
+                write(g, frame, max);
+            } else {
+                g.loop.execute(() -> write(g, frame, max));
+            }
+        }
+    }
+
+    private void write(Group g, ByteBuf frame, long max) {
+        Flusher flusher = FLUSHERS.get();
+        int size = frame.readableBytes();
+        for (int i = 0; i < g.size; i++) {
+            EngineSession<?> session = g.sessions[i];
+            ChannelHandlerContext writer = g.writers[i];
+            Channel channel = writer.channel();
+            if (!channel.isActive() || !session.openForDirectWrites()) {
+                continue;
+            }
+            if (!channel.isWritable()) {
+                if (dropIfBusy) {
+                    continue;
+                }
+                long queued = WebSocketTransport.backlog(channel);
+                if (queued > 0 && queued + size > max) {
+                    session.overflow();
+                    continue;
+                }
+            }
+            // from the frame encoder toward the socket: the frame is already encoded, and the handlers behind the
+            // encoder (an idle-state handler that would make a promise per write) have nothing to do with it
+            writer.write(frame.duplicate(), channel.voidPromise());
+            flusher.add(session, writer);
+        }
+        flusher.schedule(g.loop);
+    }
+
+    /**
+     * The connections of one event loop written to and not yet flushed. The flush runs as a task queued behind the
+     * loop's pending tasks, so that broadcasts queued together reach each connection in one flush (one system call
+     * for several messages) rather than one each. Used on its loop only.
+     */
+    private static final class Flusher implements Runnable {
+        private final List<EngineSession<?>> sessions = new ArrayList<>(1024);
+        private final List<ChannelHandlerContext> writers = new ArrayList<>(1024);
+        private boolean scheduled;
+
+        void add(EngineSession<?> session, ChannelHandlerContext writer) {
+            if (!session.flushPending) {
+                session.flushPending = true;
+                sessions.add(session);
+                writers.add(writer);
+            }
+        }
+
+        void schedule(EventLoop loop) {
+            if (!scheduled && !writers.isEmpty()) {
+                scheduled = true;
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled = false;
+            for (int i = 0; i < writers.size(); i++) {
+                sessions.get(i).flushPending = false;
+                writers.get(i).flush();
+            }
+            sessions.clear();
+            writers.clear();
+        }
+    }
+
+    private static final FastThreadLocal<Flusher> FLUSHERS = new FastThreadLocal<>() {
+        @Override
+        protected Flusher initialValue() {
+            return new Flusher();
+        }
+    };
+
+    /**
+     * The whole WebSocket frame of a packet, as a server sends it (final, unmasked): text frames for text packets,
+     * binary frames for binary messages.
+     */
+    static ByteBuf encode(EnginePacket packet) {
+        Buffer body = packet.frame();
+        int length = body.length();
+        int header = length < 126 ? 2 : length <= 0xffff ? 4 : 10;
+        // a JDK direct buffer: freed by the garbage collector, not by a release (see the class comment)
+        ByteBuf frame = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(header + length)).clear();
+        frame.writeByte(0x80 | (packet.isBinary() ? 0x2 : 0x1));
+        if (length < 126) {
+            frame.writeByte(length);
+        } else if (length <= 0xffff) {
+            frame.writeByte(126);
+            frame.writeShort(length);
+        } else {
+            frame.writeByte(127);
+            frame.writeLong(length);
+        }
+        frame.writeBytes(body.getByteBuf(), 0, length);
+        return frame;
+    }
+}
