@@ -423,19 +423,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     static HandshakeRequest capture(HttpServerRequest request) {
-        return new HandshakeRequest(request.method().name(), request.path(), copy(request.headers(), true),
-                copy(request.params(), false),
+        return new HandshakeRequest(request.method().name(), request.path(), HandshakeMaps.headers(request.headers()),
+                HandshakeMaps.query(request.query()),
                 request.remoteAddress() == null ? null : request.remoteAddress().host() + ":" + request.remoteAddress().port(),
                 request.isSSL(), Instant.now());
     }
 
-    private static Map<String, List<String>> copy(MultiMap map, boolean lowerCase) {
-        Map<String, List<String>> copy = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : map) {
-            String key = lowerCase ? e.getKey().toLowerCase(Locale.ROOT) : e.getKey();
-            copy.computeIfAbsent(key, k -> new ArrayList<>(1)).add(e.getValue());
-        }
-        copy.replaceAll((k, v) -> List.copyOf(v));
-        return Map.copyOf(copy);
-    }
 }
