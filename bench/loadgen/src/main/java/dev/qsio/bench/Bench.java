@@ -283,10 +283,11 @@ public final class Bench {
         double rate = at != null ? at.offeredPerSecond() : s.fixedRate();
         try {
             Profiler.start(t.pid(), file);
-            sc.sustain(pub, receivers, rate, s.profileSeconds());
+            Results.Window w = sc.sustain(pub, receivers, rate, s.profileSeconds());
             Profiler.stop(t.pid());
-            Results.Profile p = Profiler.analyse(t.label, file);
-            Scenarios.log("  profile        %d samples at %.0f deliveries/s, hottest extension frame: %s", p.samples(), rate,
+            Results.Profile p = Profiler.analyse(t.label, file, w.deliveredPerSecond() * w.seconds());
+            Scenarios.log("  profile        %d samples at %.0f deliveries/s, %.0f bytes allocated per delivery, hottest "
+                    + "extension frame: %s", p.samples(), rate, p.allocatedBytesPerDelivery(),
                     p.topExtensionFrames().isEmpty() ? "-" : p.topExtensionFrames().get(0).method());
             return p;
         } catch (Exception e) {

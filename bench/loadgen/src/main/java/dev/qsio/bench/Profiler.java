@@ -37,6 +37,10 @@ final class Profiler {
                 <setting name="enabled">true</setting>
                 <setting name="period">1 ms</setting>
               </event>
+              <event name="jdk.ThreadAllocationStatistics">
+                <setting name="enabled">true</setting>
+                <setting name="period">1 s</setting>
+              </event>
             </configuration>
             """;
 
@@ -65,7 +69,9 @@ final class Profiler {
         }
     }
 
-    static Profile analyse(String target, Path file) throws IOException {
+    static Profile analyse(String target, Path file, double deliveries) throws IOException {
+        // bytes allocated by each thread over the recording: the last reading minus the first
+        Map<Long, long[]> allocated = new HashMap<>();
         Map<String, Long> top = new HashMap<>();
         Map<String, Long> extensionTop = new HashMap<>();
         Map<String, Long> extensionInclusive = new HashMap<>();
@@ -74,6 +80,13 @@ final class Profiler {
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
+                if (e.getEventType().getName().equals("jdk.ThreadAllocationStatistics")) {
+                    long bytes = e.getLong("allocated");
+                    long tid = e.getThread("thread") == null ? -1 : e.getThread("thread").getId();
+                    allocated.merge(tid, new long[] { bytes, bytes },
+                            (a, b) -> new long[] { Math.min(a[0], b[0]), Math.max(a[1], b[1]) });
+                    continue;
+                }
                 if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
                     continue;
                 }
@@ -102,8 +115,10 @@ final class Profiler {
                 }
             }
         }
+        long bytes = allocated.values().stream().mapToLong(a -> a[1] - a[0]).sum();
         return new Profile(target, file.getFileName().toString(), samples, rank(top, samples),
-                rank(extensionTop, samples), rank(extensionInclusive, samples), rank(threads, samples));
+                rank(extensionTop, samples), rank(extensionInclusive, samples), rank(threads, samples), bytes, deliveries,
+                deliveries > 0 ? Math.round(bytes * 10.0 / deliveries) / 10.0 : Double.NaN);
     }
 
     private static String name(RecordedMethod m) {

@@ -166,6 +166,9 @@ final class Report {
         if (r.profile != null) {
             b.append("\n## Profile: ").append(r.profile.target()).append(" during the ").append(big)
                     .append("-client fan-out (JFR, ").append(r.profile.samples()).append(" samples)\n\n");
+            b.append(String.format(Locale.ROOT, "Allocation: %.1f MB allocated by the target's threads during the recording "
+                    + "(jdk.ThreadAllocationStatistics), %.0f messages delivered: %.1f bytes per delivered message.%n%n",
+                    r.profile.allocatedBytes() / 1048576.0, r.profile.deliveries(), r.profile.allocatedBytesPerDelivery()));
             hot(b, "Extension methods at the top of the extension's part of the stack (self time of the extension)",
                     r.profile.topExtensionFrames());
             hot(b, "Extension methods anywhere in the stack (inclusive)", r.profile.extensionInclusive());

@@ -92,8 +92,13 @@ final class Results {
     }
 
     /** The hottest methods of the extension during a fan-out, from a JFR recording of the single process. */
+    /**
+     * A JFR recording during a fan-out: execution samples, and the bytes the target's threads allocated during it
+     * ({@code jdk.ThreadAllocationStatistics}) per message delivered in the same window.
+     */
     record Profile(String target, String recording, long samples, List<Hot> topFrames, List<Hot> topExtensionFrames,
-            List<Hot> extensionInclusive, List<Hot> threads) {
+            List<Hot> extensionInclusive, List<Hot> threads, long allocatedBytes, double deliveries,
+            double allocatedBytesPerDelivery) {
     }
 
     record Hot(String method, long samples, double percent) {

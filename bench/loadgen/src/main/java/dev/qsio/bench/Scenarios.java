@@ -128,9 +128,9 @@ final class Scenarios {
                 .max(Comparator.comparingDouble(Window::deliveredPerSecond)).orElse(null);
     }
 
-    /** Publishes at the rate found to pass (for a profile of the hot path under load), measuring nothing. */
-    void sustain(Publisher pub, int receivers, double deliveriesPerSecond, double seconds) throws Exception {
-        window("profile", pub, gen.fanout, receivers, deliveriesPerSecond, seconds);
+    /** Publishes at the rate found to pass (for a profile of the hot path under load); the window it measured. */
+    Window sustain(Publisher pub, int receivers, double deliveriesPerSecond, double seconds) throws Exception {
+        return window("profile", pub, gen.fanout, receivers, deliveriesPerSecond, seconds);
     }
 
     /**

@@ -42,11 +42,12 @@ public class InMemoryAdapter implements Adapter {
 
     @Override
     public void addAll(String id, Set<String> toJoin) {
-        Set<String> mine = sids.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+        // sized for a few rooms: most sockets are in their own and one or two more (a default set costs 16 slots)
+        Set<String> mine = sids.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet(4));
         for (String room : toJoin) {
             if (mine.add(room)) {
                 rooms.compute(room, (k, members) -> {
-                    Set<String> m = members == null ? ConcurrentHashMap.newKeySet() : members;
+                    Set<String> m = members == null ? ConcurrentHashMap.newKeySet(1) : members;
                     m.add(id);
                     return m;
                 });

@@ -29,7 +29,8 @@ final class Client {
     final SocketIoServerImpl server;
     final Context context;
     private final PacketDecoder decoder;
-    private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>();
+    /** Sized for the usual one or two namespaces per connection. */
+    private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>(2);
     private final long connectTimer;
 
     Client(SocketIoServerImpl server, EngineSession<Client> conn) {
