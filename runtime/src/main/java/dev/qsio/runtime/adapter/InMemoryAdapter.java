@@ -20,7 +20,7 @@ import dev.qsio.runtime.requests.RequestTracker;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The adapter of one process: a room index (room to socket ids, socket id to rooms) and local delivery. The cluster
+ * The adapter of one process: a room index (room to its sockets, socket id to rooms) and local delivery. The cluster
  * adapter extends it with what reaches the other servers.
  */
 public class InMemoryAdapter implements Adapter {
@@ -31,7 +31,12 @@ public class InMemoryAdapter implements Adapter {
     protected final LocalSockets namespace;
     protected final PacketEncoder encoder;
     protected final RequestTracker requests;
-    private final Map<String, Set<String>> rooms = new ConcurrentHashMap<>();
+    /**
+     * Room to its members: socket id to the socket (so that a broadcast visits its recipients without looking each
+     * up by id), or {@link #BY_ID} where the namespace did not know the socket when it joined.
+     */
+    private final Map<String, Map<String, Object>> rooms = new ConcurrentHashMap<>();
+    private static final Object BY_ID = new Object();
     private final Map<String, Set<String>> sids = new ConcurrentHashMap<>();
 
     public InMemoryAdapter(LocalSockets namespace, PacketEncoder encoder, RequestTracker requests) {
@@ -42,16 +47,18 @@ public class InMemoryAdapter implements Adapter {
 
     @Override
     public void addAll(String id, Set<String> toJoin) {
+        AdapterSocket socket = namespace.socket(id);
+        Object member = socket != null ? socket : BY_ID;
         // sized for a few rooms: most sockets are in their own and one or two more (a default set costs 16 slots)
         Set<String> mine = sids.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet(4));
         for (String room : toJoin) {
-            if (mine.add(room)) {
-                rooms.compute(room, (k, members) -> {
-                    Set<String> m = members == null ? ConcurrentHashMap.newKeySet(1) : members;
-                    m.add(id);
-                    return m;
-                });
-            }
+            mine.add(room);
+            // also when already a member: a socket restored under the same id replaces the one it succeeds
+            rooms.compute(room, (k, members) -> {
+                Map<String, Object> m = members == null ? new ConcurrentHashMap<>(2) : members;
+                m.put(id, member);
+                return m;
+            });
         }
     }
 
@@ -105,15 +112,16 @@ public class InMemoryAdapter implements Adapter {
         }
         Set<String> seen = options.rooms().size() > 1 ? new HashSet<>() : null;
         for (String room : options.rooms()) {
-            Set<String> members = rooms.get(room);
+            Map<String, Object> members = rooms.get(room);
             if (members == null) {
                 continue;
             }
-            for (String id : members) {
+            for (Map.Entry<String, Object> e : members.entrySet()) {
+                String id = e.getKey();
                 if (except.contains(id) || (seen != null && !seen.add(id))) {
                     continue;
                 }
-                AdapterSocket socket = namespace.socket(id);
+                AdapterSocket socket = e.getValue() instanceof AdapterSocket s ? s : namespace.socket(id);
                 if (socket != null) {
                     action.accept(socket);
                 }
@@ -127,9 +135,9 @@ public class InMemoryAdapter implements Adapter {
         }
         Set<String> ids = new HashSet<>();
         for (String room : exceptRooms) {
-            Set<String> members = rooms.get(room);
+            Map<String, Object> members = rooms.get(room);
             if (members != null) {
-                ids.addAll(members);
+                ids.addAll(members.keySet());
             }
         }
         return ids;
@@ -142,7 +150,7 @@ public class InMemoryAdapter implements Adapter {
         }
         int n = 0;
         for (String room : options.rooms()) {
-            Set<String> members = rooms.get(room);
+            Map<String, Object> members = rooms.get(room);
             n += members == null ? 0 : members.size();
         }
         return n;

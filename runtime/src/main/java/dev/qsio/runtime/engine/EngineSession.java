@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import dev.qsio.EngineIoSocket;
 import dev.qsio.HandshakeRequest;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -40,6 +41,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     private Transport transport;
     /** The WebSocket's frame encoder when the transport is one (see {@link #directWriter()}). */
     private volatile ChannelHandlerContext direct;
+    private EventLoop directLoop;
     /** A broadcast wrote to {@link #direct} and its loop has yet to flush it; used on that loop only. */
     boolean flushPending;
     private WebSocketTransport upgrading;
@@ -146,7 +148,10 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** Sets the transport, under the monitor. */
     private void setTransport(Transport t) {
         transport = t;
-        direct = t instanceof WebSocketTransport ws ? ws.frameWriter() : null;
+        ChannelHandlerContext writer = t instanceof WebSocketTransport ws ? ws.frameWriter() : null;
+        // the loop first: a broadcast that reads the writer (volatile) then sees the loop that goes with it
+        directLoop = writer == null ? null : writer.channel().eventLoop();
+        direct = writer;
     }
 
     /**
@@ -157,6 +162,14 @@ public final class EngineSession<C> implements EngineIoSocket {
     ChannelHandlerContext directWriter() {
         ChannelHandlerContext c = direct;
         return c != null && state == State.OPEN ? c : null;
+    }
+
+    /**
+     * The event loop of {@link #directWriter()}'s connection, kept here so that a broadcast groups its recipients
+     * without reading their channels (call after {@link #directWriter()} returned one).
+     */
+    EventLoop directLoop() {
+        return directLoop;
     }
 
     /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */

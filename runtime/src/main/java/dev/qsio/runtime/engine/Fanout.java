@@ -79,7 +79,7 @@ public final class Fanout {
             return;
         }
         recipients++;
-        EventLoop loop = writer.channel().eventLoop();
+        EventLoop loop = session.directLoop();
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
             if (g.loop == loop) {
