@@ -2,10 +2,17 @@ package dev.qsio.runtime.engine;
 
 import java.util.function.Consumer;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.net.impl.VertxHandler;
 
 /**
  * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
@@ -44,6 +51,41 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
         ws.textMessageHandler(null);
         ws.binaryMessageHandler(null);
         ws.frameHandler(new WebSocketMessages(ws, max, text, binary, refused));
+        refuseReservedBits(WebSocketTransport.channelOf(ws));
+    }
+
+    static final short PROTOCOL_ERROR = 1002;
+    private static final String RSV_CHECK = "qsio-rsv-check";
+
+    /**
+     * Closes with 1002 a connection whose client sets reserved bits that no negotiated extension uses (RFC 6455 5.2).
+     * The HTTP server offers permessage-deflate, so its frame decoder lets RSV bits through on every connection; a
+     * negotiated extension's decoder clears the bits it uses, so a check behind all the decoders sees only the others.
+     */
+    private static void refuseReservedBits(Channel channel) {
+        if (channel == null) {
+            return;
+        }
+        channel.eventLoop().execute(() -> {
+            ChannelPipeline pipeline = channel.pipeline();
+            ChannelHandlerContext vertx = pipeline.context(VertxHandler.class);
+            if (vertx != null && pipeline.get(RSV_CHECK) == null) {
+                pipeline.addBefore(vertx.name(), RSV_CHECK, new ReservedBits());
+            }
+        });
+    }
+
+    private static final class ReservedBits extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.handler.codec.http.websocketx.WebSocketFrame frame && frame.rsv() != 0) {
+                frame.release();
+                ctx.writeAndFlush(new CloseWebSocketFrame(PROTOCOL_ERROR, "Reserved bits set without an extension"))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     @Override

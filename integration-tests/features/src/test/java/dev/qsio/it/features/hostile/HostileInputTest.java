@@ -220,6 +220,20 @@ class HostileInputTest {
     }
 
     @Test
+    void reservedBitsWithoutAnExtensionCloseWith1002() throws Exception {
+        // no extension was negotiated by this client: RSV1 (0x40) must not be set (RFC 6455 5.2)
+        try (FrameSocket socket = connectedFrames()) {
+            socket.send(0x40 | FrameSocket.TEXT, true, "42[\"upper\",\"a\"]".getBytes(StandardCharsets.US_ASCII));
+            assertThat(socket.awaitCloseCode()).isEqualTo(1002);
+        }
+        // the same packet without the bit is answered
+        try (FrameSocket socket = connectedFrames()) {
+            socket.sendText("421[\"upper\",\"a\"]");
+            assertThat(socket.nextTextStartingWith("431[")).isEqualTo("431[\"A\"]");
+        }
+    }
+
+    @Test
     void aFragmentedMessageIsReassembledEvenWithinACharacter() throws Exception {
         try (FrameSocket socket = connectedFrames()) {
             byte[] packet = "421[\"upper\",\"caf\u00e9 \u20ac\"]".getBytes(StandardCharsets.UTF_8);
