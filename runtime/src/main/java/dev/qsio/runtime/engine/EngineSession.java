@@ -182,8 +182,16 @@ public final class EngineSession<C> implements EngineIoSocket {
      * held: never, so that one message larger than the bound still goes out. Called with the lock held.
      */
     private boolean holds(long size) {
-        long held = bufferedBytes + transport.backlog();
-        return held > 0 && held + size > server.options().maxBufferedBytes();
+        return pastBound(bufferedBytes + transport.backlog(), size, server.options().maxBufferedBytes());
+    }
+
+    /**
+     * The {@code max-buffered-bytes} rule, wherever bytes wait for a client (a session's buffer, a WebSocket written by a
+     * broadcast, one relayed for another server): whether {@code size} more bytes on top of {@code held} pass
+     * {@code max}. Never when nothing is held, so that one message larger than the bound still goes out.
+     */
+    static boolean pastBound(long held, long size, long max) {
+        return held > 0 && held + size > max;
     }
 
     /** The client does not read what it is sent: the session ends and what it held is freed. */

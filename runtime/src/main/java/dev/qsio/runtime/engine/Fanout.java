@@ -124,8 +124,7 @@ public final class Fanout {
                 if (dropIfBusy) {
                     continue;
                 }
-                long queued = WebSocketTransport.backlog(channel);
-                if (queued > 0 && queued + size > max) {
+                if (EngineSession.pastBound(WebSocketTransport.backlog(channel), size, max)) {
                     session.overflow();
                     continue;
                 }

@@ -451,15 +451,11 @@ public final class RemoteSessions {
 
     /** Whether writing these packets would take what is queued for a relayed WebSocket's client past the bound. */
     private boolean overflows(Forwarded f, List<EnginePacket> packets) {
-        long queued = WebSocketTransport.backlog(f.channel);
-        if (queued == 0) {
-            return false;
-        }
         long size = 0;
         for (EnginePacket p : packets) {
             size += p.size();
         }
-        return queued + size > server.options().maxBufferedBytes();
+        return EngineSession.pastBound(WebSocketTransport.backlog(f.channel), size, server.options().maxBufferedBytes());
     }
 
     private void onPacket(EngineWire.Reader r) throws IOException {
