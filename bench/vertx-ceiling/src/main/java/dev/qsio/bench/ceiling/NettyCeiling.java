@@ -34,7 +34,6 @@ import io.netty.util.concurrent.FastThreadLocal;
  */
 public final class NettyCeiling {
 
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
     private static final AtomicLong IDS = new AtomicLong();
     /** The members of room "r", by event loop; each list is touched only on its loop. */
     private static final Map<EventLoop, List<Channel>> ROOM = new ConcurrentHashMap<>();
@@ -98,8 +97,7 @@ public final class NettyCeiling {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                ctx.writeAndFlush(new TextWebSocketFrame("0{\"sid\":\"" + sid + "\",\"upgrades\":[],\"pingInterval\":25000,"
-                        + "\"pingTimeout\":20000,\"maxPayload\":1000000}"));
+                ctx.writeAndFlush(new TextWebSocketFrame(CeilingProtocol.open(sid)));
             }
             ctx.fireUserEventTriggered(evt);
         }
@@ -116,31 +114,30 @@ public final class NettyCeiling {
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             String text = frame.text();
             if (text.startsWith("40")) {
-                ctx.writeAndFlush(new TextWebSocketFrame("40{\"sid\":\"" + sid + "\"}"));
+                ctx.writeAndFlush(new TextWebSocketFrame(CeilingProtocol.connected(sid)));
                 return;
             }
-            if (!text.startsWith("42")) {
-                return; // pongs and anything else
+            CeilingProtocol.Event e = CeilingProtocol.event(text);
+            if (e == null) {
+                return;
             }
-            int i = 2;
-            while (i < text.length() && Character.isDigit(text.charAt(i))) {
-                i++;
-            }
-            String ackId = text.substring(2, i);
-            if (text.startsWith("[\"pub\",", i)) {
-                broadcast(ctx, ("42[\"msg\"," + text.substring(i + 7)).getBytes(StandardCharsets.UTF_8));
-            } else if (text.startsWith("[\"echo\",", i)) {
-                ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[" + text.substring(i + 8)));
-            } else if (text.startsWith("[\"join\"", i)) {
-                if (!member) {
-                    member = true;
-                    ROOM.computeIfAbsent(ctx.channel().eventLoop(), l -> new ArrayList<>()).add(ctx.channel());
+            switch (e.name()) {
+                case "pub" -> broadcast(ctx, e.broadcast().getBytes(StandardCharsets.UTF_8));
+                case "echo" -> ctx.writeAndFlush(new TextWebSocketFrame(e.echo()));
+                case "join" -> {
+                    if (!member) {
+                        member = true;
+                        ROOM.computeIfAbsent(ctx.channel().eventLoop(), l -> new ArrayList<>()).add(ctx.channel());
+                    }
+                    if (!e.ackId().isEmpty()) {
+                        ctx.writeAndFlush(new TextWebSocketFrame(e.ack("")));
+                    }
                 }
-                if (!ackId.isEmpty()) {
-                    ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[]"));
+                default -> {
+                    if (!e.ackId().isEmpty()) {
+                        ctx.writeAndFlush(new TextWebSocketFrame(e.ack(CeilingProtocol.PID)));
+                    }
                 }
-            } else if (text.startsWith("[\"whoami\"", i) && !ackId.isEmpty()) {
-                ctx.writeAndFlush(new TextWebSocketFrame("43" + ackId + "[" + PID + "]"));
             }
         }
 

@@ -27,7 +27,6 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
  */
 public final class VertxCeiling extends AbstractVerticle {
 
-    private static final String PID = Long.toString(ProcessHandle.current().pid());
     private static final AtomicLong IDS = new AtomicLong();
     private static final List<Loop> LOOPS = new CopyOnWriteArrayList<>();
 
@@ -85,39 +84,39 @@ public final class VertxCeiling extends AbstractVerticle {
             return;
         }
         String sid = Long.toString(IDS.incrementAndGet());
-        ws.writeTextMessage("0{\"sid\":\"" + sid + "\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
-                + "\"maxPayload\":1000000}");
+        ws.writeTextMessage(CeilingProtocol.open(sid));
         ws.textMessageHandler(text -> onText(ws, sid, text));
         ws.closeHandler(v -> loop.members.remove(ws));
     }
 
     private void onText(ServerWebSocket ws, String sid, String text) {
         if (text.startsWith("40")) {
-            ws.writeTextMessage("40{\"sid\":\"" + sid + "\"}");
+            ws.writeTextMessage(CeilingProtocol.connected(sid));
             return;
         }
-        if (!text.startsWith("42")) {
-            return; // pongs and anything else
+        CeilingProtocol.Event e = CeilingProtocol.event(text);
+        if (e == null) {
+            return;
         }
-        int i = 2;
-        while (i < text.length() && Character.isDigit(text.charAt(i))) {
-            i++;
-        }
-        String ackId = text.substring(2, i);
-        if (text.startsWith("[\"pub\",", i)) {
-            Buffer frame = Buffer.buffer(("42[\"msg\"," + text.substring(i + 7)).getBytes(StandardCharsets.UTF_8));
-            for (Loop l : LOOPS) {
-                l.context.runOnContext(v -> l.deliver(frame));
+        switch (e.name()) {
+            case "pub" -> {
+                Buffer frame = Buffer.buffer(e.broadcast().getBytes(StandardCharsets.UTF_8));
+                for (Loop l : LOOPS) {
+                    l.context.runOnContext(v -> l.deliver(frame));
+                }
             }
-        } else if (text.startsWith("[\"echo\",", i)) {
-            ws.writeTextMessage("43" + ackId + "[" + text.substring(i + 8));
-        } else if (text.startsWith("[\"join\"", i)) {
-            loop.members.add(ws);
-            if (!ackId.isEmpty()) {
-                ws.writeTextMessage("43" + ackId + "[]");
+            case "echo" -> ws.writeTextMessage(e.echo());
+            case "join" -> {
+                loop.members.add(ws);
+                if (!e.ackId().isEmpty()) {
+                    ws.writeTextMessage(e.ack(""));
+                }
             }
-        } else if (text.startsWith("[\"whoami\"", i) && !ackId.isEmpty()) {
-            ws.writeTextMessage("43" + ackId + "[" + PID + "]");
+            default -> {
+                if (!e.ackId().isEmpty()) {
+                    ws.writeTextMessage(e.ack(CeilingProtocol.PID));
+                }
+            }
         }
     }
 }
