@@ -93,9 +93,11 @@ public class Primary implements Cluster {
 
         WorkerInfo info() {
             Incarnation i = current;
-            boolean ready = i != null && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stopping
+            // a process that has exited is not ready, also in the moment before its exit has been handled
+            boolean alive = i != null && i.process.isAlive();
+            boolean ready = alive && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stopping
                     && state == WorkerState.RUNNING;
-            return new WorkerInfo(id, i == null || !i.process.isAlive() ? -1 : i.process.pid(), state, ready,
+            return new WorkerInfo(id, alive ? i.process.pid() : -1, state, ready,
                     policy.restarts(), i == null ? null : i.startedAt);
         }
     }

@@ -79,6 +79,12 @@ public final class FrameSocket implements AutoCloseable {
         return b.toString(StandardCharsets.US_ASCII);
     }
 
+    /** How long {@link #next()} waits for a byte before it throws {@link SocketTimeoutException} (10 s at first). */
+    public FrameSocket readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     /** Reads the next frame. */
     public Frame next() throws IOException {
         int b0 = in.read();

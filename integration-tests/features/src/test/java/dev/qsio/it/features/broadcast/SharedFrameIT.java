@@ -64,9 +64,10 @@ class SharedFrameIT {
         ExecutorService readers = Executors.newCachedThreadPool();
         List<FrameSocket> sockets = new ArrayList<>();
         try (ClientDriver driver = ClientDriver.start()) {
-            List<CompletableFuture<Integer>> received = new ArrayList<>();
+            List<CompletableFuture<Read>> received = new ArrayList<>();
             for (int i = 0; i < READERS; i++) {
-                FrameSocket s = joined(server.port(), 0);
+                // the stream starts once the other clients are connected, which takes long on a busy machine
+                FrameSocket s = joined(server.port(), 0).readTimeout(Duration.ofMinutes(2));
                 sockets.add(s);
                 received.add(CompletableFuture.supplyAsync(() -> readAll(s), readers));
             }
@@ -88,8 +89,9 @@ class SharedFrameIT {
                     m.path("id").asText()) && "ack".equals(m.path("event").asText())
                     && "stream".equals(m.path("ref").asText())).isEmpty());
 
-            for (CompletableFuture<Integer> r : received) {
-                assertThat(r.get(60, TimeUnit.SECONDS)).as("messages a reader got, each byte for byte and in order")
+            for (CompletableFuture<Read> r : received) {
+                Read read = r.get(60, TimeUnit.SECONDS);
+                assertThat(read.count()).as("messages a reader got, each byte for byte and in order (%s)", read.stop())
                         .isEqualTo(MESSAGES);
             }
             for (String id : List.of("poller-1", "poller-2")) {
@@ -128,15 +130,19 @@ class SharedFrameIT {
         return s;
     }
 
+    /** How many messages a reader got as sent, and why it stopped. */
+    record Read(int count, String stop) {
+    }
+
     /** Reads the stream; the count of messages that were exactly as sent, stopping at the first that was not. */
-    static int readAll(FrameSocket s) {
+    static Read readAll(FrameSocket s) {
         String padding = "x".repeat(SIZE);
         int next = 0;
         try {
             while (next < MESSAGES) {
                 FrameSocket.Frame f = s.next();
                 if (f.opcode() == FrameSocket.CLOSE) {
-                    return next;
+                    return new Read(next, "closed by the server with " + f.closeCode());
                 }
                 String text = f.text();
                 if (text.equals("2")) {
@@ -144,13 +150,13 @@ class SharedFrameIT {
                     continue;
                 }
                 if (!text.equals("42[\"n\",\"P\"," + next + ",\"" + padding + "\"]")) {
-                    return next;
+                    return new Read(next, "unexpected frame " + text.substring(0, Math.min(80, text.length())));
                 }
                 next++;
             }
-            return next;
+            return new Read(next, "all read");
         } catch (IOException e) {
-            return next;
+            return new Read(next, e.toString());
         }
     }
 }
