@@ -37,7 +37,13 @@ public class InMemoryAdapter implements Adapter {
      */
     private final Map<String, Map<String, Object>> rooms = new ConcurrentHashMap<>();
     private static final Object BY_ID = new Object();
+    /**
+     * Socket id to its rooms: an immutable set replaced on each change while it is small (most sockets are in their
+     * own room and one or two more, and an immutable set of two costs 24 bytes where a concurrent one costs 200), a
+     * concurrent set changed in place past {@link #SMALL}. Changed only in {@code compute}, read without a lock.
+     */
     private final Map<String, Set<String>> sids = new ConcurrentHashMap<>();
+    private static final int SMALL = 8;
 
     public InMemoryAdapter(LocalSockets namespace, PacketEncoder encoder, RequestTracker requests) {
         this.namespace = namespace;
@@ -50,24 +56,67 @@ public class InMemoryAdapter implements Adapter {
         AdapterSocket socket = namespace.socket(id);
         Object member = socket != null ? socket : BY_ID;
         // sized for a few rooms: most sockets are in their own and one or two more (a default set costs 16 slots)
-        Set<String> mine = sids.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet(4));
+        sids.compute(id, (k, mine) -> joined(mine, toJoin));
         for (String room : toJoin) {
-            mine.add(room);
             // also when already a member: a socket restored under the same id replaces the one it succeeds
-            rooms.compute(room, (k, members) -> {
-                Map<String, Object> m = members == null ? new ConcurrentHashMap<>(2) : members;
-                m.put(id, member);
-                return m;
-            });
+            rooms.compute(room, (k, members) -> joined(members, id, member));
         }
+    }
+
+    private static Set<String> joined(Set<String> mine, Set<String> toJoin) {
+        if (mine == null) {
+            mine = Set.of();
+        }
+        if (mine.containsAll(toJoin)) {
+            return mine;
+        }
+        if (!(mine instanceof ConcurrentHashMap.KeySetView) && mine.size() + toJoin.size() <= SMALL) {
+            Set<String> copy = new HashSet<>(mine);
+            copy.addAll(toJoin);
+            return Set.copyOf(copy);
+        }
+        Set<String> many = mine instanceof ConcurrentHashMap.KeySetView ? mine : ConcurrentHashMap.newKeySet(2 * SMALL);
+        if (many != mine) {
+            many.addAll(mine);
+        }
+        many.addAll(toJoin);
+        return many;
+    }
+
+    private static Set<String> left(Set<String> mine, String room) {
+        if (mine instanceof ConcurrentHashMap.KeySetView) {
+            mine.remove(room);
+            return mine;
+        }
+        if (!mine.contains(room)) {
+            return mine;
+        }
+        Set<String> copy = new HashSet<>(mine);
+        copy.remove(room);
+        return Set.copyOf(copy);
+    }
+
+    /**
+     * A room's members with one more: a room of one is an immutable map (most rooms are a socket's own, and a
+     * concurrent map of one costs 130 bytes), a concurrent map from the second member on. Called in {@code compute}.
+     */
+    private static Map<String, Object> joined(Map<String, Object> members, String id, Object member) {
+        if (members instanceof ConcurrentHashMap<String, Object> many) {
+            many.put(id, member);
+            return many;
+        }
+        if (members == null || members.containsKey(id)) {
+            return Map.of(id, member);
+        }
+        Map<String, Object> many = new ConcurrentHashMap<>(4);
+        many.putAll(members);
+        many.put(id, member);
+        return many;
     }
 
     @Override
     public void del(String id, String room) {
-        Set<String> mine = sids.get(id);
-        if (mine != null) {
-            mine.remove(room);
-        }
+        sids.computeIfPresent(id, (k, mine) -> left(mine, room));
         removeFromRoom(id, room);
     }
 
@@ -83,15 +132,18 @@ public class InMemoryAdapter implements Adapter {
 
     private void removeFromRoom(String id, String room) {
         rooms.computeIfPresent(room, (k, members) -> {
-            members.remove(id);
-            return members.isEmpty() ? null : members;
+            if (members instanceof ConcurrentHashMap<String, Object> many) {
+                many.remove(id);
+                return many.isEmpty() ? null : many;
+            }
+            return members.containsKey(id) ? null : members;
         });
     }
 
     @Override
     public Set<String> socketRooms(String id) {
         Set<String> mine = sids.get(id);
-        return mine == null ? Set.of() : Set.copyOf(mine);
+        return mine == null ? Set.of() : mine instanceof ConcurrentHashMap.KeySetView ? Set.copyOf(mine) : mine;
     }
 
     @Override

@@ -42,6 +42,18 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private final SessionHandler<C> handler;
     private final HandshakeFilter filter;
     private final Map<String, EngineSession<C>> sessions = new ConcurrentHashMap<>();
+    /**
+     * Polling sessions that their client closed (a CLOSE packet) while no GET waited, with when: the GET the client
+     * had sent just before may still be on its way, and gets the NOOP it would have had. Bounded in age and count.
+     */
+    private final Map<String, Long> closedByClient = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > CLOSED_BY_CLIENT_KEPT;
+        }
+    };
+    private static final int CLOSED_BY_CLIENT_KEPT = 10_000;
+    private static final long CROSSED_GET_WINDOW_NANOS = 5_000_000_000L;
     private final EngineStats stats = new EngineStats();
     private volatile boolean accepting = true;
     /** Sessions owned by other servers of the cluster; null for a single process. */
@@ -103,6 +115,22 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     void remove(EngineSession<?> session) {
         sessions.remove(session.id(), session);
+    }
+
+    /** The client of a polling session closed it while no GET waited (see {@link #closedByClient}). */
+    void closedByClient(String sid) {
+        synchronized (closedByClient) {
+            closedByClient.put(sid, System.nanoTime());
+        }
+    }
+
+    /** Whether a GET for an unknown session is the one that crossed its client's CLOSE; at most one is. */
+    private boolean crossedClose(String sid) {
+        Long at;
+        synchronized (closedByClient) {
+            at = closedByClient.remove(sid);
+        }
+        return at != null && System.nanoTime() - at < CROSSED_GET_WINDOW_NANOS;
     }
 
     RemoteSessions remote() {
@@ -175,6 +203,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (sid != null) {
             EngineSession<C> session = sessions.get(sid);
             if (session == null) {
+                if (!websocket && request.method() == HttpMethod.GET && crossedClose(sid)) {
+                    PollingTransport.respond(this, request, EnginePacket.NOOP.segment());
+                    return;
+                }
                 RemoteSessions r = remote;
                 if (r != null && sid.length() == 20) {
                     r.handleUnknown(request, sid, transport, websocket);
@@ -268,7 +300,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     private void upgrade(HttpServerRequest request, EngineSession<C> session, String transport) {
-        if (!"websocket".equals(transport) || !options.upgradesOffered() || !session.canUpgrade()) {
+        if (!"websocket".equals(transport) || !options.upgradesOffered()) {
             refuse(request, EngineError.BAD_REQUEST);
             return;
         }
@@ -280,6 +312,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             ServerWebSocket ws = ar.result();
             WebSocketTransport t = new WebSocketTransport(session, ws);
             if (!session.beginUpgrade(t)) {
+                // the session upgrades or has upgraded on another WebSocket (or has closed): as the reference server
+                // does, this one is accepted and closed, and the session goes on undisturbed
+                LOG.debugf("second WebSocket for session %s closed", session.id());
                 ws.close();
                 return;
             }

@@ -48,7 +48,8 @@ public final class EngineSession<C> implements EngineIoSocket {
     private boolean upgraded;
     /** Written under the monitor; read without it by {@link #openForDirectWrites()}. */
     private volatile State state = State.OPEN;
-    private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>();
+    /** Grows when packets wait (polling between requests, a WebSocket while upgrading); most are empty most of the time. */
+    private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>(2);
     /** About the bytes of the messages in {@link #buffer}. */
     private long bufferedBytes;
 
@@ -368,6 +369,24 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
+    /**
+     * The client closed the session (a CLOSE packet): it ends with "transport close". A GET that waits is answered
+     * with a NOOP rather than a CLOSE (the client is gone), as the reference server does; when none waits, the one
+     * that may have crossed the CLOSE on the wire gets that NOOP when it arrives.
+     */
+    private void onClientClose() {
+        synchronized (this) {
+            if (state != State.CLOSED && transport instanceof PollingTransport polling) {
+                if (polling.writable()) {
+                    polling.discard();
+                } else {
+                    server.closedByClient(id);
+                }
+            }
+        }
+        onClose("transport close");
+    }
+
     /** Ends the session: at most once, from any cause. */
     void onClose(String reason) {
         Transport current;
@@ -460,7 +479,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                     }
                 }
             }
-            case CLOSE -> onClose("transport close");
+            case CLOSE -> onClientClose();
             case NOOP -> {
             }
             // v4: the server pings, the client answers; anything else from the client is a protocol error

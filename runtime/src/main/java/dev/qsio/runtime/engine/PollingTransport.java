@@ -190,14 +190,19 @@ final class PollingTransport extends Transport {
     }
 
     private void respondTo(HttpServerRequest request, String payload) {
+        respond(session.server, request, payload);
+    }
+
+    /** Answers a GET with a payload (unless its connection has gone). */
+    static void respond(EngineServer<?> server, HttpServerRequest request, String payload) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
         response.closeHandler(null);
-        session.server.cors().apply(request, response);
+        server.cors().apply(request, response);
         Buffer body = Buffer.buffer(payload);
-        session.server.stats().bytesOut(body.length());
+        server.stats().bytesOut(body.length());
         response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(body);
     }
 

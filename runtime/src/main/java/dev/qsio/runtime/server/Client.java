@@ -1,8 +1,7 @@
 package dev.qsio.runtime.server;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
@@ -29,8 +28,11 @@ final class Client {
     final SocketIoServerImpl server;
     final Context context;
     private final PacketDecoder decoder;
-    /** Sized for the usual one or two namespaces per connection. */
-    private final Map<String, SocketImpl> sockets = new ConcurrentHashMap<>(2);
+    /**
+     * Namespace to this connection's socket in it: an immutable map replaced on each (rare) change, as most
+     * connections are in one or two namespaces; read without a lock.
+     */
+    private volatile Map<String, SocketImpl> sockets = Map.of();
     private final long connectTimer;
 
     Client(SocketIoServerImpl server, EngineSession<Client> conn) {
@@ -132,12 +134,22 @@ final class Client {
     }
 
     void added(SocketImpl socket) {
-        sockets.put(socket.namespace(), socket);
+        synchronized (this) {
+            Map<String, SocketImpl> next = new HashMap<>(sockets);
+            next.put(socket.namespace(), socket);
+            sockets = Map.copyOf(next);
+        }
         server.vertx().cancelTimer(connectTimer);
     }
 
     void removed(SocketImpl socket) {
-        sockets.remove(socket.namespace(), socket);
+        synchronized (this) {
+            if (sockets.get(socket.namespace()) == socket) {
+                Map<String, SocketImpl> next = new HashMap<>(sockets);
+                next.remove(socket.namespace());
+                sockets = Map.copyOf(next);
+            }
+        }
     }
 
     /** Writes an encoded packet; with {@code dropIfBusy}, only if the transport can take it at once. */
@@ -155,7 +167,7 @@ final class Client {
 
     /** Disconnects every socket of this connection, then closes it (Node's {@code socket.disconnect(true)}). */
     void disconnectAll() {
-        for (SocketImpl socket : new ArrayList<>(sockets.values())) {
+        for (SocketImpl socket : sockets.values()) {
             socket.disconnect(false);
         }
         conn.close();
@@ -164,7 +176,7 @@ final class Client {
     /** The connection ended: every socket leaves with the engine's reason. */
     void onClose(String reason) {
         server.vertx().cancelTimer(connectTimer);
-        for (SocketImpl socket : new ArrayList<>(sockets.values())) {
+        for (SocketImpl socket : sockets.values()) {
             socket.onClose(reason);
         }
     }

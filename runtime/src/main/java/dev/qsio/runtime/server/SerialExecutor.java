@@ -22,7 +22,8 @@ final class SerialExecutor {
     }
 
     private final Context context;
-    private final ArrayDeque<Task> queue = new ArrayDeque<>();
+    /** Small at first: most sockets have at most one handler running and one waiting (a default deque costs 84 bytes). */
+    private final ArrayDeque<Task> queue = new ArrayDeque<>(2);
     private boolean running;
 
     SerialExecutor(Context context) {

@@ -44,8 +44,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     final Namespace namespace;
     final Client client;
     private final Handshake handshake;
-    private final Map<String, Object> data = new ConcurrentHashMap<>();
-    private final Map<Long, PendingAck> acks = new ConcurrentHashMap<>();
+    /** Made when first used, as most sockets never use them (an empty map costs 64 bytes a socket). */
+    private volatile Map<String, Object> data;
+    private volatile Map<Long, PendingAck> acks;
     final SerialExecutor executor;
     private volatile boolean connected;
     /** The private id of connection state recovery, or null when recovery is off. */
@@ -94,7 +95,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** This socket's state for connection state recovery. */
     SessionStore.Session session() {
-        return new SessionStore.Session(id, pid, Set.copyOf(rooms()), Map.copyOf(data));
+        Map<String, Object> d = data;
+        return new SessionStore.Session(id, pid, Set.copyOf(rooms()), d == null ? Map.of() : Map.copyOf(d));
     }
 
     /** Keeps this socket's state in the session store, when recovery is on. */
@@ -122,7 +124,36 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Map<String, Object> data() {
-        return data;
+        Map<String, Object> d = data;
+        if (d == null) {
+            synchronized (this) {
+                d = data;
+                if (d == null) {
+                    d = new ConcurrentHashMap<>(4);
+                    data = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    private Map<Long, PendingAck> acks() {
+        Map<Long, PendingAck> a = acks;
+        if (a == null) {
+            synchronized (this) {
+                a = acks;
+                if (a == null) {
+                    a = new ConcurrentHashMap<>(4);
+                    acks = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private PendingAck removeAck(long ackId) {
+        Map<Long, PendingAck> a = acks;
+        return a == null ? null : a.remove(ackId);
     }
 
     @Override
@@ -157,7 +188,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             connect.put("pid", pid);
         }
         if (restored != null) {
-            data.putAll(restored.session().data());
+            data().putAll(restored.session().data());
             synchronized (this) {
                 held = new ArrayList<>();
             }
@@ -239,8 +270,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         namespace.adapter().delAll(id);
         namespace.removed(this);
         client.removed(this);
-        for (Long ackId : new ArrayList<>(acks.keySet())) {
-            PendingAck pending = acks.remove(ackId);
+        Map<Long, PendingAck> pendingAcks = acks;
+        for (Long ackId : pendingAcks == null ? List.<Long>of() : new ArrayList<>(pendingAcks.keySet())) {
+            PendingAck pending = pendingAcks.remove(ackId);
             if (pending != null && pending.timer >= 0) {
                 namespace.server.vertx().cancelTimer(pending.timer);
             }
@@ -291,7 +323,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     }
 
     void onAck(Packet packet) {
-        PendingAck pending = acks.remove(packet.id());
+        PendingAck pending = removeAck(packet.id());
         if (pending == null) {
             LOG.debugf("unexpected acknowledgement %d on socket %s", packet.id(), id);
             return;
@@ -413,7 +445,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
     @Override
     public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
-        acks.put(ackId, new PendingAck(callback, -1));
+        acks().put(ackId, new PendingAck(callback, -1));
     }
 
     @Override
@@ -437,14 +469,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         long ackId = namespace.nextAckId();
         Vertx vertx = namespace.server.vertx();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
-            if (acks.remove(ackId) != null) {
+            if (removeAck(ackId) != null) {
                 namespace.server.stats().ackTimeouts.increment();
                 result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
             }
         });
-        acks.put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
+        acks().put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
         write(namespace.server.json().encoder().event(namespace.name(), ackId, event, args), false);
-        if (!connected && acks.remove(ackId) != null) {
+        if (!connected && removeAck(ackId) != null) {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
         }
