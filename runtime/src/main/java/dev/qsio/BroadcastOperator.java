@@ -49,8 +49,29 @@ public interface BroadcastOperator {
      */
     Uni<List<JsonNode>> emitWithAck(String event, Object... args);
 
+    /** Like {@link #emitWithAck(String, Object...)}, with each acknowledgement's first argument bound to a type. */
+    <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args);
+
+    /**
+     * Like {@link #emitWithAck(String, Object...)}, waiting for the answers: for handlers on worker or virtual
+     * threads (it fails on an event loop, which must not block).
+     */
+    default List<JsonNode> emitWithAckAndAwait(String event, Object... args) {
+        return emitWithAck(event, args).await().indefinitely();
+    }
+
+    /** Like {@link #emitWithAck(Class, String, Object...)}, waiting for the answers (not on an event loop). */
+    default <T> List<T> emitWithAckAndAwait(Class<T> type, String event, Object... args) {
+        return emitWithAck(type, event, args).await().indefinitely();
+    }
+
     /** The selected sockets, with their id, handshake, rooms and data. */
     Uni<List<RemoteSocket>> fetchSockets();
+
+    /** Like {@link #fetchSockets()}, waiting for the answer (not on an event loop). */
+    default List<RemoteSocket> fetchSocketsAndAwait() {
+        return fetchSockets().await().indefinitely();
+    }
 
     /** Makes the selected sockets join rooms. */
     void socketsJoin(String... rooms);

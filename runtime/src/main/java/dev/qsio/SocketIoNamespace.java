@@ -36,6 +36,16 @@ public interface SocketIoNamespace extends BroadcastOperator {
      */
     Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object... args);
 
+    /** Like {@link #serverSideEmitWithAck(String, Object...)}, waiting for the answers (not on an event loop). */
+    default List<JsonNode> serverSideEmitWithAckAndAwait(String event, Object... args) {
+        return serverSideEmitWithAck(event, args).await().indefinitely();
+    }
+
     /** The number of servers (workers, hosts) in the cluster, this one included. */
     Uni<Integer> serverCount();
+
+    /** Like {@link #serverCount()}, waiting for the answer (not on an event loop). */
+    default int serverCountAndAwait() {
+        return serverCount().await().indefinitely();
+    }
 }

@@ -16,4 +16,13 @@ public interface SocketIoServer extends SocketIoNamespace {
      * connect to it.
      */
     SocketIoNamespace of(String name);
+
+    /**
+     * Every namespace of this server whose name the regular expression (Java syntax) matches entirely, as one
+     * selection: Node's parent namespace, {@code io.of(/regex/)}. Typically the pattern of a dynamic namespace
+     * declaration ({@code @SocketIo(pattern = ...)}). An operation applies to each namespace that exists when it is
+     * called, through that namespace's adapter (so its broadcasts reach the namespace's sockets on every worker and
+     * host); a namespace known only to another server is not reached, as with Node's parent namespaces.
+     */
+    BroadcastOperator ofPattern(String regex);
 }

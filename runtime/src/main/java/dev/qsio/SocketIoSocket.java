@@ -1,6 +1,7 @@
 package dev.qsio;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -33,8 +34,66 @@ public interface SocketIoSocket extends RemoteSocket {
      */
     Uni<JsonNode> emitWithAck(String event, Object... args);
 
+    /** Like {@link #emitWithAck(String, Object...)}, with the acknowledgement's first argument bound to a type. */
+    <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args);
+
+    /**
+     * Like {@link #emitWithAck(String, Object...)}, waiting for the answer: for handlers on worker or virtual threads
+     * (it fails on an event loop, which must not block).
+     */
+    default JsonNode emitWithAckAndAwait(String event, Object... args) {
+        return emitWithAck(event, args).await().indefinitely();
+    }
+
+    /** Like {@link #emitWithAck(Class, String, Object...)}, waiting for the answer (not on an event loop). */
+    default <T> T emitWithAckAndAwait(Class<T> type, String event, Object... args) {
+        return emitWithAck(type, event, args).await().indefinitely();
+    }
+
     /** Emitting with another acknowledgement timeout. */
     Emitter timeout(Duration timeout);
+
+    /**
+     * Adds a listener called with every event the client sends, before the event's handlers (Node's
+     * {@code socket.onAny}). Returns this socket.
+     */
+    SocketIoSocket onAny(AnyListener listener);
+
+    /** Adds a listener called before the others of {@link #onAny(AnyListener)} (Node's {@code prependAny}). */
+    SocketIoSocket prependAny(AnyListener listener);
+
+    /** Removes a listener added with {@link #onAny(AnyListener)} or {@link #prependAny(AnyListener)}. */
+    SocketIoSocket offAny(AnyListener listener);
+
+    /** Removes every listener of events the client sends. */
+    SocketIoSocket offAny();
+
+    /** The listeners of events the client sends, in calling order. */
+    List<AnyListener> listenersAny();
+
+    /**
+     * Adds a listener called with every event sent to the client: by {@link #emit(String, Object...)} and by
+     * broadcasts that reach this socket, from any server of the cluster (Node's {@code socket.onAnyOutgoing}).
+     */
+    SocketIoSocket onAnyOutgoing(AnyListener listener);
+
+    /** Adds a listener called before the others of {@link #onAnyOutgoing(AnyListener)}. */
+    SocketIoSocket prependAnyOutgoing(AnyListener listener);
+
+    /** Removes a listener of events sent to the client. */
+    SocketIoSocket offAnyOutgoing(AnyListener listener);
+
+    /** Removes every listener of events sent to the client. */
+    SocketIoSocket offAnyOutgoing();
+
+    /** The listeners of events sent to the client, in calling order. */
+    List<AnyListener> listenersAnyOutgoing();
+
+    /**
+     * Adds middleware run for each event the client emits on this socket, before its handlers (Node's
+     * {@code socket.use}). Returns this socket.
+     */
+    SocketIoSocket use(PacketMiddleware middleware);
 
     /** Sockets other than this one (Node's {@code socket.broadcast}). */
     BroadcastOperator broadcast();
@@ -50,5 +109,15 @@ public interface SocketIoSocket extends RemoteSocket {
         void emit(String event, Object... args);
 
         Uni<JsonNode> emitWithAck(String event, Object... args);
+
+        <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args);
+
+        default JsonNode emitWithAckAndAwait(String event, Object... args) {
+            return emitWithAck(event, args).await().indefinitely();
+        }
+
+        default <T> T emitWithAckAndAwait(Class<T> type, String event, Object... args) {
+            return emitWithAck(type, event, args).await().indefinitely();
+        }
     }
 }

@@ -17,7 +17,9 @@ import dev.qsio.Middleware;
 import dev.qsio.NamespaceMatcher;
 import dev.qsio.OnBroadcast;
 import dev.qsio.OnConnect;
+import dev.qsio.OnAnyEvent;
 import dev.qsio.OnDisconnect;
+import dev.qsio.OnDisconnecting;
 import dev.qsio.OnError;
 import dev.qsio.OnEvent;
 import dev.qsio.SocketIo;
@@ -39,10 +41,13 @@ final class DotNames {
     static final DotName ON_CONNECT = DotName.createSimple(OnConnect.class);
     static final DotName ON_EVENT = DotName.createSimple(OnEvent.class);
     static final DotName ON_DISCONNECT = DotName.createSimple(OnDisconnect.class);
+    static final DotName ON_DISCONNECTING = DotName.createSimple(OnDisconnecting.class);
+    static final DotName ON_ANY_EVENT = DotName.createSimple(OnAnyEvent.class);
     static final DotName ON_ERROR = DotName.createSimple(OnError.class);
     static final DotName MIDDLEWARE = DotName.createSimple(Middleware.class);
     static final DotName ON_BROADCAST = DotName.createSimple(OnBroadcast.class);
-    static final List<DotName> NAMESPACE_HANDLERS = List.of(ON_CONNECT, ON_EVENT, ON_DISCONNECT, ON_ERROR, MIDDLEWARE);
+    static final List<DotName> NAMESPACE_HANDLERS = List.of(ON_CONNECT, ON_EVENT, ON_ANY_EVENT,
+            ON_DISCONNECTING, ON_DISCONNECT, ON_ERROR, MIDDLEWARE);
 
     static final DotName NAMESPACE_MATCHER = DotName.createSimple(NamespaceMatcher.class);
     static final DotName SOCKET = DotName.createSimple(SocketIoSocket.class);

@@ -104,10 +104,18 @@ final class HandlerValidation {
                         specs.add(new Param(ParamKind.ARG, argumentType(method, annotation, label, type)));
                     }
                 }
-                case DISCONNECT -> {
+                case ANY_EVENT -> {
+                    if (!name.equals(DotNames.EVENT_ARGS) || args) {
+                        throw problem(method, annotation, label + " is not allowed: @OnAnyEvent methods take the "
+                                + "SocketIoSocket and EventArgs (the event's name and arguments)");
+                    }
+                    args = true;
+                    specs.add(new Param(ParamKind.ARGS, null));
+                }
+                case DISCONNECT, DISCONNECTING -> {
                     if (!name.equals(DotNames.STRING) || reason) {
-                        throw problem(method, annotation, label + " is not allowed: @OnDisconnect methods take the "
-                                + "SocketIoSocket and a String reason");
+                        throw problem(method, annotation, label + " is not allowed: @" + annotation + " methods take "
+                                + "the SocketIoSocket and a String reason");
                     }
                     reason = true;
                     specs.add(new Param(ParamKind.REASON, null));

@@ -404,6 +404,8 @@ class SocketIoProcessor {
         return switch (kind) {
             case CONNECT -> "OnConnect";
             case EVENT -> "OnEvent";
+            case ANY_EVENT -> "OnAnyEvent";
+            case DISCONNECTING -> "OnDisconnecting";
             case DISCONNECT -> "OnDisconnect";
             case ERROR -> "OnError";
             case MIDDLEWARE -> "Middleware";
@@ -416,6 +418,10 @@ class SocketIoProcessor {
             return HandlerDefinition.Kind.CONNECT;
         } else if (annotation.equals(DotNames.ON_EVENT)) {
             return HandlerDefinition.Kind.EVENT;
+        } else if (annotation.equals(DotNames.ON_ANY_EVENT)) {
+            return HandlerDefinition.Kind.ANY_EVENT;
+        } else if (annotation.equals(DotNames.ON_DISCONNECTING)) {
+            return HandlerDefinition.Kind.DISCONNECTING;
         } else if (annotation.equals(DotNames.ON_DISCONNECT)) {
             return HandlerDefinition.Kind.DISCONNECT;
         } else if (annotation.equals(DotNames.ON_ERROR)) {

@@ -63,6 +63,19 @@ public final class ProtocolJson {
         return packet;
     }
 
+    /** Decodes a packet this server encoded (to show it to the application, as outgoing listeners do). */
+    public Packet decode(Encoded packet) throws ProtocolException {
+        PacketDecoder decoder = decoder(Math.max(64, packet.messages().size()));
+        Packet decoded = decoder.onText(packet.text());
+        for (Buffer a : packet.attachments()) {
+            decoded = decoder.onBinary(a);
+        }
+        if (decoded == null) {
+            throw new ProtocolException("incomplete packet");
+        }
+        return decoded;
+    }
+
     static ObjectMapper protocolMapper(ObjectMapper application) {
         ObjectMapper copy = application.copy();
         copy.disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);

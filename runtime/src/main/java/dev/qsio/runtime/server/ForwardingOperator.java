@@ -51,6 +51,11 @@ interface ForwardingOperator extends BroadcastOperator {
     }
 
     @Override
+    default <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args) {
+        return operator().emitWithAck(type, event, args);
+    }
+
+    @Override
     default Uni<List<RemoteSocket>> fetchSockets() {
         return operator().fetchSockets();
     }

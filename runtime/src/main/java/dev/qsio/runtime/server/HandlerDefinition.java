@@ -30,6 +30,10 @@ public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, Strin
     public enum Kind {
         CONNECT,
         EVENT,
+        /** Every event: {@code @OnAnyEvent}. */
+        ANY_EVENT,
+        /** Before leaving: {@code @OnDisconnecting}. */
+        DISCONNECTING,
         DISCONNECT,
         ERROR,
         MIDDLEWARE,

@@ -13,7 +13,9 @@ final class NamespaceHandlers {
     static final NamespaceHandlers NONE = new NamespaceHandlers(List.of());
 
     final List<HandlerMethod> connect = new ArrayList<>();
+    final List<HandlerMethod> disconnecting = new ArrayList<>();
     final List<HandlerMethod> disconnect = new ArrayList<>();
+    final List<HandlerMethod> anyEvent = new ArrayList<>();
     final List<HandlerMethod> error = new ArrayList<>();
     final List<HandlerMethod> middleware = new ArrayList<>();
     private final Map<String, List<HandlerMethod>> events = new HashMap<>();
@@ -22,7 +24,9 @@ final class NamespaceHandlers {
         for (HandlerMethod m : methods) {
             switch (m.kind) {
                 case CONNECT -> connect.add(m);
+                case DISCONNECTING -> disconnecting.add(m);
                 case DISCONNECT -> disconnect.add(m);
+                case ANY_EVENT -> anyEvent.add(m);
                 case ERROR -> error.add(m);
                 case MIDDLEWARE -> middleware.add(m);
                 case EVENT -> events.computeIfAbsent(m.definition.event(), k -> new ArrayList<>()).add(m);

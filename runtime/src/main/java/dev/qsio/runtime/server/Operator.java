@@ -73,6 +73,11 @@ final class Operator implements BroadcastOperator {
     }
 
     @Override
+    public <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args) {
+        return emitWithAck(event, args).map(values -> namespace.server.ackValues(values, type));
+    }
+
+    @Override
     public Uni<List<RemoteSocket>> fetchSockets() {
         return namespace.adapter().fetchSockets(options);
     }

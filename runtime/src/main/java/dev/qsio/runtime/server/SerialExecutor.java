@@ -1,11 +1,13 @@
 package dev.qsio.runtime.server;
 
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.server.HandlerDefinition.ExecutionModel;
 import io.quarkus.virtual.threads.VirtualThreadsRecorder;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -18,7 +20,8 @@ final class SerialExecutor {
 
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class);
 
-    private record Task(ExecutionModel model, Runnable body) {
+    /** A task: a body that is done when it returns, or (on the event loop) one done when its {@code Uni} ends. */
+    private record Task(ExecutionModel model, Runnable body, Supplier<Uni<?>> async) {
     }
 
     private final Context context;
@@ -31,7 +34,18 @@ final class SerialExecutor {
     }
 
     void submit(ExecutionModel model, Runnable body) {
-        Task task = new Task(model, body);
+        submit(new Task(model, body, null));
+    }
+
+    /**
+     * Submits a task that runs on the event loop and is done when the {@code Uni} it returns completes (or fails):
+     * the tasks after it wait for it. The {@code Uni} must complete.
+     */
+    void submitAsync(Supplier<Uni<?>> body) {
+        submit(new Task(ExecutionModel.EVENT_LOOP, null, body));
+    }
+
+    private void submit(Task task) {
         synchronized (this) {
             if (running) {
                 queue.add(task);
@@ -64,6 +78,21 @@ final class SerialExecutor {
     }
 
     private void run(Task task) {
+        if (task.async != null) {
+            Uni<?> done;
+            try {
+                done = task.async.get();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Socket.IO handler task failed");
+                next();
+                return;
+            }
+            done.subscribe().with(v -> next(), f -> {
+                LOG.errorf(f, "Socket.IO handler task failed");
+                next();
+            });
+            return;
+        }
         try {
             task.body.run();
         } catch (RuntimeException e) {

@@ -2,9 +2,11 @@ package dev.qsio.runtime.server;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +22,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.Ack;
 import dev.qsio.AckTimeoutException;
+import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
+import dev.qsio.PacketMiddleware;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.BroadcastOptions;
@@ -30,6 +35,7 @@ import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
+import dev.qsio.runtime.protocol.ProtocolException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
@@ -64,6 +70,12 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * logged before the log was read, but their delivery comes later on another connection) and are dropped.
      */
     private volatile Set<String> alreadySent;
+    /** Catch-all listeners and packet middleware: immutable lists replaced on change, null when there are none. */
+    private volatile List<AnyListener> anyIncoming;
+    private volatile List<AnyListener> anyOutgoing;
+    private volatile List<PacketMiddleware> packetMiddleware;
+    /** While the {@code @OnDisconnecting} handlers run: the rooms the socket was in, which it has left. */
+    private volatile Set<String> roomsWhenLeaving;
 
     /** The reasons after which a client may recover its session (the connection was lost, not closed on purpose). */
     private static final Set<String> RECOVERABLE = Set.of("transport error", "transport close", "forced close",
@@ -158,7 +170,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Set<String> rooms() {
-        return namespace.adapter().socketRooms(id);
+        Set<String> leaving = roomsWhenLeaving;
+        return leaving != null ? leaving : namespace.adapter().socketRooms(id);
     }
 
     @Override
@@ -267,6 +280,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         }
         connected = false;
+        List<HandlerMethod> disconnecting = namespace.handlers.disconnecting;
+        if (!disconnecting.isEmpty()) {
+            roomsWhenLeaving = namespace.adapter().socketRooms(id);
+        }
         namespace.adapter().delAll(id);
         namespace.removed(this);
         client.removed(this);
@@ -277,9 +294,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 namespace.server.vertx().cancelTimer(pending.timer);
             }
         }
+        HandlerMethod.Call leaving = new HandlerMethod.Call(this, null, reason, null, null, null, null);
+        for (HandlerMethod m : disconnecting) {
+            executor.submit(m.execution, () -> call(m, leaving, AckImpl.NONE));
+        }
+        if (!disconnecting.isEmpty()) {
+            // in the socket's order: after the disconnecting handlers, before the disconnect ones
+            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> roomsWhenLeaving = null);
+        }
         for (HandlerMethod m : namespace.handlers.disconnect) {
-            executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, reason, null, null, null, null),
-                    AckImpl.NONE));
+            executor.submit(m.execution, () -> call(m, leaving, AckImpl.NONE));
         }
     }
 
@@ -306,20 +330,182 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     void onEvent(Packet packet) {
         ArrayNode payload = (ArrayNode) packet.data();
         String event = payload.get(0).asText();
-        List<HandlerMethod> methods = namespace.handlers.events(event);
-        if (methods.isEmpty()) {
-            LOG.debugf("no handler for event '%s' in %s", event, namespace.name());
-            return;
-        }
         List<JsonNode> args = new ArrayList<>(payload.size() - 1);
         for (int i = 1; i < payload.size(); i++) {
             args.add(payload.get(i));
         }
+        List<AnyListener> listeners = anyIncoming;
+        if (listeners != null) {
+            tell(listeners, event, args);
+        }
         Ack ack = packet.hasId() ? new AckImpl(this, packet.id()) : AckImpl.NONE;
         HandlerMethod.Call call = new HandlerMethod.Call(this, ack, null, null, null, event, args);
+        for (HandlerMethod m : namespace.handlers.anyEvent) {
+            executor.submit(m.execution, () -> call(m, call, AckImpl.NONE));
+        }
+        List<PacketMiddleware> middleware = packetMiddleware;
+        if (middleware == null) {
+            handle(call, ack);
+            return;
+        }
+        // the middleware of one event completes before the next event's starts, and handlers keep the events' order
+        EventArgs eventArgs = new EventArgs(event, args);
+        executor.submitAsync(() -> passMiddleware(middleware, eventArgs).onItemOrFailure().transform((v, failure) -> {
+            if (failure == null) {
+                handle(call, ack);
+            } else {
+                refused(event, failure);
+            }
+            return null;
+        }));
+    }
+
+    /** Runs the event's handlers, in the socket's order. */
+    private void handle(HandlerMethod.Call call, Ack ack) {
+        List<HandlerMethod> methods = namespace.handlers.events(call.event());
+        if (methods.isEmpty()) {
+            LOG.debugf("no handler for event '%s' in %s", call.event(), namespace.name());
+            return;
+        }
         for (HandlerMethod m : methods) {
             executor.submit(m.execution, () -> call(m, call, ack));
         }
+    }
+
+    private Uni<Void> passMiddleware(List<PacketMiddleware> middleware, EventArgs event) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (PacketMiddleware m : middleware) {
+            chain = chain.chain(() -> {
+                Uni<Void> next = m.apply(this, event);
+                return next == null ? Uni.createFrom().voidItem() : next;
+            });
+        }
+        return chain;
+    }
+
+    /** Middleware refused an event: the client gets an {@code error} event, the error handlers the failure. */
+    private void refused(String event, Throwable failure) {
+        LOG.debugf("middleware of socket %s refused event '%s': %s", id, event, failure.getMessage());
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        write(namespace.server.json().encoder().event(namespace.name(), -1, "error",
+                new Object[] { Map.of("message", message) }), false);
+        onError(failure);
+    }
+
+    /** Calls catch-all listeners; one that throws is reported and the others still run. */
+    private void tell(List<AnyListener> listeners, String event, List<JsonNode> args) {
+        List<JsonNode> view = Collections.unmodifiableList(args);
+        for (AnyListener l : listeners) {
+            try {
+                l.onEvent(event, view);
+            } catch (RuntimeException e) {
+                onError(e);
+            }
+        }
+    }
+
+    /** Shows an event written to this client to the outgoing listeners. */
+    private void tellOutgoing(List<AnyListener> listeners, Encoded packet) {
+        char kind = packet.text().charAt(0);
+        if (kind != '2' && kind != '5') {
+            return;
+        }
+        Packet decoded;
+        try {
+            decoded = namespace.server.json().decode(packet);
+        } catch (ProtocolException e) {
+            LOG.debugf("outgoing packet not shown to the listeners: %s", e.getMessage());
+            return;
+        }
+        ArrayNode payload = (ArrayNode) decoded.data();
+        List<JsonNode> args = new ArrayList<>(payload.size() - 1);
+        for (int i = 1; i < payload.size(); i++) {
+            args.add(payload.get(i));
+        }
+        tell(listeners, payload.get(0).asText(), args);
+    }
+
+    // ---- catch-all listeners and packet middleware
+
+    private static <T> List<T> with(List<T> list, T item, boolean first) {
+        List<T> next = new ArrayList<>(list == null ? List.of() : list);
+        next.add(first ? 0 : next.size(), Objects.requireNonNull(item));
+        return List.copyOf(next);
+    }
+
+    private static <T> List<T> without(List<T> list, T item) {
+        if (list == null) {
+            return null;
+        }
+        List<T> next = new ArrayList<>(list);
+        next.remove(item);
+        return next.isEmpty() ? null : List.copyOf(next);
+    }
+
+    @Override
+    public synchronized SocketIoSocket onAny(AnyListener listener) {
+        anyIncoming = with(anyIncoming, listener, false);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket prependAny(AnyListener listener) {
+        anyIncoming = with(anyIncoming, listener, true);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket offAny(AnyListener listener) {
+        anyIncoming = without(anyIncoming, listener);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket offAny() {
+        anyIncoming = null;
+        return this;
+    }
+
+    @Override
+    public List<AnyListener> listenersAny() {
+        List<AnyListener> l = anyIncoming;
+        return l == null ? List.of() : l;
+    }
+
+    @Override
+    public synchronized SocketIoSocket onAnyOutgoing(AnyListener listener) {
+        anyOutgoing = with(anyOutgoing, listener, false);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket prependAnyOutgoing(AnyListener listener) {
+        anyOutgoing = with(anyOutgoing, listener, true);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket offAnyOutgoing(AnyListener listener) {
+        anyOutgoing = without(anyOutgoing, listener);
+        return this;
+    }
+
+    @Override
+    public synchronized SocketIoSocket offAnyOutgoing() {
+        anyOutgoing = null;
+        return this;
+    }
+
+    @Override
+    public List<AnyListener> listenersAnyOutgoing() {
+        List<AnyListener> l = anyOutgoing;
+        return l == null ? List.of() : l;
+    }
+
+    @Override
+    public synchronized SocketIoSocket use(PacketMiddleware middleware) {
+        packetMiddleware = with(packetMiddleware, middleware, false);
+        return this;
     }
 
     void onAck(Packet packet) {
@@ -400,6 +586,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     @Override
     public void write(Encoded packet, boolean dropIfBusy) {
         if (connected) {
+            List<AnyListener> listeners = anyOutgoing;
+            if (listeners != null) {
+                tellOutgoing(listeners, packet);
+            }
             synchronized (this) {
                 if (held != null) {
                     held.add(packet);
@@ -421,6 +611,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     boolean deliverTo(Encoded packet, Fanout fanout) {
         if (!connected) {
             return false;
+        }
+        List<AnyListener> listeners = anyOutgoing;
+        if (listeners != null) {
+            tellOutgoing(listeners, packet);
         }
         if (held != null) {
             synchronized (this) {
@@ -464,6 +658,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return emitWithAck(namespace.server.ackTimeout(), event, args);
     }
 
+    @Override
+    public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
+        return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
+    }
+
     private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args) {
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         long ackId = namespace.nextAckId();
@@ -494,6 +693,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             @Override
             public Uni<JsonNode> emitWithAck(String event, Object... args) {
                 return SocketImpl.this.emitWithAck(timeout, event, args);
+            }
+
+            @Override
+            public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
+                return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
             }
         };
     }

@@ -1,16 +1,22 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.qsio.BroadcastOperator;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.NamespaceMatcher;
@@ -96,6 +102,26 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     ProtocolJson json() {
         return json;
+    }
+
+    /** An acknowledgement's value bound to a type with the application's Jackson setup. */
+    <T> T ackValue(JsonNode value, Class<T> type) {
+        try {
+            return json.mapper().treeToValue(value, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            String text = String.valueOf(value);
+            throw new IllegalArgumentException("the acknowledgement " + (text.length() > 200 ? text.substring(0, 200)
+                    + "..." : text) + " cannot be bound to " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Each acknowledgement of a broadcast bound to a type (see {@link #ackValue(JsonNode, Class)}). */
+    <T> List<T> ackValues(List<JsonNode> values, Class<T> type) {
+        List<T> out = new ArrayList<>(values.size());
+        for (JsonNode v : values) {
+            out.add(ackValue(v, type));
+        }
+        return out;
     }
 
     BroadcastHooks broadcastHooks() {
@@ -191,6 +217,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     public SocketIoNamespace of(String name) {
         String n = name.startsWith("/") ? name : "/" + name;
         return namespaces.computeIfAbsent(n, k -> new Namespace(k, this, handlers.of(k), false));
+    }
+
+    @Override
+    public BroadcastOperator ofPattern(String regex) {
+        return new ChildrenOperator(this, Pattern.compile(regex), UnaryOperator.identity());
     }
 
     @Override
