@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import http from "node:http";
 import { Socket as EngineSocket, NodeXHR, transports as engineTransports } from "engine.io-client";
 import { io } from "socket.io-client";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const clients = new Map();
 
@@ -87,6 +88,8 @@ class KeepAlivePolling extends Polling {
 function socketConnect(cmd) {
   const opts = { ...cmd.opts };
   if (opts.auth) opts.auth = fromJson(opts.auth);
+  // the packet format, as the server's quarkus.socketio.parser: "msgpack" for socket.io-msgpack-parser
+  if (opts.parser === "msgpack") opts.parser = msgpackParser;
   // polling requests on kept-alive TCP connections, as browsers send them (Node's default opens a new connection
   // for each request)
   if (opts.keepAlive) {

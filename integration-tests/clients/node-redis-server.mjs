@@ -1,12 +1,14 @@
 // A Node socket.io 4.x server with @socket.io/redis-adapter, for the interoperability tests: it joins the same
 // Redis as a Quarkus cluster and offers the same events as the features test application (a subset).
-// Usage: node node-redis-server.mjs <port> <redis-url>. Prints "listening <port>" once ready.
+// Usage: node node-redis-server.mjs <port> <redis-url> [msgpack]. Prints "listening <port>" once ready. With
+// "msgpack", the server uses socket.io-msgpack-parser.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
+import msgpackParser from "socket.io-msgpack-parser";
 
-const [port, redisUrl] = [Number(process.argv[2]), process.argv[3]];
+const [port, redisUrl, parser] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
 const pubClient = createClient({ url: redisUrl });
 const subClient = pubClient.duplicate();
 pubClient.on("error", (e) => console.error("redis pub", e.message));
@@ -14,13 +16,18 @@ subClient.on("error", (e) => console.error("redis sub", e.message));
 await Promise.all([pubClient.connect(), subClient.connect()]);
 
 const httpServer = createServer();
-const io = new Server(httpServer, { adapter: createAdapter(pubClient, subClient) });
+const io = new Server(httpServer, {
+  adapter: createAdapter(pubClient, subClient),
+  ...(parser === "msgpack" ? { parser: msgpackParser } : {}),
+});
 const notifications = [];
 
 io.on("connection", (socket) => {
   socket.data.name = socket.handshake.auth?.name ?? "anonymous";
   socket.emit("welcome", socket.id, socket.data.name);
   socket.on("where", (cb) => cb("node"));
+  socket.on("upper", (text, cb) => cb(String(text).toUpperCase()));
+  socket.on("reverse", (data, cb) => cb(Buffer.from(data).reverse()));
   socket.on("join", (room, cb) => { socket.join(room); cb?.("joined " + room); });
   socket.on("everyone", (data) => io.emit("everyone", data));
   socket.on("to-room-all", (message) => io.to(message.room).emit("room-message", message, "server"));

@@ -194,6 +194,14 @@ final class BusCodec {
     private void event(MessageBufferPacker p, EventPayload payload, String namespace)
             throws IOException, ProtocolException {
         Encoded encoded = payload.encoded(json, namespace);
+        if (encoded.binaryPacket()) {
+            // the msgpack parser's packet: no text, the packet as the one binary part
+            byte[] bytes = encoded.messages().get(0).binary().getBytes();
+            p.packNil();
+            p.packArrayHeader(1);
+            p.packBinaryHeader(bytes.length).writePayload(bytes);
+            return;
+        }
         p.packString(encoded.text());
         List<Buffer> attachments = encoded.attachments();
         p.packArrayHeader(attachments.size());
@@ -204,11 +212,17 @@ final class BusCodec {
     }
 
     private static EventPayload event(MessageUnpacker u) throws IOException {
-        String text = u.unpackString();
+        String text = nullable(u);
         int n = u.unpackArrayHeader();
         List<Buffer> attachments = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             attachments.add(Buffer.buffer(u.readPayload(u.unpackBinaryHeader())));
+        }
+        if (text == null) {
+            if (n != 1) {
+                throw new IOException("a binary packet is one binary part, not " + n);
+            }
+            return EventPayload.encoded(Encoded.binary(attachments.get(0)));
         }
         return EventPayload.encoded(Encoded.of(text, attachments));
     }

@@ -11,7 +11,6 @@ import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * An event and its arguments as they cross between servers, in whichever form the wire carries them: the encoded
@@ -101,8 +100,7 @@ final class EventPayload {
                 }
                 data = d;
             } else {
-                Packet packet = json.decode(encoded.text(),
-                        encoded.attachments().stream().map(Buffer::getBytes).toList());
+                Packet packet = json.decode(encoded);
                 if (!(packet.data() instanceof ArrayNode array) || array.isEmpty()) {
                     throw new ProtocolException("not an event");
                 }

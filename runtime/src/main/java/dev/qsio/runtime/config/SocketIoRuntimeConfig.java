@@ -68,6 +68,21 @@ public interface SocketIoRuntimeConfig {
     Duration ackTimeout();
 
     /**
+     * The Socket.IO packet format, Node's {@code parser} option: {@code default} (JSON text with binary
+     * attachments, what every client speaks unless told otherwise) or {@code msgpack}, compatible with
+     * {@code socket.io-msgpack-parser} (each packet one MessagePack binary message; clients must use that parser
+     * too). Every server of a cluster, and every Node server sharing its Redis, must use the same parser.
+     */
+    @WithDefault("default")
+    Parser parser();
+
+    /** The packet formats of {@link #parser()}. */
+    enum Parser {
+        DEFAULT,
+        MSGPACK
+    }
+
+    /**
      * The most binary attachments one packet may announce; a packet announcing more closes its connection.
      */
     @WithDefault("64")

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.protocol;
 
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import dev.qsio.runtime.engine.EnginePacket;
@@ -29,9 +30,25 @@ public final class Encoded {
         }
     }
 
+    /** A packet that is one binary message (the msgpack parser's). */
+    Encoded(Buffer packet, long ackId) {
+        this.ackId = ackId;
+        this.messages = List.of(EnginePacket.message(packet));
+    }
+
     /** An encoded packet from its parts, as received from another server. */
     public static Encoded of(String text, List<Buffer> attachments) {
         return new Encoded(text, attachments, -1);
+    }
+
+    /** A packet that is one binary message (the msgpack parser's), as received from another server. */
+    public static Encoded binary(Buffer packet) {
+        return new Encoded(packet, -1);
+    }
+
+    /** Whether the packet is one binary message (the msgpack parser's) rather than text and attachments. */
+    public boolean binaryPacket() {
+        return messages.get(0).isBinary();
     }
 
     /** The Engine.IO messages, header first; all must be sent together and in order. */
@@ -44,7 +61,7 @@ public final class Encoded {
         return ackId;
     }
 
-    /** The binary attachments, in order. */
+    /** The binary attachments, in order (none for a binary packet). */
     public List<Buffer> attachments() {
         return messages.subList(1, messages.size()).stream().map(EnginePacket::binary).toList();
     }
@@ -53,12 +70,21 @@ public final class Encoded {
         return messages.size() == 1;
     }
 
+    /** The text header of the default parser's packet; null for a binary packet. */
     public String text() {
-        return messages.get(0).text();
+        EnginePacket first = messages.get(0);
+        return first.isBinary() ? null : first.text();
+    }
+
+    /** What tells this packet from another: its text, or its bytes for a binary packet. */
+    public String identity() {
+        EnginePacket first = messages.get(0);
+        return first.isBinary() ? "b" + Base64.getEncoder().encodeToString(first.binary().getBytes()) : first.text();
     }
 
     @Override
     public String toString() {
-        return text() + (single() ? "" : " +" + (messages.size() - 1) + " attachments");
+        return binaryPacket() ? "binary packet of " + messages.get(0).binary().length() + " bytes"
+                : text() + (single() ? "" : " +" + (messages.size() - 1) + " attachments");
     }
 }

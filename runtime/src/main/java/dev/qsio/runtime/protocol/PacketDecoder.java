@@ -1,213 +1,54 @@
 package dev.qsio.runtime.protocol;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BinaryNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Decodes the Socket.IO v5 packets of one connection. A BINARY_EVENT or BINARY_ACK header announces its
- * attachments, which arrive as the next binary messages; the decoder holds the header until they are all there.
- * Not thread-safe: one decoder per connection, fed in order.
+ * Decodes the Socket.IO v5 packets of one connection, in the parser's format: {@link TextPacketDecoder} for the
+ * default parser, {@link MsgpackPacketDecoder} for {@code socket.io-msgpack-parser}. Not thread-safe: one decoder per
+ * connection, fed in order.
  */
-public final class PacketDecoder {
+public interface PacketDecoder {
 
     /** Event names a client may not emit, as in the reference parser. */
-    private static final List<String> RESERVED = List.of("connect", "connect_error", "disconnect", "disconnecting",
-            "newListener", "removeListener");
+    List<String> RESERVED = List.of("connect", "connect_error", "disconnect", "disconnecting", "newListener",
+            "removeListener");
 
     /** The largest acknowledgement id accepted: JavaScript's largest safe integer. */
-    static final long MAX_ID = (1L << 53) - 1;
+    long MAX_ID = (1L << 53) - 1;
 
-    /** Reads one JSON value and rejects anything after it, as JSON.parse does. */
-    private final ObjectReader reader;
-    private final int maxAttachments;
+    /** Decodes a text message; returns the packet, or {@code null} when it waits for more messages. */
+    Packet onText(String text) throws ProtocolException;
 
-    private Header pending;
-    private List<Buffer> received;
-
-    /** A decoder reading with a reader from {@link #strictReader(ObjectMapper)}, shared by all connections. */
-    PacketDecoder(ObjectReader strictReader, int maxAttachments) {
-        this.reader = strictReader;
-        this.maxAttachments = maxAttachments;
-    }
+    /** Decodes a binary message; returns the packet once it is complete. */
+    Packet onBinary(Buffer data) throws ProtocolException;
 
     /**
-     * The reader decoders use: one JSON value, nothing after it. Immutable and thread-safe: make it once and share
-     * it (a reader per connection cost about 300 bytes and an allocation per connect).
+     * The packet, once its payload passed the rules every parser applies to what a client sends: CONNECT carries an
+     * object or nothing, DISCONNECT nothing, EVENT a non-empty array whose first element is a name that is not
+     * reserved (a number is taken as its text, as the reference server does), ACK an array; a client has no reason
+     * to send CONNECT_ERROR.
      */
-    static ObjectReader strictReader(ObjectMapper mapper) {
-        return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
-
-    private record Header(PacketKind kind, String namespace, long id, int attachments, String json) {
-    }
-
-    /** Decodes a text message; returns the packet, or {@code null} when it waits for attachments. */
-    public Packet onText(String text) throws ProtocolException {
-        if (pending != null) {
-            throw new ProtocolException("got plain text data while waiting for binary attachments");
-        }
-        Header header = parseHeader(text);
-        if (header.attachments > 0) {
-            pending = header;
-            received = new ArrayList<>(header.attachments);
-            return null;
-        }
-        return complete(header, List.of());
-    }
-
-    /** Decodes a binary message (an attachment); returns the packet once its last attachment arrived. */
-    public Packet onBinary(Buffer data) throws ProtocolException {
-        if (pending == null) {
-            throw new ProtocolException("got binary data when not reconstructing a packet");
-        }
-        received.add(data);
-        if (received.size() < pending.attachments) {
-            return null;
-        }
-        Header header = pending;
-        List<Buffer> attachments = received;
-        pending = null;
-        received = null;
-        return complete(header, attachments);
-    }
-
-    private Header parseHeader(String str) throws ProtocolException {
-        int length = str.length();
-        if (length == 0) {
-            throw new ProtocolException("empty packet");
-        }
-        PacketKind kind = PacketKind.of(str.charAt(0));
-        if (kind == null) {
-            throw new ProtocolException("unknown packet type");
-        }
-        int i = 1;
-        int attachments = 0;
-        if (kind.binary()) {
-            int dash = str.indexOf('-', i);
-            if (dash < 0 || dash == i || dash - i > 6) {
-                throw new ProtocolException("illegal attachments");
-            }
-            for (int j = i; j < dash; j++) {
-                if (!isDigit(str.charAt(j))) {
-                    throw new ProtocolException("illegal attachments");
-                }
-            }
-            attachments = Integer.parseInt(str, i, dash, 10);
-            if (attachments > maxAttachments) {
-                throw new ProtocolException("too many attachments: " + attachments);
-            }
-            i = dash + 1;
-        }
-        String namespace = "/";
-        if (i < length && str.charAt(i) == '/') {
-            int comma = str.indexOf(',', i);
-            int end = comma < 0 ? length : comma;
-            namespace = str.substring(i, end);
-            i = comma < 0 ? length : comma + 1;
-        }
-        long id = Packet.NO_ID;
-        int idStart = i;
-        while (i < length && isDigit(str.charAt(i))) {
-            i++;
-        }
-        if (i > idStart) {
-            if (i - idStart > 16) {
-                throw new ProtocolException("acknowledgement id too large");
-            }
-            id = Long.parseLong(str, idStart, i, 10);
-            if (id > MAX_ID) {
-                throw new ProtocolException("acknowledgement id too large");
-            }
-        }
-        String json = i < length ? str.substring(i) : null;
-        return new Header(kind, namespace, id, attachments, json);
-    }
-
-    private Packet complete(Header header, List<Buffer> attachments) throws ProtocolException {
-        JsonNode data = null;
-        if (header.json != null) {
-            try {
-                data = reader.readTree(header.json);
-            } catch (JacksonException e) {
-                throw new ProtocolException("invalid payload: " + e.getOriginalMessage());
-            } catch (IOException e) {
-                throw new ProtocolException("invalid payload");
-            }
-            if (!attachments.isEmpty()) {
-                data = reconstruct(data, attachments);
-            }
-        }
-        PacketKind kind = switch (header.kind) {
-            case BINARY_EVENT -> PacketKind.EVENT;
-            case BINARY_ACK -> PacketKind.ACK;
-            default -> header.kind;
-        };
-        validate(kind, data);
-        if (kind == PacketKind.EVENT && data.get(0).isNumber()) {
-            ((ArrayNode) data).set(0, TextNode.valueOf(data.get(0).asText()));
-        }
-        return new Packet(kind, header.namespace, header.id, data);
-    }
-
-    private static void validate(PacketKind kind, JsonNode data) throws ProtocolException {
+    static Packet checked(PacketKind kind, String namespace, long id, JsonNode data) throws ProtocolException {
         boolean valid = switch (kind) {
             case CONNECT -> data == null || data.isObject();
             case DISCONNECT -> data == null;
             case EVENT -> data != null && data.isArray() && !data.isEmpty()
                     && (data.get(0).isNumber() || (data.get(0).isTextual() && !RESERVED.contains(data.get(0).asText())));
             case ACK -> data != null && data.isArray();
-            // a client has no reason to send CONNECT_ERROR
             default -> false;
         };
         if (!valid) {
             throw new ProtocolException("invalid payload for " + kind);
         }
-    }
-
-    private static JsonNode reconstruct(JsonNode node, List<Buffer> attachments) throws ProtocolException {
-        if (node.isArray()) {
-            ArrayNode array = (ArrayNode) node;
-            for (int i = 0; i < array.size(); i++) {
-                array.set(i, reconstruct(array.get(i), attachments));
-            }
-            return array;
+        if (kind == PacketKind.EVENT && data.get(0).isNumber()) {
+            ((ArrayNode) data).set(0, TextNode.valueOf(data.get(0).asText()));
         }
-        if (node.isObject()) {
-            ObjectNode object = (ObjectNode) node;
-            JsonNode placeholder = object.get("_placeholder");
-            if (placeholder != null && placeholder.asBoolean(false)) {
-                JsonNode num = object.get("num");
-                if (num == null || !num.canConvertToInt() || num.asInt() < 0 || num.asInt() >= attachments.size()) {
-                    throw new ProtocolException("illegal attachments");
-                }
-                return BinaryNode.valueOf(attachments.get(num.asInt()).getBytes());
-            }
-            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> e = fields.next();
-                e.setValue(reconstruct(e.getValue(), attachments));
-            }
-            return object;
-        }
-        return node;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
+        return new Packet(kind, namespace, id, data);
     }
 }

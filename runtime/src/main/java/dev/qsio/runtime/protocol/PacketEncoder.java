@@ -1,5 +1,6 @@
 package dev.qsio.runtime.protocol;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringWriter;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,15 +19,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Encodes Socket.IO v5 packets: {@code <type>[<attachments>-][<nsp>,][<id>][<json>]}, with each binary value
- * replaced by a {@code {"_placeholder":true,"num":n}} object and sent as attachment {@code n}.
+ * Encodes Socket.IO v5 packets in the parser's format. The default parser's:
+ * {@code <type>[<attachments>-][<nsp>,][<id>][<json>]}, with each binary value replaced by a
+ * {@code {"_placeholder":true,"num":n}} object and sent as attachment {@code n}. The msgpack parser's
+ * ({@code socket.io-msgpack-parser}): one binary message, the MessagePack map {@code {type, nsp, [id], [data]}} with
+ * binary values in place. Either way the values are written by the application's mapper.
  */
 public final class PacketEncoder {
 
     private final ObjectMapper mapper;
+    /** The MessagePack generators' factory with the msgpack parser, else null. */
+    private final JsonFactory msgpack;
 
-    public PacketEncoder(ObjectMapper mapper) {
+    PacketEncoder(ObjectMapper mapper, JsonFactory msgpack) {
         this.mapper = mapper;
+        this.msgpack = msgpack;
     }
 
     public ObjectMapper mapper() {
@@ -83,6 +91,31 @@ public final class PacketEncoder {
     }
 
     private Encoded encode(PacketKind kind, String namespace, long id, Body body) {
+        return msgpack != null ? encodeMsgpack(kind, namespace, id, body) : encodeText(kind, namespace, id, body);
+    }
+
+    private Encoded encodeMsgpack(PacketKind kind, String namespace, long id, Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        try (JsonGenerator g = msgpack.createGenerator(out)) {
+            g.setCodec(mapper);
+            g.writeStartObject();
+            g.writeNumberField("type", kind.ordinal());
+            g.writeStringField("nsp", namespace);
+            if (id >= 0) {
+                g.writeNumberField("id", id);
+            }
+            if (body != null) {
+                g.writeFieldName("data");
+                body.write(g);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize Socket.IO payload", e);
+        }
+        return new Encoded(Buffer.buffer(out.toByteArray()), id);
+    }
+
+    private Encoded encodeText(PacketKind kind, String namespace, long id, Body body) {
         List<Buffer> attachments = new ArrayList<>(0);
         String json = null;
         if (body != null) {

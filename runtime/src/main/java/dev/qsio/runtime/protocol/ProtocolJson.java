@@ -2,7 +2,6 @@ package dev.qsio.runtime.protocol;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +11,9 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import org.msgpack.jackson.dataformat.MessagePackFactory;
+
+import dev.qsio.runtime.engine.EnginePacket;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -22,19 +24,46 @@ import io.vertx.core.buffer.Buffer;
  */
 public final class ProtocolJson {
 
-    private final ObjectMapper mapper;
-    private final PacketEncoder encoder;
-    private final ObjectReader strictReader;
-
-    private ProtocolJson(ObjectMapper mapper) {
-        this.mapper = mapper;
-        this.encoder = new PacketEncoder(mapper);
-        this.strictReader = PacketDecoder.strictReader(mapper);
+    /** The packet format: Node's {@code parser} option. */
+    public enum Parser {
+        /** The default parser of {@code socket.io-parser}: JSON text and binary attachments. */
+        DEFAULT,
+        /** {@code socket.io-msgpack-parser}: each packet one MessagePack binary message. */
+        MSGPACK
     }
 
-    /** The protocol's setup from the application's mapper. */
+    private final ObjectMapper mapper;
+    private final Parser parser;
+    private final PacketEncoder encoder;
+    private final ObjectReader strictReader;
+    private final ObjectReader msgpackReader;
+
+    private ProtocolJson(ObjectMapper mapper, Parser parser) {
+        this.mapper = mapper;
+        this.parser = parser;
+        this.strictReader = TextPacketDecoder.strictReader(mapper);
+        if (parser == Parser.MSGPACK) {
+            MessagePackFactory factory = new MessagePackFactory();
+            this.encoder = new PacketEncoder(mapper, factory);
+            this.msgpackReader = new ObjectMapper(factory).reader();
+        } else {
+            this.encoder = new PacketEncoder(mapper, null);
+            this.msgpackReader = null;
+        }
+    }
+
+    /** The protocol's setup from the application's mapper, with the default parser. */
     public static ProtocolJson from(ObjectMapper application) {
-        return new ProtocolJson(protocolMapper(application));
+        return from(application, Parser.DEFAULT);
+    }
+
+    /** The protocol's setup from the application's mapper, with a parser. */
+    public static ProtocolJson from(ObjectMapper application, Parser parser) {
+        return new ProtocolJson(protocolMapper(application), parser);
+    }
+
+    public Parser parser() {
+        return parser;
     }
 
     public ObjectMapper mapper() {
@@ -47,28 +76,19 @@ public final class ProtocolJson {
 
     /** A decoder for one connection. */
     public PacketDecoder decoder(int maxAttachments) {
-        return new PacketDecoder(strictReader, maxAttachments);
+        return msgpackReader != null ? new MsgpackPacketDecoder(msgpackReader)
+                : new TextPacketDecoder(strictReader, maxAttachments);
     }
 
-    /** Decodes one packet and its binary attachments, as another server sent them. */
-    public Packet decode(String text, List<byte[]> attachments) throws ProtocolException {
-        PacketDecoder decoder = decoder(Math.max(64, attachments.size()));
-        Packet packet = decoder.onText(text);
-        for (byte[] a : attachments) {
-            packet = decoder.onBinary(Buffer.buffer(a));
-        }
-        if (packet == null) {
-            throw new ProtocolException("incomplete packet");
-        }
-        return packet;
-    }
-
-    /** Decodes a packet this server encoded (to show it to the application, as outgoing listeners do). */
+    /**
+     * Decodes a packet encoded by a server of this application (this one or another of the cluster, which use the
+     * same parser): to show it to the application, or to read an event relayed as a packet.
+     */
     public Packet decode(Encoded packet) throws ProtocolException {
         PacketDecoder decoder = decoder(Math.max(64, packet.messages().size()));
-        Packet decoded = decoder.onText(packet.text());
-        for (Buffer a : packet.attachments()) {
-            decoded = decoder.onBinary(a);
+        Packet decoded = null;
+        for (EnginePacket message : packet.messages()) {
+            decoded = message.isBinary() ? decoder.onBinary(message.binary()) : decoder.onText(message.text());
         }
         if (decoded == null) {
             throw new ProtocolException("incomplete packet");

@@ -6,6 +6,7 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import io.vertx.core.Vertx;
@@ -20,8 +21,8 @@ public class ServerSetup {
 
     @Produces
     @Singleton
-    ProtocolJson protocolJson(ObjectMapper application) {
-        return ProtocolJson.from(application);
+    ProtocolJson protocolJson(ObjectMapper application, SocketIoRuntimeConfig config) {
+        return ProtocolJson.from(application, ProtocolJson.Parser.valueOf(config.parser().name()));
     }
 
     @Produces

@@ -35,6 +35,7 @@ import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
+import dev.qsio.runtime.protocol.PacketKind;
 import dev.qsio.runtime.protocol.ProtocolException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -213,7 +214,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             Set<String> sent = new HashSet<>();
             for (SessionStore.Logged missed : restored.missed()) {
                 client.write(missed.packet(), false);
-                sent.add(missed.packet().text());
+                sent.add(missed.packet().identity());
             }
             namespace.server.sessionStore().since(namespace.name(), restored.session().rooms(),
                     restored.lastOffset(clientOffset)).subscribe().with(
@@ -239,7 +240,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Sends what was logged while the socket was being restored, then the packets held meanwhile (once each). */
     private void caughtUp(List<SessionStore.Logged> later, Set<String> sent) {
         for (SessionStore.Logged l : later) {
-            if (sent.add(l.packet().text())) {
+            if (sent.add(l.packet().identity())) {
                 client.write(l.packet(), false);
             }
         }
@@ -257,7 +258,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 held = new ArrayList<>();
             }
             for (Encoded p : batch) {
-                if (!sent.contains(p.text())) {
+                if (!sent.contains(p.identity())) {
                     client.write(p, false);
                 }
             }
@@ -406,15 +407,15 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Shows an event written to this client to the outgoing listeners. */
     private void tellOutgoing(List<AnyListener> listeners, Encoded packet) {
-        char kind = packet.text().charAt(0);
-        if (kind != '2' && kind != '5') {
-            return;
-        }
         Packet decoded;
         try {
             decoded = namespace.server.json().decode(packet);
         } catch (ProtocolException e) {
+            // not something a client could send back: a CONNECT_ERROR, or an event under a reserved name
             LOG.debugf("outgoing packet not shown to the listeners: %s", e.getMessage());
+            return;
+        }
+        if (decoded.kind() != PacketKind.EVENT) {
             return;
         }
         ArrayNode payload = (ArrayNode) decoded.data();
@@ -597,7 +598,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 }
             }
             Set<String> sent = alreadySent;
-            if (sent != null && sent.contains(packet.text())) {
+            if (sent != null && sent.contains(packet.identity())) {
                 return;
             }
             client.write(packet, dropIfBusy);
@@ -625,7 +626,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         }
         Set<String> sent = alreadySent;
-        if (sent != null && sent.contains(packet.text())) {
+        if (sent != null && sent.contains(packet.identity())) {
             return false;
         }
         fanout.add(client.conn);

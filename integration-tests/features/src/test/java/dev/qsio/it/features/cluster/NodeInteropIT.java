@@ -3,18 +3,11 @@ package dev.qsio.it.features.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.NodeRedisServer;
 import dev.qsio.it.support.RedisServer;
 
 /**
@@ -38,7 +32,7 @@ class NodeInteropIT {
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     static RedisServer redis;
     static ClusterProcess quarkus;
-    static Process node;
+    static NodeRedisServer node;
     static String nodeUrl;
     ClientDriver driver;
     List<String> onQuarkus;
@@ -48,42 +42,17 @@ class NodeInteropIT {
     static void start() throws Exception {
         redis = RedisServer.start("interop");
         quarkus = ClusterProcess.launch(JAR, 2, MultiHostIT.hostProperties("quarkus-host", redis), "interop");
-        int port = ClusterProcess.freePort();
-        Path log = Path.of("target", "cluster-logs", "node-server-" + System.currentTimeMillis() + ".log");
-        Files.createDirectories(log.getParent());
-        node = new ProcessBuilder(List.of("node", ClientDriver.clientsDir().resolve("node-redis-server.mjs").toString(),
-                String.valueOf(port), redis.url())).redirectErrorStream(true).start();
-        CompletableFuture<Void> listening = new CompletableFuture<>();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Files.writeString(log, line + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                            java.nio.file.StandardOpenOption.APPEND);
-                    if (line.startsWith("listening")) {
-                        listening.complete(null);
-                    }
-                }
-            } catch (IOException e) {
-                listening.completeExceptionally(e);
-            }
-        }, "node-server-log");
-        pump.setDaemon(true);
-        pump.start();
-        listening.get(30, TimeUnit.SECONDS);
-        nodeUrl = "http://127.0.0.1:" + port;
+        node = NodeRedisServer.start(redis.url());
+        nodeUrl = node.url();
         quarkus.awaitReady(2);
         // two Quarkus workers and the Node server subscribe to the main namespace's requests
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 3);
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         if (node != null) {
-            node.destroy();
-            if (!node.waitFor(5, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-            }
+            node.close();
         }
         quarkus.close();
         redis.close();

@@ -1,0 +1,89 @@
+package dev.qsio.it.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Node socket.io 4.x server with {@code @socket.io/redis-adapter} ({@code clients/node-redis-server.mjs}) on a free
+ * loopback port, sharing a Redis with Quarkus servers. Its output goes to {@code target/cluster-logs}.
+ * {@link #close()} stops it.
+ */
+public final class NodeRedisServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private NodeRedisServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts the server on a Redis, with extra arguments of the script ({@code "msgpack"} for that parser). */
+    public static NodeRedisServer start(String redisUrl, String... args) {
+        int port = ClusterProcess.freePort();
+        Path log = Path.of("target", "cluster-logs", "node-server-" + System.currentTimeMillis() + ".log");
+        List<String> command = new ArrayList<>(List.of("node",
+                ClientDriver.clientsDir().resolve("node-redis-server.mjs").toString(), String.valueOf(port), redisUrl));
+        command.addAll(List.of(args));
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            CompletableFuture<Void> listening = new CompletableFuture<>();
+            Thread pump = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                                StandardOpenOption.APPEND);
+                        if (line.startsWith("listening")) {
+                            listening.complete(null);
+                        }
+                    }
+                    listening.completeExceptionally(new IOException("the Node server exited; see " + log));
+                } catch (IOException e) {
+                    listening.completeExceptionally(e);
+                }
+            }, "node-server-log");
+            pump.setDaemon(true);
+            pump.start();
+            NodeRedisServer server = new NodeRedisServer(process, port);
+            try {
+                listening.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                server.close();
+                throw new IllegalStateException("the Node server did not start; see " + log, e);
+            }
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
