@@ -54,6 +54,12 @@ public interface SocketIoSocket extends RemoteSocket {
     Emitter timeout(Duration timeout);
 
     /**
+     * Emitting with or without compression (Node's {@code socket.compress(false).emit(...)}): with {@code false},
+     * the packet is not compressed on either transport, whatever its size. With {@code true}, as a plain emit.
+     */
+    Emitter compress(boolean compress);
+
+    /**
      * Adds a listener called with every event the client sends, before the event's handlers (Node's
      * {@code socket.onAny}). Returns this socket.
      */

@@ -145,6 +145,41 @@ public interface SocketIoRuntimeConfig {
     }
 
     /**
+     * The WebSocket permessage-deflate extension (RFC 7692), Node's {@code perMessageDeflate} option.
+     */
+    PerMessageDeflate perMessageDeflate();
+
+    interface PerMessageDeflate {
+        /**
+         * Whether the server accepts a client's offer of permessage-deflate on the WebSocket transport. Off by
+         * default, as in Node: compression costs CPU and memory on every connection (about 300 KB of zlib state
+         * while a connection compresses) for a gain only on large, repetitive messages.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The smallest message, in bytes, that is compressed; smaller ones are sent as they are. */
+        @WithDefault("1024")
+        int threshold();
+    }
+
+    /**
+     * Compression of HTTP long-polling responses (gzip or deflate, as the request's {@code Accept-Encoding} allows),
+     * Node's {@code httpCompression} option.
+     */
+    HttpCompression httpCompression();
+
+    interface HttpCompression {
+        /** Whether polling responses are compressed. On by default, as in Node. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The smallest response body, in bytes, that is compressed. */
+        @WithDefault("1024")
+        int threshold();
+    }
+
+    /**
      * Connection state recovery, as Node's {@code connectionStateRecovery} option.
      */
     ConnectionStateRecovery connectionStateRecovery();

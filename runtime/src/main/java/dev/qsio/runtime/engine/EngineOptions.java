@@ -12,13 +12,13 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
-        long pollingBodyTimeoutMs, long maxBufferedBytes) {
+        long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
-                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes);
+                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression);
     }
 
     private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
@@ -54,7 +54,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
                 transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
                 Cors.from(config.cors()), null, maxConnections(config),
-                positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes());
+                positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
+                Compression.from(config));
     }
 
     private static int maxConnections(SocketIoRuntimeConfig config) {

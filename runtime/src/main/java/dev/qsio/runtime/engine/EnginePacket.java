@@ -24,14 +24,31 @@ public final class EnginePacket {
     final EnginePacketType type;
     final String text;
     final Buffer binary;
+    /** False for a packet sent with {@code compress(false)}: never compressed. */
+    private final boolean compress;
 
     private volatile Buffer frame;
     private volatile String segment;
 
     EnginePacket(EnginePacketType type, String text, Buffer binary) {
+        this(type, text, binary, true);
+    }
+
+    private EnginePacket(EnginePacketType type, String text, Buffer binary, boolean compress) {
         this.type = type;
         this.text = text;
         this.binary = binary;
+        this.compress = compress;
+    }
+
+    /** The same packet, never compressed (Node's {@code compress(false)}). */
+    public EnginePacket uncompressed() {
+        return compress ? new EnginePacket(type, text, binary, false) : this;
+    }
+
+    /** Whether the packet may be compressed (when large enough and agreed on). */
+    public boolean compress() {
+        return compress;
     }
 
     /** A text message packet. */

@@ -204,7 +204,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             EngineSession<C> session = sessions.get(sid);
             if (session == null) {
                 if (!websocket && request.method() == HttpMethod.GET && crossedClose(sid)) {
-                    PollingTransport.respond(this, request, EnginePacket.NOOP.segment());
+                    PollingTransport.respond(this, request, List.of(EnginePacket.NOOP));
                     return;
                 }
                 RemoteSessions r = remote;
@@ -274,7 +274,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
         if (websocket) {
-            request.toWebSocket().onComplete(ar -> {
+            options.compression().accept(request).onComplete(ar -> {
                 if (ar.succeeded()) {
                     open(handshake, ar.result());
                 } else {
@@ -304,7 +304,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             refuse(request, EngineError.BAD_REQUEST);
             return;
         }
-        request.toWebSocket().onComplete(ar -> {
+        options.compression().accept(request).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.debugf("WebSocket upgrade of session %s failed: %s", session.id(), ar.cause().getMessage());
                 return;

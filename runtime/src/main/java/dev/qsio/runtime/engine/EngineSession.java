@@ -146,9 +146,25 @@ public final class EngineSession<C> implements EngineIoSocket {
         overflow();
     }
 
+    /** The transport when it is a WebSocket, read without the monitor by broadcasts ({@link #compresses}). */
+    private volatile WebSocketTransport webSocket;
+
+    /**
+     * Whether a broadcast's packet is compressed for this session: permessage-deflate agreed on and the packet
+     * large enough. It then takes the session's own write, compressed for it alone. Read without the monitor.
+     */
+    boolean compresses(EnginePacket packet) {
+        if (!server.options().compression().perMessageDeflate()) {
+            return false;
+        }
+        WebSocketTransport ws = webSocket;
+        return ws != null && ws.deflating() && server.options().compression().deflates(packet, packet.frame().length());
+    }
+
     /** Sets the transport, under the monitor. */
     private void setTransport(Transport t) {
         transport = t;
+        webSocket = t instanceof WebSocketTransport ws ? ws : null;
         ChannelHandlerContext writer = t instanceof WebSocketTransport ws ? ws.frameWriter() : null;
         // the loop first: a broadcast that reads the writer (volatile) then sees the loop that goes with it
         directLoop = writer == null ? null : writer.channel().eventLoop();

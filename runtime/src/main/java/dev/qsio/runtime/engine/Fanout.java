@@ -72,7 +72,7 @@ public final class Fanout {
     /** Adds a recipient. */
     public void add(EngineSession<?> session) {
         ChannelHandlerContext writer = session.directWriter();
-        if (writer == null) {
+        if (writer == null || session.compresses(packet)) {
             if (!dropIfBusy || !session.congested()) {
                 session.send(packet);
             }

@@ -3,7 +3,6 @@ package dev.qsio.runtime.engine;
 import java.util.ArrayDeque;
 import java.util.List;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -113,7 +112,7 @@ final class PollingTransport extends Transport {
 
     /** Answers a retried GET with what the GET it repeats carried. */
     void replay(HttpServerRequest request) {
-        respondTo(request, EngineCodec.encodePayload(lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets));
+        respond(session.server, request, lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets);
     }
 
     /** Parks a GET; returns false if one is already parked (the caller refuses the request and ends the session). */
@@ -152,7 +151,7 @@ final class PollingTransport extends Transport {
             drainRemote(packets, false);
             return;
         }
-        respond(EngineCodec.encodePayload(packets));
+        respond(packets);
     }
 
     @Override
@@ -162,7 +161,7 @@ final class PollingTransport extends Transport {
             drainRemote(List.of(packet), false);
             return;
         }
-        respond(packet.segment());
+        respond(List.of(packet));
     }
 
     private void answered(List<EnginePacket> packets) {
@@ -183,27 +182,34 @@ final class PollingTransport extends Transport {
         remote.drain(member, session.id(), packets, close);
     }
 
-    private void respond(String payload) {
+    private void respond(List<EnginePacket> packets) {
         HttpServerRequest request = pendingGet;
         pendingGet = null;
-        respondTo(request, payload);
+        respond(session.server, request, packets);
     }
 
-    private void respondTo(HttpServerRequest request, String payload) {
-        respond(session.server, request, payload);
-    }
-
-    /** Answers a GET with a payload (unless its connection has gone). */
-    static void respond(EngineServer<?> server, HttpServerRequest request, String payload) {
+    /**
+     * Answers a GET with packets (unless its connection has gone), compressed as the request allows when the
+     * payload is large enough and any of the packets may be compressed ({@link Compression}).
+     */
+    static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
         response.closeHandler(null);
         server.cors().apply(request, response);
-        Buffer body = Buffer.buffer(payload);
-        server.stats().bytesOut(body.length());
-        response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(body);
+        boolean compress = false;
+        for (EnginePacket p : packets) {
+            compress |= p.compress();
+        }
+        Compression.Body body = server.options().compression().pollingBody(EngineCodec.encodePayload(packets),
+                request.getHeader(HttpHeaders.ACCEPT_ENCODING), compress);
+        server.stats().bytesOut(body.bytes().length());
+        if (body.encoding() != null) {
+            response.putHeader(HttpHeaders.CONTENT_ENCODING, body.encoding());
+        }
+        response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(body.bytes());
     }
 
     @Override

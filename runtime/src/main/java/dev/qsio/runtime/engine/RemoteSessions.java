@@ -267,7 +267,7 @@ public final class RemoteSessions {
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
     private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
         HandshakeRequest handshake = EngineServer.capture(request);
-        Future<ServerWebSocket> upgrade = request.toWebSocket();
+        Future<ServerWebSocket> upgrade = server.options().compression().accept(request);
         request.resume();
         upgrade.onComplete(ar -> {
             if (ar.failed()) {
@@ -421,10 +421,7 @@ public final class RemoteSessions {
                     out = new ArrayList<>(packets);
                     out.add(EnginePacket.CLOSE);
                 }
-                response.closeHandler(null);
-                server.cors().apply(poll.request, response);
-                Buffer body = Buffer.buffer(EngineCodec.encodePayload(out.isEmpty() ? List.of(EnginePacket.NOOP) : out));
-                response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end(body);
+                PollingTransport.respond(server, poll.request, out.isEmpty() ? List.of(EnginePacket.NOOP) : out);
             }
             return;
         }

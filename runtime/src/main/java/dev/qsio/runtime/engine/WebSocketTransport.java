@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -104,7 +105,31 @@ final class WebSocketTransport extends Transport {
     void send(EnginePacket packet) {
         Buffer body = packet.frame();
         session.server.stats().bytesOut(body.length());
+        if (!packet.compress() && deflating()) {
+            // compress(false): the frame goes past the compressor, uncompressed (RSV1 clear); below the threshold the
+            // compressor's own filter lets a frame through
+            ChannelHandlerContext writer = frameWriter();
+            if (writer != null) {
+                writer.writeAndFlush(Fanout.encode(packet), writer.voidPromise());
+                return;
+            }
+        }
         ws.writeFrame(frame(packet, body));
+    }
+
+    /** Set once permessage-deflate is seen in the connection's pipeline (read by broadcasts on other threads). */
+    private volatile boolean deflating;
+
+    /**
+     * Whether this connection compresses what goes through the WebSocket (permessage-deflate agreed on). The
+     * extension's encoder enters the pipeline once the handshake's response is written; until it is seen, nothing
+     * is compressed.
+     */
+    boolean deflating() {
+        if (!deflating && channel != null && session.server.options().compression().perMessageDeflate()) {
+            deflating = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
+        }
+        return deflating;
     }
 
     /** Whether the socket's outbound queue is over its high-water mark (a slow client). */

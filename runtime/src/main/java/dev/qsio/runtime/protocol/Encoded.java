@@ -41,6 +41,16 @@ public final class Encoded {
         return new Encoded(text, attachments, -1);
     }
 
+    private Encoded(List<EnginePacket> messages, long ackId) {
+        this.messages = messages;
+        this.ackId = ackId;
+    }
+
+    /** The same packet, never compressed (Node's {@code compress(false)}). */
+    public Encoded uncompressed() {
+        return new Encoded(messages.stream().map(EnginePacket::uncompressed).toList(), ackId);
+    }
+
     /** A packet that is one binary message (the msgpack parser's), as received from another server. */
     public static Encoded binary(Buffer packet) {
         return new Encoded(packet, -1);

@@ -665,6 +665,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     }
 
     private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args) {
+        return emitWithAck(timeout, event, args, true);
+    }
+
+    private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         long ackId = namespace.nextAckId();
         Vertx vertx = namespace.server.vertx();
@@ -675,12 +679,36 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         });
         acks().put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
-        write(namespace.server.json().encoder().event(namespace.name(), ackId, event, args), false);
+        Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
+        write(compress ? packet : packet.uncompressed(), false);
         if (!connected && removeAck(ackId) != null) {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
         }
         return Uni.createFrom().completionStage(result);
+    }
+
+    @Override
+    public Emitter compress(boolean compress) {
+        if (compress) {
+            return timeout(namespace.server.ackTimeout());
+        }
+        return new Emitter() {
+            @Override
+            public void emit(String event, Object... args) {
+                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
+            }
+
+            @Override
+            public Uni<JsonNode> emitWithAck(String event, Object... args) {
+                return SocketImpl.this.emitWithAck(namespace.server.ackTimeout(), event, args, false);
+            }
+
+            @Override
+            public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
+                return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
+            }
+        };
     }
 
     @Override
