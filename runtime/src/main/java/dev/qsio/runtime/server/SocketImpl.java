@@ -656,16 +656,12 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Uni<JsonNode> emitWithAck(String event, Object... args) {
-        return emitWithAck(namespace.server.ackTimeout(), event, args);
+        return emitWithAck(namespace.server.ackTimeout(), event, args, true);
     }
 
     @Override
     public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
         return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
-    }
-
-    private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args) {
-        return emitWithAck(timeout, event, args, true);
     }
 
     private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
@@ -690,45 +686,42 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Emitter compress(boolean compress) {
-        if (compress) {
-            return timeout(namespace.server.ackTimeout());
-        }
-        return new Emitter() {
-            @Override
-            public void emit(String event, Object... args) {
-                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
-            }
-
-            @Override
-            public Uni<JsonNode> emitWithAck(String event, Object... args) {
-                return SocketImpl.this.emitWithAck(namespace.server.ackTimeout(), event, args, false);
-            }
-
-            @Override
-            public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
-                return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
-            }
-        };
+        return new Emission(namespace.server.ackTimeout(), compress);
     }
 
     @Override
     public Emitter timeout(Duration timeout) {
-        return new Emitter() {
-            @Override
-            public void emit(String event, Object... args) {
+        return new Emission(timeout, true);
+    }
+
+    /** Emitting to this socket with an acknowledgement timeout, with or without compression. */
+    private final class Emission implements Emitter {
+        private final Duration timeout;
+        private final boolean compress;
+
+        Emission(Duration timeout, boolean compress) {
+            this.timeout = timeout;
+            this.compress = compress;
+        }
+
+        @Override
+        public void emit(String event, Object... args) {
+            if (compress) {
                 SocketImpl.this.emit(event, args);
+            } else {
+                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
             }
+        }
 
-            @Override
-            public Uni<JsonNode> emitWithAck(String event, Object... args) {
-                return SocketImpl.this.emitWithAck(timeout, event, args);
-            }
+        @Override
+        public Uni<JsonNode> emitWithAck(String event, Object... args) {
+            return SocketImpl.this.emitWithAck(timeout, event, args, compress);
+        }
 
-            @Override
-            public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
-                return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
-            }
-        };
+        @Override
+        public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
+            return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
+        }
     }
 
     // ---- rooms
