@@ -36,6 +36,12 @@ public interface BroadcastOperator {
      */
     BroadcastOperator volatile_();
 
+    /**
+     * With {@code false}, the packets are never compressed, whatever their size (Node's {@code compress(false)}),
+     * also on the other servers of the cluster.
+     */
+    BroadcastOperator compress(boolean compress);
+
     /** The time to wait for acknowledgements in {@link #emitWithAck(String, Object...)}. */
     BroadcastOperator timeout(Duration timeout);
 

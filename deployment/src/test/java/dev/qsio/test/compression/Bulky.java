@@ -7,7 +7,7 @@ import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
 
-/** Sends text of a given length to the socket, without compression, or to everyone. */
+/** Sends text of a given length to the socket or to everyone, with or without compression. */
 @SocketIo("/")
 public class Bulky {
 
@@ -35,5 +35,10 @@ public class Bulky {
     @OnEvent("broadcast")
     void broadcast(int length) {
         io.emit("text", text(length));
+    }
+
+    @OnEvent("broadcast-uncompressed")
+    void broadcastUncompressed(int length) {
+        io.compress(false).emit("text", text(length));
     }
 }

@@ -117,6 +117,11 @@ class CompressionDefaultsTest {
             RawConnection.Response uncompressed = p.get("gzip");
             assertThat(uncompressed.header("content-encoding")).as("compress(false)").isNull();
             assertThat(decoded(uncompressed)).isEqualTo(big);
+
+            p.post("42[\"broadcast-uncompressed\",5000]");
+            RawConnection.Response broadcast = p.get("gzip");
+            assertThat(broadcast.header("content-encoding")).as("io.compress(false)").isNull();
+            assertThat(decoded(broadcast)).isEqualTo(big);
         }
     }
 }

@@ -17,7 +17,8 @@ import io.quarkus.test.QuarkusUnitTest;
 /**
  * {@code quarkus.socketio.per-message-deflate.enabled=true}: a client that offers permessage-deflate gets it; messages
  * from the threshold up are compressed (RSV1 set, and they inflate to what was sent), smaller ones and those sent
- * with {@code compress(false)} are not, and broadcasts to such a client are compressed for it.
+ * with {@code compress(false)} (on the socket or the broadcast) are not, and broadcasts to such a client are
+ * compressed for it.
  */
 class PerMessageDeflateTest {
 
@@ -80,6 +81,8 @@ class PerMessageDeflateTest {
             assertThat(next(ws, false)).isEqualTo("42[\"text\",\"" + Bulky.text(5000) + "\"]");
             ws.sendText("42[\"broadcast\",3000]");
             assertThat(next(ws, true)).isEqualTo("42[\"text\",\"" + Bulky.text(3000) + "\"]");
+            ws.sendText("42[\"broadcast-uncompressed\",3000]");
+            assertThat(next(ws, false)).isEqualTo("42[\"text\",\"" + Bulky.text(3000) + "\"]");
             ws.sendText("42[\"broadcast\",10]");
             assertThat(next(ws, false)).isEqualTo("42[\"text\",\"" + Bulky.text(10) + "\"]");
             ws.sendText("42[\"send\",2000]");

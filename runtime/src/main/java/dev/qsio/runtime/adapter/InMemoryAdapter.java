@@ -219,7 +219,8 @@ public class InMemoryAdapter implements Adapter {
 
     /** Writes a packet to the selected local sockets. */
     public final void localBroadcast(Encoded packet, BroadcastOptions options) {
-        LocalSockets.Delivery delivery = namespace.delivery(packet, options.volatileFlag(), expectedRecipients(options));
+        LocalSockets.Delivery delivery = namespace.delivery(options.packet(packet), options.volatileFlag(),
+                expectedRecipients(options));
         apply(options, delivery::add);
         delivery.finish();
     }
@@ -231,7 +232,7 @@ public class InMemoryAdapter implements Adapter {
     public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options,
             Consumer<JsonNode> answer) {
         long ackId = namespace.nextAckId();
-        Encoded packet = encoder.event(namespace.name(), ackId, event, args);
+        Encoded packet = options.packet(encoder.event(namespace.name(), ackId, event, args));
         int[] count = new int[1];
         apply(options, socket -> {
             socket.expectAck(ackId, values -> answer.accept(values.isEmpty() ? NullNode.getInstance() : values.get(0)));

@@ -25,7 +25,8 @@ sealed interface AdapterMessage {
 
     /** An event to the selected sockets; with a request id, each client's acknowledgement is expected. */
     record Broadcast(Origin origin, String namespace, EventPayload payload, Selection selection, boolean volatileFlag,
-            boolean withOffset, boolean direct, String requestId, long timeoutMs) implements AdapterMessage {
+            boolean compress, boolean withOffset, boolean direct, String requestId, long timeoutMs)
+            implements AdapterMessage {
     }
 
     /** What a {@link SocketsOperation} does. */

@@ -57,7 +57,8 @@ final class BusCodec {
                 p.packString(b.namespace());
                 event(p, b.payload(), b.namespace());
                 selection(p, b.selection());
-                p.packBoolean(b.volatileFlag()).packBoolean(b.withOffset()).packBoolean(b.direct());
+                p.packBoolean(b.volatileFlag()).packBoolean(b.compress()).packBoolean(b.withOffset())
+                        .packBoolean(b.direct());
                 nullable(p, b.requestId());
                 p.packLong(b.timeoutMs());
             } else if (message instanceof AdapterMessage.SocketsOperation o) {
@@ -109,7 +110,8 @@ final class BusCodec {
             int type = u.unpackInt();
             return switch (type) {
                 case BROADCAST -> new AdapterMessage.Broadcast(origin(u), u.unpackString(), event(u), selection(u),
-                        u.unpackBoolean(), u.unpackBoolean(), u.unpackBoolean(), nullable(u), u.unpackLong());
+                        u.unpackBoolean(), u.unpackBoolean(), u.unpackBoolean(), u.unpackBoolean(), nullable(u),
+                        u.unpackLong());
                 case SOCKETS_OPERATION -> {
                     Origin origin = origin(u);
                     String namespace = u.unpackString();

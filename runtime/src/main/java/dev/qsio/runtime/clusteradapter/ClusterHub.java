@@ -113,7 +113,8 @@ public final class ClusterHub {
     void broadcast(Broadcast b) {
         stats.broadcastsSent.increment();
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
-                b.packet()), selection(b.options()), b.options().volatileFlag(), b.withOffset(), b.direct(), null, 0));
+                b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), b.withOffset(),
+                b.direct(), null, 0));
     }
 
     void broadcastWithAck(Broadcast b, long requestId, long timeoutMs) {
@@ -121,7 +122,8 @@ public final class ClusterHub {
             return;
         }
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
-                b.packet()), selection(b.options()), b.options().volatileFlag(), false, false, wireId(requestId), timeoutMs));
+                b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), false, false,
+                wireId(requestId), timeoutMs));
     }
 
     void socketsOperation(String namespace, AdapterMessage.Operation operation, BroadcastOptions options,
@@ -256,8 +258,8 @@ public final class ClusterHub {
         requests.memberLeft(member);
     }
 
-    private static BroadcastOptions localOptions(Selection selection, boolean volatileFlag) {
-        return new BroadcastOptions(selection.rooms(), selection.except(), true, volatileFlag);
+    private static BroadcastOptions localOptions(Selection selection) {
+        return new BroadcastOptions(selection.rooms(), selection.except(), true, false);
     }
 
     private void onBroadcast(AdapterMessage.Broadcast b) throws ProtocolException {
@@ -271,7 +273,10 @@ public final class ClusterHub {
         }
         String namespace = b.namespace();
         ClusterAdapter adapter = adapters.get(namespace);
-        BroadcastOptions options = localOptions(b.selection(), b.volatileFlag());
+        BroadcastOptions options = localOptions(b.selection()).withCompress(b.compress());
+        if (b.volatileFlag()) {
+            options = options.withVolatile();
+        }
         if (b.requestId() != null) {
             int count = 0;
             if (adapter != null) {
@@ -305,7 +310,7 @@ public final class ClusterHub {
         if (adapter == null) {
             return;
         }
-        BroadcastOptions options = localOptions(o.selection(), false);
+        BroadcastOptions options = localOptions(o.selection());
         switch (o.operation()) {
             case JOIN -> adapter.localAddSockets(options, o.rooms());
             case LEAVE -> adapter.localDelSockets(options, o.rooms());
@@ -317,7 +322,7 @@ public final class ClusterHub {
         ClusterAdapter adapter = adapters.get(f.namespace());
         List<JsonNode> sockets = new ArrayList<>();
         if (adapter != null) {
-            for (AdapterSocket socket : adapter.localSockets(localOptions(f.selection(), false))) {
+            for (AdapterSocket socket : adapter.localSockets(localOptions(f.selection()))) {
                 sockets.add(SocketDescriptions.describe(json.mapper(), socket));
             }
         }

@@ -286,6 +286,9 @@ final class RedisTransport implements ClusterTransport {
         if (b.volatileFlag()) {
             flags.put("volatile", true);
         }
+        if (!b.compress()) {
+            flags.put("compress", false);
+        }
         ObjectNode origin = qsio(b.origin());
         if (b.withOffset()) {
             // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get
@@ -376,7 +379,8 @@ final class RedisTransport implements ClusterTransport {
             recovery.recent().add(nsp, data.get(data.size() - 1).asText(), event, selection);
         }
         hub.onMessage(sender, new AdapterMessage.Broadcast(originOf(opts, sender), nsp, event, selection,
-                opts.path("flags").path("volatile").asBoolean(false), withOffset,
+                opts.path("flags").path("volatile").asBoolean(false), opts.path("flags").path("compress").asBoolean(true),
+                withOffset,
                 opts.path("qsio").path("direct").asBoolean(false), null, 0));
     }
 
@@ -423,7 +427,8 @@ final class RedisTransport implements ClusterTransport {
                     JsonNode data = request.path("packet").path("data");
                     if (data.isArray() && !data.isEmpty()) {
                         hub.onMessage(sender, new AdapterMessage.Broadcast(origin, nsp, EventPayload.data((ArrayNode) data),
-                                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false), false, false,
+                                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false),
+                                opts.path("flags").path("compress").asBoolean(true), false, false,
                                 requestId, opts.path("flags").path("timeout").asLong(0)));
                     }
                 }

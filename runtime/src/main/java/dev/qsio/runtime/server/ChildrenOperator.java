@@ -80,6 +80,11 @@ final class ChildrenOperator implements BroadcastOperator {
     }
 
     @Override
+    public BroadcastOperator compress(boolean compress) {
+        return narrowed(o -> o.compress(compress));
+    }
+
+    @Override
     public BroadcastOperator timeout(Duration timeout) {
         return narrowed(o -> o.timeout(timeout));
     }

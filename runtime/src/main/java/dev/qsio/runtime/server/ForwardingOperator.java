@@ -36,6 +36,11 @@ interface ForwardingOperator extends BroadcastOperator {
     }
 
     @Override
+    default BroadcastOperator compress(boolean compress) {
+        return operator().compress(compress);
+    }
+
+    @Override
     default BroadcastOperator timeout(Duration timeout) {
         return operator().timeout(timeout);
     }

@@ -35,26 +35,27 @@ final class Operator implements BroadcastOperator {
 
     @Override
     public BroadcastOperator to(String... rooms) {
-        return new Operator(namespace, new BroadcastOptions(plus("to", options.rooms(), rooms), options.except(),
-                options.local(), options.volatileFlag()), timeout);
+        return new Operator(namespace, options.withRooms(plus("to", options.rooms(), rooms)), timeout);
     }
 
     @Override
     public BroadcastOperator except(String... rooms) {
-        return new Operator(namespace, new BroadcastOptions(options.rooms(), plus("except", options.except(), rooms),
-                options.local(), options.volatileFlag()), timeout);
+        return new Operator(namespace, options.withExcept(plus("except", options.except(), rooms)), timeout);
     }
 
     @Override
     public BroadcastOperator local() {
-        return new Operator(namespace, new BroadcastOptions(options.rooms(), options.except(), true,
-                options.volatileFlag()), timeout);
+        return new Operator(namespace, options.withLocal(), timeout);
     }
 
     @Override
     public BroadcastOperator volatile_() {
-        return new Operator(namespace, new BroadcastOptions(options.rooms(), options.except(), options.local(), true),
-                timeout);
+        return new Operator(namespace, options.withVolatile(), timeout);
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return new Operator(namespace, options.withCompress(compress), timeout);
     }
 
     @Override

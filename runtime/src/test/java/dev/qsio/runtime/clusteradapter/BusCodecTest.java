@@ -37,12 +37,13 @@ class BusCodecTest {
         Object[] args = { "text", new byte[] { 1, 2, 3 } };
         Encoded packet = JSON.encoder().event("/chat", -1, "news", args);
         AdapterMessage.Broadcast sent = new AdapterMessage.Broadcast(ORIGIN, "/chat", EventPayload.of("news", args, packet),
-                SELECTION, true, true, true, "host/3:7", 5000);
+                SELECTION, true, false, true, true, "host/3:7", 5000);
         AdapterMessage.Broadcast got = (AdapterMessage.Broadcast) roundTrip(sent);
         assertThat(got.origin()).isEqualTo(ORIGIN);
         assertThat(got.namespace()).isEqualTo("/chat");
         assertThat(got.selection()).isEqualTo(SELECTION);
         assertThat(got.volatileFlag()).isTrue();
+        assertThat(got.compress()).as("compress(false) crosses the bus").isFalse();
         assertThat(got.withOffset()).isTrue();
         assertThat(got.direct()).isTrue();
         assertThat(got.requestId()).isEqualTo("host/3:7");
@@ -59,10 +60,11 @@ class BusCodecTest {
     void aBroadcastWithoutRequestHasNone() throws Exception {
         Encoded packet = JSON.encoder().event("/", -1, "e", new Object[0]);
         AdapterMessage.Broadcast got = (AdapterMessage.Broadcast) roundTrip(new AdapterMessage.Broadcast(ORIGIN, "/",
-                EventPayload.of("e", new Object[0], packet), new Selection(Set.of(), Set.of()), false, false, false, null, 0));
+                EventPayload.of("e", new Object[0], packet), new Selection(Set.of(), Set.of()), false, true, false, false, null, 0));
         assertThat(got.requestId()).isNull();
         assertThat(got.selection().rooms()).isEmpty();
         assertThat(got.direct()).isFalse();
+        assertThat(got.compress()).isTrue();
     }
 
     @Test
