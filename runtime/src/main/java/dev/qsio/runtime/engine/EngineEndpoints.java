@@ -7,12 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.qsio.ClusterInfo;
+import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
@@ -46,6 +48,9 @@ public class EngineEndpoints implements EnginePeers.Receiver {
 
     @Inject
     EnginePeers peers;
+
+    @Inject
+    Event<ConnectionError> connectionErrors;
 
     private EngineOptions options;
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
@@ -86,7 +91,7 @@ public class EngineEndpoints implements EnginePeers.Receiver {
             return HandshakeFilter.Decision.allow();
         };
         return new EngineServer<>(path, vertx, options, handler, filter, peers, cluster.requestTimeout().toMillis(),
-                delayedConnectionMs());
+                delayedConnectionMs(), connectionErrors::fire);
     }
 
     /**

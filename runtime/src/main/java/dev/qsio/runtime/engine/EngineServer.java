@@ -9,9 +9,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.devmode.SocketIoHotReplacement;
@@ -59,6 +61,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     /** Sessions owned by other servers of the cluster; null for a single process. */
     private final RemoteSessions remote;
     private final EnginePeers peers;
+    /** Told of every refused request (Node's {@code connection_error}). */
+    private final Consumer<ConnectionError> refusals;
 
     /**
      * A server at {@code path}. In a cluster ({@link EnginePeers#clustered()}), unknown session ids are looked up on
@@ -66,7 +70,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
      * (so that an upgrade landing elsewhere may take it over).
      */
     public EngineServer(String path, Vertx vertx, EngineOptions options, SessionHandler<C> handler,
-            HandshakeFilter filter, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs) {
+            HandshakeFilter filter, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs,
+            Consumer<ConnectionError> refusals) {
+        this.refusals = refusals;
         this.path = path;
         this.vertx = vertx;
         this.options = options;
@@ -250,10 +256,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
         if (sessions.size() >= options.maxConnections()) {
             stats.handshakesRefused.increment();
-            HttpServerResponse response = request.response();
-            cors().apply(request, response);
-            response.setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(new JsonObject().put("code", EngineError.FORBIDDEN.code).put("message", "Server at capacity").encode());
+            answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
         HandshakeRequest handshake = capture(request);
@@ -419,13 +422,24 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (request.getParam("sid") == null) {
             stats.handshakesRefused.increment();
         }
+        answerRefusal(request, error.status(), error.code, message == null ? error.message : message);
+    }
+
+    /** Answers a refused request with its status and {@code {"code", "message"}}, and tells the observers. */
+    private void answerRefusal(HttpServerRequest request, int status, int code, String message) {
+        try {
+            refusals.accept(new ConnectionError(code, message, status, request.method().name(), request.uri(),
+                    String.valueOf(request.remoteAddress())));
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "A ConnectionError observer failed");
+        }
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
         cors().apply(request, response);
-        JsonObject body = new JsonObject().put("code", error.code).put("message", message == null ? error.message : message);
-        response.setStatusCode(error.status())
+        JsonObject body = new JsonObject().put("code", code).put("message", message);
+        response.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(body.encode());
     }
