@@ -235,7 +235,8 @@ class SocketIoProcessor {
     }
 
     @BuildStep
-    void collectHandlers(CombinedIndexBuildItem combined, BuildProducer<HandlerMethodBuildItem> handlers) {
+    void collectHandlers(CombinedIndexBuildItem combined, BuildProducer<HandlerMethodBuildItem> handlers,
+            BuildProducer<NamespaceDeclarationBuildItem> declarations) {
         IndexView index = combined.getIndex();
         HandlerValidation validation = new HandlerValidation(index);
         // every problem of the build is reported at once, each naming its class and method
@@ -266,6 +267,8 @@ class SocketIoProcessor {
                 problems.add(e.getMessage());
                 continue;
             }
+            // a class without handler methods still declares its namespace, as Node's io.of(name) does
+            declarations.produce(new NamespaceDeclarationBuildItem(namespace));
             for (MethodInfo method : bean.methods()) {
                 try {
                     HandlerMethodBuildItem handler = namespaceHandler(validation, bean, namespace, method);
@@ -451,7 +454,8 @@ class SocketIoProcessor {
 
     @BuildStep
     @Record(ExecutionTime.STATIC_INIT)
-    void handlerMetadata(List<HandlerMethodBuildItem> handlers, BeanDiscoveryFinishedBuildItem beanDiscovery,
+    void handlerMetadata(List<HandlerMethodBuildItem> handlers, List<NamespaceDeclarationBuildItem> declarations,
+            BeanDiscoveryFinishedBuildItem beanDiscovery,
             InvokerFactoryBuildItem invokerFactory, SocketIoRecorder recorder,
             BuildProducer<SyntheticBeanBuildItem> syntheticBeans) {
         List<HandlerDefinition> definitions = new ArrayList<>();
@@ -471,7 +475,7 @@ class SocketIoProcessor {
         syntheticBeans.produce(SyntheticBeanBuildItem.configure(SocketIoMetadata.class)
                 .scope(Singleton.class)
                 .unremovable()
-                .supplier(recorder.metadata(definitions))
+                .supplier(recorder.metadata(definitions, declarations.stream().map(d -> d.declaration).toList()))
                 .done());
     }
 

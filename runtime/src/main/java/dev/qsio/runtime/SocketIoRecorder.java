@@ -57,8 +57,9 @@ public class SocketIoRecorder {
     }
 
     /** The handler methods found at build time, as a bean. */
-    public Supplier<SocketIoMetadata> metadata(List<HandlerDefinition> handlers) {
-        return () -> new SocketIoMetadata(handlers);
+    public Supplier<SocketIoMetadata> metadata(List<HandlerDefinition> handlers,
+            List<HandlerDefinition.NamespaceDeclaration> declarations) {
+        return () -> new SocketIoMetadata(handlers, declarations);
     }
 
     /** The handler of a raw Engine.IO endpoint whose {@link EngineIoHandler} is the bean of the given class. */

@@ -23,10 +23,16 @@ final class Handlers {
     final List<Dynamic> dynamic = new ArrayList<>();
     final List<HandlerMethod> broadcast = new ArrayList<>();
 
-    Handlers(List<HandlerDefinition> definitions, ObjectMapper mapper) {
+    Handlers(List<HandlerDefinition> definitions, List<HandlerDefinition.NamespaceDeclaration> declared,
+            ObjectMapper mapper) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Map<String, List<HandlerMethod>> groups = new LinkedHashMap<>();
         Map<String, HandlerDefinition.NamespaceDeclaration> declarations = new HashMap<>();
+        // declarations first, so that one without handler methods still serves its namespace
+        for (HandlerDefinition.NamespaceDeclaration d : declared) {
+            groups.computeIfAbsent(d.group(), k -> new ArrayList<>());
+            declarations.putIfAbsent(d.group(), d);
+        }
         for (HandlerDefinition d : definitions) {
             HandlerMethod m = new HandlerMethod(d, mapper, loader);
             if (m.kind == HandlerDefinition.Kind.BROADCAST) {

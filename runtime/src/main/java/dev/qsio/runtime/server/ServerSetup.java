@@ -28,7 +28,7 @@ public class ServerSetup {
     @Produces
     @Singleton
     Handlers handlers(SocketIoMetadata metadata, ProtocolJson json) {
-        return new Handlers(metadata.handlers(), json.mapper());
+        return new Handlers(metadata.handlers(), metadata.declarations(), json.mapper());
     }
 
     @Produces
