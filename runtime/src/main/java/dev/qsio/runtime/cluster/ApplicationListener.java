@@ -1,5 +1,8 @@
 package dev.qsio.runtime.cluster;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;
@@ -33,19 +36,22 @@ public final class ApplicationListener {
             return Future.succeededFuture();
         }
         VertxInternal internal = (VertxInternal) vertx;
+        List<Future<Void>> closed = new ArrayList<>();
         for (String id : vertx.deploymentIDs()) {
             Deployment deployment = internal.getDeployment(id);
             if (deployment == null) {
                 continue;
             }
-            for (Verticle verticle : deployment.getVerticles()) {
-                if (verticle.getClass().getName().endsWith(HTTP_VERTICLE)) {
-                    LOG.debugf("closing the application HTTP listener (deployment %s)", id);
-                    return vertx.undeploy(id);
-                }
+            // every deployment of the verticle: Quarkus may deploy one per address it listens on
+            if (deployment.getVerticles().stream().anyMatch(v -> v.getClass().getName().endsWith(HTTP_VERTICLE))) {
+                LOG.debugf("closing the application HTTP listener (deployment %s)", id);
+                closed.add(vertx.undeploy(id));
             }
         }
-        return Future.failedFuture("Quarkus' HTTP verticle (" + HTTP_VERTICLE + ") was not found among the "
-                + vertx.deploymentIDs().size() + " deployments; the listener stays open");
+        if (closed.isEmpty()) {
+            return Future.failedFuture("Quarkus' HTTP verticle (" + HTTP_VERTICLE + ") was not found among the "
+                    + vertx.deploymentIDs().size() + " deployments; the listener stays open");
+        }
+        return Future.all(closed).mapEmpty();
     }
 }
