@@ -154,9 +154,6 @@ public final class EngineSession<C> implements EngineIoSocket {
      * large enough. It then takes the session's own write, compressed for it alone. Read without the monitor.
      */
     boolean compresses(EnginePacket packet) {
-        if (!server.options().compression().perMessageDeflate()) {
-            return false;
-        }
         WebSocketTransport ws = webSocket;
         return ws != null && ws.deflating() && server.options().compression().deflates(packet, packet.frame().length());
     }

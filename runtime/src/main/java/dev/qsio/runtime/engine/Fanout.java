@@ -35,6 +35,9 @@ public final class Fanout {
     /** The WebSocket recipients, grouped by the event loop of their connection (few loops: a list is enough). */
     private final List<Group> groups = new ArrayList<>(4);
     private int recipients;
+    /** Whether permessage-deflate is on for this server: read once, at the first recipient. */
+    private int deflate = UNKNOWN;
+    private static final int UNKNOWN = -1;
 
     /** The recipients on one event loop: their sessions and where to write for each, in parallel arrays. */
     private static final class Group {
@@ -72,7 +75,11 @@ public final class Fanout {
     /** Adds a recipient. */
     public void add(EngineSession<?> session) {
         ChannelHandlerContext writer = session.directWriter();
-        if (writer == null || session.compresses(packet)) {
+        if (deflate == UNKNOWN) {
+            deflate = session.server.options().compression().perMessageDeflate() ? 1 : 0;
+        }
+        // a client that compresses takes the broadcast through its own compressor, as a single send does
+        if (writer == null || (deflate == 1 && session.compresses(packet))) {
             if (!dropIfBusy || !session.congested()) {
                 session.send(packet);
             }
