@@ -6,6 +6,10 @@ import http from "node:http";
 import { Socket as EngineSocket, NodeXHR, transports as engineTransports } from "engine.io-client";
 import { io } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
+import { createRequire } from "node:module";
+
+// the Socket.IO 2.x client (Engine.IO protocol 3), for servers with allow-eio3: {"generation": 2} in the options
+const ioV2 = createRequire(import.meta.url)("socket.io-client-v2");
 
 const clients = new Map();
 
@@ -85,7 +89,35 @@ class KeepAlivePolling extends Polling {
   }
 }
 
+// a 2.x client: the same events out as socketConnect's; it has no onAny (incoming events are taken where the client
+// dispatches them) and reports a refused connection as an "error" event
+function socketConnectV2(cmd) {
+  const opts = { ...cmd.opts };
+  delete opts.generation;
+  const socket = ioV2(cmd.url, opts);
+  clients.set(cmd.id, socket);
+  const replies = cmd.replies ?? {};
+  socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, engine: socket.io.engine.id, transport: socket.io.engine.transport.name, at: Date.now() }));
+  socket.on("error", (err) => out({ id: cmd.id, event: "connect_error", message: String(err?.message ?? err), data: toJson(err?.data ?? null) }));
+  socket.on("disconnect", (reason) => out({ id: cmd.id, event: "disconnect", reason, at: Date.now() }));
+  socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
+  socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  const onevent = socket.onevent;
+  socket.onevent = function (packet) {
+    const [event, ...args] = packet.data || [];
+    out({ id: cmd.id, event: "event", name: event, args: toJson(args), withAck: packet.id != null });
+    if (packet.id != null) {
+      const reply = replies[event];
+      const silent = reply === undefined || reply === "$none" || (Array.isArray(reply) && reply[0] === "$none");
+      if (!silent) this.ack(packet.id)(...fromJson(reply));
+    }
+    // the client's own listeners still run (none are registered by the driver)
+    onevent.call(this, { ...packet, id: undefined });
+  };
+}
+
 function socketConnect(cmd) {
+  if (cmd.opts?.generation === 2) return socketConnectV2(cmd);
   const opts = { ...cmd.opts };
   if (opts.auth) opts.auth = fromJson(opts.auth);
   // the packet format, as the server's quarkus.socketio.parser: "msgpack" for socket.io-msgpack-parser
@@ -153,6 +185,14 @@ async function handle(cmd) {
     case "sio.connect": return socketConnect(cmd);
     case "sio.emit": {
       const args = fromJson(cmd.args ?? []);
+      if (cmd.ack && c.emitWithAck === undefined) {
+        // a 2.x client: no emitWithAck, an ack callback with a timer
+        const timer = cmd.timeout ? setTimeout(() => out({ id: cmd.id, event: "ack", ref: cmd.ref, error: "operation has timed out" }), cmd.timeout) : null;
+        return c.emit(cmd.event, ...args, (res) => {
+          if (timer) clearTimeout(timer);
+          out({ id: cmd.id, event: "ack", ref: cmd.ref, args: toJson([res]) });
+        });
+      }
       if (cmd.ack) {
         const target = cmd.timeout ? c.timeout(cmd.timeout) : c;
         try {

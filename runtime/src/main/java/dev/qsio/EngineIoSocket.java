@@ -19,6 +19,14 @@ public interface EngineIoSocket {
     /** The transport currently in use: {@code "polling"} or {@code "websocket"}. */
     String transport();
 
+    /**
+     * The Engine.IO protocol revision the client speaks: 4, or 3 for a client of the Socket.IO 2.x generation
+     * (accepted with {@code quarkus.socketio.allow-eio3}).
+     */
+    default int protocol() {
+        return 4;
+    }
+
     /** The request that opened the session (headers, query, remote address), as it was at the handshake. */
     HandshakeRequest request();
 

@@ -56,6 +56,14 @@ public interface SocketIoRuntimeConfig {
     boolean allowUpgrades();
 
     /**
+     * Whether clients of the Socket.IO 2.x generation are accepted ({@code allowEIO3}): Engine.IO protocol revision
+     * 3 and Socket.IO protocol 4, as {@code socket.io-client} 2.x and {@code io.socket:socket.io-client} 1.x speak
+     * them. Off, as in Node: such a client is refused with "Unsupported protocol version".
+     */
+    @WithDefault("false")
+    boolean allowEio3();
+
+    /**
      * How long a connection may stay without joining any namespace before it is closed ({@code connectTimeout}).
      */
     @WithDefault("45S")

@@ -160,8 +160,7 @@ public record Compression(boolean perMessageDeflate, int deflateThreshold, boole
     record Body(Buffer bytes, String encoding) {
     }
 
-    Body pollingBody(String payload, String acceptEncoding, boolean compress) {
-        Buffer plain = Buffer.buffer(payload);
+    Body pollingBody(Buffer plain, String acceptEncoding, boolean compress) {
         if (!http || !compress || plain.length() < httpThreshold || acceptEncoding == null) {
             return new Body(plain, null);
         }

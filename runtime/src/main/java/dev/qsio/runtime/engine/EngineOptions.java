@@ -12,13 +12,13 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
-        long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression) {
+        long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
-                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression);
+                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3);
     }
 
     private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
@@ -55,7 +55,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
                 Cors.from(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
-                Compression.from(config));
+                Compression.from(config), config.allowEio3());
     }
 
     private static int maxConnections(SocketIoRuntimeConfig config) {
@@ -72,6 +72,14 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
 
     boolean allows(String transport) {
         return ("polling".equals(transport) && polling) || ("websocket".equals(transport) && websocket);
+    }
+
+    /**
+     * The protocol revision a handshake asks for with its {@code EIO} parameter, when accepted: 4, or 3 with
+     * {@code allow-eio3}; otherwise -1.
+     */
+    int revision(String eio) {
+        return "4".equals(eio) ? 4 : "3".equals(eio) && allowEio3 ? 3 : -1;
     }
 
     boolean upgradesOffered() {

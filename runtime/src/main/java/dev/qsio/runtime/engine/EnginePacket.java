@@ -28,6 +28,7 @@ public final class EnginePacket {
     private final boolean compress;
 
     private volatile Buffer frame;
+    private volatile Buffer frame3;
     private volatile String segment;
 
     EnginePacket(EnginePacketType type, String text, Buffer binary) {
@@ -96,6 +97,22 @@ public final class EnginePacket {
                 f = Buffer.buffer(bytes);
             }
             frame = f;
+        }
+        return f;
+    }
+
+    /**
+     * The body of the WebSocket frame for this packet to a client of protocol revision 3 ({@code eio3}): as
+     * {@link #frame()}, but a binary message starts with its type byte ({@link Eio3Codec}).
+     */
+    Buffer frame(boolean eio3) {
+        if (!eio3 || binary == null) {
+            return frame();
+        }
+        Buffer f = frame3;
+        if (f == null) {
+            f = Eio3Codec.frame(binary);
+            frame3 = f;
         }
         return f;
     }

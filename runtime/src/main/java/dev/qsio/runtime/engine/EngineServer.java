@@ -174,8 +174,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /** Takes over a session from another server: its client upgraded to a WebSocket here. */
-    void adopt(String sid, HandshakeRequest handshake, ServerWebSocket ws, List<EnginePacket> clientPackets) {
-        EngineSession<C> session = new EngineSession<>(this, sid, handshake);
+    void adopt(String sid, HandshakeRequest handshake, boolean eio3, ServerWebSocket ws, List<EnginePacket> clientPackets) {
+        EngineSession<C> session = new EngineSession<>(this, sid, handshake, eio3);
         if (sessions.putIfAbsent(sid, session) != null) {
             ws.close();
             return;
@@ -242,7 +242,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             refuse(request, EngineError.BAD_REQUEST);
             return;
         }
-        if (!"4".equals(request.getParam("EIO"))) {
+        int revision = options.revision(request.getParam("EIO"));
+        if (revision < 0) {
             refuse(request, EngineError.UNSUPPORTED_PROTOCOL_VERSION);
             return;
         }
@@ -279,13 +280,13 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (websocket) {
             options.compression().accept(request).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    open(handshake, ar.result());
+                    open(handshake, revision == 3, ar.result());
                 } else {
                     LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
                 }
             });
         } else {
-            EngineSession<C> session = newSession(handshake);
+            EngineSession<C> session = newSession(handshake, revision == 3);
             PollingTransport polling = new PollingTransport(session);
             polling.park(request, request.getParam("t"));
             stats.handshakesAccepted.increment();
@@ -294,8 +295,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
     }
 
-    private void open(HandshakeRequest handshake, ServerWebSocket ws) {
-        EngineSession<C> session = newSession(handshake);
+    private void open(HandshakeRequest handshake, boolean eio3, ServerWebSocket ws) {
+        EngineSession<C> session = newSession(handshake, eio3);
         WebSocketTransport transport = new WebSocketTransport(session, ws);
         wire(session, transport);
         stats.handshakesAccepted.increment();
@@ -340,7 +341,14 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             session.onPacket(transport, packet);
         }, data -> {
             stats.bytesIn(data.length());
-            session.onPacket(transport, EnginePacket.message(data));
+            EnginePacket packet;
+            try {
+                packet = session.eio3 ? Eio3Codec.decodeFrame(data) : EnginePacket.message(data);
+            } catch (MalformedPacketException e) {
+                session.onError(e.getMessage());
+                return;
+            }
+            session.onPacket(transport, packet);
         }, code -> session.onTransportClosed(transport, "transport error"));
         ws.closeHandler(v -> session.onTransportClosed(transport, "transport close"));
         ws.exceptionHandler(e -> {
@@ -362,7 +370,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             stats.bytesIn(body.length());
             List<EnginePacket> packets;
             try {
-                packets = EngineCodec.decodePayload(EngineCodec.text(body));
+                packets = decodePayload(request, body);
             } catch (MalformedPacketException e) {
                 refuse(request, EngineError.BAD_REQUEST);
                 session.onError(e.getMessage());
@@ -392,10 +400,25 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
 
-    private EngineSession<C> newSession(HandshakeRequest handshake) {
+    /** Whether a request comes from a client of protocol revision 3 (its {@code EIO} parameter, on every request). */
+    static boolean eio3(HttpServerRequest request) {
+        return "3".equals(request.getParam("EIO"));
+    }
+
+    /** The packets of a POST body, in the framing of the client's protocol revision. */
+    static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body) throws MalformedPacketException {
+        if (eio3(request)) {
+            String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+            return Eio3Codec.decodePayload(body, type != null && type.regionMatches(true, 0, Eio3Codec.OCTET_STREAM, 0,
+                    Eio3Codec.OCTET_STREAM.length()));
+        }
+        return EngineCodec.decodePayload(EngineCodec.text(body));
+    }
+
+    private EngineSession<C> newSession(HandshakeRequest handshake, boolean eio3) {
         while (true) {
             String sid = peers.newSessionId();
-            EngineSession<C> session = new EngineSession<>(this, sid, handshake);
+            EngineSession<C> session = new EngineSession<>(this, sid, handshake, eio3);
             if (sessions.putIfAbsent(sid, session) == null) {
                 return session;
             }

@@ -37,6 +37,11 @@ public final class EngineSession<C> implements EngineIoSocket {
     final EngineServer<C> server;
     private final String id;
     private final HandshakeRequest request;
+    /**
+     * A client of protocol revision 3 (Socket.IO 2.x): it pings and the server answers, and its payloads and binary
+     * frames are framed as {@link Eio3Codec} says.
+     */
+    final boolean eio3;
 
     private Transport transport;
     /** The WebSocket's frame encoder when the transport is one (see {@link #directWriter()}). */
@@ -70,10 +75,11 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** What the layer above keeps for this session, once it has it. */
     private volatile C connection;
 
-    EngineSession(EngineServer<C> server, String id, HandshakeRequest request) {
+    EngineSession(EngineServer<C> server, String id, HandshakeRequest request, boolean eio3) {
         this.server = server;
         this.id = id;
         this.request = request;
+        this.eio3 = eio3;
     }
 
     @Override
@@ -84,6 +90,11 @@ public final class EngineSession<C> implements EngineIoSocket {
     @Override
     public synchronized String transport() {
         return transport.name();
+    }
+
+    @Override
+    public int protocol() {
+        return eio3 ? 3 : 4;
     }
 
     @Override
@@ -281,7 +292,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             EnginePacket open = new EnginePacket(EnginePacketType.OPEN, server.openPayload(id, initial), null);
             buffer.add(open);
             flush();
-            schedulePing();
+            startHeartbeat();
             if (delayMs > 0) {
                 delayed = true;
                 delayTimer = server.vertx().setTimer(delayMs, t -> onDelayElapsed());
@@ -306,7 +317,7 @@ public final class EngineSession<C> implements EngineIoSocket {
         synchronized (this) {
             setTransport(ws);
             this.upgraded = true;
-            schedulePing();
+            startHeartbeat();
         }
         open();
         for (EnginePacket p : clientPackets) {
@@ -345,6 +356,25 @@ public final class EngineSession<C> implements EngineIoSocket {
         for (EnginePacket p : held) {
             deliver(p);
         }
+    }
+
+    /**
+     * Starts the heartbeat. Revision 4: the server pings every interval and waits the timeout for the pong.
+     * Revision 3: the client pings every interval; the session ends when none came for the interval and the timeout.
+     */
+    private void startHeartbeat() {
+        if (eio3) {
+            awaitClientPing();
+        } else {
+            schedulePing();
+        }
+    }
+
+    /** Revision 3: (re)starts the wait for the client's next ping. Called with the lock held. */
+    private void awaitClientPing() {
+        cancel(pingTimeoutTimer);
+        pingTimeoutTimer = server.vertx().setTimer(server.options().pingIntervalMs() + server.options().pingTimeoutMs(),
+                t -> onClose("ping timeout"));
     }
 
     private void schedulePing() {
@@ -481,7 +511,25 @@ public final class EngineSession<C> implements EngineIoSocket {
                 }
                 deliver(packet);
             }
+            case PING -> {
+                if (!eio3) {
+                    onError("invalid heartbeat direction (a PING from a client of protocol 4)");
+                    return;
+                }
+                synchronized (this) {
+                    if (state != State.OPEN) {
+                        return;
+                    }
+                    awaitClientPing();
+                    buffer.add(EnginePacket.PONG);
+                    flush();
+                }
+            }
             case PONG -> {
+                if (eio3) {
+                    onError("invalid heartbeat direction (a PONG from a client of protocol 3)");
+                    return;
+                }
                 synchronized (this) {
                     if (state == State.CLOSED) {
                         return;
@@ -495,7 +543,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             case CLOSE -> onClientClose();
             case NOOP -> {
             }
-            // v4: the server pings, the client answers; anything else from the client is a protocol error
+            // anything else from the client is a protocol error
             default -> onError("unexpected " + packet.type + " packet from client");
         }
     }

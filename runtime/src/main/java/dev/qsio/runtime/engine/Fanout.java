@@ -78,8 +78,9 @@ public final class Fanout {
         if (deflate == UNKNOWN) {
             deflate = session.server.options().compression().perMessageDeflate() ? 1 : 0;
         }
-        // a client that compresses takes the broadcast through its own compressor, as a single send does
-        if (writer == null || (deflate == 1 && session.compresses(packet))) {
+        // a client that compresses takes the broadcast through its own compressor, as a single send does; a binary
+        // message to a client of protocol 3 has a frame of its own
+        if (writer == null || (deflate == 1 && session.compresses(packet)) || (packet.isBinary() && session.eio3)) {
             if (!dropIfBusy || !session.congested()) {
                 session.send(packet);
             }
@@ -106,7 +107,7 @@ public final class Fanout {
         }
         EngineSession<?> any = groups.get(0).sessions[0];
         long max = any.server.options().maxBufferedBytes();
-        ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet));
+        ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
         any.server.stats().bytesOut.add((long) recipients * frame.readableBytes());
         for (Group g : groups) {
             if (g.loop.inEventLoop()) {
@@ -189,11 +190,10 @@ public final class Fanout {
     };
 
     /**
-     * The whole WebSocket frame of a packet, as a server sends it (final, unmasked): text frames for text packets,
-     * binary frames for binary messages.
+     * The whole WebSocket frame of a packet whose frame body is {@code body}, as a server sends it (final, unmasked):
+     * text frames for text packets, binary frames for binary messages.
      */
-    static ByteBuf encode(EnginePacket packet) {
-        Buffer body = packet.frame();
+    static ByteBuf encode(EnginePacket packet, Buffer body) {
         int length = body.length();
         int header = length < 126 ? 2 : length <= 0xffff ? 4 : 10;
         // a JDK direct buffer: freed by the garbage collector, not by a release (see the class comment)

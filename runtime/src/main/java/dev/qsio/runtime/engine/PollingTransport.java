@@ -3,6 +3,7 @@ package dev.qsio.runtime.engine;
 import java.util.ArrayDeque;
 import java.util.List;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -96,10 +97,7 @@ final class PollingTransport extends Transport {
         if (pendingGet != null) {
             HttpServerRequest old = pendingGet;
             pendingGet = null;
-            old.response().closeHandler(null);
-            if (!old.response().ended() && !old.response().closed()) {
-                old.response().putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(EnginePacket.NOOP.segment());
-            }
+            respond(session.server, old, List.of(EnginePacket.NOOP));
         }
         remoteReader = null;
         readerTag = null;
@@ -189,7 +187,8 @@ final class PollingTransport extends Transport {
     }
 
     /**
-     * Answers a GET with packets (unless its connection has gone), compressed as the request allows when the
+     * Answers a GET with packets (unless its connection has gone), in the framing of the client's protocol revision
+     * (its {@code EIO} parameter), compressed as the request allows when the
      * payload is large enough and any of the packets may be compressed ({@link Compression}).
      */
     static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
@@ -203,13 +202,24 @@ final class PollingTransport extends Transport {
         for (EnginePacket p : packets) {
             compress |= p.compress();
         }
-        Compression.Body body = server.options().compression().pollingBody(EngineCodec.encodePayload(packets),
+        Buffer payload;
+        String contentType = TEXT;
+        if (EngineServer.eio3(request)) {
+            Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, request.getParam("b64") == null);
+            payload = p.bytes();
+            if (p.binary()) {
+                contentType = Eio3Codec.OCTET_STREAM;
+            }
+        } else {
+            payload = Buffer.buffer(EngineCodec.encodePayload(packets));
+        }
+        Compression.Body body = server.options().compression().pollingBody(payload,
                 request.getHeader(HttpHeaders.ACCEPT_ENCODING), compress);
         server.stats().bytesOut(body.bytes().length());
         if (body.encoding() != null) {
             response.putHeader(HttpHeaders.CONTENT_ENCODING, body.encoding());
         }
-        response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(body.bytes());
+        response.putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body.bytes());
     }
 
     @Override

@@ -54,12 +54,15 @@ public final class RemoteSessions {
     private static final class Forwarded {
         final ServerWebSocket ws;
         final String owner;
+        /** The client speaks protocol revision 3: its binary frames start with the type byte. */
+        final boolean eio3;
         /** The connection, to bound what is queued for the client; null where Vert.x does not expose it. */
         final Channel channel;
 
-        Forwarded(ServerWebSocket ws, String owner) {
+        Forwarded(ServerWebSocket ws, String owner, boolean eio3) {
             this.ws = ws;
             this.owner = owner;
+            this.eio3 = eio3;
             this.channel = WebSocketTransport.channelOf(ws);
         }
     }
@@ -110,14 +113,16 @@ public final class RemoteSessions {
         private final String sid;
         private final String owner;
         private final HandshakeRequest handshake;
+        private final boolean eio3;
         private EngineWire.Reader response;
 
-        UpgradeRequest(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake) {
+        UpgradeRequest(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
             super(Set.of(owner));
             this.ws = ws;
             this.sid = sid;
             this.owner = owner;
             this.handshake = handshake;
+            this.eio3 = eio3;
         }
 
         @Override
@@ -138,10 +143,10 @@ public final class RemoteSessions {
                 List<EnginePacket> packets = response.packets();
                 if (takeOver) {
                     server.stats().upgradesTakenOver.increment();
-                    server.adopt(sid, handshake, ws, packets);
+                    server.adopt(sid, handshake, eio3, ws, packets);
                 } else {
                     server.stats().upgradesForwarded.increment();
-                    forward(ws, sid, owner);
+                    forward(ws, sid, owner, eio3);
                 }
             } catch (IOException e) {
                 LOG.debugf("bad upgrade response for %s: %s", sid, e.getMessage());
@@ -242,17 +247,24 @@ public final class RemoteSessions {
         server.stats().forwardedRequests.increment();
         RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
                 server.options().pollingBodyTimeoutMs(), body -> {
-                    String payload;
+                    List<EnginePacket> packets;
                     try {
                         // checked here, so that the client gets the answer its session's own server would give
-                        payload = EngineCodec.text(body);
-                        EngineCodec.decodePayload(payload);
+                        packets = EngineServer.decodePayload(request, body);
                     } catch (MalformedPacketException e) {
                         server.refuse(request, EngineError.BAD_REQUEST);
                         peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("parse error").buffer());
                         return;
                     }
-                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true).str(payload).buffer());
+                    if (EngineServer.eio3(request)) {
+                        // a revision 3 payload is framed otherwise: its packets go one by one, as revision 4 segments
+                        for (EnginePacket p : packets) {
+                            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(p.segment()).buffer());
+                        }
+                    } else {
+                        peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
+                                .str(body.toString(java.nio.charset.StandardCharsets.UTF_8)).buffer());
+                    }
                     HttpServerResponse response = request.response();
                     server.cors().apply(request, response);
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
@@ -267,6 +279,7 @@ public final class RemoteSessions {
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
     private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
         HandshakeRequest handshake = EngineServer.capture(request);
+        boolean eio3 = EngineServer.eio3(request);
         Future<ServerWebSocket> upgrade = server.options().compression().accept(request);
         request.resume();
         upgrade.onComplete(ar -> {
@@ -293,7 +306,7 @@ public final class RemoteSessions {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
                     ws.pause();
-                    completeUpgrade(ws, sid, owner, handshake);
+                    completeUpgrade(ws, sid, owner, handshake, eio3);
                 } else {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
@@ -314,19 +327,30 @@ public final class RemoteSessions {
         });
     }
 
-    private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake) {
-        UpgradeRequest upgrade = requests.open(new UpgradeRequest(ws, sid, owner, handshake), responseTimeoutMs);
+    private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
+        UpgradeRequest upgrade = requests.open(new UpgradeRequest(ws, sid, owner, handshake, eio3), responseTimeoutMs);
         peers.send(owner, message(EngineWire.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
     }
 
     /** Relays a WebSocket whose session stays with its owner. */
-    private void forward(ServerWebSocket ws, String sid, String owner) {
-        Forwarded f = new Forwarded(ws, owner);
+    private void forward(ServerWebSocket ws, String sid, String owner, boolean eio3) {
+        Forwarded f = new Forwarded(ws, owner, eio3);
         forwarded.put(sid, f);
         WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
                 text -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer()),
-                data -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false)
-                        .str(EnginePacket.message(data).segment()).buffer()),
+                data -> {
+                    EnginePacket packet;
+                    try {
+                        packet = eio3 ? Eio3Codec.decodeFrame(data) : EnginePacket.message(data);
+                    } catch (MalformedPacketException e) {
+                        if (forwarded.remove(sid, f)) {
+                            ws.close();
+                            peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("parse error").buffer());
+                        }
+                        return;
+                    }
+                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(packet.segment()).buffer());
+                },
                 // the close that follows tells the owner
                 code -> {
                 });
@@ -438,7 +462,7 @@ public final class RemoteSessions {
                 return;
             }
             for (EnginePacket p : packets) {
-                f.ws.writeFrame(WebSocketTransport.frame(p, p.frame()));
+                f.ws.writeFrame(WebSocketTransport.frame(p, p.frame(f.eio3)));
             }
             if (close && forwarded.remove(sid, f)) {
                 f.ws.close();
@@ -538,11 +562,7 @@ public final class RemoteSessions {
         polls.forEach((sid, poll) -> {
             if (poll.owner.equals(member) && polls.remove(sid, poll)) {
                 HttpServerResponse response = poll.request.response();
-                if (!response.ended() && !response.closed()) {
-                    response.closeHandler(null);
-                    server.cors().apply(poll.request, response);
-                    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end(EnginePacket.CLOSE.segment());
-                }
+                PollingTransport.respond(server, poll.request, List.of(EnginePacket.CLOSE));
             }
         });
         forwarded.forEach((sid, f) -> {

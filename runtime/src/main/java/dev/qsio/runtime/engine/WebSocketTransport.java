@@ -103,14 +103,14 @@ final class WebSocketTransport extends Transport {
 
     @Override
     void send(EnginePacket packet) {
-        Buffer body = packet.frame();
+        Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
         if (!packet.compress() && deflating()) {
             // compress(false): the frame goes past the compressor, uncompressed (RSV1 clear); below the threshold the
             // compressor's own filter lets a frame through
             ChannelHandlerContext writer = frameWriter();
             if (writer != null) {
-                writer.writeAndFlush(Fanout.encode(packet), writer.voidPromise());
+                writer.writeAndFlush(Fanout.encode(packet, body), writer.voidPromise());
                 return;
             }
         }

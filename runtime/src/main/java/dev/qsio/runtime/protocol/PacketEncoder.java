@@ -63,9 +63,9 @@ public final class PacketEncoder {
         });
     }
 
-    /** The CONNECT answer: {@code {"sid": ...}} and any extra fields. */
+    /** The CONNECT answer: {@code {"sid": ...}} and any extra fields; no body when null (Socket.IO protocol 4). */
     public Encoded connect(String namespace, JsonNode data) {
-        return encode(PacketKind.CONNECT, namespace, -1, g -> mapper.writeValue(g, data));
+        return encode(PacketKind.CONNECT, namespace, -1, data == null ? null : g -> mapper.writeValue(g, data));
     }
 
     /** CONNECT_ERROR with {@code {"message": ..., "data": ...}}. */

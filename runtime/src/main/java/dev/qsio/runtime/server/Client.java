@@ -1,5 +1,6 @@
 package dev.qsio.runtime.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -7,12 +8,14 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.protocol.PacketDecoder;
 import dev.qsio.runtime.protocol.ProtocolException;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -92,8 +95,14 @@ final class Client {
     private void dispatch(Packet packet) {
         server.stats().packetsIn.increment();
         switch (packet.kind()) {
-            case CONNECT -> connect(packet.namespace(),
-                    packet.data() == null ? JsonNodeFactory.instance.objectNode() : packet.data());
+            case CONNECT -> {
+                if (legacy()) {
+                    connectLegacy(packet.namespace());
+                } else {
+                    connect(packet.namespace(),
+                            packet.data() == null ? JsonNodeFactory.instance.objectNode() : packet.data());
+                }
+            }
             case EVENT -> {
                 SocketImpl socket = sockets.get(packet.namespace());
                 if (socket != null) {
@@ -114,6 +123,34 @@ final class Client {
             }
             default -> conn.fail("unexpected " + packet.kind() + " packet");
         }
+    }
+
+    /**
+     * Whether the client speaks Socket.IO protocol 4, the 2.x generation's (over Engine.IO revision 3): it is joined
+     * to the main namespace at once, names other namespaces with their query ({@code /chat?token=x}) in the CONNECT
+     * packet, whose answer has no body, and its sockets' ids are the connection's id (prefixed with the namespace
+     * and {@code #} outside the main one), as its client library computes them.
+     */
+    boolean legacy() {
+        return conn.protocol() == 3;
+    }
+
+    /** Protocol 4: the connection joins the main namespace when it opens (with an empty {@code auth}). */
+    void connectMain() {
+        connect("/", JsonNodeFactory.instance.objectNode());
+    }
+
+    /** Protocol 4: a CONNECT's namespace carries the client's query, which becomes the socket's {@code auth}. */
+    private void connectLegacy(String nameAndQuery) {
+        int q = nameAndQuery.indexOf('?');
+        ObjectNode auth = JsonNodeFactory.instance.objectNode();
+        if (q < 0) {
+            connect(nameAndQuery, auth);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(nameAndQuery.substring(q), StandardCharsets.UTF_8, false);
+        query.parameters().forEach((key, values) -> auth.put(key, values.get(values.size() - 1)));
+        connect(nameAndQuery.substring(0, q), auth);
     }
 
     private void connect(String name, JsonNode auth) {

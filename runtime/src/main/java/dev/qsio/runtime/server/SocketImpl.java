@@ -86,7 +86,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     }
 
     SocketImpl(Namespace namespace, Client client, Handshake handshake) {
-        this(namespace, client, handshake, Ids.next(), namespace.server.sessionStore() == null ? null : Ids.next(), null);
+        this(namespace, client, handshake, client.legacy() ? legacyId(namespace.name(), client) : Ids.next(),
+                namespace.server.sessionStore() == null || client.legacy() ? null : Ids.next(), null);
+    }
+
+    /**
+     * The id a protocol 4 client (2.x) gives its socket: the connection's id, prefixed with the namespace and
+     * {@code #} outside the main namespace. (Those clients cannot recover a session: no private id.)
+     */
+    private static String legacyId(String namespace, Client client) {
+        return "/".equals(namespace) ? client.conn.id() : namespace + "#" + client.conn.id();
     }
 
     /** A socket with a given id and private id: a recovered one. */
@@ -197,7 +206,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
-        ObjectNode connect = JsonNodeFactory.instance.objectNode().put("sid", id);
+        // protocol 4 (2.x clients): the answer has no body, the client knows its id
+        ObjectNode connect = client.legacy() ? null : JsonNodeFactory.instance.objectNode().put("sid", id);
         if (pid != null) {
             connect.put("pid", pid);
         }

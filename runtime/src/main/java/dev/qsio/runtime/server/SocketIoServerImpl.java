@@ -234,7 +234,12 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
         @Override
         public Client onOpen(EngineSession<Client> session) {
-            return new Client(SocketIoServerImpl.this, session);
+            Client client = new Client(SocketIoServerImpl.this, session);
+            if (session.protocol() == 3) {
+                // Socket.IO protocol 4 (2.x clients): the connection joins the main namespace without asking
+                client.connectMain();
+            }
+            return client;
         }
 
         @Override

@@ -30,7 +30,7 @@ class FanoutFrameTest {
     @ValueSource(ints = { 0, 1, 124, 125, 126, 65_534, 65_535, 65_536, 200_000 })
     void textFrames(int length) {
         String text = "x".repeat(length);
-        ByteBuf frame = Fanout.encode(EnginePacket.message(text));
+        ByteBuf frame = Fanout.encode(EnginePacket.message(text), EnginePacket.message(text).frame());
         EmbeddedChannel client = clientDecoder();
         client.writeInbound(frame);
         TextWebSocketFrame decoded = client.readInbound();
@@ -48,7 +48,7 @@ class FanoutFrameTest {
         for (int i = 0; i < length; i++) {
             data[i] = (byte) i;
         }
-        ByteBuf frame = Fanout.encode(EnginePacket.message(Buffer.buffer(data)));
+        ByteBuf frame = Fanout.encode(EnginePacket.message(Buffer.buffer(data)), Buffer.buffer(data));
         EmbeddedChannel client = clientDecoder();
         client.writeInbound(frame);
         BinaryWebSocketFrame decoded = client.readInbound();
@@ -61,7 +61,7 @@ class FanoutFrameTest {
     @ParameterizedTest
     @ValueSource(strings = { "caf\u00e9", "\u20ac\ud83d\ude00" })
     void textIsUtf8(String text) {
-        ByteBuf frame = Fanout.encode(EnginePacket.message(text));
+        ByteBuf frame = Fanout.encode(EnginePacket.message(text), EnginePacket.message(text).frame());
         assertThat(frame.getByte(1)).isEqualTo((byte) (1 + text.getBytes(StandardCharsets.UTF_8).length));
         frame.release();
     }
