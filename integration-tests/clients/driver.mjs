@@ -100,7 +100,10 @@ function socketConnectV2(cmd) {
   socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, engine: socket.io.engine.id, transport: socket.io.engine.transport.name, at: Date.now() }));
   socket.on("error", (err) => out({ id: cmd.id, event: "connect_error", message: String(err?.message ?? err), data: toJson(err?.data ?? null) }));
   socket.on("disconnect", (reason) => out({ id: cmd.id, event: "disconnect", reason, at: Date.now() }));
+  socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: String(err?.message ?? err), data: null }));
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
+  // the answer to the client's ping (revision 3: the client pings)
+  socket.io.on("pong", (latency) => out({ id: cmd.id, event: "pong", latency }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
   const onevent = socket.onevent;
   socket.onevent = function (packet) {
@@ -187,8 +190,13 @@ async function handle(cmd) {
       const args = fromJson(cmd.args ?? []);
       if (cmd.ack && c.emitWithAck === undefined) {
         // a 2.x client: no emitWithAck, an ack callback with a timer
-        const timer = cmd.timeout ? setTimeout(() => out({ id: cmd.id, event: "ack", ref: cmd.ref, error: "operation has timed out" }), cmd.timeout) : null;
+        let settled = false;
+        const timer = cmd.timeout ? setTimeout(() => {
+          settled = true;
+          out({ id: cmd.id, event: "ack", ref: cmd.ref, error: "operation has timed out" });
+        }, cmd.timeout) : null;
         return c.emit(cmd.event, ...args, (res) => {
+          if (settled) return;
           if (timer) clearTimeout(timer);
           out({ id: cmd.id, event: "ack", ref: cmd.ref, args: toJson([res]) });
         });

@@ -44,11 +44,18 @@ class MultiHostIT {
                 "quarkus.socketio.cluster.node-id", node);
     }
 
+    /** The hosts also accept 2.x clients (see {@link #anEio3PollingSessionIsServedWhicheverHostItsRequestsReach}). */
+    static Map<String, String> withEio3(Map<String, String> properties) {
+        Map<String, String> p = new java.util.HashMap<>(properties);
+        p.put("quarkus.socketio.allow-eio3", "true");
+        return p;
+    }
+
     @BeforeAll
     static void start() {
         redis = RedisServer.start("multihost");
-        hostA = ClusterProcess.launch(JAR, 2, hostProperties("host-a", redis), "host-a");
-        hostB = ClusterProcess.launch(JAR, 2, hostProperties("host-b", redis), "host-b");
+        hostA = ClusterProcess.launch(JAR, 2, withEio3(hostProperties("host-a", redis)), "host-a");
+        hostB = ClusterProcess.launch(JAR, 2, withEio3(hostProperties("host-b", redis)), "host-b");
         hostA.awaitReady(2);
         hostB.awaitReady(2);
         // four servers subscribe to the main namespace's requests
@@ -266,6 +273,35 @@ class MultiHostIT {
         String polled = connected + RawHttp.get(hostA.url() + query).body();
         assertThat(polled).contains("42[\"welcome\"", "430[\"host-a/");
         assertThat(RawHttp.post(hostB.url() + query, "1").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void anEio3PollingSessionIsServedWhicheverHostItsRequestsReach() throws Exception {
+        // a 2.x client's session (Engine.IO revision 3): its requests alternate between the hosts, and the host that
+        // does not own it frames what it relays as the client's revision requires
+        String open = RawHttp.get(hostA.url() + "/socket.io/?EIO=3&transport=polling").body();
+        List<Object> first = Eio3Payloads.decode(open.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        String sid = parseOpen((String) first.get(0)).get("sid").asText();
+        String query = "/socket.io/?EIO=3&transport=polling&sid=" + sid;
+        List<Object> seen = new ArrayList<>(first.subList(1, first.size()));
+        // the client's ping through host B, the pong through host A's GET, with the main namespace's CONNECT and the
+        // welcome event (protocol 4: joined without asking)
+        assertThat(RawHttp.post(hostB.url() + query, "1:2").body()).isEqualTo("ok");
+        // (a new polling session of a cluster reaches the application after a short delay: CONNECT may come later)
+        seen.addAll(Eio3Payloads.pollUntil(hostA.url() + query, got -> got.contains("3")
+                && (seen.contains("40") || got.contains("40"))
+                && got.stream().anyMatch(p -> p instanceof String t && t.startsWith("42[\"welcome\""))));
+        assertThat(seen).contains("40", "3");
+        assertThat(seen.stream().filter(p -> p instanceof String t && t.startsWith("42[\"welcome\"")).count()).isEqualTo(1);
+        // an event with a binary attachment as a binary payload through host B, its binary answer read on host B
+        byte[] body = Eio3Payloads.binaryPayload("451-0[\"reverse\",{\"_placeholder\":true,\"num\":0}]",
+                new byte[] { 4, 1, 2, 3 });
+        assertThat(Eio3Payloads.postBinary(hostB.url() + query, body)).isEqualTo(200);
+        List<Object> answer = Eio3Payloads.pollUntil(hostB.url() + query, got -> got.stream().anyMatch(p -> p instanceof byte[]));
+        int header = answer.indexOf("461-0[{\"_placeholder\":true,\"num\":0}]");
+        assertThat(header).as("the acknowledgement in %s", answer).isGreaterThanOrEqualTo(0);
+        assertThat((byte[]) answer.get(header + 1)).containsExactly(4, 3, 2, 1);
+        assertThat(RawHttp.post(hostB.url() + query, "1:1").body()).isEqualTo("ok");
     }
 
     private static JsonNode parseOpen(String body) {
