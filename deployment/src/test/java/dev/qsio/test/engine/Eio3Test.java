@@ -180,6 +180,9 @@ class Eio3Test {
             got.addAll(packets(get(sid)));
         }
         assertThat(got).containsExactly("40/other,", "42/other,[\"hello\",\"/other#" + sid + "\",\"sésame\"]");
+        // a refusal is an ERROR whose body is the message, as the 2.x servers sent it
+        post(sid, "40/nowhere?token=x");
+        assertThat(packets(get(sid))).containsExactly("44/nowhere,\"Invalid namespace\"");
         post(sid, "1");
     }
 }

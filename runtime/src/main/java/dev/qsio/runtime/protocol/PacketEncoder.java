@@ -81,6 +81,11 @@ public final class PacketEncoder {
         });
     }
 
+    /** ERROR (the type of CONNECT_ERROR) with any JSON body: how Socket.IO protocol 4 refuses a namespace. */
+    public Encoded error(String namespace, Object payload) {
+        return encode(PacketKind.CONNECT_ERROR, namespace, -1, g -> mapper.writeValue(g, payload));
+    }
+
     public Encoded disconnect(String namespace) {
         return encode(PacketKind.DISCONNECT, namespace, -1, null);
     }

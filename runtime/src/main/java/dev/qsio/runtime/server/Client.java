@@ -159,15 +159,28 @@ final class Client {
             return;
         }
         if (sockets.size() >= server.maxNamespacesPerConnection()) {
-            write(server.json().encoder().connectError(name, "Too many namespaces", null), false);
+            refuse(name, "Too many namespaces", null);
             return;
         }
         Namespace namespace = server.namespaceFor(name, conn.request(), auth);
         if (namespace == null) {
-            write(server.json().encoder().connectError(name, "Invalid namespace", null), false);
+            refuse(name, "Invalid namespace", null);
             return;
         }
         namespace.add(this, auth);
+    }
+
+    /**
+     * Refuses a namespace CONNECT: CONNECT_ERROR with {@code {"message", "data"}}; to a protocol 4 client, an ERROR
+     * whose body is the data when there is some, otherwise the message, as the 2.x servers sent it (the 2.x Java
+     * client reads nothing else).
+     */
+    void refuse(String namespace, String message, Object data) {
+        if (legacy()) {
+            write(server.json().encoder().error(namespace, data != null ? data : message), false);
+        } else {
+            write(server.json().encoder().connectError(namespace, message, data), false);
+        }
     }
 
     void added(SocketImpl socket) {

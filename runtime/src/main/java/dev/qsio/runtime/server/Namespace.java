@@ -225,7 +225,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
             LOG.debugf(failure, "middleware of %s failed", name);
         }
-        socket.client.write(server.json().encoder().connectError(name, message, data), false);
+        socket.client.refuse(name, message, data);
     }
 
     void added(SocketImpl socket) {
