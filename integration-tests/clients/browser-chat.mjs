@@ -1,5 +1,7 @@
 // Two headless Chromium pages open the chat demo; one sends a message, the other must show it.
-// Usage: node browser-chat.mjs <app url> <screenshot dir> [distinct-workers|any-workers]
+// Usage: node browser-chat.mjs <app url> <screenshot dir> [distinct-workers|any-workers] [second page]
+// With a second page (old-client.html: the 2.x client), the second tab opens it instead of the main page, and it
+// answers: a message goes each way.
 // With distinct-workers, the second page opens in a browser context of its own (its own connection pool: in a
 // cluster a TCP connection is handed to the worker that owns its session, so pages sharing a pool share a worker),
 // opened again until another worker than the first page's serves it.
@@ -7,7 +9,7 @@
 import { launchChromium } from "./chromium.mjs";
 import { mkdirSync } from "node:fs";
 
-const [url, shots, workersMode = "any-workers"] = process.argv.slice(2);
+const [url, shots, workersMode = "any-workers", secondPage = ""] = process.argv.slice(2);
 const text = `hello from page one ${Date.now()}`;
 mkdirSync(shots, { recursive: true });
 
@@ -20,7 +22,7 @@ try {
   let second = separate ? await browser.newContext() : context;
   let two = await second.newPage();
   await one.goto(url);
-  await two.goto(url);
+  await two.goto(url + secondPage);
   await one.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   result.workers = [await one.getAttribute("#status", "data-worker"), await two.getAttribute("#status", "data-worker")];
@@ -28,7 +30,7 @@ try {
     await second.close();
     second = await browser.newContext();
     two = await second.newPage();
-    await two.goto(url);
+    await two.goto(url + secondPage);
     await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
     result.workers[1] = await two.getAttribute("#status", "data-worker");
   }
@@ -39,6 +41,17 @@ try {
   result.received = await seen.first().innerText();
   await one.locator("#messages li", { hasText: "relayed by worker" }).waitFor({ timeout: 15000 });
   result.acknowledged = await one.locator("#messages li").last().innerText();
+  if (secondPage) {
+    const answer = `answer from the second page ${Date.now()}`;
+    await two.fill("#input", answer);
+    await two.click("#send");
+    const back = one.locator("#messages li", { hasText: answer });
+    await back.waitFor({ timeout: 15000 });
+    result.answered = await back.first().innerText();
+    await two.locator("#messages li", { hasText: "relayed by worker" }).waitFor({ timeout: 15000 });
+    result.secondAcknowledged = await two.locator("#messages li").last().innerText();
+    result.secondStatus = await two.innerText("#status");
+  }
   await one.screenshot({ path: `${shots}/chat-sender.png` });
   await two.screenshot({ path: `${shots}/chat-receiver.png` });
   result.ok = true;

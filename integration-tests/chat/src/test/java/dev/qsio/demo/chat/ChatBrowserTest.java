@@ -43,9 +43,15 @@ public class ChatBrowserTest {
 
     /** Runs the two-page chat in Chromium; with {@code distinctWorkers}, the pages reload until two workers serve them. */
     public static JsonNode runBrowser(String url, Path shots, boolean distinctWorkers) throws IOException, InterruptedException {
+        return runBrowser(url, shots, distinctWorkers, "");
+    }
+
+    /** The same, the second tab opening {@code secondPage} (relative to the url) and answering the first. */
+    public static JsonNode runBrowser(String url, Path shots, boolean distinctWorkers, String secondPage)
+            throws IOException, InterruptedException {
         Path clients = ClientDriver.clientsDir();
         Process p = new ProcessBuilder("node", clients.resolve("browser-chat.mjs").toString(), url, shots.toString(),
-                distinctWorkers ? "distinct-workers" : "any-workers")
+                distinctWorkers ? "distinct-workers" : "any-workers", secondPage)
                 .directory(clients.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly();

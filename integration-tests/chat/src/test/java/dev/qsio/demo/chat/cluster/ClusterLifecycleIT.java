@@ -85,7 +85,7 @@ class ClusterLifecycleIT {
     @Test
     void twoBrowserPagesOnDifferentWorkersChat() throws Exception {
         try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, Map.of(), "browser")) {
-            JsonNode result = ChatBrowserTest.runBrowser(cluster.url() + "/", Path.of("target/screenshots/cluster"), true);
+            JsonNode result = ChatBrowserTest.runBrowser(cluster.url() + "/", Path.of("target/screenshots/cluster").toAbsolutePath(), true);
             assertThat(result.get("ok").asBoolean()).as(result.toString()).isTrue();
             assertThat(result.get("workers").get(0).asText()).isNotEqualTo(result.get("workers").get(1).asText());
             assertThat(result.get("received").asText()).contains("hello from page one");
