@@ -22,7 +22,8 @@ try {
   let second = separate ? await browser.newContext() : context;
   let two = await second.newPage();
   await one.goto(url);
-  await two.goto(url + secondPage);
+  // not "load": a JSONP client's long poll is a script the page's load event would wait for
+  await two.goto(url + secondPage, { waitUntil: "domcontentloaded" });
   await one.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
   result.workers = [await one.getAttribute("#status", "data-worker"), await two.getAttribute("#status", "data-worker")];
@@ -30,7 +31,7 @@ try {
     await second.close();
     second = await browser.newContext();
     two = await second.newPage();
-    await two.goto(url + secondPage);
+    await two.goto(url + secondPage, { waitUntil: "domcontentloaded" });
     await two.waitForSelector("body[data-connected=true]", { timeout: 15000 });
     result.workers[1] = await two.getAttribute("#status", "data-worker");
   }

@@ -171,6 +171,36 @@ class Eio3Test {
         post(sid, "1");
     }
 
+    /** The payload inside a JSONP answer: {@code ___eio[7]("...");}. */
+    static String unwrap(String script) throws Exception {
+        assertThat(script).startsWith("___eio[7](\"").endsWith("\");");
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(script.substring(10, script.length() - 2),
+                String.class);
+    }
+
+    @Test
+    void jsonpPollingWrapsPayloadsInScriptsAndReadsForms() throws Exception {
+        Response open = request(null).queryParam("j", "7").get("/socket.io/");
+        assertThat(open.contentType()).startsWith("text/javascript");
+        List<String> first = packets(unwrap(open.asString()));
+        String sid = first.get(0).substring(9, first.get(0).indexOf('"', 9));
+        // a line break inside the text (JSON "\n") and a real one cannot both travel raw in a form: the client writes
+        // a literal \n for a line break and \\n for an escaped one
+        String packet = "420[\"echo\",\"two\\nlines </script>\"]";
+        String escaped = packet.replace("\\n", "\\\\n");
+        String form = "d=" + java.net.URLEncoder.encode(packet.length() + ":" + escaped, StandardCharsets.UTF_8);
+        request(sid).queryParam("j", "7").contentType("application/x-www-form-urlencoded")
+                .body(form).post("/socket.io/").then().statusCode(200);
+        List<String> got = new ArrayList<>(first.subList(1, first.size()));
+        while (!got.contains("430[\"two\\nlines </script>\"]") && got.size() < 5) {
+            Response r = request(sid).queryParam("j", "7").get("/socket.io/");
+            assertThat(r.asString()).doesNotContain("</script>");
+            got.addAll(packets(unwrap(r.asString())));
+        }
+        assertThat(got).containsExactly("40", "430[\"two\\nlines </script>\"]");
+        post(sid, "1");
+    }
+
     @Test
     void otherNamespacesAreNamedWithTheirQuery() {
         String sid = open();

@@ -407,6 +407,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     /** The packets of a POST body, in the framing of the client's protocol revision. */
     static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body) throws MalformedPacketException {
+        if (Jsonp.callback(request) != null) {
+            String text = Jsonp.payload(body);
+            return eio3(request) ? Eio3Codec.decodeTextPayload(text) : EngineCodec.decodePayload(text);
+        }
         if (eio3(request)) {
             String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
             return Eio3Codec.decodePayload(body, type != null && type.regionMatches(true, 0, Eio3Codec.OCTET_STREAM, 0,

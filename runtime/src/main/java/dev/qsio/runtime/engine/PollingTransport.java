@@ -188,7 +188,7 @@ final class PollingTransport extends Transport {
 
     /**
      * Answers a GET with packets (unless its connection has gone), in the framing of the client's protocol revision
-     * (its {@code EIO} parameter), compressed as the request allows when the
+     * (its {@code EIO} parameter) and as a script for a JSONP client ({@link Jsonp}), compressed as the request allows when the
      * payload is large enough and any of the packets may be compressed ({@link Compression}).
      */
     static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
@@ -204,14 +204,19 @@ final class PollingTransport extends Transport {
         }
         Buffer payload;
         String contentType = TEXT;
+        String jsonp = Jsonp.callback(request);
         if (EngineServer.eio3(request)) {
-            Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, request.getParam("b64") == null);
+            Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, jsonp == null && request.getParam("b64") == null);
             payload = p.bytes();
             if (p.binary()) {
                 contentType = Eio3Codec.OCTET_STREAM;
             }
         } else {
             payload = Buffer.buffer(EngineCodec.encodePayload(packets));
+        }
+        if (jsonp != null) {
+            payload = Jsonp.script(jsonp, payload.toString(java.nio.charset.StandardCharsets.UTF_8));
+            contentType = Jsonp.CONTENT_TYPE;
         }
         Compression.Body body = server.options().compression().pollingBody(payload,
                 request.getHeader(HttpHeaders.ACCEPT_ENCODING), compress);

@@ -71,6 +71,17 @@ class OldClientsChatIT {
     }
 
     @Test
+    void theOldClientPageOnJsonpPollingChatsInChromium() throws Exception {
+        // the 2.x client's JSONP polling (script tags to receive, form posts to send), as where XHR is missing
+        JsonNode result = ChatBrowserTest.runBrowser(cluster.url() + "/", Path.of("target/screenshots/jsonp").toAbsolutePath(),
+                false, "old-client.html?jsonp");
+        assertThat(result.path("ok").asBoolean()).as(result.toString()).isTrue();
+        assertThat(result.path("received").asText()).contains("hello from page one");
+        assertThat(result.path("answered").asText()).contains("answer from the second page");
+        assertThat(result.path("secondStatus").asText()).contains("via polling (JSONP)");
+    }
+
+    @Test
     void oldAndNewClientsChatAcrossWorkers() {
         try (ClientDriver driver = ClientDriver.start()) {
             // 2.x clients until both workers serve some (bounded), then 4.x clients
