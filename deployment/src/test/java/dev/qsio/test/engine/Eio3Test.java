@@ -202,6 +202,19 @@ class Eio3Test {
     }
 
     @Test
+    void aMalformedQueryInAConnectEndsThatSessionOnly() {
+        String bystander = open();
+        String sid = open();
+        // with a ping behind it: a session still open would answer it at once
+        post(sid, "40/other?token=%zz", "2");
+        Response r = request(sid).get("/socket.io/");
+        assertThat(r.statusCode() == 400 || packets(r.asString()).equals(List.of("1"))).as(r.asString()).isTrue();
+        post(bystander, "2");
+        assertThat(packets(get(bystander))).containsExactly("3");
+        post(bystander, "1");
+    }
+
+    @Test
     void otherNamespacesAreNamedWithTheirQuery() {
         String sid = open();
         post(sid, "40/other?token=s%C3%A9same&x=1");

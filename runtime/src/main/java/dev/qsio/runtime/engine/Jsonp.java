@@ -65,8 +65,12 @@ final class Jsonp {
 
     /** The payload of a POST: the form field {@code d}, its line breaks unescaped. */
     static String payload(Buffer body) throws MalformedPacketException {
-        QueryStringDecoder form = new QueryStringDecoder(EngineCodec.text(body), StandardCharsets.UTF_8, false);
-        List<String> d = form.parameters().get("d");
+        List<String> d;
+        try {
+            d = new QueryStringDecoder(EngineCodec.text(body), StandardCharsets.UTF_8, false).parameters().get("d");
+        } catch (IllegalArgumentException e) {
+            throw new MalformedPacketException("JSONP post that is not a form: " + e.getMessage());
+        }
         if (d == null || d.isEmpty()) {
             throw new MalformedPacketException("JSONP post without its d field");
         }

@@ -148,8 +148,14 @@ final class Client {
             connect(nameAndQuery, auth);
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(nameAndQuery.substring(q), StandardCharsets.UTF_8, false);
-        query.parameters().forEach((key, values) -> auth.put(key, values.get(values.size() - 1)));
+        try {
+            new QueryStringDecoder(nameAndQuery.substring(q), StandardCharsets.UTF_8, false).parameters()
+                    .forEach((key, values) -> auth.put(key, values.get(values.size() - 1)));
+        } catch (IllegalArgumentException e) {
+            LOG.debugf("connection %s sent a CONNECT with a bad query: %s", conn.id(), e.getMessage());
+            conn.fail("bad query in a CONNECT packet");
+            return;
+        }
         connect(nameAndQuery.substring(0, q), auth);
     }
 
