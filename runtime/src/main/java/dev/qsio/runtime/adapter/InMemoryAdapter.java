@@ -10,10 +10,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.RemoteSocket;
+import dev.qsio.RoomEvent;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.PacketEncoder;
 import dev.qsio.runtime.requests.RequestTracker;
@@ -24,6 +27,8 @@ import io.smallrye.mutiny.Uni;
  * adapter extends it with what reaches the other servers.
  */
 public class InMemoryAdapter implements Adapter {
+
+    private static final Logger LOG = Logger.getLogger(InMemoryAdapter.class);
 
     /** How this process names itself in the requests it tracks. */
     protected static final String SELF = "self";
@@ -57,9 +62,38 @@ public class InMemoryAdapter implements Adapter {
         Object member = socket != null ? socket : BY_ID;
         // sized for a few rooms: most sockets are in their own and one or two more (a default set costs 16 slots)
         sids.compute(id, (k, mine) -> joined(mine, toJoin));
+        Consumer<RoomEvent> events = namespace.roomEvents();
         for (String room : toJoin) {
+            if (events != null) {
+                addObserved(id, room, member, events);
+                continue;
+            }
             // also when already a member: a socket restored under the same id replaces the one it succeeds
             rooms.compute(room, (k, members) -> joined(members, id, member));
+        }
+    }
+
+    /** {@link #addAll} when room changes are observed: what changed is reported after the change. */
+    private void addObserved(String id, String room, Object member, Consumer<RoomEvent> events) {
+        boolean[] change = new boolean[2];
+        rooms.compute(room, (k, members) -> {
+            change[0] = members == null;
+            change[1] = members == null || !members.containsKey(id);
+            return joined(members, id, member);
+        });
+        if (change[0]) {
+            report(events, RoomEvent.Kind.CREATED, room, null);
+        }
+        if (change[1]) {
+            report(events, RoomEvent.Kind.JOINED, room, id);
+        }
+    }
+
+    private void report(Consumer<RoomEvent> events, RoomEvent.Kind kind, String room, String id) {
+        try {
+            events.accept(new RoomEvent(namespace.name(), kind, room, id));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "A RoomEvent observer failed on %s of %s", kind, room);
         }
     }
 
@@ -131,6 +165,11 @@ public class InMemoryAdapter implements Adapter {
     }
 
     private void removeFromRoom(String id, String room) {
+        Consumer<RoomEvent> events = namespace.roomEvents();
+        if (events != null) {
+            removeObserved(id, room, events);
+            return;
+        }
         rooms.computeIfPresent(room, (k, members) -> {
             if (members instanceof ConcurrentHashMap<String, Object> many) {
                 many.remove(id);
@@ -138,6 +177,29 @@ public class InMemoryAdapter implements Adapter {
             }
             return members.containsKey(id) ? null : members;
         });
+    }
+
+    /** {@link #removeFromRoom} when room changes are observed: what changed is reported after the change. */
+    private void removeObserved(String id, String room, Consumer<RoomEvent> events) {
+        boolean[] change = new boolean[2];
+        rooms.computeIfPresent(room, (k, members) -> {
+            Map<String, Object> after;
+            if (members instanceof ConcurrentHashMap<String, Object> many) {
+                change[0] = many.remove(id) != null;
+                after = many.isEmpty() ? null : many;
+            } else {
+                change[0] = members.containsKey(id);
+                after = change[0] ? null : members;
+            }
+            change[1] = after == null;
+            return after;
+        });
+        if (change[0]) {
+            report(events, RoomEvent.Kind.LEFT, room, id);
+        }
+        if (change[1]) {
+            report(events, RoomEvent.Kind.DELETED, room, null);
+        }
     }
 
     @Override

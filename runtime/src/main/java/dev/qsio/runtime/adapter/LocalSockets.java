@@ -1,8 +1,10 @@
 package dev.qsio.runtime.adapter;
 
 import java.util.Collection;
+import java.util.function.Consumer;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.RoomEvent;
 import dev.qsio.runtime.protocol.Encoded;
 
 /**
@@ -51,6 +53,11 @@ public interface LocalSockets {
 
         /** Writes to the sockets added. */
         void finish();
+    }
+
+    /** Where the adapter reports room changes, or null when nobody observes them (nothing is then reported). */
+    default Consumer<RoomEvent> roomEvents() {
+        return null;
     }
 
     /** The socket with this id wherever it is in the cluster, as an operator (for actions on remote sockets). */

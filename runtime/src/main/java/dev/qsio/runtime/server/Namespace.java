@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ import dev.qsio.AckTimeoutException;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.ConnectionRefusedException;
 import dev.qsio.Handshake;
+import dev.qsio.RoomEvent;
 import dev.qsio.SocketIoNamespace;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.SocketMiddleware;
@@ -68,6 +70,11 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
     Adapter adapter() {
         return adapter;
+    }
+
+    @Override
+    public Consumer<RoomEvent> roomEvents() {
+        return server.roomEvents();
     }
 
     @Override

@@ -6,10 +6,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -20,6 +23,7 @@ import dev.qsio.BroadcastOperator;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.NamespaceMatcher;
+import dev.qsio.RoomEvent;
 import dev.qsio.SocketIoNamespace;
 import dev.qsio.SocketIoServer;
 import dev.qsio.runtime.adapter.AdapterFactory;
@@ -63,6 +67,15 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     @Inject
     SessionStore sessionStore;
 
+    @Inject
+    Event<RoomEvent> roomEventSink;
+
+    @Inject
+    BeanManager beanManager;
+
+    /** Where room changes go: the CDI event when the application observes it, else null (none is made). */
+    private Consumer<RoomEvent> roomEvents;
+
     private volatile HandlerFailures failures;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
     private final SessionHandler<Client> engineHandler = new EngineBridge();
@@ -70,6 +83,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     @PostConstruct
     void init() {
+        roomEvents = beanManager.resolveObserverMethods(new RoomEvent("/", RoomEvent.Kind.CREATED, "/", null)).isEmpty()
+                ? null
+                : roomEventSink::fire;
         main = (Namespace) of("/");
         for (String name : handlers.byNamespace.keySet()) {
             of(name);
@@ -77,6 +93,10 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     }
 
     // ---- for the layers around
+
+    Consumer<RoomEvent> roomEvents() {
+        return roomEvents;
+    }
 
     public Vertx vertx() {
         return vertx;
