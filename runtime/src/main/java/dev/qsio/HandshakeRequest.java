@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.quarkus.security.identity.SecurityIdentity;
+
 /**
  * The HTTP request that opened an Engine.IO session, captured at the handshake.
  *
@@ -15,9 +17,18 @@ import java.util.Map;
  * @param remoteAddress the peer address as {@code host:port}, or {@code null} when unknown
  * @param secure whether the request came over TLS
  * @param time when the handshake happened
+ * @param identity who the application's Quarkus HTTP authentication (bearer token, OIDC, basic, mutual TLS, ...)
+ *        says sent the request, possibly anonymous; {@code null} when the application has no HTTP security
  */
 public record HandshakeRequest(String method, String path, Map<String, List<String>> headers,
-        Map<String, List<String>> query, String remoteAddress, boolean secure, Instant time) {
+        Map<String, List<String>> query, String remoteAddress, boolean secure, Instant time,
+        SecurityIdentity identity) {
+
+    /** A request without an identity (the application has no HTTP authentication). */
+    public HandshakeRequest(String method, String path, Map<String, List<String>> headers,
+            Map<String, List<String>> query, String remoteAddress, boolean secure, Instant time) {
+        this(method, path, headers, query, remoteAddress, secure, time, null);
+    }
 
     /** The first value of a header, or {@code null}. The name is case-insensitive. */
     public String header(String name) {

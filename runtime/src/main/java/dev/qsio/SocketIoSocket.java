@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -23,6 +24,14 @@ public interface SocketIoSocket extends RemoteSocket {
 
     /** The Engine.IO transport in use: {@code "polling"} or {@code "websocket"}. */
     String transport();
+
+    /**
+     * Who the socket is: the identity the application's Quarkus HTTP authentication established at the handshake
+     * (bearer token, OIDC, basic, mutual TLS, ...), or the one authenticated from a token in the CONNECT's
+     * {@code auth} ({@code quarkus.socketio.security.auth-token-field}); anonymous otherwise. Also a handler
+     * parameter, and what {@code @Inject SecurityIdentity} gives while the socket's handlers run.
+     */
+    SecurityIdentity securityIdentity();
 
     /** Sends an event to this client. */
     @Override

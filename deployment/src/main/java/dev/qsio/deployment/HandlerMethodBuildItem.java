@@ -5,6 +5,7 @@ import java.util.List;
 import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.MethodInfo;
 
+import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
 import io.quarkus.builder.item.MultiBuildItem;
 
@@ -19,10 +20,13 @@ final class HandlerMethodBuildItem extends MultiBuildItem {
     final List<HandlerDefinition.Param> params;
     final HandlerDefinition.Returns returns;
     final HandlerDefinition.ExecutionModel execution;
+    /** Who may send the event ({@code @OnEvent}), or null. */
+    final Access access;
 
     HandlerMethodBuildItem(ClassInfo bean, MethodInfo method, HandlerDefinition.Kind kind,
             HandlerDefinition.NamespaceDeclaration namespace, String event, List<HandlerDefinition.Param> params,
-            HandlerDefinition.Returns returns, HandlerDefinition.ExecutionModel execution) {
+            HandlerDefinition.Returns returns, HandlerDefinition.ExecutionModel execution, Access access) {
+        this.access = access;
         this.bean = bean;
         this.method = method;
         this.kind = kind;

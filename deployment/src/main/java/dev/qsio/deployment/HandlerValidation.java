@@ -56,11 +56,24 @@ final class HandlerValidation {
         boolean reason = false;
         boolean error = false;
         boolean context = false;
+        boolean identity = false;
         for (MethodParameterInfo p : method.parameters()) {
             Type type = p.type();
             DotName name = type.name();
             String label = "parameter " + (p.name() == null ? "#" + p.position() : "'" + p.name() + "'") + " of type "
                     + type;
+            if (name.equals(SecurityAnnotations.SECURITY_IDENTITY)) {
+                if (kind == Kind.BROADCAST) {
+                    throw problem(method, annotation, label + " is not available: a broadcast has no socket, so no "
+                            + "identity");
+                }
+                if (identity) {
+                    throw problem(method, annotation, "declares SecurityIdentity twice");
+                }
+                identity = true;
+                specs.add(new Param(ParamKind.IDENTITY, null));
+                continue;
+            }
             if (name.equals(DotNames.SOCKET)) {
                 if (kind == Kind.BROADCAST) {
                     throw problem(method, annotation, label + " is not available: a broadcast has no socket; use "

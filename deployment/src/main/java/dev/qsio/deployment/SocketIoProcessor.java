@@ -36,6 +36,7 @@ import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
 import dev.qsio.runtime.metrics.SocketIoMeters;
+import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.ServerSetup;
 import dev.qsio.runtime.server.SocketIoMetadata;
@@ -241,6 +242,7 @@ class SocketIoProcessor {
         HandlerValidation validation = new HandlerValidation(index);
         // every problem of the build is reported at once, each naming its class and method
         List<String> problems = new ArrayList<>();
+        Map<String, String> accessByNamespace = new HashMap<>();
 
         // namespace handlers live in @SocketIo classes
         for (DotName annotation : DotNames.NAMESPACE_HANDLERS) {
@@ -262,10 +264,17 @@ class SocketIoProcessor {
             ClassInfo bean = socketIo.target().asClass();
             HandlerDefinition.NamespaceDeclaration namespace;
             try {
-                namespace = namespaceOf(bean, socketIo);
+                namespace = namespaceOf(bean, socketIo).withAccess(SecurityAnnotations.of(bean));
             } catch (HandlerValidation.Problem e) {
                 problems.add(e.getMessage());
                 continue;
+            }
+            // the classes of one namespace agree on who may connect to it
+            String declared = accessByNamespace.putIfAbsent(namespace.group(), String.valueOf(namespace.access()));
+            if (declared != null && !declared.equals(String.valueOf(namespace.access()))) {
+                problems.add("@SocketIo on " + bean.name() + " declares " + namespace + " with Quarkus Security rule "
+                        + namespace.access() + " where another class of that namespace has " + declared
+                        + "; the classes of one namespace must agree (or only one carries the annotation)");
             }
             // a class without handler methods still declares its namespace, as Node's io.of(name) does
             declarations.produce(new NamespaceDeclarationBuildItem(namespace));
@@ -344,8 +353,9 @@ class SocketIoProcessor {
         }
         List<HandlerDefinition.Param> params = validation.params(method, kind, simple);
         HandlerDefinition.Returns returns = validation.returns(method, kind, simple);
+        Access access = SecurityAnnotations.forHandler(method, kind, simple, namespace.access());
         return new HandlerMethodBuildItem(bean, method, kind, namespace, event, params, returns,
-                HandlerValidation.execution(method, returns, simple));
+                HandlerValidation.execution(method, returns, simple), access);
     }
 
     private static HandlerMethodBuildItem broadcastHandler(HandlerValidation validation, AnnotationInstance a) {
@@ -368,9 +378,10 @@ class SocketIoProcessor {
         }
         List<HandlerDefinition.Param> params = validation.params(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast");
         HandlerDefinition.Returns returns = validation.returns(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast");
+        SecurityAnnotations.forHandler(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast", null);
         return new HandlerMethodBuildItem(method.declaringClass(), method, HandlerDefinition.Kind.BROADCAST,
                 HandlerDefinition.NamespaceDeclaration.named(namespace), event, params, returns,
-                HandlerValidation.execution(method, returns, "OnBroadcast"));
+                HandlerValidation.execution(method, returns, "OnBroadcast"), null);
     }
 
     private static HandlerDefinition.NamespaceDeclaration namespaceOf(ClassInfo bean, AnnotationInstance socketIo) {
@@ -392,10 +403,10 @@ class SocketIoProcessor {
             } catch (PatternSyntaxException e) {
                 throw HandlerValidation.problem(bean, "has an invalid pattern '" + regex + "': " + e.getDescription());
             }
-            return new HandlerDefinition.NamespaceDeclaration(null, regex, null);
+            return new HandlerDefinition.NamespaceDeclaration(null, regex, null, null);
         }
         if (!matcherClass.isEmpty()) {
-            return new HandlerDefinition.NamespaceDeclaration(null, null, matcherClass);
+            return new HandlerDefinition.NamespaceDeclaration(null, null, matcherClass, null);
         }
         if (!name.startsWith("/")) {
             throw HandlerValidation.problem(bean, "names namespace '" + name + "', which must start with '/'");
@@ -469,7 +480,7 @@ class SocketIoProcessor {
             }
             InvokerInfo invoker = invokerFactory.createInvoker(bean, h.method).withInstanceLookup().build();
             definitions.add(new HandlerDefinition(h.kind, h.namespace, h.event, h.bean.name().toString(), h.method.name(),
-                    invoker.getClassName(), h.params, h.returns, h.execution));
+                    invoker.getClassName(), h.params, h.returns, h.execution, h.access));
         }
         reportProblems(problems);
         syntheticBeans.produce(SyntheticBeanBuildItem.configure(SocketIoMetadata.class)

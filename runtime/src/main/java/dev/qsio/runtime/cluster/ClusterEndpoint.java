@@ -2,6 +2,7 @@ package dev.qsio.runtime.cluster;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.config.ClusterConfig;
 import io.quarkus.arc.Arc;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -79,9 +82,11 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             error(ctx, 404, "cluster control is disabled (quarkus.socketio.cluster.control.enabled=false)");
             return;
         }
-        if (!authorized(ctx, config.control().token())) {
+        if (!authorized(ctx, config.control().token()) && !inRole(ctx, config.control().rolesAllowed())) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, "missing or wrong bearer token");
+            error(ctx, 401, config.control().rolesAllowed().isPresent() ? "missing or wrong bearer token, and no "
+                    + "identity with a role of quarkus.socketio.cluster.control.roles-allowed"
+                    : "missing or wrong bearer token");
             return;
         }
         if (!primary.isStarted()) {
@@ -159,6 +164,23 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             return Future.succeededFuture(ctx.body().buffer());
         }
         return ctx.request().body();
+    }
+
+    /** Whether the management interface's authentication gave the request an identity with one of the roles. */
+    private static boolean inRole(RoutingContext ctx, Optional<List<String>> roles) {
+        if (roles.isEmpty() || !(ctx.user() instanceof QuarkusHttpUser user)) {
+            return false;
+        }
+        SecurityIdentity identity = user.getSecurityIdentity();
+        if (identity == null || identity.isAnonymous()) {
+            return false;
+        }
+        for (String role : roles.get()) {
+            if (identity.hasRole(role)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean authorized(RoutingContext ctx, Optional<String> token) {

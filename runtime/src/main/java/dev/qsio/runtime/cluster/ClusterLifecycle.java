@@ -44,9 +44,11 @@ public class ClusterLifecycle {
 
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
-        if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()) {
+        if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()
+                && config.control().rolesAllowed().filter(r -> !r.isEmpty()).isEmpty()) {
             throw new ConfigurationException(
-                    "quarkus.socketio.cluster.control.token must be set when quarkus.socketio.cluster.control.enabled=true",
+                    "quarkus.socketio.cluster.control.token (or quarkus.socketio.cluster.control.roles-allowed) must be set "
+                            + "when quarkus.socketio.cluster.control.enabled=true",
                     Set.of("quarkus.socketio.cluster.control.token"));
         }
         switch (identity.role()) {

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -175,8 +176,15 @@ public interface ClusterConfig {
 
         /**
          * The bearer token the control endpoints require ({@code Authorization: Bearer <token>}). Required when
-         * they are enabled.
+         * they are enabled, unless {@link #rolesAllowed()} is set.
          */
         Optional<String> token();
+
+        /**
+         * Roles that may use the control endpoints, as the management interface's own authentication establishes
+         * them ({@code quarkus.management.auth.basic=true} with the application's identity providers): a request
+         * whose identity has one of them is allowed without the token. Unset: the token only.
+         */
+        Optional<List<String>> rolesAllowed();
     }
 }

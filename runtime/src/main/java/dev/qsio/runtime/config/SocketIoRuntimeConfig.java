@@ -63,6 +63,21 @@ public interface SocketIoRuntimeConfig {
     @WithDefault("false")
     boolean allowEio3();
 
+    /** Quarkus Security on sockets. */
+    Security security();
+
+    /** Quarkus Security on sockets. */
+    interface Security {
+        /**
+         * The field of a namespace CONNECT's {@code auth} that carries a bearer token (browsers cannot set headers on
+         * a WebSocket): when set and the field is there, the token is verified by the application's identity
+         * providers ({@code quarkus-smallrye-jwt}, {@code quarkus-oidc}) and the socket gets that identity instead of
+         * the handshake's; a token they refuse gets {@code connect_error} "Unauthorized". Unset (the default), the
+         * socket has the handshake's identity only.
+         */
+        Optional<String> authTokenField();
+    }
+
     /**
      * How long a connection may stay without joining any namespace before it is closed ({@code connectTimeout}).
      */

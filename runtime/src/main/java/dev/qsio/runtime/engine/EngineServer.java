@@ -29,6 +29,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.smallrye.mutiny.Uni;
 
 /**
  * An Engine.IO v4 server on one path of the application's HTTP server: it checks each request as the reference
@@ -215,7 +218,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
                 }
                 RemoteSessions r = remote;
                 if (r != null && sid.length() == 20) {
-                    r.handleUnknown(request, sid, transport, websocket);
+                    r.handleUnknown(request, sid, transport, websocket, identityOf(ctx));
                 } else {
                     refuse(request, EngineError.UNKNOWN_SID);
                 }
@@ -260,7 +263,32 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
-        HandshakeRequest handshake = capture(request);
+        SecurityIdentity known = identityOf(ctx);
+        Uni<SecurityIdentity> deferred = known == null ? ctx.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY) : null;
+        if (deferred == null) {
+            accept(request, capture(request, known), websocket, revision == 3);
+            return;
+        }
+        // lazy authentication (quarkus.http.auth.proactive=false): the identity is established now, the request
+        // waiting meanwhile; credentials that fail get 401, as for any other route
+        request.pause();
+        deferred.subscribe().with(identity -> {
+            request.resume();
+            accept(request, capture(request, identity), websocket, revision == 3);
+        }, failure -> {
+            request.resume();
+            LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
+            answerRefusal(request, 401, EngineError.FORBIDDEN.code, "Unauthorized");
+        });
+    }
+
+    /** The identity the HTTP authentication established for a request (proactive authentication), or null. */
+    static SecurityIdentity identityOf(RoutingContext ctx) {
+        return ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
+    }
+
+    /** The rest of a handshake, once the request's identity is known. */
+    private void accept(HttpServerRequest request, HandshakeRequest handshake, boolean websocket, boolean eio3) {
         if (filter != null) {
             HandshakeFilter.Decision decision;
             try {
@@ -280,13 +308,13 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (websocket) {
             options.compression().accept(request).onComplete(ar -> {
                 if (ar.succeeded()) {
-                    open(handshake, revision == 3, ar.result());
+                    open(handshake, eio3, ar.result());
                 } else {
                     LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
                 }
             });
         } else {
-            EngineSession<C> session = newSession(handshake, revision == 3);
+            EngineSession<C> session = newSession(handshake, eio3);
             PollingTransport polling = new PollingTransport(session);
             polling.park(request, request.getParam("t"));
             stats.handshakesAccepted.increment();
@@ -498,11 +526,11 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return false;
     }
 
-    static HandshakeRequest capture(HttpServerRequest request) {
+    static HandshakeRequest capture(HttpServerRequest request, SecurityIdentity identity) {
         return new HandshakeRequest(request.method().name(), request.path(), HandshakeMaps.headers(request.headers()),
                 HandshakeMaps.query(request.query()),
                 request.remoteAddress() == null ? null : request.remoteAddress().host() + ":" + request.remoteAddress().port(),
-                request.isSSL(), Instant.now());
+                request.isSSL(), Instant.now(), identity);
     }
 
 }

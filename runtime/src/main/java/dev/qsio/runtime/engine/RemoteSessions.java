@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.requests.RequestTracker;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -175,7 +176,8 @@ public final class RemoteSessions {
     // ================================================================ requester side
 
     /** A request names a session this server does not have. */
-    void handleUnknown(HttpServerRequest request, String sid, String transport, boolean websocket) {
+    void handleUnknown(HttpServerRequest request, String sid, String transport, boolean websocket,
+            SecurityIdentity identity) {
         boolean polling = "polling".equals(transport);
         boolean alone = peers.others().isEmpty();
         if ((websocket && !"websocket".equals(transport)) || (!websocket && !polling)
@@ -211,7 +213,7 @@ public final class RemoteSessions {
             // each path resumes the request once it is ready to read it
             context.runOnContext(v -> {
                 if (websocket) {
-                    upgradeForOwner(request, sid, owner);
+                    upgradeForOwner(request, sid, owner, identity);
                 } else {
                     forwardPost(request, sid, owner);
                 }
@@ -277,8 +279,8 @@ public final class RemoteSessions {
 
 
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
-    private void upgradeForOwner(HttpServerRequest request, String sid, String owner) {
-        HandshakeRequest handshake = EngineServer.capture(request);
+    private void upgradeForOwner(HttpServerRequest request, String sid, String owner, SecurityIdentity identity) {
+        HandshakeRequest handshake = EngineServer.capture(request, identity);
         boolean eio3 = EngineServer.eio3(request);
         Future<ServerWebSocket> upgrade = server.options().compression().accept(request);
         request.resume();

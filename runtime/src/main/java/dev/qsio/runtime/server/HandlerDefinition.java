@@ -17,9 +17,12 @@ import io.quarkus.runtime.annotations.RecordableConstructor;
  * @param params one entry per parameter
  * @param returns how the result is delivered
  * @param execution where the method runs
+ * @param access who may send the event ({@code @OnEvent} methods: the method's Quarkus Security annotation, else its
+ *        class's), or null for anyone
  */
 public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, String event, String declaringClass,
-        String method, String invokerClass, List<Param> params, Returns returns, ExecutionModel execution) {
+        String method, String invokerClass, List<Param> params, Returns returns, ExecutionModel execution,
+        Access access) {
 
     @RecordableConstructor
     public HandlerDefinition {
@@ -73,7 +76,9 @@ public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, Strin
         /** All arguments of the event. */
         ARGS,
         /** The next argument of the event, bound to the parameter's type. */
-        ARG
+        ARG,
+        /** The socket's {@code SecurityIdentity}. */
+        IDENTITY
     }
 
     /**
@@ -96,19 +101,25 @@ public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, Strin
      * @param name the namespace name, {@code null} for a dynamic declaration
      * @param pattern the regular expression of dynamic names, or {@code null}
      * @param matcher the matcher bean class of dynamic names, or {@code null}
+     * @param access who may connect (the Quarkus Security annotation of the {@code @SocketIo} class), or null
      */
-    public record NamespaceDeclaration(String name, String pattern, String matcher) {
+    public record NamespaceDeclaration(String name, String pattern, String matcher, Access access) {
 
         @RecordableConstructor
         public NamespaceDeclaration {
         }
 
         public static NamespaceDeclaration named(String name) {
-            return new NamespaceDeclaration(name, null, null);
+            return new NamespaceDeclaration(name, null, null, null);
+        }
+
+        /** The same declaration, with who may connect. */
+        public NamespaceDeclaration withAccess(Access access) {
+            return new NamespaceDeclaration(name, pattern, matcher, access);
         }
 
         /** The key that groups the handlers of one declaration. */
-        String group() {
+        public String group() {
             if (pattern != null) {
                 return "pattern:" + pattern;
             }

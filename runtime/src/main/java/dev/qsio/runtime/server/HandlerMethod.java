@@ -34,7 +34,8 @@ final class HandlerMethod {
         ARG_JSON,
         ARG_BYTES,
         ARG_BUFFER,
-        ARG_VALUE
+        ARG_VALUE,
+        IDENTITY
     }
 
     final HandlerDefinition definition;
@@ -46,6 +47,8 @@ final class HandlerMethod {
     private final ObjectReader[] readers;
     private final Class<?>[] primitives;
     final Class<? extends Throwable> errorType;
+    /** Who may send the event this method handles, or null for anyone. */
+    final Access access;
 
     @SuppressWarnings("unchecked")
     HandlerMethod(HandlerDefinition definition, ObjectMapper mapper, ClassLoader loader) {
@@ -53,6 +56,7 @@ final class HandlerMethod {
         this.kind = definition.kind();
         this.returns = definition.returns();
         this.execution = definition.execution();
+        this.access = definition.access();
         try {
             this.invoker = (Invoker<Object, Object>) loader.loadClass(definition.invokerClass()).getDeclaredConstructor()
                     .newInstance();
@@ -72,6 +76,7 @@ final class HandlerMethod {
                 case REASON -> Binding.REASON;
                 case CONTEXT -> Binding.CONTEXT;
                 case ARGS -> Binding.ARGS;
+                case IDENTITY -> Binding.IDENTITY;
                 case ERROR -> {
                     try {
                         error = (Class<? extends Throwable>) loader.loadClass(spec.type());
@@ -116,6 +121,7 @@ final class HandlerMethod {
                     case ERROR -> call.error;
                     case CONTEXT -> call.context;
                     case ARGS -> new EventArgs(call.event, call.args);
+                    case IDENTITY -> call.socket == null ? null : call.socket.securityIdentity();
                     default -> bind(i, call.args, arg++);
                 };
             }

@@ -45,7 +45,7 @@ final class Handlers {
         }
         for (Map.Entry<String, List<HandlerMethod>> group : groups.entrySet()) {
             HandlerDefinition.NamespaceDeclaration d = declarations.get(group.getKey());
-            NamespaceHandlers handlers = new NamespaceHandlers(group.getValue());
+            NamespaceHandlers handlers = new NamespaceHandlers(group.getValue(), d.access());
             if (d.pattern() != null) {
                 dynamic.add(new Dynamic(Pattern.compile(d.pattern()), null, handlers));
             } else if (d.matcher() != null) {

@@ -34,7 +34,9 @@ import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * A namespace: its sockets, middleware, handlers and adapter.
@@ -145,8 +147,63 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
     // ---- connection
 
-    /** A client asked to connect: run the middleware, then admit or refuse. */
+    /**
+     * A client asked to connect: who it is (the handshake's identity, or one from a token in its auth), whether the
+     * namespace's Quarkus Security rule lets it in, then its middleware; it is admitted or refused.
+     */
     void add(Client client, JsonNode auth) {
+        SecurityIdentity handshake = client.conn.request().identity();
+        String field = server.authTokenField();
+        JsonNode token = field == null || auth == null ? null : auth.get(field);
+        if (token == null || !token.isTextual()) {
+            checkAccess(client, auth, handshake == null ? SocketSecurity.ANONYMOUS : handshake);
+            return;
+        }
+        SocketSecurity.authenticate(token.asText()).subscribe().with(
+                identity -> client.context.runOnContext(v -> checkAccess(client, auth, identity)),
+                failure -> client.context.runOnContext(v -> {
+                    // the token itself is never logged
+                    LOG.debugf("a token in the auth of a CONNECT to %s was refused: %s", name,
+                            failure.getClass().getSimpleName());
+                    client.refuse(name, SocketSecurity.UNAUTHORIZED, null);
+                }));
+    }
+
+    private void checkAccess(Client client, JsonNode auth, SecurityIdentity identity) {
+        if (SocketSecurity.expired(identity)) {
+            // identity providers accept a token a little past its exp (clock skew): a socket admitted with it would be
+            // closed at once, and its client would come back with it again and again
+            LOG.debugf("an expired credential was refused at a CONNECT to %s", name);
+            client.refuse(name, SocketSecurity.UNAUTHORIZED, null);
+            return;
+        }
+        Access access = handlers.access;
+        if (access == null) {
+            admit(client, auth, identity);
+            return;
+        }
+        // a permission check may complete on another thread: the outcome is handled on the connection's context
+        SocketSecurity.allows(access, identity).subscribe().with(ok -> onContext(client, () -> {
+            if (Boolean.TRUE.equals(ok)) {
+                admit(client, auth, identity);
+            } else {
+                LOG.debugf("%s refused to connect to %s (%s)", identity.isAnonymous() ? "anonymous" : "an identity",
+                        name, access);
+                client.refuse(name, SocketSecurity.refusal(identity), null);
+            }
+        }), failure -> onContext(client, () -> client.refuse(name, SocketSecurity.refusal(identity), null)));
+    }
+
+    private static void onContext(Client client, Runnable action) {
+        if (Vertx.currentContext() == client.context) {
+            action.run();
+        } else {
+            client.context.runOnContext(v -> action.run());
+        }
+    }
+
+    /** The rest of a CONNECT once the socket's identity is let in: recovery, middleware, then connection. */
+    private void admit(Client client, JsonNode auth, SecurityIdentity identity) {
         SessionStore store = server.sessionStore();
         JsonNode pid = auth == null ? null : auth.get("pid");
         JsonNode offset = auth == null ? null : auth.get("offset");
@@ -156,7 +213,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             own.remove(List.of("pid", "offset"));
             store.restore(name, pid.asText(), offset.asText()).subscribe().with(restored -> client.context.runOnContext(v -> {
                 if (restored == null) {
-                    runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0, null);
+                    runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)).identity(identity), 0, null);
                     return;
                 }
                 String sid = restored.session().sid();
@@ -168,7 +225,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                     adapter.disconnectSockets(BroadcastOptions.socket(sid), true);
                 }
                 SocketImpl socket = new SocketImpl(this, client, new Handshake(client.conn.request(), own), sid,
-                        restored.session().pid(), offset.asText());
+                        restored.session().pid(), offset.asText()).identity(identity);
                 if (server.recoverySkipsMiddlewares()) {
                     if (client.isOpen()) {
                         socket.onConnect(restored);
@@ -178,11 +235,11 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 }
             }), failure -> client.context.runOnContext(v -> {
                 LOG.debugf("session recovery of %s failed: %s", pid.asText(), failure.getMessage());
-                runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)), 0, null);
+                runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), own)).identity(identity), 0, null);
             }));
             return;
         }
-        runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), auth)), 0, null);
+        runMiddleware(new SocketImpl(this, client, new Handshake(client.conn.request(), auth)).identity(identity), 0, null);
     }
 
     private void runMiddleware(SocketImpl socket, int index, SessionStore.Restored restored) {

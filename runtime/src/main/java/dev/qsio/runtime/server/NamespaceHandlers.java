@@ -10,7 +10,10 @@ import java.util.Map;
  */
 final class NamespaceHandlers {
 
-    static final NamespaceHandlers NONE = new NamespaceHandlers(List.of());
+    static final NamespaceHandlers NONE = new NamespaceHandlers(List.of(), null);
+
+    /** Who may connect to the namespace, or null for anyone. */
+    final Access access;
 
     final List<HandlerMethod> connect = new ArrayList<>();
     final List<HandlerMethod> disconnecting = new ArrayList<>();
@@ -20,7 +23,8 @@ final class NamespaceHandlers {
     final List<HandlerMethod> middleware = new ArrayList<>();
     private final Map<String, List<HandlerMethod>> events = new HashMap<>();
 
-    NamespaceHandlers(List<HandlerMethod> methods) {
+    NamespaceHandlers(List<HandlerMethod> methods, Access access) {
+        this.access = access;
         for (HandlerMethod m : methods) {
             switch (m.kind) {
                 case CONNECT -> connect.add(m);

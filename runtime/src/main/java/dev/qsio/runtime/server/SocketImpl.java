@@ -37,6 +37,7 @@ import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.protocol.PacketKind;
 import dev.qsio.runtime.protocol.ProtocolException;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
@@ -75,6 +76,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     private volatile List<AnyListener> anyIncoming;
     private volatile List<AnyListener> anyOutgoing;
     private volatile List<PacketMiddleware> packetMiddleware;
+    /** Who the socket is (see {@link SocketSecurity}); set before the middleware runs. */
+    private volatile SecurityIdentity identity = SocketSecurity.ANONYMOUS;
+    /** The timer that ends the connection when the identity's credential expires, or -1. */
+    private long expiryTimer = -1;
     /** While the {@code @OnDisconnecting} handlers run: the rooms the socket was in, which it has left. */
     private volatile Set<String> roomsWhenLeaving;
 
@@ -113,6 +118,32 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     @Override
     public boolean recovered() {
         return recovered;
+    }
+
+    @Override
+    public SecurityIdentity securityIdentity() {
+        return identity;
+    }
+
+    /**
+     * When the socket's credential expires (a JWT's {@code exp}), its connection is closed: the client reconnects,
+     * presenting its credentials again (a fresh token from an {@code auth} callback), or stays out.
+     */
+    private void watchExpiry() {
+        long at = SocketSecurity.expiresAtMillis(identity);
+        if (at < 0) {
+            return;
+        }
+        expiryTimer = namespace.server.vertx().setTimer(Math.max(1, at - System.currentTimeMillis()), t -> {
+            LOG.debugf("the credential of socket %s expired; its connection is closed", id);
+            client.conn.close();
+        });
+    }
+
+    /** Sets who the socket is; called once, before its middleware runs. */
+    SocketImpl identity(SecurityIdentity identity) {
+        this.identity = identity == null ? SocketSecurity.ANONYMOUS : identity;
+        return this;
     }
 
     /** This socket's state for connection state recovery. */
@@ -203,6 +234,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Connects, restoring a session if given: its rooms, data, then the packets it missed. */
     void onConnect(SessionStore.Restored restored) {
         connected = true;
+        watchExpiry();
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
@@ -291,6 +323,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         }
         connected = false;
+        if (expiryTimer >= 0) {
+            namespace.server.vertx().cancelTimer(expiryTimer);
+        }
         List<HandlerMethod> disconnecting = namespace.handlers.disconnecting;
         if (!disconnecting.isEmpty()) {
             roomsWhenLeaving = namespace.adapter().socketRooms(id);
@@ -379,8 +414,33 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             return;
         }
         for (HandlerMethod m : methods) {
-            executor.submit(m.execution, () -> call(m, call, ack));
+            if (m.access != null) {
+                callIfAllowed(m, call, ack);
+            } else {
+                executor.submit(m.execution, () -> call(m, call, ack));
+            }
         }
+    }
+
+    /**
+     * Calls a handler whose event Quarkus Security guards: when the socket may not send it, the event is refused,
+     * its acknowledgement (if asked for) answered with {@code {"error": "Unauthorized" | "Forbidden"}}, and the
+     * socket stays.
+     */
+    private void callIfAllowed(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
+        SecurityIdentity who = identity;
+        executor.submitAsync(() -> SocketSecurity.allows(m.access, who).onItemOrFailure().transform((ok, failure) -> {
+            if (failure == null && Boolean.TRUE.equals(ok)) {
+                executor.submit(m.execution, () -> call(m, call, ack));
+            } else {
+                String refusal = SocketSecurity.refusal(who);
+                LOG.debugf("socket %s may not send '%s' to %s (%s): %s", id, call.event(), m, m.access, refusal);
+                if (ack.requested()) {
+                    ack.send(Map.of("error", refusal));
+                }
+            }
+            return null;
+        }));
     }
 
     private Uni<Void> passMiddleware(List<PacketMiddleware> middleware, EventArgs event) {
@@ -536,7 +596,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     private void call(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
         Object raw;
         try {
-            raw = m.invoke(call);
+            raw = SocketSecurity.associating() ? invokeAs(m, call) : m.invoke(call);
+        } catch (Checked e) {
+            onError(e.getCause());
+            return;
         } catch (ArgumentException e) {
             onError(e);
             return;
@@ -560,6 +623,26 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 }
             }
         }, this::onError);
+    }
+
+    /** Invokes a handler with this socket's identity current (see {@link SocketSecurity#withIdentity}). */
+    private Object invokeAs(HandlerMethod m, HandlerMethod.Call call) {
+        return SocketSecurity.withIdentity(identity, () -> {
+            try {
+                return m.invoke(call);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new Checked(e);
+            }
+        });
+    }
+
+    /** A checked exception of a handler, carried through {@link SocketSecurity#withIdentity}. */
+    private static final class Checked extends RuntimeException {
+        Checked(Exception cause) {
+            super(cause);
+        }
     }
 
     /** A handler failed: the namespace's error handlers for that type are called, or it is logged. */

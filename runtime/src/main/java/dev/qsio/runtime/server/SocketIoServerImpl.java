@@ -166,6 +166,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         }
     }
 
+    /** The field of a CONNECT's auth that carries a bearer token, or null. */
+    String authTokenField() {
+        return config.security().authTokenField().filter(f -> !f.isBlank()).orElse(null);
+    }
+
     boolean recoverySkipsMiddlewares() {
         return config.connectionStateRecovery().skipMiddlewares();
     }

@@ -1,0 +1,176 @@
+package dev.qsio.it.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.socket.client.Socket;
+
+/**
+ * Quarkus Security on sockets with {@code quarkus-smallrye-jwt} and real signed tokens: the identity of the
+ * handshake's bearer header or of a token in the CONNECT's auth, on every transport, with the Java and Node clients;
+ * namespace and event rules; the identity as a parameter and injected; bad credentials refused readably, without the
+ * token in the log and without disturbing other sockets; an expiring token ending the connection.
+ */
+@QuarkusTest
+class SocketSecurityTest {
+
+    static final List<String[]> TRANSPORTS = List.of(new String[] { "polling" }, new String[] { "websocket" },
+            new String[] { "polling", "websocket" });
+
+    @TestHTTPResource("/")
+    URL root;
+
+    String url(String namespace) {
+        String base = root.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + namespace;
+    }
+
+    @Test
+    void theHandshakesBearerTokenIsTheSocketsIdentityOnEveryTransport() throws Exception {
+        String alice = Tokens.valid("alice", "user");
+        try (SecureClients clients = new SecureClients()) {
+            for (String[] transports : TRANSPORTS) {
+                Socket members = clients.open(url("/members"), transports, alice, null);
+                java.util.concurrent.CompletableFuture<Object> hello = new java.util.concurrent.CompletableFuture<>();
+                members.on("hello", args -> hello.complete(args[0]));
+                assertThat(SecureClients.connect(members)).isNull();
+                assertThat(hello.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("alice");
+                JSONArray roles = (JSONArray) SecureClients.call(members, "roles");
+                assertThat(roles.length()).isEqualTo(1);
+                assertThat(roles.getString(0)).isEqualTo("user");
+                // a method's own @PermitAll replaces its class's @Authenticated
+                assertThat(SecureClients.call(members, "ping")).isEqualTo("pong");
+
+                Socket main = clients.open(url("/"), transports, alice, null);
+                assertThat(SecureClients.connect(main)).isNull();
+                assertThat(SecureClients.call(main, "whoami")).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "injected")).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "socket-identity")).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "members-only")).isEqualTo("welcome, member");
+            }
+        }
+    }
+
+    @Test
+    void namespacesRefuseWhomTheirRuleDoesNotAdmit() throws Exception {
+        try (SecureClients clients = new SecureClients()) {
+            Socket anonymous = clients.open(url("/members"), new String[] { "websocket" }, null, null);
+            assertThat(SecureClients.connect(anonymous)).isEqualTo("Unauthorized");
+            Socket user = clients.open(url("/admins"), new String[] { "polling" }, Tokens.valid("bob", "user"), null);
+            assertThat(SecureClients.connect(user)).isEqualTo("Forbidden");
+            Socket admin = clients.open(url("/admins"), new String[] { "polling", "websocket" }, null,
+                    Tokens.valid("carol", "admin"));
+            assertThat(SecureClients.connect(admin)).isNull();
+            assertThat(SecureClients.call(admin, "whoami")).isEqualTo("carol");
+        }
+    }
+
+    @Test
+    void eventsTheSocketMayNotSendAreRefusedAndTheSocketStays() throws Exception {
+        try (SecureClients clients = new SecureClients()) {
+            Socket anonymous = clients.open(url("/"), new String[] { "websocket" }, null, null);
+            assertThat(SecureClients.connect(anonymous)).isNull();
+            assertThat(error(SecureClients.call(anonymous, "members-only"))).isEqualTo("Unauthorized");
+            assertThat(error(SecureClients.call(anonymous, "admin-only"))).isEqualTo("Unauthorized");
+            assertThat(SecureClients.call(anonymous, "whoami")).isEqualTo("anonymous");
+            assertThat(SecureClients.call(anonymous, "injected")).isEqualTo("anonymous");
+
+            Socket user = clients.open(url("/"), new String[] { "polling" }, null, Tokens.valid("dave", "user"));
+            assertThat(SecureClients.connect(user)).isNull();
+            assertThat(error(SecureClients.call(user, "admin-only"))).isEqualTo("Forbidden");
+            assertThat(error(SecureClients.call(user, "report"))).isEqualTo("Forbidden");
+            assertThat(SecureClients.call(user, "whoami")).isEqualTo("dave");
+
+            Socket admin = clients.open(url("/"), new String[] { "polling", "websocket" }, Tokens.valid("erin", "admin"),
+                    null);
+            assertThat(SecureClients.connect(admin)).isNull();
+            assertThat(SecureClients.call(admin, "admin-only")).isEqualTo("welcome, admin");
+
+            // a permission the application grants to auditors (a SecurityIdentityAugmentor)
+            Socket auditor = clients.open(url("/"), new String[] { "websocket" }, null, Tokens.valid("fay", "auditor"));
+            assertThat(SecureClients.connect(auditor)).isNull();
+            assertThat(SecureClients.call(auditor, "report")).isEqualTo("the report");
+        }
+    }
+
+    static String error(Object ack) throws Exception {
+        assertThat(ack).as("an acknowledgement with an error").isInstanceOf(JSONObject.class);
+        return ((JSONObject) ack).getString("error");
+    }
+
+    @Test
+    void badCredentialsAreRefusedReadablyUnloggedAndDisturbNobody() throws Exception {
+        Map<String, String> bad = new HashMap<>();
+        bad.put("forged signature", Tokens.forged("mallory"));
+        bad.put("expired", Tokens.expired("mallory"));
+        bad.put("wrong issuer", Tokens.wrongIssuer("mallory"));
+        bad.put("another audience", Tokens.otherAudience("mallory"));
+        bad.put("not a token", "not-a-jwt-at-all");
+        try (SecureClients clients = new SecureClients()) {
+            Socket bystander = clients.open(url("/members"), new String[] { "websocket" }, null,
+                    Tokens.valid("grace", "user"));
+            assertThat(SecureClients.connect(bystander)).isNull();
+            for (Map.Entry<String, String> e : bad.entrySet()) {
+                // in the auth payload: the namespace refuses it
+                Socket inAuth = clients.open(url("/members"), new String[] { "websocket" }, null, e.getValue());
+                assertThat(SecureClients.connect(inAuth)).as(e.getKey()).isEqualTo("Unauthorized");
+                // as the handshake's header: the HTTP authentication refuses the handshake (401)
+                Socket inHeader = clients.open(url("/members"), new String[] { "polling" }, e.getValue(), null);
+                assertThat(SecureClients.connect(inHeader)).as(e.getKey()).isNotNull();
+                assertThat(SecureClients.call(bystander, "roles")).as("the bystander after " + e.getKey()).isNotNull();
+            }
+        }
+        String log = Files.readString(Path.of("target/security-app.log"));
+        assertThat(log).contains("was refused");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            assertThat(log).as("the log holds the " + e.getKey() + " token").doesNotContain(e.getValue());
+        }
+    }
+
+    @Test
+    void aTokenInTheAuthPayloadWithTheNodeClient() {
+        try (ClientDriver driver = ClientDriver.start()) {
+            for (String[] transports : TRANSPORTS) {
+                String id = "node-" + String.join("+", transports);
+                driver.connect(id, url("/members"), Map.of("transports", List.of(transports), "reconnection", false,
+                        "auth", Map.of("token", Tokens.valid("heidi", "user"))));
+                driver.await(id, "connect");
+                assertThat(driver.awaitEmit(id, "hello").path("args").get(0).asText()).isEqualTo("heidi");
+            }
+            driver.connect("node-anonymous", url("/members"), Map.of("reconnection", false));
+            assertThat(driver.await("node-anonymous", "connect_error").path("message").asText()).isEqualTo("Unauthorized");
+        }
+    }
+
+    @Test
+    void anExpiringTokenEndsTheConnectionAndTheClientMustComeBackWithAFreshOne() {
+        try (ClientDriver driver = ClientDriver.start()) {
+            driver.connect("expiring", url("/members"), Map.of("transports", List.of("websocket"),
+                    "reconnectionDelay", 100, "reconnectionDelayMax", 200,
+                    "auth", Map.of("token", Tokens.expiringIn(3, "ivan", "user"))));
+            driver.await("expiring", "connect");
+            // at the token's exp the server closes the connection; the client reconnects with the same (now
+            // expired) token and is refused
+            JsonNode disconnect = driver.await(e -> "expiring".equals(e.path("id").asText())
+                    && "disconnect".equals(e.path("event").asText()), Duration.ofSeconds(20));
+            assertThat(disconnect.path("reason").asText()).isEqualTo("transport close");
+            assertThat(driver.await("expiring", "connect_error").path("message").asText()).isEqualTo("Unauthorized");
+        }
+    }
+}
