@@ -365,7 +365,10 @@ public final class Bench {
                                 "18086")),
                 new Target("netty", "raw Netty (ceiling)", 18087, 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.NettyCeiling",
-                                "18087")));
+                                "18087")),
+                new Target("wsnext", "quarkus-websockets-next endpoint", 18088, 1, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=18088", "-jar",
+                                root.resolve("wsnext-app/target/quarkus-app/quarkus-run.jar").toString())));
     }
 
     private static String classpath(Path root, String module) {

@@ -4,43 +4,43 @@ package dev.qsio.bench.ceiling;
  * As much of Engine.IO and Socket.IO as the load generator needs, shared by the ceiling targets: the open packet,
  * the namespace CONNECT answer, and the four events (`pub`, `echo`, `join`, `whoami`) read without parsing JSON.
  */
-final class CeilingProtocol {
+public final class CeilingProtocol {
 
-    static final String PID = Long.toString(ProcessHandle.current().pid());
+    public static final String PID = Long.toString(ProcessHandle.current().pid());
 
     private CeilingProtocol() {
     }
 
-    static String open(String sid) {
+    public static String open(String sid) {
         return "0{\"sid\":\"" + sid + "\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,"
                 + "\"maxPayload\":1000000}";
     }
 
-    static String connected(String sid) {
+    public static String connected(String sid) {
         return "40{\"sid\":\"" + sid + "\"}";
     }
 
     /** An event: its name, its acknowledgement id ("" for none), and the text after `["name",`. */
-    record Event(String name, String ackId, String rest) {
+    public record Event(String name, String ackId, String rest) {
 
         /** The broadcast of a `pub`: the same arguments as event `msg`. */
-        String broadcast() {
+        public String broadcast() {
             return "42[\"msg\"," + rest;
         }
 
         /** The acknowledgement with this body inside its array (empty for none). */
-        String ack(String body) {
+        public String ack(String body) {
             return "43" + ackId + "[" + body + "]";
         }
 
         /** The acknowledgement of an `echo`: its own arguments. */
-        String echo() {
+        public String echo() {
             return "43" + ackId + "[" + rest;
         }
     }
 
     /** The event in a text frame, or null for anything else (pongs, unknown packets). */
-    static Event event(String text) {
+    public static Event event(String text) {
         if (!text.startsWith("42")) {
             return null;
         }
