@@ -3,6 +3,8 @@ package dev.qsio;
 import java.util.Map;
 import java.util.Set;
 
+import io.quarkus.security.identity.SecurityIdentity;
+
 /**
  * A socket as {@link BroadcastOperator#fetchSockets()} returns it: possibly connected to another worker or host.
  * Its state is a snapshot taken when it was fetched; the actions reach it wherever it is.
@@ -19,6 +21,12 @@ public interface RemoteSocket {
 
     /** The rooms the socket is in, its own id included. */
     Set<String> rooms();
+
+    /**
+     * Who the socket is: on its own server the identity its handlers see; fetched from another server, its
+     * principal's name and roles only (no credentials; permission checks refuse).
+     */
+    SecurityIdentity securityIdentity();
 
     /** Data the application attached to the socket. */
     Map<String, Object> data();

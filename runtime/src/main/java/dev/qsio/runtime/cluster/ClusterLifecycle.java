@@ -4,6 +4,7 @@ import java.util.Set;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -12,8 +13,9 @@ import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
 
 /**
  * Starts and stops the cluster side of this process according to its role.
@@ -68,7 +70,19 @@ public class ClusterLifecycle {
         }
     }
 
-    void started(@Observes StartupEvent event) {
+    /**
+     * The HTTP server listens: a worker is ready only now. (Startup observers run before the server binds its port:
+     * a worker that said it was ready then was sent connections that found nobody listening.)
+     */
+    void httpListening(@ObservesAsync HttpServerStart event) {
+        listening();
+    }
+
+    void httpsListening(@ObservesAsync HttpsServerStart event) {
+        listening();
+    }
+
+    private void listening() {
         if (identity.role() == ClusterInfo.Role.WORKER) {
             worker.listening();
         }

@@ -131,7 +131,7 @@ public class Worker {
     }
 
     /** The application listens: tell the primary this worker is ready. */
-    public void listening() {
+    public synchronized void listening() {
         listening = true;
         if (bus != null && busUp && !readySent) {
             readySent = true;

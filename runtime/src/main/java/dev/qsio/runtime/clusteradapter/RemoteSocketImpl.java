@@ -6,6 +6,7 @@ import java.util.Set;
 import dev.qsio.Handshake;
 import dev.qsio.RemoteSocket;
 import dev.qsio.runtime.adapter.LocalSockets;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * A socket connected to another server, as {@code fetchSockets} returned it: a snapshot of its state, and actions
@@ -18,8 +19,11 @@ final class RemoteSocketImpl implements RemoteSocket {
     private final Handshake handshake;
     private final Set<String> rooms;
     private final Map<String, Object> data;
+    private final SecurityIdentity identity;
 
-    RemoteSocketImpl(LocalSockets namespace, String id, Handshake handshake, Set<String> rooms, Map<String, Object> data) {
+    RemoteSocketImpl(LocalSockets namespace, String id, Handshake handshake, Set<String> rooms, Map<String, Object> data,
+            SecurityIdentity identity) {
+        this.identity = identity;
         this.namespace = namespace;
         this.id = id;
         this.handshake = handshake;
@@ -30,6 +34,11 @@ final class RemoteSocketImpl implements RemoteSocket {
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public SecurityIdentity securityIdentity() {
+        return identity;
     }
 
     @Override

@@ -22,7 +22,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.RemoteSocket;
+import dev.qsio.runtime.adapter.IdentitySnapshot;
 import dev.qsio.runtime.adapter.LocalSockets;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * Sockets and values as they cross between servers. A socket is described as Node's adapters describe it in a
@@ -75,7 +77,25 @@ final class SocketDescriptions {
         h.put("url", url.toString());
         h.put("method", req.method());
         h.set("auth", socket.handshake().auth() == null ? NullNode.getInstance() : socket.handshake().auth());
+        // who the socket is, without credentials (a field Node's adapters ignore)
+        SecurityIdentity identity = socket.securityIdentity();
+        if (identity != null && !identity.isAnonymous() && identity.getPrincipal() != null) {
+            ObjectNode who = s.putObject("identity");
+            who.put("name", identity.getPrincipal().getName());
+            ArrayNode roles = who.putArray("roles");
+            identity.getRoles().stream().sorted().forEach(roles::add);
+        }
         return s;
+    }
+
+    private static SecurityIdentity identityOf(JsonNode s) {
+        JsonNode who = s.path("identity");
+        if (!who.path("name").isTextual()) {
+            return IdentitySnapshot.ANONYMOUS;
+        }
+        Set<String> roles = new HashSet<>();
+        who.path("roles").forEach(r -> roles.add(r.asText()));
+        return IdentitySnapshot.of(who.path("name").asText(), roles);
     }
 
     static RemoteSocket remoteSocket(ObjectMapper mapper, LocalSockets namespace, JsonNode s) {
@@ -92,7 +112,7 @@ final class SocketDescriptions {
         s.path("rooms").forEach(n -> rooms.add(n.asText()));
         Map<String, Object> data = s.path("data").isObject() ? mapper.convertValue(s.path("data"), MAP) : null;
         return new RemoteSocketImpl(namespace, s.path("id").asText(), new Handshake(request, h.path("auth")), rooms,
-                data == null ? new HashMap<>() : data);
+                data == null ? new HashMap<>() : data, identityOf(s));
     }
 
     /** Header or query values: one string (Node) or a list of strings each. */

@@ -4,18 +4,16 @@ import java.lang.reflect.Method;
 import java.security.Permission;
 import java.security.Principal;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.adapter.IdentitySnapshot;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
 import io.quarkus.arc.InstanceHandle;
 import io.quarkus.arc.ManagedContext;
 import io.quarkus.security.StringPermission;
-import io.quarkus.security.credential.Credential;
 import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.IdentityProviderManager;
@@ -34,7 +32,7 @@ final class SocketSecurity {
     private static final Logger LOG = Logger.getLogger(SocketSecurity.class);
 
     /** The identity of a socket whose client presented none. */
-    static final SecurityIdentity ANONYMOUS = new Anonymous();
+    static final SecurityIdentity ANONYMOUS = IdentitySnapshot.ANONYMOUS;
 
     /** Why a socket is refused, as its client reads it in {@code connect_error} or in an acknowledgement. */
     static final String UNAUTHORIZED = "Unauthorized";
@@ -207,64 +205,6 @@ final class SocketSecurity {
         } catch (RuntimeException e) {
             LOG.debugf("no %s: %s", type.getSimpleName(), e.getMessage());
             return null;
-        }
-    }
-
-    /** Nobody: no principal, no roles, no permissions. */
-    private static final class Anonymous implements SecurityIdentity {
-        @Override
-        public Principal getPrincipal() {
-            return null;
-        }
-
-        @Override
-        public boolean isAnonymous() {
-            return true;
-        }
-
-        @Override
-        public Set<String> getRoles() {
-            return Set.of();
-        }
-
-        @Override
-        public boolean hasRole(String role) {
-            return false;
-        }
-
-        @Override
-        public <T extends Credential> T getCredential(Class<T> credentialType) {
-            return null;
-        }
-
-        @Override
-        public Set<Credential> getCredentials() {
-            return Set.of();
-        }
-
-        @Override
-        public <T> T getAttribute(String name) {
-            return null;
-        }
-
-        @Override
-        public Map<String, Object> getAttributes() {
-            return Map.of();
-        }
-
-        @Override
-        public Set<Permission> getPermissions() {
-            return Set.of();
-        }
-
-        @Override
-        public Uni<Boolean> checkPermission(Permission permission) {
-            return Uni.createFrom().item(false);
-        }
-
-        @Override
-        public String toString() {
-            return "anonymous";
         }
     }
 }

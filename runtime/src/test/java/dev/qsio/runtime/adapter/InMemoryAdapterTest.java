@@ -51,6 +51,12 @@ class InMemoryAdapterTest {
 
     /** A socket that records what it is sent. */
     static final class Recorder implements AdapterSocket {
+
+        @Override
+        public io.quarkus.security.identity.SecurityIdentity securityIdentity() {
+            return IdentitySnapshot.ANONYMOUS;
+        }
+
         final String id;
         final List<String> received = new ArrayList<>();
         final Map<Long, Consumer<List<JsonNode>>> acks = new LinkedHashMap<>();

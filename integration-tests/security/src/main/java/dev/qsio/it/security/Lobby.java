@@ -1,14 +1,20 @@
 package dev.qsio.it.security;
 
+import java.util.List;
+import java.util.TreeSet;
+
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 
+import dev.qsio.ClusterInfo;
 import dev.qsio.OnEvent;
 import dev.qsio.SocketIo;
+import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 
 /** The main namespace: open to anyone, with events that need an identity, a role or a permission. */
 @SocketIo("/")
@@ -16,6 +22,27 @@ public class Lobby {
 
     @Inject
     SecurityIdentity injected;
+
+    @Inject
+    SocketIoServer io;
+
+    @Inject
+    ClusterInfo cluster;
+
+    /** The worker that holds the socket (0 on a single process). */
+    @OnEvent("worker")
+    int worker() {
+        return cluster.workerId();
+    }
+
+    /** Every socket of the namespace, on every worker: "name roles" as fetchSockets sees them. */
+    @OnEvent("everyone")
+    Uni<List<String>> everyone() {
+        return io.fetchSockets().map(sockets -> sockets.stream().map(s -> {
+            SecurityIdentity who = s.securityIdentity();
+            return who.isAnonymous() ? "anonymous" : who.getPrincipal().getName() + " " + new TreeSet<>(who.getRoles());
+        }).sorted().toList());
+    }
 
     /** Who the socket is, as a handler parameter. */
     @OnEvent("whoami")
