@@ -251,18 +251,24 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
             namespace.adapter().addAll(id, restored.session().rooms());
         }
-        client.write(namespace.server.json().encoder().connect(namespace.name(), connect), false);
-        if (restored != null) {
-            Set<String> sent = new HashSet<>();
-            for (SessionStore.Logged missed : restored.missed()) {
-                client.write(missed.packet(), false);
-                sent.add(missed.packet().identity());
+        // the CONNECT answer (and a recovered socket's missed packets) go out as a task of the socket's serial
+        // executor, with the @OnConnect handlers queued right behind it: an event the client sends as soon as it
+        // reads the answer is queued after them, never run before them
+        ObjectNode answer = connect;
+        executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> {
+            client.write(namespace.server.json().encoder().connect(namespace.name(), answer), false);
+            if (restored != null) {
+                Set<String> sent = new HashSet<>();
+                for (SessionStore.Logged missed : restored.missed()) {
+                    client.write(missed.packet(), false);
+                    sent.add(missed.packet().identity());
+                }
+                namespace.server.sessionStore().since(namespace.name(), restored.session().rooms(),
+                        restored.lastOffset(clientOffset)).subscribe().with(
+                                later -> client.context.runOnContext(v -> caughtUp(later, sent)),
+                                failure -> client.context.runOnContext(v -> caughtUp(List.of(), sent)));
             }
-            namespace.server.sessionStore().since(namespace.name(), restored.session().rooms(),
-                    restored.lastOffset(clientOffset)).subscribe().with(
-                            later -> client.context.runOnContext(v -> caughtUp(later, sent)),
-                            failure -> client.context.runOnContext(v -> caughtUp(List.of(), sent)));
-        }
+        });
         saveSession();
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),

@@ -1,8 +1,10 @@
 package dev.qsio.it.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +14,13 @@ import org.json.JSONArray;
 import org.junit.jupiter.api.Test;
 
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.RedisServer;
 import io.socket.client.Socket;
 
 /**
  * The packaged application as a primary with two workers: sockets authenticated with tokens on both workers, and
  * {@code fetchSockets()} from either worker sees every socket's identity (name and roles, not credentials) and the
- * anonymous ones as anonymous.
+ * anonymous ones as anonymous; and two hosts on one Redis, each seeing the other's sockets' identities.
  */
 class ClusterIdentityIT {
 
@@ -54,5 +57,30 @@ class ClusterIdentityIT {
                 assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
             }
         }
+    }
+
+    @Test
+    void fetchSocketsSeesTheIdentitiesOfAnotherHostOverRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start("security-hosts");
+                ClusterProcess hostA = ClusterProcess.launch(JAR, 1, host("host-a", redis), "security-host-a");
+                ClusterProcess hostB = ClusterProcess.launch(JAR, 1, host("host-b", redis), "security-host-b");
+                SecureClients clients = new SecureClients()) {
+            hostA.awaitReady(1);
+            hostB.awaitReady(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 2);
+            Socket onA = clients.open(hostA.url() + "/", new String[] { "websocket" }, null, Tokens.valid("ann", "admin"));
+            Socket onB = clients.open(hostB.url() + "/", new String[] { "polling" }, Tokens.valid("ben", "user"), null);
+            assertThat(SecureClients.connect(onA)).isNull();
+            assertThat(SecureClients.connect(onB)).isNull();
+            for (Socket from : List.of(onA, onB)) {
+                JSONArray seen = (JSONArray) SecureClients.call(from, "everyone");
+                assertThat(List.of(seen.getString(0), seen.getString(1))).containsExactly("ann [admin]", "ben [user]");
+            }
+        }
+    }
+
+    static Map<String, String> host(String node, RedisServer redis) {
+        return Map.of("quarkus.socketio.bus", "redis", "quarkus.socketio.redis.url", redis.url(),
+                "quarkus.socketio.cluster.node-id", node);
     }
 }
