@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -215,7 +216,7 @@ final class PollingTransport extends Transport {
             payload = Buffer.buffer(EngineCodec.encodePayload(packets));
         }
         if (jsonp != null) {
-            payload = Jsonp.script(jsonp, payload.toString(java.nio.charset.StandardCharsets.UTF_8));
+            payload = Jsonp.script(jsonp, payload.toString(StandardCharsets.UTF_8));
             contentType = Jsonp.CONTENT_TYPE;
         }
         Compression.Body body = server.options().compression().pollingBody(payload,

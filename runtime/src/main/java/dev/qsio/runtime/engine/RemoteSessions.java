@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -265,7 +266,7 @@ public final class RemoteSessions {
                         }
                     } else {
                         peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
-                                .str(body.toString(java.nio.charset.StandardCharsets.UTF_8)).buffer());
+                                .str(body.toString(StandardCharsets.UTF_8)).buffer());
                     }
                     HttpServerResponse response = request.response();
                     server.cors().apply(request, response);
