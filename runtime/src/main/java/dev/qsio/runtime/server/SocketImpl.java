@@ -233,6 +233,13 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Connects, restoring a session if given: its rooms, data, then the packets it missed. */
     void onConnect(SessionStore.Restored restored) {
+        if (restored != null) {
+            // before the socket joins any room, its own included: a packet emitted to it meanwhile is also in the log
+            // it is about to be sent from, so it must be held (and sent once), never written directly
+            synchronized (this) {
+                held = new ArrayList<>();
+            }
+        }
         connected = true;
         watchExpiry();
         namespace.added(this);
@@ -245,9 +252,6 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         }
         if (restored != null) {
             data().putAll(restored.session().data());
-            synchronized (this) {
-                held = new ArrayList<>();
-            }
             // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
             namespace.adapter().addAll(id, restored.session().rooms());
         }
