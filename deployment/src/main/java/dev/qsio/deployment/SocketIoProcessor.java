@@ -25,6 +25,7 @@ import dev.qsio.runtime.SocketIoRecorder;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.ClusterConfigCustomizer;
 import dev.qsio.runtime.cluster.ClusterLifecycle;
+import dev.qsio.runtime.http.HeaderTimeouts;
 import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
@@ -108,7 +109,8 @@ class SocketIoProcessor {
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
-                        Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class)
+                        Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
+                        HeaderTimeouts.class)
                 .setUnremovable()
                 .build();
     }

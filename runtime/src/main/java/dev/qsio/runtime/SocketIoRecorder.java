@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import dev.qsio.EngineIoHandler;
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineRoute;
 import dev.qsio.runtime.engine.SessionHandler;
 import dev.qsio.runtime.http.HeaderTimeout;
+import dev.qsio.runtime.http.HeaderTimeouts;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.SocketIoMetadata;
 import dev.qsio.runtime.server.SocketIoRoute;
@@ -15,7 +15,6 @@ import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -42,14 +41,8 @@ public class SocketIoRecorder {
             public void handle(RoutingContext ctx) {
                 HeaderTimeout t = timeout;
                 if (t == null) {
-                    // one per application: the first requests arrive on several event loops at once
-                    synchronized (this) {
-                        t = timeout;
-                        if (t == null) {
-                            t = timeout = new HeaderTimeout(Arc.container().instance(Vertx.class).get(),
-                                    Arc.container().instance(SocketIoRuntimeConfig.class).get().headerTimeout().toMillis());
-                        }
-                    }
+                    // the application's one, which also watches the ports from the moment they listen
+                    t = timeout = Arc.container().instance(HeaderTimeouts.class).get().timeout();
                 }
                 t.handle(ctx);
             }

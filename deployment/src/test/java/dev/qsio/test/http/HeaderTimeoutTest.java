@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,15 +33,6 @@ class HeaderTimeoutTest {
 
     static String get(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    }
-
-    @BeforeEach
-    void firstRequestOnThePort() throws IOException {
-        // the deadline applies to connections accepted after the first request on a port
-        try (RawConnection c = new RawConnection(port)) {
-            c.write(get("/nothing"));
-            assertThat(c.response().status()).startsWith("HTTP/1.1 404");
-        }
     }
 
     @Test

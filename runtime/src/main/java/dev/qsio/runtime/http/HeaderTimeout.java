@@ -27,8 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  * request; otherwise it is closed. An idle kept-alive connection is left alone (the HTTP server's idle timeout is
  * for that), and so is everything after the head: bodies have their own timeouts, long polls and WebSockets last.
  * <p>
- * How: the first request seen on a port puts a handler on that port's listening channel (found by
- * {@link ListeningChannel}); it gives every connection accepted from then on a {@link Watch} at the front of its
+ * How: when the HTTP server listens (or at the first request seen on a port whose number was not known then), a
+ * handler goes on that port's listening channel (found by {@link ListeningChannel}); it gives every connection
+ * accepted from then on a {@link Watch} at the front of its
  * pipeline, which starts the clock when bytes arrive while no request is in progress. The route filter stops it
  * when Vert.x hands over the request (its head is complete), restarts the wait when the response has ended, and
  * removes the watch from WebSocket and HTTP/2 connections, whose later bytes are not request heads.
@@ -63,10 +64,20 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
         ctx.next();
     }
 
+    /**
+     * Watches the connections a port accepts from now on, once per port: called when the HTTP server listens, and
+     * on the first request seen on a port (a port chosen at random is known only then).
+     */
+    public void watchPort(int port) {
+        if (timeoutMs > 0 && port > 0 && ports.add(port)) {
+            install(port);
+        }
+    }
+
     private void watch(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (request.localAddress() != null && ports.add(request.localAddress().port())) {
-            install(request.localAddress().port());
+        if (request.localAddress() != null) {
+            watchPort(request.localAddress().port());
         }
         Channel channel = request.connection() instanceof ConnectionBase c ? c.channel() : null;
         Watch watch = channel == null ? null : channel.attr(WATCH).get();

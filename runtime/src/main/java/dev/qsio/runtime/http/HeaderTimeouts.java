@@ -1,0 +1,36 @@
+package dev.qsio.runtime.http;
+
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.inject.Singleton;
+
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import io.quarkus.vertx.http.HttpServerStart;
+import io.quarkus.vertx.http.HttpsServerStart;
+import io.vertx.core.Vertx;
+
+/**
+ * The application's one {@link HeaderTimeout}: its route filter sees every request, and the ports of the HTTP server
+ * are watched from the moment they listen, so that a connection accepted before any request (one that never sends a
+ * byte, or trickles its first head) is timed too.
+ */
+@Singleton
+public class HeaderTimeouts {
+
+    private final HeaderTimeout timeout;
+
+    HeaderTimeouts(Vertx vertx, SocketIoRuntimeConfig config) {
+        this.timeout = new HeaderTimeout(vertx, config.headerTimeout().toMillis());
+    }
+
+    public HeaderTimeout timeout() {
+        return timeout;
+    }
+
+    void httpListening(@ObservesAsync HttpServerStart event) {
+        timeout.watchPort(event.options().getPort());
+    }
+
+    void httpsListening(@ObservesAsync HttpsServerStart event) {
+        timeout.watchPort(event.options().getPort());
+    }
+}
