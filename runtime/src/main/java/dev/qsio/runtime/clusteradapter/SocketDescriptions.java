@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.RemoteSocket;
-import dev.qsio.runtime.adapter.IdentitySnapshot;
+import dev.qsio.runtime.security.IdentitySnapshot;
 import dev.qsio.runtime.adapter.LocalSockets;
 import io.quarkus.security.identity.SecurityIdentity;
 

@@ -3,12 +3,16 @@ package dev.qsio.runtime.engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
+import dev.qsio.runtime.security.IdentitySnapshot;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -90,6 +94,28 @@ final class EngineWire {
             }
         }
 
+        /**
+         * Who a session's client is, as its handshake established: nil when nobody, else {@code [name, expiresAtMillis,
+         * [roles...]]} (never credentials).
+         */
+        Writer identity(SecurityIdentity identity) {
+            try {
+                IdentitySnapshot who = IdentitySnapshot.of(identity);
+                if (who.isAnonymous()) {
+                    p.packNil();
+                    return this;
+                }
+                p.packArrayHeader(3).packString(who.getPrincipal().getName()).packLong(IdentitySnapshot.expiresAtMillis(who));
+                p.packArrayHeader(who.getRoles().size());
+                for (String role : who.getRoles()) {
+                    p.packString(role);
+                }
+                return this;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         Buffer buffer() {
             return Buffer.buffer(p.toByteArray());
         }
@@ -125,6 +151,22 @@ final class EngineWire {
         /** Whether the message has more fields (a field added later is absent from older servers' messages). */
         boolean more() throws IOException {
             return u.hasNext();
+        }
+
+        /** An identity written by {@link Writer#identity}; null for nobody. */
+        SecurityIdentity identity() throws IOException {
+            if (u.tryUnpackNil()) {
+                return null;
+            }
+            u.unpackArrayHeader();
+            String name = u.unpackString();
+            long expiresAt = u.unpackLong();
+            int n = u.unpackArrayHeader();
+            Set<String> roles = new HashSet<>(n);
+            for (int i = 0; i < n; i++) {
+                roles.add(u.unpackString());
+            }
+            return IdentitySnapshot.of(name, roles, expiresAt);
         }
 
         List<EnginePacket> packets() throws IOException {

@@ -143,9 +143,10 @@ public final class RemoteSessions {
             try {
                 boolean takeOver = response.bool();
                 List<EnginePacket> packets = response.packets();
+                SecurityIdentity established = response.more() ? response.identity() : null;
                 if (takeOver) {
                     server.stats().upgradesTakenOver.increment();
-                    server.adopt(sid, handshake, eio3, ws, packets);
+                    server.adopt(sid, withIdentity(handshake, established), eio3, ws, packets);
                 } else {
                     server.stats().upgradesForwarded.increment();
                     forward(ws, sid, owner, eio3);
@@ -160,6 +161,25 @@ public final class RemoteSessions {
         protected void timedOut() {
             ws.close();
         }
+    }
+
+    /**
+     * The handshake of a session taken over: the upgrade request's, with the identity the session's handshake
+     * established on its former owner. The upgrade request's own identity is kept when it is the same principal (it
+     * is complete: credentials, attributes, permissions); otherwise (a browser cannot send on a WebSocket the
+     * header it sent on polling) the former owner's name, roles and expiry stand.
+     */
+    static HandshakeRequest withIdentity(HandshakeRequest upgrade, SecurityIdentity established) {
+        if (established == null || established.isAnonymous()) {
+            return upgrade;
+        }
+        SecurityIdentity own = upgrade.identity();
+        if (own != null && !own.isAnonymous() && own.getPrincipal() != null
+                && own.getPrincipal().getName().equals(established.getPrincipal().getName())) {
+            return upgrade;
+        }
+        return new HandshakeRequest(upgrade.method(), upgrade.path(), upgrade.headers(), upgrade.query(),
+                upgrade.remoteAddress(), upgrade.secure(), upgrade.time(), established);
     }
 
     RemoteSessions(EngineServer<?> server, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs) {
@@ -521,8 +541,11 @@ public final class RemoteSessions {
             server.vertx().setTimer(2 * responseTimeoutMs, t -> movedTo.remove(sid, from));
         }
         if (id >= 0 && success) {
+            // a session taken over keeps who its handshake said its client is (added field: older servers stop reading
+            // before it)
             peers.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
-                    .packets(takeOver == null ? List.of() : takeOver).buffer());
+                    .packets(takeOver == null ? List.of() : takeOver)
+                    .identity(takeOver == null ? null : session.request().identity()).buffer());
             if (takeOver == null) {
                 session.flushAfterUpgrade();
             }

@@ -37,6 +37,7 @@ import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.protocol.PacketKind;
 import dev.qsio.runtime.protocol.ProtocolException;
+import dev.qsio.runtime.security.IdentitySnapshot;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -130,7 +131,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * presenting its credentials again (a fresh token from an {@code auth} callback), or stays out.
      */
     private void watchExpiry() {
-        long at = SocketSecurity.expiresAtMillis(identity);
+        long at = IdentitySnapshot.expiresAtMillis(identity);
         if (at < 0) {
             return;
         }

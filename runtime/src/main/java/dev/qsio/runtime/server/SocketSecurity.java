@@ -1,14 +1,12 @@
 package dev.qsio.runtime.server;
 
-import java.lang.reflect.Method;
 import java.security.Permission;
-import java.security.Principal;
 import java.util.List;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import dev.qsio.runtime.adapter.IdentitySnapshot;
+import dev.qsio.runtime.security.IdentitySnapshot;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.ArcContainer;
 import io.quarkus.arc.InstanceHandle;
@@ -79,40 +77,9 @@ final class SocketSecurity {
                 .chain(ok -> Boolean.TRUE.equals(ok) ? Uni.createFrom().item(true) : permitted(access, identity, index + 1));
     }
 
-    /** The attribute in which Quarkus' identity providers give when a credential expires (epoch seconds). */
-    static final String EXPIRE_TIME = "quarkus.identity.expire-time";
-
-    /**
-     * When the identity's credential expires, in epoch milliseconds, or -1: the {@value #EXPIRE_TIME} attribute, or
-     * the expiration time of a JWT principal ({@code JsonWebToken#getExpirationTime}, read without depending on
-     * MicroProfile JWT).
-     */
-    static long expiresAtMillis(SecurityIdentity identity) {
-        if (identity.isAnonymous()) {
-            return -1;
-        }
-        Object attribute = identity.getAttribute(EXPIRE_TIME);
-        if (attribute instanceof Number seconds && seconds.longValue() > 0) {
-            return seconds.longValue() * 1000;
-        }
-        Principal principal = identity.getPrincipal();
-        if (principal != null) {
-            try {
-                Method exp = principal.getClass().getMethod("getExpirationTime");
-                Object seconds = exp.invoke(principal);
-                if (seconds instanceof Number n && n.longValue() > 0) {
-                    return n.longValue() * 1000;
-                }
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // a principal without an expiration
-            }
-        }
-        return -1;
-    }
-
     /** Whether the identity's credential has expired already. */
     static boolean expired(SecurityIdentity identity) {
-        long at = expiresAtMillis(identity);
+        long at = IdentitySnapshot.expiresAtMillis(identity);
         return at >= 0 && at <= System.currentTimeMillis();
     }
 

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.adapter;
 
+import dev.qsio.runtime.security.IdentitySnapshot;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -100,5 +100,6 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("bus")).as("the bus carries messages without knowing rooms or sessions")
                 .doesNotContain("engine", "protocol", "adapter", "server", "cluster", "clusteradapter");
         assertThat(GRAPH.get("requests")).isEmpty();
+        assertThat(GRAPH.get("security")).as("identities as they cross servers: below every layer").isEmpty();
     }
 }

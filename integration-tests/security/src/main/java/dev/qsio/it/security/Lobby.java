@@ -35,6 +35,18 @@ public class Lobby {
         return cluster.workerId();
     }
 
+    /** An event to the socket itself (with connection state recovery on, it carries an offset to recover from). */
+    @OnEvent("greet")
+    void greet(SocketIoSocket socket, SecurityIdentity identity) {
+        socket.emit("greeting", identity.isAnonymous() ? "anonymous" : identity.getPrincipal().getName());
+    }
+
+    /** The host that holds the socket (its node id). */
+    @OnEvent("node")
+    String node() {
+        return cluster.nodeId();
+    }
+
     /** Every socket of the namespace, on every worker: "name roles" as fetchSockets sees them. */
     @OnEvent("everyone")
     Uni<List<String>> everyone() {

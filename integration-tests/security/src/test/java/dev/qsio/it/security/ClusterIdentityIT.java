@@ -3,9 +3,11 @@ package dev.qsio.it.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -13,7 +15,13 @@ import java.util.TreeSet;
 import org.json.JSONArray;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.FrameSocket;
+import dev.qsio.it.support.RawHttp;
 import dev.qsio.it.support.RedisServer;
 import io.socket.client.Socket;
 
@@ -25,6 +33,7 @@ import io.socket.client.Socket;
 class ClusterIdentityIT {
 
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void fetchSocketsSeesTheIdentitiesOfBothWorkers() throws Exception {
@@ -77,6 +86,78 @@ class ClusterIdentityIT {
                 assertThat(List.of(seen.getString(0), seen.getString(1))).containsExactly("ann [admin]", "ben [user]");
             }
         }
+    }
+
+    /**
+     * A session whose handshake (polling, on host A) carried a bearer token is taken over by host B, which receives
+     * its WebSocket upgrade without any header (as from a browser, which cannot set one on a WebSocket): on B the
+     * socket is still who the handshake said, with its roles, and its role-guarded events are let through.
+     */
+    @Test
+    void aSessionTakenOverByAnotherHostKeepsItsHandshakesIdentity() throws Exception {
+        Map<String, String> props = new HashMap<>();
+        // the session waits for the upgrade long enough, however slow the machine, so that host B takes it over
+        props.put("quarkus.socketio.cluster.delayed-connection-timeout", "20s");
+        try (RedisServer redis = RedisServer.start("security-takeover");
+                ClusterProcess hostA = ClusterProcess.launch(JAR, 1, with(host("host-a", redis), props), "security-takeover-a");
+                ClusterProcess hostB = ClusterProcess.launch(JAR, 1, with(host("host-b", redis), props), "security-takeover-b")) {
+            hostA.awaitReady(1);
+            hostB.awaitReady(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 2);
+            String polling = hostA.url() + "/socket.io/?EIO=4&transport=polling";
+            HttpResponse<String> handshake = RawHttp.request("GET", polling, null, "Authorization",
+                    "Bearer " + Tokens.valid("ben", "admin"));
+            assertThat(handshake.statusCode()).isEqualTo(200);
+            String sid = JSON.readTree(handshake.body().substring(1)).get("sid").asText();
+            assertThat(RawHttp.post(polling + "&sid=" + sid, "40").body()).isEqualTo("ok");
+            try (FrameSocket ws = FrameSocket.open(hostB.port(), "/socket.io/?EIO=4&transport=websocket&sid=" + sid, 0)) {
+                ws.sendText("2probe");
+                assertThat(ws.next().text()).isEqualTo("3probe");
+                ws.sendText("5");
+                assertThat(ws.nextTextStartingWith("40")).contains("\"sid\"");
+                ws.sendText("421[\"node\"]");
+                assertThat(ws.nextTextStartingWith("431")).as("the session moved to host B").isEqualTo("431[\"host-b\"]");
+                ws.sendText("422[\"whoami\"]");
+                assertThat(ws.nextTextStartingWith("432")).isEqualTo("432[\"ben\"]");
+                ws.sendText("423[\"admin-only\"]");
+                assertThat(ws.nextTextStartingWith("433")).isEqualTo("433[\"welcome, admin\"]");
+            }
+        }
+    }
+
+    /**
+     * A socket that recovers its session after losing its connection is who its token says on the new connection
+     * (the client sends its auth again with the recovery data; the token is verified again), on every transport.
+     */
+    @Test
+    void aRecoveredSocketIsStillWhoItsTokenSays() throws Exception {
+        try (ClusterProcess single = ClusterProcess.startSingle(JAR,
+                Map.of("quarkus.socketio.connection-state-recovery.enabled", "true"), "security-recovery");
+                ClientDriver driver = ClientDriver.start()) {
+            Map<String, Object> auth = Map.of("token", Tokens.valid("cy", "admin"));
+            for (String transport : List.of("websocket", "polling")) {
+                String t = "cy-" + transport;
+                driver.connect(t, single.url(), Map.of("transports", List.of(transport), "auth", auth));
+                String sid = driver.await(t, "connect").get("sid").asText();
+                assertThat(driver.call(t, 10_000, "whoami").get(0).asText()).isEqualTo("cy");
+                // something to recover from: the client recovers from the offset of the last event it got
+                driver.emit(t, "greet");
+                assertThat(driver.awaitEmit(t, "greeting").get("args").get(0).asText()).isEqualTo("cy");
+                driver.dropTransport(t);
+                await().atMost(Duration.ofSeconds(15)).until(() -> driver.events(t, "connect").size() == 2);
+                JsonNode again = driver.events(t, "connect").get(1);
+                assertThat(again.get("recovered").asBoolean()).as(again.toString()).isTrue();
+                assertThat(again.get("sid").asText()).isEqualTo(sid);
+                assertThat(driver.call(t, 10_000, "whoami").get(0).asText()).isEqualTo("cy");
+                assertThat(driver.call(t, 10_000, "admin-only").get(0).asText()).isEqualTo("welcome, admin");
+            }
+        }
+    }
+
+    static Map<String, String> with(Map<String, String> base, Map<String, String> more) {
+        Map<String, String> all = new HashMap<>(base);
+        all.putAll(more);
+        return all;
     }
 
     static Map<String, String> host(String node, RedisServer redis) {
