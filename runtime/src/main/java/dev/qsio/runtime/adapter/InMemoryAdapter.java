@@ -62,7 +62,7 @@ public class InMemoryAdapter implements Adapter {
         Object member = socket != null ? socket : BY_ID;
         // sized for a few rooms: most sockets are in their own and one or two more (a default set costs 16 slots)
         sids.compute(id, (k, mine) -> joined(mine, toJoin));
-        Consumer<RoomEvent> events = namespace.roomEvents();
+        Consumer<RoomEvent> events = roomEvents();
         for (String room : toJoin) {
             if (events != null) {
                 addObserved(id, room, member, events);
@@ -165,7 +165,7 @@ public class InMemoryAdapter implements Adapter {
     }
 
     private void removeFromRoom(String id, String room) {
-        Consumer<RoomEvent> events = namespace.roomEvents();
+        Consumer<RoomEvent> events = roomEvents();
         if (events != null) {
             removeObserved(id, room, events);
             return;
@@ -336,6 +336,14 @@ public class InMemoryAdapter implements Adapter {
     }
 
     /** The acknowledgement request of a broadcast: here, this process only. */
+    /**
+     * Who is told of room changes (created, joined, left, deleted), or null when nobody is: the application's
+     * observers by default; a cluster adapter may add its own.
+     */
+    protected Consumer<RoomEvent> roomEvents() {
+        return namespace.roomEvents();
+    }
+
     protected BroadcastAcks newAcks(BroadcastOptions options) {
         return new BroadcastAcks(Set.of(SELF));
     }

@@ -1,334 +1,73 @@
 package dev.qsio.runtime.bus;
 
-import java.net.URI;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
-import org.jboss.logging.Logger;
-
-import dev.qsio.runtime.config.RedisConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 
 /**
- * One server's connections to Redis: one to publish and send commands, one subscribed. Both the {@link RedisBus}
- * (membership and payloads between servers) and the Redis adapter (channels in the wire format of Node's
- * {@code @socket.io/redis-adapter}) use them.
+ * One server's channels on Redis: publishing, subscriptions kept across reconnections, and commands. Both the
+ * {@link RedisBus} (membership and payloads between servers) and the Redis adapters use them. Two kinds, as
+ * {@code quarkus.socketio.redis.mode} says: {@link StandaloneRedisChannels} on one Redis server with classic pub/sub,
+ * {@link ShardedRedisChannels} on a Redis Cluster with sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}).
  * <p>
- * When Redis goes away, nothing is published (and what would have been is counted as dropped), and it reconnects
- * with a doubling delay; on its return the subscriptions are made again. Subscriptions are kept across
- * reconnections.
+ * While Redis is out of reach nothing is published (and what would have been is counted as dropped); the channels
+ * reconnect by themselves and subscribe again.
  */
-public final class RedisChannels {
+public interface RedisChannels {
 
-    private static final Logger LOG = Logger.getLogger(RedisChannels.class);
-
-    private final Vertx vertx;
-    private final RedisConfig config;
-    private final Map<String, BiConsumer<String, Buffer>> subscriptions = new ConcurrentHashMap<>();
-    private final Map<String, BiConsumer<String, Buffer>> patterns = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
-
-    /** The client of the publishing connection; the subscribed one has its own (each is one metered client). */
-    private volatile Redis client;
-    private volatile Redis subClient;
-    private volatile RedisConnection pub;
-    private volatile RedisConnection sub;
-    private volatile boolean up;
-    private volatile boolean closing;
-    private volatile String lastError;
-    private long reconnectDelayMs = 100;
-
-    /** Checks the configuration; fails with a message naming the key when the URL is not usable. */
-    public RedisChannels(Vertx vertx, RedisConfig config) {
-        options(config);
-        this.vertx = vertx;
-        this.config = config;
-    }
-
-    /** The URL shown in logs and health data: the configured one without credentials. */
-    public String displayUrl() {
-        try {
-            URI u = URI.create(config.url());
-            return u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort())
-                    + (u.getPath() == null ? "" : u.getPath());
-        } catch (IllegalArgumentException e) {
-            return "(invalid URL)";
-        }
-    }
-
-    /** The client options for a configuration; fails with a message naming the key when the URL is not usable. */
-    static RedisOptions options(RedisConfig config) {
-        URI uri;
-        try {
-            uri = URI.create(config.url());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url is not a URL: " + e.getMessage());
-        }
-        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url must start with redis:// or rediss://, got "
-                    + config.url());
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("quarkus.socketio.redis.url has no host: " + config.url());
-        }
-        String url = config.url();
-        if (config.database().isPresent()) {
-            String auth = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@";
-            url = uri.getScheme() + "://" + auth + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + "/"
-                    + config.database().getAsInt();
-        }
-        RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxWaitingHandlers(100_000);
-        config.password().ifPresent(options::setPassword);
-        if ("rediss".equals(uri.getScheme())) {
-            NetClientOptions net = new NetClientOptions().setSsl(true).setTcpNoDelay(true);
-            if (config.tls().trustAll()) {
-                net.setTrustAll(true).setHostnameVerificationAlgorithm("");
-            } else {
-                net.setHostnameVerificationAlgorithm("HTTPS");
-            }
-            config.tls().trustCertificatePem().ifPresent(p -> net.setTrustOptions(new PemTrustOptions().addCertPath(p)));
-            options.setNetClientOptions(net);
-        } else {
-            options.setNetClientOptions(new NetClientOptions().setTcpNoDelay(true));
-        }
-        return options;
-    }
+    /** The Redis shown in logs and health data, without credentials. */
+    String displayUrl();
 
     /**
-     * Connects. The future completes when both connections are up and subscribed, or fails with the first error;
-     * either way the connections are retried in the background until {@link #close()}.
+     * Connects. The future completes when the channels are up and subscribed, or fails with the first error; either
+     * way the connections are retried in the background until {@link #close()}. A {@link RedisMisconfiguration}
+     * says that retrying cannot help.
      */
-    public Future<Void> start() {
-        Promise<Void> first = Promise.promise();
-        connect(first);
-        return first.future();
-    }
+    Future<Void> start();
 
-    private void connect(Promise<Void> first) {
-        if (closing) {
-            return;
-        }
-        Redis c = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-publish"));
-        Redis sc = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-subscribe"));
-        client = c;
-        subClient = sc;
-        c.connect().compose(p -> {
-            pub = p;
-            p.exceptionHandler(e -> lost(c, e.getMessage()));
-            p.endHandler(v -> lost(c, "connection closed"));
-            return sc.connect();
-        }).compose(s -> {
-            sub = s;
-            s.handler(this::onPush);
-            s.exceptionHandler(e -> lost(c, e.getMessage()));
-            s.endHandler(v -> lost(c, "connection closed"));
-            return subscribeAll(s);
-        }).onSuccess(v -> {
-            if (client != c || closing) {
-                return;
-            }
-            boolean wasDown = outages.get() > 0;
-            up = true;
-            reconnectDelayMs = 100;
-            lastError = null;
-            if (wasDown) {
-                LOG.infof("Socket.IO bus: connected to Redis again at %s", displayUrl());
-            } else {
-                LOG.debugf("Socket.IO bus: connected to Redis at %s", displayUrl());
-            }
-            upListeners.forEach(Runnable::run);
-            if (first != null) {
-                first.tryComplete();
-            }
-        }).onFailure(e -> {
-            lastError = e.getMessage();
-            if (first != null) {
-                first.tryFail(e);
-            }
-            lost(c, e.getMessage());
-        });
-    }
+    /** Whether the channels are up. */
+    boolean isUp();
 
-    private Future<Void> subscribeAll(RedisConnection s) {
-        Future<Response> f = Future.succeededFuture();
-        if (!subscriptions.isEmpty()) {
-            Request subscribe = Request.cmd(Command.SUBSCRIBE);
-            subscriptions.keySet().forEach(subscribe::arg);
-            f = s.send(subscribe);
-        }
-        if (!patterns.isEmpty()) {
-            Request psubscribe = Request.cmd(Command.PSUBSCRIBE);
-            patterns.keySet().forEach(psubscribe::arg);
-            f = f.compose(r -> s.send(psubscribe));
-        }
-        return f.mapEmpty();
-    }
+    /** Whether channels are sharded (a Redis Cluster): no pattern subscriptions then. */
+    boolean sharded();
 
-    private synchronized void lost(Redis c, String reason) {
-        if (client != c || closing) {
-            return;
-        }
-        client = null;
-        boolean wasUp = up;
-        up = false;
-        lastError = reason;
-        c.close();
-        Redis sc = subClient;
-        if (sc != null) {
-            sc.close();
-        }
-        if (wasUp) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: lost Redis at %s (%s); clients of this server are still served, other servers "
-                    + "are out of reach until it is back", displayUrl(), reason);
-            downListeners.forEach(Runnable::run);
-        } else if (outages.get() == 0) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: cannot reach Redis at %s (%s); retrying", displayUrl(), reason);
-        }
-        long delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.reconnectDelayMax().toMillis());
-        vertx.setTimer(delay, t -> connect(null));
-    }
-
-    private void onPush(Response push) {
-        if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
-            return;
-        }
-        String kind = push.get(0).toString();
-        if ("message".equals(kind)) {
-            String channel = push.get(1).toString();
-            BiConsumer<String, Buffer> h = subscriptions.get(channel);
-            if (h != null) {
-                deliver(h, channel, push.get(2).toBuffer());
-            }
-        } else if ("pmessage".equals(kind)) {
-            BiConsumer<String, Buffer> h = patterns.get(push.get(1).toString());
-            if (h != null) {
-                deliver(h, push.get(2).toString(), push.get(3).toBuffer());
-            }
-        }
-    }
-
-    private static void deliver(BiConsumer<String, Buffer> handler, String channel, Buffer payload) {
-        try {
-            handler.accept(channel, payload);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Socket.IO bus: the receiver of channel %s failed", channel);
-        }
-    }
-
-    /** Whether both connections are up. */
-    public boolean isUp() {
-        return up;
-    }
-
-    /** Publishes on a Redis channel; dropped (and counted) while Redis is out of reach. */
-    public void publish(String channel, Buffer payload) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            dropped.incrementAndGet();
-            return;
-        }
-        p.send(Request.cmd(Command.PUBLISH).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
-    }
+    /** Publishes on a channel; dropped (and counted) while Redis is out of reach. */
+    void publish(String channel, Buffer payload);
 
     /** Receives the messages of a channel, as {@code (channel, payload)}; kept across reconnections. */
-    public void subscribe(String channel, BiConsumer<String, Buffer> handler) {
-        if (subscriptions.put(channel, handler) == null && up && sub != null) {
-            sub.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
-        }
-    }
+    void subscribe(String channel, BiConsumer<String, Buffer> handler);
 
-    /** Receives the messages of the channels matching a glob pattern; kept across reconnections. */
-    public void psubscribe(String pattern, BiConsumer<String, Buffer> handler) {
-        if (patterns.put(pattern, handler) == null && up && sub != null) {
-            sub.send(Request.cmd(Command.PSUBSCRIBE).arg(pattern));
-        }
-    }
+    /** Receives the messages of the channels matching a glob pattern; not on sharded channels. */
+    void psubscribe(String pattern, BiConsumer<String, Buffer> handler);
 
-    public void unsubscribe(String channel) {
-        if (subscriptions.remove(channel) != null && up && sub != null) {
-            sub.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel));
-        }
-    }
+    void unsubscribe(String channel);
 
-    public void punsubscribe(String pattern) {
-        if (patterns.remove(pattern) != null && up && sub != null) {
-            sub.send(Request.cmd(Command.PUNSUBSCRIBE).arg(pattern));
-        }
-    }
+    void punsubscribe(String pattern);
 
-    /** Sends a command on the publishing connection (in order with the publications). */
-    public Future<Response> command(Request request) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
-        }
-        return p.send(request);
-    }
+    /** How many clients subscribe to a channel (classic {@code PUBSUB NUMSUB} or sharded {@code SHARDNUMSUB}). */
+    Future<Integer> subscribers(String channel);
 
-    /** Called each time both connections are (again) up and subscribed. */
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
+    /** Sends a command (in order with the publications where the kind allows it). */
+    Future<Response> command(Request request);
+
+    /** Called each time the channels are (again) up and subscribed. */
+    void onUp(Runnable listener);
 
     /** Called each time Redis goes away after having been up. */
-    public void onDown(Runnable listener) {
-        downListeners.add(listener);
-    }
+    void onDown(Runnable listener);
 
     /** Publications dropped because Redis was out of reach. */
-    public long dropped() {
-        return dropped.get();
-    }
+    long dropped();
 
     /** How many times Redis went away (or could not be reached at start). */
-    public long outages() {
-        return outages.get();
-    }
+    long outages();
 
     /** The last connection error, or null while up. */
-    public String lastError() {
-        return lastError;
-    }
+    String lastError();
 
     /** Closes the connections, after what was already published has gone out. */
-    public void close() {
-        closing = true;
-        up = false;
-        Redis c = client;
-        client = null;
-        Redis sc = subClient;
-        if (sc != null) {
-            sc.close();
-        }
-        if (c != null) {
-            RedisConnection p = pub;
-            if (p != null) {
-                p.send(Request.cmd(Command.PING)).onComplete(ar -> c.close());
-            } else {
-                c.close();
-            }
-        }
-    }
+    void close();
 }

@@ -3,6 +3,7 @@ package dev.qsio.runtime.cluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PostConstruct;
@@ -23,6 +24,9 @@ import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
+import dev.qsio.runtime.bus.RedisMisconfiguration;
+import dev.qsio.runtime.bus.ShardedRedisChannels;
+import dev.qsio.runtime.bus.StandaloneRedisChannels;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
@@ -107,11 +111,21 @@ public class ClusterBus {
                     Integer.parseInt(requireEnv(ENV_BUS_PORT)), requireEnv(ENV_BUS_SECRET), cluster.heartbeatInterval());
         }
         if (identity.role() != ClusterInfo.Role.PRIMARY && runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
+            boolean sharded = redisConfig.mode() == RedisConfig.Mode.CLUSTER;
+            if (sharded && recovery) {
+                throw new ConfigurationException("quarkus.socketio.connection-state-recovery.enabled=true is not "
+                        + "available with quarkus.socketio.redis.mode=cluster yet: recovery needs the broadcast log that "
+                        + "only the standalone mode keeps", Set.of("quarkus.socketio.connection-state-recovery.enabled",
+                                "quarkus.socketio.redis.mode"));
+            }
             RedisChannels channels;
             try {
-                channels = new RedisChannels(vertx, redisConfig);
+                channels = sharded ? new ShardedRedisChannels(vertx, redisConfig) : new StandaloneRedisChannels(vertx,
+                        redisConfig);
             } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(e.getMessage(), Set.of("quarkus.socketio.redis.url"));
+                String key = e.getMessage().startsWith("quarkus.socketio.redis.database") ? "quarkus.socketio.redis.database"
+                        : "quarkus.socketio.redis.url";
+                throw new ConfigurationException(e.getMessage(), Set.of(key));
             }
             redis = new RedisBus(vertx, channels, redisConfig.key(), identity.nodeId(), identity.workerId(),
                     cluster.heartbeatInterval(), cluster.heartbeatTimeout());
@@ -123,11 +137,17 @@ public class ClusterBus {
         ClusterAdapters.Parts parts = new ClusterAdapters.Parts(json, hooks, stats, requests,
                 cluster.requestTimeout().toMillis(), identity.workerId(), identity.nodeId());
         if (redis != null) {
-            // on Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
-            ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedis(vertx, redis, redisConfig.key(), parts,
-                    recovery ? window : 0);
-            adapters = onRedis.adapters();
-            sessions = onRedis.sessions();
+            if (redis.channels().sharded()) {
+                // on a Redis Cluster, the format of Node's createShardedAdapter
+                adapters = ClusterAdapters.overShardedRedis(vertx, redis, redisConfig.key(), parts,
+                        redisConfig.subscriptionMode());
+            } else {
+                // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
+                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedis(vertx, redis, redisConfig.key(), parts,
+                        recovery ? window : 0);
+                adapters = onRedis.adapters();
+                sessions = onRedis.sessions();
+            }
         } else if (local != null) {
             adapters = ClusterAdapters.overBus(local, parts);
         } else {
@@ -240,6 +260,13 @@ public class ClusterBus {
         }
         try {
             redis.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RedisMisconfiguration m) {
+                throw new ConfigurationException(m.getMessage(), Set.of(m.key()));
+            }
+            LOG.warnf("Socket.IO bus: Redis at %s is not reachable yet (%s); this server starts alone and joins the "
+                    + "cluster when Redis answers", redis.channels().displayUrl(),
+                    e.getCause() != null ? e.getCause().getMessage() : e.toString());
         } catch (Exception e) {
             LOG.warnf("Socket.IO bus: Redis at %s is not reachable yet (%s); this server starts alone and joins the "
                     + "cluster when Redis answers", redis.channels().displayUrl(),

@@ -5,10 +5,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.RemoteSocket;
+import dev.qsio.RoomEvent;
 import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastAcks;
 import dev.qsio.runtime.adapter.BroadcastOptions;
@@ -26,9 +28,22 @@ final class ClusterAdapter extends InMemoryAdapter {
 
     private final ClusterHub hub;
 
+    /** The wire's watch on this namespace's rooms, or null. */
+    private final Consumer<RoomEvent> roomWatcher;
+
     ClusterAdapter(LocalSockets namespace, ClusterHub hub, PacketEncoder encoder, RequestTracker requests) {
         super(namespace, encoder, requests);
         this.hub = hub;
+        this.roomWatcher = hub.roomWatcher(namespace);
+    }
+
+    @Override
+    protected Consumer<RoomEvent> roomEvents() {
+        Consumer<RoomEvent> application = super.roomEvents();
+        if (roomWatcher == null) {
+            return application;
+        }
+        return application == null ? roomWatcher : roomWatcher.andThen(application);
     }
 
     String name() {

@@ -4,6 +4,7 @@ import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
+import dev.qsio.runtime.config.RedisConfig.SubscriptionMode;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
@@ -43,6 +44,15 @@ public final class ClusterAdapters {
                 : null;
         ClusterHub hub = hub(new RedisTransport(vertx, bus, parts.json(), key, store), parts);
         return new OnRedis(hub.adapters(), store == null ? SessionStore.NONE : store);
+    }
+
+    /**
+     * Adapters whose messages travel on a Redis Cluster's sharded pub/sub, wire-compatible with Node's
+     * {@code createShardedAdapter} with the same subscription mode.
+     */
+    public static AdapterFactory overShardedRedis(Vertx vertx, RedisBus bus, String key, Parts parts,
+            SubscriptionMode mode) {
+        return hub(new ShardedRedisTransport(vertx, bus, parts.json(), key, mode), parts).adapters();
     }
 
     private static ClusterHub hub(ClusterTransport transport, Parts parts) {

@@ -17,11 +17,13 @@ import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.AckTimeoutException;
 import dev.qsio.RemoteSocket;
+import dev.qsio.RoomEvent;
 import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastAcks;
 import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.ProtocolException;
@@ -71,6 +73,10 @@ public final class ClusterHub {
             transport.opened(namespace.name());
             return adapter;
         };
+    }
+
+    Consumer<RoomEvent> roomWatcher(LocalSockets namespace) {
+        return transport.roomWatcher(namespace);
     }
 
     void closed(ClusterAdapter adapter) {

@@ -1,6 +1,10 @@
 package dev.qsio.runtime.clusteradapter;
 
+import java.util.function.Consumer;
+
+import dev.qsio.RoomEvent;
 import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.LocalSockets;
 import io.vertx.core.Future;
 
 /**
@@ -34,6 +38,14 @@ interface ClusterTransport {
 
     /** A namespace's adapter closed. */
     default void closed(String namespace) {
+    }
+
+    /**
+     * What this wire does when a room of a namespace is created or deleted here (Node's sharded adapter subscribes to
+     * a channel per room), or null when nothing.
+     */
+    default Consumer<RoomEvent> roomWatcher(LocalSockets namespace) {
+        return null;
     }
 
     /**

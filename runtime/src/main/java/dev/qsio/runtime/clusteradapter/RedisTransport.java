@@ -2,12 +2,10 @@ package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 import org.jboss.logging.Logger;
-import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,9 +59,6 @@ final class RedisTransport implements ClusterTransport {
     static final int BROADCAST_CLIENT_COUNT = 8;
     static final int BROADCAST_ACK = 9;
 
-    /** Node's socket.io-parser EVENT packet type; binary values travel inside msgpack. */
-    private static final int EVENT = 2;
-
     /** Publishes a broadcast and appends it to the namespace's log in one step, trimming entries past the window. */
     private static final String LOG_AND_PUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', ARGV[3], "
             + "'m', ARGV[2]) return redis.call('PUBLISH', ARGV[1], ARGV[2])";
@@ -72,7 +67,7 @@ final class RedisTransport implements ClusterTransport {
     private final RedisChannels redis;
     private final ProtocolJson protocol;
     private final ObjectMapper json;
-    private final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+    private final NodeMessages wire;
     private final String key;
     private final String uid;
     /** Connection state recovery's store, or null: then broadcasts are not logged. */
@@ -85,6 +80,7 @@ final class RedisTransport implements ClusterTransport {
         this.redis = bus.channels();
         this.protocol = protocol;
         this.json = protocol.mapper();
+        this.wire = new NodeMessages(json);
         this.key = key;
         this.uid = bus.self();
         this.recovery = recovery;
@@ -161,8 +157,7 @@ final class RedisTransport implements ClusterTransport {
         if (!redis.isUp()) {
             return Future.succeededFuture(1);
         }
-        return redis.command(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(requestChannel(nsp)))
-                .map(r -> r.size() >= 2 ? r.get(1).toInteger() : 1);
+        return redis.subscribers(requestChannel(nsp)).map(n -> n == 0 ? 1 : n);
     }
 
     @Override
@@ -173,66 +168,6 @@ final class RedisTransport implements ClusterTransport {
     @Override
     public Others othersNow() {
         return Others.counted((redis.isUp() ? serverCount : 1) - 1);
-    }
-
-    // ================================================================ encoding
-
-    private ObjectNode qsio(Origin origin) {
-        return json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
-    }
-
-    private ObjectNode opts(Selection selection) {
-        ObjectNode opts = json.createObjectNode();
-        ArrayNode rooms = opts.putArray("rooms");
-        selection.rooms().forEach(rooms::add);
-        ArrayNode except = opts.putArray("except");
-        selection.except().forEach(except::add);
-        return opts;
-    }
-
-    private static Set<String> strings(JsonNode array) {
-        Set<String> set = new LinkedHashSet<>();
-        array.forEach(n -> set.add(n.asText()));
-        return set;
-    }
-
-    private static Selection selectionOf(JsonNode opts) {
-        return new Selection(strings(opts.path("rooms")), strings(opts.path("except")));
-    }
-
-    private Origin originOf(JsonNode message, String sender) {
-        JsonNode q = message.path("qsio");
-        return new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
-    }
-
-    private Buffer pack(JsonNode node) {
-        try {
-            return Buffer.buffer(msgpack.writeValueAsBytes(node));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode an adapter message: " + e.getMessage(), e);
-        }
-    }
-
-    private Buffer jsonBytes(JsonNode node) {
-        try {
-            return Buffer.buffer(json.writeValueAsBytes(node));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode an adapter message: " + e.getMessage(), e);
-        }
-    }
-
-    /** A message as JSON when it starts with '{', msgpack otherwise (as Node reads them). */
-    private JsonNode read(Buffer payload) throws IOException {
-        byte[] bytes = payload.getBytes();
-        return bytes.length > 0 && bytes[0] == '{' ? json.readTree(bytes) : msgpack.readTree(bytes);
-    }
-
-    /** A Socket.IO EVENT packet object as Node's adapters exchange it. */
-    private ObjectNode packetObject(String nsp, ArrayNode data) {
-        ObjectNode packet = json.createObjectNode().put("type", EVENT);
-        packet.set("data", data);
-        packet.put("nsp", nsp);
-        return packet;
     }
 
     // ================================================================ outgoing
@@ -253,27 +188,27 @@ final class RedisTransport implements ClusterTransport {
                     case DISCONNECT -> REMOTE_DISCONNECT;
                 };
                 ObjectNode request = json.createObjectNode().put("uid", uid).put("type", type);
-                request.set("opts", opts(o.selection()));
+                request.set("opts", wire.opts(o.selection()));
                 if (type == REMOTE_DISCONNECT) {
                     request.put("close", o.close());
                 } else {
                     ArrayNode rooms = request.putArray("rooms");
                     o.rooms().forEach(rooms::add);
                 }
-                redis.publish(requestChannel(o.namespace()), jsonBytes(request));
+                redis.publish(requestChannel(o.namespace()), wire.jsonBytes(request));
             } else if (message instanceof AdapterMessage.FetchSockets f) {
                 ObjectNode request = json.createObjectNode().put("uid", uid).put("requestId", f.requestId())
                         .put("type", REMOTE_FETCH);
-                request.set("opts", opts(f.selection()));
-                redis.publish(requestChannel(f.namespace()), jsonBytes(request));
+                request.set("opts", wire.opts(f.selection()));
+                redis.publish(requestChannel(f.namespace()), wire.jsonBytes(request));
             } else if (message instanceof AdapterMessage.ServerSideEmit e) {
                 ObjectNode request = json.createObjectNode().put("uid", uid).put("type", SERVER_SIDE_EMIT);
                 request.set("data", e.payload().data(protocol));
-                request.set("qsio", qsio(e.origin()));
+                request.set("qsio", wire.qsio(e.origin()));
                 if (e.requestId() != null) {
                     request.put("requestId", e.requestId());
                 }
-                redis.publish(requestChannel(e.namespace()), jsonBytes(request));
+                redis.publish(requestChannel(e.namespace()), wire.jsonBytes(request));
             }
         } catch (ProtocolException e) {
             LOG.errorf("Cannot relay a %s to Redis: %s", message.getClass().getSimpleName(), e.getMessage());
@@ -281,7 +216,7 @@ final class RedisTransport implements ClusterTransport {
     }
 
     private void publishBroadcast(AdapterMessage.Broadcast b) throws ProtocolException {
-        ObjectNode opts = opts(b.selection());
+        ObjectNode opts = wire.opts(b.selection());
         ObjectNode flags = opts.putObject("flags");
         if (b.volatileFlag()) {
             flags.put("volatile", true);
@@ -289,7 +224,7 @@ final class RedisTransport implements ClusterTransport {
         if (!b.compress()) {
             flags.put("compress", false);
         }
-        ObjectNode origin = qsio(b.origin());
+        ObjectNode origin = wire.qsio(b.origin());
         if (b.withOffset()) {
             // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get
             origin.put("offset", true);
@@ -300,13 +235,13 @@ final class RedisTransport implements ClusterTransport {
         opts.set("qsio", origin);
         ArrayNode data = b.payload().data(protocol);
         ArrayNode message = json.createArrayNode().add(uid);
-        message.add(packetObject(b.namespace(), data));
+        message.add(wire.packetObject(b.namespace(), data));
         message.add(opts);
         String channel = broadcastChannel(b.namespace());
         if (b.selection().rooms().size() == 1) {
             channel += b.selection().rooms().iterator().next() + "#";
         }
-        Buffer payload = pack(message);
+        Buffer payload = wire.pack(message);
         if (b.withOffset() && recovery != null) {
             String offset = data.get(data.size() - 1).asText();
             long minId = Math.max(0, System.currentTimeMillis() - recovery.windowMs());
@@ -319,14 +254,14 @@ final class RedisTransport implements ClusterTransport {
     }
 
     private void publishBroadcastWithAck(AdapterMessage.Broadcast b) throws ProtocolException {
-        ObjectNode opts = opts(b.selection());
+        ObjectNode opts = wire.opts(b.selection());
         opts.putObject("flags").put("timeout", b.timeoutMs());
         ObjectNode request = json.createObjectNode().put("uid", uid).put("requestId", b.requestId())
                 .put("type", BROADCAST);
-        request.set("packet", packetObject(b.namespace(), b.payload().data(protocol)));
+        request.set("packet", wire.packetObject(b.namespace(), b.payload().data(protocol)));
         request.set("opts", opts);
-        request.set("qsio", qsio(b.origin()));
-        redis.publish(requestChannel(b.namespace()), pack(request));
+        request.set("qsio", wire.qsio(b.origin()));
+        redis.publish(requestChannel(b.namespace()), wire.pack(request));
     }
 
     @Override
@@ -335,19 +270,19 @@ final class RedisTransport implements ClusterTransport {
             ObjectNode out = json.createObjectNode().put("requestId", r.requestId());
             ArrayNode sockets = out.putArray("sockets");
             r.sockets().forEach(sockets::add);
-            redis.publish(responseChannel(r.namespace()), jsonBytes(out));
+            redis.publish(responseChannel(r.namespace()), wire.jsonBytes(out));
         } else if (response instanceof AdapterMessage.ServerSideEmitResponse r) {
             ObjectNode out = json.createObjectNode().put("type", SERVER_SIDE_EMIT).put("requestId", r.requestId());
             out.set("data", r.value());
-            redis.publish(responseChannel(r.namespace()), jsonBytes(out));
+            redis.publish(responseChannel(r.namespace()), wire.jsonBytes(out));
         } else if (response instanceof AdapterMessage.BroadcastClientCount c) {
-            redis.publish(responseChannel(c.namespace()), jsonBytes(json.createObjectNode()
+            redis.publish(responseChannel(c.namespace()), wire.jsonBytes(json.createObjectNode()
                     .put("type", BROADCAST_CLIENT_COUNT).put("requestId", c.requestId()).put("clientCount",
                             c.clientCount())));
         } else if (response instanceof AdapterMessage.BroadcastAck a) {
             ObjectNode out = json.createObjectNode().put("type", BROADCAST_ACK).put("requestId", a.requestId());
             out.set("packet", a.value() == null ? NullNode.getInstance() : a.value());
-            redis.publish(responseChannel(a.namespace()), pack(out));
+            redis.publish(responseChannel(a.namespace()), wire.pack(out));
         }
     }
 
@@ -356,7 +291,7 @@ final class RedisTransport implements ClusterTransport {
     private void onBroadcast(String nsp, Buffer payload) {
         JsonNode message;
         try {
-            message = msgpack.readTree(payload.getBytes());
+            message = wire.msgpack.readTree(payload.getBytes());
         } catch (IOException e) {
             LOG.debugf("ignoring a malformed broadcast on %s: %s", nsp, e.getMessage());
             return;
@@ -373,12 +308,12 @@ final class RedisTransport implements ClusterTransport {
         String sender = message.get(0).asText();
         boolean withOffset = opts.path("qsio").path("offset").asBoolean(false);
         EventPayload event = EventPayload.data((ArrayNode) data);
-        Selection selection = selectionOf(opts);
+        Selection selection = NodeMessages.selectionOf(opts);
         if (withOffset && recovery != null) {
             // kept for the restores of this server's clients, in the order of the log
             recovery.recent().add(nsp, data.get(data.size() - 1).asText(), event, selection);
         }
-        hub.onMessage(sender, new AdapterMessage.Broadcast(originOf(opts, sender), nsp, event, selection,
+        hub.onMessage(sender, new AdapterMessage.Broadcast(NodeMessages.originOf(opts, sender), nsp, event, selection,
                 opts.path("flags").path("volatile").asBoolean(false), opts.path("flags").path("compress").asBoolean(true),
                 withOffset,
                 opts.path("qsio").path("direct").asBoolean(false), null, 0));
@@ -387,7 +322,7 @@ final class RedisTransport implements ClusterTransport {
     private void onRequest(String nsp, Buffer payload) {
         JsonNode request;
         try {
-            request = read(payload);
+            request = wire.read(payload);
         } catch (IOException e) {
             LOG.debugf("ignoring a malformed request on %s: %s", nsp, e.getMessage());
             return;
@@ -397,24 +332,24 @@ final class RedisTransport implements ClusterTransport {
             return;
         }
         String requestId = request.hasNonNull("requestId") ? request.path("requestId").asText() : null;
-        Origin origin = originOf(request, sender);
+        Origin origin = NodeMessages.originOf(request, sender);
         try {
             switch (request.path("type").asInt(-1)) {
                 case SOCKETS -> {
                     ObjectNode response = json.createObjectNode().put("requestId", requestId);
                     ArrayNode ids = response.putArray("sockets");
-                    hub.localSocketIds(nsp, strings(request.path("rooms"))).forEach(ids::add);
-                    redis.publish(responseChannel(nsp), jsonBytes(response));
+                    hub.localSocketIds(nsp, NodeMessages.strings(request.path("rooms"))).forEach(ids::add);
+                    redis.publish(responseChannel(nsp), wire.jsonBytes(response));
                 }
                 case ALL_ROOMS -> {
                     ObjectNode response = json.createObjectNode().put("requestId", requestId);
                     ArrayNode rooms = response.putArray("rooms");
                     hub.localRooms(nsp).forEach(rooms::add);
-                    redis.publish(responseChannel(nsp), jsonBytes(response));
+                    redis.publish(responseChannel(nsp), wire.jsonBytes(response));
                 }
                 case REMOTE_JOIN, REMOTE_LEAVE, REMOTE_DISCONNECT -> onSocketsOperation(nsp, origin, requestId, request);
                 case REMOTE_FETCH -> hub.onMessage(sender, new AdapterMessage.FetchSockets(origin, nsp, requestId,
-                        selectionOf(request.path("opts"))));
+                        NodeMessages.selectionOf(request.path("opts"))));
                 case SERVER_SIDE_EMIT -> {
                     JsonNode data = request.path("data");
                     if (data.isArray() && !data.isEmpty()) {
@@ -427,7 +362,7 @@ final class RedisTransport implements ClusterTransport {
                     JsonNode data = request.path("packet").path("data");
                     if (data.isArray() && !data.isEmpty()) {
                         hub.onMessage(sender, new AdapterMessage.Broadcast(origin, nsp, EventPayload.data((ArrayNode) data),
-                                selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false),
+                                NodeMessages.selectionOf(opts), opts.path("flags").path("volatile").asBoolean(false),
                                 opts.path("flags").path("compress").asBoolean(true), false, false,
                                 requestId, opts.path("flags").path("timeout").asLong(0)));
                     }
@@ -449,7 +384,7 @@ final class RedisTransport implements ClusterTransport {
         boolean close = request.path("close").asBoolean(false);
         if (request.hasNonNull("opts")) {
             hub.onMessage(origin.member(), new AdapterMessage.SocketsOperation(origin, nsp, operation,
-                    selectionOf(request.path("opts")), strings(request.path("rooms")), close));
+                    NodeMessages.selectionOf(request.path("opts")), NodeMessages.strings(request.path("rooms")), close));
             return;
         }
         // the older form names one socket and one room (Node's remoteJoin/remoteLeave/remoteDisconnect) and is answered
@@ -457,13 +392,13 @@ final class RedisTransport implements ClusterTransport {
         Set<String> rooms = request.hasNonNull("room") ? Set.of(request.path("room").asText()) : Set.of();
         hub.onMessage(origin.member(), new AdapterMessage.SocketsOperation(origin, nsp, operation,
                 new Selection(Set.of(sid), Set.of()), rooms, close));
-        redis.publish(responseChannel(nsp), jsonBytes(json.createObjectNode().put("requestId", requestId)));
+        redis.publish(responseChannel(nsp), wire.jsonBytes(json.createObjectNode().put("requestId", requestId)));
     }
 
     private void onResponse(Buffer payload) {
         JsonNode response;
         try {
-            response = read(payload);
+            response = wire.read(payload);
         } catch (IOException e) {
             LOG.debugf("ignoring a malformed response: %s", e.getMessage());
             return;

@@ -18,10 +18,42 @@ public interface RedisConfig {
 
     /**
      * The Redis server: {@code redis://host:port} or, with TLS, {@code rediss://host:port}; a database number may
-     * follow as the path ({@code redis://host:6379/2}).
+     * follow as the path ({@code redis://host:6379/2}). In {@code cluster} mode, some nodes of the cluster separated by
+     * commas ({@code redis://10.0.0.1:7000,redis://10.0.0.2:7000}): the others are found from them.
      */
     @WithDefault("redis://localhost:6379")
     String url();
+
+    /**
+     * What {@link #url()} names: one Redis server ({@code standalone}, classic pub/sub, Node's {@code createAdapter}),
+     * or a Redis Cluster ({@code cluster}: the URL is a comma-separated list of some of its nodes, and messages use
+     * sharded pub/sub in the format of Node's {@code createShardedAdapter}). A mode that does not match what Redis is
+     * fails startup.
+     */
+    @WithDefault("standalone")
+    Mode mode();
+
+    /**
+     * In {@code cluster} mode, which channels a namespace's broadcasts use, as the {@code subscriptionMode} option of
+     * Node's {@code createShardedAdapter} (every server of the fleet must use the same): {@code static}, one channel
+     * per namespace; {@code dynamic}, also one per public room, subscribed by the servers that have the room (a
+     * broadcast to one room reaches only them); {@code dynamic-private}, also one per socket.
+     */
+    @WithDefault("dynamic")
+    SubscriptionMode subscriptionMode();
+
+    /** What the URL names. */
+    enum Mode {
+        STANDALONE,
+        CLUSTER
+    }
+
+    /** Node's {@code subscriptionMode} of the sharded adapter. */
+    enum SubscriptionMode {
+        STATIC,
+        DYNAMIC,
+        DYNAMIC_PRIVATE
+    }
 
     /**
      * The password (Redis {@code AUTH}); overrides one given in the URL.
@@ -43,7 +75,7 @@ public interface RedisConfig {
 
     /**
      * The longest wait between two attempts to reconnect to Redis after it went away; the wait starts at 100 ms and
-     * doubles up to this.
+     * doubles up to this (on a Redis Cluster up to 1 s at most, since a failover ends within seconds).
      */
     @WithDefault("5S")
     Duration reconnectDelayMax();

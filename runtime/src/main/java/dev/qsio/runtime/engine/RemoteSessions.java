@@ -200,14 +200,17 @@ public final class RemoteSessions {
     void handleUnknown(HttpServerRequest request, String sid, String transport, boolean websocket,
             SecurityIdentity identity) {
         boolean polling = "polling".equals(transport);
-        boolean alone = peers.others().isEmpty();
-        if ((websocket && !"websocket".equals(transport)) || (!websocket && !polling)
-                || (!websocket && request.method() != HttpMethod.GET && request.method() != HttpMethod.POST) || alone) {
+        boolean malformed = (websocket && !"websocket".equals(transport)) || (!websocket && !polling)
+                || (!websocket && request.method() != HttpMethod.GET && request.method() != HttpMethod.POST);
+        // the workers of this host are reached without the bus: a session of one of them is served even while the
+        // bus has no other member (Redis out of reach), before the bus is asked
+        EnginePeers.HandOff handOff = malformed ? null : peers.handOff(sid, request);
+        boolean alone = handOff == null && peers.others().isEmpty();
+        if (malformed || alone) {
             server.refuse(request, alone ? EngineError.UNKNOWN_SID : EngineError.BAD_REQUEST);
             return;
         }
         boolean read = websocket || request.method() == HttpMethod.GET;
-        EnginePeers.HandOff handOff = peers.handOff(sid, request);
         if (handOff != null) {
             // the owner is on this host: its connection goes there, and the owner serves it as its own
             server.stats().connectionsHandedOff.increment();

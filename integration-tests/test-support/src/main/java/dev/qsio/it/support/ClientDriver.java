@@ -162,8 +162,17 @@ public final class ClientDriver implements AutoCloseable {
 
     /** Connects a client that checks the order of a numbered event ({@code [origin, seq]}) instead of reporting each. */
     public void connectTracking(String id, String url, Map<String, Object> opts, String event) {
+        connectTracking(id, url, opts, event, null);
+    }
+
+    /** {@link #connectTracking(String, String, Map, String)} with answers to server emits that ask for an ack. */
+    public void connectTracking(String id, String url, Map<String, Object> opts, String event,
+            Map<String, List<Object>> replies) {
         ObjectNode c = command("sio.connect", id).put("url", url).put("track", event);
         c.set("opts", JSON.valueToTree(opts));
+        if (replies != null) {
+            c.set("replies", JSON.valueToTree(replies));
+        }
         send(c);
     }
 

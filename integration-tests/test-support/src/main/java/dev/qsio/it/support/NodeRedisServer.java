@@ -14,9 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Node socket.io 4.x server with {@code @socket.io/redis-adapter} ({@code clients/node-redis-server.mjs}) on a free
- * loopback port, sharing a Redis with Quarkus servers. Its output goes to {@code target/cluster-logs}.
- * {@link #close()} stops it.
+ * A Node socket.io 4.x server with {@code @socket.io/redis-adapter} on a free loopback port, sharing a Redis with
+ * Quarkus servers: its classic adapter on one Redis ({@code clients/node-redis-server.mjs}, {@link #start}) or its
+ * sharded adapter on a Redis Cluster ({@code clients/node-sharded-server.mjs}, {@link #startSharded}). Both offer the
+ * same events. Its output goes to {@code target/cluster-logs}. {@link #close()} stops it.
  */
 public final class NodeRedisServer implements AutoCloseable {
 
@@ -30,10 +31,24 @@ public final class NodeRedisServer implements AutoCloseable {
 
     /** Starts the server on a Redis, with extra arguments of the script ({@code "msgpack"} for that parser). */
     public static NodeRedisServer start(String redisUrl, String... args) {
+        return launch("node-redis-server.mjs", "node-server", redisUrl, args);
+    }
+
+    /**
+     * Starts the server with the sharded adapter on a Redis Cluster, given its {@code seeds} (comma-separated
+     * {@code redis://} URLs, as {@link RedisCluster#seeds()}), with extra arguments of the script (the adapter's
+     * {@code subscriptionMode}: {@code "static"}, {@code "dynamic"} by default, {@code "dynamic-private"}).
+     */
+    public static NodeRedisServer startSharded(String seeds, String... args) {
+        return launch("node-sharded-server.mjs", "node-sharded-server", seeds, args);
+    }
+
+    /** Starts {@code script} of the clients directory with a free port, a Redis address and more arguments. */
+    private static NodeRedisServer launch(String script, String logName, String redis, String... args) {
         int port = ClusterProcess.freePort();
-        Path log = Path.of("target", "cluster-logs", "node-server-" + System.currentTimeMillis() + ".log");
+        Path log = Path.of("target", "cluster-logs", logName + "-" + System.currentTimeMillis() + ".log");
         List<String> command = new ArrayList<>(List.of("node",
-                ClientDriver.clientsDir().resolve("node-redis-server.mjs").toString(), String.valueOf(port), redisUrl));
+                ClientDriver.clientsDir().resolve(script).toString(), String.valueOf(port), redis));
         command.addAll(List.of(args));
         try {
             Files.createDirectories(log.getParent());
