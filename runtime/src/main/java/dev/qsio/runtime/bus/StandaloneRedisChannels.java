@@ -1,12 +1,15 @@
 package dev.qsio.runtime.bus;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -19,8 +22,10 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
@@ -58,7 +63,7 @@ public final class StandaloneRedisChannels implements RedisChannels {
 
     /** Checks the configuration; fails with a message naming the key when the URL is not usable. */
     public StandaloneRedisChannels(Vertx vertx, RedisConfig config) {
-        if (config.url().contains(",")) {
+        if (config.url().contains(",") && config.mode() != RedisConfig.Mode.SENTINEL) {
             throw new IllegalArgumentException("quarkus.socketio.redis.url names several servers (" + config.url()
                     + "): that is a Redis Cluster's form, with quarkus.socketio.redis.mode=cluster");
         }
@@ -70,7 +75,9 @@ public final class StandaloneRedisChannels implements RedisChannels {
     /** The URL shown in logs and health data: the configured one without credentials. */
     @Override
     public String displayUrl() {
-        return display(config.url());
+        return Arrays.stream(config.url().split(",")).map(StandaloneRedisChannels::display)
+                .collect(Collectors.joining(","))
+                + (config.mode() == RedisConfig.Mode.SENTINEL ? " (master " + config.masterName() + ")" : "");
     }
 
     /** A URL without its credentials. */
@@ -104,7 +111,21 @@ public final class StandaloneRedisChannels implements RedisChannels {
 
     /** The client options for a configuration; fails with a message naming the key when the URL is not usable. */
     static RedisOptions options(RedisConfig config) {
-        return options(config, config.url());
+        if (config.mode() != RedisConfig.Mode.SENTINEL) {
+            return options(config, config.url());
+        }
+        // the sentinels are asked for the master of the name at each connection, so a reconnection after a failover
+        // reaches the promoted replica
+        List<String> sentinels = Arrays.stream(config.url().split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                .toList();
+        if (sentinels.isEmpty()) {
+            throw new IllegalArgumentException("quarkus.socketio.redis.url names no sentinel");
+        }
+        for (String sentinel : sentinels) {
+            uri(sentinel);
+        }
+        return options(config, sentinels.get(0)).setType(RedisClientType.SENTINEL).setEndpoints(new ArrayList<>(sentinels))
+                .setMasterName(config.masterName()).setRole(RedisRole.MASTER);
     }
 
     /** The client options for one server of a configuration (the configured one, or a node of a cluster). */
@@ -243,7 +264,10 @@ public final class StandaloneRedisChannels implements RedisChannels {
             LOG.warnf("Socket.IO bus: cannot reach Redis at %s (%s); retrying", displayUrl(), reason);
         }
         long delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.reconnectDelayMax().toMillis());
+        long max = config.reconnectDelayMax().toMillis();
+        // a failover the sentinels run ends within seconds: at most 1 s between tries then
+        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.mode() == RedisConfig.Mode.SENTINEL ? Math.min(1000, max)
+                : max);
         vertx.setTimer(delay, t -> connect(null));
     }
 

@@ -26,9 +26,11 @@ public interface RedisConfig {
 
     /**
      * What {@link #url()} names: one Redis server ({@code standalone}, classic pub/sub, Node's {@code createAdapter}),
-     * or a Redis Cluster ({@code cluster}: the URL is a comma-separated list of some of its nodes, and messages use
-     * sharded pub/sub in the format of Node's {@code createShardedAdapter}). A mode that does not match what Redis is
-     * fails startup.
+     * a Redis Cluster ({@code cluster}: the URL is a comma-separated list of some of its nodes, and messages use
+     * sharded pub/sub in the format of Node's {@code createShardedAdapter}), or the sentinels of a Redis managed by
+     * Redis Sentinel ({@code sentinel}: the URL lists the sentinels, {@code redis://host:26379,...}; the master of
+     * {@link #masterName()} is used as one server, and found again after a failover). A mode that does not match
+     * what Redis is fails startup.
      */
     @WithDefault("standalone")
     Mode mode();
@@ -42,10 +44,17 @@ public interface RedisConfig {
     @WithDefault("dynamic")
     SubscriptionMode subscriptionMode();
 
+    /**
+     * In {@code sentinel} mode, the name of the master the sentinels watch (their {@code sentinel monitor <name>}).
+     */
+    @WithDefault("mymaster")
+    String masterName();
+
     /** What the URL names. */
     enum Mode {
         STANDALONE,
-        CLUSTER
+        CLUSTER,
+        SENTINEL
     }
 
     /** Node's {@code subscriptionMode} of the sharded adapter. */
@@ -75,7 +84,7 @@ public interface RedisConfig {
 
     /**
      * The longest wait between two attempts to reconnect to Redis after it went away; the wait starts at 100 ms and
-     * doubles up to this (on a Redis Cluster up to 1 s at most, since a failover ends within seconds).
+     * doubles up to this (on a Redis Cluster or with sentinels 1 s at most, since a failover ends within seconds).
      */
     @WithDefault("5S")
     Duration reconnectDelayMax();

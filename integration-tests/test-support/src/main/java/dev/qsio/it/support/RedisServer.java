@@ -25,11 +25,57 @@ public final class RedisServer implements AutoCloseable {
     private final Path ca;
     private Process process;
 
-    private RedisServer(int port, Path log, String password, Path ca) {
+    /** More arguments of the server, e.g. {@code --replicaof}. */
+    private final List<String> extra;
+    /** The configuration file, first on the command line (a sentinel's), or null. */
+    private Path config;
+
+    private RedisServer(int port, Path log, String password, Path ca, List<String> extra) {
         this.port = port;
         this.log = log;
         this.password = password;
         this.ca = ca;
+        this.extra = extra;
+    }
+
+    /** Starts a sentinel with its configuration file (a sentinel rewrites it) and waits until it answers. */
+    public static RedisServer startSentinel(String name, Path config) {
+        try {
+            Path logs = Files.createDirectories(Path.of("target", "cluster-logs").toAbsolutePath());
+            RedisServer r = new RedisServer(ClusterProcess.freePort(), logs.resolve("redis-" + name + "-"
+                    + System.currentTimeMillis() + ".log"), null, null, List.of("--sentinel"));
+            r.config = config.toAbsolutePath();
+            r.startAgain();
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills the server (SIGKILL), as a crash would. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    /** Starts a server with more arguments (e.g. {@code --replicaof 127.0.0.1 <port>}) and waits until it answers. */
+    public static RedisServer startWith(String name, String... args) {
+        try {
+            Path logs = Files.createDirectories(Path.of("target", "cluster-logs").toAbsolutePath());
+            RedisServer r = new RedisServer(ClusterProcess.freePort(), logs.resolve("redis-" + name + "-"
+                    + System.currentTimeMillis() + ".log"), null, null, List.of(args));
+            r.startAgain();
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts a server and waits until it answers PING. */
@@ -58,7 +104,7 @@ public final class RedisServer implements AutoCloseable {
                 ca = dir.resolve("ca.crt");
             }
             RedisServer r = new RedisServer(ClusterProcess.freePort(), logs.resolve("redis-" + name + "-"
-                    + System.currentTimeMillis() + ".log"), password, ca);
+                    + System.currentTimeMillis() + ".log"), password, ca, List.of());
             r.startAgain();
             return r;
         } catch (IOException e) {
@@ -91,7 +137,11 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> cmd = new java.util.ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+        List<String> cmd = new java.util.ArrayList<>(List.of("redis-server"));
+        if (config != null) {
+            cmd.add(config.toString());
+        }
+        cmd.addAll(List.of("--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
                 "--dir", log.getParent().toAbsolutePath().toString(),
                 // the process title names the checkout, so that CI's cleanup finds a server a crashed test left
@@ -107,6 +157,7 @@ public final class RedisServer implements AutoCloseable {
         if (password != null) {
             cmd.addAll(List.of("--requirepass", password));
         }
+        cmd.addAll(extra);
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
