@@ -222,6 +222,8 @@ async function handle(cmd) {
     case "sio.connectAgain": return c.connect();
     // the connection is lost as if the network failed: the client reconnects on its own (and may recover)
     case "sio.dropTransport": return c.io.engine.close();
+    // the next reconnection goes to another server, as when a load balancer or DNS sends it elsewhere
+    case "sio.retarget": { c.io.uri = cmd.url; return; }
     case "close.all": {
       for (const s of clients.values()) s.close?.() ?? s.disconnect?.();
       return;

@@ -4,6 +4,7 @@ import java.util.function.BiConsumer;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
@@ -49,6 +50,12 @@ public interface RedisChannels {
 
     /** How many clients subscribe to a channel (classic {@code PUBSUB NUMSUB} or sharded {@code SHARDNUMSUB}). */
     Future<Integer> subscribers(String channel);
+
+    /**
+     * A client of its own on the same Redis, for what must not wait behind the publications or hold them up (a
+     * blocking {@code XREAD}); the caller closes it.
+     */
+    Redis newClient(String metricsName);
 
     /** Sends a command (in order with the publications where the kind allows it). */
     Future<Response> command(Request request);

@@ -329,6 +329,11 @@ public final class ShardedRedisChannels implements RedisChannels {
     }
 
     @Override
+    public Redis newClient(String metricsName) {
+        return Redis.createClient(vertx, clusterOptions().setMetricsName(metricsName));
+    }
+
+    @Override
     public boolean sharded() {
         return true;
     }

@@ -306,6 +306,11 @@ public final class StandaloneRedisChannels implements RedisChannels {
 
     /** Publishes on a Redis channel; dropped (and counted) while Redis is out of reach. */
     @Override
+    public Redis newClient(String metricsName) {
+        return Redis.createClient(vertx, options(config).setMetricsName(metricsName));
+    }
+
+    @Override
     public boolean sharded() {
         return false;
     }

@@ -112,6 +112,11 @@ public class ClusterBus {
         }
         if (identity.role() != ClusterInfo.Role.PRIMARY && runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
             boolean sharded = redisConfig.mode() == RedisConfig.Mode.CLUSTER;
+            if (sharded && redisConfig.adapter() == RedisConfig.Adapter.STREAMS) {
+                throw new ConfigurationException("quarkus.socketio.redis.adapter=streams is not available with "
+                        + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
+                        + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
+            }
             if (sharded && recovery) {
                 throw new ConfigurationException("quarkus.socketio.connection-state-recovery.enabled=true is not "
                         + "available with quarkus.socketio.redis.mode=cluster yet: recovery needs the broadcast log that "
@@ -141,6 +146,12 @@ public class ClusterBus {
                 // on a Redis Cluster, the format of Node's createShardedAdapter
                 adapters = ClusterAdapters.overShardedRedis(vertx, redis, redisConfig.key(), parts,
                         redisConfig.subscriptionMode());
+            } else if (redisConfig.adapter() == RedisConfig.Adapter.STREAMS) {
+                // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
+                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedisStreams(vertx, redis, redisConfig.key(), parts,
+                        redisConfig.streams().maxLen(), redisConfig.streams().sessionKeyPrefix(), recovery ? window : 0);
+                adapters = onRedis.adapters();
+                sessions = onRedis.sessions();
             } else {
                 // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
                 ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedis(vertx, redis, redisConfig.key(), parts,

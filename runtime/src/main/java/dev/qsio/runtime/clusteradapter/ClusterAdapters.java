@@ -55,6 +55,19 @@ public final class ClusterAdapters {
         return hub(new ShardedRedisTransport(vertx, bus, parts.json(), key, mode), parts).adapters();
     }
 
+    /**
+     * Adapters in the format of Node's {@code @socket.io/redis-streams-adapter}; with a recovery window, sessions are
+     * kept as that adapter keeps them and recovered from its stream.
+     */
+    public static OnRedis overRedisStreams(Vertx vertx, RedisBus bus, String key, Parts parts, long maxLen,
+            String sessionKeyPrefix, long recoveryWindowMs) {
+        boolean recovery = recoveryWindowMs > 0;
+        ClusterHub hub = hub(new StreamsRedisTransport(vertx, bus, parts.json(), key, maxLen, recovery), parts);
+        return new OnRedis(hub.adapters(), recovery
+                ? new StreamsSessionStore(parts.json(), bus.channels(), key, sessionKeyPrefix, recoveryWindowMs)
+                : SessionStore.NONE);
+    }
+
     private static ClusterHub hub(ClusterTransport transport, Parts parts) {
         return new ClusterHub(transport, parts.json(), parts.hooks(), parts.stats(), parts.requests(),
                 parts.requestTimeoutMs(), parts.workerId(), parts.nodeId());

@@ -1,8 +1,6 @@
 package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -10,8 +8,6 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.RoomEvent;
@@ -19,7 +15,6 @@ import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
-import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.config.RedisConfig.SubscriptionMode;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
@@ -46,21 +41,9 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     private static final Logger LOG = Logger.getLogger(ShardedRedisTransport.class);
 
-    /** Node's {@code MessageType} of {@code socket.io-adapter}'s ClusterAdapter. */
-    static final int BROADCAST = 3;
-    static final int SOCKETS_JOIN = 4;
-    static final int SOCKETS_LEAVE = 5;
-    static final int DISCONNECT_SOCKETS = 6;
-    static final int FETCH_SOCKETS = 7;
-    static final int FETCH_SOCKETS_RESPONSE = 8;
-    static final int SERVER_SIDE_EMIT = 9;
-    static final int SERVER_SIDE_EMIT_RESPONSE = 10;
-    static final int BROADCAST_CLIENT_COUNT = 11;
-    static final int BROADCAST_ACK = 12;
-
     private final RedisBus bus;
     private final RedisChannels redis;
-    private final ProtocolJson protocol;
+    private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
     private final String key;
     private final String uid;
@@ -71,10 +54,10 @@ final class ShardedRedisTransport implements ClusterTransport {
     ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode) {
         this.bus = bus;
         this.redis = bus.channels();
-        this.protocol = protocol;
-        this.wire = new NodeMessages(protocol.mapper());
         this.key = key;
         this.uid = bus.self();
+        this.messages = new ClusterAdapterMessages(protocol, uid);
+        this.wire = messages.wire;
         this.mode = mode;
         // the server count follows the subscribers of the main namespace's channel
         vertx.setPeriodic(1000, t -> refreshServerCount());
@@ -182,81 +165,18 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     // ================================================================ outgoing
 
-    private ObjectNode message(String nsp, int type) {
-        return wire.json.createObjectNode().put("uid", uid).put("nsp", nsp).put("type", type);
-    }
-
     @Override
     public void publish(AdapterMessage message) {
         try {
-            if (message instanceof AdapterMessage.Broadcast b) {
-                publishBroadcast(b);
-            } else if (message instanceof AdapterMessage.SocketsOperation o) {
-                int type = switch (o.operation()) {
-                    case JOIN -> SOCKETS_JOIN;
-                    case LEAVE -> SOCKETS_LEAVE;
-                    case DISCONNECT -> DISCONNECT_SOCKETS;
-                };
-                ObjectNode m = message(o.namespace(), type);
-                m.set("qsio", wire.qsio(o.origin()));
-                ObjectNode data = m.putObject("data");
-                data.set("opts", wire.opts(o.selection()));
-                if (type == DISCONNECT_SOCKETS) {
-                    data.put("close", o.close());
-                } else {
-                    ArrayNode rooms = data.putArray("rooms");
-                    o.rooms().forEach(rooms::add);
-                }
-                redis.publish(channel(o.namespace()), wire.jsonBytes(m));
-            } else if (message instanceof AdapterMessage.FetchSockets f) {
-                ObjectNode m = message(f.namespace(), FETCH_SOCKETS);
-                m.set("qsio", wire.qsio(f.origin()));
-                ObjectNode data = m.putObject("data");
-                data.set("opts", wire.opts(f.selection()));
-                data.put("requestId", f.requestId());
-                redis.publish(channel(f.namespace()), wire.jsonBytes(m));
-            } else if (message instanceof AdapterMessage.ServerSideEmit e) {
-                ObjectNode m = message(e.namespace(), SERVER_SIDE_EMIT);
-                m.set("qsio", wire.qsio(e.origin()));
-                ObjectNode data = m.putObject("data");
-                data.set("packet", e.payload().data(protocol));
-                if (e.requestId() != null) {
-                    data.put("requestId", e.requestId());
-                }
-                redis.publish(channel(e.namespace()), wire.pack(m));
-            }
+            ObjectNode m = messages.encode(message, false);
+            int type = m.path("type").asInt();
+            Buffer payload = ClusterAdapterMessages.mayContainBinary(type) ? wire.pack(m) : wire.jsonBytes(m);
+            String channel = message instanceof AdapterMessage.Broadcast b ? broadcastChannel(b)
+                    : channel(m.path("nsp").asText());
+            redis.publish(channel, payload);
         } catch (ProtocolException e) {
             LOG.errorf("Cannot relay a %s to Redis: %s", message.getClass().getSimpleName(), e.getMessage());
         }
-    }
-
-    private void publishBroadcast(AdapterMessage.Broadcast b) throws ProtocolException {
-        ObjectNode m = message(b.namespace(), BROADCAST);
-        ObjectNode origin = wire.qsio(b.origin());
-        if (b.withOffset()) {
-            // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get
-            origin.put("offset", true);
-        }
-        if (b.direct()) {
-            origin.put("direct", true);
-        }
-        m.set("qsio", origin);
-        ObjectNode data = m.putObject("data");
-        data.set("packet", wire.packetObject(b.namespace(), b.payload().data(protocol)));
-        ObjectNode opts = wire.opts(b.selection());
-        ObjectNode flags = opts.putObject("flags");
-        if (b.volatileFlag()) {
-            flags.put("volatile", true);
-        }
-        if (!b.compress()) {
-            flags.put("compress", false);
-        }
-        if (b.requestId() != null) {
-            flags.put("timeout", b.timeoutMs());
-            data.put("requestId", b.requestId());
-        }
-        data.set("opts", opts);
-        redis.publish(broadcastChannel(b), wire.pack(m));
     }
 
     /**
@@ -275,26 +195,12 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     @Override
     public void respond(String requester, AdapterMessage response) {
-        if (response instanceof AdapterMessage.FetchSocketsResponse r) {
-            ObjectNode m = message(r.namespace(), FETCH_SOCKETS_RESPONSE);
-            ObjectNode data = m.putObject("data").put("requestId", r.requestId());
-            ArrayNode sockets = data.putArray("sockets");
-            r.sockets().forEach(sockets::add);
-            redis.publish(responseChannel(r.namespace(), requester), wire.pack(m));
-        } else if (response instanceof AdapterMessage.ServerSideEmitResponse r) {
-            ObjectNode m = message(r.namespace(), SERVER_SIDE_EMIT_RESPONSE);
-            ObjectNode data = m.putObject("data").put("requestId", r.requestId());
-            data.set("packet", r.value() == null ? NullNode.getInstance() : r.value());
-            redis.publish(responseChannel(r.namespace(), requester), wire.pack(m));
-        } else if (response instanceof AdapterMessage.BroadcastClientCount c) {
-            ObjectNode m = message(c.namespace(), BROADCAST_CLIENT_COUNT);
-            m.putObject("data").put("requestId", c.requestId()).put("clientCount", c.clientCount());
-            redis.publish(responseChannel(c.namespace(), requester), wire.jsonBytes(m));
-        } else if (response instanceof AdapterMessage.BroadcastAck a) {
-            ObjectNode m = message(a.namespace(), BROADCAST_ACK);
-            ObjectNode data = m.putObject("data").put("requestId", a.requestId());
-            data.set("packet", a.value() == null ? NullNode.getInstance() : a.value());
-            redis.publish(responseChannel(a.namespace(), requester), wire.pack(m));
+        ObjectNode m = messages.encodeResponse(response);
+        if (m != null) {
+            String nsp = m.path("nsp").asText();
+            int type = m.path("type").asInt();
+            redis.publish(responseChannel(nsp, requester),
+                    ClusterAdapterMessages.mayContainBinary(type) ? wire.pack(m) : wire.jsonBytes(m));
         }
     }
 
@@ -308,64 +214,6 @@ final class ShardedRedisTransport implements ClusterTransport {
             LOG.debugf("ignoring a malformed message on %s: %s", nsp, e.getMessage());
             return;
         }
-        String sender = m.path("uid").asText();
-        if (uid.equals(sender) || !nsp.equals(m.path("nsp").asText())) {
-            return;
-        }
-        JsonNode data = m.path("data");
-        String requestId = data.hasNonNull("requestId") ? data.path("requestId").asText() : null;
-        Origin origin = NodeMessages.originOf(m, sender);
-        try {
-            switch (m.path("type").asInt(-1)) {
-                case BROADCAST -> onBroadcast(nsp, sender, origin, m, requestId);
-                case SOCKETS_JOIN, SOCKETS_LEAVE, DISCONNECT_SOCKETS -> {
-                    int type = m.path("type").asInt();
-                    AdapterMessage.Operation operation = type == SOCKETS_JOIN ? AdapterMessage.Operation.JOIN
-                            : type == SOCKETS_LEAVE ? AdapterMessage.Operation.LEAVE : AdapterMessage.Operation.DISCONNECT;
-                    hub.onMessage(sender, new AdapterMessage.SocketsOperation(origin, nsp, operation,
-                            NodeMessages.selectionOf(data.path("opts")), NodeMessages.strings(data.path("rooms")),
-                            data.path("close").asBoolean(false)));
-                }
-                case FETCH_SOCKETS -> hub.onMessage(sender, new AdapterMessage.FetchSockets(origin, nsp, requestId,
-                        NodeMessages.selectionOf(data.path("opts"))));
-                case SERVER_SIDE_EMIT -> {
-                    JsonNode packet = data.path("packet");
-                    if (packet.isArray() && !packet.isEmpty()) {
-                        hub.onMessage(sender, new AdapterMessage.ServerSideEmit(origin, nsp, requestId,
-                                EventPayload.data((ArrayNode) packet)));
-                    }
-                }
-                case FETCH_SOCKETS_RESPONSE -> {
-                    List<JsonNode> sockets = new ArrayList<>();
-                    data.path("sockets").forEach(sockets::add);
-                    hub.onMessage(null, new AdapterMessage.FetchSocketsResponse(nsp, requestId, sockets));
-                }
-                case SERVER_SIDE_EMIT_RESPONSE -> hub.onMessage(null,
-                        new AdapterMessage.ServerSideEmitResponse(nsp, requestId, data.path("packet")));
-                case BROADCAST_CLIENT_COUNT -> hub.onMessage(null,
-                        new AdapterMessage.BroadcastClientCount(nsp, requestId, data.path("clientCount").asInt()));
-                case BROADCAST_ACK -> hub.onMessage(null,
-                        new AdapterMessage.BroadcastAck(nsp, requestId, data.path("packet")));
-                default -> LOG.debugf("ignoring a message of unknown type on %s: %s", nsp, m.path("type"));
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("Could not apply a message from %s on %s: %s", sender, nsp, e.getMessage());
-        }
-    }
-
-    private void onBroadcast(String nsp, String sender, Origin origin, JsonNode m, String requestId) {
-        JsonNode data = m.path("data");
-        JsonNode packet = data.path("packet");
-        JsonNode args = packet.path("data");
-        if (!packet.path("nsp").asText(nsp).equals(nsp) || !args.isArray() || args.isEmpty()) {
-            return;
-        }
-        JsonNode opts = data.path("opts");
-        JsonNode flags = opts.path("flags");
-        hub.onMessage(sender, new AdapterMessage.Broadcast(origin, nsp, EventPayload.data((ArrayNode) args),
-                NodeMessages.selectionOf(opts), flags.path("volatile").asBoolean(false),
-                flags.path("compress").asBoolean(true), m.path("qsio").path("offset").asBoolean(false),
-                m.path("qsio").path("direct").asBoolean(false), requestId,
-                requestId == null ? 0 : flags.path("timeout").asLong(0)));
+        messages.dispatch(m, nsp, null, false, hub);
     }
 }

@@ -45,6 +45,36 @@ public interface RedisConfig {
     SubscriptionMode subscriptionMode();
 
     /**
+     * The wire format of adapter messages on a single Redis (standalone or sentinel mode): {@code pubsub}, Node's
+     * {@code @socket.io/redis-adapter} ({@code createAdapter}); or {@code streams}, Node's
+     * {@code @socket.io/redis-streams-adapter}, whose servers keep connection state recovery across Node and Quarkus
+     * servers (broadcasts in a stream named {@link #key()}, sessions under {@link Streams#sessionKeyPrefix()}). Every
+     * server of the fleet must use the same. On a Redis Cluster the format is that of Node's sharded adapter.
+     */
+    @WithDefault("pubsub")
+    Adapter adapter();
+
+    /** The {@code streams} adapter's settings, as Node's options of the same names. */
+    Streams streams();
+
+    interface Streams {
+
+        /** About how many entries the stream keeps (Node's {@code maxLen}); older broadcasts cannot be recovered. */
+        @WithDefault("10000")
+        long maxLen();
+
+        /** The prefix of the sessions' keys (Node's {@code sessionKeyPrefix}). */
+        @WithDefault("sio:session:")
+        String sessionKeyPrefix();
+    }
+
+    /** The wire format on a single Redis. */
+    enum Adapter {
+        PUBSUB,
+        STREAMS
+    }
+
+    /**
      * In {@code sentinel} mode, the name of the master the sentinels watch (their {@code sentinel monitor <name>}).
      */
     @WithDefault("mymaster")

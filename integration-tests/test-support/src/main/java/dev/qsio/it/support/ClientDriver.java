@@ -233,6 +233,11 @@ public final class ClientDriver implements AutoCloseable {
         send(command("sio.dropTransport", id));
     }
 
+    /** Sends the client's next reconnection to another server (as a load balancer or DNS would). */
+    public void retarget(String id, String url) {
+        send(command("sio.retarget", id).put("url", url));
+    }
+
     public void disconnect(String id) {
         send(command("sio.disconnect", id));
     }

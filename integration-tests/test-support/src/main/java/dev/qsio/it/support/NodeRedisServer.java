@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Node socket.io 4.x server with {@code @socket.io/redis-adapter} on a free loopback port, sharing a Redis with
  * Quarkus servers: its classic adapter on one Redis ({@code clients/node-redis-server.mjs}, {@link #start}) or its
- * sharded adapter on a Redis Cluster ({@code clients/node-sharded-server.mjs}, {@link #startSharded}). Both offer the
- * same events. Its output goes to {@code target/cluster-logs}. {@link #close()} stops it.
+ * sharded adapter on a Redis Cluster ({@code clients/node-sharded-server.mjs}, {@link #startSharded}), or
+ * {@code @socket.io/redis-streams-adapter} ({@code clients/node-streams-server.mjs}, {@link #startStreams}). All offer
+ * the same events. Its output goes to {@code target/cluster-logs}. {@link #close()} stops it.
  */
 public final class NodeRedisServer implements AutoCloseable {
 
@@ -41,6 +42,14 @@ public final class NodeRedisServer implements AutoCloseable {
      */
     public static NodeRedisServer startSharded(String seeds, String... args) {
         return launch("node-sharded-server.mjs", "node-sharded-server", seeds, args);
+    }
+
+    /**
+     * Starts the server with {@code @socket.io/redis-streams-adapter} on one Redis, with connection state recovery on
+     * (two minutes).
+     */
+    public static NodeRedisServer startStreams(String redisUrl) {
+        return launch("node-streams-server.mjs", "node-streams-server", redisUrl);
     }
 
     /** Starts {@code script} of the clients directory with a free port, a Redis address and more arguments. */
