@@ -117,12 +117,6 @@ public class ClusterBus {
                         + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
                         + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
             }
-            if (sharded && recovery) {
-                throw new ConfigurationException("quarkus.socketio.connection-state-recovery.enabled=true is not "
-                        + "available with quarkus.socketio.redis.mode=cluster yet: recovery needs the broadcast log that "
-                        + "only the standalone mode keeps", Set.of("quarkus.socketio.connection-state-recovery.enabled",
-                                "quarkus.socketio.redis.mode"));
-            }
             RedisChannels channels;
             try {
                 channels = sharded ? new ShardedRedisChannels(vertx, redisConfig) : new StandaloneRedisChannels(vertx,
@@ -144,8 +138,10 @@ public class ClusterBus {
         if (redis != null) {
             if (redis.channels().sharded()) {
                 // on a Redis Cluster, the format of Node's createShardedAdapter
-                adapters = ClusterAdapters.overShardedRedis(vertx, redis, redisConfig.key(), parts,
-                        redisConfig.subscriptionMode());
+                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overShardedRedis(vertx, redis, redisConfig.key(),
+                        parts, redisConfig.subscriptionMode(), recovery ? window : 0);
+                adapters = onRedis.adapters();
+                sessions = onRedis.sessions();
             } else if (redisConfig.adapter() == RedisConfig.Adapter.STREAMS) {
                 // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
                 ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedisStreams(vertx, redis, redisConfig.key(), parts,

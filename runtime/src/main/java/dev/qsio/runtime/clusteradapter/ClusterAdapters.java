@@ -48,11 +48,16 @@ public final class ClusterAdapters {
 
     /**
      * Adapters whose messages travel on a Redis Cluster's sharded pub/sub, wire-compatible with Node's
-     * {@code createShardedAdapter} with the same subscription mode.
+     * {@code createShardedAdapter} with the same subscription mode; with a recovery window, broadcasts are logged in
+     * the cluster (each namespace's log on the shard of its channel) and sessions kept there.
      */
-    public static AdapterFactory overShardedRedis(Vertx vertx, RedisBus bus, String key, Parts parts,
-            SubscriptionMode mode) {
-        return hub(new ShardedRedisTransport(vertx, bus, parts.json(), key, mode), parts).adapters();
+    public static OnRedis overShardedRedis(Vertx vertx, RedisBus bus, String key, Parts parts, SubscriptionMode mode,
+            long recoveryWindowMs) {
+        RedisSessionStore store = recoveryWindowMs > 0
+                ? new RedisSessionStore(parts.json(), bus.channels(), bus.self(), key, recoveryWindowMs)
+                : null;
+        ClusterHub hub = hub(new ShardedRedisTransport(vertx, bus, parts.json(), key, mode, store), parts);
+        return new OnRedis(hub.adapters(), store == null ? SessionStore.NONE : store);
     }
 
     /**

@@ -76,8 +76,12 @@ final class RedisSessionStore implements SessionStore {
         return recent;
     }
 
+    /**
+     * The namespace's log. On a Redis Cluster its name carries the namespace's channel as hash tag, so that the log
+     * and the channel share a slot and one script appends and publishes.
+     */
     String logKey(String namespace) {
-        return key + "-log#" + namespace;
+        return redis.sharded() ? "{" + key + "#" + namespace + "#}-log" : key + "-log#" + namespace;
     }
 
     private String sessionKey(String namespace, String pid) {
@@ -220,8 +224,10 @@ final class RedisSessionStore implements SessionStore {
     /** The logged broadcasts that reached these rooms, encoded for the client. */
     private List<Logged> missed(String namespace, Set<String> socketRooms, List<JsonNode> messages) {
         List<Logged> missed = new ArrayList<>();
-        for (JsonNode message : messages) {
-            JsonNode opts = message.get(2);
+        for (JsonNode logged : messages) {
+            // Node's classic adapter's [uid, packet, opts], or its ClusterAdapter's {uid, nsp, type, data: {packet, opts}}
+            JsonNode packet = logged.isArray() ? logged.get(1) : logged.path("data").path("packet");
+            JsonNode opts = logged.isArray() ? logged.get(2) : logged.path("data").path("opts");
             Set<String> rooms = new LinkedHashSet<>();
             opts.path("rooms").forEach(n -> rooms.add(n.asText()));
             Set<String> except = new LinkedHashSet<>();
@@ -229,7 +235,7 @@ final class RedisSessionStore implements SessionStore {
             if (!SessionStore.reached(socketRooms, rooms, except)) {
                 continue;
             }
-            JsonNode data = message.get(1).path("data");
+            JsonNode data = packet.path("data");
             Object[] args = new Object[data.size() - 1];
             for (int i = 1; i < data.size(); i++) {
                 args[i - 1] = data.get(i);

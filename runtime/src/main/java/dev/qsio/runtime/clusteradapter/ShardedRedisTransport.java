@@ -8,10 +8,13 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.RoomEvent;
+import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
+import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
@@ -21,6 +24,8 @@ import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 
 /**
  * The cluster adapter's messages on a Redis Cluster's sharded pub/sub, in the wire format of Node's
@@ -45,20 +50,31 @@ final class ShardedRedisTransport implements ClusterTransport {
     private final RedisChannels redis;
     private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
+    private final ProtocolJson protocol;
     private final String key;
     private final String uid;
     private final SubscriptionMode mode;
     private final Map<String, Integer> serverCounts = new ConcurrentHashMap<>();
     private ClusterHub hub;
 
-    ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode) {
+    /** Appends a logged broadcast to its namespace's log and publishes it, in one step on the shard of both. */
+    private static final String LOG_AND_SPUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', "
+            + "ARGV[3], 'm', ARGV[2]) return redis.call('SPUBLISH', ARGV[1], ARGV[2])";
+
+    /** Connection state recovery's store, or null: then broadcasts are not logged. */
+    private final RedisSessionStore recovery;
+
+    ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode,
+            RedisSessionStore recovery) {
         this.bus = bus;
         this.redis = bus.channels();
+        this.protocol = protocol;
         this.key = key;
         this.uid = bus.self();
         this.messages = new ClusterAdapterMessages(protocol, uid);
         this.wire = messages.wire;
         this.mode = mode;
+        this.recovery = recovery;
         // the server count follows the subscribers of the main namespace's channel
         vertx.setPeriodic(1000, t -> refreshServerCount());
         redis.onUp(this::refreshServerCount);
@@ -171,6 +187,16 @@ final class ShardedRedisTransport implements ClusterTransport {
             ObjectNode m = messages.encode(message, false);
             int type = m.path("type").asInt();
             Buffer payload = ClusterAdapterMessages.mayContainBinary(type) ? wire.pack(m) : wire.jsonBytes(m);
+            if (message instanceof AdapterMessage.Broadcast b && b.withOffset() && recovery != null) {
+                // logged: on the namespace's channel, which shares its slot with the log
+                ArrayNode data = b.payload().data(protocol);
+                String offset = data.get(data.size() - 1).asText();
+                long minId = Math.max(0, System.currentTimeMillis() - recovery.windowMs());
+                redis.command(Request.cmd(Command.EVAL).arg(LOG_AND_SPUBLISH).arg(1).arg(recovery.logKey(b.namespace()))
+                        .arg(channel(b.namespace())).arg(payload).arg(offset).arg(minId)).onFailure(e -> LOG.warnf(
+                                "A broadcast of %s could not be logged and published: %s", b.namespace(), e.getMessage()));
+                return;
+            }
             String channel = message instanceof AdapterMessage.Broadcast b ? broadcastChannel(b)
                     : channel(m.path("nsp").asText());
             redis.publish(channel, payload);
@@ -214,6 +240,24 @@ final class ShardedRedisTransport implements ClusterTransport {
             LOG.debugf("ignoring a malformed message on %s: %s", nsp, e.getMessage());
             return;
         }
+        boolean own = uid.equals(m.path("uid").asText());
+        if (recovery != null && m.path("type").asInt() == ClusterAdapterMessages.BROADCAST
+                && m.path("qsio").path("offset").asBoolean(false) && nsp.equals(m.path("nsp").asText())) {
+            // a logged broadcast (this server's too): kept for the restores of this server's clients, in the log's
+            // order, and delivered now
+            JsonNode args = m.path("data").path("packet").path("data");
+            if (args.isArray() && !args.isEmpty()) {
+                recovery.recent().add(nsp, args.get(args.size() - 1).asText(), EventPayload.data((ArrayNode) args),
+                        NodeMessages.selectionOf(m.path("data").path("opts")));
+            }
+            messages.dispatch(m, nsp, null, own, hub);
+            return;
+        }
         messages.dispatch(m, nsp, null, false, hub);
+    }
+
+    @Override
+    public boolean deliversOwn(BroadcastOptions options) {
+        return recovery != null && SessionStore.logged(options);
     }
 }

@@ -188,6 +188,45 @@ class RedisClusterIT {
         assertThat(ack("b1", "servers").get(0).asInt()).isEqualTo(5);
     }
 
+    /**
+     * Connection state recovery on the Redis Cluster: two more hosts (one process each, their own key, so a fleet of
+     * their own) log broadcasts in a stream on the shard of the namespace's channel; a client whose connection drops
+     * three times in the middle of a stream comes back each time on the other host, recovered, and gets every
+     * broadcast once, in order.
+     */
+    @Test
+    void aClientRecoversOnEitherHostFromTheLogOnTheShardOfItsNamespace() {
+        Map<String, String> recovery = Map.of("quarkus.socketio.bus", "redis", "quarkus.socketio.redis.mode", "cluster",
+                "quarkus.socketio.redis.url", redis.seeds(), "quarkus.socketio.redis.key", "rec",
+                "quarkus.socketio.connection-state-recovery.enabled", "true");
+        try (ClusterProcess hostC = ClusterProcess.startSingle(JAR, with(recovery, "host-c"), "rc-recovery-c");
+                ClusterProcess hostD = ClusterProcess.startSingle(JAR, with(recovery, "host-d"), "rc-recovery-d")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> shardSubscribers("rec#/#") == 2);
+            driver.connectTracking("t", hostC.url(), Map.of("transports", List.of("websocket")), "n");
+            String sid = driver.await("t", "connect").get("sid").asText();
+            ack("t", "join", "r");
+            driver.connect("p", hostD.url(), Map.of("transports", List.of("websocket")));
+            driver.awaitEmit("p", "welcome");
+            int count = 1500;
+            String ref = "stream-" + System.nanoTime();
+            driver.emitWithAck("p", ref, 120_000, "stream", "S", count, 5, "r");
+            List<String> where = Moves.recoverAcross(driver, "t", sid, List.of(hostD.url(), hostC.url(), hostD.url()));
+            assertThat(where).satisfiesExactly(w -> assertThat(w).startsWith("host-d/"),
+                    w -> assertThat(w).startsWith("host-c/"), w -> assertThat(w).startsWith("host-d/"));
+            driver.awaitAck("p", ref);
+            Moves.assertWholeStream(driver, "t", count);
+            // the log is on the master of the namespace's channel
+            String length = redis.command(redis.masterPortForSlotOf("rec#/#"), "XLEN", "{rec#/#}-log");
+            assertThat(Integer.parseInt(length.trim())).isGreaterThanOrEqualTo(count);
+        }
+    }
+
+    static Map<String, String> with(Map<String, String> base, String nodeId) {
+        Map<String, String> all = new java.util.HashMap<>(base);
+        all.put("quarkus.socketio.cluster.node-id", nodeId);
+        return all;
+    }
+
     /** A mode that does not match what Redis is, or seeds none of which answers, fail startup naming the key. */
     @Test
     void misconfigurationFailsStartupNamingTheKey() throws Exception {

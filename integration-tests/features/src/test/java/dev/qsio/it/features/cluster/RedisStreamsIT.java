@@ -10,8 +10,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.NodeRedisServer;
@@ -71,39 +69,16 @@ class RedisStreamsIT {
             int count = 1500;
             String ref = "stream-" + System.nanoTime();
             driver.emitWithAck("q", ref, 120_000, "stream", "S", count, 5, "r");
-            String[] targets = { quarkus.url(), node.url(), quarkus.url() };
-            for (int move = 0; move < targets.length; move++) {
-                int seen = tracked(driver, "t");
-                await().atMost(Duration.ofSeconds(20)).until(() -> tracked(driver, "t") >= seen + 30);
-                int connects = move + 1;
-                // the connection drops, and the client comes back on the other kind of server
-                driver.retarget("t", targets[move]);
-                driver.dropTransport("t");
-                await().atMost(Duration.ofSeconds(20)).until(() -> driver.events("t", "connect").size() == connects + 1);
-                JsonNode again = driver.events("t", "connect").get(connects);
-                assertThat(again.get("recovered").asBoolean()).as("move " + connects + ": " + again).isTrue();
-                assertThat(again.get("sid").asText()).isEqualTo(sid);
-                String where = driver.call("t", 15_000, "where").get(0).asText();
-                if (targets[move].equals(node.url())) {
-                    assertThat(where).as("move " + connects).isEqualTo("node");
-                } else {
-                    assertThat(where).as("move " + connects).startsWith("quarkus-host/");
-                }
-            }
+            // the connection drops, and the client comes back on the other kind of server each time
+            List<String> where = Moves.recoverAcross(driver, "t", sid, List.of(quarkus.url(), node.url(), quarkus.url()));
+            assertThat(where).satisfiesExactly(w -> assertThat(w).startsWith("quarkus-host/"),
+                    w -> assertThat(w).isEqualTo("node"), w -> assertThat(w).startsWith("quarkus-host/"));
             driver.awaitAck("q", ref);
-            await().atMost(Duration.ofSeconds(30)).alias("t gets the whole stream: " + driver.report("t"))
-                    .until(() -> tracked(driver, "t") >= count);
-            JsonNode r = driver.report("t").path("origins").path("S");
-            assertThat(r.path("count").asInt()).as(r.toString()).isEqualTo(count);
-            assertThat(r.path("outOfOrder").asInt()).as(r.toString()).isZero();
-            assertThat(r.path("duplicates").asInt()).as(r.toString()).isZero();
+            Moves.assertWholeStream(driver, "t", count);
             // still in its room, as both kinds of server see it
             assertThat(driver.call("n", 15_000, "fetch", "r").get(0).toString()).contains(sid);
             assertThat(driver.call("q", 15_000, "fetch", "r").get(0).toString()).contains(sid);
         }
     }
 
-    static int tracked(ClientDriver driver, String id) {
-        return driver.report(id).path("origins").path("S").path("count").asInt();
-    }
 }

@@ -1,0 +1,58 @@
+package dev.qsio.it.features.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+
+/**
+ * A tracked client (events {@code n} of origin {@code S}) that loses its connection in the middle of a stream and
+ * comes back on another server each time, as a load balancer may send it: the recovery tests across servers.
+ */
+final class Moves {
+
+    private Moves() {
+    }
+
+    static int tracked(ClientDriver driver, String id) {
+        return driver.report(id).path("origins").path("S").path("count").asInt();
+    }
+
+    /**
+     * Drops the client's connection once per target, after it got some more of the stream each time, and sends its
+     * reconnection to that target; each time it must come back recovered with its id. Returns what {@code where}
+     * answered after each move.
+     */
+    static List<String> recoverAcross(ClientDriver driver, String id, String sid, List<String> targets) {
+        List<String> where = new ArrayList<>();
+        for (int move = 0; move < targets.size(); move++) {
+            int seen = tracked(driver, id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> tracked(driver, id) >= seen + 30);
+            int connects = move + 1;
+            driver.retarget(id, targets.get(move));
+            driver.dropTransport(id);
+            await().atMost(Duration.ofSeconds(20)).until(() -> driver.events(id, "connect").size() == connects + 1);
+            JsonNode again = driver.events(id, "connect").get(connects);
+            assertThat(again.get("recovered").asBoolean()).as("move " + connects + ": " + again).isTrue();
+            assertThat(again.get("sid").asText()).isEqualTo(sid);
+            where.add(driver.call(id, 15_000, "where").get(0).asText());
+        }
+        return where;
+    }
+
+    /** The client got all {@code count} events of the stream, in order, none twice. */
+    static void assertWholeStream(ClientDriver driver, String id, int count) {
+        await().atMost(Duration.ofSeconds(30)).alias(id + " gets the whole stream: " + driver.report(id))
+                .until(() -> tracked(driver, id) >= count);
+        JsonNode r = driver.report(id).path("origins").path("S");
+        assertThat(r.path("count").asInt()).as(r.toString()).isEqualTo(count);
+        assertThat(r.path("outOfOrder").asInt()).as(r.toString()).isZero();
+        assertThat(r.path("duplicates").asInt()).as(r.toString()).isZero();
+    }
+}
