@@ -33,6 +33,7 @@ const defaults = {
   jar: path.join(here, "quarkus-app/target/quarkus-app/quarkus-run.jar"),
   out: "",
   analyze: "",
+  include: "", // with --analyze: the runs of more results directories (comma-separated), as further passes
 };
 const opts = { ...defaults };
 const argv = process.argv.slice(2);
@@ -164,6 +165,7 @@ const children = new Set();
 function start(name, cmd, args, logDir) {
   const fd = fs.openSync(path.join(logDir, `${name}.log`), "a");
   const child = spawn(cmd, args, { stdio: ["ignore", fd, fd] });
+  child.isRedis = false;
   fs.closeSync(fd);
   child.exited = new Promise((r) => child.once("exit", (code, sig) => r({ code, sig })));
   children.add(child);
@@ -171,11 +173,14 @@ function start(name, cmd, args, logDir) {
   return child;
 }
 async function stopAll() {
-  const list = [...children];
-  for (const c of list) c.kill("SIGTERM");
-  await Promise.race([Promise.all(list.map((c) => c.exited)), sleep(10_000)]);
-  for (const c of children) c.kill("SIGKILL");
-  await Promise.all(list.map((c) => c.exited));
+  // the hosts first, then Redis, so that no host logs the loss of Redis while it stops
+  for (const redis of [false, true]) {
+    const list = [...children].filter((c) => c.isRedis === redis);
+    for (const c of list) c.kill("SIGTERM");
+    await Promise.race([Promise.all(list.map((c) => c.exited)), sleep(10_000)]);
+    for (const c of list) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    await Promise.all(list.map((c) => c.exited));
+  }
 }
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.once(sig, async () => {
@@ -413,6 +418,7 @@ async function runLayout(spec, pass, logDir) {
         ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
         logDir);
       layout.redis.port = port;
+      layout.redis.isRedis = true;
       layout.redisConn = new RedisConn(port);
       await waitFor("redis-server", async () => {
         await layout.redisConn.open();
@@ -573,6 +579,8 @@ function report(results) {
   L.push(`# Many hosts: capacity run ${results.started}`, "");
   L.push(`Machine: ${results.machine.cpus} CPUs (${results.machine.model}), ${results.machine.memGb} GB, ${results.machine.kernel};`
     + ` Java ${results.machine.java}, Node ${process.version}, ${results.machine.redis}. Everything on this machine, over loopback.`, "");
+  L.push(`Repository at ${results.commit}; application ${results.app?.jar ?? "-"} built ${results.app?.built ?? "-"}`
+    + `${results.app?.source ? ` from ${results.app.source}` : ""}.`, "");
   L.push(`Settings: R = ${s.receivers} receivers spread evenly over the hosts, B = ${s.rate} broadcasts/s of ${s.payload}`
     + ` characters (${s.rate * s.receivers} deliveries/s), ${s.warmup} s warm-up then a ${s.window} s window; idle window`
     + ` ${s.idle} s; bus window ${s["redis-rate"]} broadcasts/s to one receiver per host (${s["redis-warmup"]} s warm-up,`
@@ -647,6 +655,14 @@ async function main() {
   if (opts.analyze) {
     const file = path.join(opts.analyze, "results.json");
     const results = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const dir of String(opts.include).split(",").filter(Boolean)) {
+      if (results.included?.includes(dir)) continue;
+      const more = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8"));
+      const base = Math.max(...results.runs.map((r) => r.pass));
+      for (const r of more.runs) results.runs.push({ ...r, pass: base + r.pass, from: more.started });
+      results.included = [...(results.included || []), dir];
+      results.settings.passes = Math.max(...results.runs.map((r) => r.pass));
+    }
     results.model = analyze(results);
     fs.writeFileSync(file, JSON.stringify(results, null, 2));
     fs.writeFileSync(path.join(opts.analyze, "results.md"), report(results));
@@ -668,6 +684,7 @@ async function main() {
   const results = {
     started: new Date().toISOString(),
     commit: sh(`git -C ${here} rev-parse --short HEAD`),
+    app: { jar: opts.jar, built: fs.statSync(opts.jar).mtime.toISOString() },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30),
       kernel: `Linux ${os.release()}`, java: sh("java -version 2>&1 | head -1"), redis: sh("redis-server --version"),
       loadBefore: os.loadavg() },
