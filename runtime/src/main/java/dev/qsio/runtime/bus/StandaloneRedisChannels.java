@@ -177,7 +177,8 @@ public final class StandaloneRedisChannels implements RedisChannels {
             pub = p;
             p.exceptionHandler(e -> lost(c, e.getMessage()));
             p.endHandler(v -> lost(c, "connection closed"));
-            return p.send(Request.cmd(Command.INFO).arg("cluster"));
+            // a user whose ACL forbids INFO skips the check rather than never connecting
+            return p.send(Request.cmd(Command.INFO).arg("cluster")).recover(e -> Future.succeededFuture(null));
         }).compose(info -> {
             if (info != null && info.toString().contains("cluster_enabled:1")) {
                 // classic pub/sub would still work, but would send every message to every node of the cluster
