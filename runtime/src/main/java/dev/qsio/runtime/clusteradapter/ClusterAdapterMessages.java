@@ -164,63 +164,77 @@ final class ClusterAdapterMessages {
     }
 
     /**
-     * Applies another server's message of namespace {@code nsp} through the hub; messages of this server and of other
-     * namespaces are left alone. A broadcast read at a wire's {@code offset} (a stream entry's id, or null) gets it as
-     * its last argument, as Node's {@code addOffsetIfNecessary} does.
+     * Applies another server's message of namespace {@code nsp} through the hub; messages of this server (unless
+     * {@code ownToo}) and of other namespaces are left alone. A broadcast read at a wire's {@code offset} (a stream
+     * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does.
      */
     void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
         String sender = m.path("uid").asText();
         if ((!ownToo && uid.equals(sender)) || !nsp.equals(m.path("nsp").asText())) {
             return;
         }
-        JsonNode data = m.path("data");
-        String requestId = data.hasNonNull("requestId") ? data.path("requestId").asText() : null;
-        Origin origin = NodeMessages.originOf(m, sender);
-        int type = m.path("type").asInt(-1);
         try {
-            switch (type) {
-                case BROADCAST -> broadcast(nsp, sender, origin, m, requestId, offset, hub);
-                case SOCKETS_JOIN, SOCKETS_LEAVE, DISCONNECT_SOCKETS -> {
-                    AdapterMessage.Operation operation = type == SOCKETS_JOIN ? AdapterMessage.Operation.JOIN
-                            : type == SOCKETS_LEAVE ? AdapterMessage.Operation.LEAVE : AdapterMessage.Operation.DISCONNECT;
-                    hub.onMessage(sender, new AdapterMessage.SocketsOperation(origin, nsp, operation,
-                            NodeMessages.selectionOf(data.path("opts")), NodeMessages.strings(data.path("rooms")),
-                            data.path("close").asBoolean(false)));
-                }
-                case FETCH_SOCKETS -> hub.onMessage(sender, new AdapterMessage.FetchSockets(origin, nsp, requestId,
-                        NodeMessages.selectionOf(data.path("opts"))));
-                case SERVER_SIDE_EMIT -> {
-                    JsonNode packet = data.path("packet");
-                    if (packet.isArray() && !packet.isEmpty()) {
-                        hub.onMessage(sender, new AdapterMessage.ServerSideEmit(origin, nsp, requestId,
-                                EventPayload.data((ArrayNode) packet)));
-                    }
-                }
-                case FETCH_SOCKETS_RESPONSE -> {
-                    List<JsonNode> sockets = new ArrayList<>();
-                    data.path("sockets").forEach(sockets::add);
-                    hub.onMessage(null, new AdapterMessage.FetchSocketsResponse(nsp, requestId, sockets));
-                }
-                case SERVER_SIDE_EMIT_RESPONSE -> hub.onMessage(null,
-                        new AdapterMessage.ServerSideEmitResponse(nsp, requestId, data.path("packet")));
-                case BROADCAST_CLIENT_COUNT -> hub.onMessage(null,
-                        new AdapterMessage.BroadcastClientCount(nsp, requestId, data.path("clientCount").asInt()));
-                case BROADCAST_ACK -> hub.onMessage(null,
-                        new AdapterMessage.BroadcastAck(nsp, requestId, data.path("packet")));
-                default -> LOG.debugf("ignoring a message of unknown type on %s: %s", nsp, m.path("type"));
+            AdapterMessage message = decode(m, offset);
+            if (message != null) {
+                hub.onMessage(response(message) ? null : sender, message);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Could not apply a message from %s on %s: %s", sender, nsp, e.getMessage());
         }
     }
 
-    private static void broadcast(String nsp, String sender, Origin origin, JsonNode m, String requestId, String offset,
-            ClusterHub hub) {
+    private static boolean response(AdapterMessage message) {
+        return message instanceof AdapterMessage.FetchSocketsResponse
+                || message instanceof AdapterMessage.ServerSideEmitResponse
+                || message instanceof AdapterMessage.BroadcastClientCount || message instanceof AdapterMessage.BroadcastAck;
+    }
+
+    /** A message of Node's format as this server's; null for one it does not know or cannot apply. */
+    AdapterMessage decode(JsonNode m, String offset) {
+        String nsp = m.path("nsp").asText();
+        String sender = m.path("uid").asText();
+        JsonNode data = m.path("data");
+        String requestId = data.hasNonNull("requestId") ? data.path("requestId").asText() : null;
+        Origin origin = NodeMessages.originOf(m, sender);
+        int type = m.path("type").asInt(-1);
+        return switch (type) {
+            case BROADCAST -> broadcast(nsp, origin, m, requestId, offset);
+            case SOCKETS_JOIN, SOCKETS_LEAVE, DISCONNECT_SOCKETS -> new AdapterMessage.SocketsOperation(origin, nsp,
+                    type == SOCKETS_JOIN ? AdapterMessage.Operation.JOIN
+                            : type == SOCKETS_LEAVE ? AdapterMessage.Operation.LEAVE : AdapterMessage.Operation.DISCONNECT,
+                    NodeMessages.selectionOf(data.path("opts")), NodeMessages.strings(data.path("rooms")),
+                    data.path("close").asBoolean(false));
+            case FETCH_SOCKETS -> new AdapterMessage.FetchSockets(origin, nsp, requestId,
+                    NodeMessages.selectionOf(data.path("opts")));
+            case SERVER_SIDE_EMIT -> {
+                JsonNode packet = data.path("packet");
+                yield packet.isArray() && !packet.isEmpty()
+                        ? new AdapterMessage.ServerSideEmit(origin, nsp, requestId, EventPayload.data((ArrayNode) packet))
+                        : null;
+            }
+            case FETCH_SOCKETS_RESPONSE -> {
+                List<JsonNode> sockets = new ArrayList<>();
+                data.path("sockets").forEach(sockets::add);
+                yield new AdapterMessage.FetchSocketsResponse(nsp, requestId, sockets);
+            }
+            case SERVER_SIDE_EMIT_RESPONSE -> new AdapterMessage.ServerSideEmitResponse(nsp, requestId, data.path("packet"));
+            case BROADCAST_CLIENT_COUNT -> new AdapterMessage.BroadcastClientCount(nsp, requestId,
+                    data.path("clientCount").asInt());
+            case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(nsp, requestId, data.path("packet"));
+            default -> {
+                LOG.debugf("ignoring a message of unknown type on %s: %s", nsp, m.path("type"));
+                yield null;
+            }
+        };
+    }
+
+    private static AdapterMessage.Broadcast broadcast(String nsp, Origin origin, JsonNode m, String requestId,
+            String offset) {
         JsonNode data = m.path("data");
         JsonNode packet = data.path("packet");
         JsonNode args = packet.path("data");
         if (!packet.path("nsp").asText(nsp).equals(nsp) || !args.isArray() || args.isEmpty()) {
-            return;
+            return null;
         }
         boolean withOffset = m.path("qsio").path("offset").asBoolean(false);
         ArrayNode arguments = (ArrayNode) args;
@@ -232,9 +246,9 @@ final class ClusterAdapterMessages {
             arguments.add(TextNode.valueOf(offset));
             withOffset = true;
         }
-        hub.onMessage(sender, new AdapterMessage.Broadcast(origin, nsp, EventPayload.data(arguments),
-                NodeMessages.selectionOf(opts), flags.path("volatile").asBoolean(false),
-                flags.path("compress").asBoolean(true), withOffset, m.path("qsio").path("direct").asBoolean(false),
-                requestId, requestId == null ? 0 : flags.path("timeout").asLong(0)));
+        return new AdapterMessage.Broadcast(origin, nsp, EventPayload.data(arguments), NodeMessages.selectionOf(opts),
+                flags.path("volatile").asBoolean(false), flags.path("compress").asBoolean(true), withOffset,
+                m.path("qsio").path("direct").asBoolean(false), requestId,
+                requestId == null ? 0 : flags.path("timeout").asLong(0));
     }
 }

@@ -1,0 +1,99 @@
+package dev.qsio.runtime.clusteradapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
+import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
+import dev.qsio.runtime.protocol.ProtocolJson;
+
+/**
+ * Node's {@code ClusterAdapter} messages, which the sharded and streams wires carry: what this server writes is what
+ * Node's adapter reads ({@code {uid, nsp, type, data}} with Node's numbers and shapes), and a message as Node writes it
+ * is read back (the JSON below is what socket.io-adapter 2.5 publishes).
+ */
+class ClusterAdapterMessagesTest {
+
+    static final ProtocolJson JSON = ProtocolJson.from(new ObjectMapper());
+    static final ClusterAdapterMessages MESSAGES = new ClusterAdapterMessages(JSON, "me");
+    static final Origin ORIGIN = new Origin("me", 2, "host-a");
+
+    static AdapterMessage.Broadcast broadcast(Object[] args, boolean withOffset, String requestId) {
+        return new AdapterMessage.Broadcast(ORIGIN, "/chat", EventPayload.of("news", args,
+                JSON.encoder().event("/chat", -1, "news", args)), new Selection(Set.of("r1"), Set.of("muted")), false, true,
+                withOffset, false, requestId, requestId == null ? 0 : 5000);
+    }
+
+    @Test
+    void aBroadcastIsWrittenAsNodeReadsIt() throws Exception {
+        ObjectNode m = MESSAGES.encode(broadcast(new Object[] { "hello", 42 }, false, null), false);
+        assertThat(m.path("uid").asText()).isEqualTo("me");
+        assertThat(m.path("nsp").asText()).isEqualTo("/chat");
+        assertThat(m.path("type").asInt()).isEqualTo(ClusterAdapterMessages.BROADCAST);
+        JsonNode packet = m.path("data").path("packet");
+        assertThat(packet.toString()).isEqualTo("{\"type\":2,\"data\":[\"news\",\"hello\",42],\"nsp\":\"/chat\"}");
+        assertThat(m.path("data").path("opts").path("rooms").toString()).isEqualTo("[\"r1\"]");
+        assertThat(m.path("data").path("opts").path("except").toString()).isEqualTo("[\"muted\"]");
+        assertThat(m.path("data").has("requestId")).isFalse();
+        assertThat(m.path("qsio").path("node").asText()).isEqualTo("host-a");
+    }
+
+    @Test
+    void anOffsetGivenByTheWireIsLeftOutAndAddedBackAtTheEntrysId() throws Exception {
+        ObjectNode m = MESSAGES.encode(broadcast(new Object[] { "hello", "placeholder-offset" }, true, null), true);
+        assertThat(m.path("data").path("packet").path("data").toString()).isEqualTo("[\"news\",\"hello\"]");
+        assertThat(m.path("qsio").has("offset")).as("the offset is the wire's, not an argument").isFalse();
+        AdapterMessage.Broadcast read = (AdapterMessage.Broadcast) MESSAGES.decode(m, "1700000000000-3");
+        assertThat(read.withOffset()).isTrue();
+        assertThat(read.payload().argTrees(JSON)).extracting(JsonNode::asText).containsExactly("hello", "1700000000000-3");
+    }
+
+    @Test
+    void aBroadcastWithAcknowledgementsCarriesItsRequestAndTimeoutAndNoOffset() throws Exception {
+        ObjectNode m = MESSAGES.encode(broadcast(new Object[] { "q" }, false, "me:7"), false);
+        assertThat(m.path("data").path("requestId").asText()).isEqualTo("me:7");
+        assertThat(m.path("data").path("opts").path("flags").path("timeout").asLong()).isEqualTo(5000);
+        AdapterMessage.Broadcast read = (AdapterMessage.Broadcast) MESSAGES.decode(m, "1-1");
+        assertThat(read.withOffset()).isFalse();
+        assertThat(read.requestId()).isEqualTo("me:7");
+        assertThat(read.timeoutMs()).isEqualTo(5000);
+    }
+
+    @Test
+    void nodesMessagesAreRead() throws Exception {
+        ObjectMapper mapper = JSON.mapper();
+        AdapterMessage join = MESSAGES.decode(mapper.readTree("{\"uid\":\"a1b2c3\",\"nsp\":\"/\",\"type\":4,"
+                + "\"data\":{\"opts\":{\"rooms\":[\"r\"],\"except\":[]},\"rooms\":[\"vip\"]}}"), null);
+        assertThat(join).isInstanceOf(AdapterMessage.SocketsOperation.class);
+        AdapterMessage.SocketsOperation op = (AdapterMessage.SocketsOperation) join;
+        assertThat(op.operation()).isEqualTo(AdapterMessage.Operation.JOIN);
+        assertThat(op.rooms()).containsExactly("vip");
+        assertThat(op.origin().node()).as("a Node server is its own node").isEqualTo("a1b2c3");
+        AdapterMessage emit = MESSAGES.decode(mapper.readTree("{\"uid\":\"a1b2c3\",\"nsp\":\"/\",\"type\":9,"
+                + "\"data\":{\"requestId\":\"f00d\",\"packet\":[\"ping\",99]}}"), null);
+        assertThat(((AdapterMessage.ServerSideEmit) emit).requestId()).isEqualTo("f00d");
+        AdapterMessage count = MESSAGES.decode(mapper.readTree("{\"uid\":\"a1b2c3\",\"nsp\":\"/\",\"type\":11,"
+                + "\"data\":{\"requestId\":\"me:3\",\"clientCount\":4}}"), null);
+        assertThat(((AdapterMessage.BroadcastClientCount) count).clientCount()).isEqualTo(4);
+        assertThat(MESSAGES.decode(mapper.readTree("{\"uid\":\"x\",\"nsp\":\"/\",\"type\":1}"), null))
+                .as("a heartbeat, which this wire does not use").isNull();
+    }
+
+    @Test
+    void binaryValuesGoAsMsgpackAndStreamEntriesSayWhen() throws Exception {
+        ObjectNode m = MESSAGES.encode(broadcast(new Object[] { new byte[] { 1, 2 } }, false, null), false);
+        assertThat(ClusterAdapterMessages.mayContainBinary(m.path("type").asInt())).isTrue();
+        assertThat(StreamEntries.hasBinary(m.path("data"))).isTrue();
+        assertThat(m.path("data").path("packet").path("data").get(1)).isInstanceOf(BinaryNode.class);
+        assertThat(StreamEntries.hasBinary(MESSAGES.encode(broadcast(new Object[] { "t" }, false, null), false)))
+                .isFalse();
+    }
+}
