@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
@@ -45,7 +43,7 @@ import io.vertx.redis.client.impl.ZModem;
  * where it lives now (a replica promoted in the dead master's place), with a doubling delay between attempts. What
  * was published meanwhile is dropped and counted, as on one server.
  */
-public final class ShardedRedisChannels implements RedisChannels {
+public final class ShardedRedisChannels extends RedisChannelsBase {
 
     private static final Logger LOG = Logger.getLogger(ShardedRedisChannels.class);
     private static final int SLOTS = 16384;
@@ -56,23 +54,14 @@ public final class ShardedRedisChannels implements RedisChannels {
     private final List<String> seeds;
     private final URI template;
     private final Map<String, BiConsumer<String, Buffer>> subscriptions = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
 
     /** The masters' endpoints by slot; from the cluster's slot map. */
     private volatile String[] owners = new String[SLOTS];
     /** The subscribed connection (and a client for commands) to each master that holds some of our channels. */
     private final Map<String, Shard> shards = new ConcurrentHashMap<>();
     private volatile Redis cluster;
-    private volatile RedisConnection pub;
-    private volatile boolean up;
-    private volatile boolean closing;
-    private volatile String lastError;
     /** Which attempt the connections belong to: callbacks of an earlier one are ignored. */
     private volatile long generation;
-    private long reconnectDelayMs = 100;
 
     /** One master's connections: a subscribed one, and a client for commands that must run on that node. */
     private static final class Shard {
@@ -89,6 +78,7 @@ public final class ShardedRedisChannels implements RedisChannels {
 
     /** Checks the configuration; fails with a message naming the key when a node's URL is not usable. */
     public ShardedRedisChannels(Vertx vertx, RedisConfig config) {
+        super("the Redis Cluster");
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.config = config;
@@ -157,36 +147,15 @@ public final class ShardedRedisChannels implements RedisChannels {
                 return;
             }
             if (ar.succeeded()) {
-                boolean wasDown = outages.get() > 0;
-                up = true;
-                reconnectDelayMs = 100;
-                lastError = null;
-                if (wasDown) {
-                    LOG.infof("Socket.IO bus: connected to the Redis Cluster again at %s", displayUrl());
-                } else {
-                    LOG.debugf("Socket.IO bus: connected to the Redis Cluster at %s (%d masters)", displayUrl(),
-                            Arrays.stream(owners).distinct().count());
-                }
-                upListeners.forEach(Runnable::run);
+                wentUp(" (" + Arrays.stream(owners).distinct().count() + " masters)");
                 if (first != null) {
                     first.tryComplete();
                 }
                 return;
             }
-            Throwable e = ar.cause();
-            lastError = e.getMessage();
-            if (first != null) {
-                first.tryFail(e);
+            if (!failed(ar.cause(), first)) {
+                lost(gen, ar.cause().getMessage());
             }
-            if (e instanceof RedisMisconfiguration) {
-                if (first == null) {
-                    // at startup, the failure is the application's (it names the key); later, only the log can say it
-                    LOG.error("Socket.IO bus: " + e.getMessage());
-                }
-                close();
-                return;
-            }
-            lost(gen, e.getMessage());
         }));
     }
 
@@ -266,22 +235,9 @@ public final class ShardedRedisChannels implements RedisChannels {
             }
             // a newer attempt takes over; this one's callbacks are ignored from now on
             generation++;
-            boolean wasUp = up;
-            up = false;
-            lastError = reason;
             closeConnections();
-            if (wasUp) {
-                outages.incrementAndGet();
-                LOG.warnf("Socket.IO bus: lost the Redis Cluster at %s (%s); clients of this server are still served, "
-                        + "other servers are out of reach until it answers again", displayUrl(), reason);
-                downListeners.forEach(Runnable::run);
-            } else if (outages.get() == 0) {
-                outages.incrementAndGet();
-                LOG.warnf("Socket.IO bus: cannot reach the Redis Cluster at %s (%s); retrying", displayUrl(), reason);
-            }
-            long delay = reconnectDelayMs;
             // a failover ends within seconds (the cluster's node timeout and an election): at most 1 s between tries
-            reconnectDelayMs = Math.min(reconnectDelayMs * 2, Math.min(1000, config.reconnectDelayMax().toMillis()));
+            long delay = wentDown(reason, Math.min(1000, config.reconnectDelayMax().toMillis()));
             vertx.setTimer(delay, t -> context.runOnContext(x -> connect(null)));
         });
     }
@@ -324,8 +280,8 @@ public final class ShardedRedisChannels implements RedisChannels {
     }
 
     @Override
-    public boolean isUp() {
-        return up;
+    protected Command publishCommand() {
+        return Command.SPUBLISH;
     }
 
     @Override
@@ -336,16 +292,6 @@ public final class ShardedRedisChannels implements RedisChannels {
     @Override
     public boolean sharded() {
         return true;
-    }
-
-    @Override
-    public void publish(String channel, Buffer payload) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            dropped.incrementAndGet();
-            return;
-        }
-        p.send(Request.cmd(Command.SPUBLISH).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
     }
 
     @Override
@@ -396,40 +342,6 @@ public final class ShardedRedisChannels implements RedisChannels {
         }
         return shard.client.send(Request.cmd(Command.PUBSUB).arg("SHARDNUMSUB").arg(channel))
                 .map(r -> r.size() >= 2 ? r.get(1).toInteger() : 0);
-    }
-
-    @Override
-    public Future<Response> command(Request request) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
-        }
-        return p.send(request);
-    }
-
-    @Override
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
-
-    @Override
-    public void onDown(Runnable listener) {
-        downListeners.add(listener);
-    }
-
-    @Override
-    public long dropped() {
-        return dropped.get();
-    }
-
-    @Override
-    public long outages() {
-        return outages.get();
-    }
-
-    @Override
-    public String lastError() {
-        return lastError;
     }
 
     @Override

@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
@@ -38,7 +36,7 @@ import io.vertx.redis.client.ResponseType;
  * with a doubling delay; on its return the subscriptions are made again. Subscriptions are kept across
  * reconnections.
  */
-public final class StandaloneRedisChannels implements RedisChannels {
+public final class StandaloneRedisChannels extends RedisChannelsBase {
 
     private static final Logger LOG = Logger.getLogger(StandaloneRedisChannels.class);
 
@@ -46,30 +44,27 @@ public final class StandaloneRedisChannels implements RedisChannels {
     private final RedisConfig config;
     private final Map<String, BiConsumer<String, Buffer>> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, BiConsumer<String, Buffer>> patterns = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
 
     /** The client of the publishing connection; the subscribed one has its own (each is one metered client). */
     private volatile Redis client;
     private volatile Redis subClient;
-    private volatile RedisConnection pub;
     private volatile RedisConnection sub;
-    private volatile boolean up;
-    private volatile boolean closing;
-    private volatile String lastError;
-    private long reconnectDelayMs = 100;
 
     /** Checks the configuration; fails with a message naming the key when the URL is not usable. */
     public StandaloneRedisChannels(Vertx vertx, RedisConfig config) {
+        super(checked(config).mode() == RedisConfig.Mode.SENTINEL ? "Redis (through its sentinels)" : "Redis");
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** The configuration, once its URL is known usable; fails with a message naming the key otherwise. */
+    private static RedisConfig checked(RedisConfig config) {
         if (config.url().contains(",") && config.mode() != RedisConfig.Mode.SENTINEL) {
             throw new IllegalArgumentException("quarkus.socketio.redis.url names several servers (" + config.url()
                     + "): that is a Redis Cluster's form, with quarkus.socketio.redis.mode=cluster");
         }
         options(config);
-        this.vertx = vertx;
-        this.config = config;
+        return config;
     }
 
     /** The URL shown in logs and health data: the configured one without credentials. */
@@ -197,33 +192,14 @@ public final class StandaloneRedisChannels implements RedisChannels {
             if (client != c || closing) {
                 return;
             }
-            boolean wasDown = outages.get() > 0;
-            up = true;
-            reconnectDelayMs = 100;
-            lastError = null;
-            if (wasDown) {
-                LOG.infof("Socket.IO bus: connected to Redis again at %s", displayUrl());
-            } else {
-                LOG.debugf("Socket.IO bus: connected to Redis at %s", displayUrl());
-            }
-            upListeners.forEach(Runnable::run);
+            wentUp("");
             if (first != null) {
                 first.tryComplete();
             }
         }).onFailure(e -> {
-            lastError = e.getMessage();
-            if (first != null) {
-                first.tryFail(e);
+            if (!failed(e, first)) {
+                lost(c, e.getMessage());
             }
-            if (e instanceof RedisMisconfiguration) {
-                if (first == null) {
-                    // at startup, the failure is the application's (it names the key); later, only the log can say it
-                    LOG.error("Socket.IO bus: " + e.getMessage());
-                }
-                close();
-                return;
-            }
-            lost(c, e.getMessage());
         });
     }
 
@@ -247,28 +223,14 @@ public final class StandaloneRedisChannels implements RedisChannels {
             return;
         }
         client = null;
-        boolean wasUp = up;
-        up = false;
-        lastError = reason;
         c.close();
         Redis sc = subClient;
         if (sc != null) {
             sc.close();
         }
-        if (wasUp) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: lost Redis at %s (%s); clients of this server are still served, other servers "
-                    + "are out of reach until it is back", displayUrl(), reason);
-            downListeners.forEach(Runnable::run);
-        } else if (outages.get() == 0) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: cannot reach Redis at %s (%s); retrying", displayUrl(), reason);
-        }
-        long delay = reconnectDelayMs;
         long max = config.reconnectDelayMax().toMillis();
         // a failover the sentinels run ends within seconds: at most 1 s between tries then
-        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.mode() == RedisConfig.Mode.SENTINEL ? Math.min(1000, max)
-                : max);
+        long delay = wentDown(reason, config.mode() == RedisConfig.Mode.SENTINEL ? Math.min(1000, max) : max);
         vertx.setTimer(delay, t -> connect(null));
     }
 
@@ -299,13 +261,12 @@ public final class StandaloneRedisChannels implements RedisChannels {
         }
     }
 
-    /** Whether both connections are up. */
+    /** Publishes on a Redis channel; dropped (and counted) while Redis is out of reach. */
     @Override
-    public boolean isUp() {
-        return up;
+    protected Command publishCommand() {
+        return Command.PUBLISH;
     }
 
-    /** Publishes on a Redis channel; dropped (and counted) while Redis is out of reach. */
     @Override
     public Redis newClient(String metricsName) {
         return Redis.createClient(vertx, options(config).setMetricsName(metricsName));
@@ -320,16 +281,6 @@ public final class StandaloneRedisChannels implements RedisChannels {
     public Future<Integer> subscribers(String channel) {
         return command(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel))
                 .map(r -> r.size() >= 2 ? r.get(1).toInteger() : 0);
-    }
-
-    @Override
-    public void publish(String channel, Buffer payload) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            dropped.incrementAndGet();
-            return;
-        }
-        p.send(Request.cmd(Command.PUBLISH).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
     }
 
     /** Receives the messages of a channel, as {@code (channel, payload)}; kept across reconnections. */
@@ -360,46 +311,6 @@ public final class StandaloneRedisChannels implements RedisChannels {
         if (patterns.remove(pattern) != null && up && sub != null) {
             sub.send(Request.cmd(Command.PUNSUBSCRIBE).arg(pattern));
         }
-    }
-
-    /** Sends a command on the publishing connection (in order with the publications). */
-    @Override
-    public Future<Response> command(Request request) {
-        RedisConnection p = pub;
-        if (!up || p == null) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
-        }
-        return p.send(request);
-    }
-
-    /** Called each time both connections are (again) up and subscribed. */
-    @Override
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
-
-    /** Called each time Redis goes away after having been up. */
-    @Override
-    public void onDown(Runnable listener) {
-        downListeners.add(listener);
-    }
-
-    /** Publications dropped because Redis was out of reach. */
-    @Override
-    public long dropped() {
-        return dropped.get();
-    }
-
-    /** How many times Redis went away (or could not be reached at start). */
-    @Override
-    public long outages() {
-        return outages.get();
-    }
-
-    /** The last connection error, or null while up. */
-    @Override
-    public String lastError() {
-        return lastError;
     }
 
     /** Closes the connections, after what was already published has gone out. */

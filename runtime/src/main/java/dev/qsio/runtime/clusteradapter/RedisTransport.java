@@ -17,7 +17,6 @@ import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
-import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.protocol.ProtocolException;
@@ -63,6 +62,7 @@ final class RedisTransport implements ClusterTransport {
     private static final String LOG_AND_PUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', ARGV[3], "
             + "'m', ARGV[2]) return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
+    private final Vertx vertx;
     private final RedisBus bus;
     private final RedisChannels redis;
     private final ProtocolJson protocol;
@@ -76,6 +76,7 @@ final class RedisTransport implements ClusterTransport {
     private ClusterHub hub;
 
     RedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, RedisSessionStore recovery) {
+        this.vertx = vertx;
         this.bus = bus;
         this.redis = bus.channels();
         this.protocol = protocol;
@@ -84,9 +85,6 @@ final class RedisTransport implements ClusterTransport {
         this.key = key;
         this.uid = bus.self();
         this.recovery = recovery;
-        // the server count follows the subscribers of the main namespace's request channel
-        vertx.setPeriodic(1000, t -> refreshServerCount());
-        redis.onUp(this::refreshServerCount);
     }
 
     @Override
@@ -97,22 +95,7 @@ final class RedisTransport implements ClusterTransport {
     @Override
     public void start(ClusterHub hub) {
         this.hub = hub;
-        bus.listen(Bus.Channel.ADAPTER, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-            }
-
-            @Override
-            public void onMemberJoined(String member) {
-                refreshServerCount();
-            }
-
-            @Override
-            public void onMemberLeft(String member) {
-                refreshServerCount();
-                hub.onMemberLeft(member);
-            }
-        });
+        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
     }
 
     @Override

@@ -15,7 +15,6 @@ import dev.qsio.RoomEvent;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.config.RedisConfig.SubscriptionMode;
@@ -46,6 +45,7 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     private static final Logger LOG = Logger.getLogger(ShardedRedisTransport.class);
 
+    private final Vertx vertx;
     private final RedisBus bus;
     private final RedisChannels redis;
     private final ClusterAdapterMessages messages;
@@ -66,6 +66,7 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode,
             RedisSessionStore recovery) {
+        this.vertx = vertx;
         this.bus = bus;
         this.redis = bus.channels();
         this.protocol = protocol;
@@ -75,9 +76,6 @@ final class ShardedRedisTransport implements ClusterTransport {
         this.wire = messages.wire;
         this.mode = mode;
         this.recovery = recovery;
-        // the server count follows the subscribers of the main namespace's channel
-        vertx.setPeriodic(1000, t -> refreshServerCount());
-        redis.onUp(this::refreshServerCount);
     }
 
     @Override
@@ -88,22 +86,7 @@ final class ShardedRedisTransport implements ClusterTransport {
     @Override
     public void start(ClusterHub hub) {
         this.hub = hub;
-        bus.listen(Bus.Channel.ADAPTER, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-            }
-
-            @Override
-            public void onMemberJoined(String member) {
-                refreshServerCount();
-            }
-
-            @Override
-            public void onMemberLeft(String member) {
-                refreshServerCount();
-                hub.onMemberLeft(member);
-            }
-        });
+        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
     }
 
     private String channel(String nsp) {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.protocol.ProtocolException;
@@ -75,8 +74,6 @@ final class StreamsRedisTransport implements ClusterTransport {
         this.messages = new ClusterAdapterMessages(protocol, uid);
         this.wire = messages.wire;
         this.entries = new StreamEntries(wire);
-        vertx.setPeriodic(1000, t -> refreshServerCount());
-        redis.onUp(this::refreshServerCount);
     }
 
     @Override
@@ -87,22 +84,7 @@ final class StreamsRedisTransport implements ClusterTransport {
     @Override
     public void start(ClusterHub hub) {
         this.hub = hub;
-        bus.listen(Bus.Channel.ADAPTER, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-            }
-
-            @Override
-            public void onMemberJoined(String member) {
-                refreshServerCount();
-            }
-
-            @Override
-            public void onMemberLeft(String member) {
-                refreshServerCount();
-                hub.onMemberLeft(member);
-            }
-        });
+        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
         read();
     }
 
