@@ -585,7 +585,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     void onPoll(HttpServerRequest request) {
         boolean overlap = false;
         boolean closeAfter = false;
-        String tag = request.getParam("t");
+        String tag = Query.param(request, "t");
         synchronized (this) {
             if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
                 server.refuse(request, EngineError.BAD_REQUEST);

@@ -11,6 +11,11 @@ import java.util.Base64;
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * Random bytes drawn from {@link #RANDOM} a block at a time, per thread: one draw serves 64 ids. Each draw is a
+     * synchronized read of the system's source, which was 1.6% of a handshake's samples when made per id.
+     */
+    private static final ThreadLocal<Pool> POOL = ThreadLocal.withInitial(Pool::new);
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
@@ -22,7 +27,7 @@ public final class Ids {
 
     public static String next() {
         byte[] bytes = new byte[15];
-        RANDOM.nextBytes(bytes);
+        POOL.get().fill(bytes);
         return ENCODER.encodeToString(bytes);
     }
 
@@ -32,7 +37,7 @@ public final class Ids {
             throw new IllegalArgumentException("a tag has 24 bits, got " + tag);
         }
         byte[] bytes = new byte[15];
-        RANDOM.nextBytes(bytes);
+        POOL.get().fill(bytes);
         bytes[12] = (byte) (tag >>> 16);
         bytes[13] = (byte) (tag >>> 8);
         bytes[14] = (byte) tag;
@@ -50,6 +55,22 @@ public final class Ids {
             return (tail[0] & 0xff) << 16 | (tail[1] & 0xff) << 8 | (tail[2] & 0xff);
         } catch (IllegalArgumentException e) {
             return -1;
+        }
+    }
+
+    /** A thread's block of random bytes; each byte is handed out once, then wiped. */
+    private static final class Pool {
+        private final byte[] block = new byte[960];
+        private int next = block.length;
+
+        void fill(byte[] into) {
+            if (next + into.length > block.length) {
+                RANDOM.nextBytes(block);
+                next = 0;
+            }
+            System.arraycopy(block, next, into, 0, into.length);
+            java.util.Arrays.fill(block, next, next + into.length, (byte) 0);
+            next += into.length;
         }
     }
 }

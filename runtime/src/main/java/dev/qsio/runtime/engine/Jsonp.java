@@ -24,7 +24,7 @@ final class Jsonp {
 
     /** The index of the client's callback when the request is a JSONP one, else null. */
     static String callback(HttpServerRequest request) {
-        String j = request.getParam("j");
+        String j = Query.param(request, "j");
         if (j == null) {
             return null;
         }

@@ -207,7 +207,7 @@ final class PollingTransport extends Transport {
         String contentType = TEXT;
         String jsonp = Jsonp.callback(request);
         if (EngineServer.eio3(request)) {
-            Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, jsonp == null && request.getParam("b64") == null);
+            Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, jsonp == null && Query.param(request, "b64") == null);
             payload = p.bytes();
             if (p.binary()) {
                 contentType = Eio3Codec.OCTET_STREAM;

@@ -226,7 +226,7 @@ public final class RemoteSessions {
         // the request waits, paused, for the owner's answer; it is then handled on its own context
         request.pause();
         Context context = Vertx.currentContext();
-        String tag = !websocket && read ? request.getParam("t") : null;
+        String tag = !websocket && read ? Query.param(request, "t") : null;
         acquireLock(sid, transport, read, tag, owner -> {
             if (!websocket && read) {
                 // parked at once: the owner's DRAIN follows its answer on the same link

@@ -76,12 +76,14 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
 
     private void watch(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (request.localAddress() != null) {
-            watchPort(request.localAddress().port());
-        }
         Channel channel = request.connection() instanceof ConnectionBase c ? c.channel() : null;
         Watch watch = channel == null ? null : channel.attr(WATCH).get();
         if (watch == null) {
+            // a connection accepted on a port not yet watched (one chosen at random: it is known from now on); a
+            // watched connection's port is watched already, and asking its address costs a lookup per request
+            if (request.localAddress() != null) {
+                watchPort(request.localAddress().port());
+            }
             return;
         }
         if (request.version() == HttpVersion.HTTP_2 || request.headers().contains(HttpHeaders.UPGRADE)) {

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.qsio.runtime.engine.JsonText;
+
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -66,6 +68,33 @@ public final class PacketEncoder {
     /** The CONNECT answer: {@code {"sid": ...}} and any extra fields; no body when null (Socket.IO protocol 4). */
     public Encoded connect(String namespace, JsonNode data) {
         return encode(PacketKind.CONNECT, namespace, -1, data == null ? null : g -> mapper.writeValue(g, data));
+    }
+
+    /**
+     * The CONNECT answer {@code {"sid": ..., "pid": ...}} ({@code pid} only with connection state recovery). As text it
+     * is written directly: every connection gets one, and a JSON generator cost more than the rest of the packet.
+     */
+    public Encoded connected(String namespace, String sid, String pid) {
+        if (msgpack != null) {
+            return encode(PacketKind.CONNECT, namespace, -1, g -> {
+                g.writeStartObject();
+                g.writeStringField("sid", sid);
+                if (pid != null) {
+                    g.writeStringField("pid", pid);
+                }
+                g.writeEndObject();
+            });
+        }
+        StringBuilder sb = new StringBuilder(namespace.length() + sid.length() + (pid == null ? 12 : pid.length() + 22));
+        sb.append(PacketKind.CONNECT.code());
+        if (!"/".equals(namespace)) {
+            sb.append(namespace).append(',');
+        }
+        JsonText.appendString(sb.append("{\"sid\":"), sid);
+        if (pid != null) {
+            JsonText.appendString(sb.append(",\"pid\":"), pid);
+        }
+        return new Encoded(sb.append('}').toString(), List.of(), -1);
     }
 
     /** CONNECT_ERROR with {@code {"message": ..., "data": ...}}. */

@@ -16,9 +16,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.Ack;
 import dev.qsio.AckTimeoutException;
@@ -246,11 +244,6 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
-        // protocol 4 (2.x clients): the answer has no body, the client knows its id
-        ObjectNode connect = client.legacy() ? null : JsonNodeFactory.instance.objectNode().put("sid", id);
-        if (pid != null) {
-            connect.put("pid", pid);
-        }
         if (restored != null) {
             data().putAll(restored.session().data());
             // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
@@ -259,9 +252,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         // the CONNECT answer (and a recovered socket's missed packets) go out as a task of the socket's serial
         // executor, with the @OnConnect handlers queued right behind it: an event the client sends as soon as it
         // reads the answer is queued after them, never run before them
-        ObjectNode answer = connect;
         executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> {
-            client.write(namespace.server.json().encoder().connect(namespace.name(), answer), false);
+            // protocol 4 (2.x clients): the answer has no body, the client knows its id
+            client.write(client.legacy()
+                    ? namespace.server.json().encoder().connect(namespace.name(), null)
+                    : namespace.server.json().encoder().connected(namespace.name(), id, pid), false);
             if (restored != null) {
                 Set<String> sent = new HashSet<>();
                 for (SessionStore.Logged missed : restored.missed()) {

@@ -67,6 +67,11 @@ class MsgpackCodecTest {
         Packet ack = PROTOCOL.decode(encoder.ack("/", 3, new Object[] { "ok" }));
         assertThat(ack.kind()).isEqualTo(PacketKind.ACK);
         assertThat(ack.id()).isEqualTo(3);
+        Packet connected = PROTOCOL.decode(encoder.connected("/x", "sid-1", "pid-2"));
+        assertThat(connected.kind()).isEqualTo(PacketKind.CONNECT);
+        assertThat(connected.namespace()).isEqualTo("/x");
+        assertThat(connected.data().get("sid").asText()).isEqualTo("sid-1");
+        assertThat(connected.data().get("pid").asText()).isEqualTo("pid-2");
         Packet disconnect = PROTOCOL.decode(encoder.disconnect("/x"));
         assertThat(disconnect.kind()).isEqualTo(PacketKind.DISCONNECT);
         assertThat(disconnect.data()).isNull();

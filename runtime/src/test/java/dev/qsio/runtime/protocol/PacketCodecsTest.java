@@ -292,6 +292,20 @@ class PacketCodecsTest {
     }
 
     @Test
+    void theConnectAnswerIsWrittenAsTheGeneralEncoderWouldWriteIt() throws Exception {
+        assertThat(encoder.connected("/", "AbC-_0123456789abcde", null).text())
+                .isEqualTo(encoder.connect("/", NODES.objectNode().put("sid", "AbC-_0123456789abcde")).text())
+                .isEqualTo("0{\"sid\":\"AbC-_0123456789abcde\"}");
+        assertThat(encoder.connected("/admin", "s", "p\"1").text())
+                .isEqualTo(encoder.connect("/admin", NODES.objectNode().put("sid", "s").put("pid", "p\"1")).text())
+                .isEqualTo("0/admin,{\"sid\":\"s\",\"pid\":\"p\\\"1\"}");
+        Packet p = decoder().onText(encoder.connected("/admin", "s", "p").text());
+        assertThat(p.kind()).isEqualTo(PacketKind.CONNECT);
+        assertThat(p.namespace()).isEqualTo("/admin");
+        assertThat(p.data().get("pid").asText()).isEqualTo("p");
+    }
+
+    @Test
     void encodingDoesNotAlterItsArguments() {
         ArrayNode tree = array(b(1), "x");
         encoder.event("/", -1, "e", new Object[] { tree });
