@@ -388,7 +388,12 @@ public final class Bench {
     static List<Target> targets(Path root) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the same JVM options for every Java target
-        List<String> jvm = List.of(java, "-Xmx2g", "-XX:+UseG1GC");
+        List<String> jvm = new ArrayList<>(List.of(java, "-Xmx2g", "-XX:+UseG1GC"));
+        // more options for every Java target alike (BENCH_JVM_OPTS, space-separated), to study one of them
+        String extra = System.getenv("BENCH_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            jvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
         String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", 18081, 1, true, root, Map.of(),

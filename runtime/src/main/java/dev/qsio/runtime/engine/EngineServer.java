@@ -183,7 +183,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         WebSocketTransport transport = new WebSocketTransport(session, ws);
-        wire(session, transport);
+        wire(session, transport, false);
         session.startAdopted(transport, clientPackets);
         ws.resume();
     }
@@ -325,7 +325,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private void open(HandshakeRequest handshake, boolean eio3, ServerWebSocket ws) {
         EngineSession<C> session = newSession(handshake, eio3);
         WebSocketTransport transport = new WebSocketTransport(session, ws);
-        wire(session, transport);
+        wire(session, transport, true);
         stats.handshakesAccepted.increment();
         session.start(transport);
     }
@@ -349,13 +349,19 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
                 ws.close();
                 return;
             }
-            wire(session, t);
+            wire(session, t, true);
         });
     }
 
-    private void wire(EngineSession<C> session, WebSocketTransport transport) {
+    /**
+     * Connects a WebSocket to its session: its messages become packets, its end the transport's. A WebSocket of this
+     * server's own (not adopted from another) is served from its channel from then on where it can be
+     * ({@link ChannelWebSocket}); an adopted one stays with the HTTP server's WebSocket, which holds its frames while it
+     * is paused.
+     */
+    private void wire(EngineSession<C> session, WebSocketTransport transport, boolean detachable) {
         ServerWebSocket ws = transport.ws;
-        WebSocketMessages.read(ws, options.maxHttpBufferSize(), text -> {
+        WebSocketMessages messages = new WebSocketMessages(transport::close, options.maxHttpBufferSize(), text -> {
             SocketIoHotReplacement.messageReceived();
             stats.bytesIn(text.length());
             EnginePacket packet;
@@ -377,6 +383,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             }
             session.onPacket(transport, packet);
         }, code -> session.onTransportClosed(transport, "transport error"));
+        if (detachable && transport.detach(messages, reason -> session.onTransportClosed(transport, reason))) {
+            return;
+        }
+        WebSocketMessages.read(ws, messages);
         ws.closeHandler(v -> session.onTransportClosed(transport, "transport close"));
         ws.exceptionHandler(e -> {
             LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());

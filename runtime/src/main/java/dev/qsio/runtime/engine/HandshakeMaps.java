@@ -14,35 +14,49 @@ import io.vertx.core.MultiMap;
 
 /**
  * The headers and query parameters of a handshake as the read-only maps {@link dev.qsio.HandshakeRequest} exposes,
- * without copying them: the headers are a view of the request's own header map (which the HTTP server keeps for a
- * WebSocket anyway), the query is parsed from the raw query string the first time it is read. Most applications never
- * read them, and a copy per connection cost about a kilobyte of heap.
+ * kept small until read: the headers as one string, the query as the raw query string, each parsed into its map the
+ * first time it is read. Most applications never read them, and maps per connection cost about a kilobyte of heap.
  */
 final class HandshakeMaps {
 
     private HandshakeMaps() {
     }
 
-    /** The request's headers, names in lower case, each with its values in order. */
+    /**
+     * The request's headers, names in lower case, each with its values in order. They are kept as one string
+     * ({@code name:value\n} per header; a decoded header holds no line feed and its name no colon), about a quarter of
+     * the request's own header map, which is then let go with the request; the map is built from it when read.
+     */
     static Map<String, List<String>> headers(MultiMap headers) {
+        StringBuilder sb = new StringBuilder(256);
+        for (Map.Entry<String, String> e : headers) {
+            String value = e.getValue();
+            if (value.indexOf('\n') >= 0) {
+                // not from an HTTP/1 head; kept readable rather than split
+                value = value.replace('\n', ' ');
+            }
+            sb.append(e.getKey().toLowerCase(Locale.ROOT)).append(':').append(value).append('\n');
+        }
+        String packed = sb.toString();
         return new Lazy() {
             @Override
             Map<String, List<String>> build() {
                 Map<String, List<String>> m = new LinkedHashMap<>();
-                for (Map.Entry<String, String> e : headers) {
-                    m.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(e.getValue());
+                int from = 0;
+                while (from < packed.length()) {
+                    int colon = packed.indexOf(':', from);
+                    int end = packed.indexOf('\n', colon);
+                    m.computeIfAbsent(packed.substring(from, colon), k -> new ArrayList<>(1))
+                            .add(packed.substring(colon + 1, end));
+                    from = end + 1;
                 }
                 return m;
             }
 
             @Override
             public List<String> get(Object key) {
-                if (!(key instanceof String name)) {
-                    return null;
-                }
-                // case-insensitive, without building the whole map
-                List<String> values = headers.getAll(name);
-                return values.isEmpty() ? null : List.copyOf(values);
+                // case-insensitive, as HTTP header names are
+                return key instanceof String name ? super.get(name.toLowerCase(Locale.ROOT)) : null;
             }
         };
     }

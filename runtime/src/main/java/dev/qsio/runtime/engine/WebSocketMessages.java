@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.netty.channel.Channel;
@@ -19,14 +20,15 @@ import io.vertx.core.net.impl.VertxHandler;
  * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
  * {@code maxHttpBufferSize} closes the WebSocket with 1009 as soon as its frames pass the limit, and a text message
  * that is not UTF-8 closes it with 1007 (RFC 6455, 8.1) instead of reaching the application with U+FFFD in it.
- * Control frames stay with Vert.x.
+ * Control frames are the WebSocket's to answer (Vert.x's, or {@link ChannelWebSocket}'s once the connection is detached).
  */
 final class WebSocketMessages implements Handler<WebSocketFrame> {
 
     static final short MESSAGE_TOO_BIG = 1009;
     static final short INVALID_PAYLOAD = 1007;
 
-    private final ServerWebSocket ws;
+    /** Closes the WebSocket with a code and a reason. */
+    private final BiConsumer<Short, String> closer;
     private final int max;
     private final Consumer<String> text;
     private final Consumer<Buffer> binary;
@@ -37,9 +39,9 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
     private boolean pendingText;
     private boolean done;
 
-    private WebSocketMessages(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
+    WebSocketMessages(BiConsumer<Short, String> closer, int max, Consumer<String> text, Consumer<Buffer> binary,
             Consumer<Short> refused) {
-        this.ws = ws;
+        this.closer = closer;
         this.max = max;
         this.text = text;
         this.binary = binary;
@@ -49,10 +51,18 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
     /** Sends the WebSocket's messages to these from now on, replacing any message handler it had. */
     static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
             Consumer<Short> refused) {
+        read(ws, new WebSocketMessages(ws::close, max, text, binary, refused));
+    }
+
+    /** Sends the WebSocket's messages to {@code messages} from now on, replacing any message handler it had. */
+    static void read(ServerWebSocket ws, WebSocketMessages messages) {
         ws.textMessageHandler(null);
         ws.binaryMessageHandler(null);
-        ws.frameHandler(new WebSocketMessages(ws, max, text, binary, refused));
-        adjustPipeline(WebSocketTransport.channelOf(ws));
+        ws.frameHandler(messages);
+        Channel channel = WebSocketTransport.channelOf(ws);
+        if (channel != null) {
+            channel.eventLoop().execute(() -> adjustPipeline(channel.pipeline()));
+        }
     }
 
     static final short PROTOCOL_ERROR = 1002;
@@ -66,20 +76,17 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
      * handler ({@code quarkus.http.idle-timeout}): the Engine.IO heartbeat watches the connection (a silent client is
      * closed after ping-interval plus ping-timeout), and the handler and its timer cost each connection 260 bytes.
      */
-    private static void adjustPipeline(Channel channel) {
-        if (channel == null) {
-            return;
+    static void adjustPipeline(ChannelPipeline pipeline) {
+        ChannelHandlerContext reader = pipeline.context(VertxHandler.class);
+        if (reader == null) {
+            reader = pipeline.context(ChannelWebSocket.class);
         }
-        channel.eventLoop().execute(() -> {
-            ChannelPipeline pipeline = channel.pipeline();
-            ChannelHandlerContext vertx = pipeline.context(VertxHandler.class);
-            if (vertx != null && pipeline.get(RSV_CHECK) == null) {
-                pipeline.addBefore(vertx.name(), RSV_CHECK, new ReservedBits());
-            }
-            if (pipeline.get(IdleStateHandler.class) != null) {
-                pipeline.remove(IdleStateHandler.class);
-            }
-        });
+        if (reader != null && pipeline.get(RSV_CHECK) == null) {
+            pipeline.addBefore(reader.name(), RSV_CHECK, new ReservedBits());
+        }
+        if (pipeline.get(IdleStateHandler.class) != null) {
+            pipeline.remove(IdleStateHandler.class);
+        }
     }
 
     private static final class ReservedBits extends ChannelInboundHandlerAdapter {
@@ -97,28 +104,39 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
 
     @Override
     public void handle(WebSocketFrame frame) {
+        if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+            onFrame(frame.isText(), frame.isContinuation(), frame.isFinal(), frame.binaryData());
+        }
+        // ping, pong and close are Vert.x's
+    }
+
+    /**
+     * A data frame: text or binary (the start of a message) or a continuation; {@code data} may be kept (binary
+     * messages reach the application as they are), so it must be the receiver's own bytes.
+     */
+    void onFrame(boolean isTextFrame, boolean continuation, boolean fin, Buffer frameData) {
         if (done) {
             return;
         }
         Buffer data;
         boolean isText;
-        if (frame.isText() || frame.isBinary()) {
-            data = frame.binaryData();
-            isText = frame.isText();
-        } else if (frame.isContinuation() && pending != null) {
-            data = pending.appendBuffer(frame.binaryData());
+        if (!continuation) {
+            data = frameData;
+            isText = isTextFrame;
+        } else if (pending != null) {
+            data = pending.appendBuffer(frameData);
             isText = pendingText;
         } else {
-            // ping, pong and close are Vert.x's; Netty refuses a continuation outside a message
+            // Netty refuses a continuation outside a message
             return;
         }
         if (data.length() > max) {
             refuse(MESSAGE_TOO_BIG, "Message too big");
             return;
         }
-        if (!frame.isFinal()) {
+        if (!fin) {
             if (pending == null) {
-                // the frame's buffer is Vert.x's: copied once, then appended to
+                // the frame's buffer is the receiver's: copied once, then appended to
                 pending = Buffer.buffer(Math.min(max, data.length() * 2)).appendBuffer(data);
                 pendingText = isText;
             }
@@ -142,7 +160,7 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
     private void refuse(short code, String reason) {
         done = true;
         pending = null;
-        ws.close(code, reason);
+        closer.accept(code, reason);
         refused.accept(code);
     }
 }

@@ -2,6 +2,7 @@ package dev.qsio.runtime.engine;
 
 import java.lang.reflect.Field;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
@@ -10,6 +11,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.vertx.core.buffer.Buffer;
@@ -24,7 +27,13 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
  */
 final class WebSocketTransport extends Transport {
 
-    final ServerWebSocket ws;
+    /**
+     * The HTTP server's WebSocket, until the connection is detached from it ({@link #detach}); then null, so that
+     * it and what it holds are let go.
+     */
+    volatile ServerWebSocket ws;
+    /** The connection served from its channel, once detached; null while the HTTP server's WebSocket serves it. */
+    private volatile ChannelWebSocket raw;
     /** The connection, to read how much is queued for the client; null where Vert.x does not expose it. */
     private final Channel channel;
     private boolean closed;
@@ -40,6 +49,21 @@ final class WebSocketTransport extends Transport {
      * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
      * warning, once) where neither works: the session's buffer bound then covers polling only.
      */
+    /**
+     * Serves the connection from its channel from now on (see {@link ChannelWebSocket}), when it can be: its messages go
+     * to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
+     */
+    boolean detach(WebSocketMessages messages, Consumer<String> closed) {
+        ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed);
+        if (r == null) {
+            return false;
+        }
+        // raw first: a reader that sees no WebSocket sees the channel's handler
+        raw = r;
+        ws = null;
+        return true;
+    }
+
     static Channel channelOf(ServerWebSocket ws) {
         ServerWebSocket socket = ws;
         if (!(socket instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
@@ -114,7 +138,13 @@ final class WebSocketTransport extends Transport {
                 return;
             }
         }
-        ws.writeFrame(frame(packet, body));
+        ChannelWebSocket r = raw;
+        if (r != null) {
+            ByteBuf bytes = body.getByteBuf();
+            r.write(packet.isBinary() ? new BinaryWebSocketFrame(bytes) : new TextWebSocketFrame(bytes));
+        } else {
+            ws.writeFrame(frame(packet, body));
+        }
     }
 
     /** Set once permessage-deflate is seen in the connection's pipeline (read by broadcasts on other threads). */
@@ -134,7 +164,8 @@ final class WebSocketTransport extends Transport {
 
     /** Whether the socket's outbound queue is over its high-water mark (a slow client). */
     boolean congested() {
-        return ws.writeQueueFull();
+        ChannelWebSocket r = raw;
+        return r != null ? r.congested() : ws.writeQueueFull();
     }
 
     /**
@@ -195,9 +226,24 @@ final class WebSocketTransport extends Transport {
     void close() {
         if (!closed) {
             closed = true;
-            if (!ws.isClosed()) {
+            ChannelWebSocket r = raw;
+            if (r != null) {
+                r.close(NORMAL_CLOSURE, null);
+            } else if (!ws.isClosed()) {
                 ws.close();
             }
+        }
+    }
+
+    private static final short NORMAL_CLOSURE = 1000;
+
+    /** Closes the WebSocket with a code: a message the engine refused (too big, not UTF-8). */
+    void close(short code, String reason) {
+        ChannelWebSocket r = raw;
+        if (r != null) {
+            r.close(code, reason);
+        } else {
+            ws.close(code, reason);
         }
     }
 
