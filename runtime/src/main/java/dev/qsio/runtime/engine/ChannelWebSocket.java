@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.lang.reflect.Method;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -25,7 +26,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.VertxHandler;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.NetworkMetrics;
 
 /**
  * An Engine.IO WebSocket served from its Netty channel once the upgrade is done. The HTTP server's handler of the
@@ -38,9 +42,10 @@ import io.vertx.core.net.impl.VertxHandler;
  * the connection closed, a close from the server waits for the client's answer at most {@link #CLOSING_TIMEOUT_MS}.
  * The codec, compression and reserved-bits handlers stay in the pipeline, in front of this one.
  * <p>
- * A connection is detached only where nothing else follows it: not when the HTTP server reports to metrics (it would
- * never see the connection end), not for a WebSocket relayed to or adopted from another server (those stay with the
- * HTTP server's WebSocket, which holds their frames while paused).
+ * Where the HTTP server reports to metrics (Micrometer's HTTP binder, for one), the end of the WebSocket and of the
+ * connection are reported from here, as the server would have; the bytes read and written after the upgrade are not.
+ * A WebSocket relayed to or adopted from another server stays with the HTTP server's WebSocket, which holds its
+ * frames while paused.
  */
 final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
 
@@ -73,7 +78,7 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
     /**
      * Takes the connection under {@code ws} from the HTTP server, its messages going to {@code messages}; null (and
      * nothing changed) where it cannot: off the connection's event loop, a connection whose handler is not the HTTP
-     * server's, or one the HTTP server reports to metrics.
+     * server's, or metrics whose end it cannot report.
      */
     static ChannelWebSocket detach(ServerWebSocket ws, WebSocketMessages messages, Consumer<String> closed) {
         Channel channel = WebSocketTransport.channelOf(ws);
@@ -87,14 +92,73 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
             return null;
         }
         ConnectionBase connection = ((VertxHandler<?>) server.handler()).getConnection();
-        if (connection == null || connection.metrics() != null) {
+        if (connection == null) {
+            return null;
+        }
+        Runnable reportEnd = metricsEnd(connection, WebSocketTransport.unwrap(ws));
+        if (reportEnd == null) {
             return null;
         }
         // the context's event loop is the connection's (the upgrade request was read on it): emitted at once
-        ChannelWebSocket raw = new ChannelWebSocket(channel, task -> context.emit(v -> task.run()), messages, closed);
+        Consumer<String> end = reportEnd == NOTHING_TO_REPORT ? closed : reason -> {
+            try {
+                reportEnd.run();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "reporting the end of a WebSocket to the HTTP server's metrics failed");
+            }
+            closed.accept(reason);
+        };
+        ChannelWebSocket raw = new ChannelWebSocket(channel, task -> context.emit(v -> task.run()), messages, end);
         pipeline.replace(server.name(), NAME, raw);
         WebSocketMessages.adjustPipeline(pipeline);
         return raw;
+    }
+
+    private static final Runnable NOTHING_TO_REPORT = () -> {
+    };
+    private static final Method WEBSOCKET_METRIC = webSocketMetric();
+
+    private static Method webSocketMetric() {
+        try {
+            Method m = Class.forName("io.vertx.core.http.impl.WebSocketImplBase", false,
+                    ChannelWebSocket.class.getClassLoader()).getDeclaredMethod("getMetric");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What the HTTP server would report to its metrics when the connection ends, which it no longer sees: the
+     * WebSocket's end, then the connection's (as Vert.x reports them). {@link #NOTHING_TO_REPORT} without metrics;
+     * null when the metrics cannot be reported (of a kind not known, or the WebSocket's metric cannot be read): the
+     * connection then stays with the HTTP server. Bytes read and written after the upgrade are not reported.
+     */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    private static Runnable metricsEnd(ConnectionBase connection, ServerWebSocket ws) {
+        NetworkMetrics<?> metrics = connection.metrics();
+        if (metrics == null) {
+            return NOTHING_TO_REPORT;
+        }
+        if (!(metrics instanceof HttpServerMetrics http) || WEBSOCKET_METRIC == null
+                || !WEBSOCKET_METRIC.getDeclaringClass().isInstance(ws)) {
+            return null;
+        }
+        Object webSocketMetric;
+        try {
+            webSocketMetric = WEBSOCKET_METRIC.invoke(ws);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+        Object socketMetric = connection.metric();
+        SocketAddress remote = connection.remoteAddress();
+        return () -> {
+            if (webSocketMetric != null) {
+                http.disconnected(webSocketMetric);
+            }
+            http.disconnected(socketMetric, remote);
+        };
     }
 
     @Override

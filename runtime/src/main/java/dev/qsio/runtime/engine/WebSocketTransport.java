@@ -65,15 +65,7 @@ final class WebSocketTransport extends Transport {
     }
 
     static Channel channelOf(ServerWebSocket ws) {
-        ServerWebSocket socket = ws;
-        if (!(socket instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
-                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(socket)) {
-            try {
-                socket = (ServerWebSocket) WRAPPER_DELEGATE.get(socket);
-            } catch (IllegalAccessException e) {
-                socket = ws;
-            }
-        }
+        ServerWebSocket socket = unwrap(ws);
         if (socket instanceof WebSocketInternal internal) {
             return internal.channelHandlerContext().channel();
         }
@@ -83,6 +75,19 @@ final class WebSocketTransport extends Transport {
                     ws.getClass().getName());
         }
         return null;
+    }
+
+    /** The HTTP server's own WebSocket under Vert.x Web's wrapper of a routed request (or {@code ws} itself). */
+    static ServerWebSocket unwrap(ServerWebSocket ws) {
+        if (!(ws instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
+                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(ws)) {
+            try {
+                return (ServerWebSocket) WRAPPER_DELEGATE.get(ws);
+            } catch (IllegalAccessException e) {
+                return ws;
+            }
+        }
+        return ws;
     }
 
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class);
