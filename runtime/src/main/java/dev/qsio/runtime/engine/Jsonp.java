@@ -40,27 +40,9 @@ final class Jsonp {
 
     /** The script that answers a GET: {@code ___eio[j]("payload");}. */
     static Buffer script(String callback, String payload) {
-        StringBuilder sb = new StringBuilder(payload.length() + 24).append("___eio[").append(callback).append("](\"");
-        for (int i = 0; i < payload.length(); i++) {
-            char c = payload.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                // a script must not hold the line and paragraph separators raw (nor "</script>": "<" is escaped)
-                case '\u2028', '\u2029', '<' -> sb.append(String.format("\\u%04x", (int) c));
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return Buffer.buffer(sb.append("\");").toString());
+        StringBuilder sb = new StringBuilder(payload.length() + 24).append("___eio[").append(callback).append("](");
+        JsonText.appendString(sb, payload, true);
+        return Buffer.buffer(sb.append(");").toString());
     }
 
     /** The payload of a POST: the form field {@code d}, its line breaks unescaped. */

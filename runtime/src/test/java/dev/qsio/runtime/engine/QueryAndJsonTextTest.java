@@ -45,4 +45,14 @@ class QueryAndJsonTextTest {
         }
         assertThat(JsonText.appendString(new StringBuilder("x"), "a\u0001").toString()).isEqualTo("x\"a\\u0001\"");
     }
+
+    @Test
+    void aJsonpScriptEscapesWhatAScriptElementCannotHoldRaw() throws Exception {
+        String payload = "4\"q\" \\ \u2028\u2029 </script> \u0001 é";
+        String script = Jsonp.script("7", payload).toString();
+        assertThat(script).isEqualTo("___eio[7](\"4\\\"q\\\" \\\\ \\u2028\\u2029 \\u003c/script> \\u0001 é\");");
+        // what is between the parentheses is a JSON string of the payload
+        String literal = script.substring("___eio[7](".length(), script.length() - 2);
+        assertThat(new ObjectMapper().readValue(literal, String.class)).isEqualTo(payload);
+    }
 }
