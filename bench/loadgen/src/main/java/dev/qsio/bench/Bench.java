@@ -246,6 +246,8 @@ public final class Bench {
         }
         Scenarios.log("generator warmed up in %.1f s (%d connections twice, not measured)",
                 (System.nanoTime() - t0) / 1e9, s.clients());
+        // the same fixed pause as between targets: the warm-up server's shutdown must not overlap the first
+        // target's start (a measurement harness, not a test: there is no condition to wait for on another process)
         Thread.sleep(s.pauseMillis());
     }
 

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -69,7 +70,7 @@ public final class Ids {
                 next = 0;
             }
             System.arraycopy(block, next, into, 0, into.length);
-            java.util.Arrays.fill(block, next, next + into.length, (byte) 0);
+            Arrays.fill(block, next, next + into.length, (byte) 0);
             next += into.length;
         }
     }

@@ -20,7 +20,8 @@ import io.vertx.core.net.impl.VertxHandler;
  * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
  * {@code maxHttpBufferSize} closes the WebSocket with 1009 as soon as its frames pass the limit, and a text message
  * that is not UTF-8 closes it with 1007 (RFC 6455, 8.1) instead of reaching the application with U+FFFD in it.
- * Control frames are the WebSocket's to answer (Vert.x's, or {@link ChannelWebSocket}'s once the connection is detached).
+ * Control frames are the WebSocket's to answer (Vert.x's, or {@link ChannelWebSocket}'s once the connection is
+ * detached).
  */
 final class WebSocketMessages implements Handler<WebSocketFrame> {
 

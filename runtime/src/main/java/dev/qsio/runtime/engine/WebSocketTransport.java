@@ -45,13 +45,8 @@ final class WebSocketTransport extends Transport {
     }
 
     /**
-     * The connection under a WebSocket, to read how much is queued for its client. Vert.x Web wraps the WebSocket
-     * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
-     * warning, once) where neither works: the session's buffer bound then covers polling only.
-     */
-    /**
-     * Serves the connection from its channel from now on (see {@link ChannelWebSocket}), when it can be: its messages go
-     * to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
+     * Serves the connection from its channel from now on (see {@link ChannelWebSocket}), when it can be: its messages
+     * go to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
      */
     boolean detach(WebSocketMessages messages, Consumer<String> closed) {
         ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed);
@@ -64,6 +59,11 @@ final class WebSocketTransport extends Transport {
         return true;
     }
 
+    /**
+     * The connection under a WebSocket, to read how much is queued for its client. Vert.x Web wraps the WebSocket
+     * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
+     * warning, once) where neither works: the session's buffer bound then covers polling only.
+     */
     static Channel channelOf(ServerWebSocket ws) {
         ServerWebSocket socket = unwrap(ws);
         if (socket instanceof WebSocketInternal internal) {
