@@ -49,6 +49,11 @@ public final class EngineSession<C> implements EngineIoSocket {
     private EventLoop directLoop;
     /** A broadcast wrote to {@link #direct} and its loop has yet to flush it; used on that loop only. */
     boolean flushPending;
+    /**
+     * Packets sent from off the WebSocket's event loop wait to be written there (see {@link WebSocketTransport}): a
+     * broadcast writing on the loop writes them first ({@link #writeQueued()}). Read without the monitor.
+     */
+    volatile boolean writesQueued;
     private WebSocketTransport upgrading;
     private boolean upgraded;
     /** Written under the monitor; read without it by {@link #openForDirectWrites()}. */
@@ -195,6 +200,18 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     EventLoop directLoop() {
         return directLoop;
+    }
+
+    /**
+     * Writes what was sent to the WebSocket from off its event loop and waits there; called on the loop by a broadcast
+     * before it writes directly, so that it does not overtake them.
+     */
+    void writeQueued() {
+        synchronized (this) {
+            if (transport instanceof WebSocketTransport ws) {
+                ws.writeQueued();
+            }
+        }
     }
 
     /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */

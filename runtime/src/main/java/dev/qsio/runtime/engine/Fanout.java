@@ -137,6 +137,10 @@ public final class Fanout {
                     continue;
                 }
             }
+            if (session.writesQueued) {
+                // what was sent to this session from another thread before this broadcast goes first
+                session.writeQueued();
+            }
             // from the frame encoder toward the socket: the frame is already encoded, and the handlers behind the
             // encoder (an idle-state handler that would make a promise per write) have nothing to do with it
             writer.write(frame.duplicate(), channel.voidPromise());

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.lang.reflect.Field;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -130,8 +131,54 @@ final class WebSocketTransport extends Transport {
         }
     }
 
+    /**
+     * Packets sent from off the connection's event loop, written on the loop by one task, in order. A write from off
+     * the loop is a task queued there, while a write on the loop (a broadcast that arrived there) goes at once: without
+     * this queue, that broadcast overtook what had been sent before it. Every write on the loop first writes what
+     * waits here. Used with the session's lock held.
+     */
+    private ArrayDeque<EnginePacket> outbox;
+    private long outboxBytes;
+    private boolean drainScheduled;
+
     @Override
     void send(EnginePacket packet) {
+        if (channel == null || channel.eventLoop().inEventLoop()) {
+            writeQueued();
+            write(packet);
+            return;
+        }
+        if (outbox == null) {
+            outbox = new ArrayDeque<>(4);
+        }
+        outbox.add(packet);
+        outboxBytes += packet.size();
+        session.writesQueued = true;
+        if (!drainScheduled) {
+            drainScheduled = true;
+            channel.eventLoop().execute(() -> {
+                synchronized (session) {
+                    drainScheduled = false;
+                    writeQueued();
+                }
+            });
+        }
+    }
+
+    /** Writes what was sent from off the loop and waits for it; on the loop, with the session's lock held. */
+    void writeQueued() {
+        ArrayDeque<EnginePacket> queued = outbox;
+        if (queued == null || queued.isEmpty()) {
+            return;
+        }
+        outboxBytes = 0;
+        session.writesQueued = false;
+        for (EnginePacket p; (p = queued.poll()) != null;) {
+            write(p);
+        }
+    }
+
+    private void write(EnginePacket packet) {
         Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
         if (!packet.compress() && deflating()) {
@@ -179,7 +226,7 @@ final class WebSocketTransport extends Transport {
      */
     @Override
     long backlog() {
-        return backlog(channel);
+        return outboxBytes + backlog(channel);
     }
 
     /**
@@ -200,6 +247,10 @@ final class WebSocketTransport extends Transport {
             close();
         } else if (!closed) {
             closed = true;
+            if (outbox != null) {
+                outbox.clear();
+                outboxBytes = 0;
+            }
             abort(channel);
         }
     }
@@ -230,6 +281,11 @@ final class WebSocketTransport extends Transport {
     @Override
     void close() {
         if (!closed) {
+            // what was sent before the close goes before it: on the loop it is written now; from elsewhere the close
+            // is queued behind the task that writes it
+            if (channel != null && channel.eventLoop().inEventLoop()) {
+                writeQueued();
+            }
             closed = true;
             ChannelWebSocket r = raw;
             if (r != null) {
@@ -244,6 +300,9 @@ final class WebSocketTransport extends Transport {
 
     /** Closes the WebSocket with a code: a message the engine refused (too big, not UTF-8). */
     void close(short code, String reason) {
+        if (channel != null && channel.eventLoop().inEventLoop()) {
+            writeQueued();
+        }
         ChannelWebSocket r = raw;
         if (r != null) {
             r.close(code, reason);
