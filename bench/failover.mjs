@@ -1,0 +1,291 @@
+// How long the clients of a killed worker take to be served again, and what the other clients see meanwhile. The
+// bench application as a cluster (a primary and 2 workers by default); N official socket.io-client clients with their
+// default options (a third polling then upgrading, a third WebSocket only, a third polling only) in room "r"; a
+// publisher broadcasting numbered messages at a fixed rate; then, K times, one worker SIGKILLed (never the
+// publisher's), its clients' reconnections timed as each client saw them (from its "disconnect" to its "connect"),
+// the primary's restart of the worker awaited, and the clients spread again. Started by bench/failover.
+//
+// Every process it starts is its child, in bench/failover's process group; all are stopped at the end.
+import { spawn, execSync } from "node:child_process";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+const defaults = {
+  workers: 2,
+  clients: 150,
+  kills: 10,
+  rate: 100, // broadcasts per second
+  settle: 3, // s of stream before each kill
+  steady: 10, // s of the steady window before the kills: acknowledged messages of the polling clients, timed
+  "ack-rate": 200, // acknowledged messages per second in the steady window, over all polling-only clients
+  proxy: "", // an HAProxy configuration (reading LISTEN and HOST from the environment) to put in front
+  jar: path.join(here, "quarkus-app/target/quarkus-app/quarkus-run.jar"),
+  out: "",
+};
+const opts = { ...defaults };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === "--smoke") {
+    Object.assign(opts, { clients: 30, kills: 2, rate: 50, settle: 1, steady: 2, "ack-rate": 50, smoke: true });
+    continue;
+  }
+  if (!a.startsWith("--") || !(a.slice(2) in defaults)) throw new Error(`unknown argument ${a}`);
+  const v = argv[++i];
+  opts[a.slice(2)] = typeof defaults[a.slice(2)] === "number" ? Number(v) : v;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
+const kinds = ["upgrade", "websocket", "polling"];
+
+let io;
+{
+  const require = createRequire(path.join(here, "../integration-tests/clients/package.json"));
+  try {
+    ({ io } = require("socket.io-client"));
+  } catch {
+    throw new Error("socket.io-client not found: run (cd integration-tests/clients && npm ci) once");
+  }
+}
+
+async function freePorts(n) {
+  const servers = [];
+  for (let i = 0; i < n; i++) {
+    const s = net.createServer();
+    await new Promise((r) => s.listen(0, "127.0.0.1", r));
+    servers.push(s);
+  }
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+async function waitFor(what, check, timeoutMs = 120_000, everyMs = 100) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function percentile(sorted, p) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const CLK_TCK = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
+function procCpu(pid) {
+  // utime + stime of the process (all its threads), in seconds
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
+}
+
+async function main() {
+  const stamp = new Date().toISOString().replace(/[:T]/g, "-").slice(0, 19);
+  const out = opts.out || path.join(here, "results", `${stamp}-failover`);
+  fs.mkdirSync(path.join(out, "logs"), { recursive: true });
+  const [port, mgmt, proxyPort] = await freePorts(3);
+  const logFd = fs.openSync(path.join(out, "logs", "cluster.log"), "a");
+  const cluster = spawn("java", ["-Xmx512m", `-Dquarkus.http.port=${port}`, "-Dquarkus.management.enabled=true",
+    `-Dquarkus.management.port=${mgmt}`, `-Dquarkus.socketio.cluster.workers=${opts.workers}`, "-jar", opts.jar],
+  { stdio: ["ignore", logFd, logFd] });
+  const exited = new Promise((r) => cluster.once("exit", r));
+  let haproxy = null;
+  const stop = async () => {
+    haproxy?.kill("SIGTERM");
+    cluster.kill("SIGTERM");
+    await Promise.race([exited, sleep(15_000)]);
+    if (cluster.exitCode === null) cluster.kill("SIGKILL");
+  };
+  process.once("SIGTERM", async () => {
+    await stop();
+    process.exit(143);
+  });
+  const state = async () => (await fetch(`http://127.0.0.1:${mgmt}/q/socketio/cluster`)).json();
+  const allReady = async () => {
+    const s = await state();
+    return s.workers.length === opts.workers && s.workers.every((w) => w.ready);
+  };
+  try {
+    await waitFor("the cluster", allReady);
+    log(`cluster of ${opts.workers} workers ready on port ${port}`);
+    let url = `http://127.0.0.1:${port}`;
+    if (opts.proxy) {
+      const fd = fs.openSync(path.join(out, "logs", "haproxy.log"), "a");
+      haproxy = spawn("haproxy", ["-db", "-f", path.resolve(opts.proxy)], { stdio: ["ignore", fd, fd],
+        env: { ...process.env, LISTEN: `127.0.0.1:${proxyPort}`, HOST: `127.0.0.1:${port}` } });
+      url = `http://127.0.0.1:${proxyPort}`;
+      await waitFor("haproxy", async () => (await fetch(`${url}/socket.io/?EIO=4&transport=polling`)).status === 200);
+      log(`behind HAProxy (${opts.proxy}) on port ${proxyPort}`);
+    }
+    const processes = async () => [cluster.pid, ...(await state()).workers.map((w) => w.pid), ...(haproxy ? [haproxy.pid] : [])];
+    const clients = [];
+    for (let i = 0; i < opts.clients; i++) {
+      const kind = kinds[i % 3];
+      const o = kind === "websocket" ? { transports: ["websocket"] } : kind === "polling" ? { transports: ["polling"] } : {};
+      const s = io(url, { ...o, forceNew: true });
+      const c = { i, kind, s, pid: null, disconnects: [], connects: [], last: -1, missed: 0, disorder: 0 };
+      s.on("connect", () => {
+        c.connects.push(Date.now());
+        s.timeout(20_000).emitWithAck("join").catch(() => {});
+        s.timeout(20_000).emitWithAck("whoami").then((pid) => (c.pid = pid), () => {});
+      });
+      s.on("disconnect", (reason) => c.disconnects.push({ at: Date.now(), reason }));
+      s.on("msg", (m) => {
+        const n = Number(m);
+        if (c.last >= 0 && n !== c.last + 1) {
+          if (n > c.last + 1) c.missed += n - c.last - 1;
+          else c.disorder++;
+        }
+        c.last = Math.max(c.last, n);
+      });
+      clients.push(c);
+    }
+    await waitFor("every client connected", () => clients.every((c) => c.pid !== null));
+    const pub = io(url, { transports: ["websocket"], forceNew: true });
+    await new Promise((r) => pub.once("connect", r));
+    const pubPid = await pub.timeout(20_000).emitWithAck("whoami");
+    let seq = 0;
+    let publishing = true;
+    const interval = 1000 / opts.rate;
+    const publisher = (async () => {
+      const start = performance.now();
+      while (publishing) {
+        pub.emit("pub", String(seq++));
+        const wait = start + seq * interval - performance.now();
+        await sleep(Math.max(1, wait));
+      }
+    })();
+    // the steady window: the polling-only clients send acknowledged messages; round trips and CPU per message
+    const pollers = clients.filter((c) => c.kind === "polling");
+    const rtts = [];
+    const pids = await processes();
+    const cpuBefore = pids.map(procCpu);
+    const windowStart = performance.now();
+    let acked = 0;
+    let failed = 0;
+    const pending = [];
+    for (let n = 0; performance.now() - windowStart < opts.steady * 1000; n++) {
+      const c = pollers[n % pollers.length];
+      const t0 = performance.now();
+      pending.push(c.s.timeout(10_000).emitWithAck("echo", "x").then(() => {
+        rtts.push(performance.now() - t0);
+        acked++;
+      }, () => failed++));
+      const wait = windowStart + (n + 1) * (1000 / opts["ack-rate"]) - performance.now();
+      await sleep(Math.max(1, wait));
+    }
+    await Promise.all(pending);
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    const cpuSeconds = pids.map((p, i) => procCpu(p) - cpuBefore[i]).reduce((a, b) => a + b, 0);
+    const steady = { acked, failed, seconds: windowSeconds, rtt: stats(rtts.map((r) => Math.round(r * 100) / 100)),
+      cpuMsPerAck: acked ? (cpuSeconds * 1000) / acked : NaN, cpuShare: cpuSeconds / windowSeconds };
+    log(`steady window: ${acked} acknowledged messages of polling clients (${failed} failed), round trip p50 `
+      + `${steady.rtt.p50} ms, p99 ${steady.rtt.p99} ms; CPU of the host${haproxy ? " and HAProxy" : ""} `
+      + `${steady.cpuMsPerAck.toFixed(3)} ms per message (with the broadcast stream)`);
+    const kills = [];
+    for (let k = 0; k < opts.kills; k++) {
+      await sleep(opts.settle * 1000);
+      const s = await state();
+      const pids = new Map(s.workers.map((w) => [w.pid, w.id]));
+      const counts = new Map();
+      for (const c of clients) counts.set(c.pid, (counts.get(c.pid) ?? 0) + 1);
+      const victimPid = [...pids.keys()].filter((p) => p !== pubPid).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
+      const victims = clients.filter((c) => c.pid === victimPid);
+      victims.forEach((c) => (c.wasVictim = true));
+      const others = clients.filter((c) => c.pid !== victimPid);
+      const before = new Map(clients.map((c) => [c, { connects: c.connects.length, disconnects: c.disconnects.length }]));
+      const killedAt = Date.now();
+      process.kill(victimPid, "SIGKILL");
+      await waitFor(`the clients of worker ${pids.get(victimPid)} back`, () =>
+        victims.every((c) => c.connects.length > before.get(c).connects), 60_000, 20);
+      const times = victims.map((c) => {
+        const d = c.disconnects[before.get(c).disconnects];
+        return { kind: c.kind, ms: c.connects[c.connects.length - 1] - d.at, lostAfterKillMs: d.at - killedAt };
+      });
+      const disturbed = others.filter((c) => c.disconnects.length > before.get(c).disconnects).length;
+      kills.push({ worker: pids.get(victimPid), victims: victims.length, others: others.length, disturbed, times });
+      const st = stats(times.map((t) => t.ms));
+      log(`kill ${k + 1}: worker ${pids.get(victimPid)} with ${victims.length} clients; back within ${st.max} ms `
+        + `(median ${st.p50}); other clients disturbed: ${disturbed} of ${others.length}`);
+      // the primary restarts the worker; then the killed worker's clients move again so that it has some
+      await waitFor("the cluster ready again", allReady);
+      for (const c of victims) c.pid = null;
+      for (const c of victims) {
+        c.s.disconnect();
+        c.s.connect();
+      }
+      await waitFor("the clients reconnected", () => clients.every((c) => c.pid !== null));
+    }
+    publishing = false;
+    await publisher;
+    await sleep(1000);
+    const all = kills.flatMap((k) => k.times);
+    const results = {
+      started: stamp,
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version,
+        java: execSync("java -version 2>&1").toString().split("\n")[0] },
+      settings: opts,
+      broadcasts: seq,
+      steady,
+      kills,
+      reconnection: { all: stats(all.map((t) => t.ms)),
+        byKind: Object.fromEntries(kinds.map((k) => [k, stats(all.filter((t) => t.kind === k).map((t) => t.ms))])) },
+      disturbedOthers: kills.reduce((a, k) => a + k.disturbed, 0),
+      // broadcasts that clients never on a killed worker missed or got out of order (both 0 when nothing is lost)
+      neverKilled: clients.filter((c) => !c.wasVictim).length,
+      neverKilledMissed: clients.filter((c) => !c.wasVictim).reduce((a, c) => a + c.missed + c.disorder, 0),
+    };
+    fs.writeFileSync(path.join(out, "results.json"), JSON.stringify(results, null, 1));
+    const row = (name, s) => `| ${name} | ${s.n} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`;
+    const md = [`# Failover: reconnection after a worker's SIGKILL, ${stamp}`, "",
+      `${results.machine.cpus} CPUs (${results.machine.model}), ${results.machine.kernel}; ${results.machine.java}; `
+        + `Node ${process.version}. ${opts.workers} workers, ${opts.clients} clients (socket.io-client defaults), `
+        + `${opts.rate} broadcasts/s, ${opts.kills} kills${opts.proxy ? `, behind HAProxy (${path.basename(opts.proxy)})` : ""}.`, "",
+      `Steady window (${opts.steady} s, ${opts["ack-rate"]} acknowledged messages/s from the polling-only clients, with the broadcast stream): `
+        + `round trip p50 ${steady.rtt.p50} ms, p90 ${steady.rtt.p90} ms, p99 ${steady.rtt.p99} ms, max ${steady.rtt.max} ms; `
+        + `${steady.failed} failed; CPU of the host's processes${opts.proxy ? " and HAProxy" : ""} ${steady.cpuMsPerAck.toFixed(3)} ms per acknowledged message `
+        + `(${(steady.cpuShare * 100).toFixed(0)}% of one CPU).`, "",
+      "Reconnection of the killed worker's clients, as each client saw it (from its `disconnect` to its `connect`), ms:", "",
+      "| clients | n | p50 | p90 | p99 | max |", "|---|---|---|---|---|---|",
+      row("all", results.reconnection.all), ...kinds.map((k) => row(k, results.reconnection.byKind[k])), "",
+      `Clients of the other workers disconnected by a kill: ${results.disturbedOthers} (of ${kills.reduce((a, k) => a + k.others, 0)} client-kills); `
+        + `broadcasts missed or out of order at the ${results.neverKilled} clients never on a killed worker: ${results.neverKilledMissed}.`, "",
+      "| kill | worker | its clients | slowest back, ms | others disturbed |", "|---|---|---|---|---|",
+      ...kills.map((k, i) => `| ${i + 1} | ${k.worker} | ${k.victims} | ${stats(k.times.map((t) => t.ms)).max} | ${k.disturbed} of ${k.others} |`),
+      ""];
+    fs.writeFileSync(path.join(out, "results.md"), md.join("\n"));
+    console.log(md.join("\n"));
+    log(`results in ${out}`);
+    for (const c of clients) c.s.close();
+    pub.close();
+  } finally {
+    await stop();
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
