@@ -2,8 +2,7 @@
 // Commands arrive as JSON lines on stdin; every client event leaves as a JSON line on stdout.
 // Binary values cross the JSON boundary as {"$bin": "<base64>"}.
 import { createInterface } from "node:readline";
-import http from "node:http";
-import { Socket as EngineSocket, NodeXHR, transports as engineTransports } from "engine.io-client";
+import { Socket as EngineSocket } from "engine.io-client";
 import { io } from "socket.io-client";
 import msgpackParser from "socket.io-msgpack-parser";
 import { createRequire } from "node:module";
@@ -50,45 +49,6 @@ function engineOpen(cmd) {
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
 }
 
-// engine.io-client's long-polling transport for Node, on a kept-alive agent. Its XMLHttpRequest polyfill retries a
-// request whose reused connection was reset but never sends the retry (xmlhttprequest-ssl 2.x), so the client would
-// hang; this one retries such a request once and sends it, as browsers do.
-const Polling = Object.getPrototypeOf(Object.getPrototypeOf(NodeXHR));
-
-class KeepAlivePolling extends Polling {
-  doPoll() {
-    this.httpRequest("GET").then((data) => this.onData(data), (err) => this.onError("xhr poll error", err));
-  }
-
-  doWrite(data, callback) {
-    this.httpRequest("POST", data).then(() => callback(), (err) => this.onError("xhr post error", err));
-  }
-
-  // a request sent on a kept-alive connection that the other end closed meanwhile is sent once more, as it was (same
-  // URL, so the same "t"), as browsers do
-  httpRequest(method, body, retried = false, uri = this.uri()) {
-    return new Promise((resolve, reject) => {
-      const headers = body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" };
-      const req = http.request(uri, { method, agent: this.opts.agent, headers }, (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => (res.statusCode === 200
-          ? resolve(Buffer.concat(chunks).toString("utf8"))
-          : reject(new Error(`status ${res.statusCode}`))));
-      });
-      req.on("error", (err) => {
-        if (req.reusedSocket && err.code === "ECONNRESET" && !retried) {
-          this.httpRequest(method, body, true, uri).then(resolve, reject);
-        } else {
-          reject(err);
-        }
-      });
-      req.end(body);
-    });
-  }
-}
-
 // a 2.x client: the same events out as socketConnect's; it has no onAny (incoming events are taken where the client
 // dispatches them) and reports a refused connection as an "error" event
 function socketConnectV2(cmd) {
@@ -125,21 +85,15 @@ function socketConnect(cmd) {
   if (opts.auth) opts.auth = fromJson(opts.auth);
   // the packet format, as the server's quarkus.socketio.parser: "msgpack" for socket.io-msgpack-parser
   if (opts.parser === "msgpack") opts.parser = msgpackParser;
-  // polling requests on kept-alive TCP connections, as browsers send them (Node's default opens a new connection
-  // for each request)
-  if (opts.keepAlive) {
-    opts.agent = new http.Agent({ keepAlive: true });
-    opts.transports = (opts.transports ?? ["polling", "websocket"])
-      .map((t) => (t === "polling" ? KeepAlivePolling : engineTransports[t]));
-    delete opts.keepAlive;
-  }
   const socket = io(cmd.url, opts);
   clients.set(cmd.id, socket);
   // answers for server emits that ask for an ack: {"event": [args...]}
   const replies = cmd.replies ?? {};
   socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, engine: socket.io.engine.id, transport: socket.io.engine.transport.name, recovered: socket.recovered, pid: socket._pid, offset: socket._lastOffset, at: Date.now() }));
   socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null) }));
-  socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason, offset: socket._lastOffset, at: Date.now() }));
+  // details: for a transport error, what failed (an HTTP status of 0 is a connection that failed)
+  socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason, offset: socket._lastOffset, at: Date.now(),
+    details: details ? String(details.message ?? "") + " " + String(details.description?.message ?? details.description ?? "") : null }));
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
   socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));

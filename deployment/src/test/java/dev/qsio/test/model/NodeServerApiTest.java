@@ -152,6 +152,9 @@ class NodeServerApiTest {
     void outgoingListenersSeeEmitsAndBroadcastsUntilRemoved() throws Exception {
         try (JavaClient client = JavaClient.connect(port, "/api", Map.of(), "news")) {
             client.awaitConnected();
+            // the client's CONNECT is answered before @OnConnect runs (it joins "red"); an event of the client's runs
+            // after it: once answered, the socket is in the room
+            assertThat(client.call("echo", "joined")[0]).isEqualTo("joined");
             io.of("/api").to("red").emit("news", Map.of("n", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> client.received().contains("news:{\"n\":1}"));
             assertThat(SEEN).contains("out news [{\"n\":1}]");

@@ -37,6 +37,12 @@ final class BusEnginePeers implements EnginePeers {
     }
 
     @Override
+    public boolean closesIdleConnections() {
+        // a worker of this host: its connections come from the primary, which gives new ones to the session's owner
+        return host != null;
+    }
+
+    @Override
     public boolean requestsReachOwners() {
         for (String member : bus.members()) {
             if (!member.equals(bus.self()) && (host == null || !bus.sameHost(member))) {

@@ -193,53 +193,48 @@ public class ClusterBus {
     }
 
     /**
-     * The hand-off of connections between the workers of this host, or null when it is off or cannot work here: its
-     * receiving sockets are bound now, and a link to each other worker opens as it joins the bus.
+     * The connections of this host: the receiving sockets on which the primary (and the other workers) hand this
+     * worker connections, bound now; with {@code connection-hand-off} on, a link to each other worker opens as it
+     * joins the bus, so that a request reaching this worker for another's session is handed there too.
      */
     private HostSessions handOff(LocalBus local) {
-        String dir = System.getenv(ENV_HANDOFF_DIR);
-        if (!cluster.connectionHandOff() || dir == null) {
-            return null;
-        }
-        if (!ConnectionHandOff.available(vertx)) {
-            LOG.warn("Connections cannot be handed between workers without Netty's native epoll transport; requests "
-                    + "for sessions of other workers are forwarded over the bus");
-            return null;
-        }
+        Path dir = Path.of(requireEnv(ENV_HANDOFF_DIR));
+        // the worker's private listeners (see ClusterRoleInterceptor): connections handed over are served there
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        int sslPort = ConfigProvider.getConfig().getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443);
         // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
-        ConnectionHandOff handOff = new ConnectionHandOff(vertx, Path.of(dir), local.slot(),
-                runtime.maxHttpBufferSize() + 64 * 1024);
+        ConnectionHandOff handOff = new ConnectionHandOff(vertx, dir, local.slot(), runtime.maxHttpBufferSize() + 64 * 1024);
         try {
-            handOff.start(() -> ListeningChannel.find(vertx, port));
+            handOff.start(kind -> ListeningChannel.find(vertx, kind == ConnectionHandOff.TLS ? sslPort : port));
         } catch (IOException | RuntimeException e) {
-            LOG.warnf("Cannot receive connections from the other workers (%s); requests for sessions of other workers "
-                    + "are forwarded over the bus", e.getMessage());
             handOff.close();
-            return null;
+            throw new IllegalStateException("Worker " + identity.workerId() + " cannot receive connections from the "
+                    + "primary on " + dir + ": " + e.getMessage(), e);
         }
-        local.listen(Bus.Channel.CONTROL, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-            }
-
-            @Override
-            public void onMemberJoined(String member) {
-                int slot = local.slotOfMember(member);
-                if (slot > 0) {
-                    handOff.connect(slot);
+        if (cluster.connectionHandOff()) {
+            local.listen(Bus.Channel.CONTROL, new Bus.Listener() {
+                @Override
+                public void onMessage(String from, Buffer payload) {
                 }
-            }
 
-            @Override
-            public void onMemberLeft(String member) {
-                int slot = local.slotOfMember(member);
-                if (slot > 0) {
-                    handOff.forget(slot);
+                @Override
+                public void onMemberJoined(String member) {
+                    int slot = local.slotOfMember(member);
+                    if (slot > 0) {
+                        handOff.connect(slot);
+                    }
                 }
-            }
-        });
-        return new HostSessions(identity.nodeId(), local.slot(), local, handOff);
+
+                @Override
+                public void onMemberLeft(String member) {
+                    int slot = local.slotOfMember(member);
+                    if (slot > 0) {
+                        handOff.forget(slot);
+                    }
+                }
+            });
+        }
+        return new HostSessions(identity.nodeId(), local.slot(), local, handOff, cluster.connectionHandOff());
     }
 
     /** The hand-off of connections to the other workers of this host, or null. */

@@ -59,6 +59,11 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
                     .put("role", identity.role().name().toLowerCase(Locale.ROOT))
                     .put("node", identity.nodeId())
                     .put("pid", identity.pid());
+            if (primary.isStarted()) {
+                // the connections the primary took on the public port and gave to the workers
+                body.putObject("connections").put("routed", primary.connectionsRouted())
+                        .put("unavailable", primary.connectionsUnavailable());
+            }
             ArrayNode workers = body.putArray("workers");
             if (primary.isStarted()) {
                 for (WorkerInfo w : primary.workers()) {

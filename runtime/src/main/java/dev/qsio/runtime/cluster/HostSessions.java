@@ -23,20 +23,33 @@ final class HostSessions {
     private final int slot;
     private final LocalBus local;
     private final ConnectionHandOff handOff;
+    /** Whether a request for another worker's session is handed there (else forwarded over the bus). */
+    private final boolean handsOver;
 
-    HostSessions(String nodeId, int slot, LocalBus local, ConnectionHandOff handOff) {
-        this.nodeHash = nodeId.hashCode() & 0xff;
+    HostSessions(String nodeId, int slot, LocalBus local, ConnectionHandOff handOff, boolean handsOver) {
+        this.nodeHash = nodeHash(nodeId);
         this.slot = slot;
         this.local = local;
         this.handOff = handOff;
+        this.handsOver = handsOver;
     }
 
     String newSessionId() {
         return Ids.tagged(nodeHash << 16 | (slot & 0xffff));
     }
 
+    /** The node's part of the tag of its session ids. */
+    static int nodeHash(String nodeId) {
+        return nodeId.hashCode() & 0xff;
+    }
+
     /** The bus slot of the worker of this host that owns a session, or -1 when the id does not name one. */
     int ownerSlot(String sid) {
+        return ownerSlot(nodeHash, sid);
+    }
+
+    /** The bus slot of the worker of node {@code nodeHash} that owns a session, or -1 when the id does not name one. */
+    static int ownerSlot(int nodeHash, String sid) {
         int tag = Ids.tagOf(sid);
         if (tag < 0 || tag >>> 16 != nodeHash) {
             return -1;
@@ -45,6 +58,9 @@ final class HostSessions {
     }
 
     EnginePeers.HandOff handOff(String sid, HttpServerRequest request) {
+        if (!handsOver) {
+            return null;
+        }
         int owner = ownerSlot(sid);
         // the owner is this worker (then the session is gone), or not a live worker of this host
         if (owner < 0 || owner == (slot & 0xffff) || !liveSlots().contains(owner)) {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -30,6 +32,8 @@ import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +48,9 @@ import dev.qsio.WorkerState;
 import dev.qsio.WorkerLifecycleEvent.Kind;
 import dev.qsio.runtime.bus.BusRelay;
 import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.handoff.Acceptor;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -51,8 +58,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.impl.VertxInternal;
 
 /**
- * The primary of a cluster: starts the workers, relays the local bus between them, restarts the ones that crash,
- * and rolls, scales and stops them on request. It serves no clients.
+ * The primary of a cluster: holds the application's public port and gives each new connection to the worker that
+ * serves it ({@link Acceptor}), starts the workers, relays the local bus between them, restarts the ones that crash,
+ * and rolls, scales and stops them on request. It runs no handlers of the application.
  */
 @Singleton
 public class Primary implements Cluster {
@@ -63,6 +71,8 @@ public class Primary implements Cluster {
     static final class Incarnation {
         final int slot;
         final Process process;
+        /** Its private listeners' ports (plain, TLS). */
+        int[] ports = {};
         final Instant startedAt = Instant.now();
         final long startNanos = System.nanoTime();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -117,14 +127,25 @@ public class Primary implements Cluster {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    SocketIoRuntimeConfig runtime;
+
     private final Map<Integer, ManagedWorker> workers = new ConcurrentSkipListMap<>();
     private final Map<Integer, Incarnation> bySlot = new ConcurrentHashMap<>();
     /** Processes started by a rolling restart that are not yet their worker's current one. */
     private final Map<Incarnation, ManagedWorker> replacements = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private BusRelay relay;
-    /** The directory of the workers' hand-off sockets (readable by this user only), or null. */
+    /** The directory of the workers' hand-off sockets (readable by this user only). */
     private Path handOffDir;
+    /** Connections given to the workers. */
+    private ConnectionHandOff handOff;
+    /** The public listener. */
+    private Acceptor acceptor;
+    /** Where the primary listens, for the log. */
+    private String listening = "";
+    /** Hashed node id, as session ids carry it (see {@link HostSessions}). */
+    private int nodeHash;
     private int busPort;
     private String secret;
     private List<String> command;
@@ -149,9 +170,10 @@ public class Primary implements Cluster {
             return;
         }
         if (!vertx.isNativeTransportEnabled()) {
-            throw new IllegalStateException("The cluster workers share the HTTP port with SO_REUSEPORT, which needs Netty's "
-                    + "native epoll transport: add the dependency io.netty:netty-transport-native-epoll with classifier "
-                    + "linux-x86_64 (on Linux) to the application. Cause: "
+            throw new IllegalStateException("A cluster passes connections from the primary to the workers as file "
+                    + "descriptors, which needs Netty's native epoll transport: add the dependency "
+                    + "io.netty:netty-transport-native-epoll with classifier linux-x86_64 (on Linux) to the application. "
+                    + "Cause: "
                     + VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
         }
         started = true;
@@ -165,6 +187,8 @@ public class Primary implements Cluster {
             throw new IllegalStateException("Cannot start the cluster bus on a loopback port", e);
         }
         handOffDir = handOffDirectory();
+        nodeHash = HostSessions.nodeHash(identity.nodeId());
+        listen();
         command = workerCommand();
         int n = config.workers().orElse(Runtime.getRuntime().availableProcessors());
         if (n < 1) {
@@ -181,14 +205,111 @@ public class Primary implements Cluster {
                     + ", more than quarkus.socketio.cluster.max-workers (" + maxWorkers() + ")",
                     Set.of("quarkus.socketio.cluster.workers", "quarkus.socketio.cluster.max-workers"));
         }
-        LOG.infof("Primary (pid %d) of node %s starting %d workers; cluster bus on 127.0.0.1:%d",
-                ProcessHandle.current().pid(), identity.nodeId(), n, busPort);
+        LOG.infof("Primary (pid %d) of node %s listening on %s, starting %d workers; cluster bus on 127.0.0.1:%d",
+                ProcessHandle.current().pid(), identity.nodeId(), listening, n, busPort);
         for (int id = 1; id <= n; id++) {
             ManagedWorker w = new ManagedWorker(id);
             workers.put(id, w);
             spawn(w);
         }
         Signals.install(this);
+    }
+
+    /**
+     * Opens the application's public port(s) here: the workers listen on private loopback ports, and every
+     * connection reaches them through the primary, which passes it to the worker of its session.
+     */
+    private void listen() {
+        Config cfg = ConfigProvider.getConfig();
+        String host = cfg.getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
+        int port = cfg.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        int backlog = cfg.getOptionalValue("quarkus.http.accept-backlog", Integer.class).orElse(-1);
+        handOff = new ConnectionHandOff(vertx, handOffDir, 0, runtime.maxHttpBufferSize() + 64 * 1024);
+        long wait = Math.min(10_000, config.startTimeout().toMillis());
+        acceptor = new Acceptor(vertx.nettyEventLoopGroup(), handOff, new Routing(), runtime.headerTimeout().toMillis(),
+                wait);
+        String insecure = cfg.getOptionalValue("quarkus.http.insecure-requests", String.class).orElse("enabled");
+        List<String> addresses = new ArrayList<>();
+        try {
+            if (!"disabled".equalsIgnoreCase(insecure)) {
+                acceptor.listen(host, port, ConnectionHandOff.PLAIN, backlog);
+                addresses.add("http://" + host + ":" + acceptor.port(addresses.size()));
+            }
+            if (tlsConfigured(cfg)) {
+                int sslPort = cfg.getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443);
+                acceptor.listen(host, sslPort, ConnectionHandOff.TLS, backlog);
+                addresses.add("https://" + host + ":" + acceptor.port(addresses.size()));
+            }
+            listening = String.join(" and ", addresses);
+        } catch (RuntimeException e) {
+            acceptor.close();
+            throw new IllegalStateException("The primary cannot listen on the application's port (quarkus.http.host="
+                    + host + ", quarkus.http.port=" + port + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether the application serves HTTPS (as Quarkus decides it: a certificate or key store of its own, or a TLS
+     * configuration of the registry): the workers then open their TLS listener, and the primary its port.
+     */
+    static boolean tlsConfigured(Config cfg) {
+        for (String key : List.of("quarkus.http.ssl.certificate.files", "quarkus.http.ssl.certificate.key-files",
+                "quarkus.http.ssl.certificate.key-store-file", "quarkus.http.tls-configuration-name")) {
+            if (cfg.getOptionalValue(key, String.class).filter(v -> !v.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        for (String name : cfg.getPropertyNames()) {
+            // the default TLS configuration's key store: quarkus.tls.key-store.{pem,p12,jks,...}.<...>path|cert
+            if (name.startsWith("quarkus.tls.key-store.") && (name.endsWith(".path") || name.endsWith(".cert"))
+                    && cfg.getOptionalValue(name, String.class).filter(v -> !v.isBlank()).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Which worker takes a connection. */
+    private final class Routing implements Acceptor.Router {
+
+        @Override
+        public int owner(String sid) {
+            int slot = HostSessions.ownerSlot(nodeHash, sid);
+            Incarnation inc = slot < 0 ? null : bySlot.get(slot);
+            // a worker that drains still owns its sessions until they are closed
+            return inc != null && inc.process.isAlive() && handOff.linked(slot) ? slot : -1;
+        }
+
+        /**
+         * A worker drawn at random among those that take new connections, as the kernel spread connections over
+         * listeners that share a port: no pattern of the clients (a polling client, then a WebSocket one, again and
+         * again) maps onto the workers, and a worker that fails every connection it gets (it is ready, yet broken)
+         * gets no more than its share of them, as it would under a least-loaded choice.
+         */
+        @Override
+        public int any() {
+            List<Incarnation> open = new ArrayList<>(workers.size());
+            for (Incarnation inc : bySlot.values()) {
+                if (inc.busUp && !inc.stopping && inc.ready.isDone() && !inc.ready.isCompletedExceptionally()
+                        && inc.process.isAlive() && handOff.linked(inc.slot)) {
+                    open.add(inc);
+                }
+            }
+            if (open.isEmpty()) {
+                return -1;
+            }
+            return open.get(ThreadLocalRandom.current().nextInt(open.size())).slot;
+        }
+    }
+
+    /** Connections taken on the public port and given to a worker. */
+    public long connectionsRouted() {
+        return acceptor == null ? 0 : acceptor.routed();
+    }
+
+    /** Connections that found no worker to take them in time (answered 503). */
+    public long connectionsUnavailable() {
+        return acceptor == null ? 0 : acceptor.unavailable();
     }
 
     public boolean isStarted() {
@@ -214,9 +335,6 @@ public class Primary implements Cluster {
      * mode 700); removes those left by primaries that are gone (a SIGKILLed primary cannot remove its own).
      */
     private Path handOffDirectory() {
-        if (!config.connectionHandOff()) {
-            return null;
-        }
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         try (DirectoryStream<Path> old = Files.newDirectoryStream(tmp, HANDOFF_PREFIX + "*")) {
             for (Path dir : old) {
@@ -238,9 +356,8 @@ public class Primary implements Cluster {
             return Files.createTempDirectory(tmp, HANDOFF_PREFIX + ProcessHandle.current().pid() + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.warnf("Cannot make a directory for the workers to hand connections to each other (%s); requests for "
-                    + "sessions of other workers are forwarded over the bus", e.getMessage());
-            return null;
+            throw new IllegalStateException("Cannot make a directory under " + tmp + " (java.io.tmpdir) for the sockets "
+                    + "on which the primary gives connections to the workers: " + e.getMessage(), e);
         }
     }
 
@@ -328,9 +445,10 @@ public class Primary implements Cluster {
         env.put(ClusterBus.ENV_BUS_SECRET, secret);
         env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
         env.put(Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
-        if (handOffDir != null) {
-            env.put(ClusterBus.ENV_HANDOFF_DIR, handOffDir.toString());
-        }
+        env.put(ClusterBus.ENV_HANDOFF_DIR, handOffDir.toString());
+        int[] ports = privatePorts();
+        env.put(ClusterRoleInterceptor.ENV_HTTP_PORT, String.valueOf(ports[0]));
+        env.put(ClusterRoleInterceptor.ENV_HTTPS_PORT, String.valueOf(ports[1]));
         Process process;
         try {
             process = pb.start();
@@ -347,6 +465,7 @@ public class Primary implements Cluster {
             return null;
         }
         Incarnation inc = new Incarnation(slot, process);
+        inc.ports = ports;
         bySlot.put(slot, inc);
         if (replacement) {
             replacements.put(inc, w);
@@ -371,6 +490,29 @@ public class Primary implements Cluster {
         return inc;
     }
 
+    /**
+     * Two loopback ports for a worker's private listeners: free now (the kernel's choice, as for an ephemeral port),
+     * and not given to another worker of this primary that has not bound them yet. Another process may still take one
+     * before the worker binds it; the worker then fails to start, and is started again like any crashed worker.
+     */
+    private synchronized int[] privatePorts() {
+        Set<Integer> taken = new HashSet<>();
+        for (Incarnation i : bySlot.values()) {
+            for (int p : i.ports) {
+                taken.add(p);
+            }
+        }
+        int[] ports = new int[2];
+        for (int n = 0; n < ports.length; n++) {
+            int p;
+            do {
+                p = ClusterRoleInterceptor.freeLoopbackPort();
+            } while (!taken.add(p));
+            ports[n] = p;
+        }
+        return ports;
+    }
+
     private void onReady(Incarnation inc) {
         ManagedWorker w = workerOf(inc);
         if (w == null || inc.ready.isDone()) {
@@ -383,6 +525,7 @@ public class Primary implements Cluster {
         long ms = (System.nanoTime() - inc.startNanos) / 1_000_000;
         LOG.infof("Worker %d ready (pid %d) in %d ms", w.id, inc.process.pid(), ms);
         inc.ready.complete(null);
+        acceptor.retry();
         fire(new WorkerLifecycleEvent(Kind.READY, w.id, inc.process.pid(), 0, Duration.ZERO, null));
         if (!firstFullSetReady && workers.values().stream().allMatch(x -> x.info().ready())) {
             firstFullSetReady = true;
@@ -403,6 +546,7 @@ public class Primary implements Cluster {
     private void onExit(ManagedWorker w, Incarnation inc, int code) {
         bySlot.remove(inc.slot);
         relay.disconnect(inc.slot);
+        handOff.forget(inc.slot);
         fire(new WorkerLifecycleEvent(Kind.EXITED, w.id, inc.process.pid(), code, Duration.ZERO,
                 inc.stopping ? "stopped" : "crashed"));
         if (!inc.ready.isDone()) {
@@ -656,6 +800,8 @@ public class Primary implements Cluster {
             return;
         }
         shuttingDown = true;
+        // no new connection is taken: the workers close theirs, and their clients find the port closed
+        acceptor.close();
         LOG.infof("Stopping %d workers", workers.size());
         fire(new WorkerLifecycleEvent(Kind.SHUTDOWN, -1, ProcessHandle.current().pid(), 0, Duration.ZERO, null));
         List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -681,9 +827,8 @@ public class Primary implements Cluster {
         }
         spawner.shutdownNow();
         relay.stop();
-        if (handOffDir != null) {
-            deleteTree(handOffDir);
-        }
+        handOff.close();
+        deleteTree(handOffDir);
         LOG.info("All workers stopped");
     }
 
@@ -703,6 +848,9 @@ public class Primary implements Cluster {
             Incarnation inc = bySlot.get(slot);
             if (inc != null) {
                 inc.busUp = true;
+                handOff.connect(slot);
+                // the link opens asynchronously: connections that wait are tried again shortly (Acceptor)
+                acceptor.retry();
             }
         }
 

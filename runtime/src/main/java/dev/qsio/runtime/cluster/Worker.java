@@ -167,24 +167,19 @@ public class Worker {
     }
 
     /**
-     * Stops taking new connections, then closes the sessions so that their clients reconnect to the other workers.
-     * Blocks until the listener is closed.
+     * Stops taking new connections (the primary is told, and routes none here any more), then closes the sessions so
+     * that their clients reconnect to the other workers.
      */
     public void drain() {
         if (bus == null || draining) {
             return;
         }
         draining = true;
-        if (bus.isUp()) {
+        // a worker that never listened is not stopping on purpose: it failed to start, and the primary restarts it
+        if (bus.isUp() && listening) {
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.DRAINING)));
         }
-        try {
-            ApplicationListener.close(vertx).toCompletionStage().toCompletableFuture().get(10,
-                    TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warnf("Closing the HTTP listener failed: %s", e.getMessage());
-        }
-        LOG.infof("Worker %d stopped listening; closing its sessions", identity.workerId());
+        LOG.infof("Worker %d takes no new connections; closing its sessions", identity.workerId());
         engines.servers().forEach(s -> s.shutdown());
     }
 

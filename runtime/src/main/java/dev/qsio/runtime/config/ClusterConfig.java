@@ -117,10 +117,11 @@ public interface ClusterConfig {
     Duration requestTimeout();
 
     /**
-     * Whether a worker that accepts a request for a session owned by another worker of the host hands it the
-     * connection itself (its file descriptor, over a Unix domain socket), so that every session's connections live
-     * in the process that runs it and a worker's death ends only the connections it held. When off, or for TLS and
-     * HTTP/2 connections, the requests are forwarded over the bus instead.
+     * Whether a worker that receives, on a kept-alive connection it holds, a request for a session owned by another
+     * worker of the host hands that worker the connection itself (its file descriptor, over a Unix domain socket), so
+     * that every session's connections live in the process that runs it. When off, or for TLS and HTTP/2 connections,
+     * such requests are forwarded over the bus instead. (New connections always reach the session's owner: the
+     * primary gives them to it.)
      */
     @WithDefault("true")
     boolean connectionHandOff();

@@ -82,6 +82,17 @@ public interface EnginePeers {
         return others().isEmpty();
     }
 
+    /**
+     * Whether an HTTP connection should end after each Engine.IO response rather than stay open for the client's next
+     * request. So on a worker of a host of several: a connection left open in this worker may carry a request for
+     * another worker's session next (browsers, Node's agent and pooling proxies reuse connections for any request),
+     * and would die with this worker, that request with it. Closed, the next request comes on a new connection, which
+     * the primary gives to the session's owner. (TLS and HTTP/2 connections, which cannot move, stay open.)
+     */
+    default boolean closesIdleConnections() {
+        return false;
+    }
+
     /** Whether this server is part of a cluster (sessions may be owned elsewhere). */
     default boolean clustered() {
         return true;

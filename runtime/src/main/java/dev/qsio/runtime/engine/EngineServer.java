@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -63,6 +64,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     /** Sessions owned by other servers of the cluster; null for a single process. */
     private final RemoteSessions remote;
     private final EnginePeers peers;
+    /** Whether an HTTP connection ends after each Engine.IO response ({@link EnginePeers#closesIdleConnections()}). */
+    private final boolean closesIdleConnections;
     /** Told of every refused request (Node's {@code connection_error}). */
     private final Consumer<ConnectionError> refusals;
 
@@ -81,6 +84,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         this.handler = handler;
         this.filter = filter;
         this.peers = peers;
+        this.closesIdleConnections = peers.closesIdleConnections();
         this.remote = peers.clustered() ? new RemoteSessions(this, peers, responseTimeoutMs, delayedConnectionMs) : null;
     }
 
@@ -102,6 +106,19 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     Cors cors() {
         return options.cors();
+    }
+
+    /**
+     * The headers every Engine.IO response carries: CORS, and where this server is a worker of a host of several,
+     * the end of the connection after it (see {@link EnginePeers#closesIdleConnections()}).
+     */
+    void prepare(HttpServerRequest request, HttpServerResponse response) {
+        cors().apply(request, response);
+        if (closesIdleConnections && !request.isSSL() && request.version() == HttpVersion.HTTP_1_1) {
+            response.putHeader(HttpHeaders.CONNECTION, "close");
+            // Vert.x keeps a connection its client asked to keep, whatever the response says
+            response.endHandler(v -> request.connection().close());
+        }
     }
 
     public EngineStats stats() {
@@ -417,7 +434,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
                 session.onPacket(polling, packet);
             }
             HttpServerResponse response = request.response();
-            cors().apply(request, response);
+            prepare(request, response);
             response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
         }, failure -> {
             polling.endData();
@@ -432,7 +449,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (response.ended() || response.closed()) {
             return;
         }
-        cors().apply(request, response);
+        prepare(request, response);
         response.setStatusCode(failure.status).putHeader(HttpHeaders.CONNECTION, "close").end();
     }
 
@@ -502,7 +519,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (response.ended() || response.closed()) {
             return;
         }
-        cors().apply(request, response);
+        prepare(request, response);
         JsonObject body = new JsonObject().put("code", code).put("message", message);
         response.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -198,7 +198,7 @@ final class PollingTransport extends Transport {
             return;
         }
         response.closeHandler(null);
-        server.cors().apply(request, response);
+        server.prepare(request, response);
         boolean compress = false;
         for (EnginePacket p : packets) {
             compress |= p.compress();

@@ -292,7 +292,7 @@ public final class RemoteSessions {
                                 .str(body.toString(StandardCharsets.UTF_8)).buffer());
                     }
                     HttpServerResponse response = request.response();
-                    server.cors().apply(request, response);
+                    server.prepare(request, response);
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
                 }, failure -> {
                     server.bodyRefused(request, failure);

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 import org.jboss.logging.Logger;
 
@@ -85,8 +85,9 @@ public final class ConnectionHandOff {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private volatile Supplier<Channel> listener;
-    private volatile Channel listening;
+    private volatile IntFunction<Channel> listeners;
+    /** The listening channels found so far, by kind ({@link #PLAIN}, {@link #TLS}). */
+    private final Channel[] listening = new Channel[2];
     private Channel fdServer;
     private Channel requestServer;
     private volatile boolean closed;
@@ -155,8 +156,8 @@ public final class ConnectionHandOff {
         }
     }
 
-    /** A request waiting for its descriptor. */
-    private record Pending(ByteBuf bytes) {
+    /** The bytes read from a connection, waiting for its descriptor, and the listener it goes to. */
+    private record Pending(ByteBuf bytes, int kind) {
     }
 
     /**
@@ -186,12 +187,18 @@ public final class ConnectionHandOff {
 
     // ================================================================ receiving
 
+    /** A connection for the HTTP server's plain listener. */
+    public static final int PLAIN = 0;
+    /** A connection for the HTTP server's TLS listener: its bytes are passed on unread. */
+    public static final int TLS = 1;
+
     /**
-     * Starts receiving connections; they are served by the HTTP server whose listening channel {@code listener}
-     * gives (called at the first connection received, once the server listens).
+     * Starts receiving connections; they are served by the HTTP server whose listening channel {@code listeners}
+     * gives for the connection's kind ({@link #PLAIN} or {@link #TLS}; asked at the first connection of that kind,
+     * once the server listens).
      */
-    public void start(Supplier<Channel> listener) throws IOException {
-        this.listener = listener;
+    public void start(IntFunction<Channel> listeners) throws IOException {
+        this.listeners = listeners;
         Files.deleteIfExists(fdSocket(slot));
         Files.deleteIfExists(requestSocket(slot));
         fdServer = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
@@ -233,9 +240,10 @@ public final class ConnectionHandOff {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                                 ByteBuf frame = (ByteBuf) msg;
+                                int kind = frame.readUnsignedByte();
                                 int keyLength = frame.readUnsignedShort();
                                 String key = frame.readCharSequence(keyLength, StandardCharsets.UTF_8).toString();
-                                onRequest(key, frame);
+                                onRequest(key, new Pending(frame, kind));
                             }
                         });
                     }
@@ -254,14 +262,14 @@ public final class ConnectionHandOff {
         }
         Pending request = pair(key(connection), connection, Pending.class);
         if (request != null) {
-            inject(connection, request.bytes);
+            inject(connection, request);
         }
     }
 
-    private void onRequest(String key, ByteBuf bytes) {
-        EpollSocketChannel connection = pair(key, new Pending(bytes), EpollSocketChannel.class);
+    private void onRequest(String key, Pending request) {
+        EpollSocketChannel connection = pair(key, request, EpollSocketChannel.class);
         if (connection != null) {
-            inject(connection, bytes);
+            inject(connection, request);
         }
     }
 
@@ -301,12 +309,14 @@ public final class ConnectionHandOff {
         }, PAIRING_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Serves the connection as if this server had accepted it, starting with the request already read. */
-    private void inject(EpollSocketChannel connection, ByteBuf request) {
-        Channel server = listening;
+    /** Serves the connection as if this server had accepted it, starting with the bytes already read. */
+    private void inject(EpollSocketChannel connection, Pending pending) {
+        ByteBuf request = pending.bytes;
+        int kind = pending.kind == TLS ? TLS : PLAIN;
+        Channel server = listening[kind];
         if (server == null) {
             try {
-                server = listening = listener.get();
+                server = listening[kind] = listeners.apply(kind);
             } catch (RuntimeException e) {
                 LOG.warnf("Cannot serve a handed-over connection: %s", e.getMessage());
             }
@@ -437,7 +447,6 @@ public final class ConnectionHandOff {
      * on this worker does not touch the connection.
      */
     public void send(int peer, HttpServerRequest request, Buffer body) {
-        Link link = links.get(peer);
         Channel ch = channelOf(request);
         // what this worker has not read yet stays in the kernel for the owner
         ch.config().setAutoRead(false);
@@ -451,33 +460,47 @@ public final class ConnectionHandOff {
         CompositeByteBuf bytes = Unpooled.compositeBuffer();
         bytes.addComponent(true, serialize(request, body));
         leftovers.drainInto(bytes);
+        send(peer, ch, bytes, PLAIN, request.uri());
+    }
+
+    /**
+     * Hands a connection to worker {@code peer}: {@code bytes} (what was read from it, released here) come first, then
+     * what the socket holds; {@code kind} says which of the owner's listeners serves it. The connection must have
+     * stopped reading ({@code autoRead} off). From then on this process does not touch it.
+     */
+    public void send(int peer, Channel ch, ByteBuf bytes, int kind, String what) {
+        Link link = links.get(peer);
+        if (link == null || !link.active()) {
+            abandon(ch, bytes, what, new IOException("no hand-off link to slot " + peer));
+            return;
+        }
         byte[] key = key(ch).getBytes(StandardCharsets.UTF_8);
-        ByteBuf frame = link.requests.alloc().buffer(6 + key.length + bytes.readableBytes());
-        frame.writeInt(2 + key.length + bytes.readableBytes()).writeShort(key.length).writeBytes(key).writeBytes(bytes);
+        ByteBuf frame = link.requests.alloc().buffer(7 + key.length + bytes.readableBytes());
+        frame.writeInt(3 + key.length + bytes.readableBytes()).writeByte(kind).writeShort(key.length).writeBytes(key)
+                .writeBytes(bytes);
         bytes.release();
         int fd = ((EpollSocketChannel) ch).fd().intValue();
-        String uri = request.uri();
-        // what this worker wrote before on the connection (an earlier response) reaches the socket first
+        // what this process wrote before on the connection (an earlier response) reaches the socket first
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
             if (!flushed.isSuccess() || !ch.isOpen()) {
-                abandon(ch, frame, uri, flushed.cause());
+                abandon(ch, frame, what, flushed.cause());
                 return;
             }
-            // out of this worker's epoll: nothing here reads or closes the connection any more, so its descriptor
+            // out of this process's epoll: nothing here reads or closes the connection any more, so its descriptor
             // number stays this connection's until the descriptor is sent, however long it waits for room on the link
             ch.deregister().addListener(deregistered -> {
                 if (!deregistered.isSuccess() || !ch.isOpen()) {
-                    abandon(ch, frame, uri, deregistered.cause());
+                    abandon(ch, frame, what, deregistered.cause());
                     return;
                 }
                 link.requests.writeAndFlush(frame);
                 link.sender.submit(new Outgoing(fd, failure -> {
                     if (failure == null) {
                         sent.incrementAndGet();
-                        LOG.debugf("connection %s (fd %d, %s) handed to slot %d", ch, fd, uri, peer);
+                        LOG.debugf("connection %s (fd %d, %s) handed to slot %d", ch, fd, what, peer);
                     } else {
                         failed.incrementAndGet();
-                        LOG.debugf(failure, "handing connection %s (%s) to slot %d failed", ch, uri, peer);
+                        LOG.debugf(failure, "handing connection %s (%s) to slot %d failed", ch, what, peer);
                     }
                     // only once the descriptor is on its way may this copy go (its number could be reused before).
                     // The channel is closed below the pipeline: Vert.x's handlers would wait for the response this
@@ -488,11 +511,17 @@ public final class ConnectionHandOff {
         });
     }
 
-    /** A connection that closed before it could be handed over: nothing to send. */
-    private void abandon(Channel ch, ByteBuf frame, String uri, Throwable cause) {
+    /** Whether connections can be handed to worker {@code peer} now. */
+    public boolean linked(int peer) {
+        Link link = links.get(peer);
+        return link != null && link.active() && !closed;
+    }
+
+    /** A connection that closed (or could not go) before it was handed over: nothing to send. */
+    private void abandon(Channel ch, ByteBuf frame, String what, Throwable cause) {
         frame.release();
         failed.incrementAndGet();
-        LOG.debugf("connection %s (%s) closed before it was handed over: %s", ch, uri, cause);
+        LOG.debugf("connection %s (%s) not handed over: %s", ch, what, cause);
         ch.unsafe().close(ch.voidPromise());
     }
 

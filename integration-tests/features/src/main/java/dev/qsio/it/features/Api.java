@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.qsio.ClusterInfo;
 import dev.qsio.SocketIoServer;
 
 /** The server API used from outside handlers. */
@@ -24,6 +25,9 @@ public class Api {
 
     @Inject
     Broadcasts broadcasts;
+
+    @Inject
+    ClusterInfo cluster;
 
     public record Emit(String event, JsonNode data, String room) {
     }
@@ -43,6 +47,13 @@ public class Api {
     @Path("/disconnects")
     public Map<String, String> disconnects() {
         return disconnects.all();
+    }
+
+    /** The worker that serves this request (0 in a single process). */
+    @GET
+    @Path("/worker")
+    public int worker() {
+        return cluster.workerId();
     }
 
     @GET

@@ -218,7 +218,11 @@ public final class ClientDriver implements AutoCloseable {
         emitWithAck(id, ref, timeoutMs, event, args);
         JsonNode answer = awaitAck(id, ref);
         if (answer.has("error")) {
-            throw new AssertionError("the ack of " + event + " from " + id + " is an error: " + answer);
+            // what the client went through, to tell a lost connection from a refused event
+            throw new AssertionError("the ack of " + event + " from " + id + " is an error: " + answer + "; the client's "
+                    + "connections, disconnections and errors: " + events(e -> id.equals(e.path("id").asText())
+                            && List.of("connect", "disconnect", "connect_error", "upgrade").contains(
+                                    e.path("event").asText())));
         }
         return answer.get("args");
     }

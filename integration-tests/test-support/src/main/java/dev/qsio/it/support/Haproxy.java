@@ -11,7 +11,7 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 
 /**
- * A real HAProxy (Debian's package) in front of two hosts, started from one of the configuration files of the
+ * A real HAProxy (Debian's package) in front of one host or two, started from one of the configuration files of the
  * documentation, unchanged: they take their addresses from the environment.
  */
 public final class Haproxy implements AutoCloseable {
@@ -29,6 +29,15 @@ public final class Haproxy implements AutoCloseable {
      * {@code HOST_B} and their {@code *_MANAGEMENT_PORT}s from the environment.
      */
     public static Haproxy start(Path config, ClusterProcess hostA, ClusterProcess hostB, String name) {
+        return start(config, name, hostA, hostB);
+    }
+
+    /** Starts HAProxy in front of one host, with a configuration that reads {@code LISTEN} and {@code HOST}. */
+    public static Haproxy start(Path config, ClusterProcess host, String name) {
+        return start(config, name, host);
+    }
+
+    private static Haproxy start(Path config, String name, ClusterProcess... hosts) {
         try {
             int port = ClusterProcess.freePort();
             Path logs = Path.of("target", "cluster-logs");
@@ -38,10 +47,15 @@ public final class Haproxy implements AutoCloseable {
                     .redirectOutput(logs.resolve("haproxy-" + name + "-" + System.currentTimeMillis() + ".log").toFile());
             Map<String, String> env = pb.environment();
             env.put("LISTEN", "127.0.0.1:" + port);
-            env.put("HOST_A", "127.0.0.1:" + hostA.port());
-            env.put("HOST_B", "127.0.0.1:" + hostB.port());
-            env.put("HOST_A_MANAGEMENT_PORT", String.valueOf(hostA.managementPort()));
-            env.put("HOST_B_MANAGEMENT_PORT", String.valueOf(hostB.managementPort()));
+            if (hosts.length == 1) {
+                env.put("HOST", "127.0.0.1:" + hosts[0].port());
+                env.put("HOST_MANAGEMENT_PORT", String.valueOf(hosts[0].managementPort()));
+            } else {
+                env.put("HOST_A", "127.0.0.1:" + hosts[0].port());
+                env.put("HOST_B", "127.0.0.1:" + hosts[1].port());
+                env.put("HOST_A_MANAGEMENT_PORT", String.valueOf(hosts[0].managementPort()));
+                env.put("HOST_B_MANAGEMENT_PORT", String.valueOf(hosts[1].managementPort()));
+            }
             Process p = pb.start();
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .until(() -> {

@@ -109,6 +109,19 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * The next message that is not an Engine.IO ping, answering each ping with a pong: the server pings when its
+     * interval is up, before or after whatever else it sends.
+     */
+    public Object nextAnsweringPings() {
+        Object m = next();
+        while ("2".equals(m)) {
+            send("3");
+            m = next();
+        }
+        return m;
+    }
+
     public String nextText() {
         Object m = next();
         if (!(m instanceof String s)) {

@@ -26,7 +26,8 @@ import dev.qsio.it.support.FrameSocket;
 /**
  * A polling POST that a worker forwards to the session's owner (the hand-off off, as for another host) gets the
  * limits and answers it would get on one process: a body that trickles in is cut at the polling body timeout with
- * 408, and an empty body is refused with 400.
+ * 408, and an empty body is refused with 400. The request reaches the worker that does not own its session on a
+ * kept-alive connection that worker holds (after a request of the application).
  */
 class ForwardedRequestLimitsIT {
 
@@ -97,28 +98,53 @@ class ForwardedRequestLimitsIT {
         }
     }
 
-    /** A new session, connected to the main namespace, of another worker than {@code notWorker}. */
+    /**
+     * A new session, connected to the main namespace, of another worker than {@code notWorker}. Each request goes on
+     * a connection of its own, as Node's client sends them: the primary gives it to the session's owner.
+     */
     static String sessionOfAnotherWorker(int port, int notWorker) throws IOException {
         for (int i = 0; i < 200; i++) {
-            try (Connection c = Connection.open(port)) {
-                if (c.worker != notWorker) {
-                    return c.sid;
-                }
+            Response open = once(port, "GET", "/socket.io/?EIO=4&transport=polling", null);
+            assertThat(open.status).isEqualTo(200);
+            Matcher m = SID.matcher(open.body);
+            assertThat(m.find()).as(open.body).isTrue();
+            String sid = m.group(1);
+            String base = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
+            assertThat(once(port, "POST", base, "40").status).isEqualTo(200);
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("40{")) {
+                seen.append(once(port, "GET", base, null).body);
+            }
+            assertThat(once(port, "POST", base, "421[\"whoami\"]").status).isEqualTo(200);
+            Matcher w = Pattern.compile("431\\[(\\d+)").matcher("");
+            while (!w.reset(seen).find()) {
+                seen.append(once(port, "GET", base, null).body);
+            }
+            if (Integer.parseInt(w.group(1)) != notWorker) {
+                return sid;
             }
         }
-        throw new AssertionError("200 connections all reached the same worker");
+        throw new AssertionError("200 sessions all made on worker " + notWorker);
+    }
+
+    /** One request on a connection of its own. */
+    static Response once(int port, String method, String path, String body) throws IOException {
+        try (Connection c = new Connection(port, 0)) {
+            c.send(method, path, body);
+            return c.read();
+        }
     }
 
     record Response(int status, String body) {
     }
 
-    /** One kept-alive HTTP/1.1 connection, which opens with a handshake to learn which worker holds it. */
+    /** A raw HTTP/1.1 connection. */
     static final class Connection implements AutoCloseable {
         final Socket socket;
         final InputStream in;
         final OutputStream out;
-        final String sid;
-        final int worker;
+        /** The worker that holds it, once {@link #pinned} asked. */
+        int worker;
 
         private Connection(int port, int receiveBuffer) throws IOException {
             socket = new Socket();
@@ -129,46 +155,36 @@ class ForwardedRequestLimitsIT {
             socket.setSoTimeout(30_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();
-            write("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response open = read();
-            assertThat(open.status).isEqualTo(200);
-            Matcher m = SID.matcher(open.body);
-            assertThat(m.find()).as(open.body).isTrue();
-            sid = m.group(1);
-            // which worker holds this connection: the one that made the session, as its whoami tells
-            String base = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
-            post(base, "40");
-            StringBuilder seen = new StringBuilder();
-            while (!seen.toString().contains("40{")) {
-                seen.append(get(base));
-            }
-            post(base, "421[\"whoami\"]");
-            Matcher w = Pattern.compile("431\\[(\\d+)").matcher("");
-            while (!w.reset(seen).find()) {
-                seen.append(get(base));
-            }
-            worker = Integer.parseInt(w.group(1));
         }
 
-        private void post(String path, String body) throws IOException {
-            write("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
-            assertThat(read().status).isEqualTo(200);
-        }
-
-        private String get(String path) throws IOException {
-            write("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
-            Response r = read();
+        /**
+         * A kept-alive connection held by a worker: the primary gives it to one with its first request, which is for
+         * the application (not Engine.IO, whose responses close the connection) and says which worker that is.
+         */
+        static Connection pinned(int port, int receiveBuffer) throws IOException {
+            Connection c = new Connection(port, receiveBuffer);
+            c.send("GET", "/api/worker", null);
+            Response r = c.read();
             assertThat(r.status).isEqualTo(200);
-            return r.body;
+            c.worker = Integer.parseInt(r.body.trim());
+            return c;
+        }
+
+        void send(String method, String path, String body) throws IOException {
+            if (body == null) {
+                write(method + " " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            } else {
+                write(method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: "
+                        + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body);
+            }
         }
 
         static Connection open(int port) throws IOException {
-            return new Connection(port, 0);
+            return pinned(port, 0);
         }
 
         static Connection open(int port, int receiveBuffer) throws IOException {
-            return new Connection(port, receiveBuffer);
+            return pinned(port, receiveBuffer);
         }
 
         void write(String text) throws IOException {
