@@ -22,8 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * unmodified, with reconnection off so that a test sees every disconnect.
  *
  * <pre>
- * &#64;TestHTTPResource("/chat")
- * SocketIoConnector chat;                 // the namespace /chat of the application under test
+ * SocketIoConnector chat = SocketIoConnector.create().namespace("/chat");   // the application under test
  *
  * &#64;Test
  * void answers() {
@@ -34,7 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * }
  * </pre>
  *
- * Without {@code @TestHTTPResource} (an integration test that starts the application itself, for example):
+ * To another server (one a test started itself, for example):
  * {@code SocketIoConnector.to(URI.create("http://localhost:8081/chat"))}.
  *
  * @see ClientSocket
@@ -71,6 +70,17 @@ public final class SocketIoConnector {
     }
 
     /**
+     * A connector to the main namespace of the application under test: its test URL ({@code test.url}, which
+     * Quarkus sets for {@code @QuarkusTest}, {@code QuarkusUnitTest} and {@code @QuarkusIntegrationTest} from
+     * {@code quarkus.http.test-port} and {@code quarkus.http.root-path}), and its Engine.IO path under the root path
+     * ({@code quarkus.socketio.path}). They are read when a client connects, from the configuration of the test.
+     */
+    public static SocketIoConnector create() {
+        return new SocketIoConnector(null, "/", null, Map.of(), Map.of(), Map.of(),
+                List.of(Transport.POLLING, Transport.WEBSOCKET), true, DEFAULT_TIMEOUT, DefaultMapper.INSTANCE);
+    }
+
+    /**
      * A connector to {@code uri}: its scheme, host and port name the server, and its path the namespace, as in the
      * official clients' {@code io("http://localhost:8081/chat")}; no path is the main namespace {@code /}.
      */
@@ -82,8 +92,7 @@ public final class SocketIoConnector {
         String ns = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getPath();
         URI server = URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
         return new SocketIoConnector(server, ns, "/socket.io/", Map.of(), Map.of(), Map.of(),
-                List.of(Transport.POLLING, Transport.WEBSOCKET), true, DEFAULT_TIMEOUT, new ObjectMapper()
-                        .findAndRegisterModules());
+                List.of(Transport.POLLING, Transport.WEBSOCKET), true, DEFAULT_TIMEOUT, DefaultMapper.INSTANCE);
     }
 
     /** A connector to {@code uri}, as {@link #to(URI)}. */
@@ -94,8 +103,8 @@ public final class SocketIoConnector {
     /** The same connector for another server; the namespace stays. */
     public SocketIoConnector baseUri(URI uri) {
         SocketIoConnector other = to(uri);
-        return new SocketIoConnector(other.server, namespace, path, auth, headers, query, transports, upgrade, timeout,
-                mapper);
+        return new SocketIoConnector(other.server, namespace, path == null ? other.path : path, auth, headers, query,
+                transports, upgrade, timeout, mapper);
     }
 
     /** The same connector for another namespace of the server ({@code "/"} is the main namespace). */
@@ -176,7 +185,7 @@ public final class SocketIoConnector {
 
     /** Where the clients connect: the server and the namespace, as the official clients' URL. */
     public URI uri() {
-        return server.resolve(namespace);
+        return server().resolve(namespace);
     }
 
     /** The namespace. */
@@ -227,7 +236,7 @@ public final class SocketIoConnector {
     }
 
     String path() {
-        return path;
+        return path != null ? path : ApplicationUnderTest.enginePath();
     }
 
     Map<String, String> authPayload() {
@@ -259,12 +268,22 @@ public final class SocketIoConnector {
     }
 
     URI server() {
-        return server;
+        return server != null ? server : ApplicationUnderTest.server();
     }
 
     @Override
     public String toString() {
-        return "SocketIoConnector[" + uri() + ", path " + path + ", transports " + Arrays.toString(transports.toArray())
+        return "SocketIoConnector[" + (server == null ? "the application under test" : server) + namespace + ", path "
+                + (path == null ? "of the application" : path) + ", transports " + Arrays.toString(transports.toArray())
                 + "]";
+    }
+
+    /**
+     * Jackson with the modules on the kit's class path (java.time, JDK 8 types...), found through the kit's own class
+     * loader: in a Quarkus test the context class loader may be another.
+     */
+    private static final class DefaultMapper {
+        static final ObjectMapper INSTANCE = new ObjectMapper()
+                .registerModules(ObjectMapper.findModules(SocketIoConnector.class.getClassLoader()));
     }
 }

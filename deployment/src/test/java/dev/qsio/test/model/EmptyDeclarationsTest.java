@@ -9,7 +9,6 @@ import dev.qsio.SocketIo;
 import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
  * A {@code @SocketIo} class without handler methods still declares its namespace (as Node's {@code io.of(name)}
@@ -21,8 +20,7 @@ class EmptyDeclarationsTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(Quiet.class, Rooms.class));
 
-    @TestHTTPResource("/")
-    SocketIoConnector server;
+    final SocketIoConnector server = SocketIoConnector.create();
 
     @SocketIo("/quiet")
     public static class Quiet {

@@ -22,7 +22,6 @@ import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.ConnectErrorException;
 import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -34,8 +33,7 @@ class HandlerBehaviourTest {
     static final QuarkusUnitTest test = new QuarkusUnitTest()
             .withApplicationRoot(root -> root.addClasses(Handlers.class, Guarded.class));
 
-    @TestHTTPResource("/")
-    SocketIoConnector server;
+    final SocketIoConnector server = SocketIoConnector.create();
 
     @Inject
     SocketIoServer io;

@@ -21,7 +21,6 @@ import dev.qsio.SocketIoSocket;
 import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
-import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
  * Node's adapter events ({@code create-room}, {@code join-room}, {@code leave-room}, {@code delete-room}) as CDI
@@ -36,8 +35,7 @@ class RoomEventTest {
 
     static final List<RoomEvent> SEEN = new CopyOnWriteArrayList<>();
 
-    @TestHTTPResource("/games")
-    SocketIoConnector games;
+    final SocketIoConnector games = SocketIoConnector.create().namespace("/games");
 
     @SocketIo("/games")
     public static class Games {
