@@ -60,7 +60,7 @@ public final class ClientSocket implements AutoCloseable {
         socket = IO.socket(connector.uri(), options);
         socket.on(Socket.EVENT_CONNECT, args -> opened.complete(socket.id()));
         socket.on(Socket.EVENT_CONNECT_ERROR, args -> opened.completeExceptionally(
-                new ConnectErrorException(connector.namespace(), args.length == 0 ? null : OrgJson.toJackson(args[0]))));
+                ConnectErrorException.of(connector.namespace(), args.length == 0 ? null : args[0])));
         socket.on(Socket.EVENT_DISCONNECT, args -> disconnected.complete(args.length == 0 ? "" : String.valueOf(args[0])));
         socket.onAnyIncoming(this::record);
     }
