@@ -133,7 +133,7 @@ class SocketIoProcessor {
 
     // ---- cluster
 
-    /** The HTTP settings of the cluster roles (no listener in the primary, SO_REUSEPORT in workers). */
+    /** The HTTP settings of the cluster roles (no Quarkus listener in the primary, which routes the public port; loopback ports in workers). */
     @BuildStep
     RunTimeConfigBuilderBuildItem clusterRoleConfig() {
         return new RunTimeConfigBuilderBuildItem(ClusterConfigCustomizer.class);

@@ -2,16 +2,12 @@ package dev.qsio.test.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.SocketIo;
-import dev.qsio.test.JavaClient;
+import dev.qsio.testkit.ClientSocket;
+import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -22,10 +18,9 @@ class EmptyDeclarationsTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Quiet.class, Rooms.class, JavaClient.class));
+            .withApplicationRoot(root -> root.addClasses(Quiet.class, Rooms.class));
 
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
+    final SocketIoConnector server = SocketIoConnector.create();
 
     @SocketIo("/quiet")
     public static class Quiet {
@@ -36,14 +31,12 @@ class EmptyDeclarationsTest {
     }
 
     @Test
-    void declaredNamespacesAcceptClients() throws Exception {
-        try (JavaClient quiet = JavaClient.connect(port, "/quiet", Map.of());
-                JavaClient room = JavaClient.connect(port, "/room-7", Map.of());
-                JavaClient other = JavaClient.connect(port, "/other", Map.of())) {
-            assertThat(quiet.awaitConnected()).isNotEmpty();
-            assertThat(room.awaitConnected()).isNotEmpty();
-            Object error = other.connectError.get(10, TimeUnit.SECONDS);
-            assertThat(((JSONObject) error).getString("message")).isEqualTo("Invalid namespace");
+    void declaredNamespacesAcceptClients() {
+        try (ClientSocket quiet = server.namespace("/quiet").connectAndAwait();
+                ClientSocket room = server.namespace("/room-7").connectAndAwait()) {
+            assertThat(quiet.id()).isNotEmpty();
+            assertThat(room.id()).isNotEmpty();
+            assertThat(server.namespace("/other").connectAndAwaitRefusal()).hasMessage("Invalid namespace");
         }
     }
 }

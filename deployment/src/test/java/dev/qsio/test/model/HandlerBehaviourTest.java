@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,7 +18,9 @@ import dev.qsio.OnEvent;
 import dev.qsio.SocketIo;
 import dev.qsio.SocketIoServer;
 import dev.qsio.SocketIoSocket;
-import dev.qsio.test.JavaClient;
+import dev.qsio.testkit.ClientSocket;
+import dev.qsio.testkit.ConnectErrorException;
+import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -32,10 +31,9 @@ class HandlerBehaviourTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Handlers.class, Guarded.class, JavaClient.class));
+            .withApplicationRoot(root -> root.addClasses(Handlers.class, Guarded.class));
 
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
+    final SocketIoConnector server = SocketIoConnector.create();
 
     @Inject
     SocketIoServer io;
@@ -93,57 +91,54 @@ class HandlerBehaviourTest {
     }
 
     @Test
-    void theReturnValueIsTheAcknowledgement() throws Exception {
-        try (JavaClient c = JavaClient.connect(port, "/", Map.of())) {
-            c.awaitConnected();
-            assertThat(c.call("add", 2, 3)).containsExactly(5);
-            assertThat(c.call("noop", "x")).isEmpty();
+    void theReturnValueIsTheAcknowledgement() {
+        try (ClientSocket c = server.connectAndAwait()) {
+            assertThat(c.emitAndAwaitAck("add", 2, 3).arg(0, Integer.class)).isEqualTo(5);
+            assertThat(c.emitAndAwaitAck("noop", "x").args()).isEmpty();
         }
     }
 
+    static List<String> heard(ClientSocket client) {
+        return client.events("heard").stream().map(r -> r.arg().asText()).toList();
+    }
+
     @Test
-    void roomsSelectTheRecipients() throws Exception {
-        try (JavaClient a = JavaClient.connect(port, "/", Map.of(), "heard");
-                JavaClient b = JavaClient.connect(port, "/", Map.of(), "heard");
-                JavaClient c = JavaClient.connect(port, "/", Map.of(), "heard")) {
-            a.awaitConnected();
-            b.awaitConnected();
-            String cId = c.awaitConnected();
-            assertThat(a.call("join", "blue")).containsExactly("blue");
-            assertThat(b.call("join", "blue")).containsExactly("blue");
-            a.call("shout", "blue", "one");
-            await().atMost(Duration.ofSeconds(10)).until(() -> b.received().size() == 1);
-            assertThat(b.received()).containsExactly("heard:one");
+    void roomsSelectTheRecipients() {
+        try (ClientSocket a = server.connectAndAwait();
+                ClientSocket b = server.connectAndAwait();
+                ClientSocket c = server.connectAndAwait()) {
+            String cId = c.id();
+            assertThat(a.emitAndAwaitAck("join", "blue").arg().asText()).isEqualTo("blue");
+            assertThat(b.emitAndAwaitAck("join", "blue").arg().asText()).isEqualTo("blue");
+            a.emitAndAwaitAck("shout", "blue", "one");
+            assertThat(b.awaitEvent("heard").arg().asText()).isEqualTo("one");
             // the server API: a room, and a socket id as a room, with an exception
             io.to("blue").except(cId).emit("heard", "two");
             io.to(cId).emit("heard", "three");
-            await().atMost(Duration.ofSeconds(10)).until(() -> a.received().size() == 1 && c.received().size() == 1);
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> List.copyOf(b.received()),
-                    received -> received.equals(List.of("heard:one", "heard:two")));
-            assertThat(a.received()).as("the sender is not in its own socket.to(room)").containsExactly("heard:two");
-            assertThat(c.received()).containsExactly("heard:three");
+            assertThat(a.awaitEvent("heard").arg().asText()).isEqualTo("two");
+            assertThat(c.awaitEvent("heard").arg().asText()).isEqualTo("three");
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> heard(b),
+                    received -> received.equals(List.of("one", "two")));
+            assertThat(heard(a)).as("the sender is not in its own socket.to(room)").containsExactly("two");
+            assertThat(heard(c)).containsExactly("three");
         }
     }
 
     @Test
-    void middlewareRefusalReachesTheClient() throws Exception {
-        try (JavaClient refused = JavaClient.connect(port, "/guarded", Map.of("token", "guess"));
-                JavaClient admitted = JavaClient.connect(port, "/guarded", Map.of("token", "open sesame"))) {
-            Object error = refused.connectError.get(10, TimeUnit.SECONDS);
-            assertThat(error).isInstanceOf(JSONObject.class);
-            assertThat(((JSONObject) error).getString("message")).isEqualTo("not allowed");
-            assertThat(((JSONObject) error).getJSONObject("data").getString("reason")).isEqualTo("bad token");
-            assertThat(refused.connected).isNotDone();
-            admitted.awaitConnected();
-            assertThat(admitted.call("hello")).containsExactly("inside");
+    void middlewareRefusalReachesTheClient() {
+        SocketIoConnector guarded = server.namespace("/guarded");
+        ConnectErrorException error = guarded.auth(Map.of("token", "guess")).connectAndAwaitRefusal();
+        assertThat(error).hasMessage("not allowed");
+        assertThat(error.data().at("/data/reason").asText()).isEqualTo("bad token");
+        try (ClientSocket admitted = guarded.auth(Map.of("token", "open sesame")).connectAndAwait()) {
+            assertThat(admitted.emitAndAwaitAck("hello").arg().asText()).isEqualTo("inside");
         }
     }
 
     @Test
-    void aUniHandlerAnswersWhenItCompletes() throws Exception {
-        try (JavaClient c = JavaClient.connect(port, "/", Map.of())) {
-            c.awaitConnected();
-            assertThat(c.call("later", "done")).containsExactly("done from the loop");
+    void aUniHandlerAnswersWhenItCompletes() {
+        try (ClientSocket c = server.connectAndAwait()) {
+            assertThat(c.emitAndAwaitAck("later", "done").arg().asText()).isEqualTo("done from the loop");
         }
     }
 }

@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +18,8 @@ import dev.qsio.RoomEvent;
 import dev.qsio.RoomEvent.Kind;
 import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
-import dev.qsio.test.JavaClient;
+import dev.qsio.testkit.ClientSocket;
+import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;
 
 /**
@@ -32,12 +31,11 @@ class RoomEventTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Games.class, Observer.class, JavaClient.class));
+            .withApplicationRoot(root -> root.addClasses(Games.class, Observer.class));
 
     static final List<RoomEvent> SEEN = new CopyOnWriteArrayList<>();
 
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
+    final SocketIoConnector games = SocketIoConnector.create().namespace("/games");
 
     @SocketIo("/games")
     public static class Games {
@@ -69,21 +67,21 @@ class RoomEventTest {
     }
 
     @Test
-    void roomsAreCreatedJoinedLeftAndDeleted() throws Exception {
-        try (JavaClient a = JavaClient.connect(port, "/games", Map.of());
-                JavaClient b = JavaClient.connect(port, "/games", Map.of())) {
-            String idA = a.awaitConnected();
-            String idB = b.awaitConnected();
+    void roomsAreCreatedJoinedLeftAndDeleted() {
+        try (ClientSocket a = games.connectAndAwait();
+                ClientSocket b = games.connectAndAwait()) {
+            String idA = a.id();
+            String idB = b.id();
             // each socket's own room
             assertThat(about(idA)).containsExactly(new RoomEvent("/games", Kind.CREATED, idA, null),
                     new RoomEvent("/games", Kind.JOINED, idA, idA));
-            assertThat(a.call("join", "lobby")[0]).isEqualTo("joined");
-            assertThat(b.call("join", "lobby")[0]).isEqualTo("joined");
+            assertThat(a.emitAndAwaitAck("join", "lobby").arg().asText()).isEqualTo("joined");
+            assertThat(b.emitAndAwaitAck("join", "lobby").arg().asText()).isEqualTo("joined");
             // joining again changes nothing
-            assertThat(a.call("join", "lobby")[0]).isEqualTo("joined");
-            assertThat(a.call("leave", "lobby")[0]).isEqualTo("left");
-            assertThat(a.call("leave", "lobby")[0]).isEqualTo("left");
-            assertThat(b.call("leave", "lobby")[0]).isEqualTo("left");
+            assertThat(a.emitAndAwaitAck("join", "lobby").arg().asText()).isEqualTo("joined");
+            assertThat(a.emitAndAwaitAck("leave", "lobby").arg().asText()).isEqualTo("left");
+            assertThat(a.emitAndAwaitAck("leave", "lobby").arg().asText()).isEqualTo("left");
+            assertThat(b.emitAndAwaitAck("leave", "lobby").arg().asText()).isEqualTo("left");
             assertThat(about("lobby")).containsExactly(
                     new RoomEvent("/games", Kind.CREATED, "lobby", null),
                     new RoomEvent("/games", Kind.JOINED, "lobby", idA),
@@ -92,7 +90,7 @@ class RoomEventTest {
                     new RoomEvent("/games", Kind.LEFT, "lobby", idB),
                     new RoomEvent("/games", Kind.DELETED, "lobby", null));
             // a failing observer: the socket is in the room all the same
-            assertThat(a.call("join", "boom")[0]).isEqualTo("joined");
+            assertThat(a.emitAndAwaitAck("join", "boom").arg().asText()).isEqualTo("joined");
             assertThat(about("boom")).hasSize(2);
             b.close();
             // a socket that disconnects leaves its rooms, its own included

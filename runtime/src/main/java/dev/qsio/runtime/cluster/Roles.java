@@ -1,5 +1,6 @@
 package dev.qsio.runtime.cluster;
 
+import java.util.Locale;
 import java.util.function.Function;
 
 import dev.qsio.ClusterInfo.Role;
@@ -9,28 +10,51 @@ import io.quarkus.runtime.LaunchMode;
  * Decides what this process is: a single server, the primary of a cluster, or one of its workers.
  * <p>
  * A process whose environment says {@code CLUSTER_WORKER=true} is a worker (the primary put it there). Otherwise,
- * the packaged application in prod mode with clustering enabled ({@code quarkus.socketio.cluster.enabled=true} or
- * {@code quarkus.socketio.cluster.workers} set) is the primary. Everything else, dev and test modes included, is a
- * single process.
+ * the packaged application in prod mode is the primary when {@code quarkus.socketio.cluster.enabled} is true, or
+ * unset with {@code quarkus.socketio.cluster.workers} set to more than 0. An explicit {@code enabled=false} wins, so
+ * that a platform that scales with replicas (Kubernetes) can start a packaged cluster as one process without
+ * rebuilding it. Everything else, dev and test modes included, is a single process.
  */
 public final class Roles {
+
+    static final String ENABLED = "quarkus.socketio.cluster.enabled";
+    static final String WORKERS = "quarkus.socketio.cluster.workers";
 
     private Roles() {
     }
 
     /** The role, reading configuration through {@code config} (a key to its raw value, or null). */
     public static Role decide(Function<String, String> config) {
-        if ("true".equals(System.getenv(Identity.ENV_WORKER))) {
+        return decide("true".equals(System.getenv(Identity.ENV_WORKER)), LaunchMode.current(), config);
+    }
+
+    static Role decide(boolean startedAsWorker, LaunchMode mode, Function<String, String> config) {
+        if (startedAsWorker) {
             return Role.WORKER;
         }
-        if (LaunchMode.current() != LaunchMode.NORMAL) {
+        if (mode != LaunchMode.NORMAL) {
             return Role.SINGLE;
         }
-        String enabled = config.apply("quarkus.socketio.cluster.enabled");
-        String workers = config.apply("quarkus.socketio.cluster.workers");
-        if ("true".equalsIgnoreCase(enabled) || (workers != null && !workers.isBlank())) {
-            return Role.PRIMARY;
+        String enabled = trimmed(config.apply(ENABLED));
+        String workers = trimmed(config.apply(WORKERS));
+        if (workers != null && workers.equals("0")) {
+            return Role.SINGLE;
         }
-        return Role.SINGLE;
+        if (enabled != null) {
+            return isTrue(enabled) ? Role.PRIMARY : Role.SINGLE;
+        }
+        return workers != null ? Role.PRIMARY : Role.SINGLE;
+    }
+
+    private static String trimmed(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** True as SmallRye Config's boolean converter reads it. */
+    private static boolean isTrue(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "y", "on" -> true;
+            default -> false;
+        };
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.quarkus.runtime.annotations.ConfigDocDefault;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
@@ -19,14 +20,17 @@ public interface ClusterConfig {
 
     /**
      * Whether the packaged application (prod mode) starts as a cluster: the launched process becomes the primary
-     * and starts the workers. Enabled as well when {@code workers} is set. Dev and test modes always run one
-     * process.
+     * and starts the workers. When unset, the application is a cluster if {@code workers} is set (and not 0). An
+     * explicit {@code false} wins over {@code workers}: {@code -Dquarkus.socketio.cluster.enabled=false} starts a
+     * packaged cluster as one process, as when a platform scales with replicas of one process each. Dev and test
+     * modes always run one process.
      */
-    @WithDefault("false")
-    boolean enabled();
+    @ConfigDocDefault("false, or true when workers is set")
+    Optional<Boolean> enabled();
 
     /**
-     * The number of worker processes; the number of CPUs when clustering is enabled without it.
+     * The number of worker processes; the number of CPUs when clustering is enabled without it. {@code 0} runs no
+     * workers: the launched process serves the clients itself, as with {@code enabled=false}.
      */
     OptionalInt workers();
 

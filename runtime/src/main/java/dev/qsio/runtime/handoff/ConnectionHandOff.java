@@ -46,8 +46,9 @@ import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Hands the TCP connection of a request to the worker of this host that owns its session, so that every session's
- * connections live in the process that runs it, whichever worker the kernel gave them to (workers share the port
- * with SO_REUSEPORT).
+ * connections live in the process that runs it: the primary gives each connection accepted on the public port to the
+ * worker that serves it ({@link Acceptor}), and a worker gives another worker a kept-alive connection that carries a
+ * request for one of its sessions.
  * <p>
  * The worker that accepted the connection stops reading from it, and sends over Unix domain sockets its file
  * descriptor ({@code SCM_RIGHTS}) and the request it already read (re-serialized, with a body it read whole, and the
@@ -172,7 +173,7 @@ public final class ConnectionHandOff {
         this.maxRequestBytes = maxRequestBytes;
     }
 
-    /** Whether hand-offs can work in this process: Linux epoll, as the cluster's SO_REUSEPORT already needs. */
+    /** Whether hand-offs can work in this process: Linux epoll, as the primary's routing of connections already needs. */
     public static boolean available(Vertx vertx) {
         return vertx.isNativeTransportEnabled() && io.netty.channel.epoll.Epoll.isAvailable();
     }

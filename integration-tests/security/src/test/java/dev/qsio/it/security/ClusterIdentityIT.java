@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import org.json.JSONArray;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +22,7 @@ import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.FrameSocket;
 import dev.qsio.it.support.RawHttp;
 import dev.qsio.it.support.RedisServer;
-import io.socket.client.Socket;
+import dev.qsio.testkit.Transport;
 
 /**
  * The packaged application as a primary with two workers: sockets authenticated with tokens on both workers, and
@@ -40,29 +39,27 @@ class ClusterIdentityIT {
         try (ClusterProcess cluster = ClusterProcess.launch(JAR, 2, Map.of(), "security-cluster");
                 SecureClients clients = new SecureClients()) {
             cluster.awaitReady(2);
-            List<Socket> sockets = new ArrayList<>();
+            List<SecureClients.Client> sockets = new ArrayList<>();
             List<String> expected = new ArrayList<>();
             TreeSet<Integer> workers = new TreeSet<>();
             // sockets until both workers hold some (bounded): the kernel spreads new connections over them
             for (int i = 0; i < 40 && (i < 4 || workers.size() < 2); i++) {
                 String user = "user" + i;
-                Socket s = clients.open(cluster.url() + "/", new String[] { "websocket" }, null,
+                SecureClients.Client s = clients.open(cluster.url() + "/", new Transport[] { Transport.WEBSOCKET }, null,
                         Tokens.valid(user, i % 2 == 0 ? "user" : "admin"));
                 assertThat(SecureClients.connect(s)).isNull();
-                workers.add(((Number) SecureClients.call(s, "worker")).intValue());
+                workers.add(SecureClients.call(s, "worker").asInt());
                 sockets.add(s);
                 expected.add(user + " [" + (i % 2 == 0 ? "user" : "admin") + "]");
             }
             assertThat(workers).as("workers holding sockets").containsExactly(1, 2);
-            Socket anonymous = clients.open(cluster.url() + "/", new String[] { "websocket" }, null, null);
+            SecureClients.Client anonymous = clients.open(cluster.url() + "/", new Transport[] { Transport.WEBSOCKET }, null, null);
             assertThat(SecureClients.connect(anonymous)).isNull();
             expected.add("anonymous");
-            for (Socket from : List.of(sockets.get(0), sockets.get(sockets.size() - 1), anonymous)) {
-                JSONArray seen = (JSONArray) SecureClients.call(from, "everyone");
+            for (SecureClients.Client from : List.of(sockets.get(0), sockets.get(sockets.size() - 1), anonymous)) {
+                JsonNode seen = SecureClients.call(from, "everyone");
                 List<String> names = new ArrayList<>();
-                for (int i = 0; i < seen.length(); i++) {
-                    names.add(seen.getString(i));
-                }
+                seen.forEach(name -> names.add(name.asText()));
                 assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
             }
         }
@@ -77,13 +74,13 @@ class ClusterIdentityIT {
             hostA.awaitReady(1);
             hostB.awaitReady(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 2);
-            Socket onA = clients.open(hostA.url() + "/", new String[] { "websocket" }, null, Tokens.valid("ann", "admin"));
-            Socket onB = clients.open(hostB.url() + "/", new String[] { "polling" }, Tokens.valid("ben", "user"), null);
+            SecureClients.Client onA = clients.open(hostA.url() + "/", new Transport[] { Transport.WEBSOCKET }, null, Tokens.valid("ann", "admin"));
+            SecureClients.Client onB = clients.open(hostB.url() + "/", new Transport[] { Transport.POLLING }, Tokens.valid("ben", "user"), null);
             assertThat(SecureClients.connect(onA)).isNull();
             assertThat(SecureClients.connect(onB)).isNull();
-            for (Socket from : List.of(onA, onB)) {
-                JSONArray seen = (JSONArray) SecureClients.call(from, "everyone");
-                assertThat(List.of(seen.getString(0), seen.getString(1))).containsExactly("ann [admin]", "ben [user]");
+            for (SecureClients.Client from : List.of(onA, onB)) {
+                JsonNode seen = SecureClients.call(from, "everyone");
+                assertThat(List.of(seen.get(0).asText(), seen.get(1).asText())).containsExactly("ann [admin]", "ben [user]");
             }
         }
     }

@@ -1,67 +1,65 @@
 package dev.qsio.it.security;
 
-import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import io.socket.client.Ack;
-import io.socket.client.IO;
-import io.socket.client.Socket;
-import io.socket.client.SocketOptionBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
 
-/** Java clients ({@code io.socket:socket.io-client}) with credentials as a header or in the auth payload. */
+import dev.qsio.testkit.ClientSocket;
+import dev.qsio.testkit.ConnectErrorException;
+import dev.qsio.testkit.SocketIoConnector;
+import dev.qsio.testkit.Transport;
+
+/** Clients of the test kit (the Java client) with credentials as a header or in the auth payload. */
 final class SecureClients implements AutoCloseable {
 
-    private final List<Socket> sockets = new ArrayList<>();
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    /** A socket that is connecting; {@code bearer} goes in the Authorization header, {@code token} in the auth. */
-    Socket open(String url, String[] transports, String bearer, String token) {
-        SocketOptionBuilder options = IO.Options.builder().setForceNew(true).setReconnection(false)
-                .setTransports(transports);
+    /** A client to connect: where, and with which credentials. */
+    static final class Client {
+        final SocketIoConnector connector;
+        ClientSocket socket;
+
+        Client(SocketIoConnector connector) {
+            this.connector = connector;
+        }
+    }
+
+    private final List<Client> clients = new ArrayList<>();
+
+    /** A client of {@code url}; {@code bearer} goes in the Authorization header, {@code token} in the auth. */
+    Client open(String url, Transport[] transports, String bearer, String token) {
+        SocketIoConnector connector = SocketIoConnector.to(url).transports(transports).timeout(TIMEOUT);
         if (bearer != null) {
-            options.setExtraHeaders(Map.of("Authorization", List.of("Bearer " + bearer)));
+            connector = connector.header("Authorization", "Bearer " + bearer);
         }
         if (token != null) {
-            options.setAuth(Map.of("token", token));
+            connector = connector.auth(Map.of("token", token));
         }
-        Socket socket = IO.socket(URI.create(url), options.build());
-        sockets.add(socket);
-        return socket;
+        Client client = new Client(connector);
+        clients.add(client);
+        return client;
     }
 
     /** Connects; the connect_error's message when refused, null when connected. */
-    static String connect(Socket socket) throws Exception {
-        CompletableFuture<String> outcome = new CompletableFuture<>();
-        socket.once(Socket.EVENT_CONNECT, args -> outcome.complete(null));
-        socket.once(Socket.EVENT_CONNECT_ERROR, args -> outcome.complete(message(args.length > 0 ? args[0] : null)));
-        socket.connect();
-        return outcome.get(20, TimeUnit.SECONDS);
-    }
-
-    private static String message(Object error) {
-        if (error instanceof org.json.JSONObject o) {
-            return o.optString("message");
-        }
-        if (error instanceof Exception e) {
+    static String connect(Client client) {
+        try {
+            client.socket = client.connector.connectAndAwait();
+            return null;
+        } catch (ConnectErrorException e) {
             return e.getMessage();
         }
-        return String.valueOf(error);
     }
 
-    static Object call(Socket socket, String event, Object... args) throws Exception {
-        CompletableFuture<Object> answer = new CompletableFuture<>();
-        Object[] withAck = new Object[args.length + 1];
-        System.arraycopy(args, 0, withAck, 0, args.length);
-        withAck[args.length] = (Ack) reply -> answer.complete(reply.length > 0 ? reply[0] : null);
-        socket.emit(event, withAck);
-        return answer.get(20, TimeUnit.SECONDS);
+    /** The first argument of the acknowledgement of {@code event}. */
+    static JsonNode call(Client client, String event, Object... args) {
+        return client.socket.emitAndAwaitAck(event, args).arg();
     }
 
     @Override
     public void close() {
-        sockets.forEach(Socket::close);
+        clients.stream().filter(c -> c.socket != null).forEach(c -> c.socket.close());
     }
 }

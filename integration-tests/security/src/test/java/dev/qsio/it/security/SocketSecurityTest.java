@@ -6,20 +6,20 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-import org.json.JSONArray;
-import org.json.JSONObject;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
+import dev.qsio.testkit.Transport;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.socket.client.Socket;
 
 /**
  * Quarkus Security on sockets with {@code quarkus-smallrye-jwt} and real signed tokens: the identity of the
@@ -33,6 +33,11 @@ class SocketSecurityTest {
     static final List<String[]> TRANSPORTS = List.of(new String[] { "polling" }, new String[] { "websocket" },
             new String[] { "polling", "websocket" });
 
+    /** The Node client's transport names as the test kit's. */
+    static Transport[] javaTransports(String[] names) {
+        return Arrays.stream(names).map(n -> Transport.valueOf(n.toUpperCase(Locale.ROOT))).toArray(Transport[]::new);
+    }
+
     @TestHTTPResource("/")
     URL root;
 
@@ -45,24 +50,23 @@ class SocketSecurityTest {
     void theHandshakesBearerTokenIsTheSocketsIdentityOnEveryTransport() throws Exception {
         String alice = Tokens.valid("alice", "user");
         try (SecureClients clients = new SecureClients()) {
-            for (String[] transports : TRANSPORTS) {
-                Socket members = clients.open(url("/members"), transports, alice, null);
-                java.util.concurrent.CompletableFuture<Object> hello = new java.util.concurrent.CompletableFuture<>();
-                members.on("hello", args -> hello.complete(args[0]));
+            for (String[] names : TRANSPORTS) {
+                Transport[] transports = javaTransports(names);
+                SecureClients.Client members = clients.open(url("/members"), transports, alice, null);
                 assertThat(SecureClients.connect(members)).isNull();
-                assertThat(hello.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("alice");
-                JSONArray roles = (JSONArray) SecureClients.call(members, "roles");
-                assertThat(roles.length()).isEqualTo(1);
-                assertThat(roles.getString(0)).isEqualTo("user");
+                assertThat(members.socket.awaitEvent("hello").arg().asText()).isEqualTo("alice");
+                JsonNode roles = SecureClients.call(members, "roles");
+                assertThat(roles.size()).isEqualTo(1);
+                assertThat(roles.get(0).asText()).isEqualTo("user");
                 // a method's own @PermitAll replaces its class's @Authenticated
-                assertThat(SecureClients.call(members, "ping")).isEqualTo("pong");
+                assertThat(SecureClients.call(members, "ping").asText()).isEqualTo("pong");
 
-                Socket main = clients.open(url("/"), transports, alice, null);
+                SecureClients.Client main = clients.open(url("/"), transports, alice, null);
                 assertThat(SecureClients.connect(main)).isNull();
-                assertThat(SecureClients.call(main, "whoami")).isEqualTo("alice");
-                assertThat(SecureClients.call(main, "injected")).isEqualTo("alice");
-                assertThat(SecureClients.call(main, "socket-identity")).isEqualTo("alice");
-                assertThat(SecureClients.call(main, "members-only")).isEqualTo("welcome, member");
+                assertThat(SecureClients.call(main, "whoami").asText()).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "injected").asText()).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "socket-identity").asText()).isEqualTo("alice");
+                assertThat(SecureClients.call(main, "members-only").asText()).isEqualTo("welcome, member");
             }
         }
     }
@@ -70,48 +74,48 @@ class SocketSecurityTest {
     @Test
     void namespacesRefuseWhomTheirRuleDoesNotAdmit() throws Exception {
         try (SecureClients clients = new SecureClients()) {
-            Socket anonymous = clients.open(url("/members"), new String[] { "websocket" }, null, null);
+            SecureClients.Client anonymous = clients.open(url("/members"), new Transport[] { Transport.WEBSOCKET }, null, null);
             assertThat(SecureClients.connect(anonymous)).isEqualTo("Unauthorized");
-            Socket user = clients.open(url("/admins"), new String[] { "polling" }, Tokens.valid("bob", "user"), null);
+            SecureClients.Client user = clients.open(url("/admins"), new Transport[] { Transport.POLLING }, Tokens.valid("bob", "user"), null);
             assertThat(SecureClients.connect(user)).isEqualTo("Forbidden");
-            Socket admin = clients.open(url("/admins"), new String[] { "polling", "websocket" }, null,
+            SecureClients.Client admin = clients.open(url("/admins"), new Transport[] { Transport.POLLING, Transport.WEBSOCKET }, null,
                     Tokens.valid("carol", "admin"));
             assertThat(SecureClients.connect(admin)).isNull();
-            assertThat(SecureClients.call(admin, "whoami")).isEqualTo("carol");
+            assertThat(SecureClients.call(admin, "whoami").asText()).isEqualTo("carol");
         }
     }
 
     @Test
     void eventsTheSocketMayNotSendAreRefusedAndTheSocketStays() throws Exception {
         try (SecureClients clients = new SecureClients()) {
-            Socket anonymous = clients.open(url("/"), new String[] { "websocket" }, null, null);
+            SecureClients.Client anonymous = clients.open(url("/"), new Transport[] { Transport.WEBSOCKET }, null, null);
             assertThat(SecureClients.connect(anonymous)).isNull();
-            assertThat(error(SecureClients.call(anonymous, "members-only"))).isEqualTo("Unauthorized");
-            assertThat(error(SecureClients.call(anonymous, "admin-only"))).isEqualTo("Unauthorized");
-            assertThat(SecureClients.call(anonymous, "whoami")).isEqualTo("anonymous");
-            assertThat(SecureClients.call(anonymous, "injected")).isEqualTo("anonymous");
+            assertThat(error(SecureClients.call(anonymous, "members-only")).asText()).isEqualTo("Unauthorized");
+            assertThat(error(SecureClients.call(anonymous, "admin-only")).asText()).isEqualTo("Unauthorized");
+            assertThat(SecureClients.call(anonymous, "whoami").asText()).isEqualTo("anonymous");
+            assertThat(SecureClients.call(anonymous, "injected").asText()).isEqualTo("anonymous");
 
-            Socket user = clients.open(url("/"), new String[] { "polling" }, null, Tokens.valid("dave", "user"));
+            SecureClients.Client user = clients.open(url("/"), new Transport[] { Transport.POLLING }, null, Tokens.valid("dave", "user"));
             assertThat(SecureClients.connect(user)).isNull();
-            assertThat(error(SecureClients.call(user, "admin-only"))).isEqualTo("Forbidden");
-            assertThat(error(SecureClients.call(user, "report"))).isEqualTo("Forbidden");
-            assertThat(SecureClients.call(user, "whoami")).isEqualTo("dave");
+            assertThat(error(SecureClients.call(user, "admin-only")).asText()).isEqualTo("Forbidden");
+            assertThat(error(SecureClients.call(user, "report")).asText()).isEqualTo("Forbidden");
+            assertThat(SecureClients.call(user, "whoami").asText()).isEqualTo("dave");
 
-            Socket admin = clients.open(url("/"), new String[] { "polling", "websocket" }, Tokens.valid("erin", "admin"),
+            SecureClients.Client admin = clients.open(url("/"), new Transport[] { Transport.POLLING, Transport.WEBSOCKET }, Tokens.valid("erin", "admin"),
                     null);
             assertThat(SecureClients.connect(admin)).isNull();
-            assertThat(SecureClients.call(admin, "admin-only")).isEqualTo("welcome, admin");
+            assertThat(SecureClients.call(admin, "admin-only").asText()).isEqualTo("welcome, admin");
 
             // a permission the application grants to auditors (a SecurityIdentityAugmentor)
-            Socket auditor = clients.open(url("/"), new String[] { "websocket" }, null, Tokens.valid("fay", "auditor"));
+            SecureClients.Client auditor = clients.open(url("/"), new Transport[] { Transport.WEBSOCKET }, null, Tokens.valid("fay", "auditor"));
             assertThat(SecureClients.connect(auditor)).isNull();
-            assertThat(SecureClients.call(auditor, "report")).isEqualTo("the report");
+            assertThat(SecureClients.call(auditor, "report").asText()).isEqualTo("the report");
         }
     }
 
-    static String error(Object ack) throws Exception {
-        assertThat(ack).as("an acknowledgement with an error").isInstanceOf(JSONObject.class);
-        return ((JSONObject) ack).getString("error");
+    static JsonNode error(JsonNode ack) {
+        assertThat(ack.isObject()).as("an acknowledgement with an error: %s", ack).isTrue();
+        return ack.get("error");
     }
 
     @Test
@@ -123,15 +127,15 @@ class SocketSecurityTest {
         bad.put("another audience", Tokens.otherAudience("mallory"));
         bad.put("not a token", "not-a-jwt-at-all");
         try (SecureClients clients = new SecureClients()) {
-            Socket bystander = clients.open(url("/members"), new String[] { "websocket" }, null,
+            SecureClients.Client bystander = clients.open(url("/members"), new Transport[] { Transport.WEBSOCKET }, null,
                     Tokens.valid("grace", "user"));
             assertThat(SecureClients.connect(bystander)).isNull();
             for (Map.Entry<String, String> e : bad.entrySet()) {
                 // in the auth payload: the namespace refuses it
-                Socket inAuth = clients.open(url("/members"), new String[] { "websocket" }, null, e.getValue());
+                SecureClients.Client inAuth = clients.open(url("/members"), new Transport[] { Transport.WEBSOCKET }, null, e.getValue());
                 assertThat(SecureClients.connect(inAuth)).as(e.getKey()).isEqualTo("Unauthorized");
                 // as the handshake's header: the HTTP authentication refuses the handshake (401)
-                Socket inHeader = clients.open(url("/members"), new String[] { "polling" }, e.getValue(), null);
+                SecureClients.Client inHeader = clients.open(url("/members"), new Transport[] { Transport.POLLING }, e.getValue(), null);
                 assertThat(SecureClients.connect(inHeader)).as(e.getKey()).isNotNull();
                 assertThat(SecureClients.call(bystander, "roles")).as("the bystander after " + e.getKey()).isNotNull();
             }

@@ -6,10 +6,10 @@ import java.net.URL;
 
 import org.junit.jupiter.api.Test;
 
+import dev.qsio.testkit.Transport;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
-import io.socket.client.Socket;
 
 /** {@code @TestSecurity} from {@code quarkus-test-security} gives sockets its identity, as it does HTTP requests. */
 @QuarkusTest
@@ -20,19 +20,19 @@ class TestSecurityTest {
 
     @Test
     @TestSecurity(user = "tess", roles = "admin")
-    void theTestIdentityConnects() throws Exception {
+    void theTestIdentityConnects() {
         try (SecureClients clients = new SecureClients()) {
-            Socket socket = clients.open(admins.toString(), new String[] { "websocket" }, null, null);
+            SecureClients.Client socket = clients.open(admins.toString(), new Transport[] { Transport.WEBSOCKET }, null, null);
             assertThat(SecureClients.connect(socket)).isNull();
-            assertThat(SecureClients.call(socket, "whoami")).isEqualTo("tess");
+            assertThat(SecureClients.call(socket, "whoami").asText()).isEqualTo("tess");
         }
     }
 
     @Test
     @TestSecurity(user = "tom", roles = "user")
-    void aTestIdentityWithoutTheRoleIsRefused() throws Exception {
+    void aTestIdentityWithoutTheRoleIsRefused() {
         try (SecureClients clients = new SecureClients()) {
-            Socket socket = clients.open(admins.toString(), new String[] { "polling" }, null, null);
+            SecureClients.Client socket = clients.open(admins.toString(), new Transport[] { Transport.POLLING }, null, null);
             assertThat(SecureClients.connect(socket)).isEqualTo("Forbidden");
         }
     }
