@@ -53,7 +53,7 @@ class PackageDependenciesTest {
             }
         }
         assertThat(GRAPH).as("the runtime's packages").containsKeys("engine", "protocol", "adapter", "server", "bus",
-                "cluster");
+                "cluster", "handoff", "http", "devmode");
     }
 
     private static String shortName(String pkg) {
@@ -100,6 +100,10 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("bus")).as("the bus carries messages without knowing rooms or sessions")
                 .doesNotContain("engine", "protocol", "adapter", "server", "cluster", "clusteradapter");
         assertThat(GRAPH.get("requests")).isEmpty();
+        assertThat(GRAPH.get("handoff")).as("connections pass between processes below every layer: the primary's "
+                + "acceptor and the workers' hand-off know no session, packet or bus").isEmpty();
+        assertThat(GRAPH.get("http")).as("the HTTP server's settings read the configuration only").containsOnly("config");
+        assertThat(GRAPH.get("devmode")).as("live reload's hooks are called, they call nothing").isEmpty();
         assertThat(GRAPH.get("security")).as("identities as they cross servers: below every layer").isEmpty();
     }
 }
