@@ -308,6 +308,17 @@ public final class ClientDriver implements AutoCloseable {
         return events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("event").asText()));
     }
 
+    /**
+     * Whether a client is connected now: its last {@code connect} or {@code disconnect} event is a connect. Counting
+     * them does not tell: socket.io-client emits {@code disconnect} also when the connection it was opening fails
+     * before its CONNECT was answered (a proxy's 502 for a dead host, for example), without a {@code connect} before.
+     */
+    public boolean connectedNow(String id) {
+        List<JsonNode> lifecycle = events(e -> id.equals(e.path("id").asText())
+                && ("connect".equals(e.path("event").asText()) || "disconnect".equals(e.path("event").asText())));
+        return !lifecycle.isEmpty() && "connect".equals(lifecycle.get(lifecycle.size() - 1).path("event").asText());
+    }
+
     private String tail() {
         synchronized (events) {
             int from = Math.max(0, events.size() - 15);

@@ -252,8 +252,7 @@ class ClusterIT {
         }
         // every client is connected again and chat still crosses workers
         for (String id : workers.keySet()) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> driver.events(id, "connect").size()
-                    > driver.events(id, "disconnect").size());
+            await().atMost(Duration.ofSeconds(20)).until(() -> driver.connectedNow(id));
         }
         long disturbed = workers.entrySet().stream().filter(e -> e.getValue() == 2 && !driver.events(e.getKey(),
                 "disconnect").isEmpty()).count();
@@ -278,8 +277,7 @@ class ClusterIT {
                     && !oldPids.contains(x.path("pid").asLong()));
         });
         for (String id : workers.keySet()) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> driver.events(id, "connect").size()
-                    > driver.events(id, "disconnect").size());
+            await().atMost(Duration.ofSeconds(20)).until(() -> driver.connectedNow(id));
             assertThat(driver.events(id, "connect_error")).as("handshake failures of " + id).isEmpty();
         }
         report("rolling restart with 20 clients chatting (" + sent[0] + " messages sent meanwhile): 0 failed handshakes");
@@ -302,8 +300,7 @@ class ClusterIT {
         assertThat(cluster.workers()).extracting(w -> w.path("id").asInt()).containsExactly(1);
         for (Map.Entry<String, Integer> e : workers.entrySet()) {
             String id = e.getKey();
-            await().atMost(Duration.ofSeconds(20)).until(() -> driver.events(id, "connect").size()
-                    > driver.events(id, "disconnect").size());
+            await().atMost(Duration.ofSeconds(20)).until(() -> driver.connectedNow(id));
             if (e.getValue() == 2) {
                 assertThat(driver.events(id, "disconnect")).as("clients of the removed worker reconnect").isNotEmpty();
             }
