@@ -73,7 +73,9 @@ class HostDeathIT {
         for (int i = 0; i < CLIENTS; i++) {
             if (WorkerDeathIT.kind(i).equals("upgrade")) {
                 String id = "c" + i;
-                await().atMost(Duration.ofSeconds(30)).until(() -> !driver.events(id, "upgrade").isEmpty());
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(driver.events(id, "upgrade"))
+                        .as(() -> id + " upgraded: " + driver.events(e -> id.equals(e.path("id").asText())))
+                        .isNotEmpty());
             }
         }
         Map<String, String> hostOf = new HashMap<>();
