@@ -97,6 +97,8 @@ function socketConnect(cmd) {
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
   socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  // a probe that failed: the client stays on polling for the life of that connection
+  socket.io.on("open", () => socket.io.engine.on("upgradeError", (e) => out({ id: cmd.id, event: "upgrade_error", message: String(e?.message ?? e), at: Date.now() })));
   // high-volume numbered events are checked here and summarised on "sio.report" instead of printed one by one
   if (cmd.track) {
     socket.tracked = { event: cmd.track, origins: {} };
