@@ -677,17 +677,23 @@ public final class EngineSession<C> implements EngineIoSocket {
                 return false;
             }
             upgrading = ws;
-            upgradeTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> abortUpgrade(ws));
+            upgradeTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(),
+                    t -> abortUpgrade(ws, "no upgrade packet within upgrade-timeout"));
             return true;
         }
     }
 
-    private void abortUpgrade(WebSocketTransport ws) {
+    /**
+     * Gives up the upgrade on {@code ws} and closes it; the session goes on polling, and its client does not try again
+     * on this connection (engine.io-client reports "probe error: transport closed").
+     */
+    private void abortUpgrade(WebSocketTransport ws, String why) {
         boolean closeSession = false;
         synchronized (this) {
             if (upgrading != ws) {
                 return;
             }
+            LOG.debugf("upgrade of session %s abandoned: %s", id, why);
             upgrading = null;
             upgradeTimer = cancel(upgradeTimer);
             probeTimer = cancel(probeTimer);
@@ -739,7 +745,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 emitConnection();
             }
         } else {
-            abortUpgrade(ws);
+            abortUpgrade(ws, "a " + packet.type + " packet before the upgrade packet");
         }
     }
 
