@@ -125,8 +125,13 @@ class HostDeathIT {
         List<String> webSocketsOfADisturbed = ofA.stream()
                 .filter(c -> !WorkerDeathIT.kind(Integer.parseInt(c.substring(1))).equals("polling"))
                 .filter(c -> !driver.events(c, "disconnect").isEmpty()).toList();
-        assertThat(webSocketsOfADisturbed.size()).as("WebSocket clients of host A disturbed " + webSocketsOfADisturbed
-                + ": at most those whose WebSocket host B relayed").isLessThanOrEqualTo((int) relayedByB);
+        long relayed = relayedByB;
+        assertThat(webSocketsOfADisturbed.size()).as(() -> "WebSocket clients of host A disturbed "
+                + webSocketsOfADisturbed + ": at most those whose WebSocket host B relayed (" + relayed
+                + "); what they saw: " + webSocketsOfADisturbed.stream().map(c -> driver.events(e -> c.equals(
+                        e.path("id").asText()) && !"event".equals(e.path("event").asText())
+                        && !"ack".equals(e.path("event").asText()))).toList())
+                .isLessThanOrEqualTo((int) relayedByB);
         for (String c : ofB) {
             assertThat(driver.events(c, "disconnect")).as(c + " (on host B)").isNotEmpty();
         }
