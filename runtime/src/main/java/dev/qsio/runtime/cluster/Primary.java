@@ -2,6 +2,7 @@ package dev.qsio.runtime.cluster;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -361,10 +362,14 @@ public class Primary implements Cluster {
         }
     }
 
+    /**
+     * Removes a directory and what it holds, as far as it can: another primary starting at the same moment may be
+     * removing the same one (it too found it left by a primary that is gone), and a file it removed first is no error.
+     */
     private static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.debugf("cannot remove %s: %s", dir, e.getMessage());
         }
     }
