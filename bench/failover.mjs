@@ -9,9 +9,9 @@
 import { spawn, execSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePorts } from "./ports.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -54,17 +54,6 @@ let io;
   }
 }
 
-async function freePorts(n) {
-  const servers = [];
-  for (let i = 0; i < n; i++) {
-    const s = net.createServer();
-    await new Promise((r) => s.listen(0, "127.0.0.1", r));
-    servers.push(s);
-  }
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 async function waitFor(what, check, timeoutMs = 120_000, everyMs = 100) {
   const until = Date.now() + timeoutMs;
