@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
 
@@ -216,17 +217,30 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Waits until exactly {@code n} workers run and are ready. */
     public void awaitReady(int n) {
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
-                .alias("cluster with " + n + " ready workers; log: " + log)
-                .ignoreExceptions()
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new AssertionError("the primary exited: " + tail(40));
-                    }
-                    List<JsonNode> w = workers();
-                    rememberDescendants();
-                    return w.size() == n && w.stream().allMatch(x -> x.path("ready").asBoolean());
-                });
+        AtomicReference<Object> last = new AtomicReference<>("no answer from the cluster endpoint yet");
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .alias("cluster with " + n + " ready workers; log: " + log)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("the primary exited with code " + process.exitValue());
+                        }
+                        List<JsonNode> w;
+                        try {
+                            w = workers();
+                        } catch (RuntimeException e) {
+                            last.set(e.toString());
+                            return false;
+                        }
+                        last.set(w);
+                        rememberDescendants();
+                        return w.size() == n && w.stream().allMatch(x -> x.path("ready").asBoolean());
+                    });
+        } catch (RuntimeException e) {
+            // what a CI log needs to tell a slow start from a crash loop or a dead primary, without the log file
+            throw new AssertionError(e.getMessage() + "\nlast answer: " + last.get() + "\nlast 60 lines of the log:\n"
+                    + tail(60), e);
+        }
     }
 
     /** Records the processes the primary started, so that {@link #close()} can make sure they are gone. */
