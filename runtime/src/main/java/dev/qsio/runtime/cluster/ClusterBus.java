@@ -11,7 +11,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.qsio.ClusterInfo;
@@ -38,6 +37,7 @@ import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.vertx.http.HttpServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
@@ -57,6 +57,10 @@ public class ClusterBus {
     static final String ENV_SLOT = "QSIO_BUS_SLOT";
     /** The directory of the host's hand-off sockets, made by the primary. */
     static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
+
+    /** The application's HTTP server, for the ports its listeners bound. */
+    @Inject
+    HttpServer httpServer;
 
     @Inject
     Vertx vertx;
@@ -199,13 +203,13 @@ public class ClusterBus {
      */
     private HostSessions handOff(LocalBus local) {
         Path dir = Path.of(requireEnv(ENV_HANDOFF_DIR));
-        // the worker's private listeners (see ClusterRoleInterceptor): connections handed over are served there
-        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
-        int sslPort = ConfigProvider.getConfig().getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443);
+        // the worker's private listeners (see ClusterRoleInterceptor): connections handed over are served there; they
+        // listen on ports the kernel picked, known once they are bound (the first connection comes after that)
         // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
         ConnectionHandOff handOff = new ConnectionHandOff(vertx, dir, local.slot(), runtime.maxHttpBufferSize() + 64 * 1024);
         try {
-            handOff.start(kind -> ListeningChannel.find(vertx, kind == ConnectionHandOff.TLS ? sslPort : port));
+            handOff.start(kind -> ListeningChannel.find(vertx,
+                    kind == ConnectionHandOff.TLS ? httpServer.getSecurePort() : httpServer.getPort()));
         } catch (IOException | RuntimeException e) {
             handOff.close();
             throw new IllegalStateException("Worker " + identity.workerId() + " cannot receive connections from the "

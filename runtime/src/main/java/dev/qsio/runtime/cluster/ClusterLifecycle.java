@@ -8,6 +8,9 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
@@ -70,20 +73,34 @@ public class ClusterLifecycle {
         }
     }
 
+    private boolean plainListening;
+    private boolean tlsListening;
+
     /**
-     * The HTTP server listens: a worker is ready only now. (Startup observers run before the server binds its port:
-     * a worker that said it was ready then was sent connections that found nobody listening.)
+     * The HTTP server listens: a worker is ready only when all its listeners are bound, the plain one (unless
+     * insecure requests are disabled) and the TLS one (when the application serves HTTPS). Startup observers run before
+     * the servers bind: a worker that said it was ready then was sent connections that found nobody listening, and
+     * one ready at its plain listener's start was handed TLS connections before its TLS listener was there.
      */
     void httpListening(@ObservesAsync HttpServerStart event) {
-        listening();
+        listening(true, false);
     }
 
     void httpsListening(@ObservesAsync HttpsServerStart event) {
-        listening();
+        listening(false, true);
     }
 
-    private void listening() {
-        if (identity.role() == ClusterInfo.Role.WORKER) {
+    private synchronized void listening(boolean plain, boolean tls) {
+        plainListening |= plain;
+        tlsListening |= tls;
+        if (identity.role() != ClusterInfo.Role.WORKER) {
+            return;
+        }
+        Config cfg = ConfigProvider.getConfig();
+        boolean plainWanted = !"disabled".equalsIgnoreCase(
+                cfg.getOptionalValue("quarkus.http.insecure-requests", String.class).orElse("enabled"));
+        boolean tlsWanted = Primary.tlsConfigured(cfg);
+        if ((plainListening || !plainWanted) && (tlsListening || !tlsWanted)) {
             worker.listening();
         }
     }

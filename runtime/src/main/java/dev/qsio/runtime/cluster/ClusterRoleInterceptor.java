@@ -1,9 +1,5 @@
 package dev.qsio.runtime.cluster;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 
 import jakarta.annotation.Priority;
@@ -15,10 +11,14 @@ import io.smallrye.config.ConfigValue;
 
 /**
  * Adjusts the HTTP configuration to the process's role. The primary opens no HTTP server of Quarkus: it holds the
- * application's port itself and passes each connection to a worker ({@code Acceptor}). Workers listen on private
- * loopback ports, which nothing connects to: their servers take the connections the primary hands them. They serve
- * their management interface on a private loopback port too, since the primary owns the public one. Both need Netty's
- * native transport (connections are passed between processes as file descriptors).
+ * application's port itself and passes each connection to a worker ({@code Acceptor}). Workers listen on loopback
+ * ports the kernel picks as they bind (port 0), which nothing connects to: their servers take the connections the
+ * primary hands them ({@code ClusterBus} finds them by their actual ports). They serve their management interface on
+ * such a port too, since the primary owns the public one. Both need Netty's native transport (connections are passed
+ * between processes as file descriptors).
+ * <p>
+ * Picking a free port first and binding it later would race: anything on the host (an outgoing connection's ephemeral
+ * port, another server picking the same way) could take it in between, and the worker would fail to start.
  */
 @Priority(Integer.MAX_VALUE - 10)
 public class ClusterRoleInterceptor implements ConfigSourceInterceptor {
@@ -27,12 +27,15 @@ public class ClusterRoleInterceptor implements ConfigSourceInterceptor {
             "quarkus.http.host-enabled", "false",
             "quarkus.vertx.prefer-native-transport", "true");
 
-    /** The ports of a worker's private listeners, chosen by its primary (see {@code Primary.privatePorts}). */
-    static final String ENV_HTTP_PORT = "QSIO_HTTP_PORT";
-    static final String ENV_HTTPS_PORT = "QSIO_HTTPS_PORT";
+    private static final Map<String, String> WORKER = Map.of(
+            "quarkus.http.host", "127.0.0.1",
+            "quarkus.http.port", "0",
+            "quarkus.http.ssl-port", "0",
+            "quarkus.vertx.prefer-native-transport", "true",
+            "quarkus.management.port", "0",
+            "quarkus.management.host", "127.0.0.1");
 
     private volatile Role role;
-    private volatile Map<String, String> worker;
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
@@ -48,7 +51,7 @@ public class ClusterRoleInterceptor implements ConfigSourceInterceptor {
         }
         Map<String, String> overrides = switch (r) {
             case PRIMARY -> PRIMARY;
-            case WORKER -> worker();
+            case WORKER -> WORKER;
             case SINGLE -> Map.of();
         };
         String value = overrides.get(name);
@@ -57,41 +60,5 @@ public class ClusterRoleInterceptor implements ConfigSourceInterceptor {
         }
         return ConfigValue.builder().withName(name).withValue(value).withConfigSourceName("quarkus-socketio cluster role")
                 .build();
-    }
-
-    private Map<String, String> worker() {
-        Map<String, String> w = worker;
-        if (w == null) {
-            synchronized (this) {
-                if (worker == null) {
-                    worker = Map.of(
-                            "quarkus.http.host", "127.0.0.1",
-                            "quarkus.http.port", port(ENV_HTTP_PORT),
-                            "quarkus.http.ssl-port", port(ENV_HTTPS_PORT),
-                            "quarkus.vertx.prefer-native-transport", "true",
-                            "quarkus.management.port", "0",
-                            "quarkus.management.host", "127.0.0.1");
-                }
-                w = worker;
-            }
-        }
-        return w;
-    }
-
-    private static String port(String env) {
-        String p = System.getenv(env);
-        return p != null ? p : String.valueOf(freeLoopbackPort());
-    }
-
-    /**
-     * A loopback port free now, for a worker's private listener. The listener binds it moments later; another
-     * listener taking it meanwhile makes the worker fail to start, and the primary starts it again.
-     */
-    static int freeLoopbackPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port for the worker's listener", e);
-        }
     }
 }

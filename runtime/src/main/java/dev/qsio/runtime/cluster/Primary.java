@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,8 +71,6 @@ public class Primary implements Cluster {
     static final class Incarnation {
         final int slot;
         final Process process;
-        /** Its private listeners' ports (plain, TLS). */
-        int[] ports = {};
         final Instant startedAt = Instant.now();
         final long startNanos = System.nanoTime();
         final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -451,9 +448,6 @@ public class Primary implements Cluster {
         env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
         env.put(Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()));
         env.put(ClusterBus.ENV_HANDOFF_DIR, handOffDir.toString());
-        int[] ports = privatePorts();
-        env.put(ClusterRoleInterceptor.ENV_HTTP_PORT, String.valueOf(ports[0]));
-        env.put(ClusterRoleInterceptor.ENV_HTTPS_PORT, String.valueOf(ports[1]));
         Process process;
         try {
             process = pb.start();
@@ -470,7 +464,6 @@ public class Primary implements Cluster {
             return null;
         }
         Incarnation inc = new Incarnation(slot, process);
-        inc.ports = ports;
         bySlot.put(slot, inc);
         if (replacement) {
             replacements.put(inc, w);
@@ -493,29 +486,6 @@ public class Primary implements Cluster {
             onExit(w, inc, p.exitValue());
         }));
         return inc;
-    }
-
-    /**
-     * Two loopback ports for a worker's private listeners: free now (the kernel's choice, as for an ephemeral port),
-     * and not given to another worker of this primary that has not bound them yet. Another process may still take one
-     * before the worker binds it; the worker then fails to start, and is started again like any crashed worker.
-     */
-    private synchronized int[] privatePorts() {
-        Set<Integer> taken = new HashSet<>();
-        for (Incarnation i : bySlot.values()) {
-            for (int p : i.ports) {
-                taken.add(p);
-            }
-        }
-        int[] ports = new int[2];
-        for (int n = 0; n < ports.length; n++) {
-            int p;
-            do {
-                p = ClusterRoleInterceptor.freeLoopbackPort();
-            } while (!taken.add(p));
-            ports[n] = p;
-        }
-        return ports;
     }
 
     private void onReady(Incarnation inc) {

@@ -4,6 +4,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
 
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.quarkus.vertx.http.HttpsServerStart;
 import io.vertx.core.Vertx;
@@ -18,19 +19,23 @@ public class HeaderTimeouts {
 
     private final HeaderTimeout timeout;
 
-    HeaderTimeouts(Vertx vertx, SocketIoRuntimeConfig config) {
+    private final HttpServer server;
+
+    HeaderTimeouts(Vertx vertx, SocketIoRuntimeConfig config, HttpServer server) {
         this.timeout = new HeaderTimeout(vertx, config.headerTimeout().toMillis());
+        this.server = server;
     }
 
     public HeaderTimeout timeout() {
         return timeout;
     }
 
+    // the ports as bound: a port configured as 0 (a worker's private listeners) is the kernel's choice
     void httpListening(@ObservesAsync HttpServerStart event) {
-        timeout.watchPort(event.options().getPort());
+        timeout.watchPort(server.getPort());
     }
 
     void httpsListening(@ObservesAsync HttpsServerStart event) {
-        timeout.watchPort(event.options().getPort());
+        timeout.watchPort(server.getSecurePort());
     }
 }

@@ -48,12 +48,21 @@ public final class ClientDriver implements AutoCloseable {
 
     /** Starts the driver; waits until it is ready. */
     public static ClientDriver start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts the driver with more environment variables (for example {@code NODE_EXTRA_CA_CERTS}, the way a Node user
+     * trusts a private certificate authority without changing the client's options); waits until it is ready.
+     */
+    public static ClientDriver start(Map<String, String> env) {
         Path dir = clientsDir();
         try {
-            Process p = new ProcessBuilder("node", dir.resolve("driver.mjs").toString())
+            ProcessBuilder pb = new ProcessBuilder("node", dir.resolve("driver.mjs").toString())
                     .directory(dir.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             ClientDriver driver = new ClientDriver(p);
             driver.await(e -> "ready".equals(e.path("event").asText()));
             return driver;

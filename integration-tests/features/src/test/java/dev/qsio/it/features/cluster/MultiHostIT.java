@@ -244,9 +244,14 @@ class MultiHostIT {
         driver.awaitAck(a, "burst-a");
         driver.awaitAck(b, "burst-b");
         for (String id : trackers) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).alias("tracking of " + id).until(() -> {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                 JsonNode r = driver.report(id).get("origins");
-                return r.path("A").path("count").asInt() >= perOrigin && r.path("B").path("count").asInt() >= perOrigin;
+                // on failure: what the client got, and its connections (a session lost midway never gets the rest)
+                assertThat(r.path("A").path("count").asInt() >= perOrigin && r.path("B").path("count").asInt() >= perOrigin)
+                        .as(() -> "tracking of " + id + ": " + r + "; its connect/disconnect events: "
+                                + driver.events(e -> id.equals(e.path("id").asText())
+                                        && e.path("event").asText().matches("connect|disconnect|connect_error")))
+                        .isTrue();
             });
             JsonNode r = driver.report(id).get("origins");
             for (String origin : List.of("A", "B")) {
