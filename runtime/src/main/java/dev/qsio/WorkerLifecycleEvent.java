@@ -26,6 +26,13 @@ public record WorkerLifecycleEvent(Kind kind, int workerId, long pid, int exitCo
         RESPAWNING,
         /** It crashed too often and will not be restarted. */
         FAILED,
+        /**
+         * It sent no heartbeat for {@code quarkus.socketio.cluster.heartbeat-timeout} (a long GC pause, a stopped
+         * process): not ready, it takes no new connections and keeps its sessions.
+         */
+        STALLED,
+        /** A stalled worker spoke again: ready as before. */
+        RESUMED,
         /** The cluster is shutting down. */
         SHUTDOWN
     }

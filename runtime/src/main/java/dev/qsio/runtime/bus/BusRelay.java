@@ -37,7 +37,19 @@ public final class BusRelay {
 
         void onLeft(int slot, int workerId);
 
-        /** No heartbeat for longer than the timeout: the worker is alive as a process but not answering. */
+        /**
+         * No heartbeat for longer than the heartbeat timeout: the worker may be paused (a long GC, a stalled VM). It
+         * stays on the bus (what is sent to it waits in its link) and may resume.
+         */
+        void onStalled(int slot, int workerId, long silentMs);
+
+        /** A stalled worker spoke again. */
+        void onResumed(int slot, int workerId, long silentMs);
+
+        /**
+         * No heartbeat for longer than the stall timeout: the worker is alive as a process but not answering; it has
+         * been removed from the bus.
+         */
         void onUnresponsive(int slot, int workerId);
 
         /** A CONTROL payload a worker sent to the primary. */
@@ -49,6 +61,8 @@ public final class BusRelay {
         final int slot;
         final int workerId;
         volatile long lastSeen = System.nanoTime();
+        /** Silent past the heartbeat timeout, and not heard from since. */
+        volatile boolean stalled;
 
         WorkerConnection(NetSocket socket, int slot, int workerId) {
             this.socket = socket;
@@ -60,6 +74,7 @@ public final class BusRelay {
     private final Vertx vertx;
     private final byte[] secret;
     private final Duration heartbeatTimeout;
+    private final Duration stallTimeout;
     private final Events events;
     private final Map<Integer, WorkerConnection> workers = new ConcurrentHashMap<>();
     /** Connections that have not authenticated yet; at most MAX_UNAUTHENTICATED at a time. */
@@ -69,10 +84,16 @@ public final class BusRelay {
     private NetServer server;
     private long watchdog = -1;
 
-    public BusRelay(Vertx vertx, String secret, Duration heartbeatTimeout, Events events) {
+    /**
+     * @param heartbeatTimeout silence after which a worker is reported stalled
+     * @param stallTimeout silence after which a worker is removed from the bus and reported unresponsive (at least
+     *        the heartbeat timeout)
+     */
+    public BusRelay(Vertx vertx, String secret, Duration heartbeatTimeout, Duration stallTimeout, Events events) {
         this.vertx = vertx;
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.heartbeatTimeout = heartbeatTimeout;
+        this.stallTimeout = stallTimeout.compareTo(heartbeatTimeout) < 0 ? heartbeatTimeout : stallTimeout;
         this.events = events;
     }
 
@@ -124,7 +145,12 @@ public final class BusRelay {
                 return;
             }
             WorkerConnection l = connection[0];
-            l.lastSeen = System.nanoTime();
+            long now = System.nanoTime();
+            long silentMs = (now - l.lastSeen) / 1_000_000;
+            l.lastSeen = now;
+            if (l.stalled) {
+                resumed(l, silentMs);
+            }
             if (kind == Frames.RELAY) {
                 relay(l, frame.getInt(1), frame.slice(5, frame.length()));
             } else if (kind == Frames.HEARTBEAT && frame.length() > 1) {
@@ -240,14 +266,36 @@ public final class BusRelay {
     private void checkHeartbeats() {
         long now = System.nanoTime();
         for (WorkerConnection l : workers.values()) {
-            if (now - l.lastSeen > heartbeatTimeout.toNanos()) {
+            long silent = now - l.lastSeen;
+            if (silent > stallTimeout.toNanos()) {
                 if (workers.remove(l.slot, l)) {
                     LOG.warnf("Worker %d (bus slot %d) sent no heartbeat for %d ms: removing it from the cluster",
-                            l.workerId, l.slot, (now - l.lastSeen) / 1_000_000);
+                            l.workerId, l.slot, silent / 1_000_000);
                     announce();
                     l.socket.close();
                     events.onUnresponsive(l.slot, l.workerId);
                 }
+            } else if (silent > heartbeatTimeout.toNanos()) {
+                stalled(l, silent / 1_000_000);
+            }
+        }
+    }
+
+    // (the watchdog's loop and the link's may differ: the events are told in the order the flag changed)
+    private void stalled(WorkerConnection l, long silentMs) {
+        synchronized (l) {
+            if (!l.stalled && workers.containsKey(l.slot)) {
+                l.stalled = true;
+                events.onStalled(l.slot, l.workerId, silentMs);
+            }
+        }
+    }
+
+    private void resumed(WorkerConnection l, long silentMs) {
+        synchronized (l) {
+            if (l.stalled) {
+                l.stalled = false;
+                events.onResumed(l.slot, l.workerId, silentMs);
             }
         }
     }

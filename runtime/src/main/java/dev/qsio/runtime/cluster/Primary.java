@@ -76,6 +76,8 @@ public class Primary implements Cluster {
         final CompletableFuture<Void> ready = new CompletableFuture<>();
         volatile boolean stopping;
         volatile boolean busUp;
+        /** Silent on the bus past the heartbeat timeout: not ready, no new connections, until it speaks again. */
+        volatile boolean stalled;
         volatile JsonNode stats;
 
         Incarnation(int slot, Process process) {
@@ -103,7 +105,7 @@ public class Primary implements Cluster {
             Incarnation i = current;
             // a process that has exited is not ready, also in the moment before its exit has been handled
             boolean alive = i != null && i.process.isAlive();
-            boolean ready = alive && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stopping
+            boolean ready = alive && i.ready.isDone() && !i.ready.isCompletedExceptionally() && i.busUp && !i.stalled && !i.stopping
                     && state == WorkerState.RUNNING;
             return new WorkerInfo(id, alive ? i.process.pid() : -1, state, ready,
                     policy.restarts(), i == null ? null : i.startedAt);
@@ -178,7 +180,7 @@ public class Primary implements Cluster {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        relay = new BusRelay(vertx, secret, config.heartbeatTimeout(), new RelayEvents());
+        relay = new BusRelay(vertx, secret, config.heartbeatTimeout(), config.stallTimeout(), new RelayEvents());
         try {
             busPort = relay.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -193,6 +195,12 @@ public class Primary implements Cluster {
             throw new ConfigurationException(
                     "quarkus.socketio.cluster.workers must be at least 1, got " + n,
                     Set.of("quarkus.socketio.cluster.workers"));
+        }
+        if (config.stallTimeout().compareTo(config.heartbeatTimeout()) < 0) {
+            throw new ConfigurationException("quarkus.socketio.cluster.stall-timeout (" + config.stallTimeout().toMillis()
+                    + " ms) must be at least quarkus.socketio.cluster.heartbeat-timeout ("
+                    + config.heartbeatTimeout().toMillis() + " ms)",
+                    Set.of("quarkus.socketio.cluster.stall-timeout"));
         }
         if (maxWorkers() < 1) {
             throw new ConfigurationException("quarkus.socketio.cluster.max-workers must be at least 1, got "
@@ -288,7 +296,7 @@ public class Primary implements Cluster {
         public int any() {
             List<Incarnation> open = new ArrayList<>(workers.size());
             for (Incarnation inc : bySlot.values()) {
-                if (inc.busUp && !inc.stopping && inc.ready.isDone() && !inc.ready.isCompletedExceptionally()
+                if (inc.busUp && !inc.stalled && !inc.stopping && inc.ready.isDone() && !inc.ready.isCompletedExceptionally()
                         && inc.process.isAlive() && handOff.linked(inc.slot)) {
                     open.add(inc);
                 }
@@ -838,12 +846,37 @@ public class Primary implements Cluster {
         }
 
         @Override
+        public void onStalled(int slot, int workerId, long silentMs) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc != null && !inc.stopping) {
+                inc.stalled = true;
+                LOG.warnf("Worker %d (pid %d) sent no heartbeat for %d ms: stalled, it takes no new connections and "
+                        + "keeps its sessions; killed if still silent after %d s (quarkus.socketio.cluster.stall-timeout)",
+                        workerId, inc.process.pid(), silentMs, config.stallTimeout().toSeconds());
+                fire(new WorkerLifecycleEvent(Kind.STALLED, workerId, inc.process.pid(), 0, Duration.ZERO,
+                        "no heartbeat for " + silentMs + " ms"));
+            }
+        }
+
+        @Override
+        public void onResumed(int slot, int workerId, long silentMs) {
+            Incarnation inc = bySlot.get(slot);
+            if (inc != null && inc.stalled) {
+                inc.stalled = false;
+                LOG.infof("Worker %d (pid %d) resumed after %d ms of silence", workerId, inc.process.pid(), silentMs);
+                fire(new WorkerLifecycleEvent(Kind.RESUMED, workerId, inc.process.pid(), 0, Duration.ZERO, null));
+                acceptor.retry();
+            }
+        }
+
+        @Override
         public void onUnresponsive(int slot, int workerId) {
             Incarnation inc = bySlot.get(slot);
             if (inc != null) {
                 inc.busUp = false;
                 if (!inc.stopping) {
-                    LOG.errorf("Worker %d (pid %d) stopped answering the bus; killing it", workerId, inc.process.pid());
+                    LOG.errorf("Worker %d (pid %d) stayed silent on the bus for %d s (quarkus.socketio.cluster.stall-timeout); "
+                            + "killing it", workerId, inc.process.pid(), config.stallTimeout().toSeconds());
                     inc.process.destroyForcibly();
                 }
             }

@@ -107,10 +107,23 @@ public interface ClusterConfig {
     Duration heartbeatInterval();
 
     /**
-     * How long without a heartbeat before a worker is considered dead: it leaves the cluster and is restarted.
+     * How long without a heartbeat before a worker is considered stalled (a long GC pause, a stopped or starved
+     * process): it is not ready and takes no new connections, but keeps its sessions and its place on the bus (what is
+     * sent to it waits) and is ready again as soon as it speaks. It is killed and restarted only after
+     * {@code stall-timeout}.
      */
     @WithDefault("5S")
     Duration heartbeatTimeout();
+
+    /**
+     * How long without a heartbeat before a stalled worker is killed and restarted (its clients reconnect). The
+     * default is what the clients themselves tolerate of a silent server: the ping interval (25 s) plus the ping
+     * timeout (20 s) by default; a pause shorter than that costs the clients nothing. Cluster requests
+     * ({@code fetchSockets}, {@code serverSideEmit} with acknowledgements) wait for a stalled worker until their own
+     * timeout. At least {@code heartbeat-timeout}.
+     */
+    @WithDefault("45S")
+    Duration stallTimeout();
 
     /**
      * How long cluster requests (fetchSockets, session lookups) wait for the other servers; a server that leaves

@@ -59,13 +59,21 @@ class BusRelayLimitsTest {
     static void start() throws Exception {
         Logger.getLogger("").addHandler(capture);
         vertx = Vertx.vertx();
-        relay = new BusRelay(vertx, "the-secret", Duration.ofSeconds(30), new BusRelay.Events() {
+        relay = new BusRelay(vertx, "the-secret", Duration.ofSeconds(30), Duration.ofSeconds(30), new BusRelay.Events() {
             @Override
             public void onJoined(int slot, int workerId, long pid) {
             }
 
             @Override
             public void onLeft(int slot, int workerId) {
+            }
+
+            @Override
+            public void onStalled(int slot, int workerId, long silentMs) {
+            }
+
+            @Override
+            public void onResumed(int slot, int workerId, long silentMs) {
             }
 
             @Override
