@@ -145,7 +145,9 @@ class WorkerStallIT {
             await().atMost(Duration.ofSeconds(20)).alias("worker 2 ready again")
                     .until(() -> cluster.worker(2).path("ready").asBoolean());
             assertThat(cluster.worker(2).path("pid").asLong()).as("the same process").isEqualTo(pid);
-            driver.awaitAck(publisher, "stream");
+            // the stream's end (10 s at its pace, more on a busy machine)
+            driver.await(e -> publisher.equals(e.path("id").asText()) && "ack".equals(e.path("event").asText())
+                    && "stream".equals(e.path("ref").asText()), Duration.ofSeconds(120));
 
             List<String> all = new ArrayList<>(byWorker.get(1));
             all.addAll(byWorker.get(2));
