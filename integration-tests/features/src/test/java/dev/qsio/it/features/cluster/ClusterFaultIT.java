@@ -21,6 +21,8 @@ class ClusterFaultIT {
         return ClusterProcess.start(ClusterApiIT.JAR, 2, Map.of(
                 "quarkus.socketio.cluster.request-timeout", "2s",
                 "quarkus.socketio.cluster.heartbeat-timeout", "3s",
+                // a hung worker is killed once silent this long (the default, 45 s, is what clients tolerate)
+                "quarkus.socketio.cluster.stall-timeout", "5s",
                 "quarkus.socketio.cluster.restart-delay", "200ms"), name);
     }
 
@@ -34,17 +36,18 @@ class ClusterFaultIT {
             ClusterProcess.signal(hung, "STOP");
             try {
                 JsonNode result = ClusterApiIT.ack(driver, caller, "fetch-timed", caller).get(0);
-                // the request timeout (2 s) or the heartbeat timeout (3 s) ends the wait
+                // the request timeout (2 s) ends the wait: a stalled worker stays a member until the stall timeout
                 assertThat(result.get("ms").asLong()).as(result.toString()).isLessThan(3500);
                 if (result.has("error")) {
                     assertThat(result.get("error").asText()).contains("fetchSockets timed out after 2000 ms");
                 }
-                // the primary notices the missing heartbeats, kills the hung process and starts a new one
+                // the primary notices the missing heartbeats (stalled at 3 s), kills the hung process at the stall
+                // timeout (5 s) and starts a new one
                 org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
                     var w = cluster.worker(2);
                     return w != null && w.path("ready").asBoolean() && w.path("pid").asLong() != hung;
                 });
-                assertThat(cluster.logText()).contains("sent no heartbeat for", "stopped answering the bus; killing it");
+                assertThat(cluster.logText()).contains("sent no heartbeat for", "stalled", "(quarkus.socketio.cluster.stall-timeout); killing it");
                 assertThat(ClusterApiIT.ack(driver, caller, "servers").get(0).asInt()).isEqualTo(2);
             } finally {
                 ClusterProcess.signal(hung, "CONT");
