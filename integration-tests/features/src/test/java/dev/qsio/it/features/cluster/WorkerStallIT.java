@@ -133,7 +133,8 @@ class WorkerStallIT {
                     assertThat(ClusterApiIT.ack(driver, id, "whoami").get(0).asInt()).as(id + " served by worker 1")
                             .isEqualTo(1);
                 }
-                // a pause of 8 s, well under what the clients tolerate (45 s)
+                // a pause of 8 s, well under what the clients tolerate (45 s): the sleep below is the fault's
+                // duration (how long the worker stays stopped), not a wait for a condition
                 long left = TimeUnit.SECONDS.toNanos(8) - (System.nanoTime() - stoppedAt);
                 if (left > 0) {
                     Thread.sleep(TimeUnit.NANOSECONDS.toMillis(left));
