@@ -236,6 +236,7 @@ public class Primary implements Cluster {
                 wait);
         String insecure = cfg.getOptionalValue("quarkus.http.insecure-requests", String.class).orElse("enabled");
         List<String> addresses = new ArrayList<>();
+        String key = "quarkus.http.port=" + port;
         try {
             if (!"disabled".equalsIgnoreCase(insecure)) {
                 acceptor.listen(host, port, ConnectionHandOff.PLAIN, backlog);
@@ -243,14 +244,16 @@ public class Primary implements Cluster {
             }
             if (tlsConfigured(cfg)) {
                 int sslPort = cfg.getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443);
+                key = "quarkus.http.ssl-port=" + sslPort;
                 acceptor.listen(host, sslPort, ConnectionHandOff.TLS, backlog);
                 addresses.add("https://" + host + ":" + acceptor.port(addresses.size()));
             }
             listening = String.join(" and ", addresses);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             acceptor.close();
+            // without the cause: Quarkus logs a failed start's root cause only, which would hide the keys to change
             throw new IllegalStateException("The primary cannot listen on the application's port (quarkus.http.host="
-                    + host + ", quarkus.http.port=" + port + "): " + e.getMessage(), e);
+                    + host + ", " + key + "): " + e.getMessage());
         }
     }
 
@@ -363,7 +366,7 @@ public class Primary implements Cluster {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException | UnsupportedOperationException e) {
             throw new IllegalStateException("Cannot make a directory under " + tmp + " (java.io.tmpdir) for the sockets "
-                    + "on which the primary gives connections to the workers: " + e.getMessage(), e);
+                    + "on which the primary gives connections to the workers: " + e);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 
 import org.awaitility.Awaitility;
 
@@ -43,9 +44,43 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Starts the application at {@code jar} with {@code workers} workers and waits until all are ready. */
     public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name) {
-        ClusterProcess cluster = launch(jar, workers, properties, name);
-        cluster.awaitReady(workers);
-        return cluster;
+        return start(jar, workers, properties, name, ClusterProcess::freePort);
+    }
+
+    /**
+     * Starts the application on a port from {@code ports}, and again on the next one when the primary found its
+     * port taken (up to three tries), then waits until its workers are ready.
+     */
+    public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name,
+            IntSupplier ports) {
+        for (int attempt = 1;; attempt++) {
+            ClusterProcess cluster = launch(jar, workers, properties, name, ports.getAsInt());
+            try {
+                cluster.awaitReady(workers);
+                return cluster;
+            } catch (AssertionError e) {
+                if (!cluster.lostItsPorts() || attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                cluster.close();
+            }
+        }
+    }
+
+    /**
+     * How many times a start on ports of its own choosing is tried: a port found free here may be taken by another
+     * process (an outgoing connection's ephemeral port, a test picking ports the same way) before the application
+     * binds it a second later. Only that failure is retried.
+     */
+    private static final int PORT_ATTEMPTS = 3;
+
+    /** Whether the primary exited because a port picked for it was taken meanwhile. */
+    boolean lostItsPorts() {
+        if (process.isAlive()) {
+            return false;
+        }
+        String text = logText();
+        return text.contains("Address already in use") || text.contains("already bound");
     }
 
     /** Starts the application without waiting for it. */
@@ -101,15 +136,19 @@ public final class ClusterProcess implements AutoCloseable {
     /** Starts the application as one process with options for its JVM, and waits until it answers handshakes. */
     public static ClusterProcess startSingle(Path jar, Map<String, String> properties, String name,
             List<String> jvmOptions) {
-        ClusterProcess single = launch(jar, 0, properties, name, freePort(), jvmOptions);
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                .alias("single process answering; log: " + single.log).until(() -> {
-                    if (!single.process.isAlive()) {
-                        throw new IllegalStateException("exited; see " + single.log);
-                    }
-                    return RawHttp.get(single.url() + "/socket.io/?EIO=4&transport=polling").statusCode() == 200;
-                });
-        return single;
+        for (int attempt = 1;; attempt++) {
+            ClusterProcess single = launch(jar, 0, properties, name, freePort(), jvmOptions);
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .alias("single process answering; log: " + single.log).until(() -> !single.process.isAlive()
+                            || RawHttp.get(single.url() + "/socket.io/?EIO=4&transport=polling").statusCode() == 200);
+            if (single.process.isAlive()) {
+                return single;
+            }
+            if (!single.lostItsPorts() || attempt == PORT_ATTEMPTS) {
+                throw new AssertionError("the process exited with code " + single.process.exitValue()
+                        + "; last 60 lines of its log (" + single.log + "):\n" + single.tail(60));
+            }
+        }
     }
 
     public static int freePort() {
