@@ -78,6 +78,11 @@ public class Primary implements Cluster {
         volatile boolean busUp;
         /** Silent on the bus past the heartbeat timeout: not ready, no new connections, until it speaks again. */
         volatile boolean stalled;
+        /**
+         * To be replaced by the rolling restart under way: takes new sessions only while no replaced worker is ready,
+         * so that a client moves once, and no session is opened on it shortly before it drains.
+         */
+        volatile boolean retiring;
         volatile JsonNode stats;
 
         Incarnation(int slot, Process process) {
@@ -293,21 +298,27 @@ public class Primary implements Cluster {
          * A worker drawn at random among those that take new connections, as the kernel spread connections over
          * listeners that share a port: no pattern of the clients (a polling client, then a WebSocket one, again and
          * again) maps onto the workers, and a worker that fails every connection it gets (it is ready, yet broken)
-         * gets no more than its share of them, as it would under a least-loaded choice.
+         * gets no more than its share of them, as it would under a least-loaded choice. During a rolling restart the
+         * workers already replaced are drawn first.
          */
         @Override
         public int any() {
             List<Incarnation> open = new ArrayList<>(workers.size());
+            List<Incarnation> staying = new ArrayList<>(workers.size());
             for (Incarnation inc : bySlot.values()) {
                 if (inc.busUp && !inc.stalled && !inc.stopping && inc.ready.isDone() && !inc.ready.isCompletedExceptionally()
                         && inc.process.isAlive() && handOff.linked(inc.slot)) {
                     open.add(inc);
+                    if (!inc.retiring) {
+                        staying.add(inc);
+                    }
                 }
             }
-            if (open.isEmpty()) {
+            List<Incarnation> from = staying.isEmpty() ? open : staying;
+            if (from.isEmpty()) {
                 return -1;
             }
-            return open.get(ThreadLocalRandom.current().nextInt(open.size())).slot;
+            return from.get(ThreadLocalRandom.current().nextInt(from.size())).slot;
         }
     }
 
@@ -704,11 +715,21 @@ public class Primary implements Cluster {
         }
         List<ManagedWorker> targets = workers.values().stream().filter(w -> w.state == WorkerState.RUNNING).toList();
         LOG.infof("Rolling restart of %d workers", targets.size());
+        List<Incarnation> retiring = new ArrayList<>();
+        for (ManagedWorker w : targets) {
+            Incarnation i = w.current;
+            if (i != null) {
+                i.retiring = true;
+                retiring.add(i);
+            }
+        }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (ManagedWorker w : targets) {
             chain = chain.thenCompose(v -> replace(w));
         }
         rolling = chain.whenComplete((v, e) -> {
+            // the processes a stopped restart did not replace take their share again
+            retiring.forEach(i -> i.retiring = false);
             if (e != null) {
                 LOG.errorf(e, "Rolling restart stopped");
             } else {

@@ -27,6 +27,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class ClusterProcess implements AutoCloseable {
 
+    /**
+     * The server's default heartbeat (ping every 25 s, 20 s to answer), for tests whose application sets a short one
+     * but that must not count a client starved for two seconds on a busy machine as gone.
+     */
+    public static final Map<String, String> DEFAULT_HEARTBEAT = Map.of("quarkus.socketio.ping-interval", "25s",
+            "quarkus.socketio.ping-timeout", "20s");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
