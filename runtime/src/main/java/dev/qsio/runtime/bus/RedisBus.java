@@ -25,6 +25,11 @@ import io.vertx.core.buffer.Buffer;
  * <p>
  * While Redis is away the bus is down: nothing is sent, and the other members are forgotten; on its return they
  * meet again.
+ * <p>
+ * A Redis that keeps the connections open but answers nothing (a stopped or frozen server, a network dropping
+ * everything silently) is noticed by the member's own heartbeats: each goes out on one connection and comes back on
+ * the subscribed one. When none has come back for the heartbeat timeout, or a connection attempt gets no answer for
+ * three times as long, the connections are dropped and made again, and the bus is down meanwhile.
  */
 public final class RedisBus implements Bus {
 
@@ -45,6 +50,10 @@ public final class RedisBus implements Bus {
     /** Other members and when each was last heard from (nanoTime). */
     private final Map<String, Long> members = new ConcurrentHashMap<>();
     private long heartbeatTimer = -1;
+    /** When this member's own heartbeat last came back through Redis (or the bus came up), as nanoTime. */
+    private volatile long echoed = System.nanoTime();
+    /** When the last heartbeat tick ran: a tick long after it means this process was paused, not Redis. */
+    private long lastTick = System.nanoTime();
 
     public RedisBus(Vertx vertx, RedisChannels channels, String key, String nodeId, int workerId, Duration heartbeat,
             Duration heartbeatTimeout) {
@@ -63,6 +72,7 @@ public final class RedisBus implements Bus {
         channels.subscribe(allChannel, (channel, payload) -> onFrame(payload));
         channels.subscribe(allChannel + self + "#", (channel, payload) -> onFrame(payload));
         channels.onUp(() -> {
+            echoed = System.nanoTime();
             LOG.debugf("Socket.IO bus: joined over Redis as %s", self);
             announce(JOIN, allChannel);
         });
@@ -80,11 +90,30 @@ public final class RedisBus implements Bus {
     }
 
     private void tick() {
+        long now = System.nanoTime();
+        long timeout = heartbeatTimeout.toNanos();
+        if (now - lastTick > 2 * heartbeat.toNanos()) {
+            // this process was paused (a long GC, SIGSTOP): what Redis sent meanwhile waits to be read; give it time
+            echoed = now;
+        }
+        lastTick = now;
         if (!channels.isUp()) {
+            // three times as long: an attempt makes several round trips (a Redis Cluster's, one per master), and a
+            // busy machine slows each; one given up too early would be given up again and again
+            long started = channels.attemptStarted();
+            if (started >= 0 && now - started > 3 * timeout) {
+                channels.unresponsive("a connection attempt got no answer for " + 3 * heartbeatTimeout.toMillis()
+                        + " ms");
+            }
+            return;
+        }
+        if (now - echoed > timeout) {
+            echoed = now;
+            channels.unresponsive("no answer from Redis for " + heartbeatTimeout.toMillis()
+                    + " ms: this server's own heartbeats did not come back");
             return;
         }
         announce(HELLO, allChannel);
-        long now = System.nanoTime();
         members.forEach((member, seen) -> {
             if (now - seen > heartbeatTimeout.toNanos()) {
                 LOG.infof("Socket.IO bus: %s sent no heartbeat for %d ms; it left the cluster", member,
@@ -111,6 +140,7 @@ public final class RedisBus implements Bus {
         int n = frame.getShort(1);
         String from = frame.getString(3, 3 + n, "UTF-8");
         if (from.equals(self)) {
+            echoed = System.nanoTime();
             return;
         }
         int pos = 3 + n;

@@ -75,6 +75,15 @@ public interface RedisChannels {
     /** The last connection error, or null while up. */
     String lastError();
 
+    /**
+     * Redis keeps the connections open but answers nothing (a stopped or frozen server, a network that drops
+     * everything silently): drops them and reconnects, as when they close. Nothing happens between two attempts.
+     */
+    void unresponsive(String reason);
+
+    /** When the connection attempt under way started ({@link System#nanoTime()}), or -1 while up or between attempts. */
+    long attemptStarted();
+
     /** Closes the connections, after what was already published has gone out. */
     void close();
 }

@@ -34,6 +34,8 @@ abstract class RedisChannelsBase implements RedisChannels {
     protected volatile boolean up;
     protected volatile boolean closing;
     protected volatile String lastError;
+    /** When the connection attempt under way started, or -1. */
+    protected volatile long attemptStarted = -1;
     private long reconnectDelayMs = 100;
 
     RedisChannelsBase(String what) {
@@ -46,6 +48,7 @@ abstract class RedisChannelsBase implements RedisChannels {
     /** The channels are up (again): logs it, resets the wait, tells the listeners. */
     protected void wentUp(String detail) {
         boolean wasDown = outages.get() > 0;
+        attemptStarted = -1;
         up = true;
         reconnectDelayMs = 100;
         lastError = null;
@@ -64,6 +67,7 @@ abstract class RedisChannelsBase implements RedisChannels {
     protected long wentDown(String reason, long maxDelayMs) {
         boolean wasUp = up;
         up = false;
+        attemptStarted = -1;
         lastError = reason;
         if (wasUp) {
             outages.incrementAndGet();
@@ -102,6 +106,11 @@ abstract class RedisChannelsBase implements RedisChannels {
     @Override
     public boolean isUp() {
         return up;
+    }
+
+    @Override
+    public long attemptStarted() {
+        return attemptStarted;
     }
 
     @Override

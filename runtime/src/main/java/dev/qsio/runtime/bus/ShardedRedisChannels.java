@@ -133,6 +133,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         }
         long gen = ++generation;
         Redis c = Redis.createClient(vertx, clusterOptions());
+        attemptStarted = System.nanoTime();
         cluster = c;
         c.connect().recover(e -> Future.failedFuture(translate(e, first != null))).compose(p -> {
             pub = p;
@@ -225,6 +226,15 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
             });
             subscriber.onFailure(x -> lost(gen, e + ": " + x.getMessage()));
             return new Shard(e, client, subscriber);
+        });
+    }
+
+    @Override
+    public void unresponsive(String reason) {
+        context.runOnContext(v -> {
+            if (cluster != null) {
+                lost(generation, reason);
+            }
         });
     }
 

@@ -166,6 +166,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
         }
         Redis c = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-publish"));
         Redis sc = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-subscribe"));
+        attemptStarted = System.nanoTime();
         client = c;
         subClient = sc;
         c.connect().compose(p -> {
@@ -232,6 +233,14 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
         // a failover the sentinels run ends within seconds: at most 1 s between tries then
         long delay = wentDown(reason, config.mode() == RedisConfig.Mode.SENTINEL ? Math.min(1000, max) : max);
         vertx.setTimer(delay, t -> connect(null));
+    }
+
+    @Override
+    public void unresponsive(String reason) {
+        Redis c = client;
+        if (c != null) {
+            lost(c, reason);
+        }
     }
 
     private void onPush(Response push) {

@@ -101,7 +101,8 @@ public interface ClusterConfig {
     Duration startTimeout();
 
     /**
-     * How often workers report to the primary that they are alive.
+     * How often workers report to the primary that they are alive; on the Redis bus, how often each server announces
+     * itself to the others (and to itself, to know that Redis answers).
      */
     @WithDefault("1S")
     Duration heartbeatInterval();
@@ -110,7 +111,8 @@ public interface ClusterConfig {
      * How long without a heartbeat before a worker is considered stalled (a long GC pause, a stopped or starved
      * process): it is not ready and takes no new connections, but keeps its sessions and its place on the bus (what is
      * sent to it waits) and is ready again as soon as it speaks. It is killed and restarted only after
-     * {@code stall-timeout}.
+     * {@code stall-timeout}. On the Redis bus, also how long a server waits for another's heartbeat before it forgets
+     * it, and for its own to come back through Redis before it reconnects (a Redis that answers nothing).
      */
     @WithDefault("5S")
     Duration heartbeatTimeout();

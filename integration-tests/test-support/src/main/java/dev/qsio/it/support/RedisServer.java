@@ -178,6 +178,19 @@ public final class RedisServer implements AutoCloseable {
                 .until(() -> { String pong = command("PING"); return "+PONG".equals(pong) || pong.startsWith("-NOAUTH"); });
     }
 
+    /**
+     * Stops the server's process (SIGSTOP) without closing anything: its connections stay open and the kernel still
+     * accepts new ones, but nothing is answered, as with a frozen VM or a network that drops everything silently.
+     */
+    public synchronized void pause() {
+        ClusterProcess.signal(process.pid(), "STOP");
+    }
+
+    /** Lets a paused server run again (SIGCONT). */
+    public synchronized void resume() {
+        ClusterProcess.signal(process.pid(), "CONT");
+    }
+
     /** Stops the server (SIGTERM, then SIGKILL). */
     public synchronized void stop() {
         if (process == null) {

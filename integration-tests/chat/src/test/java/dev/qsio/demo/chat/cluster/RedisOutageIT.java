@@ -23,7 +23,8 @@ import dev.qsio.it.support.RedisServer;
 /**
  * Redis stopped for a few seconds and started again under two hosts: the readiness checks say so in between, each
  * host keeps serving its own clients, what was broadcast during the outage does not reach the other host (as
- * documented), and the cluster comes back without any restart or client reconnection.
+ * documented), and the cluster comes back without any restart or client reconnection. The same for a Redis that
+ * stops answering with its connections open.
  */
 class RedisOutageIT {
 
@@ -118,5 +119,53 @@ class RedisOutageIT {
         assertThat(driver.events(e -> "disconnect".equals(e.path("event").asText()))).isEmpty();
         String metrics = hostA.text("/q/metrics");
         assertThat(metrics).contains("socketio_redis_up{worker=\"1\"} 1.0", "socketio_redis_outages_total{worker=\"1\"}");
+    }
+
+    /**
+     * A Redis that stops answering with its connections open (SIGSTOP: a frozen VM, or a network that drops everything
+     * silently) closes nothing, so only the servers' own heartbeats, which no longer come back, can tell: both hosts
+     * go not ready, drop the connections and try again, and are back once Redis answers.
+     */
+    @Test
+    void aRedisThatStopsAnsweringIsNoticedAndTheClusterRecovers() {
+        driver.connect("a1", hostA.url(), Map.of("transports", List.of("websocket")));
+        driver.connect("b1", hostB.url(), Map.of("transports", List.of("websocket")));
+        driver.connect("b2", hostB.url(), Map.of("transports", List.of("polling")));
+        for (String id : List.of("a1", "b1", "b2")) {
+            driver.awaitEmit(id, "hello");
+        }
+        driver.emit("a1", "chat", "before pause");
+        await().atMost(Duration.ofSeconds(10)).until(() -> chats("b1").contains("before pause"));
+
+        long pausedAt = System.nanoTime();
+        redis.pause();
+        try {
+            for (ClusterProcess host : List.of(hostA, hostB)) {
+                // the heartbeat timeout (5 s) and a tick; the bound is what would be a bug (never noticed)
+                await().atMost(Duration.ofSeconds(30)).until(() -> host.status("/q/health/ready") == 503);
+                assertThat(host.text("/q/health/ready")).contains("Redis unreachable");
+            }
+            ClusterIT.report("Redis paused (SIGSTOP): both hosts not ready after "
+                    + (System.nanoTime() - pausedAt) / 1_000_000 + " ms");
+            for (ClusterProcess host : List.of(hostA, hostB)) {
+                assertThat(host.logText()).contains("this server's own heartbeats did not come back");
+            }
+            // each host still serves its own clients
+            driver.emit("b1", "chat", "during pause");
+            await().atMost(Duration.ofSeconds(10)).until(() -> chats("b2").contains("during pause"));
+        } finally {
+            redis.resume();
+        }
+        long resumedAt = System.nanoTime();
+        for (ClusterProcess host : List.of(hostA, hostB)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> host.status("/q/health/ready") == 200);
+        }
+        ClusterIT.report("Redis resumed: both hosts ready again after " + (System.nanoTime() - resumedAt) / 1_000_000
+                + " ms");
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 2);
+        driver.emit("b1", "chat", "after pause");
+        await().atMost(Duration.ofSeconds(10)).until(() -> chats("a1").contains("after pause"));
+        assertThat(chats("a1")).doesNotContain("during pause");
+        assertThat(driver.events(e -> "disconnect".equals(e.path("event").asText()))).isEmpty();
     }
 }

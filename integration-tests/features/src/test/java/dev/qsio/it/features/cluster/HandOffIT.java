@@ -33,6 +33,10 @@ class HandOffIT {
         // the server's default heartbeat (the test application's is short for other tests)
         props.put("quarkus.socketio.ping-interval", "25s");
         props.put("quarkus.socketio.ping-timeout", "20s");
+        // why an upgrade is abandoned or a connection is not handed over, should a client stay on polling (seen under
+        // heavy load: several early clients' probes closed at the same instant, right after their handshakes)
+        props.put("quarkus.log.category.\"dev.qsio.runtime.engine\".level", "DEBUG");
+        props.put("quarkus.log.category.\"dev.qsio.runtime.handoff\".level", "DEBUG");
         try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, props, "handoff-1000");
                 ClientDriver driver = ClientDriver.start()) {
             long started = System.nanoTime();
