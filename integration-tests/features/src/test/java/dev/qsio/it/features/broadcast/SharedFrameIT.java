@@ -38,8 +38,13 @@ class SharedFrameIT {
     static final List<String> PARANOID = List.of("-Dio.netty.leakDetection.level=paranoid",
             "-Dio.netty.leakDetection.targetRecords=4");
 
+    /**
+     * The bound is a third of one client's stream (12 MB, sent at about 4 MB/s): a client that reads nothing reaches
+     * it, a reader that a busy machine starves for a second does not (at 1 MB, a quarter of a second, a reader was
+     * closed under load).
+     */
     static Map<String, String> properties() {
-        return Map.of("quarkus.socketio.max-buffered-bytes", "1000000",
+        return Map.of("quarkus.socketio.max-buffered-bytes", "4000000",
                 "quarkus.socketio.ping-interval", "25s",
                 "quarkus.socketio.ping-timeout", "20s");
     }
