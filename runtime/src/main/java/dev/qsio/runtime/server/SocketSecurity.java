@@ -18,6 +18,7 @@ import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Quarkus Security on sockets: who a socket is (the identity the application's HTTP authentication established at
@@ -98,7 +99,10 @@ final class SocketSecurity {
         if (providers == null) {
             return Uni.createFrom().failure(new IllegalStateException("no identity provider to verify the token with"));
         }
-        return providers.authenticate(new TokenAuthenticationRequest(credential(token)));
+        // Verifying a token costs a signature check, and a provider may wait on an authorization server: it runs on a
+        // worker thread, so that the connection's event loop goes on serving its other connections meanwhile
+        return providers.authenticate(new TokenAuthenticationRequest(credential(token)))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /**

@@ -29,6 +29,15 @@ public class Lobby {
     @Inject
     ClusterInfo cluster;
 
+    @Inject
+    VerifyingThreads verifying;
+
+    /** The thread that verified the named principal's last credential (see {@link VerifyingThreads}). */
+    @OnEvent("verified-on")
+    String verifiedOn(String principal) {
+        return String.valueOf(verifying.of(principal));
+    }
+
     /** The worker that holds the socket (0 on a single process). */
     @OnEvent("worker")
     int worker() {

@@ -163,6 +163,23 @@ class SocketSecurityTest {
     }
 
     @Test
+    void aTokenInTheAuthIsVerifiedOffTheEventLoop() throws Exception {
+        // a signature check costs milliseconds of CPU and an identity provider may wait on a remote server: on the
+        // event loop it would hold up every other connection of that loop (a cold worker under load was seen blocked
+        // 4 s by it)
+        String name = "verifier-" + System.nanoTime();
+        try (SecureClients clients = new SecureClients()) {
+            for (String[] names : TRANSPORTS) {
+                SecureClients.Client client = clients.open(url("/"), javaTransports(names), null, Tokens.valid(name, "user"));
+                assertThat(SecureClients.connect(client)).isNull();
+                assertThat(SecureClients.call(client, "whoami").asText()).isEqualTo(name);
+                assertThat(SecureClients.call(client, "verified-on", name).asText()).as(String.join("+", names))
+                        .isNotEqualTo("null").doesNotStartWith("event loop");
+            }
+        }
+    }
+
+    @Test
     void anExpiringTokenEndsTheConnectionAndTheClientMustComeBackWithAFreshOne() {
         try (ClientDriver driver = ClientDriver.start()) {
             driver.connect("expiring", url("/members"), Map.of("transports", List.of("websocket"),
