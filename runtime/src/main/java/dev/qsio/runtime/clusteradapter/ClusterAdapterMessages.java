@@ -20,14 +20,17 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * that are not the classic one speak: the sharded adapter ({@code createShardedAdapter}) and the streams adapter
  * ({@code @socket.io/redis-streams-adapter}). A message is {@code {uid, nsp, type, data}} with Node's
  * {@code MessageType} numbers; each wire carries it its own way. Quarkus servers add a {@code qsio} member (origin
- * worker and node, offset and direct flags) that Node ignores.
+ * worker and node, offset and direct flags) that Node ignores. The PostgreSQL wire (Node's
+ * {@code @socket.io/postgres-adapter}) speaks them too, with the heartbeats of Node's {@code ClusterAdapterWithHeartbeat}.
  */
-final class ClusterAdapterMessages {
+public final class ClusterAdapterMessages {
 
     private static final Logger LOG = Logger.getLogger(ClusterAdapterMessages.class);
 
     /** Node's {@code MessageType}. */
-    static final int BROADCAST = 3;
+    public static final int INITIAL_HEARTBEAT = 1;
+    public static final int HEARTBEAT = 2;
+    public static final int BROADCAST = 3;
     static final int SOCKETS_JOIN = 4;
     static final int SOCKETS_LEAVE = 5;
     static final int DISCONNECT_SOCKETS = 6;
@@ -37,23 +40,34 @@ final class ClusterAdapterMessages {
     static final int SERVER_SIDE_EMIT_RESPONSE = 10;
     static final int BROADCAST_CLIENT_COUNT = 11;
     static final int BROADCAST_ACK = 12;
+    public static final int ADAPTER_CLOSE = 13;
 
     final NodeMessages wire;
     private final ProtocolJson protocol;
     private final String uid;
 
-    ClusterAdapterMessages(ProtocolJson protocol, String uid) {
+    public ClusterAdapterMessages(ProtocolJson protocol, String uid) {
         this.wire = new NodeMessages(protocol.mapper());
         this.protocol = protocol;
         this.uid = uid;
+    }
+
+    /** The encoding of JSON and msgpack bodies these messages share with Node's other adapters. */
+    public NodeMessages wire() {
+        return wire;
     }
 
     private ObjectNode message(String nsp, int type) {
         return wire.json.createObjectNode().put("uid", uid).put("nsp", nsp).put("type", type);
     }
 
+    /** A message without data: a heartbeat ({@link #INITIAL_HEARTBEAT}, {@link #HEARTBEAT}) or {@link #ADAPTER_CLOSE}. */
+    public ObjectNode signal(String nsp, int type) {
+        return message(nsp, type);
+    }
+
     /** Whether a message of this type may hold binary values (then it travels as msgpack). */
-    static boolean mayContainBinary(int type) {
+    public static boolean mayContainBinary(int type) {
         return type == BROADCAST || type == FETCH_SOCKETS_RESPONSE || type == SERVER_SIDE_EMIT
                 || type == SERVER_SIDE_EMIT_RESPONSE || type == BROADCAST_ACK;
     }
@@ -62,7 +76,7 @@ final class ClusterAdapterMessages {
      * A broadcast or request as Node's message. With {@code offsetFromWire}, a broadcast's offset (its last argument)
      * is left out: the wire gives the offset (a stream entry's id).
      */
-    ObjectNode encode(AdapterMessage message, boolean offsetFromWire) throws ProtocolException {
+    public ObjectNode encode(AdapterMessage message, boolean offsetFromWire) throws ProtocolException {
         if (message instanceof AdapterMessage.Broadcast b) {
             ObjectNode m = message(b.namespace(), BROADCAST);
             ObjectNode origin = wire.qsio(b.origin());
@@ -136,7 +150,7 @@ final class ClusterAdapterMessages {
     }
 
     /** A response as Node's message; null for what is not one. */
-    ObjectNode encodeResponse(AdapterMessage response) {
+    public ObjectNode encodeResponse(AdapterMessage response) {
         if (response instanceof AdapterMessage.FetchSocketsResponse r) {
             ObjectNode m = message(r.namespace(), FETCH_SOCKETS_RESPONSE);
             ArrayNode sockets = m.putObject("data").put("requestId", r.requestId()).putArray("sockets");
@@ -166,9 +180,10 @@ final class ClusterAdapterMessages {
     /**
      * Applies another server's message of namespace {@code nsp} through the hub; messages of this server (unless
      * {@code ownToo}) and of other namespaces are left alone. A broadcast read at a wire's {@code offset} (a stream
-     * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does.
+     * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does. A response is
+     * counted as its sender's ({@code uid}): a request that waits for servers by name stops waiting for that one.
      */
-    void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
+    public void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
         String sender = m.path("uid").asText();
         if ((!ownToo && uid.equals(sender)) || !nsp.equals(m.path("nsp").asText())) {
             return;
@@ -176,21 +191,15 @@ final class ClusterAdapterMessages {
         try {
             AdapterMessage message = decode(m, offset);
             if (message != null) {
-                hub.onMessage(response(message) ? null : sender, message);
+                hub.onMessage(sender, message);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Could not apply a message from %s on %s: %s", sender, nsp, e.getMessage());
         }
     }
 
-    private static boolean response(AdapterMessage message) {
-        return message instanceof AdapterMessage.FetchSocketsResponse
-                || message instanceof AdapterMessage.ServerSideEmitResponse
-                || message instanceof AdapterMessage.BroadcastClientCount || message instanceof AdapterMessage.BroadcastAck;
-    }
-
     /** A message of Node's format as this server's; null for one it does not know or cannot apply. */
-    AdapterMessage decode(JsonNode m, String offset) {
+    public AdapterMessage decode(JsonNode m, String offset) {
         String nsp = m.path("nsp").asText();
         String sender = m.path("uid").asText();
         JsonNode data = m.path("data");

@@ -12,8 +12,9 @@ import dev.qsio.runtime.server.ServerStats;
 import io.vertx.core.Vertx;
 
 /**
- * The cluster adapters a server can have: over the bus between the workers of a host, or over Redis in the format
- * of Node's redis adapter (with connection state recovery kept in Redis when it is on).
+ * The cluster adapters a server can have: over the bus between the workers of a host, over Redis in the format
+ * of Node's redis adapter (with connection state recovery kept in Redis when it is on), or over the transport of a
+ * wire of its own package ({@link #over}).
  */
 public final class ClusterAdapters {
 
@@ -27,6 +28,11 @@ public final class ClusterAdapters {
     }
 
     private ClusterAdapters() {
+    }
+
+    /** Adapters whose messages a wire's own transport carries (the PostgreSQL wire's). */
+    public static AdapterFactory over(ClusterTransport transport, Parts parts) {
+        return hub(transport, parts).adapters();
     }
 
     /** Adapters whose messages travel on a bus (the local bus between the workers of a host). */

@@ -107,9 +107,9 @@ public final class ClusterHub {
 
     // ================================================================ outgoing
 
-    /** The other servers as last known: what a broadcast with acknowledgements waits for. */
-    Others othersNow() {
-        return transport.othersNow();
+    /** The other servers of a namespace as last known: what a broadcast with acknowledgements waits for. */
+    Others othersNow(String namespace) {
+        return transport.othersNow(namespace);
     }
 
     boolean deliversOwn(BroadcastOptions options) {
@@ -124,7 +124,7 @@ public final class ClusterHub {
     }
 
     void broadcastWithAck(Broadcast b, long requestId, long timeoutMs) {
-        if (othersNow().none()) {
+        if (othersNow(b.namespace()).none()) {
             return;
         }
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
@@ -180,9 +180,9 @@ public final class ClusterHub {
         return result;
     }
 
-    /** The number of servers, this one included, as last known. */
-    int serverCount() {
-        return othersNow().count() + 1;
+    /** The number of servers of a namespace, this one included, as last known. */
+    int serverCount(String namespace) {
+        return othersNow(namespace).count() + 1;
     }
 
     /**
@@ -234,7 +234,7 @@ public final class ClusterHub {
     // ================================================================ incoming
 
     /** A message from another server ({@code from}: its member id, or null when the wire does not say). */
-    void onMessage(String from, AdapterMessage message) {
+    public void onMessage(String from, AdapterMessage message) {
         try {
             if (message instanceof AdapterMessage.Broadcast b) {
                 onBroadcast(b);
@@ -260,7 +260,7 @@ public final class ClusterHub {
     }
 
     /** A server left the cluster: requests stop waiting for it. */
-    void onMemberLeft(String member) {
+    public void onMemberLeft(String member) {
         requests.memberLeft(member);
     }
 

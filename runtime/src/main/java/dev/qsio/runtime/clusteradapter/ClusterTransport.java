@@ -10,9 +10,9 @@ import io.vertx.core.Future;
 /**
  * How the {@link ClusterHub} reaches the other servers: it encodes {@link AdapterMessage}s in its wire format and
  * carries them (Node's {@code ClusterAdapter.doPublish}/{@code doPublishResponse}). One over the local bus between the
- * workers of a host, one in the format of Node's {@code @socket.io/redis-adapter} on Redis.
+ * workers of a host, one per format of Node's Redis adapters, and the PostgreSQL wire's (package {@code postgres}).
  */
-interface ClusterTransport {
+public interface ClusterTransport {
 
     /** This server's member id: the origin of what it sends. */
     String self();
@@ -31,6 +31,15 @@ interface ClusterTransport {
 
     /** The servers a broadcast with acknowledgements waits for, not counting this one, as last known. */
     Others othersNow();
+
+    /**
+     * The servers a broadcast with acknowledgements in {@code namespace} waits for, as last known; by default those of
+     * {@link #othersNow()}. A wire whose servers are counted per namespace (Node's {@code ClusterAdapterWithHeartbeat},
+     * where each namespace's adapter has an id of its own) says so here.
+     */
+    default Others othersNow(String namespace) {
+        return othersNow();
+    }
 
     /** A namespace's adapter was created here: its channels are wanted. */
     default void opened(String namespace) {

@@ -17,7 +17,7 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * Socket.IO packet (the local bus, which writes it unchanged to local clients) or the event as data (Node's redis
  * adapter). The other form is made only when something needs it, once.
  */
-final class EventPayload {
+public final class EventPayload {
 
     private String event;
     private Object[] args;
@@ -51,14 +51,14 @@ final class EventPayload {
     }
 
     /** The packet for local clients of {@code namespace}, without acknowledgement id. */
-    synchronized Encoded encoded(ProtocolJson json, String namespace) throws ProtocolException {
+    public synchronized Encoded encoded(ProtocolJson json, String namespace) throws ProtocolException {
         if (encoded == null) {
             encoded = json.encoder().event(namespace, -1, event(json), args(json));
         }
         return encoded;
     }
 
-    synchronized String event(ProtocolJson json) throws ProtocolException {
+    public synchronized String event(ProtocolJson json) throws ProtocolException {
         if (event == null) {
             ArrayNode d = data(json);
             event = d.get(0).asText();
@@ -67,7 +67,7 @@ final class EventPayload {
     }
 
     /** The arguments; JSON trees when received. */
-    synchronized Object[] args(ProtocolJson json) throws ProtocolException {
+    public synchronized Object[] args(ProtocolJson json) throws ProtocolException {
         if (args == null) {
             ArrayNode d = data(json);
             Object[] a = new Object[d.size() - 1];
@@ -80,7 +80,7 @@ final class EventPayload {
     }
 
     /** The arguments as JSON trees, for {@code @OnBroadcast} methods. */
-    List<JsonNode> argTrees(ProtocolJson json) throws ProtocolException {
+    public List<JsonNode> argTrees(ProtocolJson json) throws ProtocolException {
         Object[] a = args(json);
         List<JsonNode> trees = new ArrayList<>(a.length);
         for (Object o : a) {
@@ -90,7 +90,7 @@ final class EventPayload {
     }
 
     /** {@code [event, ...args]}, as Node's adapters carry an event; binary values are binary nodes. */
-    synchronized ArrayNode data(ProtocolJson json) throws ProtocolException {
+    public synchronized ArrayNode data(ProtocolJson json) throws ProtocolException {
         if (data == null) {
             if (args != null) {
                 ObjectMapper mapper = json.mapper();

@@ -20,15 +20,15 @@ import io.vertx.core.buffer.Buffer;
  * EVENT packet objects, JSON or msgpack bodies told apart by their first byte, and the {@code qsio} member (origin
  * worker and node) that Node servers ignore and Quarkus servers read.
  */
-final class NodeMessages {
+public final class NodeMessages {
 
     /** Node's socket.io-parser EVENT packet type; binary values travel inside msgpack. */
     static final int EVENT = 2;
 
-    final ObjectMapper json;
-    final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+    public final ObjectMapper json;
+    public final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
 
-    NodeMessages(ObjectMapper json) {
+    public NodeMessages(ObjectMapper json) {
         this.json = json;
     }
 
@@ -61,7 +61,7 @@ final class NodeMessages {
         return new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
     }
 
-    Buffer pack(JsonNode node) {
+    public Buffer pack(JsonNode node) {
         try {
             return Buffer.buffer(msgpack.writeValueAsBytes(node));
         } catch (IOException e) {
@@ -69,7 +69,7 @@ final class NodeMessages {
         }
     }
 
-    Buffer jsonBytes(JsonNode node) {
+    public Buffer jsonBytes(JsonNode node) {
         try {
             return Buffer.buffer(json.writeValueAsBytes(node));
         } catch (IOException e) {
@@ -78,7 +78,7 @@ final class NodeMessages {
     }
 
     /** A message as JSON when it starts with '{', msgpack otherwise (as Node reads them). */
-    JsonNode read(Buffer payload) throws IOException {
+    public JsonNode read(Buffer payload) throws IOException {
         byte[] bytes = payload.getBytes();
         return bytes.length > 0 && bytes[0] == '{' ? json.readTree(bytes) : msgpack.readTree(bytes);
     }
