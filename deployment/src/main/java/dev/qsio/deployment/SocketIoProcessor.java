@@ -53,6 +53,8 @@ import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
 import io.quarkus.arc.processor.InvokerInfo;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.Consume;
@@ -157,6 +159,17 @@ class SocketIoProcessor {
         routes.produce(paths.routeBuilder().management().route("socketio/cluster").handler(handler)
                 .displayOnNotFoundPage("Socket.IO cluster").build());
         routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
+    }
+
+    /**
+     * The application's reactive PostgreSQL pools stay, even when nothing of the application injects them:
+     * {@code quarkus.socketio.bus=postgres} looks one up at startup.
+     */
+    @BuildStep
+    void postgresPoolsStay(Capabilities capabilities, BuildProducer<UnremovableBeanBuildItem> unremovable) {
+        if (capabilities.isPresent(Capability.REACTIVE_PG_CLIENT)) {
+            unremovable.produce(UnremovableBeanBuildItem.beanTypes(DotName.createSimple("io.vertx.sqlclient.Pool")));
+        }
     }
 
     // ---- health and metrics

@@ -32,6 +32,9 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EnginePeers;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.http.ListeningChannel;
+import dev.qsio.runtime.postgres.PostgresConfig;
+import dev.qsio.runtime.postgres.PostgresMisconfiguration;
+import dev.qsio.runtime.postgres.PostgresWire;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
@@ -43,8 +46,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * How this server reaches the other servers of its cluster, chosen once at startup from its role and configuration:
- * the bus (the local bus to the primary in a worker; Redis with {@code quarkus.socketio.bus=redis}; none in a single
- * process), and what rides on it: the engine's peers, the namespaces' adapter factory and the session store of
+ * the bus (the local bus to the primary in a worker; Redis with {@code quarkus.socketio.bus=redis}, PostgreSQL with
+ * {@code postgres}; none in a single process), and what rides on it: the engine's peers, the namespaces' adapter factory and the session store of
  * connection state recovery.
  */
 @Singleton
@@ -78,6 +81,9 @@ public class ClusterBus {
     RedisConfig redisConfig;
 
     @Inject
+    PostgresConfig postgresConfig;
+
+    @Inject
     ProtocolJson json;
 
     @Inject
@@ -92,6 +98,8 @@ public class ClusterBus {
     /** A worker's link to its primary (supervision; also the bus between workers unless Redis is used). */
     private LocalBus local;
     private RedisBus redis;
+    /** The PostgreSQL wire, with {@code quarkus.socketio.bus=postgres}. */
+    private PostgresWire postgres;
     /** What the engine and adapters ride on, or null in a single process without Redis. */
     private Bus peers;
     private AdapterFactory adapters;
@@ -103,9 +111,10 @@ public class ClusterBus {
     void init() {
         boolean recovery = runtime.connectionStateRecovery().enabled();
         long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
-        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && runtime.bus() != SocketIoRuntimeConfig.BusKind.REDIS) {
+        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && runtime.bus() == SocketIoRuntimeConfig.BusKind.LOCAL) {
             throw new ConfigurationException(
-                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs quarkus.socketio.bus=redis: "
+                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs quarkus.socketio.bus=redis "
+                            + "or postgres: "
                             + "the state of a socket must outlive its worker and be found by whichever worker the client "
                             + "reconnects to",
                     Set.of("quarkus.socketio.connection-state-recovery.enabled", "quarkus.socketio.bus"));
@@ -133,7 +142,10 @@ public class ClusterBus {
             redis = new RedisBus(vertx, channels, redisConfig.key(), identity.nodeId(), identity.workerId(),
                     cluster.heartbeatInterval(), cluster.heartbeatTimeout());
         }
-        peers = redis != null ? redis : local;
+        if (identity.role() != ClusterInfo.Role.PRIMARY && runtime.bus() == SocketIoRuntimeConfig.BusKind.POSTGRES) {
+            postgres = postgresWire(recovery ? window : 0);
+        }
+        peers = redis != null ? redis : postgres != null ? postgres.bus() : local;
         if (local != null) {
             host = handOff(local);
         }
@@ -159,6 +171,10 @@ public class ClusterBus {
                 adapters = onRedis.adapters();
                 sessions = onRedis.sessions();
             }
+        } else if (postgres != null) {
+            // the format of Node's @socket.io/postgres-adapter (package postgres)
+            adapters = postgres.adapters(parts);
+            sessions = postgres.sessions();
         } else if (local != null) {
             adapters = ClusterAdapters.overBus(local, parts);
         } else {
@@ -166,6 +182,18 @@ public class ClusterBus {
             if (recovery) {
                 sessions = new InMemorySessionStore(vertx, window);
             }
+        }
+    }
+
+    /** The PostgreSQL wire; without {@code quarkus-reactive-pg-client} in the application, a message naming the key. */
+    private PostgresWire postgresWire(long recoveryWindowMs) {
+        try {
+            return PostgresWire.create(vertx, postgresConfig, json, identity.nodeId(), identity.workerId(),
+                    cluster.heartbeatInterval(), cluster.heartbeatTimeout(), recoveryWindowMs);
+        } catch (NoClassDefFoundError e) {
+            throw new ConfigurationException("quarkus.socketio.bus=postgres needs the application's reactive PostgreSQL "
+                    + "client: add the io.quarkus:quarkus-reactive-pg-client extension (missing: " + e.getMessage() + ")",
+                    Set.of("quarkus.socketio.bus"));
         }
     }
 
@@ -280,14 +308,45 @@ public class ClusterBus {
         }
     }
 
-    /** Persists the state of connected sockets while the server runs (the sessions in Redis expire otherwise). */
-    boolean sessionsInRedis() {
-        return redis != null && sessions.enabled();
+    /** The PostgreSQL wire, or null when this server does not use PostgreSQL. */
+    public PostgresWire postgres() {
+        return postgres;
+    }
+
+    /**
+     * Connects to PostgreSQL, waiting a few seconds for it, as {@link #connectRedis()} does to Redis; a wrong datasource
+     * (password, database) fails startup naming the key.
+     */
+    void connectPostgres() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            postgres.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PostgresMisconfiguration m) {
+                throw new ConfigurationException(m.getMessage(), m.keys());
+            }
+            LOG.warnf("Socket.IO bus: PostgreSQL at %s is not reachable yet (%s); this server starts alone and joins the "
+                    + "cluster when PostgreSQL answers", postgres.state().displayUrl(),
+                    e.getCause() != null ? e.getCause().getMessage() : e.toString());
+        } catch (Exception e) {
+            LOG.warnf("Socket.IO bus: PostgreSQL at %s is not reachable yet (%s); this server starts alone and joins the "
+                    + "cluster when PostgreSQL answers", postgres.state().displayUrl(), e.toString());
+        }
+    }
+
+    /** Persists the state of connected sockets while the server runs (the shared sessions expire otherwise). */
+    boolean sessionsShared() {
+        return (redis != null || postgres != null) && sessions.enabled();
     }
 
     void close() {
         if (redis != null) {
             redis.close();
+        }
+        if (postgres != null) {
+            postgres.close();
         }
         if (host != null) {
             host.connections().close();

@@ -62,11 +62,15 @@ public class ClusterLifecycle {
                 // the primary stays this worker's supervisor (CONTROL on the local link); with Redis, the other
                 // servers, on this host and elsewhere, are reached through Redis
                 clusterBus.connectRedis();
+                clusterBus.connectPostgres();
                 worker.start();
             }
-            case SINGLE -> clusterBus.connectRedis();
+            case SINGLE -> {
+                clusterBus.connectRedis();
+                clusterBus.connectPostgres();
+            }
         }
-        if (clusterBus.sessionsInRedis()) {
+        if (clusterBus.sessionsShared()) {
             // the sessions of connected sockets outlive a killed worker for a window at most: refresh them
             long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
             server.vertx().setPeriodic(Math.max(1000, window / 2), t -> server.saveSessions());

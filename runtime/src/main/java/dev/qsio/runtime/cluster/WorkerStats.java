@@ -10,6 +10,7 @@ import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineStats;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
+import dev.qsio.runtime.postgres.PostgresWire;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerStats;
 import dev.qsio.runtime.server.SocketIoServerImpl;
@@ -101,6 +102,16 @@ public final class WorkerStats {
                     .put("dropped", channels.dropped());
             if (channels.lastError() != null) {
                 r.put("error", channels.lastError());
+            }
+        }
+        PostgresWire postgres = clusterBus.postgres();
+        if (postgres != null) {
+            PostgresWire.State p = postgres.state();
+            ObjectNode pg = stats.putObject("postgres");
+            pg.put("up", p.up()).put("members", p.members()).put("outages", p.outages()).put("dropped", p.dropped())
+                    .put("notifications", p.published()).put("transactions", p.batches());
+            if (p.lastError() != null) {
+                pg.put("error", p.lastError());
             }
         }
         return stats;

@@ -62,6 +62,7 @@ public class SocketIoMeters implements MeterBinder {
     SocketIoRuntimeConfig runtime;
 
     private boolean redisConfigured;
+    private boolean postgresConfigured;
 
     private MeterRegistry registry;
     private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
@@ -72,6 +73,7 @@ public class SocketIoMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
         this.redisConfigured = runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS;
+        this.postgresConfigured = runtime.bus() == SocketIoRuntimeConfig.BusKind.POSTGRES;
         if (identity.isPrimary()) {
             for (WorkerState state : WorkerState.values()) {
                 Gauge.builder("socketio.cluster.workers", primary,
@@ -186,6 +188,20 @@ public class SocketIoMeters implements MeterBinder {
             counter("socketio.redis.outages", source, worker, "Times Redis went out of reach", "redis", "outages");
             counter("socketio.redis.dropped", source, worker,
                     "Publications dropped because Redis was out of reach", "redis", "dropped");
+        }
+        if (postgresConfigured) {
+            Gauge.builder("socketio.postgres.up", source, s -> value(s.get(), "postgres", "up"))
+                    .tags(worker).description("1 while this server listens on PostgreSQL").register(registry);
+            Gauge.builder("socketio.postgres.members", source, s -> value(s.get(), "postgres", "members"))
+                    .tags(worker).description("The servers this one sees on PostgreSQL, itself included").register(registry);
+            counter("socketio.postgres.outages", source, worker, "Times PostgreSQL went out of reach", "postgres", "outages");
+            counter("socketio.postgres.dropped", source, worker,
+                    "Notifications dropped because PostgreSQL was out of reach", "postgres", "dropped");
+            counter("socketio.postgres.notifications", source, worker, "Notifications published", "postgres",
+                    "notifications");
+            counter("socketio.postgres.transactions", source, worker,
+                    "Transactions that published them (one carries every notification queued meanwhile)", "postgres",
+                    "transactions");
         }
     }
 

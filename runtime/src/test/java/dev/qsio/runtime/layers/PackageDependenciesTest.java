@@ -53,7 +53,7 @@ class PackageDependenciesTest {
             }
         }
         assertThat(GRAPH).as("the runtime's packages").containsKeys("engine", "protocol", "adapter", "server", "bus",
-                "cluster", "handoff", "http", "devmode");
+                "cluster", "handoff", "http", "devmode", "postgres");
     }
 
     private static String shortName(String pkg) {
@@ -105,5 +105,10 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("http")).as("the HTTP server's settings read the configuration only").containsOnly("config");
         assertThat(GRAPH.get("devmode")).as("live reload's hooks are called, they call nothing").isEmpty();
         assertThat(GRAPH.get("security")).as("identities as they cross servers: below every layer").isEmpty();
+        assertThat(GRAPH.get("postgres")).as("the PostgreSQL wire is one package over the bus and the cluster adapter; the "
+                + "cluster chooses it").doesNotContain("engine", "server", "cluster", "health", "metrics", "devui");
+        assertThat(GRAPH.get("clusteradapter")).as("the cluster adapter knows no wire of its own package")
+                .doesNotContain("postgres");
+        assertThat(GRAPH.get("bus")).doesNotContain("postgres");
     }
 }
