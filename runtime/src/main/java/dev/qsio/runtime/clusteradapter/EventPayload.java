@@ -28,7 +28,7 @@ public final class EventPayload {
     }
 
     /** An event this server sends: its arguments and, when already made, its encoded packet. */
-    static EventPayload of(String event, Object[] args, Encoded encoded) {
+    public static EventPayload of(String event, Object[] args, Encoded encoded) {
         EventPayload p = new EventPayload();
         p.event = event;
         p.args = args;
