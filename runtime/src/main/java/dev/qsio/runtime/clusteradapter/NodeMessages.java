@@ -36,7 +36,7 @@ public final class NodeMessages {
         return json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
     }
 
-    ObjectNode opts(Selection selection) {
+    public ObjectNode opts(Selection selection) {
         ObjectNode opts = json.createObjectNode();
         ArrayNode rooms = opts.putArray("rooms");
         selection.rooms().forEach(rooms::add);
@@ -84,7 +84,7 @@ public final class NodeMessages {
     }
 
     /** A Socket.IO EVENT packet object as Node's adapters exchange it. */
-    ObjectNode packetObject(String nsp, ArrayNode data) {
+    public ObjectNode packetObject(String nsp, ArrayNode data) {
         ObjectNode packet = json.createObjectNode().put("type", EVENT);
         packet.set("data", data);
         packet.put("nsp", nsp);
