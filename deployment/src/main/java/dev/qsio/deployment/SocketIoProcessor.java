@@ -36,6 +36,7 @@ import dev.qsio.runtime.engine.WebSocketLimits;
 import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
+import dev.qsio.runtime.emitter.Emitters;
 import dev.qsio.runtime.metrics.SocketIoMeters;
 import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
@@ -112,7 +113,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class)
+                        HeaderTimeouts.class, Emitters.class)
                 .setUnremovable()
                 .build();
     }

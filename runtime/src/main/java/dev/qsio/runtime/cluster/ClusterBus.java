@@ -143,7 +143,8 @@ public class ClusterBus {
                     cluster.heartbeatInterval(), cluster.heartbeatTimeout());
         }
         if (identity.role() != ClusterInfo.Role.PRIMARY && runtime.bus() == SocketIoRuntimeConfig.BusKind.POSTGRES) {
-            postgres = postgresWire(recovery ? window : 0);
+            postgres = PostgresWire.create(vertx, postgresConfig, json, identity.nodeId(), identity.workerId(),
+                    cluster.heartbeatInterval(), cluster.heartbeatTimeout(), recovery ? window : 0);
         }
         peers = redis != null ? redis : postgres != null ? postgres.bus() : local;
         if (local != null) {
@@ -182,18 +183,6 @@ public class ClusterBus {
             if (recovery) {
                 sessions = new InMemorySessionStore(vertx, window);
             }
-        }
-    }
-
-    /** The PostgreSQL wire; without {@code quarkus-reactive-pg-client} in the application, a message naming the key. */
-    private PostgresWire postgresWire(long recoveryWindowMs) {
-        try {
-            return PostgresWire.create(vertx, postgresConfig, json, identity.nodeId(), identity.workerId(),
-                    cluster.heartbeatInterval(), cluster.heartbeatTimeout(), recoveryWindowMs);
-        } catch (NoClassDefFoundError e) {
-            throw new ConfigurationException("quarkus.socketio.bus=postgres needs the application's reactive PostgreSQL "
-                    + "client: add the io.quarkus:quarkus-reactive-pg-client extension (missing: " + e.getMessage() + ")",
-                    Set.of("quarkus.socketio.bus"));
         }
     }
 

@@ -51,6 +51,18 @@ public final class NodePostgresFormat {
         return new Attached(wire.msgpack.writeValueAsBytes(m), m.path("uid").asText(), m.path("type").asInt());
     }
 
+    /**
+     * Gives a message of this process its sequence number in the {@code qsio} member (Node ignores it): notifications
+     * of identical payloads in one transaction would be delivered once, and a batch may hold two equal messages.
+     */
+    public static ObjectNode stamp(ObjectNode m, long sequence) {
+        ObjectNode q = m.has("qsio") ? (ObjectNode) m.get("qsio") : m.putObject("qsio");
+        if (!q.has("seq")) {
+            q.put("seq", sequence);
+        }
+        return m;
+    }
+
     /** The attachment row a notification names, or -1 when it carries the message itself. */
     public static long attachmentId(JsonNode notified) {
         JsonNode id = notified.get("attachmentId");

@@ -77,7 +77,10 @@ public final class PostgresChannels implements BusChannels {
     record LogEntry(String namespace, String offset, byte[] message) {
     }
 
-    /** What the application's configuration names: the pool, how to open the listening connection, and the tables. */
+    /**
+     * What the application's configuration names: the pool, how to open the listening connection (none for an
+     * emitter, which only publishes), and the tables.
+     */
     record Setup(Pool pool, PgConnectOptions listenOptions, String displayUrl, PostgresMisconfiguration.Keys keys,
             String attachmentsTable, RecoveryTables recovery, int payloadThreshold, Duration cleanupInterval,
             Duration reconnectDelayMax) {
@@ -164,6 +167,10 @@ public final class PostgresChannels implements BusChannels {
         if (closed) {
             return;
         }
+        if (setup.listenOptions() == null) {
+            publishOnly();
+            return;
+        }
         long attempt = ++generation;
         attemptStarted = System.nanoTime();
         PgConnection.connect(vertx, setup.listenOptions()).compose(c -> {
@@ -206,6 +213,29 @@ public final class PostgresChannels implements BusChannels {
                 c.close();
             }
             attemptStarted = -1;
+            retryLater();
+        });
+    }
+
+    /**
+     * An emitter's channels: nothing to listen to, and publishing at once (a failed batch is dropped and counted);
+     * the attachments table is made when missing.
+     */
+    private void publishOnly() {
+        up = true;
+        tables().onComplete(ar -> {
+            if (ar.succeeded()) {
+                lastError = null;
+                if (started != null) {
+                    started.tryComplete();
+                }
+                return;
+            }
+            lastError = ar.cause().getMessage();
+            PostgresMisconfiguration wrong = PostgresMisconfiguration.of(ar.cause(), setup.keys(), setup.displayUrl());
+            if (started != null) {
+                started.tryFail(wrong != null ? wrong : ar.cause());
+            }
             retryLater();
         });
     }

@@ -218,11 +218,7 @@ final class PostgresTransport implements ClusterTransport {
 
     /** Gives a message this server's next sequence number, which makes its payload unlike any other. */
     private ObjectNode stamped(ObjectNode m) {
-        ObjectNode q = m.has("qsio") ? (ObjectNode) m.get("qsio") : m.putObject("qsio");
-        if (!q.has("seq")) {
-            q.put("seq", sequence.incrementAndGet());
-        }
-        return m;
+        return NodePostgresFormat.stamp(m, sequence.incrementAndGet());
     }
 
     private void send(String nsp, ObjectNode m, PostgresChannels.LogEntry log) {

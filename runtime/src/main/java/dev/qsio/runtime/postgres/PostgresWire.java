@@ -1,17 +1,26 @@
 package dev.qsio.runtime.postgres;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.PubSubBus;
+import dev.qsio.runtime.clusteradapter.AdapterMessage;
+import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
 import dev.qsio.runtime.clusteradapter.ClusterAdapters;
+import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InjectableInstance;
@@ -40,6 +49,8 @@ import io.vertx.sqlclient.Pool;
  * clients, reports not ready, and joins the fleet when PostgreSQL answers.
  */
 public final class PostgresWire {
+
+    private static final Logger LOG = Logger.getLogger(PostgresWire.class);
 
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     static final String DATASOURCE_KEY = "quarkus.socketio.postgres.datasource";
@@ -70,6 +81,7 @@ public final class PostgresWire {
      */
     public static PostgresWire create(Vertx vertx, PostgresConfig config, ProtocolJson json, String nodeId, int workerId,
             Duration heartbeat, Duration heartbeatTimeout, long recoveryWindowMs) {
+        requireClient("quarkus.socketio.bus");
         String table = identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
         String recoveryPrefix = identifier(config.recoveryTablePrefix(), "quarkus.socketio.postgres.recovery-table-prefix");
         if (config.payloadThreshold() < 100 || config.payloadThreshold() > 8000) {
@@ -99,6 +111,17 @@ public final class PostgresWire {
         return new PostgresWire(vertx, config, channels, bus, recovery);
     }
 
+    /** Fails naming {@code key} when the application does not have {@code quarkus-reactive-pg-client}. */
+    private static void requireClient(String key) {
+        try {
+            Class.forName("io.quarkus.reactive.datasource.ReactiveDataSource", false, PostgresWire.class.getClassLoader());
+            Class.forName("io.vertx.pgclient.PgConnection", false, PostgresWire.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ConfigurationException(key + "=postgres needs the application's reactive PostgreSQL client: add "
+                    + "the io.quarkus:quarkus-reactive-pg-client extension", Set.of(key));
+        }
+    }
+
     private static String identifier(String name, String key) {
         if (!TABLE.matcher(name).matches()) {
             throw new ConfigurationException(key + " must be a table name (letters, digits and underscores, optionally "
@@ -121,6 +144,40 @@ public final class PostgresWire {
     /** Connection state recovery's store, or {@link SessionStore#NONE} when it is off. */
     public SessionStore sessions() {
         return recovery == null ? SessionStore.NONE : recovery;
+    }
+
+    /**
+     * An emitter's publisher on PostgreSQL ({@link dev.qsio.SocketIoEmitter}): the messages of Node's
+     * {@code @socket.io/postgres-adapter}, from {@code emitter} as Node's emitters sign them but with their namespace
+     * (Node's adapter drops the messages of Node's postgres emitter 0.1, which have none), through the application's
+     * pool and the attachments table; nothing is listened to.
+     */
+    public static Consumer<AdapterMessage> emitter(Vertx vertx, PostgresConfig config, ProtocolJson json) {
+        requireClient("quarkus.socketio.emitter.bus");
+        String table = identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
+        Datasource ds = Datasource.of(config.datasource());
+        PostgresChannels channels = new PostgresChannels(vertx, new PostgresChannels.Setup(ds.pool(), null,
+                ds.displayUrl(), ds.keys(table), table, null, config.payloadThreshold(), config.cleanupInterval(),
+                config.reconnectDelayMax()));
+        ClusterAdapterMessages messages = new ClusterAdapterMessages(json, PostgresTransport.EMITTER);
+        AtomicLong sequence = new AtomicLong();
+        channels.start().onFailure(e -> LOG.errorf("Socket.IO emitter: %s", e.getMessage()));
+        return message -> {
+            try {
+                ObjectNode m = NodePostgresFormat.stamp(messages.encode(message, false), sequence.incrementAndGet());
+                String channel = PostgresTransport.channel(config.channelPrefix(), m.path("nsp").asText());
+                NodePostgresFormat.Notified notified = NodePostgresFormat.encode(messages.wire(), m,
+                        config.payloadThreshold());
+                if (notified instanceof NodePostgresFormat.Attached a) {
+                    channels.notifyAttached(channel, a.body(), id -> a.header(messages.wire().json, id), null);
+                } else {
+                    channels.notify(channel, ((NodePostgresFormat.Text) notified).payload());
+                }
+            } catch (ProtocolException | IOException e) {
+                throw new IllegalArgumentException("Cannot encode a " + message.getClass().getSimpleName() + ": "
+                        + e.getMessage(), e);
+            }
+        };
     }
 
     /** Whether readiness is DOWN while this server is not listening ({@code quarkus.socketio.postgres.readiness}). */

@@ -53,7 +53,7 @@ class PackageDependenciesTest {
             }
         }
         assertThat(GRAPH).as("the runtime's packages").containsKeys("engine", "protocol", "adapter", "server", "bus",
-                "cluster", "handoff", "http", "devmode", "postgres");
+                "cluster", "handoff", "http", "devmode", "postgres", "emitter");
     }
 
     private static String shortName(String pkg) {
@@ -106,7 +106,11 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("devmode")).as("live reload's hooks are called, they call nothing").isEmpty();
         assertThat(GRAPH.get("security")).as("identities as they cross servers: below every layer").isEmpty();
         assertThat(GRAPH.get("postgres")).as("the PostgreSQL wire is one package over the bus and the cluster adapter; the "
-                + "cluster chooses it").doesNotContain("engine", "server", "cluster", "health", "metrics", "devui");
+                + "cluster chooses it").doesNotContain("engine", "server", "cluster", "health", "metrics", "devui", "emitter");
+        assertThat(GRAPH.get("emitter")).as("an emitter serves no sockets: it writes the wires' messages")
+                .doesNotContain("engine", "server", "adapter", "cluster", "health", "metrics", "devui");
+        GRAPH.forEach((pkg, uses) -> assertThat(uses).as(pkg + ": nothing of the runtime uses the emitter")
+                .doesNotContain("emitter"));
         assertThat(GRAPH.get("clusteradapter")).as("the cluster adapter knows no wire of its own package")
                 .doesNotContain("postgres");
         assertThat(GRAPH.get("bus")).doesNotContain("postgres");
