@@ -127,6 +127,64 @@ final class EmitterFleet {
         }
     }
 
+    /** The same operations, from one emitter or the other. */
+    interface Emit {
+        void run(String operationJson);
+    }
+
+    /**
+     * The operations of an emitter, each checked on the clients of every server: "a" and "n" are in room r1, "b" in
+     * r2.
+     */
+    void theOperationsReachEveryServer(Emit emit, String tag) {
+        emit.run("{\"op\":\"emit\",\"event\":\"all-" + tag + "\",\"args\":[\"to everyone\",1]}");
+        awaitOnlyAndOnce("all-" + tag, List.of("a", "b", "n"));
+        assertThat(got("n", "all-" + tag).get(0).get("args").toString()).isEqualTo("[\"to everyone\",1]");
+
+        emit.run("{\"op\":\"emit\",\"rooms\":[\"r1\"],\"event\":\"room-" + tag + "\",\"args\":[]}");
+        awaitOnlyAndOnce("room-" + tag, List.of("a", "n"));
+        emit.run("{\"op\":\"emit\",\"except\":[\"r1\"],\"event\":\"except-" + tag + "\",\"args\":[]}");
+        awaitOnlyAndOnce("except-" + tag, List.of("b"));
+
+        emit.run("{\"op\":\"socketsJoin\",\"rooms\":[\"r2\"],\"target\":[\"joined\"]}");
+        emit.run("{\"op\":\"socketsJoin\",\"rooms\":[\"r1\"],\"target\":[\"joined\"]}");
+        emit.run("{\"op\":\"socketsLeave\",\"rooms\":[\"r2\"],\"target\":[\"joined\"]}");
+        // the operations of one emitter arrive in order: b joined, then left; a and n joined
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            emit.run("{\"op\":\"emit\",\"rooms\":[\"joined\"],\"event\":\"joined-" + tag + "\",\"args\":[]}");
+            assertThat(got("a", "joined-" + tag)).isNotEmpty();
+            assertThat(got("n", "joined-" + tag)).isNotEmpty();
+        });
+        assertThat(got("b", "joined-" + tag)).isEmpty();
+
+        emit.run("{\"op\":\"disconnectSockets\",\"rooms\":[\"r1\"],\"close\":false}");
+        for (String id : List.of("a", "n")) {
+            assertThat(driver.await(id, "disconnect").get("reason").asText()).isEqualTo("io server disconnect");
+        }
+        assertThat(driver.connectedNow("b")).isTrue();
+    }
+
+    /** Binary values reach every client; server-side emits reach the servers' listeners and no client. */
+    void binaryValuesAndServerSideEmits(ClusterProcess emitterApp, ClusterProcess hostA, ClusterProcess hostB) {
+        javaEmit(emitterApp, "{\"op\":\"emit\",\"event\":\"bytes\",\"args\":[\"b\"],\"binary\":\"AQID\"}");
+        awaitOnlyAndOnce("bytes", List.of("a", "b", "n"));
+        for (String id : List.of("a", "b", "n")) {
+            assertThat(ClientDriver.unbin(got(id, "bytes").get(0).get("args").get(1))).as(id).containsExactly(1, 2, 3);
+        }
+        long beforeA = counted(hostA);
+        long beforeB = counted(hostB);
+        // the chat's @OnBroadcast("chat") counter runs on every worker of both hosts; the Node server keeps "notify"
+        javaEmit(emitterApp, "{\"op\":\"serverSideEmit\",\"event\":\"chat\",\"args\":[{\"text\":\"s\","
+                + "\"from\":\"emitter\",\"worker\":0}]}");
+        javaEmit(emitterApp, "{\"op\":\"serverSideEmit\",\"event\":\"notify\",\"args\":[\"from java\"]}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> counted(hostA) == beforeA + 1
+                && counted(hostB) == beforeB + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.call("n", 15_000, "notifications").toString()
+                .contains("from java"));
+        // a server-side emit reaches no client
+        assertThat(got("a", "chat")).isEmpty();
+    }
+
     void close() {
         driver.close();
     }
