@@ -16,13 +16,13 @@ import dev.qsio.it.support.NodeRedisServer;
 import dev.qsio.it.support.PostgresServer;
 
 /**
- * {@link NodeInteropIT}'s guarantees on PostgreSQL: a Node socket.io 4.x server with {@code @socket.io/postgres-adapter}
+ * {@link NodeInteropChecks} on PostgreSQL: a Node socket.io 4.x server with {@code @socket.io/postgres-adapter}
  * 0.5 and a Quarkus cluster (2 workers, {@code quarkus.socketio.bus=postgres}) on one PostgreSQL. Broadcasts both ways
  * with binary values (through the attachments table), rooms, {@code fetchSockets}, {@code socketsJoin} and
  * {@code disconnectSockets}, {@code serverSideEmit} with acknowledgements and the server count, broadcasts with
  * acknowledgements, from each side.
  */
-class PostgresInteropIT extends NodeInteropIT {
+class PostgresInteropIT extends NodeInteropChecks {
 
     static PostgresServer postgres;
 
