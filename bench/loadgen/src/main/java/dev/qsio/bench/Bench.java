@@ -70,6 +70,9 @@ public final class Bench {
         }
         root = root.toAbsolutePath().normalize();
         Settings s = smoke ? Settings.smoke() : Settings.full();
+        if (heldSizes != null) {
+            refuseBeyondOpenFiles(heldSizes, s);
+        }
         if (holdSeconds == null) {
             holdSeconds = s.holdSeconds();
         }
@@ -86,7 +89,7 @@ public final class Bench {
                 t.stop(3_000);
             }
         }));
-        long budgetMinutes = smoke ? 6 : 30;
+        long budgetMinutes = smoke ? 10 : 30;
         if (heldSizes != null) {
             // each size on each target: the hold, the ramp (a few thousand handshakes a second at the least), the
             // probes and the start and stop of the target
@@ -134,7 +137,7 @@ public final class Bench {
 
         boolean ok = true;
         try (Generator gen = new Generator(s.generatorLoops(), 4, 10_000)) {
-            warmUp(gen, root, s, out);
+            warmUp(gen, root, s, out, heldSizes != null);
             if (heldSizes != null) {
                 ok = holdRun(root, targets, heldSizes, holdSeconds, gen, s, out, results);
                 targets = List.of();
@@ -233,7 +236,8 @@ public final class Bench {
                 // the hold scenario at a small size, on the same start of the target: it keeps working
                 Generator.closeAll(conns);
                 conns.clear();
-                tr.held.put(String.valueOf(s.heldClients()), new Hold(gen, t, s).run(s.heldClients(), s.holdSeconds()));
+                tr.held.put(String.valueOf(s.heldClients()), new Hold(gen, t, s, out.resolve("logs")).run(s.heldClients(),
+                        s.holdSeconds()));
             }
             return produced(tr);
         } catch (Exception e) {
@@ -261,7 +265,7 @@ public final class Bench {
      * compiled and whose heap was not yet sized: it spent 1.6 to 1.9 CPU seconds on a 10,000-connection ramp against
      * 0.9 to 1.0 for the same ramp later in the run, and on 2 CPUs that took handshakes per second from the target.
      */
-    private static void warmUp(Generator gen, Path root, Settings s, Path out) throws Exception {
+    private static void warmUp(Generator gen, Path root, Settings s, Path out, boolean held) throws Exception {
         Target t = targets(root, 0).stream().filter(x -> x.name.equals("vertx")).findFirst().orElseThrow();
         if (portInUse(t.port)) {
             throw new IllegalStateException("port " + t.port + " is already in use");
@@ -273,7 +277,14 @@ public final class Bench {
             gen.target(t.port);
             waitReady(t, gen);
             for (int i = 0; i < 2; i++) {
-                Generator.closeAll(gen.ramp(s.clients(), s.rampInFlight()).conns());
+                if (held) {
+                    // the hold scenario's clients are HeldClients: warm those
+                    try (HeldClients h = new HeldClients(gen.vertx.nettyEventLoopGroup(), t.port, s.clients())) {
+                        h.open(s.clients(), s.heldInFlight(), s.clients(), true, 0);
+                    }
+                } else {
+                    Generator.closeAll(gen.ramp(s.clients(), s.rampInFlight()).conns());
+                }
             }
         } finally {
             t.stop(20_000);
@@ -393,7 +404,7 @@ public final class Bench {
                     t.start(out.resolve("logs").resolve(t.name + "-held-" + n + ".log"));
                     gen.target(t.port);
                     waitReady(t, gen);
-                    Results.Held h = new Hold(gen, t, s).run(n, holdSeconds);
+                    Results.Held h = new Hold(gen, t, s, out.resolve("logs")).run(n, holdSeconds);
                     tr.held.put(String.valueOf(n), h);
                     List<String> missing = new ArrayList<>();
                     heldMissing(tr, missing);
@@ -418,6 +429,37 @@ public final class Bench {
             }
         }
         return ok;
+    }
+
+    /**
+     * Every held connection is an open file in the generator (this process) and in the target (which inherits this
+     * process's limits; a cluster's worker holds its share): a size beyond the limit fails here, before anything
+     * starts, rather than as handshakes refused halfway.
+     */
+    private static void refuseBeyondOpenFiles(List<Integer> sizes, Settings s) throws IOException {
+        long limit = openFilesLimit();
+        // the room and probe clients of the hold (the probes' handshakes in flight), and what a JVM keeps open (jars,
+        // epoll, pipes)
+        long beside = s.heldRoomClients() + s.heldInFlight() / 10 + 512;
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (limit > 0 && largest + beside > limit) {
+            System.out.println("cannot hold " + largest + " connections: this process may open " + limit
+                    + " files (ulimit -n), and the generator needs one per connection plus " + beside + ". On this machine "
+                    + "at most " + (limit - beside) + " can be held; more needs a higher hard limit (ulimit -Hn, raised by "
+                    + "root with CAP_SYS_RESOURCE: bench/run does it when it may) and fs.nr_open (bench/kernel)");
+            System.exit(2);
+        }
+    }
+
+    /** The soft limit of open files of this process ({@code /proc/self/limits}); -1 when unknown or unlimited. */
+    static long openFilesLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
     }
 
     /** {@code 10m}, {@code 90s} or seconds. */

@@ -73,7 +73,9 @@ final class HeldClients implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                // no connect timeout: its task would stay referenced by each channel (about 100 bytes); a connect
+                // over loopback succeeds or is refused at once, and the batch's wait is bounded anyway
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                 // one small buffer per read, back to the pool right after: nothing kept per connection
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
         this.channels = new Channel[Math.max(16, expected)];

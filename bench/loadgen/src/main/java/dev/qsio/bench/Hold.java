@@ -35,11 +35,14 @@ final class Hold {
     private final Generator gen;
     private final Target target;
     private final Settings s;
+    /** Where the native memory summaries go (the run's logs). */
+    private final java.nio.file.Path logs;
 
-    Hold(Generator gen, Target target, Settings settings) {
+    Hold(Generator gen, Target target, Settings settings, java.nio.file.Path logs) {
         this.gen = gen;
         this.target = target;
         this.s = settings;
+        this.logs = logs;
     }
 
     Held run(int n, double holdSeconds) throws Exception {
@@ -51,7 +54,9 @@ final class Hold {
     private Held run(HeldClients held, int n, double holdSeconds) throws Exception {
         settleAndCollect();
         long rss0 = target.rssBytes();
-        long heap0 = target.liveHeapBytes();
+        java.util.Map<String, long[]> histogram0 = target.classHistogram();
+        long heap0 = total(histogram0);
+        String nmt0 = target.jvm ? target.jcmdAll("VM.native_memory summary") : null;
         KernelMemory k0 = KernelMemory.now();
         long genHeap0 = generatorHeapAfterGc();
         long genRss0 = Target.rssBytes(ProcessHandle.current().pid());
@@ -78,7 +83,14 @@ final class Hold {
 
         settleAndCollect();
         long rss1 = target.rssBytes();
-        long heap1 = target.liveHeapBytes();
+        java.util.Map<String, long[]> histogram1 = target.classHistogram();
+        long heap1 = total(histogram1);
+        if (nmt0 != null && nmt0.contains("Total")) {
+            // native memory tracking, when the JVM runs with it (BENCH_JVM_OPTS=-XX:NativeMemoryTracking=summary)
+            java.nio.file.Files.writeString(logs.resolve(target.name + "-held-" + n + "-nmt.txt"),
+                    "== before the ramp\n" + nmt0 + "\n== with the connections held\n"
+                            + target.jcmdAll("VM.native_memory summary"));
+        }
         KernelMemory.Floor kernel = KernelMemory.now().since(k0, h);
         long genHeap1 = generatorHeapAfterGc();
         long genRss1 = Target.rssBytes(ProcessHandle.current().pid());
@@ -165,7 +177,24 @@ final class Hold {
                 Scenarios.round(steadyWall),
                 Scenarios.round(steadyCpu), perConnSecond, Scenarios.round(steadyGen), others, pings,
                 Scenarios.round(expectedPings), newClients, roomWindow, reach, lost, silent, Scenarios.round(holdWall),
-                maxRss);
+                maxRss, byClass(histogram0, histogram1, h));
+    }
+
+    private static long total(java.util.Map<String, long[]> histogram) {
+        return histogram == null ? -1 : histogram.values().stream().mapToLong(v -> v[1]).sum();
+    }
+
+    /** The classes whose live bytes grew most with the connections held, per connection (the top 30). */
+    private static List<Results.PerConnection> byClass(java.util.Map<String, long[]> before,
+            java.util.Map<String, long[]> after, int connections) {
+        if (before == null || after == null || connections == 0) {
+            return List.of();
+        }
+        return after.entrySet().stream().map(e -> {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            return new Results.PerConnection(e.getKey(), Scenarios.round((e.getValue()[0] - b[0]) / (double) connections),
+                    Scenarios.round((e.getValue()[1] - b[1]) / (double) connections));
+        }).sorted(java.util.Comparator.comparingDouble(Results.PerConnection::bytes).reversed()).limit(30).toList();
     }
 
     /**

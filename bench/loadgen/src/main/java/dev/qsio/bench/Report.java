@@ -129,6 +129,22 @@ final class Report {
         }
     }
 
+    /** Where the live heap of the held connections went, per JVM target at its largest size. */
+    private void heldClasses(StringBuilder b) {
+        for (TargetResult t : r.targets) {
+            String size = t.held.keySet().stream().max(java.util.Comparator.comparingInt(Integer::parseInt)).orElse(null);
+            if (size == null || t.held.get(size).heapByClass() == null || t.held.get(size).heapByClass().isEmpty()) {
+                continue;
+            }
+            b.append("\n**").append(t.label).append(", ").append(size)
+                    .append(" held: live heap per connection by class (the top 30)**\n\n| Class | Instances | Bytes |\n|---|---:|---:|\n");
+            for (Results.PerConnection c : t.held.get(size).heapByClass()) {
+                b.append("| `").append(c.className()).append("` | ").append(n(c.instances())).append(" | ")
+                        .append(n(c.bytes())).append(" |\n");
+            }
+        }
+    }
+
     private void heldCharts() throws IOException {
         List<String> sizes = heldSizes();
         List<TargetResult> with = r.targets.stream().filter(t -> !t.held.isEmpty()).toList();
@@ -272,6 +288,7 @@ final class Report {
 
         if (files().contains("held.csv")) {
             heldMarkdown(b);
+            heldClasses(b);
         }
 
         if (r.profile != null) {

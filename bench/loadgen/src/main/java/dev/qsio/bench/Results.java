@@ -95,7 +95,11 @@ final class Results {
             double cpuMicrosPerConnectionSecond,
             double steadyGeneratorCpuSeconds, double steadyOthersCpuSeconds, long pingsInSteady, double pingsExpected,
             Latency newClientHandshake, Window roomBroadcast, List<Reach> broadcastToAll, long lost, int silent,
-            double holdSeconds, long maxRssBytes) {
+            double holdSeconds, long maxRssBytes, List<PerConnection> heapByClass) {
+    }
+
+    /** What the held connections added to one class of the live heap: instances and bytes per connection. */
+    record PerConnection(String className, double instances, double bytes) {
     }
 
     /** One broadcast to every held connection: how many received it, and when the first and the last did. */

@@ -45,6 +45,6 @@ record Settings(String mode, int clients, int smallClients, int rampInFlight, do
 
     static Settings smoke() {
         return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200,
-                200, 3, 50, 10, 20, 10, 1, 2, 1);
+                200, 2, 50, 5, 50, 5, 1, 1, 0.5);
     }
 }
