@@ -33,20 +33,8 @@ final class Charts {
     static void bars(Path file, String title, String unit, List<String> categories, List<String> series,
             double[][] values) throws IOException {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
-
-        double max = 0;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
+        Graphics2D g = canvas(img, title, unit);
+        double max = max(values);
         double step = niceStep(max / 5);
         double top = max == 0 ? 1 : Math.ceil(max / step) * step;
         if (max == 0) {
@@ -54,12 +42,6 @@ final class Charts {
         }
         int plotW = W - LEFT - RIGHT;
         int plotH = H - TOP - BOTTOM;
-
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString(title, LEFT, 30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString(unit, LEFT, 52);
 
         // legend, centred under the plot
         int legendW = 0;
@@ -129,28 +111,12 @@ final class Charts {
     static void lines(Path file, String title, String unit, List<String> xs, List<String> series, double[][] values)
             throws IOException {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
-        double max = 0;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
+        Graphics2D g = canvas(img, title, unit);
+        double max = max(values);
         double step = niceStep(max / 5);
         double top = max == 0 ? 1 : Math.ceil(max / step) * step;
         int plotW = W - LEFT - RIGHT - 40;
         int plotH = H - TOP - BOTTOM;
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString(title, LEFT, 30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString(unit, LEFT, 52);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
         for (double v = 0; v <= top + step / 2; v += step) {
@@ -197,6 +163,33 @@ final class Charts {
         }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
+    }
+
+    /** A white picture with the chart's title and unit line; the font left for the legend. */
+    private static Graphics2D canvas(BufferedImage img, String title, String unit) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        g.drawString(title, LEFT, 30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.drawString(unit, LEFT, 52);
+        return g;
+    }
+
+    private static double max(double[][] values) {
+        double max = 0;
+        for (double[] row : values) {
+            for (double v : row) {
+                if (!Double.isNaN(v)) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max;
     }
 
     private static double niceStep(double raw) {

@@ -109,6 +109,13 @@ final class Hold {
         double tcpu0 = target.cpuSeconds();
         double gcpu0 = Generator.cpuSeconds();
         long pings0 = held.pings.sum();
+        // a JFR recording of the steady window of a single-process JVM target, to see what heartbeats cost
+        java.nio.file.Path jfr = target.jvm && target.workers <= 1 && System.getenv("BENCH_HOLD_JFR") != null
+                ? logs.resolve(target.name + "-held-" + n + "-steady.jfr")
+                : null;
+        if (jfr != null) {
+            Profiler.start(target.pid(), jfr);
+        }
         long steadyEnd = holdStart + (long) (steadySeconds * 1e9);
         while (System.nanoTime() < steadyEnd) {
             // the steady window is a fixed duration by design; the resident set is sampled meanwhile
@@ -119,8 +126,18 @@ final class Hold {
         double steadyCpu = target.cpuSeconds() - tcpu0;
         double steadyGen = Generator.cpuSeconds() - gcpu0;
         SystemCounters sys = SystemCounters.now().since(sys0);
-        double others = Scenarios.round(Math.max(0, sys.busyCpuSeconds() - steadyCpu - steadyGen));
         long pings = held.pings.sum() - pings0;
+        if (jfr != null) {
+            Profiler.stop(target.pid());
+            Results.Profile p = Profiler.analyse(target.label + ", heartbeats of " + n, jfr, pings);
+            for (Results.Hot hot : p.extensionInclusive()) {
+                Scenarios.log("  steady profile %5.1f%% %s (inclusive)", hot.percent(), hot.method());
+            }
+            for (Results.Hot hot : p.topFrames()) {
+                Scenarios.log("  steady profile %5.1f%% %s", hot.percent(), hot.method());
+            }
+        }
+        double others = Scenarios.round(Math.max(0, sys.busyCpuSeconds() - steadyCpu - steadyGen));
         double expectedPings = (double) h * steadyWall / PING_INTERVAL_SECONDS;
         double perConnSecond = Scenarios.round4(Math.max(0, steadyCpu - idleCpuPerSecond * steadyWall) * 1e6
                 / Math.max(1, (double) h * steadyWall));
@@ -205,21 +222,7 @@ final class Hold {
         held.delivery.reset();
         long sent = System.nanoTime();
         pub.runOnLoop(() -> pub.sendNow("42[\"all\",\"" + Publisher.payload(System.nanoTime()) + "\"]"));
-        long lastCount = 0;
-        long lastChange = System.nanoTime();
-        long deadline = sent + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            long c = held.delivery.count.sum();
-            if (c != lastCount) {
-                lastCount = c;
-                lastChange = System.nanoTime();
-            }
-            if (c >= expected || System.nanoTime() - lastChange > 5_000_000_000L) {
-                break;
-            }
-            // polls the delivery count (a bounded drain, as the fan-out windows do)
-            Thread.sleep(5);
-        }
+        Scenarios.drain(held.delivery.count::sum, expected, 5_000_000_000L, TimeUnit.MINUTES.toNanos(2));
         long base = held.delivery.sentAt != 0 ? held.delivery.sentAt : sent;
         Reach r = new Reach(held.delivery.count.sum(), Scenarios.round((held.delivery.first.get() - base) / 1e6),
                 Scenarios.round((held.delivery.last.get() - base) / 1e6));
