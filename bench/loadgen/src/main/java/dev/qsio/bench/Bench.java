@@ -89,7 +89,7 @@ public final class Bench {
                 t.stop(3_000);
             }
         }));
-        long budgetMinutes = smoke ? 10 : 30;
+        long budgetMinutes = smoke ? 15 : 30;
         if (heldSizes != null) {
             // each size on each target: the hold, the ramp (a few thousand handshakes a second at the least), the
             // probes and the start and stop of the target

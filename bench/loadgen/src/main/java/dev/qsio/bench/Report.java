@@ -311,8 +311,12 @@ final class Report {
     private List<String> aims(String small, String big) {
         List<String> out = new ArrayList<>();
         TargetResult q = find("qsio"), qc = find("qsio-cluster"), node = find("node"), nodec = find("node-cluster"),
-                netty = find("netty-socketio"), vx = find("vertx"), raw = find("netty");
+                netty = find("netty-socketio"), vx = find("vertx"), raw = find("netty"), uws = find("node-uws");
         for (String size : List.of(small, big)) {
+            cpu(out, "target CPU per delivery, fan-out " + size + ": this project / Node on uWebSockets.js (aim <= 0.5)",
+                    q, uws, size, 0.5);
+            ratio(out, "fan-out " + size + ", one process: this project / Node on uWebSockets.js (aim >= 1)", q, uws,
+                    size, 1, true);
             cpu(out, "target CPU per delivery, fan-out " + size + ": this project / netty-socketio (aim <= 0.6)", q, netty,
                     size, 0.6);
             cpu(out, "target CPU per delivery, fan-out " + size + ": this project / Node (aim <= 0.5)", q, node, size, 0.5);
@@ -335,6 +339,12 @@ final class Report {
             out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node %.2f KB (aim <= Node's): %s",
                     a, bb, a <= bb ? "met" : "not met"));
         }
+        if (q != null && uws != null && q.connections != null && uws.connections != null) {
+            double a = q.connections.rssPerConnectionKb(), bb = uws.connections.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node on uWebSockets.js "
+                    + "%.2f KB = %.2f (aim <= 0.5): %s", a, bb, a / bb, a / bb <= 0.5 ? "met" : "not met"));
+        }
+        heldAims(out, q, node, uws);
         if (q != null && q.connections != null && !Double.isNaN(q.connections.liveHeapPerConnectionKb())) {
             double a = q.connections.liveHeapPerConnectionKb();
             out.add(String.format(Locale.ROOT, "live heap per idle connection: this project %.2f KB (aim <= 4 KB): %s", a,
@@ -346,6 +356,43 @@ final class Report {
                     a, bb, a / bb, a >= bb ? "met" : "not met"));
         }
         return out;
+    }
+
+    /**
+     * The hold scenario's aims: resident memory per connection at this project's largest size against Node's at the
+     * largest size Node held, heartbeat CPU per connection-second against Node's, memory against Node on
+     * uWebSockets.js.
+     */
+    private static void heldAims(List<String> out, TargetResult q, TargetResult node, TargetResult uws) {
+        Results.Held mine = largest(q);
+        if (mine == null) {
+            return;
+        }
+        for (TargetResult other : java.util.Arrays.asList(node, uws)) {
+            Results.Held theirs = largest(other);
+            if (theirs == null) {
+                continue;
+            }
+            double m = mine.rssPerConnectionKb() / theirs.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "held connections, resident per connection: this project at %d %.2f KB / "
+                    + "%s at %d %.2f KB = %.2f (aim <= 0.5): %s", mine.held(), mine.rssPerConnectionKb(), other.label,
+                    theirs.held(), theirs.rssPerConnectionKb(), m, m <= 0.5 ? "met" : "not met"));
+            // the aim for heartbeats is against Node's own server; against uWebSockets.js, for comparison
+            double c = mine.cpuMicrosPerConnectionSecond() / theirs.cpuMicrosPerConnectionSecond();
+            out.add(String.format(Locale.ROOT, "held connections, heartbeat CPU per connection-second: this project "
+                    + "%.4f µs / %s %.4f µs = %.2f%s", mine.cpuMicrosPerConnectionSecond(), other.label,
+                    theirs.cpuMicrosPerConnectionSecond(), c, other == node ? " (aim <= 0.5): " + (c <= 0.5 ? "met"
+                            : "not met") : " (for comparison)"));
+        }
+    }
+
+    /** The hold at the most connections a target held all of, or null. */
+    private static Results.Held largest(TargetResult t) {
+        if (t == null) {
+            return null;
+        }
+        return t.held.values().stream().filter(h -> h.held() == h.clients())
+                .max(java.util.Comparator.comparingInt(Results.Held::held)).orElse(null);
     }
 
     /** Target CPU per delivered message in each one's best window, as a ratio; lower is better. */
