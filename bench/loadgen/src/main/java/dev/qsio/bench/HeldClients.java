@@ -144,6 +144,14 @@ final class HeldClients implements AutoCloseable {
             window.release();
         }
 
+        /** The ramp gave up with {@code left} handshakes not started. */
+        void stalled(int left) {
+            if (firstFailure == null) {
+                firstFailure = "no handshake ended for 120 s, " + left + " not started";
+            }
+            failed.add(left);
+        }
+
         /** Waits until every handshake started has ended, for at most {@code seconds}. */
         boolean awaitAll(int inFlight, long seconds) throws InterruptedException {
             if (window.tryAcquire(inFlight, seconds, TimeUnit.SECONDS)) {
@@ -170,7 +178,11 @@ final class HeldClients implements AutoCloseable {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
             }
-            batch.window.acquire();
+            if (!batch.window.tryAcquire(120, TimeUnit.SECONDS)) {
+                // every handshake in flight has hung for two minutes: the target stopped answering
+                batch.stalled(n - i);
+                break;
+            }
             long startedAt = System.nanoTime();
             Held handler = new Held(batch, startedAt);
             ChannelFuture f = bootstrap.clone().handler(handler).connect(remote, nextSource(spread));
