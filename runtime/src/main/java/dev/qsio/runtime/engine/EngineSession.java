@@ -97,6 +97,11 @@ public final class EngineSession<C> implements EngineIoSocket {
         return transport.name();
     }
 
+    /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
+    public synchronized boolean requestBased() {
+        return transport instanceof PollingTransport;
+    }
+
     @Override
     public int protocol() {
         return eio3 ? 3 : 4;
@@ -447,6 +452,19 @@ public final class EngineSession<C> implements EngineIoSocket {
         onClose("transport close");
     }
 
+    /** Tells the application that the session changed transport, when it already has the session. */
+    private void upgraded() {
+        C c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            server.handler().onUpgrade(c, transport());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Engine.IO handler failed on upgrade of session %s", id);
+        }
+    }
+
     /** Ends the session: at most once, from any cause. */
     void onClose(String reason) {
         Transport current;
@@ -476,6 +494,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         server.remove(this);
+        server.stats().closed(reason);
         LOG.debugf("session %s closed: %s", id, reason);
         if (!known) {
             // the application never saw this session
@@ -742,6 +761,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (closeSession) {
                 onClose("forced close");
             } else {
+                upgraded();
                 emitConnection();
             }
         } else {
@@ -846,6 +866,8 @@ public final class EngineSession<C> implements EngineIoSocket {
             LOG.debugf("session %s taken over by %s", id, member);
         } else if (connect) {
             emitConnection();
+        } else if (success) {
+            upgraded();
         }
         return takeOver;
     }

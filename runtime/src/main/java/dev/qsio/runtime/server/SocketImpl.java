@@ -181,7 +181,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             synchronized (this) {
                 d = data;
                 if (d == null) {
-                    d = new ConcurrentHashMap<>(4);
+                    SocketObserver observer = connected ? namespace.server.observer() : null;
+                    d = observer == null ? new ConcurrentHashMap<>(4) : new ObservedData(this, observer, Map.of());
                     data = d;
                 }
             }
@@ -270,6 +271,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         });
         saveSession();
+        SocketObserver observer = namespace.server.observer();
+        if (observer != null) {
+            synchronized (this) {
+                Map<String, Object> d = data;
+                if (d != null) {
+                    data = new ObservedData(this, observer, d);
+                }
+            }
+            observer.connected(this);
+        }
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),
                     AckImpl.NONE));
@@ -345,6 +356,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             if (pending != null && pending.timer >= 0) {
                 namespace.server.vertx().cancelTimer(pending.timer);
             }
+        }
+        SocketObserver observer = namespace.server.observer();
+        if (observer != null) {
+            observer.disconnected(this, reason);
         }
         HandlerMethod.Call leaving = new HandlerMethod.Call(this, null, reason, null, null, null, null);
         for (HandlerMethod m : disconnecting) {
