@@ -279,7 +279,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                     data = new ObservedData(this, observer, d);
                 }
             }
-            observer.connected(this);
+            // after the CONNECT answer, before the @OnConnect handlers: what the observer sends the client follows it
+            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> observer.connected(this));
         }
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),

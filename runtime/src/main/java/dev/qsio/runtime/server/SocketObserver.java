@@ -10,7 +10,10 @@ import dev.qsio.SocketIoSocket;
  */
 public interface SocketObserver {
 
-    /** The socket connected; its {@code @OnConnect} handlers come after. */
+    /**
+     * The socket connected: called in the socket's order, after the CONNECT answer went out and before its
+     * {@code @OnConnect} handlers, so that what the observer emits to it reaches the client.
+     */
     void connected(SocketIoSocket socket);
 
     /** The socket left its namespace. */
