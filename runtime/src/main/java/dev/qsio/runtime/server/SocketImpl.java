@@ -280,7 +280,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                 }
             }
             // after the CONNECT answer, before the @OnConnect handlers: what the observer sends the client follows it
-            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> observer.connected(this));
+            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> observer.connected(this, client.conn.id()));
         }
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),

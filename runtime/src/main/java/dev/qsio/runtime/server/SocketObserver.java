@@ -12,9 +12,10 @@ public interface SocketObserver {
 
     /**
      * The socket connected: called in the socket's order, after the CONNECT answer went out and before its
-     * {@code @OnConnect} handlers, so that what the observer emits to it reaches the client.
+     * {@code @OnConnect} handlers, so that what the observer emits to it reaches the client. {@code connectionId} is
+     * the id of its Engine.IO session (Node's {@code socket.client.id}).
      */
-    void connected(SocketIoSocket socket);
+    void connected(SocketIoSocket socket, String connectionId);
 
     /** The socket left its namespace. */
     void disconnected(SocketIoSocket socket, String reason);
