@@ -214,9 +214,12 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         return config.maxNamespacesPerConnection();
     }
 
-    /** A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up. */
+    /**
+     * A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up (unless
+     * {@code cleanup-empty-child-namespaces} is off).
+     */
     void forgetIfEmptyDynamic(Namespace namespace) {
-        if (namespace.dynamic() && namespace.sockets().isEmpty() && namespaces.remove(namespace.name(), namespace)) {
+        if (namespace.dynamic() && config.cleanupEmptyChildNamespaces() && namespace.sockets().isEmpty() && namespaces.remove(namespace.name(), namespace)) {
             namespace.close();
         }
     }
