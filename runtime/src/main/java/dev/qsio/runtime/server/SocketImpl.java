@@ -22,6 +22,7 @@ import dev.qsio.Ack;
 import dev.qsio.AckTimeoutException;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EngineIoSocket;
 import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.PacketMiddleware;
@@ -223,6 +224,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     @Override
     public String transport() {
         return client.conn.transport();
+    }
+
+    @Override
+    public EngineIoSocket conn() {
+        return client.conn;
     }
 
     // ---- lifecycle
