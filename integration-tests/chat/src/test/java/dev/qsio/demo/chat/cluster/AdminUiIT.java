@@ -25,8 +25,8 @@ import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.RedisServer;
 
 /**
- * The official Socket.IO Admin UI against the packaged demo, which enables it (user {@code admin}, password
- * {@code demo}, development mode): the admin protocol with Node's {@code socket.io-client} against one process, the
+ * The official Socket.IO Admin UI against the packaged demo, enabled with {@code -Dquarkus.socketio.admin-ui.enabled=true}
+ * (the demo's properties give the user {@code admin}, password {@code demo}, and development mode): the admin protocol with Node's {@code socket.io-client} against one process, the
  * 2-worker cluster (statistics from both workers, the sockets of both listed, commands reaching both) and two hosts
  * on Redis; a wrong password refused; and the UI itself in Chromium, served by the primary: log in, see the sockets
  * of both workers, disconnect one. Screenshots in {@code target/screenshots}.
@@ -35,7 +35,9 @@ class AdminUiIT {
 
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     /** The demo's properties make it a cluster; these run it as one process. */
-    static final Map<String, String> ONE_PROCESS = Map.of("quarkus.socketio.cluster.enabled", "false");
+    static final Map<String, String> ON = Map.of("quarkus.socketio.admin-ui.enabled", "true");
+    static final Map<String, String> ONE_PROCESS = Map.of("quarkus.socketio.cluster.enabled", "false",
+            "quarkus.socketio.admin-ui.enabled", "true");
     static final Map<String, Object> LOGIN = Map.of("auth", Map.of("username", "admin", "password", "demo"),
             "transports", List.of("websocket"), "reconnection", false);
 
@@ -117,7 +119,7 @@ class AdminUiIT {
 
     @Test
     void twoWorkersAndTheUiInChromium() throws Exception {
-        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, Map.of(), "admin-cluster");
+        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, ON, "admin-cluster");
                 ClientDriver driver = ClientDriver.start()) {
             Map<String, String> clients = chatClients(driver, List.of(cluster.url() + "/"), 4);
 
@@ -164,6 +166,7 @@ class AdminUiIT {
 
     static Map<String, String> host(RedisServer redis, String node) {
         return Map.of("quarkus.socketio.bus", "redis", "quarkus.socketio.redis.url", redis.url(),
-                "quarkus.socketio.cluster.node-id", node, "quarkus.socketio.cluster.enabled", "false");
+                "quarkus.socketio.cluster.node-id", node, "quarkus.socketio.cluster.enabled", "false",
+                "quarkus.socketio.admin-ui.enabled", "true");
     }
 }
