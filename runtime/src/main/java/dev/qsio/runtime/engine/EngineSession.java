@@ -2,11 +2,14 @@ package dev.qsio.runtime.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
 import dev.qsio.EngineIoSocket;
+import dev.qsio.EngineListener;
 import dev.qsio.HandshakeRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -97,6 +100,45 @@ public final class EngineSession<C> implements EngineIoSocket {
         return transport.name();
     }
 
+    /** The application's listeners of this session's events (Node's socket.conn.on), or null: none is called. */
+    private volatile EngineListener[] listeners;
+
+    @Override
+    public synchronized EngineIoSocket on(EngineListener listener) {
+        EngineListener[] current = listeners;
+        EngineListener[] next = current == null ? new EngineListener[1] : Arrays.copyOf(current, current.length + 1);
+        next[next.length - 1] = listener;
+        listeners = next;
+        return this;
+    }
+
+    /** Tells the listeners of a packet in ({@code in}) or out; only called when there are listeners. */
+    void tell(EngineListener[] to, boolean in, EnginePacket packet) {
+        String type = packet.type.name().toLowerCase(Locale.ROOT);
+        Object data = packet.binary != null ? packet.binary : packet.text;
+        for (EngineListener l : to) {
+            try {
+                if (in) {
+                    l.packet(type, data);
+                } else {
+                    l.packetCreate(type, data);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Engine listener failed on a packet of session %s", id);
+            }
+        }
+    }
+
+    /** The listeners, read by the broadcast fan-out for the packets it writes itself; null when none. */
+    EngineListener[] listeners() {
+        return listeners;
+    }
+
+    /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
+    public synchronized boolean requestBased() {
+        return transport instanceof PollingTransport;
+    }
+
     @Override
     public int protocol() {
         return eio3 ? 3 : 4;
@@ -130,7 +172,14 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
             if (!holds(packet.size())) {
                 if (buffer.isEmpty() && transport.writable() && transport instanceof WebSocketTransport) {
+                    EngineListener[] to = listeners;
+                    if (to != null) {
+                        tell(to, false, packet);
+                    }
                     transport.send(packet);
+                    if (to != null) {
+                        drained(to);
+                    }
                     return;
                 }
                 buffer.add(packet);
@@ -420,12 +469,31 @@ public final class EngineSession<C> implements EngineIoSocket {
             return;
         }
         bufferedBytes = 0;
+        EngineListener[] to = listeners;
+        if (to != null) {
+            for (EnginePacket p : buffer) {
+                tell(to, false, p);
+            }
+        }
         if (buffer.size() == 1) {
             transport.send(buffer.poll());
         } else {
             List<EnginePacket> packets = new ArrayList<>(buffer);
             buffer.clear();
             transport.send(packets);
+        }
+        if (to != null) {
+            drained(to);
+        }
+    }
+
+    private void drained(EngineListener[] to) {
+        for (EngineListener l : to) {
+            try {
+                l.drain();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Engine listener failed on drain of session %s", id);
+            }
         }
     }
 
@@ -445,6 +513,30 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         onClose("transport close");
+    }
+
+    /** Tells the application that the session changed transport, when it already has the session. */
+    private void upgraded() {
+        EngineListener[] to = listeners;
+        if (to != null) {
+            String name = transport();
+            for (EngineListener l : to) {
+                try {
+                    l.upgrade(name);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Engine listener failed on upgrade of session %s", id);
+                }
+            }
+        }
+        C c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            server.handler().onUpgrade(c, transport());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Engine.IO handler failed on upgrade of session %s", id);
+        }
     }
 
     /** Ends the session: at most once, from any cause. */
@@ -476,6 +568,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         server.remove(this);
+        server.stats().closed(reason);
         LOG.debugf("session %s closed: %s", id, reason);
         if (!known) {
             // the application never saw this session
@@ -514,6 +607,10 @@ public final class EngineSession<C> implements EngineIoSocket {
         if (from == upgradingTransport()) {
             onUpgradePacket((WebSocketTransport) from, packet);
             return;
+        }
+        EngineListener[] to = listeners;
+        if (to != null) {
+            tell(to, true, packet);
         }
         switch (packet.type) {
             case MESSAGE -> {
@@ -742,6 +839,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (closeSession) {
                 onClose("forced close");
             } else {
+                upgraded();
                 emitConnection();
             }
         } else {
@@ -846,6 +944,8 @@ public final class EngineSession<C> implements EngineIoSocket {
             LOG.debugf("session %s taken over by %s", id, member);
         } else if (connect) {
             emitConnection();
+        } else if (success) {
+            upgraded();
         }
         return takeOver;
     }

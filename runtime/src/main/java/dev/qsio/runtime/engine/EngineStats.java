@@ -1,5 +1,8 @@
 package dev.qsio.runtime.engine;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -24,12 +27,26 @@ public final class EngineStats {
     /** Sessions closed because their client did not read what it was sent (max-buffered-bytes). */
     final LongAdder bufferOverflows = new LongAdder();
 
+    /** Sessions ended, by reason ("transport close", "ping timeout", ...): a handful of keys. */
+    private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
+
+    void closed(String reason) {
+        closes.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
     void bytesOut(int n) {
         bytesOut.add(n);
     }
 
     void bytesIn(int n) {
         bytesIn.add(n);
+    }
+
+    /** The sessions ended so far, by reason. */
+    public Map<String, Long> closesByReason() {
+        Map<String, Long> counts = new TreeMap<>();
+        closes.forEach((reason, count) -> counts.put(reason, count.sum()));
+        return counts;
     }
 
     public long handshakesAccepted() {

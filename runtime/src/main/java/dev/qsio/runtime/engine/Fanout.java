@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.qsio.EngineListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -85,6 +86,10 @@ public final class Fanout {
                 session.send(packet);
             }
             return;
+        }
+        EngineListener[] listeners = session.listeners();
+        if (listeners != null) {
+            session.tell(listeners, false, packet);
         }
         recipients++;
         EventLoop loop = session.directLoop();

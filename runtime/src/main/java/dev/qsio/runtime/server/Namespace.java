@@ -370,7 +370,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         return adapter.serverCount();
     }
 
-    /** The rooms that have sockets of this process (Node's {@code adapter.rooms}). */
+    @Override
     public Set<String> rooms() {
         return adapter.rooms();
     }

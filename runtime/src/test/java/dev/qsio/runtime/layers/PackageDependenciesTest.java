@@ -53,7 +53,7 @@ class PackageDependenciesTest {
             }
         }
         assertThat(GRAPH).as("the runtime's packages").containsKeys("engine", "protocol", "adapter", "server", "bus",
-                "cluster", "handoff", "http", "devmode");
+                "cluster", "handoff", "http", "devmode", "admin");
     }
 
     private static String shortName(String pkg) {
@@ -105,5 +105,9 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("http")).as("the HTTP server's settings read the configuration only").containsOnly("config");
         assertThat(GRAPH.get("devmode")).as("live reload's hooks are called, they call nothing").isEmpty();
         assertThat(GRAPH.get("security")).as("identities as they cross servers: below every layer").isEmpty();
+        assertThat(GRAPH.get("admin")).as("the Admin UI is a view on the server and the engine, not on the wires")
+                .doesNotContain("bus", "cluster", "clusteradapter", "adapter");
+        GRAPH.forEach((pkg, uses) -> assertThat(uses).as("%s: nothing below the views depends on the Admin UI", pkg)
+                .doesNotContain("admin"));
     }
 }
