@@ -83,7 +83,7 @@ public class Primary implements Cluster {
          * so that a client moves once, and no session is opened on it shortly before it drains.
          */
         volatile boolean retiring;
-        volatile JsonNode stats;
+        volatile Figures figures;
 
         Incarnation(int slot, Process process) {
             this.slot = slot;
@@ -632,11 +632,11 @@ public class Primary implements Cluster {
         return started && !shuttingDown;
     }
 
-    /** The latest counters a worker reported, or null. */
-    public JsonNode statsOf(int workerId) {
+    /** The latest figures a worker reported, or null. */
+    public Figures figuresOf(int workerId) {
         ManagedWorker w = workers.get(workerId);
         Incarnation i = w == null ? null : w.current;
-        return i == null ? null : i.stats;
+        return i == null ? null : i.figures;
     }
 
     @Override
@@ -912,10 +912,12 @@ public class Primary implements Cluster {
             if (inc == null) {
                 return;
             }
-            String op = Control.decode(payload).path("op").asText();
+            JsonNode message = Control.decode(payload);
+            String op = message.path("op").asText();
             switch (op) {
                 case Control.READY -> onReady(inc);
-                case Control.STATS -> inc.stats = Control.decode(payload).get("stats");
+                case Control.STATS -> inc.figures = Figures.fromJson(message.get("stats"),
+                        runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS ? "redis" : null);
                 case Control.DRAINING -> {
                     ManagedWorker w = workerOf(inc);
                     if (w != null && w.current == inc) {

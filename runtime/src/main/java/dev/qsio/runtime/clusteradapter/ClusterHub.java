@@ -30,6 +30,7 @@ import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
+import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.ServerStats;
 
 /**
@@ -117,7 +118,7 @@ public final class ClusterHub {
     }
 
     void broadcast(Broadcast b) {
-        stats.broadcastsSent.increment();
+        stats.increment(ServerFigure.BROADCASTS_SENT);
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), b.withOffset(),
                 b.direct(), null, 0));
@@ -275,7 +276,7 @@ public final class ClusterHub {
             return;
         }
         if (!own) {
-            stats.broadcastsReceived.increment();
+            stats.increment(ServerFigure.BROADCASTS_RECEIVED);
         }
         String namespace = b.namespace();
         ClusterAdapter adapter = adapters.get(namespace);

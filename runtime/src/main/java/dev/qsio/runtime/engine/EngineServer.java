@@ -275,7 +275,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         if (sessions.size() >= options.maxConnections()) {
-            stats.handshakesRefused.increment();
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
@@ -333,7 +333,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             EngineSession<C> session = newSession(handshake, eio3);
             PollingTransport polling = new PollingTransport(session);
             polling.park(request, Query.param(request, "t"));
-            stats.handshakesAccepted.increment();
+            stats.increment(EngineFigure.HANDSHAKES_ACCEPTED);
             RemoteSessions r = remote;
             session.start(polling, r == null ? 0 : r.delayedConnectionMs);
         }
@@ -343,7 +343,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         EngineSession<C> session = newSession(handshake, eio3);
         WebSocketTransport transport = new WebSocketTransport(session, ws);
         wire(session, transport, true);
-        stats.handshakesAccepted.increment();
+        stats.increment(EngineFigure.HANDSHAKES_ACCEPTED);
         session.start(transport);
     }
 
@@ -502,7 +502,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     void refuse(HttpServerRequest request, EngineError error, String message) {
         if (Query.param(request, "sid") == null) {
-            stats.handshakesRefused.increment();
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
         }
         answerRefusal(request, error.status(), error.code, message == null ? error.message : message);
     }

@@ -238,7 +238,7 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** The client does not read what it is sent: the session ends and what it held is freed. */
     void overflow() {
-        server.stats().bufferOverflows.increment();
+        server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
         LOG.debugf("session %s closed: more than %d bytes held for a client that does not read", id,
                 server.options().maxBufferedBytes());
         onClose(BUFFER_FULL);
@@ -737,7 +737,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 flushAll();
                 closeSession = state == State.CLOSING;
             }
-            server.stats().upgradesLocal.increment();
+            server.stats().increment(EngineFigure.UPGRADES_LOCAL);
             LOG.debugf("session %s upgraded to websocket", id);
             if (closeSession) {
                 onClose("forced close");

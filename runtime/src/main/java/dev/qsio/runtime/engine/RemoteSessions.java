@@ -145,10 +145,10 @@ public final class RemoteSessions {
                 List<EnginePacket> packets = response.packets();
                 SecurityIdentity established = response.more() ? response.identity() : null;
                 if (takeOver) {
-                    server.stats().upgradesTakenOver.increment();
+                    server.stats().increment(EngineFigure.UPGRADES_TAKEN_OVER);
                     server.adopt(sid, withIdentity(handshake, established), eio3, ws, packets);
                 } else {
-                    server.stats().upgradesForwarded.increment();
+                    server.stats().increment(EngineFigure.UPGRADES_FORWARDED);
                     forward(ws, sid, owner, eio3);
                 }
             } catch (IOException e) {
@@ -213,7 +213,7 @@ public final class RemoteSessions {
         boolean read = websocket || request.method() == HttpMethod.GET;
         if (handOff != null) {
             // the owner is on this host: its connection goes there, and the owner serves it as its own
-            server.stats().connectionsHandedOff.increment();
+            server.stats().increment(EngineFigure.CONNECTIONS_HANDED_OFF);
             if (read) {
                 handOff.send(null);
             } else {
@@ -266,11 +266,11 @@ public final class RemoteSessions {
                 peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
             }
         });
-        server.stats().forwardedRequests.increment();
+        server.stats().increment(EngineFigure.FORWARDED_REQUESTS);
     }
 
     private void forwardPost(HttpServerRequest request, String sid, String owner) {
-        server.stats().forwardedRequests.increment();
+        server.stats().increment(EngineFigure.FORWARDED_REQUESTS);
         RequestBody.read(server.vertx(), request, server.options().maxHttpBufferSize(),
                 server.options().pollingBodyTimeoutMs(), body -> {
                     List<EnginePacket> packets;
@@ -480,7 +480,7 @@ public final class RemoteSessions {
             if (overflows(f, packets)) {
                 // the owner's bound covers what it holds; what waits here for a client that does not read is
                 // bounded here, by the same setting, and ends the session the same way
-                server.stats().bufferOverflows.increment();
+                server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
                 if (forwarded.remove(sid, f)) {
                     WebSocketTransport.abort(f.channel);
                     peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());

@@ -8,18 +8,18 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.bus.RedisBus;
 import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.cluster.ClusterBus;
+import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.wire.WireFigures;
 
 /**
  * Readiness. In the primary: UP when at least {@code quarkus.socketio.cluster.min-ready-workers} workers (default:
@@ -58,16 +58,16 @@ public class SocketIoReadiness implements HealthCheck {
             case PRIMARY -> {
                 int ready = 0;
                 for (WorkerInfo w : primary.workers()) {
-                    JsonNode stats = primary.statsOf(w.id());
-                    JsonNode r = stats == null ? null : stats.get("redis");
-                    boolean redisDown = r != null && !r.path("up").asBoolean();
+                    Figures figures = primary.figuresOf(w.id());
+                    WireFigures r = figures == null ? null : figures.wire();
+                    boolean redisDown = r != null && !r.up();
                     boolean counted = w.ready() && !(redisDown && redisConfig.readiness());
                     if (counted) {
                         ready++;
                     }
                     b.withData("worker-" + w.id(), (counted ? "ready" : "not ready") + ", " + w.state() + ", pid "
                             + w.pid() + ", " + w.restarts() + " restarts"
-                            + (r == null ? "" : redisDown ? ", Redis unreachable (" + r.path("error").asText("") + ")" : ", Redis up"));
+                            + (r == null ? "" : redisDown ? ", Redis unreachable (" + (r.error() == null ? "" : r.error()) + ")" : ", Redis up"));
                 }
                 primary.draining().forEach((pid, id) -> b.withData("worker-" + id + " (pid " + pid + ")",
                         "not ready, draining"));

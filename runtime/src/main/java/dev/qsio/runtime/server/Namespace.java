@@ -348,7 +348,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 timeout == null ? server.ackTimeout() : timeout);
         result.whenComplete((answers, failure) -> {
             if (failure instanceof AckTimeoutException) {
-                server.stats().ackTimeouts.increment();
+                server.stats().increment(ServerFigure.ACK_TIMEOUTS);
             }
         });
         server.broadcastHooks().deliverLocal(this, event, args, options, false);

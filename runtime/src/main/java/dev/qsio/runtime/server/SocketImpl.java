@@ -769,7 +769,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         Vertx vertx = namespace.server.vertx();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
             if (removeAck(ackId) != null) {
-                namespace.server.stats().ackTimeouts.increment();
+                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
                 result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
             }
         });
