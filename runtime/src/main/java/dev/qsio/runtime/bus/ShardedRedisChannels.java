@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.config.RedisConfig;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,7 +26,6 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
-import io.vertx.redis.client.impl.ZModem;
 
 /**
  * One server's channels on a Redis Cluster ({@code quarkus.socketio.redis.mode=cluster}), with sharded pub/sub: a
@@ -117,7 +117,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
 
     /** The hash slot of a key or channel (the part between the first braces, when there is one). */
     static int slot(String channel) {
-        return ZModem.generate(channel);
+        return FrameworkInternals.redisSlot(channel);
     }
 
     @Override

@@ -31,7 +31,7 @@ import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EnginePeers;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
-import dev.qsio.runtime.http.ListeningChannel;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
@@ -208,7 +208,7 @@ public class ClusterBus {
         // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
         ConnectionHandOff handOff = new ConnectionHandOff(vertx, dir, local.slot(), runtime.maxHttpBufferSize() + 64 * 1024);
         try {
-            handOff.start(kind -> ListeningChannel.find(vertx,
+            handOff.start(kind -> FrameworkInternals.listeningChannel(vertx,
                     kind == ConnectionHandOff.TLS ? httpServer.getSecurePort() : httpServer.getPort()));
         } catch (IOException | RuntimeException e) {
             handOff.close();

@@ -55,7 +55,6 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The primary of a cluster: holds the application's public port and gives each new connection to the worker that
@@ -179,7 +178,7 @@ public class Primary implements Cluster {
                     + "descriptors, which needs Netty's native epoll transport: add the dependency "
                     + "io.netty:netty-transport-native-epoll with classifier linux-x86_64 (on Linux) to the application. "
                     + "Cause: "
-                    + VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
+                    + vertx.unavailableNativeTransportCause());
         }
         started = true;
         byte[] random = new byte[32];

@@ -9,6 +9,8 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.internals.FrameworkInternals;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -28,7 +30,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * What the engine compresses, as Node's {@code perMessageDeflate} and {@code httpCompression} options: WebSocket
@@ -63,8 +64,9 @@ public record Compression(boolean perMessageDeflate, int deflateThreshold, boole
      * {@code per-message-deflate.enabled} a client's offer is answered on the handshake's response.
      */
     Future<ServerWebSocket> accept(HttpServerRequest request) {
-        if (request.connection() instanceof ConnectionBase connection) {
-            ChannelPipeline pipeline = connection.channel().pipeline();
+        Channel channel = FrameworkInternals.channel(request.connection());
+        if (channel != null) {
+            ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(WebSocketServerExtensionHandler.class) != null) {
                 pipeline.remove(WebSocketServerExtensionHandler.class);
             }

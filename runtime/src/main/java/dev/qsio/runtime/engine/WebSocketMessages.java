@@ -10,11 +10,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.net.impl.VertxHandler;
 
 /**
  * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
@@ -78,7 +78,7 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
      * closed after ping-interval plus ping-timeout), and the handler and its timer cost each connection 260 bytes.
      */
     static void adjustPipeline(ChannelPipeline pipeline) {
-        ChannelHandlerContext reader = pipeline.context(VertxHandler.class);
+        ChannelHandlerContext reader = FrameworkInternals.connectionHandler(pipeline);
         if (reader == null) {
             reader = pipeline.context(ChannelWebSocket.class);
         }

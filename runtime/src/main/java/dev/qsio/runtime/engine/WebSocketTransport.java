@@ -1,6 +1,5 @@
 package dev.qsio.runtime.engine;
 
-import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,12 +15,10 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.WebSocketInternal;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 
 /**
  * WebSocket: one packet per frame, text packets in text frames and binary messages in binary frames.
@@ -61,14 +58,13 @@ final class WebSocketTransport extends Transport {
     }
 
     /**
-     * The connection under a WebSocket, to read how much is queued for its client. Vert.x Web wraps the WebSocket
-     * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
-     * warning, once) where neither works: the session's buffer bound then covers polling only.
+     * The connection under a WebSocket, to read how much is queued for its client. Null (with a warning, once) where
+     * it cannot be seen: the session's buffer bound then covers polling only.
      */
     static Channel channelOf(ServerWebSocket ws) {
-        ServerWebSocket socket = unwrap(ws);
-        if (socket instanceof WebSocketInternal internal) {
-            return internal.channelHandlerContext().channel();
+        Channel channel = FrameworkInternals.channel(ws);
+        if (channel != null) {
+            return channel;
         }
         if (!warnedNoChannel) {
             warnedNoChannel = true;
@@ -78,33 +74,8 @@ final class WebSocketTransport extends Transport {
         return null;
     }
 
-    /** The HTTP server's own WebSocket under Vert.x Web's wrapper of a routed request (or {@code ws} itself). */
-    static ServerWebSocket unwrap(ServerWebSocket ws) {
-        if (!(ws instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
-                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(ws)) {
-            try {
-                return (ServerWebSocket) WRAPPER_DELEGATE.get(ws);
-            } catch (IllegalAccessException e) {
-                return ws;
-            }
-        }
-        return ws;
-    }
-
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class);
     private static volatile boolean warnedNoChannel;
-    private static final Field WRAPPER_DELEGATE = wrapperDelegate();
-
-    private static Field wrapperDelegate() {
-        try {
-            Field f = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper", false,
-                    WebSocketTransport.class.getClassLoader()).getDeclaredField("delegate");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
 
     /**
      * The context of the connection's WebSocket frame encoder, from which an encoded frame is written toward the
@@ -274,8 +245,7 @@ final class WebSocketTransport extends Transport {
     static WebSocketFrame frame(EnginePacket packet, Buffer body) {
         // The shared body is wrapped, not copied: each frame reads its own view of the same bytes, so a broadcast
         // encodes its packet once for every recipient.
-        ByteBuf bytes = body.getByteBuf();
-        return new WebSocketFrameImpl(packet.isBinary() ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT, bytes, true);
+        return FrameworkInternals.frame(packet.isBinary(), body.getByteBuf());
     }
 
     @Override
