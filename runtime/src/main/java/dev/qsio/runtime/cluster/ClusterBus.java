@@ -29,10 +29,11 @@ import dev.qsio.runtime.bus.StandaloneRedisChannels;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
-import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.engine.OtherServers;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.remote.RemoteEngines;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
@@ -44,7 +45,7 @@ import io.vertx.core.buffer.Buffer;
 /**
  * How this server reaches the other servers of its cluster, chosen once at startup from its role and configuration:
  * the bus (the local bus to the primary in a worker; Redis with {@code quarkus.socketio.bus=redis}; none in a single
- * process), and what rides on it: the engine's peers, the namespaces' adapter factory and the session store of
+ * process), and what rides on it: the cross-server engine, the namespaces' adapter factory and the session store of
  * connection state recovery.
  */
 @Singleton
@@ -190,10 +191,12 @@ public class ClusterBus {
         return sessions;
     }
 
+    /** The engine's view of the other servers: the cross-server engine over the bus, or none in a single process. */
     @Produces
     @Singleton
-    EnginePeers enginePeers() {
-        return peers == null ? EnginePeers.NONE : new BusEnginePeers(peers, host);
+    OtherServers.Factory otherServers() {
+        return peers == null ? OtherServers.Factory.NONE : new RemoteEngines(new BusEnginePeers(peers, host),
+                cluster.requestTimeout().toMillis(), cluster.delayedConnectionTimeout().toMillis());
     }
 
     /**

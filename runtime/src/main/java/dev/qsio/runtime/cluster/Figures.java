@@ -3,7 +3,6 @@ package dev.qsio.runtime.cluster;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +15,7 @@ import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.engine.EngineServer;
+import dev.qsio.runtime.engine.Transports;
 import dev.qsio.runtime.figures.Counts;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.server.Namespace;
@@ -38,7 +38,6 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         WireFigures wire) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> TRANSPORTS = List.of("websocket", "polling");
 
     /** The sockets of a namespace on one transport (0 when none). */
     public int sockets(String namespace, String transport) {
@@ -51,7 +50,7 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         Map<String, Map<String, Integer>> sockets = new LinkedHashMap<>();
         for (Namespace namespace : server.namespaces()) {
             Map<String, Integer> byTransport = new LinkedHashMap<>();
-            TRANSPORTS.forEach(t -> byTransport.put(t, 0));
+            Transports.ALL.forEach(t -> byTransport.put(t.name(), 0));
             int n = 0;
             for (SocketIoSocket socket : namespace.localSockets()) {
                 byTransport.merge(socket.transport(), 1, Integer::sum);

@@ -23,7 +23,7 @@ import io.vertx.core.http.WebSocketFrame;
  * Control frames are the WebSocket's to answer (Vert.x's, or {@link ChannelWebSocket}'s once the connection is
  * detached).
  */
-final class WebSocketMessages implements Handler<WebSocketFrame> {
+public final class WebSocketMessages implements Handler<WebSocketFrame> {
 
     static final short MESSAGE_TOO_BIG = 1009;
     static final short INVALID_PAYLOAD = 1007;
@@ -50,7 +50,7 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
     }
 
     /** Sends the WebSocket's messages to these from now on, replacing any message handler it had. */
-    static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
+    public static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
             Consumer<Short> refused) {
         read(ws, new WebSocketMessages(ws::close, max, text, binary, refused));
     }

@@ -106,6 +106,8 @@ class PackageDependenciesTest {
             layer("connections passing between processes (the primary's acceptor, the workers' hand-off), the HTTP "
                     + "server's settings: they know no session, packet or bus", "handoff", "http"),
             layer("Engine.IO: knows nothing of Socket.IO or the cluster", "engine"),
+            layer("sessions owned by another server: the engine reaches them through its OtherServers port",
+                    "remote"),
             layer("Socket.IO packets", "protocol"),
             layer("rooms and delivery of one process: the adapter sees sockets through LocalSockets", "adapter"),
             layer("namespaces and sockets: the server is given its adapter, it does not build the cluster's", "server"),

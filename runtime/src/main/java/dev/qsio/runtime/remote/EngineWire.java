@@ -1,4 +1,4 @@
-package dev.qsio.runtime.engine;
+package dev.qsio.runtime.remote;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +11,9 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
+import dev.qsio.runtime.engine.EngineCodec;
+import dev.qsio.runtime.engine.EnginePacket;
+import dev.qsio.runtime.engine.MalformedPacketException;
 import dev.qsio.runtime.security.IdentitySnapshot;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;

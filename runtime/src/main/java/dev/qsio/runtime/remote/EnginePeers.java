@@ -1,47 +1,19 @@
-package dev.qsio.runtime.engine;
+package dev.qsio.runtime.remote;
 
 import java.util.Set;
 
+import dev.qsio.runtime.engine.Ids;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The other servers of a cluster as the engine reaches them, to find the owner of a session and forward its
- * packets. Implemented by the cluster layer over its bus; the engine knows nothing else of it.
+ * The other servers of a cluster as the cross-server engine reaches them, to find the owner of a session and forward
+ * its packets: the {@code ENGINE} channel of the bus, and, on a host of several workers, the hand-off of connections.
+ * Implemented by the cluster layer over its bus.
  */
 public interface EnginePeers {
 
-    /** A single process: no other server. */
-    EnginePeers NONE = new EnginePeers() {
-        @Override
-        public boolean clustered() {
-            return false;
-        }
-
-        @Override
-        public String self() {
-            return "self";
-        }
-
-        @Override
-        public Set<String> others() {
-            return Set.of();
-        }
-
-        @Override
-        public void publish(Buffer message) {
-        }
-
-        @Override
-        public void send(String member, Buffer message) {
-        }
-
-        @Override
-        public void receive(Receiver receiver) {
-        }
-    };
-
-    /** What the engine is told of the other servers. */
+    /** What the cross-server engine is told of the other servers. */
     interface Receiver {
 
         /** A message from the engine of another server. */
@@ -91,11 +63,6 @@ public interface EnginePeers {
      */
     default boolean closesIdleConnections() {
         return false;
-    }
-
-    /** Whether this server is part of a cluster (sessions may be owned elsewhere). */
-    default boolean clustered() {
-        return true;
     }
 
     /** This server's member id. */
