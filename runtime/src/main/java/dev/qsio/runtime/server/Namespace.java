@@ -106,8 +106,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
             @Override
             public void add(AdapterSocket socket) {
-                // the sockets of this namespace are its own
-                if (((SocketImpl) socket).deliverTo(packet, fanout)) {
+                if (socket.deliverTo(packet, fanout)) {
                     count++;
                 }
             }

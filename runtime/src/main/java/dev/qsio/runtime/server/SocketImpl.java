@@ -708,7 +708,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * Adds this socket's connection to a broadcast's fan-out, under the same rules as {@link #write}; whether it was
      * (or the packet was kept for it).
      */
-    boolean deliverTo(Encoded packet, Fanout fanout) {
+    @Override
+    public boolean deliverTo(Encoded packet, Fanout fanout) {
         if (!connected) {
             return false;
         }
