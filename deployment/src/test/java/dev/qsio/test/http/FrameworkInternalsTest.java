@@ -32,8 +32,8 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.ext.web.Router;
 
 /**
- * Every reach into Vert.x and Quarkus internals ({@link FrameworkInternals}) works with the versions of this build: this
- * test fails when an upgrade breaks one, where at run time most would quietly turn an optimisation off.
+ * Every reach into Vert.x and Quarkus internals ({@link FrameworkInternals}) works with the versions of this build:
+ * this test fails when an upgrade breaks one, where at run time most would quietly turn an optimisation off.
  */
 class FrameworkInternalsTest {
 
@@ -61,7 +61,8 @@ class FrameworkInternalsTest {
             SEEN.put("websocket channel", String.valueOf(channel));
             if (channel != null) {
                 SEEN.put("on the event loop", channel.eventLoop().inEventLoop());
-                SEEN.put("connection handler", String.valueOf(FrameworkInternals.connectionHandler(channel.pipeline())));
+                SEEN.put("connection handler",
+                        String.valueOf(FrameworkInternals.connectionHandler(channel.pipeline())));
                 SEEN.put("taken from the server",
                         String.valueOf(FrameworkInternals.httpServerConnection(ws, channel.pipeline())));
             }
@@ -110,7 +111,8 @@ class FrameworkInternalsTest {
             client.close();
         }
         assertThat(Probe.SEEN.get("request channel")).isNotEqualTo("null");
-        assertThat(Probe.SEEN.get("websocket class")).as("the routed WebSocket is wrapped (else the unwrap is not tested)")
+        assertThat(Probe.SEEN.get("websocket class"))
+                .as("the routed WebSocket is wrapped (else the unwrap is not tested)")
                 .isEqualTo("io.vertx.ext.web.impl.ServerWebSocketWrapper");
         assertThat(Probe.SEEN.get("websocket channel")).isNotEqualTo("null");
         assertThat(Probe.SEEN.get("on the event loop")).isEqualTo(true);

@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.SocketIoSocket;
-import dev.qsio.runtime.bus.RedisBus;
-import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.engine.EngineServer;
@@ -21,6 +19,7 @@ import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.SocketIoServerImpl;
+import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireFigures;
 
 /**
@@ -70,15 +69,10 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         engine = engine.with(EngineFigure.SESSIONS, sessions)
                 .with(EngineFigure.CONNECTIONS_RECEIVED, handOff == null ? 0 : handOff.received())
                 .with(EngineFigure.HAND_OFF_FAILURES, handOff == null ? 0 : handOff.failed());
-        RedisBus redis = clusterBus.redis();
-        WireFigures wire = null;
-        if (redis != null) {
-            RedisChannels channels = redis.channels();
-            wire = new WireFigures(redis.isUp(), redis.members().size(), channels.outages(), channels.dropped(),
-                    channels.lastError());
-        }
+        Wire wire = clusterBus.wire();
         return new Figures(ready, draining, Collections.unmodifiableMap(sockets), engine, server.stats().snapshot(),
-                busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6, wire == null ? null : "redis", wire);
+                busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6,
+                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures());
     }
 
     /** The figures as JSON: a group per layer, each figure under its key. */

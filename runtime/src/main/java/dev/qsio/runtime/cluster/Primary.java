@@ -49,6 +49,7 @@ import dev.qsio.WorkerLifecycleEvent.Kind;
 import dev.qsio.runtime.bus.BusRelay;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.wire.WireProvider;
 import dev.qsio.runtime.handoff.Acceptor;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -631,6 +632,12 @@ public class Primary implements Cluster {
         return started && !shuttingDown;
     }
 
+    /** The name of the wire between hosts whose figures the workers report, or null. */
+    private String wireName() {
+        WireProvider wire = Wires.chosen(runtime.bus());
+        return wire == null ? null : wire.name();
+    }
+
     /** The latest figures a worker reported, or null. */
     public Figures figuresOf(int workerId) {
         ManagedWorker w = workers.get(workerId);
@@ -915,8 +922,7 @@ public class Primary implements Cluster {
             String op = message.path("op").asText();
             switch (op) {
                 case Control.READY -> onReady(inc);
-                case Control.STATS -> inc.figures = Figures.fromJson(message.get("stats"),
-                        runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS ? "redis" : null);
+                case Control.STATS -> inc.figures = Figures.fromJson(message.get("stats"), wireName());
                 case Control.DRAINING -> {
                     ManagedWorker w = workerOf(inc);
                     if (w != null && w.current == inc) {

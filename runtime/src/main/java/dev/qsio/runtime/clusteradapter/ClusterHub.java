@@ -53,7 +53,7 @@ public final class ClusterHub {
     /** The adapters this hub created, by namespace name. */
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
 
-    ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
+    public ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
             RequestTracker requests, long requestTimeoutMs, int workerId, String nodeId) {
         this.transport = transport;
         this.json = json;
@@ -235,7 +235,7 @@ public final class ClusterHub {
     // ================================================================ incoming
 
     /** A message from another server ({@code from}: its member id, or null when the wire does not say). */
-    void onMessage(String from, AdapterMessage message) {
+    public void onMessage(String from, AdapterMessage message) {
         try {
             if (message instanceof AdapterMessage.Broadcast b) {
                 onBroadcast(b);
@@ -261,7 +261,7 @@ public final class ClusterHub {
     }
 
     /** A server left the cluster: requests stop waiting for it. */
-    void onMemberLeft(String member) {
+    public void onMemberLeft(String member) {
         requests.memberLeft(member);
     }
 
@@ -347,7 +347,7 @@ public final class ClusterHub {
     }
 
     /** The ids of the local sockets in any of these rooms (Node's older {@code sockets} request). */
-    List<String> localSocketIds(String namespace, Set<String> rooms) {
+    public List<String> localSocketIds(String namespace, Set<String> rooms) {
         ClusterAdapter adapter = adapters.get(namespace);
         if (adapter == null) {
             return List.of();
@@ -357,7 +357,7 @@ public final class ClusterHub {
     }
 
     /** The rooms with local members (Node's older {@code allRooms} request). */
-    Set<String> localRooms(String namespace) {
+    public Set<String> localRooms(String namespace) {
         ClusterAdapter adapter = adapters.get(namespace);
         return adapter == null ? Set.of() : adapter.rooms();
     }

@@ -12,14 +12,15 @@ import jakarta.inject.Singleton;
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
+import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.figures.Meter;
 import dev.qsio.runtime.server.ServerFigure;
+import dev.qsio.runtime.wire.WireProvider;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,7 +50,7 @@ public class SocketIoMeters implements MeterBinder {
     Vertx vertx;
 
     @Inject
-    SocketIoRuntimeConfig runtime;
+    ClusterBus clusterBus;
 
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
     private String wireName;
@@ -63,9 +64,10 @@ public class SocketIoMeters implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        if (runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
-            wireName = "redis";
-            wireDisplayName = "Redis";
+        WireProvider wire = clusterBus.wireProvider();
+        if (wire != null) {
+            wireName = wire.name();
+            wireDisplayName = wire.displayName();
         }
         if (identity.isPrimary()) {
             for (WorkerState state : WorkerState.values()) {

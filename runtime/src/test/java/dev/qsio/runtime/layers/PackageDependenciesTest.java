@@ -113,7 +113,9 @@ class PackageDependenciesTest {
             layer("namespaces and sockets: the server is given its adapter, it does not build the cluster's", "server"),
             layer("how servers reach each other: the bus carries messages without knowing rooms or sessions", "bus"),
             layer("the cluster-wide API over a wire", "clusteradapter"),
-            layer("what a wire between hosts offers", "wire"),
+            layer("what a wire between hosts offers the layers above: membership, the adapter's transport, the "
+                    + "recovery store, figures", "wire"),
+            layer("the wires between hosts, each one package chosen by quarkus.socketio.bus", "redis"),
             layer("primary, workers, supervision, the choice of wire", "cluster"),
             layer("views on all of the above; nothing depends on them", "dev.qsio.runtime", "health", "metrics",
                     "devui"));

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.qsio.runtime.clusteradapter.RecentBroadcasts;
 import org.jboss.logging.Logger;
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
@@ -21,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.config;
+package dev.qsio.runtime.redis;
 
 import java.time.Duration;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,9 +1,15 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.qsio.runtime.clusteradapter.AdapterMessage;
+import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
+import dev.qsio.runtime.clusteradapter.ClusterHub;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
+import dev.qsio.runtime.clusteradapter.Others;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,8 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.RedisBus;
-import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -11,7 +11,6 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
-import dev.qsio.runtime.config.RedisConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

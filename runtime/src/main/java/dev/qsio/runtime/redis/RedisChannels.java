@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 import java.util.function.BiConsumer;
 

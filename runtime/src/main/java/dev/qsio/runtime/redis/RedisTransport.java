@@ -1,10 +1,16 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import dev.qsio.runtime.clusteradapter.AdapterMessage;
+import dev.qsio.runtime.clusteradapter.ClusterHub;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.EventPayload;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
+import dev.qsio.runtime.clusteradapter.Others;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +23,6 @@ import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
-import dev.qsio.runtime.bus.RedisBus;
-import dev.qsio.runtime.bus.RedisChannels;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
+import dev.qsio.runtime.clusteradapter.ClusterHub;
 import dev.qsio.runtime.bus.Bus;
-import dev.qsio.runtime.bus.RedisBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 /**
  * Redis answered, and what it is does not match the configuration (a single server where a cluster was configured,

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

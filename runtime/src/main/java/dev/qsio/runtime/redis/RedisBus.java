@@ -1,4 +1,4 @@
-package dev.qsio.runtime.bus;
+package dev.qsio.runtime.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.qsio.runtime.bus.Bus;
 import org.jboss.logging.Logger;
 
 import io.vertx.core.Future;

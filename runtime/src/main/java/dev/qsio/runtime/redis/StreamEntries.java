@@ -1,10 +1,12 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,10 +1,17 @@
-package dev.qsio.runtime.clusteradapter;
+package dev.qsio.runtime.redis;
 
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
+import dev.qsio.runtime.clusteradapter.AdapterMessage;
+import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
+import dev.qsio.runtime.clusteradapter.ClusterHub;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.EventPayload;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
+import dev.qsio.runtime.clusteradapter.Others;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,9 +22,7 @@ import dev.qsio.RoomEvent;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.RedisBus;
-import dev.qsio.runtime.bus.RedisChannels;
-import dev.qsio.runtime.config.RedisConfig.SubscriptionMode;
+import dev.qsio.runtime.redis.RedisConfig.SubscriptionMode;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.Future;
