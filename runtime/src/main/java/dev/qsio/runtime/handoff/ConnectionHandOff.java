@@ -17,6 +17,7 @@ import java.util.function.IntFunction;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -43,7 +44,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Hands the TCP connection of a request to the worker of this host that owns its session, so that every session's
@@ -551,9 +551,9 @@ public final class ConnectionHandOff {
         ch.unsafe().close(ch.voidPromise());
     }
 
-    /** Vert.x's channel of a request's connection: the one reach into Vert.x internals on the sending side. */
+    /** Vert.x's channel of a request's connection. */
     private static Channel channelOf(HttpServerRequest request) {
-        return ((ConnectionBase) request.connection()).channel();
+        return FrameworkInternals.channel(request.connection());
     }
 
     /** The request line, headers and body as the owner's HTTP server will read them. */
