@@ -22,6 +22,8 @@ import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.SocketIoRecorder;
+import dev.qsio.runtime.admin.AdminUi;
+import dev.qsio.runtime.admin.AdminUiRecorder;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.ClusterConfigCustomizer;
 import dev.qsio.runtime.cluster.ClusterLifecycle;
@@ -31,12 +33,12 @@ import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.emitter.Emitters;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
 import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
-import dev.qsio.runtime.emitter.Emitters;
 import dev.qsio.runtime.metrics.SocketIoMeters;
 import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
@@ -113,7 +115,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class, Emitters.class)
+                        HeaderTimeouts.class, AdminUi.class, Emitters.class)
                 .setUnremovable()
                 .build();
     }
@@ -171,6 +173,17 @@ class SocketIoProcessor {
         if (capabilities.isPresent(Capability.REACTIVE_PG_CLIENT)) {
             unremovable.produce(UnremovableBeanBuildItem.beanTypes(DotName.createSimple("io.vertx.sqlclient.Pool")));
         }
+    }
+
+    /** The Socket.IO Admin UI's page on the management interface: {@code /q/socketio/admin/}. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void adminUi(SocketIoBuildTimeConfig config, NonApplicationRootPathBuildItem paths, AdminUiRecorder recorder,
+            BeanContainerBuildItem beans, BuildProducer<RouteBuildItem> routes) {
+        Handler<RoutingContext> page = recorder.page(Paths.normalize(config.path()));
+        routes.produce(paths.routeBuilder().management().route("socketio/admin").handler(page)
+                .displayOnNotFoundPage("Socket.IO Admin UI").build());
+        routes.produce(paths.routeBuilder().management().route("socketio/admin/*").handler(page).build());
     }
 
     // ---- health and metrics

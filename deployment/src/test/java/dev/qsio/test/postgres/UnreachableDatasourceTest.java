@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.runtime.cluster.ClusterBus;
-import dev.qsio.runtime.postgres.PostgresWire;
+import dev.qsio.runtime.wire.Wire;
 import dev.qsio.test.Failures;
 import io.quarkus.test.QuarkusUnitTest;
 
@@ -42,11 +42,12 @@ class UnreachableDatasourceTest {
     /** What readiness reports ("unreachable at" the address, the key, the error): it is DOWN while this is not up. */
     @Test
     void theServerStartsNotListeningAndSaysWhereFrom() {
-        PostgresWire.State state = bus.postgres().state();
-        assertThat(state.up()).isFalse();
+        assertThat(bus.wireProvider().name()).isEqualTo("postgres");
+        Wire wire = bus.wire();
+        assertThat(wire.figures().up()).isFalse();
         // the port as this copy of the class picked it: the application loads its own
-        assertThat(state.displayUrl()).matches("127\\.0\\.0\\.1:[0-9]+/fleet \\(quarkus\\.datasource\\.reactive\\.url\\)");
-        assertThat(state.lastError()).as("the connection's error").isNotBlank();
-        assertThat(bus.postgres().readiness()).as("quarkus.socketio.postgres.readiness").isTrue();
+        assertThat(wire.address()).matches("127\\.0\\.0\\.1:[0-9]+/fleet \\(quarkus\\.datasource\\.reactive\\.url\\)");
+        assertThat(wire.figures().error()).as("the connection's error").isNotBlank();
+        assertThat(bus.readinessRequiresWire()).as("quarkus.socketio.postgres.readiness").isTrue();
     }
 }

@@ -42,7 +42,7 @@ public final class ClusterAdapterMessages {
     static final int BROADCAST_ACK = 12;
     public static final int ADAPTER_CLOSE = 13;
 
-    final NodeMessages wire;
+    public final NodeMessages wire;
     private final ProtocolJson protocol;
     private final String uid;
 

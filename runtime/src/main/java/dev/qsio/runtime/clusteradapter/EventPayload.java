@@ -44,7 +44,7 @@ public final class EventPayload {
     }
 
     /** An event received as data: {@code [event, ...args]}. */
-    static EventPayload data(ArrayNode data) {
+    public static EventPayload data(ArrayNode data) {
         EventPayload p = new EventPayload();
         p.data = data;
         return p;

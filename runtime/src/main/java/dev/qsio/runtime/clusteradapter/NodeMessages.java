@@ -32,7 +32,7 @@ public final class NodeMessages {
         this.json = json;
     }
 
-    ObjectNode qsio(Origin origin) {
+    public ObjectNode qsio(Origin origin) {
         return json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
     }
 
@@ -45,18 +45,18 @@ public final class NodeMessages {
         return opts;
     }
 
-    static Set<String> strings(JsonNode array) {
+    public static Set<String> strings(JsonNode array) {
         Set<String> set = new LinkedHashSet<>();
         array.forEach(n -> set.add(n.asText()));
         return set;
     }
 
-    static Selection selectionOf(JsonNode opts) {
+    public static Selection selectionOf(JsonNode opts) {
         return new Selection(strings(opts.path("rooms")), strings(opts.path("except")));
     }
 
     /** The origin of a message from its {@code qsio} member; a Node sender is its own node. */
-    static Origin originOf(JsonNode carrier, String sender) {
+    public static Origin originOf(JsonNode carrier, String sender) {
         JsonNode q = carrier.path("qsio");
         return new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
     }

@@ -3,39 +3,36 @@ package dev.qsio.runtime.emitter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import dev.qsio.SocketIoEmitter;
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
-import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.clusteradapter.EventPayload;
+import dev.qsio.runtime.wire.WireEmitter;
 
 /**
  * The operators of {@link SocketIoEmitter}, whatever the wire: each narrowing makes a new emitter, and each operation
- * is one cluster adapter message that the wire's publisher encodes in its format (Node's Redis emitter's, or Node's
- * PostgreSQL adapter's).
+ * is one cluster adapter message that the wire's emitter encodes in its format (on Redis Node's Redis emitter's, on
+ * PostgreSQL Node's PostgreSQL adapter's).
  */
 final class EmitterImpl implements SocketIoEmitter {
 
-    /** Node's emitters sign their messages so; servers do not count it as one of theirs. */
-    static final Origin ORIGIN = new Origin("emitter", -1, "emitter");
     /** The events a client reserves for itself, as Node's emitters refuse them. */
     static final Set<String> RESERVED = Set.of("connect", "connect_error", "disconnect", "disconnecting", "newListener",
             "removeListener");
 
-    private final Consumer<AdapterMessage> wire;
+    private final WireEmitter wire;
     private final String namespace;
     private final Set<String> rooms;
     private final Set<String> except;
     private final boolean volatileFlag;
     private final boolean compress;
 
-    EmitterImpl(Consumer<AdapterMessage> wire) {
+    EmitterImpl(WireEmitter wire) {
         this(wire, "/", Set.of(), Set.of(), false, true);
     }
 
-    private EmitterImpl(Consumer<AdapterMessage> wire, String namespace, Set<String> rooms, Set<String> except,
+    private EmitterImpl(WireEmitter wire, String namespace, Set<String> rooms, Set<String> except,
             boolean volatileFlag, boolean compress) {
         this.wire = wire;
         this.namespace = namespace;
@@ -86,25 +83,25 @@ final class EmitterImpl implements SocketIoEmitter {
         if (RESERVED.contains(event)) {
             throw new IllegalArgumentException("\"" + event + "\" is a reserved event name");
         }
-        wire.accept(new AdapterMessage.Broadcast(ORIGIN, namespace, EventPayload.of(event, args, null), selection(),
+        wire.emit(new AdapterMessage.Broadcast(WireEmitter.ORIGIN, namespace, EventPayload.of(event, args, null), selection(),
                 volatileFlag, compress, false, false, null, 0));
     }
 
     @Override
     public void socketsJoin(String... rooms) {
-        wire.accept(new AdapterMessage.SocketsOperation(ORIGIN, namespace, AdapterMessage.Operation.JOIN, selection(),
+        wire.emit(new AdapterMessage.SocketsOperation(WireEmitter.ORIGIN, namespace, AdapterMessage.Operation.JOIN, selection(),
                 Set.of(rooms), false));
     }
 
     @Override
     public void socketsLeave(String... rooms) {
-        wire.accept(new AdapterMessage.SocketsOperation(ORIGIN, namespace, AdapterMessage.Operation.LEAVE, selection(),
+        wire.emit(new AdapterMessage.SocketsOperation(WireEmitter.ORIGIN, namespace, AdapterMessage.Operation.LEAVE, selection(),
                 Set.of(rooms), false));
     }
 
     @Override
     public void disconnectSockets(boolean close) {
-        wire.accept(new AdapterMessage.SocketsOperation(ORIGIN, namespace, AdapterMessage.Operation.DISCONNECT,
+        wire.emit(new AdapterMessage.SocketsOperation(WireEmitter.ORIGIN, namespace, AdapterMessage.Operation.DISCONNECT,
                 selection(), Set.of(), close));
     }
 
@@ -113,6 +110,6 @@ final class EmitterImpl implements SocketIoEmitter {
         if (RESERVED.contains(event)) {
             throw new IllegalArgumentException("\"" + event + "\" is a reserved event name");
         }
-        wire.accept(new AdapterMessage.ServerSideEmit(ORIGIN, namespace, null, EventPayload.of(event, args, null)));
+        wire.emit(new AdapterMessage.ServerSideEmit(WireEmitter.ORIGIN, namespace, null, EventPayload.of(event, args, null)));
     }
 }

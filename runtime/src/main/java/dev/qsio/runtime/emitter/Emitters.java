@@ -12,21 +12,22 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import dev.qsio.SocketIoEmitter;
-import dev.qsio.runtime.bus.RedisChannels;
-import dev.qsio.runtime.bus.RedisMisconfiguration;
-import dev.qsio.runtime.bus.StandaloneRedisChannels;
-import dev.qsio.runtime.config.RedisConfig;
-import dev.qsio.runtime.postgres.PostgresConfig;
-import dev.qsio.runtime.postgres.PostgresWire;
+import dev.qsio.runtime.cluster.Wires;
+import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.wire.WireContext;
+import dev.qsio.runtime.wire.WireEmitter;
+import dev.qsio.runtime.wire.WireProvider;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 
 /**
- * The application's {@link SocketIoEmitter}, on the wire of {@code quarkus.socketio.emitter.bus}: made at startup
- * when configured (a wrong configuration fails startup naming the key), and closed at shutdown.
+ * The application's {@link SocketIoEmitter}, on the wire of {@code quarkus.socketio.emitter.bus} (its
+ * {@link WireProvider#emitter}): made at startup when configured (a wrong configuration fails startup naming the key),
+ * and closed at shutdown.
  */
 @Singleton
 public class Emitters {
@@ -38,10 +39,7 @@ public class Emitters {
     EmitterConfig config;
 
     @Inject
-    RedisConfig redisConfig;
-
-    @Inject
-    PostgresConfig postgresConfig;
+    ClusterConfig cluster;
 
     @Inject
     ProtocolJson json;
@@ -50,7 +48,7 @@ public class Emitters {
     Vertx vertx;
 
     private SocketIoEmitter emitter;
-    private RedisChannels redis;
+    private WireEmitter wire;
 
     void startup(@Observes StartupEvent event) {
         if (config.bus().isPresent()) {
@@ -68,44 +66,44 @@ public class Emitters {
         if (emitter != null) {
             return emitter;
         }
-        EmitterConfig.Wire wire = config.bus().orElseThrow(() -> new ConfigurationException("A SocketIoEmitter needs "
-                + KEY + "=redis or postgres (and the settings of that wire, as the servers of the fleet have them)",
-                Set.of(KEY)));
-        emitter = new EmitterImpl(switch (wire) {
-            case REDIS -> {
-                if (redisConfig.mode() == RedisConfig.Mode.CLUSTER) {
-                    throw new ConfigurationException("The emitter writes the format of Node's redis emitter, which a "
-                            + "Redis Cluster (quarkus.socketio.redis.mode=cluster) does not carry",
-                            Set.of(KEY, "quarkus.socketio.redis.mode"));
-                }
-                redis = new StandaloneRedisChannels(vertx, redisConfig);
-                connect(redis);
-                yield new RedisEmitterWire(redis, redisConfig.key(), json);
-            }
-            case POSTGRES -> PostgresWire.emitter(vertx, postgresConfig, json);
-        });
+        SocketIoRuntimeConfig.BusKind bus = config.bus().orElseThrow(() -> new ConfigurationException("A SocketIoEmitter "
+                + "needs " + KEY + "=<a wire between hosts> (redis, postgres; and the settings of that wire, as the "
+                + "servers of the fleet have them)", Set.of(KEY)));
+        WireProvider provider = Wires.chosen(bus);
+        if (provider == null) {
+            throw new ConfigurationException(KEY + "=local names no wire between hosts: an emitter reaches the servers "
+                    + "of a fleet on their wire (redis, postgres)", Set.of(KEY));
+        }
+        // an emitter is no member: it sends no heartbeat and keeps no recovery state
+        wire = provider.emitter(new WireContext(vertx, json, "emitter", 0, cluster.heartbeatInterval(),
+                cluster.heartbeatTimeout(), 0));
+        connect(provider);
+        emitter = new EmitterImpl(wire);
         return emitter;
     }
 
-    /** Waits a few seconds for Redis, as servers do; a Redis not there yet is retried, and emits meanwhile dropped. */
-    private static void connect(RedisChannels redis) {
+    /** Waits a few seconds for the wire, as servers do; one not there yet is retried, and emits meanwhile dropped. */
+    private void connect(WireProvider provider) {
         try {
-            redis.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            wire.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisMisconfiguration m) {
-                throw new ConfigurationException(m.getMessage(), Set.of(m.key()));
+            if (e.getCause() instanceof ConfigurationException c) {
+                throw c;
             }
-            LOG.warnf("Socket.IO emitter: Redis at %s is not reachable yet (%s); emits are dropped until it answers",
-                    redis.displayUrl(), e.getCause() == null ? e : e.getCause().getMessage());
+            warnNotReachable(provider, e.getCause() == null ? e.toString() : e.getCause().getMessage());
         } catch (Exception e) {
-            LOG.warnf("Socket.IO emitter: Redis at %s is not reachable yet (%s); emits are dropped until it answers",
-                    redis.displayUrl(), e.toString());
+            warnNotReachable(provider, e.toString());
         }
     }
 
+    private void warnNotReachable(WireProvider provider, String why) {
+        LOG.warnf("Socket.IO emitter: %s at %s is not reachable yet (%s); emits are dropped until it answers",
+                provider.displayName(), wire.address(), why);
+    }
+
     void shutdown(@Observes ShutdownEvent event) {
-        if (redis != null) {
-            redis.close();
+        if (wire != null) {
+            wire.close();
         }
     }
 }

@@ -1,39 +1,40 @@
 package dev.qsio.runtime.postgres;
 
 import java.io.IOException;
-import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.PubSubBus;
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterAdapters;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.protocol.ProtocolException;
-import dev.qsio.runtime.protocol.ProtocolJson;
-import io.quarkus.arc.Arc;
-import io.quarkus.arc.InjectableInstance;
+import dev.qsio.runtime.wire.Wire;
+import dev.qsio.runtime.wire.WireContext;
+import dev.qsio.runtime.wire.WireEmitter;
+import dev.qsio.runtime.wire.WireFigures;
+import dev.qsio.runtime.wire.WireProvider;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 
 /**
- * The {@code postgres} wire ({@code quarkus.socketio.bus=postgres}): everything a server needs to be one of a fleet
- * on PostgreSQL, made from the configuration once at startup. Its parts:
+ * The {@code postgres} wire ({@code quarkus.socketio.bus=postgres}, settings {@code quarkus.socketio.postgres.*}):
+ * everything a server needs to be one of a fleet on PostgreSQL, made from the configuration once at startup. Its parts:
  * <ul>
  * <li>{@link PostgresChannels}: the listening connection, the publishing through the application's pool, the
  * attachments table;</li>
@@ -41,48 +42,64 @@ import io.vertx.sqlclient.Pool;
  * liveness check of the listening connection by this server's own heartbeats);</li>
  * <li>{@link PostgresTransport}: the cluster adapter's messages in the format of Node's
  * {@code @socket.io/postgres-adapter};</li>
- * <li>{@link PostgresSessionStore}: connection state recovery, when it is on;</li>
- * <li>{@link #state()}: what readiness, the cluster endpoint and the meters report.</li>
+ * <li>{@link PostgresSessionStore}: connection state recovery, when it is on.</li>
  * </ul>
  * A wrong datasource (none configured, an unknown name, a pool that cannot be had, a wrong password or database)
  * fails startup with a message naming the key; an unreachable one does not: the server starts, serves its own
  * clients, reports not ready, and joins the fleet when PostgreSQL answers.
  */
-public final class PostgresWire {
-
-    private static final Logger LOG = Logger.getLogger(PostgresWire.class);
+public final class PostgresWire implements Wire {
 
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     static final String DATASOURCE_KEY = "quarkus.socketio.postgres.datasource";
+    private static final String EMITTER_KEY = "quarkus.socketio.emitter.bus";
 
-    /** What readiness and the meters report of the wire. */
-    public record State(boolean up, int members, String displayUrl, String lastError, long outages, long dropped,
-            long published, long batches) {
-    }
+    /** The registration of this wire in {@code Wires}. */
+    public static final WireProvider PROVIDER = new WireProvider() {
+        @Override
+        public String name() {
+            return "postgres";
+        }
 
-    private final Vertx vertx;
-    private final PostgresConfig config;
+        @Override
+        public String displayName() {
+            return "PostgreSQL";
+        }
+
+        @Override
+        public boolean keepsSessions() {
+            return true;
+        }
+
+        @Override
+        public boolean readinessRequiresUp(WireContext context) {
+            return context.config(PostgresConfig.class).readiness();
+        }
+
+        @Override
+        public Wire create(WireContext context) {
+            return new PostgresWire(context, context.config(PostgresConfig.class));
+        }
+
+        @Override
+        public List<Figure> figures() {
+            return List.of(PostgresFigure.values());
+        }
+
+        @Override
+        public WireEmitter emitter(WireContext context) {
+            return new Emitter(context, context.config(PostgresConfig.class));
+        }
+    };
+
     private final PostgresChannels channels;
     private final PubSubBus bus;
-    private final PostgresSessionStore recovery;
+    private final PostgresTransport transport;
+    private final SessionStore sessions;
 
-    private PostgresWire(Vertx vertx, PostgresConfig config, PostgresChannels channels, PubSubBus bus,
-            PostgresSessionStore recovery) {
-        this.vertx = vertx;
-        this.config = config;
-        this.channels = channels;
-        this.bus = bus;
-        this.recovery = recovery;
-    }
-
-    /**
-     * Makes the wire of this server (not yet connected: {@link #start()}); fails with a {@link ConfigurationException}
-     * naming the key when the configuration cannot work.
-     */
-    public static PostgresWire create(Vertx vertx, PostgresConfig config, ProtocolJson json, String nodeId, int workerId,
-            Duration heartbeat, Duration heartbeatTimeout, long recoveryWindowMs) {
+    private PostgresWire(WireContext context, PostgresConfig config) {
         requireClient("quarkus.socketio.bus");
-        String table = identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
+        String table = table(config);
         String recoveryPrefix = identifier(config.recoveryTablePrefix(), "quarkus.socketio.postgres.recovery-table-prefix");
         if (config.payloadThreshold() < 100 || config.payloadThreshold() > 8000) {
             throw new ConfigurationException("quarkus.socketio.postgres.payload-threshold must be between 100 and 8000 "
@@ -98,17 +115,21 @@ public final class PostgresWire {
                     Set.of("quarkus.socketio.postgres.channel-prefix"));
         }
         Datasource ds = Datasource.of(config.datasource());
-        Pool pool = ds.pool();
-        PostgresChannels.RecoveryTables tables = recoveryWindowMs > 0
-                ? new PostgresChannels.RecoveryTables(recoveryPrefix + "_log", recoveryPrefix + "_sessions", recoveryWindowMs)
+        Pool pool = ds.pool(context);
+        long window = context.recoveryWindowMs();
+        PostgresChannels.RecoveryTables tables = window > 0
+                ? new PostgresChannels.RecoveryTables(recoveryPrefix + "_log", recoveryPrefix + "_sessions", window)
                 : null;
-        PostgresChannels channels = new PostgresChannels(vertx, new PostgresChannels.Setup(pool, ds.listenOptions(),
+        channels = new PostgresChannels(context.vertx(), new PostgresChannels.Setup(pool, ds.listenOptions(),
                 ds.displayUrl(), ds.keys(table), table, tables, config.payloadThreshold(), config.cleanupInterval(),
                 config.reconnectDelayMax()));
-        PubSubBus bus = new PubSubBus(vertx, channels, "PostgreSQL", config.channelPrefix(), nodeId, workerId, heartbeat,
-                heartbeatTimeout);
-        PostgresSessionStore recovery = tables == null ? null : new PostgresSessionStore(json, pool, bus.self(), tables);
-        return new PostgresWire(vertx, config, channels, bus, recovery);
+        bus = new PubSubBus(context.vertx(), channels, "PostgreSQL", config.channelPrefix(), context.nodeId(),
+                context.workerId(), context.heartbeat(), context.heartbeatTimeout());
+        PostgresSessionStore store = tables == null ? null
+                : new PostgresSessionStore(context.json(), pool, bus.self(), tables);
+        transport = new PostgresTransport(context.vertx(), bus, channels, context.json(), config.channelPrefix(),
+                config.heartbeatInterval(), config.heartbeatTimeout(), store);
+        sessions = store == null ? SessionStore.NONE : store;
     }
 
     /** Fails naming {@code key} when the application does not have {@code quarkus-reactive-pg-client}. */
@@ -122,6 +143,10 @@ public final class PostgresWire {
         }
     }
 
+    private static String table(PostgresConfig config) {
+        return identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
+    }
+
     private static String identifier(String name, String key) {
         if (!TABLE.matcher(name).matches()) {
             throw new ConfigurationException(key + " must be a table name (letters, digits and underscores, optionally "
@@ -130,20 +155,52 @@ public final class PostgresWire {
         return name;
     }
 
-    /** The bus between the servers of the fleet. */
-    public PubSubBus bus() {
+    @Override
+    public Bus bus() {
         return bus;
     }
 
-    /** The namespaces' adapters, in the format of Node's PostgreSQL adapter. */
-    public AdapterFactory adapters(ClusterAdapters.Parts parts) {
-        return ClusterAdapters.over(new PostgresTransport(vertx, bus, channels, parts.json(),
-                config.channelPrefix(), config.heartbeatInterval(), config.heartbeatTimeout(), recovery), parts);
+    @Override
+    public ClusterTransport adapterTransport() {
+        return transport;
     }
 
-    /** Connection state recovery's store, or {@link SessionStore#NONE} when it is off. */
-    public SessionStore sessions() {
-        return recovery == null ? SessionStore.NONE : recovery;
+    @Override
+    public SessionStore sessionStore() {
+        return sessions;
+    }
+
+    /**
+     * Connects: completes when listening, or fails with a {@link ConfigurationException} when waiting cannot help
+     * (PostgreSQL refused this server); otherwise keeps trying in the background.
+     */
+    @Override
+    public Future<Void> start() {
+        return bus.start().recover(PostgresWire::misconfigured);
+    }
+
+    private static Future<Void> misconfigured(Throwable e) {
+        return Future.failedFuture(e instanceof PostgresMisconfiguration m
+                ? new ConfigurationException(m.getMessage(), m.keys())
+                : e);
+    }
+
+    /** Says goodbye and closes the listening connection (the pool is the application's). */
+    @Override
+    public void close() {
+        bus.close();
+    }
+
+    @Override
+    public WireFigures figures() {
+        return new WireFigures(bus.isUp(), bus.members().size(), channels.outages(), channels.dropped(),
+                channels.lastError(), Map.of(PostgresFigure.NOTIFICATIONS.key(), channels.published(),
+                        PostgresFigure.TRANSACTIONS.key(), channels.batches()));
+    }
+
+    @Override
+    public String address() {
+        return channels.displayUrl();
     }
 
     /**
@@ -152,17 +209,26 @@ public final class PostgresWire {
      * (Node's adapter drops the messages of Node's postgres emitter 0.1, which have none), through the application's
      * pool and the attachments table; nothing is listened to.
      */
-    public static Consumer<AdapterMessage> emitter(Vertx vertx, PostgresConfig config, ProtocolJson json) {
-        requireClient("quarkus.socketio.emitter.bus");
-        String table = identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
-        Datasource ds = Datasource.of(config.datasource());
-        PostgresChannels channels = new PostgresChannels(vertx, new PostgresChannels.Setup(ds.pool(), null,
-                ds.displayUrl(), ds.keys(table), table, null, config.payloadThreshold(), config.cleanupInterval(),
-                config.reconnectDelayMax()));
-        ClusterAdapterMessages messages = new ClusterAdapterMessages(json, PostgresTransport.EMITTER);
-        AtomicLong sequence = new AtomicLong();
-        channels.start().onFailure(e -> LOG.errorf("Socket.IO emitter: %s", e.getMessage()));
-        return message -> {
+    private static final class Emitter implements WireEmitter {
+
+        private final PostgresConfig config;
+        private final PostgresChannels channels;
+        private final ClusterAdapterMessages messages;
+        private final AtomicLong sequence = new AtomicLong();
+
+        Emitter(WireContext context, PostgresConfig config) {
+            requireClient(EMITTER_KEY);
+            this.config = config;
+            String table = table(config);
+            Datasource ds = Datasource.of(config.datasource());
+            channels = new PostgresChannels(context.vertx(), new PostgresChannels.Setup(ds.pool(context), null,
+                    ds.displayUrl(), ds.keys(table), table, null, config.payloadThreshold(), config.cleanupInterval(),
+                    config.reconnectDelayMax()));
+            messages = new ClusterAdapterMessages(context.json(), WireEmitter.ORIGIN.member());
+        }
+
+        @Override
+        public void emit(AdapterMessage message) {
             try {
                 ObjectNode m = NodePostgresFormat.stamp(messages.encode(message, false), sequence.incrementAndGet());
                 String channel = PostgresTransport.channel(config.channelPrefix(), m.path("nsp").asText());
@@ -177,30 +243,22 @@ public final class PostgresWire {
                 throw new IllegalArgumentException("Cannot encode a " + message.getClass().getSimpleName() + ": "
                         + e.getMessage(), e);
             }
-        };
-    }
+        }
 
-    /** Whether readiness is DOWN while this server is not listening ({@code quarkus.socketio.postgres.readiness}). */
-    public boolean readiness() {
-        return config.readiness();
-    }
+        @Override
+        public Future<Void> start() {
+            return channels.start().recover(PostgresWire::misconfigured);
+        }
 
-    /**
-     * Connects: completes when listening, or fails with a {@link PostgresMisconfiguration} when waiting cannot help;
-     * otherwise keeps trying in the background.
-     */
-    public Future<Void> start() {
-        return bus.start();
-    }
+        @Override
+        public void close() {
+            channels.close();
+        }
 
-    public State state() {
-        return new State(bus.isUp(), bus.members().size(), channels.displayUrl(), channels.lastError(), channels.outages(),
-                channels.dropped(), channels.published(), channels.batches());
-    }
-
-    /** Says goodbye and closes the listening connection (the pool is the application's). */
-    public void close() {
-        bus.close();
+        @Override
+        public String address() {
+            return channels.displayUrl();
+        }
     }
 
     /** The application's reactive datasource that this wire uses. */
@@ -240,21 +298,22 @@ public final class PostgresWire {
                     "quarkus.socketio.postgres.table-name (" + table + ")");
         }
 
-        Pool pool() {
-            InjectableInstance<Pool> pools = name == null ? Arc.container().select(Pool.class)
-                    : Arc.container().select(Pool.class, new ReactiveDataSource.ReactiveDataSourceLiteral(name));
+        Pool pool(WireContext context) {
             Set<String> keys = name == null ? Set.of(urlKey) : Set.of(DATASOURCE_KEY, urlKey);
             String which = name == null ? "The default reactive datasource" : "The reactive datasource " + name;
-            if (pools.isUnsatisfied()) {
+            Pool pool;
+            try {
+                pool = name == null ? context.bean(Pool.class)
+                        : context.bean(Pool.class, new ReactiveDataSource.ReactiveDataSourceLiteral(name));
+            } catch (RuntimeException e) {
+                throw new ConfigurationException(which + " cannot be used: " + e.getMessage(), keys);
+            }
+            if (pool == null) {
                 throw new ConfigurationException(which + " has no pool: is it a PostgreSQL datasource with its reactive "
                         + "client (quarkus-reactive-pg-client, and " + dbKindKey() + "=postgresql at build time when Dev "
                         + "Services are off)? See " + String.join(" and ", keys), keys);
             }
-            try {
-                return pools.get();
-            } catch (RuntimeException e) {
-                throw new ConfigurationException(which + " cannot be used: " + e.getMessage(), keys);
-            }
+            return pool;
         }
 
         /** The options of the listening connection: the datasource's URL (its first, if several), user and password. */
