@@ -63,6 +63,13 @@ public final class PostgresChannels implements BusChannels {
     /** The most notifications, and about the most bytes, one batch carries. */
     private static final int BATCH_COUNT = 512;
     private static final int BATCH_BYTES = 1 << 20;
+    /**
+     * The most notifications, and bytes, waiting to be published (as Redis' publishing connection waits for 100,000
+     * replies at most): beyond them a PostgreSQL that stalls, or publishes slower than this server sends, would grow
+     * the heap without end, so what comes meanwhile is dropped and counted.
+     */
+    static final int MAX_QUEUED = 100_000;
+    static final long MAX_QUEUED_BYTES = 64L << 20;
     private static final String NOTIFY_BATCH = "SELECT count(pg_notify(c, p)) FROM unnest($1::text[], $2::text[]) AS t(c, p)";
 
     /** A notification to send, with what must be written in the same transaction. */
@@ -101,6 +108,8 @@ public final class PostgresChannels implements BusChannels {
     private final ArrayDeque<PgNotification> received = new ArrayDeque<>();
     private boolean delivering;
     private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
+    /** The bytes of {@link #outgoing}. */
+    private long outgoingBytes;
     private boolean publishing;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
@@ -432,7 +441,16 @@ public final class PostgresChannels implements BusChannels {
             return;
         }
         context.runOnContext(v -> {
+            if (outgoing.size() >= MAX_QUEUED || outgoingBytes + o.size() > MAX_QUEUED_BYTES) {
+                if (dropped.getAndIncrement() % 10_000 == 0) {
+                    LOG.warnf("Socket.IO bus: PostgreSQL at %s publishes slower than this server sends: %d "
+                            + "notifications (%d bytes) wait, what comes meanwhile is dropped (%d so far)",
+                            setup.displayUrl(), outgoing.size(), outgoingBytes, dropped.get());
+                }
+                return;
+            }
             outgoing.add(o);
+            outgoingBytes += o.size();
             flush();
         });
     }
@@ -444,6 +462,7 @@ public final class PostgresChannels implements BusChannels {
         if (!up) {
             dropped.addAndGet(outgoing.size());
             outgoing.clear();
+            outgoingBytes = 0;
             return;
         }
         List<Outgoing> batch = new ArrayList<>();
@@ -452,6 +471,7 @@ public final class PostgresChannels implements BusChannels {
             Outgoing o = outgoing.poll();
             batch.add(o);
             bytes += o.size();
+            outgoingBytes -= o.size();
         }
         publishing = true;
         pool.withConnection(c -> publish(c, batch)).onComplete(ar -> context.runOnContext(v -> {
