@@ -36,6 +36,7 @@ import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.Tracing;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.vertx.http.HttpServer;
 import io.vertx.core.Vertx;
@@ -89,6 +90,9 @@ public class ClusterBus {
     @Inject
     RequestTracker requests;
 
+    @Inject
+    Tracing tracing;
+
     /** A worker's link to its primary (supervision; also the bus between workers unless Redis is used). */
     private LocalBus local;
     private RedisBus redis;
@@ -138,7 +142,7 @@ public class ClusterBus {
             host = handOff(local);
         }
         ClusterAdapters.Parts parts = new ClusterAdapters.Parts(json, hooks, stats, requests,
-                cluster.requestTimeout().toMillis(), identity.workerId(), identity.nodeId());
+                cluster.requestTimeout().toMillis(), identity.workerId(), identity.nodeId(), tracing);
         if (redis != null) {
             if (redis.channels().sharded()) {
                 // on a Redis Cluster, the format of Node's createShardedAdapter

@@ -9,6 +9,7 @@ import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.Tracing;
 import io.vertx.core.Vertx;
 
 /**
@@ -19,7 +20,7 @@ public final class ClusterAdapters {
 
     /** What the adapters of one server share. */
     public record Parts(ProtocolJson json, BroadcastHooks hooks, ServerStats stats, RequestTracker requests,
-            long requestTimeoutMs, int workerId, String nodeId) {
+            long requestTimeoutMs, int workerId, String nodeId, Tracing tracing) {
     }
 
     /** The adapters of a server on Redis, and its session store. */
@@ -74,7 +75,7 @@ public final class ClusterAdapters {
     }
 
     private static ClusterHub hub(ClusterTransport transport, Parts parts) {
-        return new ClusterHub(transport, parts.json(), parts.hooks(), parts.stats(), parts.requests(),
+        return new ClusterHub(transport, parts.json(), parts.hooks(), parts.stats(), parts.requests(), parts.tracing(),
                 parts.requestTimeoutMs(), parts.workerId(), parts.nodeId());
     }
 }
