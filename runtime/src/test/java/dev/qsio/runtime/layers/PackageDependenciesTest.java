@@ -31,6 +31,9 @@ class PackageDependenciesTest {
     /** Package (short name) to the packages its sources name. */
     static final Map<String, Set<String>> GRAPH = new TreeMap<>();
 
+    /** The packages whose sources name OpenTelemetry's classes. */
+    static final Set<String> OPENTELEMETRY = new TreeSet<>();
+
     @BeforeAll
     static void readSources() throws IOException {
         try (Stream<Path> files = Files.walk(SOURCES)) {
@@ -41,6 +44,9 @@ class PackageDependenciesTest {
                     String s = line.strip();
                     if (s.startsWith("*") || s.startsWith("//") || s.startsWith("/*") || s.startsWith("package ")) {
                         continue;
+                    }
+                    if (line.contains("io.opentelemetry.") || line.contains("io.quarkus.opentelemetry.")) {
+                        OPENTELEMETRY.add(pkg);
                     }
                     Matcher m = TYPE_REFERENCE.matcher(line);
                     while (m.find()) {
@@ -53,7 +59,7 @@ class PackageDependenciesTest {
             }
         }
         assertThat(GRAPH).as("the runtime's packages").containsKeys("engine", "protocol", "adapter", "server", "bus",
-                "cluster", "handoff", "http", "devmode", "admin");
+                "cluster", "handoff", "http", "devmode", "admin", "tracing");
     }
 
     private static String shortName(String pkg) {
@@ -109,5 +115,15 @@ class PackageDependenciesTest {
                 .doesNotContain("bus", "cluster", "clusteradapter", "adapter");
         GRAPH.forEach((pkg, uses) -> assertThat(uses).as("%s: nothing below the views depends on the Admin UI", pkg)
                 .doesNotContain("admin"));
+        assertThat(GRAPH.get("tracing")).as("tracing is a view on the server's hooks, not on the wires")
+                .doesNotContain("bus", "cluster", "clusteradapter", "admin");
+        GRAPH.forEach((pkg, uses) -> assertThat(uses).as("%s: nothing depends on the tracing view", pkg)
+                .doesNotContain("tracing"));
+    }
+
+    @Test
+    void onlyTheTracingViewKnowsOpenTelemetry() {
+        // the runtime works without quarkus-opentelemetry: the layers call their own hooks (server.Tracing)
+        assertThat(OPENTELEMETRY).containsExactly("tracing");
     }
 }
