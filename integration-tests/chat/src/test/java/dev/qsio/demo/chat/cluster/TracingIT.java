@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -40,7 +41,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
  */
 class TracingIT {
 
-    static final java.nio.file.Path JAR = java.nio.file.Path.of("target/quarkus-app/quarkus-run.jar");
+    static final Path JAR = ClusterIT.JAR;
     static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String CLIENT_SPAN = "00f067aa0ba902b7";
 
