@@ -15,6 +15,7 @@ import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.ConnectErrorException;
 import dev.qsio.testkit.Received;
 import dev.qsio.testkit.SocketIoConnector;
+import dev.qsio.testkit.Transport;
 import io.quarkus.test.QuarkusUnitTest;
 import io.restassured.RestAssured;
 
@@ -33,8 +34,10 @@ class AdminUiTest {
             .overrideConfigKey("quarkus.socketio.admin-ui.password", Chat.HASH_2A)
             .overrideConfigKey("quarkus.socketio.admin-ui.server-id", "test-server");
 
-    final SocketIoConnector admin = SocketIoConnector.create().namespace("/admin");
-    final SocketIoConnector chat = SocketIoConnector.create().namespace("/chat");
+    // WebSocket at once: a client that polls first is counted as polling until its upgrade, which a test that reads
+    // the transport and pollingClientsCount would otherwise race (theUpgradeIsASocketUpdate covers the upgrade)
+    final SocketIoConnector admin = SocketIoConnector.create().namespace("/admin").transports(Transport.WEBSOCKET);
+    final SocketIoConnector chat = SocketIoConnector.create().namespace("/chat").transports(Transport.WEBSOCKET);
 
     ClientSocket login() {
         return admin.auth(Map.of("username", "admin", "password", "s3cret")).connectAndAwait();
@@ -68,6 +71,20 @@ class AdminUiTest {
         String altered = "9" + session.substring(1);
         assertThat(admin.auth(Map.of("sessionId", altered)).connectAndAwaitRefusal().getMessage())
                 .contains("invalid credentials");
+    }
+
+    @Test
+    void theUpgradeIsASocketUpdate() {
+        try (ClientSocket ui = login()) {
+            ui.awaitEvent("all_sockets");
+            try (ClientSocket user = SocketIoConnector.create().namespace("/chat").connectAndAwait()) {
+                Received upgraded = await().atMost(Duration.ofSeconds(10)).until(() -> ui.events("socket_updated")
+                        .stream().filter(r -> r.arg().get("id").asText().equals(user.id()) && r.arg().has("transport"))
+                        .findFirst().orElse(null), r -> r != null);
+                assertThat(upgraded.arg().get("transport").asText()).isEqualTo("websocket");
+                assertThat(upgraded.arg().get("nsp").asText()).isEqualTo("/chat");
+            }
+        }
     }
 
     @Test

@@ -4,11 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.EngineStats;
+import dev.qsio.runtime.figures.Counts;
 import dev.qsio.runtime.server.Namespace;
-import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 
 /**
@@ -66,13 +68,16 @@ final class AdminFigures {
 
     Totals totals() {
         EngineServer<?> engine = engine();
-        ServerStats socketio = server.stats();
+        Counts<ServerFigure> socketio = server.stats().snapshot();
+        long packetsIn = socketio.get(ServerFigure.PACKETS_IN);
+        long packetsOut = socketio.get(ServerFigure.PACKETS_OUT);
         if (engine == null) {
-            return new Totals(0, Map.of(), socketio.packetsIn(), socketio.packetsOut(), 0, 0);
+            return new Totals(0, Map.of(), packetsIn, packetsOut, 0, 0);
         }
-        EngineStats e = engine.stats();
-        return new Totals(e.handshakesAccepted(), e.closesByReason(), socketio.packetsIn(), socketio.packetsOut(),
-                e.bytesIn(), e.bytesOut());
+        EngineStats stats = engine.stats();
+        Counts<EngineFigure> e = stats.snapshot();
+        return new Totals(e.get(EngineFigure.HANDSHAKES_ACCEPTED), stats.closesByReason(), packetsIn, packetsOut,
+                e.get(EngineFigure.BYTES_IN), e.get(EngineFigure.BYTES_OUT));
     }
 
     /** The sockets of this process in each namespace it knows. */

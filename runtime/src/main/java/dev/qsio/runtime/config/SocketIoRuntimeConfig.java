@@ -170,7 +170,10 @@ public interface SocketIoRuntimeConfig {
     @WithDefault("local")
     BusKind bus();
 
-    /** The values of {@code quarkus.socketio.bus}. */
+    /**
+     * The values of {@code quarkus.socketio.bus}: {@code local}, and the name of each wire between hosts (the
+     * runtime's {@code Wires} registers them).
+     */
     enum BusKind {
         LOCAL,
         REDIS

@@ -113,7 +113,7 @@ public final class Fanout {
         EngineSession<?> any = groups.get(0).sessions[0];
         long max = any.server.options().maxBufferedBytes();
         ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
-        any.server.stats().bytesOut.add((long) recipients * frame.readableBytes());
+        any.server.stats().bytesOut((long) recipients * frame.readableBytes());
         for (Group g : groups) {
             if (g.loop.inEventLoop()) {
                 write(g, frame, max);

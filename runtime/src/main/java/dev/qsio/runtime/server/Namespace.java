@@ -106,8 +106,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
             @Override
             public void add(AdapterSocket socket) {
-                // the sockets of this namespace are its own
-                if (((SocketImpl) socket).deliverTo(packet, fanout)) {
+                if (socket.deliverTo(packet, fanout)) {
                     count++;
                 }
             }
@@ -369,7 +368,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         span.end(null);
         result.whenComplete((answers, failure) -> {
             if (failure instanceof AckTimeoutException) {
-                server.stats().ackTimeouts.increment();
+                server.stats().increment(ServerFigure.ACK_TIMEOUTS);
             }
         });
         return Uni.createFrom().completionStage(result);

@@ -765,7 +765,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * Adds this socket's connection to a broadcast's fan-out, under the same rules as {@link #write}; whether it was
      * (or the packet was kept for it).
      */
-    boolean deliverTo(Encoded packet, Fanout fanout) {
+    @Override
+    public boolean deliverTo(Encoded packet, Fanout fanout) {
         if (!connected) {
             return false;
         }
@@ -845,7 +846,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         Vertx vertx = namespace.server.vertx();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
             if (removeAck(ackId) != null) {
-                namespace.server.stats().ackTimeouts.increment();
+                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
                 result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
             }
         });

@@ -143,7 +143,7 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
             synchronized (this) {
                 f = failures;
                 if (f == null) {
-                    f = failures = new HandlerFailures(stats.handlerFailures);
+                    f = failures = new HandlerFailures(stats.adder(ServerFigure.HANDLER_FAILURES));
                 }
             }
         }

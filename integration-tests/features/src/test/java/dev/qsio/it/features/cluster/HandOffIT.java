@@ -39,6 +39,7 @@ class HandOffIT {
         props.put("quarkus.socketio.upgrade-timeout", "60s");
         // why an upgrade is abandoned or a connection is not handed over, should a client stay on polling
         props.put("quarkus.log.category.\"dev.qsio.runtime.engine\".level", "DEBUG");
+        props.put("quarkus.log.category.\"dev.qsio.runtime.remote\".level", "DEBUG");
         props.put("quarkus.log.category.\"dev.qsio.runtime.handoff\".level", "DEBUG");
         try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, props, "handoff-1000");
                 ClientDriver driver = ClientDriver.start()) {
