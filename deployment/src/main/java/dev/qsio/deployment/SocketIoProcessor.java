@@ -39,6 +39,7 @@ import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
 import dev.qsio.runtime.metrics.SocketIoMeters;
+import dev.qsio.runtime.tracing.TracingSetup;
 import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.ServerSetup;
@@ -56,6 +57,8 @@ import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
 import io.quarkus.arc.processor.InvokerInfo;
 import io.quarkus.deployment.annotations.BuildProducer;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -187,6 +190,14 @@ class SocketIoProcessor {
         if (config.metricsEnabled() && metrics.isPresent()
                 && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(SocketIoMeters.class));
+        }
+    }
+
+    /** Spans of connections, handlers and emits, across servers, when the application has quarkus-opentelemetry. */
+    @BuildStep
+    void tracing(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (capabilities.isPresent(Capability.OPENTELEMETRY_TRACER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(TracingSetup.class));
         }
     }
 
