@@ -40,6 +40,7 @@ import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
 import dev.qsio.runtime.metrics.SocketIoMeters;
+import dev.qsio.runtime.tracing.TracingSetup;
 import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.ServerSetup;
@@ -59,6 +60,8 @@ import io.quarkus.arc.processor.InvokerInfo;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -201,6 +204,14 @@ class SocketIoProcessor {
         if (config.metricsEnabled() && metrics.isPresent()
                 && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(SocketIoMeters.class));
+        }
+    }
+
+    /** Spans of connections, handlers and emits, across servers, when the application has quarkus-opentelemetry. */
+    @BuildStep
+    void tracing(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (capabilities.isPresent(Capability.OPENTELEMETRY_TRACER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(TracingSetup.class));
         }
     }
 
