@@ -36,8 +36,8 @@ final class RedisEmitter implements WireEmitter {
 
     RedisEmitter(WireContext context, RedisConfig config) {
         if (config.mode() == RedisConfig.Mode.CLUSTER) {
-            throw new ConfigurationException("The emitter writes the format of Node's redis emitter, which a Redis "
-                    + "Cluster (quarkus.socketio.redis.mode=cluster) does not carry",
+            throw new ConfigurationException("quarkus.socketio.emitter.bus=redis writes the format of Node's redis "
+                    + "emitter, which a Redis Cluster (quarkus.socketio.redis.mode=cluster) does not carry",
                     Set.of("quarkus.socketio.emitter.bus", "quarkus.socketio.redis.mode"));
         }
         this.redis = RedisWire.standalone(context, config);
