@@ -116,9 +116,9 @@ public final class ClusterHub {
 
     // ================================================================ outgoing
 
-    /** The other servers as last known: what a broadcast with acknowledgements waits for. */
-    Others othersNow() {
-        return transport.othersNow();
+    /** The other servers of a namespace as last known: what a broadcast with acknowledgements waits for. */
+    Others othersNow(String namespace) {
+        return transport.othersNow(namespace);
     }
 
     boolean deliversOwn(BroadcastOptions options) {
@@ -133,7 +133,7 @@ public final class ClusterHub {
     }
 
     void broadcastWithAck(Broadcast b, long requestId, long timeoutMs) {
-        if (othersNow().none()) {
+        if (othersNow(b.namespace()).none()) {
             return;
         }
         transport.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
@@ -191,9 +191,9 @@ public final class ClusterHub {
         return result;
     }
 
-    /** The number of servers, this one included, as last known. */
-    int serverCount() {
-        return othersNow().count() + 1;
+    /** The number of servers of a namespace, this one included, as last known. */
+    int serverCount(String namespace) {
+        return othersNow(namespace).count() + 1;
     }
 
     /**

@@ -121,8 +121,10 @@ class PackageDependenciesTest {
             layer("the cluster-wide API over a wire", "clusteradapter"),
             layer("what a wire between hosts offers the layers above: membership, the adapter's transport, the "
                     + "recovery store, figures", "wire"),
-            layer("the wires between hosts, each one package chosen by quarkus.socketio.bus", "redis"),
+            layer("the wires between hosts, each one package chosen by quarkus.socketio.bus; none uses another",
+                    "redis", "postgres"),
             layer("primary, workers, supervision, the choice of wire", "cluster"),
+            layer("an application that serves no sockets: the emitter, on the wire that Wires names", "emitter"),
             layer("the server side of the Socket.IO Admin UI: a view on the server and the engine", "admin"),
             layer("views on all of the above; nothing depends on them", "dev.qsio.runtime", "health", "metrics",
                     "devui", "tracing"));
@@ -137,13 +139,15 @@ class PackageDependenciesTest {
     @Test
     void theAdminUiSeesTheServerNotTheWires() {
         assertThat(GRAPH.get("admin")).as("the Admin UI is a view on the server and the engine, not on the wires")
-                .doesNotContain("bus", "cluster", "clusteradapter", "adapter", "wire", "redis", "remote");
+                .doesNotContain("bus", "cluster", "clusteradapter", "adapter", "wire", "redis", "postgres", "remote",
+                        "emitter");
     }
 
     @Test
     void theTracingViewSeesTheServersHooksNotTheWires() {
         assertThat(GRAPH.get("tracing")).as("tracing is a view on the server's hooks, not on the wires")
-                .doesNotContain("bus", "cluster", "clusteradapter", "wire", "redis", "remote", "admin");
+                .doesNotContain("bus", "cluster", "clusteradapter", "wire", "redis", "postgres", "remote", "admin",
+                        "emitter");
     }
 
     @Test

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.Haproxy;
+import dev.qsio.it.support.PostgresServer;
 import dev.qsio.it.support.RedisServer;
 
 /**
@@ -240,6 +241,26 @@ class RecoveryIT {
         a.putAll(RECOVERY);
         Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
         b.putAll(RECOVERY);
+        aClientOfAKilledHostRecoversThroughTheOtherHost(a, b);
+    }
+
+    /**
+     * The same on PostgreSQL ({@code quarkus.socketio.bus=postgres}), whose servers keep the sessions and the broadcast
+     * log in tables: Node's PostgreSQL adapter has no connection state recovery.
+     */
+    @Test
+    void onPostgresAClientOfAKilledHostRecoversThroughTheOtherHost() {
+        PostgresServer postgres = started(PostgresServer.start("recovery-hosts"));
+        Map<String, String> a = new HashMap<>(PostgresInteropIT.hostProperties("host-a", postgres));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(PostgresInteropIT.hostProperties("host-b", postgres));
+        b.putAll(RECOVERY);
+        aClientOfAKilledHostRecoversThroughTheOtherHost(a, b);
+        // the log and the sessions are rows: the log holds the stream (trimmed to the window, not yet due)
+        assertThat(Integer.parseInt(postgres.sql("SELECT count(*) FROM socket_io_log").strip())).isGreaterThanOrEqualTo(400);
+    }
+
+    private void aClientOfAKilledHostRecoversThroughTheOtherHost(Map<String, String> a, Map<String, String> b) {
         ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-host-a"));
         ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-host-b"));
         hostA.awaitReady(1);
