@@ -164,7 +164,11 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             ws.close();
             return;
         }
-        WebSocketTransport.adopt(session, ws, clientPackets);
+        if (!WebSocketTransport.adopt(session, ws, clientPackets)) {
+            // its client closed the WebSocket while the former owner answered, and the application never saw the session
+            LOG.debugf("session %s: its WebSocket closed before it was taken over", sid);
+            sessions.remove(sid, session);
+        }
     }
 
     @Override

@@ -74,12 +74,21 @@ public final class WebSocketTransport extends Transport {
         }
     };
 
-    /** A session taken over from another server: its client upgraded to {@code ws} here (see {@link EngineServer#adopt}). */
-    static void adopt(EngineSession<?> session, ServerWebSocket ws, List<EnginePacket> clientPackets) {
+    /**
+     * A session taken over from another server: its client upgraded to {@code ws} here (see {@link EngineServer#adopt}).
+     * False when the client closed it meanwhile.
+     */
+    static boolean adopt(EngineSession<?> session, ServerWebSocket ws, List<EnginePacket> clientPackets) {
         WebSocketTransport transport = new WebSocketTransport(session, ws);
-        transport.connect(false);
+        try {
+            transport.connect(false);
+        } catch (IllegalStateException closed) {
+            // Vert.x refuses handlers on a closed WebSocket
+            return false;
+        }
         session.startAdopted(transport, clientPackets);
         ws.resume();
+        return true;
     }
 
     /**

@@ -34,12 +34,12 @@ import io.vertx.sqlclient.Tuple;
 
 /**
  * Connection state recovery on PostgreSQL (Node's adapter has none there). A session is a row of
- * {@code <prefix>_sessions} (JSON {@code {sid, pid, rooms, data}}, expiring after the recovery window; written when the
- * socket connects, changes rooms and disconnects, and refreshed while it is connected, so that the state survives a
- * killed worker). The broadcast log is {@code <prefix>_log}: each logged broadcast (its Node message, msgpack-encoded)
- * with its offset, written by {@link PostgresTransport} in the transaction that notifies it, one writer at a time, so
- * that the log's order is the order in which every server delivered the broadcasts. Rows older than the window are
- * deleted every {@code cleanup-interval}.
+ * {@code <prefix>_sessions} (JSON {@code {sid, pid, owner, rooms, data}}, owner being the server that wrote it last;
+ * expiring after the recovery window; written when the socket connects, changes rooms and disconnects, and refreshed
+ * while it is connected, so that the state survives a killed worker). The broadcast log is {@code <prefix>_log}: each
+ * logged broadcast (its Node message, msgpack-encoded) with its offset, written by {@link PostgresTransport} in the
+ * transaction that notifies it, one writer at a time, so that the log's order is the order in which every server
+ * delivered the broadcasts. Rows older than the window are deleted every {@code cleanup-interval}.
  */
 final class PostgresSessionStore implements SessionStore {
 
@@ -57,6 +57,8 @@ final class PostgresSessionStore implements SessionStore {
     private final AtomicLong offsets = new AtomicLong();
     private final String offsetPrefix;
     private final RecentBroadcasts recent;
+    /** This server, written with each session it stores: it forgets only a session it stored last. */
+    private final String member;
 
     PostgresSessionStore(ProtocolJson protocol, Pool pool, String member, PostgresChannels.RecoveryTables tables) {
         this.protocol = protocol;
@@ -65,6 +67,7 @@ final class PostgresSessionStore implements SessionStore {
         this.pool = pool;
         this.tables = tables;
         this.offsetPrefix = member.replaceAll("[^A-Za-z0-9]", "") + "-";
+        this.member = member;
         this.recent = new RecentBroadcasts(protocol, tables.windowMs(), RECENT_MAX);
     }
 
@@ -98,7 +101,7 @@ final class PostgresSessionStore implements SessionStore {
     }
 
     private void write(String namespace, Session session) {
-        ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid());
+        ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid()).put("owner", member);
         ArrayNode rooms = s.putArray("rooms");
         session.rooms().forEach(rooms::add);
         s.set("data", json.valueToTree(session.data()));
@@ -109,10 +112,16 @@ final class PostgresSessionStore implements SessionStore {
                 .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
     }
 
+    /**
+     * Deletes the session if this server stored it last. When the socket was restored on another server meanwhile
+     * (its client came back there while this server still held its old connection), that server stored it since, and
+     * closing the old connection here must not take it away from the client's next reconnection.
+     */
     @Override
     public void forget(String namespace, String pid) {
-        pool.preparedQuery("DELETE FROM " + tables.sessions() + " WHERE nsp = $1 AND pid = $2")
-                .execute(Tuple.of(namespace, pid));
+        pool.preparedQuery("DELETE FROM " + tables.sessions() + " WHERE nsp = $1 AND pid = $2 AND "
+                + "(session::jsonb ->> 'owner') = $3").execute(Tuple.of(namespace, pid, member))
+                .onFailure(e -> LOG.debugf("cannot forget session %s: %s", pid, e.getMessage()));
     }
 
     @Override

@@ -82,10 +82,39 @@ final class HeldConnections {
         server.stats().increment(EngineFigure.FORWARDED_REQUESTS);
     }
 
-    /** Relays a WebSocket whose session stays with its owner. */
+    /**
+     * Relays a WebSocket whose session stays with its owner. Its client may have closed it while the owner answered
+     * (Vert.x then refuses handlers on it): the owner is told, as it would be of a close a moment later.
+     */
     void relay(ServerWebSocket ws, String sid, String owner, boolean eio3) {
         Relayed f = new Relayed(ws, owner, eio3);
         relayed.put(sid, f);
+        try {
+            // first: from here on its close is seen, or it is closed already and this throws
+            ws.closeHandler(v -> relayEnded(sid, f));
+            readRelayed(ws, sid, f);
+        } catch (IllegalStateException closed) {
+            LOG.debugf("session %s: its WebSocket closed before its owner answered the upgrade", sid);
+            relayEnded(sid, f);
+            return;
+        }
+        ws.resume();
+    }
+
+    private void relayEnded(String sid, Relayed f) {
+        if (relayed.remove(sid, f)) {
+            peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+        }
+    }
+
+    /** Whether a WebSocket of session {@code sid} is relayed here to its owner. */
+    boolean relays(String sid) {
+        return relayed.containsKey(sid);
+    }
+
+    private void readRelayed(ServerWebSocket ws, String sid, Relayed f) {
+        String owner = f.owner;
+        boolean eio3 = f.eio3;
         WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
                 text -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer()),
                 data -> {
@@ -104,12 +133,6 @@ final class HeldConnections {
                 // the close that follows tells the owner
                 code -> {
                 });
-        ws.closeHandler(v -> {
-            if (relayed.remove(sid, f)) {
-                peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
-            }
-        });
-        ws.resume();
     }
 
     /** DRAIN: the owner's packets for a client whose connection is held here. */

@@ -334,6 +334,7 @@ final class RemoteSessions implements OtherServers {
                 // nothing but the probe is expected before the upgrade completes: ignored, as before
             }, code -> {
             });
+            // once the upgrade packet came, the owner's answer finds the WebSocket closed (relay, adopt)
             ws.closeHandler(v -> {
                 if (!settled[0]) {
                     settled[0] = true;
@@ -372,6 +373,11 @@ final class RemoteSessions implements OtherServers {
         long id = r.num();
         int outcome = (int) r.num();
         requests.answer(id, from, outcome);
+    }
+
+    /** Whether a WebSocket of session {@code sid} is relayed here to its owner. */
+    boolean relays(String sid) {
+        return held.relays(sid);
     }
 
     /**

@@ -45,8 +45,7 @@ class WriteOrderTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        EngineOptions options = new EngineOptions(25_000, 20_000, 10_000, 1_000_000, Transports.ALL, true, Cors.disabled(),
-                null, Integer.MAX_VALUE, 30_000, 1L << 24, new Compression(false, 1024, false, 1024), false);
+        EngineOptions options = TestOptions.defaults();
         EngineServer<EngineSession<?>> engine = new EngineServer<>("/engine.io/", vertx, options,
                 new SessionHandler<>() {
                     @Override
