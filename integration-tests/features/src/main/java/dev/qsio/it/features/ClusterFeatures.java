@@ -79,7 +79,8 @@ public class ClusterFeatures {
 
     /**
      * One numbered broadcast to a room, [origin, seq], acknowledged with its number once handed to the adapter: the
-     * fault campaign's publishers send one at a time, so that each origin's numbers leave one server in order.
+     * fault campaign's stream. The events of one socket are handled in order, so each origin's numbers leave its
+     * server in order.
      */
     @OnEvent("publish")
     long publish(String origin, long seq, String room) {

@@ -1,0 +1,165 @@
+package dev.qsio.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.qsio.campaign.Checker.Verdict;
+import dev.qsio.campaign.History.Ack;
+import dev.qsio.campaign.History.FaultWindow;
+import dev.qsio.campaign.History.Life;
+import dev.qsio.campaign.History.Publish;
+import dev.qsio.campaign.History.Publisher;
+import dev.qsio.campaign.History.Readiness;
+import dev.qsio.campaign.History.Run;
+import dev.qsio.campaign.History.Subscriber;
+import dev.qsio.campaign.Schedule.Kind;
+
+/**
+ * The checker on small histories written by hand: a clean one passes, and a loss, a duplicate, a reorder, a failed
+ * recovery, an acknowledgement that never settled and a host that stayed ready without Redis are each reported;
+ * what the design allows (a loss around a disconnect without recovery, a broadcast dropped while its host could not
+ * reach Redis) is counted, not reported.
+ */
+class CheckerTest {
+
+    static final String KEY = "p-a.1/all";
+
+    /** Ten broadcasts of one origin to "all", acknowledged, one every 100 ms from t=1000. */
+    static Publisher publisher(int count) {
+        List<Publish> pubs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            pubs.add(new Publish(KEY, i, "all", 1000 + 100L * i, 1, 1010 + 100L * i));
+        }
+        return new Publisher("p-a", "a", List.of(new Life(900, "connect", "pid", false)), pubs);
+    }
+
+    /** A subscriber connected and in "all" from t=500, on host b, with these runs. */
+    static Subscriber subscriber(List<Life> more, Run... runs) {
+        List<Life> life = new ArrayList<>(List.of(new Life(400, "connect", "s1", false), new Life(450, "where", "host-b/1",
+                false), new Life(500, "join", "all", false)));
+        life.addAll(more);
+        return new Subscriber("s0", "node", life, Map.of(KEY, List.of(runs)), List.of(new Ack("upper", 600, 1, 1, 610, null)));
+    }
+
+    static Verdict check(Subscriber s, boolean recovery, List<FaultWindow> faults, List<Readiness> readiness) {
+        return Checker.check(new History(List.of(s), List.of(publisher(10)), List.of(), faults, readiness), recovery);
+    }
+
+    static Verdict check(Subscriber s, boolean recovery) {
+        return check(s, recovery, List.of(), List.of());
+    }
+
+    static List<String> rules(Verdict v) {
+        return v.violations().stream().map(Checker.Violation::rule).toList();
+    }
+
+    @Test
+    void aCompleteHistoryPasses() {
+        Verdict v = check(subscriber(List.of(), new Run(0, 9, 1005, 1905, 1)), true);
+        assertThat(v.violations()).isEmpty();
+        assertThat(v.counts()).containsEntry("deliveries", 10L).containsEntry("expected", 10L);
+    }
+
+    @Test
+    void aLossIsReported() {
+        Verdict v = check(subscriber(List.of(), new Run(0, 3, 1005, 1305, 1), new Run(5, 9, 1505, 1905, 1)), true);
+        assertThat(rules(v)).containsExactly("loss");
+        assertThat(v.violations().get(0).detail()).contains(KEY + " #4");
+    }
+
+    @Test
+    void aDuplicateIsReported() {
+        Verdict v = check(subscriber(List.of(), new Run(0, 6, 1005, 1605, 1), new Run(6, 9, 1610, 1905, 1)), true);
+        assertThat(rules(v)).containsExactly("duplicate");
+        assertThat(v.violations().get(0).detail()).startsWith("1 of " + KEY);
+    }
+
+    @Test
+    void aReorderIsReported() {
+        Verdict v = check(subscriber(List.of(), new Run(0, 3, 1005, 1305, 1), new Run(5, 9, 1505, 1905, 1),
+                new Run(4, 4, 1906, 1906, 1)), true);
+        assertThat(rules(v)).containsExactly("order");
+        assertThat(v.violations().get(0).detail()).contains("#4..4 after #9");
+    }
+
+    @Test
+    void withoutRecoveryAGapAroundADisconnectIsAllowedAndAGapElsewhereIsNot() {
+        // delivered up to #3 at 1305, disconnected at 1450, back and in the room at 1600 (#6 on)
+        List<Life> reconnect = List.of(new Life(1450, "disconnect", "transport close", false),
+                new Life(1550, "connect", "s2", false), new Life(1600, "join", "all", false));
+        Verdict around = check(subscriber(reconnect, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), false);
+        assertThat(around.violations()).isEmpty();
+        assertThat(around.counts()).containsEntry("lost.around-disconnect", 1L);
+        // #1 missing in the middle of the first connection: not around the disconnect
+        Verdict middle = check(subscriber(reconnect, new Run(0, 0, 1005, 1005, 1), new Run(2, 3, 1205, 1305, 1),
+                new Run(6, 9, 1605, 1905, 2)), false);
+        assertThat(rules(middle)).containsExactly("loss");
+    }
+
+    @Test
+    void withRecoveryAReconnectionMustRecoverAndMissNothing() {
+        List<Life> recovered = List.of(new Life(1450, "disconnect", "transport close", false),
+                new Life(1550, "connect", "s1", true));
+        assertThat(check(subscriber(recovered, new Run(0, 3, 1005, 1305, 1), new Run(4, 9, 1551, 1905, 2)), true)
+                .violations()).isEmpty();
+        assertThat(rules(check(subscriber(recovered, new Run(0, 3, 1005, 1305, 1), new Run(5, 9, 1551, 1905, 2)), true)))
+                .containsExactly("loss");
+        List<Life> notRecovered = List.of(new Life(1450, "disconnect", "transport close", false),
+                new Life(1550, "connect", "s2", false), new Life(1600, "join", "all", false));
+        assertThat(rules(check(subscriber(notRecovered, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), true)))
+                .containsExactly("recovery");
+    }
+
+    @Test
+    void aBroadcastDroppedWhileItsHostCouldNotReachRedisIsCountedNotReported() {
+        FaultWindow cut = new FaultWindow(0, Kind.PARTITION_HOST_REDIS, "a", 1150, 1350, 1400L, List.of("a"), 200);
+        List<Readiness> ready = List.of(new Readiness(1360, "a", 200));
+        Verdict v = check(subscriber(List.of(), new Run(0, 1, 1005, 1105, 1), new Run(4, 9, 1405, 1905, 1)), true,
+                List.of(cut), ready);
+        assertThat(v.violations()).isEmpty();
+        assertThat(v.counts()).containsEntry("lost.redis-unreachable", 2L);
+    }
+
+    @Test
+    void anAckThatNeverSettledOrSettledTwiceIsReported() {
+        Subscriber s = new Subscriber("s0", "node", List.of(new Life(400, "connect", "s1", false)), Map.of(),
+                List.of(new Ack("upper", 600, -1, 0, 0, null), new Ack("ask", 700, 1, 2, 710, "answer")));
+        assertThat(rules(Checker.check(new History(List.of(s), List.of(), List.of(), List.of(), List.of()), true)))
+                .containsExactly("ack", "ack");
+    }
+
+    @Test
+    void aHostThatStaysReadyWithoutRedisIsReported() {
+        FaultWindow cut = new FaultWindow(0, Kind.PARTITION_HOST_REDIS, "a", 10_000, 30_000, 31_000L, List.of("a"), 20_000);
+        List<Readiness> alwaysUp = List.of(new Readiness(12_000, "a", 200), new Readiness(25_000, "a", 200),
+                new Readiness(31_000, "a", 200));
+        Verdict v = Checker.check(new History(List.of(), List.of(), List.of(), List.of(cut), alwaysUp), true);
+        assertThat(rules(v)).containsExactly("readiness");
+        List<Readiness> downThenUp = List.of(new Readiness(16_000, "a", 503), new Readiness(31_000, "a", 200));
+        assertThat(Checker.check(new History(List.of(), List.of(), List.of(), List.of(cut), downThenUp), true).violations())
+                .isEmpty();
+    }
+
+    @Test
+    void aFaultAfterWhichTheClusterDidNotConvergeIsReported() {
+        FaultWindow stuck = new FaultWindow(0, Kind.KILL_WORKER, "a", 1000, 1000, null, List.of(), 0);
+        assertThat(rules(Checker.check(new History(List.of(), List.of(), List.of(), List.of(stuck), List.of()), true)))
+                .containsExactly("convergence");
+    }
+
+    @Test
+    void theScheduleOfASeedIsTheSameEveryTime() {
+        List<String> hosts = List.of("a", "b");
+        assertThat(Schedule.of(42, Schedule.Variant.REDIS_RECOVERY, 30, hosts).faults())
+                .isEqualTo(Schedule.of(42, Schedule.Variant.REDIS_RECOVERY, 30, hosts).faults())
+                .isNotEqualTo(Schedule.of(43, Schedule.Variant.REDIS_RECOVERY, 30, hosts).faults());
+        // a deck: the first 13 faults of the single-Redis variant are its 13 kinds
+        assertThat(Schedule.of(42, Schedule.Variant.REDIS_RECOVERY, 13, hosts).faults().stream().map(f -> f.kind())
+                .distinct().count()).isEqualTo(13);
+    }
+}
