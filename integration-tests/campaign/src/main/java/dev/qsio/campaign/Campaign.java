@@ -55,6 +55,7 @@ public final class Campaign {
     private final List<Readiness> readiness = Collections.synchronizedList(new ArrayList<>());
     private final List<FaultWindow> windows = new ArrayList<>();
     private final ArrayNode faultReport = History.JSON.createArrayNode();
+    private final List<String> nemesisFailures = new ArrayList<>();
     private Topology topology;
     private Clients clients;
 
@@ -149,21 +150,35 @@ public final class Campaign {
         History history = History.read(file, windows, List.copyOf(readiness));
         Checker.Verdict verdict = Checker.check(history, options.variant().recovery);
         report(verdict, soak);
-        return verdict.violations().isEmpty() ? 0 : 1;
+        return verdict.violations().isEmpty() && nemesisFailures.isEmpty() ? 0 : 1;
     }
 
     private void runFault(Nemesis nemesis, Fault f) throws InterruptedException {
         long start = System.currentTimeMillis();
-        String note = nemesis.inject(f);
-        say("fault " + f.index() + ": " + f.describe() + " (" + note + ")");
-        if (f.holdMs() > 0) {
-            // the fault's length is the point: a pause, a partition, an outage that lasts this long
-            Thread.sleep(f.holdMs());
+        String note;
+        try {
+            note = nemesis.inject(f);
+            say("fault " + f.index() + ": " + f.describe() + " (" + note + ")");
+            if (f.holdMs() > 0) {
+                // the fault's length is the point: a pause, a partition, an outage that lasts this long
+                Thread.sleep(f.holdMs());
+            }
+            if (f.kind() == Kind.ROLLING_RESTART) {
+                Nemesis.awaitReplaced(topology.host(f.host()), note);
+            }
+        } catch (RuntimeException e) {
+            // the nemesis could not do what it meant to (a control request refused or too slow): said in the report,
+            // and the fault is healed all the same
+            note = "NEMESIS FAILED: " + e;
+            nemesisFailures.add("fault " + f.index() + " " + f.describe() + ": " + e);
+            say("fault " + f.index() + ": " + f.describe() + ": " + note);
         }
-        if (f.kind() == Kind.ROLLING_RESTART) {
-            Nemesis.awaitReplaced(topology.host(f.host()), note);
+        try {
+            nemesis.heal(f);
+        } catch (RuntimeException e) {
+            nemesisFailures.add("healing fault " + f.index() + " " + f.describe() + ": " + e);
+            say("  healing failed: " + e);
         }
-        nemesis.heal(f);
         long healed = System.currentTimeMillis();
         Long converged = converge(healed);
         List<String> cut = switch (f.kind()) {
@@ -282,6 +297,7 @@ public final class Campaign {
         report.set("faults", faultReport);
         report.set("counts", History.JSON.valueToTree(verdict.counts()));
         report.set("violations", History.JSON.valueToTree(verdict.violations().stream().map(Object::toString).toList()));
+        report.set("nemesisFailures", History.JSON.valueToTree(nemesisFailures));
         Map<String, List<Long>> convergence = new LinkedHashMap<>();
         for (JsonNode f : faultReport) {
             convergence.computeIfAbsent(f.path("kind").asText(), k -> new ArrayList<>()).add(f.path("convergedMs").asLong(-1));
@@ -295,6 +311,7 @@ public final class Campaign {
         convergence.forEach((k, v) -> text.append("  ").append(k).append(": converged in ").append(v).append(" ms\n"));
         verdict.counts().forEach((k, v) -> text.append("  ").append(k).append(" = ").append(v).append('\n'));
         verdict.violations().forEach(v -> text.append("  VIOLATION ").append(v).append('\n'));
+        nemesisFailures.forEach(n -> text.append("  NEMESIS FAILED ").append(n).append('\n'));
         Files.writeString(options.out().resolve("report.txt"), text);
         System.out.print(text.toString().lines().map(l -> "[campaign] " + l + "\n").reduce("", String::concat));
     }

@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Arguments, {@code --name value}: {@code seed} (one campaign) or {@code seeds} (a comma-separated list) or
  * {@code minutes} with {@code first-seed} (seeds one after the other until the time is up: the long mode);
  * {@code variant} (redis-recovery, redis-plain, cluster-recovery; by default the seed chooses), {@code seconds} of
- * faults per campaign, {@code out} (a folder per seed below it), and {@code soak} with {@code minutes} for the soak.
+ * faults per campaign, {@code out} (a folder per seed below it), {@code soak} with {@code minutes} for the soak, and
+ * {@code lab} (letters added to the namespaces' prefix, for a second run beside the first).
  * Exit status: 0 when no campaign found a violation.
  */
 public final class CampaignMain {
@@ -49,7 +50,8 @@ public final class CampaignMain {
     public static int run(Map<String, String> args) throws Exception {
         Path module = Path.of(args.getOrDefault("module", ".")).toAbsolutePath().normalize();
         Path out = Path.of(args.getOrDefault("out", module.resolve("target/campaign").toString())).toAbsolutePath();
-        String prefix = Lab.prefixFor(module.getParent().getParent().getFileName().toString());
+        // --lab names a second lab of the same checkout, so that a soak and a campaign can run side by side
+        String prefix = Lab.prefixFor(module.getParent().getParent().getFileName().toString()) + args.getOrDefault("lab", "");
         String main = Campaign.class.getName();
         List<Long> seeds = new ArrayList<>();
         if (args.containsKey("seeds")) {

@@ -3,6 +3,9 @@ package dev.qsio.campaign;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,8 +121,7 @@ final class Nemesis implements AutoCloseable {
             case SCALE -> {
                 // the endpoint answers once the new worker is ready, which a loaded machine may take a minute for: the
                 // fault holds meanwhile
-                scaling = CompletableFuture.supplyAsync(() -> host.management("POST", "/q/socketio/cluster/scale?up=1",
-                        Topology.CONTROL_TOKEN));
+                scaling = CompletableFuture.supplyAsync(() -> control(host, "scale?up=1"));
                 yield "scaling up to " + (Topology.WORKERS + 1);
             }
             case PAUSE_WORKER_SHORT, PAUSE_WORKER_LONG -> {
@@ -181,12 +183,11 @@ final class Nemesis implements AutoCloseable {
                 // done when every worker was replaced: the convergence waits for readiness
             }
             case SCALE -> {
-                HttpResponse<String> up = scaling.orTimeout(180, TimeUnit.SECONDS).join();
+                HttpResponse<String> up = scaling.orTimeout(300, TimeUnit.SECONDS).join();
                 if (up.statusCode() != 200) {
                     throw new IllegalStateException("scale up refused: " + up.statusCode() + " " + up.body());
                 }
-                HttpResponse<String> r = topology.host(f.host()).management("POST", "/q/socketio/cluster/scale?down=1",
-                        Topology.CONTROL_TOKEN);
+                HttpResponse<String> r = control(topology.host(f.host()), "scale?down=1");
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("scale down refused: " + r.statusCode() + " " + r.body());
                 }
@@ -202,6 +203,25 @@ final class Nemesis implements AutoCloseable {
             case PARTITION_HOST_REDIS, LOSS -> clearRules(f.host());
             case PARTITION_HOSTS -> clearRules(topology.hostNames.get(0));
             case LATENCY -> clearDelay(f.host());
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /**
+     * A cluster control request, with time for the answer: a scale answers once its worker is ready or gone, which a
+     * loaded machine may take minutes for.
+     */
+    private static HttpResponse<String> control(ClusterProcess host, String action) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(host.managementUrl() + "/q/socketio/cluster/" + action))
+                    .timeout(Duration.ofSeconds(300)).header("Authorization", "Bearer " + Topology.CONTROL_TOKEN)
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("POST " + action + " on " + host.managementUrl() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
