@@ -37,19 +37,22 @@ function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs) {
     });
     return entry;
   };
+  // the rooms the server acknowledged for this socket: a recovered socket keeps them, a new one has none
+  let joined = new Set();
   socket.on("connect", () => {
     h.conn++;
     const recovered = socket.recovered;
     h.events.push([now(), "connect", socket.id, recovered, socket.io.engine.transport.name]);
     ack("where", 10000, "where");
-    if (!recovered) {
-      // a new socket has no rooms: the application joins them again, as a real one would, until it is acknowledged
-      const join = (room, conn) => socket.timeout(10000).emit("join", room, (err) => {
-        h.events.push([now(), err ? "join-failed" : "join", room]);
-        if (err && socket.connected && h.conn === conn) join(room, conn);
-      });
-      for (const room of rooms) join(room, h.conn);
-    }
+    if (!recovered) joined = new Set();
+    // the application joins its rooms, as a real one would, until each is acknowledged; after a recovery, those whose
+    // join was never acknowledged (the connection was lost meanwhile) too
+    const join = (room, conn) => socket.timeout(10000).emit("join", room, (err) => {
+      h.events.push([now(), err ? "join-failed" : "join", room]);
+      if (!err) joined.add(room);
+      else if (socket.connected && h.conn === conn) join(room, conn);
+    });
+    for (const room of rooms) if (!joined.has(room)) join(room, h.conn);
   });
   socket.on("disconnect", (reason) => h.events.push([now(), "disconnect", reason]));
   socket.on("connect_error", (err) => h.events.push([now(), "connect_error", String(err?.message ?? err)]));
@@ -94,8 +97,22 @@ function publisher(name, url, rate) {
   });
   socket.on("disconnect", (reason) => p.events.push([Date.now(), "disconnect", reason]));
   let n = 0;
+  // the rate holds when this process gets little CPU: each tick sends what is due since the connection began (at most
+  // a second's worth), not one broadcast per timer that fired
+  let since = null;
+  let sent = 0;
+  socket.on("connect", () => { since = Date.now(); sent = 0; });
   const timer = setInterval(() => {
-    if (!socket.connected) return;
+    if (!socket.connected || since === null) return;
+    let due = Math.floor(((Date.now() - since) * rate) / 1000) - sent;
+    if (due > rate) {
+      // more than a second behind: the rest is skipped, not sent in one burst
+      sent += due - rate;
+      due = rate;
+    }
+    for (let k = 0; k < due; k++, sent++) publishOne();
+  }, 1000 / rate);
+  function publishOne() {
     const origin = `${name}.${p.conn}`;
     // four in five to everyone, the rest to one of the rooms
     const room = n++ % 5 === 4 ? ROOMS[n % ROOMS.length] : "all";
@@ -110,7 +127,7 @@ function publisher(name, url, rate) {
         entry[5] = Date.now();
       }
     });
-  }, 1000 / rate);
+  }
   return { p, socket, stop() { clearInterval(timer); }, close() { clearInterval(timer); socket.disconnect(); } };
 }
 
@@ -146,12 +163,19 @@ const churn = [];
 const startChurn = () => {
   for (let i = 0; i < config.churners; i++) churn.push(churner(`c${churn.length}`, config.url, config.churnLifeMs));
 };
-if (!config.churnLater) startChurn();
-// recoveries on purpose: every so often one subscriber's connection is closed as a network failure would
-const drops = config.dropEveryMs > 0 ? setInterval(() => {
-  const s = subs[Math.floor(Math.random() * subs.length)];
-  if (s?.socket.connected) s.socket.io.engine.close();
-}, config.dropEveryMs) : null;
+// recoveries on purpose, with the churn: every so often one subscriber's connection is closed as a network failure
+// would
+let drops = null;
+const startDrops = () => {
+  if (config.dropEveryMs > 0) drops = setInterval(() => {
+    const s = subs[Math.floor(Math.random() * subs.length)];
+    if (s?.socket.connected) s.socket.io.engine.close();
+  }, config.dropEveryMs);
+};
+if (!config.churnLater) {
+  startChurn();
+  startDrops();
+}
 // a socket of the campaign's own for fetchSockets and serverCount, through the load balancer
 const probe = io(config.url, { transports: ["websocket"] });
 
@@ -229,6 +253,16 @@ rl.on("line", async (line) => {
         `${name} ${id} ${JSON.stringify(subs.find((s) => s.h.name === name)?.h.events.slice(-8) ?? [])}`);
       out({ event: "probe", fetch: { count: fetch.value?.length ?? -1, error: fetch.error, missing }, servers });
     } else if (cmd === "finish") await finish(arg);
+    else if (cmd === "churn") {
+      if (arg === "on") {
+        startChurn();
+        startDrops();
+      } else {
+        churn.forEach((x) => x.stop());
+        if (drops) clearInterval(drops);
+      }
+      out({ event: "churn", on: arg === "on" });
+    }
     else if (cmd === "exit") {
       subs.forEach((s) => s.close());
       pubs.forEach((x) => x.close());

@@ -3,6 +3,7 @@ package dev.qsio.campaign;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -120,7 +121,7 @@ public final class Campaign {
                 options.out().resolve("clients.log"));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleWithFixedDelay(this::sampleReadiness, 0, 500, TimeUnit.MILLISECONDS);
-        Long warm = converge(System.currentTimeMillis());
+        Long warm = converge(System.currentTimeMillis(), Topology.RESTART_CONVERGENCE_BOUND);
         if (warm == null) {
             throw new IllegalStateException("the cluster and its clients did not settle before the first fault: "
                     + lastState);
@@ -180,7 +181,7 @@ public final class Campaign {
             say("  healing failed: " + e);
         }
         long healed = System.currentTimeMillis();
-        Long converged = converge(healed);
+        Long converged = converge(healed, Topology.convergenceBound(f.kind()));
         List<String> cut = switch (f.kind()) {
             case PARTITION_HOST_REDIS -> List.of(f.host());
             case REDIS_KILL, REDIS_PAUSE, REDIS_FAILOVER -> HOSTS;
@@ -193,7 +194,8 @@ public final class Campaign {
         if (converged != null) {
             r.put("convergedMs", converged - healed);
         }
-        say("  healed; " + (converged == null ? "NOT converged within " + Topology.CONVERGENCE_BOUND.toSeconds() + " s: "
+        r.set("convergence", History.JSON.valueToTree(List.copyOf(convergence)));
+        say("  healed; " + (converged == null ? "NOT converged within " + Topology.convergenceBound(f.kind()).toSeconds() + " s: "
                 + lastState : "converged in " + (converged - healed) + " ms"));
         // calm between faults: the cluster runs as usual for a moment
         Thread.sleep(f.calmMs());
@@ -207,13 +209,16 @@ public final class Campaign {
     }
 
     private volatile String lastState = "";
+    /** The states {@link #converge} went through, with their times. */
+    private final List<String> convergence = new ArrayList<>();
 
     /**
      * Waits until the cluster is as before a fault: every host ready, every client connected, serverCount the number
      * of workers, and fetchSockets of the room every subscriber joined seeing each. Returns when, or null.
      */
-    private Long converge(long from) throws InterruptedException {
-        long deadline = from + Topology.CONVERGENCE_BOUND.toMillis();
+    private Long converge(long from, Duration bound) throws InterruptedException {
+        convergence.clear();
+        long deadline = from + bound.toMillis();
         int servers = HOSTS.size() * Topology.WORKERS;
         while (System.currentTimeMillis() < deadline) {
             StringBuilder state = new StringBuilder();
@@ -238,6 +243,10 @@ public final class Campaign {
                         .append(probe.path("fetch").has("error") ? ", " + probe.path("fetch").path("error") : "")
                         .append("), serverCount ").append(serverCount);
                 ok = count == expected && serverCount == servers;
+            }
+            if (!state.toString().equals(lastState)) {
+                // what the cluster was waiting for, each time it changed: the report says where the time went
+                convergence.add((System.currentTimeMillis() - from) + " ms: " + state);
             }
             lastState = state.toString();
             if (ok) {
@@ -270,7 +279,7 @@ public final class Campaign {
         clients.churn(false);
         // the recovery window of the last disconnected sessions, and a margin
         Thread.sleep(150_000);
-        Long settled = converge(System.currentTimeMillis());
+        Long settled = converge(System.currentTimeMillis(), Topology.RESTART_CONVERGENCE_BOUND);
         soak.put("settled", settled != null);
         soak.set("end", History.JSON.valueToTree(figures()));
         return soak;

@@ -34,7 +34,7 @@ import dev.qsio.campaign.Schedule.Kind;
  * <li><b>readiness</b>: a host that cannot reach Redis for 8 s or more reports not ready meanwhile, and every host
  * affected by a fault is ready again within 30 s of its healing;</li>
  * <li><b>convergence</b>: after each fault healed, every client is connected again, fetchSockets sees every subscriber
- * and serverCount every server, within {@link Topology#CONVERGENCE_BOUND} (the campaign measures the time).</li>
+ * and serverCount every server, within {@link Topology#convergenceBound} (the campaign measures the time).</li>
  * </ol>
  */
 public final class Checker {
@@ -115,7 +115,7 @@ public final class Checker {
             if (f.converged() == null) {
                 violation("convergence", f.kind().label() + (f.host() == null ? "" : " " + f.host()),
                         "fault " + f.index() + ": the cluster was not as before within "
-                                + Topology.CONVERGENCE_BOUND.toSeconds() + " s of healing");
+                                + Topology.convergenceBound(f.kind()).toSeconds() + " s of healing");
             }
         }
     }

@@ -54,7 +54,8 @@ final class Clients implements AutoCloseable {
             Process p = new ProcessBuilder("node", dir.resolve("campaign.mjs").toString(), JSON.writeValueAsString(config))
                     .directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             Clients clients = new Clients(p);
-            clients.await("ready", Duration.ofSeconds(120));
+            // 45 sockets and three Chromium pages on a loaded machine: minutes, not seconds
+            clients.await("ready", Duration.ofSeconds(300));
             return clients;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start node: is Node.js installed?", e);

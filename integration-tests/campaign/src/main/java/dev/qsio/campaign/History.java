@@ -92,7 +92,7 @@ public record History(List<Subscriber> subscribers, List<Publisher> publishers, 
 
     private static Subscriber subscriber(JsonNode s) {
         Map<String, List<Run>> runs = new LinkedHashMap<>();
-        s.path("runs").fields().forEachRemaining(e -> {
+        s.path("runs").properties().forEach(e -> {
             List<Run> list = new ArrayList<>();
             for (JsonNode r : e.getValue()) {
                 list.add(new Run(r.get(0).asLong(), r.get(1).asLong(), r.get(2).asLong(), r.get(3).asLong(), r.get(4).asInt()));

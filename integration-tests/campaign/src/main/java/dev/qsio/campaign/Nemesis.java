@@ -324,7 +324,7 @@ final class Nemesis implements AutoCloseable {
     /** Waits until a rolling restart replaced every worker that {@code before} lists (their pids). */
     static void awaitReplaced(ClusterProcess host, String before) {
         Set<String> old = Set.of(before.replace("workers ", "").split(","));
-        Awaitility.await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+        Awaitility.await().atMost(Topology.RESTART_CONVERGENCE_BOUND).pollInterval(Duration.ofMillis(500))
                 .alias("rolling restart of " + host.url() + " replacing " + old)
                 .until(() -> {
                     List<JsonNode> now = Topology.workers(host);

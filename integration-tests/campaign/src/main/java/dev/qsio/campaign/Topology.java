@@ -151,6 +151,18 @@ final class Topology implements AutoCloseable {
 
     /** How long the whole cluster may take to be as before a fault, once it healed. */
     static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(120);
+    /**
+     * The same after a fault that starts JVMs again (a worker, a host, a rolling restart, a scale): a worker's start
+     * timeout (180 s here) and a margin, since a loaded machine may take minutes to start one.
+     */
+    static final Duration RESTART_CONVERGENCE_BOUND = Duration.ofSeconds(300);
+
+    static Duration convergenceBound(Schedule.Kind kind) {
+        return switch (kind) {
+            case KILL_WORKER, KILL_PRIMARY, KILL_HOST, ROLLING_RESTART, SCALE -> RESTART_CONVERGENCE_BOUND;
+            default -> CONVERGENCE_BOUND;
+        };
+    }
 
     @Override
     public void close() {
