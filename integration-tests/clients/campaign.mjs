@@ -187,8 +187,18 @@ if (config.pages > 0) {
   for (let i = 0; i < config.pages; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${config.url}/api/worker`);
-    await page.addScriptTag({ url: `${config.url}/socket.io/socket.io.min.js` });
+    // a page that fails to load (a host starting or stalled behind the load balancer) is loaded again, as a person
+    // would reload it
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.goto(`${config.url}/api/worker`);
+        await page.addScriptTag({ url: `${config.url}/socket.io/socket.io.min.js` });
+        break;
+      } catch (e) {
+        if (attempt === 5) throw e;
+        process.stderr.write(`page ${i}: ${e.message}; loading it again\n`);
+      }
+    }
     const transports = [["websocket"], ["polling"], null][i % 3];
     await page.evaluate(([fn, name, transports, rooms, ackEveryMs]) => {
       const make = new Function(`return (${fn})`)();
@@ -227,7 +237,12 @@ async function finish(file) {
   const unsettled = () => subs.some((s) => s.h.acks.some((a) => a[2] === -1)) || pubs.some((x) => x.p.pubs.some((e) => e[4] === -1));
   while (unsettled() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 3000));
-  const pageHistories = await Promise.all(pages.map((p) => p.evaluate(() => { window.sub.stop(); return window.sub.h; })));
+  // the pages' own requests settle too (each has a timeout of 10 s)
+  await Promise.all(pages.map((p) => p.evaluate(() => window.sub.stop()).catch(() => {})));
+  for (const p of pages) {
+    await p.waitForFunction(() => window.sub.h.acks.every((a) => a[2] !== -1), null, { timeout: 20000 }).catch(() => {});
+  }
+  const pageHistories = await Promise.all(pages.map((p) => p.evaluate(() => window.sub.h)));
   const history = {
     subscribers: [...subs.map((s) => ({ ...s.h, kind: "node" })), ...pageHistories.map((h) => ({ ...h, kind: "page" }))],
     publishers: pubs.map((x) => x.p),

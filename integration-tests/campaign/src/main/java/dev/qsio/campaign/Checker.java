@@ -23,7 +23,7 @@ import dev.qsio.campaign.Schedule.Kind;
  * publisher's connection to one server, for one room);</li>
  * <li><b>loss</b>: a subscriber that was in the room when a broadcast was acknowledged to its publisher receives it,
  * except (each counted in the verdict, none silently) a broadcast published while the publisher's host or the
- * subscriber's could not reach Redis (dropped, not queued, as documented), one acknowledged by a server that was
+ * subscriber's could not reach Redis, or in the second before (dropped, not queued, as documented), one acknowledged by a server that was
  * SIGKILLed right after (its message to Redis may not have left), and, without recovery or when a reconnection was not
  * recovered, one published while the subscriber's connection was up but after which nothing later of the same
  * origin came on that connection before it closed: gaps only around a disconnect;</li>
@@ -43,6 +43,8 @@ public final class Checker {
     static final long KILL_SLACK_MS = 2000;
     /** After a host is ready again, how long its broadcasts may still be dropped (its connections are new). */
     static final long REDIS_SLACK_MS = 2000;
+    /** How long before Redis became unreachable a broadcast acknowledged by a server may still have been in flight. */
+    static final long IN_FLIGHT_MS = 1000;
     /** The recovery window (quarkus.socketio.connection-state-recovery.max-disconnection-duration). */
     static final long RECOVERY_WINDOW_MS = 120_000;
     static final long READY_AGAIN_MS = 30_000;
@@ -304,7 +306,9 @@ public final class Checker {
         String subscriberHost = hostAt(s, b.tInvoke());
         for (FaultWindow f : h.faults()) {
             long until = readyAgain(h, f) + REDIS_SLACK_MS;
-            if (b.tInvoke() >= f.start() && b.tInvoke() <= until
+            // an acknowledgement says the broadcast was handed over, not that it reached Redis: one acknowledged just
+            // before Redis became unreachable may still have been on its way
+            if (b.tInvoke() >= f.start() - IN_FLIGHT_MS && b.tInvoke() <= until
                     && (f.cutFromRedis().contains(p.host()) || f.cutFromRedis().contains(subscriberHost))) {
                 return "redis-unreachable";
             }

@@ -93,7 +93,11 @@ final class Clients implements AutoCloseable {
         try {
             while (true) {
                 long left = deadline - System.nanoTime();
-                JsonNode next = left <= 0 ? null : answers.poll(left, TimeUnit.NANOSECONDS);
+                JsonNode next = left <= 0 ? null : answers.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)),
+                        TimeUnit.NANOSECONDS);
+                if (next == null && left > 0 && process.isAlive()) {
+                    continue;
+                }
                 if (next == null) {
                     throw new IllegalStateException("the clients did not answer " + event + " within " + timeout.toSeconds()
                             + " s" + (process.isAlive() ? "" : " (node exited with " + process.exitValue() + ")"));

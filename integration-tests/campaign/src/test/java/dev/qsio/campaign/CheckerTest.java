@@ -126,6 +126,19 @@ class CheckerTest {
     }
 
     @Test
+    void aBroadcastAcknowledgedJustBeforeRedisWasKilledIsCountedNotReported() {
+        // #4 asked at 1400 and acknowledged at 1410, Redis killed at 1450: it may not have left
+        FaultWindow kill = new FaultWindow(0, Kind.REDIS_KILL, null, 1450, 1460, 1470L, List.of("a", "b"), 10);
+        List<Readiness> ready = List.of(new Readiness(1465, "a", 200), new Readiness(1465, "b", 200));
+        Subscriber missing4 = subscriber(List.of(), new Run(0, 3, 1005, 1305, 1), new Run(5, 9, 1505, 1905, 1));
+        assertThat(check(missing4, true, List.of(kill), ready).counts()).containsEntry("lost.redis-unreachable", 1L);
+        // Redis killed at 2500, more than a second later: #4 had time to arrive
+        FaultWindow later = new FaultWindow(0, Kind.REDIS_KILL, null, 2500, 2510, 2520L, List.of("a", "b"), 10);
+        assertThat(rules(check(missing4, true, List.of(later), List.of(new Readiness(2515, "a", 200),
+                new Readiness(2515, "b", 200))))).containsExactly("loss");
+    }
+
+    @Test
     void anAckThatNeverSettledOrSettledTwiceIsReported() {
         Subscriber s = new Subscriber("s0", "node", List.of(new Life(400, "connect", "s1", false)), Map.of(),
                 List.of(new Ack("upper", 600, -1, 0, 0, null), new Ack("ask", 700, 1, 2, 710, "answer")));
