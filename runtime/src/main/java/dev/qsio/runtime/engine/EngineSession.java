@@ -73,7 +73,13 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** In a cluster, a new polling session is handed to the application only after a short delay (see start). */
     private boolean delayed;
     private boolean delayExtended;
-    private final List<EnginePacket> delayedPackets = new ArrayList<>(2);
+    /**
+     * Whether the layer above has the session and every message that arrived before it did. Until then, the client's
+     * messages wait in {@link #heldPackets}: during the delay, and while {@code onOpen} runs, since a message may
+     * arrive on another thread meanwhile (a POST on another event loop, a packet forwarded by another server).
+     */
+    private boolean opened;
+    private final List<EnginePacket> heldPackets = new ArrayList<>(2);
     /** Another server of the cluster probes a WebSocket for this session. */
     private String remoteUpgrading;
 
@@ -324,9 +330,23 @@ public final class EngineSession<C> implements EngineIoSocket {
         return connection;
     }
 
-    /** Hands the session to the layer above. */
+    /** Hands the session to the layer above, then the messages that arrived before it had it, in their order. */
     private void open() {
         connection = server.handler().onOpen(this);
+        while (true) {
+            List<EnginePacket> held;
+            synchronized (this) {
+                if (heldPackets.isEmpty()) {
+                    opened = true;
+                    return;
+                }
+                held = new ArrayList<>(heldPackets);
+                heldPackets.clear();
+            }
+            for (EnginePacket p : held) {
+                deliver(p);
+            }
+        }
     }
 
     /** A session taken over from another server: its WebSocket is open and upgraded, the client knows its id. */
@@ -359,20 +379,14 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Ends the delay: the application gets the session and the messages that arrived meanwhile. */
     private void emitConnection() {
-        List<EnginePacket> held;
         synchronized (this) {
             if (!delayed || state == State.CLOSED) {
                 return;
             }
             delayed = false;
             delayTimer = cancel(delayTimer);
-            held = new ArrayList<>(delayedPackets);
-            delayedPackets.clear();
         }
         open();
-        for (EnginePacket p : held) {
-            deliver(p);
-        }
     }
 
     /**
@@ -458,7 +472,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
             known = !delayed;
             delayed = false;
-            delayedPackets.clear();
+            heldPackets.clear();
             state = State.CLOSED;
             cancelTimers();
             buffer.clear();
@@ -521,8 +535,8 @@ public final class EngineSession<C> implements EngineIoSocket {
                     if (state != State.OPEN) {
                         return;
                     }
-                    if (delayed) {
-                        delayedPackets.add(packet);
+                    if (delayed || !opened) {
+                        heldPackets.add(packet);
                         return;
                     }
                 }
@@ -825,8 +839,8 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (!success) {
                 connect = delayed;
             } else if (delayed) {
-                takeOver = new ArrayList<>(delayedPackets);
-                delayedPackets.clear();
+                takeOver = new ArrayList<>(heldPackets);
+                heldPackets.clear();
                 delayed = false;
                 state = State.CLOSED;
                 cancelTimers();
