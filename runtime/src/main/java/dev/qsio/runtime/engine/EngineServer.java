@@ -200,7 +200,15 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         WebSocketTransport transport = new WebSocketTransport(session, ws);
-        wire(session, transport, false);
+        try {
+            wire(session, transport, false);
+        } catch (IllegalStateException closed) {
+            // Vert.x refuses handlers on a closed WebSocket: its client closed it while the former owner answered, and
+            // the application never saw the session
+            LOG.debugf("session %s: its WebSocket closed before it was taken over", sid);
+            sessions.remove(sid, session);
+            return;
+        }
         session.startAdopted(transport, clientPackets);
         ws.resume();
     }

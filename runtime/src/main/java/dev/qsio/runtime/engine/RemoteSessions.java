@@ -343,6 +343,7 @@ public final class RemoteSessions {
                 // nothing but the probe is expected before the upgrade completes: ignored, as before
             }, code -> {
             });
+            // once the upgrade packet came, the owner's answer finds the WebSocket closed (forward, adopt)
             ws.closeHandler(v -> {
                 if (!settled[0]) {
                     settled[0] = true;
@@ -358,10 +359,34 @@ public final class RemoteSessions {
         peers.send(owner, message(EngineWire.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
     }
 
-    /** Relays a WebSocket whose session stays with its owner. */
+    /**
+     * Relays a WebSocket whose session stays with its owner. Its client may have closed it while the owner answered
+     * (Vert.x then refuses handlers on it): the owner is told, as it would be of a close a moment later.
+     */
     private void forward(ServerWebSocket ws, String sid, String owner, boolean eio3) {
         Forwarded f = new Forwarded(ws, owner, eio3);
         forwarded.put(sid, f);
+        try {
+            // first: from here on its close is seen, or it is closed already and this throws
+            ws.closeHandler(v -> relayEnded(sid, f));
+            readRelayed(ws, sid, f);
+        } catch (IllegalStateException closed) {
+            LOG.debugf("session %s: its WebSocket closed before its owner answered the upgrade", sid);
+            relayEnded(sid, f);
+            return;
+        }
+        ws.resume();
+    }
+
+    private void relayEnded(String sid, Forwarded f) {
+        if (forwarded.remove(sid, f)) {
+            peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+        }
+    }
+
+    private void readRelayed(ServerWebSocket ws, String sid, Forwarded f) {
+        String owner = f.owner;
+        boolean eio3 = f.eio3;
         WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
                 text -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer()),
                 data -> {
@@ -380,12 +405,11 @@ public final class RemoteSessions {
                 // the close that follows tells the owner
                 code -> {
                 });
-        ws.closeHandler(v -> {
-            if (forwarded.remove(sid, f)) {
-                peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
-            }
-        });
-        ws.resume();
+    }
+
+    /** Whether a WebSocket of session {@code sid} is relayed here to its owner. */
+    boolean relays(String sid) {
+        return forwarded.containsKey(sid);
     }
 
     // ================================================================ owner side
