@@ -28,7 +28,9 @@ import dev.qsio.campaign.Schedule.Kind;
  * recovered, one published while the subscriber's connection was up but after which nothing later of the same
  * origin came on that connection before it closed: gaps only around a disconnect;</li>
  * <li><b>recovery</b>: with connection state recovery on, every reconnection recovers, unless Redis lost its data
- * (killed, or a master failed over) or the client was away longer than the recovery window;</li>
+ * (killed, or a master failed over), the client was away longer than the recovery window, or the reconnection
+ * happened while a host it left or came to could not reach Redis (that host can neither read a session nor store the
+ * one it makes; gaps then only around that disconnect, as without recovery);</li>
  * <li><b>ack</b>: every request with an acknowledgement settles exactly once, answered or with an error (its timeout);
  * every publish too;</li>
  * <li><b>readiness</b>: a host that cannot reach Redis for 8 s or more reports not ready meanwhile, and every host
@@ -219,13 +221,21 @@ public final class Checker {
      */
     private static Map<String, List<long[]>> memberships(Subscriber s) {
         Map<String, List<long[]>> rooms = new HashMap<>();
+        // the end of the last connection: attempts that failed in between report disconnects of their own
         long lastDisconnect = -1;
+        boolean connected = false;
         for (Life l : s.life()) {
             switch (l.type()) {
                 case "join" -> rooms.computeIfAbsent(l.detail(), r -> new ArrayList<>())
                         .add(new long[] { l.t(), Long.MAX_VALUE });
-                case "disconnect" -> lastDisconnect = l.t();
+                case "disconnect" -> {
+                    if (connected) {
+                        lastDisconnect = l.t();
+                        connected = false;
+                    }
+                }
                 case "connect" -> {
+                    connected = true;
                     if (!l.recovered() && lastDisconnect >= 0) {
                         for (List<long[]> spans : rooms.values()) {
                             long[] last = spans.get(spans.size() - 1);
@@ -254,6 +264,20 @@ public final class Checker {
             }
         }
         return host;
+    }
+
+    /** The hosts that served a connection, by its {@code where} answers; null in the list when it had none. */
+    private static List<String> hostsOf(Subscriber s, Connection c) {
+        List<String> hosts = new ArrayList<>();
+        for (Life l : s.life()) {
+            if (l.type().equals("where") && l.t() >= c.start() && l.t() <= c.end()) {
+                hosts.add(hostOf(l.detail()));
+            }
+        }
+        if (hosts.isEmpty()) {
+            hosts.add(null);
+        }
+        return hosts;
     }
 
     /** {@code host-a/1} is host {@code a}. */
@@ -359,6 +383,8 @@ public final class Checker {
                     || f.kind() == Kind.REDIS_FAILOVER) && f.start() <= c.start() && f.healed() >= before.end() - 150_000);
             if (stateLost) {
                 count("reconnections.unrecovered.redis-data-lost", 1);
+            } else if (awayFromRedis(s, h, before, c)) {
+                count("reconnections.unrecovered.redis-unreachable", 1);
             } else if (c.start() - before.end() > RECOVERY_WINDOW_MS) {
                 count("reconnections.unrecovered.too-long", 1);
             } else {
@@ -366,6 +392,25 @@ public final class Checker {
                         + (c.start() - before.end()) + " ms; disconnected at " + before.end() + ")");
             }
         }
+    }
+
+    /**
+     * Whether a reconnection happened while a host that served the connection it left, or the one it made, could not
+     * reach Redis (from the fault until that host is ready again): such a host cannot read the stored session, and a
+     * socket it makes meanwhile is not stored, so that the next reconnection cannot recover it either. A connection
+     * whose server is unknown (no {@code where} was answered on it) may have been on that host.
+     */
+    private static boolean awayFromRedis(Subscriber s, History h, Connection before, Connection c) {
+        List<String> hosts = new ArrayList<>(hostsOf(s, before));
+        hosts.addAll(hostsOf(s, c));
+        for (FaultWindow f : h.faults()) {
+            long until = readyAgain(h, f) + REDIS_SLACK_MS;
+            if (before.end() <= until && c.start() >= f.start()
+                    && hosts.stream().anyMatch(host -> host == null || f.cutFromRedis().contains(host))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rule 6. */

@@ -23,7 +23,8 @@ import dev.qsio.campaign.Schedule.Kind;
  * The checker on small histories written by hand: a clean one passes, and a loss, a duplicate, a reorder, a failed
  * recovery, an acknowledgement that never settled and a host that stayed ready without Redis are each reported;
  * what the design allows (a loss around a disconnect without recovery, a broadcast dropped while its host could not
- * reach Redis) is counted, not reported.
+ * reach Redis, a reconnection through a host that could not reach Redis that does not recover) is counted, not
+ * reported.
  */
 class CheckerTest {
 
@@ -113,6 +114,44 @@ class CheckerTest {
                 new Life(1550, "connect", "s2", false), new Life(1600, "join", "all", false));
         assertThat(rules(check(subscriber(notRecovered, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), true)))
                 .containsExactly("recovery");
+    }
+
+    @Test
+    void aReconnectionThroughAHostCutFromRedisMayNotRecoverAndOneThatStaysOnHostsThatReachItMust() {
+        // host a cannot reach Redis from 1150 until it is ready again at 1750; the subscriber, on host b, leaves at
+        // 1450 and comes back at 1550 as a new socket
+        FaultWindow cut = new FaultWindow(0, Kind.PARTITION_HOST_REDIS, "a", 1150, 1700, 1800L, List.of("a"), 550);
+        List<Readiness> ready = List.of(new Readiness(1750, "a", 200));
+        List<Life> toTheCutHost = List.of(new Life(1450, "disconnect", "transport error", false),
+                new Life(1550, "connect", "s2", false), new Life(1560, "where", "host-a/1", false),
+                new Life(1600, "join", "all", false));
+        Verdict v = check(subscriber(toTheCutHost, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), true,
+                List.of(cut), ready);
+        assertThat(v.violations()).isEmpty();
+        assertThat(v.counts()).containsEntry("reconnections.unrecovered.redis-unreachable", 1L);
+        // back on host b, which reached Redis all along, from a connection on host b: it must recover
+        List<Life> stayingOnB = List.of(new Life(1450, "disconnect", "transport error", false),
+                new Life(1550, "connect", "s2", false), new Life(1560, "where", "host-b/2", false),
+                new Life(1600, "join", "all", false));
+        assertThat(rules(check(subscriber(stayingOnB, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), true,
+                List.of(cut), ready))).containsExactly("recovery");
+        // the same reconnection to host a, which is cut from Redis only later: it must recover
+        FaultWindow later = new FaultWindow(0, Kind.PARTITION_HOST_REDIS, "a", 5000, 6000, 6100L, List.of("a"), 1000);
+        assertThat(rules(check(subscriber(toTheCutHost, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)),
+                true, List.of(later), List.of(new Readiness(6050, "a", 200))))).containsExactly("recovery");
+    }
+
+    @Test
+    void aSubscriberAwayIsNotExpectedToReceiveWhatWasPublishedUntilItRejoinsThoughAttemptsFailedMeanwhile() {
+        // disconnected at 1450; an attempt failed at 1520 (connect_error, then a disconnect of its own); back as a new
+        // socket at 1550, in the room again at 1600: #5, published at 1500 while it was away, is not expected
+        List<Life> attempts = List.of(new Life(1450, "disconnect", "transport error", false),
+                new Life(1520, "connect_error", "xhr poll error", false), new Life(1520, "disconnect", "transport error",
+                        false),
+                new Life(1550, "connect", "s2", false), new Life(1600, "join", "all", false));
+        Verdict v = check(subscriber(attempts, new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 2)), false);
+        assertThat(v.violations()).isEmpty();
+        assertThat(v.counts()).containsEntry("expected", 8L).containsEntry("lost.around-disconnect", 1L);
     }
 
     @Test
