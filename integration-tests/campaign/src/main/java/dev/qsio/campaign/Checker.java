@@ -337,7 +337,8 @@ public final class Checker {
                 return "redis-unreachable";
             }
             if ((f.kind() == Kind.KILL_WORKER || f.kind() == Kind.KILL_PRIMARY || f.kind() == Kind.KILL_HOST)
-                    && p.host().equals(f.host()) && b.tOutcome() <= f.start() && b.tOutcome() >= f.start() - KILL_SLACK_MS
+                    // the signal went out between the fault's start and its end (healed), not at its start
+                    && p.host().equals(f.host()) && b.tOutcome() <= f.healed() && b.tOutcome() >= f.start() - KILL_SLACK_MS
                     && disconnectedBetween(p.life(), f.start(), f.start() + 60_000)) {
                 return "publisher-killed";
             }

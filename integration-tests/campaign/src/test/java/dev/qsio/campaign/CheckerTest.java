@@ -178,6 +178,22 @@ class CheckerTest {
     }
 
     @Test
+    void aBroadcastAcknowledgedByAServerAsItWasKilledIsCountedNotReported() {
+        // the nemesis starts killing host a's worker at 1450 and is done at 1470; #4 and #5 were acknowledged at 1410
+        // and at 1460, in between: neither may have left for Redis. The publisher's connection ends with the worker.
+        FaultWindow kill = new FaultWindow(0, Kind.KILL_WORKER, "a", 1450, 1470, 3000L, List.of(), 0);
+        List<Publish> pubs = new ArrayList<>(publisher(10).pubs());
+        pubs.set(5, new Publish(KEY, 5, "all", 1440, 1, 1460));
+        Publisher killed = new Publisher("p-a", "a", List.of(new Life(900, "connect", "pid", false),
+                new Life(1480, "disconnect", "transport close", false)), pubs);
+        Subscriber missing = subscriber(List.of(), new Run(0, 3, 1005, 1305, 1), new Run(6, 9, 1605, 1905, 1));
+        Verdict v = Checker.check(new History(List.of(missing), List.of(killed), List.of(), List.of(kill), List.of()),
+                true);
+        assertThat(v.violations()).isEmpty();
+        assertThat(v.counts()).containsEntry("lost.publisher-killed", 2L);
+    }
+
+    @Test
     void anAckThatNeverSettledOrSettledTwiceIsReported() {
         Subscriber s = new Subscriber("s0", "node", List.of(new Life(400, "connect", "s1", false)), Map.of(),
                 List.of(new Ack("upper", 600, -1, 0, 0, null), new Ack("ask", 700, 1, 2, 710, "answer")));
