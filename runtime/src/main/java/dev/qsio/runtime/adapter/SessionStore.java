@@ -92,7 +92,10 @@ public interface SessionStore {
     /** Keeps a socket's state at a disconnection it may recover from. */
     void disconnected(String namespace, Session session);
 
-    /** Forgets a socket that left on purpose. */
+    /**
+     * Forgets a socket that left on purpose. A store shared by servers keeps the session when another server stored it
+     * since: the socket was restored there, and what leaves here is its old connection.
+     */
     void forget(String namespace, String pid);
 
     /**

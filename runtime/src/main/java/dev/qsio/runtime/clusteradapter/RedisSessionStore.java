@@ -46,6 +46,9 @@ final class RedisSessionStore implements SessionStore {
     };
     /** How many log entries one read takes while looking for an offset, newest first. */
     private static final int PAGE = 500;
+    /** Deletes a session (KEYS[1]) only if the server ARGV[1] stored it last. */
+    private static final String FORGET_OWN = "local v = redis.call('GET', KEYS[1]) "
+            + "if v and cjson.decode(v).owner == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     private final ProtocolJson protocol;
     private final RedisChannels redis;
@@ -57,6 +60,8 @@ final class RedisSessionStore implements SessionStore {
     /** The logged broadcasts this server delivered lately: restores use them before reading the log in Redis. */
     private final RecentBroadcasts recent;
     private final String offsetPrefix;
+    /** This server, written with each session it stores: it forgets only a session it stored last. */
+    private final String member;
 
     RedisSessionStore(ProtocolJson protocol, RedisChannels redis, String member, String key, long windowMs) {
         this.protocol = protocol;
@@ -66,6 +71,7 @@ final class RedisSessionStore implements SessionStore {
         this.json = protocol.mapper();
         this.msgpack = new ObjectMapper(new MessagePackFactory());
         this.offsetPrefix = member.replaceAll("[^A-Za-z0-9]", "") + "-";
+        this.member = member;
         this.recent = new RecentBroadcasts(protocol, windowMs, RECENT_MAX);
     }
 
@@ -103,7 +109,7 @@ final class RedisSessionStore implements SessionStore {
     }
 
     private String encode(Session session) {
-        ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid());
+        ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid()).put("owner", member);
         ArrayNode rooms = s.putArray("rooms");
         session.rooms().forEach(rooms::add);
         s.set("data", json.valueToTree(session.data()));
@@ -125,9 +131,15 @@ final class RedisSessionStore implements SessionStore {
                 .arg(windowMs)).onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
     }
 
+    /**
+     * Deletes the session if this server stored it last. When the socket was restored on another server meanwhile
+     * (its client came back there while this server still held its old connection), that server stored it since, and
+     * closing the old connection here must not take it away from the client's next reconnection.
+     */
     @Override
     public void forget(String namespace, String pid) {
-        redis.command(Request.cmd(Command.DEL).arg(sessionKey(namespace, pid)));
+        redis.command(Request.cmd(Command.EVAL).arg(FORGET_OWN).arg(1).arg(sessionKey(namespace, pid)).arg(member))
+                .onFailure(e -> LOG.debugf("cannot forget session %s: %s", pid, e.getMessage()));
     }
 
     @Override

@@ -233,6 +233,67 @@ class RecoveryIT {
                 + " session; none missed or repeated a broadcast");
     }
 
+    /**
+     * A client that comes back on another host while its old connection is still open where it was (that server has
+     * not noticed it is gone: a stalled worker, a polling request lost on the way) recovers there, and the server of
+     * the old connection closes it. That close must leave the stored session alone: it is now the restored socket's,
+     * and the client's next reconnection recovers from it. Before, it was deleted as for a socket disconnected on
+     * purpose, after the restored socket had stored it (the fault campaign saw a client recovered on host b, then not
+     * recovered on host a 6 s later: "no session to recover", after host a's worker, stalled meanwhile, closed the old
+     * connection).
+     */
+    @Test
+    void theOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
+        RedisServer redis = started(RedisServer.start("recovery-stale"));
+        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
+        b.putAll(RECOVERY);
+        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-stale-a"));
+        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-stale-b"));
+        hostA.awaitReady(1);
+        hostB.awaitReady(1);
+        Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
+        driver.connectTracking("t", hostA.url(), websocket, "n");
+        driver.await("t", "connect");
+        ack("t", "join", "r");
+        driver.connect("p", hostB.url(), websocket);
+        driver.await("p", "connect");
+        driver.emitWithAck("p", "stream", 60_000, "stream", "H", 5, 10, "r");
+        driver.awaitAck("p", "stream");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "H") >= 5);
+        // a lost connection that host a notices: the client comes back there and recovers, and knows its offset
+        driver.dropTransport("t");
+        JsonNode left = driver.await("t", "disconnect");
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects("t").size() == 2);
+        JsonNode back = connects("t").get(1);
+        assertThat(back.get("recovered").asBoolean()).as(back.toString()).isTrue();
+        String pid = back.get("pid").asText();
+        String offset = left.get("offset").asText();
+
+        // the same client comes back on host b while host a still holds its connection, and host a is slow to close
+        // it (stalled for the moment host b takes to restore the socket: less than the client's heartbeat timeout)
+        long worker = hostA.worker(1).path("pid").asLong();
+        JsonNode restored;
+        ClusterProcess.signal(worker, "STOP");
+        try {
+            driver.connect("again", hostB.url(), Map.of("transports", List.of("websocket"), "auth",
+                    Map.of("pid", pid, "offset", offset)));
+            restored = driver.await("again", "connect");
+        } finally {
+            ClusterProcess.signal(worker, "CONT");
+        }
+        // restored: the same socket (a new client object does not know its pid, so it cannot call itself recovered)
+        assertThat(restored.get("sid").asText()).as(restored + " after " + back).isEqualTo(back.get("sid").asText());
+        assertThat(restored.get("pid").asText()).isEqualTo(pid);
+        // host a closes the old connection
+        driver.await(e -> e.path("id").asText().equals("t") && e.path("event").asText().equals("disconnect")
+                && e.path("reason").asText().equals("io server disconnect"));
+        String session = "socket.io-session#/#" + pid;
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).alias("the stored session stays")
+                .until(() -> redis.command("EXISTS", session).equals(":1"));
+    }
+
     @Test
     void aClientOfAKilledHostRecoversThroughTheOtherHost() {
         RedisServer redis = started(RedisServer.start("recovery-hosts"));
