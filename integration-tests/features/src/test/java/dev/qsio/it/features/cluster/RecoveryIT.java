@@ -77,6 +77,23 @@ class RecoveryIT {
         return driver.events(id, "connect");
     }
 
+    record Hosts(RedisServer redis, ClusterProcess a, ClusterProcess b) {
+    }
+
+    /** Two hosts of one worker each on one Redis, with recovery on, ready. */
+    Hosts twoHosts(String name) {
+        RedisServer redis = started(RedisServer.start(name));
+        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
+        b.putAll(RECOVERY);
+        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, name + "-a"));
+        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, name + "-b"));
+        hostA.awaitReady(1);
+        hostB.awaitReady(1);
+        return new Hosts(redis, hostA, hostB);
+    }
+
     @Test
     void aClusterOnTheLocalBusRefusesRecoveryAtStartupNamingTheKeys() throws Exception {
         ClusterProcess cluster = started(ClusterProcess.launch(JAR, 2, RECOVERY, "recovery-local-bus"));
@@ -244,15 +261,9 @@ class RecoveryIT {
      */
     @Test
     void theOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
-        RedisServer redis = started(RedisServer.start("recovery-stale"));
-        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
-        a.putAll(RECOVERY);
-        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
-        b.putAll(RECOVERY);
-        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-stale-a"));
-        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-stale-b"));
-        hostA.awaitReady(1);
-        hostB.awaitReady(1);
+        Hosts hosts = twoHosts("recovery-stale");
+        ClusterProcess hostA = hosts.a();
+        ClusterProcess hostB = hosts.b();
         Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
         driver.connectTracking("t", hostA.url(), websocket, "n");
         driver.await("t", "connect");
@@ -291,20 +302,14 @@ class RecoveryIT {
                 && e.path("reason").asText().equals("io server disconnect"));
         String session = "socket.io-session#/#" + pid;
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).alias("the stored session stays")
-                .until(() -> redis.command("EXISTS", session).equals(":1"));
+                .until(() -> hosts.redis().command("EXISTS", session).equals(":1"));
     }
 
     @Test
     void aClientOfAKilledHostRecoversThroughTheOtherHost() {
-        RedisServer redis = started(RedisServer.start("recovery-hosts"));
-        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
-        a.putAll(RECOVERY);
-        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
-        b.putAll(RECOVERY);
-        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-host-a"));
-        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-host-b"));
-        hostA.awaitReady(1);
-        hostB.awaitReady(1);
+        Hosts hosts = twoHosts("recovery-hosts");
+        ClusterProcess hostA = hosts.a();
+        ClusterProcess hostB = hosts.b();
         Haproxy proxy = started(Haproxy.start(CONFIGS.resolve("haproxy-round-robin.cfg"), hostA, hostB, "recovery"));
         driver.connectTracking("t", proxy.url(), Map.of("transports", List.of("websocket")), "n");
         String sid = driver.await("t", "connect").get("sid").asText();
