@@ -14,6 +14,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
+import { procCpu, machineCpu } from "./cpu.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -50,31 +51,11 @@ for (let i = 0; i < argv.length; i++) {
   opts[a.slice(2)] = typeof defaults[a.slice(2)] === "number" ? Number(v) : v;
 }
 
-const CLK_TCK = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 
 // ---------------------------------------------------------------------------------------------------------------
-// CPU readings
-function procCpu(pid) {
-  // utime + stime of the process (all its threads), in seconds
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
-}
-function machineCpu() {
-  // busy and total seconds of the whole machine, from the first line of /proc/stat
-  const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-  const busy = user + nice + system + irq + softirq;
-  return { busy: busy / CLK_TCK, total: (busy + idle + iowait + (steal || 0)) / CLK_TCK, steal: (steal || 0) / CLK_TCK };
-}
-
 // a minimal Redis client: one command at a time, replies as strings
 class RedisConn {
   constructor(port) {

@@ -1,29 +1,38 @@
 // The bench application on Node's socket.io: "join" enters room "r", "pub" broadcasts its argument to the room as
-// "msg", "echo" acknowledges with its argument, "whoami" with the pid of the process serving the socket.
-// Usage: node server.mjs <port> [workers]; with workers > 0, a node:cluster primary starts that many workers,
+// "msg", "all" broadcasts its argument to every socket as "msg", "echo" acknowledges with its argument, "whoami" with
+// the pid of the process serving the socket.
+// Usage: node server.mjs <port> [workers] [uws]; with workers > 0, a node:cluster primary starts that many workers,
 // which share the port and reach each other through @socket.io/cluster-adapter. The load generator's clients use
-// WebSocket only, so no sticky sessions are needed.
+// WebSocket only, so no sticky sessions are needed. With "uws", socket.io is attached to a uWebSockets.js app
+// (io.attachApp, socket.io's "maximum performance" setup) instead of Node's HTTP server: the official build is not on
+// npm, @trufflesuite/uws-js-unofficial is; in a cluster each worker's app listens on the port itself (uWebSockets.js
+// sets SO_REUSEPORT), and node:cluster is there for the adapter's messages.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { Server } from "socket.io";
 import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
 
 const port = Number(process.argv[2] ?? 18083);
+const workers = Number(process.argv[3] ?? 0);
+const uws = process.argv[4] === "uws";
 // the harness asks for a garbage collection before it reads the resident memory (run with --expose-gc)
 process.on("SIGUSR2", () => globalThis.gc?.());
-const workers = Number(process.argv[3] ?? 0);
 
-if (workers > 0 && cluster.isPrimary) {
-  setupPrimary();
-  for (let i = 0; i < workers; i++) cluster.fork();
-  let ready = 0;
-  cluster.on("listening", () => {
-    if (++ready === workers) console.log(`node cluster of ${workers} listening on ${port}`);
-  });
-  cluster.on("exit", (w, code) => console.error(`worker ${w.process.pid} exited with ${code}`));
-} else {
-  const httpServer = createServer();
-  const io = new Server(httpServer, workers > 0 ? { adapter: createAdapter() } : {});
+/** uWebSockets.js's native build for this Node, or the process ends: its fallback on `ws` would measure `ws`. */
+function nativeUws() {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve("@trufflesuite/uws-js-unofficial/package.json");
+  const binary = `${pkg.slice(0, -"package.json".length)}binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  try {
+    return require(binary);
+  } catch (e) {
+    console.error(`no native uWebSockets.js build for this Node (${binary}): ${e.message}`);
+    process.exit(2);
+  }
+}
+
+function serve(io) {
   io.on("connection", (socket) => {
     socket.on("join", (...args) => {
       socket.join("r");
@@ -31,10 +40,46 @@ if (workers > 0 && cluster.isPrimary) {
       if (typeof ack === "function") ack();
     });
     socket.on("pub", (payload) => io.to("r").emit("msg", payload));
+    socket.on("all", (payload) => io.emit("msg", payload));
     socket.on("echo", (value, ack) => ack(value));
     socket.on("whoami", (ack) => ack(process.pid));
   });
-  httpServer.listen(port, "127.0.0.1", () => {
-    if (workers === 0) console.log(`node listening on ${port}`);
-  });
+}
+
+if (workers > 0 && cluster.isPrimary) {
+  setupPrimary();
+  for (let i = 0; i < workers; i++) cluster.fork();
+  let ready = 0;
+  const listening = () => {
+    if (++ready === workers) console.log(`node cluster of ${workers} listening on ${port}`);
+  };
+  if (uws) {
+    cluster.on("message", (w, m) => m === "listening" && listening());
+  } else {
+    cluster.on("listening", listening);
+  }
+  cluster.on("exit", (w, code) => console.error(`worker ${w.process.pid} exited with ${code}`));
+} else {
+  const options = workers > 0 ? { adapter: createAdapter() } : {};
+  if (uws) {
+    const { App } = nativeUws();
+    const app = App();
+    const io = new Server(options);
+    io.attachApp(app);
+    serve(io);
+    app.listen("127.0.0.1", port, (token) => {
+      if (!token) {
+        console.error(`uWebSockets.js could not listen on ${port}`);
+        process.exit(1);
+      }
+      if (workers > 0) process.send("listening");
+      else console.log(`node (uWebSockets.js) listening on ${port}`);
+    });
+  } else {
+    const httpServer = createServer();
+    serve(new Server(httpServer, options));
+    httpServer.listen(port, "127.0.0.1", () => {
+      if (workers === 0) console.log(`node listening on ${port}`);
+    });
+  }
 }

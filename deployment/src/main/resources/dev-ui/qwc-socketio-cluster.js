@@ -2,7 +2,7 @@ import { LitElement, html, css } from 'lit';
 import { JsonRpc } from 'jsonrpc';
 import '@vaadin/grid';
 
-/** This process's role; the workers with their state and restarts when it is a cluster's primary. */
+/** This process's role and figures; the workers with their state and restarts when it is a cluster's primary. */
 export class QwcSocketioCluster extends LitElement {
     jsonRpc = new JsonRpc(this);
 
@@ -30,7 +30,12 @@ export class QwcSocketioCluster extends LitElement {
                     <vaadin-grid-column header="State" path="state"></vaadin-grid-column>
                     <vaadin-grid-column header="Ready" path="ready"></vaadin-grid-column>
                     <vaadin-grid-column header="Restarts" path="restarts"></vaadin-grid-column>
-                </vaadin-grid>` : ''}`;
+                </vaadin-grid>` : ''}
+            <vaadin-grid .items="${c.figures}" theme="row-stripes" all-rows-visible>
+                <vaadin-grid-column header="Group" path="group"></vaadin-grid-column>
+                <vaadin-grid-column header="Figure" path="figure"></vaadin-grid-column>
+                <vaadin-grid-column header="Value" path="value"></vaadin-grid-column>
+            </vaadin-grid>`;
     }
 }
 customElements.define('qwc-socketio-cluster', QwcSocketioCluster);

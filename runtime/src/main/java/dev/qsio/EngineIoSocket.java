@@ -44,4 +44,9 @@ public interface EngineIoSocket {
      * {@link EngineIoHandler#onClose(EngineIoSocket, String)} receives {@code "forced close"}.
      */
     void close();
+
+    /**
+     * Adds a listener of this session's engine events (Node's {@code socket.conn.on(...)}); returns this session.
+     */
+    EngineIoSocket on(EngineListener listener);
 }

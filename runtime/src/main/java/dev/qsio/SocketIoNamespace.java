@@ -2,6 +2,7 @@ package dev.qsio;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -20,6 +21,12 @@ public interface SocketIoNamespace extends BroadcastOperator {
 
     /** The sockets connected to this process in this namespace. */
     Collection<SocketIoSocket> localSockets();
+
+    /**
+     * The rooms that have sockets of this process in this namespace, each socket's own room included (Node's
+     * {@code io.of(name).adapter.rooms}, whose keys are the same). A snapshot; in a cluster, every server lists its own.
+     */
+    Set<String> rooms();
 
     /** The local socket with this id, or {@code null}. */
     SocketIoSocket socket(String id);

@@ -26,6 +26,12 @@ public interface SocketIoSocket extends RemoteSocket {
     String transport();
 
     /**
+     * The Engine.IO session under this socket (Node's {@code socket.conn}), shared by the sockets of the client's
+     * other namespaces: its id, transport, and {@link EngineIoSocket#on(EngineListener) its events}.
+     */
+    EngineIoSocket conn();
+
+    /**
      * Who the socket is: the identity the application's Quarkus HTTP authentication established at the handshake
      * (bearer token, OIDC, basic, mutual TLS, ...), or the one authenticated from a token in the CONNECT's
      * {@code auth} ({@code quarkus.socketio.security.auth-token-field}); anonymous otherwise. Also a handler

@@ -11,9 +11,12 @@ import dev.qsio.runtime.devui.SocketIoDevUiService;
 import dev.qsio.runtime.server.HandlerDefinition;
 import io.quarkus.deployment.IsDevelopment;
 import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.builditem.LaunchModeBuildItem;
 import io.quarkus.devui.spi.JsonRPCProvidersBuildItem;
 import io.quarkus.devui.spi.page.CardPageBuildItem;
 import io.quarkus.devui.spi.page.Page;
+import io.quarkus.vertx.http.deployment.NonApplicationRootPathBuildItem;
+import io.quarkus.vertx.http.runtime.management.ManagementInterfaceBuildTimeConfig;
 
 /**
  * The Dev UI card: namespaces and their handlers (build-time data), connected sockets and the cluster (JSON-RPC).
@@ -21,7 +24,9 @@ import io.quarkus.devui.spi.page.Page;
 class SocketIoDevUiProcessor {
 
     @BuildStep(onlyIf = IsDevelopment.class)
-    CardPageBuildItem card(List<HandlerMethodBuildItem> handlers, SocketIoBuildTimeConfig config) {
+    CardPageBuildItem card(List<HandlerMethodBuildItem> handlers, SocketIoBuildTimeConfig config,
+            NonApplicationRootPathBuildItem paths, ManagementInterfaceBuildTimeConfig management,
+            LaunchModeBuildItem launchMode) {
         Map<String, List<Map<String, String>>> byNamespace = new LinkedHashMap<>();
         for (HandlerMethodBuildItem h : handlers) {
             String namespace = h.kind == HandlerDefinition.Kind.BROADCAST ? h.namespace + " (broadcasts)"
@@ -58,6 +63,13 @@ class SocketIoDevUiProcessor {
                 .title("Cluster")
                 .icon("font-awesome-solid:server")
                 .componentLink("qwc-socketio-cluster.js"));
+        // the official Admin UI, served on the management interface when quarkus.socketio.admin-ui.enabled=true
+        String adminUi = paths.resolveManagementPath("socketio/admin/", management, launchMode);
+        card.addPage(Page.externalPageBuilder("Admin UI")
+                .icon("font-awesome-solid:gauge")
+                .url(adminUi, adminUi)
+                .isHtmlContent()
+                .doNotEmbed());
         return card;
     }
 

@@ -22,6 +22,8 @@ import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.SocketIoRecorder;
+import dev.qsio.runtime.admin.AdminUi;
+import dev.qsio.runtime.admin.AdminUiRecorder;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.ClusterConfigCustomizer;
 import dev.qsio.runtime.cluster.ClusterLifecycle;
@@ -110,7 +112,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class)
+                        HeaderTimeouts.class, AdminUi.class)
                 .setUnremovable()
                 .build();
     }
@@ -157,6 +159,17 @@ class SocketIoProcessor {
         routes.produce(paths.routeBuilder().management().route("socketio/cluster").handler(handler)
                 .displayOnNotFoundPage("Socket.IO cluster").build());
         routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
+    }
+
+    /** The Socket.IO Admin UI's page on the management interface: {@code /q/socketio/admin/}. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    void adminUi(SocketIoBuildTimeConfig config, NonApplicationRootPathBuildItem paths, AdminUiRecorder recorder,
+            BeanContainerBuildItem beans, BuildProducer<RouteBuildItem> routes) {
+        Handler<RoutingContext> page = recorder.page(Paths.normalize(config.path()));
+        routes.produce(paths.routeBuilder().management().route("socketio/admin").handler(page)
+                .displayOnNotFoundPage("Socket.IO Admin UI").build());
+        routes.produce(paths.routeBuilder().management().route("socketio/admin/*").handler(page).build());
     }
 
     // ---- health and metrics

@@ -27,20 +27,27 @@ import dev.qsio.bench.Results.TargetResult;
  * <p>
  * Usage: {@code Bench --root <bench dir> [--smoke] [--out <dir>] [--only name,name]}, or {@code Bench --report <dir>}
  * to write a run's report again from its results.json. With {@code --only} and the {@code --out} of an earlier run,
- * the targets named are measured again and replace their results in that run's report. Exit code 0 when every
- * target started and every scenario produced results and every report file exists; no speed is asserted.
+ * the targets named are measured again and replace their results in that run's report. With
+ * {@code --connections-held N[,N...] [--hold 10m]}, only the hold scenario ({@link Hold}) runs, on a fresh start of
+ * each target for each size. Exit code 0 when every target started and every scenario produced results and every
+ * report file exists; no speed is asserted.
  */
 public final class Bench {
 
     private static volatile Target running;
     /** Only the connections scenario, with a JFR recording of each JVM target's warm ramp (to study handshakes). */
     private static boolean connectionsOnly;
+    /** The targets of the hold scenario when {@code --only} names none. */
+    static final List<String> HOLD_TARGETS = List.of("qsio", "qsio-cluster", "node", "node-cluster", "node-uws",
+            "node-uws-cluster", "netty-socketio", "netty");
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of("bench");
         Path out = null;
         boolean smoke = false;
         Set<String> only = null;
+        List<Integer> heldSizes = null;
+        Double holdSeconds = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -48,6 +55,9 @@ public final class Bench {
                 case "--smoke" -> smoke = true;
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--connections-only" -> connectionsOnly = true;
+                case "--connections-held" -> heldSizes = Stream.of(args[++i].split(",")).map(String::trim)
+                        .map(v -> Integer.parseInt(v.replace("_", ""))).toList();
+                case "--hold" -> holdSeconds = seconds(args[++i]);
                 case "--report" -> {
                     // writes the report again from a run's results.json (after a change to the report)
                     Path dir = Path.of(args[++i]);
@@ -60,9 +70,15 @@ public final class Bench {
         }
         root = root.toAbsolutePath().normalize();
         Settings s = smoke ? Settings.smoke() : Settings.full();
+        if (heldSizes != null) {
+            refuseBeyondOpenFiles(heldSizes, s);
+        }
+        if (holdSeconds == null) {
+            holdSeconds = s.holdSeconds();
+        }
         if (out == null) {
             out = root.resolve("results").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-                    + (smoke ? "-smoke" : ""));
+                    + (smoke ? "-smoke" : heldSizes != null ? "-held" : ""));
         }
         Files.createDirectories(out.resolve("logs"));
 
@@ -73,12 +89,21 @@ public final class Bench {
                 t.stop(3_000);
             }
         }));
-        long budgetMinutes = smoke ? 4 : 30;
+        long budgetMinutes = smoke ? 15 : 30;
+        if (heldSizes != null) {
+            // each size on each target: the hold, the ramp (a few thousand handshakes a second at the least), the
+            // probes and the start and stop of the target
+            int targetCount = only != null ? only.size() : HOLD_TARGETS.size();
+            for (int n : heldSizes) {
+                budgetMinutes += targetCount * (long) Math.ceil((holdSeconds + n / 1_000.0 + 300) / 60);
+            }
+        }
+        long budget = budgetMinutes;
         Thread watchdog = new Thread(() -> {
             try {
                 // the watchdog: the whole run gets a time budget, after which it is stopped
-                Thread.sleep(TimeUnit.MINUTES.toMillis(budgetMinutes));
-                System.err.println("the run took more than " + budgetMinutes + " minutes: giving up");
+                Thread.sleep(TimeUnit.MINUTES.toMillis(budget));
+                System.err.println("the run took more than " + budget + " minutes: giving up");
                 System.exit(3);
             } catch (InterruptedException e) {
                 // finished in time
@@ -87,15 +112,15 @@ public final class Bench {
         watchdog.setDaemon(true);
         watchdog.start();
 
-        List<Target> targets = targets(root);
-        if (only != null) {
-            Set<String> wanted = only;
+        List<Target> targets = targets(root, 0);
+        Set<String> wanted = only != null ? only : heldSizes != null ? Set.copyOf(HOLD_TARGETS) : null;
+        if (wanted != null) {
             targets = targets.stream().filter(t -> wanted.contains(t.name)).toList();
         }
 
         Results results = new Results();
         Path previous = out.resolve("results.json");
-        boolean merge = only != null && Files.isRegularFile(previous);
+        boolean merge = (only != null || heldSizes != null) && Files.isRegularFile(previous);
         if (merge) {
             // measuring some targets again (say, one disturbed by other work) into an earlier run's report
             results = read(out);
@@ -105,11 +130,18 @@ public final class Bench {
         machine(results);
         versions(results, root);
         results.settings.putAll(new ObjectMapper().convertValue(s, Map.class));
+        if (heldSizes != null) {
+            results.settings.put("holdSeconds", holdSeconds);
+        }
         System.out.println("bench " + s.mode() + " run: " + targets.size() + " targets, results in " + out);
 
         boolean ok = true;
         try (Generator gen = new Generator(s.generatorLoops(), 4, 10_000)) {
-            warmUp(gen, root, s, out);
+            warmUp(gen, root, s, out, heldSizes != null);
+            if (heldSizes != null) {
+                ok = holdRun(root, targets, heldSizes, holdSeconds, gen, s, out, results);
+                targets = List.of();
+            }
             for (Target t : targets) {
                 TargetResult tr = new TargetResult();
                 int at = indexOf(results, t.name);
@@ -126,7 +158,7 @@ public final class Bench {
         }
         results.finished = ZonedDateTime.now().toString();
         new Report(results, out).write();
-        for (String f : Report.FILES) {
+        for (String f : new Report(results, out).files()) {
             if (!Files.isRegularFile(out.resolve(f)) || Files.size(out.resolve(f)) == 0) {
                 System.out.println("missing report file " + f);
                 ok = false;
@@ -200,6 +232,13 @@ public final class Bench {
                         tr.crossWorker.receiversOtherWorker(), tr.crossWorker.receiversSameWorker(),
                         tr.crossWorker.sameWorker().p99());
             }
+            if (s.mode().equals("smoke")) {
+                // the hold scenario at a small size, on the same start of the target: it keeps working
+                Generator.closeAll(conns);
+                conns.clear();
+                tr.held.put(String.valueOf(s.heldClients()), new Hold(gen, t, s, out.resolve("logs")).run(s.heldClients(),
+                        s.holdSeconds()));
+            }
             return produced(tr);
         } catch (Exception e) {
             tr.error = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -226,8 +265,8 @@ public final class Bench {
      * compiled and whose heap was not yet sized: it spent 1.6 to 1.9 CPU seconds on a 10,000-connection ramp against
      * 0.9 to 1.0 for the same ramp later in the run, and on 2 CPUs that took handshakes per second from the target.
      */
-    private static void warmUp(Generator gen, Path root, Settings s, Path out) throws Exception {
-        Target t = targets(root).stream().filter(x -> x.name.equals("vertx")).findFirst().orElseThrow();
+    private static void warmUp(Generator gen, Path root, Settings s, Path out, boolean held) throws Exception {
+        Target t = targets(root, 0).stream().filter(x -> x.name.equals("vertx")).findFirst().orElseThrow();
         if (portInUse(t.port)) {
             throw new IllegalStateException("port " + t.port + " is already in use");
         }
@@ -238,7 +277,14 @@ public final class Bench {
             gen.target(t.port);
             waitReady(t, gen);
             for (int i = 0; i < 2; i++) {
-                Generator.closeAll(gen.ramp(s.clients(), s.rampInFlight()).conns());
+                if (held) {
+                    // the hold scenario's clients are HeldClients: warm those
+                    try (HeldClients h = new HeldClients(gen.vertx.nettyEventLoopGroup(), t.port, s.clients())) {
+                        h.open(s.clients(), s.heldInFlight(), s.clients(), true, 0);
+                    }
+                } else {
+                    Generator.closeAll(gen.ramp(s.clients(), s.rampInFlight()).conns());
+                }
             }
         } finally {
             t.stop(20_000);
@@ -298,12 +344,131 @@ public final class Bench {
         if (tr.workers > 1 && (tr.crossWorker == null || tr.crossWorker.other().latency().count() == 0)) {
             missing.add("cross-worker deliveries");
         }
+        heldMissing(tr, missing);
         if (missing.isEmpty()) {
             return true;
         }
         tr.error = "nothing measured for " + String.join(", ", missing);
         System.out.println("  FAILED: " + tr.error);
         return false;
+    }
+
+    /** What the hold scenario did not measure: connections not all held, a broadcast to all that did not reach all. */
+    private static void heldMissing(TargetResult tr, List<String> missing) {
+        tr.held.forEach((size, h) -> {
+            if (h.held() < h.clients()) {
+                missing.add(h.held() + " of " + size + " connections held"
+                        + (h.firstFailure() == null ? "" : " (" + h.firstFailure() + ")"));
+            }
+            if (h.newClientHandshake().count() == 0) {
+                missing.add("new clients' handshakes while " + size + " held");
+            }
+            if (h.broadcastToAll().stream().anyMatch(r -> r.delivered() < h.held())) {
+                missing.add("a broadcast to all " + size + " held connections");
+            }
+            if (h.roomBroadcast() == null || h.roomBroadcast().latency().count() == 0) {
+                missing.add("room broadcast while " + size + " held");
+            }
+        });
+    }
+
+    /**
+     * The hold scenario alone: each target started afresh for each size (with heap limits sized for it), the
+     * connections held, the target stopped.
+     */
+    private static boolean holdRun(Path root, List<Target> names, List<Integer> sizes, double holdSeconds, Generator gen,
+            Settings s, Path out, Results results) throws Exception {
+        boolean ok = true;
+        for (Target named : names) {
+            TargetResult tr = null;
+            int at = indexOf(results, named.name);
+            if (at >= 0) {
+                tr = results.targets.get(at);
+            } else {
+                tr = new TargetResult();
+                tr.name = named.name;
+                tr.label = named.label;
+                tr.workers = named.workers;
+                results.targets.add(tr);
+            }
+            for (int n : sizes) {
+                Target t = targets(root, n / Math.max(1, named.workers)).stream()
+                        .filter(x -> x.name.equals(named.name)).findFirst().orElseThrow();
+                tr.command = t.command();
+                tr.loadBefore = loadAverage();
+                System.out.println("== " + t.label + ", " + n + " connections held for " + holdSeconds + " s  (load "
+                        + tr.loadBefore + ")");
+                long closes0 = gen.unexpectedCloses.sum();
+                try {
+                    running = t;
+                    t.start(out.resolve("logs").resolve(t.name + "-held-" + n + ".log"));
+                    gen.target(t.port);
+                    waitReady(t, gen);
+                    Results.Held h = new Hold(gen, t, s, out.resolve("logs")).run(n, holdSeconds);
+                    tr.held.put(String.valueOf(n), h);
+                    List<String> missing = new ArrayList<>();
+                    heldMissing(tr, missing);
+                    if (!missing.isEmpty()) {
+                        tr.error = "nothing measured for " + String.join(", ", missing);
+                        System.out.println("  FAILED: " + tr.error);
+                        ok = false;
+                    }
+                } catch (Exception e) {
+                    tr.error = n + " held: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                    System.out.println("  FAILED: " + tr.error + " (log: " + out.resolve("logs") + ")");
+                    e.printStackTrace(System.out);
+                    ok = false;
+                } finally {
+                    tr.unexpectedCloses += gen.unexpectedCloses.sum() - closes0;
+                    t.stop(60_000);
+                    running = null;
+                    tr.loadAfter = loadAverage();
+                }
+                // a fixed pause between targets, so that one target's shutdown does not overlap the next one's start
+                Thread.sleep(s.pauseMillis() * 10);
+            }
+        }
+        return ok;
+    }
+
+    /**
+     * Every held connection is an open file in the generator (this process) and in the target (which inherits this
+     * process's limits; a cluster's worker holds its share): a size beyond the limit fails here, before anything
+     * starts, rather than as handshakes refused halfway.
+     */
+    private static void refuseBeyondOpenFiles(List<Integer> sizes, Settings s) throws IOException {
+        long limit = openFilesLimit();
+        // the room and probe clients of the hold (the probes' handshakes in flight), and what a JVM keeps open (jars,
+        // epoll, pipes)
+        long beside = s.heldRoomClients() + s.heldInFlight() / 10 + 512;
+        int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (limit > 0 && largest + beside > limit) {
+            System.out.println("cannot hold " + largest + " connections: this process may open " + limit
+                    + " files (ulimit -n), and the generator needs one per connection plus " + beside + ". On this machine "
+                    + "at most " + (limit - beside) + " can be held; more needs a higher hard limit (ulimit -Hn, raised by "
+                    + "root with CAP_SYS_RESOURCE: bench/run does it when it may) and fs.nr_open (bench/kernel)");
+            System.exit(2);
+        }
+    }
+
+    /** The soft limit of open files of this process ({@code /proc/self/limits}); -1 when unknown or unlimited. */
+    static long openFilesLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
+    }
+
+    /** {@code 10m}, {@code 90s} or seconds. */
+    private static double seconds(String v) {
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.endsWith("m")) {
+            return Double.parseDouble(t.substring(0, t.length() - 1)) * 60;
+        }
+        return Double.parseDouble(t.endsWith("s") ? t.substring(0, t.length() - 1) : t);
     }
 
     /** One more connection; a handshake lost once (it happens, rarely, among tens of thousands) is retried. */
@@ -387,37 +552,81 @@ public final class Bench {
         }
     }
 
-    static List<Target> targets(Path root) {
+    /**
+     * Every target, each on a free port. {@code heldPerProcess}: the connections each process of a target will hold
+     * (the hold scenario), for which its heap limit is raised: a JVM gets {@code -Xmx} of 1 GB plus 8 KB per
+     * connection (at least the usual 2 GB), Node {@code --max-old-space-size} of 1 GB plus 12 KB per connection when
+     * that is above its own default (about 4 GB here). These are limits, not what the targets use.
+     */
+    static List<Target> targets(Path root, long heldPerProcess) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long xmxMb = Math.max(2048, 1024 + heldPerProcess * 8 / 1024);
         // the same JVM options for every Java target
-        List<String> jvm = new ArrayList<>(List.of(java, "-Xmx2g", "-XX:+UseG1GC"));
+        List<String> jvm = new ArrayList<>(List.of(java, "-Xmx" + (xmxMb % 1024 == 0 ? xmxMb / 1024 + "g" : xmxMb + "m"),
+                "-XX:+UseG1GC"));
         // more options for every Java target alike (BENCH_JVM_OPTS, space-separated), to study one of them
         String extra = System.getenv("BENCH_JVM_OPTS");
         if (extra != null && !extra.isBlank()) {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
+        List<String> node = new ArrayList<>(List.of("node", "--expose-gc"));
+        long nodeHeapMb = 1024 + heldPerProcess * 12 / 1024;
+        if (nodeHeapMb > 4096) {
+            node.add("--max-old-space-size=" + nodeHeapMb);
+        }
+        String server = root.resolve("node/server.mjs").toString();
         String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
+        int[] ports = freePorts(10);
         return List.of(
-                new Target("qsio", "quarkus-socketio (1 process)", 18081, 1, true, root, Map.of(),
-                        concat(jvm, "-Dquarkus.http.port=18081", "-jar", quarkus)),
-                new Target("qsio-cluster", "quarkus-socketio (2 workers)", 18082, 2, true, root, Map.of(),
-                        concat(jvm, "-Dquarkus.http.port=18082", "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus)),
-                new Target("node", "Node socket.io (1 process)", 18083, 1, false, root, Map.of(),
-                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18083")),
-                new Target("node-cluster", "Node socket.io (2 workers)", 18084, 2, false, root, Map.of(),
-                        List.of("node", "--expose-gc", root.resolve("node/server.mjs").toString(), "18084", "2")),
-                new Target("netty-socketio", "netty-socketio (1 JVM)", 18085, 1, true, root, Map.of(),
+                new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=" + ports[0], "-jar", quarkus)),
+                new Target("qsio-cluster", "quarkus-socketio (2 workers)", ports[1], 2, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
+                                quarkus)),
+                new Target("node", "Node socket.io (1 process)", ports[2], 1, false, root, Map.of(),
+                        concat(node, server, String.valueOf(ports[2]))),
+                new Target("node-cluster", "Node socket.io (2 workers)", ports[3], 2, false, root, Map.of(),
+                        concat(node, server, String.valueOf(ports[3]), "2")),
+                new Target("node-uws", "Node socket.io on uWebSockets.js (1 process)", ports[8], 1, false, root,
+                        Map.of(), concat(node, server, String.valueOf(ports[8]), "0", "uws")),
+                new Target("node-uws-cluster", "Node socket.io on uWebSockets.js (2 workers)", ports[9], 2, false, root,
+                        Map.of(), concat(node, server, String.valueOf(ports[9]), "2", "uws")),
+                new Target("netty-socketio", "netty-socketio (1 JVM)", ports[4], 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "netty-socketio-app"),
-                                "dev.qsio.bench.nettysocketio.NettySocketIoBench", "18085")),
-                new Target("vertx", "bare Vert.x", 18086, 1, true, root, Map.of(),
+                                "dev.qsio.bench.nettysocketio.NettySocketIoBench", String.valueOf(ports[4]))),
+                new Target("vertx", "bare Vert.x", ports[5], 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.VertxCeiling",
-                                "18086")),
-                new Target("netty", "raw Netty (ceiling)", 18087, 1, true, root, Map.of(),
+                                String.valueOf(ports[5]))),
+                new Target("netty", "raw Netty (ceiling)", ports[6], 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "vertx-ceiling"), "dev.qsio.bench.ceiling.NettyCeiling",
-                                "18087")),
-                new Target("wsnext", "quarkus-websockets-next endpoint", 18088, 1, true, root, Map.of(),
-                        concat(jvm, "-Dquarkus.http.port=18088", "-jar",
+                                String.valueOf(ports[6]))),
+                new Target("wsnext", "quarkus-websockets-next endpoint", ports[7], 1, true, root, Map.of(),
+                        concat(jvm, "-Dquarkus.http.port=" + ports[7], "-jar",
                                 root.resolve("wsnext-app/target/quarkus-app/quarkus-run.jar").toString())));
+    }
+
+    /** Ports free on 127.0.0.1 now (the runs of other people on the machine may hold the usual ones). */
+    private static int[] freePorts(int n) {
+        int[] ports = new int[n];
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(ss);
+                ports[i] = ss.getLocalPort();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            for (java.net.ServerSocket ss : held) {
+                try {
+                    ss.close();
+                } catch (IOException e) {
+                    // closing a probe socket
+                }
+            }
+        }
+        return ports;
     }
 
     private static String classpath(Path root, String module) {
@@ -425,7 +634,7 @@ public final class Bench {
         return m.resolve("classes") + ":" + m.resolve("lib") + "/*";
     }
 
-    private static List<String> concat(List<String> head, String... tail) {
+    static List<String> concat(List<String> head, String... tail) {
         List<String> all = new ArrayList<>(head);
         all.addAll(List.of(tail));
         return all;
@@ -460,6 +669,7 @@ public final class Bench {
         r.versions.put("Node", command("node", "--version").replaceFirst("^v", ""));
         r.versions.put("socket.io", npmVersion(root, "socket.io"));
         r.versions.put("@socket.io/cluster-adapter", npmVersion(root, "@socket.io/cluster-adapter"));
+        r.versions.put("uWebSockets.js", npmVersion(root, "@trufflesuite/uws-js-unofficial"));
         r.versions.put("netty-socketio", jarVersion(root.resolve("netty-socketio-app/target/lib"), "netty-socketio-"));
         r.versions.put("Quarkus", jarVersion(root.resolve("quarkus-app/target/quarkus-app/lib/main"), "io.quarkus.quarkus-core-"));
         r.versions.put("Vert.x", jarVersion(root.resolve("loadgen/target/lib"), "vertx-core-"));

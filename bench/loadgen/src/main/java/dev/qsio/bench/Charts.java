@@ -23,7 +23,8 @@ final class Charts {
     private static final int TOP = 70;
     private static final int BOTTOM = 80;
     private static final Color[] PALETTE = { new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
-            new Color(0xd62728), new Color(0x9467bd) };
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
+            new Color(0xbcbd22), new Color(0x17becf) };
 
     /**
      * One group of bars per category (target), one bar per series; {@code values[series][category]}, NaN for a
@@ -32,20 +33,8 @@ final class Charts {
     static void bars(Path file, String title, String unit, List<String> categories, List<String> series,
             double[][] values) throws IOException {
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, W, H);
-
-        double max = 0;
-        for (double[] row : values) {
-            for (double v : row) {
-                if (!Double.isNaN(v)) {
-                    max = Math.max(max, v);
-                }
-            }
-        }
+        Graphics2D g = canvas(img, title, unit);
+        double max = max(values);
         double step = niceStep(max / 5);
         double top = max == 0 ? 1 : Math.ceil(max / step) * step;
         if (max == 0) {
@@ -53,12 +42,6 @@ final class Charts {
         }
         int plotW = W - LEFT - RIGHT;
         int plotH = H - TOP - BOTTOM;
-
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString(title, LEFT, 30);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString(unit, LEFT, 52);
 
         // legend, centred under the plot
         int legendW = 0;
@@ -119,6 +102,94 @@ final class Charts {
         }
         g.dispose();
         ImageIO.write(img, "png", file.toFile());
+    }
+
+    /**
+     * One line per series over the categories of the x axis (equally spaced), {@code values[series][category]}, NaN
+     * for a missing point.
+     */
+    static void lines(Path file, String title, String unit, List<String> xs, List<String> series, double[][] values)
+            throws IOException {
+        BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img, title, unit);
+        double max = max(values);
+        double step = niceStep(max / 5);
+        double top = max == 0 ? 1 : Math.ceil(max / step) * step;
+        int plotW = W - LEFT - RIGHT - 40;
+        int plotH = H - TOP - BOTTOM;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        FontMetrics fm = g.getFontMetrics();
+        for (double v = 0; v <= top + step / 2; v += step) {
+            int y = TOP + plotH - (int) Math.round(v / top * plotH);
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(LEFT, y, LEFT + plotW, y);
+            g.setColor(Color.DARK_GRAY);
+            String label = format(v);
+            g.drawString(label, LEFT - 8 - fm.stringWidth(label), y + 4);
+        }
+        int n = xs.size();
+        int[] px = new int[n];
+        for (int i = 0; i < n; i++) {
+            px[i] = LEFT + 20 + (n == 1 ? plotW / 2 : i * (plotW - 40) / (n - 1));
+            g.setColor(Color.BLACK);
+            g.drawString(xs.get(i), px[i] - fm.stringWidth(xs.get(i)) / 2, TOP + plotH + 20);
+        }
+        g.drawLine(LEFT, TOP + plotH, LEFT + plotW, TOP + plotH);
+        g.setStroke(new BasicStroke(2f));
+        int lx = LEFT;
+        for (int s = 0; s < series.size(); s++) {
+            Color c = PALETTE[s % PALETTE.length];
+            g.setColor(c);
+            int prevX = -1;
+            int prevY = -1;
+            for (int i = 0; i < n; i++) {
+                double v = values[s][i];
+                if (Double.isNaN(v)) {
+                    prevX = -1;
+                    continue;
+                }
+                int y = TOP + plotH - (int) Math.round(v / top * plotH);
+                g.fillOval(px[i] - 4, y - 4, 8, 8);
+                if (prevX >= 0) {
+                    g.drawLine(prevX, prevY, px[i], y);
+                }
+                prevX = px[i];
+                prevY = y;
+            }
+            g.fillRect(lx, H - 30, 12, 12);
+            g.setColor(Color.BLACK);
+            g.drawString(series.get(s), lx + 16, H - 19);
+            lx += fm.stringWidth(series.get(s)) + 34;
+        }
+        g.dispose();
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    /** A white picture with the chart's title and unit line; the font left for the legend. */
+    private static Graphics2D canvas(BufferedImage img, String title, String unit) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, W, H);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
+        g.drawString(title, LEFT, 30);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.drawString(unit, LEFT, 52);
+        return g;
+    }
+
+    private static double max(double[][] values) {
+        double max = 0;
+        for (double[] row : values) {
+            for (double v : row) {
+                if (!Double.isNaN(v)) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        return max;
     }
 
     private static double niceStep(double raw) {

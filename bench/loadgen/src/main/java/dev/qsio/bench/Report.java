@@ -32,12 +32,135 @@ final class Report {
         this.cores = (int) results.machine.getOrDefault("nproc", 1);
     }
 
+    /** The files a report has: the hold scenario's charts when the run held connections. */
+    List<String> files() {
+        if (r.targets.stream().noneMatch(t -> !t.held.isEmpty())) {
+            return FILES;
+        }
+        List<String> all = new ArrayList<>(FILES);
+        all.addAll(List.of("held-memory.png", "held-cpu.png", "held.csv"));
+        return all;
+    }
+
     void write() throws IOException {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), r);
         Files.writeString(dir.resolve("windows.csv"), windowsCsv());
         Files.writeString(dir.resolve("connections.csv"), connectionsCsv());
         Files.writeString(dir.resolve("results.md"), markdown());
         charts();
+        if (files().contains("held.csv")) {
+            Files.writeString(dir.resolve("held.csv"), heldCsv());
+            heldCharts();
+        }
+    }
+
+    private List<String> heldSizes() {
+        return r.targets.stream().flatMap(t -> t.held.keySet().stream()).distinct()
+                .sorted(java.util.Comparator.comparingInt(Integer::parseInt)).toList();
+    }
+
+    private String heldCsv() {
+        StringBuilder b = new StringBuilder("target,clients,held,failures,source_addresses,ramp_s,handshakes_per_s,"
+                + "peak_handshakes_per_s,rss_per_connection_kb,live_heap_per_connection_kb,rss_per_connection_kb_at_end,"
+                + "max_rss_mb,kernel_socket_caches_bytes_per_connection,kernel_slab_bytes_per_connection,"
+                + "kernel_tcp_buffer_bytes_per_connection,generator_heap_bytes_per_connection,"
+                + "generator_rss_bytes_per_connection,idle_cpu_per_s,steady_s,steady_target_cpu_s,cpu_us_per_connection_second,"
+                + "steady_generator_cpu_s,steady_others_cpu_s,pings,pings_expected,new_client_p50_ms,new_client_p99_ms,"
+                + "room_p50_ms,room_p99_ms,to_all_first_ms,to_all_last_ms,lost,silent,hold_s\n");
+        for (TargetResult t : r.targets) {
+            t.held.forEach((size, h) -> b.append(String.join(",", t.name, size, String.valueOf(h.held()),
+                    String.valueOf(h.failures()), String.valueOf(h.sourceAddresses()), c(h.rampSeconds()),
+                    c(h.handshakesPerSecond()), String.valueOf(h.peakHandshakesPerSecond()), c(h.rssPerConnectionKb()),
+                    c(h.liveHeapPerConnectionKb()), c(h.rssPerConnectionKbAtEnd()), mbc(h.maxRssBytes()),
+                    c(h.kernel().cachesBytes()), c(h.kernel().slabBytes()), c(h.kernel().tcpBufferBytes()),
+                    c(h.generatorHeapPerConnectionBytes()), c(h.generatorRssPerConnectionBytes()),
+                    c(h.idleCpuPerSecond()), c(h.steadySeconds()),
+                    c(h.steadyTargetCpuSeconds()), c(h.cpuMicrosPerConnectionSecond()), c(h.steadyGeneratorCpuSeconds()),
+                    c(h.steadyOthersCpuSeconds()), String.valueOf(h.pingsInSteady()), c(h.pingsExpected()),
+                    c(h.newClientHandshake().p50()), c(h.newClientHandshake().p99()),
+                    h.roomBroadcast() == null ? "" : c(h.roomBroadcast().latency().p50()),
+                    h.roomBroadcast() == null ? "" : c(h.roomBroadcast().latency().p99()),
+                    c(h.broadcastToAll().stream().mapToDouble(Results.Reach::firstMillis).max().orElse(Double.NaN)),
+                    c(h.broadcastToAll().stream().mapToDouble(Results.Reach::lastMillis).max().orElse(Double.NaN)),
+                    String.valueOf(h.lost()), String.valueOf(h.silent()), c(h.holdSeconds()))).append('\n'));
+        }
+        return b.toString();
+    }
+
+    private void heldMarkdown(StringBuilder b) {
+        b.append("\n## Connections held\n\n");
+        b.append("Idle connections held (WebSocket, default heartbeat: a ping every 25 s), each size on a fresh start of "
+                + "the target. Memory per connection after a full collection in every process: the target's resident set "
+                + "and, for a JVM, its live heap; the kernel's socket caches (TCP, inode, file, dentry, epoll, bind "
+                + "buckets: both sockets of each loopback connection, client and server); the generator's heap and "
+                + "resident set. CPU per connection-second: the target's CPU in the steady window (heartbeats only), less "
+                + "what it spent with no connection over as long, over connections times seconds. While held: new clients' handshakes, a room broadcast at the fixed "
+                + "rate, and broadcasts to every connection (slowest of them: first and last delivery after the send). "
+                + "Lost: held connections the target closed; silent: without a ping for 45 s at the end.\n\n");
+        b.append("| Target | Held | Handshakes/s (peak) | Resident KB/conn | Live heap KB/conn | Kernel B/conn | "
+                + "CPU µs per conn-s | Pings (expected) | New client p50 / p99 ms | Room p50 / p99 ms | To all: first / last ms "
+                + "| Lost | Silent | Generator heap / resident B/conn | Others' CPU |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String size : heldSizes()) {
+            for (TargetResult t : r.targets) {
+                Results.Held h = t.held.get(size);
+                if (h == null) {
+                    continue;
+                }
+                double steadyWallCpus = h.steadySeconds() * cores;
+                b.append("| ").append(t.label).append(" | ").append(h.held()).append(h.held() < h.clients() ? " of " + size : "")
+                        .append(" | ").append(n(h.handshakesPerSecond())).append(" (").append(h.peakHandshakesPerSecond())
+                        .append(") | ").append(n(h.rssPerConnectionKb())).append(" | ")
+                        .append(Double.isNaN(h.liveHeapPerConnectionKb()) ? "-" : n(h.liveHeapPerConnectionKb()))
+                        .append(" | ").append(h.kernel().readable() ? n(h.kernel().cachesBytes()) : "-")
+                        .append(" | ").append(String.format(Locale.ROOT, "%.4f", h.cpuMicrosPerConnectionSecond()))
+                        .append(" | ").append(h.pingsInSteady()).append(" (").append(Math.round(h.pingsExpected()))
+                        .append(") | ").append(n(h.newClientHandshake().p50())).append(" / ")
+                        .append(n(h.newClientHandshake().p99())).append(" | ").append(p5099(h.roomBroadcast()))
+                        .append(" | ")
+                        .append(n(h.broadcastToAll().stream().mapToDouble(Results.Reach::firstMillis).max().orElse(Double.NaN)))
+                        .append(" / ")
+                        .append(n(h.broadcastToAll().stream().mapToDouble(Results.Reach::lastMillis).max().orElse(Double.NaN)))
+                        .append(" | ").append(h.lost()).append(" | ").append(h.silent()).append(" | ")
+                        .append(n(h.generatorHeapPerConnectionBytes())).append(" / ")
+                        .append(n(h.generatorRssPerConnectionBytes())).append(" | ")
+                        .append(pct(steadyWallCpus == 0 ? 0 : h.steadyOthersCpuSeconds() / steadyWallCpus)).append(" |\n");
+            }
+        }
+    }
+
+    /** Where the live heap of the held connections went, per JVM target at its largest size. */
+    private void heldClasses(StringBuilder b) {
+        for (TargetResult t : r.targets) {
+            String size = t.held.keySet().stream().max(java.util.Comparator.comparingInt(Integer::parseInt)).orElse(null);
+            if (size == null || t.held.get(size).heapByClass() == null || t.held.get(size).heapByClass().isEmpty()) {
+                continue;
+            }
+            b.append("\n**").append(t.label).append(", ").append(size)
+                    .append(" held: live heap per connection by class (the top 30)**\n\n| Class | Instances | Bytes |\n|---|---:|---:|\n");
+            for (Results.PerConnection c : t.held.get(size).heapByClass()) {
+                b.append("| `").append(c.className()).append("` | ").append(n(c.instances())).append(" | ")
+                        .append(n(c.bytes())).append(" |\n");
+            }
+        }
+    }
+
+    private void heldCharts() throws IOException {
+        List<String> sizes = heldSizes();
+        List<TargetResult> with = r.targets.stream().filter(t -> !t.held.isEmpty()).toList();
+        List<String> names = with.stream().map(t -> t.name).toList();
+        double[][] memory = with.stream().map(t -> sizes.stream()
+                .mapToDouble(z -> t.held.containsKey(z) ? t.held.get(z).rssPerConnectionKb() : Double.NaN).toArray())
+                .toArray(double[][]::new);
+        double[][] cpu = with.stream().map(t -> sizes.stream()
+                .mapToDouble(z -> t.held.containsKey(z) ? t.held.get(z).cpuMicrosPerConnectionSecond() : Double.NaN)
+                .toArray()).toArray(double[][]::new);
+        List<String> xs = sizes.stream().map(z -> Charts.format(Double.parseDouble(z))).toList();
+        Charts.lines(dir.resolve("held-memory.png"), "Resident memory per held connection against N",
+                "KB per connection, all processes of the target, after a full collection (lower is better)", xs, names,
+                memory);
+        Charts.lines(dir.resolve("held-cpu.png"), "CPU per held connection against N (heartbeats only)",
+                "CPU microseconds per connection-second of the target (lower is better)", xs, names, cpu);
     }
 
     private String windowsCsv() {
@@ -163,6 +286,11 @@ final class Report {
                     .append(t.error == null ? "" : t.error.replace('|', '/')).append(" |\n");
         }
 
+        if (files().contains("held.csv")) {
+            heldMarkdown(b);
+            heldClasses(b);
+        }
+
         if (r.profile != null) {
             b.append("\n## Profile: ").append(r.profile.target()).append(" during the ").append(big)
                     .append("-client fan-out (JFR, ").append(r.profile.samples()).append(" samples)\n\n");
@@ -183,8 +311,12 @@ final class Report {
     private List<String> aims(String small, String big) {
         List<String> out = new ArrayList<>();
         TargetResult q = find("qsio"), qc = find("qsio-cluster"), node = find("node"), nodec = find("node-cluster"),
-                netty = find("netty-socketio"), vx = find("vertx"), raw = find("netty");
+                netty = find("netty-socketio"), vx = find("vertx"), raw = find("netty"), uws = find("node-uws");
         for (String size : List.of(small, big)) {
+            cpu(out, "target CPU per delivery, fan-out " + size + ": this project / Node on uWebSockets.js (aim <= 0.5)",
+                    q, uws, size, 0.5);
+            ratio(out, "fan-out " + size + ", one process: this project / Node on uWebSockets.js (aim >= 1)", q, uws,
+                    size, 1, true);
             cpu(out, "target CPU per delivery, fan-out " + size + ": this project / netty-socketio (aim <= 0.6)", q, netty,
                     size, 0.6);
             cpu(out, "target CPU per delivery, fan-out " + size + ": this project / Node (aim <= 0.5)", q, node, size, 0.5);
@@ -207,6 +339,12 @@ final class Report {
             out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node %.2f KB (aim <= Node's): %s",
                     a, bb, a <= bb ? "met" : "not met"));
         }
+        if (q != null && uws != null && q.connections != null && uws.connections != null) {
+            double a = q.connections.rssPerConnectionKb(), bb = uws.connections.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node on uWebSockets.js "
+                    + "%.2f KB = %.2f (aim <= 0.5): %s", a, bb, a / bb, a / bb <= 0.5 ? "met" : "not met"));
+        }
+        heldAims(out, q, node, uws);
         if (q != null && q.connections != null && !Double.isNaN(q.connections.liveHeapPerConnectionKb())) {
             double a = q.connections.liveHeapPerConnectionKb();
             out.add(String.format(Locale.ROOT, "live heap per idle connection: this project %.2f KB (aim <= 4 KB): %s", a,
@@ -218,6 +356,43 @@ final class Report {
                     a, bb, a / bb, a >= bb ? "met" : "not met"));
         }
         return out;
+    }
+
+    /**
+     * The hold scenario's aims: resident memory per connection at this project's largest size against Node's at the
+     * largest size Node held, heartbeat CPU per connection-second against Node's, memory against Node on
+     * uWebSockets.js.
+     */
+    private static void heldAims(List<String> out, TargetResult q, TargetResult node, TargetResult uws) {
+        Results.Held mine = largest(q);
+        if (mine == null) {
+            return;
+        }
+        for (TargetResult other : java.util.Arrays.asList(node, uws)) {
+            Results.Held theirs = largest(other);
+            if (theirs == null) {
+                continue;
+            }
+            double m = mine.rssPerConnectionKb() / theirs.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "held connections, resident per connection: this project at %d %.2f KB / "
+                    + "%s at %d %.2f KB = %.2f (aim <= 0.5): %s", mine.held(), mine.rssPerConnectionKb(), other.label,
+                    theirs.held(), theirs.rssPerConnectionKb(), m, m <= 0.5 ? "met" : "not met"));
+            // the aim for heartbeats is against Node's own server; against uWebSockets.js, for comparison
+            double c = mine.cpuMicrosPerConnectionSecond() / theirs.cpuMicrosPerConnectionSecond();
+            out.add(String.format(Locale.ROOT, "held connections, heartbeat CPU per connection-second: this project "
+                    + "%.4f µs / %s %.4f µs = %.2f%s", mine.cpuMicrosPerConnectionSecond(), other.label,
+                    theirs.cpuMicrosPerConnectionSecond(), c, other == node ? " (aim <= 0.5): " + (c <= 0.5 ? "met"
+                            : "not met") : " (for comparison)"));
+        }
+    }
+
+    /** The hold at the most connections a target held all of, or null. */
+    private static Results.Held largest(TargetResult t) {
+        if (t == null) {
+            return null;
+        }
+        return t.held.values().stream().filter(h -> h.held() == h.clients())
+                .max(java.util.Comparator.comparingInt(Results.Held::held)).orElse(null);
     }
 
     /** Target CPU per delivered message in each one's best window, as a ratio; lower is better. */

@@ -72,6 +72,40 @@ final class Results {
             Latency sameWorker) {
     }
 
+    /**
+     * Connections held (the hold scenario): the ramp to {@code clients} idle connections, memory per connection (the
+     * target's resident set and live heap after a full collection, the kernel's slabs and socket buffers, the
+     * generator's own), CPU per connection-second while nothing but heartbeats flows, what new clients and a room
+     * broadcast see meanwhile, one broadcast to every held connection, and the connections lost.
+     *
+     * @param rampPerSecond handshakes completed in each second of the ramp
+     * @param idleCpuPerSecond the target's CPU seconds per second with no connection, before the ramp
+     * @param cpuMicrosPerConnectionSecond the target's CPU in the steady window, less its CPU with no connection
+     *        over the same time, over held connections times seconds
+     * @param pingsExpected pings the held connections should have received in the steady window (one per connection
+     *        per 25 s, the default interval)
+     * @param silent held connections without a ping for more than 45 s at the end (a real client would have closed)
+     */
+    record Held(int clients, int held, long failures, String firstFailure, int sourceAddresses, double rampSeconds,
+            double handshakesPerSecond, int peakHandshakesPerSecond, List<Integer> rampPerSecond,
+            double rampTargetCpuSeconds, double rampGeneratorCpuSeconds, long rssBaselineBytes, long rssHeldBytes,
+            double rssPerConnectionKb, double liveHeapPerConnectionKb, double rssPerConnectionKbAtEnd,
+            KernelMemory.Floor kernel, double generatorHeapPerConnectionBytes, double generatorRssPerConnectionBytes,
+            double idleCpuPerSecond, double steadySeconds, double steadyTargetCpuSeconds,
+            double cpuMicrosPerConnectionSecond,
+            double steadyGeneratorCpuSeconds, double steadyOthersCpuSeconds, long pingsInSteady, double pingsExpected,
+            Latency newClientHandshake, Window roomBroadcast, List<Reach> broadcastToAll, long lost, int silent,
+            double holdSeconds, long maxRssBytes, List<PerConnection> heapByClass) {
+    }
+
+    /** What the held connections added to one class of the live heap: instances and bytes per connection. */
+    record PerConnection(String className, double instances, double bytes) {
+    }
+
+    /** One broadcast to every held connection: how many received it, and when the first and the last did. */
+    record Reach(long delivered, double firstMillis, double lastMillis) {
+    }
+
     public static final class TargetResult {
         public String name;
         public String label;
@@ -85,6 +119,8 @@ final class Results {
         public Map<String, FanOut> fanout = new LinkedHashMap<>();
         public Window ack;
         public CrossWorker crossWorker;
+        /** The hold scenario, by the number of connections held. */
+        public Map<String, Held> held = new LinkedHashMap<>();
         public long unexpectedCloses;
         /** The share of the machine's CPU that other processes used during this target's windows. */
         public double othersCpuShare;

@@ -177,19 +177,28 @@ final class Scenarios {
 
     /** Waits until {@code expected} deliveries arrived or none arrived for a second; the time of the last one. */
     private long drain(Sink sink, long expected) throws InterruptedException {
-        long last = sink.count();
+        return drain(sink::count, expected, 1_000_000_000L, 15_000_000_000L);
+    }
+
+    /**
+     * Waits until {@code count} reaches {@code expected}, or stops changing for {@code quietNanos}, or
+     * {@code maxNanos} passed; the time it last changed.
+     */
+    static long drain(java.util.function.LongSupplier count, long expected, long quietNanos, long maxNanos)
+            throws InterruptedException {
+        long last = count.getAsLong();
         long lastChange = System.nanoTime();
-        long deadline = lastChange + 15_000_000_000L;
+        long deadline = lastChange + maxNanos;
         while (System.nanoTime() < deadline) {
-            long now = sink.count();
+            long now = count.getAsLong();
             if (now != last) {
                 last = now;
                 lastChange = System.nanoTime();
             }
-            if (now >= expected || System.nanoTime() - lastChange > 1_000_000_000L) {
+            if (now >= expected || System.nanoTime() - lastChange > quietNanos) {
                 break;
             }
-            // polls the delivery count until it is complete or stops changing for a second (a bounded drain)
+            // polls the delivery count until it is complete or stops changing (a bounded drain)
             Thread.sleep(5);
         }
         return lastChange;

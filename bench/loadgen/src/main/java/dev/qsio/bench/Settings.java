@@ -22,16 +22,29 @@ package dev.qsio.bench;
  * @param generatorLoops event loops of the load generator
  * @param pauseMillis quiet time after each window and between targets
  * @param recoverMillis quiet time after a window that was not sustained (an overloaded target)
+ * @param heldClients connections of the hold scenario (the smoke run's; {@code --connections-held} sets others)
+ * @param holdSeconds how long they are held ({@code --hold})
+ * @param heldInFlight handshakes in flight at once while ramping the held connections
+ * @param probeHandshakes new clients' handshakes timed while the connections are held
+ * @param probeRate their rate, per second
+ * @param heldRoomClients the room of the room broadcast timed while the connections are held
+ * @param broadcastsToAll broadcasts to every held connection, each timed to its first and last delivery
+ * @param probeSeconds the time the probes take, at the end of the hold (the steady window is the rest, at least half)
+ * @param idleSeconds the window before the held connections that measures the target's CPU with none
  */
 record Settings(String mode, int clients, int smallClients, int rampInFlight, double fixedRate, int maxSteps,
         double warmupSeconds, double windowSeconds, long settleMillis, int ackClients, double crossWorkerRate,
-        double p99LimitMillis, double sustainedP99LimitMillis, double profileSeconds, int generatorLoops, long pauseMillis, long recoverMillis) {
+        double p99LimitMillis, double sustainedP99LimitMillis, double profileSeconds, int generatorLoops, long pauseMillis,
+        long recoverMillis, int heldClients, double holdSeconds, int heldInFlight, int probeHandshakes, double probeRate,
+        int heldRoomClients, int broadcastsToAll, double probeSeconds, double idleSeconds) {
 
     static Settings full() {
-        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000);
+        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000,
+                100_000, 600, 500, 500, 50, 1_000, 3, 45, 20);
     }
 
     static Settings smoke() {
-        return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200);
+        return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200,
+                200, 2, 50, 5, 50, 5, 1, 1, 0.5);
     }
 }

@@ -119,27 +119,51 @@ final class Target {
      * which collects first (as {@code jmap -histo:live}); -1 for a target that is not a JVM.
      */
     long liveHeapBytes() throws Exception {
+        Map<String, long[]> h = classHistogram();
+        return h == null ? -1 : h.values().stream().mapToLong(v -> v[1]).sum();
+    }
+
+    /**
+     * The class histogram of the live heap, all JVM processes of the target together (a full collection first):
+     * instances and bytes by class name; null for a target that is not a JVM.
+     */
+    Map<String, long[]> classHistogram() throws Exception {
         if (!jvm) {
-            return -1;
+            return null;
         }
-        long total = 0;
+        Map<String, long[]> all = new java.util.HashMap<>();
         for (ProcessHandle h : processes()) {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(h.pid()), "GC.class_histogram").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return -1;
-            }
+            String out = jcmd(h.pid(), "GC.class_histogram");
             for (String line : out.split("\n")) {
-                String t = line.trim();
-                if (t.startsWith("Total")) {
-                    String[] f = t.split("\\s+");
-                    total += Long.parseLong(f[2]);
+                String[] f = line.trim().split("\\s+");
+                // "  1:  123  4567  java.lang.String (java.base@17)"
+                if (f.length >= 4 && f[0].endsWith(":")) {
+                    long[] v = all.computeIfAbsent(f[3], k -> new long[2]);
+                    v[0] += Long.parseLong(f[1]);
+                    v[1] += Long.parseLong(f[2]);
                 }
             }
         }
-        return total;
+        return all;
+    }
+
+    /** What {@code jcmd <pid> <command>} prints for every JVM process of the target, one after the other. */
+    String jcmdAll(String command) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (ProcessHandle h : processes()) {
+            b.append("== pid ").append(h.pid()).append('\n').append(jcmd(h.pid(), command)).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String jcmd(long pid, String command) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
     }
 
     static double cpuSeconds(long pid) {

@@ -46,7 +46,7 @@ public interface Bus {
         /** Messages between the primary and its workers. */
         CONTROL;
 
-        static final Channel[] ALL = values();
+        public static final Channel[] ALL = values();
     }
 
     /** Receives payloads and membership changes. */

@@ -4,7 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import dev.qsio.runtime.bus.Bus;
-import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.remote.EnginePeers;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 

@@ -18,24 +18,24 @@ import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.InMemoryAdapter;
 import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.clusteradapter.ClusterAdapters;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
-import dev.qsio.runtime.bus.RedisBus;
-import dev.qsio.runtime.bus.RedisChannels;
-import dev.qsio.runtime.bus.RedisMisconfiguration;
-import dev.qsio.runtime.bus.ShardedRedisChannels;
-import dev.qsio.runtime.bus.StandaloneRedisChannels;
+import dev.qsio.runtime.clusteradapter.BusTransport;
+import dev.qsio.runtime.clusteradapter.ClusterHub;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
 import dev.qsio.runtime.config.ClusterConfig;
-import dev.qsio.runtime.config.RedisConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
-import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.engine.OtherServers;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
-import dev.qsio.runtime.http.ListeningChannel;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.remote.RemoteEngines;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.wire.Wire;
+import dev.qsio.runtime.wire.WireContext;
+import dev.qsio.runtime.wire.WireProvider;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.vertx.http.HttpServer;
 import io.vertx.core.Vertx;
@@ -43,9 +43,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * How this server reaches the other servers of its cluster, chosen once at startup from its role and configuration:
- * the bus (the local bus to the primary in a worker; Redis with {@code quarkus.socketio.bus=redis}; none in a single
- * process), and what rides on it: the engine's peers, the namespaces' adapter factory and the session store of
- * connection state recovery.
+ * the bus (the local bus to the primary in a worker; a wire between hosts with {@code quarkus.socketio.bus=<wire>},
+ * see {@link Wires}; none in a single process), and what rides on it: the cross-server engine, the namespaces'
+ * adapter factory and the session store of connection state recovery.
  */
 @Singleton
 public class ClusterBus {
@@ -75,9 +75,6 @@ public class ClusterBus {
     SocketIoRuntimeConfig runtime;
 
     @Inject
-    RedisConfig redisConfig;
-
-    @Inject
     ProtocolJson json;
 
     @Inject
@@ -89,10 +86,15 @@ public class ClusterBus {
     @Inject
     RequestTracker requests;
 
-    /** A worker's link to its primary (supervision; also the bus between workers unless Redis is used). */
+    /** A worker's link to its primary (supervision; also the bus between workers unless a wire is used). */
     private LocalBus local;
-    private RedisBus redis;
-    /** What the engine and adapters ride on, or null in a single process without Redis. */
+    /** The wire between hosts ({@code quarkus.socketio.bus}), or null for {@code local}. */
+    private WireProvider provider;
+    /** This server's wire, or null: {@code local}, or the primary (which serves no sockets). */
+    private Wire wire;
+    /** What a wire is made with. */
+    private WireContext context;
+    /** What the engine and adapters ride on, or null in a single process without a wire. */
     private Bus peers;
     private AdapterFactory adapters;
     private SessionStore sessions = SessionStore.NONE;
@@ -103,70 +105,44 @@ public class ClusterBus {
     void init() {
         boolean recovery = runtime.connectionStateRecovery().enabled();
         long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
-        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && runtime.bus() != SocketIoRuntimeConfig.BusKind.REDIS) {
+        provider = Wires.chosen(runtime.bus());
+        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && (provider == null || !provider.keepsSessions())) {
             throw new ConfigurationException(
-                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs quarkus.socketio.bus=redis: "
-                            + "the state of a socket must outlive its worker and be found by whichever worker the client "
+                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs " + Wires.keepingSessions()
+                            + ": the state of a socket must outlive its worker and be found by whichever worker the client "
                             + "reconnects to",
                     Set.of("quarkus.socketio.connection-state-recovery.enabled", "quarkus.socketio.bus"));
         }
+        context = new WireContext(vertx, json, identity.nodeId(), identity.workerId(), cluster.heartbeatInterval(),
+                cluster.heartbeatTimeout(), recovery ? window : 0);
         if (identity.role() == ClusterInfo.Role.WORKER) {
             local = new LocalBus(vertx, identity.nodeId(), Integer.parseInt(requireEnv(ENV_SLOT)), identity.workerId(),
                     Integer.parseInt(requireEnv(ENV_BUS_PORT)), requireEnv(ENV_BUS_SECRET), cluster.heartbeatInterval());
         }
-        if (identity.role() != ClusterInfo.Role.PRIMARY && runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS) {
-            boolean sharded = redisConfig.mode() == RedisConfig.Mode.CLUSTER;
-            if (sharded && redisConfig.adapter() == RedisConfig.Adapter.STREAMS) {
-                throw new ConfigurationException("quarkus.socketio.redis.adapter=streams is not available with "
-                        + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
-                        + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
-            }
-            RedisChannels channels;
-            try {
-                channels = sharded ? new ShardedRedisChannels(vertx, redisConfig) : new StandaloneRedisChannels(vertx,
-                        redisConfig);
-            } catch (IllegalArgumentException e) {
-                String key = e.getMessage().startsWith("quarkus.socketio.redis.database") ? "quarkus.socketio.redis.database"
-                        : "quarkus.socketio.redis.url";
-                throw new ConfigurationException(e.getMessage(), Set.of(key));
-            }
-            redis = new RedisBus(vertx, channels, redisConfig.key(), identity.nodeId(), identity.workerId(),
-                    cluster.heartbeatInterval(), cluster.heartbeatTimeout());
+        if (identity.role() != ClusterInfo.Role.PRIMARY && provider != null) {
+            wire = provider.create(context);
         }
-        peers = redis != null ? redis : local;
+        peers = wire != null ? wire.bus() : local;
         if (local != null) {
             host = handOff(local);
         }
-        ClusterAdapters.Parts parts = new ClusterAdapters.Parts(json, hooks, stats, requests,
-                cluster.requestTimeout().toMillis(), identity.workerId(), identity.nodeId());
-        if (redis != null) {
-            if (redis.channels().sharded()) {
-                // on a Redis Cluster, the format of Node's createShardedAdapter
-                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overShardedRedis(vertx, redis, redisConfig.key(),
-                        parts, redisConfig.subscriptionMode(), recovery ? window : 0);
-                adapters = onRedis.adapters();
-                sessions = onRedis.sessions();
-            } else if (redisConfig.adapter() == RedisConfig.Adapter.STREAMS) {
-                // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
-                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedisStreams(vertx, redis, redisConfig.key(), parts,
-                        redisConfig.streams().maxLen(), redisConfig.streams().sessionKeyPrefix(), recovery ? window : 0);
-                adapters = onRedis.adapters();
-                sessions = onRedis.sessions();
-            } else {
-                // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter
-                ClusterAdapters.OnRedis onRedis = ClusterAdapters.overRedis(vertx, redis, redisConfig.key(), parts,
-                        recovery ? window : 0);
-                adapters = onRedis.adapters();
-                sessions = onRedis.sessions();
-            }
+        if (wire != null) {
+            adapters = hub(wire.adapterTransport()).adapters();
+            sessions = wire.sessionStore();
         } else if (local != null) {
-            adapters = ClusterAdapters.overBus(local, parts);
+            adapters = hub(new BusTransport(local, json)).adapters();
         } else {
             adapters = namespace -> new InMemoryAdapter(namespace, json.encoder(), requests);
             if (recovery) {
                 sessions = new InMemorySessionStore(vertx, window);
             }
         }
+    }
+
+    /** The cluster adapter of this server over a transport. */
+    private ClusterHub hub(ClusterTransport transport) {
+        return new ClusterHub(transport, json, hooks, stats, requests, cluster.requestTimeout().toMillis(),
+                identity.workerId(), identity.nodeId());
     }
 
     private static String requireEnv(String env) {
@@ -190,10 +166,12 @@ public class ClusterBus {
         return sessions;
     }
 
+    /** The engine's view of the other servers: the cross-server engine over the bus, or none in a single process. */
     @Produces
     @Singleton
-    EnginePeers enginePeers() {
-        return peers == null ? EnginePeers.NONE : new BusEnginePeers(peers, host);
+    OtherServers.Factory otherServers() {
+        return peers == null ? OtherServers.Factory.NONE : new RemoteEngines(new BusEnginePeers(peers, host),
+                cluster.requestTimeout().toMillis(), cluster.delayedConnectionTimeout().toMillis());
     }
 
     /**
@@ -208,7 +186,7 @@ public class ClusterBus {
         // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
         ConnectionHandOff handOff = new ConnectionHandOff(vertx, dir, local.slot(), runtime.maxHttpBufferSize() + 64 * 1024);
         try {
-            handOff.start(kind -> ListeningChannel.find(vertx,
+            handOff.start(kind -> FrameworkInternals.listeningChannel(vertx,
                     kind == ConnectionHandOff.TLS ? httpServer.getSecurePort() : httpServer.getPort()));
         } catch (IOException | RuntimeException e) {
             handOff.close();
@@ -251,43 +229,54 @@ public class ClusterBus {
         return local;
     }
 
-    /** The Redis bus, or null when this server does not use Redis. */
-    public RedisBus redis() {
-        return redis;
+    /** This server's wire between hosts, or null ({@code local}, or the primary). */
+    public Wire wire() {
+        return wire;
+    }
+
+    /** The wire between hosts the configuration chooses, also in the primary; null for {@code local}. */
+    public WireProvider wireProvider() {
+        return provider;
+    }
+
+    /** Whether a server is not ready while it cannot reach its wire between hosts. */
+    public boolean readinessRequiresWire() {
+        return provider != null && provider.readinessRequiresUp(context);
     }
 
     /**
-     * Connects to Redis, waiting a few seconds for it. A server whose Redis is not there yet still starts, serves its
-     * own clients and keeps trying; its readiness reports the bus down meanwhile.
+     * Connects the wire, waiting a few seconds for it. A server whose wire is not there yet still starts, serves its
+     * own clients and keeps trying; its readiness reports the wire down meanwhile.
      */
-    void connectRedis() {
-        if (redis == null) {
+    void connectWire() {
+        if (wire == null) {
             return;
         }
         try {
-            redis.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            wire.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RedisMisconfiguration m) {
-                throw new ConfigurationException(m.getMessage(), Set.of(m.key()));
+            if (e.getCause() instanceof ConfigurationException c) {
+                throw c;
             }
-            LOG.warnf("Socket.IO bus: Redis at %s is not reachable yet (%s); this server starts alone and joins the "
-                    + "cluster when Redis answers", redis.channels().displayUrl(),
-                    e.getCause() != null ? e.getCause().getMessage() : e.toString());
+            warnNotReachable(e.getCause() != null ? e.getCause().getMessage() : e.toString());
         } catch (Exception e) {
-            LOG.warnf("Socket.IO bus: Redis at %s is not reachable yet (%s); this server starts alone and joins the "
-                    + "cluster when Redis answers", redis.channels().displayUrl(),
-                    e.getCause() != null ? e.getCause().getMessage() : e.toString());
+            warnNotReachable(e.getCause() != null ? e.getCause().getMessage() : e.toString());
         }
     }
 
-    /** Persists the state of connected sockets while the server runs (the sessions in Redis expire otherwise). */
-    boolean sessionsInRedis() {
-        return redis != null && sessions.enabled();
+    private void warnNotReachable(String why) {
+        LOG.warnf("Socket.IO bus: %s at %s is not reachable yet (%s); this server starts alone and joins the cluster "
+                + "when %s answers", provider.displayName(), wire.address(), why, provider.displayName());
+    }
+
+    /** Persists the state of connected sockets while the server runs (the sessions on the wire expire otherwise). */
+    boolean sessionsOnWire() {
+        return wire != null && sessions.enabled();
     }
 
     void close() {
-        if (redis != null) {
-            redis.close();
+        if (wire != null) {
+            wire.close();
         }
         if (host != null) {
             host.connections().close();

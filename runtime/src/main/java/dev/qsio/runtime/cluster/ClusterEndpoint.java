@@ -68,9 +68,9 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             if (primary.isStarted()) {
                 for (WorkerInfo w : primary.workers()) {
                     ObjectNode node = JSON.valueToTree(w);
-                    JsonNode stats = primary.statsOf(w.id());
-                    if (stats != null) {
-                        node.set("stats", stats);
+                    Figures figures = primary.figuresOf(w.id());
+                    if (figures != null) {
+                        node.set("stats", figures.toJson());
                     }
                     workers.add(node);
                 }

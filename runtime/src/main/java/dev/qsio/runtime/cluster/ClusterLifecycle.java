@@ -59,14 +59,14 @@ public class ClusterLifecycle {
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {
-                // the primary stays this worker's supervisor (CONTROL on the local link); with Redis, the other
-                // servers, on this host and elsewhere, are reached through Redis
-                clusterBus.connectRedis();
+                // the primary stays this worker's supervisor (CONTROL on the local link); with a wire between hosts,
+                // the other servers, on this host and elsewhere, are reached through it
+                clusterBus.connectWire();
                 worker.start();
             }
-            case SINGLE -> clusterBus.connectRedis();
+            case SINGLE -> clusterBus.connectWire();
         }
-        if (clusterBus.sessionsInRedis()) {
+        if (clusterBus.sessionsOnWire()) {
             // the sessions of connected sockets outlive a killed worker for a window at most: refresh them
             long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
             server.vertx().setPeriodic(Math.max(1000, window / 2), t -> server.saveSessions());

@@ -5,7 +5,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.bus.LocalBus;
-import dev.qsio.runtime.engine.EnginePeers;
+import dev.qsio.runtime.remote.EnginePeers;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.vertx.core.http.HttpServerRequest;

@@ -49,13 +49,13 @@ import dev.qsio.WorkerLifecycleEvent.Kind;
 import dev.qsio.runtime.bus.BusRelay;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.wire.WireProvider;
 import dev.qsio.runtime.handoff.Acceptor;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The primary of a cluster: holds the application's public port and gives each new connection to the worker that
@@ -83,7 +83,7 @@ public class Primary implements Cluster {
          * so that a client moves once, and no session is opened on it shortly before it drains.
          */
         volatile boolean retiring;
-        volatile JsonNode stats;
+        volatile Figures figures;
 
         Incarnation(int slot, Process process) {
             this.slot = slot;
@@ -179,7 +179,7 @@ public class Primary implements Cluster {
                     + "descriptors, which needs Netty's native epoll transport: add the dependency "
                     + "io.netty:netty-transport-native-epoll with classifier linux-x86_64 (on Linux) to the application. "
                     + "Cause: "
-                    + VertxInternal.class.cast(vertx).unavailableNativeTransportCause());
+                    + vertx.unavailableNativeTransportCause());
         }
         started = true;
         byte[] random = new byte[32];
@@ -632,11 +632,17 @@ public class Primary implements Cluster {
         return started && !shuttingDown;
     }
 
-    /** The latest counters a worker reported, or null. */
-    public JsonNode statsOf(int workerId) {
+    /** The name of the wire between hosts whose figures the workers report, or null. */
+    private String wireName() {
+        WireProvider wire = Wires.chosen(runtime.bus());
+        return wire == null ? null : wire.name();
+    }
+
+    /** The latest figures a worker reported, or null. */
+    public Figures figuresOf(int workerId) {
         ManagedWorker w = workers.get(workerId);
         Incarnation i = w == null ? null : w.current;
-        return i == null ? null : i.stats;
+        return i == null ? null : i.figures;
     }
 
     @Override
@@ -912,10 +918,11 @@ public class Primary implements Cluster {
             if (inc == null) {
                 return;
             }
-            String op = Control.decode(payload).path("op").asText();
+            JsonNode message = Control.decode(payload);
+            String op = message.path("op").asText();
             switch (op) {
                 case Control.READY -> onReady(inc);
-                case Control.STATS -> inc.stats = Control.decode(payload).get("stats");
+                case Control.STATS -> inc.figures = Figures.fromJson(message.get("stats"), wireName());
                 case Control.DRAINING -> {
                     ManagedWorker w = workerOf(inc);
                     if (w != null && w.current == inc) {

@@ -148,10 +148,15 @@ public class Worker {
         return draining;
     }
 
+    /** The figures of this process, as its own metrics and Dev UI show them. */
+    public Figures localFigures() {
+        return Figures.of(engines, server, true, draining, -1, clusterBus);
+    }
+
     private void reportStats() {
         if (bus.isUp()) {
             ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", WorkerStats.snapshot(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus));
+            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus).toJson());
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

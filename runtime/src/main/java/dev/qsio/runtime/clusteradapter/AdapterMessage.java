@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A request id is chosen by the requester and echoed by the responses; a message without acknowledgements has none
  * ({@code null}).
  */
-sealed interface AdapterMessage {
+public sealed interface AdapterMessage {
 
     /** Who sent a message: its member id, worker id and node (host) id. */
     record Origin(String member, int worker, String node) {

@@ -16,14 +16,14 @@ import io.vertx.core.buffer.Buffer;
  * {@link BusCodec} on the bus's adapter channel. The bus knows its members, so requests wait for them by name and
  * stop waiting for one that leaves.
  */
-final class BusTransport implements ClusterTransport {
+public final class BusTransport implements ClusterTransport {
 
     private static final Logger LOG = Logger.getLogger(BusTransport.class);
 
     private final Bus bus;
     private final BusCodec codec;
 
-    BusTransport(Bus bus, ProtocolJson json) {
+    public BusTransport(Bus bus, ProtocolJson json) {
         this.bus = bus;
         this.codec = new BusCodec(json);
     }

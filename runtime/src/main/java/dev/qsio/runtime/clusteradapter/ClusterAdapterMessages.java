@@ -22,12 +22,12 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * {@code MessageType} numbers; each wire carries it its own way. Quarkus servers add a {@code qsio} member (origin
  * worker and node, offset and direct flags) that Node ignores.
  */
-final class ClusterAdapterMessages {
+public final class ClusterAdapterMessages {
 
     private static final Logger LOG = Logger.getLogger(ClusterAdapterMessages.class);
 
     /** Node's {@code MessageType}. */
-    static final int BROADCAST = 3;
+    public static final int BROADCAST = 3;
     static final int SOCKETS_JOIN = 4;
     static final int SOCKETS_LEAVE = 5;
     static final int DISCONNECT_SOCKETS = 6;
@@ -38,11 +38,11 @@ final class ClusterAdapterMessages {
     static final int BROADCAST_CLIENT_COUNT = 11;
     static final int BROADCAST_ACK = 12;
 
-    final NodeMessages wire;
+    public final NodeMessages wire;
     private final ProtocolJson protocol;
     private final String uid;
 
-    ClusterAdapterMessages(ProtocolJson protocol, String uid) {
+    public ClusterAdapterMessages(ProtocolJson protocol, String uid) {
         this.wire = new NodeMessages(protocol.mapper());
         this.protocol = protocol;
         this.uid = uid;
@@ -53,7 +53,7 @@ final class ClusterAdapterMessages {
     }
 
     /** Whether a message of this type may hold binary values (then it travels as msgpack). */
-    static boolean mayContainBinary(int type) {
+    public static boolean mayContainBinary(int type) {
         return type == BROADCAST || type == FETCH_SOCKETS_RESPONSE || type == SERVER_SIDE_EMIT
                 || type == SERVER_SIDE_EMIT_RESPONSE || type == BROADCAST_ACK;
     }
@@ -62,7 +62,7 @@ final class ClusterAdapterMessages {
      * A broadcast or request as Node's message. With {@code offsetFromWire}, a broadcast's offset (its last argument)
      * is left out: the wire gives the offset (a stream entry's id).
      */
-    ObjectNode encode(AdapterMessage message, boolean offsetFromWire) throws ProtocolException {
+    public ObjectNode encode(AdapterMessage message, boolean offsetFromWire) throws ProtocolException {
         if (message instanceof AdapterMessage.Broadcast b) {
             ObjectNode m = message(b.namespace(), BROADCAST);
             ObjectNode origin = wire.qsio(b.origin());
@@ -136,7 +136,7 @@ final class ClusterAdapterMessages {
     }
 
     /** A response as Node's message; null for what is not one. */
-    ObjectNode encodeResponse(AdapterMessage response) {
+    public ObjectNode encodeResponse(AdapterMessage response) {
         if (response instanceof AdapterMessage.FetchSocketsResponse r) {
             ObjectNode m = message(r.namespace(), FETCH_SOCKETS_RESPONSE);
             ArrayNode sockets = m.putObject("data").put("requestId", r.requestId()).putArray("sockets");
@@ -168,7 +168,7 @@ final class ClusterAdapterMessages {
      * {@code ownToo}) and of other namespaces are left alone. A broadcast read at a wire's {@code offset} (a stream
      * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does.
      */
-    void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
+    public void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
         String sender = m.path("uid").asText();
         if ((!ownToo && uid.equals(sender)) || !nsp.equals(m.path("nsp").asText())) {
             return;

@@ -30,6 +30,7 @@ import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
+import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.ServerStats;
 
 /**
@@ -52,7 +53,7 @@ public final class ClusterHub {
     /** The adapters this hub created, by namespace name. */
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
 
-    ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
+    public ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
             RequestTracker requests, long requestTimeoutMs, int workerId, String nodeId) {
         this.transport = transport;
         this.json = json;
@@ -117,7 +118,7 @@ public final class ClusterHub {
     }
 
     void broadcast(Broadcast b) {
-        stats.broadcastsSent.increment();
+        stats.increment(ServerFigure.BROADCASTS_SENT);
         transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), b.withOffset(),
                 b.direct(), null, 0));
@@ -234,7 +235,7 @@ public final class ClusterHub {
     // ================================================================ incoming
 
     /** A message from another server ({@code from}: its member id, or null when the wire does not say). */
-    void onMessage(String from, AdapterMessage message) {
+    public void onMessage(String from, AdapterMessage message) {
         try {
             if (message instanceof AdapterMessage.Broadcast b) {
                 onBroadcast(b);
@@ -260,7 +261,7 @@ public final class ClusterHub {
     }
 
     /** A server left the cluster: requests stop waiting for it. */
-    void onMemberLeft(String member) {
+    public void onMemberLeft(String member) {
         requests.memberLeft(member);
     }
 
@@ -275,7 +276,7 @@ public final class ClusterHub {
             return;
         }
         if (!own) {
-            stats.broadcastsReceived.increment();
+            stats.increment(ServerFigure.BROADCASTS_RECEIVED);
         }
         String namespace = b.namespace();
         ClusterAdapter adapter = adapters.get(namespace);
@@ -346,7 +347,7 @@ public final class ClusterHub {
     }
 
     /** The ids of the local sockets in any of these rooms (Node's older {@code sockets} request). */
-    List<String> localSocketIds(String namespace, Set<String> rooms) {
+    public List<String> localSocketIds(String namespace, Set<String> rooms) {
         ClusterAdapter adapter = adapters.get(namespace);
         if (adapter == null) {
             return List.of();
@@ -356,7 +357,7 @@ public final class ClusterHub {
     }
 
     /** The rooms with local members (Node's older {@code allRooms} request). */
-    Set<String> localRooms(String namespace) {
+    public Set<String> localRooms(String namespace) {
         ClusterAdapter adapter = adapters.get(namespace);
         return adapter == null ? Set.of() : adapter.rooms();
     }

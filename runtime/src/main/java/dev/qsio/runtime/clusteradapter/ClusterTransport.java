@@ -10,26 +10,48 @@ import io.vertx.core.Future;
 /**
  * How the {@link ClusterHub} reaches the other servers: it encodes {@link AdapterMessage}s in its wire format and
  * carries them (Node's {@code ClusterAdapter.doPublish}/{@code doPublishResponse}). One over the local bus between the
- * workers of a host, one in the format of Node's {@code @socket.io/redis-adapter} on Redis.
+ * workers of a host ({@link BusTransport}); each wire between hosts has its own, in the format of Node's adapter for
+ * the same service, so that Node servers share the fleet (Node's newer adapters all write {@link ClusterAdapterMessages};
+ * {@link NodeMessages} has the pieces they share).
+ * <p>
+ * What a transport guarantees the hub:
+ * <ul>
+ * <li>every other server of the fleet that serves the namespace receives each message {@link #publish}ed, once; a
+ * server does not receive its own (unless {@link #deliversOwn} says it is delivered when it comes back);</li>
+ * <li>the messages one server publishes in one namespace arrive in the order it published them (a recovered client's
+ * missed broadcasts, then the live ones, rely on it);</li>
+ * <li>what arrives is given to {@link ClusterHub#onMessage} with the sender's member id (the one its {@link #self()}
+ * returns, which is also its member id on the wire's bus), on a Vert.x context, one message after the other; a
+ * response goes to the requester only ({@link #respond}), and carries the request's id;</li>
+ * <li>when a server leaves (its heartbeats stop, the wire's bus says so), {@link ClusterHub#onMemberLeft} is called, so
+ * that requests stop waiting for it.</li>
+ * </ul>
+ * A message that cannot be decoded is logged at debug and dropped; nothing it holds may disturb the others.
  */
-interface ClusterTransport {
+public interface ClusterTransport {
 
-    /** This server's member id: the origin of what it sends. */
+    /** This server's member id: the origin of what it sends (its id on the wire's bus). */
     String self();
 
-    /** Starts delivering the other servers' messages to the hub. */
+    /** Starts delivering the other servers' messages to the hub (called once, by the hub's constructor). */
     void start(ClusterHub hub);
 
-    /** Sends a broadcast or a request to every other server. */
+    /**
+     * Sends a broadcast or a request ({@link AdapterMessage.Broadcast}, {@link AdapterMessage.SocketsOperation},
+     * {@link AdapterMessage.FetchSockets}, {@link AdapterMessage.ServerSideEmit}) to every other server.
+     */
     void publish(AdapterMessage message);
 
-    /** Sends a response to the server that made the request. */
+    /** Sends a response (the other kinds of {@link AdapterMessage}) to the server that made the request. */
     void respond(String requester, AdapterMessage response);
 
-    /** The other servers that a request in this namespace waits for now. */
+    /**
+     * The other servers that a request in this namespace waits for now: by name where the wire knows its members, or
+     * only counted ({@link Others#counted}, Node's redis adapter counts a channel's subscribers). May ask the service.
+     */
     Future<Others> others(String namespace);
 
-    /** The servers a broadcast with acknowledgements waits for, not counting this one, as last known. */
+    /** The servers a broadcast with acknowledgements waits for, not counting this one, as last known (no I/O). */
     Others othersNow();
 
     /** A namespace's adapter was created here: its channels are wanted. */

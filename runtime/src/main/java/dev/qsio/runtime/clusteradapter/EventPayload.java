@@ -17,7 +17,7 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * Socket.IO packet (the local bus, which writes it unchanged to local clients) or the event as data (Node's redis
  * adapter). The other form is made only when something needs it, once.
  */
-final class EventPayload {
+public final class EventPayload {
 
     private String event;
     private Object[] args;
@@ -28,7 +28,7 @@ final class EventPayload {
     }
 
     /** An event this server sends: its arguments and, when already made, its encoded packet. */
-    static EventPayload of(String event, Object[] args, Encoded encoded) {
+    public static EventPayload of(String event, Object[] args, Encoded encoded) {
         EventPayload p = new EventPayload();
         p.event = event;
         p.args = args;
@@ -44,7 +44,7 @@ final class EventPayload {
     }
 
     /** An event received as data: {@code [event, ...args]}. */
-    static EventPayload data(ArrayNode data) {
+    public static EventPayload data(ArrayNode data) {
         EventPayload p = new EventPayload();
         p.data = data;
         return p;
@@ -90,7 +90,7 @@ final class EventPayload {
     }
 
     /** {@code [event, ...args]}, as Node's adapters carry an event; binary values are binary nodes. */
-    synchronized ArrayNode data(ProtocolJson json) throws ProtocolException {
+    public synchronized ArrayNode data(ProtocolJson json) throws ProtocolException {
         if (data == null) {
             if (args != null) {
                 ObjectMapper mapper = json.mapper();

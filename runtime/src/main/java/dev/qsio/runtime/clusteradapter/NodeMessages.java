@@ -20,23 +20,23 @@ import io.vertx.core.buffer.Buffer;
  * EVENT packet objects, JSON or msgpack bodies told apart by their first byte, and the {@code qsio} member (origin
  * worker and node) that Node servers ignore and Quarkus servers read.
  */
-final class NodeMessages {
+public final class NodeMessages {
 
     /** Node's socket.io-parser EVENT packet type; binary values travel inside msgpack. */
     static final int EVENT = 2;
 
-    final ObjectMapper json;
-    final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+    public final ObjectMapper json;
+    public final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
 
-    NodeMessages(ObjectMapper json) {
+    public NodeMessages(ObjectMapper json) {
         this.json = json;
     }
 
-    ObjectNode qsio(Origin origin) {
+    public ObjectNode qsio(Origin origin) {
         return json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
     }
 
-    ObjectNode opts(Selection selection) {
+    public ObjectNode opts(Selection selection) {
         ObjectNode opts = json.createObjectNode();
         ArrayNode rooms = opts.putArray("rooms");
         selection.rooms().forEach(rooms::add);
@@ -45,23 +45,23 @@ final class NodeMessages {
         return opts;
     }
 
-    static Set<String> strings(JsonNode array) {
+    public static Set<String> strings(JsonNode array) {
         Set<String> set = new LinkedHashSet<>();
         array.forEach(n -> set.add(n.asText()));
         return set;
     }
 
-    static Selection selectionOf(JsonNode opts) {
+    public static Selection selectionOf(JsonNode opts) {
         return new Selection(strings(opts.path("rooms")), strings(opts.path("except")));
     }
 
     /** The origin of a message from its {@code qsio} member; a Node sender is its own node. */
-    static Origin originOf(JsonNode carrier, String sender) {
+    public static Origin originOf(JsonNode carrier, String sender) {
         JsonNode q = carrier.path("qsio");
         return new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
     }
 
-    Buffer pack(JsonNode node) {
+    public Buffer pack(JsonNode node) {
         try {
             return Buffer.buffer(msgpack.writeValueAsBytes(node));
         } catch (IOException e) {
@@ -69,7 +69,7 @@ final class NodeMessages {
         }
     }
 
-    Buffer jsonBytes(JsonNode node) {
+    public Buffer jsonBytes(JsonNode node) {
         try {
             return Buffer.buffer(json.writeValueAsBytes(node));
         } catch (IOException e) {
@@ -78,13 +78,13 @@ final class NodeMessages {
     }
 
     /** A message as JSON when it starts with '{', msgpack otherwise (as Node reads them). */
-    JsonNode read(Buffer payload) throws IOException {
+    public JsonNode read(Buffer payload) throws IOException {
         byte[] bytes = payload.getBytes();
         return bytes.length > 0 && bytes[0] == '{' ? json.readTree(bytes) : msgpack.readTree(bytes);
     }
 
     /** A Socket.IO EVENT packet object as Node's adapters exchange it. */
-    ObjectNode packetObject(String nsp, ArrayNode data) {
+    public ObjectNode packetObject(String nsp, ArrayNode data) {
         ObjectNode packet = json.createObjectNode().put("type", EVENT);
         packet.set("data", data);
         packet.put("nsp", nsp);

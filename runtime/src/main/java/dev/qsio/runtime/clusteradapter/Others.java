@@ -9,13 +9,13 @@ import java.util.Set;
  * @param members the member ids, or {@code null} when only counted
  * @param count how many
  */
-record Others(Set<String> members, int count) {
+public record Others(Set<String> members, int count) {
 
     static Others named(Set<String> members) {
         return new Others(Set.copyOf(members), members.size());
     }
 
-    static Others counted(int count) {
+    public static Others counted(int count) {
         return new Others(null, Math.max(0, count));
     }
 

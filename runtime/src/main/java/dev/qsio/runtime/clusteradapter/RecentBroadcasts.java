@@ -21,7 +21,7 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * otherwise read and decode up to the whole window of the log. Kept for the recovery window, and at most
  * {@code maxEntries} per namespace; an offset older than what is kept is looked up in Redis.
  */
-final class RecentBroadcasts {
+public final class RecentBroadcasts {
 
     private record Entry(String offset, EventPayload payload, Selection selection, long at) {
     }
@@ -31,14 +31,14 @@ final class RecentBroadcasts {
     private final int maxEntries;
     private final Map<String, ArrayDeque<Entry>> byNamespace = new ConcurrentHashMap<>();
 
-    RecentBroadcasts(ProtocolJson json, long windowMs, int maxEntries) {
+    public RecentBroadcasts(ProtocolJson json, long windowMs, int maxEntries) {
         this.json = json;
         this.windowMs = windowMs;
         this.maxEntries = maxEntries;
     }
 
     /** A logged broadcast this server delivers; its last argument is {@code offset}. */
-    void add(String namespace, String offset, EventPayload payload, Selection selection) {
+    public void add(String namespace, String offset, EventPayload payload, Selection selection) {
         ArrayDeque<Entry> log = byNamespace.computeIfAbsent(namespace, n -> new ArrayDeque<>());
         long now = System.currentTimeMillis();
         synchronized (log) {
@@ -53,7 +53,7 @@ final class RecentBroadcasts {
      * The broadcasts after {@code offset} that reached a socket of these rooms, or null when {@code offset} is not
      * among the broadcasts kept (then the Redis log has to be read).
      */
-    List<Logged> after(String namespace, Set<String> rooms, String offset) {
+    public List<Logged> after(String namespace, Set<String> rooms, String offset) {
         ArrayDeque<Entry> log = byNamespace.get(namespace);
         if (log == null) {
             return null;

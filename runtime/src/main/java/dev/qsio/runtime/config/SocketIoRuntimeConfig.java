@@ -126,6 +126,15 @@ public interface SocketIoRuntimeConfig {
     int maxNamespacesPerConnection();
 
     /**
+     * Whether a child namespace of a dynamic declaration ({@code @SocketIo(pattern = ...)} or a matcher) is forgotten
+     * when its last socket leaves (Node's {@code cleanupEmptyChildNamespaces}). On by default, unlike Node, so that a
+     * flood of names a pattern accepts does not pile up namespaces; off, a child namespace stays once created, with
+     * its {@code use()} middleware and adapter.
+     */
+    @WithDefault("true")
+    boolean cleanupEmptyChildNamespaces();
+
+    /**
      * The most the server holds for one session that does not read what it is sent, in bytes: packets waiting for
      * a polling GET, plus what the WebSocket has not yet taken. Past it the session is closed (reason
      * {@code send buffer full}, counted in {@code socketio_buffer_overflows_total}) and its memory freed. A packet is
@@ -161,7 +170,10 @@ public interface SocketIoRuntimeConfig {
     @WithDefault("local")
     BusKind bus();
 
-    /** The values of {@code quarkus.socketio.bus}. */
+    /**
+     * The values of {@code quarkus.socketio.bus}: {@code local}, and the name of each wire between hosts (the
+     * runtime's {@code Wires} registers them).
+     */
     enum BusKind {
         LOCAL,
         REDIS

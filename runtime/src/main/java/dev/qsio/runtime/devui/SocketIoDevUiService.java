@@ -11,11 +11,15 @@ import jakarta.inject.Inject;
 import dev.qsio.ClusterInfo;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.WorkerInfo;
+import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.server.Namespace;
+import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 
-/** The live data of the Dev UI card, over JSON-RPC: connected sockets, counts, the cluster. */
+/** The live data of the Dev UI card, over JSON-RPC: connected sockets, counts, the cluster and this process's figures. */
 public class SocketIoDevUiService {
 
     @Inject
@@ -26,6 +30,9 @@ public class SocketIoDevUiService {
 
     @Inject
     Primary primary;
+
+    @Inject
+    Worker worker;
 
     /** The connected sockets of every namespace, with their rooms and transport. */
     public List<Map<String, Object>> getSockets() {
@@ -69,6 +76,19 @@ public class SocketIoDevUiService {
             }
         }
         cluster.put("workers", workers);
+        cluster.put("figures", figures(worker.localFigures()));
         return cluster;
+    }
+
+    /** The counters of this process, one row a figure, as its metrics publish them. */
+    private static List<Map<String, Object>> figures(Figures figures) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (EngineFigure f : EngineFigure.values()) {
+            rows.add(Map.of("group", "engine", "figure", f.key(), "value", figures.engine().get(f)));
+        }
+        for (ServerFigure f : ServerFigure.values()) {
+            rows.add(Map.of("group", "socketio", "figure", f.key(), "value", figures.socketio().get(f)));
+        }
+        return rows;
     }
 }

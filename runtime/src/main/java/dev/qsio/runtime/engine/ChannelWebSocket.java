@@ -1,6 +1,5 @@
 package dev.qsio.runtime.engine;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -22,14 +21,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.impl.ContextInternal;
-import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.core.net.impl.VertxHandler;
-import io.vertx.core.spi.metrics.HttpServerMetrics;
-import io.vertx.core.spi.metrics.NetworkMetrics;
 
 /**
  * An Engine.IO WebSocket served from its Netty channel once the upgrade is done. The HTTP server's handler of the
@@ -82,25 +76,17 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
      */
     static ChannelWebSocket detach(ServerWebSocket ws, WebSocketMessages messages, Consumer<String> closed) {
         Channel channel = WebSocketTransport.channelOf(ws);
-        ContextInternal context = ContextInternal.current();
-        if (channel == null || context == null || !channel.eventLoop().inEventLoop() || !channel.isActive()) {
+        if (channel == null || !channel.eventLoop().inEventLoop() || !channel.isActive()) {
             return null;
         }
         ChannelPipeline pipeline = channel.pipeline();
-        ChannelHandlerContext server = pipeline.context(VertxHandler.class);
+        FrameworkInternals.HttpServerConnection server = FrameworkInternals.httpServerConnection(ws, pipeline);
         if (server == null) {
             return null;
         }
-        ConnectionBase connection = ((VertxHandler<?>) server.handler()).getConnection();
-        if (connection == null) {
-            return null;
-        }
-        Runnable reportEnd = metricsEnd(connection, WebSocketTransport.unwrap(ws));
-        if (reportEnd == null) {
-            return null;
-        }
+        Runnable reportEnd = server.reportEnd();
         // the context's event loop is the connection's (the upgrade request was read on it): emitted at once
-        Consumer<String> end = reportEnd == NOTHING_TO_REPORT ? closed : reason -> {
+        Consumer<String> end = reportEnd == null ? closed : reason -> {
             try {
                 reportEnd.run();
             } catch (RuntimeException e) {
@@ -108,57 +94,10 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
             }
             closed.accept(reason);
         };
-        ChannelWebSocket raw = new ChannelWebSocket(channel, task -> context.emit(v -> task.run()), messages, end);
-        pipeline.replace(server.name(), NAME, raw);
+        ChannelWebSocket raw = new ChannelWebSocket(channel, server.onContext(), messages, end);
+        pipeline.replace(server.handler().name(), NAME, raw);
         WebSocketMessages.adjustPipeline(pipeline);
         return raw;
-    }
-
-    private static final Runnable NOTHING_TO_REPORT = () -> {
-    };
-    private static final Method WEBSOCKET_METRIC = webSocketMetric();
-
-    private static Method webSocketMetric() {
-        try {
-            Method m = Class.forName("io.vertx.core.http.impl.WebSocketImplBase", false,
-                    ChannelWebSocket.class.getClassLoader()).getDeclaredMethod("getMetric");
-            m.setAccessible(true);
-            return m;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * What the HTTP server would report to its metrics when the connection ends, which it no longer sees: the
-     * WebSocket's end, then the connection's (as Vert.x reports them). {@link #NOTHING_TO_REPORT} without metrics;
-     * null when the metrics cannot be reported (of a kind not known, or the WebSocket's metric cannot be read): the
-     * connection then stays with the HTTP server. Bytes read and written after the upgrade are not reported.
-     */
-    @SuppressWarnings({ "rawtypes", "unchecked" })
-    private static Runnable metricsEnd(ConnectionBase connection, ServerWebSocket ws) {
-        NetworkMetrics<?> metrics = connection.metrics();
-        if (metrics == null) {
-            return NOTHING_TO_REPORT;
-        }
-        if (!(metrics instanceof HttpServerMetrics http) || WEBSOCKET_METRIC == null
-                || !WEBSOCKET_METRIC.getDeclaringClass().isInstance(ws)) {
-            return null;
-        }
-        Object webSocketMetric;
-        try {
-            webSocketMetric = WEBSOCKET_METRIC.invoke(ws);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-        Object socketMetric = connection.metric();
-        SocketAddress remote = connection.remoteAddress();
-        return () -> {
-            if (webSocketMetric != null) {
-                http.disconnected(webSocketMetric);
-            }
-            http.disconnected(socketMetric, remote);
-        };
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Set;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.internals.FrameworkInternals;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -23,12 +24,10 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionUtil;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * What the engine compresses, as Node's {@code perMessageDeflate} and {@code httpCompression} options: WebSocket
@@ -43,28 +42,15 @@ import io.vertx.core.net.impl.ConnectionBase;
  */
 public record Compression(boolean perMessageDeflate, int deflateThreshold, boolean http, int httpThreshold) {
 
-    static Compression from(SocketIoRuntimeConfig config) {
-        return new Compression(config.perMessageDeflate().enabled(),
-                threshold("quarkus.socketio.per-message-deflate.threshold", config.perMessageDeflate().threshold()),
-                config.httpCompression().enabled(),
-                threshold("quarkus.socketio.http-compression.threshold", config.httpCompression().threshold()));
-    }
-
-    private static int threshold(String key, int value) {
-        if (value < 0) {
-            throw new ConfigurationException(key + " must be a number of bytes, 0 or more, got " + value, Set.of(key));
-        }
-        return value;
-    }
-
     /**
      * Accepts a WebSocket upgrade, deciding permessage-deflate for it: the HTTP server's own negotiation (when the
      * application enabled WebSocket compression for all its WebSockets) is taken out, and with
      * {@code per-message-deflate.enabled} a client's offer is answered on the handshake's response.
      */
-    Future<ServerWebSocket> accept(HttpServerRequest request) {
-        if (request.connection() instanceof ConnectionBase connection) {
-            ChannelPipeline pipeline = connection.channel().pipeline();
+    public Future<ServerWebSocket> accept(HttpServerRequest request) {
+        Channel channel = FrameworkInternals.channel(request.connection());
+        if (channel != null) {
+            ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(WebSocketServerExtensionHandler.class) != null) {
                 pipeline.remove(WebSocketServerExtensionHandler.class);
             }

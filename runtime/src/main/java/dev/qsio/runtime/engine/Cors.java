@@ -1,9 +1,8 @@
 package dev.qsio.runtime.engine;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -28,14 +27,16 @@ public final class Cors {
         this.maxAge = maxAge;
     }
 
-    static Cors from(SocketIoRuntimeConfig.Cors config) {
-        Optional<List<String>> origins = config.origins();
-        if (origins.isEmpty() || origins.get().isEmpty()) {
-            return new Cors(false, false, List.of(), false, null);
+    /**
+     * Rules that allow these origins ({@code *}: any), with credentials or not, and a preflight answer valid for
+     * {@code maxAge} (null: not said); no origins: CORS is off.
+     */
+    static Cors allowing(List<String> origins, boolean credentials, Duration maxAge) {
+        if (origins.isEmpty()) {
+            return disabled();
         }
-        List<String> list = origins.get().stream().map(String::trim).toList();
-        String maxAge = config.maxAge().map(d -> String.valueOf(d.toSeconds())).orElse(null);
-        return new Cors(true, list.contains("*"), list, config.credentials(), maxAge);
+        List<String> list = origins.stream().map(String::trim).toList();
+        return new Cors(true, list.contains("*"), list, credentials, maxAge == null ? null : String.valueOf(maxAge.toSeconds()));
     }
 
     static Cors disabled() {

@@ -22,7 +22,7 @@ import io.vertx.core.buffer.Buffer;
  * </ul>
  * The packets themselves are the same, but for the heartbeat's direction (see {@link EngineSession}).
  */
-final class Eio3Codec {
+public final class Eio3Codec {
 
     static final String OCTET_STREAM = "application/octet-stream";
     private static final byte MESSAGE = (byte) (EnginePacketType.MESSAGE.code - '0');
@@ -185,7 +185,7 @@ final class Eio3Codec {
     }
 
     /** A binary WebSocket frame (or binary payload entry): the type byte, which must be a message, then the bytes. */
-    static EnginePacket decodeFrame(Buffer frame) throws MalformedPacketException {
+    public static EnginePacket decodeFrame(Buffer frame) throws MalformedPacketException {
         if (frame.length() == 0 || frame.getByte(0) != MESSAGE) {
             throw new MalformedPacketException("binary packet that is not a message");
         }

@@ -21,7 +21,6 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * The engine servers of the application, one per path, created at first use with the validated configuration. The
@@ -29,7 +28,7 @@ import io.vertx.core.buffer.Buffer;
  * first request.
  */
 @Singleton
-public class EngineEndpoints implements EnginePeers.Receiver {
+public class EngineEndpoints {
 
     @Inject
     Vertx vertx;
@@ -46,8 +45,9 @@ public class EngineEndpoints implements EnginePeers.Receiver {
     @Inject
     ClusterInfo identity;
 
+    /** The other servers of the cluster, as each engine server reaches them. */
     @Inject
-    EnginePeers peers;
+    OtherServers.Factory others;
 
     @Inject
     Event<ConnectionError> connectionErrors;
@@ -61,7 +61,6 @@ public class EngineEndpoints implements EnginePeers.Receiver {
         if (cluster.sticky().enabled()) {
             options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
         }
-        peers.receive(this);
     }
 
     /** Creates the bean, and so validates the configuration, when the application starts. */
@@ -90,34 +89,7 @@ public class EngineEndpoints implements EnginePeers.Receiver {
             }
             return HandshakeFilter.Decision.allow();
         };
-        return new EngineServer<>(path, vertx, options, handler, filter, peers, cluster.requestTimeout().toMillis(),
-                delayedConnectionMs(), connectionErrors::fire);
-    }
-
-    /**
-     * How long a new polling session waits before Socket.IO gets it, so that an upgrade landing on another server
-     * can take it over. Not at all while every request reaches the owner's process (connections are handed over
-     * between the workers of a host, and no other host is known); the wait remains where an upgrade may come
-     * through another host.
-     */
-    private long delayedConnectionMs() {
-        return peers.requestsReachOwners() ? 0 : cluster.delayedConnectionTimeout().toMillis();
-    }
-
-    @Override
-    public void onMemberLeft(String member) {
-        servers.values().forEach(s -> s.onMemberLeft(member));
-    }
-
-    @Override
-    public void onMessage(String from, Buffer message) {
-        String path = EngineServer.pathOf(message);
-        EngineServer<?> server = path == null ? null : servers.get(path);
-        if (server != null) {
-            server.onClusterMessage(from, message);
-        } else {
-            RemoteSessions.answerWithoutServer(peers, from, message);
-        }
+        return new EngineServer<>(path, vertx, options, handler, filter, others, connectionErrors::fire);
     }
 
     /** Whether the engine accepts new sessions (it stops when the process drains or shuts down). */

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -8,20 +9,20 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
- * The validated engine settings, in the units the engine uses.
+ * The validated engine settings, in the units the engine uses. The engine reads its configuration here only.
+ *
+ * @param transports the transports clients may use ({@link Transports})
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
-        boolean polling, boolean websocket, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
+        List<TransportKind> transports, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
         long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
-        return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, polling, websocket,
+        return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
                 allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3);
     }
-
-    private static final Set<String> TRANSPORTS = Set.of("polling", "websocket");
 
     /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
     public static EngineOptions from(SocketIoRuntimeConfig config) {
@@ -40,22 +41,51 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             throw new ConfigurationException("quarkus.socketio.header-timeout must be a duration of 0 (off) or more, got "
                     + config.headerTimeout(), Set.of("quarkus.socketio.header-timeout"));
         }
-        List<String> transports = config.transports();
-        for (String t : transports) {
-            if (!TRANSPORTS.contains(t)) {
-                throw new ConfigurationException("quarkus.socketio.transports accepts 'polling' and 'websocket', got '" + t
-                        + "'", Set.of("quarkus.socketio.transports"));
+        List<TransportKind> transports = new ArrayList<>();
+        for (String t : config.transports()) {
+            TransportKind kind = Transports.named(t);
+            if (kind == null) {
+                throw new ConfigurationException("quarkus.socketio.transports accepts " + Transports.names() + ", got '"
+                        + t + "'", Set.of("quarkus.socketio.transports"));
             }
+            transports.add(kind);
         }
         if (transports.isEmpty()) {
             throw new ConfigurationException("quarkus.socketio.transports must name at least one transport",
                     Set.of("quarkus.socketio.transports"));
         }
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
-                transports.contains("polling"), transports.contains("websocket"), config.allowUpgrades(),
-                Cors.from(config.cors()), null, maxConnections(config),
+                List.copyOf(transports), config.allowUpgrades(),
+                cors(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
-                Compression.from(config), config.allowEio3());
+                compression(config), config.allowEio3());
+    }
+
+    private static Cors cors(SocketIoRuntimeConfig.Cors config) {
+        return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null));
+    }
+
+    private static Compression compression(SocketIoRuntimeConfig config) {
+        return new Compression(config.perMessageDeflate().enabled(),
+                bytes("quarkus.socketio.per-message-deflate.threshold", config.perMessageDeflate().threshold()),
+                config.httpCompression().enabled(),
+                bytes("quarkus.socketio.http-compression.threshold", config.httpCompression().threshold()));
+    }
+
+    private static int bytes(String key, int value) {
+        if (value < 0) {
+            throw new ConfigurationException(key + " must be a number of bytes, 0 or more, got " + value, Set.of(key));
+        }
+        return value;
+    }
+
+    /**
+     * The largest WebSocket frame and message the HTTP server lets through: twice {@code max-http-buffer-size}, so
+     * that a message over the limit reaches the engine, which closes with 1009 (RFC 6455, "message too big"); only one
+     * over twice the limit is cut by the HTTP server itself (close 1000).
+     */
+    int maxWebSocketMessage() {
+        return (int) Math.min(Integer.MAX_VALUE - 64L, 2L * maxHttpBufferSize) + 64;
     }
 
     private static int maxConnections(SocketIoRuntimeConfig config) {
@@ -70,8 +100,14 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return max;
     }
 
-    boolean allows(String transport) {
-        return ("polling".equals(transport) && polling) || ("websocket".equals(transport) && websocket);
+    /** The transport of this name, when clients may use it; otherwise null. */
+    TransportKind transport(String name) {
+        for (TransportKind kind : transports) {
+            if (kind.name().equals(name)) {
+                return kind;
+            }
+        }
+        return null;
     }
 
     /**
@@ -82,8 +118,19 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return "4".equals(eio) ? 4 : "3".equals(eio) && allowEio3 ? 3 : -1;
     }
 
-    boolean upgradesOffered() {
-        return allowUpgrades && websocket;
+    /** The transports a session on {@code from} is offered to upgrade to (its handshake's {@code upgrades}). */
+    List<TransportKind> upgrades(TransportKind from) {
+        if (!allowUpgrades) {
+            return List.of();
+        }
+        List<TransportKind> offered = new ArrayList<>(1);
+        for (String name : from.upgradesTo()) {
+            TransportKind to = transport(name);
+            if (to != null) {
+                offered.add(to);
+            }
+        }
+        return offered;
     }
 
     private static long positive(String key, Duration value) {

@@ -16,8 +16,8 @@ public final class EnginePacket {
 
     static final EnginePacket PING = new EnginePacket(EnginePacketType.PING, null, null);
     static final EnginePacket PONG = new EnginePacket(EnginePacketType.PONG, null, null);
-    static final EnginePacket NOOP = new EnginePacket(EnginePacketType.NOOP, null, null);
-    static final EnginePacket CLOSE = new EnginePacket(EnginePacketType.CLOSE, null, null);
+    public static final EnginePacket NOOP = new EnginePacket(EnginePacketType.NOOP, null, null);
+    public static final EnginePacket CLOSE = new EnginePacket(EnginePacketType.CLOSE, null, null);
     static final EnginePacket UPGRADE = new EnginePacket(EnginePacketType.UPGRADE, null, null);
     static final EnginePacket PROBE_PONG = new EnginePacket(EnginePacketType.PONG, "probe", null);
 
@@ -105,7 +105,7 @@ public final class EnginePacket {
      * The body of the WebSocket frame for this packet to a client of protocol revision 3 ({@code eio3}): as
      * {@link #frame()}, but a binary message starts with its type byte ({@link Eio3Codec}).
      */
-    Buffer frame(boolean eio3) {
+    public Buffer frame(boolean eio3) {
         if (!eio3 || binary == null) {
             return frame();
         }
@@ -134,7 +134,7 @@ public final class EnginePacket {
     }
 
     /** About the bytes this packet holds (characters for text), for the session's buffer bound. */
-    int size() {
+    public int size() {
         return 1 + (binary != null ? binary.length() : text != null ? text.length() : 0);
     }
 

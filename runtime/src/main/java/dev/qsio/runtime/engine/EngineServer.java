@@ -1,12 +1,10 @@
 package dev.qsio.runtime.engine;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -16,7 +14,6 @@ import org.jboss.logging.Logger;
 import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
-import dev.qsio.runtime.devmode.SocketIoHotReplacement;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -61,38 +58,34 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private static final long CROSSED_GET_WINDOW_NANOS = 5_000_000_000L;
     private final EngineStats stats = new EngineStats();
     private volatile boolean accepting = true;
-    /** Sessions owned by other servers of the cluster; null for a single process. */
-    private final RemoteSessions remote;
-    private final EnginePeers peers;
-    /** Whether an HTTP connection ends after each Engine.IO response ({@link EnginePeers#closesIdleConnections()}). */
+    /** The other servers of a cluster, as this server reaches them ({@link OtherServers#NONE} in a single process). */
+    private final OtherServers others;
+    /** Whether an HTTP connection ends after each Engine.IO response ({@link OtherServers#closesIdleConnections()}). */
     private final boolean closesIdleConnections;
     /** Told of every refused request (Node's {@code connection_error}). */
     private final Consumer<ConnectionError> refusals;
 
     /**
-     * A server at {@code path}. In a cluster ({@link EnginePeers#clustered()}), unknown session ids are looked up on
-     * the other servers, and a new polling session is handed to the application after {@code delayedConnectionMs}
-     * (so that an upgrade landing elsewhere may take it over).
+     * A server at {@code path}. In a cluster, {@code others} gives this server its view of the other servers: the
+     * requests for sessions it does not have go to them.
      */
     public EngineServer(String path, Vertx vertx, EngineOptions options, SessionHandler<C> handler,
-            HandshakeFilter filter, EnginePeers peers, long responseTimeoutMs, long delayedConnectionMs,
-            Consumer<ConnectionError> refusals) {
+            HandshakeFilter filter, OtherServers.Factory others, Consumer<ConnectionError> refusals) {
         this.refusals = refusals;
         this.path = path;
         this.vertx = vertx;
         this.options = options;
         this.handler = handler;
         this.filter = filter;
-        this.peers = peers;
-        this.closesIdleConnections = peers.closesIdleConnections();
-        this.remote = peers.clustered() ? new RemoteSessions(this, peers, responseTimeoutMs, delayedConnectionMs) : null;
+        this.others = others.of(this);
+        this.closesIdleConnections = this.others.closesIdleConnections();
     }
 
     public String path() {
         return path;
     }
 
-    Vertx vertx() {
+    public Vertx vertx() {
         return vertx;
     }
 
@@ -110,9 +103,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     /**
      * The headers every Engine.IO response carries: CORS, and where this server is a worker of a host of several,
-     * the end of the connection after it (see {@link EnginePeers#closesIdleConnections()}).
+     * the end of the connection after it (see {@link OtherServers#closesIdleConnections()}).
      */
-    void prepare(HttpServerRequest request, HttpServerResponse response) {
+    public void prepare(HttpServerRequest request, HttpServerResponse response) {
         cors().apply(request, response);
         if (closesIdleConnections && !request.isSSL() && request.version() == HttpVersion.HTTP_1_1) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
@@ -158,59 +151,24 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return at != null && System.nanoTime() - at < CROSSED_GET_WINDOW_NANOS;
     }
 
-    RemoteSessions remote() {
-        return remote;
-    }
-
-    /** A message from the engine of another server. */
-    public void onClusterMessage(String from, Buffer message) {
-        RemoteSessions r = remote;
-        if (r == null) {
-            return;
-        }
-        try {
-            r.onMessage(from, new EngineWire.Reader(message));
-        } catch (IOException e) {
-            LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
-        }
-    }
-
-    /** A server left the cluster. */
-    public void onMemberLeft(String member) {
-        RemoteSessions r = remote;
-        if (r != null) {
-            r.onMemberLeft(member);
-        }
-    }
-
-    /** The path a cluster message is for. */
-    public static String pathOf(Buffer message) {
-        try {
-            return new EngineWire.Reader(message).path;
-        } catch (IOException e) {
-            return null;
-        }
+    /** How long a new session of a request-based transport waits before the application gets it (see {@link OtherServers}). */
+    long delayedConnectionMs() {
+        return others.delayedConnectionMs();
     }
 
     /** Takes over a session from another server: its client upgraded to a WebSocket here. */
-    void adopt(String sid, HandshakeRequest handshake, boolean eio3, ServerWebSocket ws, List<EnginePacket> clientPackets) {
+    public void adopt(String sid, HandshakeRequest handshake, boolean eio3, ServerWebSocket ws,
+            List<EnginePacket> clientPackets) {
         EngineSession<C> session = new EngineSession<>(this, sid, handshake, eio3);
         if (sessions.putIfAbsent(sid, session) != null) {
             ws.close();
             return;
         }
-        WebSocketTransport transport = new WebSocketTransport(session, ws);
-        try {
-            wire(session, transport, false);
-        } catch (IllegalStateException closed) {
-            // Vert.x refuses handlers on a closed WebSocket: its client closed it while the former owner answered, and
-            // the application never saw the session
+        if (!WebSocketTransport.adopt(session, ws, clientPackets)) {
+            // its client closed the WebSocket while the former owner answered, and the application never saw the session
             LOG.debugf("session %s: its WebSocket closed before it was taken over", sid);
             sessions.remove(sid, session);
-            return;
         }
-        session.startAdopted(transport, clientPackets);
-        ws.resume();
     }
 
     @Override
@@ -219,11 +177,14 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (request.method() == HttpMethod.OPTIONS && cors().preflight(request, request.response())) {
             return;
         }
-        String transport = Query.param(request, "transport");
-        boolean websocket = isWebSocketUpgrade(request);
+        String name = Query.param(request, "transport");
+        TransportKind kind = name == null ? null : options.transport(name);
+        // an HTTP upgrade: to a WebSocket (whatever the transport parameter says, which the checks below compare)
+        TransportKind upgradeTo = upgradeOf(request);
+        boolean upgrade = upgradeTo != null;
 
         // the checks and their order follow the reference server's verify()
-        if (transport == null || !options.allows(transport)) {
+        if (kind == null) {
             refuse(request, EngineError.UNKNOWN_TRANSPORT);
             return;
         }
@@ -236,28 +197,25 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (sid != null) {
             EngineSession<C> session = sessions.get(sid);
             if (session == null) {
-                if (!websocket && request.method() == HttpMethod.GET && crossedClose(sid)) {
+                if (!upgrade && request.method() == HttpMethod.GET && crossedClose(sid)) {
                     PollingTransport.respond(this, request, List.of(EnginePacket.NOOP));
                     return;
                 }
-                RemoteSessions r = remote;
-                if (r != null && sid.length() == 20) {
-                    r.handleUnknown(request, sid, transport, websocket, identityOf(ctx));
-                } else {
+                if (!others.serve(request, sid, kind, upgrade, identityOf(ctx))) {
                     refuse(request, EngineError.UNKNOWN_SID);
                 }
                 return;
             }
-            if (websocket) {
-                upgrade(request, session, transport);
-            } else if (!transport.equals(session.transport())) {
+            if (upgrade) {
+                if (kind.requestBased() || !options.allowUpgrades()) {
+                    refuse(request, EngineError.BAD_REQUEST);
+                } else {
+                    kind.upgrade(this, session, request);
+                }
+            } else if (kind != session.kind()) {
                 refuse(request, EngineError.BAD_REQUEST);
-            } else if (request.method() == HttpMethod.GET) {
-                session.onPoll(request);
-            } else if (request.method() == HttpMethod.POST) {
-                onData(request, session);
             } else {
-                refuse(request, EngineError.BAD_REQUEST);
+                session.onRequest(request);
             }
             return;
         }
@@ -265,7 +223,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             refuse(request, EngineError.BAD_HANDSHAKE_METHOD);
             return;
         }
-        if ("websocket".equals(transport) && !websocket) {
+        if (!kind.requestBased() && !kind.isUpgrade(request)) {
             refuse(request, EngineError.BAD_REQUEST);
             return;
         }
@@ -283,14 +241,14 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         if (sessions.size() >= options.maxConnections()) {
-            stats.handshakesRefused.increment();
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
         SecurityIdentity known = identityOf(ctx);
         Uni<SecurityIdentity> deferred = known == null ? ctx.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY) : null;
         if (deferred == null) {
-            accept(request, capture(request, known), websocket, revision == 3);
+            accept(request, capture(request, known), upgrade ? upgradeTo : kind, revision == 3);
             return;
         }
         // lazy authentication (quarkus.http.auth.proactive=false): the identity is established now, the request
@@ -298,7 +256,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         request.pause();
         deferred.subscribe().with(identity -> {
             request.resume();
-            accept(request, capture(request, identity), websocket, revision == 3);
+            accept(request, capture(request, identity), upgrade ? upgradeTo : kind, revision == 3);
         }, failure -> {
             request.resume();
             LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
@@ -311,8 +269,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
     }
 
-    /** The rest of a handshake, once the request's identity is known. */
-    private void accept(HttpServerRequest request, HandshakeRequest handshake, boolean websocket, boolean eio3) {
+    /** The rest of a handshake, once the request's identity is known: a session opens on {@code transport}. */
+    private void accept(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3) {
         if (filter != null) {
             HandshakeFilter.Decision decision;
             try {
@@ -329,130 +287,21 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (options.handshakeCookie() != null) {
             request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
-        if (websocket) {
-            options.compression().accept(request).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    open(handshake, eio3, ar.result());
-                } else {
-                    LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
-                }
-            });
-        } else {
-            EngineSession<C> session = newSession(handshake, eio3);
-            PollingTransport polling = new PollingTransport(session);
-            polling.park(request, Query.param(request, "t"));
-            stats.handshakesAccepted.increment();
-            RemoteSessions r = remote;
-            session.start(polling, r == null ? 0 : r.delayedConnectionMs);
-        }
+        transport.open(this, request, handshake, eio3);
     }
 
-    private void open(HandshakeRequest handshake, boolean eio3, ServerWebSocket ws) {
-        EngineSession<C> session = newSession(handshake, eio3);
-        WebSocketTransport transport = new WebSocketTransport(session, ws);
-        wire(session, transport, true);
-        stats.handshakesAccepted.increment();
-        session.start(transport);
-    }
-
-    private void upgrade(HttpServerRequest request, EngineSession<C> session, String transport) {
-        if (!"websocket".equals(transport) || !options.upgradesOffered()) {
-            refuse(request, EngineError.BAD_REQUEST);
-            return;
+    /** The transport an HTTP upgrade request asks for, or null when it is none. */
+    private static TransportKind upgradeOf(HttpServerRequest request) {
+        for (TransportKind kind : Transports.ALL) {
+            if (kind.isUpgrade(request)) {
+                return kind;
+            }
         }
-        options.compression().accept(request).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.debugf("WebSocket upgrade of session %s failed: %s", session.id(), ar.cause().getMessage());
-                return;
-            }
-            ServerWebSocket ws = ar.result();
-            WebSocketTransport t = new WebSocketTransport(session, ws);
-            if (!session.beginUpgrade(t)) {
-                // the session upgrades or has upgraded on another WebSocket (or has closed): as the reference server
-                // does, this one is accepted and closed, and the session goes on undisturbed
-                LOG.debugf("second WebSocket for session %s closed", session.id());
-                ws.close();
-                return;
-            }
-            wire(session, t, true);
-        });
-    }
-
-    /**
-     * Connects a WebSocket to its session: its messages become packets, its end the transport's. A WebSocket of this
-     * server's own (not adopted from another) is served from its channel from then on where it can be
-     * ({@link ChannelWebSocket}); an adopted one stays with the HTTP server's WebSocket, which holds its frames while it
-     * is paused.
-     */
-    private void wire(EngineSession<C> session, WebSocketTransport transport, boolean detachable) {
-        ServerWebSocket ws = transport.ws;
-        WebSocketMessages messages = new WebSocketMessages(transport::close, options.maxHttpBufferSize(), text -> {
-            SocketIoHotReplacement.messageReceived();
-            stats.bytesIn(text.length());
-            EnginePacket packet;
-            try {
-                packet = EngineCodec.decode(text);
-            } catch (MalformedPacketException e) {
-                session.onError(e.getMessage());
-                return;
-            }
-            session.onPacket(transport, packet);
-        }, data -> {
-            stats.bytesIn(data.length());
-            EnginePacket packet;
-            try {
-                packet = session.eio3 ? Eio3Codec.decodeFrame(data) : EnginePacket.message(data);
-            } catch (MalformedPacketException e) {
-                session.onError(e.getMessage());
-                return;
-            }
-            session.onPacket(transport, packet);
-        }, code -> session.onTransportClosed(transport, "transport error"));
-        if (detachable && transport.detach(messages, reason -> session.onTransportClosed(transport, reason))) {
-            return;
-        }
-        WebSocketMessages.read(ws, messages);
-        ws.closeHandler(v -> session.onTransportClosed(transport, "transport close"));
-        ws.exceptionHandler(e -> {
-            LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
-            session.onTransportClosed(transport, "transport error");
-        });
-    }
-
-    private void onData(HttpServerRequest request, EngineSession<C> session) {
-        PollingTransport polling = session.beginData(request);
-        if (polling == null) {
-            // a second concurrent POST (or a session that changed transport): refused, and the session ends
-            refuse(request, EngineError.BAD_REQUEST);
-            session.onClose("transport error");
-            return;
-        }
-        RequestBody.read(vertx, request, options.maxHttpBufferSize(), options.pollingBodyTimeoutMs(), body -> {
-            polling.endData();
-            stats.bytesIn(body.length());
-            List<EnginePacket> packets;
-            try {
-                packets = decodePayload(request, body);
-            } catch (MalformedPacketException e) {
-                refuse(request, EngineError.BAD_REQUEST);
-                session.onError(e.getMessage());
-                return;
-            }
-            for (EnginePacket packet : packets) {
-                session.onPacket(polling, packet);
-            }
-            HttpServerResponse response = request.response();
-            prepare(request, response);
-            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
-        }, failure -> {
-            polling.endData();
-            bodyRefused(request, failure);
-            session.onClose("transport error");
-        });
+        return null;
     }
 
     /** Answers a POST whose body was refused; the connection is closed after the answer. */
-    void bodyRefused(HttpServerRequest request, RequestBody.Failure failure) {
+    public void bodyRefused(HttpServerRequest request, RequestBody.Failure failure) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
@@ -463,12 +312,13 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
 
     /** Whether a request comes from a client of protocol revision 3 (its {@code EIO} parameter, on every request). */
-    static boolean eio3(HttpServerRequest request) {
+    public static boolean eio3(HttpServerRequest request) {
         return "3".equals(Query.param(request, "EIO"));
     }
 
     /** The packets of a POST body, in the framing of the client's protocol revision. */
-    static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body) throws MalformedPacketException {
+    public static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body)
+            throws MalformedPacketException {
         if (Jsonp.callback(request) != null) {
             String text = Jsonp.payload(body);
             return eio3(request) ? Eio3Codec.decodeTextPayload(text) : EngineCodec.decodePayload(text);
@@ -481,9 +331,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return EngineCodec.decodePayload(EngineCodec.text(body));
     }
 
-    private EngineSession<C> newSession(HandshakeRequest handshake, boolean eio3) {
+    EngineSession<C> newSession(HandshakeRequest handshake, boolean eio3) {
         while (true) {
-            String sid = peers.newSessionId();
+            String sid = others.newSessionId();
             EngineSession<C> session = new EngineSession<>(this, sid, handshake, eio3);
             if (sessions.putIfAbsent(sid, session) == null) {
                 return session;
@@ -494,23 +344,25 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     String openPayload(String sid, Transport transport) {
         // written by hand: a handshake builds no JSON tree (Jackson was 6% of a handshake's samples)
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
-        JsonText.appendString(sb, sid)
-                .append(transport instanceof PollingTransport && options.upgradesOffered()
-                        ? ",\"upgrades\":[\"websocket\"]"
-                        : ",\"upgrades\":[]")
+        JsonText.appendString(sb, sid).append(",\"upgrades\":[");
+        List<TransportKind> upgrades = options.upgrades(transport.kind());
+        for (int i = 0; i < upgrades.size(); i++) {
+            JsonText.appendString(i == 0 ? sb : sb.append(','), upgrades.get(i).name());
+        }
+        sb.append(']')
                 .append(",\"pingInterval\":").append(options.pingIntervalMs())
                 .append(",\"pingTimeout\":").append(options.pingTimeoutMs())
                 .append(",\"maxPayload\":").append(options.maxHttpBufferSize());
         return sb.append('}').toString();
     }
 
-    void refuse(HttpServerRequest request, EngineError error) {
+    public void refuse(HttpServerRequest request, EngineError error) {
         refuse(request, error, null);
     }
 
     void refuse(HttpServerRequest request, EngineError error, String message) {
         if (Query.param(request, "sid") == null) {
-            stats.handshakesRefused.increment();
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
         }
         answerRefusal(request, error.status(), error.code, message == null ? error.message : message);
     }
@@ -537,18 +389,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     /** Stops accepting handshakes and closes every session with {@code "server shutting down"}. */
     public void shutdown() {
         accepting = false;
-        RemoteSessions r = remote;
-        if (r != null) {
-            r.closeAll();
-        }
+        others.shutdown();
         for (EngineSession<C> session : new ArrayList<>(sessions.values())) {
             session.onClose("server shutting down");
         }
-    }
-
-    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
-        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-        return upgrade != null && "websocket".equals(upgrade.toLowerCase(Locale.ROOT));
     }
 
     private static boolean hasInvalidHeaderChar(String value) {
@@ -561,7 +405,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return false;
     }
 
-    static HandshakeRequest capture(HttpServerRequest request, SecurityIdentity identity) {
+    public static HandshakeRequest capture(HttpServerRequest request, SecurityIdentity identity) {
         return new HandshakeRequest(request.method().name(), request.path(), HandshakeMaps.headers(request.headers()),
                 HandshakeMaps.query(request.query()),
                 request.remoteAddress() == null ? null : request.remoteAddress().host() + ":" + request.remoteAddress().port(),

@@ -2,11 +2,14 @@ package dev.qsio.runtime.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
 import dev.qsio.EngineIoSocket;
+import dev.qsio.EngineListener;
 import dev.qsio.HandshakeRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -32,7 +35,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** The reason a session ends when its client does not read what it is sent. */
-    static final String BUFFER_FULL = "send buffer full";
+    public static final String BUFFER_FULL = "send buffer full";
 
     final EngineServer<C> server;
     private final String id;
@@ -54,7 +57,8 @@ public final class EngineSession<C> implements EngineIoSocket {
      * broadcast writing on the loop writes them first ({@link #writeQueued()}). Read without the monitor.
      */
     volatile boolean writesQueued;
-    private WebSocketTransport upgrading;
+    /** The transport being probed for an upgrade here, or null. */
+    private Transport upgrading;
     private boolean upgraded;
     /** Written under the monitor; read without it by {@link #openForDirectWrites()}. */
     private volatile State state = State.OPEN;
@@ -80,8 +84,10 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     private boolean opened;
     private final List<EnginePacket> heldPackets = new ArrayList<>(2);
-    /** Another server of the cluster probes a WebSocket for this session. */
-    private String remoteUpgrading;
+    /** The server that probes a connection for this session's upgrade (see {@link #upgradeElsewhereStarted}), or null. */
+    private String upgradingElsewhere;
+    /** The transport that server probes. */
+    private TransportKind upgradingElsewhereTo;
 
     /** What the layer above keeps for this session, once it has it. */
     private volatile C connection;
@@ -100,7 +106,51 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     @Override
     public synchronized String transport() {
-        return transport.name();
+        return transport.kind().name();
+    }
+
+    /** The kind of the current transport. */
+    synchronized TransportKind kind() {
+        return transport.kind();
+    }
+
+    /** The application's listeners of this session's events (Node's socket.conn.on), or null: none is called. */
+    private volatile EngineListener[] listeners;
+
+    @Override
+    public synchronized EngineIoSocket on(EngineListener listener) {
+        EngineListener[] current = listeners;
+        EngineListener[] next = current == null ? new EngineListener[1] : Arrays.copyOf(current, current.length + 1);
+        next[next.length - 1] = listener;
+        listeners = next;
+        return this;
+    }
+
+    /** Tells the listeners of a packet in ({@code in}) or out; only called when there are listeners. */
+    void tell(EngineListener[] to, boolean in, EnginePacket packet) {
+        String type = packet.type.name().toLowerCase(Locale.ROOT);
+        Object data = packet.binary != null ? packet.binary : packet.text;
+        for (EngineListener l : to) {
+            try {
+                if (in) {
+                    l.packet(type, data);
+                } else {
+                    l.packetCreate(type, data);
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Engine listener failed on a packet of session %s", id);
+            }
+        }
+    }
+
+    /** The listeners, read by the broadcast fan-out for the packets it writes itself; null when none. */
+    EngineListener[] listeners() {
+        return listeners;
+    }
+
+    /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
+    public synchronized boolean requestBased() {
+        return transport.kind().requestBased();
     }
 
     @Override
@@ -135,8 +185,15 @@ public final class EngineSession<C> implements EngineIoSocket {
                 return;
             }
             if (!holds(packet.size())) {
-                if (buffer.isEmpty() && transport.writable() && transport instanceof WebSocketTransport) {
+                if (buffer.isEmpty() && transport.writable()) {
+                    EngineListener[] to = listeners;
+                    if (to != null) {
+                        tell(to, false, packet);
+                    }
                     transport.send(packet);
+                    if (to != null) {
+                        drained(to);
+                    }
                     return;
                 }
                 buffer.add(packet);
@@ -168,23 +225,23 @@ public final class EngineSession<C> implements EngineIoSocket {
         overflow();
     }
 
-    /** The transport when it is a WebSocket, read without the monitor by broadcasts ({@link #compresses}). */
-    private volatile WebSocketTransport webSocket;
+    /** The transport, read without the monitor by broadcasts ({@link #compresses}). */
+    private volatile Transport current;
 
     /**
      * Whether a broadcast's packet is compressed for this session: permessage-deflate agreed on and the packet
      * large enough. It then takes the session's own write, compressed for it alone. Read without the monitor.
      */
     boolean compresses(EnginePacket packet) {
-        WebSocketTransport ws = webSocket;
-        return ws != null && ws.deflating() && server.options().compression().deflates(packet, packet.frame().length());
+        Transport t = current;
+        return t != null && t.deflating() && server.options().compression().deflates(packet, packet.frame().length());
     }
 
     /** Sets the transport, under the monitor. */
     private void setTransport(Transport t) {
         transport = t;
-        webSocket = t instanceof WebSocketTransport ws ? ws : null;
-        ChannelHandlerContext writer = t instanceof WebSocketTransport ws ? ws.frameWriter() : null;
+        current = t;
+        ChannelHandlerContext writer = t.frameWriter();
         // the loop first: a broadcast that reads the writer (volatile) then sees the loop that goes with it
         directLoop = writer == null ? null : writer.channel().eventLoop();
         direct = writer;
@@ -214,9 +271,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     void writeQueued() {
         synchronized (this) {
-            if (transport instanceof WebSocketTransport ws) {
-                ws.writeQueued();
-            }
+            transport.writeQueued();
         }
     }
 
@@ -238,13 +293,13 @@ public final class EngineSession<C> implements EngineIoSocket {
      * broadcast, one relayed for another server): whether {@code size} more bytes on top of {@code held} pass
      * {@code max}. Never when nothing is held, so that one message larger than the bound still goes out.
      */
-    static boolean pastBound(long held, long size, long max) {
+    public static boolean pastBound(long held, long size, long max) {
         return held > 0 && held + size > max;
     }
 
     /** The client does not read what it is sent: the session ends and what it held is freed. */
     void overflow() {
-        server.stats().bufferOverflows.increment();
+        server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
         LOG.debugf("session %s closed: more than %d bytes held for a client that does not read", id,
                 server.options().maxBufferedBytes());
         onClose(BUFFER_FULL);
@@ -255,13 +310,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      * now without queueing.
      */
     public synchronized boolean congested() {
-        if (state != State.OPEN) {
-            return true;
-        }
-        if (transport instanceof WebSocketTransport ws) {
-            return ws.congested();
-        }
-        return !transport.writable();
+        return state != State.OPEN || transport.congested();
     }
 
     @Override
@@ -277,7 +326,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 scheduleCloseTimeout();
                 return;
             }
-            if (transport instanceof WebSocketTransport) {
+            if (!transport.closesWithPacket()) {
                 flushAll();
                 closeNow = true;
             } else if (transport.writable()) {
@@ -349,8 +398,8 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    /** A session taken over from another server: its WebSocket is open and upgraded, the client knows its id. */
-    void startAdopted(WebSocketTransport ws, List<EnginePacket> clientPackets) {
+    /** A session taken over from another server: its connection is open and upgraded, the client knows its id. */
+    void startAdopted(Transport ws, List<EnginePacket> clientPackets) {
         synchronized (this) {
             setTransport(ws);
             this.upgraded = true;
@@ -368,7 +417,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     private void onDelayElapsed() {
         synchronized (this) {
-            if (delayed && remoteUpgrading != null && !delayExtended) {
+            if (delayed && upgradingElsewhere != null && !delayExtended) {
                 delayExtended = true;
                 delayTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> emitConnection());
                 return;
@@ -423,7 +472,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** Writes what is buffered if the transport can carry it. Called with the lock held. */
-    private void flush() {
+    void flush() {
         if (!buffer.isEmpty() && transport.writable()) {
             flushAll();
         }
@@ -434,12 +483,31 @@ public final class EngineSession<C> implements EngineIoSocket {
             return;
         }
         bufferedBytes = 0;
+        EngineListener[] to = listeners;
+        if (to != null) {
+            for (EnginePacket p : buffer) {
+                tell(to, false, p);
+            }
+        }
         if (buffer.size() == 1) {
             transport.send(buffer.poll());
         } else {
             List<EnginePacket> packets = new ArrayList<>(buffer);
             buffer.clear();
             transport.send(packets);
+        }
+        if (to != null) {
+            drained(to);
+        }
+    }
+
+    private void drained(EngineListener[] to) {
+        for (EngineListener l : to) {
+            try {
+                l.drain();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Engine listener failed on drain of session %s", id);
+            }
         }
     }
 
@@ -450,21 +518,41 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     private void onClientClose() {
         synchronized (this) {
-            if (state != State.CLOSED && transport instanceof PollingTransport polling) {
-                if (polling.writable()) {
-                    polling.discard();
-                } else {
-                    server.closedByClient(id);
-                }
+            if (state != State.CLOSED) {
+                transport.clientClosed();
             }
         }
         onClose("transport close");
     }
 
+    /** Tells the application that the session changed transport, when it already has the session. */
+    private void upgraded() {
+        EngineListener[] to = listeners;
+        if (to != null) {
+            String name = transport();
+            for (EngineListener l : to) {
+                try {
+                    l.upgrade(name);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Engine listener failed on upgrade of session %s", id);
+                }
+            }
+        }
+        C c = connection;
+        if (c == null) {
+            return;
+        }
+        try {
+            server.handler().onUpgrade(c, transport());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Engine.IO handler failed on upgrade of session %s", id);
+        }
+    }
+
     /** Ends the session: at most once, from any cause. */
     void onClose(String reason) {
         Transport current;
-        WebSocketTransport probing;
+        Transport probing;
         boolean known;
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -490,6 +578,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         server.remove(this);
+        server.stats().closed(reason);
         LOG.debugf("session %s closed: %s", id, reason);
         if (!known) {
             // the application never saw this session
@@ -526,8 +615,12 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** A packet arrived on a transport of this session. */
     void onPacket(Transport from, EnginePacket packet) {
         if (from == upgradingTransport()) {
-            onUpgradePacket((WebSocketTransport) from, packet);
+            onUpgradePacket(from, packet);
             return;
+        }
+        EngineListener[] to = listeners;
+        if (to != null) {
+            tell(to, true, packet);
         }
         switch (packet.type) {
             case MESSAGE -> {
@@ -592,7 +685,7 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    private synchronized WebSocketTransport upgradingTransport() {
+    private synchronized Transport upgradingTransport() {
         return upgrading;
     }
 
@@ -610,84 +703,48 @@ public final class EngineSession<C> implements EngineIoSocket {
         onClose("parse error");
     }
 
-    // ---- polling
+    // ---- for the transports
 
-    /** A GET arrived for this session. */
-    void onPoll(HttpServerRequest request) {
-        boolean overlap = false;
-        boolean closeAfter = false;
-        String tag = Query.param(request, "t");
+    /** Whether {@code t} is this session's transport and the session is not closed. Called with the lock held. */
+    boolean isCurrent(Transport t) {
+        return state != State.CLOSED && transport == t;
+    }
+
+    /**
+     * Whether the session is closing and waits for nothing but a transport to carry its CLOSE packet (no upgrade
+     * under way). Called with the lock held.
+     */
+    boolean closingIdle() {
+        return state == State.CLOSING && upgrading == null;
+    }
+
+    /** Writes what is buffered and the CLOSE packet. Called with the lock held. */
+    void flushClose() {
+        buffer.add(EnginePacket.CLOSE);
+        flushAll();
+    }
+
+    /** A request of a request-based transport for this session (a poll or a send): its transport serves it. */
+    void onRequest(HttpServerRequest request) {
+        Transport t;
         synchronized (this) {
-            if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
-                server.refuse(request, EngineError.BAD_REQUEST);
-                return;
-            }
-            if (polling.answered(tag)) {
-                // a proxy retried the last GET (its server died before the answer reached the client): same answer
-                LOG.debugf("session %s: GET %s again, answered as before", id, tag);
-                polling.replay(request);
-                return;
-            }
-            if (polling.stale(tag)) {
-                LOG.debugf("session %s: GET %s is stale (the client is past it)", id, tag);
-                server.refuse(request, EngineError.BAD_REQUEST);
-                return;
-            }
-            if (polling.retryOfWaiting(tag)) {
-                LOG.debugf("session %s: GET %s retried here; the copy %s is abandoned", id, tag,
-                        polling.parkedHere() ? "parked here" : "at " + polling.remoteReader());
-                polling.abandonWaiting();
-            }
-            if (!polling.park(request, tag)) {
-                overlap = true;
-            } else if (state == State.CLOSING && upgrading == null) {
-                buffer.add(EnginePacket.CLOSE);
-                flushAll();
-                closeAfter = true;
-            } else {
-                flush();
-            }
+            t = transport;
         }
-        if (overlap) {
-            // a second concurrent GET: refused, and the session ends (the parked GET receives the close packet)
-            server.refuse(request, EngineError.BAD_REQUEST);
-            onClose("transport error");
-        } else if (closeAfter) {
-            onClose("forced close");
-        }
+        t.onRequest(request);
     }
 
-    /** The connection of a parked GET went away before a response. */
-    void pollClosed(PollingTransport polling, HttpServerRequest request) {
-        boolean lost;
+    // ---- upgrade
+
+    /** Whether this session may start an upgrade to {@code kind} now. */
+    synchronized boolean canUpgrade(TransportKind kind) {
+        return state == State.OPEN && !upgraded && upgrading == null && upgradingElsewhere == null
+                && transport.kind().upgradesTo().contains(kind.name());
+    }
+
+    /** A connection for this session opened: probe it, then switch on the client's upgrade packet. */
+    boolean beginUpgrade(Transport ws) {
         synchronized (this) {
-            lost = polling == transport && polling.isPending(request) && state != State.CLOSED;
-        }
-        if (lost) {
-            onClose("transport close");
-        }
-    }
-
-    /** A POST arrived; returns the transport to deliver its payload, or null when refused. */
-    synchronized PollingTransport beginData(HttpServerRequest request) {
-        if (state == State.CLOSED || !(transport instanceof PollingTransport polling)) {
-            return null;
-        }
-        return polling.beginData() ? polling : null;
-    }
-
-    // ---- WebSocket upgrade
-
-    /** Whether a WebSocket may start an upgrade of this session now. */
-    synchronized boolean canUpgrade() {
-        return state == State.OPEN && !upgraded && upgrading == null && remoteUpgrading == null
-                && transport instanceof PollingTransport;
-    }
-
-    /** A WebSocket for this session opened: probe it, then switch on the client's upgrade packet. */
-    boolean beginUpgrade(WebSocketTransport ws) {
-        synchronized (this) {
-            if (!canUpgrade()) {
+            if (!canUpgrade(ws.kind())) {
                 return false;
             }
             upgrading = ws;
@@ -701,7 +758,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      * Gives up the upgrade on {@code ws} and closes it; the session goes on polling, and its client does not try again
      * on this connection (engine.io-client reports "probe error: transport closed").
      */
-    private void abortUpgrade(WebSocketTransport ws, String why) {
+    private void abortUpgrade(Transport ws, String why) {
         boolean closeSession = false;
         synchronized (this) {
             if (upgrading != ws) {
@@ -719,7 +776,7 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    private void onUpgradePacket(WebSocketTransport ws, EnginePacket packet) {
+    private void onUpgradePacket(Transport ws, EnginePacket packet) {
         if (packet.type == EnginePacketType.PING && "probe".equals(packet.text)) {
             synchronized (this) {
                 if (upgrading != ws) {
@@ -727,13 +784,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 }
                 ws.send(EnginePacket.PROBE_PONG);
                 // release the parked GET so the client can pause polling and send the upgrade packet
-                releasePoll();
-                probeTimer = cancel(probeTimer);
-                probeTimer = server.vertx().setPeriodic(100, t -> {
-                    synchronized (this) {
-                        releasePoll();
-                    }
-                });
+                releaseForUpgrade();
             }
         } else if (packet.type == EnginePacketType.UPGRADE) {
             boolean closeSession;
@@ -751,11 +802,12 @@ public final class EngineSession<C> implements EngineIoSocket {
                 flushAll();
                 closeSession = state == State.CLOSING;
             }
-            server.stats().upgradesLocal.increment();
-            LOG.debugf("session %s upgraded to websocket", id);
+            server.stats().increment(EngineFigure.UPGRADES_LOCAL);
+            LOG.debugf("session %s upgraded to %s", id, ws.kind().name());
             if (closeSession) {
                 onClose("forced close");
             } else {
+                upgraded();
                 emitConnection();
             }
         } else {
@@ -763,78 +815,65 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    private void releasePoll() {
-        if (transport instanceof PollingTransport polling && polling.writable()) {
-            polling.send(EnginePacket.NOOP);
-        }
-    }
-
-    // ---- cluster: the owner's side of forwarded requests
-
     /**
-     * Whether another server may serve a request of this session (ACQUIRE_LOCK); {@code tag} is a GET's tag (see
-     * {@link PollingTransport}).
+     * Lets the transport's waiting request go at once and every 100 ms while an upgrade is probed, so that the client
+     * can pause it and send the upgrade packet. Called with the lock held.
      */
-    synchronized boolean lockableBy(String transportName, boolean read, String tag) {
-        if (state != State.OPEN || !(transport instanceof PollingTransport polling)) {
-            return false;
-        }
-        if ("polling".equals(transportName)) {
-            // a retry through another server takes over from a copy parked elsewhere, not from one parked here: a
-            // GET here is alive, and a lock asked before it (by a server that died since) may arrive after it
-            return !read || polling.answered(tag) || (!polling.stale(tag) && (!polling.writable()
-                    || (polling.retryOfWaiting(tag) && !polling.parkedHere())));
-        }
-        return "websocket".equals(transportName) && upgrading == null && remoteUpgrading == null && !upgraded;
-    }
-
-    /** Another server parked a GET of this session: the next flush goes there. */
-    void remoteReader(String member, String tag) {
-        synchronized (this) {
-            if (!(transport instanceof PollingTransport polling)) {
-                return;
-            }
-            if (polling.answered(tag)) {
-                // a retry of the last GET, through another server: the same answer
-                server.remote().drain(member, id, polling.lastPackets().isEmpty() ? List.of(EnginePacket.NOOP)
-                        : polling.lastPackets(), false);
-                return;
-            }
-            if (polling.retryOfWaiting(tag) && !polling.parkedHere()) {
-                polling.abandonWaiting();
-            }
-            if (!polling.writable()) {
-                polling.remoteReader(member, tag, server.remote());
-                flush();
-            }
-        }
-    }
-
-    /** Another server probes a WebSocket for this session: release the polls so that the client can upgrade. */
-    synchronized void remoteUpgradeStarted(String member) {
-        remoteUpgrading = member;
-        releasePoll();
+    private void releaseForUpgrade() {
+        transport.release();
         probeTimer = cancel(probeTimer);
         probeTimer = server.vertx().setPeriodic(100, t -> {
             synchronized (this) {
-                releasePoll();
+                transport.release();
             }
         });
     }
 
+    // ---- as other servers reach this session (the cross-server engine, through its Relays)
+
     /**
-     * The upgrade on another server ended. When it succeeded and the application has not seen the session yet, the
-     * session moves there: returned are the client's packets held here, and the session ends here silently. When
-     * the application already has it, the session stays and writes through the other server. Null unless taken over.
+     * Whether another server may serve a request of this session that its client sent there: a request of
+     * {@code kind} ({@code read}: a poll, with its tag), or the upgrade to a connection of {@code kind}.
      */
-    List<EnginePacket> remoteUpgradeDone(String member, boolean success, RemoteSessions remote) {
+    public synchronized boolean lendable(TransportKind kind, boolean read, String tag) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        return kind.requestBased() ? transport.lends(read, tag) : canUpgrade(kind);
+    }
+
+    /** Another server holds a poll of this session: the next packets go there, through {@code reader}. */
+    public void readElsewhere(Relay reader, String tag) {
+        synchronized (this) {
+            transport.readElsewhere(reader, tag);
+        }
+    }
+
+    /**
+     * Server {@code holder} probes a connection of {@code kind} for this session's upgrade: the polls are released so
+     * that the client can upgrade.
+     */
+    public synchronized void upgradeElsewhereStarted(String holder, TransportKind kind) {
+        upgradingElsewhere = holder;
+        upgradingElsewhereTo = kind;
+        releaseForUpgrade();
+    }
+
+    /**
+     * The upgrade on server {@code holder} ended. When it succeeded and the application has not seen the session yet,
+     * the session moves there: returned are the client's packets held here, and the session ends here silently. When
+     * the application already has it, the session stays and writes through {@code relay}. Null unless taken over.
+     */
+    public List<EnginePacket> upgradeElsewhereDone(String holder, boolean success, Relay relay) {
         boolean connect = false;
         List<EnginePacket> takeOver = null;
         synchronized (this) {
-            if (!member.equals(remoteUpgrading) || state == State.CLOSED) {
+            if (!holder.equals(upgradingElsewhere) || state == State.CLOSED) {
                 return null;
             }
-            remoteUpgrading = null;
+            TransportKind kind = upgradingElsewhereTo;
+            upgradingElsewhere = null;
+            upgradingElsewhereTo = null;
             probeTimer = cancel(probeTimer);
             if (!success) {
                 connect = delayed;
@@ -850,22 +889,24 @@ public final class EngineSession<C> implements EngineIoSocket {
             } else {
                 // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade
                 Transport old = transport;
-                setTransport(new RemoteTransport(this, member, remote));
+                setTransport(new RelayedTransport(this, kind, relay));
                 upgraded = true;
                 old.discard();
             }
         }
         if (takeOver != null) {
             server.remove(this);
-            LOG.debugf("session %s taken over by %s", id, member);
+            LOG.debugf("session %s taken over by %s", id, holder);
         } else if (connect) {
             emitConnection();
+        } else if (success) {
+            upgraded();
         }
         return takeOver;
     }
 
     /** Writes what waited while another server completed the upgrade (after it was told to relay). */
-    void flushAfterUpgrade() {
+    public void flushAfterUpgrade() {
         synchronized (this) {
             if (state != State.CLOSED) {
                 flushAll();
@@ -874,7 +915,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** A packet the client sent through another server. */
-    void onRemotePacket(EnginePacket packet) {
+    public void receive(EnginePacket packet) {
         Transport current;
         synchronized (this) {
             current = transport;
@@ -882,18 +923,16 @@ public final class EngineSession<C> implements EngineIoSocket {
         onPacket(current, packet);
     }
 
-    /** A server of the cluster left: if this session's transport was there, the session is over. */
-    void onMemberLeft(String member) {
+    /** Server {@code holder} is gone: if this session's connection was there, the session is over. */
+    public void holderGone(String holder) {
         boolean lost;
         synchronized (this) {
-            if (member.equals(remoteUpgrading)) {
-                remoteUpgrading = null;
+            if (holder.equals(upgradingElsewhere)) {
+                upgradingElsewhere = null;
+                upgradingElsewhereTo = null;
                 probeTimer = cancel(probeTimer);
             }
-            if (transport instanceof PollingTransport polling) {
-                polling.forgetRemoteReader(member);
-            }
-            lost = transport instanceof RemoteTransport remote && remote.member.equals(member);
+            lost = transport.holderGone(holder);
         }
         if (lost) {
             onClose("transport close");
@@ -901,14 +940,13 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /**
-     * The transport server {@code member} held for this session closed, or a request it forwarded failed. The
-     * connection of a GET that server parked is ignored when that server no longer holds the session's GET (it was
-     * retried elsewhere).
+     * The connection server {@code holder} held for this session closed, or a request it forwarded failed: the
+     * session ends with {@code reason}, unless that connection was no longer this session's (a poll retried
+     * elsewhere).
      */
-    void onRemoteTransportClosed(String member, String reason) {
+    public void endedElsewhere(String holder, String reason) {
         synchronized (this) {
-            if (transport instanceof PollingTransport polling && "transport close".equals(reason)
-                    && !member.equals(polling.remoteReader())) {
+            if (transport.outlived(holder, reason)) {
                 return;
             }
         }

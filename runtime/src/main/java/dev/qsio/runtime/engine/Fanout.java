@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.qsio.EngineListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -86,6 +87,10 @@ public final class Fanout {
             }
             return;
         }
+        EngineListener[] listeners = session.listeners();
+        if (listeners != null) {
+            session.tell(listeners, false, packet);
+        }
         recipients++;
         EventLoop loop = session.directLoop();
         for (int i = 0; i < groups.size(); i++) {
@@ -108,7 +113,7 @@ public final class Fanout {
         EngineSession<?> any = groups.get(0).sessions[0];
         long max = any.server.options().maxBufferedBytes();
         ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
-        any.server.stats().bytesOut.add((long) recipients * frame.readableBytes());
+        any.server.stats().bytesOut((long) recipients * frame.readableBytes());
         for (Group g : groups) {
             if (g.loop.inEventLoop()) {
                 write(g, frame, max);

@@ -4,8 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 
+import org.jboss.logging.Logger;
+
+import dev.qsio.HandshakeRequest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -19,14 +23,39 @@ import io.vertx.core.http.HttpServerResponse;
  * the packets being lost with the dead server. A client sends its next GET only once the previous one answered, so a
  * GET of an older tag is stale (a copy a slow or dying server still forwards): it gets nothing.
  */
-final class PollingTransport extends Transport {
+public final class PollingTransport extends Transport {
+
+    private static final Logger LOG = Logger.getLogger(PollingTransport.class);
+
+    /** HTTP long-polling: a request for each poll and each send; upgrades to a WebSocket. */
+    static final TransportKind KIND = new TransportKind("polling", true, List.of("websocket")) {
+        @Override
+        boolean isUpgrade(HttpServerRequest request) {
+            return false;
+        }
+
+        @Override
+        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3) {
+            EngineSession<C> session = server.newSession(handshake, eio3);
+            PollingTransport polling = new PollingTransport(session);
+            polling.park(request, Query.param(request, "t"));
+            server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);
+            session.start(polling, server.delayedConnectionMs());
+        }
+
+        @Override
+        <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
+            // nothing upgrades to polling
+            server.refuse(request, EngineError.BAD_REQUEST);
+        }
+    };
 
     private static final String TEXT = "text/plain; charset=UTF-8";
     private static final int ANSWERED_TAGS_KEPT = 16;
 
     private HttpServerRequest pendingGet;
-    /** A server of the cluster that parked a GET of this session: the next flush goes there (once). */
-    private String remoteReader;
+    /** Where a GET of this session waits on another server: the next flush goes there (once). */
+    private Relay elsewhere;
     /** The tag of the GET that receives next (parked here or elsewhere), or null. */
     private String readerTag;
     /** The tag of the last GET answered, and what it carried. */
@@ -34,54 +63,77 @@ final class PollingTransport extends Transport {
     private List<EnginePacket> lastPackets = List.of();
     /** The tags of the GETs answered lately, newest last. */
     private final ArrayDeque<String> answeredTags = new ArrayDeque<>();
-    private RemoteSessions remote;
     private boolean dataPending;
-    private boolean discarded;
 
     PollingTransport(EngineSession<?> session) {
         super(session);
     }
 
     @Override
-    String name() {
-        return "polling";
+    TransportKind kind() {
+        return KIND;
     }
 
     @Override
     boolean writable() {
-        return pendingGet != null || remoteReader != null;
+        return pendingGet != null || elsewhere != null;
     }
 
     /** Whether a GET is parked on this server. */
-    boolean parkedHere() {
+    private boolean parkedHere() {
         return pendingGet != null;
     }
 
-    void forgetRemoteReader(String member) {
-        if (member.equals(remoteReader)) {
-            remoteReader = null;
+    /** The server that holds this session's GET, or null. */
+    private String readerHolder() {
+        return elsewhere == null ? null : elsewhere.holder();
+    }
+
+    @Override
+    boolean holderGone(String holder) {
+        if (holder.equals(readerHolder())) {
+            elsewhere = null;
             readerTag = null;
+        }
+        return false;
+    }
+
+    @Override
+    boolean outlived(String holder, String reason) {
+        return "transport close".equals(reason) && !holder.equals(readerHolder());
+    }
+
+    @Override
+    boolean lends(boolean read, String tag) {
+        // a retry through another server takes over from a copy parked elsewhere, not from one parked here: a GET here
+        // is alive, and a lock asked before it (by a server that died since) may arrive after it
+        return !read || answered(tag) || (!stale(tag) && (!writable() || (retryOfWaiting(tag) && !parkedHere())));
+    }
+
+    @Override
+    void readElsewhere(Relay reader, String tag) {
+        if (answered(tag)) {
+            // a retry of the last GET, through another server: the same answer
+            reader.drain(lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets, false);
+            return;
+        }
+        if (retryOfWaiting(tag) && !parkedHere()) {
+            abandonWaiting();
+        }
+        if (!writable()) {
+            elsewhere = reader;
+            readerTag = tag;
+            session.flush();
         }
     }
 
-    /** The server that holds this session's GET, or null. */
-    String remoteReader() {
-        return remoteReader;
-    }
-
-    void remoteReader(String member, String tag, RemoteSessions remote) {
-        this.remoteReader = member;
-        this.readerTag = tag;
-        this.remote = remote;
-    }
-
     /** Whether a GET of this tag was answered last: it is a retry of that GET. */
-    boolean answered(String tag) {
+    private boolean answered(String tag) {
         return tag != null && tag.equals(lastTag);
     }
 
     /** Whether a GET of this tag was answered before the last one: the client is past it. */
-    boolean stale(String tag) {
+    private boolean stale(String tag) {
         return tag != null && !tag.equals(lastTag) && answeredTags.contains(tag);
     }
 
@@ -89,28 +141,23 @@ final class PollingTransport extends Transport {
      * Whether a GET of this tag is a retry of the GET that waits now (parked here or elsewhere), whose connection
      * its server or a proxy gave up: that one is abandoned for it.
      */
-    boolean retryOfWaiting(String tag) {
+    private boolean retryOfWaiting(String tag) {
         return writable() && tag != null && tag.equals(readerTag);
     }
 
     /** Abandons the GET that waits now, for a retry of it: the one here gets an empty answer, nobody reads it. */
-    void abandonWaiting() {
+    private void abandonWaiting() {
         if (pendingGet != null) {
             HttpServerRequest old = pendingGet;
             pendingGet = null;
             respond(session.server, old, List.of(EnginePacket.NOOP));
         }
-        remoteReader = null;
+        elsewhere = null;
         readerTag = null;
     }
 
-    /** What the last GET carried, for a retry of it. */
-    List<EnginePacket> lastPackets() {
-        return lastPackets;
-    }
-
     /** Answers a retried GET with what the GET it repeats carried. */
-    void replay(HttpServerRequest request) {
+    private void replay(HttpServerRequest request) {
         respond(session.server, request, lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets);
     }
 
@@ -121,33 +168,139 @@ final class PollingTransport extends Transport {
         }
         pendingGet = request;
         readerTag = tag;
-        remoteReader = null;
-        request.response().closeHandler(v -> session.pollClosed(this, request));
+        elsewhere = null;
+        request.response().closeHandler(v -> pollClosed(request));
         return true;
     }
 
-    boolean isPending(HttpServerRequest request) {
-        return pendingGet == request;
-    }
-
-    /** Marks a POST as in progress; returns false if one already is. */
-    boolean beginData() {
-        if (dataPending) {
-            return false;
+    @Override
+    void onRequest(HttpServerRequest request) {
+        if (request.method() == HttpMethod.GET) {
+            onPoll(request);
+        } else if (request.method() == HttpMethod.POST) {
+            onData(request);
+        } else {
+            session.server.refuse(request, EngineError.BAD_REQUEST);
         }
-        dataPending = true;
-        return true;
     }
 
-    void endData() {
-        dataPending = false;
+    /** A GET arrived for this session. */
+    private void onPoll(HttpServerRequest request) {
+        boolean overlap = false;
+        boolean closeAfter = false;
+        String tag = Query.param(request, "t");
+        synchronized (session) {
+            if (!session.isCurrent(this)) {
+                session.server.refuse(request, EngineError.BAD_REQUEST);
+                return;
+            }
+            if (answered(tag)) {
+                // a proxy retried the last GET (its server died before the answer reached the client): same answer
+                LOG.debugf("session %s: GET %s again, answered as before", session.id(), tag);
+                replay(request);
+                return;
+            }
+            if (stale(tag)) {
+                LOG.debugf("session %s: GET %s is stale (the client is past it)", session.id(), tag);
+                session.server.refuse(request, EngineError.BAD_REQUEST);
+                return;
+            }
+            if (retryOfWaiting(tag)) {
+                LOG.debugf("session %s: GET %s retried here; the copy %s is abandoned", session.id(), tag,
+                        parkedHere() ? "parked here" : "at " + readerHolder());
+                abandonWaiting();
+            }
+            if (!park(request, tag)) {
+                overlap = true;
+            } else if (session.closingIdle()) {
+                session.flushClose();
+                closeAfter = true;
+            } else {
+                session.flush();
+            }
+        }
+        if (overlap) {
+            // a second concurrent GET: refused, and the session ends (the parked GET receives the close packet)
+            session.server.refuse(request, EngineError.BAD_REQUEST);
+            session.onClose("transport error");
+        } else if (closeAfter) {
+            session.onClose("forced close");
+        }
+    }
+
+    /** The connection of a parked GET went away before a response. */
+    private void pollClosed(HttpServerRequest request) {
+        boolean lost;
+        synchronized (session) {
+            lost = session.isCurrent(this) && pendingGet == request;
+        }
+        if (lost) {
+            session.onClose("transport close");
+        }
+    }
+
+    /** A POST arrived for this session: its payload's packets are the session's. */
+    private void onData(HttpServerRequest request) {
+        boolean accepted;
+        synchronized (session) {
+            accepted = session.isCurrent(this) && !dataPending;
+            if (accepted) {
+                dataPending = true;
+            }
+        }
+        EngineServer<?> server = session.server;
+        if (!accepted) {
+            // a second concurrent POST (or a session that changed transport): refused, and the session ends
+            server.refuse(request, EngineError.BAD_REQUEST);
+            session.onClose("transport error");
+            return;
+        }
+        EngineOptions options = server.options();
+        RequestBody.read(server.vertx(), request, options.maxHttpBufferSize(), options.pollingBodyTimeoutMs(), body -> {
+            dataPending = false;
+            server.stats().bytesIn(body.length());
+            List<EnginePacket> packets;
+            try {
+                packets = EngineServer.decodePayload(request, body);
+            } catch (MalformedPacketException e) {
+                server.refuse(request, EngineError.BAD_REQUEST);
+                session.onError(e.getMessage());
+                return;
+            }
+            for (EnginePacket packet : packets) {
+                session.onPacket(this, packet);
+            }
+            HttpServerResponse response = request.response();
+            server.prepare(request, response);
+            response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
+        }, failure -> {
+            dataPending = false;
+            server.bodyRefused(request, failure);
+            session.onClose("transport error");
+        });
+    }
+
+    @Override
+    void release() {
+        if (writable()) {
+            send(EnginePacket.NOOP);
+        }
+    }
+
+    @Override
+    void clientClosed() {
+        if (writable()) {
+            discard();
+        } else {
+            session.server.closedByClient(session.id());
+        }
     }
 
     @Override
     void send(List<EnginePacket> packets) {
         answered(packets);
-        if (pendingGet == null && remoteReader != null) {
-            drainRemote(packets, false);
+        if (pendingGet == null && elsewhere != null) {
+            drainElsewhere(packets);
             return;
         }
         respond(packets);
@@ -156,8 +309,8 @@ final class PollingTransport extends Transport {
     @Override
     void send(EnginePacket packet) {
         answered(List.of(packet));
-        if (pendingGet == null && remoteReader != null) {
-            drainRemote(List.of(packet), false);
+        if (pendingGet == null && elsewhere != null) {
+            drainElsewhere(List.of(packet));
             return;
         }
         respond(List.of(packet));
@@ -175,10 +328,10 @@ final class PollingTransport extends Transport {
         }
     }
 
-    private void drainRemote(List<EnginePacket> packets, boolean close) {
-        String member = remoteReader;
-        remoteReader = null;
-        remote.drain(member, session.id(), packets, close);
+    private void drainElsewhere(List<EnginePacket> packets) {
+        Relay reader = elsewhere;
+        elsewhere = null;
+        reader.drain(packets, false);
     }
 
     private void respond(List<EnginePacket> packets) {
@@ -192,7 +345,7 @@ final class PollingTransport extends Transport {
      * (its {@code EIO} parameter) and as a script for a JSONP client ({@link Jsonp}), compressed as the request allows when the
      * payload is large enough and any of the packets may be compressed ({@link Compression}).
      */
-    static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
+    public static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
@@ -237,13 +390,8 @@ final class PollingTransport extends Transport {
 
     @Override
     void discard() {
-        discarded = true;
         if (writable()) {
             send(EnginePacket.NOOP);
         }
-    }
-
-    boolean discarded() {
-        return discarded;
     }
 }

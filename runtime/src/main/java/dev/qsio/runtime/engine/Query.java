@@ -11,12 +11,12 @@ import io.vertx.core.http.HttpServerRequest;
  * a map on first use, this scans for the one asked, and names are case-sensitive as in the reference server. A value
  * is decoded only when it holds an escape ({@code %} or {@code +}); the first occurrence wins.
  */
-final class Query {
+public final class Query {
 
     private Query() {
     }
 
-    static String param(HttpServerRequest request, String name) {
+    public static String param(HttpServerRequest request, String name) {
         return param(request.query(), name);
     }
 

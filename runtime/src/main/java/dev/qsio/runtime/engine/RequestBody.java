@@ -12,10 +12,10 @@ import io.vertx.core.http.HttpServerRequest;
  * (by the declared length, then by what arrives), and within the polling body timeout, whether the session is
  * served here, forwarded to its owner or handed over with its connection.
  */
-final class RequestBody {
+public final class RequestBody {
 
     /** Why a body was refused. */
-    enum Failure {
+    public enum Failure {
         /** The declared length is not a number (400). */
         BAD_LENGTH(400),
         /** Larger than {@code maxHttpBufferSize} (413). */
@@ -39,7 +39,7 @@ final class RequestBody {
      * Reads the whole body, then calls {@code onBody}; or calls {@code onFailure} once. The request must not have
      * been read yet (it may be paused: it is resumed here).
      */
-    static void read(Vertx vertx, HttpServerRequest request, int max, long timeoutMs, Consumer<Buffer> onBody,
+    public static void read(Vertx vertx, HttpServerRequest request, int max, long timeoutMs, Consumer<Buffer> onBody,
             Consumer<Failure> onFailure) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {

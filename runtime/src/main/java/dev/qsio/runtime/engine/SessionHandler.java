@@ -23,6 +23,13 @@ public interface SessionHandler<C> {
 
     void onClose(C connection, String reason);
 
+    /**
+     * The session changed transport (Node's {@code socket.conn.on("upgrade")}): called once the new one carries its
+     * packets, for a session the application already has. Nothing by default.
+     */
+    default void onUpgrade(C connection, String transport) {
+    }
+
     /** The handler of a raw Engine.IO endpoint: the application's {@link EngineIoHandler}, given the session. */
     static SessionHandler<EngineIoSocket> raw(EngineIoHandler handler) {
         return new SessionHandler<>() {

@@ -2,11 +2,17 @@ package dev.qsio.runtime.engine;
 
 import java.util.List;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
 /**
- * How packets reach one client: HTTP long-polling or WebSocket. A session has one current transport and, during
- * an upgrade, a second one being probed. All methods are called with the session's lock held.
+ * How packets reach one client: one class for each {@link TransportKind} ({@link PollingTransport},
+ * {@link WebSocketTransport}), and {@link RelayedTransport} for a connection another server holds. A session has one
+ * current transport and, during an upgrade, a second one being probed; it asks its transport rather than testing
+ * which one it is. Every method is called with the session's lock held, unless it says otherwise.
  */
-abstract sealed class Transport permits PollingTransport, WebSocketTransport, RemoteTransport {
+abstract class Transport {
 
     final EngineSession<?> session;
 
@@ -14,7 +20,7 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport, Re
         this.session = session;
     }
 
-    abstract String name();
+    abstract TransportKind kind();
 
     /** Whether packets given to {@link #send(List)} now reach the client at once. */
     abstract boolean writable();
@@ -40,4 +46,84 @@ abstract sealed class Transport permits PollingTransport, WebSocketTransport, Re
 
     /** Releases the transport after an upgrade replaced it, without closing the session. */
     abstract void discard();
+
+    /**
+     * Whether the client learns that the session closes from a CLOSE packet written to it (polling, a connection
+     * relayed by another server), rather than from the end of its connection.
+     */
+    boolean closesWithPacket() {
+        return true;
+    }
+
+    /**
+     * Whether a packet that may be dropped ({@code volatile} in Socket.IO) should be: the transport cannot take it now
+     * without queueing.
+     */
+    boolean congested() {
+        return !writable();
+    }
+
+    /**
+     * Where a broadcast may write this session's frames directly ({@link Fanout}): the context of the connection's
+     * frame encoder, or null when broadcasts go through {@link EngineSession#send(EnginePacket)}.
+     */
+    ChannelHandlerContext frameWriter() {
+        return null;
+    }
+
+    /** Whether this connection compresses what it is written (read without the session's lock). */
+    boolean deflating() {
+        return false;
+    }
+
+    /** Writes what was sent from off the connection's event loop and waits there (see {@link WebSocketTransport}). */
+    void writeQueued() {
+    }
+
+    /**
+     * A request of a request-based transport for this session (a poll or a send), called without the lock: refused
+     * by a transport that takes none. A POST ends the session, as a second POST at once does on polling.
+     */
+    void onRequest(HttpServerRequest request) {
+        session.server.refuse(request, EngineError.BAD_REQUEST);
+        if (request.method() == HttpMethod.POST) {
+            session.onClose("transport error");
+        }
+    }
+
+    /** An upgrade is probed: a poll waiting for packets is answered, so that the client can pause polling. */
+    void release() {
+    }
+
+    /** The client sent a CLOSE packet on this transport. */
+    void clientClosed() {
+    }
+
+    /**
+     * Whether another server may serve a request of this session that the client sent there ({@code read}: a poll;
+     * {@code tag}: its tag, see {@link PollingTransport}).
+     */
+    boolean lends(boolean read, String tag) {
+        return false;
+    }
+
+    /** A poll of this session waits on another server: the next packets go there ({@link Relay}). */
+    void readElsewhere(Relay reader, String tag) {
+    }
+
+    /**
+     * Server {@code holder} is gone: what it held for this transport is let go. Returns whether that was the client's
+     * connection (the session is then over).
+     */
+    boolean holderGone(String holder) {
+        return false;
+    }
+
+    /**
+     * Whether the end of a connection that server {@code holder} held for this session is no longer this session's
+     * business: a poll parked there that was since retried elsewhere.
+     */
+    boolean outlived(String holder, String reason) {
+        return false;
+    }
 }

@@ -3,7 +3,6 @@ package dev.qsio.runtime.engine;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
 import io.vertx.core.http.HttpServerOptions;
 
@@ -16,13 +15,11 @@ import io.vertx.core.http.HttpServerOptions;
 public class WebSocketLimits implements HttpServerOptionsCustomizer {
 
     @Inject
-    SocketIoRuntimeConfig config;
+    EngineEndpoints engines;
 
     @Override
     public void customizeHttpServer(HttpServerOptions options) {
-        // Twice the configured size: a message over the limit reaches the engine, which closes with 1009 (RFC 6455,
-        // "message too big"); only one over twice the limit is cut by the HTTP server itself (close 1000).
-        int needed = (int) Math.min(Integer.MAX_VALUE - 64L, 2L * Math.max(config.maxHttpBufferSize(), 0)) + 64;
+        int needed = engines.options().maxWebSocketMessage();
         if (options.getMaxWebSocketFrameSize() < needed) {
             options.setMaxWebSocketFrameSize(needed);
         }

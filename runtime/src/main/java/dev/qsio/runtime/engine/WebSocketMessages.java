@@ -10,11 +10,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.net.impl.VertxHandler;
 
 /**
  * Reads whole messages from a WebSocket, frame by frame, in place of Vert.x's own aggregation: a message over
@@ -23,7 +23,7 @@ import io.vertx.core.net.impl.VertxHandler;
  * Control frames are the WebSocket's to answer (Vert.x's, or {@link ChannelWebSocket}'s once the connection is
  * detached).
  */
-final class WebSocketMessages implements Handler<WebSocketFrame> {
+public final class WebSocketMessages implements Handler<WebSocketFrame> {
 
     static final short MESSAGE_TOO_BIG = 1009;
     static final short INVALID_PAYLOAD = 1007;
@@ -50,7 +50,7 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
     }
 
     /** Sends the WebSocket's messages to these from now on, replacing any message handler it had. */
-    static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
+    public static void read(ServerWebSocket ws, int max, Consumer<String> text, Consumer<Buffer> binary,
             Consumer<Short> refused) {
         read(ws, new WebSocketMessages(ws::close, max, text, binary, refused));
     }
@@ -78,7 +78,7 @@ final class WebSocketMessages implements Handler<WebSocketFrame> {
      * closed after ping-interval plus ping-timeout), and the handler and its timer cost each connection 260 bytes.
      */
     static void adjustPipeline(ChannelPipeline pipeline) {
-        ChannelHandlerContext reader = pipeline.context(VertxHandler.class);
+        ChannelHandlerContext reader = FrameworkInternals.connectionHandler(pipeline);
         if (reader == null) {
             reader = pipeline.context(ChannelWebSocket.class);
         }

@@ -1,8 +1,8 @@
 package dev.qsio.runtime.engine;
 
-import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -16,17 +16,80 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
+import dev.qsio.HandshakeRequest;
+import dev.qsio.runtime.devmode.SocketIoHotReplacement;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.WebSocketInternal;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 
 /**
  * WebSocket: one packet per frame, text packets in text frames and binary messages in binary frames.
  */
-final class WebSocketTransport extends Transport {
+public final class WebSocketTransport extends Transport {
+
+    /** WebSocket: one connection, opened by an HTTP upgrade; the end of every upgrade. */
+    static final TransportKind KIND = new TransportKind("websocket", false, List.of()) {
+        @Override
+        boolean isUpgrade(HttpServerRequest request) {
+            String upgrade = request.getHeader(HttpHeaders.UPGRADE);
+            return upgrade != null && "websocket".equals(upgrade.toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3) {
+            server.options().compression().accept(request).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
+                    return;
+                }
+                EngineSession<C> session = server.newSession(handshake, eio3);
+                WebSocketTransport transport = new WebSocketTransport(session, ar.result());
+                transport.connect(true);
+                server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);
+                session.start(transport);
+            });
+        }
+
+        @Override
+        <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
+            server.options().compression().accept(request).onComplete(ar -> {
+                if (ar.failed()) {
+                    LOG.debugf("WebSocket upgrade of session %s failed: %s", session.id(), ar.cause().getMessage());
+                    return;
+                }
+                ServerWebSocket ws = ar.result();
+                WebSocketTransport t = new WebSocketTransport(session, ws);
+                if (!session.beginUpgrade(t)) {
+                    // the session upgrades or has upgraded on another WebSocket (or has closed): as the reference
+                    // server does, this one is accepted and closed, and the session goes on undisturbed
+                    LOG.debugf("second WebSocket for session %s closed", session.id());
+                    ws.close();
+                    return;
+                }
+                t.connect(true);
+            });
+        }
+    };
+
+    /**
+     * A session taken over from another server: its client upgraded to {@code ws} here (see {@link EngineServer#adopt}).
+     * False when the client closed it meanwhile.
+     */
+    static boolean adopt(EngineSession<?> session, ServerWebSocket ws, List<EnginePacket> clientPackets) {
+        WebSocketTransport transport = new WebSocketTransport(session, ws);
+        try {
+            transport.connect(false);
+        } catch (IllegalStateException closed) {
+            // Vert.x refuses handlers on a closed WebSocket
+            return false;
+        }
+        session.startAdopted(transport, clientPackets);
+        ws.resume();
+        return true;
+    }
 
     /**
      * The HTTP server's WebSocket, until the connection is detached from it ({@link #detach}); then null, so that
@@ -46,10 +109,52 @@ final class WebSocketTransport extends Transport {
     }
 
     /**
+     * Connects the WebSocket to its session: its messages become packets, its end the transport's. A WebSocket of this
+     * server's own (not adopted from another) is served from its channel from then on where it can be
+     * ({@link ChannelWebSocket}); an adopted one stays with the HTTP server's WebSocket, which holds its frames while it
+     * is paused.
+     */
+    private void connect(boolean detachable) {
+        EngineServer<?> server = session.server;
+        WebSocketMessages messages = new WebSocketMessages(this::close, server.options().maxHttpBufferSize(), text -> {
+            SocketIoHotReplacement.messageReceived();
+            server.stats().bytesIn(text.length());
+            EnginePacket packet;
+            try {
+                packet = EngineCodec.decode(text);
+            } catch (MalformedPacketException e) {
+                session.onError(e.getMessage());
+                return;
+            }
+            session.onPacket(this, packet);
+        }, data -> {
+            server.stats().bytesIn(data.length());
+            EnginePacket packet;
+            try {
+                packet = session.eio3 ? Eio3Codec.decodeFrame(data) : EnginePacket.message(data);
+            } catch (MalformedPacketException e) {
+                session.onError(e.getMessage());
+                return;
+            }
+            session.onPacket(this, packet);
+        }, code -> session.onTransportClosed(this, "transport error"));
+        if (detachable && detach(messages, reason -> session.onTransportClosed(this, reason))) {
+            return;
+        }
+        ServerWebSocket socket = ws;
+        WebSocketMessages.read(socket, messages);
+        socket.closeHandler(v -> session.onTransportClosed(this, "transport close"));
+        socket.exceptionHandler(e -> {
+            LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
+            session.onTransportClosed(this, "transport error");
+        });
+    }
+
+    /**
      * Serves the connection from its channel from now on (see {@link ChannelWebSocket}), when it can be: its messages
      * go to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
      */
-    boolean detach(WebSocketMessages messages, Consumer<String> closed) {
+    private boolean detach(WebSocketMessages messages, Consumer<String> closed) {
         ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed);
         if (r == null) {
             return false;
@@ -61,14 +166,13 @@ final class WebSocketTransport extends Transport {
     }
 
     /**
-     * The connection under a WebSocket, to read how much is queued for its client. Vert.x Web wraps the WebSocket
-     * of a routed request without exposing it: the wrapper's delegate is read once by reflection. Null (with a
-     * warning, once) where neither works: the session's buffer bound then covers polling only.
+     * The connection under a WebSocket, to read how much is queued for its client. Null (with a warning, once) where
+     * it cannot be seen: the session's buffer bound then covers polling only.
      */
-    static Channel channelOf(ServerWebSocket ws) {
-        ServerWebSocket socket = unwrap(ws);
-        if (socket instanceof WebSocketInternal internal) {
-            return internal.channelHandlerContext().channel();
+    public static Channel channelOf(ServerWebSocket ws) {
+        Channel channel = FrameworkInternals.channel(ws);
+        if (channel != null) {
+            return channel;
         }
         if (!warnedNoChannel) {
             warnedNoChannel = true;
@@ -78,45 +182,26 @@ final class WebSocketTransport extends Transport {
         return null;
     }
 
-    /** The HTTP server's own WebSocket under Vert.x Web's wrapper of a routed request (or {@code ws} itself). */
-    static ServerWebSocket unwrap(ServerWebSocket ws) {
-        if (!(ws instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
-                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(ws)) {
-            try {
-                return (ServerWebSocket) WRAPPER_DELEGATE.get(ws);
-            } catch (IllegalAccessException e) {
-                return ws;
-            }
-        }
-        return ws;
-    }
-
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class);
     private static volatile boolean warnedNoChannel;
-    private static final Field WRAPPER_DELEGATE = wrapperDelegate();
-
-    private static Field wrapperDelegate() {
-        try {
-            Field f = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper", false,
-                    WebSocketTransport.class.getClassLoader()).getDeclaredField("delegate");
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
-    }
 
     /**
      * The context of the connection's WebSocket frame encoder, from which an encoded frame is written toward the
      * socket; null where the connection or its encoder cannot be seen (broadcasts then use {@link #send}).
      */
+    @Override
     ChannelHandlerContext frameWriter() {
         return channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
     }
 
     @Override
-    String name() {
-        return "websocket";
+    TransportKind kind() {
+        return KIND;
+    }
+
+    @Override
+    boolean closesWithPacket() {
+        return false;
     }
 
     @Override
@@ -166,6 +251,7 @@ final class WebSocketTransport extends Transport {
     }
 
     /** Writes what was sent from off the loop and waits for it; on the loop, with the session's lock held. */
+    @Override
     void writeQueued() {
         ArrayDeque<EnginePacket> queued = outbox;
         if (queued == null || queued.isEmpty()) {
@@ -207,6 +293,7 @@ final class WebSocketTransport extends Transport {
      * extension's encoder enters the pipeline once the handshake's response is written; until it is seen, nothing
      * is compressed.
      */
+    @Override
     boolean deflating() {
         if (!deflating && channel != null && session.server.options().compression().perMessageDeflate()) {
             deflating = channel.pipeline().get(WebSocketExtensionEncoder.class) != null;
@@ -215,6 +302,7 @@ final class WebSocketTransport extends Transport {
     }
 
     /** Whether the socket's outbound queue is over its high-water mark (a slow client). */
+    @Override
     boolean congested() {
         ChannelWebSocket r = raw;
         return r != null ? r.congested() : ws.writeQueueFull();
@@ -233,7 +321,7 @@ final class WebSocketTransport extends Transport {
      * What Netty holds for the client of a connection: nothing while the channel is writable (under its high-water
      * mark, tens of kilobytes) or unknown (null), otherwise every byte queued and not yet taken by the socket.
      */
-    static long backlog(Channel channel) {
+    public static long backlog(Channel channel) {
         if (channel == null || channel.isWritable()) {
             return 0;
         }
@@ -261,7 +349,7 @@ final class WebSocketTransport extends Transport {
      * too, and tells the client at once; a graceful close would leave the data and the FIN queued behind a window
      * the client keeps shut.
      */
-    static void abort(Channel channel) {
+    public static void abort(Channel channel) {
         try {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         } catch (RuntimeException e) {
@@ -271,11 +359,10 @@ final class WebSocketTransport extends Transport {
         channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
     }
 
-    static WebSocketFrame frame(EnginePacket packet, Buffer body) {
+    public static WebSocketFrame frame(EnginePacket packet, Buffer body) {
         // The shared body is wrapped, not copied: each frame reads its own view of the same bytes, so a broadcast
         // encodes its packet once for every recipient.
-        ByteBuf bytes = body.getByteBuf();
-        return new WebSocketFrameImpl(packet.isBinary() ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT, bytes, true);
+        return FrameworkInternals.frame(packet.isBinary(), body.getByteBuf());
     }
 
     @Override

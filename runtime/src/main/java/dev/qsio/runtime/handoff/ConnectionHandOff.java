@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -16,6 +17,7 @@ import java.util.function.IntFunction;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -42,7 +44,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Hands the TCP connection of a request to the worker of this host that owns its session, so that every session's
@@ -87,7 +88,7 @@ public final class ConnectionHandOff {
     private final Map<Integer, Link> links = new ConcurrentHashMap<>();
     /** Slots whose link is being opened. */
     private final Set<Integer> connecting = ConcurrentHashMap.newKeySet();
-    private final Map<String, Object> unpaired = new ConcurrentHashMap<>();
+    private final Map<String, Waiting> unpaired = new ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -285,24 +286,43 @@ public final class ConnectionHandOff {
      * else waits there itself (for a while: see expire). Returns the partner, or null when {@code mine} waits.
      */
     private <T> T pair(String key, Object mine, Class<T> partner) {
-        Object[] match = new Object[1];
+        Waiting[] match = new Waiting[1];
+        Waiting waiting = new Waiting(mine);
         unpaired.compute(key, (k, v) -> {
-            if (partner.isInstance(v)) {
+            if (v != null && partner.isInstance(v.half)) {
                 match[0] = v;
                 return null;
             }
-            return mine;
+            return waiting;
         });
         if (match[0] == null) {
-            expire(key, mine);
+            expire(key, waiting);
+            return null;
         }
-        return partner.cast(match[0]);
+        // the half that waited is not held for the rest of the pairing timeout by its expiry task
+        ScheduledFuture<?> expiry = match[0].expiry;
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        return partner.cast(match[0].half);
     }
 
-    private void expire(String key, Object half) {
-        group.schedule(() -> {
-            if (unpaired.remove(key, half)) {
+    /** A half waiting for its partner, and the task that drops it if none comes. */
+    private static final class Waiting {
+        final Object half;
+        /** Set once scheduled: a partner arriving before that finds it null, and the task then finds nothing to drop. */
+        volatile ScheduledFuture<?> expiry;
+
+        Waiting(Object half) {
+            this.half = half;
+        }
+    }
+
+    private void expire(String key, Waiting waiting) {
+        waiting.expiry = group.schedule(() -> {
+            if (unpaired.remove(key, waiting)) {
                 failed.incrementAndGet();
+                Object half = waiting.half;
                 LOG.debugf("a handed-over connection (%s) lost its other half: only its %s came", key,
                         half instanceof Pending ? "request" : "descriptor");
                 if (half instanceof EpollSocketChannel ch) {
@@ -531,9 +551,9 @@ public final class ConnectionHandOff {
         ch.unsafe().close(ch.voidPromise());
     }
 
-    /** Vert.x's channel of a request's connection: the one reach into Vert.x internals on the sending side. */
+    /** Vert.x's channel of a request's connection. */
     private static Channel channelOf(HttpServerRequest request) {
-        return ((ConnectionBase) request.connection()).channel();
+        return FrameworkInternals.channel(request.connection());
     }
 
     /** The request line, headers and body as the owner's HTTP server will read them. */

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,7 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -28,7 +28,7 @@ import io.vertx.ext.web.RoutingContext;
  * for that), and so is everything after the head: bodies have their own timeouts, long polls and WebSockets last.
  * <p>
  * How: when the HTTP server listens (or at the first request seen on a port whose number was not known then), a
- * handler goes on that port's listening channel (found by {@link ListeningChannel}); it gives every connection
+ * handler goes on that port's listening channel (found by {@link FrameworkInternals#listeningChannel}); it gives every connection
  * accepted from then on a {@link Watch} at the front of its
  * pipeline, which starts the clock when bytes arrive while no request is in progress. The route filter stops it
  * when Vert.x hands over the request (its head is complete), restarts the wait when the response has ended, and
@@ -76,7 +76,7 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
 
     private void watch(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        Channel channel = request.connection() instanceof ConnectionBase c ? c.channel() : null;
+        Channel channel = FrameworkInternals.channel(request.connection());
         Watch watch = channel == null ? null : channel.attr(WATCH).get();
         if (watch == null) {
             // a connection accepted on a port not yet watched (one chosen at random: it is known from now on); a
@@ -98,7 +98,7 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
     private void install(int port) {
         Channel listening;
         try {
-            listening = ListeningChannel.find(vertx, port);
+            listening = FrameworkInternals.listeningChannel(vertx, port);
         } catch (RuntimeException e) {
             LOG.warnf("Request heads on port %d are not timed (quarkus.socketio.header-timeout): %s", port,
                     e.getMessage());

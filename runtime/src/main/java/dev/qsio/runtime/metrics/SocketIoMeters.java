@@ -1,26 +1,26 @@
 package dev.qsio.runtime.metrics;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
 import dev.qsio.runtime.cluster.ClusterBus;
+import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
-import dev.qsio.runtime.cluster.WorkerStats;
-import dev.qsio.runtime.config.SocketIoRuntimeConfig;
-import dev.qsio.runtime.engine.EngineEndpoints;
-import dev.qsio.runtime.server.SocketIoServerImpl;
+import dev.qsio.runtime.engine.EngineFigure;
+import dev.qsio.runtime.figures.Figure;
+import dev.qsio.runtime.figures.Meter;
+import dev.qsio.runtime.server.ServerFigure;
+import dev.qsio.runtime.wire.WireProvider;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,31 +47,28 @@ public class SocketIoMeters implements MeterBinder {
     Worker worker;
 
     @Inject
-    EngineEndpoints engines;
-
-    @Inject
-    SocketIoServerImpl server;
-
-    @Inject
     Vertx vertx;
 
     @Inject
     ClusterBus clusterBus;
 
-    @Inject
-    SocketIoRuntimeConfig runtime;
-
-    private boolean redisConfigured;
+    /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
+    private String wireName;
+    private String wireDisplayName;
 
     private MeterRegistry registry;
     private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
     private final Set<String> registeredSocketGauges = ConcurrentHashMap.newKeySet();
-    private final Map<Integer, Supplier<JsonNode>> sources = new ConcurrentHashMap<>();
+    private final Map<Integer, Supplier<Figures>> sources = new ConcurrentHashMap<>();
 
     @Override
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
-        this.redisConfigured = runtime.bus() == SocketIoRuntimeConfig.BusKind.REDIS;
+        WireProvider wire = clusterBus.wireProvider();
+        if (wire != null) {
+            wireName = wire.name();
+            wireDisplayName = wire.displayName();
+        }
         if (identity.isPrimary()) {
             for (WorkerState state : WorkerState.values()) {
                 Gauge.builder("socketio.cluster.workers", primary,
@@ -81,7 +78,7 @@ public class SocketIoMeters implements MeterBinder {
             Gauge.builder("socketio.cluster.workers.ready", primary, p -> p.workers().stream().filter(WorkerInfo::ready).count())
                     .description("Workers that accept connections").register(registry);
         } else {
-            register(identity.workerId(), cachedLocalStats());
+            register(identity.workerId(), cachedLocalFigures());
         }
         vertx.setPeriodic(1000, t -> refresh());
     }
@@ -92,7 +89,7 @@ public class SocketIoMeters implements MeterBinder {
             for (WorkerInfo w : primary.workers()) {
                 if (!registeredWorkers.contains(w.id())) {
                     int id = w.id();
-                    register(id, () -> primary.statsOf(id));
+                    register(id, () -> primary.figuresOf(id));
                     FunctionCounter.builder("socketio.cluster.worker.restarts", primary,
                             p -> p.workers().stream().filter(x -> x.id() == id).mapToInt(WorkerInfo::restarts).sum())
                             .tag("worker", String.valueOf(id)).description("Restarts of a worker after crashes")
@@ -104,107 +101,83 @@ public class SocketIoMeters implements MeterBinder {
             }
         }
         sources.forEach((id, source) -> {
-            JsonNode stats = source.get();
-            if (stats == null) {
+            Figures figures = source.get();
+            if (figures == null) {
                 return;
             }
-            stats.path("sockets").fields().forEachRemaining(ns -> {
-                for (String transport : List.of("polling", "websocket")) {
-                    String key = id + "|" + ns.getKey() + "|" + transport;
+            for (String namespace : figures.sockets().keySet()) {
+                for (String transport : figures.sockets().get(namespace).keySet()) {
+                    String key = id + "|" + namespace + "|" + transport;
                     if (registeredSocketGauges.add(key)) {
-                        String namespace = ns.getKey();
                         Gauge.builder("socketio.connected.sockets", source,
-                                s -> value(s.get(), "sockets", namespace, transport))
+                                s -> read(s, f -> f.sockets(namespace, transport)))
                                 .tags(Tags.of("worker", String.valueOf(id), "namespace", namespace, "transport", transport))
                                 .description("Connected sockets").register(registry);
                     }
                 }
-            });
+            }
         });
     }
 
-    private Supplier<JsonNode> cachedLocalStats() {
-        JsonNode[] cache = new JsonNode[1];
+    private Supplier<Figures> cachedLocalFigures() {
+        Figures[] cache = new Figures[1];
         long[] at = { 0 };
         return () -> {
             long now = System.nanoTime();
             if (cache[0] == null || now - at[0] > 500_000_000L) {
-                cache[0] = WorkerStats.snapshot(engines, server, true, worker.draining(), -1, clusterBus);
+                cache[0] = worker.localFigures();
                 at[0] = now;
             }
             return cache[0];
         };
     }
 
-    private void register(int id, Supplier<JsonNode> source) {
+    /** The meters of one server, from the figures its layers declare ({@link Figure#meter()}). */
+    private void register(int id, Supplier<Figures> source) {
         if (!registeredWorkers.add(id)) {
             return;
         }
         sources.put(id, source);
         Tags worker = Tags.of("worker", String.valueOf(id));
-        counter("socketio.handshakes", source, worker.and("outcome", "accepted"), "Engine.IO handshakes", "engine",
-                "handshakesAccepted");
-        counter("socketio.handshakes", source, worker.and("outcome", "refused"), "Engine.IO handshakes", "engine",
-                "handshakesRefused");
-        counter("socketio.packets", source, worker.and("direction", "in"), "Socket.IO packets", "socketio", "packetsIn");
-        counter("socketio.packets", source, worker.and("direction", "out"), "Socket.IO packets", "socketio", "packetsOut");
-        counter("socketio.bytes", source, worker.and("direction", "in"), "Engine.IO payload bytes", "engine", "bytesIn");
-        counter("socketio.bytes", source, worker.and("direction", "out"), "Engine.IO payload bytes", "engine", "bytesOut");
-        counter("socketio.bus.broadcasts", source, worker.and("direction", "sent"), "Broadcasts over the cluster bus",
-                "socketio", "broadcastsSent");
-        counter("socketio.bus.broadcasts", source, worker.and("direction", "received"), "Broadcasts over the cluster bus",
-                "socketio", "broadcastsReceived");
-        counter("socketio.ack.timeouts", source, worker, "Acknowledgements that did not arrive in time", "socketio",
-                "ackTimeouts");
-        counter("socketio.handler.failures", source, worker,
-                "Application handlers that threw or failed without an @OnError method", "socketio", "handlerFailures");
-        counter("socketio.forwarded.requests", source, worker,
-                "Polling requests served for sessions owned by another worker", "engine", "forwardedRequests");
-        counter("socketio.upgrades", source, worker.and("outcome", "local"), "WebSocket upgrades", "engine",
-                "upgradesLocal");
-        counter("socketio.upgrades", source, worker.and("outcome", "taken_over"), "WebSocket upgrades", "engine",
-                "upgradesTakenOver");
-        counter("socketio.upgrades", source, worker.and("outcome", "relayed"), "WebSocket upgrades", "engine",
-                "upgradesForwarded");
-        counter("socketio.connections.handed.off", source, worker.and("direction", "sent"),
-                "Connections handed to the worker of this host that owns their session", "engine", "connectionsHandedOff");
-        counter("socketio.connections.handed.off", source, worker.and("direction", "received"),
-                "Connections handed to the worker of this host that owns their session", "engine", "connectionsReceived");
-        counter("socketio.buffer.overflows", source, worker,
-                "Sessions closed because their client did not read what it was sent (max-buffered-bytes)", "engine",
-                "bufferOverflows");
-        Gauge.builder("socketio.engine.sessions", source, s -> value(s.get(), "engine", "sessions"))
-                .tags(worker).description("Open Engine.IO sessions").register(registry);
-        Gauge.builder("socketio.bus.round.trip", source, s -> value(s.get(), "busRoundTripMs"))
+        for (EngineFigure f : EngineFigure.values()) {
+            register(f.meter(), worker, source, figures -> figures.engine().get(f));
+        }
+        for (ServerFigure f : ServerFigure.values()) {
+            register(f.meter(), worker, source, figures -> figures.socketio().get(f));
+        }
+        Gauge.builder("socketio.bus.round.trip", source, s -> read(s, Figures::busRoundTripMs))
                 .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")
                 .register(registry);
-        if (redisConfigured) {
-            Gauge.builder("socketio.redis.up", source, s -> value(s.get(), "redis", "up"))
-                    .tags(worker).description("1 while this server is connected to Redis").register(registry);
-            Gauge.builder("socketio.redis.members", source, s -> value(s.get(), "redis", "members"))
-                    .tags(worker).description("The servers this one sees on Redis, itself included").register(registry);
-            counter("socketio.redis.outages", source, worker, "Times Redis went out of reach", "redis", "outages");
-            counter("socketio.redis.dropped", source, worker,
-                    "Publications dropped because Redis was out of reach", "redis", "dropped");
+        if (wireName != null) {
+            String prefix = "socketio." + wireName + ".";
+            register(Meter.gauge(prefix + "up", "1 while this server is connected to " + wireDisplayName), worker,
+                    source, f -> f.wire() != null && f.wire().up() ? 1 : 0);
+            register(Meter.gauge(prefix + "members", "The servers this one sees on " + wireDisplayName
+                    + ", itself included"), worker, source, f -> f.wire() == null ? 0 : f.wire().members());
+            register(Meter.counter(prefix + "outages", "Times " + wireDisplayName + " went out of reach"), worker,
+                    source, f -> f.wire() == null ? 0 : f.wire().outages());
+            register(Meter.counter(prefix + "dropped", "Publications dropped because " + wireDisplayName
+                    + " was out of reach"), worker, source, f -> f.wire() == null ? 0 : f.wire().dropped());
         }
     }
 
-    private void counter(String name, Supplier<JsonNode> source, Tags tags, String description, String... path) {
-        FunctionCounter.builder(name, source, s -> value(s.get(), path)).tags(tags).description(description)
-                .register(registry);
+    private void register(Meter meter, Tags worker, Supplier<Figures> source, ToDoubleFunction<Figures> value) {
+        if (meter == null) {
+            return;
+        }
+        Tags tags = worker.and(meter.tags().toArray(String[]::new));
+        if (meter.gauge()) {
+            Gauge.builder(meter.name(), source, s -> read(s, value)).tags(tags).description(meter.description())
+                    .register(registry);
+        } else {
+            FunctionCounter.builder(meter.name(), source, s -> read(s, value)).tags(tags)
+                    .description(meter.description()).register(registry);
+        }
     }
 
-    private static double value(JsonNode stats, String... path) {
-        if (stats == null) {
-            return 0;
-        }
-        JsonNode n = stats;
-        for (String p : path) {
-            n = n.path(p);
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean() ? 1 : 0;
-        }
-        return n.isNumber() ? n.asDouble() : 0;
+    /** A figure of a server, 0 while it has reported none. */
+    private static double read(Supplier<Figures> source, ToDoubleFunction<Figures> value) {
+        Figures figures = source.get();
+        return figures == null ? 0 : value.applyAsDouble(figures);
     }
 }

@@ -229,6 +229,16 @@ final class Client {
         conn.close();
     }
 
+    /** The connection changed transport: the observer hears of it for each socket. */
+    void onUpgrade(String transport) {
+        SocketObserver observer = server.observer();
+        if (observer != null) {
+            for (SocketImpl socket : sockets.values()) {
+                observer.upgraded(socket, transport);
+            }
+        }
+    }
+
     /** The connection ended: every socket leaves with the engine's reason. */
     void onClose(String reason) {
         server.vertx().cancelTimer(connectTimer);

@@ -2,6 +2,7 @@ package dev.qsio.runtime.server;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -35,6 +36,11 @@ interface ForwardingNamespace extends SocketIoNamespace, ForwardingOperator {
     @Override
     default Collection<SocketIoSocket> localSockets() {
         return namespace().localSockets();
+    }
+
+    @Override
+    default Set<String> rooms() {
+        return namespace().rooms();
     }
 
     @Override

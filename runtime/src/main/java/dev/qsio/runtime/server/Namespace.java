@@ -106,8 +106,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
             @Override
             public void add(AdapterSocket socket) {
-                // the sockets of this namespace are its own
-                if (((SocketImpl) socket).deliverTo(packet, fanout)) {
+                if (socket.deliverTo(packet, fanout)) {
                     count++;
                 }
             }
@@ -348,7 +347,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 timeout == null ? server.ackTimeout() : timeout);
         result.whenComplete((answers, failure) -> {
             if (failure instanceof AckTimeoutException) {
-                server.stats().ackTimeouts.increment();
+                server.stats().increment(ServerFigure.ACK_TIMEOUTS);
             }
         });
         server.broadcastHooks().deliverLocal(this, event, args, options, false);
@@ -370,7 +369,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         return adapter.serverCount();
     }
 
-    /** The rooms that have sockets of this process (Node's {@code adapter.rooms}). */
+    @Override
     public Set<String> rooms() {
         return adapter.rooms();
     }

@@ -5,8 +5,8 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.server.HandlerDefinition.ExecutionModel;
-import io.quarkus.virtual.threads.VirtualThreadsRecorder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -62,7 +62,7 @@ final class SerialExecutor {
                 run(task);
                 return null;
             }, false);
-            case VIRTUAL_THREAD -> VirtualThreadsRecorder.getCurrent().execute(() -> run(task));
+            case VIRTUAL_THREAD -> FrameworkInternals.virtualThreads().execute(() -> run(task));
             case EVENT_LOOP -> {
                 if (onOwnEventLoop()) {
                     run(task);

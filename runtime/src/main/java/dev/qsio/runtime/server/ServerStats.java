@@ -2,41 +2,28 @@ package dev.qsio.runtime.server;
 
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.qsio.runtime.figures.Counters;
+import dev.qsio.runtime.figures.Counts;
+
 /**
- * Counters of the Socket.IO server of this process, read by metrics and reported to the primary.
+ * The counters of the Socket.IO server of this process ({@link ServerFigure}), read by metrics and reported to the
+ * primary.
  */
 public final class ServerStats {
 
-    final LongAdder packetsIn = new LongAdder();
-    final LongAdder packetsOut = new LongAdder();
-    final LongAdder ackTimeouts = new LongAdder();
-    final LongAdder handlerFailures = new LongAdder();
-    /** Broadcasts this server sent to the others, and received from them (counted by the cluster adapter). */
-    public final LongAdder broadcastsSent = new LongAdder();
-    public final LongAdder broadcastsReceived = new LongAdder();
+    private final Counters<ServerFigure> counters = new Counters<>(ServerFigure.class);
+    final LongAdder packetsIn = counters.adder(ServerFigure.PACKETS_IN);
+    final LongAdder packetsOut = counters.adder(ServerFigure.PACKETS_OUT);
 
-    public long packetsIn() {
-        return packetsIn.sum();
+    public void increment(ServerFigure figure) {
+        counters.increment(figure);
     }
 
-    public long packetsOut() {
-        return packetsOut.sum();
+    LongAdder adder(ServerFigure figure) {
+        return counters.adder(figure);
     }
 
-    /** Failures of application handlers (exceptions and failed results without an error handler). */
-    public long handlerFailures() {
-        return handlerFailures.sum();
-    }
-
-    public long ackTimeouts() {
-        return ackTimeouts.sum();
-    }
-
-    public long broadcastsSent() {
-        return broadcastsSent.sum();
-    }
-
-    public long broadcastsReceived() {
-        return broadcastsReceived.sum();
+    public Counts<ServerFigure> snapshot() {
+        return counters.snapshot();
     }
 }

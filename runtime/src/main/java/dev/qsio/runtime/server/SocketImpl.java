@@ -22,6 +22,7 @@ import dev.qsio.Ack;
 import dev.qsio.AckTimeoutException;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EngineIoSocket;
 import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.PacketMiddleware;
@@ -181,7 +182,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             synchronized (this) {
                 d = data;
                 if (d == null) {
-                    d = new ConcurrentHashMap<>(4);
+                    SocketObserver observer = connected ? namespace.server.observer() : null;
+                    d = observer == null ? new ConcurrentHashMap<>(4) : new ObservedData(this, observer, Map.of());
                     data = d;
                 }
             }
@@ -222,6 +224,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     @Override
     public String transport() {
         return client.conn.transport();
+    }
+
+    @Override
+    public EngineIoSocket conn() {
+        return client.conn;
     }
 
     // ---- lifecycle
@@ -270,6 +277,17 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         });
         saveSession();
+        SocketObserver observer = namespace.server.observer();
+        if (observer != null) {
+            synchronized (this) {
+                Map<String, Object> d = data;
+                if (d != null) {
+                    data = new ObservedData(this, observer, d);
+                }
+            }
+            // after the CONNECT answer, before the @OnConnect handlers: what the observer sends the client follows it
+            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> observer.connected(this, client.conn.id()));
+        }
         for (HandlerMethod m : namespace.handlers.connect) {
             executor.submit(m.execution, () -> call(m, new HandlerMethod.Call(this, null, null, null, null, null, null),
                     AckImpl.NONE));
@@ -345,6 +363,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             if (pending != null && pending.timer >= 0) {
                 namespace.server.vertx().cancelTimer(pending.timer);
             }
+        }
+        SocketObserver observer = namespace.server.observer();
+        if (observer != null) {
+            observer.disconnected(this, reason);
         }
         HandlerMethod.Call leaving = new HandlerMethod.Call(this, null, reason, null, null, null, null);
         for (HandlerMethod m : disconnecting) {
@@ -708,7 +730,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * Adds this socket's connection to a broadcast's fan-out, under the same rules as {@link #write}; whether it was
      * (or the packet was kept for it).
      */
-    boolean deliverTo(Encoded packet, Fanout fanout) {
+    @Override
+    public boolean deliverTo(Encoded packet, Fanout fanout) {
         if (!connected) {
             return false;
         }
@@ -769,7 +792,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         Vertx vertx = namespace.server.vertx();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
             if (removeAck(ackId) != null) {
-                namespace.server.stats().ackTimeouts.increment();
+                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
                 result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
             }
         });

@@ -73,8 +73,13 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     @Inject
     BeanManager beanManager;
 
-    /** Where room changes go: the CDI event when the application observes it, else null (none is made). */
-    private Consumer<RoomEvent> roomEvents;
+    /**
+     * Where room changes go: the CDI event when the application observes it, and the views' listeners added with
+     * {@link #observeRooms(Consumer)}; null when nobody listens (none is made).
+     */
+    private volatile Consumer<RoomEvent> roomEvents;
+    /** Told of every socket's life, or null (see {@link SocketObserver}). */
+    private volatile SocketObserver observer;
 
     private volatile HandlerFailures failures;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
@@ -98,6 +103,24 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         return roomEvents;
     }
 
+    /** Adds a listener of room changes on this server, beside the application's observers of {@link RoomEvent}. */
+    public synchronized void observeRooms(Consumer<RoomEvent> listener) {
+        Consumer<RoomEvent> current = roomEvents;
+        roomEvents = current == null ? listener : current.andThen(listener);
+    }
+
+    /** Registers the observer of every socket's life; there is one at most. */
+    public synchronized void observe(SocketObserver observer) {
+        if (this.observer != null) {
+            throw new IllegalStateException("a socket observer is already registered");
+        }
+        this.observer = observer;
+    }
+
+    SocketObserver observer() {
+        return observer;
+    }
+
     public Vertx vertx() {
         return vertx;
     }
@@ -113,7 +136,7 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
             synchronized (this) {
                 f = failures;
                 if (f == null) {
-                    f = failures = new HandlerFailures(stats.handlerFailures);
+                    f = failures = new HandlerFailures(stats.adder(ServerFigure.HANDLER_FAILURES));
                 }
             }
         }
@@ -191,9 +214,12 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         return config.maxNamespacesPerConnection();
     }
 
-    /** A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up. */
+    /**
+     * A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up (unless
+     * {@code cleanup-empty-child-namespaces} is off).
+     */
     void forgetIfEmptyDynamic(Namespace namespace) {
-        if (namespace.dynamic() && namespace.sockets().isEmpty() && namespaces.remove(namespace.name(), namespace)) {
+        if (namespace.dynamic() && config.cleanupEmptyChildNamespaces() && namespace.sockets().isEmpty() && namespaces.remove(namespace.name(), namespace)) {
             namespace.close();
         }
     }
@@ -280,6 +306,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         @Override
         public void onClose(Client client, String reason) {
             client.onClose(reason);
+        }
+
+        @Override
+        public void onUpgrade(Client client, String transport) {
+            client.onUpgrade(transport);
         }
     }
 }

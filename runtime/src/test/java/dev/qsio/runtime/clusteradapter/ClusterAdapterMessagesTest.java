@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
@@ -85,15 +84,5 @@ class ClusterAdapterMessagesTest {
         assertThat(((AdapterMessage.BroadcastClientCount) count).clientCount()).isEqualTo(4);
         assertThat(MESSAGES.decode(mapper.readTree("{\"uid\":\"x\",\"nsp\":\"/\",\"type\":1}"), null))
                 .as("a heartbeat, which this wire does not use").isNull();
-    }
-
-    @Test
-    void binaryValuesGoAsMsgpackAndStreamEntriesSayWhen() throws Exception {
-        ObjectNode m = MESSAGES.encode(broadcast(new Object[] { new byte[] { 1, 2 } }, false, null), false);
-        assertThat(ClusterAdapterMessages.mayContainBinary(m.path("type").asInt())).isTrue();
-        assertThat(StreamEntries.hasBinary(m.path("data"))).isTrue();
-        assertThat(m.path("data").path("packet").path("data").get(1)).isInstanceOf(BinaryNode.class);
-        assertThat(StreamEntries.hasBinary(MESSAGES.encode(broadcast(new Object[] { "t" }, false, null), false)))
-                .isFalse();
     }
 }

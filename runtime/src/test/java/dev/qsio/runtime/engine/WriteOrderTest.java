@@ -45,8 +45,7 @@ class WriteOrderTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        EngineOptions options = new EngineOptions(25_000, 20_000, 10_000, 1_000_000, true, true, true, Cors.disabled(),
-                null, Integer.MAX_VALUE, 30_000, 1L << 24, new Compression(false, 1024, false, 1024), false);
+        EngineOptions options = TestOptions.defaults();
         EngineServer<EngineSession<?>> engine = new EngineServer<>("/engine.io/", vertx, options,
                 new SessionHandler<>() {
                     @Override
@@ -66,7 +65,7 @@ class WriteOrderTest {
                     @Override
                     public void onClose(EngineSession<?> connection, String reason) {
                     }
-                }, null, EnginePeers.NONE, 5_000, 0, refused -> {
+                }, null, OtherServers.Factory.NONE, refused -> {
                 });
         Router router = Router.router(vertx);
         router.route("/engine.io/*").handler(engine);

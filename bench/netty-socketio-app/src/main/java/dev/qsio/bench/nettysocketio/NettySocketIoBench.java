@@ -7,7 +7,8 @@ import com.corundumstudio.socketio.Transport;
 
 /**
  * The bench application on netty-socketio: {@code join} enters room "r", {@code pub} broadcasts its argument to the
- * room as {@code msg}, {@code echo} acknowledges with its argument, {@code whoami} with this process's pid.
+ * room as {@code msg}, {@code all} to every client as {@code msg}, {@code echo} acknowledges with its argument,
+ * {@code whoami} with this process's pid.
  * Usage: {@code NettySocketIoBench <port>}.
  */
 public final class NettySocketIoBench {
@@ -30,6 +31,8 @@ public final class NettySocketIoBench {
         server.addEventListener("join", Object.class, (client, data, ack) -> client.joinRoom("r"));
         server.addEventListener("pub", String.class,
                 (client, payload, ack) -> server.getRoomOperations("r").sendEvent("msg", payload));
+        server.addEventListener("all", String.class,
+                (client, payload, ack) -> server.getBroadcastOperations().sendEvent("msg", payload));
         server.addEventListener("echo", String.class, (client, value, ack) -> ack.sendAckData(value));
         server.addEventListener("whoami", Object.class, (client, data, ack) -> ack.sendAckData(pid));
         server.start();

@@ -10,8 +10,9 @@ import io.smallrye.common.annotation.NonBlocking;
 
 /**
  * The bench application, the same on every target: {@code join} enters room "r", {@code pub} broadcasts its
- * argument to the room as {@code msg}, {@code echo} acknowledges with its argument, {@code whoami} with the pid of
- * the process serving the socket (how the load generator tells the workers of a cluster apart).
+ * argument to the room as {@code msg}, {@code all} to every socket as {@code msg}, {@code echo} acknowledges with its
+ * argument, {@code whoami} with the pid of the process serving the socket (how the load generator tells the workers
+ * of a cluster apart).
  * <p>
  * Every handler is non-blocking, so it runs on the event loop that read the packet, as a Node handler would. The
  * annotation is on the class: on the methods, Quarkus' execution-model check rejects it, since the extension does not
@@ -34,6 +35,11 @@ public class Bench {
     @OnEvent("pub")
     void pub(String payload) {
         io.to("r").emit("msg", payload);
+    }
+
+    @OnEvent("all")
+    void all(String payload) {
+        io.emit("msg", payload);
     }
 
     @OnEvent("echo")

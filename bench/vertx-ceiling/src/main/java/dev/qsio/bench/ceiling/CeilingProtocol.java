@@ -2,7 +2,8 @@ package dev.qsio.bench.ceiling;
 
 /**
  * As much of Engine.IO and Socket.IO as the load generator needs, shared by the ceiling targets: the open packet,
- * the namespace CONNECT answer, and the four events (`pub`, `echo`, `join`, `whoami`) read without parsing JSON.
+ * the namespace CONNECT answer, and the five events (`pub`, `all`, `echo`, `join`, `whoami`) read without parsing
+ * JSON.
  */
 public final class CeilingProtocol {
 
@@ -23,7 +24,7 @@ public final class CeilingProtocol {
     /** An event: its name, its acknowledgement id ("" for none), and the text after `["name",`. */
     public record Event(String name, String ackId, String rest) {
 
-        /** The broadcast of a `pub`: the same arguments as event `msg`. */
+        /** The broadcast of a `pub` or an `all`: the same arguments as event `msg`. */
         public String broadcast() {
             return "42[\"msg\"," + rest;
         }
@@ -49,7 +50,7 @@ public final class CeilingProtocol {
             i++;
         }
         String ackId = text.substring(2, i);
-        for (String name : new String[] { "pub", "echo", "join", "whoami" }) {
+        for (String name : new String[] { "pub", "all", "echo", "join", "whoami" }) {
             String head = "[\"" + name + "\"";
             if (text.startsWith(head, i)) {
                 int rest = i + head.length();

@@ -20,7 +20,7 @@ import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 /**
  * The ceiling: the bench application's fan-out on bare Vert.x WebSockets, with no Engine.IO or Socket.IO layer.
  * It speaks only as much of the frames as the load generator needs (the open packet, the namespace CONNECT, the
- * four events and their acks) and never parses JSON: it matches the event name and relays the rest of the text.
+ * five events and their acks) and never parses JSON: it matches the event name and relays the rest of the text.
  * <p>
  * Each event loop keeps its own members of the room; a broadcast is encoded once and handed to every loop, which
  * writes it to its members, so no socket is written from a foreign thread. Usage: {@code VertxCeiling <port>}.
@@ -34,15 +34,16 @@ public final class VertxCeiling extends AbstractVerticle {
     private static final class Loop {
         final Context context;
         final List<ServerWebSocket> members = new ArrayList<>();
+        final List<ServerWebSocket> everyone = new ArrayList<>();
 
         Loop(Context context) {
             this.context = context;
         }
 
-        void deliver(Buffer frame) {
-            for (int i = 0; i < members.size(); i++) {
+        void deliver(Buffer frame, List<ServerWebSocket> to) {
+            for (int i = 0; i < to.size(); i++) {
                 // a view of the shared bytes per socket, as a broadcast's one encoding should be reused
-                members.get(i).writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.getByteBuf(), true));
+                to.get(i).writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.getByteBuf(), true));
             }
         }
     }
@@ -86,7 +87,11 @@ public final class VertxCeiling extends AbstractVerticle {
         String sid = Long.toString(IDS.incrementAndGet());
         ws.writeTextMessage(CeilingProtocol.open(sid));
         ws.textMessageHandler(text -> onText(ws, sid, text));
-        ws.closeHandler(v -> loop.members.remove(ws));
+        loop.everyone.add(ws);
+        ws.closeHandler(v -> {
+            loop.members.remove(ws);
+            loop.everyone.remove(ws);
+        });
     }
 
     private void onText(ServerWebSocket ws, String sid, String text) {
@@ -99,10 +104,11 @@ public final class VertxCeiling extends AbstractVerticle {
             return;
         }
         switch (e.name()) {
-            case "pub" -> {
+            case "pub", "all" -> {
                 Buffer frame = Buffer.buffer(e.broadcast().getBytes(StandardCharsets.UTF_8));
+                boolean room = e.name().equals("pub");
                 for (Loop l : LOOPS) {
-                    l.context.runOnContext(v -> l.deliver(frame));
+                    l.context.runOnContext(v -> l.deliver(frame, room ? l.members : l.everyone));
                 }
             }
             case "echo" -> ws.writeTextMessage(e.echo());

@@ -39,6 +39,7 @@ public class WsNextCeiling {
         }
         return switch (e.name()) {
             case "pub" -> connection.broadcast().filter(c -> MEMBERS.contains(c.id())).sendText(e.broadcast());
+            case "all" -> connection.broadcast().sendText(e.broadcast());
             case "echo" -> connection.sendText(e.echo());
             case "join" -> {
                 MEMBERS.add(connection.id());

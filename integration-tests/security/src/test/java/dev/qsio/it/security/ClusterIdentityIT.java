@@ -92,7 +92,9 @@ class ClusterIdentityIT {
      */
     @Test
     void aSessionTakenOverByAnotherHostKeepsItsHandshakesIdentity() throws Exception {
-        Map<String, String> props = new HashMap<>();
+        // this raw client answers no ping: with the test application's 2 s heartbeat, a loaded machine (load average
+        // 30) took longer than the 4 s it allows between the handshake and the upgrade, and host A closed the session
+        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
         // the session waits for the upgrade long enough, however slow the machine, so that host B takes it over
         props.put("quarkus.socketio.cluster.delayed-connection-timeout", "20s");
         try (RedisServer redis = RedisServer.start("security-takeover");

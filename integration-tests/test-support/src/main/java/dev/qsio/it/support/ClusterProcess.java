@@ -77,11 +77,13 @@ public final class ClusterProcess implements AutoCloseable {
             try {
                 cluster.awaitReady(workers);
                 return cluster;
-            } catch (AssertionError e) {
-                if (!cluster.lostItsPorts() || attempt == PORT_ATTEMPTS) {
+            } catch (AssertionError | RuntimeException e) {
+                // a cluster that did not get ready is stopped here: the caller never gets it to close
+                boolean again = cluster.lostItsPorts() && attempt < PORT_ATTEMPTS;
+                cluster.close();
+                if (!again) {
                     throw e;
                 }
-                cluster.close();
             }
         }
     }
@@ -110,7 +112,12 @@ public final class ClusterProcess implements AutoCloseable {
     /** Starts the application on a given HTTP port and waits until its workers are ready. */
     public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name, int port) {
         ClusterProcess cluster = launch(jar, workers, properties, name, port);
-        cluster.awaitReady(workers);
+        try {
+            cluster.awaitReady(workers);
+        } catch (AssertionError | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
         return cluster;
     }
 
@@ -165,9 +172,15 @@ public final class ClusterProcess implements AutoCloseable {
             List<String> jvmOptions) {
         for (int attempt = 1;; attempt++) {
             ClusterProcess single = launch(jar, 0, properties, name, freePort(), jvmOptions);
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-                    .alias("single process answering; log: " + single.log).until(() -> !single.process.isAlive()
-                            || RawHttp.get(single.url() + "/socket.io/?EIO=4&transport=polling").statusCode() == 200);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                        .alias("single process answering; log: " + single.log).until(() -> !single.process.isAlive()
+                                || RawHttp.get(single.url() + "/socket.io/?EIO=4&transport=polling").statusCode() == 200);
+            } catch (RuntimeException e) {
+                // not answering in time: stopped here, the caller never gets it to close
+                single.close();
+                throw e;
+            }
             if (single.process.isAlive()) {
                 return single;
             }

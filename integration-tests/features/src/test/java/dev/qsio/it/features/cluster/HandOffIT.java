@@ -39,6 +39,7 @@ class HandOffIT {
         props.put("quarkus.socketio.upgrade-timeout", "60s");
         // why an upgrade is abandoned or a connection is not handed over, should a client stay on polling
         props.put("quarkus.log.category.\"dev.qsio.runtime.engine\".level", "DEBUG");
+        props.put("quarkus.log.category.\"dev.qsio.runtime.remote\".level", "DEBUG");
         props.put("quarkus.log.category.\"dev.qsio.runtime.handoff\".level", "DEBUG");
         try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, props, "handoff-1000");
                 ClientDriver driver = ClientDriver.start()) {
@@ -46,7 +47,9 @@ class HandOffIT {
             for (int i = 0; i < CLIENTS; i++) {
                 driver.connect("h" + i, cluster.url(), Map.of());
             }
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            // a bound for a client that never upgrades, not a target: at load average 36 on the 2 CPUs all upgraded
+            // after 117 s
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 List<String> waiting = new ArrayList<>();
                 for (int i = 0; i < CLIENTS; i++) {
                     if (driver.events("h" + i, "upgrade").isEmpty()) {
@@ -88,7 +91,10 @@ class HandOffIT {
             assertThat(onWorker[2]).as("both workers own sessions").isPositive();
             assertThat(relayed).as("WebSocket sessions relayed through the worker that does not run them").isZero();
             assertThat(forwardedRequests).as("polling requests forwarded over the bus").isZero();
-            assertThat(local).as("every upgrade lands on its session's owner").isEqualTo(CLIENTS);
+            assertThat(takenOver).as("upgrades that moved a session to another worker").isZero();
+            // a client whose handshake took longer than its 20 s connect timeout (on a saturated machine) gives up that
+            // session and opens another, which upgrades too: at least one upgrade per client, all on their owners
+            assertThat(local).as("every upgrade lands on its session's owner").isGreaterThanOrEqualTo(CLIENTS);
             assertThat(routed).as("every connection came through the primary: a handshake and at least a poll and an "
                     + "upgrade per client").isGreaterThanOrEqualTo(3L * CLIENTS);
             assertThat(handedOff).as("each connection reached its session's owner first (one request per connection)")

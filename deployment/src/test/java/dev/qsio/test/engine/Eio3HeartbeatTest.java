@@ -1,0 +1,35 @@
+package dev.qsio.test.engine;
+
+import static dev.qsio.test.engine.Eio3Test.get;
+import static dev.qsio.test.engine.Eio3Test.open;
+import static dev.qsio.test.engine.Eio3Test.packets;
+import static dev.qsio.test.engine.Eio3Test.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * Engine.IO revision 3's heartbeat runs the other way round: the client pings, and a session whose pings stop ends
+ * after the interval and the timeout. Short ones here, so that the test does not wait long; {@link Eio3Test} keeps long
+ * ones, since its requests send no ping.
+ */
+class Eio3HeartbeatTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Eio3Test.class, Eio3Test.Main.class, Eio3Test.Other.class))
+            .overrideConfigKey("quarkus.socketio.allow-eio3", "true")
+            .overrideConfigKey("quarkus.socketio.ping-interval", "400ms")
+            .overrideConfigKey("quarkus.socketio.ping-timeout", "400ms");
+
+    @Test
+    void theSessionEndsWhenThePingsStop() {
+        String sid = open();
+        // no ping: the parked GET gets the CLOSE after the interval and the timeout
+        assertThat(packets(get(sid))).containsExactly("1");
+        request(sid).get("/socket.io/").then().statusCode(400);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.qsio.runtime.cluster;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.SocketIoSocket;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.engine.EngineFigure;
+import dev.qsio.runtime.engine.EngineServer;
+import dev.qsio.runtime.engine.Transports;
+import dev.qsio.runtime.figures.Counts;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
+import dev.qsio.runtime.server.Namespace;
+import dev.qsio.runtime.server.ServerFigure;
+import dev.qsio.runtime.server.SocketIoServerImpl;
+import dev.qsio.runtime.wire.Wire;
+import dev.qsio.runtime.wire.WireFigures;
+
+/**
+ * The figures of one server (a worker, or a single process) at one moment, typed: metrics, readiness, the Dev UI and
+ * the cluster endpoint read them from here. A worker sends them to its primary with its heartbeat ({@link #toJson()},
+ * {@link #fromJson(JsonNode)}), so that one place sees the whole host; the cluster endpoint shows that JSON.
+ *
+ * @param sockets the connected sockets of each namespace that has any, by transport name
+ * @param busRoundTripMs the round trip of a heartbeat to the primary, or -1 when not known
+ * @param wireName the wire between hosts (its group's key), or null when there is none
+ * @param wire what the wire between hosts reports, or null when there is none
+ */
+public record Figures(boolean ready, boolean draining, Map<String, Map<String, Integer>> sockets,
+        Counts<EngineFigure> engine, Counts<ServerFigure> socketio, double busRoundTripMs, String wireName,
+        WireFigures wire) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The sockets of a namespace on one transport (0 when none). */
+    public int sockets(String namespace, String transport) {
+        return sockets.getOrDefault(namespace, Map.of()).getOrDefault(transport, 0);
+    }
+
+    /** The figures of this process now. */
+    public static Figures of(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
+            long busRoundTripNanos, ClusterBus clusterBus) {
+        Map<String, Map<String, Integer>> sockets = new LinkedHashMap<>();
+        for (Namespace namespace : server.namespaces()) {
+            Map<String, Integer> byTransport = new LinkedHashMap<>();
+            Transports.ALL.forEach(t -> byTransport.put(t.name(), 0));
+            int n = 0;
+            for (SocketIoSocket socket : namespace.localSockets()) {
+                byTransport.merge(socket.transport(), 1, Integer::sum);
+                n++;
+            }
+            if (n > 0) {
+                sockets.put(namespace.name(), byTransport);
+            }
+        }
+        Counts<EngineFigure> engine = Counts.zero(EngineFigure.class);
+        long sessions = 0;
+        for (EngineServer<?> s : engines.servers()) {
+            sessions += s.sessions().size();
+            engine = engine.plus(s.stats().snapshot());
+        }
+        ConnectionHandOff handOff = clusterBus.connectionHandOff();
+        engine = engine.with(EngineFigure.SESSIONS, sessions)
+                .with(EngineFigure.CONNECTIONS_RECEIVED, handOff == null ? 0 : handOff.received())
+                .with(EngineFigure.HAND_OFF_FAILURES, handOff == null ? 0 : handOff.failed());
+        Wire wire = clusterBus.wire();
+        return new Figures(ready, draining, Collections.unmodifiableMap(sockets), engine, server.stats().snapshot(),
+                busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6,
+                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures());
+    }
+
+    /** The figures as JSON: a group per layer, each figure under its key. */
+    public ObjectNode toJson() {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("ready", ready).put("draining", draining);
+        ObjectNode s = json.putObject("sockets");
+        sockets.forEach((namespace, byTransport) -> {
+            ObjectNode ns = s.putObject(namespace);
+            byTransport.forEach(ns::put);
+        });
+        engine.writeTo(json.putObject("engine"));
+        socketio.writeTo(json.putObject("socketio"));
+        json.put("busRoundTripMs", busRoundTripMs);
+        if (wire != null) {
+            ObjectNode w = json.putObject(wireName);
+            w.put("up", wire.up()).put("members", wire.members()).put("outages", wire.outages())
+                    .put("dropped", wire.dropped());
+            if (wire.error() != null) {
+                w.put("error", wire.error());
+            }
+        }
+        return json;
+    }
+
+    /** The figures a worker sent; {@code wireName} says which group holds the wire's, if any. */
+    public static Figures fromJson(JsonNode json, String wireName) {
+        Map<String, Map<String, Integer>> sockets = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.path("sockets").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> ns = it.next();
+            Map<String, Integer> byTransport = new LinkedHashMap<>();
+            ns.getValue().fields().forEachRemaining(t -> byTransport.put(t.getKey(), t.getValue().asInt()));
+            sockets.put(ns.getKey(), Collections.unmodifiableMap(byTransport));
+        }
+        JsonNode w = wireName == null ? null : json.get(wireName);
+        WireFigures wire = w == null ? null : new WireFigures(w.path("up").asBoolean(), w.path("members").asLong(),
+                w.path("outages").asLong(), w.path("dropped").asLong(), w.hasNonNull("error") ? w.get("error").asText() : null);
+        return new Figures(json.path("ready").asBoolean(), json.path("draining").asBoolean(),
+                Collections.unmodifiableMap(sockets), Counts.readFrom(EngineFigure.class, json.path("engine")),
+                Counts.readFrom(ServerFigure.class, json.path("socketio")), json.path("busRoundTripMs").asDouble(-1),
+                wire == null ? null : wireName, wire);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.qsio.runtime.engine;
+
+import static dev.qsio.runtime.figures.Meter.counter;
+import static dev.qsio.runtime.figures.Meter.gauge;
+
+import dev.qsio.runtime.figures.Figure;
+import dev.qsio.runtime.figures.Meter;
+
+/**
+ * The figures of the engine, counted by {@link EngineStats}: group {@code engine} of a server's figures. The few read
+ * from elsewhere when a snapshot is taken say so.
+ */
+public enum EngineFigure implements Figure {
+
+    /** Open sessions: read from the servers' sessions when a snapshot is taken, not counted. */
+    SESSIONS("sessions", gauge("socketio.engine.sessions", "Open Engine.IO sessions")),
+    HANDSHAKES_ACCEPTED("handshakesAccepted", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "accepted")),
+    HANDSHAKES_REFUSED("handshakesRefused", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "refused")),
+    BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
+    BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
+    /** Polling requests this server served for sessions owned by another server. */
+    FORWARDED_REQUESTS("forwardedRequests", counter("socketio.forwarded.requests",
+            "Polling requests served for sessions owned by another worker")),
+    /** Upgrades completed on the server that owns the session. */
+    UPGRADES_LOCAL("upgradesLocal", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "local")),
+    /** Upgrades received here for a session of another server, which handed the session over. */
+    UPGRADES_TAKEN_OVER("upgradesTakenOver", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "taken_over")),
+    /** Upgrades received here for a session that stays with another server: its frames are relayed. */
+    UPGRADES_FORWARDED("upgradesForwarded", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "relayed")),
+    /** Requests whose connection this server gave to the server of this host that owns their session. */
+    CONNECTIONS_HANDED_OFF("connectionsHandedOff", counter("socketio.connections.handed.off",
+            "Connections handed to the worker of this host that owns their session", "direction", "sent")),
+    /** Sessions closed because their client did not read what it was sent (max-buffered-bytes). */
+    BUFFER_OVERFLOWS("bufferOverflows", counter("socketio.buffer.overflows",
+            "Sessions closed because their client did not read what it was sent (max-buffered-bytes)")),
+    /**
+     * Connections this server received from another process of its host (the primary, or a worker that handed one
+     * over): read from the hand-off of connections when a snapshot is taken, not counted here.
+     */
+    CONNECTIONS_RECEIVED("connectionsReceived", counter("socketio.connections.handed.off",
+            "Connections handed to the worker of this host that owns their session", "direction", "received")),
+    /** Connections the hand-off failed to pass or to receive: read from it when a snapshot is taken. */
+    HAND_OFF_FAILURES("handOffFailures", null);
+
+    private final String key;
+    private final Meter meter;
+
+    EngineFigure(String key, Meter meter) {
+        this.key = key;
+        this.meter = meter;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Meter meter() {
+        return meter;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.qsio.runtime.internals;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.quarkus.virtual.threads.VirtualThreadsRecorder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.HttpServerImpl;
+import io.vertx.core.http.impl.WebSocketInternal;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.ServerID;
+import io.vertx.core.net.impl.TCPServerBase;
+import io.vertx.core.net.impl.VertxHandler;
+import io.vertx.core.spi.metrics.HttpServerMetrics;
+import io.vertx.core.spi.metrics.NetworkMetrics;
+import io.vertx.redis.client.impl.ZModem;
+
+/**
+ * Every reach of this extension into what Vert.x and Quarkus do not expose: their {@code impl} packages, private
+ * fields and methods read by reflection, recorders. Nothing else imports them. Each reach is one method here, which
+ * says what it needs and what its caller does when it fails at run time (most turn an optimisation off);
+ * {@code FrameworkInternalsTest} exercises every one of them against the versions the build uses, and fails when an
+ * upgrade breaks one.
+ */
+public final class FrameworkInternals {
+
+    private FrameworkInternals() {
+    }
+
+    /**
+     * The reaches by reflection that cannot be made with the Vert.x of this build (each then turns its optimisation
+     * off): empty unless an upgrade removed or renamed what they read.
+     */
+    public static List<String> unavailable() {
+        List<String> missing = new ArrayList<>();
+        if (WRAPPER_DELEGATE == null) {
+            missing.add("io.vertx.ext.web.impl.ServerWebSocketWrapper.delegate");
+        }
+        if (WEBSOCKET_METRIC == null) {
+            missing.add("io.vertx.core.http.impl.WebSocketImplBase.getMetric()");
+        }
+        return missing;
+    }
+
+    // ---- connections
+
+    /**
+     * The Netty channel of an HTTP connection of the application's server, or null when it is not Vert.x's own
+     * connection class ({@code ConnectionBase}).
+     */
+    public static Channel channel(HttpConnection connection) {
+        return connection instanceof ConnectionBase c ? c.channel() : null;
+    }
+
+    /**
+     * The context of Vert.x's own handler of a connection ({@code VertxHandler}: the last one of its pipeline, which
+     * hands what the codecs decoded to the HTTP server), or null when the pipeline has none.
+     */
+    public static ChannelHandlerContext connectionHandler(ChannelPipeline pipeline) {
+        return pipeline.context(VertxHandler.class);
+    }
+
+    /**
+     * The channel of the HTTP server bound to {@code port} on which it accepts connections. Neither Quarkus nor Vert.x
+     * exposes it: it is found among the Vert.x instance's shared HTTP servers ({@code VertxInternal.sharedHttpServers()})
+     * in their private {@code TCPServerBase.bindFuture}. Fails saying why when it cannot be found.
+     */
+    @SuppressWarnings("unchecked")
+    public static Channel listeningChannel(Vertx vertx, int port) {
+        Map<ServerID, HttpServerImpl> servers = ((VertxInternal) vertx).sharedHttpServers();
+        HttpServerImpl server = null;
+        synchronized (servers) {
+            for (HttpServerImpl s : servers.values()) {
+                // Quarkus registers a random port under ServerID(-1, ...): the actual port is what counts
+                if (s.actualPort() == port) {
+                    server = s;
+                }
+            }
+        }
+        if (server == null) {
+            throw new IllegalStateException("no HTTP server of this Vert.x instance listens on port " + port);
+        }
+        try {
+            Field bindFuture = TCPServerBase.class.getDeclaredField("bindFuture");
+            bindFuture.setAccessible(true);
+            Future<Channel> bound = (Future<Channel>) bindFuture.get(server);
+            Channel channel = bound == null ? null : bound.result();
+            if (channel == null) {
+                throw new IllegalStateException("the HTTP server on port " + port + " has no bound channel");
+            }
+            return channel;
+        } catch (NoSuchFieldException | IllegalAccessException | ClassCastException e) {
+            throw new IllegalStateException("cannot reach the listening channel of the HTTP server (Vert.x internals "
+                    + "changed: " + e + ")", e);
+        }
+    }
+
+    // ---- WebSockets
+
+    private static final Field WRAPPER_DELEGATE = wrapperDelegate();
+    private static final Method WEBSOCKET_METRIC = webSocketMetric();
+
+    private static Field wrapperDelegate() {
+        try {
+            Field f = Class.forName("io.vertx.ext.web.impl.ServerWebSocketWrapper", false,
+                    FrameworkInternals.class.getClassLoader()).getDeclaredField("delegate");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Method webSocketMetric() {
+        try {
+            Method m = Class.forName("io.vertx.core.http.impl.WebSocketImplBase", false,
+                    FrameworkInternals.class.getClassLoader()).getDeclaredMethod("getMetric");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The channel under a server WebSocket, also one that Vert.x Web wraps for a routed request (its private
+     * {@code delegate}); null where neither can be seen.
+     */
+    public static Channel channel(ServerWebSocket ws) {
+        return unwrap(ws) instanceof WebSocketInternal internal ? internal.channelHandlerContext().channel() : null;
+    }
+
+    /** The HTTP server's own WebSocket under Vert.x Web's wrapper of a routed request (or {@code ws} itself). */
+    private static ServerWebSocket unwrap(ServerWebSocket ws) {
+        if (!(ws instanceof WebSocketInternal) && WRAPPER_DELEGATE != null
+                && WRAPPER_DELEGATE.getDeclaringClass().isInstance(ws)) {
+            try {
+                return (ServerWebSocket) WRAPPER_DELEGATE.get(ws);
+            } catch (IllegalAccessException e) {
+                return ws;
+            }
+        }
+        return ws;
+    }
+
+    /**
+     * A whole data frame over {@code bytes}, which it wraps without copying (Vert.x has no public way to make a text
+     * frame of bytes already encoded).
+     */
+    public static WebSocketFrame frame(boolean binary, ByteBuf bytes) {
+        return new WebSocketFrameImpl(binary ? WebSocketFrameType.BINARY : WebSocketFrameType.TEXT, bytes, true);
+    }
+
+    /**
+     * What a handler that takes an upgraded connection from the HTTP server needs of it.
+     *
+     * @param handler the HTTP server's handler in the connection's pipeline, to be replaced
+     * @param onContext runs a task on the Vert.x context the WebSocket delivered on
+     * @param reportEnd reports the end of the WebSocket and of the connection to the HTTP server's metrics, as the
+     *        server would have; null when there are no metrics
+     */
+    public record HttpServerConnection(ChannelHandlerContext handler, Consumer<Runnable> onContext, Runnable reportEnd) {
+    }
+
+    /**
+     * What taking the connection under {@code ws} from the HTTP server needs, on the connection's event loop; null
+     * where it cannot be taken: no current Vert.x context, a connection whose handler is not the HTTP server's, or
+     * metrics whose end cannot be reported (of a kind not known, or the WebSocket's metric cannot be read: its private
+     * {@code getMetric}).
+     */
+    @SuppressWarnings({ "rawtypes", "unchecked" })
+    public static HttpServerConnection httpServerConnection(ServerWebSocket ws, ChannelPipeline pipeline) {
+        ContextInternal context = ContextInternal.current();
+        ChannelHandlerContext handler = connectionHandler(pipeline);
+        if (context == null || handler == null) {
+            return null;
+        }
+        ConnectionBase connection = ((VertxHandler<?>) handler.handler()).getConnection();
+        if (connection == null) {
+            return null;
+        }
+        Consumer<Runnable> onContext = task -> context.emit(v -> task.run());
+        NetworkMetrics<?> metrics = connection.metrics();
+        if (metrics == null) {
+            return new HttpServerConnection(handler, onContext, null);
+        }
+        ServerWebSocket own = unwrap(ws);
+        if (!(metrics instanceof HttpServerMetrics http) || WEBSOCKET_METRIC == null
+                || !WEBSOCKET_METRIC.getDeclaringClass().isInstance(own)) {
+            return null;
+        }
+        Object webSocketMetric;
+        try {
+            webSocketMetric = WEBSOCKET_METRIC.invoke(own);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+        Object socketMetric = connection.metric();
+        SocketAddress remote = connection.remoteAddress();
+        return new HttpServerConnection(handler, onContext, () -> {
+            if (webSocketMetric != null) {
+                http.disconnected(webSocketMetric);
+            }
+            http.disconnected(socketMetric, remote);
+        });
+    }
+
+    // ---- Redis
+
+    /**
+     * The hash slot of a key or channel on a Redis Cluster (CRC16 of the part between the first braces, when there is
+     * one), as vertx-redis-client computes it ({@code ZModem}) to route commands.
+     */
+    public static int redisSlot(String key) {
+        return ZModem.generate(key);
+    }
+
+    // ---- Quarkus
+
+    /** The executor of Quarkus' virtual threads, as its {@code @RunOnVirtualThread} methods use it. */
+    public static Executor virtualThreads() {
+        return VirtualThreadsRecorder.getCurrent();
+    }
+}

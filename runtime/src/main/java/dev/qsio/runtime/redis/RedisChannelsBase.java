@@ -1,0 +1,159 @@
+package dev.qsio.runtime.redis;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/**
+ * What both kinds of {@link RedisChannels} share: the publishing connection and its commands, the state (up,
+ * outages, dropped publications, last error), the listeners told of each change, and the doubling wait between
+ * reconnections. Each kind connects and subscribes its own way.
+ */
+abstract class RedisChannelsBase implements RedisChannels {
+
+    private static final Logger LOG = Logger.getLogger(RedisChannels.class);
+
+    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong outages = new AtomicLong();
+    /** What this kind connects to, for logs: "Redis", "the Redis Cluster". */
+    private final String what;
+    /** The publishing connection (and the one commands go on, in order with the publications). */
+    protected volatile RedisConnection pub;
+    protected volatile boolean up;
+    protected volatile boolean closing;
+    protected volatile String lastError;
+    /** When the connection attempt under way started, or -1. */
+    protected volatile long attemptStarted = -1;
+    private long reconnectDelayMs = 100;
+
+    RedisChannelsBase(String what) {
+        this.what = what;
+    }
+
+    /** The command that publishes: PUBLISH, or SPUBLISH for sharded channels. */
+    protected abstract Command publishCommand();
+
+    /** The channels are up (again): logs it, resets the wait, tells the listeners. */
+    protected void wentUp(String detail) {
+        boolean wasDown = outages.get() > 0;
+        attemptStarted = -1;
+        up = true;
+        reconnectDelayMs = 100;
+        lastError = null;
+        if (wasDown) {
+            LOG.infof("Socket.IO bus: connected to %s again at %s", what, displayUrl());
+        } else {
+            LOG.debugf("Socket.IO bus: connected to %s at %s%s", what, displayUrl(), detail);
+        }
+        upListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * The channels are down (or could not come up): logs it once per outage, tells the listeners, and says how long
+     * to wait before the next attempt (doubling up to {@code maxDelayMs}).
+     */
+    protected long wentDown(String reason, long maxDelayMs) {
+        boolean wasUp = up;
+        up = false;
+        attemptStarted = -1;
+        lastError = reason;
+        if (wasUp) {
+            outages.incrementAndGet();
+            LOG.warnf("Socket.IO bus: lost %s at %s (%s); clients of this server are still served, other servers are "
+                    + "out of reach until it is back", what, displayUrl(), reason);
+            downListeners.forEach(Runnable::run);
+        } else if (outages.get() == 0) {
+            outages.incrementAndGet();
+            LOG.warnf("Socket.IO bus: cannot reach %s at %s (%s); retrying", what, displayUrl(), reason);
+        }
+        long delay = reconnectDelayMs;
+        reconnectDelayMs = Math.min(reconnectDelayMs * 2, maxDelayMs);
+        return delay;
+    }
+
+    /**
+     * An attempt failed: the start's future (the first attempt's) fails with it; a misconfiguration, which no retry
+     * mends, closes the channels and says so (true).
+     */
+    protected boolean failed(Throwable e, Promise<Void> first) {
+        lastError = e.getMessage();
+        if (first != null) {
+            first.tryFail(e);
+        }
+        if (e instanceof RedisMisconfiguration) {
+            if (first == null) {
+                // at startup, the failure is the application's (it names the key); later, only the log can say it
+                LOG.error("Socket.IO bus: " + e.getMessage());
+            }
+            close();
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean isUp() {
+        return up;
+    }
+
+    @Override
+    public long attemptStarted() {
+        return attemptStarted;
+    }
+
+    @Override
+    public void publish(String channel, Buffer payload) {
+        RedisConnection p = pub;
+        if (!up || p == null) {
+            dropped.incrementAndGet();
+            return;
+        }
+        p.send(Request.cmd(publishCommand()).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
+    }
+
+    @Override
+    public Future<Response> command(Request request) {
+        RedisConnection p = pub;
+        if (!up || p == null) {
+            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
+        }
+        return p.send(request);
+    }
+
+    @Override
+    public void onUp(Runnable listener) {
+        upListeners.add(listener);
+    }
+
+    @Override
+    public void onDown(Runnable listener) {
+        downListeners.add(listener);
+    }
+
+    @Override
+    public long dropped() {
+        return dropped.get();
+    }
+
+    @Override
+    public long outages() {
+        return outages.get();
+    }
+
+    @Override
+    public String lastError() {
+        return lastError;
+    }
+}

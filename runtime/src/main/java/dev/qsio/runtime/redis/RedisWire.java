@@ -1,0 +1,139 @@
+package dev.qsio.runtime.redis;
+
+import java.util.Set;
+
+import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.bus.Bus;
+import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.wire.Wire;
+import dev.qsio.runtime.wire.WireContext;
+import dev.qsio.runtime.wire.WireFigures;
+import dev.qsio.runtime.wire.WireProvider;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.vertx.core.Future;
+
+/**
+ * The {@code redis} wire ({@code quarkus.socketio.bus=redis}, settings {@code quarkus.socketio.redis.*}): the servers of
+ * every host meet on one Redis, a Redis Cluster or a Redis watched by sentinels. Membership and the engines' messages
+ * go through the {@link RedisBus}; the cluster adapter's messages in the format of Node's adapter for the mode and
+ * adapter configured (classic {@code @socket.io/redis-adapter}, the sharded adapter on a Redis Cluster, or
+ * {@code @socket.io/redis-streams-adapter}), so that Node servers share the fleet; connection state recovery keeps its
+ * sessions in Redis.
+ */
+public final class RedisWire implements Wire {
+
+    /** The registration of this wire in {@code Wires}. */
+    public static final WireProvider PROVIDER = new WireProvider() {
+        @Override
+        public String name() {
+            return "redis";
+        }
+
+        @Override
+        public String displayName() {
+            return "Redis";
+        }
+
+        @Override
+        public boolean keepsSessions() {
+            return true;
+        }
+
+        @Override
+        public boolean readinessRequiresUp(WireContext context) {
+            return context.config(RedisConfig.class).readiness();
+        }
+
+        @Override
+        public Wire create(WireContext context) {
+            return new RedisWire(context, context.config(RedisConfig.class));
+        }
+    };
+
+    private final RedisBus bus;
+    private final ClusterTransport transport;
+    private final SessionStore sessions;
+
+    private RedisWire(WireContext context, RedisConfig config) {
+        boolean sharded = config.mode() == RedisConfig.Mode.CLUSTER;
+        if (sharded && config.adapter() == RedisConfig.Adapter.STREAMS) {
+            throw new ConfigurationException("quarkus.socketio.redis.adapter=streams is not available with "
+                    + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
+                    + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
+        }
+        RedisChannels channels;
+        try {
+            channels = sharded ? new ShardedRedisChannels(context.vertx(), config)
+                    : new StandaloneRedisChannels(context.vertx(), config);
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().startsWith("quarkus.socketio.redis.database") ? "quarkus.socketio.redis.database"
+                    : "quarkus.socketio.redis.url";
+            throw new ConfigurationException(e.getMessage(), Set.of(key));
+        }
+        bus = new RedisBus(context.vertx(), channels, config.key(), context.nodeId(), context.workerId(),
+                context.heartbeat(), context.heartbeatTimeout());
+        long window = context.recoveryWindowMs();
+        if (sharded) {
+            // on a Redis Cluster, the format of Node's createShardedAdapter
+            RedisSessionStore store = window > 0
+                    ? new RedisSessionStore(context.json(), channels, bus.self(), config.key(), window)
+                    : null;
+            transport = new ShardedRedisTransport(context.vertx(), bus, context.json(), config.key(),
+                    config.subscriptionMode(), store);
+            sessions = store == null ? SessionStore.NONE : store;
+        } else if (config.adapter() == RedisConfig.Adapter.STREAMS) {
+            // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
+            transport = new StreamsRedisTransport(context.vertx(), bus, context.json(), config.key(),
+                    config.streams().maxLen(), window > 0);
+            sessions = window > 0 ? new StreamsSessionStore(context.json(), channels, config.key(),
+                    config.streams().sessionKeyPrefix(), window) : SessionStore.NONE;
+        } else {
+            // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter; with a recovery
+            // window, broadcasts are logged in Redis and sessions kept there
+            RedisSessionStore store = window > 0
+                    ? new RedisSessionStore(context.json(), channels, bus.self(), config.key(), window)
+                    : null;
+            transport = new RedisTransport(context.vertx(), bus, context.json(), config.key(), store);
+            sessions = store == null ? SessionStore.NONE : store;
+        }
+    }
+
+    @Override
+    public Bus bus() {
+        return bus;
+    }
+
+    @Override
+    public ClusterTransport adapterTransport() {
+        return transport;
+    }
+
+    @Override
+    public SessionStore sessionStore() {
+        return sessions;
+    }
+
+    @Override
+    public Future<Void> start() {
+        return bus.start().recover(e -> Future.failedFuture(e instanceof RedisMisconfiguration m
+                ? new ConfigurationException(m.getMessage(), Set.of(m.key()))
+                : e));
+    }
+
+    @Override
+    public void close() {
+        bus.close();
+    }
+
+    @Override
+    public WireFigures figures() {
+        RedisChannels channels = bus.channels();
+        return new WireFigures(bus.isUp(), bus.members().size(), channels.outages(), channels.dropped(),
+                channels.lastError());
+    }
+
+    @Override
+    public String address() {
+        return bus.channels().displayUrl();
+    }
+}

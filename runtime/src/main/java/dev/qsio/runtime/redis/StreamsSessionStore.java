@@ -1,0 +1,220 @@
+package dev.qsio.runtime.redis;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+
+/**
+ * Connection state recovery kept as Node's {@code @socket.io/redis-streams-adapter} keeps it, so that a client may
+ * recover on a Quarkus server a session it had on a Node server, and the other way round: a session is
+ * {@code <prefix><pid>} ({@code sio:session:} by default), base64 of the msgpack of {@code {sid, pid, rooms, data}},
+ * expiring after the recovery window; the log is the adapter's stream, and an offset is an entry's id.
+ */
+final class StreamsSessionStore implements SessionStore {
+
+    private static final Logger LOG = Logger.getLogger(StreamsSessionStore.class);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final Pattern STREAM_ID = Pattern.compile("[0-9]+-[0-9]+");
+    /** How many entries one read takes while collecting what a session missed. */
+    private static final int PAGE = 1000;
+
+    private final ProtocolJson protocol;
+    private final RedisChannels redis;
+    private final NodeMessages wire;
+    private final StreamEntries entries;
+    private final String stream;
+    private final String sessionKeyPrefix;
+    private final long windowMs;
+    private final AtomicLong placeholders = new AtomicLong();
+
+    StreamsSessionStore(ProtocolJson protocol, RedisChannels redis, String stream, String sessionKeyPrefix,
+            long windowMs) {
+        this.protocol = protocol;
+        this.redis = redis;
+        this.wire = new NodeMessages(protocol.mapper());
+        this.entries = new StreamEntries(wire);
+        this.stream = stream;
+        this.sessionKeyPrefix = sessionKeyPrefix;
+        this.windowMs = windowMs;
+    }
+
+    /**
+     * A stand-in: the offset of a broadcast is the id Redis gives its stream entry, known once it is added; the adapter
+     * leaves this one out and every server (this one included) delivers the broadcast with the entry's id.
+     */
+    @Override
+    public String nextOffset() {
+        return "pending-" + placeholders.incrementAndGet();
+    }
+
+    @Override
+    public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
+        // the adapter adds each broadcast to the stream
+    }
+
+    private String sessionKey(String pid) {
+        return sessionKeyPrefix + pid;
+    }
+
+    @Override
+    public void save(String namespace, Session session) {
+        write(session);
+    }
+
+    @Override
+    public void disconnected(String namespace, Session session) {
+        write(session);
+    }
+
+    private void write(Session session) {
+        ObjectNode s = wire.json.createObjectNode().put("sid", session.sid()).put("pid", session.pid());
+        ArrayNode rooms = s.putArray("rooms");
+        session.rooms().forEach(rooms::add);
+        s.set("data", wire.json.valueToTree(session.data()));
+        String encoded;
+        try {
+            encoded = Base64.getEncoder().encodeToString(wire.msgpack.writeValueAsBytes(s));
+        } catch (IOException e) {
+            LOG.debugf("cannot encode session %s: %s", session.pid(), e.getMessage());
+            return;
+        }
+        redis.command(Request.cmd(Command.SET).arg(sessionKey(session.pid())).arg(encoded).arg("PX").arg(windowMs))
+                .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
+    }
+
+    @Override
+    public void forget(String namespace, String pid) {
+        redis.command(Request.cmd(Command.DEL).arg(sessionKey(pid)));
+    }
+
+    @Override
+    public Uni<Restored> restore(String namespace, String pid, String offset) {
+        if (!STREAM_ID.matcher(offset).matches()) {
+            // not an offset of this log (a client of a server with another store)
+            return Uni.createFrom().nullItem();
+        }
+        Future<Restored> f = redis.command(Request.cmd(Command.GETDEL).arg(sessionKey(pid))).compose(raw -> {
+            if (raw == null) {
+                LOG.debugf("no session %s to recover (expired, recovered already, or never saved)", pid);
+                return Future.succeededFuture(null);
+            }
+            Session session = decode(pid, raw.toString());
+            if (session == null) {
+                return Future.succeededFuture(null);
+            }
+            return redis.command(Request.cmd(Command.XRANGE).arg(stream).arg(offset).arg(offset)).compose(found -> {
+                if (found == null || found.size() == 0) {
+                    LOG.debugf("session %s not recovered: offset %s is no longer in the stream", pid, offset);
+                    return Future.succeededFuture(null);
+                }
+                Promise<List<Logged>> missed = Promise.promise();
+                collect(namespace, session.rooms(), offset, new ArrayList<>(), missed);
+                return missed.future().map(list -> new Restored(session, list));
+            });
+        });
+        return Uni.createFrom().completionStage(f.toCompletionStage());
+    }
+
+    private Session decode(String pid, String raw) {
+        try {
+            JsonNode s = wire.msgpack.readTree(Base64.getDecoder().decode(raw));
+            Set<String> rooms = new LinkedHashSet<>();
+            s.path("rooms").forEach(n -> rooms.add(n.asText()));
+            Map<String, Object> data = s.path("data").isObject() ? wire.json.convertValue(s.path("data"), MAP)
+                    : new HashMap<>();
+            return new Session(s.path("sid").asText(), pid, rooms, data);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debugf("session %s cannot be read: %s", pid, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
+        if (!STREAM_ID.matcher(offset).matches()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Promise<List<Logged>> missed = Promise.promise();
+        collect(namespace, rooms, offset, new ArrayList<>(), missed);
+        return Uni.createFrom().completionStage(missed.future().toCompletionStage());
+    }
+
+    /** Reads the stream after {@code offset} a page at a time, keeping the broadcasts that reached these rooms. */
+    private void collect(String namespace, Set<String> socketRooms, String offset, List<Logged> missed,
+            Promise<List<Logged>> done) {
+        redis.command(Request.cmd(Command.XRANGE).arg(stream).arg("(" + offset).arg("+").arg("COUNT").arg(PAGE))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        done.complete(missed);
+                        return;
+                    }
+                    List<StreamEntries.Entry> page = entries.entries(ar.result());
+                    String last = null;
+                    for (StreamEntries.Entry e : page) {
+                        last = e.id();
+                        Logged logged = logged(namespace, socketRooms, e);
+                        if (logged != null) {
+                            missed.add(logged);
+                        }
+                    }
+                    if (ar.result() == null || ar.result().size() < PAGE || last == null) {
+                        done.complete(missed);
+                    } else {
+                        collect(namespace, socketRooms, last, missed, done);
+                    }
+                });
+    }
+
+    /** A broadcast of the namespace without acknowledgements that reached these rooms, with its offset; else null. */
+    private Logged logged(String namespace, Set<String> socketRooms, StreamEntries.Entry e) {
+        JsonNode m = e.message();
+        JsonNode data = m.path("data");
+        if (m.path("type").asInt() != ClusterAdapterMessages.BROADCAST || !namespace.equals(m.path("nsp").asText())
+                || data.hasNonNull("requestId")) {
+            return null;
+        }
+        JsonNode opts = data.path("opts");
+        if (opts.path("flags").path("volatile").asBoolean(false)
+                || !SessionStore.reached(socketRooms, NodeMessages.strings(opts.path("rooms")),
+                        NodeMessages.strings(opts.path("except")))) {
+            return null;
+        }
+        JsonNode args = data.path("packet").path("data");
+        if (!args.isArray() || args.isEmpty()) {
+            return null;
+        }
+        Object[] rest = new Object[args.size()];
+        for (int i = 1; i < args.size(); i++) {
+            rest[i - 1] = args.get(i);
+        }
+        rest[args.size() - 1] = e.id();
+        return new Logged(e.id(), protocol.encoder().event(namespace, -1, args.get(0).asText(), rest));
+    }
+}

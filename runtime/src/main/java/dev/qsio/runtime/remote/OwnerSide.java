@@ -1,0 +1,174 @@
+package dev.qsio.runtime.remote;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.runtime.engine.EngineCodec;
+import dev.qsio.runtime.engine.EnginePacket;
+import dev.qsio.runtime.engine.EngineServer;
+import dev.qsio.runtime.engine.EngineSession;
+import dev.qsio.runtime.engine.MalformedPacketException;
+import dev.qsio.runtime.engine.Relay;
+import dev.qsio.runtime.engine.TransportKind;
+import dev.qsio.runtime.engine.Transports;
+
+/**
+ * The owner's side: this server's sessions as the other servers reach them. It grants the locks they ask before
+ * serving a request of a session of this server (ACQUIRE_LOCK), takes the client's packets they forward (PACKET), and
+ * hears how an upgrade they probed ended (UPGRADE): the session moves there if the application has not seen it yet,
+ * otherwise it writes through that server. What a session writes to a connection another server holds goes there as
+ * DRAIN, through a {@link Relay} given to the session.
+ */
+final class OwnerSide {
+
+    private static final Logger LOG = Logger.getLogger(OwnerSide.class);
+
+    private final EngineServer<?> server;
+    private final EnginePeers peers;
+    private final long responseTimeoutMs;
+    /**
+     * Sessions this server owned and handed to the server that took their upgrade, by sid, for a while: a packet that
+     * another server forwarded here just before the hand-over (the client's CONNECT, typically) follows the session.
+     */
+    private final Map<String, String> movedTo = new ConcurrentHashMap<>();
+
+    OwnerSide(EngineServer<?> server, EnginePeers peers, long responseTimeoutMs) {
+        this.server = server;
+        this.peers = peers;
+        this.responseTimeoutMs = responseTimeoutMs;
+    }
+
+    private EngineWire.Writer message(EngineWire.Type type) {
+        return new EngineWire.Writer(type, server.path());
+    }
+
+    /** A connection of session {@code sid} that server {@code holder} holds: packets go there as DRAIN. */
+    private final class Drain implements Relay {
+        private final String holder;
+        private final String sid;
+
+        Drain(String holder, String sid) {
+            this.holder = holder;
+            this.sid = sid;
+        }
+
+        @Override
+        public String holder() {
+            return holder;
+        }
+
+        @Override
+        public void drain(List<EnginePacket> packets, boolean close) {
+            if (LOG.isDebugEnabled()) {
+                LOG.debugf("session %s: %d packets to the GET parked at %s", sid, packets.size(), holder);
+            }
+            peers.send(holder, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
+        }
+    }
+
+    /** ACQUIRE_LOCK: may {@code from} serve a request of one of this server's sessions? */
+    void onAcquireLock(String from, EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        String sid = r.str();
+        String transport = r.str();
+        boolean read = r.bool();
+        // a GET's tag; absent from servers of earlier versions
+        String tag = r.more() ? r.str() : "";
+        if (tag.isEmpty()) {
+            tag = null;
+        }
+        EngineSession<?> session = server.session(sid);
+        TransportKind kind = Transports.named(transport);
+        int outcome;
+        if (session == null) {
+            outcome = EngineWire.NOT_HERE;
+        } else {
+            outcome = kind != null && session.lendable(kind, read, tag) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
+        }
+        peers.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
+        if (LOG.isDebugEnabled() && outcome != EngineWire.NOT_HERE) {
+            LOG.debugf("session %s: %s %s from %s (tag %s) %s", sid, transport, read ? "read" : "write", from, tag,
+                    outcome == EngineWire.LOCK_GRANTED ? "granted" : "refused");
+        }
+        if (outcome == EngineWire.LOCK_GRANTED) {
+            if (!kind.requestBased()) {
+                session.upgradeElsewhereStarted(from, kind);
+            } else if (read) {
+                session.readElsewhere(new Drain(from, sid), tag);
+            }
+        }
+    }
+
+    /** PACKET: what a client sent through another server. */
+    void onPacket(EngineWire.Reader r) throws IOException {
+        String sid = r.str();
+        boolean payload = r.bool();
+        String text = r.str();
+        EngineSession<?> session = server.session(sid);
+        if (session == null) {
+            String owner = movedTo.get(sid);
+            if (owner != null) {
+                peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(payload).str(text).buffer());
+            }
+            return;
+        }
+        try {
+            if (payload) {
+                for (EnginePacket p : EngineCodec.decodePayload(text)) {
+                    session.receive(p);
+                }
+            } else {
+                session.receive(EngineCodec.decode(text));
+            }
+        } catch (MalformedPacketException e) {
+            session.fail(e.getMessage());
+        }
+    }
+
+    /** UPGRADE: how an upgrade that {@code from} probed ended. */
+    void onUpgrade(String from, EngineWire.Reader r) throws IOException {
+        long id = r.num();
+        String sid = r.str();
+        boolean success = r.bool();
+        EngineSession<?> session = server.session(sid);
+        if (session == null) {
+            return;
+        }
+        List<EnginePacket> takeOver = session.upgradeElsewhereDone(from, success, new Drain(from, sid));
+        if (takeOver != null) {
+            movedTo.put(sid, from);
+            server.vertx().setTimer(2 * responseTimeoutMs, t -> movedTo.remove(sid, from));
+        }
+        if (id >= 0 && success) {
+            // a session taken over keeps who its handshake said its client is (added field: older servers stop reading
+            // before it)
+            peers.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
+                    .packets(takeOver == null ? List.of() : takeOver)
+                    .identity(takeOver == null ? null : session.request().identity()).buffer());
+            if (takeOver == null) {
+                session.flushAfterUpgrade();
+            }
+        }
+    }
+
+    /** CLOSE: a connection {@code from} held for one of this server's sessions ended, or a request it forwarded failed. */
+    void onClose(String from, EngineWire.Reader r) throws IOException {
+        String sid = r.str();
+        String reason = r.str();
+        EngineSession<?> session = server.session(sid);
+        if (session != null) {
+            session.endedElsewhere(from, reason);
+        }
+    }
+
+    /** A server left the cluster: sessions here whose connection it held end. */
+    void onMemberLeft(String member) {
+        for (EngineSession<?> session : server.sessions()) {
+            session.holderGone(member);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.qsio.runtime.server;
+
+import static dev.qsio.runtime.figures.Meter.counter;
+
+import dev.qsio.runtime.figures.Figure;
+import dev.qsio.runtime.figures.Meter;
+
+/** The figures of the Socket.IO server, counted by {@link ServerStats}: group {@code socketio} of a server's figures. */
+public enum ServerFigure implements Figure {
+
+    PACKETS_IN("packetsIn", counter("socketio.packets", "Socket.IO packets", "direction", "in")),
+    PACKETS_OUT("packetsOut", counter("socketio.packets", "Socket.IO packets", "direction", "out")),
+    ACK_TIMEOUTS("ackTimeouts", counter("socketio.ack.timeouts", "Acknowledgements that did not arrive in time")),
+    /** Failures of application handlers (exceptions and failed results without an error handler). */
+    HANDLER_FAILURES("handlerFailures", counter("socketio.handler.failures",
+            "Application handlers that threw or failed without an @OnError method")),
+    /** Broadcasts this server sent to the others (counted by the cluster adapter). */
+    BROADCASTS_SENT("broadcastsSent", counter("socketio.bus.broadcasts", "Broadcasts over the cluster bus",
+            "direction", "sent")),
+    /** Broadcasts this server received from the others (counted by the cluster adapter). */
+    BROADCASTS_RECEIVED("broadcastsReceived", counter("socketio.bus.broadcasts", "Broadcasts over the cluster bus",
+            "direction", "received"));
+
+    private final String key;
+    private final Meter meter;
+
+    ServerFigure(String key, Meter meter) {
+        this.key = key;
+        this.meter = meter;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public Meter meter() {
+        return meter;
+    }
+}
