@@ -137,10 +137,12 @@ function churner(name, url, lifeMs) {
   const c = { name, sessions: [], stopped: false };
   const kinds = [undefined, ["websocket"], ["polling"]];
   let i = 0;
+  let current;
   const next = () => {
     if (c.stopped) return;
     const room = ROOMS[i % 3];
     const s = subscriber(io, `${name}#${i}`, url, kinds[i % 3], [room], 700, 0);
+    current = s;
     i++;
     c.sessions.push(s.h);
     const life = lifeMs / 2 + Math.floor(Math.random() * lifeMs);
@@ -150,7 +152,8 @@ function churner(name, url, lifeMs) {
     }, life);
   };
   next();
-  return { c, stop() { c.stopped = true; } };
+  // stopped, its current socket asks nothing more, so that what it asked settles before the history is taken
+  return { c, stop() { c.stopped = true; current?.stop(); } };
 }
 
 const subs = [];
@@ -234,7 +237,8 @@ async function finish(file) {
   subs.forEach((s) => s.stop());
   // the last acknowledgements and broadcasts settle (every request has a timeout of at most 15 s)
   const deadline = Date.now() + 20000;
-  const unsettled = () => subs.some((s) => s.h.acks.some((a) => a[2] === -1)) || pubs.some((x) => x.p.pubs.some((e) => e[4] === -1));
+  const unsettled = () => [...subs.map((s) => s.h), ...churn.flatMap((x) => x.c.sessions)].some((h) => h.acks.some((a) => a[2] === -1))
+    || pubs.some((x) => x.p.pubs.some((e) => e[4] === -1));
   while (unsettled() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 3000));
   // the pages' own requests settle too (each has a timeout of 10 s)
