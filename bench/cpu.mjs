@@ -23,3 +23,26 @@ export function machineCpu() {
   const busy = user + nice + system + irq + softirq;
   return { busy: busy / CLK_TCK, total: (busy + idle + iowait + (steal || 0)) / CLK_TCK, steal: (steal || 0) / CLK_TCK };
 }
+
+// CPU of a PostgreSQL: the postmaster, its live processes (a backend per connection, the background workers) and
+// the children it already reaped, in seconds
+export function postgresCpu(postmaster) {
+  try {
+    const own = fs.readFileSync(`/proc/${postmaster}/stat`, "utf8");
+    const f = own.slice(own.lastIndexOf(")") + 2).split(" ");
+    let cpu = (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK;
+    for (const d of fs.readdirSync("/proc")) {
+      if (!/^[0-9]+$/.test(d)) continue;
+      try {
+        const st = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+        const g = st.slice(st.lastIndexOf(")") + 2).split(" ");
+        if (Number(g[1]) === postmaster) cpu += (Number(g[11]) + Number(g[12])) / CLK_TCK;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return cpu;
+  } catch {
+    return NaN;
+  }
+}

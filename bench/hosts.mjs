@@ -1,5 +1,6 @@
-// The many-hosts capacity run: for each layout, one redis-server and H single-process hosts of the bench application
-// on the redis bus (or one process on the local bus, "local"), R WebSocket receivers spread evenly over the hosts
+// The many-hosts capacity run: for each layout, one redis-server (or, with --bus postgres, one PostgreSQL) and H
+// single-process hosts of the bench application on that bus (or one process on the local bus, "local"), R WebSocket
+// receivers spread evenly over the hosts
 // (all in room "r"), one publisher on host 1 emitting "pub" at a fixed rate. Measures deliveries, latency per host,
 // and the CPU seconds of every host process, of redis-server and of this driver; derives the constants of the
 // capacity model and checks its predictions. Started by bench/hosts (which builds and sets the limits); it can also
@@ -14,7 +15,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
-import { procCpu, machineCpu } from "./cpu.mjs";
+import { procCpu, machineCpu, postgresCpu } from "./cpu.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -32,6 +33,7 @@ const defaults = {
   "redis-warmup": 5,
   "redis-window": 10,
   payload: 100, // characters
+  bus: "redis", // the broker between the hosts: "redis", or "postgres" (initdb and pg_ctl of Debian's postgresql)
   jar: path.join(here, "quarkus-app/target/quarkus-app/quarkus-run.jar"),
   out: "",
   analyze: "",
@@ -56,6 +58,24 @@ const now = () => performance.now();
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 
 // ---------------------------------------------------------------------------------------------------------------
+// a PostgreSQL of its own (Debian's postgresql): initdb in a temporary directory, the server on a free port; as root
+// both run as the postgres user (initdb refuses root). Returns the child (the server) and where it listens.
+function startPostgres(tag, port, logDir) {
+  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort((a, b) => b - a) : [];
+  const bin = versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : path.dirname(execSync("command -v pg_ctl").toString().trim());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `qsio-bench-pg-${tag}-`));
+  const asPostgres = process.getuid() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
+  if (asPostgres.length) execSync(`chown postgres: ${dir}`);
+  execSync([...asPostgres, `${bin}/initdb`, "-D", `${dir}/data`, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+    "--locale=C", "--no-sync"].join(" "), { stdio: "ignore" });
+  const [cmd, ...args] = [...asPostgres, `${bin}/postgres`, "-D", `${dir}/data`, "-p", String(port), "-k", dir,
+    "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"];
+  const child = start(`postgres-${tag}`, cmd, args, logDir);
+  child.dir = dir;
+  child.exited.then(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return child;
+}
+
 // a minimal Redis client: one command at a time, replies as strings
 class RedisConn {
   constructor(port) {
@@ -287,8 +307,10 @@ async function reading(layout) {
   return {
     t: now(),
     hosts: layout.hosts.map((h) => procCpu(h.pid)),
-    redisProc: layout.redis ? procCpu(layout.redis.pid) : null,
-    redis: await redisReading(layout.redisConn),
+    redisProc: layout.redis && !layout.postgres ? procCpu(layout.redis.pid) : null,
+    // PostgreSQL has no INFO: its CPU is read from its processes, under the same name, so that the model applies
+    redis: layout.postgres ? { cpu: postgresCpu(layout.postgres()), publish: { calls: 0, usec: 0 }, netIn: 0, netOut: 0,
+      clients: 0, patterns: 0, channels: 0 } : await redisReading(layout.redisConn),
     driver: process.cpuUsage(),
     machine: machineCpu(),
   };
@@ -379,11 +401,24 @@ async function idleWindow(layout, seconds) {
 async function runLayout(spec, pass, logDir) {
   const local = spec === "local";
   const n = local ? 1 : Number(spec);
-  const ports = await freePorts(n + 1);
+  // each host's HTTP port, the broker's, and each host's management interface (enabled in the bench application)
+  const ports = await freePorts(2 * n + 1);
   const layout = { spec, n, pass, hosts: [], seq: 0 };
   const tag = `${spec}-p${pass}`;
   try {
-    if (!local) {
+    if (!local && opts.bus === "postgres") {
+      const port = ports[n];
+      layout.redis = startPostgres(tag, port, logDir);
+      layout.redis.port = port;
+      layout.redis.isRedis = true;
+      const pidFile = path.join(layout.redis.dir, "data", "postmaster.pid");
+      layout.postgres = () => Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+      await waitFor("postgres", async () => {
+        execSync(`${process.getuid() === 0 ? "runuser -u postgres -- " : ""}psql -h ${layout.redis.dir} -p ${port} -U postgres -Atc "SELECT 1"`,
+          { stdio: "ignore" });
+        return true;
+      }, 60_000, layout.redis);
+    } else if (!local) {
       const port = ports[n];
       layout.redis = start(`redis-${tag}`, "redis-server",
         ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
@@ -398,8 +433,12 @@ async function runLayout(spec, pass, logDir) {
     }
     const jvm = ["-Xmx2g", "-XX:+UseG1GC"];
     for (let i = 0; i < n; i++) {
-      const props = [`-Dquarkus.http.port=${ports[i]}`];
-      if (!local) {
+      const props = [`-Dquarkus.http.port=${ports[i]}`, `-Dquarkus.management.port=${ports[n + 1 + i]}`];
+      if (!local && layout.postgres) {
+        props.push("-Dquarkus.socketio.bus=postgres",
+          `-Dquarkus.datasource.reactive.url=postgresql://127.0.0.1:${layout.redis.port}/postgres`,
+          "-Dquarkus.datasource.username=postgres", `-Dquarkus.socketio.cluster.node-id=host-${i + 1}`);
+      } else if (!local) {
         props.push("-Dquarkus.socketio.bus=redis", `-Dquarkus.socketio.redis.url=redis://127.0.0.1:${layout.redis.port}`,
           `-Dquarkus.socketio.cluster.node-id=host-${i + 1}`);
       }
@@ -546,6 +585,8 @@ const f2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? "-" : x.to
 function report(results) {
   const { constants: c, rows } = results.model;
   const s = results.settings;
+  // the broker of the run: the report says Redis where it was Redis, PostgreSQL where it was PostgreSQL
+  const broker = s.bus === "postgres" ? "PostgreSQL" : "Redis";
   const L = [];
   L.push(`# Many hosts: capacity run ${results.started}`, "");
   L.push(`Machine: ${results.machine.cpus} CPUs (${results.machine.model}), ${results.machine.memGb} GB, ${results.machine.kernel};`
@@ -557,7 +598,7 @@ function report(results) {
     + ` ${s.idle} s; bus window ${s["redis-rate"]} broadcasts/s to one receiver per host (${s["redis-warmup"]} s warm-up,`
     + ` ${s["redis-window"]} s). Hosts: ${s.jvm}. Passes: ${s.passes}.`, "");
   L.push("## Windows", "");
-  L.push("| Layout | Pass | Delivered/s | Delivered of expected | p50 / p99 ms (all) | host 1 p50 / p99 | other hosts p50 / p99 | Host CPU s/s (each) | Redis CPU s/s | Driver CPU s/s | Others s/s | Idle host CPU s/s | Idle Redis s/s |");
+  L.push(`| Layout | Pass | Delivered/s | Delivered of expected | p50 / p99 ms (all) | host 1 p50 / p99 | other hosts p50 / p99 | Host CPU s/s (each) | ${broker} CPU s/s | Driver CPU s/s | Others s/s | Idle host CPU s/s | Idle ${broker} s/s |`);
   L.push("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results.runs) {
     const m = r.main;
@@ -569,7 +610,7 @@ function report(results) {
       + ` | ${r.idle.redisCpu === null ? "-" : (r.idle.redisCpu / r.idle.seconds).toFixed(4)} |`);
   }
   L.push("", "Bus windows (one receiver per host):", "");
-  L.push("| Layout | Pass | Broadcasts/s | Delivered of expected | p50 / p99 ms host 1 | other hosts | Host CPU µs per broadcast (each, above idle) | Redis CPU µs per broadcast (above idle) | Redis PUBLISH µs per call (its own count) |");
+  L.push(`| Layout | Pass | Broadcasts/s | Delivered of expected | p50 / p99 ms host 1 | other hosts | Host CPU µs per broadcast (each, above idle) | ${broker} CPU µs per broadcast (above idle) | ${broker} PUBLISH µs per call (its own count) |`);
   L.push("|---|---|---|---|---|---|---|---|---|");
   for (const r of results.runs) {
     const w = r.bus;
@@ -583,16 +624,16 @@ function report(results) {
   L.push("", "## Constants (calibrated on the layouts of 1 and 2 hosts only)", "");
   L.push(`* c_d, host CPU per delivery: ${us(c.cd)} µs (from host 1 with 1 and with 2 hosts: ${us(c.p11)} and ${us(c.p21)} µs per broadcast)`);
   L.push(`* c_p, the publishing host's own cost per broadcast: ${us(c.cp)} µs`);
-  L.push(`* c_r, a receiving host's cost per broadcast from Redis: ${us(c.cr)} µs (host 2 with 2 hosts: ${us(c.p22)} µs per broadcast)`);
+  L.push(`* c_r, a receiving host's cost per broadcast from ${broker}: ${us(c.cr)} µs (host 2 with 2 hosts: ${us(c.p22)} µs per broadcast)`);
   L.push(`* bus windows (${c.busRate}/s, one delivery per host): host 1 alone ${us(c.q11)} µs per broadcast; with 2 hosts host 1 ${us(c.q21)}, host 2 ${us(c.q22)} µs`);
-  L.push(`* Redis CPU per published message = a + b × H: from the main windows a = ${us(c.redisAMain)} µs, b = ${us(c.redisBMain)} µs; from the bus windows (${c.busRate}/s) a = ${us(c.redisA)}, b = ${us(c.redisB)} µs`);
-  L.push(`* idle: ${c.idleHost.toFixed(4)} CPU s/s per host with its receivers connected, Redis ${c.idleRedis.toFixed(4)}`);
+  L.push(`* ${broker} CPU per published message = a + b × H: from the main windows a = ${us(c.redisAMain)} µs, b = ${us(c.redisBMain)} µs; from the bus windows (${c.busRate}/s) a = ${us(c.redisA)}, b = ${us(c.redisB)} µs`);
+  L.push(`* idle: ${c.idleHost.toFixed(4)} CPU s/s per host with its receivers connected, ${broker} ${c.idleRedis.toFixed(4)}`);
   if (c.local) {
-    L.push(`* one process on the local bus (no Redis): ${us(c.local.perDelivery)} µs per delivery (all costs over R), ${us(c.local.perBroadcastBus)} µs per broadcast to one receiver at ${c.busRate}/s, idle ${c.local.idle.toFixed(4)}`);
+    L.push(`* one process on the local bus (no ${broker}): ${us(c.local.perDelivery)} µs per delivery (all costs over R), ${us(c.local.perBroadcastBus)} µs per broadcast to one receiver at ${c.busRate}/s, idle ${c.local.idle.toFixed(4)}`);
   }
-  L.push("", "Model: host 1 (publishing) CPU/s = i + B × (c_p + (R/H) × c_d); every other host i + B × (c_r + (R/H) × c_d); Redis i_redis + B × (a + b × H), with a and b of the main windows (of the bus windows for the bus column).", "");
+  L.push("", `Model: host 1 (publishing) CPU/s = i + B × (c_p + (R/H) × c_d); every other host i + B × (c_r + (R/H) × c_d); ${broker} i_redis + B × (a + b × H), with a and b of the main windows (of the bus windows for the bus column).`, "");
   L.push("## Predicted against measured (CPU seconds per second)", "");
-  L.push("| Hosts | Pass | | Host 1 | Each other host | All hosts | Redis (main window) | Redis (bus window) |");
+  L.push(`| Hosts | Pass | | Host 1 | Each other host | All hosts | ${broker} (main window) | ${broker} (bus window) |`);
   L.push("|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const tag = r.calibration ? " (calibration)" : "";
@@ -602,7 +643,7 @@ function report(results) {
   const hs = [...new Set(rows.map((r) => r.hosts))];
   if (rows.length > hs.length) {
     L.push("", "Mean over the passes:", "");
-    L.push("| Hosts | Host 1 predicted / measured | Each other host | All hosts | Error, all hosts | Redis (main) | Error, Redis | Delivered/s | p50 / p99 ms, host 1 | other hosts |");
+    L.push(`| Hosts | Host 1 predicted / measured | Each other host | All hosts | Error, all hosts | ${broker} (main) | Error, ${broker} | Delivered/s | p50 / p99 ms, host 1 | other hosts |`);
     L.push("|---|---|---|---|---|---|---|---|---|---|");
     for (const H of hs) {
       const rs = rows.filter((r) => r.hosts === H);
@@ -657,7 +698,9 @@ async function main() {
     commit: sh(`git -C ${here} rev-parse --short HEAD`),
     app: { jar: opts.jar, built: fs.statSync(opts.jar).mtime.toISOString() },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30),
-      kernel: `Linux ${os.release()}`, java: sh("java -version 2>&1 | head -1"), redis: sh("redis-server --version"),
+      kernel: `Linux ${os.release()}`, java: sh("java -version 2>&1 | head -1"),
+      redis: opts.bus === "postgres" ? sh('"$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)/postgres" --version')
+        : sh("redis-server --version"),
       loadBefore: os.loadavg() },
     settings: { ...opts, jvm: "-Xmx2g -XX:+UseG1GC, one process each", passes: opts.passes },
     runs: [],

@@ -1,4 +1,5 @@
 // Opens the Socket.IO card's "Sockets" page of the Dev UI in headless Chromium and waits until it lists a socket.
+// Then follows the card's "Admin UI" link, which must lead to the official Admin UI's login form.
 // Usage: node devui-sockets.mjs <app url> <socket id> <screenshot dir>
 // Prints one JSON line; exits non-zero when the socket did not show.
 import { launchChromium } from "./chromium.mjs";
@@ -18,6 +19,15 @@ try {
   await page.goto(`${url}/q/dev-ui/quarkus-socketio/handlers`);
   await page.getByText("chat", { exact: true }).first().waitFor({ timeout: 30000 });
   await page.screenshot({ path: `${shots}/devui-handlers.png` });
+  // the card's link to the Admin UI (an external page: a plain link that opens a new tab)
+  await page.goto(`${url}/q/dev-ui/extensions`);
+  const link = page.locator("a.extensionLink", { hasText: "Admin UI" }).first();
+  await link.waitFor({ timeout: 30000 });
+  result.adminLink = await link.getAttribute("href");
+  result.adminUrl = new URL(result.adminLink, url).toString();
+  await page.goto(result.adminUrl);
+  await page.getByLabel("Username").waitFor({ timeout: 30000 });
+  await page.screenshot({ path: `${shots}/devui-admin-ui.png` });
   result.ok = true;
 } catch (e) {
   result.error = String(e?.message ?? e);

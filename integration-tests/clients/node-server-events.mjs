@@ -1,6 +1,6 @@
 // The events of the Node socket.io servers of the interoperability tests (node-redis-server.mjs on one Redis,
-// node-sharded-server.mjs on a Redis Cluster): the same as the features test application offers (a subset), so that a
-// test can ask a Node server what it asks a Quarkus one.
+// node-sharded-server.mjs on a Redis Cluster, node-postgres-server.mjs on PostgreSQL): the same as the features test
+// application offers (a subset), so that a test can ask a Node server what it asks a Quarkus one.
 
 /** Registers the events on the main namespace of `io`. */
 export function serve(io) {

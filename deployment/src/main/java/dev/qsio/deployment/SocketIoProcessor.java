@@ -33,12 +33,14 @@ import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.emitter.Emitters;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.WebSocketLimits;
 import dev.qsio.runtime.health.SocketIoLiveness;
 import dev.qsio.runtime.health.SocketIoReadiness;
 import dev.qsio.runtime.health.SocketIoStartup;
 import dev.qsio.runtime.metrics.SocketIoMeters;
+import dev.qsio.runtime.tracing.TracingSetup;
 import dev.qsio.runtime.server.Access;
 import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.ServerSetup;
@@ -55,7 +57,11 @@ import io.quarkus.arc.deployment.UnremovableBeanBuildItem;
 import io.quarkus.arc.processor.BeanInfo;
 import io.quarkus.arc.processor.BuiltinScope;
 import io.quarkus.arc.processor.InvokerInfo;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
+import io.quarkus.deployment.Capabilities;
+import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.annotations.ExecutionTime;
@@ -112,7 +118,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class, AdminUi.class)
+                        HeaderTimeouts.class, AdminUi.class, Emitters.class)
                 .setUnremovable()
                 .build();
     }
@@ -161,6 +167,17 @@ class SocketIoProcessor {
         routes.produce(paths.routeBuilder().management().route("socketio/cluster/*").handler(handler).build());
     }
 
+    /**
+     * The application's reactive PostgreSQL pools stay, even when nothing of the application injects them:
+     * {@code quarkus.socketio.bus=postgres} looks one up at startup.
+     */
+    @BuildStep
+    void postgresPoolsStay(Capabilities capabilities, BuildProducer<UnremovableBeanBuildItem> unremovable) {
+        if (capabilities.isPresent(Capability.REACTIVE_PG_CLIENT)) {
+            unremovable.produce(UnremovableBeanBuildItem.beanTypes(DotName.createSimple("io.vertx.sqlclient.Pool")));
+        }
+    }
+
     /** The Socket.IO Admin UI's page on the management interface: {@code /q/socketio/admin/}. */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
@@ -187,6 +204,14 @@ class SocketIoProcessor {
         if (config.metricsEnabled() && metrics.isPresent()
                 && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(SocketIoMeters.class));
+        }
+    }
+
+    /** Spans of connections, handlers and emits, across servers, when the application has quarkus-opentelemetry. */
+    @BuildStep
+    void tracing(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (capabilities.isPresent(Capability.OPENTELEMETRY_TRACER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(TracingSetup.class));
         }
     }
 

@@ -40,6 +40,12 @@ public final class Bench {
     /** The targets of the hold scenario when {@code --only} names none. */
     static final List<String> HOLD_TARGETS = List.of("qsio", "qsio-cluster", "node", "node-cluster", "node-uws",
             "node-uws-cluster", "netty-socketio", "netty");
+    /** The targets measured only when {@code --only} names them: the cost of tracing (docs' tracing page). */
+    static final Set<String> ON_REQUEST = Set.of("qsio-otel-off", "qsio-traced");
+    /** The targets whose fan-out is profiled: the single process, and with OpenTelemetry disabled and on. */
+    static final Set<String> PROFILED = Set.of("qsio", "qsio-otel-off", "qsio-traced");
+    /** Where {@code qsio-traced} exports its spans: {@link OtlpSink}, in this process. */
+    static final int OTLP_PORT = freePorts(1)[0];
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of("bench");
@@ -116,6 +122,11 @@ public final class Bench {
         Set<String> wanted = only != null ? only : heldSizes != null ? Set.copyOf(HOLD_TARGETS) : null;
         if (wanted != null) {
             targets = targets.stream().filter(t -> wanted.contains(t.name)).toList();
+        } else {
+            targets = targets.stream().filter(t -> !ON_REQUEST.contains(t.name)).toList();
+        }
+        if (targets.stream().anyMatch(t -> t.name.equals("qsio-traced"))) {
+            OtlpSink.start(OTLP_PORT);
         }
 
         Results results = new Results();
@@ -214,8 +225,11 @@ public final class Bench {
             Publisher pub = new Publisher(pubConn);
 
             tr.fanout.put(String.valueOf(s.clients()), sc.fanout("fanout-" + s.clients(), pub, conns));
-            if (t.name.equals("qsio") && s.profileSeconds() > 0) {
-                results.profile = profile(t, sc, pub, conns.size(), tr.fanout.get(String.valueOf(s.clients())), s, out);
+            if (PROFILED.contains(t.name) && s.profileSeconds() > 0) {
+                tr.profile = profile(t, sc, pub, conns.size(), tr.fanout.get(String.valueOf(s.clients())), s, out);
+                if (t.name.equals("qsio")) {
+                    results.profile = tr.profile;
+                }
             }
 
             Generator.closeAll(conns.subList(s.smallClients(), conns.size()));
@@ -255,6 +269,10 @@ public final class Bench {
             }
             t.stop(20_000);
             running = null;
+            if (t.name.equals("qsio-traced")) {
+                Scenarios.log("  OTLP sink      %d exports, %.1f MB of spans received", OtlpSink.EXPORTS.sum(),
+                        OtlpSink.BYTES.sum() / 1048576.0);
+            }
             tr.loadAfter = loadAverage();
         }
     }
@@ -289,6 +307,10 @@ public final class Bench {
         } finally {
             t.stop(20_000);
             running = null;
+            if (t.name.equals("qsio-traced")) {
+                Scenarios.log("  OTLP sink      %d exports, %.1f MB of spans received", OtlpSink.EXPORTS.sum(),
+                        OtlpSink.BYTES.sum() / 1048576.0);
+            }
         }
         Scenarios.log("generator warmed up in %.1f s (%d connections twice, not measured)",
                 (System.nanoTime() - t0) / 1e9, s.clients());
@@ -487,7 +509,7 @@ public final class Bench {
 
     private static Results.Profile profile(Target t, Scenarios sc, Publisher pub, int receivers,
             Results.FanOut fanout, Settings s, Path out) {
-        Path file = out.resolve("qsio-fanout.jfr");
+        Path file = out.resolve(t.name + "-fanout.jfr");
         Results.Window at = fanout.best() != null ? fanout.best() : fanout.bestSustained();
         double rate = at != null ? at.offeredPerSecond() : s.fixedRate();
         try {
@@ -576,13 +598,23 @@ public final class Bench {
         }
         String server = root.resolve("node/server.mjs").toString();
         String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
-        int[] ports = freePorts(10);
+        int[] ports = freePorts(12);
+        String traced = root.resolve("quarkus-traced-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
                         concat(jvm, "-Dquarkus.http.port=" + ports[0], "-jar", quarkus)),
                 new Target("qsio-cluster", "quarkus-socketio (2 workers)", ports[1], 2, true, root, Map.of(),
                         concat(jvm, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
                                 quarkus)),
+                new Target("qsio-otel-off", "quarkus-socketio with OpenTelemetry disabled (1 process)", ports[10], 1,
+                        true, root, Map.of(), concat(jvm, "-Dquarkus.http.port=" + ports[10],
+                                "-Dquarkus.otel.sdk.disabled=true", "-jar", traced)),
+                new Target("qsio-traced", "quarkus-socketio with every span exported (1 process)", ports[11], 1, true,
+                        root, Map.of(), concat(jvm, "-Dquarkus.http.port=" + ports[11], "-Dquarkus.otel.sdk.disabled=false",
+                                "-Dquarkus.otel.traces.sampler=always_on",
+                                "-Dquarkus.otel.exporter.otlp.traces.protocol=http/protobuf",
+                                "-Dquarkus.otel.exporter.otlp.traces.endpoint=http://127.0.0.1:" + OTLP_PORT, "-jar",
+                                traced)),
                 new Target("node", "Node socket.io (1 process)", ports[2], 1, false, root, Map.of(),
                         concat(node, server, String.valueOf(ports[2]))),
                 new Target("node-cluster", "Node socket.io (2 workers)", ports[3], 2, false, root, Map.of(),

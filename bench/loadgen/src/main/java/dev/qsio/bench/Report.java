@@ -291,6 +291,18 @@ final class Report {
             heldClasses(b);
         }
 
+        if (r.targets.stream().filter(t -> t.profile != null).count() > 1) {
+            b.append("\n## Allocation by target during the ").append(big).append("-client fan-out (JFR)\n\n"
+                    + "| Target | MB allocated | deliveries | bytes per delivery |\n|---|---:|---:|---:|\n");
+            for (TargetResult t : r.targets) {
+                if (t.profile != null) {
+                    b.append(String.format(Locale.ROOT, "| %s | %.1f | %.0f | %.1f |%n", t.label,
+                            t.profile.allocatedBytes() / 1048576.0, t.profile.deliveries(),
+                            t.profile.allocatedBytesPerDelivery()));
+                }
+            }
+        }
+
         if (r.profile != null) {
             b.append("\n## Profile: ").append(r.profile.target()).append(" during the ").append(big)
                     .append("-client fan-out (JFR, ").append(r.profile.samples()).append(" samples)\n\n");

@@ -119,6 +119,8 @@ final class Results {
         public Map<String, FanOut> fanout = new LinkedHashMap<>();
         public Window ack;
         public CrossWorker crossWorker;
+        /** The JFR profile of the 10,000-client fan-out ({@link Bench#PROFILED} targets only). */
+        public Profile profile;
         /** The hold scenario, by the number of connections held. */
         public Map<String, Held> held = new LinkedHashMap<>();
         public long unexpectedCloses;

@@ -5,13 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.io.IOException;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.SocketIo;
+import dev.qsio.test.RawConnection;
 import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.SocketIoConnector;
 import dev.qsio.testkit.Transport;
@@ -28,7 +32,10 @@ class EngineMiddlewareTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Main.class, EngineHooks.class));
+            .withApplicationRoot(root -> root.addClasses(Main.class, EngineHooks.class, RawConnection.class));
+
+    @ConfigProperty(name = "quarkus.http.test-port")
+    int port;
 
     @SocketIo("/")
     public static class Main {
@@ -43,15 +50,13 @@ class EngineMiddlewareTest {
                     ctx.response().setStatusCode(403).end("tenant blocked");
                     return;
                 }
-                boolean handshake = ctx.request().getParam("sid") == null;
-                ctx.addHeadersEndHandler(v -> {
-                    // io.engine.on("headers", (headers, req) => ...): every response
-                    ctx.response().putHeader("x-served-by", "node-a");
-                    if (handshake) {
-                        // io.engine.on("initial_headers", (headers, req) => ...): the handshake's response only
-                        ctx.response().putHeader("x-handshake", "yes");
-                    }
-                });
+                // io.engine.on("headers", (headers, req) => ...): every response, the WebSocket's 101 included (Vert.x
+                // sends the response's headers with it; a headers-end handler would not run for it)
+                ctx.response().putHeader("x-served-by", "node-a");
+                if (ctx.request().getParam("sid") == null) {
+                    // io.engine.on("initial_headers", (headers, req) => ...): the handshake's response only
+                    ctx.response().putHeader("x-handshake", "yes");
+                }
                 ctx.next();
             });
         }
@@ -76,5 +81,26 @@ class EngineMiddlewareTest {
         // the WebSocket transport's request passes the middleware too
         given().queryParam("EIO", "4").queryParam("transport", "websocket").queryParam("tenant", "blocked")
                 .when().get("/socket.io/").then().statusCode(403);
+    }
+
+    @Test
+    void theWebSocketsAnswerCarriesTheHeaders() throws IOException {
+        // a session opened on WebSocket at once: the 101 is the handshake's response
+        try (RawConnection raw = new RawConnection(port)) {
+            RawConnection.Response answer = raw.upgrade("/socket.io/?EIO=4&transport=websocket", "");
+            assertThat(answer.status()).contains("101");
+            assertThat(answer.header("x-served-by")).isEqualTo("node-a");
+            assertThat(answer.header("x-handshake")).isEqualTo("yes");
+            assertThat(raw.next().text()).startsWith("0{\"sid\"");
+        }
+        // the upgrade of a polling session: a response of the session, not its handshake
+        String sid = given().queryParam("EIO", "4").queryParam("transport", "polling").when().get("/socket.io/")
+                .asString().replaceAll("(?s).*\"sid\":\"([^\"]+)\".*", "$1");
+        try (RawConnection raw = new RawConnection(port)) {
+            RawConnection.Response answer = raw.upgrade("/socket.io/?EIO=4&transport=websocket&sid=" + sid, "");
+            assertThat(answer.status()).contains("101");
+            assertThat(answer.header("x-served-by")).isEqualTo("node-a");
+            assertThat(answer.header("x-handshake")).isNull();
+        }
     }
 }

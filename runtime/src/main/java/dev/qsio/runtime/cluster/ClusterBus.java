@@ -33,6 +33,7 @@ import dev.qsio.runtime.remote.RemoteEngines;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.Tracing;
 import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireContext;
 import dev.qsio.runtime.wire.WireProvider;
@@ -85,6 +86,9 @@ public class ClusterBus {
 
     @Inject
     RequestTracker requests;
+
+    @Inject
+    Tracing tracing;
 
     /** A worker's link to its primary (supervision; also the bus between workers unless a wire is used). */
     private LocalBus local;
@@ -141,7 +145,7 @@ public class ClusterBus {
 
     /** The cluster adapter of this server over a transport. */
     private ClusterHub hub(ClusterTransport transport) {
-        return new ClusterHub(transport, json, hooks, stats, requests, cluster.requestTimeout().toMillis(),
+        return new ClusterHub(transport, json, hooks, stats, requests, tracing, cluster.requestTimeout().toMillis(),
                 identity.workerId(), identity.nodeId());
     }
 

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,6 +38,8 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         WireFigures wire) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The keys of what every wire reports; the others of its group are the wire's own figures. */
+    private static final Set<String> COMMON_WIRE_KEYS = Set.of("up", "members", "outages", "dropped", "error");
 
     /** The sockets of a namespace on one transport (0 when none). */
     public int sockets(String namespace, String transport) {
@@ -91,6 +94,7 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
             ObjectNode w = json.putObject(wireName);
             w.put("up", wire.up()).put("members", wire.members()).put("outages", wire.outages())
                     .put("dropped", wire.dropped());
+            wire.own().forEach(w::put);
             if (wire.error() != null) {
                 w.put("error", wire.error());
             }
@@ -108,8 +112,17 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
             sockets.put(ns.getKey(), Collections.unmodifiableMap(byTransport));
         }
         JsonNode w = wireName == null ? null : json.get(wireName);
-        WireFigures wire = w == null ? null : new WireFigures(w.path("up").asBoolean(), w.path("members").asLong(),
-                w.path("outages").asLong(), w.path("dropped").asLong(), w.hasNonNull("error") ? w.get("error").asText() : null);
+        WireFigures wire = null;
+        if (w != null) {
+            Map<String, Long> own = new LinkedHashMap<>();
+            w.fields().forEachRemaining(f -> {
+                if (!COMMON_WIRE_KEYS.contains(f.getKey()) && f.getValue().isNumber()) {
+                    own.put(f.getKey(), f.getValue().asLong());
+                }
+            });
+            wire = new WireFigures(w.path("up").asBoolean(), w.path("members").asLong(), w.path("outages").asLong(),
+                    w.path("dropped").asLong(), w.hasNonNull("error") ? w.get("error").asText() : null, own);
+        }
         return new Figures(json.path("ready").asBoolean(), json.path("draining").asBoolean(),
                 Collections.unmodifiableMap(sockets), Counts.readFrom(EngineFigure.class, json.path("engine")),
                 Counts.readFrom(ServerFigure.class, json.path("socketio")), json.path("busRoundTripMs").asDouble(-1),

@@ -5,24 +5,25 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.postgres.PostgresWire;
 import dev.qsio.runtime.redis.RedisWire;
 import dev.qsio.runtime.wire.WireProvider;
 
 /**
  * The registry of wires between hosts: each is one package whose {@link WireProvider} is listed here, chosen by
  * {@code quarkus.socketio.bus=<its name>}. {@code local} (the default) is no wire: the workers of a host reach each
- * other on their primary's local bus.
+ * other on their primary's local bus. An emitter ({@code quarkus.socketio.emitter.bus}) chooses its wire here too.
  */
-final class Wires {
+public final class Wires {
 
     /** Every wire between hosts. */
-    static final List<WireProvider> ALL = List.of(RedisWire.PROVIDER);
+    static final List<WireProvider> ALL = List.of(RedisWire.PROVIDER, PostgresWire.PROVIDER);
 
     private Wires() {
     }
 
     /** The wire {@code quarkus.socketio.bus} chooses, or null for {@code local}. */
-    static WireProvider chosen(SocketIoRuntimeConfig.BusKind bus) {
+    public static WireProvider chosen(SocketIoRuntimeConfig.BusKind bus) {
         if (bus == SocketIoRuntimeConfig.BusKind.LOCAL) {
             return null;
         }

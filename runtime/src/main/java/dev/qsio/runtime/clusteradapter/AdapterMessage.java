@@ -1,6 +1,7 @@
 package dev.qsio.runtime.clusteradapter;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +16,25 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public sealed interface AdapterMessage {
 
-    /** Who sent a message: its member id, worker id and node (host) id. */
-    record Origin(String member, int worker, String node) {
+    /**
+     * Who sent a message: its member id, worker id and node (host) id, and the trace context of the span it was sent
+     * in (W3C {@code traceparent} and {@code tracestate}, as the tracing view fills them; empty without tracing).
+     * Every wire carries the context, in a field Node's servers ignore.
+     */
+    record Origin(String member, int worker, String node, Map<String, String> trace) {
+
+        public Origin {
+            trace = trace == null ? Map.of() : trace;
+        }
+
+        public Origin(String member, int worker, String node) {
+            this(member, worker, node, Map.of());
+        }
+
+        /** This origin with a trace context; this one itself without (nothing is allocated when tracing is off). */
+        Origin traced(Map<String, String> context) {
+            return context.isEmpty() ? this : new Origin(member, worker, node, context);
+        }
     }
 
     /** What sockets an operation selects. */

@@ -3,8 +3,10 @@ package dev.qsio.runtime.clusteradapter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.msgpack.core.MessageBufferPacker;
@@ -150,10 +152,25 @@ final class BusCodec {
 
     private static void origin(MessageBufferPacker p, Origin origin) throws IOException {
         p.packString(origin.member()).packInt(origin.worker()).packString(origin.node());
+        p.packMapHeader(origin.trace().size());
+        for (Map.Entry<String, String> e : origin.trace().entrySet()) {
+            p.packString(e.getKey()).packString(e.getValue());
+        }
     }
 
     private static Origin origin(MessageUnpacker u) throws IOException {
-        return new Origin(u.unpackString(), u.unpackInt(), u.unpackString());
+        String member = u.unpackString();
+        int worker = u.unpackInt();
+        String node = u.unpackString();
+        int n = u.unpackMapHeader();
+        if (n == 0) {
+            return new Origin(member, worker, node);
+        }
+        Map<String, String> trace = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            trace.put(u.unpackString(), u.unpackString());
+        }
+        return new Origin(member, worker, node, Map.copyOf(trace));
     }
 
     private static void selection(MessageBufferPacker p, Selection selection) throws IOException {

@@ -70,7 +70,7 @@ final class ClusterAdapter extends InMemoryAdapter {
         if (options.local()) {
             return super.newAcks(options);
         }
-        Others others = hub.othersNow();
+        Others others = hub.othersNow(name());
         if (others.members() == null) {
             return new BroadcastAcks(null, others.count() + 1);
         }
@@ -135,7 +135,7 @@ final class ClusterAdapter extends InMemoryAdapter {
 
     @Override
     public Uni<Integer> serverCount() {
-        return Uni.createFrom().item(hub.serverCount());
+        return Uni.createFrom().item(hub.serverCount(name()));
     }
 
     @Override

@@ -20,13 +20,16 @@ import dev.qsio.runtime.protocol.ProtocolJson;
  * that are not the classic one speak: the sharded adapter ({@code createShardedAdapter}) and the streams adapter
  * ({@code @socket.io/redis-streams-adapter}). A message is {@code {uid, nsp, type, data}} with Node's
  * {@code MessageType} numbers; each wire carries it its own way. Quarkus servers add a {@code qsio} member (origin
- * worker and node, offset and direct flags) that Node ignores.
+ * worker and node, offset and direct flags) that Node ignores. The PostgreSQL wire (Node's
+ * {@code @socket.io/postgres-adapter}) speaks them too, with the heartbeats of Node's {@code ClusterAdapterWithHeartbeat}.
  */
 public final class ClusterAdapterMessages {
 
     private static final Logger LOG = Logger.getLogger(ClusterAdapterMessages.class);
 
     /** Node's {@code MessageType}. */
+    public static final int INITIAL_HEARTBEAT = 1;
+    public static final int HEARTBEAT = 2;
     public static final int BROADCAST = 3;
     static final int SOCKETS_JOIN = 4;
     static final int SOCKETS_LEAVE = 5;
@@ -37,6 +40,7 @@ public final class ClusterAdapterMessages {
     static final int SERVER_SIDE_EMIT_RESPONSE = 10;
     static final int BROADCAST_CLIENT_COUNT = 11;
     static final int BROADCAST_ACK = 12;
+    public static final int ADAPTER_CLOSE = 13;
 
     public final NodeMessages wire;
     private final ProtocolJson protocol;
@@ -48,8 +52,18 @@ public final class ClusterAdapterMessages {
         this.uid = uid;
     }
 
+    /** The encoding of JSON and msgpack bodies these messages share with Node's other adapters. */
+    public NodeMessages wire() {
+        return wire;
+    }
+
     private ObjectNode message(String nsp, int type) {
         return wire.json.createObjectNode().put("uid", uid).put("nsp", nsp).put("type", type);
+    }
+
+    /** A message without data: a heartbeat ({@link #INITIAL_HEARTBEAT}, {@link #HEARTBEAT}) or {@link #ADAPTER_CLOSE}. */
+    public ObjectNode signal(String nsp, int type) {
+        return message(nsp, type);
     }
 
     /** Whether a message of this type may hold binary values (then it travels as msgpack). */
@@ -166,7 +180,8 @@ public final class ClusterAdapterMessages {
     /**
      * Applies another server's message of namespace {@code nsp} through the hub; messages of this server (unless
      * {@code ownToo}) and of other namespaces are left alone. A broadcast read at a wire's {@code offset} (a stream
-     * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does.
+     * entry's id, or null) gets it as its last argument, as Node's {@code addOffsetIfNecessary} does. A response is
+     * counted as its sender's ({@code uid}): a request that waits for servers by name stops waiting for that one.
      */
     public void dispatch(JsonNode m, String nsp, String offset, boolean ownToo, ClusterHub hub) {
         String sender = m.path("uid").asText();
@@ -176,21 +191,15 @@ public final class ClusterAdapterMessages {
         try {
             AdapterMessage message = decode(m, offset);
             if (message != null) {
-                hub.onMessage(response(message) ? null : sender, message);
+                hub.onMessage(sender, message);
             }
         } catch (RuntimeException e) {
             LOG.warnf("Could not apply a message from %s on %s: %s", sender, nsp, e.getMessage());
         }
     }
 
-    private static boolean response(AdapterMessage message) {
-        return message instanceof AdapterMessage.FetchSocketsResponse
-                || message instanceof AdapterMessage.ServerSideEmitResponse
-                || message instanceof AdapterMessage.BroadcastClientCount || message instanceof AdapterMessage.BroadcastAck;
-    }
-
     /** A message of Node's format as this server's; null for one it does not know or cannot apply. */
-    AdapterMessage decode(JsonNode m, String offset) {
+    public AdapterMessage decode(JsonNode m, String offset) {
         String nsp = m.path("nsp").asText();
         String sender = m.path("uid").asText();
         JsonNode data = m.path("data");

@@ -32,6 +32,7 @@ import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.Tracing;
 
 /**
  * The cluster adapter of one server, whatever the wire: it sends the operations of every namespace's
@@ -47,6 +48,7 @@ public final class ClusterHub {
     private final BroadcastHooks hooks;
     private final ServerStats stats;
     private final RequestTracker requests;
+    private final Tracing tracing;
     private final long requestTimeoutMs;
     private final Origin origin;
     private final String requestPrefix;
@@ -54,12 +56,13 @@ public final class ClusterHub {
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
 
     public ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
-            RequestTracker requests, long requestTimeoutMs, int workerId, String nodeId) {
+            RequestTracker requests, Tracing tracing, long requestTimeoutMs, int workerId, String nodeId) {
         this.transport = transport;
         this.json = json;
         this.hooks = hooks;
         this.stats = stats;
         this.requests = requests;
+        this.tracing = tracing;
         this.requestTimeoutMs = requestTimeoutMs;
         this.origin = new Origin(transport.self(), workerId, nodeId);
         this.requestPrefix = transport.self() + ":";
@@ -102,15 +105,20 @@ public final class ClusterHub {
         }
     }
 
+    /** This server as the origin of a message, with the trace context it is sent in. */
+    private Origin origin() {
+        return origin.traced(tracing.context());
+    }
+
     private static Selection selection(BroadcastOptions options) {
         return new Selection(options.rooms(), options.except());
     }
 
     // ================================================================ outgoing
 
-    /** The other servers as last known: what a broadcast with acknowledgements waits for. */
-    Others othersNow() {
-        return transport.othersNow();
+    /** The other servers of a namespace as last known: what a broadcast with acknowledgements waits for. */
+    Others othersNow(String namespace) {
+        return transport.othersNow(namespace);
     }
 
     boolean deliversOwn(BroadcastOptions options) {
@@ -119,28 +127,29 @@ public final class ClusterHub {
 
     void broadcast(Broadcast b) {
         stats.increment(ServerFigure.BROADCASTS_SENT);
-        transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
+        transport.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), b.withOffset(),
                 b.direct(), null, 0));
     }
 
     void broadcastWithAck(Broadcast b, long requestId, long timeoutMs) {
-        if (othersNow().none()) {
+        if (othersNow(b.namespace()).none()) {
             return;
         }
-        transport.publish(new AdapterMessage.Broadcast(origin, b.namespace(), EventPayload.of(b.event(), b.args(),
+        transport.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), false, false,
                 wireId(requestId), timeoutMs));
     }
 
     void socketsOperation(String namespace, AdapterMessage.Operation operation, BroadcastOptions options,
             Set<String> rooms, boolean close) {
-        transport.publish(new AdapterMessage.SocketsOperation(origin, namespace, operation, selection(options), rooms,
+        transport.publish(new AdapterMessage.SocketsOperation(origin(), namespace, operation, selection(options), rooms,
                 close));
     }
 
     CompletionStage<List<RemoteSocket>> fetchSockets(ClusterAdapter adapter, BroadcastOptions options) {
         CompletableFuture<List<RemoteSocket>> result = new CompletableFuture<>();
+        Origin sender = origin();
         transport.others(adapter.name()).onComplete(ar -> {
             Others others = ar.succeeded() ? ar.result() : Others.counted(0);
             Collect<RemoteSocket> request = requests.open(new Collect<>(others, result, (answer, found) -> {
@@ -152,7 +161,7 @@ public final class ClusterHub {
             }, (answered, expected, summary) -> new ClusterTimeoutException("fetchSockets timed out after "
                     + requestTimeoutMs + " ms: " + summary)), requestTimeoutMs);
             if (!others.none()) {
-                transport.publish(new AdapterMessage.FetchSockets(origin, adapter.name(), wireId(request.id()),
+                transport.publish(new AdapterMessage.FetchSockets(sender, adapter.name(), wireId(request.id()),
                         selection(options)));
             }
         });
@@ -160,11 +169,12 @@ public final class ClusterHub {
     }
 
     void serverSideEmit(String namespace, String event, Object[] args) {
-        transport.publish(new AdapterMessage.ServerSideEmit(origin, namespace, null, EventPayload.of(event, args, null)));
+        transport.publish(new AdapterMessage.ServerSideEmit(origin(), namespace, null, EventPayload.of(event, args, null)));
     }
 
     CompletionStage<List<JsonNode>> serverSideEmitWithAck(String namespace, String event, Object[] args, long timeoutMs) {
         CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
+        Origin sender = origin();
         transport.others(namespace).onComplete(ar -> {
             Others others = ar.succeeded() ? ar.result() : Others.counted(0);
             Collect<JsonNode> request = requests.open(new Collect<>(others, result, (answer, answers) -> {
@@ -174,16 +184,16 @@ public final class ClusterHub {
             }, (answered, expected, summary) -> new AckTimeoutException("serverSideEmitWithAck timed out after "
                     + timeoutMs + " ms: " + summary, answered, expected)), timeoutMs);
             if (!others.none()) {
-                transport.publish(new AdapterMessage.ServerSideEmit(origin, namespace, wireId(request.id()),
+                transport.publish(new AdapterMessage.ServerSideEmit(sender, namespace, wireId(request.id()),
                         EventPayload.of(event, args, null)));
             }
         });
         return result;
     }
 
-    /** The number of servers, this one included, as last known. */
-    int serverCount() {
-        return othersNow().count() + 1;
+    /** The number of servers of a namespace, this one included, as last known. */
+    int serverCount(String namespace) {
+        return othersNow(namespace).count() + 1;
     }
 
     /**
@@ -240,11 +250,16 @@ public final class ClusterHub {
             if (message instanceof AdapterMessage.Broadcast b) {
                 onBroadcast(b);
             } else if (message instanceof AdapterMessage.SocketsOperation o) {
-                onSocketsOperation(o);
+                traced(delivery(switch (o.operation()) {
+                    case JOIN -> Tracing.Delivery.SOCKETS_JOIN;
+                    case LEAVE -> Tracing.Delivery.SOCKETS_LEAVE;
+                    case DISCONNECT -> Tracing.Delivery.DISCONNECT_SOCKETS;
+                }, o.namespace(), null, o.origin()), () -> onSocketsOperation(o));
             } else if (message instanceof AdapterMessage.FetchSockets f) {
-                onFetchSockets(f);
+                traced(delivery(Tracing.Delivery.FETCH_SOCKETS, f.namespace(), null, f.origin()), () -> onFetchSockets(f));
             } else if (message instanceof AdapterMessage.ServerSideEmit e) {
-                onServerSideEmit(e);
+                traced(delivery(Tracing.Delivery.SERVER_SIDE_EMIT, e.namespace(),
+                        tracing.enabled() ? e.payload().event(json) : null, e.origin()), () -> onServerSideEmit(e));
             } else if (message instanceof AdapterMessage.FetchSocketsResponse r) {
                 requests.answer(localId(r.requestId()), from, r);
             } else if (message instanceof AdapterMessage.ServerSideEmitResponse r) {
@@ -269,15 +284,50 @@ public final class ClusterHub {
         return new BroadcastOptions(selection.rooms(), selection.except(), true, false);
     }
 
+    /** Something done for another server's message. */
+    @FunctionalInterface
+    private interface Application {
+        void apply() throws ProtocolException;
+    }
+
+    /** Applies another server's message in its span. */
+    private static void traced(Tracing.Span span, Application application) throws ProtocolException {
+        try (Tracing.Scope scope = span.enter()) {
+            application.apply();
+        } catch (ProtocolException | RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
+    /** The span of another server's message applied here, continuing the sender's trace. */
+    private Tracing.Span delivery(Tracing.Delivery kind, String namespace, String event, Origin from) {
+        return tracing.delivering(kind, namespace, event, from.trace(), from.worker(), from.node());
+    }
+
     private void onBroadcast(AdapterMessage.Broadcast b) throws ProtocolException {
         boolean own = b.origin().member().equals(origin.member());
         if (own && !b.withOffset()) {
             // delivered to local clients when it was sent
             return;
         }
-        if (!own) {
-            stats.increment(ServerFigure.BROADCASTS_RECEIVED);
+        if (own) {
+            // the sender's span covers its own logged broadcast, delivered in the log's order
+            deliver(b, true);
+            return;
         }
+        stats.increment(ServerFigure.BROADCASTS_RECEIVED);
+        if (!tracing.enabled()) {
+            deliver(b, false);
+            return;
+        }
+        // one span per broadcast on each server, whatever the number of its clients reached
+        traced(delivery(Tracing.Delivery.BROADCAST, b.namespace(), b.payload().event(json), b.origin()),
+                () -> deliver(b, false));
+    }
+
+    private void deliver(AdapterMessage.Broadcast b, boolean own) throws ProtocolException {
         String namespace = b.namespace();
         ClusterAdapter adapter = adapters.get(namespace);
         BroadcastOptions options = localOptions(b.selection()).withCompress(b.compress());

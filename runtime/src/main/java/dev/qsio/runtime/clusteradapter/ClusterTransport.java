@@ -54,6 +54,15 @@ public interface ClusterTransport {
     /** The servers a broadcast with acknowledgements waits for, not counting this one, as last known (no I/O). */
     Others othersNow();
 
+    /**
+     * The servers a broadcast with acknowledgements in {@code namespace} waits for, as last known; by default those of
+     * {@link #othersNow()}. A wire whose servers are counted per namespace (Node's {@code ClusterAdapterWithHeartbeat},
+     * where each namespace's adapter has an id of its own) says so here.
+     */
+    default Others othersNow(String namespace) {
+        return othersNow();
+    }
+
     /** A namespace's adapter was created here: its channels are wanted. */
     default void opened(String namespace) {
     }

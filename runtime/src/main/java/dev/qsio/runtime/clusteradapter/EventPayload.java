@@ -51,14 +51,14 @@ public final class EventPayload {
     }
 
     /** The packet for local clients of {@code namespace}, without acknowledgement id. */
-    synchronized Encoded encoded(ProtocolJson json, String namespace) throws ProtocolException {
+    public synchronized Encoded encoded(ProtocolJson json, String namespace) throws ProtocolException {
         if (encoded == null) {
             encoded = json.encoder().event(namespace, -1, event(json), args(json));
         }
         return encoded;
     }
 
-    synchronized String event(ProtocolJson json) throws ProtocolException {
+    public synchronized String event(ProtocolJson json) throws ProtocolException {
         if (event == null) {
             ArrayNode d = data(json);
             event = d.get(0).asText();
@@ -67,7 +67,7 @@ public final class EventPayload {
     }
 
     /** The arguments; JSON trees when received. */
-    synchronized Object[] args(ProtocolJson json) throws ProtocolException {
+    public synchronized Object[] args(ProtocolJson json) throws ProtocolException {
         if (args == null) {
             ArrayNode d = data(json);
             Object[] a = new Object[d.size() - 1];
@@ -80,7 +80,7 @@ public final class EventPayload {
     }
 
     /** The arguments as JSON trees, for {@code @OnBroadcast} methods. */
-    List<JsonNode> argTrees(ProtocolJson json) throws ProtocolException {
+    public List<JsonNode> argTrees(ProtocolJson json) throws ProtocolException {
         Object[] a = args(json);
         List<JsonNode> trees = new ArrayList<>(a.length);
         for (Object o : a) {

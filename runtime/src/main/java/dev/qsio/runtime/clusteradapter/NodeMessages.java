@@ -1,7 +1,9 @@
 package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 import org.msgpack.jackson.dataformat.MessagePackFactory;
@@ -18,7 +20,7 @@ import io.vertx.core.buffer.Buffer;
 /**
  * What Node's Redis adapters (classic and sharded) share on the wire: options as {@code {rooms, except, flags}},
  * EVENT packet objects, JSON or msgpack bodies told apart by their first byte, and the {@code qsio} member (origin
- * worker and node) that Node servers ignore and Quarkus servers read.
+ * worker and node, and the sender's trace context as {@code trace}) that Node servers ignore and Quarkus servers read.
  */
 public final class NodeMessages {
 
@@ -33,7 +35,12 @@ public final class NodeMessages {
     }
 
     public ObjectNode qsio(Origin origin) {
-        return json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
+        ObjectNode qsio = json.createObjectNode().put("worker", origin.worker()).put("node", origin.node());
+        if (!origin.trace().isEmpty()) {
+            ObjectNode trace = qsio.putObject("trace");
+            origin.trace().forEach(trace::put);
+        }
+        return qsio;
     }
 
     public ObjectNode opts(Selection selection) {
@@ -58,7 +65,14 @@ public final class NodeMessages {
     /** The origin of a message from its {@code qsio} member; a Node sender is its own node. */
     public static Origin originOf(JsonNode carrier, String sender) {
         JsonNode q = carrier.path("qsio");
-        return new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
+        Origin origin = new Origin(sender, q.path("worker").asInt(-1), q.path("node").asText(sender));
+        JsonNode trace = q.path("trace");
+        if (!trace.isObject() || trace.isEmpty()) {
+            return origin;
+        }
+        Map<String, String> context = new HashMap<>();
+        trace.fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
+        return origin.traced(Map.copyOf(context));
     }
 
     public Buffer pack(JsonNode node) {

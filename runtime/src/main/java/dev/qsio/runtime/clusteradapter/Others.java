@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public record Others(Set<String> members, int count) {
 
-    static Others named(Set<String> members) {
+    public static Others named(Set<String> members) {
         return new Others(Set.copyOf(members), members.size());
     }
 
@@ -19,7 +19,7 @@ public record Others(Set<String> members, int count) {
         return new Others(null, Math.max(0, count));
     }
 
-    boolean none() {
+    public boolean none() {
         return count == 0;
     }
 }

@@ -165,7 +165,9 @@ public interface SocketIoRuntimeConfig {
      * How the servers of a cluster reach each other. {@code local}: the workers of one host, through their primary
      * (loopback). {@code redis}: every server (each worker, or a single process) connects to the Redis server of
      * {@code quarkus.socketio.redis.url}, so that the cluster spans hosts; the primary, if any, still supervises its
-     * own workers.
+     * own workers. {@code postgres}: the same over the application's reactive PostgreSQL datasource
+     * ({@code quarkus-reactive-pg-client}, see {@code quarkus.socketio.postgres}), in the format of Node's
+     * {@code @socket.io/postgres-adapter}.
      */
     @WithDefault("local")
     BusKind bus();
@@ -176,7 +178,8 @@ public interface SocketIoRuntimeConfig {
      */
     enum BusKind {
         LOCAL,
-        REDIS
+        REDIS,
+        POSTGRES
     }
 
     /**
@@ -224,8 +227,8 @@ public interface SocketIoRuntimeConfig {
         /**
          * Whether a client that lost its connection and reconnects within {@code max-disconnection-duration} gets its
          * socket id, rooms and data back, and the broadcasts it missed. In one process the state is kept in memory;
-         * in a cluster it needs {@code quarkus.socketio.bus=redis}, which keeps it in Redis so that the client may come
-         * back to any worker or host.
+         * in a cluster it needs {@code quarkus.socketio.bus=redis} or {@code postgres}, which keeps it there so that the
+         * client may come back to any worker or host.
          */
         @WithDefault("false")
         boolean enabled();

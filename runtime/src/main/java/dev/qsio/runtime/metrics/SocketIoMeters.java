@@ -1,5 +1,6 @@
 package dev.qsio.runtime.metrics;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,8 @@ public class SocketIoMeters implements MeterBinder {
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
     private String wireName;
     private String wireDisplayName;
+    /** The wire's own figures ({@link WireProvider#figures()}). */
+    private List<Figure> wireFigures = List.of();
 
     private MeterRegistry registry;
     private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
@@ -68,6 +71,7 @@ public class SocketIoMeters implements MeterBinder {
         if (wire != null) {
             wireName = wire.name();
             wireDisplayName = wire.displayName();
+            wireFigures = wire.figures();
         }
         if (identity.isPrimary()) {
             for (WorkerState state : WorkerState.values()) {
@@ -158,6 +162,10 @@ public class SocketIoMeters implements MeterBinder {
                     source, f -> f.wire() == null ? 0 : f.wire().outages());
             register(Meter.counter(prefix + "dropped", "Publications dropped because " + wireDisplayName
                     + " was out of reach"), worker, source, f -> f.wire() == null ? 0 : f.wire().dropped());
+            for (Figure figure : wireFigures) {
+                register(figure.meter(), worker, source,
+                        f -> f.wire() == null ? 0 : f.wire().own().getOrDefault(figure.key(), 0L));
+            }
         }
     }
 

@@ -182,11 +182,13 @@ final class RedisTransport implements ClusterTransport {
                     ArrayNode rooms = request.putArray("rooms");
                     o.rooms().forEach(rooms::add);
                 }
+                request.set("qsio", wire.qsio(o.origin()));
                 redis.publish(requestChannel(o.namespace()), wire.jsonBytes(request));
             } else if (message instanceof AdapterMessage.FetchSockets f) {
                 ObjectNode request = json.createObjectNode().put("uid", uid).put("requestId", f.requestId())
                         .put("type", REMOTE_FETCH);
                 request.set("opts", wire.opts(f.selection()));
+                request.set("qsio", wire.qsio(f.origin()));
                 redis.publish(requestChannel(f.namespace()), wire.jsonBytes(request));
             } else if (message instanceof AdapterMessage.ServerSideEmit e) {
                 ObjectNode request = json.createObjectNode().put("uid", uid).put("type", SERVER_SIDE_EMIT);

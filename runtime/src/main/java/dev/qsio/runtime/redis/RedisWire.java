@@ -1,12 +1,14 @@
 package dev.qsio.runtime.redis;
 
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.clusteradapter.ClusterTransport;
 import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireContext;
+import dev.qsio.runtime.wire.WireEmitter;
 import dev.qsio.runtime.wire.WireFigures;
 import dev.qsio.runtime.wire.WireProvider;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -48,6 +50,11 @@ public final class RedisWire implements Wire {
         public Wire create(WireContext context) {
             return new RedisWire(context, context.config(RedisConfig.class));
         }
+
+        @Override
+        public WireEmitter emitter(WireContext context) {
+            return new RedisEmitter(context, context.config(RedisConfig.class));
+        }
     };
 
     private final RedisBus bus;
@@ -61,15 +68,8 @@ public final class RedisWire implements Wire {
                     + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
                     + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
         }
-        RedisChannels channels;
-        try {
-            channels = sharded ? new ShardedRedisChannels(context.vertx(), config)
-                    : new StandaloneRedisChannels(context.vertx(), config);
-        } catch (IllegalArgumentException e) {
-            String key = e.getMessage().startsWith("quarkus.socketio.redis.database") ? "quarkus.socketio.redis.database"
-                    : "quarkus.socketio.redis.url";
-            throw new ConfigurationException(e.getMessage(), Set.of(key));
-        }
+        RedisChannels channels = sharded ? channels(() -> new ShardedRedisChannels(context.vertx(), config))
+                : standalone(context, config);
         bus = new RedisBus(context.vertx(), channels, config.key(), context.nodeId(), context.workerId(),
                 context.heartbeat(), context.heartbeatTimeout());
         long window = context.recoveryWindowMs();
@@ -113,11 +113,31 @@ public final class RedisWire implements Wire {
         return sessions;
     }
 
+    /** The channels on one Redis or its sentinels; a URL or database it cannot use fails naming the key. */
+    static RedisChannels standalone(WireContext context, RedisConfig config) {
+        return channels(() -> new StandaloneRedisChannels(context.vertx(), config));
+    }
+
+    private static RedisChannels channels(Supplier<RedisChannels> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().startsWith("quarkus.socketio.redis.database") ? "quarkus.socketio.redis.database"
+                    : "quarkus.socketio.redis.url";
+            throw new ConfigurationException(e.getMessage(), Set.of(key));
+        }
+    }
+
     @Override
     public Future<Void> start() {
-        return bus.start().recover(e -> Future.failedFuture(e instanceof RedisMisconfiguration m
+        return bus.start().recover(RedisWire::misconfigured);
+    }
+
+    /** A failure to connect as {@link Wire#start()} reports it: Redis refused this server, or not yet reachable. */
+    static Future<Void> misconfigured(Throwable e) {
+        return Future.failedFuture(e instanceof RedisMisconfiguration m
                 ? new ConfigurationException(m.getMessage(), Set.of(m.key()))
-                : e));
+                : e);
     }
 
     @Override

@@ -20,11 +20,13 @@ final class AckImpl implements Ack {
 
     private final SocketImpl socket;
     private final long id;
+    private final String event;
     private final AtomicBoolean sent = new AtomicBoolean();
 
-    AckImpl(SocketImpl socket, long id) {
+    AckImpl(SocketImpl socket, long id, String event) {
         this.socket = socket;
         this.id = id;
+        this.event = event;
     }
 
     @Override
@@ -35,7 +37,7 @@ final class AckImpl implements Ack {
     @Override
     public void send(Object... args) {
         if (sent.compareAndSet(false, true)) {
-            socket.sendAck(id, args);
+            socket.sendAck(id, event, args);
         }
     }
 }

@@ -229,13 +229,14 @@ final class Client {
         conn.close();
     }
 
-    /** The connection changed transport: the observer hears of it for each socket. */
+    /** The connection changed transport: the observer and the tracing hear of it for each socket. */
     void onUpgrade(String transport) {
         SocketObserver observer = server.observer();
-        if (observer != null) {
-            for (SocketImpl socket : sockets.values()) {
+        for (SocketImpl socket : sockets.values()) {
+            if (observer != null) {
                 observer.upgraded(socket, transport);
             }
+            socket.upgraded(transport);
         }
     }
 

@@ -324,8 +324,20 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     }
 
     void broadcast(String event, Object[] args, BroadcastOptions options) {
-        adapter.broadcast(broadcastOf(event, args, options, true, false));
-        server.broadcastHooks().deliverLocal(this, event, args, options, false);
+        Tracing.Span span = broadcastSpan(event, options);
+        try (Tracing.Scope scope = span.enter()) {
+            adapter.broadcast(broadcastOf(event, args, options, true, false));
+            server.broadcastHooks().deliverLocal(this, event, args, options, false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
+    /** One span per broadcast, whatever the number of servers and sockets it reaches. */
+    private Tracing.Span broadcastSpan(String event, BroadcastOptions options) {
+        return server.tracing().sending(Tracing.Send.BROADCAST, name, event, null, options.rooms(), options.except());
     }
 
     /**
@@ -343,25 +355,49 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * many answered (as Node's {@code BroadcastOperator.emitWithAck}).
      */
     Uni<List<JsonNode>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
-        CompletionStage<List<JsonNode>> result = adapter.broadcastWithAck(broadcastOf(event, args, options, false, false),
-                timeout == null ? server.ackTimeout() : timeout);
+        CompletionStage<List<JsonNode>> result;
+        Tracing.Span span = broadcastSpan(event, options);
+        try (Tracing.Scope scope = span.enter()) {
+            result = adapter.broadcastWithAck(broadcastOf(event, args, options, false, false),
+                    timeout == null ? server.ackTimeout() : timeout);
+            server.broadcastHooks().deliverLocal(this, event, args, options, false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
         result.whenComplete((answers, failure) -> {
             if (failure instanceof AckTimeoutException) {
                 server.stats().increment(ServerFigure.ACK_TIMEOUTS);
             }
         });
-        server.broadcastHooks().deliverLocal(this, event, args, options, false);
         return Uni.createFrom().completionStage(result);
     }
 
     @Override
     public void serverSideEmit(String event, Object... args) {
-        adapter.serverSideEmit(event, args);
+        Tracing.Span span = serverSideEmitSpan(event);
+        try (Tracing.Scope scope = span.enter()) {
+            adapter.serverSideEmit(event, args);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
     }
 
     @Override
     public Uni<List<JsonNode>> serverSideEmitWithAck(String event, Object... args) {
-        return adapter.serverSideEmitWithAck(event, args, server.ackTimeout());
+        Tracing.Span span = serverSideEmitSpan(event);
+        try (Tracing.Scope scope = span.enter()) {
+            return adapter.serverSideEmitWithAck(event, args, server.ackTimeout());
+        } finally {
+            span.end(null);
+        }
+    }
+
+    private Tracing.Span serverSideEmitSpan(String event) {
+        return server.tracing().sending(Tracing.Send.SERVER_SIDE_EMIT, name, event, null, Set.of(), Set.of());
     }
 
     @Override

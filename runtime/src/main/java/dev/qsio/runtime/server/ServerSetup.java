@@ -9,12 +9,13 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
+import io.quarkus.arc.DefaultBean;
 import io.vertx.core.Vertx;
 
 /**
  * What the Socket.IO server shares with the layers around it, made once: the protocol's JSON, the handler methods,
- * the {@code @OnBroadcast} hooks, the counters and the tracker of requests to other servers. Separate beans, so that
- * the cluster adapter uses them without depending on the server.
+ * the {@code @OnBroadcast} hooks, the counters, the tracker of requests to other servers and the tracing hooks.
+ * Separate beans, so that the cluster adapter uses them without depending on the server.
  */
 @Singleton
 public class ServerSetup {
@@ -48,5 +49,13 @@ public class ServerSetup {
     @Singleton
     RequestTracker requests(Vertx vertx) {
         return new RequestTracker(vertx);
+    }
+
+    /** No spans, unless the tracing view (with {@code quarkus-opentelemetry}) provides its own. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Tracing tracing() {
+        return Tracing.NONE;
     }
 }

@@ -55,6 +55,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Made when first used, as most sockets never use them (an empty map costs 64 bytes a socket). */
     private volatile Map<String, Object> data;
     private volatile Map<Long, PendingAck> acks;
+    /** The trace of this socket's connection, as {@link Tracing#connected} gave it (null without tracing). */
+    private volatile Object trace;
     final SerialExecutor executor;
     private volatile boolean connected;
     /** The private id of connection state recovery, or null when recovery is off. */
@@ -247,6 +249,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             }
         }
         connected = true;
+        trace = namespace.server.tracing().connected(this);
         watchExpiry();
         namespace.added(this);
         client.added(this);
@@ -368,6 +371,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         if (observer != null) {
             observer.disconnected(this, reason);
         }
+        namespace.server.tracing().disconnected(trace, this, reason);
         HandlerMethod.Call leaving = new HandlerMethod.Call(this, null, reason, null, null, null, null);
         for (HandlerMethod m : disconnecting) {
             executor.submit(m.execution, () -> call(m, leaving, AckImpl.NONE));
@@ -399,6 +403,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         onClose("client namespace disconnect");
     }
 
+    /** The socket's connection changed transport. */
+    void upgraded(String transport) {
+        namespace.server.tracing().upgraded(trace, this, transport);
+    }
+
     // ---- incoming
 
     void onEvent(Packet packet) {
@@ -412,7 +421,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         if (listeners != null) {
             tell(listeners, event, args);
         }
-        Ack ack = packet.hasId() ? new AckImpl(this, packet.id()) : AckImpl.NONE;
+        Ack ack = packet.hasId() ? new AckImpl(this, packet.id(), event) : AckImpl.NONE;
         HandlerMethod.Call call = new HandlerMethod.Call(this, ack, null, null, null, event, args);
         for (HandlerMethod m : namespace.handlers.anyEvent) {
             executor.submit(m.execution, () -> call(m, call, AckImpl.NONE));
@@ -622,35 +631,61 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     }
 
     private void call(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
+        Tracing.Span span = handlerSpan(m, call);
         Object raw;
-        try {
-            raw = SocketSecurity.associating() ? invokeAs(m, call) : m.invoke(call);
-        } catch (Checked e) {
-            onError(e.getCause());
-            return;
-        } catch (ArgumentException e) {
-            onError(e);
-            return;
-        } catch (Throwable t) {
-            onError(t);
-            return;
-        }
-        if (m.returns == HandlerDefinition.Returns.VOID) {
-            // a void handler without an Ack parameter is done when it returns: that is its acknowledgement
-            if (ack.requested() && !m.takesAck()) {
-                ack.send();
+        try (Tracing.Scope scope = span.enter()) {
+            try {
+                raw = SocketSecurity.associating() ? invokeAs(m, call) : m.invoke(call);
+            } catch (Checked e) {
+                span.end(e.getCause());
+                onError(e.getCause());
+                return;
+            } catch (ArgumentException e) {
+                span.end(e);
+                onError(e);
+                return;
+            } catch (Throwable t) {
+                span.end(t);
+                onError(t);
+                return;
             }
-            return;
+            if (m.returns == HandlerDefinition.Returns.VOID) {
+                // a void handler without an Ack parameter is done when it returns: that is its acknowledgement
+                if (ack.requested() && !m.takesAck()) {
+                    ack.send();
+                }
+                span.end(null);
+                return;
+            }
         }
         m.result(raw).subscribe().with(value -> {
-            if (ack.requested()) {
-                if (value == null) {
-                    ack.send();
-                } else {
-                    ack.send(value);
+            // the acknowledgement is a child of the handler's span, also when its result came later on another thread
+            try (Tracing.Scope scope = span.enter()) {
+                if (ack.requested()) {
+                    if (value == null) {
+                        ack.send();
+                    } else {
+                        ack.send(value);
+                    }
                 }
             }
-        }, this::onError);
+            span.end(null);
+        }, failure -> {
+            span.end(failure);
+            onError(failure);
+        });
+    }
+
+    /** The span of a handler call: an event's, or one of the socket's life (connection, disconnecting, disconnect). */
+    private Tracing.Span handlerSpan(HandlerMethod m, HandlerMethod.Call call) {
+        Tracing tracing = namespace.server.tracing();
+        return switch (m.kind) {
+            case EVENT, ANY_EVENT -> tracing.handling(trace, this, call.event(), false);
+            case CONNECT -> tracing.handling(trace, this, "connection", true);
+            case DISCONNECTING -> tracing.handling(trace, this, "disconnecting", true);
+            case DISCONNECT -> tracing.handling(trace, this, "disconnect", true);
+            default -> Tracing.Span.NONE;
+        };
     }
 
     /** Invokes a handler with this socket's identity current (see {@link SocketSecurity#withIdentity}). */
@@ -755,8 +790,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return true;
     }
 
-    void sendAck(long ackId, Object[] args) {
-        write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false);
+    void sendAck(long ackId, String event, Object[] args) {
+        Tracing.Span span = namespace.server.tracing().sending(Tracing.Send.ACK, namespace.name(), event, id, Set.of(),
+                Set.of());
+        try (Tracing.Scope scope = span.enter()) {
+            write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
     }
 
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
@@ -767,13 +810,24 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public void emit(String event, Object... args) {
-        if (pid != null && namespace.server.sessionStore() != null) {
-            // recovery is on: logged, so that the client gets it when it reconnects if it missed it, even when this
-            // socket is already disconnected (as Node's socket.emit with recovery on)
-            namespace.emitLogged(id, event, args);
-            return;
+        Tracing.Span span = emitSpan(event);
+        try (Tracing.Scope scope = span.enter()) {
+            if (pid != null && namespace.server.sessionStore() != null) {
+                // recovery is on: logged, so that the client gets it when it reconnects if it missed it, even when this
+                // socket is already disconnected (as Node's socket.emit with recovery on)
+                namespace.emitLogged(id, event, args);
+            } else {
+                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
+            }
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
         }
-        write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
+        span.end(null);
+    }
+
+    private Tracing.Span emitSpan(String event) {
+        return namespace.server.tracing().sending(Tracing.Send.EMIT, namespace.name(), event, id, Set.of(), Set.of());
     }
 
     @Override
@@ -798,7 +852,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         });
         acks().put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
         Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
-        write(compress ? packet : packet.uncompressed(), false);
+        Tracing.Span span = emitSpan(event);
+        try (Tracing.Scope scope = span.enter()) {
+            write(compress ? packet : packet.uncompressed(), false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
         if (!connected && removeAck(ackId) != null) {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
@@ -830,9 +891,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         public void emit(String event, Object... args) {
             if (compress) {
                 SocketImpl.this.emit(event, args);
-            } else {
-                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
+                return;
             }
+            Tracing.Span span = emitSpan(event);
+            try (Tracing.Scope scope = span.enter()) {
+                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
+            } catch (RuntimeException e) {
+                span.end(e);
+                throw e;
+            }
+            span.end(null);
         }
 
         @Override

@@ -73,6 +73,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     @Inject
     BeanManager beanManager;
 
+    @Inject
+    Tracing tracing;
+
     /**
      * Where room changes go: the CDI event when the application observes it, and the views' listeners added with
      * {@link #observeRooms(Consumer)}; null when nobody listens (none is made).
@@ -123,6 +126,10 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    Tracing tracing() {
+        return tracing;
     }
 
     public ServerStats stats() {

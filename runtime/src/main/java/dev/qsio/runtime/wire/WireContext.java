@@ -1,5 +1,6 @@
 package dev.qsio.runtime.wire;
 
+import java.lang.annotation.Annotation;
 import java.time.Duration;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -33,8 +34,12 @@ public record WireContext(Vertx vertx, ProtocolJson json, String nodeId, int wor
      * A bean of the application that the wire uses, a client the application configured (PostgreSQL's reactive pool,
      * say), or null when there is none. ArC removes beans that nothing injects: a bean looked up here must be
      * unremovable (the extension that makes it, or this one's processor, says so).
+     *
+     * @param qualifiers the bean's qualifiers (a named datasource's pool is {@code @ReactiveDataSource("name")}), none
+     *        for the default bean
+     * @throws RuntimeException when the bean cannot be made (its configuration is wrong)
      */
-    public <T> T bean(Class<T> type) {
-        return Arc.container().instance(type).get();
+    public <T> T bean(Class<T> type, Annotation... qualifiers) {
+        return Arc.container().instance(type, qualifiers).get();
     }
 }

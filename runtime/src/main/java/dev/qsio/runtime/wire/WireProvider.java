@@ -1,5 +1,9 @@
 package dev.qsio.runtime.wire;
 
+import java.util.List;
+
+import dev.qsio.runtime.figures.Figure;
+
 /**
  * A wire between hosts as {@code Wires} registers it: its name, chosen by {@code quarkus.socketio.bus=<name>}, and how
  * to make it. Adding a wire is one package (this provider, its {@link Wire}, its configuration group
@@ -34,4 +38,21 @@ public interface WireProvider {
      * in {@link Wire#start()} with a {@code ConfigurationException} naming the key.
      */
     Wire create(WireContext context);
+
+    /**
+     * Figures of this wire beyond those every wire reports ({@link WireFigures}), which its {@link Wire#figures()}
+     * fills in {@link WireFigures#own()} under each one's key: PostgreSQL counts the notifications it published and the
+     * transactions that carried them. Published as their meters in every process, the primary included.
+     */
+    default List<Figure> figures() {
+        return List.of();
+    }
+
+    /**
+     * An emitter's publisher on this wire ({@code quarkus.socketio.emitter.bus=<name>}, {@code dev.qsio.SocketIoEmitter}):
+     * for an application that serves no sockets, the messages of Node's emitter or adapter for the same service, read by
+     * every server of the fleet, Node's included. Not connected yet ({@link WireEmitter#start()}); a configuration it
+     * cannot work with fails with a {@code ConfigurationException} naming the key.
+     */
+    WireEmitter emitter(WireContext context);
 }

@@ -18,6 +18,7 @@ import dev.qsio.runtime.figures.Counts;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.wire.WireFigures;
+import dev.qsio.runtime.wire.WireProvider;
 
 /** The figures a worker reports reach its primary as they were, under the keys the cluster endpoint documents. */
 class FiguresTest {
@@ -54,6 +55,16 @@ class FiguresTest {
     }
 
     @Test
+    void aWiresOwnFiguresReachThePrimaryInItsGroup() throws Exception {
+        Figures sent = new Figures(true, false, Map.of(), Counts.zero(EngineFigure.class), Counts.zero(ServerFigure.class),
+                1.5, "postgres", new WireFigures(true, 4, 1, 2, null, Map.of("notifications", 12L, "transactions", 3L)));
+        JsonNode json = new ObjectMapper().readTree(sent.toJson().toString());
+        assertThat(json.path("postgres").path("notifications").asLong()).isEqualTo(12);
+        assertThat(json.path("postgres").path("members").asLong()).isEqualTo(4);
+        assertThat(Figures.fromJson(json, "postgres")).isEqualTo(sent);
+    }
+
+    @Test
     void withoutAWireBetweenHostsThereIsNoWireGroup() throws Exception {
         Figures sent = new Figures(true, true, Map.of(), Counts.zero(EngineFigure.class), Counts.zero(ServerFigure.class),
                 -1, null, null);
@@ -73,6 +84,15 @@ class FiguresTest {
         Set<String> serverKeys = new HashSet<>();
         for (ServerFigure f : ServerFigure.values()) {
             assertThat(serverKeys.add(f.key())).as("key of %s", f).isTrue();
+        }
+        Set<String> common = Set.of("up", "members", "outages", "dropped", "error");
+        for (WireProvider wire : Wires.ALL) {
+            Set<String> own = new HashSet<>(common);
+            for (Figure f : wire.figures()) {
+                assertThat(own.add(f.key())).as("key of %s of the %s wire", f, wire.name()).isTrue();
+                assertThat(f.meter().name()).as("meter of %s", f).startsWith("socketio." + wire.name() + ".");
+            }
+            all.addAll(wire.figures());
         }
         // two figures on one meter id would be one series: Micrometer returns the meter registered first
         Set<String> meters = new HashSet<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -102,5 +103,17 @@ class BusCodecTest {
         assertThatThrownBy(() -> CODEC.decode(Buffer.buffer(new byte[] { 0x00, (byte) 0xc1 })))
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> CODEC.decode(Buffer.buffer())).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void theSendersTraceContextCrossesTheBus() throws Exception {
+        Origin traced = ORIGIN.traced(Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        Encoded packet = JSON.encoder().event("/", -1, "e", new Object[0]);
+        AdapterMessage.Broadcast got = (AdapterMessage.Broadcast) roundTrip(new AdapterMessage.Broadcast(traced, "/",
+                EventPayload.of("e", new Object[0], packet), SELECTION, false, true, false, false, null, 0));
+        assertThat(got.origin()).isEqualTo(traced);
+        assertThat(roundTrip(new AdapterMessage.FetchSockets(traced, "/x", "id:1", SELECTION)))
+                .isEqualTo(new AdapterMessage.FetchSockets(traced, "/x", "id:1", SELECTION));
+        assertThat(ORIGIN.traced(Map.of())).as("no context, no new origin").isSameAs(ORIGIN);
     }
 }

@@ -2,6 +2,8 @@ package dev.qsio.runtime.clusteradapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -84,5 +86,39 @@ class ClusterAdapterMessagesTest {
         assertThat(((AdapterMessage.BroadcastClientCount) count).clientCount()).isEqualTo(4);
         assertThat(MESSAGES.decode(mapper.readTree("{\"uid\":\"x\",\"nsp\":\"/\",\"type\":1}"), null))
                 .as("a heartbeat, which this wire does not use").isNull();
+    }
+
+    @Test
+    void theSendersTraceContextTravelsInTheMemberNodeIgnoresAndComesBackOnEveryRequest() throws Exception {
+        Origin traced = ORIGIN.traced(Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "tracestate", "vendor=x"));
+        Selection selection = new Selection(Set.of("r1"), Set.of());
+        List<AdapterMessage> requests = List.of(
+                new AdapterMessage.Broadcast(traced, "/chat", EventPayload.of("news", new Object[] { 1 }, null), selection,
+                        false, true, false, false, null, 0),
+                new AdapterMessage.Broadcast(traced, "/chat", EventPayload.of("news", new Object[] { 1 }, null), selection,
+                        false, true, false, false, "me:9", 5000),
+                new AdapterMessage.FetchSockets(traced, "/chat", "me:1", selection),
+                new AdapterMessage.ServerSideEmit(traced, "/chat", "me:2", EventPayload.of("e", new Object[] { 1 }, null)),
+                new AdapterMessage.SocketsOperation(traced, "/chat", AdapterMessage.Operation.JOIN, selection, Set.of("b"),
+                        false));
+        for (AdapterMessage request : requests) {
+            ObjectNode m = MESSAGES.encode(request, false);
+            assertThat(m.path("qsio").path("trace").path("traceparent").asText())
+                    .startsWith("00-0af7651916cd43dd8448eb211c80319c");
+            // Node's ClusterAdapter reads uid, nsp, type and data: the context is beside them
+            assertThat(m.path("data").has("trace")).isFalse();
+            AdapterMessage read = new ClusterAdapterMessages(JSON, "other").decode(m, null);
+            assertThat(read).as("%s read back", request.getClass().getSimpleName()).isNotNull();
+            Origin origin = read instanceof AdapterMessage.Broadcast b ? b.origin()
+                    : read instanceof AdapterMessage.FetchSockets f ? f.origin()
+                    : read instanceof AdapterMessage.ServerSideEmit e ? e.origin()
+                    : ((AdapterMessage.SocketsOperation) read).origin();
+            assertThat(origin.trace()).isEqualTo(traced.trace());
+        }
+        ObjectNode untraced = MESSAGES.encode(broadcast(new Object[] { "t" }, false, null), false);
+        assertThat(untraced.path("qsio").has("trace")).as("nothing is added without a context").isFalse();
+        assertThat(MESSAGES.decode(untraced, null)).extracting(m -> ((AdapterMessage.Broadcast) m).origin().trace())
+                .isEqualTo(Map.of());
     }
 }

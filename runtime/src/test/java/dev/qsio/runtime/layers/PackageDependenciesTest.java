@@ -32,6 +32,9 @@ class PackageDependenciesTest {
     /** Package (short name) to the packages its sources name. */
     static final Map<String, Set<String>> GRAPH = new TreeMap<>();
 
+    /** The packages whose sources name OpenTelemetry's classes. */
+    static final Set<String> OPENTELEMETRY = new TreeSet<>();
+
     @BeforeAll
     static void readSources() throws IOException {
         try (Stream<Path> files = Files.walk(SOURCES)) {
@@ -42,6 +45,9 @@ class PackageDependenciesTest {
                     String s = line.strip();
                     if (s.startsWith("*") || s.startsWith("//") || s.startsWith("/*") || s.startsWith("package ")) {
                         continue;
+                    }
+                    if (line.contains("io.opentelemetry.") || line.contains("io.quarkus.opentelemetry.")) {
+                        OPENTELEMETRY.add(pkg);
                     }
                     Matcher m = TYPE_REFERENCE.matcher(line);
                     while (m.find()) {
@@ -115,11 +121,13 @@ class PackageDependenciesTest {
             layer("the cluster-wide API over a wire", "clusteradapter"),
             layer("what a wire between hosts offers the layers above: membership, the adapter's transport, the "
                     + "recovery store, figures", "wire"),
-            layer("the wires between hosts, each one package chosen by quarkus.socketio.bus", "redis"),
+            layer("the wires between hosts, each one package chosen by quarkus.socketio.bus; none uses another",
+                    "redis", "postgres"),
             layer("primary, workers, supervision, the choice of wire", "cluster"),
+            layer("an application that serves no sockets: the emitter, on the wire that Wires names", "emitter"),
             layer("the server side of the Socket.IO Admin UI: a view on the server and the engine", "admin"),
             layer("views on all of the above; nothing depends on them", "dev.qsio.runtime", "health", "metrics",
-                    "devui"));
+                    "devui", "tracing"));
 
     @Test
     void everyPackageIsInTheLayersTable() {
@@ -131,7 +139,21 @@ class PackageDependenciesTest {
     @Test
     void theAdminUiSeesTheServerNotTheWires() {
         assertThat(GRAPH.get("admin")).as("the Admin UI is a view on the server and the engine, not on the wires")
-                .doesNotContain("bus", "cluster", "clusteradapter", "adapter", "wire", "redis", "remote");
+                .doesNotContain("bus", "cluster", "clusteradapter", "adapter", "wire", "redis", "postgres", "remote",
+                        "emitter");
+    }
+
+    @Test
+    void theTracingViewSeesTheServersHooksNotTheWires() {
+        assertThat(GRAPH.get("tracing")).as("tracing is a view on the server's hooks, not on the wires")
+                .doesNotContain("bus", "cluster", "clusteradapter", "wire", "redis", "postgres", "remote", "admin",
+                        "emitter");
+    }
+
+    @Test
+    void onlyTheTracingViewKnowsOpenTelemetry() {
+        // the runtime works without quarkus-opentelemetry: the layers call their own hooks (server.Tracing)
+        assertThat(OPENTELEMETRY).containsExactly("tracing");
     }
 
     @Test

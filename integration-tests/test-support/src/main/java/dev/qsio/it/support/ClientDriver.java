@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -234,6 +235,26 @@ public final class ClientDriver implements AutoCloseable {
                                     e.path("event").asText())));
         }
         return answer.get("args");
+    }
+
+    /**
+     * {@link #call} for many clients at once: every emit goes out before the first answer is awaited, so that the
+     * round trips overlap. The answers' {@code args}, by client; an error answer fails as in {@link #call}.
+     */
+    public Map<String, JsonNode> callAll(List<String> ids, long timeoutMs, String event, Object... args) {
+        String ref = event + "-" + System.nanoTime();
+        for (String id : ids) {
+            emitWithAck(id, ref, timeoutMs, event, args);
+        }
+        Map<String, JsonNode> answers = new LinkedHashMap<>();
+        for (String id : ids) {
+            JsonNode answer = awaitAck(id, ref);
+            if (answer.has("error")) {
+                throw new AssertionError("the ack of " + event + " from " + id + " is an error: " + answer);
+            }
+            answers.put(id, answer.get("args"));
+        }
+        return answers;
     }
 
     /** How many times a client received an event from the server. */

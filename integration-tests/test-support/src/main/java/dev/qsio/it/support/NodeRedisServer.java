@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * Quarkus servers: its classic adapter on one Redis ({@code clients/node-redis-server.mjs}, {@link #start}) or its
  * sharded adapter on a Redis Cluster ({@code clients/node-sharded-server.mjs}, {@link #startSharded}), or
  * {@code @socket.io/redis-streams-adapter} ({@code clients/node-streams-server.mjs}, {@link #startStreams}). All offer
- * the same events. Its output goes to {@code target/cluster-logs}. {@link #close()} stops it.
+ * the same events. The same launcher starts the Node servers on {@code @socket.io/postgres-adapter}
+ * ({@link #startPostgres}, {@link #startPostgresChat}). Its output goes to {@code target/cluster-logs}.
+ * {@link #close()} stops it.
  */
 public final class NodeRedisServer implements AutoCloseable {
 
@@ -52,7 +54,23 @@ public final class NodeRedisServer implements AutoCloseable {
         return launch("node-streams-server.mjs", "node-streams-server", redisUrl);
     }
 
-    /** Starts {@code script} of the clients directory with a free port, a Redis address and more arguments. */
+    /**
+     * Starts the chat demo's contract ({@code clients/node-postgres-chat.mjs}) on {@code @socket.io/postgres-adapter}
+     * 0.5, on the PostgreSQL of {@code url} ({@code postgresql://user@host:port/database}).
+     */
+    public static NodeRedisServer startPostgresChat(String url) {
+        return launch("node-postgres-chat.mjs", "node-postgres-chat", url);
+    }
+
+    /**
+     * Starts the features' events ({@code clients/node-postgres-server.mjs}, as {@link #start}) on
+     * {@code @socket.io/postgres-adapter} 0.5, on the PostgreSQL of {@code url}.
+     */
+    public static NodeRedisServer startPostgres(String url) {
+        return launch("node-postgres-server.mjs", "node-postgres-server", url);
+    }
+
+    /** Starts {@code script} of the clients directory with a free port, a Redis (or PostgreSQL) address and more arguments. */
     private static NodeRedisServer launch(String script, String logName, String redis, String... args) {
         int port = ClusterProcess.freePort();
         Path log = Path.of("target", "cluster-logs", logName + "-" + System.currentTimeMillis() + ".log");

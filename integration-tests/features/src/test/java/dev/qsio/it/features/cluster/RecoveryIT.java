@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.Haproxy;
+import dev.qsio.it.support.PostgresServer;
 import dev.qsio.it.support.RedisServer;
 
 /**
@@ -262,8 +264,28 @@ class RecoveryIT {
     @Test
     void theOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
         Hosts hosts = twoHosts("recovery-stale");
-        ClusterProcess hostA = hosts.a();
-        ClusterProcess hostB = hosts.b();
+        theOldConnectionLeavesTheStoredSessionAlone(hosts.a(), hosts.b(),
+                pid -> hosts.redis().command("EXISTS", "socket.io-session#/#" + pid).equals(":1"));
+    }
+
+    /** The same on PostgreSQL, whose sessions are rows. */
+    @Test
+    void onPostgresTheOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
+        PostgresServer postgres = started(PostgresServer.start("recovery-stale"));
+        Map<String, String> a = new HashMap<>(PostgresInteropIT.hostProperties("host-a", postgres));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(PostgresInteropIT.hostProperties("host-b", postgres));
+        b.putAll(RECOVERY);
+        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-stale-a"));
+        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-stale-b"));
+        hostA.awaitReady(1);
+        hostB.awaitReady(1);
+        theOldConnectionLeavesTheStoredSessionAlone(hostA, hostB, pid -> Integer.parseInt(
+                postgres.sql("SELECT count(*) FROM socket_io_sessions WHERE pid = '" + pid + "'").strip()) == 1);
+    }
+
+    private void theOldConnectionLeavesTheStoredSessionAlone(ClusterProcess hostA, ClusterProcess hostB,
+            Predicate<String> stored) {
         Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
         driver.connectTracking("t", hostA.url(), websocket, "n");
         driver.await("t", "connect");
@@ -300,16 +322,41 @@ class RecoveryIT {
         // host a closes the old connection
         driver.await(e -> e.path("id").asText().equals("t") && e.path("event").asText().equals("disconnect")
                 && e.path("reason").asText().equals("io server disconnect"));
-        String session = "socket.io-session#/#" + pid;
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).alias("the stored session stays")
-                .until(() -> hosts.redis().command("EXISTS", session).equals(":1"));
+                .until(() -> stored.test(pid));
     }
 
     @Test
     void aClientOfAKilledHostRecoversThroughTheOtherHost() {
-        Hosts hosts = twoHosts("recovery-hosts");
-        ClusterProcess hostA = hosts.a();
-        ClusterProcess hostB = hosts.b();
+        RedisServer redis = started(RedisServer.start("recovery-hosts"));
+        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
+        b.putAll(RECOVERY);
+        aClientOfAKilledHostRecoversThroughTheOtherHost(a, b);
+    }
+
+    /**
+     * The same on PostgreSQL ({@code quarkus.socketio.bus=postgres}), whose servers keep the sessions and the broadcast
+     * log in tables: Node's PostgreSQL adapter has no connection state recovery.
+     */
+    @Test
+    void onPostgresAClientOfAKilledHostRecoversThroughTheOtherHost() {
+        PostgresServer postgres = started(PostgresServer.start("recovery-hosts"));
+        Map<String, String> a = new HashMap<>(PostgresInteropIT.hostProperties("host-a", postgres));
+        a.putAll(RECOVERY);
+        Map<String, String> b = new HashMap<>(PostgresInteropIT.hostProperties("host-b", postgres));
+        b.putAll(RECOVERY);
+        aClientOfAKilledHostRecoversThroughTheOtherHost(a, b);
+        // the log and the sessions are rows: the log holds the stream (trimmed to the window, not yet due)
+        assertThat(Integer.parseInt(postgres.sql("SELECT count(*) FROM socket_io_log").strip())).isGreaterThanOrEqualTo(400);
+    }
+
+    private void aClientOfAKilledHostRecoversThroughTheOtherHost(Map<String, String> a, Map<String, String> b) {
+        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-host-a"));
+        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-host-b"));
+        hostA.awaitReady(1);
+        hostB.awaitReady(1);
         Haproxy proxy = started(Haproxy.start(CONFIGS.resolve("haproxy-round-robin.cfg"), hostA, hostB, "recovery"));
         driver.connectTracking("t", proxy.url(), Map.of("transports", List.of("websocket")), "n");
         String sid = driver.await("t", "connect").get("sid").asText();

@@ -236,8 +236,8 @@ class WorkerDeathIT {
             }
             for (String id : clients) {
                 driver.await(id, "connect");
-                ClusterApiIT.ack(driver, id, "join", "stream");
             }
+            driver.callAll(clients, 15_000, "join", "stream");
             Map<String, Integer> workerOf = where(driver, clients);
             // a client of worker 1 from the start: never disturbed, so it sees the whole stream
             String witness = clients.stream().filter(c -> workerOf.get(c) == 1).findFirst().orElseThrow();
@@ -373,9 +373,7 @@ class WorkerDeathIT {
     /** The worker of each client (where its handlers run). */
     static Map<String, Integer> where(ClientDriver driver, List<String> clients) {
         Map<String, Integer> workerOf = new HashMap<>();
-        for (String c : clients) {
-            workerOf.put(c, ClusterApiIT.ack(driver, c, "whoami").get(0).asInt());
-        }
+        driver.callAll(clients, 15_000, "whoami").forEach((c, args) -> workerOf.put(c, args.get(0).asInt()));
         return workerOf;
     }
 
