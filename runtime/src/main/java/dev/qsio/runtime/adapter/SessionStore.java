@@ -86,10 +86,25 @@ public interface SessionStore {
      */
     void append(String namespace, String offset, Encoded packet, BroadcastOptions options);
 
-    /** Keeps a connected socket's state (at connection and at each change of its rooms). */
+    /**
+     * Keeps the state of a socket that has just connected (new, or restored here). A store shared by servers makes
+     * this server the session's owner, whoever stored it before: the client is here now.
+     */
+    default void claim(String namespace, Session session) {
+        save(namespace, session);
+    }
+
+    /**
+     * Keeps a connected socket's state again (at each change of its rooms, and periodically). A store shared by servers
+     * leaves the session alone when another server claimed it since: the socket was restored there, and this server
+     * holds its old connection, whose state is out of date.
+     */
     void save(String namespace, Session session);
 
-    /** Keeps a socket's state at a disconnection it may recover from. */
+    /**
+     * Keeps a socket's state at a disconnection it may recover from; as {@link #save}, only while no other server
+     * claimed the session since.
+     */
     void disconnected(String namespace, Session session);
 
     /**

@@ -7,7 +7,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -27,6 +29,7 @@ import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -59,6 +62,8 @@ final class PostgresSessionStore implements SessionStore {
     private final RecentBroadcasts recent;
     /** This server, written with each session it stores: it forgets only a session it stored last. */
     private final String member;
+    /** The last statement asked for each session ({@code <nsp>#<pid>}) still running: the next one waits for it. */
+    private final Map<String, Future<?>> writing = new ConcurrentHashMap<>();
 
     PostgresSessionStore(ProtocolJson protocol, Pool pool, String member, PostgresChannels.RecoveryTables tables) {
         this.protocol = protocol;
@@ -91,24 +96,36 @@ final class PostgresSessionStore implements SessionStore {
     }
 
     @Override
+    public void claim(String namespace, Session session) {
+        write(namespace, session, "");
+    }
+
+    @Override
     public void save(String namespace, Session session) {
-        write(namespace, session);
+        write(namespace, session, OWN);
     }
 
     @Override
     public void disconnected(String namespace, Session session) {
-        write(namespace, session);
+        write(namespace, session, OWN);
     }
 
-    private void write(String namespace, Session session) {
+    /** The condition of a write that leaves a session claimed by another server alone ($5: this server). */
+    private static final String OWN = " WHERE (s.session::jsonb ->> 'owner') IS NULL OR (s.session::jsonb ->> 'owner') = $5";
+
+    private void write(String namespace, Session session, String condition) {
         ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid()).put("owner", member);
         ArrayNode rooms = s.putArray("rooms");
         session.rooms().forEach(rooms::add);
         s.set("data", json.valueToTree(session.data()));
-        pool.preparedQuery("INSERT INTO " + tables.sessions() + " (nsp, pid, session, expires_at) VALUES ($1, $2, $3, "
+        Tuple args = Tuple.of(namespace, session.pid(), s.toString(), tables.windowMs() / 1000.0);
+        if (!condition.isEmpty()) {
+            args.addString(member);
+        }
+        String sql = "INSERT INTO " + tables.sessions() + " AS s (nsp, pid, session, expires_at) VALUES ($1, $2, $3, "
                 + "now() + make_interval(secs => $4)) ON CONFLICT (nsp, pid) DO UPDATE SET session = EXCLUDED.session, "
-                + "expires_at = EXCLUDED.expires_at")
-                .execute(Tuple.of(namespace, session.pid(), s.toString(), tables.windowMs() / 1000.0))
+                + "expires_at = EXCLUDED.expires_at" + condition;
+        inOrder(namespace, session.pid(), () -> pool.preparedQuery(sql).execute(args))
                 .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
     }
 
@@ -119,9 +136,25 @@ final class PostgresSessionStore implements SessionStore {
      */
     @Override
     public void forget(String namespace, String pid) {
-        pool.preparedQuery("DELETE FROM " + tables.sessions() + " WHERE nsp = $1 AND pid = $2 AND "
-                + "(session::jsonb ->> 'owner') = $3").execute(Tuple.of(namespace, pid, member))
+        inOrder(namespace, pid, () -> pool.preparedQuery("DELETE FROM " + tables.sessions()
+                + " WHERE nsp = $1 AND pid = $2 AND (session::jsonb ->> 'owner') = $3")
+                .execute(Tuple.of(namespace, pid, member)))
                 .onFailure(e -> LOG.debugf("cannot forget session %s: %s", pid, e.getMessage()));
+    }
+
+    /**
+     * Runs the statements of one session one after the other, in the order they were asked for. The pool runs
+     * statements on several connections at once, so that a socket's claim at connection and the save of a room it
+     * joins right after could otherwise commit in the other order, leaving the room out of the stored state.
+     */
+    private <T> Future<T> inOrder(String namespace, String pid, Supplier<Future<T>> statement) {
+        String key = namespace + "#" + pid;
+        Promise<T> done = Promise.promise();
+        Future<?> before = writing.put(key, done.future());
+        Future<?> previous = before == null ? Future.succeededFuture() : before;
+        previous.eventually(() -> statement.get().onComplete(done));
+        done.future().onComplete(r -> writing.remove(key, done.future()));
+        return done.future();
     }
 
     @Override

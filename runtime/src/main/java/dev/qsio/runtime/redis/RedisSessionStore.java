@@ -50,6 +50,14 @@ final class RedisSessionStore implements SessionStore {
     private static final String FORGET_OWN = "local v = redis.call('GET', KEYS[1]) "
             + "if v and cjson.decode(v).owner == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
+    /**
+     * Stores a session (KEYS[1] = ARGV[1], expiring in ARGV[3] ms) unless another server than ARGV[2] claimed it: the
+     * write of a server that holds an out-of-date connection of a socket restored elsewhere.
+     */
+    private static final String SAVE_OWN = "local v = redis.call('GET', KEYS[1]) "
+            + "if v then local o = cjson.decode(v).owner if o and o ~= ARGV[2] then return 0 end end "
+            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1";
+
     private final ProtocolJson protocol;
     private final RedisChannels redis;
     private final String key;
@@ -117,6 +125,12 @@ final class RedisSessionStore implements SessionStore {
     }
 
     @Override
+    public void claim(String namespace, Session session) {
+        redis.command(Request.cmd(Command.SET).arg(sessionKey(namespace, session.pid())).arg(encode(session)).arg("PX")
+                .arg(windowMs)).onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
+    }
+
+    @Override
     public void save(String namespace, Session session) {
         write(namespace, session);
     }
@@ -126,9 +140,11 @@ final class RedisSessionStore implements SessionStore {
         write(namespace, session);
     }
 
+    /** Stores the session unless another server claimed it since (one script: no write can come in between). */
     private void write(String namespace, Session session) {
-        redis.command(Request.cmd(Command.SET).arg(sessionKey(namespace, session.pid())).arg(encode(session)).arg("PX")
-                .arg(windowMs)).onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
+        redis.command(Request.cmd(Command.EVAL).arg(SAVE_OWN).arg(1).arg(sessionKey(namespace, session.pid()))
+                .arg(encode(session)).arg(member).arg(windowMs))
+                .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
     }
 
     /**

@@ -162,6 +162,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         }
     }
 
+    /** Stores this socket's state as it connects: this server holds the session now. */
+    private void claimSession() {
+        SessionStore store = namespace.server.sessionStore();
+        if (store != null && pid != null && connected) {
+            store.claim(namespace.name(), session());
+        }
+    }
+
     @Override
     public String id() {
         return id;
@@ -279,7 +287,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
                                 failure -> client.context.runOnContext(v -> caughtUp(List.of(), sent)));
             }
         });
-        saveSession();
+        claimSession();
         SocketObserver observer = namespace.server.observer();
         if (observer != null) {
             synchronized (this) {

@@ -346,6 +346,35 @@ public final class ClusterProcess implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /**
+     * The local addresses ({@code ip:port}) of the TCP connections that process {@code pid} holds to {@code remotePort}
+     * on this machine (from {@code ss}): how a test finds one worker's connections to Redis or PostgreSQL, to cut them
+     * there.
+     */
+    public static List<String> connectionsTo(long pid, int remotePort) {
+        try {
+            Process ss = new ProcessBuilder("ss", "-tnpH", "state", "established", "( dport = :" + remotePort + " )")
+                    .redirectErrorStream(true).start();
+            String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            ss.waitFor(5, TimeUnit.SECONDS);
+            List<String> local = new ArrayList<>();
+            for (String line : out.split("\n")) {
+                // Recv-Q Send-Q Local:Port Peer:Port users:(("java",pid=N,fd=M))
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 5 && line.contains("pid=" + pid + ",")) {
+                    // a Java socket is dual-stack: ss shows an IPv4 address as mapped ([::ffff:127.0.0.1]:port)
+                    local.add(f[2].startsWith("[::ffff:") ? f[2].substring(8).replace("]", "") : f[2]);
+                }
+            }
+            return local;
+        } catch (IOException e) {
+            throw new IllegalStateException("ss failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Sends a signal to any process. */
     public static void signal(long pid, String name) {
         try {

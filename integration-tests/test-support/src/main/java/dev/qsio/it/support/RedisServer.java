@@ -1,5 +1,6 @@
 package dev.qsio.it.support;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -265,6 +266,39 @@ public final class RedisServer implements AutoCloseable {
             return line.toString();
         } catch (IOException e) {
             throw new IllegalStateException("redis command " + String.join(" ", words) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The value of a string key, or null when there is none ({@code GET}). */
+    public String get(String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("*2\r\n$3\r\nGET\r\n$" + k.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(k);
+            out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            StringBuilder head = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (c != '\r') {
+                    head.append((char) c);
+                }
+            }
+            if (!head.toString().startsWith("$")) {
+                throw new IllegalStateException("GET " + key + " answered " + head);
+            }
+            int length = Integer.parseInt(head.substring(1));
+            if (length < 0) {
+                return null;
+            }
+            byte[] value = new byte[length];
+            in.readFully(value);
+            return new String(value, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + key + " failed: " + e.getMessage(), e);
         }
     }
 
