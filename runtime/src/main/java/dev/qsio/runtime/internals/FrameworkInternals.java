@@ -31,6 +31,10 @@ import io.vertx.core.net.impl.TCPServerBase;
 import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.spi.metrics.HttpServerMetrics;
 import io.vertx.core.spi.metrics.NetworkMetrics;
+import io.vertx.core.net.impl.NetSocketInternal;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import io.vertx.redis.client.impl.ZModem;
 
 /**
@@ -56,6 +60,9 @@ public final class FrameworkInternals {
         }
         if (WEBSOCKET_METRIC == null) {
             missing.add("io.vertx.core.http.impl.WebSocketImplBase.getMetric()");
+        }
+        if (REDIS_SOCKET == null) {
+            missing.add("io.vertx.redis.client.impl.RedisStandaloneConnection.netSocket");
         }
         return missing;
     }
@@ -231,6 +238,48 @@ public final class FrameworkInternals {
      */
     public static int redisSlot(String key) {
         return ZModem.generate(key);
+    }
+
+    private static final Field REDIS_SOCKET = redisSocket();
+
+    private static Field redisSocket() {
+        try {
+            Field f = RedisStandaloneConnection.class.getDeclaredField("netSocket");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Closes a Redis connection at once, discarding what it has not sent: its commands queued in Netty and, with
+     * {@code SO_LINGER} 0, in the kernel. The client's own close does not: Vert.x closes a connection once what was
+     * written before has been flushed, so a connection given up on while Redis cannot be reached (a link cut, a frozen
+     * Redis) stays open with its commands queued, and delivers them when the link heals, after those of the connection
+     * that replaced it (the fault campaign saw broadcasts of a host cut from Redis arrive 3 s after the healing, after
+     * later ones). Returns false when the connection is not one this can reach (then only the client's close runs).
+     */
+    public static boolean abort(RedisConnection connection) {
+        Object actual = connection instanceof PooledRedisConnection pooled ? pooled.actual() : connection;
+        if (REDIS_SOCKET == null || !(actual instanceof RedisStandaloneConnection)) {
+            return false;
+        }
+        try {
+            if (REDIS_SOCKET.get(actual) instanceof NetSocketInternal socket) {
+                Channel channel = socket.channelHandlerContext().channel();
+                // closeForcibly skips the pipeline (which would wait for the flush) and fires no event: the close
+                // that follows runs the pipeline, so that the connection's pending requests fail as on any close
+                channel.eventLoop().execute(() -> {
+                    channel.unsafe().closeForcibly();
+                    channel.close();
+                });
+                return true;
+            }
+        } catch (IllegalAccessException e) {
+            // as when the field is missing
+        }
+        return false;
     }
 
     // ---- Quarkus

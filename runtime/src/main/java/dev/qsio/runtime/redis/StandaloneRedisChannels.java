@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -227,6 +228,17 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
             return;
         }
         client = null;
+        // at once, what they have not sent discarded: a stale publish must not reach Redis after the reconnection's
+        RedisConnection p = pub;
+        RedisConnection s = sub;
+        pub = null;
+        sub = null;
+        if (p != null) {
+            FrameworkInternals.abort(p);
+        }
+        if (s != null) {
+            FrameworkInternals.abort(s);
+        }
         c.close();
         Redis sc = subClient;
         if (sc != null) {
