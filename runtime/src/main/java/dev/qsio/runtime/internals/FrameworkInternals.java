@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
@@ -34,6 +35,8 @@ import io.vertx.core.spi.metrics.NetworkMetrics;
 import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisClusterConnection;
+import io.vertx.redis.client.impl.RedisSentinelConnection;
 import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import io.vertx.redis.client.impl.ZModem;
 
@@ -63,6 +66,12 @@ public final class FrameworkInternals {
         }
         if (REDIS_SOCKET == null) {
             missing.add("io.vertx.redis.client.impl.RedisStandaloneConnection.netSocket");
+        }
+        if (SENTINEL_CONNECTION == null) {
+            missing.add("io.vertx.redis.client.impl.RedisSentinelConnection.connection");
+        }
+        if (CLUSTER_CONNECTIONS == null) {
+            missing.add("io.vertx.redis.client.impl.RedisClusterConnection.connections");
         }
         return missing;
     }
@@ -240,11 +249,13 @@ public final class FrameworkInternals {
         return ZModem.generate(key);
     }
 
-    private static final Field REDIS_SOCKET = redisSocket();
+    private static final Field REDIS_SOCKET = field(RedisStandaloneConnection.class, "netSocket");
+    private static final Field SENTINEL_CONNECTION = field(RedisSentinelConnection.class, "connection");
+    private static final Field CLUSTER_CONNECTIONS = field(RedisClusterConnection.class, "connections");
 
-    private static Field redisSocket() {
+    private static Field field(Class<?> type, String name) {
         try {
-            Field f = RedisStandaloneConnection.class.getDeclaredField("netSocket");
+            Field f = type.getDeclaredField(name);
             f.setAccessible(true);
             return f;
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -253,33 +264,52 @@ public final class FrameworkInternals {
     }
 
     /**
-     * Closes a Redis connection at once, discarding what it has not sent: its commands queued in Netty and, with
-     * {@code SO_LINGER} 0, in the kernel. The client's own close does not: Vert.x closes a connection once what was
-     * written before has been flushed, so a connection given up on while Redis cannot be reached (a link cut, a frozen
-     * Redis) stays open with its commands queued, and delivers them when the link heals, after those of the connection
-     * that replaced it (the fault campaign saw broadcasts of a host cut from Redis arrive 3 s after the healing, after
-     * later ones). Returns false when the connection is not one this can reach (then only the client's close runs).
+     * Closes a Redis connection at once, discarding what it has not sent: its commands queued in Netty. The client's
+     * own close does not: Vert.x closes a connection once what was written before has been flushed, so a connection
+     * given up on while Redis cannot be reached (a link cut, a frozen Redis) stays open with its commands queued, and
+     * delivers them when Redis reads again, after those of the connection that replaced it (the fault campaign saw
+     * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). What the kernel already
+     * holds in the socket's buffers still goes out. A sentinel's connection is aborted through the master connection
+     * it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number of network
+     * connections aborted: 0 when the connection is not one this can reach (then only the client's close runs).
      */
-    public static boolean abort(RedisConnection connection) {
-        Object actual = connection instanceof PooledRedisConnection pooled ? pooled.actual() : connection;
-        if (REDIS_SOCKET == null || !(actual instanceof RedisStandaloneConnection)) {
-            return false;
-        }
+    public static int abort(RedisConnection connection) {
         try {
-            if (REDIS_SOCKET.get(actual) instanceof NetSocketInternal socket) {
+            if (connection instanceof PooledRedisConnection pooled) {
+                return abort(pooled.actual());
+            }
+            if (connection instanceof RedisSentinelConnection && SENTINEL_CONNECTION != null
+                    && SENTINEL_CONNECTION.get(connection) instanceof AtomicReference<?> master
+                    && master.get() instanceof RedisConnection actual) {
+                return abort(actual);
+            }
+            if (connection instanceof RedisClusterConnection && CLUSTER_CONNECTIONS != null
+                    && CLUSTER_CONNECTIONS.get(connection) instanceof Map<?, ?> nodes) {
+                int aborted = 0;
+                for (Object node : List.copyOf(nodes.values())) {
+                    if (node instanceof RedisConnection c) {
+                        aborted += abort(c);
+                    }
+                }
+                return aborted;
+            }
+            if (connection instanceof RedisStandaloneConnection && REDIS_SOCKET != null
+                    && REDIS_SOCKET.get(connection) instanceof NetSocketInternal socket) {
                 Channel channel = socket.channelHandlerContext().channel();
-                // closeForcibly skips the pipeline (which would wait for the flush) and fires no event: the close
-                // that follows runs the pipeline, so that the connection's pending requests fail as on any close
+                // closeForcibly skips the pipeline (which would wait for the flush) and fires no event; the channel
+                // is then no longer active, so the close that follows (which releases what was queued) fires none
+                // either: the inactive event tells Vert.x, whose connection fails its pending requests as on any close
                 channel.eventLoop().execute(() -> {
                     channel.unsafe().closeForcibly();
+                    channel.pipeline().fireChannelInactive();
                     channel.close();
                 });
-                return true;
+                return 1;
             }
         } catch (IllegalAccessException e) {
-            // as when the field is missing
+            // as when a field is missing
         }
-        return false;
+        return 0;
     }
 
     // ---- Quarkus

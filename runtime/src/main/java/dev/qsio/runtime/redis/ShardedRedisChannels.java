@@ -244,21 +244,32 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
             }
             // a newer attempt takes over; this one's callbacks are ignored from now on
             generation++;
-            closeConnections();
+            closeConnections(true);
             // a failover ends within seconds (the cluster's node timeout and an election): at most 1 s between tries
             long delay = wentDown(reason, Math.min(1000, config.reconnectDelayMax().toMillis()));
             vertx.setTimer(delay, t -> context.runOnContext(x -> connect(null)));
         });
     }
 
-    private void closeConnections() {
+    /**
+     * Closes the connections; given up on ({@code abort}), at once, what they have not sent discarded: a stale
+     * publication must not reach a master after those of the reconnection.
+     */
+    private void closeConnections(boolean abort) {
         Redis c = cluster;
+        RedisConnection p = pub;
         cluster = null;
         pub = null;
+        if (abort && p != null) {
+            FrameworkInternals.abort(p);
+        }
         if (c != null) {
             c.close();
         }
         for (Shard shard : shards.values()) {
+            if (abort && shard.subscriber.succeeded()) {
+                FrameworkInternals.abort(shard.subscriber.result());
+            }
             shard.client.close();
         }
         shards.clear();
@@ -361,9 +372,9 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         Redis c = cluster;
         if (p != null && c != null) {
             // what was published goes out first
-            p.send(Request.cmd(Command.PING)).onComplete(ar -> context.runOnContext(v -> closeConnections()));
+            p.send(Request.cmd(Command.PING)).onComplete(ar -> context.runOnContext(v -> closeConnections(false)));
         } else {
-            context.runOnContext(v -> closeConnections());
+            context.runOnContext(v -> closeConnections(false));
         }
     }
 }

@@ -123,6 +123,13 @@ public class ClusterFeatures {
         return count;
     }
 
+    /** One event of a heavy stream, {@code size} characters of padding: [origin, index, padding]. */
+    @OnEvent("heavy-at")
+    int heavyAt(String origin, int index, String room, int size) {
+        io.to(room).emit("n", origin, index, "x".repeat(size));
+        return index;
+    }
+
     /** Numbered events to the asking socket alone, one every intervalMs: [origin, 0..count-1]. */
     @OnEvent("own-stream")
     int ownStream(SocketIoSocket socket, String origin, int count, int intervalMs) throws InterruptedException {

@@ -31,8 +31,8 @@ import dev.qsio.it.support.RawHttp;
  * Clients that never read what they are sent cannot make the server hold unbounded memory. With {@code -Xmx256m},
  * one polling client that stops polling and one WebSocket client that stops reading join a room that receives 200
  * messages of 900 KB (180 MB each, more than the heap). Each of them is closed once the server holds
- * {@code max-buffered-bytes} for it; no {@code OutOfMemoryError}; a reading client in the same room gets every
- * message, and five ordinary clients chatting throughout see no disconnection and every acknowledgement. One
+ * {@code max-buffered-bytes} for it; no {@code OutOfMemoryError}; a reading client in the same room, which the stream
+ * waits for (the server holds at most a few messages for it, whatever the machine's load), gets every message, and five ordinary clients chatting throughout see no disconnection and every acknowledgement. One
  * process and a cluster of two workers.
  */
 class UnreadClientIT {
@@ -40,6 +40,8 @@ class UnreadClientIT {
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     static final int MESSAGES = 200;
     static final int SIZE = 900_000;
+    /** How far the reading client may fall behind the stream: 3.6 MB, against the default bound of 10 MB. */
+    static final int WINDOW = 4;
 
     static void report(String line) {
         System.out.println("[unread-client-report] " + line);
@@ -97,22 +99,28 @@ class UnreadClientIT {
             driver.await("publisher", "connect");
 
             AtomicLong peakKb = new AtomicLong(baselineKb);
-            driver.emitWithAck("publisher", "flood", 600_000, "heavy-stream", "P", MESSAGES, 20, "big", SIZE);
             int acks = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (driver.events(m -> "publisher".equals(m.path("id").asText()) && "ack".equals(m.path("event").asText())
-                    && "flood".equals(m.path("ref").asText())).isEmpty()) {
-                assertThat(System.nanoTime()).as("the stream ends within 3 minutes").isLessThan(deadline);
-                for (String id : ordinary) {
-                    String text = "m" + ThreadLocalRandom.current().nextInt(1_000_000);
-                    JsonNode answer = driver.call(id, 15_000, "upper", text);
-                    assertThat(answer.get(0).asText()).isEqualTo(text.toUpperCase());
-                    acks++;
+            for (int i = 0; i < MESSAGES; i++) {
+                driver.call("publisher", 30_000, "heavy-at", "P", i, "big", SIZE);
+                // the reading client keeps up: it is never more than WINDOW messages (well under max-buffered-bytes)
+                // behind, however long a busy machine makes it take to read one, so the bound is never its to reach;
+                // the clients that read nothing fall behind by the whole stream (180 MB)
+                int sent = i + 1;
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                        .alias("the reading client within " + WINDOW + " messages of " + sent)
+                        .until(() -> driver.report("receiver").path("origins").path("P").path("count").asInt()
+                                >= sent - WINDOW || !driver.events("receiver", "disconnect").isEmpty());
+                if (!driver.events("receiver", "disconnect").isEmpty()) {
+                    break;
                 }
+                // ordinary clients chat throughout
+                String id = ordinary.get(i % ordinary.size());
+                String text = "m" + ThreadLocalRandom.current().nextInt(1_000_000);
+                JsonNode answer = driver.call(id, 15_000, "upper", text);
+                assertThat(answer.get(0).asText()).isEqualTo(text.toUpperCase());
+                acks++;
                 peakKb.accumulateAndGet(pids.stream().mapToLong(UnreadClientIT::rssKb).sum(), Math::max);
             }
-            // the reading client got all of it, in order: the publisher's ack says the server sent the last message,
-            // which a client slowed down by a busy machine reads some time later
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> driver.report("receiver").path("origins").path("P").path("count").asInt() >= MESSAGES
                             || !driver.events("receiver", "disconnect").isEmpty());
