@@ -108,6 +108,19 @@ function socketConnect(cmd) {
       const [origin, seq] = args;
       const o = (socket.tracked.origins[origin] ??= { count: 0, last: -1, outOfOrder: 0, duplicates: 0 });
       o.count++;
+      // by what was received before: a redelivery (on which connection), or a first receipt (in order or not)
+      const seen = ((socket.tracked.seen ??= {})[origin] ??= new Set());
+      if (seen.has(seq)) {
+        o.redelivered = (o.redelivered ?? 0) + 1;
+        if ((o.redeliveredDetails ??= []).length < 20) {
+          o.redeliveredDetails.push({ seq, max: o.max, engine: socket.io.engine?.id, recovered: socket.recovered, at: Date.now() });
+        }
+      } else {
+        seen.add(seq);
+        o.distinct = (o.distinct ?? 0) + 1;
+        if (seq < (o.max ?? -1)) o.firstOutOfOrder = (o.firstOutOfOrder ?? 0) + 1;
+        o.max = Math.max(o.max ?? -1, seq);
+      }
       if (seq === o.last) {
         o.duplicates++;
         // what the client knew when a duplicate arrived, to tell where it came from

@@ -83,10 +83,12 @@ public final class RedisWire implements Wire {
             sessions = store == null ? SessionStore.NONE : store;
         } else if (config.adapter() == RedisConfig.Adapter.STREAMS) {
             // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
-            transport = new StreamsRedisTransport(context.vertx(), bus, context.json(), config.key(),
-                    config.streams().maxLen(), window > 0);
+            StreamsRedisTransport streams = new StreamsRedisTransport(context.vertx(), bus, context.json(),
+                    config.key(), config.streams().maxLen(), window > 0);
+            transport = streams;
             sessions = window > 0 ? new StreamsSessionStore(context.json(), channels, config.key(),
-                    config.streams().sessionKeyPrefix(), window) : SessionStore.NONE;
+                    config.streams().sessionKeyPrefix(), window,
+                    streams::readPast) : SessionStore.NONE;
         } else {
             // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter; with a recovery
             // window, broadcasts are logged in Redis and sessions kept there

@@ -52,6 +52,25 @@ final class StreamEntries {
         return xadd;
     }
 
+    /** A stream entry's id ({@code <ms>-<seq>}) as its two numbers; null for anything else. */
+    static long[] parseId(String id) {
+        int dash = id == null ? -1 : id.indexOf('-');
+        if (dash <= 0) {
+            return null;
+        }
+        try {
+            return new long[] { Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1)) };
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The stream's order of two parsed ids. */
+    static int compareIds(long[] a, long[] b) {
+        int c = Long.compareUnsigned(a[0], b[0]);
+        return c != 0 ? c : Long.compareUnsigned(a[1], b[1]);
+    }
+
     /** Whether a tree holds binary values (they cannot travel as JSON). */
     static boolean hasBinary(JsonNode node) {
         if (node.isBinary()) {

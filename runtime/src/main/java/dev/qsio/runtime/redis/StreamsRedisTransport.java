@@ -49,6 +49,11 @@ final class StreamsRedisTransport implements ClusterTransport {
     /** How long one XREAD waits for new entries, and how many it takes at most (Node's defaults). */
     private static final int BLOCK_MS = 5000;
     private static final int READ_COUNT = 100;
+    /**
+     * The longest a restoration waits for the reader to reach the client's offset: a reader that reads takes
+     * milliseconds (the entry is there to read), one that cannot read should not hold the client back.
+     */
+    static final long READ_PAST_MAX_MS = 2000;
 
     private final Vertx vertx;
     private final RedisBus bus;
@@ -62,8 +67,8 @@ final class StreamsRedisTransport implements ClusterTransport {
     private final boolean recovery;
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private volatile int serverCount = 1;
-    /** The id of the last entry read; new entries only at first, as Node's readers start. */
-    private String lastId = "$";
+    /** Where the reader is: new entries only at first, as Node's readers start. */
+    private final StreamPosition position;
     private Redis reader;
     private ClusterHub hub;
 
@@ -78,6 +83,7 @@ final class StreamsRedisTransport implements ClusterTransport {
         this.messages = new ClusterAdapterMessages(protocol, uid);
         this.wire = messages.wire;
         this.entries = new StreamEntries(wire);
+        this.position = new StreamPosition(vertx);
     }
 
     @Override
@@ -110,7 +116,7 @@ final class StreamsRedisTransport implements ClusterTransport {
 
     private void poll(RedisConnection connection) {
         connection.send(Request.cmd(Command.XREAD).arg("COUNT").arg(READ_COUNT).arg("BLOCK").arg(BLOCK_MS)
-                .arg("STREAMS").arg(key).arg(lastId)).onComplete(ar -> {
+                .arg("STREAMS").arg(key).arg(position.lastId())).onComplete(ar -> {
                     if (ar.failed()) {
                         LOG.debugf("reading the stream %s failed: %s", key, ar.cause().getMessage());
                         connection.close();
@@ -133,19 +139,35 @@ final class StreamsRedisTransport implements ClusterTransport {
         // one stream asked for: {key: [entries...]} (RESP3) or [[key, [entries...]]] (RESP2)
         Response list = result.containsKey(key) ? result.get(key) : result.get(0).get(1);
         for (StreamEntries.Entry e : entries.entries(list)) {
-            lastId = e.id();
-            JsonNode m = e.message();
-            String nsp = m.path("nsp").asText();
-            if (!namespaces.contains(nsp)) {
-                continue;
+            try {
+                apply(e);
+            } finally {
+                position.applied(e.id());
             }
-            boolean own = uid.equals(m.path("uid").asText());
-            if (own && !(recovery && m.path("type").asInt() == ClusterAdapterMessages.BROADCAST)) {
-                // applied here when it was sent; only logged broadcasts come back, with their offset
-                continue;
-            }
-            messages.dispatch(m, nsp, recovery ? e.id() : null, own, hub);
         }
+        position.batchApplied();
+    }
+
+    private void apply(StreamEntries.Entry e) {
+        JsonNode m = e.message();
+        String nsp = m.path("nsp").asText();
+        if (!namespaces.contains(nsp)) {
+            return;
+        }
+        boolean own = uid.equals(m.path("uid").asText());
+        if (own && !(recovery && m.path("type").asInt() == ClusterAdapterMessages.BROADCAST)) {
+            // applied here when it was sent; only logged broadcasts come back, with their offset
+            return;
+        }
+        messages.dispatch(m, nsp, recovery ? e.id() : null, own, hub);
+    }
+
+    /**
+     * Completes once this server's reader has applied the stream's entries up to {@code offset}, or after
+     * {@link #READ_PAST_MAX_MS}: see {@link StreamPosition#reached}.
+     */
+    Future<Void> readPast(String offset) {
+        return position.reached(offset, READ_PAST_MAX_MS);
     }
 
     private String channel(String nsp) {

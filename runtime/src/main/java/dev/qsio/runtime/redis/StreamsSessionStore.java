@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
@@ -53,9 +54,12 @@ final class StreamsSessionStore implements SessionStore {
     private final String sessionKeyPrefix;
     private final long windowMs;
     private final AtomicLong placeholders = new AtomicLong();
+    /** Completes once this server's reader of the stream has applied the entry of an offset (or gave up waiting). */
+    private final Function<String, Future<Void>> readerPast;
 
     StreamsSessionStore(ProtocolJson protocol, RedisChannels redis, String stream, String sessionKeyPrefix,
-            long windowMs) {
+            long windowMs, Function<String, Future<Void>> readerPast) {
+        this.readerPast = readerPast;
         this.protocol = protocol;
         this.redis = redis;
         this.wire = new NodeMessages(protocol.mapper());
@@ -134,9 +138,13 @@ final class StreamsSessionStore implements SessionStore {
                     LOG.debugf("session %s not recovered: offset %s is no longer in the stream", pid, offset);
                     return Future.succeededFuture(null);
                 }
-                Promise<List<Logged>> missed = Promise.promise();
-                collect(namespace, session.rooms(), offset, new ArrayList<>(), missed);
-                return missed.future().map(list -> new Restored(session, list));
+                // restored once this server has applied what the client saw: an entry up to its offset applied
+                // after the socket joined its rooms would reach it twice
+                return readerPast.apply(offset).compose(v -> {
+                    Promise<List<Logged>> missed = Promise.promise();
+                    collect(namespace, session.rooms(), offset, new ArrayList<>(), missed);
+                    return missed.future().map(list -> new Restored(session, list));
+                });
             });
         });
         return Uni.createFrom().completionStage(f.toCompletionStage());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -44,6 +45,28 @@ final class Moves {
             where.add(driver.call(id, 15_000, "where").get(0).asText());
         }
         return where;
+    }
+
+    /**
+     * The client got all {@code count} events of the stream, each first received in order, and received again only on
+     * the connections named (by Engine.IO id): a Node server of {@code @socket.io/redis-streams-adapter} restores a
+     * session before its reader has applied the client's offset, so a client recovered there while that reader lags
+     * gets the entries in between a second time. A Quarkus server waits for its reader (StreamPosition).
+     */
+    static void assertWholeStreamRedeliveredOnlyOn(ClientDriver driver, String id, int count, Set<String> engines) {
+        await().atMost(Duration.ofSeconds(30)).alias(id + " gets the whole stream: " + driver.report(id))
+                .until(() -> driver.report(id).path("origins").path("S").path("distinct").asInt() >= count);
+        JsonNode r = driver.report(id).path("origins").path("S");
+        assertThat(r.path("distinct").asInt()).as(r.toString()).isEqualTo(count);
+        assertThat(r.path("firstOutOfOrder").asInt()).as("events first received out of order: " + r).isZero();
+        for (JsonNode again : r.path("redeliveredDetails")) {
+            assertThat(engines).as("a redelivery on a connection to a Quarkus server: " + again + " in " + r)
+                    .contains(again.path("engine").asText());
+        }
+        if (r.path("redelivered").asInt() > 0) {
+            System.out.println("[moves-report] " + id + ": " + r.path("redelivered").asInt() + " events received "
+                    + "again after a recovery on a Node server: " + r.path("redeliveredDetails"));
+        }
     }
 
     /** The client got all {@code count} events of the stream, in order, none twice. */

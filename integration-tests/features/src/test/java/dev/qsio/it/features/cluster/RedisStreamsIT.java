@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,7 +75,9 @@ class RedisStreamsIT {
             assertThat(where).satisfiesExactly(w -> assertThat(w).startsWith("quarkus-host/"),
                     w -> assertThat(w).isEqualTo("node"), w -> assertThat(w).startsWith("quarkus-host/"));
             driver.awaitAck("q", ref);
-            Moves.assertWholeStream(driver, "t", count);
+            // what a Node server's adapter may deliver twice (see Moves), and nothing else twice or out of order
+            String onNode = driver.events("t", "connect").get(2).path("engine").asText();
+            Moves.assertWholeStreamRedeliveredOnlyOn(driver, "t", count, Set.of(onNode));
             // still in its room, as both kinds of server see it
             assertThat(driver.call("n", 15_000, "fetch", "r").get(0).toString()).contains(sid);
             assertThat(driver.call("q", 15_000, "fetch", "r").get(0).toString()).contains(sid);
