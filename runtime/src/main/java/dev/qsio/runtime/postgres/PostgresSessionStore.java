@@ -95,10 +95,31 @@ final class PostgresSessionStore implements SessionStore {
         // the transport logs each broadcast in the transaction that notifies it
     }
 
+    /**
+     * A claim: the session as this server stores it, stamped with when it took the session (its restore's time on
+     * the database's clock, or the claim's own for a new socket). It replaces a stored session stamped earlier or not
+     * at all, never a later one: a claim of this server that reaches the database late (queued behind its earlier
+     * writes of the session, or held by a pause of this process) must not take back a session that another server
+     * restored since; this server would then delete it when closing the old connection (RecoveryIT's PostgreSQL test
+     * saw it in CI).
+     */
     @Override
     public void claim(String namespace, Session session) {
-        write(namespace, session, "");
+        Long stamp = restoredAt.remove(namespace + "#" + session.pid());
+        String sql = "INSERT INTO " + tables.sessions() + " AS s (nsp, pid, session, expires_at) VALUES ($1, $2, "
+                + "jsonb_set($3::text::jsonb, '{claimed}', to_jsonb(coalesce($5::bigint, " + NOW_MICROS + ")))::text, "
+                + "now() + make_interval(secs => $4)) ON CONFLICT (nsp, pid) DO UPDATE SET session = EXCLUDED.session, "
+                + "expires_at = EXCLUDED.expires_at WHERE (s.session::jsonb ->> 'claimed') IS NULL "
+                + "OR (s.session::jsonb ->> 'claimed')::bigint <= (EXCLUDED.session::jsonb ->> 'claimed')::bigint";
+        Tuple args = Tuple.of(namespace, session.pid(), encode(session), tables.windowMs() / 1000.0, stamp);
+        inOrder(namespace, session.pid(), () -> pool.preparedQuery(sql).execute(args))
+                .onFailure(e -> LOG.debugf("cannot claim session %s: %s", session.pid(), e.getMessage()));
     }
+
+    /** The database's clock in microseconds, which orders the claims of every server. */
+    private static final String NOW_MICROS = "(extract(epoch from clock_timestamp()) * 1000000)::bigint";
+    /** When this server restored a session it is about to claim, by namespace and private id. */
+    private final Map<String, Long> restoredAt = new ConcurrentHashMap<>();
 
     @Override
     public void save(String namespace, Session session) {
@@ -113,17 +134,23 @@ final class PostgresSessionStore implements SessionStore {
     /** The condition of a write that leaves a session claimed by another server alone ($5: this server). */
     private static final String OWN = " WHERE (s.session::jsonb ->> 'owner') IS NULL OR (s.session::jsonb ->> 'owner') = $5";
 
-    private void write(String namespace, Session session, String condition) {
+    private String encode(Session session) {
         ObjectNode s = json.createObjectNode().put("sid", session.sid()).put("pid", session.pid()).put("owner", member);
         ArrayNode rooms = s.putArray("rooms");
         session.rooms().forEach(rooms::add);
         s.set("data", json.valueToTree(session.data()));
-        Tuple args = Tuple.of(namespace, session.pid(), s.toString(), tables.windowMs() / 1000.0);
+        return s.toString();
+    }
+
+    /** A write of this server's state of the session: it keeps the stored claim's stamp. */
+    private void write(String namespace, Session session, String condition) {
+        Tuple args = Tuple.of(namespace, session.pid(), encode(session), tables.windowMs() / 1000.0);
         if (!condition.isEmpty()) {
             args.addString(member);
         }
         String sql = "INSERT INTO " + tables.sessions() + " AS s (nsp, pid, session, expires_at) VALUES ($1, $2, $3, "
-                + "now() + make_interval(secs => $4)) ON CONFLICT (nsp, pid) DO UPDATE SET session = EXCLUDED.session, "
+                + "now() + make_interval(secs => $4)) ON CONFLICT (nsp, pid) DO UPDATE SET session = jsonb_set("
+                + "EXCLUDED.session::jsonb, '{claimed}', coalesce(s.session::jsonb -> 'claimed', 'null'::jsonb))::text, "
                 + "expires_at = EXCLUDED.expires_at" + condition;
         inOrder(namespace, session.pid(), () -> pool.preparedQuery(sql).execute(args))
                 .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
@@ -160,12 +187,15 @@ final class PostgresSessionStore implements SessionStore {
     @Override
     public Uni<Restored> restore(String namespace, String pid, String offset) {
         Future<Restored> f = pool.preparedQuery("DELETE FROM " + tables.sessions()
-                + " WHERE nsp = $1 AND pid = $2 RETURNING session, expires_at > now()").execute(Tuple.of(namespace, pid))
+                + " WHERE nsp = $1 AND pid = $2 RETURNING session, expires_at > now(), " + NOW_MICROS)
+                .execute(Tuple.of(namespace, pid))
                 .compose(rows -> {
                     Session session = null;
                     for (Row row : rows) {
                         if (Boolean.TRUE.equals(row.getBoolean(1))) {
                             session = decode(pid, row.getString(0));
+                            // the claim that follows is stamped with this moment
+                            restoredAt.put(namespace + "#" + pid, row.getLong(2));
                         }
                     }
                     if (session == null) {
