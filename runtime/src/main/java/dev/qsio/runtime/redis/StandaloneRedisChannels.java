@@ -134,12 +134,8 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
         }
         RedisOptions options = new RedisOptions().setConnectionString(url).setMaxPoolSize(4).setMaxWaitingHandlers(100_000);
         config.password().ifPresent(options::setPassword);
-        // SO_LINGER 0: a connection closed is reset, its unsent commands discarded. A connection given up on (Redis
-        // unreachable, a link cut) would otherwise keep them in the kernel's send queue, and the retransmission after
-        // the link heals would publish stale broadcasts after those of the new connection (the fault campaign saw
-        // 3 broadcasts of a host cut from Redis for 11 s delivered 3 s after the healing, after later ones)
         if ("rediss".equals(uri.getScheme())) {
-            NetClientOptions net = new NetClientOptions().setSsl(true).setTcpNoDelay(true).setSoLinger(0);
+            NetClientOptions net = new NetClientOptions().setSsl(true).setTcpNoDelay(true);
             if (config.tls().trustAll()) {
                 net.setTrustAll(true).setHostnameVerificationAlgorithm("");
             } else {
@@ -148,7 +144,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
             config.tls().trustCertificatePem().ifPresent(p -> net.setTrustOptions(new PemTrustOptions().addCertPath(p)));
             options.setNetClientOptions(net);
         } else {
-            options.setNetClientOptions(new NetClientOptions().setTcpNoDelay(true).setSoLinger(0));
+            options.setNetClientOptions(new NetClientOptions().setTcpNoDelay(true));
         }
         return options;
     }
