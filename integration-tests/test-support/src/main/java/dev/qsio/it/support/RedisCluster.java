@@ -243,6 +243,20 @@ public final class RedisCluster implements AutoCloseable {
                         + " as node " + port + " sees it"));
     }
 
+    /**
+     * Stops every node's process (SIGSTOP) without closing anything, as a stalled VM or a network that drops
+     * everything silently would: connections stay open, nothing is answered. All at once, so that no node sees the
+     * others fail and no failover starts.
+     */
+    public synchronized void pauseAll() {
+        nodes.forEach(n -> ClusterProcess.signal(n.process.pid(), "STOP"));
+    }
+
+    /** Lets the nodes stopped by {@link #pauseAll()} run again (SIGCONT). */
+    public synchronized void resumeAll() {
+        nodes.forEach(n -> ClusterProcess.signal(n.process.pid(), "CONT"));
+    }
+
     /** Kills (SIGKILL) the master on {@code port}, which must be serving slots, as a crash would. */
     public synchronized void killMaster(int port) {
         Node node = node(port);
