@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,7 @@ public final class Campaign {
 
     /** What a run needs to know; {@link #parse} reads it from {@code --name value} arguments. */
     record Options(long seed, Schedule.Variant variant, int seconds, int maxFaults, Path out, String prefix, Path module,
-            int subscribers, int pages, int churners, int rate, boolean soak, int minutes) {
+            int subscribers, int pages, int churners, int rate, boolean soak, int minutes, Set<Kind> kinds) {
 
         static Options parse(Map<String, String> a) {
             long seed = Long.parseLong(a.getOrDefault("seed", "1"));
@@ -46,7 +48,8 @@ public final class Campaign {
                     Path.of(a.getOrDefault("module", ".")).toAbsolutePath(),
                     Integer.parseInt(a.getOrDefault("subscribers", "45")), Integer.parseInt(a.getOrDefault("pages", "3")),
                     Integer.parseInt(a.getOrDefault("churners", "6")), Integer.parseInt(a.getOrDefault("rate", "100")),
-                    a.containsKey("soak"), Integer.parseInt(a.getOrDefault("minutes", "30")));
+                    a.containsKey("soak"), Integer.parseInt(a.getOrDefault("minutes", "30")),
+                    a.containsKey("kinds") ? Kind.parse(a.get("kinds")) : EnumSet.allOf(Kind.class));
         }
     }
 
@@ -100,10 +103,13 @@ public final class Campaign {
     private int run() throws Exception {
         Files.createDirectories(options.out());
         Lab lab = Lab.existing(options.prefix(), HOSTS);
-        Schedule schedule = Schedule.of(options.seed(), options.variant(), options.maxFaults(), HOSTS);
+        Schedule schedule = Schedule.of(options.seed(), options.variant(), options.maxFaults(), HOSTS, options.kinds());
+        String kinds = options.kinds().size() == Kind.values().length ? ""
+                : " --kinds " + String.join(",", options.kinds().stream().map(Kind::label).toList());
         say("seed " + options.seed() + ", variant " + options.variant().name().toLowerCase().replace('_', '-') + ", "
                 + options.seconds() + " s of faults (replay: bin/campaign --seed " + options.seed() + " --variant "
-                + options.variant().name().toLowerCase().replace('_', '-') + " --seconds " + options.seconds() + ")");
+                + options.variant().name().toLowerCase().replace('_', '-') + " --seconds " + options.seconds() + kinds
+                + ")");
         Path netdelay = Nemesis.buildNetdelay(options.module());
         Path jar = options.module().resolve("../features/target/quarkus-app/quarkus-run.jar").normalize();
         Path haproxyConfig = options.module().resolve("../../docs/modules/ROOT/examples/load-balancers/haproxy-round-robin.cfg")

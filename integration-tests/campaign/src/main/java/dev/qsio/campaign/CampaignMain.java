@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Arguments, {@code --name value}: {@code seed} (one campaign) or {@code seeds} (a comma-separated list) or
  * {@code minutes} with {@code first-seed} (seeds one after the other until the time is up: the long mode);
  * {@code variant} (redis-recovery, redis-plain, cluster-recovery; by default the seed chooses), {@code seconds} of
- * faults per campaign, {@code faults} (at most that many, the first of the schedule), {@code out} (a folder per seed below it), {@code soak} with {@code minutes} for the soak, and
+ * faults per campaign, {@code faults} (at most that many, the first of the schedule), {@code kinds} (the faults drawn from these
+ * kinds only, comma-separated labels), {@code out} (a folder per seed below it), {@code soak} with {@code minutes} for
+ * the soak, and
  * {@code lab} (letters added to the namespaces' prefix, for a second run beside the first).
  * Exit status: 0 when no campaign found a violation.
  */

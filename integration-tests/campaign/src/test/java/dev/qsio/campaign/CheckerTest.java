@@ -1,6 +1,7 @@
 package dev.qsio.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -229,5 +230,20 @@ class CheckerTest {
         // a deck: the first 13 faults of the single-Redis variant are its 13 kinds
         assertThat(Schedule.of(42, Schedule.Variant.REDIS_RECOVERY, 13, hosts).faults().stream().map(f -> f.kind())
                 .distinct().count()).isEqualTo(13);
+    }
+
+    @Test
+    void aScheduleDrawsOnlyFromTheKindsItIsGiven() {
+        List<String> hosts = List.of("a", "b");
+        java.util.Set<Kind> kinds = Kind.parse("partition-host-redis,redis-pause,latency");
+        List<Schedule.Fault> faults = Schedule.of(7, Schedule.Variant.REDIS_RECOVERY, 9, hosts, kinds).faults();
+        assertThat(faults).hasSize(9).allMatch(f -> kinds.contains(f.kind()));
+        // still a deck: each kind once in every three
+        assertThat(faults.subList(0, 3).stream().map(f -> f.kind()).distinct().count()).isEqualTo(3);
+        assertThat(Schedule.of(7, Schedule.Variant.REDIS_RECOVERY, 9, hosts, kinds).faults()).isEqualTo(faults);
+        assertThatThrownBy(() -> Kind.parse("latency,flood")).hasMessageContaining("no fault kind flood");
+        // a Redis Cluster is failed over, not paused
+        assertThatThrownBy(() -> Schedule.of(7, Schedule.Variant.CLUSTER_RECOVERY, 3, hosts, Kind.parse("redis-pause")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
