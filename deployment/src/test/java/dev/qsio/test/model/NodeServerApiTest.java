@@ -46,7 +46,7 @@ class NodeServerApiTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Api.class, Children.class, Reply.class, JavaClient.class));
+            .withApplicationRoot(root -> root.addClasses(Api.class, Children.class, SlowToConnect.class, Reply.class, JavaClient.class));
 
     @ConfigProperty(name = "quarkus.http.test-port")
     int port;
@@ -121,6 +121,31 @@ class NodeServerApiTest {
         }
     }
 
+    /**
+     * Sets up its event middleware and catch-all listener in an {@code @OnConnect} handler that takes its time, on a
+     * worker thread: the client, answered before the handler runs, sends an event at once.
+     */
+    @SocketIo("/slow")
+    public static class SlowToConnect {
+
+        @OnConnect
+        @Blocking
+        void connect(SocketIoSocket socket) throws InterruptedException {
+            // the client's first event arrives meanwhile
+            Thread.sleep(500);
+            socket.onAny((event, args) -> SEEN.add("slow any " + event));
+            socket.use((s, e) -> "forbidden".equals(e.event())
+                    ? Uni.createFrom().failure(new IllegalStateException("not allowed: " + e.event()))
+                    : Uni.createFrom().voidItem());
+        }
+
+        @OnEvent("forbidden")
+        String forbidden() {
+            SEEN.add("slow forbidden handler ran");
+            return "ran";
+        }
+    }
+
     @SocketIo(pattern = "/child-\\d+")
     public static class Children {
 
@@ -181,6 +206,22 @@ class NodeServerApiTest {
             // the catch-all listeners saw it before the middleware, the handler never ran, the socket goes on
             assertThat(SEEN).contains("any forbidden []", "annotated forbidden").doesNotContain("forbidden handler ran");
             assertThat(client.call("echo", "still here")[0]).isEqualTo("still here");
+        }
+    }
+
+    /**
+     * As in Node, where the connection handler has run before any packet of the socket is read: an event the client
+     * sends as soon as it is connected meets the middleware and listeners the {@code @OnConnect} handler set up, even
+     * when that handler is still running on a worker thread when the event arrives.
+     */
+    @Test
+    void anEventSentAtOnceMeetsTheMiddlewareOfTheConnectHandler() throws Exception {
+        try (JavaClient client = JavaClient.connect(port, "/slow", Map.of(), "error")) {
+            client.awaitConnected();
+            client.socket.emit("forbidden");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !client.received().isEmpty());
+            assertThat(client.received().get(0)).contains("not allowed: forbidden");
+            assertThat(SEEN).contains("slow any forbidden").doesNotContain("slow forbidden handler ran");
         }
     }
 

@@ -418,7 +418,18 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     // ---- incoming
 
+    /**
+     * An event of the client, handled in the socket's order: after the tasks before it, the {@code @OnConnect}
+     * handlers among them, so that what they set up (catch-all listeners, event middleware) sees an event the client
+     * sent as soon as it was connected, as in Node, where the connection handler has run before any packet of the
+     * socket is read. (Read when the packet arrived, the listeners and middleware were those of before the handlers:
+     * an event sent at once passed a middleware meant to refuse it.)
+     */
     void onEvent(Packet packet) {
+        executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> dispatch(packet));
+    }
+
+    private void dispatch(Packet packet) {
         ArrayNode payload = (ArrayNode) packet.data();
         String event = payload.get(0).asText();
         List<JsonNode> args = new ArrayList<>(payload.size() - 1);
