@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.quarkus.virtual.threads.VirtualThreadsRecorder;
@@ -268,8 +269,8 @@ public final class FrameworkInternals {
      * own close does not: Vert.x closes a connection once what was written before has been flushed, so a connection
      * given up on while Redis cannot be reached (a link cut, a frozen Redis) stays open with its commands queued, and
      * delivers them when Redis reads again, after those of the connection that replaced it (the fault campaign saw
-     * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). What the kernel already
-     * holds in the socket's buffers still goes out. A sentinel's connection is aborted through the master connection
+     * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). The connection is reset
+     * ({@code SO_LINGER} 0), so what the kernel holds in the socket's buffers is discarded too. A sentinel's connection is aborted through the master connection
      * it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number of network
      * connections aborted: 0 when the connection is not one this can reach (then only the client's close runs).
      */
@@ -300,6 +301,15 @@ public final class FrameworkInternals {
                 // is then no longer active, so the close that follows (which releases what was queued) fires none
                 // either: the inactive event tells Vert.x, whose connection fails its pending requests as on any close
                 channel.eventLoop().execute(() -> {
+                    // SO_LINGER 0: the close resets the connection and the kernel discards what it still holds to
+                    // send; otherwise it keeps retransmitting that after the close, and a link that heals delivers it
+                    // (the campaign's seed 103: 2 publications of a host cut from Redis for 11 s arrived after later
+                    // ones). Only here: a graceful close still sends everything.
+                    try {
+                        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                    } catch (RuntimeException e) {
+                        // not a TCP socket (a domain socket): nothing is retransmitted
+                    }
                     channel.unsafe().closeForcibly();
                     channel.pipeline().fireChannelInactive();
                     channel.close();
