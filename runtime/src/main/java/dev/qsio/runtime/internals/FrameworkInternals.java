@@ -302,9 +302,9 @@ public final class FrameworkInternals {
                 // either: the inactive event tells Vert.x, whose connection fails its pending requests as on any close
                 channel.eventLoop().execute(() -> {
                     // SO_LINGER 0: the close resets the connection and the kernel discards what it still holds to
-                    // send; otherwise it keeps retransmitting that after the close, and a link that heals delivers it
-                    // (the campaign's seed 103: 2 publications of a host cut from Redis for 11 s arrived after later
-                    // ones). Only here: a graceful close still sends everything.
+                    // send; otherwise it keeps retransmitting that after the close, and a link that heals may deliver
+                    // it (RedisStallIT: 1 publication of 800 reaches a frozen Redis after it runs again, 5 without
+                    // the reset). Only here: a graceful close still sends everything.
                     try {
                         channel.config().setOption(ChannelOption.SO_LINGER, 0);
                     } catch (RuntimeException e) {
