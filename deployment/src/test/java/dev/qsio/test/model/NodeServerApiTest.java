@@ -131,7 +131,10 @@ class NodeServerApiTest {
         @OnConnect
         @Blocking
         void connect(SocketIoSocket socket) throws InterruptedException {
-            // the client's first event arrives meanwhile
+            // Not a wait for a condition: the window the test needs. The client emits as soon as it is connected, so
+            // its event arrives while this handler is still running; without that window the race cannot show. The
+            // test's result does not depend on the length (with the fix the event waits for this handler whatever it
+            // is); a shorter one could only hide the bug on a slow machine.
             Thread.sleep(500);
             socket.onAny((event, args) -> SEEN.add("slow any " + event));
             socket.use((s, e) -> "forbidden".equals(e.event())

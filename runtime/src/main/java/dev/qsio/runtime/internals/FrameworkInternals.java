@@ -303,8 +303,8 @@ public final class FrameworkInternals {
                 channel.eventLoop().execute(() -> {
                     // SO_LINGER 0: the close resets the connection and the kernel discards what it still holds to
                     // send; otherwise it keeps retransmitting that after the close, and a link that heals may deliver
-                    // it (RedisStallIT: 1 publication of 800 reaches a frozen Redis after it runs again, 5 without
-                    // the reset). Only here: a graceful close still sends everything.
+                    // it. (RedisStallIT, where Redis is frozen on loopback, still sees 1 or 5 of 800 arrive: what
+                    // Redis's own side had received before.) Only here: a graceful close still sends everything.
                     try {
                         channel.config().setOption(ChannelOption.SO_LINGER, 0);
                     } catch (RuntimeException e) {
