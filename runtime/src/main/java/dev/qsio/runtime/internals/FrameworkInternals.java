@@ -270,8 +270,9 @@ public final class FrameworkInternals {
      * given up on while Redis cannot be reached (a link cut, a frozen Redis) stays open with its commands queued, and
      * delivers them when Redis reads again, after those of the connection that replaced it (the fault campaign saw
      * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). The connection is reset
-     * ({@code SO_LINGER} 0), so what the kernel holds in the socket's buffers is discarded too. A sentinel's connection is aborted through the master connection
-     * it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number of network
+     * ({@code SO_LINGER} 0, set before this returns, so a close that overtakes the forced one resets it too), and what
+     * the kernel holds in the socket's buffers is discarded as well. A sentinel's connection is aborted through the
+     * master connection it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number of network
      * connections aborted: 0 when the connection is not one this can reach (then only the client's close runs).
      */
     public static int abort(RedisConnection connection) {
@@ -297,23 +298,35 @@ public final class FrameworkInternals {
             if (connection instanceof RedisStandaloneConnection && REDIS_SOCKET != null
                     && REDIS_SOCKET.get(connection) instanceof NetSocketInternal socket) {
                 Channel channel = socket.channelHandlerContext().channel();
-                // closeForcibly skips the pipeline (which would wait for the flush) and fires no event; the channel
-                // is then no longer active, so the close that follows (which releases what was queued) fires none
-                // either: the inactive event tells Vert.x, whose connection fails its pending requests as on any close
-                channel.eventLoop().execute(() -> {
-                    // SO_LINGER 0: the close resets the connection and the kernel discards what it still holds to
-                    // send; otherwise it keeps retransmitting that after the close, and a link that heals may deliver
-                    // it. (RedisStallIT, where Redis is frozen on loopback, still sees 1 or 5 of 800 arrive: what
-                    // Redis's own side had received before.) Only here: a graceful close still sends everything.
-                    try {
-                        channel.config().setOption(ChannelOption.SO_LINGER, 0);
-                    } catch (RuntimeException e) {
-                        // not a TCP socket (a domain socket): nothing is retransmitted
+                // SO_LINGER 0 at once, on this thread: whichever close of the socket comes first then resets the
+                // connection, and the kernel discards what it still holds to send. Otherwise it keeps retransmitting
+                // that after the close, and a link that heals delivers it late (the campaign's seed 103: the client's
+                // graceful close, which the caller runs next, reached the event loop before the forced close below, and
+                // the socket sat in FIN-WAIT-1 with 116 KB of publications until the link healed). (RedisStallIT,
+                // where Redis is frozen on loopback, still sees a few of 800 arrive: what Redis's own side had received
+                // before.) Only here: a graceful close still sends everything.
+                try {
+                    channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                } catch (RuntimeException e) {
+                    // closed already, or not a TCP socket (a domain socket): nothing left to discard
+                }
+                Runnable close = () -> {
+                    // closeForcibly skips the pipeline (which would wait for the flush) and fires no event; the channel
+                    // is then no longer active, so the close that follows (which releases what was queued) fires none
+                    // either: the inactive event tells Vert.x, whose connection fails its pending requests as on any
+                    // close
+                    if (!channel.isOpen()) {
+                        return;
                     }
                     channel.unsafe().closeForcibly();
                     channel.pipeline().fireChannelInactive();
                     channel.close();
-                });
+                };
+                if (channel.eventLoop().inEventLoop()) {
+                    close.run();
+                } else {
+                    channel.eventLoop().execute(close);
+                }
                 return 1;
             }
         } catch (IllegalAccessException e) {

@@ -105,7 +105,8 @@ final class PostgresSessionStore implements SessionStore {
      */
     @Override
     public void claim(String namespace, Session session) {
-        Long stamp = restoredAt.remove(namespace + "#" + session.pid());
+        RestoredAt restored = restoredAt.remove(namespace + "#" + session.pid());
+        Long stamp = restored == null ? null : restored.stamp();
         String sql = "INSERT INTO " + tables.sessions() + " AS s (nsp, pid, session, expires_at) VALUES ($1, $2, "
                 + "jsonb_set($3::text::jsonb, '{claimed}', to_jsonb(coalesce($5::bigint, " + NOW_MICROS + ")))::text, "
                 + "now() + make_interval(secs => $4)) ON CONFLICT (nsp, pid) DO UPDATE SET session = EXCLUDED.session, "
@@ -118,8 +119,18 @@ final class PostgresSessionStore implements SessionStore {
 
     /** The database's clock in microseconds, which orders the claims of every server. */
     private static final String NOW_MICROS = "(extract(epoch from clock_timestamp()) * 1000000)::bigint";
-    /** When this server restored a session it is about to claim, by namespace and private id. */
-    private final Map<String, Long> restoredAt = new ConcurrentHashMap<>();
+    /**
+     * When this server restored a session it is about to claim, by namespace and private id: the database's clock, and
+     * this server's (to forget a restore never claimed: its connection closed before the socket connected, or the
+     * offset was no longer in the log).
+     */
+    private final Map<String, RestoredAt> restoredAt = new ConcurrentHashMap<>();
+
+    private record RestoredAt(long stamp, long atNanos) {
+    }
+
+    /** How long a restore waits for its claim; a socket connects within milliseconds of its restore. */
+    static final long CLAIM_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
     @Override
     public void save(String namespace, Session session) {
@@ -195,7 +206,9 @@ final class PostgresSessionStore implements SessionStore {
                         if (Boolean.TRUE.equals(row.getBoolean(1))) {
                             session = decode(pid, row.getString(0));
                             // the claim that follows is stamped with this moment
-                            restoredAt.put(namespace + "#" + pid, row.getLong(2));
+                            long now = System.nanoTime();
+                            restoredAt.values().removeIf(r -> now - r.atNanos() > CLAIM_WAIT_NANOS);
+                            restoredAt.put(namespace + "#" + pid, new RestoredAt(row.getLong(2), now));
                         }
                     }
                     if (session == null) {
@@ -206,6 +219,8 @@ final class PostgresSessionStore implements SessionStore {
                     Session found = session;
                     return missed(namespace, session.rooms(), offset).map(missed -> {
                         if (missed == null) {
+                            // the client gets a new socket, with a private id of its own
+                            restoredAt.remove(namespace + "#" + pid);
                             LOG.debugf("session %s in %s not recovered: offset %s is no longer in the log", pid,
                                     namespace, offset);
                             return null;

@@ -228,6 +228,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 if (server.recoverySkipsMiddlewares()) {
                     if (client.isOpen()) {
                         socket.onConnect(restored);
+                    } else {
+                        keep(restored);
                     }
                 } else {
                     runMiddleware(socket, 0, restored);
@@ -273,9 +275,24 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             return;
         }
         if (!socket.client.isOpen()) {
+            keep(restored);
             return;
         }
         socket.onConnect(restored);
+    }
+
+    /**
+     * A restored session whose connection closed before its socket connected (during the restore's round trip to the
+     * store, or the middleware): stored again as it was, as at any disconnection it may recover from (the restore took
+     * it from the store), so that the client's next reconnection, which brings the same private id and offset,
+     * recovers it with what it missed. Unless another server claimed it meanwhile: the client is there already.
+     */
+    private void keep(SessionStore.Restored restored) {
+        if (restored != null) {
+            LOG.debugf("session %s restored for a connection that closed before its socket connected: kept",
+                    restored.session().pid());
+            server.sessionStore().disconnected(name, restored.session());
+        }
     }
 
     private void refuse(SocketImpl socket, Throwable failure) {

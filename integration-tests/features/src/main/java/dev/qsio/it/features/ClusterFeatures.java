@@ -77,6 +77,17 @@ public class ClusterFeatures {
         return count;
     }
 
+    /**
+     * One numbered broadcast to a room, [origin, seq], acknowledged with its number once handed to the adapter: the
+     * fault campaign's stream. The events of one socket are handled in order, so each origin's numbers leave its
+     * server in order.
+     */
+    @OnEvent("publish")
+    long publish(String origin, long seq, String room) {
+        io.to(room).emit("n", origin, seq);
+        return seq;
+    }
+
     /** A steady stream of numbered broadcasts to a room: [origin, 0..count-1], one every intervalMs. */
     @OnEvent("stream")
     int stream(String origin, int count, int intervalMs, String room) throws InterruptedException {

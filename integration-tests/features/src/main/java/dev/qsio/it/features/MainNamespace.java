@@ -2,8 +2,11 @@ package dev.qsio.it.features;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -26,6 +29,7 @@ import dev.qsio.it.features.Messages.Receipt;
 import dev.qsio.it.features.Messages.RoomMessage;
 import dev.qsio.it.features.Messages.Sum;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /** Exercises the server API from handlers of the main namespace. */
 @SocketIo("/")
@@ -43,6 +47,51 @@ public class MainNamespace {
         if (token != null && token.asText().equals("bad")) {
             throw new ConnectionRefusedException("not authorized", java.util.Map.of("reason", "bad token"));
         }
+    }
+
+    /** Socket ids whose next CONNECT {@link #holdWhenAsked} holds until its connection closes (RecoveryIT). */
+    static final Set<String> HOLD_NEXT = ConcurrentHashMap.newKeySet();
+    /** The socket ids whose CONNECT is held now, and those whose connection closed while it was held. */
+    static final Set<String> HOLDING = ConcurrentHashMap.newKeySet();
+    static final Set<String> CLOSED_WHILE_HELD = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    Vertx vertx;
+
+    /**
+     * Holds the CONNECT of a socket named by {@code hold-next-connect} (a restored socket keeps its id) until its
+     * connection closes, 30 s at most: a connection that closes before its socket is connected.
+     */
+    @Middleware
+    Uni<Void> holdWhenAsked(SocketIoSocket socket) {
+        if (HOLD_NEXT.isEmpty() || !HOLD_NEXT.remove(socket.id())) {
+            return Uni.createFrom().voidItem();
+        }
+        HOLDING.add(socket.id());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        return Uni.createFrom().emitter(done -> vertx.setPeriodic(20, timer -> {
+            boolean closed = !socket.conn().isOpen();
+            if (closed || System.nanoTime() > deadline) {
+                vertx.cancelTimer(timer);
+                if (closed) {
+                    CLOSED_WHILE_HELD.add(socket.id());
+                }
+                HOLDING.remove(socket.id());
+                done.complete(null);
+            }
+        }));
+    }
+
+    @OnEvent("hold-next-connect")
+    String holdNextConnect(SocketIoSocket socket) {
+        HOLD_NEXT.add(socket.id());
+        return "held";
+    }
+
+    /** Whether the CONNECT of socket {@code sid} is held now, and whether its connection closed while held. */
+    @OnEvent("connect-held")
+    List<Boolean> connectHeld(String sid) {
+        return List.of(HOLDING.contains(sid), CLOSED_WHILE_HELD.contains(sid));
     }
 
     @OnConnect

@@ -36,14 +36,26 @@ public final class ClusterProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /**
+     * Where a cluster runs: the command its JVM is started through (none, or {@code ip netns exec <namespace>} for a
+     * host of its own) and the address its listeners bind and are reached at.
+     */
+    public record Placement(List<String> launcher, String address) {
+
+        /** On this machine's loopback, started directly. */
+        public static final Placement LOOPBACK = new Placement(List.of(), "127.0.0.1");
+    }
+
     private final Process process;
+    private final String address;
     private final int port;
     private final int managementPort;
     private final Path log;
     private final List<ProcessHandle> seen = new ArrayList<>();
 
-    private ClusterProcess(Process process, int port, int managementPort, Path log) {
+    private ClusterProcess(Process process, String address, int port, int managementPort, Path log) {
         this.process = process;
+        this.address = address;
         this.port = port;
         this.managementPort = managementPort;
         this.log = log;
@@ -117,14 +129,22 @@ public final class ClusterProcess implements AutoCloseable {
     /** Starts the application on a given HTTP port, with options for its JVM, without waiting for it. */
     public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port,
             List<String> jvmOptions) {
-        int management = freePort();
-        List<String> cmd = new ArrayList<>();
+        return launch(jar, workers, properties, name, port, freePort(), jvmOptions, Placement.LOOPBACK);
+    }
+
+    /**
+     * Starts the application on given HTTP and management ports, placed as {@code placement} says (for example in a
+     * network namespace of its own), without waiting for it.
+     */
+    public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port,
+            int management, List<String> jvmOptions, Placement placement) {
+        List<String> cmd = new ArrayList<>(placement.launcher());
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmOptions);
         cmd.add("-Dquarkus.http.port=" + port);
-        cmd.add("-Dquarkus.http.host=127.0.0.1");
+        cmd.add("-Dquarkus.http.host=" + placement.address());
         cmd.add("-Dquarkus.management.port=" + management);
-        cmd.add("-Dquarkus.management.host=127.0.0.1");
+        cmd.add("-Dquarkus.management.host=" + placement.address());
         if (workers > 0) {
             cmd.add("-Dquarkus.socketio.cluster.workers=" + workers);
         }
@@ -136,7 +156,7 @@ public final class ClusterProcess implements AutoCloseable {
             Files.createDirectories(logs);
             Path log = logs.resolve(name + "-" + System.currentTimeMillis() + ".log");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new ClusterProcess(p, port, management, log);
+            return new ClusterProcess(p, placement.address(), port, management, log);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + jar, e);
         }
@@ -180,7 +200,12 @@ public final class ClusterProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + address + ":" + port;
+    }
+
+    /** The address its listeners bind: 127.0.0.1, or the host's own in a network namespace. */
+    public String address() {
+        return address;
     }
 
     public int port() {
@@ -192,7 +217,7 @@ public final class ClusterProcess implements AutoCloseable {
     }
 
     public String managementUrl() {
-        return "http://127.0.0.1:" + managementPort;
+        return "http://" + address + ":" + managementPort;
     }
 
     public long pid() {
@@ -276,9 +301,14 @@ public final class ClusterProcess implements AutoCloseable {
 
     /** Waits until exactly {@code n} workers run and are ready. */
     public void awaitReady(int n) {
+        awaitReady(n, Duration.ofSeconds(90));
+    }
+
+    /** Waits up to {@code bound} until exactly {@code n} workers run and are ready. */
+    public void awaitReady(int n, Duration bound) {
         AtomicReference<Object> last = new AtomicReference<>("no answer from the cluster endpoint yet");
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+            Awaitility.await().atMost(bound).pollInterval(Duration.ofMillis(100))
                     .alias("cluster with " + n + " ready workers; log: " + log)
                     .until(() -> {
                         if (!process.isAlive()) {

@@ -48,11 +48,11 @@ public final class Haproxy implements AutoCloseable {
             Map<String, String> env = pb.environment();
             env.put("LISTEN", "127.0.0.1:" + port);
             if (hosts.length == 1) {
-                env.put("HOST", "127.0.0.1:" + hosts[0].port());
+                env.put("HOST", hosts[0].address() + ":" + hosts[0].port());
                 env.put("HOST_MANAGEMENT_PORT", String.valueOf(hosts[0].managementPort()));
             } else {
-                env.put("HOST_A", "127.0.0.1:" + hosts[0].port());
-                env.put("HOST_B", "127.0.0.1:" + hosts[1].port());
+                env.put("HOST_A", hosts[0].address() + ":" + hosts[0].port());
+                env.put("HOST_B", hosts[1].address() + ":" + hosts[1].port());
                 env.put("HOST_A_MANAGEMENT_PORT", String.valueOf(hosts[0].managementPort()));
                 env.put("HOST_B_MANAGEMENT_PORT", String.valueOf(hosts[1].managementPort()));
             }

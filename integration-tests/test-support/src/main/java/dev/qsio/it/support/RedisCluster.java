@@ -47,14 +47,17 @@ public final class RedisCluster implements AutoCloseable {
     private static final int SLOTS = 16384;
 
     private final Path dir;
+    /** The address the nodes listen on beside 127.0.0.1 and announce to their clients. */
+    private final String address;
     /** In the order they were given to redis-cli --cluster create. */
     private final List<Node> nodes;
     /** The masters stopped by {@link #killMaster(int)}, by port, as they were just before. */
     private final Map<Integer, NodeView> killed = new HashMap<>();
     private boolean closed;
 
-    private RedisCluster(Path dir, List<Node> nodes) {
+    private RedisCluster(Path dir, String address, List<Node> nodes) {
         this.dir = dir;
+        this.address = address;
         this.nodes = nodes;
     }
 
@@ -68,6 +71,14 @@ public final class RedisCluster implements AutoCloseable {
      * replicas each, and waits until every node sees every slot served and every replica is in sync with its master.
      */
     public static RedisCluster start(String name, int masters, int replicasPerMaster) {
+        return start(name, masters, replicasPerMaster, "127.0.0.1");
+    }
+
+    /**
+     * {@link #start(String, int, int)} with nodes that also listen on {@code address} and announce it to their
+     * clients (an address of a network namespace that hosts in other namespaces reach).
+     */
+    public static RedisCluster start(String name, int masters, int replicasPerMaster, String address) {
         if (masters < 3 || replicasPerMaster < 0) {
             throw new IllegalArgumentException("a Redis Cluster needs at least 3 masters and 0 or more replicas each, "
                     + "not " + masters + " and " + replicasPerMaster);
@@ -79,9 +90,9 @@ public final class RedisCluster implements AutoCloseable {
         for (int i = 0; i < masters * (1 + replicasPerMaster); i++) {
             // the cluster bus listens on port + 10000 unless told otherwise, which is past 65535 for a free port above
             // 55535 (Linux hands them out up to 60999) and may be taken anyway: each node gets a free one of its own
-            nodes.add(new Node(freePort(taken), freePort(taken), dir));
+            nodes.add(new Node(freePort(taken), freePort(taken), dir, address));
         }
-        RedisCluster cluster = new RedisCluster(dir, nodes);
+        RedisCluster cluster = new RedisCluster(dir, address, nodes);
         try {
             for (Node node : nodes) {
                 node.start();
@@ -217,7 +228,7 @@ public final class RedisCluster implements AutoCloseable {
      * separated by commas: the form {@code quarkus.socketio.redis.url} takes in cluster mode, and the Node scripts'.
      */
     public String seeds() {
-        return masterPorts().stream().map(p -> "redis://127.0.0.1:" + p).collect(Collectors.joining(","));
+        return masterPorts().stream().map(p -> "redis://" + address + ":" + p).collect(Collectors.joining(","));
     }
 
     /**
@@ -446,12 +457,14 @@ public final class RedisCluster implements AutoCloseable {
         final int busPort;
         final Path clusterDir;
         final Path log;
+        final String address;
         volatile Process process;
 
-        Node(int port, int busPort, Path clusterDir) {
+        Node(int port, int busPort, Path clusterDir, String address) {
             this.port = port;
             this.busPort = busPort;
             this.clusterDir = clusterDir;
+            this.address = address;
             this.log = clusterDir.resolve("node-" + port + ".log");
         }
 
@@ -459,7 +472,8 @@ public final class RedisCluster implements AutoCloseable {
             try {
                 Path data = Files.createDirectories(clusterDir.resolve("node-" + port));
                 List<String> cmd = List.of("redis-server", "--port", String.valueOf(port),
-                        "--cluster-port", String.valueOf(busPort), "--bind", "127.0.0.1", "--protected-mode", "no",
+                        "--cluster-port", String.valueOf(busPort), "--bind",
+                        "127.0.0.1".equals(address) ? address : "127.0.0.1 " + address, "--protected-mode", "no",
                         "--save", "", "--appendonly", "no", "--dir", data.toString(),
                         // a master waits 5 s by default for more replicas before it streams its data set to one,
                         // which would hold up every start of a cluster
@@ -468,7 +482,7 @@ public final class RedisCluster implements AutoCloseable {
                         "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT_MILLIS),
                         // the address the nodes give each other and their clients (CLUSTER SLOTS, MOVED): the one
                         // they listen on, whatever address the first MEET came from
-                        "--cluster-announce-ip", "127.0.0.1",
+                        "--cluster-announce-ip", address,
                         // the process title names the checkout, so that CI's cleanup finds a node a crashed test left
                         "--proc-title-template", "{title} {listen-addr} {server-mode} " + clusterDir);
                 process = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -30,6 +30,8 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> extra;
     /** The configuration file, first on the command line (a sentinel's), or null. */
     private Path config;
+    /** Another address to listen on beside 127.0.0.1 (in a network namespace, the one other hosts reach), or null. */
+    private String address;
 
     private RedisServer(int port, Path log, String password, Path ca, List<String> extra) {
         this.port = port;
@@ -82,6 +84,28 @@ public final class RedisServer implements AutoCloseable {
     /** Starts a server and waits until it answers PING. */
     public static RedisServer start(String name) {
         return start(name, null, false);
+    }
+
+    /**
+     * Starts a server that listens on {@code address} too (an address of a network namespace that hosts in other
+     * namespaces reach), which {@link #url()} names, and waits until it answers PING.
+     */
+    public static RedisServer startOn(String name, String address) {
+        try {
+            Path logs = Files.createDirectories(Path.of("target", "cluster-logs").toAbsolutePath());
+            RedisServer r = new RedisServer(ClusterProcess.freePort(), logs.resolve("redis-" + name + "-"
+                    + System.currentTimeMillis() + ".log"), null, null, List.of());
+            r.address = address;
+            r.startAgain();
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process id of the running server, or -1. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
     }
 
     /**
@@ -142,7 +166,7 @@ public final class RedisServer implements AutoCloseable {
         if (config != null) {
             cmd.add(config.toString());
         }
-        cmd.addAll(List.of("--bind", "127.0.0.1",
+        cmd.addAll(List.of("--bind", address == null ? "127.0.0.1" : "127.0.0.1 " + address,
                 "--save", "", "--appendonly", "no", "--protected-mode", "no",
                 "--dir", log.getParent().toAbsolutePath().toString(),
                 // the process title names the checkout, so that CI's cleanup finds a server a crashed test left
@@ -214,7 +238,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** The URL for the application: {@code rediss://localhost:<port>} for a TLS server, without the password. */
     public String url() {
-        return (ca != null ? "rediss://localhost:" : "redis://127.0.0.1:") + port;
+        return (ca != null ? "rediss://localhost:" : "redis://" + (address == null ? "127.0.0.1" : address) + ":") + port;
     }
 
     /**

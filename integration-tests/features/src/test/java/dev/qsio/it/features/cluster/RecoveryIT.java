@@ -174,6 +174,57 @@ class RecoveryIT {
     }
 
     /**
+     * A session restored for a connection that closes before its socket is connected stays stored: the client's next
+     * reconnection, with the same private id and offset, recovers it with what it missed. The restore takes the
+     * session from the store; nothing put it back, and the client came back as a new socket (seen in the fault
+     * campaign: a polling client whose request failed while its session was being restored). Here a middleware holds
+     * the restored socket until the client drops that connection.
+     */
+    @Test
+    void aSessionRestoredForAConnectionThatClosesBeforeItsSocketConnectsIsKept() {
+        Map<String, String> props = new HashMap<>(RECOVERY);
+        props.put("quarkus.socketio.connection-state-recovery.skip-middlewares", "false");
+        restoredForAConnectionThatClosesEarly(started(ClusterProcess.startSingle(JAR, props, "recovery-closed-early")));
+    }
+
+    /** The same with the sessions in Redis (where the campaign saw it). */
+    @Test
+    void onRedisASessionRestoredForAConnectionThatClosesBeforeItsSocketConnectsIsKept() {
+        RedisServer redis = started(RedisServer.start("closed-early"));
+        Map<String, String> props = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        props.putAll(RECOVERY);
+        props.put("quarkus.socketio.connection-state-recovery.skip-middlewares", "false");
+        ClusterProcess host = started(ClusterProcess.launch(JAR, 1, props, "recovery-closed-early-redis"));
+        host.awaitReady(1);
+        restoredForAConnectionThatClosesEarly(host);
+    }
+
+    private void restoredForAConnectionThatClosesEarly(ClusterProcess single) {
+        driver.connectTracking("t", single.url(), Map.of("transports", List.of("websocket"), "reconnectionDelay", 500,
+                "reconnectionDelayMax", 500, "randomizationFactor", 0), "n");
+        String sid = driver.await("t", "connect").get("sid").asText();
+        ack("t", "join", "r");
+        driver.connect("p", single.url(), Map.of("transports", List.of("websocket")));
+        driver.await("p", "connect");
+        int count = 300;
+        driver.emitWithAck("p", "stream", 60_000, "stream", "S", count, 10, "r");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "S") >= 30);
+        ack("t", "hold-next-connect");
+        driver.dropTransport("t");
+        await().atMost(Duration.ofSeconds(30)).alias("the restored socket is held")
+                .until(() -> ack("p", "connect-held", sid).get(0).get(0).asBoolean());
+        driver.dropTransport("t");
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects("t").size() == 2);
+        assertThat(ack("p", "connect-held", sid).get(0).get(1).asBoolean()).as("the held connection closed first")
+                .isTrue();
+        JsonNode again = connects("t").get(1);
+        assertThat(again.get("recovered").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.get("sid").asText()).isEqualTo(sid);
+        driver.awaitAck("p", "stream");
+        assertComplete("t", "S", count);
+    }
+
+    /**
      * What the server emits to the socket itself is logged too (as Node does with recovery on): a client that loses its
      * connection in the middle of a stream of its own events gets the ones it missed, and its offset stays one the
      * server knows (an own event ending with a string, such as the test application's welcome, does not spoil it), so
