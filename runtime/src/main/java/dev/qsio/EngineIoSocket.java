@@ -47,6 +47,11 @@ public interface EngineIoSocket {
 
     /**
      * Adds a listener of this session's engine events (Node's {@code socket.conn.on(...)}); returns this session.
+     * <p>
+     * A listener sees the events after it was added. An {@code @OnConnect} handler runs after the CONNECT answer (on
+     * a worker thread unless it returns a {@code Uni}), while the client probes WebSocket from its handshake on, so the
+     * upgrade may be over by then: as in Node, read {@link #transport()} after adding the listener; {@code "polling"}
+     * means the listener will see the upgrade.
      */
     EngineIoSocket on(EngineListener listener);
 }
