@@ -272,8 +272,9 @@ public final class FrameworkInternals {
      * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). The connection is reset
      * ({@code SO_LINGER} 0, set before this returns, so a close that overtakes the forced one resets it too), and what
      * the kernel holds in the socket's buffers is discarded as well. A sentinel's connection is aborted through the
-     * master connection it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number of network
-     * connections aborted: 0 when the connection is not one this can reach (then only the client's close runs).
+     * master connection it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number
+     * of network connections aborted: 0 when the connection is not one this can reach (then only the client's close
+     * runs).
      */
     public static int abort(RedisConnection connection) {
         try {
@@ -302,9 +303,9 @@ public final class FrameworkInternals {
                 // connection, and the kernel discards what it still holds to send. Otherwise it keeps retransmitting
                 // that after the close, and a link that heals delivers it late (the campaign's seed 103: the client's
                 // graceful close, which the caller runs next, reached the event loop before the forced close below, and
-                // the socket sat in FIN-WAIT-1 with 116 KB of publications until the link healed). (RedisStallIT,
-                // where Redis is frozen on loopback, still sees a few of 800 arrive: what Redis's own side had received
-                // before.) Only here: a graceful close still sends everything.
+                // the socket sat in FIN-WAIT-1 with 116 KB of publications until the link healed). RedisStallIT, where
+                // Redis is frozen on loopback, still sees 1 of 800 arrive: what Redis's own side had received before.
+                // Only here: a graceful close still sends everything.
                 try {
                     channel.config().setOption(ChannelOption.SO_LINGER, 0);
                 } catch (RuntimeException e) {
