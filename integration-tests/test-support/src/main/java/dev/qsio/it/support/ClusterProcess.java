@@ -1,6 +1,7 @@
 package dev.qsio.it.support;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
@@ -191,11 +194,57 @@ public final class ClusterProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A port nothing listens on, for a server a test starts. It is taken below the kernel's ephemeral range
+     * ({@code net.ipv4.ip_local_port_range}): a port the kernel hands out (a {@code bind} to port 0) can be given again
+     * to any outgoing connection, a database client's or Redis's, in the second before the server binds it, and then
+     * the server cannot start. Below that range only servers bind, and this JVM hands each port out once (it walks
+     * the range from a random start), so two servers of one test never get the same port either.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int tried = 0; tried < TEST_PORTS.count(); tried++) {
+            int port = TEST_PORTS.next();
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // listened on, or lingering: the next one
+            }
+        }
+        throw new IllegalStateException("no free port in " + TEST_PORTS);
+    }
+
+    private static final TestPorts TEST_PORTS = TestPorts.belowEphemeral();
+
+    /** The ports {@link #freePort()} hands out: those just below the ephemeral range, walked from a random start. */
+    record TestPorts(int first, int count, AtomicInteger cursor) {
+
+        static TestPorts belowEphemeral() {
+            int ephemeralStart = 32768;
+            try {
+                String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+                ephemeralStart = Integer.parseInt(range.split("\\s+")[0]);
+            } catch (IOException | RuntimeException unreadable) {
+                // not Linux: Linux's default
+            }
+            int first = Math.max(10_000, ephemeralStart - 12_000);
+            int count = ephemeralStart - first;
+            if (count < 1_000) {
+                // the ephemeral range starts too low to leave room below it: above it instead
+                first = 61_000;
+                count = 4_000;
+            }
+            return new TestPorts(first, count, new AtomicInteger(ThreadLocalRandom.current().nextInt(count)));
+        }
+
+        int next() {
+            return first + Math.floorMod(cursor.getAndIncrement(), count);
+        }
+
+        @Override
+        public String toString() {
+            return "ports " + first + " to " + (first + count - 1);
         }
     }
 
