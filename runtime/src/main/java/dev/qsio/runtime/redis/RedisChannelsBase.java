@@ -1,13 +1,18 @@
 package dev.qsio.runtime.redis;
 
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
@@ -38,8 +43,56 @@ abstract class RedisChannelsBase implements RedisChannels {
     protected volatile long attemptStarted = -1;
     private long reconnectDelayMs = 100;
 
-    RedisChannelsBase(String what) {
+    /**
+     * Where every write to the publishing connection is made, one after the other, in the order the writes were
+     * asked for (see {@link #inOrder}).
+     */
+    private final Context writes;
+    private final Queue<Runnable> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    RedisChannelsBase(String what, Vertx vertx) {
         this.what = what;
+        this.writes = vertx.getOrCreateContext();
+    }
+
+    /**
+     * Sends a request on the publishing connection after every request asked for before it, from whatever thread.
+     * The Redis client writes at once when called on its connection's event loop and queues a task there when called
+     * from another thread, so that a publication made on the loop overtook one asked for just before from elsewhere.
+     * A session relayed through another server (its WebSocket or its parked GET there) got its packets in the wrong
+     * order that way: a recovered socket's catch-up, written from the connection's thread, behind a live broadcast
+     * delivered on the bus's loop. Here every request waits in one queue, emptied on one context.
+     */
+    private Future<Response> inOrder(RedisConnection p, Request request) {
+        Promise<Response> sent = Promise.promise();
+        outbox.add(() -> p.send(request).onComplete(sent));
+        if (Vertx.currentContext() == writes) {
+            drain();
+        } else if (drainScheduled.compareAndSet(false, true)) {
+            writes.runOnContext(v -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
+        return sent.future();
+    }
+
+    /** Sends what waits, in order; on {@link #writes} only. */
+    private void drain() {
+        for (Runnable send; (send = outbox.poll()) != null;) {
+            send.run();
+        }
+    }
+
+    /** The context the publishing connection's writes are made on (the kinds run their own work there too). */
+    protected Context writes() {
+        return writes;
+    }
+
+    /** Sends a request after the publications and commands asked for before it (a PING before closing). */
+    protected Future<Response> afterWhatWasSent(RedisConnection p, Request request) {
+        return inOrder(p, request);
     }
 
     /** The command that publishes: PUBLISH, or SPUBLISH for sharded channels. */
@@ -120,7 +173,7 @@ abstract class RedisChannelsBase implements RedisChannels {
             dropped.incrementAndGet();
             return;
         }
-        p.send(Request.cmd(publishCommand()).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
+        inOrder(p, Request.cmd(publishCommand()).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
     }
 
     @Override
@@ -129,7 +182,7 @@ abstract class RedisChannelsBase implements RedisChannels {
         if (!up || p == null) {
             return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
         }
-        return p.send(request);
+        return inOrder(p, request);
     }
 
     @Override

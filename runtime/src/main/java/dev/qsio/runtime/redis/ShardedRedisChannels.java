@@ -77,9 +77,9 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
 
     /** Checks the configuration; fails with a message naming the key when a node's URL is not usable. */
     public ShardedRedisChannels(Vertx vertx, RedisConfig config) {
-        super("the Redis Cluster");
+        super("the Redis Cluster", vertx);
         this.vertx = vertx;
-        this.context = vertx.getOrCreateContext();
+        this.context = writes();
         this.config = config;
         this.seeds = Arrays.stream(config.url().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (seeds.isEmpty()) {
@@ -372,7 +372,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         Redis c = cluster;
         if (p != null && c != null) {
             // what was published goes out first
-            p.send(Request.cmd(Command.PING)).onComplete(ar -> context.runOnContext(v -> closeConnections(false)));
+            afterWhatWasSent(p, Request.cmd(Command.PING)).onComplete(ar -> context.runOnContext(v -> closeConnections(false)));
         } else {
             context.runOnContext(v -> closeConnections(false));
         }

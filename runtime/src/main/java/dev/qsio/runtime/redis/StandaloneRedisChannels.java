@@ -52,7 +52,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
 
     /** Checks the configuration; fails with a message naming the key when the URL is not usable. */
     public StandaloneRedisChannels(Vertx vertx, RedisConfig config) {
-        super(checked(config).mode() == RedisConfig.Mode.SENTINEL ? "Redis (through its sentinels)" : "Redis");
+        super(checked(config).mode() == RedisConfig.Mode.SENTINEL ? "Redis (through its sentinels)" : "Redis", vertx);
         this.vertx = vertx;
         this.config = config;
     }
@@ -347,7 +347,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
         if (c != null) {
             RedisConnection p = pub;
             if (p != null) {
-                p.send(Request.cmd(Command.PING)).onComplete(ar -> c.close());
+                afterWhatWasSent(p, Request.cmd(Command.PING)).onComplete(ar -> c.close());
             } else {
                 c.close();
             }

@@ -1,0 +1,211 @@
+package dev.qsio.runtime.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What one server publishes on Redis reaches the subscribers in the order it was published, whichever threads
+ * published it. The Redis client writes at once when called on its connection's event loop and queues a task there
+ * when called from elsewhere: without an order of its own, a publication made on the loop overtook one made just
+ * before on another thread. That is how a recovered socket relayed through another host received a live broadcast
+ * before the broadcasts it had missed (seed 107 of the fault campaign). A real {@code redis-server} in between.
+ */
+class RedisChannelsOrderTest {
+
+    private static final String CHANNEL = "order-test";
+
+    private final Vertx vertx = Vertx.vertx();
+    private Process redis;
+    private Path dir;
+    private StandaloneRedisChannels channels;
+    /** The context the channels were made and connected on: their publishing connection's event loop. */
+    private Context loop;
+    private final List<String> received = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("redis-order");
+        int port = startRedis();
+        // the channels are made and connected on a context of the test's: the publishing connection's event loop
+        Context loop = vertx.getOrCreateContext();
+        CompletableFuture<Void> up = new CompletableFuture<>();
+        loop.runOnContext(v -> {
+            channels = new StandaloneRedisChannels(vertx, config("redis://127.0.0.1:" + port));
+            channels.subscribe(CHANNEL, (channel, payload) -> {
+                synchronized (received) {
+                    received.add(payload.toString());
+                }
+            });
+            channels.start().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    up.complete(null);
+                } else {
+                    up.completeExceptionally(ar.cause());
+                }
+            });
+        });
+        up.get(20, TimeUnit.SECONDS);
+        this.loop = loop;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (channels != null) {
+            channels.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        if (redis != null) {
+            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted((a, b) -> b.compareTo(a)).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /**
+     * On the connection's event loop, a publication asked for from another thread, then one made on the loop: they
+     * arrive in that order.
+     */
+    @Test
+    void aPublicationOnTheConnectionsLoopDoesNotOvertakeOneAskedForBeforeFromAnotherThread() throws Exception {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.runOnContext(v -> {
+            try {
+                Thread other = new Thread(() -> channels.publish(CHANNEL, Buffer.buffer("first")));
+                other.start();
+                other.join();
+                channels.publish(CHANNEL, Buffer.buffer("second"));
+                done.complete(null);
+            } catch (InterruptedException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        done.get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received().size() == 2);
+        assertThat(received()).containsExactly("first", "second");
+    }
+
+    /**
+     * Publishers on four threads and on the connection's loop take turns under one lock (as the sends of one session
+     * do under its monitor): every number arrives, in the order of the lock.
+     */
+    @Test
+    void publicationsMadeInTurnFromManyThreadsArriveInTurn() throws Exception {
+        int perPublisher = 2_000;
+        Object turn = new Object();
+        int[] next = { 0 };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < perPublisher; i++) {
+                    synchronized (turn) {
+                        channels.publish(CHANNEL, Buffer.buffer(Integer.toString(next[0]++)));
+                    }
+                }
+            }));
+        }
+        CompletableFuture<Void> onLoop = new CompletableFuture<>();
+        // the loop publishes in short bursts, letting what the others queued there run in between
+        publishOnLoop(turn, next, perPublisher, onLoop);
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        onLoop.get(60, TimeUnit.SECONDS);
+        int total = 5 * perPublisher;
+        await().atMost(Duration.ofSeconds(30)).until(() -> received().size() == total);
+        List<String> got = received();
+        for (int i = 0; i < total; i++) {
+            assertThat(got.get(i)).as("publication %d of %d", i, total).isEqualTo(Integer.toString(i));
+        }
+    }
+
+    private void publishOnLoop(Object turn, int[] next, int left, CompletableFuture<Void> done) {
+        loop.runOnContext(v -> {
+            int burst = Math.min(50, left);
+            for (int i = 0; i < burst; i++) {
+                synchronized (turn) {
+                    channels.publish(CHANNEL, Buffer.buffer(Integer.toString(next[0]++)));
+                }
+            }
+            if (left - burst == 0) {
+                done.complete(null);
+            } else {
+                publishOnLoop(turn, next, left - burst, done);
+            }
+        });
+    }
+
+    private List<String> received() {
+        synchronized (received) {
+            return new ArrayList<>(received);
+        }
+    }
+
+    /** Starts redis-server on a port of its own, another one if the one picked was taken meanwhile. */
+    private int startRedis() throws Exception {
+        for (int attempt = 1;; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Path log = dir.resolve("redis-" + attempt + ".log");
+            redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            int p = port;
+            try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> !redis.isAlive() || Files.readString(log).contains("Ready to accept connections"));
+            } catch (RuntimeException e) {
+                redis.destroyForcibly();
+                throw e;
+            }
+            if (redis.isAlive()) {
+                return p;
+            }
+            if (attempt == 3) {
+                throw new IOException("redis-server did not start: " + Files.readString(log));
+            }
+        }
+    }
+
+    /** The configuration of the channels to one Redis server, with the defaults of the extension. */
+    private static RedisConfig config(String url) {
+        return (RedisConfig) Proxy.newProxyInstance(RedisConfig.class.getClassLoader(), new Class<?>[] { RedisConfig.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "url" -> url;
+                    case "mode" -> RedisConfig.Mode.STANDALONE;
+                    case "database" -> OptionalInt.empty();
+                    case "password" -> Optional.empty();
+                    case "reconnectDelayMax" -> Duration.ofSeconds(5);
+                    case "toString" -> "RedisConfig(" + url + ")";
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
