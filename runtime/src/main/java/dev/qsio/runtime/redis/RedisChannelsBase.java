@@ -67,9 +67,9 @@ abstract class RedisChannelsBase implements RedisChannels {
     private Future<Response> inOrder(RedisConnection p, Request request) {
         Promise<Response> sent = Promise.promise();
         outbox.add(() -> p.send(request).onComplete(sent));
-        if (Vertx.currentContext() == writes) {
-            drain();
-        } else if (drainScheduled.compareAndSet(false, true)) {
+        // never sent at once, even on that context: code running on a worker thread (executeBlocking) has it as its
+        // context too, and two threads sending would each be ordered differently by the client
+        if (drainScheduled.compareAndSet(false, true)) {
             writes.runOnContext(v -> {
                 drainScheduled.set(false);
                 drain();
@@ -78,7 +78,7 @@ abstract class RedisChannelsBase implements RedisChannels {
         return sent.future();
     }
 
-    /** Sends what waits, in order; on {@link #writes} only. */
+    /** Sends what waits, in order; in tasks of {@link #writes} only, so always from the same thread. */
     private void drain() {
         for (Runnable send; (send = outbox.poll()) != null;) {
             send.run();

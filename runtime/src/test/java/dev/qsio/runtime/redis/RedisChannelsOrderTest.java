@@ -143,6 +143,49 @@ class RedisChannelsOrderTest {
         }
     }
 
+    /**
+     * Blocking code run from the connection's context (Vert.x gives a worker thread that context as its own while it
+     * runs) and the loop itself take turns: every number arrives, in the order of the lock.
+     */
+    @Test
+    void publicationsMadeInTurnOnTheLoopAndOnWorkerThreadsOfItsContextArriveInTurn() throws Exception {
+        int perPublisher = 2_000;
+        Object turn = new Object();
+        int[] next = { 0 };
+        List<CompletableFuture<Void>> blocking = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            blocking.add(done);
+            loop.runOnContext(v -> vertx.executeBlocking(() -> {
+                assertThat(Vertx.currentContext()).as("the worker thread's context").isSameAs(loop);
+                for (int i = 0; i < perPublisher; i++) {
+                    synchronized (turn) {
+                        channels.publish(CHANNEL, Buffer.buffer(Integer.toString(next[0]++)));
+                    }
+                }
+                return null;
+            }, false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(ar.cause());
+                }
+            }));
+        }
+        CompletableFuture<Void> onLoop = new CompletableFuture<>();
+        publishOnLoop(turn, next, perPublisher, onLoop);
+        onLoop.get(60, TimeUnit.SECONDS);
+        for (CompletableFuture<Void> b : blocking) {
+            b.get(60, TimeUnit.SECONDS);
+        }
+        int total = 3 * perPublisher;
+        await().atMost(Duration.ofSeconds(30)).until(() -> received().size() == total);
+        List<String> got = received();
+        for (int i = 0; i < total; i++) {
+            assertThat(got.get(i)).as("publication %d of %d", i, total).isEqualTo(Integer.toString(i));
+        }
+    }
+
     private void publishOnLoop(Object turn, int[] next, int left, CompletableFuture<Void> done) {
         loop.runOnContext(v -> {
             int burst = Math.min(50, left);
