@@ -67,11 +67,18 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         final String endpoint;
         final Redis client;
         final Future<RedisConnection> subscriber;
+        /**
+         * The channels this server asked the master to unsubscribe and whose confirmation has not come yet, with how
+         * many requests wait: Redis confirms each with a {@code sunsubscribe} push, the same push it sends when a
+         * channel's slot moves away.
+         */
+        final Map<String, Integer> unsubscribing;
 
-        Shard(String endpoint, Redis client, Future<RedisConnection> subscriber) {
+        Shard(String endpoint, Redis client, Future<RedisConnection> subscriber, Map<String, Integer> unsubscribing) {
             this.endpoint = endpoint;
             this.client = client;
             this.subscriber = subscriber;
+            this.unsubscribing = unsubscribing;
         }
     }
 
@@ -218,13 +225,14 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         return shards.computeIfAbsent(endpoint, e -> {
             Redis client = Redis.createClient(vertx, StandaloneRedisChannels.options(config, e)
                     .setMetricsName("socketio-bus-subscribe"));
+            Map<String, Integer> unsubscribing = new ConcurrentHashMap<>();
             Future<RedisConnection> subscriber = client.connect().onSuccess(s -> {
-                s.handler(this::onPush);
+                s.handler(push -> onPush(push, unsubscribing));
                 s.exceptionHandler(x -> lost(gen, e + ": " + x.getMessage()));
                 s.endHandler(v -> lost(gen, e + ": connection closed"));
             });
             subscriber.onFailure(x -> lost(gen, e + ": " + x.getMessage()));
-            return new Shard(e, client, subscriber);
+            return new Shard(e, client, subscriber, unsubscribing);
         });
     }
 
@@ -275,7 +283,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         shards.clear();
     }
 
-    private void onPush(Response push) {
+    private void onPush(Response push, Map<String, Integer> unsubscribing) {
         if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) {
             return;
         }
@@ -292,7 +300,14 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
             }
         } else if ("sunsubscribe".equals(kind) && push.size() > 1 && push.get(1) != null) {
             String channel = push.get(1).toString();
-            if (subscriptions.containsKey(channel)) {
+            boolean[] asked = { false };
+            unsubscribing.computeIfPresent(channel, (c, waiting) -> {
+                asked[0] = true;
+                return waiting == 1 ? null : waiting - 1;
+            });
+            // the confirmation of an unsubscription of ours is not a move, even when the channel was subscribed to
+            // again meanwhile (a room that emptied and filled up within a round trip)
+            if (!asked[0] && subscriptions.containsKey(channel)) {
                 // not asked for: Redis says the channel's slot moved to another node
                 lost(generation, "the slot of channel " + channel + " moved");
             }
@@ -338,6 +353,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
             context.runOnContext(v -> {
                 Shard shard = up ? shards.get(ownerOf(channel)) : null;
                 if (shard != null && !subscriptions.containsKey(channel)) {
+                    shard.unsubscribing.merge(channel, 1, Integer::sum);
                     shard.subscriber.compose(s -> s.send(Request.cmd(Command.SUNSUBSCRIBE).arg(channel)));
                 }
             });

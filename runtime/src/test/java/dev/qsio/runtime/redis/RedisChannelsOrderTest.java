@@ -3,16 +3,9 @@ package dev.qsio.runtime.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.lang.reflect.Proxy;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,8 +29,7 @@ class RedisChannelsOrderTest {
     private static final String CHANNEL = "order-test";
 
     private final Vertx vertx = Vertx.vertx();
-    private Process redis;
-    private Path dir;
+    private RedisProcess redis;
     private StandaloneRedisChannels channels;
     /** The context the channels were made and connected on: their publishing connection's event loop. */
     private Context loop;
@@ -45,13 +37,12 @@ class RedisChannelsOrderTest {
 
     @BeforeEach
     void start() throws Exception {
-        dir = Files.createTempDirectory("redis-order");
-        int port = startRedis();
+        redis = RedisProcess.start();
         // the channels are made and connected on a context of the test's: the publishing connection's event loop
         Context loop = vertx.getOrCreateContext();
         CompletableFuture<Void> up = new CompletableFuture<>();
         loop.runOnContext(v -> {
-            channels = new StandaloneRedisChannels(vertx, config("redis://127.0.0.1:" + port));
+            channels = new StandaloneRedisChannels(vertx, redis.config(RedisConfig.Mode.STANDALONE));
             channels.subscribe(CHANNEL, (channel, payload) -> {
                 synchronized (received) {
                     received.add(payload.toString());
@@ -76,12 +67,7 @@ class RedisChannelsOrderTest {
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         if (redis != null) {
-            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted((a, b) -> b.compareTo(a)).forEach(f -> f.toFile().delete());
-            }
+            redis.close();
         }
     }
 
@@ -206,49 +192,5 @@ class RedisChannelsOrderTest {
         synchronized (received) {
             return new ArrayList<>(received);
         }
-    }
-
-    /** Starts redis-server on a port of its own, another one if the one picked was taken meanwhile. */
-    private int startRedis() throws Exception {
-        for (int attempt = 1;; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            Path log = dir.resolve("redis-" + attempt + ".log");
-            redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            int p = port;
-            try {
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> !redis.isAlive() || Files.readString(log).contains("Ready to accept connections"));
-            } catch (RuntimeException e) {
-                redis.destroyForcibly();
-                throw e;
-            }
-            if (redis.isAlive()) {
-                return p;
-            }
-            if (attempt == 3) {
-                throw new IOException("redis-server did not start: " + Files.readString(log));
-            }
-        }
-    }
-
-    /** The configuration of the channels to one Redis server, with the defaults of the extension. */
-    private static RedisConfig config(String url) {
-        return (RedisConfig) Proxy.newProxyInstance(RedisConfig.class.getClassLoader(), new Class<?>[] { RedisConfig.class },
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "url" -> url;
-                    case "mode" -> RedisConfig.Mode.STANDALONE;
-                    case "database" -> OptionalInt.empty();
-                    case "password" -> Optional.empty();
-                    case "reconnectDelayMax" -> Duration.ofSeconds(5);
-                    case "toString" -> "RedisConfig(" + url + ")";
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
     }
 }
