@@ -40,23 +40,12 @@ class RedisChannelsOrderTest {
         redis = RedisProcess.start();
         // the channels are made and connected on a context of the test's: the publishing connection's event loop
         Context loop = vertx.getOrCreateContext();
-        CompletableFuture<Void> up = new CompletableFuture<>();
-        loop.runOnContext(v -> {
-            channels = new StandaloneRedisChannels(vertx, redis.config(RedisConfig.Mode.STANDALONE));
-            channels.subscribe(CHANNEL, (channel, payload) -> {
-                synchronized (received) {
-                    received.add(payload.toString());
-                }
-            });
-            channels.start().onComplete(ar -> {
-                if (ar.succeeded()) {
-                    up.complete(null);
-                } else {
-                    up.completeExceptionally(ar.cause());
-                }
-            });
-        });
-        up.get(20, TimeUnit.SECONDS);
+        channels = RedisProcess.startedOn(loop, () -> new StandaloneRedisChannels(vertx,
+                redis.config(RedisConfig.Mode.STANDALONE)), CHANNEL, (channel, payload) -> {
+                    synchronized (received) {
+                        received.add(payload.toString());
+                    }
+                });
         this.loop = loop;
     }
 
@@ -121,12 +110,7 @@ class RedisChannelsOrderTest {
             t.join();
         }
         onLoop.get(60, TimeUnit.SECONDS);
-        int total = 5 * perPublisher;
-        await().atMost(Duration.ofSeconds(30)).until(() -> received().size() == total);
-        List<String> got = received();
-        for (int i = 0; i < total; i++) {
-            assertThat(got.get(i)).as("publication %d of %d", i, total).isEqualTo(Integer.toString(i));
-        }
+        assertArrivedInTurn(5 * perPublisher);
     }
 
     /**
@@ -164,7 +148,11 @@ class RedisChannelsOrderTest {
         for (CompletableFuture<Void> b : blocking) {
             b.get(60, TimeUnit.SECONDS);
         }
-        int total = 3 * perPublisher;
+        assertArrivedInTurn(3 * perPublisher);
+    }
+
+    /** Every one of the numbers 0 to total - 1 arrived, in order. */
+    private void assertArrivedInTurn(int total) {
         await().atMost(Duration.ofSeconds(30)).until(() -> received().size() == total);
         List<String> got = received();
         for (int i = 0; i < total; i++) {

@@ -12,7 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * A real {@code redis-server} for the tests of the channels: on a port of its own, in a directory of its own, stopped
@@ -89,6 +95,28 @@ final class RedisProcess implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(10, TimeUnit.SECONDS);
         return out;
+    }
+
+    /**
+     * Makes channels on {@code loop} (their publishing connection's event loop then), with one subscription, and waits
+     * until they are up.
+     */
+    static <C extends RedisChannelsBase> C startedOn(Context loop, Supplier<C> make,
+            String channel, BiConsumer<String, Buffer> handler) throws Exception {
+        CompletableFuture<C> up = new CompletableFuture<>();
+        loop.runOnContext(v -> {
+            C channels = make.get();
+            channels.subscribe(channel, handler);
+            channels.start().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    up.complete(channels);
+                } else {
+                    channels.close();
+                    up.completeExceptionally(ar.cause());
+                }
+            });
+        });
+        return up.get(30, TimeUnit.SECONDS);
     }
 
     String url() {

@@ -46,19 +46,8 @@ class ShardedResubscribeTest {
         redis = RedisProcess.startCluster();
         Context loop = vertx.getOrCreateContext();
         List<String> received = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> up = new CompletableFuture<>();
-        loop.runOnContext(v -> {
-            channels = new ShardedRedisChannels(vertx, redis.config(RedisConfig.Mode.CLUSTER));
-            channels.subscribe(ROOM, (channel, payload) -> received.add(payload.toString()));
-            channels.start().onComplete(ar -> {
-                if (ar.succeeded()) {
-                    up.complete(null);
-                } else {
-                    up.completeExceptionally(ar.cause());
-                }
-            });
-        });
-        up.get(30, TimeUnit.SECONDS);
+        channels = RedisProcess.startedOn(loop, () -> new ShardedRedisChannels(vertx,
+                redis.config(RedisConfig.Mode.CLUSTER)), ROOM, (channel, payload) -> received.add(payload.toString()));
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             channels.publish(ROOM, Buffer.buffer("before"));
             return received.contains("before");
