@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -291,22 +292,34 @@ public final class ClientDriver implements AutoCloseable {
     }
 
     public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        return await(match, timeout, null);
+    }
+
+    /**
+     * Waits for the first not yet awaited event matching the predicate; when it does not come, the failure gives the
+     * last events of client {@code id} (or of all clients when null) as they were at the timeout.
+     */
+    private JsonNode await(Predicate<JsonNode> match, Duration timeout, String id) {
         JsonNode[] found = new JsonNode[1];
-        Awaitility.await().atMost(timeout).pollInterval(5, TimeUnit.MILLISECONDS)
-                .alias("client event; events so far: " + tail())
-                .until(() -> (found[0] = take(match)) != null);
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(5, TimeUnit.MILLISECONDS)
+                    .until(() -> (found[0] = take(match)) != null);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no matching client event within " + timeout.toMillis() + " ms; "
+                    + (id == null ? "last events: " + tail(null) : "last events of " + id + ": " + tail(id)), e);
+        }
         return found[0];
     }
 
     /** Waits for the next event of a kind from a client. */
     public JsonNode await(String id, String event) {
-        return await(e -> id.equals(e.path("id").asText()) && event.equals(e.path("event").asText()));
+        return await(e -> id.equals(e.path("id").asText()) && event.equals(e.path("event").asText()), TIMEOUT, id);
     }
 
     /** Waits for an event the server emitted to a client, by name. */
     public JsonNode awaitEmit(String id, String name) {
         return await(e -> id.equals(e.path("id").asText()) && "event".equals(e.path("event").asText())
-                && name.equals(e.path("name").asText()));
+                && name.equals(e.path("name").asText()), TIMEOUT, id);
     }
 
     /** Waits for the ack answer with a ref. */
@@ -349,11 +362,14 @@ public final class ClientDriver implements AutoCloseable {
         return !lifecycle.isEmpty() && "connect".equals(lifecycle.get(lifecycle.size() - 1).path("event").asText());
     }
 
-    private String tail() {
+    /** The last 15 events of client {@code id}, or of all clients when null. */
+    private String tail(String id) {
+        List<JsonNode> of;
         synchronized (events) {
-            int from = Math.max(0, events.size() - 15);
-            return events.subList(from, events.size()).toString();
+            of = id == null ? List.copyOf(events)
+                    : events.stream().filter(e -> id.equals(e.path("id").asText())).toList();
         }
+        return of.subList(Math.max(0, of.size() - 15), of.size()).toString();
     }
 
     @Override
