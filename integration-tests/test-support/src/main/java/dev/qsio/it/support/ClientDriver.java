@@ -325,7 +325,7 @@ public final class ClientDriver implements AutoCloseable {
     /** Waits for the ack answer with a ref. */
     public JsonNode awaitAck(String id, String ref) {
         return await(e -> id.equals(e.path("id").asText()) && "ack".equals(e.path("event").asText())
-                && ref.equals(e.path("ref").asText()));
+                && ref.equals(e.path("ref").asText()), TIMEOUT, id);
     }
 
     private JsonNode take(Predicate<JsonNode> match) {
