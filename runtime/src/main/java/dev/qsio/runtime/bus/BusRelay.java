@@ -184,6 +184,11 @@ public final class BusRelay {
             int workerId = frame.getInt(5);
             long pid = frame.getLong(9);
             int length = frame.getInt(17);
+            // the declared length is checked before anything is sized by it (getBytes allocates first)
+            if (length < 0 || length > frame.length() - 21) {
+                throw new IllegalArgumentException("secret of " + length + " bytes declared in a frame of "
+                        + frame.length());
+            }
             byte[] presented = frame.getBytes(21, 21 + length);
             if (!MessageDigest.isEqual(presented, secret)) {
                 throw new IllegalArgumentException("wrong secret");

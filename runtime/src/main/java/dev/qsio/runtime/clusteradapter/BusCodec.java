@@ -12,7 +12,6 @@ import java.util.Set;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
-import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +19,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
+import dev.qsio.runtime.codec.BoundedMessagePack;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
@@ -45,7 +45,7 @@ final class BusCodec {
     private static final AdapterMessage.Operation[] OPERATIONS = AdapterMessage.Operation.values();
 
     private final ProtocolJson json;
-    private final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+    private final ObjectMapper msgpack = new ObjectMapper(BoundedMessagePack.factory());
 
     BusCodec(ProtocolJson json) {
         this.json = json;
@@ -108,7 +108,9 @@ final class BusCodec {
     }
 
     AdapterMessage decode(Buffer payload) throws IOException {
-        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload.getBytes())) {
+        byte[] bytes = payload.getBytes();
+        BoundedMessagePack.checkAll(bytes);
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
             int type = u.unpackInt();
             return switch (type) {
                 case BROADCAST -> new AdapterMessage.Broadcast(origin(u), u.unpackString(), event(u), selection(u),

@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
+import dev.qsio.runtime.codec.BoundedMessagePack;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -28,7 +28,7 @@ public final class NodeMessages {
     static final int EVENT = 2;
 
     public final ObjectMapper json;
-    public final ObjectMapper msgpack = new ObjectMapper(new MessagePackFactory());
+    public final ObjectMapper msgpack = new ObjectMapper(BoundedMessagePack.factory());
 
     public NodeMessages(ObjectMapper json) {
         this.json = json;

@@ -39,8 +39,11 @@ import io.vertx.core.http.ServerWebSocket;
  * @param deflateThreshold the smallest WebSocket message compressed
  * @param http whether polling responses are compressed
  * @param httpThreshold the smallest polling response compressed
+ * @param maxInflated the most bytes one compressed WebSocket message may inflate to: past it the connection is closed
+ *        before more is allocated (a small frame can inflate a thousandfold)
  */
-public record Compression(boolean perMessageDeflate, int deflateThreshold, boolean http, int httpThreshold) {
+public record Compression(boolean perMessageDeflate, int deflateThreshold, boolean http, int httpThreshold,
+        int maxInflated) {
 
     /**
      * Accepts a WebSocket upgrade, deciding permessage-deflate for it: the HTTP server's own negotiation (when the
@@ -67,7 +70,7 @@ public record Compression(boolean perMessageDeflate, int deflateThreshold, boole
     private static final String VERTX_HANDLER = "handler";
 
     /** Netty's permessage-deflate (zlib level 6), skipping messages below the threshold. */
-    private PerMessageDeflateServerExtensionHandshaker handshaker() {
+    PerMessageDeflateServerExtensionHandshaker handshaker() {
         WebSocketExtensionFilter small = frame -> frame.content().readableBytes() < deflateThreshold;
         WebSocketExtensionFilterProvider filters = new WebSocketExtensionFilterProvider() {
             @Override
@@ -81,7 +84,7 @@ public record Compression(boolean perMessageDeflate, int deflateThreshold, boole
             }
         };
         return new PerMessageDeflateServerExtensionHandshaker(6, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
-                PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false, filters);
+                PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, false, false, filters, maxInflated);
     }
 
     /**

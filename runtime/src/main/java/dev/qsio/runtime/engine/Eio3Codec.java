@@ -95,10 +95,10 @@ public final class Eio3Codec {
                 throw new MalformedPacketException("missing or bad length prefix in payload");
             }
             int length = parseLength(payload, i, colon);
-            int end = colon + 1 + length;
-            if (end > n) {
+            if (length > n - colon - 1) {
                 throw new MalformedPacketException("payload shorter than its length prefix");
             }
+            int end = colon + 1 + length;
             if (length > 0) {
                 packets.add(decodeSegment(payload.substring(colon + 1, end)));
             }

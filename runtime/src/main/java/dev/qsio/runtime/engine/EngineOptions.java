@@ -69,7 +69,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return new Compression(config.perMessageDeflate().enabled(),
                 bytes("quarkus.socketio.per-message-deflate.threshold", config.perMessageDeflate().threshold()),
                 config.httpCompression().enabled(),
-                bytes("quarkus.socketio.http-compression.threshold", config.httpCompression().threshold()));
+                bytes("quarkus.socketio.http-compression.threshold", config.httpCompression().threshold()),
+                maxWebSocketMessage(config.maxHttpBufferSize()));
     }
 
     private static int bytes(String key, int value) {
@@ -85,6 +86,10 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
      * over twice the limit is cut by the HTTP server itself (close 1000).
      */
     int maxWebSocketMessage() {
+        return maxWebSocketMessage(maxHttpBufferSize);
+    }
+
+    private static int maxWebSocketMessage(int maxHttpBufferSize) {
         return (int) Math.min(Integer.MAX_VALUE - 64L, 2L * maxHttpBufferSize) + 64;
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import org.msgpack.jackson.dataformat.MessagePackFactory;
 
+import dev.qsio.runtime.codec.BoundedMessagePack;
 import dev.qsio.runtime.engine.EnginePacket;
 import io.vertx.core.buffer.Buffer;
 
@@ -43,7 +44,7 @@ public final class ProtocolJson {
         this.parser = parser;
         this.strictReader = TextPacketDecoder.strictReader(mapper);
         if (parser == Parser.MSGPACK) {
-            MessagePackFactory factory = new MessagePackFactory();
+            MessagePackFactory factory = BoundedMessagePack.factory();
             this.encoder = new PacketEncoder(mapper, factory);
             this.msgpackReader = new ObjectMapper(factory).reader();
         } else {

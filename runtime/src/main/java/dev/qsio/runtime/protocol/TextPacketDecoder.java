@@ -141,7 +141,7 @@ public final class TextPacketDecoder implements PacketDecoder {
                 throw new ProtocolException("invalid payload");
             }
             if (!attachments.isEmpty()) {
-                data = reconstruct(data, attachments);
+                data = reconstruct(data, attachments, new BinaryNode[attachments.size()]);
             }
         }
         PacketKind kind = switch (header.kind) {
@@ -152,11 +152,17 @@ public final class TextPacketDecoder implements PacketDecoder {
         return PacketDecoder.checked(kind, header.namespace, header.id, data);
     }
 
-    private static JsonNode reconstruct(JsonNode node, List<Buffer> attachments) throws ProtocolException {
+    /**
+     * Puts each attachment in place of its placeholders. An attachment becomes one node, shared by every placeholder
+     * that names it (as Node's parser shares one buffer): the copies are bounded by the attachments' size, not by how
+     * many placeholders a peer writes.
+     */
+    private static JsonNode reconstruct(JsonNode node, List<Buffer> attachments, BinaryNode[] binaries)
+            throws ProtocolException {
         if (node.isArray()) {
             ArrayNode array = (ArrayNode) node;
             for (int i = 0; i < array.size(); i++) {
-                array.set(i, reconstruct(array.get(i), attachments));
+                array.set(i, reconstruct(array.get(i), attachments, binaries));
             }
             return array;
         }
@@ -168,12 +174,16 @@ public final class TextPacketDecoder implements PacketDecoder {
                 if (num == null || !num.canConvertToInt() || num.asInt() < 0 || num.asInt() >= attachments.size()) {
                     throw new ProtocolException("illegal attachments");
                 }
-                return BinaryNode.valueOf(attachments.get(num.asInt()).getBytes());
+                int n = num.asInt();
+                if (binaries[n] == null) {
+                    binaries[n] = BinaryNode.valueOf(attachments.get(n).getBytes());
+                }
+                return binaries[n];
             }
             Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> e = fields.next();
-                e.setValue(reconstruct(e.getValue(), attachments));
+                e.setValue(reconstruct(e.getValue(), attachments, binaries));
             }
             return object;
         }

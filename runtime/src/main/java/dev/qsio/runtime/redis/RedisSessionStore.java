@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.qsio.runtime.clusteradapter.RecentBroadcasts;
 import org.jboss.logging.Logger;
-import org.msgpack.jackson.dataformat.MessagePackFactory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +20,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.clusteradapter.RecentBroadcasts;
+import dev.qsio.runtime.codec.BoundedMessagePack;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.smallrye.mutiny.Uni;
@@ -77,7 +77,7 @@ final class RedisSessionStore implements SessionStore {
         this.key = key;
         this.windowMs = windowMs;
         this.json = protocol.mapper();
-        this.msgpack = new ObjectMapper(new MessagePackFactory());
+        this.msgpack = new ObjectMapper(BoundedMessagePack.factory());
         this.offsetPrefix = member.replaceAll("[^A-Za-z0-9]", "") + "-";
         this.member = member;
         this.recent = new RecentBroadcasts(protocol, windowMs, RECENT_MAX);

@@ -11,6 +11,7 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 
+import dev.qsio.runtime.codec.BoundedMessagePack;
 import dev.qsio.runtime.engine.EngineCodec;
 import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.engine.MalformedPacketException;
@@ -130,7 +131,9 @@ final class EngineWire {
         final String path;
 
         Reader(Buffer message) throws IOException {
-            u = MessagePack.newDefaultUnpacker(message.getBytes());
+            byte[] bytes = message.getBytes();
+            BoundedMessagePack.checkAll(bytes);
+            u = MessagePack.newDefaultUnpacker(bytes);
             int t = u.unpackInt();
             if (t < 0 || t >= Type.ALL.length) {
                 throw new IOException("unknown engine message " + t);

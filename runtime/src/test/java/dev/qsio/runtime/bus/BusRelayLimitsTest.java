@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -127,6 +128,38 @@ class BusRelayLimitsTest {
             out.flush();
             assertThat(closedByServer(s)).isTrue();
         }
+    }
+
+    /** Bytes the event loops have allocated so far (the relay reads frames on them). */
+    static long allocatedOnEventLoops() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("vert.x-eventloop")) {
+                sum += Math.max(0, threads.getThreadAllocatedBytes(t.getId()));
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void aHelloDeclaringASecretLongerThanItsFrameIsRefusedBeforeAnythingIsSizedByIt() throws Exception {
+        long before = allocatedOnEventLoops();
+        try (Socket s = connect()) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            // HELLO whose secret declares 2 GB and carries 5 bytes: getBytes would allocate the 2 GB first
+            out.writeInt(1 + 4 + 4 + 8 + 4 + 5);
+            out.writeByte(Frames.HELLO);
+            out.writeInt(77);
+            out.writeInt(1);
+            out.writeLong(1234);
+            out.writeInt(Integer.MAX_VALUE - 64);
+            out.write(new byte[5]);
+            out.flush();
+            assertThat(closedByServer(s)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.unauthenticatedConnections() == 0);
+        assertThat(allocatedOnEventLoops() - before).as("bytes allocated while refusing it").isLessThan(64 << 20);
     }
 
     @Test

@@ -106,6 +106,20 @@ class BusCodecTest {
     }
 
     @Test
+    void aFrameThatDeclaresMoreThanItCarriesIsRefusedBeforeAllocating() {
+        // a FETCH_SOCKETS_RESPONSE whose socket list declares 2^31-1 entries, then a bin32 of 2 GB: both used to be
+        // allocated as declared
+        byte[] count = { 0x04, (byte) 0xa1, 0x2f, (byte) 0xa1, 0x72, (byte) 0xdd, 0x7f, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, 0x01 };
+        byte[] binary = { 0x04, (byte) 0xa1, 0x2f, (byte) 0xa1, 0x72, (byte) 0x91, (byte) 0xc6, 0x7f, (byte) 0xff,
+                (byte) 0xff, (byte) 0xff, 0x01 };
+        assertThatThrownBy(() -> CODEC.decode(Buffer.buffer(count))).isInstanceOf(IOException.class)
+                .hasMessageContaining("declared");
+        assertThatThrownBy(() -> CODEC.decode(Buffer.buffer(binary))).isInstanceOf(IOException.class)
+                .hasMessageContaining("declared");
+    }
+
+    @Test
     void theSendersTraceContextCrossesTheBus() throws Exception {
         Origin traced = ORIGIN.traced(Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
         Encoded packet = JSON.encoder().event("/", -1, "e", new Object[0]);

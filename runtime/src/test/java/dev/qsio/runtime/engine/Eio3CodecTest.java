@@ -23,6 +23,14 @@ class Eio3CodecTest {
     }
 
     @Test
+    void aLengthPrefixPastTheEndIsMalformedEvenWhereTheSumOverflows() {
+        // colon + 1 + 2147483647 wrapped negative and passed the bound, then substring threw an unchecked exception
+        assertThatThrownBy(() -> Eio3Codec.decodeTextPayload("2147483647:x"))
+                .isInstanceOf(MalformedPacketException.class);
+        assertThatThrownBy(() -> Eio3Codec.decodeTextPayload("5:4abc")).isInstanceOf(MalformedPacketException.class);
+    }
+
+    @Test
     void textPayloadDecodesWhatItEncodes() throws Exception {
         String text = "with a colon: and a separator \u001e inside";
         List<EnginePacket> packets = Eio3Codec.decodeTextPayload(

@@ -108,7 +108,8 @@ class PackageDependenciesTest {
             layer("the public API: annotations and interfaces, no implementation", "api"),
             layer("below every layer: the configuration, identities as they cross servers, the figures' vocabulary, "
                     + "requests that wait for answers, live reload's hooks, the one door into Vert.x and Quarkus "
-                    + "internals", "config", "security", "figures", "requests", "devmode", "internals"),
+                    + "internals, peers' bytes read without trusting what they declare", "config", "security", "figures",
+                    "requests", "devmode", "internals", "codec"),
             layer("connections passing between processes (the primary's acceptor, the workers' hand-off), the HTTP "
                     + "server's settings: they know no session, packet or bus", "handoff", "http"),
             layer("Engine.IO: knows nothing of Socket.IO or the cluster", "engine"),

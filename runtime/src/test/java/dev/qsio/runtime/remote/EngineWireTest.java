@@ -46,6 +46,15 @@ class EngineWireTest {
     }
 
     @Test
+    void aMessageDeclaringMoreThanItCarriesIsRefusedBeforeAllocating() {
+        // DRAIN for "/", then a packet list declaring 2^31-1 packets in 1 byte: new ArrayList<>(n) took it as said
+        Buffer bogus = Buffer.buffer(new byte[] { 0x00, (byte) 0xa1, '/', (byte) 0xdd, 0x7f, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, 0x01 });
+        assertThatThrownBy(() -> new EngineWire.Reader(bogus)).isInstanceOf(IOException.class)
+                .hasMessageContaining("declared");
+    }
+
+    @Test
     void anIdentityCrossesAsNameRolesAndExpiryOnly() throws Exception {
         SecurityIdentity ann = IdentitySnapshot.of("ann", Set.of("admin", "user"), 1_800_000_000_000L);
         Buffer message = new EngineWire.Writer(EngineWire.Type.UPGRADE_RESPONSE, "/socket.io/").num(7).identity(ann)
