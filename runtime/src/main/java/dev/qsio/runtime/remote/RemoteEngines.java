@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
+import org.msgpack.core.MessagePackException;
 
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.OtherServers;
@@ -72,7 +73,7 @@ public final class RemoteEngines implements OtherServers.Factory, EnginePeers.Re
                 peers.send(from, new EngineWire.Writer(EngineWire.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
                         .num(EngineWire.NOT_HERE).buffer());
             }
-        } catch (IOException e) {
+        } catch (IOException | MessagePackException e) {
             LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
         }
     }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
+import org.msgpack.core.MessagePackException;
 
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.engine.EngineError;
@@ -364,7 +365,8 @@ final class RemoteSessions implements OtherServers {
                 case UPGRADE_RESPONSE -> requests.answer(r.num(), from, r);
                 case CLOSE -> ownSessions.onClose(from, r);
             }
-        } catch (IOException e) {
+        } catch (IOException | MessagePackException e) {
+            // a field of the wrong type (msgpack-core says so unchecked): that message alone is dropped
             LOG.debugf("bad %s message from %s: %s", r.type, from, e.getMessage());
         }
     }

@@ -15,9 +15,9 @@ import io.vertx.core.buffer.Buffer;
  * Fuzzes the Engine.IO decoder: whatever a client sends, it answers with packets or with
  * {@link MalformedPacketException} (which closes that session), never with another exception or a crash.
  * <p>
- * The build fuzzes for {@code jazzer.max_duration} (10 s; 10 min with {@code -Pfuzz}); inputs in
- * {@code src/test/resources/dev/qsio/runtime/fuzz/EngineDecoderFuzzTestInputs} are replayed first, and a crash
- * found is kept there as a regression test.
+ * The build replays the inputs in {@code src/test/resources/dev/qsio/runtime/fuzz/EngineDecoderFuzzTestInputs}, then
+ * makes {@code fuzz.executions} more from the fixed {@code fuzz.seed}: the same inputs in every build (see the runtime
+ * POM). {@code bin/fuzz} fuzzes at random for longer; a crash it finds is kept there as a regression test.
  */
 class EngineDecoderFuzzTest {
 
