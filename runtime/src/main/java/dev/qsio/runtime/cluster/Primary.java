@@ -541,6 +541,7 @@ public class Primary implements Cluster {
     }
 
     private void onExit(ManagedWorker w, Incarnation inc, int code) {
+        boolean wasReady = inc.ready.isDone() && !inc.ready.isCompletedExceptionally();
         bySlot.remove(inc.slot);
         relay.disconnect(inc.slot);
         handOff.forget(inc.slot);
@@ -565,17 +566,30 @@ public class Primary implements Cluster {
             }
             return;
         }
-        onCrash(w, inc, code, "exited with code " + code + (code == OUT_OF_MEMORY_EXIT ? " (out of memory)" : ""));
+        boolean outOfMemory = code == OUT_OF_MEMORY_EXIT;
+        onCrash(w, inc, code, "exited with code " + code + (outOfMemory ? " (out of memory)" : ""),
+                outOfMemory && wasReady);
     }
 
     private void onCrash(ManagedWorker w, Incarnation inc, int code, String what) {
+        onCrash(w, inc, code, what, false);
+    }
+
+    private void onCrash(ManagedWorker w, Incarnation inc, int code, String what, boolean outOfMemoryWhileServing) {
         w.crashes.incrementAndGet();
-        RestartPolicy.Decision decision = w.policy.onCrash(System.nanoTime());
+        RestartPolicy.Decision decision = w.policy.onCrash(System.nanoTime(), outOfMemoryWhileServing);
         long pid = inc == null ? -1 : inc.process.pid();
         if (decision.restart()) {
             w.state = WorkerState.RESPAWNING;
-            LOG.warnf("Worker %d (pid %d) %s; restarting it in %d ms (restart %d of at most %d)", w.id, pid, what,
-                    decision.delay().toMillis(), w.policy.restarts(), config.maxRestarts());
+            if (outOfMemoryWhileServing) {
+                // not counted toward max-restarts: see RestartPolicy
+                LOG.warnf("Worker %d (pid %d) %s while serving; restarting it in %d ms (restart %d; a worker that "
+                        + "runs out of memory after it was ready is always restarted, with backoff)", w.id, pid, what,
+                        decision.delay().toMillis(), w.policy.restarts());
+            } else {
+                LOG.warnf("Worker %d (pid %d) %s; restarting it in %d ms (restart %d of at most %d)", w.id, pid, what,
+                        decision.delay().toMillis(), w.policy.restarts(), config.maxRestarts());
+            }
             fire(new WorkerLifecycleEvent(Kind.RESPAWNING, w.id, pid, code, decision.delay(), what));
             vertx.setTimer(Math.max(1, decision.delay().toMillis()), t -> {
                 if (!shuttingDown && !w.removed && w.state == WorkerState.RESPAWNING) {

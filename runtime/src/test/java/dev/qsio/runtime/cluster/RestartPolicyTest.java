@@ -55,6 +55,33 @@ class RestartPolicyTest {
     }
 
     @Test
+    void aWorkerThatRunsOutOfMemoryWhileServingIsAlwaysRestartedWithBackoff() {
+        // limits that a plain crash reaches at once: 2 restarts in a life, 2 in the window
+        RestartPolicy p = policy(true, 2, 2, 0.5);
+        long previous = 0;
+        for (int i = 0; i < 20; i++) {
+            RestartPolicy.Decision d = p.onCrash(i * SECOND, true);
+            assertThat(d.restart()).as("out-of-memory exit %d", i).isTrue();
+            assertThat(d.delay().toMillis()).as("the backoff grows to its cap").isGreaterThanOrEqualTo(previous)
+                    .isLessThanOrEqualTo(1000);
+            previous = d.delay().toMillis();
+        }
+        assertThat(previous).as("repeated within the window: the longest delay").isEqualTo(1000);
+        assertThat(p.restarts()).isEqualTo(20);
+        // they did not use up the limits a plain crash is held to
+        assertThat(p.onCrash(200 * SECOND).restart()).isTrue();
+        assertThat(p.onCrash(201 * SECOND).restart()).isTrue();
+        RestartPolicy.Decision third = p.onCrash(202 * SECOND);
+        assertThat(third.restart()).isFalse();
+        assertThat(third.reason()).contains("max-restarts=2");
+    }
+
+    @Test
+    void outOfMemoryDoesNotOverrideDisabledRestarts() {
+        assertThat(policy(false, 10, 5, 0.5).onCrash(0, true).restart()).isFalse();
+    }
+
+    @Test
     void crashesOlderThanTheWindowNoLongerCount() {
         RestartPolicy p = policy(true, 100, 2, 0.5);
         assertThat(p.onCrash(0).restart()).isTrue();

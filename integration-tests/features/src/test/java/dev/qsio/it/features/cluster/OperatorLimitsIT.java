@@ -122,6 +122,36 @@ class OperatorLimitsIT {
     }
 
     @Test
+    void aWorkerThatKeepsRunningOutOfMemoryIsRestartedWithBackoffNotGivenUpOn() {
+        // limits a plain crash reaches at its second: one restart in a life, one in the window
+        try (ClusterProcess cluster = ClusterProcess.start(ClusterApiIT.JAR, 2, Map.of(
+                "quarkus.socketio.cluster.worker-jvm-options", "-Xmx96m",
+                "quarkus.socketio.cluster.max-restarts", "1",
+                "quarkus.socketio.cluster.respawn-threshold", "1",
+                "quarkus.socketio.cluster.restart-delay", "200ms",
+                "quarkus.socketio.cluster.restart-delay-max", "2s"), "oom-again");
+                ClientDriver driver = ClientDriver.start()) {
+            ClusterApiIT.cluster = cluster;
+            String onOne = ClusterApiIT.place(driver, "m", Map.of()).get(1).get("websocket").get(0);
+            for (int round = 1; round <= 3; round++) {
+                var placed = ClusterApiIT.place(driver, "r" + round + "-", Map.of());
+                String onTwo = placed.get(2).get("websocket").get(0);
+                long pidTwo = cluster.worker(2).path("pid").asLong();
+                driver.emit(onTwo, "exhaust-memory");
+                await().atMost(Duration.ofSeconds(60)).alias("worker 2 replaced after running out of memory, round "
+                        + round).until(() -> cluster.workers().stream().anyMatch(w -> w.path("id").asInt() == 2
+                                && w.path("pid").asLong() != pidTwo && w.path("ready").asBoolean()));
+            }
+            assertThat(cluster.logText()).contains("runs out of memory after it was ready is always restarted")
+                    .doesNotContain("will not be restarted");
+            assertThat(driver.events(onOne, "disconnect")).isEmpty();
+            assertThat(ClusterApiIT.ack(driver, onOne, "upper", "still").get(0).asText()).isEqualTo("STILL");
+            report("worker 2 (-Xmx96m, max-restarts=1, respawn-threshold=1) ran out of memory 3 times: restarted "
+                    + "each time; worker 1's client undisturbed");
+        }
+    }
+
+    @Test
     void workersDoNotOutliveAPrimaryKilledWhileTheyStart() {
         ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2, Map.of(), "orphans");
         try {
