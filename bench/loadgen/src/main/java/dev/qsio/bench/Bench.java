@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +38,8 @@ public final class Bench {
     private static volatile Target running;
     /** Only the connections scenario, with a JFR recording of each JVM target's warm ramp (to study handshakes). */
     private static boolean connectionsOnly;
+    /** Only the connections and the two fan-outs (no profile, acknowledgements or cross-worker timings). */
+    private static boolean fanoutOnly;
     /** The targets of the hold scenario when {@code --only} names none. */
     static final List<String> HOLD_TARGETS = List.of("qsio", "qsio-cluster", "node", "node-cluster", "node-uws",
             "node-uws-cluster", "netty-socketio", "netty");
@@ -54,6 +57,10 @@ public final class Bench {
         Set<String> only = null;
         List<Integer> heldSizes = null;
         Double holdSeconds = null;
+        // --compare name=jar,name=jar: the same application built at other commits (bench/compare), measured in turn
+        Map<String, String> compare = new LinkedHashMap<>();
+        int rounds = 1;
+        String cluster = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -64,6 +71,18 @@ public final class Bench {
                 case "--connections-held" -> heldSizes = Stream.of(args[++i].split(",")).map(String::trim)
                         .map(v -> Integer.parseInt(v.replace("_", ""))).toList();
                 case "--hold" -> holdSeconds = seconds(args[++i]);
+                case "--fanout-only" -> fanoutOnly = true;
+                case "--compare" -> {
+                    for (String pair : args[++i].split(",")) {
+                        int eq = pair.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--compare takes name=jar,name=jar, got " + pair);
+                        }
+                        compare.put(pair.substring(0, eq), pair.substring(eq + 1));
+                    }
+                }
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--workers" -> cluster = args[++i];
                 case "--report" -> {
                     // writes the report again from a run's results.json (after a change to the report)
                     Path dir = Path.of(args[++i]);
@@ -96,6 +115,9 @@ public final class Bench {
             }
         }));
         long budgetMinutes = smoke ? 15 : 30;
+        if (!compare.isEmpty()) {
+            budgetMinutes = 10 + 5L * rounds * compare.size();
+        }
         if (heldSizes != null) {
             // each size on each target: the hold, the ramp (a few thousand handshakes a second at the least), the
             // probes and the start and stop of the target
@@ -119,7 +141,12 @@ public final class Bench {
         watchdog.start();
 
         List<Target> targets = targets(root, 0);
-        Set<String> wanted = only != null ? only : heldSizes != null ? Set.copyOf(HOLD_TARGETS) : null;
+        if (!compare.isEmpty()) {
+            targets = compareTargets(compare, rounds, cluster == null ? 1 : Integer.parseInt(cluster));
+            only = targets.stream().map(t -> t.name).collect(java.util.stream.Collectors.toSet());
+        }
+        Set<String> finalOnly = only;
+        Set<String> wanted = finalOnly != null ? finalOnly : heldSizes != null ? Set.copyOf(HOLD_TARGETS) : null;
         if (wanted != null) {
             targets = targets.stream().filter(t -> wanted.contains(t.name)).toList();
         } else {
@@ -225,7 +252,7 @@ public final class Bench {
             Publisher pub = new Publisher(pubConn);
 
             tr.fanout.put(String.valueOf(s.clients()), sc.fanout("fanout-" + s.clients(), pub, conns));
-            if (PROFILED.contains(t.name) && s.profileSeconds() > 0) {
+            if (!fanoutOnly && PROFILED.contains(t.name) && s.profileSeconds() > 0) {
                 tr.profile = profile(t, sc, pub, conns.size(), tr.fanout.get(String.valueOf(s.clients())), s, out);
                 if (t.name.equals("qsio")) {
                     results.profile = tr.profile;
@@ -239,6 +266,9 @@ public final class Bench {
             conns.clear();
             conns.addAll(small);
             tr.fanout.put(String.valueOf(s.smallClients()), sc.fanout("fanout-" + s.smallClients(), pub, conns));
+            if (fanoutOnly) {
+                return produced(tr);
+            }
             tr.ack = sc.ack(conns.subList(0, Math.min(s.ackClients(), conns.size())));
             if (t.workers > 1) {
                 tr.crossWorker = sc.crossWorker(pub, publisherPid, conns);
@@ -360,10 +390,10 @@ public final class Bench {
                 missing.add("fan-out " + size);
             }
         });
-        if (tr.ack == null || tr.ack.latency().count() == 0) {
+        if (!fanoutOnly && (tr.ack == null || tr.ack.latency().count() == 0)) {
             missing.add("acks");
         }
-        if (tr.workers > 1 && (tr.crossWorker == null || tr.crossWorker.other().latency().count() == 0)) {
+        if (!fanoutOnly && tr.workers > 1 && (tr.crossWorker == null || tr.crossWorker.other().latency().count() == 0)) {
             missing.add("cross-worker deliveries");
         }
         heldMissing(tr, missing);
@@ -580,10 +610,10 @@ public final class Bench {
      * connection (at least the usual 2 GB), Node {@code --max-old-space-size} of 1 GB plus 12 KB per connection when
      * that is above its own default (about 4 GB here). These are limits, not what the targets use.
      */
-    static List<Target> targets(Path root, long heldPerProcess) {
+    /** The command start of every Java target alike. */
+    static List<String> jvm(long heldPerProcess) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long xmxMb = Math.max(2048, 1024 + heldPerProcess * 8 / 1024);
-        // the same JVM options for every Java target
         List<String> jvm = new ArrayList<>(List.of(java, "-Xmx" + (xmxMb % 1024 == 0 ? xmxMb / 1024 + "g" : xmxMb + "m"),
                 "-XX:+UseG1GC"));
         // more options for every Java target alike (BENCH_JVM_OPTS, space-separated), to study one of them
@@ -591,6 +621,11 @@ public final class Bench {
         if (extra != null && !extra.isBlank()) {
             jvm.addAll(List.of(extra.trim().split("\\s+")));
         }
+        return jvm;
+    }
+
+    static List<Target> targets(Path root, long heldPerProcess) {
+        List<String> jvm = jvm(heldPerProcess);
         List<String> node = new ArrayList<>(List.of("node", "--expose-gc"));
         long nodeHeapMb = 1024 + heldPerProcess * 12 / 1024;
         if (nodeHeapMb > 4096) {
@@ -635,6 +670,33 @@ public final class Bench {
                 new Target("wsnext", "quarkus-websockets-next endpoint", ports[7], 1, true, root, Map.of(),
                         concat(jvm, "-Dquarkus.http.port=" + ports[7], "-jar",
                                 root.resolve("wsnext-app/target/quarkus-app/quarkus-run.jar").toString())));
+    }
+
+    /**
+     * The targets of a comparison: the application built at each commit, in turns (A B A B ...), so that a drift of the
+     * machine's speed during the run falls on every commit alike. Named {@code <name>#<round>}.
+     */
+    static List<Target> compareTargets(Map<String, String> jars, int rounds, int workers) {
+        List<String> jvm = jvm(0);
+        List<Target> targets = new ArrayList<>();
+        int[] ports = freePorts(jars.size() * rounds);
+        int k = 0;
+        for (int round = 1; round <= rounds; round++) {
+            for (Map.Entry<String, String> e : jars.entrySet()) {
+                int port = ports[k++];
+                List<String> command = new ArrayList<>(jvm);
+                command.add("-Dquarkus.http.port=" + port);
+                if (workers > 1) {
+                    command.add("-Dquarkus.socketio.cluster.workers=" + workers);
+                }
+                command.add("-jar");
+                command.add(e.getValue());
+                targets.add(new Target(e.getKey() + "#" + round, "quarkus-socketio at " + e.getKey() + " ("
+                        + (workers > 1 ? workers + " workers" : "1 process") + "), round " + round, port, workers, true,
+                        Path.of(e.getValue()).getParent(), Map.of(), command));
+            }
+        }
+        return targets;
     }
 
     /** Ports free on 127.0.0.1 now (the runs of other people on the machine may hold the usual ones). */

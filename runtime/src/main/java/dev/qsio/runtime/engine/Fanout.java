@@ -183,8 +183,10 @@ public final class Fanout {
         public void run() {
             scheduled = false;
             for (int i = 0; i < writers.size(); i++) {
-                sessions.get(i).flushPending = false;
+                EngineSession<?> session = sessions.get(i);
+                session.flushPending = false;
                 writers.get(i).flush();
+                session.server.stats().broadcastFlushed();
             }
             sessions.clear();
             writers.clear();

@@ -24,10 +24,21 @@ final class SerialExecutor {
     private record Task(ExecutionModel model, Runnable body, Supplier<Uni<?>> async) {
     }
 
+    /**
+     * How deep tasks may chain on the event loop within one turn before the next goes to a later turn. A task that
+     * submits another (an event's dispatch, its handler) is followed at once, so that an event read from a connection
+     * is handled in the same turn as the read: the writes of a broadcast made by its handler are then flushed once
+     * for all the events of that read, not once per event. The bound keeps the stack small when tasks keep
+     * submitting tasks.
+     */
+    static final int MAX_INLINE_DEPTH = 16;
+
     private final Context context;
     /** Small at first: most sockets have at most one handler running and one waiting (a default deque costs 84 bytes). */
     private final ArrayDeque<Task> queue = new ArrayDeque<>(2);
     private boolean running;
+    /** Tasks chained on the event loop in the current turn; only touched on that loop. */
+    private int inlineDepth;
 
     SerialExecutor(Context context) {
         this.context = context;
@@ -112,8 +123,17 @@ final class SerialExecutor {
             }
         }
         if (task.model == ExecutionModel.EVENT_LOOP && onOwnEventLoop()) {
-            // continue on the event loop without growing the stack unboundedly
-            context.runOnContext(v -> run(task));
+            if (inlineDepth < MAX_INLINE_DEPTH) {
+                inlineDepth++;
+                try {
+                    run(task);
+                } finally {
+                    inlineDepth--;
+                }
+            } else {
+                // continue on the event loop without growing the stack unboundedly
+                context.runOnContext(v -> run(task));
+            }
         } else {
             start(task);
         }
