@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The table of bench/compare: each figure's median over the rounds per commit (with its min and max), and the
-ratio of the second commit's median to the first's. Usage: compare-table.py results.json NAME_A NAME_B"""
+ratio of each other commit's median to the first's. Usage: compare-table.py results.json NAME_A NAME_B [NAME ...]"""
 import json
 import statistics
 import sys
@@ -43,8 +43,8 @@ def main():
     print(f"{rounds} rounds, interleaved ({' '.join(names)} in turn); load average before the first and after the "
           f"last: {loads[0][0]} / {loads[-1][1]}")
     print()
-    header = "| figure | " + " | ".join(f"{n}: median (min-max)" for n in names) + \
-             (f" | {names[1]} / {names[0]} |" if len(names) == 2 else " |")
+    header = "| figure | " + " | ".join(f"{n}: median (min-max)" for n in names) + "".join(
+        f" | {n} / {names[0]}" for n in names[1:]) + " |"
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for k in keys:
@@ -59,11 +59,9 @@ def main():
             m = statistics.median(vals)
             medians.append(m)
             cells.append(f"{fmt(m)} ({fmt(min(vals))}-{fmt(max(vals))})")
-        ratio = ""
-        if len(names) == 2:
-            a, b = medians
-            ratio = f"{b / a:.2f}x" if a and b is not None else "-"
-        print(f"| {k} | " + " | ".join(cells) + (f" | {ratio} |" if len(names) == 2 else " |"))
+        a = medians[0]
+        ratios = [f"{b / a:.2f}x" if a and b is not None else "-" for b in medians[1:]]
+        print(f"| {k} | " + " | ".join(cells + ratios) + " |")
 
 
 def fmt(v):

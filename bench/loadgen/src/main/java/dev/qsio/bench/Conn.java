@@ -38,6 +38,8 @@ final class Conn {
 
     /** Where this connection's {@code msg} deliveries are counted and timed. */
     volatile Sink sink;
+    /** The number of the last {@code msg} event received: each must be above it (once, in order). */
+    private long lastSeq = -1;
     /** The pid of the server process holding this connection, once asked with {@code whoami}. */
     volatile long pid = -1;
 
@@ -102,14 +104,32 @@ final class Conn {
             }
         }
         long sent = 0;
-        for (int i = MSG.length; i < len; i++) {
+        int i = MSG.length;
+        for (; i < len; i++) {
             byte c = b.getByte(i);
             if (c < '0' || c > '9') {
                 break;
             }
             sent = sent * 10 + (c - '0');
         }
-        sink.record(sent, now);
+        Sink s = sink;
+        s.record(sent, now);
+        // the event's number follows the time: "<time>|<number>|"
+        if (i < len && b.getByte(i) == '|') {
+            long seq = 0;
+            for (i++; i < len; i++) {
+                byte c = b.getByte(i);
+                if (c < '0' || c > '9') {
+                    break;
+                }
+                seq = seq * 10 + (c - '0');
+            }
+            if (seq <= lastSeq) {
+                s.misordered(seq == lastSeq);
+            } else {
+                lastSeq = seq;
+            }
+        }
     }
 
     private void onAck(Buffer b, int len) {

@@ -221,7 +221,7 @@ final class Hold {
     private Reach broadcastToAll(HeldClients held, Conn pub, int expected) throws Exception {
         held.delivery.reset();
         long sent = System.nanoTime();
-        pub.runOnLoop(() -> pub.sendNow("42[\"all\",\"" + Publisher.payload(System.nanoTime()) + "\"]"));
+        pub.runOnLoop(() -> pub.sendNow("42[\"all\",\"" + Publisher.payload(System.nanoTime(), 0) + "\"]"));
         Scenarios.drain(held.delivery.count::sum, expected, 5_000_000_000L, TimeUnit.MINUTES.toNanos(2));
         long base = held.delivery.sentAt != 0 ? held.delivery.sentAt : sent;
         Reach r = new Reach(held.delivery.count.sum(), Scenarios.round((held.delivery.first.get() - base) / 1e6),

@@ -5,7 +5,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Emits {@code pub} events at a fixed rate from one connection. Each payload is {@value #PAYLOAD_CHARS} characters:
- * the send time ({@code System.nanoTime()}) in decimal, then padding, so that receivers in this process can time it.
+ * the send time ({@code System.nanoTime()}) in decimal, {@code |}, the event's number (counted over the publisher's
+ * life, never reset), {@code |}, then padding: receivers in this process time it and check that they get every event
+ * once, in order.
  */
 final class Publisher {
 
@@ -14,15 +16,17 @@ final class Publisher {
     private final Conn conn;
     private long timer = -1;
     private long sent;
+    /** The number of the next event, over the publisher's life. */
+    private long seq;
 
     Publisher(Conn conn) {
         this.conn = conn;
     }
 
-    /** A payload of exactly {@value #PAYLOAD_CHARS} characters that starts with the given time. */
-    static String payload(long nanoTime) {
-        String time = Long.toString(nanoTime);
-        return time + "|" + "x".repeat(PAYLOAD_CHARS - time.length() - 1);
+    /** A payload of exactly {@value #PAYLOAD_CHARS} characters that starts with the given time and number. */
+    static String payload(long nanoTime, long seq) {
+        String head = nanoTime + "|" + seq + "|";
+        return head + "x".repeat(PAYLOAD_CHARS - head.length());
     }
 
     /** Starts publishing {@code perSecond} events per second (fractions are fine). */
@@ -33,7 +37,7 @@ final class Publisher {
             timer = conn.context().owner().setPeriodic(1, id -> {
                 long due = (long) ((System.nanoTime() - t0) * perSecond / 1e9) + 1;
                 while (sent < due) {
-                    conn.sendNow("42[\"pub\",\"" + payload(System.nanoTime()) + "\"]");
+                    conn.sendNow("42[\"pub\",\"" + payload(System.nanoTime(), seq++) + "\"]");
                     sent++;
                 }
             });

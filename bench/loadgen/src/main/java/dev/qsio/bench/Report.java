@@ -536,10 +536,14 @@ final class Report {
         String sustained = f.bestSustained() == null || f.bestSustained().equals(f.best()) ? ""
                 : "; sustained " + Charts.format(f.bestSustained().deliveredPerSecond()) + " (p99 "
                         + n(f.bestSustained().latency().p99()) + ")";
+        // the climb ended on a window the generator could not offer: the target's figures are at least these
+        boolean bound = f.steps().stream().anyMatch(Window::generatorBound);
+        String lowerBound = bound ? " (at least: the generator ran out of CPU first)" : "";
         if (f.best() == null) {
-            return "none under the limit" + sustained;
+            return "none under the limit" + sustained + lowerBound;
         }
-        return Charts.format(f.best().deliveredPerSecond()) + " (p99 " + n(f.best().latency().p99()) + ")" + sustained;
+        return (bound ? "≥ " : "") + Charts.format(f.best().deliveredPerSecond()) + " (p99 " + n(f.best().latency().p99())
+                + ")" + sustained + lowerBound;
     }
 
     private static String p5099(Window w) {

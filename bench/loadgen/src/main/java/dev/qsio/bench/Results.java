@@ -39,7 +39,16 @@ final class Results {
      */
     record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
             Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
-            boolean sustained, double otherCpuSeconds, long tcpRetransmits, long backlogDrops) {
+            boolean sustained, double otherCpuSeconds, long tcpRetransmits, long backlogDrops, long lost,
+            long duplicated, long outOfOrder, double requestedPerSecond) {
+
+        /**
+         * Whether the generator could not send at the rate asked (its publisher fell behind by more than a tenth):
+         * the window measured the generator, and a best rate it ends on is a lower bound of the target's.
+         */
+        public boolean generatorBound() {
+            return requestedPerSecond > 0 && offeredPerSecond < 0.9 * requestedPerSecond;
+        }
 
         /** Target CPU microseconds per delivered message. */
         public double targetCpuMicrosPerMessage() {

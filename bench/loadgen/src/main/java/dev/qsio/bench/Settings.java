@@ -7,9 +7,13 @@ package dev.qsio.bench;
  * @param clients the connections of the connection ramp and of the large fan-out
  * @param smallClients the receivers of the small fan-out (the large set closed down to this many)
  * @param rampInFlight handshakes in flight at once while ramping
- * @param fixedRate the fixed offered delivery rate (messages per second over all receivers) of both fan-outs
- * @param maxSteps the most windows of one fan-out ladder, which doubles the rate from the fixed one while windows
- *        are sustained, then bisects twice between the best pass and the next failure
+ * @param fixedRate the fixed offered delivery rate (messages per second over all receivers) of both fan-outs; the
+ *        ladder doubles it, so that every target is measured at the same rates (25k, 50k, 100k, 200k ...) while it
+ *        sustains them, and CPU per delivery compares at equal rates
+ * @param maxSteps a safety bound on the windows of one fan-out ladder, which doubles the rate from the fixed one
+ *        while windows are sustained (far over any rate the generator can offer on one machine: the ladder ends on
+ *        a window that is not sustained, or on one the generator could not offer), then bisects twice between the
+ *        best pass and the next failure
  * @param warmupSeconds unmeasured fan-out at the fixed rate before each ladder, and echoes before the ack window
  * @param windowSeconds the length of each measured window
  * @param settleMillis idle time before reading the resident memory of idle connections
@@ -39,7 +43,7 @@ record Settings(String mode, int clients, int smallClients, int rampInFlight, do
         int heldRoomClients, int broadcastsToAll, double probeSeconds, double idleSeconds) {
 
     static Settings full() {
-        return new Settings("full", 10_000, 1_000, 200, 20_000, 6, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000,
+        return new Settings("full", 10_000, 1_000, 200, 25_000, 14, 2, 2, 1_000, 100, 50, 100, 1_000, 5, 2, 300, 3_000,
                 100_000, 600, 500, 500, 50, 1_000, 3, 45, 20);
     }
 

@@ -3,6 +3,7 @@ package dev.qsio.runtime.server;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
@@ -87,8 +88,28 @@ final class Client {
         }
     }
 
+    private static final long INVALID_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** When the last session closed for an invalid packet was logged at INFO, and how many were closed since. */
+    private static final AtomicLong lastInvalidLogged = new AtomicLong(System.nanoTime() - INVALID_LOG_INTERVAL_NANOS);
+    private static final AtomicLong invalidSinceLogged = new AtomicLong();
+
+    /**
+     * A packet that breaks the protocol closes this connection only. It is logged with the client's address, so that
+     * whoever sends such packets can be found, at INFO at most once per 10 s with the count since (a client that
+     * sends them on purpose must not flood the log), the others at DEBUG.
+     */
     private void fail(ProtocolException e) {
-        LOG.debugf("connection %s sent an invalid packet: %s", conn.id(), e.getMessage());
+        long count = invalidSinceLogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastInvalidLogged.get();
+        String from = conn.request() == null ? null : conn.request().remoteAddress();
+        if (now - last >= INVALID_LOG_INTERVAL_NANOS && lastInvalidLogged.compareAndSet(last, now)) {
+            invalidSinceLogged.set(0);
+            LOG.infof("Closed connection %s from %s: invalid packet (%s)%s", conn.id(), from, e.getMessage(),
+                    count > 1 ? "; " + (count - 1) + " more closed for invalid packets since the last such message" : "");
+        } else {
+            LOG.debugf("Closed connection %s from %s: invalid packet (%s)", conn.id(), from, e.getMessage());
+        }
         conn.fail(e.getMessage());
     }
 

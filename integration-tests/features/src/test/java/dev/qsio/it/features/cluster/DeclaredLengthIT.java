@@ -86,7 +86,9 @@ class DeclaredLengthIT {
             for (String b : bystanders) {
                 assertThat(driver.events(b, "disconnect")).as("disconnections of bystander %s", b).isEmpty();
             }
-            assertThat(cluster.logText()).doesNotContain("OutOfMemoryError").doesNotContain("exited with code");
+            assertThat(cluster.logText()).doesNotContain("OutOfMemoryError").doesNotContain("exited with code")
+                    .as("the refusal logged with the client's address")
+                    .containsPattern("Closed connection \\S+ from 127\\.0\\.0\\.1:\\d+: invalid packet \\(invalid MessagePack");
         }
     }
 
