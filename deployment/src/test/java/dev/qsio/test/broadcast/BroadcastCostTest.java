@@ -88,19 +88,34 @@ class BroadcastCostTest {
         throw new AssertionError("no engine at /socket.io/");
     }
 
+    /** A sender, then {@code receivers} more sockets: all of them, the sender first. */
+    List<RawConnection> sockets(int receivers) throws IOException {
+        List<RawConnection> all = new ArrayList<>();
+        try {
+            for (int i = 0; i <= receivers; i++) {
+                all.add(socket());
+            }
+            return all;
+        } catch (IOException | RuntimeException | Error e) {
+            close(all);
+            throw e;
+        }
+    }
+
+    static void close(List<RawConnection> sockets) throws IOException {
+        for (RawConnection c : sockets) {
+            c.close();
+        }
+    }
+
     @Test
     void broadcastsOfEventsReadTogetherAreFlushedTogether() throws Exception {
         int receivers = 50;
         int events = 20;
-        List<RawConnection> all = new ArrayList<>();
+        List<RawConnection> all = sockets(receivers);
         try {
-            RawConnection sender = socket();
-            all.add(sender);
-            List<RawConnection> rs = new ArrayList<>();
-            for (int i = 0; i < receivers; i++) {
-                rs.add(socket());
-            }
-            all.addAll(rs);
+            RawConnection sender = all.get(0);
+            List<RawConnection> rs = all.subList(1, all.size());
             // once, so that the first broadcast's one-time work is behind
             sender.out.write(events(0, 1));
             receive(rs, 0, 1);
@@ -113,9 +128,7 @@ class BroadcastCostTest {
             assertThat(flushes).as("flushes for %d broadcasts of one read to %d receivers (%d deliveries)", events,
                     receivers, events * receivers).isLessThanOrEqualTo(2L * receivers);
         } finally {
-            for (RawConnection c : all) {
-                c.close();
-            }
+            close(all);
         }
     }
 
@@ -124,15 +137,10 @@ class BroadcastCostTest {
         int receivers = 1000;
         int warmUp = 300;
         int measured = 100;
-        List<RawConnection> all = new ArrayList<>();
+        List<RawConnection> all = sockets(receivers);
         try {
-            RawConnection sender = socket();
-            all.add(sender);
-            List<RawConnection> rs = new ArrayList<>();
-            for (int i = 0; i < receivers; i++) {
-                rs.add(socket());
-            }
-            all.addAll(rs);
+            RawConnection sender = all.get(0);
+            List<RawConnection> rs = all.subList(1, all.size());
             // compiled code, not the interpreter's: what a server that runs for a while allocates
             for (int round = 0; round < warmUp; round += 20) {
                 broadcast(sender, rs, round, 20);
@@ -146,9 +154,7 @@ class BroadcastCostTest {
                     + "to %d sockets)%n", perDelivery, measured, receivers);
             assertThat(perDelivery).as("bytes allocated per delivery").isLessThan(BYTES_PER_DELIVERY_BOUND);
         } finally {
-            for (RawConnection c : all) {
-                c.close();
-            }
+            close(all);
         }
     }
 
