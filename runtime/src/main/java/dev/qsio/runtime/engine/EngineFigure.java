@@ -40,13 +40,7 @@ public enum EngineFigure implements Figure {
     CONNECTIONS_RECEIVED("connectionsReceived", counter("socketio.connections.handed.off",
             "Connections handed to the worker of this host that owns their session", "direction", "received")),
     /** Connections the hand-off failed to pass or to receive: read from it when a snapshot is taken. */
-    HAND_OFF_FAILURES("handOffFailures", null),
-    /**
-     * Flushes of WebSocket connections after broadcasts: the broadcasts one event loop wrote in a row reach each
-     * connection in one flush, so this stays well under the deliveries. More flushes than deliveries would say
-     * that each broadcast is flushed on its own (a system call per message per connection).
-     */
-    BROADCAST_FLUSHES("broadcastFlushes", null);
+    HAND_OFF_FAILURES("handOffFailures", null);
 
     private final String key;
     private final Meter meter;

@@ -17,7 +17,6 @@ public final class EngineStats {
     /** Counted on every write and read: kept at hand. */
     private final LongAdder bytesIn = counters.adder(EngineFigure.BYTES_IN);
     private final LongAdder bytesOut = counters.adder(EngineFigure.BYTES_OUT);
-    private final LongAdder broadcastFlushes = counters.adder(EngineFigure.BROADCAST_FLUSHES);
 
     /** Sessions ended, by reason ("transport close", "ping timeout", ...): a handful of keys. */
     private final Map<String, LongAdder> closes = new ConcurrentHashMap<>();
@@ -32,10 +31,6 @@ public final class EngineStats {
 
     void bytesOut(long n) {
         bytesOut.add(n);
-    }
-
-    void broadcastFlushed() {
-        broadcastFlushes.increment();
     }
 
     void bytesIn(long n) {
