@@ -119,6 +119,10 @@ function socketConnect(cmd) {
         seen.add(seq);
         o.distinct = (o.distinct ?? 0) + 1;
         if (seq < (o.max ?? -1)) o.firstOutOfOrder = (o.firstOutOfOrder ?? 0) + 1;
+        // events skipped at a first receipt, with the connection they were skipped on
+        if (seq > (o.max ?? -1) + 1 && (o.gaps ??= []).length < 20) {
+          o.gaps.push({ from: (o.max ?? -1) + 1, to: seq - 1, engine: socket.io.engine?.id, recovered: socket.recovered, at: Date.now() });
+        }
         o.max = Math.max(o.max ?? -1, seq);
       }
       if (seq === o.last) {
@@ -131,7 +135,7 @@ function socketConnect(cmd) {
         o.outOfOrder++;
         // the first few, to tell a gap from a reordering
         if ((o.outOfOrderDetails ??= []).length < 5) {
-          o.outOfOrderDetails.push({ seq, last: o.last, offset: args[args.length - 1], recovered: socket.recovered, at: Date.now() });
+          o.outOfOrderDetails.push({ seq, last: o.last, offset: args[args.length - 1], engine: socket.io.engine?.id, recovered: socket.recovered, at: Date.now() });
         }
       }
       o.last = Math.max(o.last, seq);

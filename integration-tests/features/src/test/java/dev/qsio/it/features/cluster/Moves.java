@@ -48,24 +48,39 @@ final class Moves {
     }
 
     /**
-     * The client got all {@code count} events of the stream, each first received in order, and received again only on
-     * the connections named (by Engine.IO id): a Node server of {@code @socket.io/redis-streams-adapter} restores a
-     * session before its reader has applied the client's offset, so a client recovered there while that reader lags
-     * gets the entries in between a second time. A Quarkus server waits for its reader (StreamPosition).
+     * The client got the {@code count} events of the stream, each first received in order, and received again or
+     * skipped only on the connections named (by Engine.IO id), which are a Node server's of
+     * {@code @socket.io/redis-streams-adapter} 0.3.1. That adapter restores a session before its reader has applied the
+     * client's offset, so a client recovered there while that reader lags gets the entries in between a second time; and
+     * it reads the entries missed with XRANGE, then joins the socket to its rooms a turn later, so an entry its reader
+     * applies in between reaches the room before the socket is in it and is never sent (seen once in a CI run: event 560
+     * of 1,500 skipped right after a recovery). A Quarkus server waits for its reader (StreamPosition) and reads the
+     * stream again once the socket is in its rooms (SocketImpl#caughtUp): on its connections nothing may be skipped or
+     * repeated.
      */
     static void assertWholeStreamRedeliveredOnlyOn(ClientDriver driver, String id, int count, Set<String> engines) {
-        await().atMost(Duration.ofSeconds(30)).alias(id + " gets the whole stream: " + driver.report(id))
-                .until(() -> driver.report(id).path("origins").path("S").path("distinct").asInt() >= count);
+        // the stream's last event is sent by the time the caller got the stream's ack: wait for it to arrive
+        await().atMost(Duration.ofSeconds(30)).alias(id + " gets the stream's last event: " + driver.report(id))
+                .until(() -> driver.report(id).path("origins").path("S").path("max").asInt(-1) >= count - 1);
         JsonNode r = driver.report(id).path("origins").path("S");
-        assertThat(r.path("distinct").asInt()).as(r.toString()).isEqualTo(count);
         assertThat(r.path("firstOutOfOrder").asInt()).as("events first received out of order: " + r).isZero();
+        int skipped = 0;
+        for (JsonNode gap : r.path("gaps")) {
+            assertThat(engines).as("events skipped on a connection to a Quarkus server: " + gap + " in " + r)
+                    .contains(gap.path("engine").asText());
+            skipped += gap.path("to").asInt() - gap.path("from").asInt() + 1;
+        }
+        // every event either received or skipped on a Node connection (the gaps are listed up to 20)
+        assertThat(r.path("gaps").size()).as(r.toString()).isLessThan(20);
+        assertThat(r.path("distinct").asInt() + skipped).as(r.toString()).isEqualTo(count);
         for (JsonNode again : r.path("redeliveredDetails")) {
             assertThat(engines).as("a redelivery on a connection to a Quarkus server: " + again + " in " + r)
                     .contains(again.path("engine").asText());
         }
-        if (r.path("redelivered").asInt() > 0) {
-            System.out.println("[moves-report] " + id + ": " + r.path("redelivered").asInt() + " events received "
-                    + "again after a recovery on a Node server: " + r.path("redeliveredDetails"));
+        if (r.path("redelivered").asInt() > 0 || skipped > 0) {
+            System.out.println("[moves-report] " + id + " on a Node server: " + r.path("redelivered").asInt()
+                    + " events received again " + r.path("redeliveredDetails") + ", " + skipped + " skipped "
+                    + r.path("gaps"));
         }
     }
 
