@@ -118,6 +118,10 @@ public final class Bench {
         if (!compare.isEmpty()) {
             budgetMinutes = 10 + 5L * rounds * compare.size();
         }
+        if (rounds > 1 && compare.isEmpty()) {
+            // a target's fan-outs and connections take about 2 minutes; at most a dozen targets
+            budgetMinutes = 10 + 3L * rounds * (only != null ? only.size() : 12);
+        }
         if (heldSizes != null) {
             // each size on each target: the hold, the ramp (a few thousand handshakes a second at the least), the
             // probes and the start and stop of the target
@@ -151,6 +155,17 @@ public final class Bench {
             targets = targets.stream().filter(t -> wanted.contains(t.name)).toList();
         } else {
             targets = targets.stream().filter(t -> !ON_REQUEST.contains(t.name)).toList();
+        }
+        if (rounds > 1 && compare.isEmpty()) {
+            // each target measured again in turns (A B C A B C ...), so that a drift of the machine's speed during the
+            // run falls on every target alike; bench/compare-table.py gives each figure's median and range
+            List<Target> interleaved = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                for (Target t : targets) {
+                    interleaved.add(t.round(round));
+                }
+            }
+            targets = interleaved;
         }
         if (targets.stream().anyMatch(t -> t.name.equals("qsio-traced"))) {
             OtlpSink.start(OTLP_PORT);

@@ -82,10 +82,9 @@ final class Scenarios {
 
     /**
      * Fan-out to every connection in {@code receivers} (all in room "r"): an unmeasured warm-up, the window at the
-     * fixed rate, then a ladder that doubles the rate while windows are sustained (and the generator keeps up), and two
-     * more windows that bisect
-     * the rates between the best that passed and the next that failed (or, when none passed, between the best
-     * sustained one and the next that was not).
+     * fixed rate, then a ladder that doubles the rate while windows are sustained (and the generator keeps up), two
+     * more windows that bisect the rates between the best that passed and the next that failed, and two between the
+     * best sustained one and the next that was not.
      */
     FanOut fanout(String scenario, Publisher pub, List<Conn> receivers) throws Exception {
         int n = receivers.size();
@@ -105,25 +104,31 @@ final class Scenarios {
             w = window(scenario, pub, gen.fanout, n, rate, s.windowSeconds());
             steps.add(w);
         }
-        // two bisections (in ratio) between the best window that passed and the next one that failed; when none
-        // passed (a broadcast to many clients may take longer than the limit at any rate), between the best
-        // sustained window and the next one that was not
-        boolean strict = best(steps, true) != null;
+        // two bisections (in ratio) between the best window that passed and the next one that failed, then two
+        // between the best sustained window and the next one that was not: each best is then within a fifth of a
+        // doubling of where the target stops, not only a power of two of the fixed rate
+        if (best(steps, true) != null) {
+            bisect(scenario, pub, n, steps, true);
+        }
+        bisect(scenario, pub, n, steps, false);
+        return new FanOut(n, fixed, steps, best(steps, true), best(steps, false));
+    }
+
+    private void bisect(String scenario, Publisher pub, int n, List<Window> steps, boolean strict) throws Exception {
         for (int i = 0; i < 2; i++) {
             Window good = best(steps, strict);
             if (good == null) {
-                break;
+                return;
             }
             Window bad = steps.stream()
                     .filter(x -> !(strict ? x.pass() : x.sustained()) && x.offeredPerSecond() > good.offeredPerSecond())
                     .min(Comparator.comparingDouble(Window::offeredPerSecond)).orElse(null);
             if (bad == null) {
-                break;
+                return;
             }
             steps.add(window(scenario, pub, gen.fanout, n, Math.sqrt(good.offeredPerSecond() * bad.offeredPerSecond()),
                     s.windowSeconds()));
         }
-        return new FanOut(n, fixed, steps, best(steps, true), best(steps, false));
     }
 
     private static Window best(List<Window> steps, boolean pass) {

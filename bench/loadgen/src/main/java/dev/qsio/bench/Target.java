@@ -46,6 +46,11 @@ final class Target {
         return command;
     }
 
+    /** The same server, measured again as round {@code round} of an interleaved run: named {@code <name>#<round>}. */
+    Target round(int round) {
+        return new Target(name + "#" + round, label + ", round " + round, port, workers, jvm, dir, env, command);
+    }
+
     void start(Path log) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
