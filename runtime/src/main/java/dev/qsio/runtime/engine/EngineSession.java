@@ -11,8 +11,6 @@ import org.jboss.logging.Logger;
 import dev.qsio.EngineIoSocket;
 import dev.qsio.EngineListener;
 import dev.qsio.HandshakeRequest;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -47,16 +45,8 @@ public final class EngineSession<C> implements EngineIoSocket {
     final boolean eio3;
 
     private Transport transport;
-    /** The WebSocket's frame encoder when the transport is one (see {@link #directWriter()}). */
-    private volatile ChannelHandlerContext direct;
-    private EventLoop directLoop;
-    /** A broadcast wrote to {@link #direct} and its loop has yet to flush it; used on that loop only. */
-    boolean flushPending;
-    /**
-     * Packets sent from off the WebSocket's event loop wait to be written there (see {@link WebSocketTransport}): a
-     * broadcast writing on the loop writes them first ({@link #writeQueued()}). Read without the monitor.
-     */
-    volatile boolean writesQueued;
+    /** The WebSocket broadcasts write to directly, when it is the transport (see {@link #broadcastTarget()}). */
+    private volatile BroadcastTarget direct;
     /** The transport being probed for an upgrade here, or null. */
     private Transport upgrading;
     private boolean upgraded;
@@ -241,38 +231,18 @@ public final class EngineSession<C> implements EngineIoSocket {
     private void setTransport(Transport t) {
         transport = t;
         current = t;
-        ChannelHandlerContext writer = t.frameWriter();
-        // the loop first: a broadcast that reads the writer (volatile) then sees the loop that goes with it
-        directLoop = writer == null ? null : writer.channel().eventLoop();
-        direct = writer;
+        direct = t.broadcastTarget();
     }
 
     /**
-     * Where a broadcast may write directly ({@link Fanout}), read without the monitor: the WebSocket's frame encoder,
-     * when it is this session's transport and the session is open; otherwise null. (Packets wait in the buffer of a
-     * WebSocket session only while its monitor is held: a send flushes them at once.)
+     * Where a broadcast writes this session's frames directly ({@link Fanout}), read without the monitor: its
+     * transport's target when it has one ({@link Transport#broadcastTarget()}) and the session is open; otherwise null,
+     * and the broadcast goes through {@link #send(EnginePacket)}. (Packets wait in the buffer of a WebSocket session
+     * only while its monitor is held: a send flushes them at once.)
      */
-    ChannelHandlerContext directWriter() {
-        ChannelHandlerContext c = direct;
-        return c != null && state == State.OPEN ? c : null;
-    }
-
-    /**
-     * The event loop of {@link #directWriter()}'s connection, kept here so that a broadcast groups its recipients
-     * without reading their channels (call after {@link #directWriter()} returned one).
-     */
-    EventLoop directLoop() {
-        return directLoop;
-    }
-
-    /**
-     * Writes what was sent to the WebSocket from off its event loop and waits there; called on the loop by a broadcast
-     * before it writes directly, so that it does not overtake them.
-     */
-    void writeQueued() {
-        synchronized (this) {
-            transport.writeQueued();
-        }
+    BroadcastTarget broadcastTarget() {
+        BroadcastTarget d = direct;
+        return d != null && state == State.OPEN ? d : null;
     }
 
     /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */

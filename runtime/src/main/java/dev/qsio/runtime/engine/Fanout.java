@@ -21,8 +21,9 @@ import io.vertx.core.buffer.Buffer;
  * One packet written to many sessions (a broadcast). The packet is encoded once as a whole WebSocket frame, in one
  * direct buffer that every WebSocket recipient's connection reads from through a view of its own; each event loop
  * gets one task for its own connections, which writes without a promise per recipient; the loop flushes each
- * connection once for all the broadcasts it wrote in a row. Sessions that cannot take it that way (polling, an upgrade in progress) get it through their own
- * {@link EngineSession#send(EnginePacket)}, as for a single recipient.
+ * connection once for all the broadcasts it wrote in a row. A recipient is its session's {@link BroadcastTarget},
+ * which keeps what the broadcasts need of it (where to write, its loop, whether a flush is pending). Sessions that cannot take it that way (polling, an upgrade in progress) get it through
+ * their own {@link EngineSession#send(EnginePacket)}, as for a single recipient.
  * <p>
  * The shared bytes are not reference counted: a count shared by every recipient would be updated from every event
  * loop, twice per recipient, and that contention cost more than the writes. They live in a JDK direct buffer that the
@@ -43,26 +44,22 @@ public final class Fanout {
     private int deflate = UNKNOWN;
     private static final int UNKNOWN = -1;
 
-    /** The recipients on one event loop: their sessions and where to write for each, in parallel arrays. */
+    /** The recipients on one event loop. */
     private static final class Group {
         final EventLoop loop;
-        EngineSession<?>[] sessions;
-        ChannelHandlerContext[] writers;
+        BroadcastTarget[] targets;
         int size;
 
         Group(EventLoop loop, int capacity) {
             this.loop = loop;
-            this.sessions = new EngineSession<?>[capacity];
-            this.writers = new ChannelHandlerContext[capacity];
+            this.targets = new BroadcastTarget[capacity];
         }
 
-        void add(EngineSession<?> session, ChannelHandlerContext writer) {
-            if (size == sessions.length) {
-                sessions = Arrays.copyOf(sessions, size * 2);
-                writers = Arrays.copyOf(writers, size * 2);
+        void add(BroadcastTarget target) {
+            if (size == targets.length) {
+                targets = Arrays.copyOf(targets, size * 2);
             }
-            sessions[size] = session;
-            writers[size++] = writer;
+            targets[size++] = target;
         }
     }
 
@@ -78,13 +75,13 @@ public final class Fanout {
 
     /** Adds a recipient. */
     public void add(EngineSession<?> session) {
-        ChannelHandlerContext writer = session.directWriter();
+        BroadcastTarget target = session.broadcastTarget();
         if (deflate == UNKNOWN) {
             deflate = session.server.options().compression().perMessageDeflate() ? 1 : 0;
         }
         // a client that compresses takes the broadcast through its own compressor, as a single send does; a binary
         // message to a client of protocol 3 has a frame of its own
-        if (writer == null || (deflate == 1 && session.compresses(packet)) || (packet.isBinary() && session.eio3)) {
+        if (target == null || (deflate == 1 && session.compresses(packet)) || (packet.isBinary() && session.eio3)) {
             if (!dropIfBusy || !session.congested()) {
                 session.send(packet);
             }
@@ -95,16 +92,16 @@ public final class Fanout {
             session.tell(listeners, false, packet);
         }
         recipients++;
-        EventLoop loop = session.directLoop();
+        EventLoop loop = target.loop();
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
             if (g.loop == loop) {
-                g.add(session, writer);
+                g.add(target);
                 return;
             }
         }
         Group g = new Group(loop, groups.isEmpty() ? expected : Math.max(8, expected / 2));
-        g.add(session, writer);
+        g.add(target);
         groups.add(g);
     }
 
@@ -113,7 +110,7 @@ public final class Fanout {
         if (groups.isEmpty()) {
             return;
         }
-        EngineSession<?> any = groups.get(0).sessions[0];
+        EngineSession<?> any = groups.get(0).targets[0].session();
         long max = any.server.options().maxBufferedBytes();
         ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
         any.server.stats().bytesOut((long) recipients * frame.readableBytes());
@@ -130,10 +127,10 @@ public final class Fanout {
         Flusher flusher = FLUSHERS.get();
         int size = frame.readableBytes();
         for (int i = 0; i < g.size; i++) {
-            EngineSession<?> session = g.sessions[i];
-            ChannelHandlerContext writer = g.writers[i];
+            BroadcastTarget target = g.targets[i];
+            ChannelHandlerContext writer = target.writer();
             Channel channel = writer.channel();
-            if (!channel.isActive() || !session.openForDirectWrites()) {
+            if (!channel.isActive() || !target.session().openForDirectWrites()) {
                 continue;
             }
             if (!channel.isWritable()) {
@@ -141,18 +138,18 @@ public final class Fanout {
                     continue;
                 }
                 if (EngineSession.pastBound(WebSocketTransport.backlog(channel), size, max)) {
-                    session.overflow();
+                    target.session().overflow();
                     continue;
                 }
             }
-            if (session.writesQueued) {
+            if (target.writesQueued()) {
                 // what was sent to this session from another thread before this broadcast goes first
-                session.writeQueued();
+                target.writeWaiting();
             }
             // from the frame encoder toward the socket: the frame is already encoded, and the handlers behind the
             // encoder (an idle-state handler that would make a promise per write) have nothing to do with it
             writer.write(frame.duplicate(), channel.voidPromise());
-            flusher.add(session, writer);
+            flusher.add(target);
         }
         flusher.schedule(g.loop);
     }
@@ -165,20 +162,17 @@ public final class Fanout {
     private static final class Flusher implements Runnable {
         /** Connections flushed by this loop's broadcasts so far; written by the loop only. */
         final AtomicLong flushes = new AtomicLong();
-        private final List<EngineSession<?>> sessions = new ArrayList<>(1024);
-        private final List<ChannelHandlerContext> writers = new ArrayList<>(1024);
+        private final List<BroadcastTarget> targets = new ArrayList<>(1024);
         private boolean scheduled;
 
-        void add(EngineSession<?> session, ChannelHandlerContext writer) {
-            if (!session.flushPending) {
-                session.flushPending = true;
-                sessions.add(session);
-                writers.add(writer);
+        void add(BroadcastTarget target) {
+            if (target.owesFlush()) {
+                targets.add(target);
             }
         }
 
         void schedule(EventLoop loop) {
-            if (!scheduled && !writers.isEmpty()) {
+            if (!scheduled && !targets.isEmpty()) {
                 scheduled = true;
                 loop.execute(this);
             }
@@ -187,14 +181,12 @@ public final class Fanout {
         @Override
         public void run() {
             scheduled = false;
-            for (int i = 0; i < writers.size(); i++) {
-                sessions.get(i).flushPending = false;
-                writers.get(i).flush();
+            for (int i = 0; i < targets.size(); i++) {
+                targets.get(i).flush();
             }
             // a count per loop, written by that loop only: nothing shared between loops on the broadcast path
-            flushes.lazySet(flushes.get() + writers.size());
-            sessions.clear();
-            writers.clear();
+            flushes.lazySet(flushes.get() + targets.size());
+            targets.clear();
         }
     }
 

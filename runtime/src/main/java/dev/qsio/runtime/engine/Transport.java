@@ -2,7 +2,6 @@ package dev.qsio.runtime.engine;
 
 import java.util.List;
 
-import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -64,10 +63,10 @@ abstract class Transport {
     }
 
     /**
-     * Where a broadcast may write this session's frames directly ({@link Fanout}): the context of the connection's
-     * frame encoder, or null when broadcasts go through {@link EngineSession#send(EnginePacket)}.
+     * Where broadcasts write this session's frames directly ({@link Fanout}), or null when they go through
+     * {@link EngineSession#send(EnginePacket)}. Called under the session's lock as the transport becomes the session's.
      */
-    ChannelHandlerContext frameWriter() {
+    BroadcastTarget broadcastTarget() {
         return null;
     }
 

@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -28,7 +29,7 @@ import io.vertx.core.http.WebSocketFrame;
 /**
  * WebSocket: one packet per frame, text packets in text frames and binary messages in binary frames.
  */
-public final class WebSocketTransport extends Transport {
+public final class WebSocketTransport extends Transport implements BroadcastTarget {
 
     /** WebSocket: one connection, opened by an HTTP upgrade; the end of every upgrade. */
     static final TransportKind KIND = new TransportKind("websocket", false, List.of()) {
@@ -189,9 +190,77 @@ public final class WebSocketTransport extends Transport {
      * The context of the connection's WebSocket frame encoder, from which an encoded frame is written toward the
      * socket; null where the connection or its encoder cannot be seen (broadcasts then use {@link #send}).
      */
-    @Override
-    ChannelHandlerContext frameWriter() {
+    private ChannelHandlerContext frameWriter() {
         return channel == null ? null : channel.pipeline().context(WebSocketFrameEncoder.class);
+    }
+
+    // ---- as a broadcast's target (Fanout): the fields are set once this is the session's transport
+
+    /** Where broadcasts write; null while this is not the session's transport, or without a channel. */
+    private ChannelHandlerContext writer;
+    private EventLoop loop;
+    /** A broadcast wrote here and the loop has yet to flush; used on the loop only. */
+    private boolean flushPending;
+    /** Packets wait in the outbox (see {@link #send}); read by broadcasts without the session's lock. */
+    private volatile boolean writesQueued;
+
+    /**
+     * Broadcasts write to this connection directly where its frame encoder can be seen. Called by the session, under its
+     * lock, as this becomes its transport (its volatile write that publishes this to broadcasts comes after).
+     */
+    @Override
+    BroadcastTarget broadcastTarget() {
+        if (writer == null) {
+            ChannelHandlerContext w = frameWriter();
+            if (w == null) {
+                return null;
+            }
+            loop = w.channel().eventLoop();
+            writer = w;
+        }
+        return this;
+    }
+
+    @Override
+    public EngineSession<?> session() {
+        return session;
+    }
+
+    @Override
+    public ChannelHandlerContext writer() {
+        return writer;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public boolean owesFlush() {
+        if (flushPending) {
+            return false;
+        }
+        flushPending = true;
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        flushPending = false;
+        writer.flush();
+    }
+
+    @Override
+    public boolean writesQueued() {
+        return writesQueued;
+    }
+
+    @Override
+    public void writeWaiting() {
+        synchronized (session) {
+            writeQueued();
+        }
     }
 
     @Override
@@ -238,7 +307,7 @@ public final class WebSocketTransport extends Transport {
         }
         outbox.add(packet);
         outboxBytes += packet.size();
-        session.writesQueued = true;
+        writesQueued = true;
         if (!drainScheduled) {
             drainScheduled = true;
             channel.eventLoop().execute(() -> {
@@ -258,7 +327,7 @@ public final class WebSocketTransport extends Transport {
             return;
         }
         outboxBytes = 0;
-        session.writesQueued = false;
+        writesQueued = false;
         for (EnginePacket p; (p = queued.poll()) != null;) {
             write(p);
         }

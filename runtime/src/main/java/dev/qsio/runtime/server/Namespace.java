@@ -106,7 +106,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
             @Override
             public void add(AdapterSocket socket) {
-                if (socket.deliverTo(packet, fanout)) {
+                // the adapter hands back the sockets of this namespace
+                if (((SocketImpl) socket).deliverTo(packet, fanout)) {
                     count++;
                 }
             }

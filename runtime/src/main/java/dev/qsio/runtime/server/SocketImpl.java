@@ -784,8 +784,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * Adds this socket's connection to a broadcast's fan-out, under the same rules as {@link #write}; whether it was
      * (or the packet was kept for it).
      */
-    @Override
-    public boolean deliverTo(Encoded packet, Fanout fanout) {
+    boolean deliverTo(Encoded packet, Fanout fanout) {
         if (!connected) {
             return false;
         }

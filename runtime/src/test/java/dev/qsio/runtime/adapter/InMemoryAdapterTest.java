@@ -30,7 +30,6 @@ import dev.qsio.AckTimeoutException;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.Handshake;
 import dev.qsio.RemoteSocket;
-import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
@@ -76,12 +75,6 @@ class InMemoryAdapterTest {
             if (!(dropIfBusy && busy)) {
                 received.add(packet.text());
             }
-        }
-
-        @Override
-        public boolean deliverTo(Encoded packet, Fanout fanout) {
-            // the test's namespace delivers with write(), one socket after the other
-            throw new UnsupportedOperationException("not a fan-out recipient");
         }
 
         @Override

@@ -95,8 +95,8 @@ class WriteOrderTest {
     @Test
     void aBroadcastOnTheLoopComesAfterWhatWasSentBeforeFromAnotherThread() throws Exception {
         EngineSession<EngineSession<?>> session = opened.get(10, TimeUnit.SECONDS);
-        assertThat(session.directWriter()).as("the WebSocket is written by broadcasts directly").isNotNull();
-        EventLoop loop = session.directLoop();
+        assertThat(session.broadcastTarget()).as("the WebSocket is written by broadcasts directly").isNotNull();
+        EventLoop loop = session.broadcastTarget().loop();
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch sent = new CountDownLatch(1);
         loop.execute(() -> {
@@ -126,7 +126,7 @@ class WriteOrderTest {
     @Test
     void aCloseOnTheLoopComesAfterWhatWasSentBeforeFromAnotherThread() throws Exception {
         EngineSession<EngineSession<?>> session = opened.get(10, TimeUnit.SECONDS);
-        EventLoop loop = session.directLoop();
+        EventLoop loop = session.broadcastTarget().loop();
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch sent = new CountDownLatch(1);
         CompletableFuture<Short> closed = new CompletableFuture<>();

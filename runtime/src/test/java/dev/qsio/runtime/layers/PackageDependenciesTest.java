@@ -145,6 +145,14 @@ class PackageDependenciesTest {
     }
 
     @Test
+    void theAdaptersSelectSocketsAndNameNoEngineType() {
+        // a broadcast climbs down once: the adapter selects sockets, the server's delivery applies each socket's rules,
+        // the engine's Fanout writes; the adapters never reach into the engine's sessions
+        assertThat(GRAPH.get("adapter")).as("the in-memory adapter").doesNotContain("engine");
+        assertThat(GRAPH.get("clusteradapter")).as("the cluster adapter").doesNotContain("engine");
+    }
+
+    @Test
     void theTracingViewSeesTheServersHooksNotTheWires() {
         assertThat(GRAPH.get("tracing")).as("tracing is a view on the server's hooks, not on the wires")
                 .doesNotContain("bus", "cluster", "clusteradapter", "wire", "redis", "postgres", "remote", "admin",
