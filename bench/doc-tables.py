@@ -22,6 +22,10 @@ FULL = "bench/runs/20261125-full-rounds3"
 FULL_TARGETS = ["qsio", "qsio-cluster", "node-uws", "node-uws-cluster", "netty", "node", "node-cluster",
                 "netty-socketio"]
 
+# the fan-outs again with the ladder that also bisects the sustained band, after the broadcast path's restructuring
+FANOUT = "bench/runs/20261125-fanout-rounds3"
+FANOUT_TARGETS = ["qsio", "qsio-cluster", "node-uws", "node-uws-cluster", "netty"]
+
 
 def fanout_columns(size):
     return [(f"fan-out {size}: best msg/s, p99 < 100 ms", "best msg/s, p99 < 100 ms"),
@@ -30,6 +34,11 @@ def fanout_columns(size):
             (f"fan-out {size}: CPU us per delivery at 50k/s", "CPU µs per delivery at 50k/s"),
             (f"fan-out {size}: CPU us per delivery at 100k/s", "at 100k/s"),
             (f"fan-out {size}: CPU us per delivery at 200k/s", "at 200k/s")]
+
+
+def fanout_aims():
+    """The performance issue's fan-out aims alone: (what, numerator, denominator, figure, the aim)."""
+    return [row for row in aims() if row[0].startswith("fan-out") and row[2] in ("node-uws", "node-uws-cluster", "netty")]
 
 
 def aims():
@@ -65,6 +74,11 @@ TABLES = [
     {"file": "full-connections.adoc", "run": FULL, "kind": "targets", "names": FULL_TARGETS,
      "columns": [("handshakes/s (warm)", "handshakes/s (warm)"), ("KB per idle connection", "KB per idle connection")]},
     {"file": "full-aims.adoc", "run": FULL, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
+    {"file": "fanout-fanout-1000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
+     "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
+    {"file": "fanout-fanout-10000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
+     "columns": fanout_columns("10,000"), "bound": "fan-out 10,000: generator-bound"},
+    {"file": "fanout-aims.adoc", "run": FANOUT, "kind": "aims", "names": FANOUT_TARGETS, "rows": fanout_aims()},
     {"file": "compare-855b3b4.adoc", "run": "bench/runs/20261125-compare-855b3b4", "kind": "figures",
      "names": ["48fff7e11", "043e4afcc", "worktree"],
      "labels": ["48fff7e (before 855b3b4)", "043e4af (855b3b4's cost)", "with the fix (9ac5d4a)"],
