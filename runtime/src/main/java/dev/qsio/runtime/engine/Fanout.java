@@ -22,8 +22,9 @@ import io.vertx.core.buffer.Buffer;
  * direct buffer that every WebSocket recipient's connection reads from through a view of its own; each event loop
  * gets one task for its own connections, which writes without a promise per recipient; the loop flushes each
  * connection once for all the broadcasts it wrote in a row. A recipient is its session's {@link BroadcastTarget},
- * which keeps what the broadcasts need of it (where to write, its loop, whether a flush is pending). Sessions that cannot take it that way (polling, an upgrade in progress) get it through
- * their own {@link EngineSession#send(EnginePacket)}, as for a single recipient.
+ * which keeps what the broadcasts need of it (where to write, its loop, whether a flush is pending). Sessions that
+ * cannot take it that way (polling, an upgrade in progress) get it through their own
+ * {@link EngineSession#send(EnginePacket)}, as for a single recipient.
  * <p>
  * The shared bytes are not reference counted: a count shared by every recipient would be updated from every event
  * loop, twice per recipient, and that contention cost more than the writes. They live in a JDK direct buffer that the
