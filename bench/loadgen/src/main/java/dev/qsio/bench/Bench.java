@@ -267,6 +267,7 @@ public final class Bench {
             Publisher pub = new Publisher(pubConn);
 
             tr.fanout.put(String.valueOf(s.clients()), sc.fanout("fanout-" + s.clients(), pub, conns));
+            profileAtFixedRates(t, sc, pub, conns.size(), s, out);
             if (!fanoutOnly && PROFILED.contains(t.name) && s.profileSeconds() > 0) {
                 tr.profile = profile(t, sc, pub, conns.size(), tr.fanout.get(String.valueOf(s.clients())), s, out);
                 if (t.name.equals("qsio")) {
@@ -569,6 +570,28 @@ public final class Bench {
         } catch (Exception e) {
             System.out.println("  profile failed: " + e);
             return null;
+        }
+    }
+
+    /**
+     * {@code BENCH_PROFILE_RATES=200000,800000}: after the ladder, one window more at each of these offered rates to
+     * every receiver, with async-profiler's CPU samples of a single-process JVM target where
+     * {@code BENCH_ASYNC_PROFILER} names its jar ({@code <target>-fanout-<rate>.collapsed}). The windows are logged,
+     * not reported: what they are for is the profile, and the write system calls per delivery at equal rates.
+     */
+    private static void profileAtFixedRates(Target t, Scenarios sc, Publisher pub, int receivers, Settings s,
+            Path out) throws Exception {
+        String rates = System.getenv("BENCH_PROFILE_RATES");
+        if (rates == null || rates.isBlank()) {
+            return;
+        }
+        for (String r : rates.split(",")) {
+            double rate = Double.parseDouble(r.trim());
+            boolean profiled = t.jvm && t.workers <= 1 && Profiler.startCpu(t.pid());
+            sc.sustain(pub, receivers, rate, Math.max(s.windowSeconds(), s.profileSeconds()));
+            if (profiled) {
+                Profiler.stopCpu(t.pid(), out.resolve(t.name.replace('#', '-') + "-fanout-" + (long) rate + ".collapsed"));
+            }
         }
     }
 

