@@ -18,6 +18,14 @@ public interface AdapterSocket extends RemoteSocket {
      */
     void write(Encoded packet, boolean dropIfBusy);
 
+    /**
+     * Where this socket's packets are best written from: an opaque key of the thread its connection lives on, or null
+     * where it has none (polling); what {@link Partitions} groups a room's members by.
+     */
+    default Object home() {
+        return null;
+    }
+
     /** Registers the callback of an acknowledgement the client will send under {@code ackId}. */
     void expectAck(long ackId, Consumer<List<JsonNode>> callback);
 }

@@ -142,7 +142,7 @@ public class InMemoryAdapter implements Adapter {
         if (members == null || members.containsKey(id)) {
             return Map.of(id, member);
         }
-        Map<String, Object> many = new ConcurrentHashMap<>(4);
+        Map<String, Object> many = new Partitions.Members(4);
         many.putAll(members);
         many.put(id, member);
         return many;
@@ -279,8 +279,21 @@ public class InMemoryAdapter implements Adapter {
 
     // ---- operations on the local sockets
 
+    /**
+     * Rooms from this size on are broadcast to by the groups of their members ({@link Partitions}): below it, visiting
+     * the members on one thread costs less than keeping and splitting a grouping.
+     */
+    static final int PARTITIONED = 64;
+
     /** Writes a packet to the selected local sockets. */
     public final void localBroadcast(Encoded packet, BroadcastOptions options) {
+        if (options.rooms().size() == 1
+                && rooms.get(options.rooms().iterator().next()) instanceof Partitions.Members room
+                && room.size() >= PARTITIONED) {
+            namespace.deliver(options.packet(packet), options.volatileFlag(), exceptIds(options.except()),
+                    room.partitions(namespace));
+            return;
+        }
         LocalSockets.Delivery delivery = namespace.delivery(options.packet(packet), options.volatileFlag(),
                 expectedRecipients(options));
         apply(options, delivery::add);

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.adapter;
 
 import java.util.Collection;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import dev.qsio.BroadcastOperator;
@@ -44,6 +45,22 @@ public interface LocalSockets {
             public void finish() {
             }
         };
+    }
+
+    /**
+     * A delivery of one packet to the members of a large room, grouped by where they live, but those whose id is in
+     * {@code except}: the namespace may deliver to each group on its own thread. By default, all on the caller's.
+     */
+    default void deliver(Encoded packet, boolean dropIfBusy, Set<String> except, Partitions partitions) {
+        Delivery delivery = delivery(packet, dropIfBusy, partitions.total());
+        for (int i = 0; i < partitions.size(); i++) {
+            for (AdapterSocket socket : partitions.members(i)) {
+                if (!except.contains(socket.id())) {
+                    delivery.add(socket);
+                }
+            }
+        }
+        delivery.finish();
     }
 
     /** One packet to several local sockets; used by one thread. */

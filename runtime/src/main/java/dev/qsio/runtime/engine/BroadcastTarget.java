@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 
@@ -25,7 +26,17 @@ interface BroadcastTarget {
      */
     boolean owesFlush();
 
-    /** The loop flushes the connection now. On the loop only. */
+    /**
+     * Takes a broadcast's encoded frame (shared by every recipient, never changed), to be handed to the channel, in
+     * order, before anything else is written to the connection and at the latest at the loop's {@link #flush()}. On
+     * the loop only.
+     */
+    void queue(ByteBuf frame);
+
+    /** The bytes of the frames taken and not yet handed to the channel. */
+    long pendingBytes();
+
+    /** The loop hands what was queued to the channel and flushes the connection now. On the loop only. */
     void flush();
 
     /**

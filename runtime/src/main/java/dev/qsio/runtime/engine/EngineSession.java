@@ -245,6 +245,15 @@ public final class EngineSession<C> implements EngineIoSocket {
         return d != null && state == State.OPEN ? d : null;
     }
 
+    /**
+     * Where a broadcast to this session is best written: the event loop of its WebSocket connection, as an opaque key
+     * for {@link Fanout#runAt}; null while it has none (polling, an upgrade in progress, closed).
+     */
+    public Object home() {
+        BroadcastTarget t = broadcastTarget();
+        return t == null ? null : t.loop();
+    }
+
     /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */
     boolean openForDirectWrites() {
         return state == State.OPEN;

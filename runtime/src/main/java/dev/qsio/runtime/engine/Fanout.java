@@ -19,12 +19,17 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * One packet written to many sessions (a broadcast). The packet is encoded once as a whole WebSocket frame, in one
- * direct buffer that every WebSocket recipient's connection reads from through a view of its own; each event loop
- * gets one task for its own connections, which writes without a promise per recipient; the loop flushes each
- * connection once for all the broadcasts it wrote in a row. A recipient is its session's {@link BroadcastTarget},
- * which keeps what the broadcasts need of it (where to write, its loop, whether a flush is pending). Sessions that
- * cannot take it that way (polling, an upgrade in progress) get it through their own
- * {@link EngineSession#send(EnginePacket)}, as for a single recipient.
+ * direct buffer that every WebSocket recipient's connection reads from through a view of its own. A recipient whose
+ * connection lives on the calling thread's event loop is written as it is added; the others are grouped by their
+ * loop, and each loop gets one task for its own, which writes without a promise per recipient. Each loop flushes a
+ * connection once for all the broadcasts it wrote in a row. A recipient is its session's {@link BroadcastTarget}, which
+ * keeps what the broadcasts need of it (where to write, its loop, whether a flush is pending). Sessions that cannot take
+ * it that way (polling, an upgrade in progress) get it through their own {@link EngineSession#send(EnginePacket)}, as
+ * for a single recipient.
+ * <p>
+ * A broadcast may be split by the loops its recipients live on ({@link #runAt}): each part is a fan-out of its own on
+ * its loop, all reading the frame encoded once ({@link Shared}), so that the loops share the work of a large room and
+ * each recipient is visited once, on its own loop.
  * <p>
  * The shared bytes are not reference counted: a count shared by every recipient would be updated from every event
  * loop, twice per recipient, and that contention cost more than the writes. They live in a JDK direct buffer that the
@@ -38,12 +43,20 @@ public final class Fanout {
     private final EnginePacket packet;
     private final boolean dropIfBusy;
     private final int expected;
-    /** The WebSocket recipients, grouped by the event loop of their connection (few loops: a list is enough). */
-    private final List<Group> groups = new ArrayList<>(4);
+    /** The encoded frame: given by a {@link Shared}, or encoded here at the first WebSocket recipient. */
+    private ByteBuf frame;
+    /** The WebSocket recipients on other loops than the caller's, grouped by loop (few loops: a list is enough). */
+    private final List<Group> groups = new ArrayList<>(2);
     private int recipients;
+    private int elsewhere;
     /** Whether permessage-deflate is on for this server: read once, at the first recipient. */
     private int deflate = UNKNOWN;
     private static final int UNKNOWN = -1;
+    /** What the recipients written at once need: the calling loop's flusher and the bound, set at the first. */
+    private Flusher here;
+    private EventLoop hereLoop;
+    private long max;
+    private EngineServer<?> server;
 
     /** The recipients on one event loop. */
     private static final class Group {
@@ -64,6 +77,35 @@ public final class Fanout {
         }
     }
 
+    /** A packet encoded once for the fan-outs of several loops (see {@link #runAt}). */
+    public static final class Shared {
+        private final EnginePacket packet;
+        private final ByteBuf frame;
+
+        private Shared(EnginePacket packet) {
+            this.packet = packet;
+            this.frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
+        }
+    }
+
+    /** The packet encoded once, for the fan-outs of one broadcast on several loops. */
+    public static Shared share(EnginePacket packet) {
+        return new Shared(packet);
+    }
+
+    /**
+     * Runs a part of a broadcast on the loop that {@code home} names ({@link EngineSession#home()}): at once when that
+     * is the calling thread's or when there is none, otherwise as a task of that loop (behind what was queued there
+     * before it, in order).
+     */
+    public static void runAt(Object home, Runnable part) {
+        if (home instanceof EventLoop loop && !loop.inEventLoop()) {
+            loop.execute(part);
+        } else {
+            part.run();
+        }
+    }
+
     /**
      * {@code dropIfBusy}: a volatile packet, dropped for a recipient whose connection cannot take it at once;
      * {@code expected}: about how many recipients there will be (it sizes the groups).
@@ -74,11 +116,18 @@ public final class Fanout {
         this.expected = Math.max(8, expected);
     }
 
+    /** A fan-out of a packet already encoded for others too. */
+    public Fanout(Shared shared, boolean dropIfBusy, int expected) {
+        this(shared.packet, dropIfBusy, expected);
+        this.frame = shared.frame;
+    }
+
     /** Adds a recipient. */
     public void add(EngineSession<?> session) {
         BroadcastTarget target = session.broadcastTarget();
         if (deflate == UNKNOWN) {
-            deflate = session.server.options().compression().perMessageDeflate() ? 1 : 0;
+            server = session.server;
+            deflate = server.options().compression().perMessageDeflate() ? 1 : 0;
         }
         // a client that compresses takes the broadcast through its own compressor, as a single send does; a binary
         // message to a client of protocol 3 has a frame of its own
@@ -94,6 +143,16 @@ public final class Fanout {
         }
         recipients++;
         EventLoop loop = target.loop();
+        if (loop.inEventLoop()) {
+            if (here == null) {
+                here = FLUSHERS.get();
+                hereLoop = loop;
+                max = server.options().maxBufferedBytes();
+            }
+            write(target, frame(), max, here);
+            return;
+        }
+        elsewhere++;
         for (int i = 0; i < groups.size(); i++) {
             Group g = groups.get(i);
             if (g.loop == loop) {
@@ -106,15 +165,35 @@ public final class Fanout {
         groups.add(g);
     }
 
-    /** Writes to the WebSocket recipients added, each event loop its own. */
+    /**
+     * How many WebSocket recipients live on another loop than the caller's: written by a task of their loop, a hop
+     * that a broadcast split by loops ({@link #runAt}) means to avoid.
+     */
+    public int elsewhere() {
+        return elsewhere;
+    }
+
+    private ByteBuf frame() {
+        if (frame == null) {
+            frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
+        }
+        return frame;
+    }
+
+    /** Writes to the WebSocket recipients of other loops, each loop its own, and has this loop flush its own. */
     public void finish() {
+        if (recipients == 0) {
+            return;
+        }
+        ByteBuf frame = frame();
+        server.stats().bytesOut((long) recipients * frame.readableBytes());
+        if (here != null) {
+            here.schedule(hereLoop);
+        }
         if (groups.isEmpty()) {
             return;
         }
-        EngineSession<?> any = groups.get(0).targets[0].session();
-        long max = any.server.options().maxBufferedBytes();
-        ByteBuf frame = Unpooled.unreleasableBuffer(encode(packet, packet.frame()));
-        any.server.stats().bytesOut((long) recipients * frame.readableBytes());
+        long max = server.options().maxBufferedBytes();
         for (Group g : groups) {
             if (g.loop.inEventLoop()) {
                 write(g, frame, max);
@@ -126,33 +205,38 @@ public final class Fanout {
 
     private void write(Group g, ByteBuf frame, long max) {
         Flusher flusher = FLUSHERS.get();
-        int size = frame.readableBytes();
         for (int i = 0; i < g.size; i++) {
-            BroadcastTarget target = g.targets[i];
-            ChannelHandlerContext writer = target.writer();
-            Channel channel = writer.channel();
-            if (!channel.isActive() || !target.session().openForDirectWrites()) {
-                continue;
-            }
-            if (!channel.isWritable()) {
-                if (dropIfBusy) {
-                    continue;
-                }
-                if (EngineSession.pastBound(WebSocketTransport.backlog(channel), size, max)) {
-                    target.session().overflow();
-                    continue;
-                }
-            }
-            if (target.writesQueued()) {
-                // what was sent to this session from another thread before this broadcast goes first
-                target.writeWaiting();
-            }
-            // from the frame encoder toward the socket: the frame is already encoded, and the handlers behind the
-            // encoder (an idle-state handler that would make a promise per write) have nothing to do with it
-            writer.write(frame.duplicate(), channel.voidPromise());
-            flusher.add(target);
+            write(g.targets[i], frame, max, flusher);
         }
         flusher.schedule(g.loop);
+    }
+
+    /** Writes the frame to one connection of the calling loop; its flush is owed to {@code flusher}. */
+    private void write(BroadcastTarget target, ByteBuf frame, long max, Flusher flusher) {
+        ChannelHandlerContext writer = target.writer();
+        Channel channel = writer.channel();
+        if (!channel.isActive() || !target.session().openForDirectWrites()) {
+            return;
+        }
+        if (!channel.isWritable()) {
+            if (dropIfBusy) {
+                return;
+            }
+            if (EngineSession.pastBound(WebSocketTransport.backlog(channel) + target.pendingBytes(),
+                    frame.readableBytes(), max)) {
+                target.session().overflow();
+                return;
+            }
+        }
+        if (target.writesQueued()) {
+            // what was sent to this session from another thread before this broadcast goes first
+            target.writeWaiting();
+        }
+        // handed to the channel from the frame encoder toward the socket, with the other broadcasts of this turn: the
+        // frame is already encoded, and the handlers behind the encoder (an idle-state handler that would make a
+        // promise per write) have nothing to do with it
+        target.queue(frame);
+        flusher.add(target);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -248,7 +249,78 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     @Override
     public void flush() {
         flushPending = false;
+        writePending();
         writer.flush();
+    }
+
+    /**
+     * Broadcast frames written here and not yet handed to the channel, in order: the loop hands them over together at
+     * its flush, copied into one buffer, so that a connection that gets several broadcasts in a turn costs the channel
+     * one message (one queue entry, one walk of the pipeline, bytes off the heap while the client is slow) instead of
+     * one each. Every other write to the connection goes after them ({@link #write(EnginePacket)}, {@link #close()}).
+     * Used on the loop only.
+     */
+    private ByteBuf[] pending;
+    private int pendingCount;
+    private int pendingBytes;
+    /** Frames from this size on are not copied together: they go to the channel as they are. */
+    private static final int COALESCED_MAX = 16 * 1024;
+
+    @Override
+    public void queue(ByteBuf frame) {
+        int size = frame.readableBytes();
+        if (size >= COALESCED_MAX) {
+            writePending();
+            writer.write(frame.duplicate(), channel.voidPromise());
+            return;
+        }
+        if (pending == null) {
+            pending = new ByteBuf[4];
+        } else if (pendingCount == pending.length) {
+            pending = Arrays.copyOf(pending, pendingCount * 2);
+        }
+        pending[pendingCount++] = frame;
+        pendingBytes += size;
+    }
+
+    @Override
+    public long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Hands the pending broadcast frames to the channel: one as a view of its shared bytes, several copied together. */
+    private void writePending() {
+        int n = pendingCount;
+        if (n == 0) {
+            return;
+        }
+        if (!channel.isActive()) {
+            // closed meanwhile: nothing to hand over (a write would only fail)
+            clearPending(n);
+            return;
+        }
+        ByteBuf out;
+        if (n == 1) {
+            out = pending[0].duplicate();
+        } else {
+            out = writer.alloc().directBuffer(pendingBytes);
+            for (int i = 0; i < n; i++) {
+                ByteBuf f = pending[i];
+                out.writeBytes(f, f.readerIndex(), f.readableBytes());
+            }
+        }
+        clearPending(n);
+        writer.write(out, channel.voidPromise());
+    }
+
+    private void clearPending(int n) {
+        Arrays.fill(pending, 0, n, null);
+        if (pending.length > 16) {
+            // a burst's array is not kept for the life of the connection
+            pending = null;
+        }
+        pendingCount = 0;
+        pendingBytes = 0;
     }
 
     @Override
@@ -334,6 +406,8 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     }
 
     private void write(EnginePacket packet) {
+        // the broadcasts written here before go first
+        writePending();
         Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
         if (!packet.compress() && deflating()) {
@@ -383,7 +457,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      */
     @Override
     long backlog() {
-        return outboxBytes + backlog(channel);
+        return outboxBytes + pendingBytes + backlog(channel);
     }
 
     /**
@@ -437,18 +511,15 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     @Override
     void close() {
         if (!closed) {
-            // what was sent before the close goes before it: on the loop it is written now; from elsewhere the close
-            // is queued behind the task that writes it
-            if (channel != null && channel.eventLoop().inEventLoop()) {
-                writeQueued();
-            }
             closed = true;
-            ChannelWebSocket r = raw;
-            if (r != null) {
-                r.close(NORMAL_CLOSURE, null);
-            } else if (!ws.isClosed()) {
-                ws.close();
-            }
+            onLoop(() -> {
+                ChannelWebSocket r = raw;
+                if (r != null) {
+                    r.close(NORMAL_CLOSURE, null);
+                } else if (!ws.isClosed()) {
+                    ws.close();
+                }
+            });
         }
     }
 
@@ -456,14 +527,36 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     /** Closes the WebSocket with a code: a message the engine refused (too big, not UTF-8). */
     void close(short code, String reason) {
-        if (channel != null && channel.eventLoop().inEventLoop()) {
+        onLoop(() -> {
+            ChannelWebSocket r = raw;
+            if (r != null) {
+                r.close(code, reason);
+            } else {
+                ws.close(code, reason);
+            }
+        });
+    }
+
+    /**
+     * Runs a close after what was sent before it, on the connection's loop: at once there, after writing what waits
+     * (sent from elsewhere, and broadcasts not yet handed to the channel); from elsewhere as a task of the loop, behind
+     * the tasks that write what was sent before.
+     */
+    private void onLoop(Runnable close) {
+        if (channel == null) {
+            close.run();
+        } else if (channel.eventLoop().inEventLoop()) {
             writeQueued();
-        }
-        ChannelWebSocket r = raw;
-        if (r != null) {
-            r.close(code, reason);
+            writePending();
+            close.run();
         } else {
-            ws.close(code, reason);
+            channel.eventLoop().execute(() -> {
+                synchronized (session) {
+                    writeQueued();
+                }
+                writePending();
+                close.run();
+            });
         }
     }
 

@@ -31,6 +31,7 @@ import dev.qsio.runtime.adapter.AdapterSocket;
 import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
+import dev.qsio.runtime.adapter.Partitions;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
@@ -118,6 +119,45 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 server.stats().packetsOut.add(count);
             }
         };
+    }
+
+    /**
+     * Each group of the room on its own loop ({@link Fanout#runAt}): that loop checks its members' rules and writes to
+     * them at once, all reading the packet encoded once here.
+     */
+    @Override
+    public void deliver(Encoded packet, boolean dropIfBusy, Set<String> except, Partitions partitions) {
+        if (!packet.single()) {
+            LocalSockets.super.deliver(packet, dropIfBusy, except, partitions);
+            return;
+        }
+        Fanout.Shared shared = Fanout.share(packet.messages().get(0));
+        for (int i = 0; i < partitions.size(); i++) {
+            AdapterSocket[] members = partitions.members(i);
+            Fanout.runAt(partitions.home(i), () -> deliver(packet, shared, dropIfBusy, except, members, partitions));
+        }
+    }
+
+    private void deliver(Encoded packet, Fanout.Shared shared, boolean dropIfBusy, Set<String> except,
+            AdapterSocket[] members, Partitions partitions) {
+        Fanout fanout = new Fanout(shared, dropIfBusy, members.length);
+        long count = 0;
+        try {
+            for (AdapterSocket socket : members) {
+                if (except.isEmpty() || !except.contains(socket.id())) {
+                    // the adapter hands back the sockets of this namespace
+                    if (((SocketImpl) socket).deliverTo(packet, fanout)) {
+                        count++;
+                    }
+                }
+            }
+        } finally {
+            fanout.finish();
+            server.stats().packetsOut.add(count);
+        }
+        if (fanout.elsewhere() > 0) {
+            partitions.misplaced();
+        }
     }
 
     @Override

@@ -808,6 +808,11 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return true;
     }
 
+    @Override
+    public Object home() {
+        return client.conn.home();
+    }
+
     void sendAck(long ackId, String event, Object[] args) {
         Tracing.Span span = namespace.server.tracing().sending(Tracing.Send.ACK, namespace.name(), event, id, Set.of(),
                 Set.of());

@@ -149,4 +149,44 @@ class WriteOrderTest {
         assertThat(messages()).as("everything sent before the close reaches the client").hasSize(50)
                 .startsWith("4last-0").endsWith("4last-49");
     }
+
+    /** A broadcast written on the loop, as the fan-out of one that arrived there writes it. */
+    private static void broadcast(EngineSession<?> session, String text) {
+        Fanout fanout = new Fanout(EnginePacket.message(text), false, 1);
+        fanout.add(session);
+        fanout.finish();
+    }
+
+    @Test
+    void whatIsSentOnTheLoopComesAfterTheBroadcastsOfTheTurnBeforeIt() throws Exception {
+        EngineSession<EngineSession<?>> session = opened.get(10, TimeUnit.SECONDS);
+        EventLoop loop = session.broadcastTarget().loop();
+        loop.execute(() -> {
+            // the broadcasts of a turn reach the connection together, at the loop's flush: a packet sent in between
+            // must not overtake them
+            broadcast(session, "b1");
+            broadcast(session, "b2");
+            session.send(EnginePacket.message("direct"));
+            broadcast(session, "b3");
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 4);
+        assertThat(messages()).containsExactly("4b1", "4b2", "4direct", "4b3");
+    }
+
+    @Test
+    void aCloseOnTheLoopComesAfterTheBroadcastsOfTheTurnBeforeIt() throws Exception {
+        EngineSession<EngineSession<?>> session = opened.get(10, TimeUnit.SECONDS);
+        EventLoop loop = session.broadcastTarget().loop();
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        client.closeHandler(v -> closed.complete(client.closeStatusCode()));
+        loop.execute(() -> {
+            for (int i = 0; i < 20; i++) {
+                broadcast(session, "b" + i);
+            }
+            session.close();
+        });
+        closed.get(10, TimeUnit.SECONDS);
+        assertThat(messages()).as("every broadcast written before the close reaches the client").hasSize(20)
+                .startsWith("4b0").endsWith("4b19");
+    }
 }
