@@ -64,6 +64,7 @@ class InMemoryAdapterTest {
         final Map<Long, Consumer<List<JsonNode>>> acks = new LinkedHashMap<>();
         boolean busy;
         boolean disconnected;
+        Object home;
         InMemoryAdapter adapter;
 
         Recorder(String id) {
@@ -80,6 +81,11 @@ class InMemoryAdapterTest {
         @Override
         public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
             acks.put(ackId, callback);
+        }
+
+        @Override
+        public Object home() {
+            return home;
         }
 
         void answer(String value) {
@@ -136,6 +142,14 @@ class InMemoryAdapterTest {
     static final class Sockets implements LocalSockets {
         final Map<String, Recorder> sockets = new LinkedHashMap<>();
         final AtomicLong ackIds = new AtomicLong();
+        /** The groupings large rooms were delivered by, in turn. */
+        final List<Partitions> delivered = new ArrayList<>();
+
+        @Override
+        public void deliver(Encoded packet, boolean dropIfBusy, Set<String> except, Partitions partitions) {
+            delivered.add(partitions);
+            LocalSockets.super.deliver(packet, dropIfBusy, except, partitions);
+        }
 
         @Override
         public String name() {
@@ -267,5 +281,70 @@ class InMemoryAdapterTest {
         assertThat(adapter.serverCount().await().atMost(Duration.ofSeconds(1))).isEqualTo(1);
         assertThat(adapter.serverSideEmitWithAck("e", new Object[0], Duration.ofSeconds(1)).await()
                 .atMost(Duration.ofSeconds(1))).isEmpty();
+    }
+
+    /** Whether the last broadcast reached {@code r} with {@code text}. */
+    static boolean got(Recorder r, String text) {
+        return !r.received.isEmpty() && r.received.get(r.received.size() - 1).equals("2[\"e\",\"" + text + "\"]");
+    }
+
+    @Test
+    void aLargeRoomIsDeliveredByItsMembersGroupedWhereTheyLiveUntilItChanges() {
+        BroadcastOptions big = new BroadcastOptions(Set.of("big"), Set.of(), false, false);
+        List<Recorder> members = new ArrayList<>();
+        for (int i = 0; i < InMemoryAdapter.PARTITIONED; i++) {
+            Recorder r = connect("m" + i, "big");
+            r.home = i % 3 == 0 ? null : i % 3 == 1 ? "loop-1" : "loop-2";
+            members.add(r);
+        }
+        // homes set after joining: the first grouping is made at the first broadcast
+        adapter.broadcast(event("1", big));
+        assertThat(members).allMatch(r -> got(r, "1"));
+        Partitions first = sockets.delivered.get(0);
+        assertThat(first.size()).as("one group per home, polling sockets in one of their own").isEqualTo(3);
+        assertThat(first.total()).isEqualTo(members.size());
+        for (int i = 0; i < first.size(); i++) {
+            Object home = first.home(i);
+            assertThat(first.members(i)).allMatch(m -> ((Recorder) m).home == home);
+        }
+
+        adapter.broadcast(event("2", big));
+        assertThat(sockets.delivered.get(1)).as("kept while the room does not change").isSameAs(first);
+
+        Recorder late = connect("late", "big");
+        adapter.broadcast(event("3", big));
+        assertThat(late.received).as("a member that joined since").containsExactly("2[\"e\",\"3\"]");
+        assertThat(sockets.delivered.get(2)).isNotSameAs(first);
+
+        members.get(5).leave("big");
+        adapter.broadcast(event("4", big));
+        assertThat(got(members.get(5), "4")).as("a member that left since").isFalse();
+        assertThat(got(members.get(6), "4")).isTrue();
+
+        adapter.broadcast(event("5", new BroadcastOptions(Set.of("big"), Set.of("m7"), false, false)));
+        assertThat(got(members.get(7), "5")).as("an excepted member").isFalse();
+        assertThat(got(members.get(8), "5")).isTrue();
+
+        Partitions before = sockets.delivered.get(sockets.delivered.size() - 1);
+        before.misplaced();
+        adapter.broadcast(event("6", big));
+        assertThat(sockets.delivered.get(sockets.delivered.size() - 1)).as("grouped again once misplaced")
+                .isNotSameAs(before);
+    }
+
+    @Test
+    void aMemberKnownOnlyByIdIsLookedUpUntilItIsFound() {
+        BroadcastOptions big = new BroadcastOptions(Set.of("big"), Set.of(), false, false);
+        for (int i = 0; i < InMemoryAdapter.PARTITIONED; i++) {
+            connect("m" + i, "big");
+        }
+        // joined before this process knows the socket (as a socket restored from another server may)
+        adapter.addAll("early", Set.of("big"));
+        adapter.broadcast(event("1", big));
+        Recorder early = new Recorder("early");
+        early.adapter = adapter;
+        sockets.sockets.put("early", early);
+        adapter.broadcast(event("2", big));
+        assertThat(early.received).containsExactly("2[\"e\",\"2\"]");
     }
 }
