@@ -245,11 +245,16 @@ public final class Bench {
             tr.startupSeconds = Scenarios.round((System.nanoTime() - t0) / 1e9);
             Scenarios sc = new Scenarios(gen, t, s);
 
-            if (connectionsOnly && t.jvm && System.getenv("BENCH_NO_JFR") == null) {
+            boolean jfr = connectionsOnly && t.jvm && System.getenv("BENCH_NO_JFR") == null;
+            // async-profiler instead where its jar is named (a single process: the ramps' CPU, kernel included)
+            boolean async = jfr && t.workers <= 1 && Profiler.startCpu(t.pid());
+            if (jfr && !async) {
                 Profiler.start(t.pid(), out.resolve(t.name + "-connections.jfr"));
             }
             tr.connections = sc.connections(conns);
-            if (connectionsOnly && t.jvm && System.getenv("BENCH_NO_JFR") == null) {
+            if (async) {
+                Profiler.stopCpu(t.pid(), out.resolve(t.name.replace('#', '-') + "-connections.collapsed"));
+            } else if (jfr) {
                 Profiler.stop(t.pid());
             }
             Scenarios.log("  connections    %d clients, cold %.0f/s, warm %.0f/s handshakes, %.2f KB per idle connection",
