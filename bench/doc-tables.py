@@ -18,7 +18,9 @@ from tables import Summary, fmt  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "modules", "ROOT", "pages", "includes", "bench")
 
-FULL = "bench/runs/20261125-full-rounds3"
+FULL = "bench/runs/20261125-full-rounds3-coalesced"
+# the full run before the broadcasts of a turn were handed over together (at 4632234)
+BEFORE = "bench/runs/20261125-full-rounds3"
 FULL_TARGETS = ["qsio", "qsio-cluster", "node-uws", "node-uws-cluster", "netty", "node", "node-cluster",
                 "netty-socketio"]
 
@@ -74,6 +76,14 @@ TABLES = [
     {"file": "full-connections.adoc", "run": FULL, "kind": "targets", "names": FULL_TARGETS,
      "columns": [("handshakes/s (warm)", "handshakes/s (warm)"), ("KB per idle connection", "KB per idle connection")]},
     {"file": "full-aims.adoc", "run": FULL, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
+    {"file": "before-machine.adoc", "run": BEFORE, "kind": "machine", "names": FULL_TARGETS},
+    {"file": "before-fanout-1000.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
+     "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
+    {"file": "before-fanout-10000.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
+     "columns": fanout_columns("10,000"), "bound": "fan-out 10,000: generator-bound"},
+    {"file": "before-connections.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
+     "columns": [("handshakes/s (warm)", "handshakes/s (warm)"), ("KB per idle connection", "KB per idle connection")]},
+    {"file": "before-aims.adoc", "run": BEFORE, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
     {"file": "fanout-fanout-1000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
      "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
     {"file": "fanout-fanout-10000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
