@@ -66,24 +66,25 @@ def aims():
     return rows
 
 
+def full_tables(prefix, run):
+    """The tables of a full run: machine, both fan-outs, connections, the aims."""
+    return [
+        {"file": f"{prefix}-machine.adoc", "run": run, "kind": "machine", "names": FULL_TARGETS},
+        {"file": f"{prefix}-fanout-1000.adoc", "run": run, "kind": "targets", "names": FULL_TARGETS,
+         "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
+        {"file": f"{prefix}-fanout-10000.adoc", "run": run, "kind": "targets", "names": FULL_TARGETS,
+         "columns": fanout_columns("10,000"), "bound": "fan-out 10,000: generator-bound"},
+        {"file": f"{prefix}-connections.adoc", "run": run, "kind": "targets", "names": FULL_TARGETS,
+         "columns": [("handshakes/s (warm)", "handshakes/s (warm)"),
+                     ("KB per idle connection", "KB per idle connection")]},
+        {"file": f"{prefix}-aims.adoc", "run": run, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
+    ]
+
+
 # each table: its file, the run, and how to draw it
 TABLES = [
-    {"file": "full-machine.adoc", "run": FULL, "kind": "machine", "names": FULL_TARGETS},
-    {"file": "full-fanout-1000.adoc", "run": FULL, "kind": "targets", "names": FULL_TARGETS,
-     "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
-    {"file": "full-fanout-10000.adoc", "run": FULL, "kind": "targets", "names": FULL_TARGETS,
-     "columns": fanout_columns("10,000"), "bound": "fan-out 10,000: generator-bound"},
-    {"file": "full-connections.adoc", "run": FULL, "kind": "targets", "names": FULL_TARGETS,
-     "columns": [("handshakes/s (warm)", "handshakes/s (warm)"), ("KB per idle connection", "KB per idle connection")]},
-    {"file": "full-aims.adoc", "run": FULL, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
-    {"file": "before-machine.adoc", "run": BEFORE, "kind": "machine", "names": FULL_TARGETS},
-    {"file": "before-fanout-1000.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
-     "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
-    {"file": "before-fanout-10000.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
-     "columns": fanout_columns("10,000"), "bound": "fan-out 10,000: generator-bound"},
-    {"file": "before-connections.adoc", "run": BEFORE, "kind": "targets", "names": FULL_TARGETS,
-     "columns": [("handshakes/s (warm)", "handshakes/s (warm)"), ("KB per idle connection", "KB per idle connection")]},
-    {"file": "before-aims.adoc", "run": BEFORE, "kind": "aims", "names": FULL_TARGETS, "rows": aims()},
+    *full_tables("full", FULL),
+    *full_tables("before", BEFORE),
     {"file": "fanout-fanout-1000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
      "columns": fanout_columns("1,000"), "bound": "fan-out 1,000: generator-bound"},
     {"file": "fanout-fanout-10000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,
