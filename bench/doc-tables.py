@@ -81,8 +81,25 @@ def full_tables(prefix, run):
     ]
 
 
+CONNECTION_COLUMNS = [("handshakes/s (warm)", "handshakes/s (the measured ramp)"),
+                      ("CPU us per handshake (warm)", "CPU µs per handshake"),
+                      ("KB per idle connection", "KB per idle connection (resident)"),
+                      ("live heap KB per idle connection", "live heap KB per idle connection")]
+
+
+def memory_table(name, names):
+    return {"file": f"memory-{name}.adoc", "run": f"bench/runs/20261126-memory/{name}", "kind": "targets",
+            "names": names, "columns": CONNECTION_COLUMNS}
+
+
 # each table: its file, the run, and how to draw it
 TABLES = [
+    {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
+     "names": ["qsio", "node-uws"], "columns": CONNECTION_COLUMNS},
+    memory_table("default", ["qsio"]),
+    memory_table("heap-free-ratio", ["qsio"]),
+    memory_table("cluster-default", ["qsio-cluster", "node-uws-cluster"]),
+    memory_table("cluster-heap-free-ratio", ["qsio-cluster", "node-uws-cluster"]),
     *full_tables("full", FULL),
     *full_tables("before", BEFORE),
     {"file": "fanout-fanout-1000.adoc", "run": FANOUT, "kind": "targets", "names": FANOUT_TARGETS,

@@ -15,6 +15,10 @@ def figures(target):
     c = target.get("connections") or {}
     f["handshakes/s (warm)"] = c.get("warmHandshakesPerSecond")
     f["KB per idle connection"] = c.get("rssPerConnectionKb")
+    heap = c.get("liveHeapPerConnectionKb")
+    f["live heap KB per idle connection"] = heap if isinstance(heap, (int, float)) else None
+    cpu, n = c.get("targetCpuSeconds"), c.get("clients")
+    f["CPU us per handshake (warm)"] = round(cpu / n * 1e6, 1) if cpu is not None and n else None
     for size, fo in sorted((target.get("fanout") or {}).items(), key=lambda kv: int(kv[0])):
         best = fo.get("best") or {}
         sustained = fo.get("bestSustained") or {}

@@ -38,6 +38,8 @@ public final class Bench {
     private static volatile Target running;
     /** Only the connections scenario, with a JFR recording of each JVM target's warm ramp (to study handshakes). */
     private static boolean connectionsOnly;
+    /** Unmeasured ramps between the cold and the measured warm one ({@code --warm-ramps}). */
+    private static int warmRamps;
     /** Only the connections and the two fan-outs (no profile, acknowledgements or cross-worker timings). */
     private static boolean fanoutOnly;
     /** The targets of the hold scenario when {@code --only} names none. */
@@ -68,6 +70,7 @@ public final class Bench {
                 case "--smoke" -> smoke = true;
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--connections-only" -> connectionsOnly = true;
+                case "--warm-ramps" -> warmRamps = Integer.parseInt(args[++i]);
                 case "--connections-held" -> heldSizes = Stream.of(args[++i].split(",")).map(String::trim)
                         .map(v -> Integer.parseInt(v.replace("_", ""))).toList();
                 case "--hold" -> holdSeconds = seconds(args[++i]);
@@ -246,17 +249,20 @@ public final class Bench {
             Scenarios sc = new Scenarios(gen, t, s);
 
             boolean jfr = connectionsOnly && t.jvm && System.getenv("BENCH_NO_JFR") == null;
-            // async-profiler instead where its jar is named (a single process: the ramps' CPU, kernel included)
-            boolean async = jfr && t.workers <= 1 && Profiler.startCpu(t.pid());
-            if (jfr && !async) {
-                Profiler.start(t.pid(), out.resolve(t.name + "-connections.jfr"));
-            }
-            tr.connections = sc.connections(conns);
-            if (async) {
-                Profiler.stopCpu(t.pid(), out.resolve(t.name.replace('#', '-') + "-connections.collapsed"));
-            } else if (jfr) {
-                Profiler.stop(t.pid());
-            }
+            // async-profiler instead where its jar is named (every process of the target: the warm ramp's CPU, kernel included)
+            boolean[] async = {false};
+            tr.connections = sc.connections(conns, warmRamps, () -> {
+                async[0] = jfr && Profiler.startCpu(t);
+                if (jfr && !async[0]) {
+                    Profiler.start(t.pid(), out.resolve(t.name + "-connections.jfr"));
+                }
+            }, () -> {
+                if (async[0]) {
+                    Profiler.stopCpu(t, out, t.name.replace('#', '-') + "-connections");
+                } else if (jfr) {
+                    Profiler.stop(t.pid());
+                }
+            });
             Scenarios.log("  connections    %d clients, cold %.0f/s, warm %.0f/s handshakes, %.2f KB per idle connection",
                     tr.connections.clients(), tr.connections.coldHandshakesPerSecond(),
                     tr.connections.warmHandshakesPerSecond(), tr.connections.rssPerConnectionKb());
@@ -580,8 +586,9 @@ public final class Bench {
 
     /**
      * {@code BENCH_PROFILE_RATES=200000,800000}: after the ladder, one window more at each of these offered rates to
-     * every receiver, with async-profiler's CPU samples of a single-process JVM target where
-     * {@code BENCH_ASYNC_PROFILER} names its jar ({@code <target>-fanout-<rate>.collapsed}). The windows are logged,
+     * every receiver, with async-profiler's CPU samples of every process of a JVM target where
+     * {@code BENCH_ASYNC_PROFILER} names its jar ({@code <target>-fanout-<rate>.collapsed}, a cluster's as
+     * {@code -primary} and {@code -worker-<pid>}). The windows are logged,
      * not reported: what they are for is the profile, and the write system calls per delivery at equal rates.
      */
     private static void profileAtFixedRates(Target t, Scenarios sc, Publisher pub, int receivers, Settings s,
@@ -592,10 +599,10 @@ public final class Bench {
         }
         for (String r : rates.split(",")) {
             double rate = Double.parseDouble(r.trim());
-            boolean profiled = t.jvm && t.workers <= 1 && Profiler.startCpu(t.pid());
+            boolean profiled = Profiler.startCpu(t);
             sc.sustain(pub, receivers, rate, Math.max(s.windowSeconds(), s.profileSeconds()));
             if (profiled) {
-                Profiler.stopCpu(t.pid(), out.resolve(t.name.replace('#', '-') + "-fanout-" + (long) rate + ".collapsed"));
+                Profiler.stopCpu(t, out, t.name.replace('#', '-') + "-fanout-" + (long) rate);
             }
         }
     }

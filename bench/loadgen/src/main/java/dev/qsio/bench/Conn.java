@@ -3,6 +3,7 @@ package dev.qsio.bench;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -23,6 +24,8 @@ final class Conn {
 
     /** The start of a {@code msg} event: {@code 42["msg","} followed by the publisher's nanoTime. */
     private static final byte[] MSG = "42[\"msg\",\"".getBytes(StandardCharsets.US_ASCII);
+    /** The servers' pings received by every connection (a window can tell that a heartbeat round fell in it). */
+    static final LongAdder PINGS = new LongAdder();
 
     private final Generator gen;
     private final ClientWebSocket ws;
@@ -72,7 +75,10 @@ final class Conn {
                     onSocketIo(b, len);
                 }
             }
-            case '2' -> ws.writeTextMessage("3");
+            case '2' -> {
+                PINGS.increment();
+                ws.writeTextMessage("3");
+            }
             case '0' -> {
                 context = Vertx.currentContext();
                 ws.writeTextMessage("40");

@@ -79,6 +79,35 @@ final class Profiler {
                 collapsed.toString(), Long.toString(pid)));
     }
 
+    /**
+     * {@link #startCpu} in every process of a JVM target (a cluster's primary and workers); false when the target is
+     * not a JVM or no profiler jar is named.
+     */
+    static boolean startCpu(Target t) throws Exception {
+        if (!t.jvm) {
+            return false;
+        }
+        for (ProcessHandle h : t.processes()) {
+            if (!startCpu(h.pid())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #stopCpu} in every process of the target: {@code <prefix>.collapsed} for a single process; for a
+     * cluster {@code <prefix>-primary.collapsed} and {@code <prefix>-worker-<pid>.collapsed}.
+     */
+    static void stopCpu(Target t, Path dir, String prefix) throws Exception {
+        List<ProcessHandle> all = t.processes();
+        for (ProcessHandle h : all) {
+            String name = all.size() == 1 ? prefix
+                    : h.pid() == t.pid() ? prefix + "-primary" : prefix + "-worker-" + h.pid();
+            stopCpu(h.pid(), dir.resolve(name + ".collapsed"));
+        }
+    }
+
     private static void run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
