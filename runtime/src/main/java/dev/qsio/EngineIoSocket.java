@@ -1,5 +1,6 @@
 package dev.qsio;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -44,6 +45,27 @@ public interface EngineIoSocket {
      * {@link EngineIoHandler#onClose(EngineIoSocket, String)} receives {@code "forced close"}.
      */
     void close();
+
+    /**
+     * The bytes sent to the client that it has not taken yet (Node's {@code socket.conn.writeBuffer}, in bytes):
+     * packets waiting for a polling request, and what a WebSocket holds past its connection's allowance (its
+     * high-water mark, tens of kilobytes; under it, 0). 0 once the session is closed.
+     */
+    long bufferedBytes();
+
+    /**
+     * Whether the client takes what it is sent as fast as it is sent: the session is open and
+     * {@link #bufferedBytes()} is 0. A server that streams to one client can send while this holds and wait for
+     * {@link #drained()} when it does not.
+     */
+    boolean writable();
+
+    /**
+     * Completes when the client has taken what it was sent ({@link #writable()}): at once when it has, otherwise when
+     * its connection goes under its low-water mark or a polling request takes what waited. Fails with an
+     * {@link IllegalStateException} if the session closes first.
+     */
+    Uni<Void> drained();
 
     /**
      * Adds a listener of this session's engine events (Node's {@code socket.conn.on(...)}); returns this session.

@@ -44,6 +44,39 @@ public interface SocketIoSocket extends RemoteSocket {
     void emit(String event, Object... args);
 
     /**
+     * Sends an event to this client, and says whether the client keeps up: true when nothing it had not taken was
+     * waiting ({@link #writable()}), false when the event waits behind bytes it has not read yet, and then the caller
+     * should wait for {@link #drained()} before sending more (Node's {@code stream.write()} answer). Dropped, and
+     * false, when the socket is no longer connected.
+     */
+    default boolean emitAndCheckWritable(String event, Object... args) {
+        boolean keepsUp = connected() && writable();
+        emit(event, args);
+        return keepsUp;
+    }
+
+    /**
+     * The bytes sent to this client that it has not taken yet, over all the namespaces of its connection
+     * ({@link EngineIoSocket#bufferedBytes()}).
+     */
+    default long bufferedBytes() {
+        return conn().bufferedBytes();
+    }
+
+    /** Whether the client takes what it is sent as fast as it is sent ({@link EngineIoSocket#writable()}). */
+    default boolean writable() {
+        return conn().writable();
+    }
+
+    /**
+     * Completes when the client has taken what it was sent; fails if it disconnects first
+     * ({@link EngineIoSocket#drained()}).
+     */
+    default Uni<Void> drained() {
+        return conn().drained();
+    }
+
+    /**
      * Sends an event that the client acknowledges; completes with the first argument of the acknowledgement, or
      * fails with {@link AckTimeoutException} after the default acknowledgement timeout.
      */

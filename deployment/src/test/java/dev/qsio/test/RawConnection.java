@@ -23,6 +23,14 @@ public final class RawConnection implements AutoCloseable {
     public final OutputStream out;
 
     public RawConnection(int port) throws IOException {
+        this(port, 0);
+    }
+
+    /** A connection with a receive buffer of {@code receiveBuffer} bytes (0: the system's), as a slow reader has. */
+    public RawConnection(int port, int receiveBuffer) throws IOException {
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(10_000);
         in = socket.getInputStream();

@@ -145,6 +145,41 @@ public interface SocketIoRuntimeConfig {
     long maxBufferedBytes();
 
     /**
+     * What the server does about clients that read slower than they are sent to, before one reaches
+     * {@code max-buffered-bytes}: a check every {@code check-interval} over every session of the process.
+     */
+    SlowConsumer slowConsumer();
+
+    interface SlowConsumer {
+        /**
+         * How long a client may hold more than {@code lag-bytes} it has not read before its session is closed (reason
+         * {@code slow consumer}, counted in {@code socketio_slow_consumers_total{reason="lag"}}). {@code 0} turns the
+         * rule off.
+         */
+        @WithDefault("60S")
+        Duration maxLag();
+
+        /**
+         * What a client must hold unread to count as behind for {@code max-lag}, in bytes: more than a polling client
+         * that keeps up holds between its requests.
+         */
+        @WithDefault("1000000")
+        long lagBytes();
+
+        /**
+         * The most this process holds for all its clients together that they have not read, in bytes. Past it, the
+         * sessions holding the most are closed first (reason {@code slow consumer}, counted in
+         * {@code socketio_slow_consumers_total{reason="memory"}}) until the rest is under it. By default a quarter of
+         * the JVM's maximum heap.
+         */
+        Optional<Long> maxTotalBytes();
+
+        /** How often the rules above are checked. */
+        @WithDefault("1S")
+        Duration checkInterval();
+    }
+
+    /**
      * How long a polling POST may take to send its body; a slower one (a slow-loris) gets HTTP 408 and its session
      * ends.
      */

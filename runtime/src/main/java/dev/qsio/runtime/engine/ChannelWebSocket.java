@@ -58,15 +58,19 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
     private final WebSocketMessages messages;
     /** Told once, with "transport close" or "transport error", when the connection has ended. */
     private final Consumer<String> closed;
+    /** Told when the connection can take more again (its queue went under the low-water mark). */
+    private final Runnable writable;
     private boolean closeSent;
     private boolean ended;
     private ScheduledFuture<?> closing;
 
-    ChannelWebSocket(Channel channel, Consumer<Runnable> onContext, WebSocketMessages messages, Consumer<String> closed) {
+    ChannelWebSocket(Channel channel, Consumer<Runnable> onContext, WebSocketMessages messages, Consumer<String> closed,
+            Runnable writable) {
         this.channel = channel;
         this.onContext = onContext;
         this.messages = messages;
         this.closed = closed;
+        this.writable = writable;
     }
 
     /**
@@ -74,7 +78,8 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
      * nothing changed) where it cannot: off the connection's event loop, a connection whose handler is not the HTTP
      * server's, or metrics whose end it cannot report.
      */
-    static ChannelWebSocket detach(ServerWebSocket ws, WebSocketMessages messages, Consumer<String> closed) {
+    static ChannelWebSocket detach(ServerWebSocket ws, WebSocketMessages messages, Consumer<String> closed,
+            Runnable writable) {
         Channel channel = WebSocketTransport.channelOf(ws);
         if (channel == null || !channel.eventLoop().inEventLoop() || !channel.isActive()) {
             return null;
@@ -94,7 +99,7 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
             }
             closed.accept(reason);
         };
-        ChannelWebSocket raw = new ChannelWebSocket(channel, server.onContext(), messages, end);
+        ChannelWebSocket raw = new ChannelWebSocket(channel, server.onContext(), messages, end, writable);
         pipeline.replace(server.handler().name(), NAME, raw);
         WebSocketMessages.adjustPipeline(pipeline);
         return raw;
@@ -146,6 +151,14 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
         ByteBuf heap = Unpooled.buffer(content.readableBytes(), content.readableBytes());
         heap.writeBytes(content, content.readerIndex(), content.readableBytes());
         return Buffer.buffer(heap);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable()) {
+            writable.run();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -54,6 +54,7 @@ public class EngineEndpoints {
 
     private EngineOptions options;
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
+    private SlowConsumers slowConsumers;
 
     @PostConstruct
     void init() {
@@ -61,6 +62,8 @@ public class EngineEndpoints {
         if (cluster.sticky().enabled()) {
             options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
         }
+        slowConsumers = SlowConsumers.start(SlowConsumers.Options.from(config.slowConsumer(), Runtime.getRuntime().maxMemory()),
+                servers::values);
     }
 
     /** Creates the bean, and so validates the configuration, when the application starts. */
@@ -102,6 +105,7 @@ public class EngineEndpoints {
     }
 
     void shutdown(@Observes ShutdownEvent event) {
+        slowConsumers.stop();
         servers.values().forEach(EngineServer::shutdown);
     }
 }

@@ -33,6 +33,12 @@ public enum EngineFigure implements Figure {
     /** Sessions closed because their client did not read what it was sent (max-buffered-bytes). */
     BUFFER_OVERFLOWS("bufferOverflows", counter("socketio.buffer.overflows",
             "Sessions closed because their client did not read what it was sent (max-buffered-bytes)")),
+    /** Sessions closed because their client stayed behind longer than slow-consumer.max-lag. */
+    SLOW_CONSUMERS_LAGGED("slowConsumersLagged", counter("socketio.slow.consumers",
+            "Sessions closed because their client did not keep up", "reason", "lag")),
+    /** Sessions closed, the slowest first, because the process held more than slow-consumer.max-total-bytes. */
+    SLOW_CONSUMERS_SHED("slowConsumersShed", counter("socketio.slow.consumers",
+            "Sessions closed because their client did not keep up", "reason", "memory")),
     /**
      * Connections this server received from another process of its host (the primary, or a worker that handed one
      * over): read from the hand-off of connections when a snapshot is taken, not counted here.

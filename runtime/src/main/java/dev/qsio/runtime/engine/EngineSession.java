@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 import org.jboss.logging.Logger;
 
 import dev.qsio.EngineIoSocket;
 import dev.qsio.EngineListener;
 import dev.qsio.HandshakeRequest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -34,6 +36,11 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** The reason a session ends when its client does not read what it is sent. */
     public static final String BUFFER_FULL = "send buffer full";
+    /**
+     * The reason a session ends when its client stayed behind longer than {@code slow-consumer.max-lag}, or was among
+     * the slowest when the process held more than {@code slow-consumer.max-total-bytes} for slow clients.
+     */
+    public static final String SLOW_CONSUMER = "slow consumer";
 
     final EngineServer<C> server;
     private final String id;
@@ -56,6 +63,13 @@ public final class EngineSession<C> implements EngineIoSocket {
     private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>(2);
     /** About the bytes of the messages in {@link #buffer}. */
     private long bufferedBytes;
+    /** What waits for the client to take what it was sent ({@link #drained()}); null when nothing does. */
+    private List<CompletableFuture<Void>> catchUp;
+    /**
+     * Since when (nanoTime) the client has been behind, as {@link SlowConsumers} saw it at its checks; 0 when it was
+     * not. Read and written by that check only.
+     */
+    long behindSince;
 
     private long pingTimer = NO_TIMER;
     private long pingTimeoutTimer = NO_TIMER;
@@ -293,6 +307,72 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     @Override
+    public synchronized long bufferedBytes() {
+        return state == State.OPEN ? bufferedBytes + transport.backlog() : 0;
+    }
+
+    @Override
+    public synchronized boolean writable() {
+        return state == State.OPEN && bufferedBytes + transport.backlog() == 0;
+    }
+
+    @Override
+    public Uni<Void> drained() {
+        return Uni.createFrom().completionStage(this::whenCaughtUp);
+    }
+
+    private synchronized CompletableFuture<Void> whenCaughtUp() {
+        if (state != State.OPEN) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Engine.IO session " + id + " is closed"));
+        }
+        if (bufferedBytes + transport.backlog() == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (catchUp == null) {
+            catchUp = new ArrayList<>(1);
+        }
+        catchUp.add(f);
+        return f;
+    }
+
+    /**
+     * The transport may have taken what waited (its connection went under its low-water mark, a polling request took
+     * the buffer, or a check of {@link SlowConsumers}): completes {@link #drained()} if the client has caught up. Not
+     * called with the monitor held, since what waits runs the application's code.
+     */
+    void caughtUp() {
+        List<CompletableFuture<Void>> done;
+        synchronized (this) {
+            if (catchUp == null || (state == State.OPEN && bufferedBytes + transport.backlog() > 0)) {
+                return;
+            }
+            done = catchUp;
+            catchUp = null;
+        }
+        if (state == State.OPEN) {
+            done.forEach(f -> f.complete(null));
+        } else {
+            IllegalStateException closed = new IllegalStateException("Engine.IO session " + id + " is closed");
+            done.forEach(f -> f.completeExceptionally(closed));
+        }
+    }
+
+    /** Whether something waits for {@link #drained()} (read without the monitor by the slow consumers' check). */
+    boolean awaitsCatchUp() {
+        return catchUp != null;
+    }
+
+    /**
+     * Ends a session whose client does not keep up ({@link SlowConsumers}), dropping what it was not able to read:
+     * counted under {@code figure}.
+     */
+    void shed(EngineFigure figure) {
+        server.stats().increment(figure);
+        onClose(SLOW_CONSUMER);
+    }
+
+    @Override
     public void close() {
         boolean closeNow = false;
         synchronized (this) {
@@ -478,6 +558,10 @@ public final class EngineSession<C> implements EngineIoSocket {
         if (to != null) {
             drained(to);
         }
+        if (catchUp != null) {
+            // what waits runs the application's code: not under this monitor
+            server.vertx().runOnContext(v -> caughtUp());
+        }
     }
 
     private void drained(EngineListener[] to) {
@@ -547,7 +631,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             current = transport;
             probing = upgrading;
             upgrading = null;
-            if (BUFFER_FULL.equals(reason)) {
+            if (BUFFER_FULL.equals(reason) || SLOW_CONSUMER.equals(reason)) {
                 current.abort();
             } else {
                 current.close();
@@ -557,6 +641,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         server.remove(this);
+        caughtUp();
         server.stats().closed(reason);
         LOG.debugf("session %s closed: %s", id, reason);
         if (!known) {

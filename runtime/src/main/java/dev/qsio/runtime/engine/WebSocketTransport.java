@@ -145,6 +145,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         }
         ServerWebSocket socket = ws;
         WebSocketMessages.read(socket, messages);
+        socket.drainHandler(v -> session.caughtUp());
         socket.closeHandler(v -> session.onTransportClosed(this, "transport close"));
         socket.exceptionHandler(e -> {
             LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
@@ -157,7 +158,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      * go to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
      */
     private boolean detach(WebSocketMessages messages, Consumer<String> closed) {
-        ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed);
+        ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed, session::caughtUp);
         if (r == null) {
             return false;
         }

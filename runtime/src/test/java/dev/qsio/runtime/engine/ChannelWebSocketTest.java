@@ -38,7 +38,7 @@ class ChannelWebSocketTest {
         WebSocketMessages messages = new WebSocketMessages((code, reason) -> socket.close(code, reason), max,
                 texts::add, binaries::add, refusals::add);
         // on the channel's thread, as the connection's context is on its event loop
-        socket = new ChannelWebSocket(channel, Runnable::run, messages, ends::add);
+        socket = new ChannelWebSocket(channel, Runnable::run, messages, ends::add, () -> { });
         channel.pipeline().addLast(ChannelWebSocket.NAME, socket);
         return channel;
     }
