@@ -188,6 +188,11 @@ final class AdminLogins {
         }
     }
 
+    /** The addresses whose failures are counted now (at most {@link #MAX_ADDRESSES} and the shared window). */
+    int trackedAddresses() {
+        return windows.size();
+    }
+
     /** The figures so far. */
     Counts<AdminLoginFigure> figures() {
         return counters.snapshot();
