@@ -13,10 +13,13 @@ import jakarta.inject.Singleton;
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
+import dev.qsio.runtime.admin.AdminLoginFigure;
+import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.config.AdminUiConfig;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.figures.Meter;
@@ -53,6 +56,12 @@ public class SocketIoMeters implements MeterBinder {
     @Inject
     ClusterBus clusterBus;
 
+    @Inject
+    AdminUi adminUi;
+
+    @Inject
+    AdminUiConfig adminUiConfig;
+
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
     private String wireName;
     private String wireDisplayName;
@@ -83,6 +92,16 @@ public class SocketIoMeters implements MeterBinder {
                     .description("Workers that accept connections").register(registry);
         } else {
             register(identity.workerId(), cachedLocalFigures());
+            if (adminUiConfig.enabled()) {
+                // this process's own: the figures a worker reports to its primary do not carry them
+                Tags worker = Tags.of("worker", String.valueOf(identity.workerId()));
+                for (AdminLoginFigure f : AdminLoginFigure.values()) {
+                    Meter meter = f.meter();
+                    FunctionCounter.builder(meter.name(), adminUi, a -> a.loginFigures().get(f))
+                            .tags(worker.and(meter.tags().toArray(String[]::new))).description(meter.description())
+                            .register(registry);
+                }
+            }
         }
         vertx.setPeriodic(1000, t -> refresh());
     }
