@@ -33,7 +33,9 @@ import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import dev.qsio.runtime.server.SocketObserver;
+import dev.qsio.runtime.figures.Counts;
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
@@ -77,6 +79,7 @@ public class AdminUi implements SocketObserver {
 
     private volatile String socketIoPath = "/socket.io/";
     private AdminSessions sessions;
+    private volatile AdminLogins logins;
     private List<String> roles;
     private boolean development;
     private String adminName;
@@ -117,6 +120,11 @@ public class AdminUi implements SocketObserver {
         if (development) {
             supported.add("ALL_EVENTS");
         }
+        if (sessions != null) {
+            AdminUiConfig.Login limits = config.login();
+            logins = new AdminLogins(limits.maxFailures(), limits.failureWindow(), limits.threads(),
+                    limits.queueSize());
+        }
         admin.use(this::authenticate);
         server.observe(this);
         if (development) {
@@ -140,11 +148,41 @@ public class AdminUi implements SocketObserver {
                 config.readOnly() ? ", read-only" : "");
     }
 
+    void stop(@Observes ShutdownEvent event) {
+        AdminLogins l = logins;
+        if (l != null) {
+            l.close();
+        }
+    }
+
+    /**
+     * The figures of the logins with a user name and password of this process (passwords checked, logins refused by
+     * reason); zero when the Admin UI is off or logs in with roles.
+     */
+    public Counts<AdminLoginFigure> loginFigures() {
+        AdminLogins l = logins;
+        return l == null ? Counts.zero(AdminLoginFigure.class) : l.figures();
+    }
+
+    /** The figures of {@link #loginFigures()} while logins with a user name and password are on, else null. */
+    public Counts<AdminLoginFigure> loginFiguresIfOn() {
+        AdminLogins l = logins;
+        return l == null ? null : l.figures();
+    }
+
     /** A bad value fails startup, naming the key. */
     private void checkConfig() {
         if (!config.namespace().startsWith("/")) {
             throw new ConfigurationException(KEY + "namespace must start with /, got " + config.namespace(),
                     Set.of(KEY + "namespace"));
+        }
+        AdminUiConfig.Login login = config.login();
+        atLeast("login.max-failures", login.maxFailures(), 1);
+        atLeast("login.threads", login.threads(), 1);
+        atLeast("login.queue-size", login.queueSize(), 0);
+        if (login.failureWindow().toMillis() < 1) {
+            throw new ConfigurationException(KEY + "login.failure-window must be a positive duration, got "
+                    + login.failureWindow(), Set.of(KEY + "login.failure-window"));
         }
         List<String> allowed = config.rolesAllowed().orElse(List.of()).stream().filter(r -> !r.isBlank()).toList();
         if (!allowed.isEmpty()) {
@@ -161,6 +199,13 @@ public class AdminUi implements SocketObserver {
             sessions = new AdminSessions(user, hash);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), Set.of(KEY + "password"));
+        }
+    }
+
+    private static void atLeast(String key, int value, int min) {
+        if (value < min) {
+            throw new ConfigurationException(KEY + key + " must be " + min + " or more, got " + value,
+                    Set.of(KEY + key));
         }
     }
 
@@ -193,9 +238,9 @@ public class AdminUi implements SocketObserver {
         if (user == null || password == null) {
             return refused();
         }
-        // bcrypt takes tens of milliseconds: off the event loop
-        return Uni.createFrom().completionStage(vertx.executeBlocking(() -> sessions.matches(user, password), false)
-                .toCompletionStage()).chain(ok -> {
+        // bcrypt takes tens of milliseconds: off the event loop, and off the worker pool, within the limits
+        return logins.check(SocketView.host(socket.handshake().address()), () -> sessions.matches(user, password))
+                .chain(ok -> {
                     if (!ok) {
                         return refused();
                     }

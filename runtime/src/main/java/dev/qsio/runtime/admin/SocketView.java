@@ -56,7 +56,7 @@ final class SocketView {
         if (forwarded == null) {
             forwarded = handshake.header("x-forwarded-for");
         }
-        h.put("address", forwarded != null ? forwarded : address(handshake.address()));
+        h.put("address", forwarded != null ? forwarded : host(handshake.address()));
         ObjectNode headers = h.putObject("headers");
         handshake.headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
         ObjectNode query = h.putObject("query");
@@ -83,8 +83,8 @@ final class SocketView {
         return node;
     }
 
-    /** Node's {@code handshake.address} is the client's IP, without port. */
-    private static String address(String hostPort) {
+    /** The host of a {@code host:port} address, without port (the whole of it otherwise; null stays null). */
+    static String host(String hostPort) {
         if (hostPort == null) {
             return null;
         }

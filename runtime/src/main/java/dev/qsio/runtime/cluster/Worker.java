@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.ClusterMessage;
+import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
@@ -56,6 +57,9 @@ public class Worker {
 
     @Inject
     ClusterBus clusterBus;
+
+    @Inject
+    AdminUi adminUi;
 
     private LocalBus bus;
     private volatile boolean busUp;
@@ -150,13 +154,14 @@ public class Worker {
 
     /** The figures of this process, as its own metrics and Dev UI show them. */
     public Figures localFigures() {
-        return Figures.of(engines, server, true, draining, -1, clusterBus);
+        return Figures.of(engines, server, true, draining, -1, clusterBus, adminUi.loginFiguresIfOn());
     }
 
     private void reportStats() {
         if (bus.isUp()) {
             ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus).toJson());
+            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus,
+                    adminUi.loginFiguresIfOn()).toJson());
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

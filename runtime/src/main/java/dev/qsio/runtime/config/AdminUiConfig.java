@@ -1,5 +1,6 @@
 package dev.qsio.runtime.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,9 +63,40 @@ public interface AdminUiConfig {
      */
     Optional<String> serverId();
 
+    /** The limits on logins with the user name and password. */
+    Login login();
+
     /** What the UI is sent, as Node's {@code mode}. */
     enum Mode {
         DEVELOPMENT,
         PRODUCTION
+    }
+
+    /**
+     * The limits on logins with the user name and password: each one costs a bcrypt check, run on a thread of its own
+     * rather than on the worker pool the application's blocking handlers share.
+     */
+    interface Login {
+
+        /**
+         * The failed logins an address may make within {@code failure-window}. Past them, its logins are refused at
+         * once, without checking the password, until the window ends; a successful login does not count.
+         */
+        @WithDefault("5")
+        int maxFailures();
+
+        /** The window the failures of an address are counted in, from its first failure. */
+        @WithDefault("1M")
+        Duration failureWindow();
+
+        /** The threads that check passwords (bcrypt), apart from the worker pool. */
+        @WithDefault("1")
+        int threads();
+
+        /**
+         * The logins that may wait for a thread. Past them, a login is refused at once as busy rather than queued.
+         */
+        @WithDefault("8")
+        int queueSize();
     }
 }

@@ -13,10 +13,12 @@ import jakarta.inject.Singleton;
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
+import dev.qsio.runtime.admin.AdminLoginFigure;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.config.AdminUiConfig;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.figures.Meter;
@@ -52,6 +54,9 @@ public class SocketIoMeters implements MeterBinder {
 
     @Inject
     ClusterBus clusterBus;
+
+    @Inject
+    AdminUiConfig adminUiConfig;
 
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
     private String wireName;
@@ -148,6 +153,12 @@ public class SocketIoMeters implements MeterBinder {
         }
         for (ServerFigure f : ServerFigure.values()) {
             register(f.meter(), worker, source, figures -> figures.socketio().get(f));
+        }
+        if (adminUiConfig.enabled()) {
+            for (AdminLoginFigure f : AdminLoginFigure.values()) {
+                register(f.meter(), worker, source, figures -> figures.adminLogins() == null ? 0
+                        : figures.adminLogins().get(f));
+            }
         }
         Gauge.builder("socketio.bus.round.trip", source, s -> read(s, Figures::busRoundTripMs))
                 .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")
