@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -256,9 +257,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         AddressLimits.Entry[] address = null;
-        if (addressLimits.enabled() && request.remoteAddress() != null) {
+        String from = addressLimits.enabled() ? hostOf(request) : null;
+        if (from != null) {
             address = new AddressLimits.Entry[1];
-            AddressLimits.Refusal refusal = addressLimits.admit(request.remoteAddress().hostAddress(), address);
+            AddressLimits.Refusal refusal = addressLimits.admit(from, address);
             if (refusal != null) {
                 stats.increment(EngineFigure.HANDSHAKES_REFUSED);
                 stats.increment(refusal.reason().figure);
@@ -315,6 +317,20 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
         transport.open(this, request, handshake, eio3, entry);
+    }
+
+    /**
+     * The address of a request's client, as the limits per address count it: the peer's IP address, or the one the
+     * HTTP server took from a trusted proxy's headers ({@code quarkus.http.proxy}); null when it has none (a Unix
+     * domain socket).
+     */
+    private static String hostOf(HttpServerRequest request) {
+        SocketAddress remote = request.remoteAddress();
+        if (remote == null) {
+            return null;
+        }
+        String ip = remote.hostAddress();
+        return ip != null ? ip : remote.host();
     }
 
     /** The transport an HTTP upgrade request asks for, or null when it is none. */

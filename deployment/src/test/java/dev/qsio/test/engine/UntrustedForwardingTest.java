@@ -1,0 +1,35 @@
+package dev.qsio.test.engine;
+
+import static dev.qsio.test.engine.Handshakes.handshake;
+import static dev.qsio.test.engine.Handshakes.open;
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+/**
+ * The limits per address count the peer's address when the peer is not a trusted proxy: the {@code X-Forwarded-For}
+ * of a client that is not one (here the only trusted proxy is elsewhere) changes nothing.
+ */
+class UntrustedForwardingTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = new QuarkusUnitTest()
+            .withApplicationRoot(root -> root.addClasses(Handshakes.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.http.proxy.proxy-address-forwarding", "true")
+            .overrideConfigKey("quarkus.http.proxy.allow-x-forwarded", "true")
+            .overrideConfigKey("quarkus.http.proxy.trusted-proxies", "10.9.9.9")
+            .overrideConfigKey("quarkus.socketio.limits.handshakes-per-second-per-address", "0.25")
+            .overrideConfigKey("quarkus.socketio.limits.handshake-burst-per-address", "2");
+
+    @Test
+    void theForwardedAddressOfAnUntrustedPeerIsIgnored() {
+        open("10.0.3.1");
+        open("10.0.3.2");
+        handshake("10.0.3.3").then().statusCode(429)
+                .body("message", equalTo("Too many handshakes from this address"));
+    }
+}
