@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -17,8 +18,8 @@ import org.jboss.logging.Logger;
  * when a new address arrives. When the table holds {@code maxAddresses}, a sweep (at most one a second) also drops the
  * entries that hold no session, whatever their bucket (their handshake counts are forgotten: only someone with that
  * many addresses gains from it, and per-address limits are no defence against them). Entries that hold sessions are
- * never dropped; if they alone fill the table, handshakes from addresses not in it go through unlimited (and
- * uncounted) until sessions close: failing closed instead would let whoever fills the table lock out every new
+ * never dropped; while the table is full (they alone fill it, or the next sweep is not due), handshakes from addresses
+ * not in it go through unlimited and uncounted: failing closed instead would let whoever fills the table lock out every new
  * user, while {@code max-connections} still bounds the sessions of the process.
  */
 final class AddressLimits {
@@ -82,11 +83,22 @@ final class AddressLimits {
     }
 
     private final Settings settings;
+    private final LongSupplier clock;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final AtomicLong sweptAt = new AtomicLong(System.nanoTime());
+    private final AtomicLong sweptAt;
+    private final AtomicLong untrackedLoggedAt;
 
     AddressLimits(Settings settings) {
+        this(settings, System::nanoTime);
+    }
+
+    /** Limits that read the time, in nanoseconds, from {@code clock} (tests). */
+    AddressLimits(Settings settings, LongSupplier clock) {
         this.settings = settings;
+        this.clock = clock;
+        long now = clock.getAsLong();
+        this.sweptAt = new AtomicLong(now - SWEEP_INTERVAL_NANOS);
+        this.untrackedLoggedAt = new AtomicLong(now - LOG_INTERVAL_NANOS);
     }
 
     boolean enabled() {
@@ -104,7 +116,7 @@ final class AddressLimits {
      * the address is not tracked, the table being full).
      */
     Refusal admit(String address, Entry[] entry) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         while (true) {
             Entry e = entries.get(address);
             if (e == null) {
@@ -161,7 +173,7 @@ final class AddressLimits {
             }
             // dropped meanwhile (it held no session): count the session on the address's current entry
             Entry current = entries.get(e.address);
-            e = current != null ? current : add(e.address, System.nanoTime());
+            e = current != null ? current : add(e.address, clock.getAsLong());
             if (e == null) {
                 return null;
             }
@@ -200,8 +212,6 @@ final class AddressLimits {
         }
         return entries.computeIfAbsent(address, a -> new Entry(a, settings.burst, now));
     }
-
-    private final AtomicLong untrackedLoggedAt = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
 
     /** A handshake from a new address while the table is full: let through uncounted, logged at most every 10 s. */
     private void untracked(String address, long now) {
