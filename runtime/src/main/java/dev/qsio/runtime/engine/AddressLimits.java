@@ -18,9 +18,9 @@ import org.jboss.logging.Logger;
  * when a new address arrives. When the table holds {@code maxAddresses}, a sweep (at most one a second) also drops the
  * entries that hold no session, whatever their bucket (their handshake counts are forgotten: only someone with that
  * many addresses gains from it, and per-address limits are no defence against them). Entries that hold sessions are
- * never dropped; while the table is full (they alone fill it, or the next sweep is not due), handshakes from addresses
- * not in it go through unlimited and uncounted: failing closed instead would let whoever fills the table lock out every new
- * user, while {@code max-connections} still bounds the sessions of the process.
+ * never dropped; while the table is full (they alone fill it, or the next sweep is not due), handshakes from
+ * addresses not in it go through unlimited and uncounted: failing closed instead would let whoever fills the table
+ * lock out every new user, while {@code max-connections} still bounds the sessions of the process.
  */
 final class AddressLimits {
 
@@ -119,6 +119,8 @@ final class AddressLimits {
         long now = clock.getAsLong();
         while (true) {
             Entry e = entries.get(address);
+            Refusal refused;
+            int logged = 0;
             if (e == null) {
                 e = add(address, now);
                 if (e == null) {
@@ -147,18 +149,23 @@ final class AddressLimits {
                 }
                 e.refusedSinceLogged++;
                 if (now - e.loggedAt >= LOG_INTERVAL_NANOS) {
-                    int count = e.refusedSinceLogged;
+                    logged = e.refusedSinceLogged;
                     e.loggedAt = now;
                     e.refusedSinceLogged = 0;
-                    LOG.infof("Refused a handshake from %s: %s (HTTP 429)%s", address,
-                            refusal.reason() == Reason.RATE ? "over " + settings.rate + " handshakes per second"
-                                    : "at " + settings.sessions + " open sessions",
-                            count > 1 ? "; " + (count - 1) + " more refused from this address since the last such message" : "");
-                } else {
-                    LOG.debugf("Refused a handshake from %s: %s", address, refusal.reason());
                 }
-                return refusal;
+                refused = refusal;
             }
+            // logged outside the entry's lock
+            if (logged > 0) {
+                LOG.infof("Refused a handshake from %s: %s (HTTP 429)%s", address,
+                        refused.reason() == Reason.RATE ? "over " + settings.rate + " handshakes per second"
+                                : "at " + settings.sessions + " open sessions",
+                        logged > 1 ? "; " + (logged - 1) + " more refused from this address since the last such message"
+                                : "");
+            } else {
+                LOG.debugf("Refused a handshake from %s: %s", address, refused.reason());
+            }
+            return refused;
         }
     }
 
