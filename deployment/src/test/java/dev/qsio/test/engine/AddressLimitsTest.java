@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.logging.Level;
 
 import jakarta.inject.Inject;
 
@@ -40,7 +41,15 @@ class AddressLimitsTest {
             .overrideConfigKey("quarkus.http.proxy.trusted-proxies", "127.0.0.1")
             .overrideConfigKey("quarkus.socketio.limits.handshakes-per-second-per-address", "0.25")
             .overrideConfigKey("quarkus.socketio.limits.handshake-burst-per-address", "3")
-            .overrideConfigKey("quarkus.socketio.limits.sessions-per-address", "0");
+            .overrideConfigKey("quarkus.socketio.limits.sessions-per-address", "0")
+            // one INFO line per address and 10 s, naming the forwarded address, with no hint about proxies
+            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("dev.qsio") && r.getLevel().intValue() == Level.INFO.intValue())
+            .assertLogRecords(records -> assertThat(records).extracting(Handshakes::text)
+                    .filteredOn(m -> m.startsWith("Refused a handshake"))
+                    .hasSize(2)
+                    .allSatisfy(m -> assertThat(m).doesNotContain("proxy"))
+                    .anySatisfy(m -> assertThat(m).contains("10.0.0.1"))
+                    .anySatisfy(m -> assertThat(m).contains("10.0.1.1")));
 
     @TestHTTPResource("/")
     URL root;

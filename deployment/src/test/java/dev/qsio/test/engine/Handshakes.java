@@ -2,6 +2,8 @@ package dev.qsio.test.engine;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.logging.LogRecord;
+
 import io.restassured.response.Response;
 
 /** Polling requests of a client at a given address, which the HTTP server takes from {@code X-Forwarded-For}. */
@@ -21,6 +23,12 @@ final class Handshakes {
         String body = handshake(from).then().statusCode(200).extract().asString();
         int i = body.indexOf("\"sid\":\"") + 7;
         return body.substring(i, body.indexOf('"', i));
+    }
+
+    /** The text of a log record written with a printf-style format ({@code infof}). */
+    static String text(LogRecord record) {
+        Object[] parameters = record.getParameters();
+        return parameters == null ? record.getMessage() : String.format(record.getMessage(), parameters);
     }
 
     /** A polling POST of session {@code sid} from {@code from}, which must be taken. */

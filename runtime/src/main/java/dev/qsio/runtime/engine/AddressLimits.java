@@ -8,6 +8,8 @@ import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.MultiMap;
+
 /**
  * The limits on new sessions per remote address: handshakes per second (a token bucket of {@code rate} tokens a
  * second holding at most {@code burst}) and open sessions. A handshake costs one map lookup and one short lock on its
@@ -113,9 +115,10 @@ final class AddressLimits {
     /**
      * Checks a handshake from {@code address} and, when it may go on, takes its token. Returns null when it may,
      * otherwise why not. {@code entry[0]} gets the address's entry, to count the session once it opens (null when
-     * the address is not tracked, the table being full).
+     * the address is not tracked, the table being full). {@code headers} (nullable) are the request's: a refusal
+     * logged at INFO says when they show a proxy that the HTTP server does not take the client's address from.
      */
-    Refusal admit(String address, Entry[] entry) {
+    Refusal admit(String address, Entry[] entry, MultiMap headers) {
         long now = clock.getAsLong();
         while (true) {
             Entry e = entries.get(address);
@@ -157,16 +160,34 @@ final class AddressLimits {
             }
             // logged outside the entry's lock
             if (logged > 0) {
-                LOG.infof("Refused a handshake from %s: %s (HTTP 429)%s", address,
+                LOG.infof("Refused a handshake from %s: %s (HTTP 429)%s%s", address,
                         refused.reason() == Reason.RATE ? "over " + settings.rate + " handshakes per second"
                                 : "at " + settings.sessions + " open sessions",
                         logged > 1 ? "; " + (logged - 1) + " more refused from this address since the last such message"
-                                : "");
+                                : "",
+                        viaUntrustedProxy(address, headers) ? ". It came through a proxy whose headers the HTTP server does not read, so"
+                                + " that all its clients count as one address: see quarkus.http.proxy.proxy-address-forwarding"
+                                + " and trusted-proxies, or raise quarkus.socketio.limits" : "");
             } else {
                 LOG.debugf("Refused a handshake from %s: %s", address, refused.reason());
             }
             return refused;
         }
+    }
+
+    /**
+     * Whether a request carries a proxy's {@code Forwarded} or {@code X-Forwarded-For} header that does not name the
+     * address it is counted under: the HTTP server did not take the client's address from it.
+     */
+    private static boolean viaUntrustedProxy(String address, MultiMap headers) {
+        if (headers == null) {
+            return false;
+        }
+        String forwarded = headers.get("forwarded");
+        if (forwarded == null) {
+            forwarded = headers.get("x-forwarded-for");
+        }
+        return forwarded != null && !forwarded.contains(address);
     }
 
     /** A session opened for a handshake {@link #admit} let through with {@code e}: it counts against its address. */

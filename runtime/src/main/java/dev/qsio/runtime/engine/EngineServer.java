@@ -260,7 +260,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         String from = addressLimits.enabled() ? hostOf(request) : null;
         if (from != null) {
             address = new AddressLimits.Entry[1];
-            AddressLimits.Refusal refusal = addressLimits.admit(from, address);
+            AddressLimits.Refusal refusal = addressLimits.admit(from, address, request.headers());
             if (refusal != null) {
                 stats.increment(EngineFigure.HANDSHAKES_REFUSED);
                 stats.increment(refusal.reason().figure);

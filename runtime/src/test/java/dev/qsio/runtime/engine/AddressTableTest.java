@@ -18,7 +18,7 @@ class AddressTableTest {
     }
 
     private static AddressLimits.Refusal admit(AddressLimits limits, String address) {
-        return limits.admit(address, new AddressLimits.Entry[1]);
+        return limits.admit(address, new AddressLimits.Entry[1], null);
     }
 
     @Test
@@ -53,9 +53,9 @@ class AddressTableTest {
     void anAddressAtItsSessionsIsRefusedUntilOneCloses() {
         AddressLimits limits = limits(0, 1, 2, 100);
         AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
-        assertThat(limits.admit("a", entry)).isNull();
+        assertThat(limits.admit("a", entry, null)).isNull();
         AddressLimits.Entry first = limits.opened(entry[0]);
-        assertThat(limits.admit("a", entry)).isNull();
+        assertThat(limits.admit("a", entry, null)).isNull();
         limits.opened(entry[0]);
         AddressLimits.Refusal refused = admit(limits, "a");
         assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.SESSIONS);
@@ -68,7 +68,7 @@ class AddressTableTest {
     void idleAddressesAreForgottenAndThoseWithSessionsKept() {
         AddressLimits limits = limits(1, 5, 10, 1_000);
         AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
-        limits.admit("busy", entry);
+        limits.admit("busy", entry, null);
         AddressLimits.Entry busy = limits.opened(entry[0]);
         for (int i = 0; i < 100; i++) {
             admit(limits, "idle-" + i);
@@ -104,11 +104,11 @@ class AddressTableTest {
         AddressLimits limits = limits(1, 1, 1, 10);
         AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
         for (int i = 0; i < 10; i++) {
-            assertThat(limits.admit("a" + i, entry)).isNull();
+            assertThat(limits.admit("a" + i, entry, null)).isNull();
             limits.opened(entry[0]);
         }
         now.addAndGet(SECOND);
-        assertThat(limits.admit("other", entry)).isNull();
+        assertThat(limits.admit("other", entry, null)).isNull();
         assertThat(entry[0]).as("not tracked").isNull();
         assertThat(limits.size()).isEqualTo(10);
         assertThat(admit(limits, "a0").reason()).as("those in the table still are")
