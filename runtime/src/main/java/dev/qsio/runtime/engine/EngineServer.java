@@ -141,11 +141,6 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
     }
 
-    /** The number of remote addresses the limits per address keep track of. */
-    int trackedAddresses() {
-        return addressLimits.size();
-    }
-
     /** The client of a polling session closed it while no GET waited (see {@link #closedByClient}). */
     void closedByClient(String sid) {
         synchronized (closedByClient) {
