@@ -119,6 +119,40 @@ public interface SocketIoRuntimeConfig {
     OptionalInt maxConnections();
 
     /**
+     * Limits on new sessions per remote address. A handshake past one gets HTTP 429 with {@code Retry-After} and
+     * {@code {"code":4,"message":...}}; requests of open sessions are never limited. The address is the peer's, or
+     * the client's when the HTTP server takes it from a trusted proxy's {@code Forwarded} or {@code X-Forwarded-For}
+     * header ({@code quarkus.http.proxy.proxy-address-forwarding} and {@code quarkus.http.proxy.trusted-proxies}). In
+     * a cluster each process counts the handshakes it receives.
+     */
+    Limits limits();
+
+    interface Limits {
+        /**
+         * How many handshakes per second one address may make, on average: a token bucket refilled at this rate and
+         * holding {@code handshake-burst-per-address}. {@code 0} turns the limit off.
+         */
+        @WithDefault("50")
+        double handshakesPerSecondPerAddress();
+
+        /** How many handshakes one address may make at once, the bucket's size; at least 1. */
+        @WithDefault("500")
+        int handshakeBurstPerAddress();
+
+        /** How many sessions one address may hold open on this process. {@code 0} turns the limit off. */
+        @WithDefault("1000")
+        int sessionsPerAddress();
+
+        /**
+         * How many addresses the limits keep track of. Past it, addresses without an open session are forgotten; if
+         * addresses with open sessions alone fill the table, handshakes from other addresses go unlimited until some
+         * close (rather than refusing every new user).
+         */
+        @WithDefault("100000")
+        int maxAddresses();
+    }
+
+    /**
      * The most namespaces one connection may join; a CONNECT beyond it gets CONNECT_ERROR "Too many namespaces" and
      * the connection stays.
      */

@@ -16,6 +16,12 @@ public enum EngineFigure implements Figure {
     SESSIONS("sessions", gauge("socketio.engine.sessions", "Open Engine.IO sessions")),
     HANDSHAKES_ACCEPTED("handshakesAccepted", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "accepted")),
     HANDSHAKES_REFUSED("handshakesRefused", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "refused")),
+    /** Handshakes refused for their address's handshake rate (also counted in {@link #HANDSHAKES_REFUSED}). */
+    HANDSHAKES_REFUSED_RATE("handshakesRefusedRate", counter("socketio.handshakes.limited",
+            "Engine.IO handshakes refused by a limit per remote address", "reason", "rate")),
+    /** Handshakes refused for their address's open sessions (also counted in {@link #HANDSHAKES_REFUSED}). */
+    HANDSHAKES_REFUSED_SESSIONS("handshakesRefusedSessions", counter("socketio.handshakes.limited",
+            "Engine.IO handshakes refused by a limit per remote address", "reason", "sessions")),
     BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
     BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
     /** Polling requests this server served for sessions owned by another server. */

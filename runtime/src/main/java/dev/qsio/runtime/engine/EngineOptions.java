@@ -15,13 +15,15 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         List<TransportKind> transports, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
-        long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3) {
+        long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3,
+        AddressLimits.Settings addressLimits) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
-                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3);
+                allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3,
+                addressLimits);
     }
 
     /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
@@ -58,7 +60,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 List.copyOf(transports), config.allowUpgrades(),
                 cors(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
-                compression(config), config.allowEio3());
+                compression(config), config.allowEio3(), addressLimits(config.limits()));
     }
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {
@@ -91,6 +93,31 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
 
     private static int maxWebSocketMessage(int maxHttpBufferSize) {
         return (int) Math.min(Integer.MAX_VALUE - 64L, 2L * maxHttpBufferSize) + 64;
+    }
+
+    private static AddressLimits.Settings addressLimits(SocketIoRuntimeConfig.Limits config) {
+        String prefix = "quarkus.socketio.limits.";
+        double rate = config.handshakesPerSecondPerAddress();
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new ConfigurationException(prefix + "handshakes-per-second-per-address must be a number of 0 (off) or"
+                    + " more, got " + rate, Set.of(prefix + "handshakes-per-second-per-address"));
+        }
+        int burst = config.handshakeBurstPerAddress();
+        if (burst < 1) {
+            throw new ConfigurationException(prefix + "handshake-burst-per-address must be at least 1, got " + burst,
+                    Set.of(prefix + "handshake-burst-per-address"));
+        }
+        int sessions = config.sessionsPerAddress();
+        if (sessions < 0) {
+            throw new ConfigurationException(prefix + "sessions-per-address must be 0 (off) or more, got " + sessions,
+                    Set.of(prefix + "sessions-per-address"));
+        }
+        int max = config.maxAddresses();
+        if (max < 1) {
+            throw new ConfigurationException(prefix + "max-addresses must be at least 1, got " + max,
+                    Set.of(prefix + "max-addresses"));
+        }
+        return new AddressLimits.Settings(rate, burst, sessions, max);
     }
 
     private static int maxConnections(SocketIoRuntimeConfig config) {

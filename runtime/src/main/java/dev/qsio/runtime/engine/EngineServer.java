@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -64,6 +65,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private final boolean closesIdleConnections;
     /** Told of every refused request (Node's {@code connection_error}). */
     private final Consumer<ConnectionError> refusals;
+    /** The handshakes and sessions of each remote address, against {@code quarkus.socketio.limits}. */
+    private final AddressLimits addressLimits;
 
     /**
      * A server at {@code path}. In a cluster, {@code others} gives this server its view of the other servers: the
@@ -75,6 +78,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         this.path = path;
         this.vertx = vertx;
         this.options = options;
+        this.addressLimits = new AddressLimits(options.addressLimits());
         this.handler = handler;
         this.filter = filter;
         this.others = others.of(this);
@@ -132,7 +136,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     void remove(EngineSession<?> session) {
-        sessions.remove(session.id(), session);
+        if (sessions.remove(session.id(), session) && session.addressEntry != null) {
+            addressLimits.closed(session.addressEntry);
+        }
     }
 
     /** The client of a polling session closed it while no GET waited (see {@link #closedByClient}). */
@@ -245,10 +251,24 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
+        AddressLimits.Entry[] address = null;
+        String from = addressLimits.enabled() ? hostOf(request) : null;
+        if (from != null) {
+            address = new AddressLimits.Entry[1];
+            AddressLimits.Refusal refusal = addressLimits.admit(from, address, request.headers());
+            if (refusal != null) {
+                stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+                stats.increment(refusal.reason().figure);
+                request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(refusal.retryAfterSeconds()));
+                answerRefusal(request, 429, EngineError.FORBIDDEN.code, refusal.reason().message);
+                return;
+            }
+        }
+        AddressLimits.Entry entry = address == null ? null : address[0];
         SecurityIdentity known = identityOf(ctx);
         Uni<SecurityIdentity> deferred = known == null ? ctx.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY) : null;
         if (deferred == null) {
-            accept(request, capture(request, known), upgrade ? upgradeTo : kind, revision == 3);
+            accept(request, capture(request, known), upgrade ? upgradeTo : kind, revision == 3, entry);
             return;
         }
         // lazy authentication (quarkus.http.auth.proactive=false): the identity is established now, the request
@@ -256,7 +276,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         request.pause();
         deferred.subscribe().with(identity -> {
             request.resume();
-            accept(request, capture(request, identity), upgrade ? upgradeTo : kind, revision == 3);
+            accept(request, capture(request, identity), upgrade ? upgradeTo : kind, revision == 3, entry);
         }, failure -> {
             request.resume();
             LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
@@ -269,8 +289,12 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
     }
 
-    /** The rest of a handshake, once the request's identity is known: a session opens on {@code transport}. */
-    private void accept(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3) {
+    /**
+     * The rest of a handshake, once the request's identity is known: a session opens on {@code transport}, counted
+     * against its address's {@code entry} (null when the limits per address are off).
+     */
+    private void accept(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3,
+            AddressLimits.Entry entry) {
         if (filter != null) {
             HandshakeFilter.Decision decision;
             try {
@@ -287,7 +311,21 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (options.handshakeCookie() != null) {
             request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
-        transport.open(this, request, handshake, eio3);
+        transport.open(this, request, handshake, eio3, entry);
+    }
+
+    /**
+     * The address of a request's client, as the limits per address count it: the peer's IP address, or the one the
+     * HTTP server took from a trusted proxy's headers ({@code quarkus.http.proxy}); null when it has none (a Unix
+     * domain socket).
+     */
+    private static String hostOf(HttpServerRequest request) {
+        SocketAddress remote = request.remoteAddress();
+        if (remote == null) {
+            return null;
+        }
+        String ip = remote.hostAddress();
+        return ip != null ? ip : remote.host();
     }
 
     /** The transport an HTTP upgrade request asks for, or null when it is none. */
@@ -331,11 +369,15 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return EngineCodec.decodePayload(EngineCodec.text(body));
     }
 
-    EngineSession<C> newSession(HandshakeRequest handshake, boolean eio3) {
+    /** A new session, counted against its address's {@code entry} when not null (see {@link #accept}). */
+    EngineSession<C> newSession(HandshakeRequest handshake, boolean eio3, AddressLimits.Entry entry) {
         while (true) {
             String sid = others.newSessionId();
             EngineSession<C> session = new EngineSession<>(this, sid, handshake, eio3);
             if (sessions.putIfAbsent(sid, session) == null) {
+                if (entry != null) {
+                    session.addressEntry = addressLimits.opened(entry);
+                }
                 return session;
             }
         }

@@ -45,6 +45,8 @@ public final class EngineSession<C> implements EngineIoSocket {
     final EngineServer<C> server;
     private final String id;
     private final HandshakeRequest request;
+    /** The entry of the limits per address this session counts against, released when it ends; or null. */
+    volatile AddressLimits.Entry addressEntry;
     /**
      * A client of protocol revision 3 (Socket.IO 2.x): it pings and the server answers, and its payloads and binary
      * frames are framed as {@link Eio3Codec} says.

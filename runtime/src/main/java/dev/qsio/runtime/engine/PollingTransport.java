@@ -35,8 +35,9 @@ public final class PollingTransport extends Transport {
         }
 
         @Override
-        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3) {
-            EngineSession<C> session = server.newSession(handshake, eio3);
+        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
+                AddressLimits.Entry address) {
+            EngineSession<C> session = server.newSession(handshake, eio3, address);
             PollingTransport polling = new PollingTransport(session);
             polling.park(request, Query.param(request, "t"));
             server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);

@@ -45,7 +45,8 @@ public abstract class TransportKind {
     abstract boolean isUpgrade(HttpServerRequest request);
 
     /** Opens a new session on this transport for an accepted handshake. */
-    abstract <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3);
+    abstract <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
+            AddressLimits.Entry address);
 
     /**
      * Upgrades {@code session} to this transport, when the session may upgrade now; otherwise the connection is

@@ -41,13 +41,14 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         }
 
         @Override
-        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3) {
+        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
+                AddressLimits.Entry address) {
             server.options().compression().accept(request).onComplete(ar -> {
                 if (ar.failed()) {
                     LOG.debugf("WebSocket handshake failed: %s", ar.cause().getMessage());
                     return;
                 }
-                EngineSession<C> session = server.newSession(handshake, eio3);
+                EngineSession<C> session = server.newSession(handshake, eio3, address);
                 WebSocketTransport transport = new WebSocketTransport(session, ar.result());
                 transport.connect(true);
                 server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);

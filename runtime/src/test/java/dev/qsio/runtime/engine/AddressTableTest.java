@@ -1,0 +1,117 @@
+package dev.qsio.runtime.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+/** The token bucket, the sessions and the bounded table of {@link AddressLimits}, on a clock the test moves. */
+class AddressTableTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+
+    private AddressLimits limits(double rate, int burst, int sessions, int maxAddresses) {
+        return new AddressLimits(new AddressLimits.Settings(rate, burst, sessions, maxAddresses), now::get);
+    }
+
+    private static AddressLimits.Refusal admit(AddressLimits limits, String address) {
+        return limits.admit(address, new AddressLimits.Entry[1], null);
+    }
+
+    @Test
+    void theBucketHoldsTheBurstAndRefillsAtTheRate() {
+        AddressLimits limits = limits(2, 3, 0, 100);
+        for (int i = 0; i < 3; i++) {
+            assertThat(admit(limits, "a")).isNull();
+        }
+        AddressLimits.Refusal refused = admit(limits, "a");
+        assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.RATE);
+        assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+        assertThat(admit(limits, "b")).as("another address").isNull();
+
+        now.addAndGet(SECOND / 2);
+        assertThat(admit(limits, "a")).as("one token after half a second").isNull();
+        assertThat(admit(limits, "a")).isNotNull();
+        now.addAndGet(100 * SECOND);
+        for (int i = 0; i < 3; i++) {
+            assertThat(admit(limits, "a")).as("refilled to the burst, no more").isNull();
+        }
+        assertThat(admit(limits, "a")).isNotNull();
+    }
+
+    @Test
+    void aSlowRateTellsTheClientToWaitLonger() {
+        AddressLimits limits = limits(0.1, 1, 0, 100);
+        assertThat(admit(limits, "a")).isNull();
+        assertThat(admit(limits, "a").retryAfterSeconds()).isEqualTo(10);
+    }
+
+    @Test
+    void anAddressAtItsSessionsIsRefusedUntilOneCloses() {
+        AddressLimits limits = limits(0, 1, 2, 100);
+        AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
+        assertThat(limits.admit("a", entry, null)).isNull();
+        AddressLimits.Entry first = limits.opened(entry[0]);
+        assertThat(limits.admit("a", entry, null)).isNull();
+        limits.opened(entry[0]);
+        AddressLimits.Refusal refused = admit(limits, "a");
+        assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.SESSIONS);
+        assertThat(refused.retryAfterSeconds()).isEqualTo(AddressLimits.SESSIONS_RETRY_AFTER_SECONDS);
+        limits.closed(first);
+        assertThat(admit(limits, "a")).isNull();
+    }
+
+    @Test
+    void idleAddressesAreForgottenAndThoseWithSessionsKept() {
+        AddressLimits limits = limits(1, 5, 10, 1_000);
+        AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
+        limits.admit("busy", entry, null);
+        AddressLimits.Entry busy = limits.opened(entry[0]);
+        for (int i = 0; i < 100; i++) {
+            admit(limits, "idle-" + i);
+        }
+        assertThat(limits.size()).isEqualTo(101);
+        // long enough for every bucket to be full again: the next new address sweeps the idle ones
+        now.addAndGet(AddressLimits.SWEEP_INTERVAL_SECONDS * SECOND);
+        admit(limits, "new");
+        assertThat(limits.size()).isEqualTo(2);
+        limits.closed(busy);
+        now.addAndGet(AddressLimits.SWEEP_INTERVAL_SECONDS * SECOND);
+        admit(limits, "newer");
+        assertThat(limits.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theTableNeverHoldsMoreThanItsMaximum() {
+        AddressLimits limits = limits(1, 1, 0, 100);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(admit(limits, "10.0." + (i / 256) + "." + (i % 256))).isNull();
+            assertThat(limits.size()).isLessThanOrEqualTo(100);
+            if (i % 50 == 0) {
+                now.addAndGet(SECOND / 4);
+            }
+        }
+        // the addresses of the table are still limited
+        String last = "10.0." + (9_999 / 256) + "." + (9_999 % 256);
+        assertThat(admit(limits, last)).isNotNull();
+    }
+
+    @Test
+    void whenAddressesWithSessionsFillTheTableOthersGoUncounted() {
+        AddressLimits limits = limits(1, 1, 1, 10);
+        AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
+        for (int i = 0; i < 10; i++) {
+            assertThat(limits.admit("a" + i, entry, null)).isNull();
+            limits.opened(entry[0]);
+        }
+        now.addAndGet(SECOND);
+        assertThat(limits.admit("other", entry, null)).isNull();
+        assertThat(entry[0]).as("not tracked").isNull();
+        assertThat(limits.size()).isEqualTo(10);
+        assertThat(admit(limits, "a0").reason()).as("those in the table still are")
+                .isEqualTo(AddressLimits.Reason.SESSIONS);
+    }
+}
