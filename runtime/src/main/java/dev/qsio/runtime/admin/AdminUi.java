@@ -164,12 +164,6 @@ public class AdminUi implements SocketObserver {
         return l == null ? Counts.zero(AdminLoginFigure.class) : l.figures();
     }
 
-    /** The figures of {@link #loginFigures()} while logins with a user name and password are on, else null. */
-    public Counts<AdminLoginFigure> loginFiguresIfOn() {
-        AdminLogins l = logins;
-        return l == null ? null : l.figures();
-    }
-
     /** A bad value fails startup, naming the key. */
     private void checkConfig() {
         if (!config.namespace().startsWith("/")) {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.SocketIoSocket;
-import dev.qsio.runtime.admin.AdminLoginFigure;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.engine.EngineServer;
@@ -33,21 +32,10 @@ import dev.qsio.runtime.wire.WireFigures;
  * @param busRoundTripMs the round trip of a heartbeat to the primary, or -1 when not known
  * @param wireName the wire between hosts (its group's key), or null when there is none
  * @param wire what the wire between hosts reports, or null when there is none
- * @param adminLogins the Admin UI's logins with a user name and password, or null while the Admin UI is off
  */
 public record Figures(boolean ready, boolean draining, Map<String, Map<String, Integer>> sockets,
         Counts<EngineFigure> engine, Counts<ServerFigure> socketio, double busRoundTripMs, String wireName,
-        WireFigures wire, Counts<AdminLoginFigure> adminLogins) {
-
-    /** The group of the Admin UI's logins. */
-    private static final String ADMIN_LOGINS = "adminLogins";
-
-    /** The figures of a server whose Admin UI is off. */
-    public Figures(boolean ready, boolean draining, Map<String, Map<String, Integer>> sockets,
-            Counts<EngineFigure> engine, Counts<ServerFigure> socketio, double busRoundTripMs, String wireName,
-            WireFigures wire) {
-        this(ready, draining, sockets, engine, socketio, busRoundTripMs, wireName, wire, null);
-    }
+        WireFigures wire) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The keys of what every wire reports; the others of its group are the wire's own figures. */
@@ -60,7 +48,7 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
 
     /** The figures of this process now. */
     public static Figures of(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
-            long busRoundTripNanos, ClusterBus clusterBus, Counts<AdminLoginFigure> adminLogins) {
+            long busRoundTripNanos, ClusterBus clusterBus) {
         Map<String, Map<String, Integer>> sockets = new LinkedHashMap<>();
         for (Namespace namespace : server.namespaces()) {
             Map<String, Integer> byTransport = new LinkedHashMap<>();
@@ -87,8 +75,7 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         Wire wire = clusterBus.wire();
         return new Figures(ready, draining, Collections.unmodifiableMap(sockets), engine, server.stats().snapshot(),
                 busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6,
-                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures(),
-                adminLogins);
+                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures());
     }
 
     /** The figures as JSON: a group per layer, each figure under its key. */
@@ -103,9 +90,6 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         engine.writeTo(json.putObject("engine"));
         socketio.writeTo(json.putObject("socketio"));
         json.put("busRoundTripMs", busRoundTripMs);
-        if (adminLogins != null) {
-            adminLogins.writeTo(json.putObject(ADMIN_LOGINS));
-        }
         if (wire != null) {
             ObjectNode w = json.putObject(wireName);
             w.put("up", wire.up()).put("members", wire.members()).put("outages", wire.outages())
@@ -142,7 +126,6 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
         return new Figures(json.path("ready").asBoolean(), json.path("draining").asBoolean(),
                 Collections.unmodifiableMap(sockets), Counts.readFrom(EngineFigure.class, json.path("engine")),
                 Counts.readFrom(ServerFigure.class, json.path("socketio")), json.path("busRoundTripMs").asDouble(-1),
-                wire == null ? null : wireName, wire,
-                json.has(ADMIN_LOGINS) ? Counts.readFrom(AdminLoginFigure.class, json.get(ADMIN_LOGINS)) : null);
+                wire == null ? null : wireName, wire);
     }
 }

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.ClusterMessage;
-import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
@@ -57,9 +56,6 @@ public class Worker {
 
     @Inject
     ClusterBus clusterBus;
-
-    @Inject
-    AdminUi adminUi;
 
     private LocalBus bus;
     private volatile boolean busUp;
@@ -154,14 +150,13 @@ public class Worker {
 
     /** The figures of this process, as its own metrics and Dev UI show them. */
     public Figures localFigures() {
-        return Figures.of(engines, server, true, draining, -1, clusterBus, adminUi.loginFiguresIfOn());
+        return Figures.of(engines, server, true, draining, -1, clusterBus);
     }
 
     private void reportStats() {
         if (bus.isUp()) {
             ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus,
-                    adminUi.loginFiguresIfOn()).toJson());
+            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus).toJson());
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

@@ -14,6 +14,7 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
 import dev.qsio.runtime.admin.AdminLoginFigure;
+import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
@@ -56,6 +57,9 @@ public class SocketIoMeters implements MeterBinder {
     ClusterBus clusterBus;
 
     @Inject
+    AdminUi adminUi;
+
+    @Inject
     AdminUiConfig adminUiConfig;
 
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
@@ -88,6 +92,16 @@ public class SocketIoMeters implements MeterBinder {
                     .description("Workers that accept connections").register(registry);
         } else {
             register(identity.workerId(), cachedLocalFigures());
+            if (adminUiConfig.enabled()) {
+                // this process's own: the figures a worker reports to its primary do not carry them
+                Tags worker = Tags.of("worker", String.valueOf(identity.workerId()));
+                for (AdminLoginFigure f : AdminLoginFigure.values()) {
+                    Meter meter = f.meter();
+                    FunctionCounter.builder(meter.name(), adminUi, a -> a.loginFigures().get(f))
+                            .tags(worker.and(meter.tags().toArray(String[]::new))).description(meter.description())
+                            .register(registry);
+                }
+            }
         }
         vertx.setPeriodic(1000, t -> refresh());
     }
@@ -153,12 +167,6 @@ public class SocketIoMeters implements MeterBinder {
         }
         for (ServerFigure f : ServerFigure.values()) {
             register(f.meter(), worker, source, figures -> figures.socketio().get(f));
-        }
-        if (adminUiConfig.enabled()) {
-            for (AdminLoginFigure f : AdminLoginFigure.values()) {
-                register(f.meter(), worker, source, figures -> figures.adminLogins() == null ? 0
-                        : figures.adminLogins().get(f));
-            }
         }
         Gauge.builder("socketio.bus.round.trip", source, s -> read(s, Figures::busRoundTripMs))
                 .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")

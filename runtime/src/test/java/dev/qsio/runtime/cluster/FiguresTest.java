@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.qsio.runtime.admin.AdminLoginFigure;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Counts;
 import dev.qsio.runtime.figures.Figure;
@@ -75,27 +74,9 @@ class FiguresTest {
     }
 
     @Test
-    void theAdminLoginsReachThePrimaryWhileTheAdminUiIsOn() throws Exception {
-        Counts<AdminLoginFigure> logins = Counts.zero(AdminLoginFigure.class).with(AdminLoginFigure.CHECKED, 7)
-                .with(AdminLoginFigure.REFUSED_RATE_LIMITED, 3).with(AdminLoginFigure.REFUSED_BUSY, 1);
-        Figures sent = new Figures(true, false, Map.of(), Counts.zero(EngineFigure.class),
-                Counts.zero(ServerFigure.class), -1, null, null, logins);
-        JsonNode json = new ObjectMapper().readTree(sent.toJson().toString());
-        assertThat(json.path("adminLogins").path("refusedRateLimited").asLong()).isEqualTo(3);
-        assertThat(Figures.fromJson(json, null)).isEqualTo(sent);
-        // off, no group
-        Figures off = new Figures(true, false, Map.of(), Counts.zero(EngineFigure.class),
-                Counts.zero(ServerFigure.class), -1, null, null);
-        JsonNode offJson = new ObjectMapper().readTree(off.toJson().toString());
-        assertThat(offJson.has("adminLogins")).isFalse();
-        assertThat(Figures.fromJson(offJson, null).adminLogins()).isNull();
-    }
-
-    @Test
     void eachFigureHasItsOwnKeyAndItsOwnMeter() {
         List<Figure> all = new ArrayList<>(List.of(EngineFigure.values()));
         all.addAll(List.of(ServerFigure.values()));
-        all.addAll(List.of(AdminLoginFigure.values()));
         Set<String> engineKeys = new HashSet<>();
         for (EngineFigure f : EngineFigure.values()) {
             assertThat(engineKeys.add(f.key())).as("key of %s", f).isTrue();
