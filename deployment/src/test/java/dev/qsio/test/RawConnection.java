@@ -122,10 +122,15 @@ public final class RawConnection implements AutoCloseable {
         return new Frame(b0 & 0x0f, (b0 & 0x40) != 0, in.readNBytes((int) length));
     }
 
-    /** Sends a text frame (payloads under 126 bytes). */
+    /** Sends a text frame (payloads under 64 KB). */
     public void sendText(String text) throws IOException {
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        out.write(new byte[] { (byte) 0x81, (byte) (0x80 | payload.length), 0, 0, 0, 0 });
+        if (payload.length < 126) {
+            out.write(new byte[] { (byte) 0x81, (byte) (0x80 | payload.length), 0, 0, 0, 0 });
+        } else {
+            out.write(new byte[] { (byte) 0x81, (byte) (0x80 | 126), (byte) (payload.length >> 8), (byte) payload.length,
+                    0, 0, 0, 0 });
+        }
         out.write(payload);
         out.flush();
     }

@@ -11,6 +11,7 @@ import org.jboss.shrinkwrap.api.spec.JavaArchive;
 
 import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
+import dev.qsio.OnEvent;
 import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.engine.EngineEndpoints;
@@ -44,6 +45,16 @@ final class SlowClients {
         void disconnect(SocketIoSocket socket, String reason) {
             REASONS.put(socket.id(), reason);
         }
+
+        @OnEvent("echo")
+        String echo(String text) {
+            return text;
+        }
+
+        @OnEvent("slow")
+        String slow(String text) {
+            return text;
+        }
     }
 
     /** A WebSocket client connected to the main namespace, then read no more than the test asks. */
@@ -62,6 +73,19 @@ final class SlowClients {
                 n++;
                 if (f.opcode() == 1 && f.text().startsWith(prefix)) {
                     return n;
+                }
+            }
+        }
+
+        /** Sends an event with an acknowledgement id and returns the acknowledgement's arguments as JSON text. */
+        String ask(int ackId, String event, String text) throws IOException {
+            connection.sendText("42" + ackId + "[\"" + event + "\",\"" + text + "\"]");
+            String prefix = "43" + ackId + "[";
+            while (true) {
+                RawConnection.Frame f = connection.next();
+                assertThat(f).as("the connection ended before the acknowledgement " + ackId).isNotNull();
+                if (f.text().startsWith(prefix)) {
+                    return f.text().substring(prefix.length() - 1);
                 }
             }
         }

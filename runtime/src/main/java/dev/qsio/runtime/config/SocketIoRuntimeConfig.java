@@ -2,9 +2,11 @@ package dev.qsio.runtime.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
@@ -150,6 +152,63 @@ public interface SocketIoRuntimeConfig {
          */
         @WithDefault("100000")
         int maxAddresses();
+    }
+
+    /**
+     * Limits on what one connection's client sends: events and bytes per second over all its namespaces, and events
+     * per second of single events by name, each a token bucket. Off by default. Past a limit the event is dropped
+     * (counted in {@code socketio_events_limited_total}; one that asked for an acknowledgement is answered with
+     * {@code {"error":"rate limited"}}) or the connection is closed, as {@code exceeded} says.
+     */
+    Inbound inbound();
+
+    interface Inbound {
+        /** Events a client may send per second on average, over all its namespaces. {@code 0} turns the limit off. */
+        @WithDefault("0")
+        double eventsPerSecond();
+
+        /** How many events a client may send at once above that rate (the bucket's size); at least 1. */
+        @WithDefault("100")
+        int eventBurst();
+
+        /**
+         * Bytes a client may send per second on average (its messages, attachments included). {@code 0} turns the
+         * limit off. An event arriving while the client is over it is refused, whatever its own size.
+         */
+        @WithDefault("0")
+        long bytesPerSecond();
+
+        /** How many bytes a client may send at once above that rate; at least 1. */
+        @WithDefault("1000000")
+        long bytesBurst();
+
+        /**
+         * Limits of single events, by event name, on top of the others: for example
+         * {@code quarkus.socketio.inbound.event."chat".per-second=2}.
+         */
+        @ConfigDocMapKey("event")
+        Map<String, EventRate> event();
+
+        interface EventRate {
+            /** How many of this event a client may send per second on average; more than 0. */
+            double perSecond();
+
+            /** How many of this event a client may send at once; at least 1. */
+            @WithDefault("10")
+            int burst();
+        }
+
+        /**
+         * What happens to an event past a limit: {@code drop} (counted, and answered with an error if it asked for an
+         * acknowledgement), or {@code disconnect} (the connection is closed, reason {@code rate limited}).
+         */
+        @WithDefault("drop")
+        Exceeded exceeded();
+
+        enum Exceeded {
+            DROP,
+            DISCONNECT
+        }
     }
 
     /**

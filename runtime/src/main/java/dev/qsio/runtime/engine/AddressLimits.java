@@ -33,7 +33,6 @@ final class AddressLimits {
     /** How often a full table is swept at most: a sweep walks every entry. */
     private static final long FULL_SWEEP_INTERVAL_NANOS = 1_000_000_000L;
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
-    private static final long NANOS = 1_000_000_000L;
     /** What {@code Retry-After} says to a client at its sessions limit: it cannot know when one of them ends. */
     static final int SESSIONS_RETRY_AFTER_SECONDS = 5;
 
@@ -68,18 +67,17 @@ final class AddressLimits {
     /** One address: its bucket and open sessions, guarded by the entry's lock. */
     static final class Entry {
         final String address;
-        private double tokens;
-        private long refilledAt;
+        /** Null when handshakes per second are not limited. */
+        private final TokenBucket handshakes;
         private int sessions;
         /** Dropped from the table: whoever still holds it looks the address up again. */
         private boolean dropped;
         private long loggedAt;
         private int refusedSinceLogged;
 
-        Entry(String address, double burst, long now) {
+        Entry(String address, Settings settings, long now) {
             this.address = address;
-            this.tokens = burst;
-            this.refilledAt = now;
+            this.handshakes = settings.rate > 0 ? new TokenBucket(settings.rate, settings.burst, now) : null;
             this.loggedAt = now - LOG_INTERVAL_NANOS;
         }
     }
@@ -138,13 +136,8 @@ final class AddressLimits {
                 Refusal refusal = null;
                 if (settings.sessions > 0 && e.sessions >= settings.sessions) {
                     refusal = new Refusal(Reason.SESSIONS, SESSIONS_RETRY_AFTER_SECONDS);
-                } else if (settings.rate > 0) {
-                    refill(e, now);
-                    if (e.tokens >= 1) {
-                        e.tokens -= 1;
-                    } else {
-                        refusal = new Refusal(Reason.RATE, (int) Math.ceil((1 - e.tokens) / settings.rate));
-                    }
+                } else if (e.handshakes != null && !e.handshakes.take(1, now)) {
+                    refusal = new Refusal(Reason.RATE, e.handshakes.secondsUntil(1, now));
                 }
                 if (refusal == null) {
                     entry[0] = e;
@@ -215,14 +208,6 @@ final class AddressLimits {
         }
     }
 
-    private void refill(Entry e, long now) {
-        long elapsed = now - e.refilledAt;
-        if (elapsed > 0) {
-            e.tokens = Math.min(settings.burst, e.tokens + elapsed * settings.rate / NANOS);
-            e.refilledAt = now;
-        }
-    }
-
     /** A new entry for {@code address}; null when the table is full of entries holding sessions. */
     private Entry add(String address, long now) {
         long swept = sweptAt.get();
@@ -238,7 +223,7 @@ final class AddressLimits {
             }
             return e;
         }
-        return entries.computeIfAbsent(address, a -> new Entry(a, settings.burst, now));
+        return entries.computeIfAbsent(address, a -> new Entry(a, settings, now));
     }
 
     /** A handshake from a new address while the table is full: let through uncounted, logged at most every 10 s. */
@@ -259,11 +244,8 @@ final class AddressLimits {
                 if (e.sessions > 0) {
                     continue;
                 }
-                if (!full && settings.rate > 0) {
-                    refill(e, now);
-                    if (e.tokens < settings.burst) {
-                        continue;
-                    }
+                if (!full && e.handshakes != null && !e.handshakes.full(now)) {
+                    continue;
                 }
                 e.dropped = true;
                 it.remove();

@@ -763,6 +763,14 @@ public final class EngineSession<C> implements EngineIoSocket {
         onError(message);
     }
 
+    /**
+     * Ends the session for a reason of the layer above (a limit it keeps, such as {@code rate limited}): the client is
+     * told as for {@link #close()}, and the handlers see that reason.
+     */
+    public void closeFor(String reason) {
+        onClose(reason);
+    }
+
     /** The client sent something that breaks the protocol: the session ends with "parse error". */
     void onError(String message) {
         LOG.debugf("session %s: %s", id, message);

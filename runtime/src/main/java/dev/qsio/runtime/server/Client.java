@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
@@ -38,6 +39,8 @@ final class Client {
      */
     private volatile Map<String, SocketImpl> sockets = Map.of();
     private final long connectTimer;
+    /** What the client may send ({@code quarkus.socketio.inbound}), or null when nothing is limited. */
+    private final InboundLimits limits;
 
     Client(SocketIoServerImpl server, EngineSession<Client> conn) {
         this.server = server;
@@ -45,6 +48,7 @@ final class Client {
         Context current = Vertx.currentContext();
         this.context = current != null ? current : server.vertx().getOrCreateContext();
         this.decoder = server.json().decoder(server.maxAttachments());
+        this.limits = server.inboundLimits();
         // a connection that joins no namespace in time is closed (connectTimeout)
         this.connectTimer = server.vertx().setTimer(server.connectTimeoutMs(), t -> {
             if (sockets.isEmpty()) {
@@ -59,6 +63,9 @@ final class Client {
     }
 
     void onText(String text) {
+        if (limits != null) {
+            limits.received(text.length(), System.nanoTime());
+        }
         Packet packet;
         try {
             synchronized (decoder) {
@@ -74,6 +81,9 @@ final class Client {
     }
 
     void onBinary(Buffer data) {
+        if (limits != null) {
+            limits.received(data.length(), System.nanoTime());
+        }
         Packet packet;
         try {
             synchronized (decoder) {
@@ -126,7 +136,7 @@ final class Client {
             }
             case EVENT -> {
                 SocketImpl socket = sockets.get(packet.namespace());
-                if (socket != null) {
+                if (socket != null && (limits == null || admitted(socket, packet))) {
                     socket.onEvent(packet);
                 }
             }
@@ -145,6 +155,31 @@ final class Client {
             default -> conn.fail("unexpected " + packet.kind() + " packet");
         }
     }
+
+    /**
+     * Whether an event is within the client's limits; past one it is dropped (answered with an error when it asked for
+     * an acknowledgement) or the connection is closed, and counted either way.
+     */
+    private boolean admitted(SocketImpl socket, Packet packet) {
+        String event = packet.data().get(0).asText();
+        if (limits.allow(event, System.nanoTime())) {
+            return true;
+        }
+        server.stats().increment(ServerFigure.EVENTS_LIMITED);
+        InboundLimits.logRefused(conn.id(), conn.request() == null ? null : conn.request().remoteAddress(), event,
+                limits.exceeded());
+        if (limits.exceeded() == SocketIoRuntimeConfig.Inbound.Exceeded.DISCONNECT) {
+            conn.closeFor(RATE_LIMITED);
+        } else if (packet.hasId()) {
+            socket.sendAck(packet.id(), event, new Object[] { RATE_LIMITED_ANSWER });
+        }
+        return false;
+    }
+
+    /** The reason a connection ends past an inbound limit ({@code exceeded=disconnect}). */
+    static final String RATE_LIMITED = "rate limited";
+    /** The acknowledgement of an event dropped past an inbound limit. */
+    private static final Map<String, String> RATE_LIMITED_ANSWER = Map.of("error", RATE_LIMITED);
 
     /**
      * Whether the client speaks Socket.IO protocol 4, the 2.x generation's (over Engine.IO revision 3): it is joined

@@ -14,6 +14,9 @@ public enum ServerFigure implements Figure {
     /** Failures of application handlers (exceptions and failed results without an error handler). */
     HANDLER_FAILURES("handlerFailures", counter("socketio.handler.failures",
             "Application handlers that threw or failed without an @OnError method")),
+    /** Events of clients refused past the limits of quarkus.socketio.inbound (dropped, or their connection closed). */
+    EVENTS_LIMITED("eventsLimited", counter("socketio.events.limited",
+            "Events of clients refused past the inbound limits")),
     /** Broadcasts this server sent to the others (counted by the cluster adapter). */
     BROADCASTS_SENT("broadcastsSent", counter("socketio.bus.broadcasts", "Broadcasts over the cluster bus",
             "direction", "sent")),

@@ -1,5 +1,6 @@
 package dev.qsio.runtime.server;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -10,6 +11,7 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
 import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
 /**
@@ -37,6 +39,17 @@ public class ServerSetup {
     BroadcastHooks broadcastHooks(Handlers handlers, ProtocolJson json, Vertx vertx, ClusterInfo identity) {
         return new BroadcastHooks(handlers.broadcast, json.mapper(), vertx.getOrCreateContext(), identity.workerId(),
                 identity.nodeId());
+    }
+
+    /** The limits on what a client sends, checked when the application starts (a bad value fails it, naming its key). */
+    @Produces
+    @Singleton
+    InboundLimits.Options inboundLimits(SocketIoRuntimeConfig config) {
+        return InboundLimits.Options.from(config.inbound());
+    }
+
+    void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound) {
+        // nothing to do: asking for the limits made them, and checked their configuration
     }
 
     @Produces

@@ -62,6 +62,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     ServerStats stats;
 
     @Inject
+    InboundLimits.Options inbound;
+
+    @Inject
     AdapterFactory adapters;
 
     @Inject
@@ -211,6 +214,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     long connectTimeoutMs() {
         return config.connectTimeout().toMillis();
+    }
+
+    /** A new connection's limits on what its client sends, or null when none is set. */
+    InboundLimits inboundLimits() {
+        return inbound.any() ? new InboundLimits(inbound, System.nanoTime()) : null;
     }
 
     int maxAttachments() {
