@@ -47,6 +47,8 @@ final class Scenarios {
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
         Generator.closeAll(cold.conns());
         for (int i = 0; i < warmRamps; i++) {
+            // the same fixed settle time as between the measured ramps (a measurement's pacing, not a wait for a
+            // condition): the closed connections' sockets go before the next ramp opens as many
             Thread.sleep(s.settleMillis());
             Generator.Ramp extra = gen.ramp(s.clients(), s.rampInFlight());
             log("  unmeasured ramp %d: %.0f handshakes/s", i + 1, extra.perSecond());
