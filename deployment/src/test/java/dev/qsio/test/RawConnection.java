@@ -135,6 +135,12 @@ public final class RawConnection implements AutoCloseable {
         out.flush();
     }
 
+    /** Answers a close frame as a client does: a close frame with the same code. */
+    public void sendClose(int code) throws IOException {
+        out.write(new byte[] { (byte) 0x88, (byte) (0x80 | 2), 0, 0, 0, 0, (byte) (code >> 8), (byte) code });
+        out.flush();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

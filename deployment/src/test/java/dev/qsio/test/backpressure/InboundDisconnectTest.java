@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.qsio.test.RawConnection;
 import dev.qsio.test.backpressure.SlowClients.Client;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -34,6 +35,12 @@ class InboundDisconnectTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> SlowClients.App.REASONS.containsKey(flood.id()));
             assertThat(SlowClients.App.REASONS.get(flood.id())).isEqualTo("rate limited");
+            // a graceful close: the close frame (normal closure) comes after what was sent; the client answers it, as
+            // every WebSocket client does, and the server then ends the connection (it waits for that answer up to
+            // 10 s, so a client that does not answer would race the assertion's own timeout)
+            RawConnection.Frame close = flood.closeFrame();
+            assertThat(((close.payload()[0] & 0xff) << 8) | (close.payload()[1] & 0xff)).isEqualTo(1000);
+            flood.connection().sendClose(1000);
             assertThat(flood.endedWithin(Duration.ofSeconds(10))).isTrue();
             // the other client of the same address is not touched
             assertThat(quiet.ask(1, "echo", "still")).isEqualTo("[\"still\"]");

@@ -77,6 +77,18 @@ final class SlowClients {
             }
         }
 
+        /** Reads frames until the close frame; that frame. */
+        RawConnection.Frame closeFrame() throws IOException {
+            connection.socket.setSoTimeout(10_000);
+            while (true) {
+                RawConnection.Frame f = connection.next();
+                assertThat(f).as("the connection ended before a close frame").isNotNull();
+                if (f.opcode() == 8) {
+                    return f;
+                }
+            }
+        }
+
         /** Sends an event with an acknowledgement id and returns the acknowledgement's arguments as JSON text. */
         String ask(int ackId, String event, String text) throws IOException {
             connection.sendText("42" + ackId + "[\"" + event + "\",\"" + text + "\"]");
