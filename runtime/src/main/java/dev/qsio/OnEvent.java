@@ -26,4 +26,10 @@ public @interface OnEvent {
 
     /** The event name. */
     String value();
+
+    /**
+     * How often one client may send this event (by default, as often as it likes): see {@link RateLimit}. A bad value
+     * (a negative or infinite rate, a negative burst) fails the build, naming the method.
+     */
+    RateLimit rateLimit() default @RateLimit(perSecond = 0);
 }

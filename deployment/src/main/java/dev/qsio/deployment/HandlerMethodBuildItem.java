@@ -22,11 +22,17 @@ final class HandlerMethodBuildItem extends MultiBuildItem {
     final HandlerDefinition.ExecutionModel execution;
     /** Who may send the event ({@code @OnEvent}), or null. */
     final Access access;
+    /** {@code @OnEvent(rateLimit = ...)}: the rate per connection (0 for none) and its burst. */
+    final double ratePerSecond;
+    final double rateBurst;
 
     HandlerMethodBuildItem(ClassInfo bean, MethodInfo method, HandlerDefinition.Kind kind,
             HandlerDefinition.NamespaceDeclaration namespace, String event, List<HandlerDefinition.Param> params,
-            HandlerDefinition.Returns returns, HandlerDefinition.ExecutionModel execution, Access access) {
+            HandlerDefinition.Returns returns, HandlerDefinition.ExecutionModel execution, Access access,
+            double ratePerSecond, double rateBurst) {
         this.access = access;
+        this.ratePerSecond = ratePerSecond;
+        this.rateBurst = rateBurst;
         this.bean = bean;
         this.method = method;
         this.kind = kind;

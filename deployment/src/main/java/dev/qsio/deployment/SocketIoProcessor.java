@@ -381,7 +381,9 @@ class SocketIoProcessor {
         HandlerDefinition.Kind kind = kindOf(a.name());
         checkModifiers(method, simple);
         String event = null;
+        double[] rate = { 0, 0 };
         if (kind == HandlerDefinition.Kind.EVENT) {
+            rate = rateLimit(method, a);
             event = a.value().asString();
             if (event.isEmpty()) {
                 throw HandlerValidation.problem(method, simple, "the event name is empty");
@@ -395,7 +397,31 @@ class SocketIoProcessor {
         HandlerDefinition.Returns returns = validation.returns(method, kind, simple);
         Access access = SecurityAnnotations.forHandler(method, kind, simple, namespace.access());
         return new HandlerMethodBuildItem(bean, method, kind, namespace, event, params, returns,
-                HandlerValidation.execution(method, returns, simple), access);
+                HandlerValidation.execution(method, returns, simple), access, rate[0], rate[1]);
+    }
+
+    /** {@code @OnEvent(rateLimit = @RateLimit(...))}: the rate (0 for none) and the burst, checked. */
+    private static double[] rateLimit(MethodInfo method, AnnotationInstance onEvent) {
+        AnnotationValue v = onEvent.value("rateLimit");
+        if (v == null) {
+            return new double[] { 0, 0 };
+        }
+        AnnotationInstance limit = v.asNested();
+        double perSecond = limit.value("perSecond").asDouble();
+        AnnotationValue b = limit.value("burst");
+        int burst = b == null ? 0 : b.asInt();
+        if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
+            throw HandlerValidation.problem(method, "OnEvent", "rateLimit's perSecond must be 0 (no limit) or more, got "
+                    + perSecond);
+        }
+        if (burst < 0) {
+            throw HandlerValidation.problem(method, "OnEvent", "rateLimit's burst must be 0 (the rate rounded up) or more, got "
+                    + burst);
+        }
+        if (perSecond == 0) {
+            return new double[] { 0, 0 };
+        }
+        return new double[] { perSecond, burst > 0 ? burst : Math.max(1, Math.ceil(perSecond)) };
     }
 
     private static HandlerMethodBuildItem broadcastHandler(HandlerValidation validation, AnnotationInstance a) {
@@ -421,7 +447,7 @@ class SocketIoProcessor {
         SecurityAnnotations.forHandler(method, HandlerDefinition.Kind.BROADCAST, "OnBroadcast", null);
         return new HandlerMethodBuildItem(method.declaringClass(), method, HandlerDefinition.Kind.BROADCAST,
                 HandlerDefinition.NamespaceDeclaration.named(namespace), event, params, returns,
-                HandlerValidation.execution(method, returns, "OnBroadcast"), null);
+                HandlerValidation.execution(method, returns, "OnBroadcast"), null, 0, 0);
     }
 
     private static HandlerDefinition.NamespaceDeclaration namespaceOf(ClassInfo bean, AnnotationInstance socketIo) {
@@ -520,7 +546,7 @@ class SocketIoProcessor {
             }
             InvokerInfo invoker = invokerFactory.createInvoker(bean, h.method).withInstanceLookup().build();
             definitions.add(new HandlerDefinition(h.kind, h.namespace, h.event, h.bean.name().toString(), h.method.name(),
-                    invoker.getClassName(), h.params, h.returns, h.execution, h.access));
+                    invoker.getClassName(), h.params, h.returns, h.execution, h.access, h.ratePerSecond, h.rateBurst));
         }
         reportProblems(problems);
         syntheticBeans.produce(SyntheticBeanBuildItem.configure(SocketIoMetadata.class)

@@ -19,10 +19,12 @@ import io.quarkus.runtime.annotations.RecordableConstructor;
  * @param execution where the method runs
  * @param access who may send the event ({@code @OnEvent} methods: the method's Quarkus Security annotation, else its
  *        class's), or null for anyone
+ * @param ratePerSecond {@code @OnEvent(rateLimit = ...)}: the event's rate per connection, or 0 for none
+ * @param rateBurst its burst (at least 1 when there is a rate)
  */
 public record HandlerDefinition(Kind kind, NamespaceDeclaration namespace, String event, String declaringClass,
         String method, String invokerClass, List<Param> params, Returns returns, ExecutionModel execution,
-        Access access) {
+        Access access, double ratePerSecond, double rateBurst) {
 
     @RecordableConstructor
     public HandlerDefinition {

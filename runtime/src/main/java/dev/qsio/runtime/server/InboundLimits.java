@@ -1,6 +1,7 @@
 package dev.qsio.runtime.server;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +46,28 @@ final class InboundLimits {
             return events != null || bytes != null || !perEvent.isEmpty();
         }
 
-        /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
-        static Options from(SocketIoRuntimeConfig.Inbound config) {
+        /**
+         * Reads and checks the configuration (a bad value fails startup with a message naming its key): its limits, and the rates of {@code @OnEvent(rateLimit = ...)} for the events the
+         * configuration does not name (for an event of several handlers with rates, the lowest).
+         */
+        static Options from(SocketIoRuntimeConfig.Inbound config, List<HandlerDefinition> handlers) {
+            Options configured = fromConfig(config);
+            Map<String, Rate> perEvent = new HashMap<>(configured.perEvent());
+            Map<String, Rate> annotated = new HashMap<>();
+            for (HandlerDefinition h : handlers) {
+                if (h.kind() == HandlerDefinition.Kind.EVENT && h.ratePerSecond() > 0 && !perEvent.containsKey(h.event())) {
+                    annotated.merge(h.event(), new Rate(h.ratePerSecond(), h.rateBurst()),
+                            (x, y) -> x.perSecond() <= y.perSecond() ? x : y);
+                }
+            }
+            if (annotated.isEmpty()) {
+                return configured;
+            }
+            perEvent.putAll(annotated);
+            return new Options(configured.events(), configured.bytes(), Map.copyOf(perEvent), configured.exceeded());
+        }
+
+        private static Options fromConfig(SocketIoRuntimeConfig.Inbound config) {
             String prefix = "quarkus.socketio.inbound.";
             Rate events = rate(prefix + "events-per-second", config.eventsPerSecond(), prefix + "event-burst",
                     config.eventBurst());

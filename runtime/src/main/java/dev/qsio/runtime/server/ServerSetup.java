@@ -41,11 +41,14 @@ public class ServerSetup {
                 identity.nodeId());
     }
 
-    /** The limits on what a client sends, checked when the application starts (a bad value fails it, naming its key). */
+    /**
+     * The limits on what a client sends, from the configuration and the handlers' {@code @OnEvent(rateLimit = ...)};
+     * checked when the application starts (a bad value fails it, naming its key).
+     */
     @Produces
     @Singleton
-    InboundLimits.Options inboundLimits(SocketIoRuntimeConfig config) {
-        return InboundLimits.Options.from(config.inbound());
+    InboundLimits.Options inboundLimits(SocketIoRuntimeConfig config, SocketIoMetadata metadata) {
+        return InboundLimits.Options.from(config.inbound(), metadata.handlers());
     }
 
     void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound) {

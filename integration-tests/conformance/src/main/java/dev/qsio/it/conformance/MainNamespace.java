@@ -4,6 +4,7 @@ import dev.qsio.Ack;
 import dev.qsio.EventArgs;
 import dev.qsio.OnConnect;
 import dev.qsio.OnEvent;
+import dev.qsio.RateLimit;
 import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
 
@@ -24,5 +25,11 @@ public class MainNamespace {
     @OnEvent("message-with-ack")
     void messageWithAck(EventArgs args, Ack ack) {
         TestSuiteBehaviour.messageWithAck(args, ack);
+    }
+
+    /** An event with its own limit, declared on the handler (AnnotatedRateLimitClientTest): twice per connection. */
+    @OnEvent(value = "twice", rateLimit = @RateLimit(perSecond = 0.001, burst = 2))
+    String twice(String text) {
+        return text;
     }
 }
