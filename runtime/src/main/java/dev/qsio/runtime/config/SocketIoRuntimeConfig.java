@@ -115,8 +115,10 @@ public interface SocketIoRuntimeConfig {
 
     /**
      * The most Engine.IO sessions this process (this worker) holds; further handshakes get HTTP 503 with
-     * {@code {"code":4,"message":"Server at capacity"}}, so that a load balancer or the client tries elsewhere.
-     * Unlimited when unset.
+     * {@code {"code":4,"message":"Server at capacity"}}, so that a load balancer or the client tries elsewhere, and
+     * the process logs a WARN at most once a minute. When unset: one session per 8 KB of the JVM's maximum heap (32,768
+     * with {@code -Xmx256m}, 786,432 with 6 GB), at least 1,024, so that a storm of sessions cannot fill the heap; set
+     * it to what the process is sized for.
      */
     OptionalInt maxConnections();
 

@@ -120,9 +120,22 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return new AddressLimits.Settings(rate, burst, sessions, max);
     }
 
+    /** The heap a session is given by default: {@code max-connections} is the maximum heap over this. */
+    static final long HEAP_PER_SESSION = 8192;
+
+    /**
+     * The sessions a process holds when {@code max-connections} is unset: one per {@link #HEAP_PER_SESSION} bytes of
+     * its maximum heap (32,768 with {@code -Xmx256m}), at least 1,024. An idle session takes about 4 KB of live heap,
+     * so a storm of handshakes from many addresses, each within its limits, stops at half the heap rather than at an
+     * OutOfMemoryError.
+     */
+    public static int defaultMaxConnections(long maxHeapBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1024, maxHeapBytes / HEAP_PER_SESSION));
+    }
+
     private static int maxConnections(SocketIoRuntimeConfig config) {
         if (config.maxConnections().isEmpty()) {
-            return Integer.MAX_VALUE;
+            return defaultMaxConnections(Runtime.getRuntime().maxMemory());
         }
         int max = config.maxConnections().getAsInt();
         if (max <= 0) {

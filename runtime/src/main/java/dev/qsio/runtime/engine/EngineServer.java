@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -248,6 +249,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
         if (sessions.size() >= options.maxConnections()) {
             stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+            logAtCapacity();
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
@@ -410,6 +412,20 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /** Answers a refused request with its status and {@code {"code", "message"}}, and tells the observers. */
+    /** When a refusal at capacity was last logged (nanoTime), so that a storm logs once a minute. */
+    private final AtomicLong capacityLogged = new AtomicLong(System.nanoTime() - CAPACITY_LOG_INTERVAL_NANOS);
+    private static final long CAPACITY_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+    private void logAtCapacity() {
+        long now = System.nanoTime();
+        long last = capacityLogged.get();
+        if (now - last >= CAPACITY_LOG_INTERVAL_NANOS && capacityLogged.compareAndSet(last, now)) {
+            LOG.warnf("Refusing handshakes with 503: this process holds %d sessions, its most "
+                    + "(quarkus.socketio.max-connections; by default one per 8 KB of the maximum heap)",
+                    options.maxConnections());
+        }
+    }
+
     private void answerRefusal(HttpServerRequest request, int status, int code, String message) {
         try {
             refusals.accept(new ConnectionError(code, message, status, request.method().name(), request.uri(),
