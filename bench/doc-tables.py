@@ -94,6 +94,7 @@ def memory_table(name, names):
 
 # each table: its file, the run, and how to draw it
 TABLES = [
+    {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full", "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
      "names": ["qsio", "node-uws"], "columns": CONNECTION_COLUMNS},
     memory_table("default", ["qsio"]),
@@ -128,6 +129,62 @@ TABLES = [
      "names": ["043e4afcc", "1ac9c3339"], "labels": ["043e4af (the issue's start)", "1ac9c33"],
      "short": ["043e4af", "1ac9c33"]},
 ]
+
+
+def overload_outcomes(a, srv, seconds):
+    """The abusers' outcomes of an overload phase, in words, from their counters and the server's figures."""
+    out = []
+    if a.get("slow.paused"):
+        ends = ", ".join(f"{v} {k.split('.')[-1]}" for k, v in sorted(a.items()) if k.startswith("slow.outcome.") and v)
+        out.append(f"{a['slow.paused']} stopped reading: {ends} at the phase's end")
+    if a.get("flood.connect"):
+        out.append(f"flooders: {a.get('flood.emitted', 0):,} events emitted in {a['flood.connect']} connections, "
+                   f"{srv.get('eventsLimited', 0):,} limited, "
+                   f"{sum(v for k, v in a.items() if k.startswith('flood.disconnect.')):,} disconnected")
+    if a.get("storm.sent"):
+        out.append(f"storm from {a.get('storm.addresses', 0)} address(es): {a['storm.sent']:,} handshakes "
+                   f"({a['storm.sent'] / seconds:,.0f}/s), {a.get('storm.status.200', 0):,} accepted, "
+                   f"{a.get('storm.status.429', 0):,} refused past the address's limits (429), "
+                   f"{a.get('storm.status.503', 0):,} at the process's max-connections (503)")
+    if a.get("guess.attempts"):
+        limited = sum(v for k, v in a.items() if k.startswith("guess.refused.too many"))
+        other = sum(v for k, v in a.items() if k.startswith("guess.refused.") and "too many" not in k
+                    and "invalid credentials" not in k)
+        out.append(f"guesser: {a['guess.attempts']:,} logins, {a.get('guess.refused.invalid credentials', 0)} "
+                   f"passwords checked, {limited:,} told it is limited, {other:,} refused at the handshake, "
+                   f"{a.get('guess.accepted', 0)} let in")
+    shed = srv.get("slowConsumersLagged", 0) + srv.get("slowConsumersShed", 0) + srv.get("bufferOverflows", 0)
+    if shed:
+        out.append(f"slow-consumer rules closed {shed}")
+    return "; ".join(out) or "none"
+
+
+def overload_table(results):
+    lines = ['[cols="2,2,1,1,1,1,1,1,2,2,6"]', "|===",
+             "|Phase |Deliveries |p50 ms |p99 ms |max ms |ack p99 ms |disconnected, failed acks "
+             "|CPU s (3 JVMs) |heap after GC, MB (most) |direct memory, MB (most) |The abusers", ""]
+    for p in results["phases"]:
+        direct = max((w.get("directCommittedKb", 0) for w in p["nativeMemory"].values() if isinstance(w, dict)),
+                     default=0)
+        cpu = sum(p["cpuSeconds"].values()) / 100
+        lines.append(f"|{p['name']} |{p['deliveries']:,} |{p['latencyP50Ms']} |{p['latencyP99Ms']} "
+                     f"|{p['latencyMaxMs']} |{p['ackP99Ms']} "
+                     f"|{p['disconnects']}, {p['ackFailures']} |{cpu:.1f} |{p['heap']['maxAfterGcMb']} "
+                     f"|{direct / 1024:.0f} |{overload_outcomes(p['abusers'], p['server'], max(1, (p['end'] - p['start']) / 1000))}")
+    lines.append("|===")
+    v = results["violations"]
+    h = results["histories"]
+    broken = {k[len("violations."):]: n for k, n in h.items() if k.startswith("violations.")}
+    lines.append("")
+    lines.append(f"Over the whole run the well-behaved clients' histories hold {h.get('expected', 0):,} deliveries "
+                 f"expected of {h.get('publishes', 0):,} broadcasts: "
+                 + (", ".join(f"{n} {k}" for k, n in broken.items()) if broken else "none lost, duplicated or reordered")
+                 + f"; {sum(n for k, n in h.items() if k.startswith('lost.'))} excused.")
+    lim = results["limits"]
+    slack = f" plus {lim['slackMs']} ms" if lim["slackMs"] else ""
+    lines.append(f"The p99 bound ({lim['factor']:g} times the quiet phase's{slack}): {results['p99Bound']} ms. "
+                 + ("No rule broken." if not v else f"{len(v)} rules broken: " + "; ".join(v)))
+    return "\n".join(lines)
 
 
 def source(table):
@@ -201,6 +258,8 @@ def figures_table(s, table):
 
 def render(table):
     results = json.load(open(os.path.join(ROOT, table["run"], "results.json")))
+    if table["kind"] == "overload":
+        return source(table) + overload_table(results) + "\n"
     s = Summary(results, table["names"])
     kind = table["kind"]
     body = {"machine": lambda: machine(s, results, table), "targets": lambda: targets_table(s, table),

@@ -7,6 +7,7 @@
 // Commands on stdin, one per line: "status", "probe", "finish <file>", "exit". Answers are JSON lines on stdout.
 import { createInterface } from "node:readline";
 import { writeFileSync } from "node:fs";
+import { Agent } from "node:http";
 import { io } from "socket.io-client";
 import { launchChromium } from "./chromium.mjs";
 
@@ -17,9 +18,14 @@ const ROOMS = ["r0", "r1", "r2"];
 // A subscriber's history, recorded the same way in Node and in a page (the function is sent to the page as text):
 // its lifecycle events, the numbered broadcasts it received as runs of consecutive numbers per origin (a run breaks
 // on any other number and on a new connection), and the outcome of each request it made with an acknowledgement.
-function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs) {
-  const h = { name, transports, events: [], runs: {}, acks: [], conn: 0 };
-  const opts = transports ? { transports } : {};
+//
+// With the overload campaign's stream, each broadcast carries the time it was sent: the subscriber keeps the latency of
+// each delivery in a histogram per phase (the phase the campaign last named), of 281 buckets: 1 ms up to 100 ms, 10 ms
+// up to 1 s, 100 ms up to 10 s, and one for the rest. The publisher runs in the same process (pages: on the same
+// machine's clock).
+function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs, extra) {
+  const h = { name, transports, events: [], runs: {}, acks: [], conn: 0, lat: {} };
+  const opts = { ...(transports ? { transports } : {}), ...(extra ?? {}) };
   const socket = io(url, opts);
   const now = () => Date.now();
   const ack = (kind, timeout, event, ...args) => {
@@ -58,7 +64,13 @@ function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs) {
   socket.on("connect_error", (err) => h.events.push([now(), "connect_error", String(err?.message ?? err)]));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => h.events.push([now(), "upgrade", t.name])));
   socket.on("question", (q, cb) => cb("answer"));
-  socket.on("n", (origin, seq) => {
+  socket.on("n", (origin, seq, sentAt) => {
+    if (typeof sentAt === "number") {
+      const ms = Math.max(0, Date.now() - sentAt);
+      const b = ms < 100 ? ms : ms < 1000 ? 100 + Math.floor((ms - 100) / 10) : ms < 10000 ? 190 + Math.floor((ms - 1000) / 100) : 280;
+      const phase = globalThis.__phase ?? "run";
+      (h.lat[phase] ??= new Array(281).fill(0))[b]++;
+    }
     const key = origin;
     const runs = (h.runs[key] ??= []);
     const last = runs[runs.length - 1];
@@ -87,9 +99,10 @@ function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs) {
 // A publisher: one socket straight to one host, WebSocket only, emitting "publish" [origin, seq, room] at a steady
 // rate while connected, each with an acknowledgement. Its origin changes on each connection ("<name>.<n>"), so that
 // the order of an origin's numbers is the order one server received them in.
-function publisher(name, url, rate) {
+function publisher(name, url, rate, pad) {
   const p = { name, url, events: [], pubs: [], conn: 0, seq: {} };
   const socket = io(url, { transports: ["websocket"] });
+  const padding = pad > 0 ? "x".repeat(pad) : null;
   socket.on("connect", () => {
     p.conn++;
     p.events.push([Date.now(), "connect", socket.id, socket.recovered, "websocket"]);
@@ -121,12 +134,14 @@ function publisher(name, url, rate) {
     p.seq[key] = seq;
     const entry = [key, seq, room, Date.now(), -1, 0];
     p.pubs.push(entry);
-    socket.timeout(10000).emit("publish", key, seq, room, (err) => {
+    const settle = (err) => {
       if (entry[4] === -1) {
         entry[4] = err ? 0 : 1;
         entry[5] = Date.now();
       }
-    });
+    };
+    if (padding === null) socket.timeout(10000).emit("publish", key, seq, room, settle);
+    else socket.timeout(10000).emit("publish-at", key, seq, room, entry[3], padding, settle);
   }
   return { p, socket, stop() { clearInterval(timer); }, close() { clearInterval(timer); socket.disconnect(); } };
 }
@@ -156,12 +171,16 @@ function churner(name, url, lifeMs) {
   return { c, stop() { c.stopped = true; current?.stop(); } };
 }
 
+// the subscribers' source addresses, when given (the overload campaign: well-behaved users come from many addresses,
+// each under the server's limits per address); an agent only chooses the address, the client's options stay its own
+const agents = (config.addresses ?? []).map((localAddress) => new Agent({ localAddress }));
 const subs = [];
 for (let i = 0; i < config.subscribers; i++) {
   const transports = [undefined, ["websocket"], ["polling"]][i % 3];
-  subs.push(subscriber(io, `s${i}`, config.url, transports, ["all", ROOMS[i % 3]], config.ackEveryMs, config.askEveryMs));
+  const extra = agents.length > 0 ? { agent: agents[i % agents.length] } : undefined;
+  subs.push(subscriber(io, `s${i}`, config.url, transports, ["all", ROOMS[i % 3]], config.ackEveryMs, config.askEveryMs, extra));
 }
-const pubs = config.publishers.map((u, i) => publisher(u.name, u.url, config.rate / config.publishers.length));
+const pubs = config.publishers.map((u, i) => publisher(u.name, u.url, config.rate / config.publishers.length, config.pad ?? 0));
 const churn = [];
 const startChurn = () => {
   for (let i = 0; i < config.churners; i++) churn.push(churner(`c${churn.length}`, config.url, config.churnLifeMs));
@@ -272,6 +291,11 @@ rl.on("line", async (line) => {
         `${name} ${id} ${JSON.stringify(subs.find((s) => s.h.name === name)?.h.events.slice(-8) ?? [])}`);
       out({ event: "probe", fetch: { count: fetch.value?.length ?? -1, error: fetch.error, missing }, servers });
     } else if (cmd === "finish") await finish(arg);
+    else if (cmd === "phase") {
+      globalThis.__phase = arg;
+      await Promise.all(pages.map((p) => p.evaluate((name) => { globalThis.__phase = name; }, arg).catch(() => {})));
+      out({ event: "phase", name: arg });
+    }
     else if (cmd === "churn") {
       if (arg === "on") {
         startChurn();

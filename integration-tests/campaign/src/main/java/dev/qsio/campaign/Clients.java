@@ -49,12 +49,33 @@ final class Clients implements AutoCloseable {
     }
 
     static Clients start(Config config, Path log) {
+        return start("campaign.mjs", config, log);
+    }
+
+    /**
+     * Starts a script of {@code integration-tests/clients} with its configuration ({@code config} as JSON: a record or a
+     * map) and waits until it is ready.
+     */
+    static Clients start(String script, Object config, Path log) {
+        return start(script, config, log, 0);
+    }
+
+    /**
+     * The same at a lower CPU priority ({@code nice} {@code niceness}, 0 for none): the overload campaign's abusers,
+     * which on one machine would otherwise take their CPU from the server they attack.
+     */
+    static Clients start(String script, Object config, Path log, int niceness) {
         Path dir = ClientDriver.clientsDir();
         try {
-            Process p = new ProcessBuilder("node", dir.resolve("campaign.mjs").toString(), JSON.writeValueAsString(config))
+            List<String> command = new java.util.ArrayList<>();
+            if (niceness > 0) {
+                command.addAll(List.of("nice", "-n", String.valueOf(niceness)));
+            }
+            command.addAll(List.of("node", dir.resolve(script).toString(), JSON.writeValueAsString(config)));
+            Process p = new ProcessBuilder(command)
                     .directory(dir.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             Clients clients = new Clients(p);
-            // 45 sockets and three Chromium pages on a loaded machine: minutes, not seconds
+            // hundreds of sockets and Chromium pages on a loaded machine: minutes, not seconds
             clients.await("ready", Duration.ofSeconds(300));
             return clients;
         } catch (IOException e) {

@@ -88,6 +88,16 @@ public class ClusterFeatures {
         return seq;
     }
 
+    /**
+     * The overload campaign's stream: as {@code publish}, with the time the publisher sent it (its clock, milliseconds)
+     * and a padding string, so that each receiver measures the delivery's latency and the stream has a size.
+     */
+    @OnEvent("publish-at")
+    long publishAt(String origin, long seq, String room, long sentAt, String pad) {
+        io.to(room).emit("n", origin, seq, sentAt, pad);
+        return seq;
+    }
+
     /** A steady stream of numbered broadcasts to a room: [origin, 0..count-1], one every intervalMs. */
     @OnEvent("stream")
     int stream(String origin, int count, int intervalMs, String room) throws InterruptedException {
