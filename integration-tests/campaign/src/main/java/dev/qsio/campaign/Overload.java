@@ -155,6 +155,7 @@ public final class Overload {
                     startAbusers(abusers, name, plan);
                     long rss = 0;
                     for (long end = start + plan.phaseSeconds() * 1000L; System.currentTimeMillis() < end;) {
+                        // a phase lasts its time whatever happens in it; the workers' memory is sampled each second
                         Thread.sleep(1000);
                         rss = Math.max(rss, pids.stream().mapToLong(Overload::rssKb).max().orElse(0));
                     }
@@ -343,6 +344,7 @@ public final class Overload {
                 throw new IllegalStateException("the well-behaved clients did not all connect within " + bound.toSeconds()
                         + " s: " + s);
             }
+            // the runner's own poll of the clients' status (no Awaitility outside the tests)
             Thread.sleep(500);
         }
     }
@@ -350,6 +352,7 @@ public final class Overload {
     private static void awaitSessionsBelow(ClusterProcess cluster, int most, Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         while (figures(cluster).getOrDefault("sessions", 0L) > most && System.nanoTime() < deadline) {
+            // the same for the workers' figures
             Thread.sleep(1000);
         }
     }
