@@ -411,7 +411,6 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         answerRefusal(request, error.status(), error.code, message == null ? error.message : message);
     }
 
-    /** Answers a refused request with its status and {@code {"code", "message"}}, and tells the observers. */
     /** When a refusal at capacity was last logged (nanoTime), so that a storm logs once a minute. */
     private final AtomicLong capacityLogged = new AtomicLong(System.nanoTime() - CAPACITY_LOG_INTERVAL_NANOS);
     private static final long CAPACITY_LOG_INTERVAL_NANOS = 60_000_000_000L;
@@ -426,6 +425,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
     }
 
+    /** Answers a refused request with its status and {@code {"code", "message"}}, and tells the observers. */
     private void answerRefusal(HttpServerRequest request, int status, int code, String message) {
         try {
             refusals.accept(new ConnectionError(code, message, status, request.method().name(), request.uri(),

@@ -47,8 +47,9 @@ final class InboundLimits {
         }
 
         /**
-         * Reads and checks the configuration (a bad value fails startup with a message naming its key): its limits, and the rates of {@code @OnEvent(rateLimit = ...)} for the events the
-         * configuration does not name (for an event of several handlers with rates, the lowest).
+         * Reads and checks the configuration (a bad value fails startup with a message naming its key): its limits,
+         * and the rates of {@code @OnEvent(rateLimit = ...)} for the events the configuration does not name (for an
+         * event of several handlers with rates, the lowest).
          */
         static Options from(SocketIoRuntimeConfig.Inbound config, List<HandlerDefinition> handlers) {
             Options configured = fromConfig(config);
