@@ -71,7 +71,8 @@ public final class OverloadChecker {
     }
 
     /**
-     * One phase: its name and length, the well-behaved clients' deliveries and acknowledgements in it (with the
+     * One phase: its name and length (the seconds its abusers ran, from their start to their stop being confirmed:
+     * what their limits are judged over), the well-behaved clients' deliveries and acknowledgements in it (with the
      * acknowledgements that failed: a timeout or a lost connection), their disconnections, the abusers' outcomes
      * (their counters over the phase) and the server's figures over the phase, summed over its workers.
      */

@@ -272,6 +272,45 @@ public interface SocketIoRuntimeConfig {
         /** How often the rules above are checked. */
         @WithDefault("1S")
         Duration checkInterval();
+
+        /**
+         * What a client that does not keep up misses of the events of a namespace. {@code disconnect}: nothing; the
+         * rules above close its session when it stays behind. {@code drop-oldest}: the events the server emits and
+         * broadcasts there (not acknowledgements, not events with binary attachments) are held for it up to
+         * {@code lag-bytes}, past which the oldest are dropped; once it caught up, it gets the event
+         * {@code dropped-event} with the count it missed, and only what it holds besides counts for {@code max-lag}.
+         * {@code max-total-bytes} and {@code max-buffered-bytes} bound it still.
+         */
+        @WithDefault("disconnect")
+        Policy policy();
+
+        /**
+         * The policy of one namespace, by its name (quoted: {@code quarkus.socketio.slow-consumer.namespace."/prices".policy}),
+         * over {@code policy}. A child of a dynamic namespace is named by its own name.
+         */
+        @ConfigDocMapKey("namespace")
+        Map<String, NamespacePolicy> namespace();
+
+        /**
+         * The event a client of a {@code drop-oldest} namespace gets once it caught up after missing events, with their
+         * count as its argument.
+         */
+        @WithDefault("qsio:dropped")
+        String droppedEvent();
+
+        /** A slow-consumer policy. */
+        enum Policy {
+            /** Close the session of a client that stays behind (by {@code max-lag}, {@code max-total-bytes}). */
+            DISCONNECT,
+            /** Drop the oldest events held for a client past {@code lag-bytes}, and tell it how many it missed. */
+            DROP_OLDEST
+        }
+
+        /** The slow-consumer settings of one namespace. */
+        interface NamespacePolicy {
+            /** See {@code quarkus.socketio.slow-consumer.policy}. */
+            Policy policy();
+        }
     }
 
     /**

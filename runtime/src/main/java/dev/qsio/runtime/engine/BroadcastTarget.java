@@ -29,9 +29,10 @@ interface BroadcastTarget {
     /**
      * Takes a broadcast's encoded frame (shared by every recipient, never changed), to be handed to the channel, in
      * order, before anything else is written to the connection and at the latest at the loop's {@link #flush()}. On
-     * the loop only.
+     * the loop only. {@code packet} is the frame's packet: one its client may miss ({@link EnginePacket#droppable}) may
+     * be held back instead while the connection is over its high-water mark.
      */
-    void queue(ByteBuf frame);
+    void queue(ByteBuf frame, EnginePacket packet);
 
     /** The bytes of the frames taken and not yet handed to the channel. */
     long pendingBytes();

@@ -46,6 +46,12 @@ public enum EngineFigure implements Figure {
     SLOW_CONSUMERS_SHED("slowConsumersShed", counter("socketio.slow.consumers",
             "Sessions closed because their client did not keep up", "reason", "memory")),
     /**
+     * Packets a client that did not keep up missed under the {@code drop-oldest} policy: the oldest of what was held
+     * for it past {@code slow-consumer.lag-bytes}.
+     */
+    PACKETS_DROPPED("slowConsumerDrops", counter("socketio.slow.consumer.drops",
+            "Packets a slow client missed under the drop-oldest policy, the oldest first")),
+    /**
      * Connections this server received from another process of its host (the primary, or a worker that handed one
      * over): read from the hand-off of connections when a snapshot is taken, not counted here.
      */

@@ -12,18 +12,20 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * The validated engine settings, in the units the engine uses. The engine reads its configuration here only.
  *
  * @param transports the transports clients may use ({@link Transports})
+ * @param dropBytes the most a session holds of packets it may drop ({@link EnginePacket#droppable}) for a client that
+ *        does not keep up: past it, the oldest of them are dropped ({@code slow-consumer.lag-bytes})
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         List<TransportKind> transports, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
         long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3,
-        AddressLimits.Settings addressLimits) {
+        AddressLimits.Settings addressLimits, long dropBytes) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
                 allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3,
-                addressLimits);
+                addressLimits, dropBytes);
     }
 
     /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
@@ -60,7 +62,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 List.copyOf(transports), config.allowUpgrades(),
                 cors(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
-                compression(config), config.allowEio3(), addressLimits(config.limits()));
+                compression(config), config.allowEio3(), addressLimits(config.limits()),
+                Math.max(0, config.slowConsumer().lagBytes()));
     }
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {

@@ -26,6 +26,11 @@ public final class EnginePacket {
     final Buffer binary;
     /** False for a packet sent with {@code compress(false)}: never compressed. */
     private final boolean compress;
+    /**
+     * For a packet a slow client may miss under the {@code drop-oldest} policy: what its drops are counted under (the
+     * Socket.IO namespace); null for a packet every client gets or loses its session over.
+     */
+    private final String dropGroup;
 
     private volatile Buffer frame;
     private volatile Buffer frame3;
@@ -36,15 +41,34 @@ public final class EnginePacket {
     }
 
     private EnginePacket(EnginePacketType type, String text, Buffer binary, boolean compress) {
+        this(type, text, binary, compress, null);
+    }
+
+    private EnginePacket(EnginePacketType type, String text, Buffer binary, boolean compress, String dropGroup) {
         this.type = type;
         this.text = text;
         this.binary = binary;
         this.compress = compress;
+        this.dropGroup = dropGroup;
     }
 
     /** The same packet, never compressed (Node's {@code compress(false)}). */
     public EnginePacket uncompressed() {
-        return compress ? new EnginePacket(type, text, binary, false) : this;
+        return compress ? new EnginePacket(type, text, binary, false, dropGroup) : this;
+    }
+
+    /**
+     * The same packet, which a client that does not keep up may miss, its oldest first ({@link SlowConsumers}'s
+     * {@code drop-oldest}); the drops are counted under {@code group} and told to the layer above when the client
+     * caught up ({@link SessionHandler#onDropped}).
+     */
+    public EnginePacket droppable(String group) {
+        return new EnginePacket(type, text, binary, compress, group);
+    }
+
+    /** What a drop of this packet is counted under, or null when it is never dropped for a slow client. */
+    public String dropGroup() {
+        return dropGroup;
     }
 
     /** Whether the packet may be compressed (when large enough and agreed on). */

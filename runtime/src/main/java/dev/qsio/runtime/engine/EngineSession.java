@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.jboss.logging.Logger;
@@ -65,6 +66,10 @@ public final class EngineSession<C> implements EngineIoSocket {
     private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>(2);
     /** About the bytes of the messages in {@link #buffer}. */
     private long bufferedBytes;
+    /** The part of {@link #bufferedBytes} that a client which does not keep up may miss ({@link Drops}). */
+    private long droppableBytes;
+    /** What the buffer dropped for a client that did not keep up, until it is told; null before the first drop. */
+    private Drops drops;
     /** What waits for the client to take what it was sent ({@link #drained()}); null when nothing does. */
     private List<CompletableFuture<Void>> catchUp;
     /**
@@ -190,7 +195,12 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (state != State.OPEN) {
                 return;
             }
-            if (!holds(packet.size())) {
+            boolean droppable = packet.dropGroup() != null;
+            if (droppable && !buffer.isEmpty()) {
+                // room for it among what the client may miss, the oldest going first
+                dropOldest(server.options().dropBytes() - packet.size());
+            }
+            if (droppable || !holds(packet.size())) {
                 if (buffer.isEmpty() && transport.writable()) {
                     EngineListener[] to = listeners;
                     if (to != null) {
@@ -204,11 +214,49 @@ public final class EngineSession<C> implements EngineIoSocket {
                 }
                 buffer.add(packet);
                 bufferedBytes += packet.size();
+                if (droppable) {
+                    droppableBytes += packet.size();
+                }
                 flush();
                 return;
             }
         }
         overflow();
+    }
+
+    /** Drops the oldest droppable packets of the buffer until those left hold at most {@code keep} bytes. */
+    private void dropOldest(long keep) {
+        if (droppableBytes <= keep) {
+            return;
+        }
+        if (drops == null) {
+            drops = new Drops();
+        }
+        long removed = drops.dropOldest(buffer, droppableBytes, Math.max(0, keep));
+        droppableBytes -= removed;
+        bufferedBytes -= removed;
+        server.stats().add(EngineFigure.PACKETS_DROPPED, drops.lastCount());
+    }
+
+    /**
+     * Tells the layer above what a client that did not keep up missed, once it caught up (its buffer went out): on
+     * the session's context, after what it was sent. Called with the lock held, or on the loop that owns {@code from}.
+     */
+    void reportDrops(Drops from) {
+        if (from == null || !from.any()) {
+            return;
+        }
+        Map<String, Integer> counts = from.take();
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        LOG.debugf("session %s caught up after missing %d packets (slow-consumer.policy drop-oldest)", id, total);
+        C c = connection;
+        if (c != null) {
+            server.vertx().runOnContext(v -> {
+                if (state == State.OPEN) {
+                    server.handler().onDropped(c, counts);
+                }
+            });
+        }
     }
 
     /** Sends several packets as one write where the transport allows (one polling response). */
@@ -311,6 +359,15 @@ public final class EngineSession<C> implements EngineIoSocket {
     @Override
     public synchronized long bufferedBytes() {
         return state == State.OPEN ? bufferedBytes + transport.backlog() : 0;
+    }
+
+    /**
+     * What this session holds for its client that the {@code drop-oldest} policy does not bound: the held bytes the
+     * {@code max-lag} rule of {@link SlowConsumers} looks at.
+     */
+    synchronized long undroppableBytes() {
+        return state == State.OPEN ? bufferedBytes - droppableBytes + transport.backlog() - transport.droppableBacklog()
+                : 0;
     }
 
     @Override
@@ -544,6 +601,10 @@ public final class EngineSession<C> implements EngineIoSocket {
             return;
         }
         bufferedBytes = 0;
+        droppableBytes = 0;
+        if (drops != null) {
+            reportDrops(drops);
+        }
         EngineListener[] to = listeners;
         if (to != null) {
             for (EnginePacket p : buffer) {
@@ -630,6 +691,8 @@ public final class EngineSession<C> implements EngineIoSocket {
             cancelTimers();
             buffer.clear();
             bufferedBytes = 0;
+            droppableBytes = 0;
+            drops = null;
             current = transport;
             probing = upgrading;
             upgrading = null;
@@ -959,6 +1022,8 @@ public final class EngineSession<C> implements EngineIoSocket {
                 cancelTimers();
                 buffer.clear();
                 bufferedBytes = 0;
+                droppableBytes = 0;
+                drops = null;
                 transport.discard();
             } else {
                 // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade

@@ -29,6 +29,10 @@ public final class EngineStats {
         counters.increment(figure);
     }
 
+    void add(EngineFigure figure, long n) {
+        counters.add(figure, n);
+    }
+
     void bytesOut(long n) {
         bytesOut.add(n);
     }

@@ -222,7 +222,8 @@ public final class Fanout {
             if (dropIfBusy) {
                 return;
             }
-            if (EngineSession.pastBound(WebSocketTransport.backlog(channel) + target.pendingBytes(),
+            // one its client may miss is held back, within its own bound (Drops)
+            if (packet.dropGroup() == null && EngineSession.pastBound(WebSocketTransport.backlog(channel) + target.pendingBytes(),
                     frame.readableBytes(), max)) {
                 target.session().overflow();
                 return;
@@ -235,7 +236,7 @@ public final class Fanout {
         // handed to the channel from the frame encoder toward the socket, with the other broadcasts of this turn: the
         // frame is already encoded, and the handlers behind the encoder (an idle-state handler that would make a
         // promise per write) have nothing to do with it
-        target.queue(frame);
+        target.queue(frame, packet);
         flusher.add(target);
     }
 

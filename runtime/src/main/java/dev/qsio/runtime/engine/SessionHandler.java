@@ -1,5 +1,7 @@
 package dev.qsio.runtime.engine;
 
+import java.util.Map;
+
 import dev.qsio.EngineIoHandler;
 import dev.qsio.EngineIoSocket;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +30,14 @@ public interface SessionHandler<C> {
      * packets, for a session the application already has. Nothing by default.
      */
     default void onUpgrade(C connection, String transport) {
+    }
+
+    /**
+     * A client that did not keep up caught up after missing packets marked droppable ({@link EnginePacket#droppable}):
+     * how many, by the group they were marked with. Called on the session's context, once it took what was held for
+     * it. Nothing by default.
+     */
+    default void onDropped(C connection, Map<String, Integer> counts) {
     }
 
     /** The handler of a raw Engine.IO endpoint: the application's {@link EngineIoHandler}, given the session. */

@@ -114,7 +114,7 @@ public final class SlowConsumers {
                     session.behindSince = 0;
                     continue;
                 }
-                if (bytes <= options.lagBytes()) {
+                if (session.undroppableBytes() <= options.lagBytes()) {
                     session.behindSince = 0;
                 } else if (session.behindSince == 0) {
                     session.behindSince = now;

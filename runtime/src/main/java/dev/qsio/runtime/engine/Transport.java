@@ -35,6 +35,11 @@ abstract class Transport {
         return 0;
     }
 
+    /** The part of {@link #backlog()} its client may miss under the {@code drop-oldest} policy ({@link Drops}). */
+    long droppableBacklog() {
+        return 0;
+    }
+
     /** Ends the transport at once, dropping what the client has not read (a session over its buffer bound). */
     void abort() {
         close();

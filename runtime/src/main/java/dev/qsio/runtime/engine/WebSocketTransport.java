@@ -146,7 +146,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         }
         ServerWebSocket socket = ws;
         WebSocketMessages.read(socket, messages);
-        socket.drainHandler(v -> session.caughtUp());
+        socket.drainHandler(v -> writableAgain());
         socket.closeHandler(v -> session.onTransportClosed(this, "transport close"));
         socket.exceptionHandler(e -> {
             LOG.debugf("WebSocket of session %s failed: %s", session.id(), e.getMessage());
@@ -159,7 +159,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      * go to {@code messages}, its end to {@code closed}. False when it stays with the HTTP server's WebSocket.
      */
     private boolean detach(WebSocketMessages messages, Consumer<String> closed) {
-        ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed, session::caughtUp);
+        ChannelWebSocket r = ChannelWebSocket.detach(ws, messages, closed, this::writableAgain);
         if (r == null) {
             return false;
         }
@@ -269,7 +269,11 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     private static final int COALESCED_MAX = 16 * 1024;
 
     @Override
-    public void queue(ByteBuf frame) {
+    public void queue(ByteBuf frame, EnginePacket packet) {
+        if (held != null || (packet.dropGroup() != null && !channel.isWritable())) {
+            hold(packet);
+            return;
+        }
         int size = frame.readableBytes();
         if (size >= COALESCED_MAX) {
             writePending();
@@ -287,7 +291,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     @Override
     public long pendingBytes() {
-        return pendingBytes;
+        return pendingBytes + heldBytes;
     }
 
     /** Hands the pending broadcast frames to the channel: one as a view of its shared bytes, several copied together. */
@@ -408,10 +412,19 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     }
 
     private void write(EnginePacket packet) {
-        // the broadcasts written here before go first
-        writePending();
         Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
+        if (held != null || (packet.dropGroup() != null && channel != null && !channel.isWritable())) {
+            hold(packet);
+            return;
+        }
+        // the broadcasts written here before go first
+        writePending();
+        writeFrame(packet, body);
+    }
+
+    /** Writes a packet's frame toward the client, through the compressor unless it is sent uncompressed. */
+    private void writeFrame(EnginePacket packet, Buffer body) {
         if (!packet.compress() && deflating()) {
             // compress(false): the frame goes past the compressor, uncompressed (RSV1 clear); below the threshold the
             // compressor's own filter lets a frame through
@@ -459,7 +472,96 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      */
     @Override
     long backlog() {
-        return outboxBytes + pendingBytes + backlog(channel);
+        return outboxBytes + pendingBytes + heldBytes + backlog(channel);
+    }
+
+    @Override
+    long droppableBacklog() {
+        return heldDroppableBytes;
+    }
+
+    // ---- the drop-oldest policy (Drops): what is held back while the connection is over its high-water mark
+
+    /**
+     * Packets held back from the channel, in order, while the connection is over its high-water mark and a packet
+     * its client may miss ({@link EnginePacket#droppable}) came: from then on everything waits here, so that order is
+     * kept, and the oldest droppable ones go past {@code slow-consumer.lag-bytes}; all of it is written when the
+     * connection can take writes again ({@link #writableAgain()}). Null when nothing is held. On the loop only.
+     */
+    private ArrayDeque<EnginePacket> held;
+    private Drops drops;
+    private long heldDroppable;
+    /** What {@link #held} holds, in all and droppable, for readers off the loop ({@link #backlog()}). */
+    private volatile long heldBytes;
+    private volatile long heldDroppableBytes;
+
+    private void hold(EnginePacket packet) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.add(packet);
+        long bytes = heldBytes + packet.size();
+        if (packet.dropGroup() != null) {
+            heldDroppable += packet.size();
+            long keep = session.server.options().dropBytes();
+            if (heldDroppable > keep) {
+                if (drops == null) {
+                    drops = new Drops();
+                }
+                long removed = drops.dropOldest(held, heldDroppable, keep);
+                heldDroppable -= removed;
+                bytes -= removed;
+                session.server.stats().add(EngineFigure.PACKETS_DROPPED, drops.lastCount());
+            }
+        }
+        heldBytes = bytes;
+        heldDroppableBytes = heldDroppable;
+    }
+
+    /**
+     * The connection went under its low-water mark: what was held back is written, after the broadcasts of this turn
+     * (they came before it was held), the layer above learns what its client missed, and what waits for the client
+     * to catch up is told. On the loop.
+     */
+    private void writableAgain() {
+        ArrayDeque<EnginePacket> h = held;
+        if (h != null) {
+            held = null;
+            heldDroppable = 0;
+            heldBytes = 0;
+            heldDroppableBytes = 0;
+            if (channel.isActive() && !closed) {
+                writePending();
+                for (EnginePacket p; (p = h.poll()) != null;) {
+                    writeFrame(p, p.frame(session.eio3));
+                }
+                channel.flush();
+                session.reportDrops(drops);
+            }
+        }
+        session.caughtUp();
+    }
+
+    /** The session ends gracefully: what was held back goes before the close. On the loop. */
+    private void writeHeld() {
+        ArrayDeque<EnginePacket> h = held;
+        if (h != null) {
+            forgetHeld();
+            for (EnginePacket p; (p = h.poll()) != null;) {
+                writeFrame(p, p.frame(session.eio3));
+            }
+        }
+    }
+
+    /** The session ends at once: what was held back is let go. On the loop. */
+    private void forgetHeld() {
+        held = null;
+        heldDroppable = 0;
+        heldBytes = 0;
+        heldDroppableBytes = 0;
+        if (drops != null) {
+            drops.clear();
+        }
     }
 
     /**
@@ -485,6 +587,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                 outboxBytes = 0;
             }
             abort(channel);
+            channel.eventLoop().execute(this::forgetHeld);
         }
     }
 
@@ -550,6 +653,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         } else if (channel.eventLoop().inEventLoop()) {
             writeQueued();
             writePending();
+            writeHeld();
             close.run();
         } else {
             channel.eventLoop().execute(() -> {
@@ -557,6 +661,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                     writeQueued();
                 }
                 writePending();
+                writeHeld();
                 close.run();
             });
         }

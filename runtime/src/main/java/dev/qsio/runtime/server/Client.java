@@ -266,15 +266,37 @@ final class Client {
 
     /** Writes an encoded packet; with {@code dropIfBusy}, only if the transport can take it at once. */
     void write(Encoded packet, boolean dropIfBusy) {
+        write(packet, dropIfBusy, null);
+    }
+
+    /**
+     * Writes an encoded packet, one a slow client may miss under the {@code drop-oldest} policy of namespace
+     * {@code of} (when given).
+     */
+    void write(Encoded packet, boolean dropIfBusy, Namespace of) {
         if (dropIfBusy && conn.congested()) {
             return;
         }
         server.stats().packetsOut.increment();
         if (packet.single()) {
-            conn.send(packet.messages().get(0));
+            conn.send(of == null ? packet.messages().get(0) : of.droppable(packet));
         } else {
             conn.send(packet.messages());
         }
+    }
+
+    /**
+     * The client caught up after missing events of the namespaces of {@code counts} ({@code drop-oldest}): each of
+     * its sockets there is told how many.
+     */
+    void onDropped(Map<String, Integer> counts) {
+        Map<String, SocketImpl> now = sockets;
+        counts.forEach((namespace, count) -> {
+            SocketImpl socket = now.get(namespace);
+            if (socket != null) {
+                socket.dropped(count);
+            }
+        });
     }
 
     /** Disconnects every socket of this connection, then closes it (Node's {@code socket.disconnect(true)}). */

@@ -33,6 +33,7 @@ import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
 import dev.qsio.runtime.adapter.Partitions;
 import dev.qsio.runtime.adapter.SessionStore;
+import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -56,12 +57,19 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     private final AtomicLong ackIds = new AtomicLong();
     private final BroadcastOperator all;
     private final boolean dynamic;
+    /**
+     * What this namespace's events are marked with for the engine to drop the oldest for a slow client (its name,
+     * under the {@code drop-oldest} policy); null when a slow client misses none ({@link SlowConsumerPolicies}).
+     */
+    final String dropGroup;
 
     Namespace(String name, SocketIoServerImpl server, NamespaceHandlers handlers, boolean dynamic) {
         this.dynamic = dynamic;
         this.name = name;
         this.server = server;
         this.handlers = handlers;
+        SlowConsumerPolicies policies = server.slowConsumerPolicies;
+        this.dropGroup = policies == null ? null : policies.dropGroup(name);
         this.all = new Operator(this, BroadcastOptions.ALL, null);
         this.adapter = server.adapters().create(this);
     }
@@ -101,7 +109,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             // a packet with attachments is several messages that must stay together: each socket its own write
             return LocalSockets.super.delivery(packet, dropIfBusy, expected);
         }
-        Fanout fanout = new Fanout(packet.messages().get(0), dropIfBusy, expected);
+        Fanout fanout = new Fanout(droppable(packet), dropIfBusy, expected);
         return new Delivery() {
             private long count;
 
@@ -122,6 +130,15 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     }
 
     /**
+     * The message of a single-message packet of this namespace, as a slow client may miss it if the namespace's policy
+     * says so ({@link #dropGroup}) and the packet waits for no acknowledgement.
+     */
+    EnginePacket droppable(Encoded packet) {
+        EnginePacket message = packet.messages().get(0);
+        return dropGroup == null || packet.ackId() >= 0 ? message : message.droppable(dropGroup);
+    }
+
+    /**
      * Each group of the room on its own loop ({@link Fanout#runAt}): that loop checks its members' rules and writes to
      * them at once, all reading the packet encoded once here.
      */
@@ -131,7 +148,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             LocalSockets.super.deliver(packet, dropIfBusy, except, partitions);
             return;
         }
-        Fanout.Shared shared = Fanout.share(packet.messages().get(0));
+        Fanout.Shared shared = Fanout.share(droppable(packet));
         for (int i = 0; i < partitions.size(); i++) {
             AdapterSocket[] members = partitions.members(i);
             Fanout.runAt(partitions.home(i), () -> deliver(packet, shared, dropIfBusy, except, members, partitions));

@@ -51,8 +51,15 @@ public class ServerSetup {
         return InboundLimits.Options.from(config.inbound(), metadata.handlers());
     }
 
-    void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound) {
-        // nothing to do: asking for the limits made them, and checked their configuration
+    /** Which namespaces' events a slow client may miss; checked when the application starts. */
+    @Produces
+    @Singleton
+    SlowConsumerPolicies slowConsumerPolicies(SocketIoRuntimeConfig config) {
+        return SlowConsumerPolicies.from(config.slowConsumer());
+    }
+
+    void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound, SlowConsumerPolicies policies) {
+        // nothing to do: asking for the limits and policies made them, and checked their configuration
     }
 
     @Produces

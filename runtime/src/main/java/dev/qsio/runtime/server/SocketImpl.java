@@ -515,7 +515,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         LOG.debugf("middleware of socket %s refused event '%s': %s", id, event, failure.getMessage());
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         write(namespace.server.json().encoder().event(namespace.name(), -1, "error",
-                new Object[] { Map.of("message", message) }), false);
+                new Object[] { Map.of("message", message) }), false, false);
         onError(failure);
     }
 
@@ -761,6 +761,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     /** Writes an encoded packet to this socket's client. */
     @Override
     public void write(Encoded packet, boolean dropIfBusy) {
+        write(packet, dropIfBusy, true);
+    }
+
+    /**
+     * Writes an encoded packet to this socket's client; one that {@code mayDrop} is missed by a slow client under the
+     * namespace's {@code drop-oldest} policy (an event; not an acknowledgement or an error).
+     */
+    private void write(Encoded packet, boolean dropIfBusy, boolean mayDrop) {
         if (connected) {
             List<AnyListener> listeners = anyOutgoing;
             if (listeners != null) {
@@ -776,7 +784,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             if (sent != null && sent.contains(packet.identity())) {
                 return;
             }
-            client.write(packet, dropIfBusy);
+            client.write(packet, dropIfBusy, mayDrop ? namespace : null);
         }
     }
 
@@ -813,11 +821,20 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return client.conn.home();
     }
 
+    /**
+     * Its client caught up after missing {@code count} events of this namespace ({@code drop-oldest}): it gets the
+     * configured event with the count, which it cannot miss.
+     */
+    void dropped(int count) {
+        String event = namespace.server.slowConsumerPolicies.droppedEvent();
+        write(namespace.server.json().encoder().event(namespace.name(), -1, event, new Object[] { count }), false, false);
+    }
+
     void sendAck(long ackId, String event, Object[] args) {
         Tracing.Span span = namespace.server.tracing().sending(Tracing.Send.ACK, namespace.name(), event, id, Set.of(),
                 Set.of());
         try (Tracing.Scope scope = span.enter()) {
-            write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false);
+            write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false, false);
         } catch (RuntimeException e) {
             span.end(e);
             throw e;

@@ -65,6 +65,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     InboundLimits.Options inbound;
 
     @Inject
+    SlowConsumerPolicies slowConsumerPolicies;
+
+    @Inject
     AdapterFactory adapters;
 
     @Inject
@@ -326,6 +329,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         @Override
         public void onUpgrade(Client client, String transport) {
             client.onUpgrade(transport);
+        }
+
+        @Override
+        public void onDropped(Client client, Map<String, Integer> counts) {
+            client.onDropped(counts);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,21 @@ class SlowConsumerOptionsTest {
 
     record Config(Duration maxLag, long lagBytes, Optional<Long> maxTotalBytes, Duration checkInterval)
             implements SocketIoRuntimeConfig.SlowConsumer {
+
+        @Override
+        public Policy policy() {
+            return Policy.DISCONNECT;
+        }
+
+        @Override
+        public Map<String, NamespacePolicy> namespace() {
+            return Map.of();
+        }
+
+        @Override
+        public String droppedEvent() {
+            return "qsio:dropped";
+        }
     }
 
     static final Config DEFAULTS = new Config(Duration.ofSeconds(60), 1_000_000, Optional.empty(), Duration.ofSeconds(1));

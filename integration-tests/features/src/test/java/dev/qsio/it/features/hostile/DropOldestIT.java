@@ -1,0 +1,130 @@
+package dev.qsio.it.features.hostile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.ClusterProcess;
+
+/**
+ * The {@code drop-oldest} slow-consumer policy, set for the main namespace alone
+ * ({@code slow-consumer.namespace."/".policy}), with official Node clients of every transport mix whose process is
+ * stopped (SIGSTOP) while a stream of 400 events of 20 KB is broadcast to their room from the other worker: the server
+ * holds at most {@code lag-bytes} (200 KB) of the stream for each, dropping the oldest. Once the process runs again,
+ * each client gets the newest events in order, without a duplicate, and the event {@code qsio:dropped} with counts that
+ * add up to exactly what it missed; none is disconnected, although each stayed behind longer than {@code max-lag}
+ * (1 s), and the memory held stays under the per-session bound. A client of the same room that reads gets all 400.
+ */
+class DropOldestIT {
+
+    static final int EVENTS = 400;
+    static final int SIZE = 20_000;
+    static final List<Map<String, Object>> MIXES = List.of(Map.of(), Map.of("transports", List.of("websocket")),
+            Map.of("transports", List.of("polling")));
+
+    @Test
+    void aStoppedClientMissesTheOldestAndIsToldHowMany() throws Exception {
+        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
+        props.put("quarkus.socketio.slow-consumer.namespace.\"/\".policy", "drop-oldest");
+        props.put("quarkus.socketio.slow-consumer.lag-bytes", "200000");
+        props.put("quarkus.socketio.slow-consumer.max-lag", "1s");
+        props.put("quarkus.socketio.slow-consumer.check-interval", "100ms");
+        // what a client may miss does not count toward the bound of what a session holds: 10 MB by default, 2 MB here
+        props.put("quarkus.socketio.max-buffered-bytes", "2000000");
+        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, props, "drop-oldest");
+                ClientDriver stalled = ClientDriver.start();
+                ClientDriver driver = ClientDriver.start()) {
+            for (int i = 0; i < MIXES.size(); i++) {
+                String id = "s" + i;
+                stalled.connectTracking(id, cluster.url(), MIXES.get(i), "n");
+                stalled.await(id, "connect");
+                if (MIXES.get(i).isEmpty()) {
+                    stalled.await(id, "upgrade");
+                }
+                stalled.call(id, 15_000, "join", "big");
+            }
+            driver.connectTracking("reader", cluster.url(), Map.of(), "n");
+            driver.await("reader", "connect");
+            driver.call("reader", 15_000, "join", "big");
+            // the publisher's socket lives on the other worker than some of the clients: the stream is relayed too
+            driver.connect("publisher", cluster.url(), Map.of("transports", List.of("websocket")));
+            driver.await("publisher", "connect");
+
+            stalled.signal("STOP");
+            long stoppedAt = System.nanoTime();
+            try {
+                driver.call("publisher", 120_000, "heavy-stream", "P", EVENTS, 2, "big", SIZE);
+                await().atMost(Duration.ofSeconds(30)).alias("the servers dropped the oldest for the stopped clients")
+                        .until(() -> sum(cluster, "slowConsumerDrops") > 0);
+                // the stopped clients stay behind longer than max-lag (1 s): the lag rule leaves them alone
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> System.nanoTime() - stoppedAt > Duration.ofSeconds(3).toNanos());
+                assertThat(sum(cluster, "slowConsumersLagged")).as("sessions closed by the lag rule").isZero();
+            } finally {
+                stalled.signal("CONT");
+            }
+
+            for (int i = 0; i < MIXES.size(); i++) {
+                String id = "s" + i;
+                await().atMost(Duration.ofSeconds(60)).alias(id + " caught up: all events got or told as missed")
+                        .until(() -> got(stalled, id) + toldMissed(stalled, id) >= EVENTS
+                                || !stalled.events(id, "disconnect").isEmpty());
+                JsonNode p = stalled.report(id).path("origins").path("P");
+                String what = id + " " + MIXES.get(i) + ": " + p.toPrettyString().replaceAll("\\s+", " ") + ", told "
+                        + dropped(stalled, id) + ", disconnects " + stalled.events(id, "disconnect");
+                assertThat(stalled.events(id, "disconnect")).as(what).isEmpty();
+                assertThat(toldMissed(stalled, id)).as(what + ": the count told").isPositive();
+                assertThat(got(stalled, id) + toldMissed(stalled, id)).as(what + ": got plus missed").isEqualTo(EVENTS);
+                assertThat(p.path("max").asInt()).as(what + ": the newest arrived").isEqualTo(EVENTS - 1);
+                assertThat(p.path("firstOutOfOrder").asInt()).as(what + ": in order").isZero();
+                assertThat(p.path("duplicates").asInt() + p.path("redelivered").asInt()).as(what).isZero();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> got(driver, "reader") >= EVENTS);
+            JsonNode r = driver.report("reader").path("origins").path("P");
+            assertThat(r.path("count").asInt()).as("the reading client: " + r).isEqualTo(EVENTS);
+            assertThat(r.path("outOfOrder").asInt()).isZero();
+            assertThat(dropped(driver, "reader")).as("the reading client missed nothing").isEmpty();
+            assertThat(driver.events("reader", "disconnect")).isEmpty();
+
+            long told = 0;
+            for (int i = 0; i < MIXES.size(); i++) {
+                told += toldMissed(stalled, "s" + i);
+            }
+            long counted = told;
+            await().atMost(Duration.ofSeconds(10)).alias("the figure counts what the clients were told")
+                    .until(() -> sum(cluster, "slowConsumerDrops") == counted);
+            assertThat(sum(cluster, "slowConsumersLagged") + sum(cluster, "slowConsumersShed")
+                    + sum(cluster, "bufferOverflows")).as("sessions closed for their client's lag").isZero();
+            UnreadClientIT.report("drop-oldest: 3 official clients stopped during " + EVENTS + " x " + SIZE / 1000
+                    + " KB: missed " + told + " in all, were told so, got the newest in order, none disconnected");
+        }
+    }
+
+    /** Distinct events of the stream a client got. */
+    private static int got(ClientDriver driver, String id) {
+        return driver.report(id).path("origins").path("P").path("distinct").asInt();
+    }
+
+    /** The counts of the {@code qsio:dropped} events a client got. */
+    private static List<Integer> dropped(ClientDriver driver, String id) {
+        return driver.events(id, "event").stream().filter(e -> "qsio:dropped".equals(e.path("name").asText()))
+                .map(e -> e.path("args").path(0).asInt()).toList();
+    }
+
+    private static long toldMissed(ClientDriver driver, String id) {
+        return dropped(driver, id).stream().mapToLong(Integer::longValue).sum();
+    }
+
+    private static long sum(ClusterProcess cluster, String figure) {
+        return cluster.workers().stream().mapToLong(w -> w.path("stats").path("engine").path(figure).asLong()).sum();
+    }
+}
