@@ -22,6 +22,7 @@ import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.SocketIoRecorder;
+import dev.qsio.runtime.admin.AdminLoginFigures;
 import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.admin.AdminUiRecorder;
 import dev.qsio.runtime.cluster.ClusterBus;
@@ -118,7 +119,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class, AdminUi.class, Emitters.class)
+                        HeaderTimeouts.class, AdminUi.class, AdminLoginFigures.class, Emitters.class)
                 .setUnremovable()
                 .build();
     }

@@ -322,6 +322,12 @@ public final class Overload {
                     }
                 });
             }
+            // the Admin UI's logins, under their group's name: adminLogins.checked is the passwords checked
+            w.path("stats").path("adminLogins").properties().forEach(e -> {
+                if (e.getValue().isNumber()) {
+                    m.merge("adminLogins." + e.getKey(), e.getValue().asLong(), Long::sum);
+                }
+            });
         }
         return m;
     }

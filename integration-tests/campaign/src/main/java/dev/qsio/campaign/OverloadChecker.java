@@ -210,13 +210,21 @@ public final class OverloadChecker {
     /**
      * A password guesser: never let in; per worker and window at most the allowed failures get as far as a password
      * check (a window begins at an address's first failure, so a phase of {@code s} seconds spans at most
-     * {@code 1 + s / window} of them), the rest refused without one.
+     * {@code 1 + s / window} of them), the rest refused without one. The checks are the servers' own count
+     * ({@code adminLogins.checked} in the figures each worker reports), at least the wrong passwords the guesser was
+     * told of.
      */
     private void guess(Phase p, Limits l) {
         if (p.abuser("guess.accepted") > 0) {
             violation("guess", p.name(), "a guessed password was accepted");
         }
-        long checked = p.abuser("guess.refused.invalid credentials");
+        long checked = p.server().getOrDefault("adminLogins.checked", 0L);
+        long told = p.abuser("guess.refused.invalid credentials");
+        if (checked < told) {
+            // each "invalid credentials" answer followed a check: the workers' figures miss some
+            violation("guess", p.name(), "the workers' figures show " + checked + " passwords checked "
+                    + "(adminLogins.checked), fewer than the " + told + " wrong ones the guesser was told of");
+        }
         long windows = 1 + p.seconds() / Math.max(1, l.loginWindowSeconds());
         long allowed = l.workers() * l.loginFailures() * windows;
         if (checked > allowed) {

@@ -51,7 +51,7 @@ class OverloadCheckerTest {
                 "storm.status.200", 2000L, "storm.status.429", 298_000L), Map.of()));
         phases.add(phase("guesser", latency(1000, 34, 500), Map.of("guess.attempts", 5000L,
                 "guess.refused.invalid credentials", 10L, "guess.refused.too many failed logins, retry in N s", 4990L),
-                Map.of()));
+                Map.of("adminLogins.checked", 10L)));
         return phases;
     }
 
@@ -159,11 +159,21 @@ class OverloadCheckerTest {
     void aGuesserLetInOrCheckedPastTheLimitIsReported() {
         assertThat(rules(with("guesser", Map.of("guess.accepted", 1L), Map.of()), r -> r)).containsExactly("guess guesser");
         // two workers, 5 failures each per window of 60 s, a phase of 60 s spanning two windows: 20 checks at most
-        assertThat(rules(with("guesser", Map.of("guess.refused.invalid credentials", 20L), Map.of()), r -> r)).isEmpty();
-        assertThat(rules(with("guesser", Map.of("guess.refused.invalid credentials", 21L), Map.of()), r -> r))
-                .containsExactly("guess guesser");
+        assertThat(rules(with("guesser", Map.of("guess.refused.invalid credentials", 20L),
+                Map.of("adminLogins.checked", 20L)), r -> r)).isEmpty();
+        assertThat(rules(with("guesser", Map.of("guess.refused.invalid credentials", 21L),
+                Map.of("adminLogins.checked", 21L)), r -> r)).containsExactly("guess guesser");
         assertThat(rules(with("guesser", Map.of("guess.refused.too many failed logins, retry in N s", 0L), Map.of()),
                 r -> r)).containsExactly("guess guesser");
+        // the servers' own count of passwords checked: past the limit although the guesser was told of fewer
+        assertThat(rules(with("guesser", Map.of(), Map.of("adminLogins.checked", 21L)), r -> r))
+                .containsExactly("guess guesser");
+        // fewer checks counted than wrong passwords told: the workers' figures miss them
+        assertThat(rules(with("guesser", Map.of(), Map.of("adminLogins.checked", 9L)), r -> r))
+                .containsExactly("guess guesser");
+        // none told and none counted (the address still refused from an earlier phase): nothing to report
+        assertThat(rules(with("guesser", Map.of("guess.refused.invalid credentials", 0L),
+                Map.of("adminLogins.checked", 0L)), r -> r)).isEmpty();
     }
 
     @Test

@@ -16,6 +16,7 @@ import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.Transports;
 import dev.qsio.runtime.figures.Counts;
+import dev.qsio.runtime.figures.FigureGroup;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerFigure;
@@ -32,12 +33,28 @@ import dev.qsio.runtime.wire.WireFigures;
  * @param busRoundTripMs the round trip of a heartbeat to the primary, or -1 when not known
  * @param wireName the wire between hosts (its group's key), or null when there is none
  * @param wire what the wire between hosts reports, or null when there is none
+ * @param groups the figures of the layers above ({@link FigureGroup}): by group, each figure's value by key
  */
 public record Figures(boolean ready, boolean draining, Map<String, Map<String, Integer>> sockets,
         Counts<EngineFigure> engine, Counts<ServerFigure> socketio, double busRoundTripMs, String wireName,
-        WireFigures wire) {
+        WireFigures wire, Map<String, Map<String, Long>> groups) {
+
+    /** Figures without groups of the layers above. */
+    public Figures(boolean ready, boolean draining, Map<String, Map<String, Integer>> sockets,
+            Counts<EngineFigure> engine, Counts<ServerFigure> socketio, double busRoundTripMs, String wireName,
+            WireFigures wire) {
+        this(ready, draining, sockets, engine, socketio, busRoundTripMs, wireName, wire, Map.of());
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The keys of the JSON that are not a group of the layers above. */
+    private static final Set<String> OWN_KEYS = Set.of("ready", "draining", "sockets", "engine", "socketio",
+            "busRoundTripMs");
+
+    /** The value of figure {@code key} of group {@code group} (0 when not reported). */
+    public long group(String group, String key) {
+        return groups.getOrDefault(group, Map.of()).getOrDefault(key, 0L);
+    }
     /** The keys of what every wire reports; the others of its group are the wire's own figures. */
     private static final Set<String> COMMON_WIRE_KEYS = Set.of("up", "members", "outages", "dropped", "error");
 
@@ -48,7 +65,7 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
 
     /** The figures of this process now. */
     public static Figures of(EngineEndpoints engines, SocketIoServerImpl server, boolean ready, boolean draining,
-            long busRoundTripNanos, ClusterBus clusterBus) {
+            long busRoundTripNanos, ClusterBus clusterBus, Iterable<FigureGroup> layers) {
         Map<String, Map<String, Integer>> sockets = new LinkedHashMap<>();
         for (Namespace namespace : server.namespaces()) {
             Map<String, Integer> byTransport = new LinkedHashMap<>();
@@ -73,9 +90,16 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
                 .with(EngineFigure.CONNECTIONS_RECEIVED, handOff == null ? 0 : handOff.received())
                 .with(EngineFigure.HAND_OFF_FAILURES, handOff == null ? 0 : handOff.failed());
         Wire wire = clusterBus.wire();
+        Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
+        for (FigureGroup g : layers) {
+            if (!g.figures().isEmpty()) {
+                groups.put(g.group(), Map.copyOf(g.values()));
+            }
+        }
         return new Figures(ready, draining, Collections.unmodifiableMap(sockets), engine, server.stats().snapshot(),
                 busRoundTripNanos < 0 ? -1 : busRoundTripNanos / 1e6,
-                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures());
+                wire == null ? null : clusterBus.wireProvider().name(), wire == null ? null : wire.figures(),
+                Collections.unmodifiableMap(groups));
     }
 
     /** The figures as JSON: a group per layer, each figure under its key. */
@@ -99,6 +123,10 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
                 w.put("error", wire.error());
             }
         }
+        groups.forEach((group, values) -> {
+            ObjectNode g = json.putObject(group);
+            values.forEach(g::put);
+        });
         return json;
     }
 
@@ -123,9 +151,18 @@ public record Figures(boolean ready, boolean draining, Map<String, Map<String, I
             wire = new WireFigures(w.path("up").asBoolean(), w.path("members").asLong(), w.path("outages").asLong(),
                     w.path("dropped").asLong(), w.hasNonNull("error") ? w.get("error").asText() : null, own);
         }
+        // every other object is a group of the layers above: figures by key
+        Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
+        json.fields().forEachRemaining(f -> {
+            if (!OWN_KEYS.contains(f.getKey()) && !f.getKey().equals(wireName) && f.getValue().isObject()) {
+                Map<String, Long> values = new LinkedHashMap<>();
+                f.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asLong()));
+                groups.put(f.getKey(), Map.copyOf(values));
+            }
+        });
         return new Figures(json.path("ready").asBoolean(), json.path("draining").asBoolean(),
                 Collections.unmodifiableMap(sockets), Counts.readFrom(EngineFigure.class, json.path("engine")),
                 Counts.readFrom(ServerFigure.class, json.path("socketio")), json.path("busRoundTripMs").asDouble(-1),
-                wire == null ? null : wireName, wire);
+                wire == null ? null : wireName, wire, Collections.unmodifiableMap(groups));
     }
 }

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -19,6 +21,7 @@ import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.figures.FigureGroup;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.Quarkus;
 import io.vertx.core.Vertx;
@@ -38,6 +41,11 @@ public class Worker {
 
     @Inject
     Vertx vertx;
+
+    /** The figures the layers above count (the Admin UI's logins), reported with this server's. */
+    @Inject
+    @Any
+    Instance<FigureGroup> figureGroups;
 
     @Inject
     ClusterConfig config;
@@ -150,13 +158,14 @@ public class Worker {
 
     /** The figures of this process, as its own metrics and Dev UI show them. */
     public Figures localFigures() {
-        return Figures.of(engines, server, true, draining, -1, clusterBus);
+        return Figures.of(engines, server, true, draining, -1, clusterBus, figureGroups);
     }
 
     private void reportStats() {
         if (bus.isUp()) {
             ObjectNode op = Control.op(Control.STATS);
-            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus).toJson());
+            op.set("stats", Figures.of(engines, server, ready(), draining, bus.roundTripNanos(), clusterBus, figureGroups)
+                    .toJson());
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
         }
     }

@@ -7,21 +7,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
-import dev.qsio.runtime.admin.AdminLoginFigure;
-import dev.qsio.runtime.admin.AdminUi;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
-import dev.qsio.runtime.config.AdminUiConfig;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Figure;
+import dev.qsio.runtime.figures.FigureGroup;
 import dev.qsio.runtime.figures.Meter;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.wire.WireProvider;
@@ -56,11 +56,10 @@ public class SocketIoMeters implements MeterBinder {
     @Inject
     ClusterBus clusterBus;
 
+    /** The figures the layers above count (the Admin UI's logins): a meter each, per worker. */
     @Inject
-    AdminUi adminUi;
-
-    @Inject
-    AdminUiConfig adminUiConfig;
+    @Any
+    Instance<FigureGroup> figureGroups;
 
     /** The wire between hosts whose figures are published ({@code socketio.<name>.*}), or null. */
     private String wireName;
@@ -92,16 +91,6 @@ public class SocketIoMeters implements MeterBinder {
                     .description("Workers that accept connections").register(registry);
         } else {
             register(identity.workerId(), cachedLocalFigures());
-            if (adminUiConfig.enabled()) {
-                // this process's own: the figures a worker reports to its primary do not carry them
-                Tags worker = Tags.of("worker", String.valueOf(identity.workerId()));
-                for (AdminLoginFigure f : AdminLoginFigure.values()) {
-                    Meter meter = f.meter();
-                    FunctionCounter.builder(meter.name(), adminUi, a -> a.loginFigures().get(f))
-                            .tags(worker.and(meter.tags().toArray(String[]::new))).description(meter.description())
-                            .register(registry);
-                }
-            }
         }
         vertx.setPeriodic(1000, t -> refresh());
     }
@@ -167,6 +156,11 @@ public class SocketIoMeters implements MeterBinder {
         }
         for (ServerFigure f : ServerFigure.values()) {
             register(f.meter(), worker, source, figures -> figures.socketio().get(f));
+        }
+        for (FigureGroup g : figureGroups) {
+            for (Figure figure : g.figures()) {
+                register(figure.meter(), worker, source, f -> f.group(g.group(), figure.key()));
+            }
         }
         Gauge.builder("socketio.bus.round.trip", source, s -> read(s, Figures::busRoundTripMs))
                 .tags(worker).baseUnit("milliseconds").description("Round trip of a heartbeat to the primary")

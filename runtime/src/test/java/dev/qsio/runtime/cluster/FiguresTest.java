@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.qsio.runtime.admin.AdminLoginFigure;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Counts;
 import dev.qsio.runtime.figures.Figure;
@@ -74,9 +75,24 @@ class FiguresTest {
     }
 
     @Test
+    void theGroupsOfTheLayersAboveReachThePrimaryBesideTheWire() throws Exception {
+        Figures sent = new Figures(true, false, Map.of(), Counts.zero(EngineFigure.class), Counts.zero(ServerFigure.class),
+                2.0, "redis", new WireFigures(true, 2, 0, 0, null),
+                Map.of("adminLogins", Map.of("checked", 7L, "refusedRateLimited", 1234L)));
+        JsonNode json = new ObjectMapper().readTree(sent.toJson().toString());
+        assertThat(json.path("adminLogins").path("checked").asLong()).isEqualTo(7);
+        Figures received = Figures.fromJson(json, "redis");
+        assertThat(received).isEqualTo(sent);
+        assertThat(received.group("adminLogins", "refusedRateLimited")).isEqualTo(1234);
+        assertThat(received.group("adminLogins", "refusedBusy")).as("not reported").isZero();
+        assertThat(received.groups()).as("the wire is not a group of the layers above").doesNotContainKey("redis");
+    }
+
+    @Test
     void eachFigureHasItsOwnKeyAndItsOwnMeter() {
         List<Figure> all = new ArrayList<>(List.of(EngineFigure.values()));
         all.addAll(List.of(ServerFigure.values()));
+        all.addAll(List.of(AdminLoginFigure.values()));
         Set<String> engineKeys = new HashSet<>();
         for (EngineFigure f : EngineFigure.values()) {
             assertThat(engineKeys.add(f.key())).as("key of %s", f).isTrue();

@@ -97,4 +97,51 @@ class HealthAndMetricsIT {
             ClusterIT.report("metrics: connected sockets by worker " + byWorker);
         }
     }
+
+    /**
+     * The Admin UI's login figures, counted by the worker that checked each login, reach the primary with the workers'
+     * figures: the cluster endpoint shows them under each worker's {@code stats.adminLogins}, and one scrape of the
+     * primary has them for every worker. Wrong passwords from the official client.
+     */
+    @Test
+    void theAdminUisLoginsOfEveryWorkerAreInTheScrapeAndTheClusterEndpoint() {
+        try (ClusterProcess cluster = ClusterProcess.start(ClusterIT.JAR, 2, AdminUiIT.ON, "metrics-admin");
+                ClientDriver driver = ClientDriver.start()) {
+            int n = 8;
+            long told = 0;
+            for (int i = 0; i < n; i++) {
+                driver.connect("g" + i, cluster.url() + "/admin", Map.of("auth", Map.of("username", "admin", "password",
+                        "nope"), "transports", List.of("websocket"), "reconnection", false));
+                String message = driver.await("g" + i, "connect_error").get("message").asText();
+                // past 5 failures of this address on one worker its logins are refused without a check
+                assertThat(message).matches("invalid credentials|too many failed logins, retry in \\d+ s");
+                if (message.equals("invalid credentials")) {
+                    told++;
+                }
+            }
+            assertThat(told).as("wrong passwords checked").isBetween(5L, (long) n);
+            long checked = told;
+            Pattern counter = Pattern.compile("^socketio_admin_logins_checked_total\\{worker=\"(\\d+)\"} ([0-9.eE+-]+)$",
+                    Pattern.MULTILINE);
+            Map<String, Double> scraped = new HashMap<>();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                scraped.clear();
+                Matcher m = counter.matcher(cluster.text("/q/metrics"));
+                while (m.find()) {
+                    scraped.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+                }
+                return scraped.values().stream().mapToDouble(Double::doubleValue).sum() == checked;
+            });
+            assertThat(scraped.keySet()).as("a series per worker").containsExactlyInAnyOrder("1", "2");
+            long endpoint = cluster.workers().stream()
+                    .mapToLong(w -> w.path("stats").path("adminLogins").path("checked").asLong()).sum();
+            long refused = cluster.workers().stream()
+                    .mapToLong(w -> w.path("stats").path("adminLogins").path("refusedInvalidCredentials").asLong()
+                            + w.path("stats").path("adminLogins").path("refusedRateLimited").asLong())
+                    .sum();
+            assertThat(endpoint).as("stats.adminLogins.checked of the workers").isEqualTo(checked);
+            assertThat(refused).as("every wrong login refused, by reason").isEqualTo(n);
+            ClusterIT.report("admin logins: " + checked + " checked of " + n + ", by worker " + scraped);
+        }
+    }
 }

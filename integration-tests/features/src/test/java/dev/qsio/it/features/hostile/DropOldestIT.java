@@ -22,7 +22,8 @@ import dev.qsio.it.support.ClusterProcess;
  * holds at most {@code lag-bytes} (200 KB) of the stream for each, dropping the oldest. Once the process runs again,
  * each client gets the newest events in order, without a duplicate, and the event {@code qsio:dropped} with counts that
  * add up to exactly what it missed; none is disconnected, although each stayed behind longer than {@code max-lag}
- * (1 s), and the memory held stays under the per-session bound. A client of the same room that reads gets all 400.
+ * (1 s), and the memory held stays under the per-session bound. A client of the same room that reads is held to
+ * the same account (on a quiet machine it misses nothing), and is not disconnected either.
  */
 class DropOldestIT {
 
@@ -88,14 +89,18 @@ class DropOldestIT {
                 assertThat(p.path("firstOutOfOrder").asInt()).as(what + ": in order").isZero();
                 assertThat(p.path("duplicates").asInt() + p.path("redelivered").asInt()).as(what).isZero();
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> got(driver, "reader") >= EVENTS);
+            // the reading client is under the same policy: on a quiet machine it misses nothing, on a busy one it may
+            // fall more than lag-bytes (10 events) behind the stream for a moment, and is then told what it missed
+            await().atMost(Duration.ofSeconds(60)).until(() -> got(driver, "reader") + toldMissed(driver, "reader") >= EVENTS);
             JsonNode r = driver.report("reader").path("origins").path("P");
-            assertThat(r.path("count").asInt()).as("the reading client: " + r).isEqualTo(EVENTS);
-            assertThat(r.path("outOfOrder").asInt()).isZero();
-            assertThat(dropped(driver, "reader")).as("the reading client missed nothing").isEmpty();
-            assertThat(driver.events("reader", "disconnect")).isEmpty();
+            String reader = "the reading client: " + r.toPrettyString().replaceAll("\\s+", " ") + ", told "
+                    + dropped(driver, "reader");
+            assertThat(got(driver, "reader") + toldMissed(driver, "reader")).as(reader).isEqualTo(EVENTS);
+            assertThat(r.path("max").asInt()).as(reader).isEqualTo(EVENTS - 1);
+            assertThat(r.path("firstOutOfOrder").asInt()).as(reader).isZero();
+            assertThat(driver.events("reader", "disconnect")).as(reader).isEmpty();
 
-            long told = 0;
+            long told = toldMissed(driver, "reader");
             for (int i = 0; i < MIXES.size(); i++) {
                 told += toldMissed(stalled, "s" + i);
             }
@@ -105,7 +110,8 @@ class DropOldestIT {
             assertThat(sum(cluster, "slowConsumersLagged") + sum(cluster, "slowConsumersShed")
                     + sum(cluster, "bufferOverflows")).as("sessions closed for their client's lag").isZero();
             UnreadClientIT.report("drop-oldest: 3 official clients stopped during " + EVENTS + " x " + SIZE / 1000
-                    + " KB: missed " + told + " in all, were told so, got the newest in order, none disconnected");
+                    + " KB: missed " + (told - toldMissed(driver, "reader")) + " in all, were told so, got the newest in "
+                    + "order, none disconnected; the reading client missed " + toldMissed(driver, "reader"));
         }
     }
 
