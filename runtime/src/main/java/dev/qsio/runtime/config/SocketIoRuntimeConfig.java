@@ -154,6 +154,21 @@ public interface SocketIoRuntimeConfig {
          */
         @WithDefault("100000")
         int maxAddresses();
+
+        /**
+         * How many handshakes per second this process accepts from all addresses together, on average: a token bucket
+         * refilled at this rate and holding {@code handshake-burst}, checked after the limits per address. A storm
+         * from many addresses, each within its own limits, then costs the process at most this many handshakes a
+         * second, and the rest get HTTP 429 (reason {@code server-rate}); open sessions go on undisturbed, but new
+         * users are refused with the storm while it lasts, and the reconnections after a restart wait their turn.
+         * {@code 0}, the default, turns the limit off.
+         */
+        @WithDefault("0")
+        double handshakesPerSecond();
+
+        /** How many handshakes this process accepts at once above that rate, the bucket's size; at least 1. */
+        @WithDefault("1000")
+        int handshakeBurst();
     }
 
     /**

@@ -36,20 +36,29 @@ final class AddressLimits {
     /** What {@code Retry-After} says to a client at its sessions limit: it cannot know when one of them ends. */
     static final int SESSIONS_RETRY_AFTER_SECONDS = 5;
 
-    /** The settings, validated by {@link EngineOptions}; a value of 0 turns its limit off. */
-    record Settings(double rate, int burst, int sessions, int maxAddresses) {
+    /**
+     * The settings, validated by {@link EngineOptions}; a value of 0 turns its limit off. {@code serverRate} and
+     * {@code serverBurst} are the process's handshakes of all addresses together.
+     */
+    record Settings(double rate, int burst, int sessions, int maxAddresses, double serverRate, int serverBurst) {
 
-        static final Settings OFF = new Settings(0, 0, 0, 1);
+        static final Settings OFF = new Settings(0, 0, 0, 1, 0, 1);
+
+        /** Limits per address only (the process's handshakes not limited). */
+        Settings(double rate, int burst, int sessions, int maxAddresses) {
+            this(rate, burst, sessions, maxAddresses, 0, 1);
+        }
 
         boolean enabled() {
-            return rate > 0 || sessions > 0;
+            return rate > 0 || sessions > 0 || serverRate > 0;
         }
     }
 
     /** Why a handshake was refused, with the figure that counts it and the message its client gets. */
     enum Reason {
         RATE(EngineFigure.HANDSHAKES_REFUSED_RATE, "Too many handshakes from this address"),
-        SESSIONS(EngineFigure.HANDSHAKES_REFUSED_SESSIONS, "Too many sessions from this address");
+        SESSIONS(EngineFigure.HANDSHAKES_REFUSED_SESSIONS, "Too many sessions from this address"),
+        SERVER_RATE(EngineFigure.HANDSHAKES_REFUSED_SERVER_RATE, "Too many handshakes on this server");
 
         final EngineFigure figure;
         final String message;
@@ -87,6 +96,10 @@ final class AddressLimits {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong sweptAt;
     private final AtomicLong untrackedLoggedAt;
+    /** The process's handshakes of all addresses together, guarded by itself; null when not limited. */
+    private final TokenBucket server;
+    private long serverLoggedAt;
+    private int serverRefusedSinceLogged;
 
     AddressLimits(Settings settings) {
         this(settings, System::nanoTime);
@@ -99,6 +112,8 @@ final class AddressLimits {
         long now = clock.getAsLong();
         this.sweptAt = new AtomicLong(now - SWEEP_INTERVAL_NANOS);
         this.untrackedLoggedAt = new AtomicLong(now - LOG_INTERVAL_NANOS);
+        this.server = settings.serverRate > 0 ? new TokenBucket(settings.serverRate, settings.serverBurst, now) : null;
+        this.serverLoggedAt = now - LOG_INTERVAL_NANOS;
     }
 
     boolean enabled() {
@@ -118,6 +133,35 @@ final class AddressLimits {
      */
     Refusal admit(String address, Entry[] entry, MultiMap headers) {
         long now = clock.getAsLong();
+        Refusal refused = settings.rate > 0 || settings.sessions > 0 ? admitAddress(address, entry, headers, now) : null;
+        if (refused != null || server == null) {
+            return refused;
+        }
+        // after the address's limits, so that one address's storm does not spend the budget of everyone
+        int logged = 0;
+        int retryAfter;
+        synchronized (server) {
+            if (server.take(1, now)) {
+                return null;
+            }
+            retryAfter = Math.max(1, server.secondsUntil(1, now));
+            serverRefusedSinceLogged++;
+            if (now - serverLoggedAt >= LOG_INTERVAL_NANOS) {
+                logged = serverRefusedSinceLogged;
+                serverLoggedAt = now;
+                serverRefusedSinceLogged = 0;
+            }
+        }
+        if (logged > 0) {
+            LOG.infof("Refused %d handshake%s (HTTP 429) over quarkus.socketio.limits.handshakes-per-second (%s a second "
+                    + "for all addresses), the last from %s", logged, logged > 1 ? "s since the last such message" : "",
+                    settings.serverRate, address);
+        }
+        entry[0] = null;
+        return new Refusal(Reason.SERVER_RATE, retryAfter);
+    }
+
+    private Refusal admitAddress(String address, Entry[] entry, MultiMap headers, long now) {
         while (true) {
             Entry e = entries.get(address);
             Refusal refused;

@@ -18,10 +18,16 @@ public enum EngineFigure implements Figure {
     HANDSHAKES_REFUSED("handshakesRefused", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "refused")),
     /** Handshakes refused for their address's handshake rate (also counted in {@link #HANDSHAKES_REFUSED}). */
     HANDSHAKES_REFUSED_RATE("handshakesRefusedRate", counter("socketio.handshakes.limited",
-            "Engine.IO handshakes refused by a limit per remote address", "reason", "rate")),
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "rate")),
     /** Handshakes refused for their address's open sessions (also counted in {@link #HANDSHAKES_REFUSED}). */
     HANDSHAKES_REFUSED_SESSIONS("handshakesRefusedSessions", counter("socketio.handshakes.limited",
-            "Engine.IO handshakes refused by a limit per remote address", "reason", "sessions")),
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "sessions")),
+    /**
+     * Handshakes refused for the process's handshake rate, all addresses together (also counted in
+     * {@link #HANDSHAKES_REFUSED}).
+     */
+    HANDSHAKES_REFUSED_SERVER_RATE("handshakesRefusedServerRate", counter("socketio.handshakes.limited",
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "server-rate")),
     BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
     BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
     /** Polling requests this server served for sessions owned by another server. */

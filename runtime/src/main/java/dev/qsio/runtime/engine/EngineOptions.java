@@ -120,7 +120,17 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             throw new ConfigurationException(prefix + "max-addresses must be at least 1, got " + max,
                     Set.of(prefix + "max-addresses"));
         }
-        return new AddressLimits.Settings(rate, burst, sessions, max);
+        double serverRate = config.handshakesPerSecond();
+        if (!(serverRate >= 0) || Double.isInfinite(serverRate)) {
+            throw new ConfigurationException(prefix + "handshakes-per-second must be a number of 0 (off) or more, got "
+                    + serverRate, Set.of(prefix + "handshakes-per-second"));
+        }
+        int serverBurst = config.handshakeBurst();
+        if (serverBurst < 1) {
+            throw new ConfigurationException(prefix + "handshake-burst must be at least 1, got " + serverBurst,
+                    Set.of(prefix + "handshake-burst"));
+        }
+        return new AddressLimits.Settings(rate, burst, sessions, max, serverRate, serverBurst);
     }
 
     /** The heap a session is given by default: {@code max-connections} is the maximum heap over this. */

@@ -43,6 +43,54 @@ class AddressTableTest {
     }
 
     @Test
+    void theProcesssRateBoundsAStormFromManyAddressesAfterTheirOwnLimits() {
+        // 50 a second per address, burst 5; the process 10 a second for all, burst 20
+        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(50, 5, 0, 1000, 10, 20), now::get);
+        int accepted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (admit(limits, "10.0.0." + i) == null) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).as("the process's burst, whatever the addresses").isEqualTo(20);
+        AddressLimits.Refusal refused = admit(limits, "10.0.1.1");
+        assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.SERVER_RATE);
+        assertThat(refused.retryAfterSeconds()).isEqualTo(1);
+
+        now.addAndGet(SECOND);
+        accepted = 0;
+        for (int i = 0; i < 100; i++) {
+            if (admit(limits, "10.0.2." + i) == null) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).as("a second later: the rate").isEqualTo(10);
+
+        // one address past its own limit does not spend the process's budget
+        now.addAndGet(100 * SECOND);
+        for (int i = 0; i < 5; i++) {
+            assertThat(admit(limits, "one")).isNull();
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertThat(admit(limits, "one").reason()).isEqualTo(AddressLimits.Reason.RATE);
+        }
+        for (int i = 0; i < 15; i++) {
+            assertThat(admit(limits, "other" + i)).as("the rest of the process's burst").isNull();
+        }
+        assertThat(admit(limits, "other-last").reason()).isEqualTo(AddressLimits.Reason.SERVER_RATE);
+    }
+
+    @Test
+    void theProcesssRateAloneLimits() {
+        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(0, 1, 0, 1000, 1, 2), now::get);
+        assertThat(limits.enabled()).isTrue();
+        assertThat(admit(limits, "a")).isNull();
+        assertThat(admit(limits, "a")).isNull();
+        assertThat(admit(limits, "b").reason()).isEqualTo(AddressLimits.Reason.SERVER_RATE);
+        assertThat(limits.size()).as("no address tracked").isZero();
+    }
+
+    @Test
     void aSlowRateTellsTheClientToWaitLonger() {
         AddressLimits limits = limits(0.1, 1, 0, 100);
         assertThat(admit(limits, "a")).isNull();
