@@ -95,6 +95,8 @@ def memory_table(name, names):
 # each table: its file, the run, and how to draw it
 TABLES = [
     {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full", "kind": "overload"},
+    {"file": "overload-full-server-rate.adoc", "run": "bench/runs/20261126-overload-full-server-rate",
+     "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
      "names": ["qsio", "node-uws"], "columns": CONNECTION_COLUMNS},
     memory_table("default", ["qsio"]),
@@ -144,8 +146,10 @@ def overload_outcomes(a, srv, seconds):
     if a.get("storm.sent"):
         out.append(f"storm from {a.get('storm.addresses', 0)} address(es): {a['storm.sent']:,} handshakes "
                    f"({a['storm.sent'] / seconds:,.0f}/s), {a.get('storm.status.200', 0):,} accepted, "
-                   f"{a.get('storm.status.429', 0):,} refused past the address's limits (429), "
-                   f"{a.get('storm.status.503', 0):,} at the process's max-connections (503)")
+                   f"{a.get('storm.status.429', 0):,} refused past the address's limits (429)"
+                   + (f" or the process's rate ({srv['handshakesRefusedServerRate']:,} of them by the servers' count)"
+                      if srv.get("handshakesRefusedServerRate") else "")
+                   + f", {a.get('storm.status.503', 0):,} at the process's max-connections (503)")
     if a.get("guess.attempts"):
         limited = sum(v for k, v in a.items() if k.startswith("guess.refused.too many"))
         other = sum(v for k, v in a.items() if k.startswith("guess.refused.") and "too many" not in k

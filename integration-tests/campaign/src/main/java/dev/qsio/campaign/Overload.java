@@ -170,7 +170,7 @@ public final class Overload {
                     if (name.equals("storm-one") || name.equals("storm-many") || name.equals("together")) {
                         abuserCounts.put("storm.addresses", (long) (name.equals("storm-one") ? 1 : plan.stormAddresses()));
                     }
-                    Map<String, Long> server = delta(figures(cluster), serverBefore);
+                    Map<String, Long> server = delta(settledFigures(cluster), serverBefore);
                     Map<String, Object> phase = new LinkedHashMap<>();
                     phase.put("name", name);
                     phase.put("start", start);
@@ -329,6 +329,35 @@ public final class Overload {
                 }
             });
         }
+        return m;
+    }
+
+    /**
+     * The workers' figures once what the abusers did is all in them: the workers report their figures with their
+     * heartbeat, so the last refusals and checks of a phase reach the cluster endpoint a heartbeat or two after the
+     * abusers stopped. Read until the abusers' figures (handshakes, limited events, the Admin UI's logins) are the
+     * same twice in a row, a second apart, for at most 10 s.
+     */
+    private static Map<String, Long> settledFigures(ClusterProcess cluster) throws InterruptedException {
+        Map<String, Long> last = figures(cluster);
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(1000);
+            Map<String, Long> now = figures(cluster);
+            if (abuses(now).equals(abuses(last))) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private static Map<String, Long> abuses(Map<String, Long> figures) {
+        Map<String, Long> m = new TreeMap<>();
+        figures.forEach((k, v) -> {
+            if (k.startsWith("handshakes") || k.startsWith("adminLogins.") || k.equals("eventsLimited")) {
+                m.put(k, v);
+            }
+        });
         return m;
     }
 
