@@ -133,14 +133,22 @@ class HealthAndMetricsIT {
                 return scraped.values().stream().mapToDouble(Double::doubleValue).sum() == checked;
             });
             assertThat(scraped.keySet()).as("a series per worker").containsExactlyInAnyOrder("1", "2");
-            long endpoint = cluster.workers().stream()
-                    .mapToLong(w -> w.path("stats").path("adminLogins").path("checked").asLong()).sum();
-            long refused = cluster.workers().stream()
-                    .mapToLong(w -> w.path("stats").path("adminLogins").path("refusedInvalidCredentials").asLong()
-                            + w.path("stats").path("adminLogins").path("refusedRateLimited").asLong())
-                    .sum();
-            assertThat(endpoint).as("stats.adminLogins.checked of the workers").isEqualTo(checked);
-            assertThat(refused).as("every wrong login refused, by reason").isEqualTo(n);
+            // each worker reports its figures with its heartbeat: a refusal without a check (rate limited) may reach
+            // the primary a heartbeat after the checked ones did, so wait for the endpoint's sums to settle at n
+            long[] endpoint = new long[2];
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                endpoint[0] = 0;
+                endpoint[1] = 0;
+                for (var w : cluster.workers()) {
+                    var logins = w.path("stats").path("adminLogins");
+                    endpoint[0] += logins.path("checked").asLong();
+                    endpoint[1] += logins.path("refusedInvalidCredentials").asLong()
+                            + logins.path("refusedRateLimited").asLong();
+                }
+                return endpoint[1] >= n;
+            });
+            assertThat(endpoint[0]).as("stats.adminLogins.checked of the workers").isEqualTo(checked);
+            assertThat(endpoint[1]).as("every wrong login refused, by reason").isEqualTo(n);
             ClusterIT.report("admin logins: " + checked + " checked of " + n + ", by worker " + scraped);
         }
     }
