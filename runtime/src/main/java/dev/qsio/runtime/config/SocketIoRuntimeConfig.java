@@ -300,8 +300,8 @@ public interface SocketIoRuntimeConfig {
         Policy policy();
 
         /**
-         * The policy of one namespace, by its name (quoted: {@code quarkus.socketio.slow-consumer.namespace."/prices".policy}),
-         * over {@code policy}. A child of a dynamic namespace is named by its own name.
+         * The settings of one namespace, by its name (quoted: {@code quarkus.socketio.slow-consumer.namespace."/prices".policy},
+         * {@code namespace."/prices".max-lag}), over those above. A child of a dynamic namespace is named by its own name.
          */
         @ConfigDocMapKey("namespace")
         Map<String, NamespacePolicy> namespace();
@@ -321,10 +321,20 @@ public interface SocketIoRuntimeConfig {
             DROP_OLDEST
         }
 
-        /** The slow-consumer settings of one namespace. */
+        /**
+         * The slow-consumer settings of one namespace, each over the setting of the same name above. A client connected
+         * to several namespaces is held to the strictest of theirs: the shortest {@code max-lag} that is not 0 and the
+         * smallest {@code lag-bytes}.
+         */
         interface NamespacePolicy {
             /** See {@code quarkus.socketio.slow-consumer.policy}. */
-            Policy policy();
+            Optional<Policy> policy();
+
+            /** See {@code quarkus.socketio.slow-consumer.max-lag}. */
+            Optional<Duration> maxLag();
+
+            /** See {@code quarkus.socketio.slow-consumer.lag-bytes}. */
+            Optional<Long> lagBytes();
         }
     }
 

@@ -77,6 +77,8 @@ public final class EngineSession<C> implements EngineIoSocket {
      * not. Read and written by that check only.
      */
     long behindSince;
+    /** This session's own lag rule, over the process's ({@link #lag(SlowConsumers.Lag)}); null for the process's. */
+    private volatile SlowConsumers.Lag lag;
 
     private long pingTimer = NO_TIMER;
     private long pingTimeoutTimer = NO_TIMER;
@@ -198,7 +200,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             boolean droppable = packet.dropGroup() != null;
             if (droppable && !buffer.isEmpty()) {
                 // room for it among what the client may miss, the oldest going first
-                dropOldest(server.options().dropBytes() - packet.size());
+                dropOldest(dropBytes() - packet.size());
             }
             if (droppable || !holds(packet.size())) {
                 if (buffer.isEmpty() && transport.writable()) {
@@ -359,6 +361,26 @@ public final class EngineSession<C> implements EngineIoSocket {
     @Override
     public synchronized long bufferedBytes() {
         return state == State.OPEN ? bufferedBytes + transport.backlog() : 0;
+    }
+
+    /**
+     * Holds this session's client to its own lag rule instead of the process's ({@code slow-consumer.max-lag} and
+     * {@code lag-bytes}, which also bounds what it holds of packets it may miss); null for the process's again. Set by
+     * the layer above, for what the client takes part in (a namespace's settings).
+     */
+    public void lag(SlowConsumers.Lag lag) {
+        this.lag = lag;
+    }
+
+    /** This session's own lag rule; null when it follows the process's. */
+    public SlowConsumers.Lag lag() {
+        return lag;
+    }
+
+    /** The most this session holds of packets its client may miss ({@link EnginePacket#droppable}). */
+    long dropBytes() {
+        SlowConsumers.Lag own = lag;
+        return own != null ? own.lagBytes() : server.options().dropBytes();
     }
 
     /**

@@ -20,7 +20,8 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * The policy for clients that read slower than they are sent to, between nothing held and a session's
  * {@code max-buffered-bytes}: every {@code check-interval}, over every session of the process,
  * <ul>
- * <li>a client that has held more than {@code lag-bytes} unread at every check for {@code max-lag} is closed;</li>
+ * <li>a client that has held more than {@code lag-bytes} unread at every check for {@code max-lag} is closed (the
+ * process's rule, or the session's own: {@link EngineSession#lag(Lag)});</li>
  * <li>when all the clients together hold more than {@code max-total-bytes}, the sessions holding the most are closed
  * first until the rest is under it, so that many slow clients cannot together take the process's memory.</li>
  * </ul>
@@ -45,15 +46,7 @@ public final class SlowConsumers {
 
         /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
         public static Options from(SocketIoRuntimeConfig.SlowConsumer config, long maxHeapBytes) {
-            Duration lag = config.maxLag();
-            if (lag.isNegative() || (!lag.isZero() && lag.toMillis() == 0)) {
-                throw new ConfigurationException("quarkus.socketio.slow-consumer.max-lag must be 0 (off) or at least 1 ms, got "
-                        + lag, Set.of("quarkus.socketio.slow-consumer.max-lag"));
-            }
-            if (config.lagBytes() < 0) {
-                throw new ConfigurationException("quarkus.socketio.slow-consumer.lag-bytes must be a number of bytes, 0 or more, got "
-                        + config.lagBytes(), Set.of("quarkus.socketio.slow-consumer.lag-bytes"));
-            }
+            Lag lag = Lag.of(config.maxLag(), config.lagBytes(), "quarkus.socketio.slow-consumer.");
             long total = config.maxTotalBytes().orElse(maxHeapBytes / 4);
             if (total <= 0) {
                 throw new ConfigurationException("quarkus.socketio.slow-consumer.max-total-bytes must be a positive number of bytes, got "
@@ -64,7 +57,43 @@ public final class SlowConsumers {
                 throw new ConfigurationException("quarkus.socketio.slow-consumer.check-interval must be at least 10 ms, got "
                         + interval, Set.of("quarkus.socketio.slow-consumer.check-interval"));
             }
-            return new Options(lag.toNanos(), config.lagBytes(), total, interval.toMillis());
+            return new Options(lag.maxLagNanos(), lag.lagBytes(), total, interval.toMillis());
+        }
+
+        /** The lag rule of a session that has none of its own. */
+        public Lag lag() {
+            return new Lag(maxLagNanos, lagBytes);
+        }
+    }
+
+    /**
+     * The lag rule of a session: how long ({@code maxLagNanos}, 0 for never) its client may hold more than
+     * {@code lagBytes} unread before it is closed; {@code lagBytes} is also the most it holds of what it may miss
+     * ({@link EnginePacket#droppable}). The process's, or one a session is given ({@link EngineSession#lag(Lag)}).
+     */
+    public record Lag(long maxLagNanos, long lagBytes) {
+
+        /**
+         * Checks a {@code max-lag} and a {@code lag-bytes} read from the keys starting with {@code prefix}; a bad value
+         * fails startup with a message naming its key.
+         */
+        public static Lag of(Duration maxLag, long lagBytes, String prefix) {
+            if (maxLag.isNegative() || (!maxLag.isZero() && maxLag.toMillis() == 0)) {
+                throw new ConfigurationException(prefix + "max-lag must be 0 (off) or at least 1 ms, got " + maxLag,
+                        Set.of(prefix + "max-lag"));
+            }
+            if (lagBytes < 0) {
+                throw new ConfigurationException(prefix + "lag-bytes must be a number of bytes, 0 or more, got "
+                        + lagBytes, Set.of(prefix + "lag-bytes"));
+            }
+            return new Lag(maxLag.toNanos(), lagBytes);
+        }
+
+        /** The stricter of two rules, field by field: the shorter lag that is not 0 (never), the fewer bytes. */
+        public Lag strictest(Lag other) {
+            long lag = maxLagNanos == 0 ? other.maxLagNanos
+                    : other.maxLagNanos == 0 ? maxLagNanos : Math.min(maxLagNanos, other.maxLagNanos);
+            return new Lag(lag, Math.min(lagBytes, other.lagBytes));
         }
     }
 
@@ -114,12 +143,15 @@ public final class SlowConsumers {
                     session.behindSince = 0;
                     continue;
                 }
-                if (session.undroppableBytes() <= options.lagBytes()) {
+                Lag own = session.lag();
+                long lagBytes = own != null ? own.lagBytes() : options.lagBytes();
+                long maxLag = own != null ? own.maxLagNanos() : options.maxLagNanos();
+                if (session.undroppableBytes() <= lagBytes) {
                     session.behindSince = 0;
                 } else if (session.behindSince == 0) {
                     session.behindSince = now;
-                } else if (options.maxLagNanos() > 0 && now - session.behindSince >= options.maxLagNanos()) {
-                    LOG.debugf("session %s closed: %d bytes unread for %d ms (slow-consumer.max-lag)", session.id(),
+                } else if (maxLag > 0 && now - session.behindSince >= maxLag) {
+                    LOG.debugf("session %s closed: %d bytes unread for %d ms (slow-consumer's max-lag)", session.id(),
                             bytes, TimeUnit.NANOSECONDS.toMillis(now - session.behindSince));
                     session.shed(EngineFigure.SLOW_CONSUMERS_LAGGED);
                     closed++;

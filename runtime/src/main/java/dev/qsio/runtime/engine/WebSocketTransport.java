@@ -503,7 +503,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         long bytes = heldBytes + packet.size();
         if (packet.dropGroup() != null) {
             heldDroppable += packet.size();
-            long keep = session.server.options().dropBytes();
+            long keep = session.dropBytes();
             if (heldDroppable > keep) {
                 if (drops == null) {
                     drops = new Drops();

@@ -250,8 +250,17 @@ final class Client {
             Map<String, SocketImpl> next = new HashMap<>(sockets);
             next.put(socket.namespace(), socket);
             sockets = Map.copyOf(next);
+            holdToNamespacesLag();
         }
         server.vertx().cancelTimer(connectTimer);
+    }
+
+    /** Holds the client to the strictest lag rule of the namespaces it is in ({@link SlowConsumerPolicies#lag}). */
+    private void holdToNamespacesLag() {
+        SlowConsumerPolicies policies = server.slowConsumerPolicies;
+        if (policies != null && !policies.lagByNamespace().isEmpty()) {
+            conn.lag(policies.lag(sockets.keySet()));
+        }
     }
 
     void removed(SocketImpl socket) {
@@ -260,6 +269,7 @@ final class Client {
                 Map<String, SocketImpl> next = new HashMap<>(sockets);
                 next.remove(socket.namespace());
                 sockets = Map.copyOf(next);
+                holdToNamespacesLag();
             }
         }
     }

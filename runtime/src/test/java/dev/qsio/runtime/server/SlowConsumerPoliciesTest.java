@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig.SlowConsumer.Policy;
+import dev.qsio.runtime.engine.SlowConsumers.Lag;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
@@ -43,8 +45,16 @@ class SlowConsumerPoliciesTest {
         }
     }
 
+    record Settings(Optional<Policy> policy, Optional<Duration> maxLag, Optional<Long> lagBytes)
+            implements SocketIoRuntimeConfig.SlowConsumer.NamespacePolicy {
+    }
+
     static SocketIoRuntimeConfig.SlowConsumer.NamespacePolicy of(Policy policy) {
-        return () -> policy;
+        return new Settings(Optional.of(policy), Optional.empty(), Optional.empty());
+    }
+
+    static SocketIoRuntimeConfig.SlowConsumer.NamespacePolicy lag(Duration maxLag, Long lagBytes) {
+        return new Settings(Optional.empty(), Optional.ofNullable(maxLag), Optional.ofNullable(lagBytes));
     }
 
     @Test
@@ -75,5 +85,42 @@ class SlowConsumerPoliciesTest {
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("quarkus.socketio.slow-consumer.dropped-event must be an event name");
         }
+    }
+
+    @Test
+    void aClientIsHeldToTheStrictestLagOfItsNamespaces() {
+        long s = 1_000_000_000L;
+        SlowConsumerPolicies p = SlowConsumerPolicies.from(new Config(Policy.DISCONNECT, Map.of(
+                "/prices", lag(Duration.ofSeconds(2), null),
+                "/bulk", lag(Duration.ofMinutes(5), 50_000_000L),
+                "/small", lag(null, 10_000L),
+                "/patient", lag(Duration.ZERO, null)), "qsio:dropped"));
+        assertThat(p.lag(List.of("/"))).as("no namespace of its own: the engine's process-wide rule").isNull();
+        assertThat(p.lag(List.of())).isNull();
+        assertThat(p.lag(List.of("/prices"))).as("its lag, the process's bytes").isEqualTo(new Lag(2 * s, 1_000_000));
+        assertThat(p.lag(List.of("/bulk"))).as("looser than the process's, alone").isEqualTo(new Lag(300 * s, 50_000_000));
+        assertThat(p.lag(List.of("/bulk", "/"))).as("with the main namespace, the process's rule is the stricter")
+                .isEqualTo(new Lag(60 * s, 1_000_000));
+        assertThat(p.lag(List.of("/prices", "/small"))).isEqualTo(new Lag(2 * s, 10_000));
+        assertThat(p.lag(List.of("/patient"))).as("0: never closed for lag").isEqualTo(new Lag(0, 1_000_000));
+        assertThat(p.lag(List.of("/patient", "/bulk"))).as("a lag of 0 is the loosest, not the strictest")
+                .isEqualTo(new Lag(300 * s, 1_000_000));
+    }
+
+    @Test
+    void aNamespacesBadLagNamesItsKey() {
+        assertThatThrownBy(() -> SlowConsumerPolicies.from(new Config(Policy.DISCONNECT,
+                Map.of("/prices", lag(Duration.ofNanos(10), null)), "qsio:dropped")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("quarkus.socketio.slow-consumer.namespace.\"/prices\".max-lag must be 0 (off) or "
+                        + "at least 1 ms");
+        assertThatThrownBy(() -> SlowConsumerPolicies.from(new Config(Policy.DISCONNECT,
+                Map.of("/prices", lag(null, -1L)), "qsio:dropped")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("quarkus.socketio.slow-consumer.namespace.\"/prices\".lag-bytes must be a number");
+        assertThatThrownBy(() -> SlowConsumerPolicies.from(new Config(Policy.DISCONNECT,
+                Map.of("prices", lag(Duration.ofSeconds(1), null)), "qsio:dropped")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("quarkus.socketio.slow-consumer.namespace.\"prices\".max-lag: a namespace's name");
     }
 }
