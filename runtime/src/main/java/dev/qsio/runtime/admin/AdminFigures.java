@@ -9,6 +9,7 @@ import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.EngineStats;
 import dev.qsio.runtime.figures.Counts;
+import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.SocketIoServerImpl;
@@ -87,5 +88,29 @@ final class AdminFigures {
             counts.put(namespace.name(), namespace.sockets().size());
         }
         return counts;
+    }
+
+    /**
+     * What the limits and policies did to clients since the start ({@link Figure#limit()}: refused, throttled, dropped,
+     * closed), by group and key as in the cluster endpoint's stats: {@code engine}, {@code socketio} and
+     * {@code adminLogins} ({@code logins}).
+     */
+    Map<String, Map<String, Long>> limits(Counts<AdminLoginFigure> logins) {
+        EngineServer<?> engine = engine();
+        Map<String, Map<String, Long>> groups = new LinkedHashMap<>();
+        groups.put("engine", limitsOf(EngineFigure.values(), engine == null ? null : engine.stats().snapshot()));
+        groups.put("socketio", limitsOf(ServerFigure.values(), server.stats().snapshot()));
+        groups.put("adminLogins", limitsOf(AdminLoginFigure.values(), logins));
+        return groups;
+    }
+
+    private static <F extends Enum<F> & Figure> Map<String, Long> limitsOf(F[] figures, Counts<F> counts) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (F f : figures) {
+            if (f.limit()) {
+                values.put(f.key(), counts == null ? 0 : counts.get(f));
+            }
+        }
+        return values;
     }
 }

@@ -14,16 +14,22 @@ public enum AdminLoginFigure implements Figure {
     REFUSED_INVALID_CREDENTIALS("refusedInvalidCredentials", Meter.counter("socketio.admin.logins.refused",
             "Admin UI logins refused", "reason", "invalid-credentials")),
     REFUSED_RATE_LIMITED("refusedRateLimited", Meter.counter("socketio.admin.logins.refused",
-            "Admin UI logins refused", "reason", "rate-limited")),
+            "Admin UI logins refused", "reason", "rate-limited"), LIMIT),
     REFUSED_BUSY("refusedBusy", Meter.counter("socketio.admin.logins.refused", "Admin UI logins refused",
-            "reason", "busy"));
+            "reason", "busy"), LIMIT);
 
     private final String key;
     private final Meter meter;
+    private final boolean limit;
 
     AdminLoginFigure(String key, Meter meter) {
+        this(key, meter, false);
+    }
+
+    AdminLoginFigure(String key, Meter meter, boolean limit) {
         this.key = key;
         this.meter = meter;
+        this.limit = limit;
     }
 
     @Override
@@ -34,5 +40,10 @@ public enum AdminLoginFigure implements Figure {
     @Override
     public Meter meter() {
         return meter;
+    }
+
+    @Override
+    public boolean limit() {
+        return limit;
     }
 }

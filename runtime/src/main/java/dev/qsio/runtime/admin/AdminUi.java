@@ -338,6 +338,8 @@ public class AdminUi implements SocketObserver {
         ArrayNode namespaces = stats.putArray("namespaces");
         figures.socketsByNamespace().forEach((name, count) -> namespaces.addObject().put("name", name)
                 .put("socketsCount", count));
+        // beyond Node's fields, which the UI keeps and does not show: what the limits did so far (overload.adoc)
+        stats.set("limits", json.valueToTree(figures.limits(loginFigures())));
         admin.emit("server_stats", stats);
     }
 

@@ -18,16 +18,16 @@ public enum EngineFigure implements Figure {
     HANDSHAKES_REFUSED("handshakesRefused", counter("socketio.handshakes", "Engine.IO handshakes", "outcome", "refused")),
     /** Handshakes refused for their address's handshake rate (also counted in {@link #HANDSHAKES_REFUSED}). */
     HANDSHAKES_REFUSED_RATE("handshakesRefusedRate", counter("socketio.handshakes.limited",
-            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "rate")),
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "rate"), LIMIT),
     /** Handshakes refused for their address's open sessions (also counted in {@link #HANDSHAKES_REFUSED}). */
     HANDSHAKES_REFUSED_SESSIONS("handshakesRefusedSessions", counter("socketio.handshakes.limited",
-            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "sessions")),
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "sessions"), LIMIT),
     /**
      * Handshakes refused for the process's handshake rate, all addresses together (also counted in
      * {@link #HANDSHAKES_REFUSED}).
      */
     HANDSHAKES_REFUSED_SERVER_RATE("handshakesRefusedServerRate", counter("socketio.handshakes.limited",
-            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "server-rate")),
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "server-rate"), LIMIT),
     BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
     BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
     /** Polling requests this server served for sessions owned by another server. */
@@ -44,19 +44,24 @@ public enum EngineFigure implements Figure {
             "Connections handed to the worker of this host that owns their session", "direction", "sent")),
     /** Sessions closed because their client did not read what it was sent (max-buffered-bytes). */
     BUFFER_OVERFLOWS("bufferOverflows", counter("socketio.buffer.overflows",
-            "Sessions closed because their client did not read what it was sent (max-buffered-bytes)")),
+            "Sessions closed because their client did not read what it was sent (max-buffered-bytes)"), LIMIT),
     /** Sessions closed because their client stayed behind longer than slow-consumer.max-lag. */
     SLOW_CONSUMERS_LAGGED("slowConsumersLagged", counter("socketio.slow.consumers",
-            "Sessions closed because their client did not keep up", "reason", "lag")),
+            "Sessions closed because their client did not keep up", "reason", "lag"), LIMIT),
     /** Sessions closed, the slowest first, because the process held more than slow-consumer.max-total-bytes. */
     SLOW_CONSUMERS_SHED("slowConsumersShed", counter("socketio.slow.consumers",
-            "Sessions closed because their client did not keep up", "reason", "memory")),
+            "Sessions closed because their client did not keep up", "reason", "memory"), LIMIT),
     /**
      * Packets a client that did not keep up missed under the {@code drop-oldest} policy: the oldest of what was held
      * for it past {@code slow-consumer.lag-bytes}.
      */
     PACKETS_DROPPED("slowConsumerDrops", counter("socketio.slow.consumer.drops",
-            "Packets a slow client missed under the drop-oldest policy, the oldest first")),
+            "Packets a slow client missed under the drop-oldest policy, the oldest first"), LIMIT),
+    /**
+     * Volatile packets ({@code volatile_()}) not sent because their client's connection could not take them at once.
+     */
+    VOLATILE_DROPPED("volatileDrops", counter("socketio.volatile.drops",
+            "Volatile packets not sent because their client's connection could not take them at once"), LIMIT),
     /**
      * Connections this server received from another process of its host (the primary, or a worker that handed one
      * over): read from the hand-off of connections when a snapshot is taken, not counted here.
@@ -68,10 +73,16 @@ public enum EngineFigure implements Figure {
 
     private final String key;
     private final Meter meter;
+    private final boolean limit;
 
     EngineFigure(String key, Meter meter) {
+        this(key, meter, false);
+    }
+
+    EngineFigure(String key, Meter meter, boolean limit) {
         this.key = key;
         this.meter = meter;
+        this.limit = limit;
     }
 
     @Override
@@ -82,5 +93,10 @@ public enum EngineFigure implements Figure {
     @Override
     public Meter meter() {
         return meter;
+    }
+
+    @Override
+    public boolean limit() {
+        return limit;
     }
 }

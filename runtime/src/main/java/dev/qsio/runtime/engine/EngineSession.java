@@ -358,6 +358,21 @@ public final class EngineSession<C> implements EngineIoSocket {
         return state != State.OPEN || transport.congested();
     }
 
+    /**
+     * Whether a volatile packet goes to this session's client now: false when it would wait ({@link #congested()}),
+     * counted as dropped ({@link EngineFigure#VOLATILE_DROPPED}) while the session is open.
+     */
+    public synchronized boolean takesVolatile() {
+        if (state != State.OPEN) {
+            return false;
+        }
+        if (transport.congested()) {
+            server.stats().increment(EngineFigure.VOLATILE_DROPPED);
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public synchronized long bufferedBytes() {
         return state == State.OPEN ? bufferedBytes + transport.backlog() : 0;

@@ -132,7 +132,7 @@ public final class Fanout {
         // a client that compresses takes the broadcast through its own compressor, as a single send does; a binary
         // message to a client of protocol 3 has a frame of its own
         if (target == null || (deflate == 1 && session.compresses(packet)) || (packet.isBinary() && session.eio3)) {
-            if (!dropIfBusy || !session.congested()) {
+            if (!dropIfBusy || session.takesVolatile()) {
                 session.send(packet);
             }
             return;
@@ -220,6 +220,7 @@ public final class Fanout {
         }
         if (!channel.isWritable()) {
             if (dropIfBusy) {
+                target.session().server.stats().increment(EngineFigure.VOLATILE_DROPPED);
                 return;
             }
             // one its client may miss is held back, within its own bound (Drops)

@@ -8,9 +8,20 @@ package dev.qsio.runtime.figures;
  */
 public interface Figure {
 
+    /** What an enum of figures passes for one of {@link #limit()}. */
+    boolean LIMIT = true;
+
     /** The figure's key in its group of the server's figures (JSON). */
     String key();
 
     /** The meter it is published as, or null when it is not one. */
     Meter meter();
+
+    /**
+     * Whether it counts what a limit or a policy did to clients (refused, throttled, dropped, closed): the figures the
+     * Admin UI's server stats list under {@code limits}, beside the metrics and the cluster endpoint that show all.
+     */
+    default boolean limit() {
+        return false;
+    }
 }

@@ -284,7 +284,7 @@ final class Client {
      * {@code of} (when given).
      */
     void write(Encoded packet, boolean dropIfBusy, Namespace of) {
-        if (dropIfBusy && conn.congested()) {
+        if (dropIfBusy && !conn.takesVolatile()) {
             return;
         }
         server.stats().packetsOut.increment();

@@ -16,7 +16,7 @@ public enum ServerFigure implements Figure {
             "Application handlers that threw or failed without an @OnError method")),
     /** Events of clients refused past the limits of quarkus.socketio.inbound (dropped, or their connection closed). */
     EVENTS_LIMITED("eventsLimited", counter("socketio.events.limited",
-            "Events of clients refused past the inbound limits")),
+            "Events of clients refused past the inbound limits"), LIMIT),
     /** Broadcasts this server sent to the others (counted by the cluster adapter). */
     BROADCASTS_SENT("broadcastsSent", counter("socketio.bus.broadcasts", "Broadcasts over the cluster bus",
             "direction", "sent")),
@@ -26,10 +26,16 @@ public enum ServerFigure implements Figure {
 
     private final String key;
     private final Meter meter;
+    private final boolean limit;
 
     ServerFigure(String key, Meter meter) {
+        this(key, meter, false);
+    }
+
+    ServerFigure(String key, Meter meter, boolean limit) {
         this.key = key;
         this.meter = meter;
+        this.limit = limit;
     }
 
     @Override
@@ -40,5 +46,10 @@ public enum ServerFigure implements Figure {
     @Override
     public Meter meter() {
         return meter;
+    }
+
+    @Override
+    public boolean limit() {
+        return limit;
     }
 }
