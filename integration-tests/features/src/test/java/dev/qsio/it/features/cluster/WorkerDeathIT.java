@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.ScriptProcess;
 import dev.qsio.it.support.Haproxy;
 import dev.qsio.it.support.RedisServer;
 
@@ -196,65 +197,36 @@ class WorkerDeathIT {
 
     /** The Chromium tabs of {@code browser-tabs.mjs}. */
     static final class Tabs implements AutoCloseable {
-        private final Process process;
-        private final java.io.BufferedReader out;
-        private final java.io.Writer in;
+        private final ScriptProcess script;
 
-        private Tabs(Process process) {
-            this.process = process;
-            this.out = process.inputReader(java.nio.charset.StandardCharsets.UTF_8);
-            this.in = process.outputWriter(java.nio.charset.StandardCharsets.UTF_8);
+        private Tabs(ScriptProcess script) {
+            this.script = script;
         }
 
         static Tabs open(String url, int contexts, int perContext) throws java.io.IOException {
-            Path clients = ClientDriver.clientsDir();
-            return new Tabs(new ProcessBuilder("node", clients.resolve("browser-tabs.mjs").toString(), url,
-                    String.valueOf(contexts), String.valueOf(perContext)).directory(clients.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            return new Tabs(ScriptProcess.start("browser-tabs.mjs", url, String.valueOf(contexts),
+                    String.valueOf(perContext)));
         }
 
         static boolean pollingOnly(JsonNode tab) {
             return tab.path("transports").size() == 1;
         }
 
-        private JsonNode next(String event) throws java.io.IOException {
-            String line = out.readLine();
-            assertThat(line).as("the tabs' next line").isNotNull();
-            JsonNode node = ClientDriver.JSON.readTree(line);
-            assertThat(node.path("event").asText()).as(line).isEqualTo(event);
-            return node;
-        }
-
         List<JsonNode> ready() throws java.io.IOException {
             List<JsonNode> list = new ArrayList<>();
-            next("ready").path("tabs").forEach(list::add);
+            script.next("ready").path("tabs").forEach(list::add);
             return list;
         }
 
-        synchronized List<JsonNode> report() throws java.io.IOException {
-            in.write("report\n");
-            in.flush();
+        List<JsonNode> report() throws java.io.IOException {
             List<JsonNode> list = new ArrayList<>();
-            next("report").path("tabs").forEach(list::add);
+            script.ask("report", "report").path("tabs").forEach(list::add);
             return list;
         }
 
         @Override
         public void close() {
-            try {
-                in.write("exit\n");
-                in.flush();
-            } catch (java.io.IOException e) {
-                // gone already
-            }
-            try {
-                if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+            script.close();
         }
     }
 

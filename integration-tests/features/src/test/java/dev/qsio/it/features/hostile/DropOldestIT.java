@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.ScriptProcess;
 
 /**
  * The {@code drop-oldest} slow-consumer policy, set for the main namespace alone
@@ -113,6 +114,81 @@ class DropOldestIT {
                     + " KB: missed " + (told - toldMissed(driver, "reader")) + " in all, were told so, got the newest in "
                     + "order, none disconnected; the reading client missed " + toldMissed(driver, "reader"));
         }
+    }
+
+    /**
+     * The same with Chromium tabs on the official browser client, one per transport mix, each in a browser context of
+     * its own: their main thread is kept busy for 10 s (a frozen tab reads nothing) while a stream of 1,000 events of
+     * 20 KB is broadcast to their room. Each tab then gets the newest events in order without a duplicate and
+     * {@code qsio:dropped} counts that add up to what it missed; none is disconnected.
+     */
+    @Test
+    void frozenChromiumTabsMissTheOldestAndAreToldHowMany() throws Exception {
+        int events = 1000;
+        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
+        props.put("quarkus.socketio.slow-consumer.namespace.\"/\".policy", "drop-oldest");
+        props.put("quarkus.socketio.slow-consumer.lag-bytes", "200000");
+        props.put("quarkus.socketio.slow-consumer.max-lag", "1s");
+        props.put("quarkus.socketio.slow-consumer.check-interval", "100ms");
+        props.put("quarkus.socketio.max-buffered-bytes", "2000000");
+        // a tab busy for 10 s answers no ping meanwhile: the server's default heartbeat (25 s + 20 s) lets it be
+        props.put("quarkus.socketio.ping-interval", "25s");
+        props.put("quarkus.socketio.ping-timeout", "20s");
+        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, props, "drop-oldest-chromium");
+                ScriptProcess tabs = ScriptProcess.start("browser-slow.mjs", cluster.url());
+                ClientDriver driver = ClientDriver.start()) {
+            tabs.next("ready");
+            driver.connect("publisher", cluster.url(), Map.of("transports", List.of("websocket")));
+            driver.await("publisher", "connect");
+            long drops = sum(cluster, "slowConsumerDrops");
+
+            tabs.ask("block 10000", "blocked");
+            driver.call("publisher", 120_000, "heavy-stream", "P", events, 2, "big", SIZE);
+            // the workers report their figures with their heartbeat
+            await().atMost(Duration.ofSeconds(10)).alias("dropped for the frozen tabs while the stream went on")
+                    .until(() -> sum(cluster, "slowConsumerDrops") > drops);
+
+            await().atMost(Duration.ofSeconds(90)).alias("every tab caught up: all events got or told as missed")
+                    .until(() -> allCaughtUp(tabs.ask("report", "report").path("tabs"), events));
+            long told = 0;
+            for (JsonNode t : tabs.ask("report", "report").path("tabs")) {
+                String what = "tab " + t.toString().replaceAll("\\s+", " ");
+                long missed = missed(t);
+                told += missed;
+                assertThat(t.path("disconnects")).as(what).isEmpty();
+                assertThat(t.path("connects").asInt()).as(what).isEqualTo(1);
+                assertThat(missed).as(what + ": the count told").isPositive();
+                assertThat(t.path("distinct").asInt() + missed).as(what + ": got plus missed").isEqualTo(events);
+                assertThat(t.path("max").asInt()).as(what + ": the newest arrived").isEqualTo(events - 1);
+                assertThat(t.path("outOfOrder").asInt()).as(what + ": in order").isZero();
+                assertThat(t.path("duplicates").asInt()).as(what).isZero();
+            }
+            long counted = told;
+            await().atMost(Duration.ofSeconds(10)).alias("the figure counts what the tabs were told")
+                    .until(() -> sum(cluster, "slowConsumerDrops") - drops == counted);
+            assertThat(sum(cluster, "slowConsumersLagged") + sum(cluster, "slowConsumersShed")
+                    + sum(cluster, "bufferOverflows")).as("sessions closed for their client's lag").isZero();
+            UnreadClientIT.report("drop-oldest: 3 Chromium tabs (WebSocket, polling, polling then WebSocket) frozen for "
+                    + "10 s during " + events + " x " + SIZE / 1000 + " KB: missed " + told + " in all, were told so, "
+                    + "got the newest in order, none disconnected");
+        }
+    }
+
+    private static boolean allCaughtUp(JsonNode tabs, int events) {
+        for (JsonNode t : tabs) {
+            if (t.path("distinct").asInt() + missed(t) < events && t.path("disconnects").isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long missed(JsonNode tab) {
+        long sum = 0;
+        for (JsonNode n : tab.path("dropped")) {
+            sum += n.asLong();
+        }
+        return sum;
     }
 
     /** Distinct events of the stream a client got. */
