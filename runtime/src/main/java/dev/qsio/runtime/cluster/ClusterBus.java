@@ -16,7 +16,9 @@ import org.jboss.logging.Logger;
 import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.adapter.AdapterFactory;
 import dev.qsio.runtime.adapter.InMemoryAdapter;
+import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.InMemorySessionStore;
+import dev.qsio.runtime.adapter.LocalIdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
@@ -102,6 +104,7 @@ public class ClusterBus {
     private Bus peers;
     private AdapterFactory adapters;
     private SessionStore sessions = SessionStore.NONE;
+    private IdentityLeases leases;
     /** The sessions of this host and the hand-off of their connections, in a worker that hands connections over. */
     private HostSessions host;
 
@@ -133,9 +136,12 @@ public class ClusterBus {
         if (wire != null) {
             adapters = hub(wire.adapterTransport()).adapters();
             sessions = wire.sessionStore();
+            leases = wire.identityLeases();
         } else if (local != null) {
             adapters = hub(new BusTransport(local, json)).adapters();
+            leases = new ControlIdentityLeases(local, vertx, cluster.requestTimeout().toMillis());
         } else {
+            leases = new LocalIdentityLeases();
             adapters = namespace -> new InMemoryAdapter(namespace, json.encoder(), requests);
             if (recovery) {
                 sessions = new InMemorySessionStore(vertx, window);
@@ -168,6 +174,13 @@ public class ClusterBus {
     @Singleton
     SessionStore sessionStore() {
         return sessions;
+    }
+
+    /** Where the connections of each identity are counted: the wire's service, the primary, or this process. */
+    @Produces
+    @Singleton
+    IdentityLeases identityLeases() {
+        return leases != null ? leases : new LocalIdentityLeases();
     }
 
     /** The engine's view of the other servers: the cross-server engine over the bus, or none in a single process. */

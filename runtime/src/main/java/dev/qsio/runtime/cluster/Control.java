@@ -23,6 +23,14 @@ final class Control {
     static final String STATS = "stats";
     /** Primary to worker: an application message, fired there as a CDI event. */
     static final String MESSAGE = "message";
+    /** Worker to primary: take a lease of an identity ({@link ControlIdentityLeases}); answered with {@link #LEASED}. */
+    static final String LEASE = "lease";
+    /** Primary to worker: whether the lease of a {@link #LEASE} request ({@code rid}) was taken. */
+    static final String LEASED = "leased";
+    /** Worker to primary: give up the lease of a holder. */
+    static final String UNLEASE = "unlease";
+    /** Worker to primary, every third of a lease: its leases go on. */
+    static final String RENEW = "renew";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -141,6 +141,8 @@ public class Primary implements Cluster {
     private final Map<Incarnation, ManagedWorker> replacements = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private BusRelay relay;
+    /** The leases of identities of this host's workers, when they have no wire between hosts. */
+    private final ControlIdentityLeases.Keeper leases = new ControlIdentityLeases.Keeper();
     /** The directory of the workers' hand-off sockets (readable by this user only). */
     private Path handOffDir;
     /** Connections given to the workers. */
@@ -943,6 +945,12 @@ public class Primary implements Cluster {
                         w.state = WorkerState.STOPPING;
                     }
                     inc.stopping = true;
+                }
+                case Control.LEASE, Control.UNLEASE, Control.RENEW -> {
+                    Buffer answer = leases.handle(message);
+                    if (answer != null) {
+                        relay.control(slot, answer);
+                    }
                 }
                 default -> LOG.debugf("unknown control op '%s' from worker %d", op, workerId);
             }

@@ -169,6 +169,23 @@ public interface SocketIoRuntimeConfig {
         /** How many handshakes this process accepts at once above that rate, the bucket's size; at least 1. */
         @WithDefault("1000")
         int handshakeBurst();
+
+        /**
+         * How many connections one authenticated identity (the name of its Quarkus Security principal) may hold open
+         * at once, over every worker and host of the fleet: counted where the bus keeps them (this process, the
+         * primary of a host, or the wire's Redis or PostgreSQL). A connection past it gets {@code connect_error}
+         * "Too many sessions for this user" with {@code {"limit": n}} as its data; the connections it already has go
+         * on. Anonymous sockets are not counted. Off by default.
+         */
+        OptionalInt sessionsPerIdentity();
+
+        /**
+         * How long a connection's place under {@code sessions-per-identity} outlives the server that holds it without
+         * being renewed: the time after a server's crash until its users' places are free again. Renewed every third
+         * of it; at least 3 seconds.
+         */
+        @WithDefault("30S")
+        Duration identityLease();
     }
 
     /**

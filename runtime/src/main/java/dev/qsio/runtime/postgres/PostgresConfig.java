@@ -73,7 +73,8 @@ public interface PostgresConfig {
     /**
      * The tables of connection state recovery, when it is on: {@code <prefix>_log} (the broadcasts, trimmed to the
      * recovery window) and {@code <prefix>_sessions}. Created at startup when missing. Node's PostgreSQL adapter has no
-     * connection state recovery.
+     * connection state recovery. The leases of {@code quarkus.socketio.limits.sessions-per-identity} are kept in
+     * {@code <prefix>_identity_leases}, created when first needed.
      */
     @WithDefault("socket_io")
     String recoveryTablePrefix();

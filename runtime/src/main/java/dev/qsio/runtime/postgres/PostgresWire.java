@@ -13,6 +13,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.PubSubBus;
@@ -96,6 +97,7 @@ public final class PostgresWire implements Wire {
     private final PubSubBus bus;
     private final PostgresTransport transport;
     private final SessionStore sessions;
+    private final IdentityLeases leases;
 
     private PostgresWire(WireContext context, PostgresConfig config) {
         requireClient("quarkus.socketio.bus");
@@ -130,6 +132,7 @@ public final class PostgresWire implements Wire {
         transport = new PostgresTransport(context.vertx(), bus, channels, context.json(), config.channelPrefix(),
                 config.heartbeatInterval(), config.heartbeatTimeout(), store);
         sessions = store == null ? SessionStore.NONE : store;
+        leases = new PostgresIdentityLeases(pool, recoveryPrefix);
     }
 
     /** Fails naming {@code key} when the application does not have {@code quarkus-reactive-pg-client}. */
@@ -168,6 +171,11 @@ public final class PostgresWire implements Wire {
     @Override
     public SessionStore sessionStore() {
         return sessions;
+    }
+
+    @Override
+    public IdentityLeases identityLeases() {
+        return leases;
     }
 
     /**

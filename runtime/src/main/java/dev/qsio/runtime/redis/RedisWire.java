@@ -3,6 +3,7 @@ package dev.qsio.runtime.redis;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.clusteradapter.ClusterTransport;
@@ -60,6 +61,7 @@ public final class RedisWire implements Wire {
     private final RedisBus bus;
     private final ClusterTransport transport;
     private final SessionStore sessions;
+    private final IdentityLeases leases;
 
     private RedisWire(WireContext context, RedisConfig config) {
         boolean sharded = config.mode() == RedisConfig.Mode.CLUSTER;
@@ -73,6 +75,7 @@ public final class RedisWire implements Wire {
         bus = new RedisBus(context.vertx(), channels, config.key(), context.nodeId(), context.workerId(),
                 context.heartbeat(), context.heartbeatTimeout());
         long window = context.recoveryWindowMs();
+        leases = new RedisIdentityLeases(channels, config.key());
         if (sharded) {
             // on a Redis Cluster, the format of Node's createShardedAdapter
             RedisSessionStore store = window > 0
@@ -113,6 +116,11 @@ public final class RedisWire implements Wire {
     @Override
     public SessionStore sessionStore() {
         return sessions;
+    }
+
+    @Override
+    public IdentityLeases identityLeases() {
+        return leases;
     }
 
     /** The channels on one Redis or its sentinels; a URL or database it cannot use fails naming the key. */

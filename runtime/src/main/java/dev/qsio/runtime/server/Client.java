@@ -39,6 +39,7 @@ final class Client {
      */
     private volatile Map<String, SocketImpl> sockets = Map.of();
     private final long connectTimer;
+    private volatile boolean closed;
     /** What the client may send ({@code quarkus.socketio.inbound}), or null when nothing is limited. */
     private final InboundLimits limits;
 
@@ -328,9 +329,19 @@ final class Client {
         }
     }
 
-    /** The connection ended: every socket leaves with the engine's reason. */
+    /** Whether the connection ended ({@link #onClose}). */
+    boolean closed() {
+        return closed;
+    }
+
+    /** The connection ended: every socket leaves with the engine's reason, and its places under a cap are free. */
     void onClose(String reason) {
+        closed = true;
         server.vertx().cancelTimer(connectTimer);
+        IdentityCaps caps = server.identityCaps;
+        if (caps != null) {
+            caps.release(this);
+        }
         for (SocketImpl socket : sockets.values()) {
             socket.onClose(reason);
         }

@@ -236,13 +236,13 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         }
         Access access = handlers.access;
         if (access == null) {
-            admit(client, auth, identity);
+            admitWithinCap(client, auth, identity);
             return;
         }
         // a permission check may complete on another thread: the outcome is handled on the connection's context
         SocketSecurity.allows(access, identity).subscribe().with(ok -> onContext(client, () -> {
             if (Boolean.TRUE.equals(ok)) {
-                admit(client, auth, identity);
+                admitWithinCap(client, auth, identity);
             } else {
                 LOG.debugf("%s refused to connect to %s (%s)", identity.isAnonymous() ? "anonymous" : "an identity",
                         name, access);
@@ -257,6 +257,27 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         } else {
             client.context.runOnContext(v -> action.run());
         }
+    }
+
+    /**
+     * The cap of connections per identity ({@link IdentityCaps}): a connection over it is refused; the rest of the
+     * CONNECT otherwise.
+     */
+    private void admitWithinCap(Client client, JsonNode auth, SecurityIdentity identity) {
+        IdentityCaps caps = server.identityCaps;
+        if (caps == null || !caps.applies(identity)) {
+            admit(client, auth, identity);
+            return;
+        }
+        caps.take(client, identity).onComplete(ar -> onContext(client, () -> {
+            if (Boolean.TRUE.equals(ar.result())) {
+                admit(client, auth, identity);
+            } else {
+                LOG.debugf("a connection of an identity at its sessions-per-identity (%d) was refused %s", caps.max(),
+                        name);
+                client.refuse(name, IdentityCaps.REFUSAL, Map.of("limit", caps.max()));
+            }
+        }));
     }
 
     /** The rest of a CONNECT once the socket's identity is let in: recovery, middleware, then connection. */

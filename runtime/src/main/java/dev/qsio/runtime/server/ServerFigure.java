@@ -17,6 +17,12 @@ public enum ServerFigure implements Figure {
     /** Events of clients refused past the limits of quarkus.socketio.inbound (dropped, or their connection closed). */
     EVENTS_LIMITED("eventsLimited", counter("socketio.events.limited",
             "Events of clients refused past the inbound limits"), LIMIT),
+    /** Namespace connections refused because their identity held its sessions-per-identity already. */
+    CONNECTS_REFUSED_IDENTITY("connectsRefusedIdentity", counter("socketio.connects.limited",
+            "Namespace connections refused by a limit", "reason", "sessions-per-identity"), LIMIT),
+    /** Namespace connections let in because the identity leases could not be reached (the cap fails open). */
+    IDENTITY_LEASES_UNREACHABLE("identityLeasesUnreachable", counter("socketio.identity.leases.unreachable",
+            "Namespace connections let in uncounted because the identity leases could not be reached")),
     /** Broadcasts this server sent to the others (counted by the cluster adapter). */
     BROADCASTS_SENT("broadcastsSent", counter("socketio.bus.broadcasts", "Broadcasts over the cluster bus",
             "direction", "sent")),

@@ -1,12 +1,14 @@
 package dev.qsio.runtime.server;
 
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
@@ -58,7 +60,19 @@ public class ServerSetup {
         return SlowConsumerPolicies.from(config.slowConsumer());
     }
 
-    void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound, SlowConsumerPolicies policies) {
+    /** The cap of connections per identity; checked when the application starts. */
+    @Produces
+    @Singleton
+    IdentityCaps identityCaps(SocketIoRuntimeConfig config, IdentityLeases leases, ServerStats stats, Vertx vertx) {
+        return IdentityCaps.from(config.limits(), leases, stats, vertx);
+    }
+
+    void stopIdentityCaps(@Disposes IdentityCaps caps) {
+        caps.stop();
+    }
+
+    void validateAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound, SlowConsumerPolicies policies,
+            IdentityCaps caps) {
         // nothing to do: asking for the limits and policies made them, and checked their configuration
     }
 

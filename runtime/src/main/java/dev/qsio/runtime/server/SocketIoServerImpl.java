@@ -68,6 +68,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     SlowConsumerPolicies slowConsumerPolicies;
 
     @Inject
+    IdentityCaps identityCaps;
+
+    @Inject
     AdapterFactory adapters;
 
     @Inject

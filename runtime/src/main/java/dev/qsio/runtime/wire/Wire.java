@@ -1,5 +1,6 @@
 package dev.qsio.runtime.wire;
 
+import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.clusteradapter.ClusterTransport;
@@ -12,14 +13,15 @@ import io.vertx.core.Future;
  * their primary, and a single process reaches nobody.
  * <p>
  * A wire is made once per server (a worker, or a single process; never in the primary, which serves no sockets),
- * before the HTTP server listens, and is used from then on by three layers, which never see anything else of it:
+ * before the HTTP server listens, and is used from then on by these parts of the server, which never see anything else of it:
  * <ul>
  * <li>the engine's sessions owned by other servers ride on its {@link #bus()} (channel {@link Bus.Channel#ENGINE}), which
  * also says who the members are;</li>
  * <li>the cluster adapter's messages (broadcasts, requests and their responses) travel through its
  * {@link #adapterTransport()}, in the wire's own format (for Node interop: the format of Node's adapter for the same
  * service);</li>
- * <li>connection state recovery keeps its sessions and broadcast log in its {@link #sessionStore()}.</li>
+ * <li>connection state recovery keeps its sessions and broadcast log in its {@link #sessionStore()};</li>
+ * <li>the cap of connections per identity keeps its leases in its {@link #identityLeases()}.</li>
  * </ul>
  * Readiness, metrics, the cluster endpoint and the Admin UI read its {@link #figures()}.
  * <p>
@@ -56,6 +58,13 @@ public interface Wire {
      * may come back to any server of any host within the window); {@link SessionStore#NONE} otherwise.
      */
     SessionStore sessionStore();
+
+    /**
+     * Where the servers of every host count the connections of each identity
+     * ({@code quarkus.socketio.limits.sessions-per-identity}): in the wire's service, so that the cap holds across
+     * hosts and a dead server's leases expire there.
+     */
+    IdentityLeases identityLeases();
 
     /**
      * Connects to the service. The future completes once connected, or fails: with a
