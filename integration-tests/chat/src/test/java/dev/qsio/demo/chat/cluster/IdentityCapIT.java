@@ -106,6 +106,37 @@ class IdentityCapIT {
     }
 
     /**
+     * The leases out of reach (their Redis stopped): a connection is let in uncounted rather than refused, counted in
+     * {@code socketio_identity_leases_unreachable_total}, and a WARN says so.
+     */
+    @Test
+    void whenTheLeasesCannotBeReachedConnectionsAreLetInAndCounted() throws Exception {
+        RedisServer redis = RedisServer.start("identity-cap-outage");
+        Map<String, String> props = new HashMap<>(CAP);
+        props.putAll(Map.of("quarkus.socketio.bus", "redis", "quarkus.socketio.redis.url", redis.url()));
+        props.put("quarkus.socketio.limits.sessions-per-identity", "1");
+        props.put("quarkus.socketio.cluster.enabled", "false");
+        try (ClusterProcess single = ClusterProcess.startSingle(ClusterIT.JAR, props, "identity-cap-outage");
+                ClientDriver driver = ClientDriver.start()) {
+            String ann = token(single.url(), "ann");
+            assertThat(attempt(driver, "ann-1", single.url(), ann).path("event").asText()).isEqualTo("connect");
+            assertRefused(attempt(driver, "ann-2", single.url(), ann), 1);
+            redis.close();
+            JsonNode outage = attempt(driver, "ann-3", single.url(), ann);
+            assertThat(outage.path("event").asText()).as("let in while the leases are out of reach: " + outage)
+                    .isEqualTo("connect");
+            // the meters read the process's figures at most every 500 ms
+            await().atMost(Duration.ofSeconds(10)).until(() -> single.text("/q/metrics")
+                    .contains("socketio_identity_leases_unreachable_total{worker=\"0\"} 1.0"));
+            assertThat(single.text("/q/metrics"))
+                    .contains("socketio_connects_limited_total{reason=\"sessions-per-identity\",worker=\"0\"} 1.0");
+            await().atMost(Duration.ofSeconds(10)).until(() -> single.logText().contains("the leases could not be reached"));
+        } finally {
+            redis.close();
+        }
+    }
+
+    /**
      * Two hosts of one worker each: ann on both is at the cap (two leases where the wire keeps them); a place freed on
      * one host is taken on the other.
      */
@@ -148,9 +179,13 @@ class IdentityCapIT {
     }
 
     private static void assertRefused(JsonNode outcome) {
+        assertRefused(outcome, 2);
+    }
+
+    private static void assertRefused(JsonNode outcome, int limit) {
         assertThat(outcome.path("event").asText()).as(outcome.toString()).isEqualTo("connect_error");
         assertThat(outcome.path("message").asText()).isEqualTo("Too many sessions for this user");
-        assertThat(outcome.path("data").path("limit").asInt()).as(outcome.toString()).isEqualTo(2);
+        assertThat(outcome.path("data").path("limit").asInt()).as(outcome.toString()).isEqualTo(limit);
     }
 
     /** Tries connections of {@code token} until one is let in (each refused one closes); the id of that one. */
