@@ -35,14 +35,7 @@ class DropOldestIT {
 
     @Test
     void aStoppedClientMissesTheOldestAndIsToldHowMany() throws Exception {
-        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
-        props.put("quarkus.socketio.slow-consumer.namespace.\"/\".policy", "drop-oldest");
-        props.put("quarkus.socketio.slow-consumer.lag-bytes", "200000");
-        props.put("quarkus.socketio.slow-consumer.max-lag", "1s");
-        props.put("quarkus.socketio.slow-consumer.check-interval", "100ms");
-        // what a client may miss does not count toward the bound of what a session holds: 10 MB by default, 2 MB here
-        props.put("quarkus.socketio.max-buffered-bytes", "2000000");
-        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, props, "drop-oldest");
+        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, policy(), "drop-oldest");
                 ClientDriver stalled = ClientDriver.start();
                 ClientDriver driver = ClientDriver.start()) {
             for (int i = 0; i < MIXES.size(); i++) {
@@ -125,16 +118,8 @@ class DropOldestIT {
     @Test
     void frozenChromiumTabsMissTheOldestAndAreToldHowMany() throws Exception {
         int events = 1000;
-        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
-        props.put("quarkus.socketio.slow-consumer.namespace.\"/\".policy", "drop-oldest");
-        props.put("quarkus.socketio.slow-consumer.lag-bytes", "200000");
-        props.put("quarkus.socketio.slow-consumer.max-lag", "1s");
-        props.put("quarkus.socketio.slow-consumer.check-interval", "100ms");
-        props.put("quarkus.socketio.max-buffered-bytes", "2000000");
         // a tab busy for 10 s answers no ping meanwhile: the server's default heartbeat (25 s + 20 s) lets it be
-        props.put("quarkus.socketio.ping-interval", "25s");
-        props.put("quarkus.socketio.ping-timeout", "20s");
-        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, props, "drop-oldest-chromium");
+        try (ClusterProcess cluster = ClusterProcess.start(UnreadClientIT.JAR, 2, policy(), "drop-oldest-chromium");
                 ScriptProcess tabs = ScriptProcess.start("browser-slow.mjs", cluster.url());
                 ClientDriver driver = ClientDriver.start()) {
             tabs.next("ready");
@@ -172,6 +157,21 @@ class DropOldestIT {
                     + "10 s during " + events + " x " + SIZE / 1000 + " KB: missed " + told + " in all, were told so, "
                     + "got the newest in order, none disconnected");
         }
+    }
+
+    /**
+     * The policy for the main namespace alone, with the server's default heartbeat: at most 200 KB held of what a slow
+     * client may miss, and a lag rule (1 s) it must not meet.
+     */
+    private static Map<String, String> policy() {
+        Map<String, String> props = new HashMap<>(ClusterProcess.DEFAULT_HEARTBEAT);
+        props.put("quarkus.socketio.slow-consumer.namespace.\"/\".policy", "drop-oldest");
+        props.put("quarkus.socketio.slow-consumer.lag-bytes", "200000");
+        props.put("quarkus.socketio.slow-consumer.max-lag", "1s");
+        props.put("quarkus.socketio.slow-consumer.check-interval", "100ms");
+        // what a client may miss does not count toward the bound of what a session holds: 10 MB by default, 2 MB here
+        props.put("quarkus.socketio.max-buffered-bytes", "2000000");
+        return props;
     }
 
     private static boolean allCaughtUp(JsonNode tabs, int events) {
