@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,6 +47,12 @@ final class Clients implements AutoCloseable {
         Thread reader = new Thread(this::read, "campaign-clients");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** The CPU ticks (1/100 s) of the script's process and its live descendants (a page's browser) so far. */
+    long cpuTicks() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants()).mapToLong(h -> Overload.ticks(h.pid()))
+                .sum();
     }
 
     static Clients start(Config config, Path log) {
