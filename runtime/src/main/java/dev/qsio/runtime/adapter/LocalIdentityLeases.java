@@ -78,6 +78,13 @@ public final class LocalIdentityLeases implements IdentityLeases {
         }
     }
 
+    /** Whether {@code holder} has a live lease of {@code identity}. */
+    public synchronized boolean holds(String identity, String holder) {
+        Map<String, Long> held = leases.get(identity);
+        Long expiry = held == null ? null : held.get(holder);
+        return expiry != null && expiry > clock.getAsLong();
+    }
+
     /** The live leases of {@code identity}. */
     public synchronized int count(String identity) {
         long now = clock.getAsLong();

@@ -19,8 +19,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * The leases of identities of the workers of one host, without a wire between hosts: kept by their primary
- * ({@link Keeper}, in memory), asked for on the local bus's CONTROL channel. A worker that dies renews nothing, and
- * its leases expire in the primary; the primary's death ends its workers, and the leases with them.
+ * ({@link Keeper}, in memory), asked for on the local bus's CONTROL channel. A worker that exits (a crash, a kill, a
+ * stop) frees its leases at once, since its primary sees the exit; the primary's death ends its workers, and the
+ * leases with them.
  */
 final class ControlIdentityLeases implements IdentityLeases {
 
@@ -82,20 +83,38 @@ final class ControlIdentityLeases implements IdentityLeases {
         bus.send("primary", Bus.Channel.CONTROL, Control.encode(op));
     }
 
-    /** The primary's side: the leases of its host, and the answers to its workers' requests. */
+    /**
+     * The primary's side: the leases of its host, the answers to its workers' requests, and which worker holds each
+     * lease, so that a worker's exit frees its places at once (the primary sees the exit; nothing else would until the
+     * leases expired).
+     */
     static final class Keeper {
         private final LocalIdentityLeases leases = new LocalIdentityLeases();
+        /** By worker slot: the holders of each identity it took or renewed. */
+        private final Map<Integer, Map<String, Set<String>>> bySlot = new java.util.HashMap<>();
 
-        /** Handles a lease op of a worker; the answer to send back to it, or null. */
-        Buffer handle(JsonNode message) {
+        /** Handles a lease op of the worker of {@code slot}; the answer to send back to it, or null. */
+        synchronized Buffer handle(int slot, JsonNode message) {
+            String identity = message.path("identity").asText();
+            String holder = message.path("holder").asText();
             switch (message.path("op").asText()) {
                 case Control.LEASE -> {
-                    boolean held = leases.take(message.path("identity").asText(), message.path("holder").asText(),
-                            message.path("max").asInt(), message.path("leaseMs").asLong());
+                    boolean held = leases.take(identity, holder, message.path("max").asInt(),
+                            message.path("leaseMs").asLong());
+                    if (held) {
+                        holders(slot, identity).add(holder);
+                    }
                     return Control.encode(Control.op(Control.LEASED).put("rid", message.path("rid").asLong())
                             .put("held", held));
                 }
-                case Control.UNLEASE -> leases.release(message.path("identity").asText(), message.path("holder").asText());
+                case Control.UNLEASE -> {
+                    leases.release(identity, holder);
+                    Map<String, Set<String>> mine = bySlot.get(slot);
+                    if (mine != null && mine.containsKey(identity)) {
+                        mine.get(identity).remove(holder);
+                        mine.values().removeIf(Set::isEmpty);
+                    }
+                }
                 case Control.RENEW -> {
                     long leaseMs = message.path("leaseMs").asLong();
                     Map<String, Set<String>> held = new java.util.HashMap<>();
@@ -106,11 +125,43 @@ final class ControlIdentityLeases implements IdentityLeases {
                     });
                     leases.renew(held, leaseMs);
                     leases.sweep();
+                    // the record follows: what it renews is added (a lease taken while the renewal was on its way
+                    // stays), what has expired meanwhile is forgotten
+                    held.forEach((name, holders) -> holders(slot, name).addAll(holders));
+                    Map<String, Set<String>> mine = bySlot.getOrDefault(slot, Map.of());
+                    mine.forEach((name, holders) -> holders.removeIf(h -> !leases.holds(name, h)));
+                    mine.values().removeIf(Set::isEmpty);
                 }
                 default -> {
                 }
             }
             return null;
+        }
+
+        /** The worker of {@code slot} exited: its leases end now. Returns how many. */
+        synchronized int forget(int slot) {
+            Map<String, Set<String>> mine = bySlot.remove(slot);
+            if (mine == null) {
+                return 0;
+            }
+            int n = 0;
+            for (Map.Entry<String, Set<String>> e : mine.entrySet()) {
+                for (String holder : e.getValue()) {
+                    leases.release(e.getKey(), holder);
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** The live leases of {@code identity} on this host. */
+        synchronized int count(String identity) {
+            return leases.count(identity);
+        }
+
+        private Set<String> holders(int slot, String identity) {
+            return bySlot.computeIfAbsent(slot, s -> new java.util.HashMap<>()).computeIfAbsent(identity,
+                    i -> new java.util.HashSet<>());
         }
     }
 }

@@ -547,6 +547,10 @@ public class Primary implements Cluster {
         bySlot.remove(inc.slot);
         relay.disconnect(inc.slot);
         handOff.forget(inc.slot);
+        int freed = leases.forget(inc.slot);
+        if (freed > 0) {
+            LOG.debugf("Worker %d (pid %d) exited: its %d identity leases are free", w.id, inc.process.pid(), freed);
+        }
         fire(new WorkerLifecycleEvent(Kind.EXITED, w.id, inc.process.pid(), code, Duration.ZERO,
                 inc.stopping ? "stopped" : "crashed"));
         if (!inc.ready.isDone()) {
@@ -947,7 +951,7 @@ public class Primary implements Cluster {
                     inc.stopping = true;
                 }
                 case Control.LEASE, Control.UNLEASE, Control.RENEW -> {
-                    Buffer answer = leases.handle(message);
+                    Buffer answer = leases.handle(slot, message);
                     if (answer != null) {
                         relay.control(slot, answer);
                     }
