@@ -94,7 +94,7 @@ def memory_table(name, names):
 
 # each table: its file, the run, and how to draw it
 TABLES = [
-    {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full", "kind": "overload"},
+    {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full-tenants", "kind": "overload"},
     {"file": "overload-full-server-rate.adoc", "run": "bench/runs/20261126-overload-full-server-rate",
      "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
