@@ -239,6 +239,18 @@ public interface SocketIoRuntimeConfig {
         @WithDefault("drop")
         Exceeded exceeded();
 
+        /**
+         * With {@code exceeded=disconnect}: how long the remote address of a client disconnected for exceeding a limit
+         * may not open a new session on this process. Its handshakes meanwhile get HTTP 429 with {@code Retry-After}
+         * and the message "This address was rate limited" (counted in
+         * {@code socketio_handshakes_limited_total{reason="cooldown"}}), so that a flooder does not come back at once
+         * with a full bucket. Its other open sessions go on. The address is the one the limits per address use (the
+         * forwarded one behind trusted proxies), and users behind one address share its cooldown. {@code 0} turns it
+         * off.
+         */
+        @WithDefault("0S")
+        Duration cooldown();
+
         enum Exceeded {
             DROP,
             DISCONNECT

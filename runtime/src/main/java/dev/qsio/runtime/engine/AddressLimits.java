@@ -40,17 +40,23 @@ final class AddressLimits {
      * The settings, validated by {@link EngineOptions}; a value of 0 turns its limit off. {@code serverRate} and
      * {@code serverBurst} are the process's handshakes of all addresses together.
      */
-    record Settings(double rate, int burst, int sessions, int maxAddresses, double serverRate, int serverBurst) {
+    record Settings(double rate, int burst, int sessions, int maxAddresses, double serverRate, int serverBurst,
+            boolean cooldowns) {
 
-        static final Settings OFF = new Settings(0, 0, 0, 1, 0, 1);
+        static final Settings OFF = new Settings(0, 0, 0, 1, 0, 1, false);
 
-        /** Limits per address only (the process's handshakes not limited). */
+        /** Limits per address only (the process's handshakes not limited, no cooldowns). */
         Settings(double rate, int burst, int sessions, int maxAddresses) {
-            this(rate, burst, sessions, maxAddresses, 0, 1);
+            this(rate, burst, sessions, maxAddresses, 0, 1, false);
         }
 
         boolean enabled() {
-            return rate > 0 || sessions > 0 || serverRate > 0;
+            return perAddress() || serverRate > 0;
+        }
+
+        /** Whether addresses are tracked: a limit per address, or cooldowns ({@link #coolDown}) to keep. */
+        boolean perAddress() {
+            return rate > 0 || sessions > 0 || cooldowns;
         }
     }
 
@@ -58,7 +64,8 @@ final class AddressLimits {
     enum Reason {
         RATE(EngineFigure.HANDSHAKES_REFUSED_RATE, "Too many handshakes from this address"),
         SESSIONS(EngineFigure.HANDSHAKES_REFUSED_SESSIONS, "Too many sessions from this address"),
-        SERVER_RATE(EngineFigure.HANDSHAKES_REFUSED_SERVER_RATE, "Too many handshakes on this server");
+        SERVER_RATE(EngineFigure.HANDSHAKES_REFUSED_SERVER_RATE, "Too many handshakes on this server"),
+        COOLDOWN(EngineFigure.HANDSHAKES_REFUSED_COOLDOWN, "This address was rate limited");
 
         final EngineFigure figure;
         final String message;
@@ -79,6 +86,9 @@ final class AddressLimits {
         /** Null when handshakes per second are not limited. */
         private final TokenBucket handshakes;
         private int sessions;
+        /** Until when (the clock's nanoseconds) the address may not open a session, after {@link #coolDown}. */
+        private long coolUntil;
+        private boolean cooling;
         /** Dropped from the table: whoever still holds it looks the address up again. */
         private boolean dropped;
         private long loggedAt;
@@ -133,7 +143,7 @@ final class AddressLimits {
      */
     Refusal admit(String address, Entry[] entry, MultiMap headers) {
         long now = clock.getAsLong();
-        Refusal refused = settings.rate > 0 || settings.sessions > 0 ? admitAddress(address, entry, headers, now) : null;
+        Refusal refused = settings.perAddress() ? admitAddress(address, entry, headers, now) : null;
         if (refused != null || server == null) {
             return refused;
         }
@@ -178,7 +188,9 @@ final class AddressLimits {
                     continue;
                 }
                 Refusal refusal = null;
-                if (settings.sessions > 0 && e.sessions >= settings.sessions) {
+                if (e.cooling && now - e.coolUntil < 0) {
+                    refusal = new Refusal(Reason.COOLDOWN, (int) Math.max(1, (e.coolUntil - now + 999_999_999L) / 1_000_000_000L));
+                } else if (settings.sessions > 0 && e.sessions >= settings.sessions) {
                     refusal = new Refusal(Reason.SESSIONS, SESSIONS_RETRY_AFTER_SECONDS);
                 } else if (e.handshakes != null && !e.handshakes.take(1, now)) {
                     refusal = new Refusal(Reason.RATE, e.handshakes.secondsUntil(1, now));
@@ -198,8 +210,12 @@ final class AddressLimits {
             // logged outside the entry's lock
             if (logged > 0) {
                 LOG.infof("Refused a handshake from %s: %s (HTTP 429)%s%s", address,
-                        refused.reason() == Reason.RATE ? "over " + settings.rate + " handshakes per second"
-                                : "at " + settings.sessions + " open sessions",
+                        switch (refused.reason()) {
+                            case RATE -> "over " + settings.rate + " handshakes per second";
+                            case COOLDOWN -> "a client of it was disconnected past quarkus.socketio.inbound limits "
+                                    + "(quarkus.socketio.inbound.cooldown)";
+                            default -> "at " + settings.sessions + " open sessions";
+                        },
                         logged > 1 ? "; " + (logged - 1) + " more refused from this address since the last such message"
                                 : "",
                         viaUntrustedProxy(address, headers) ? ". It came through a proxy whose headers the HTTP server does not read, so"
@@ -241,6 +257,20 @@ final class AddressLimits {
             e = current != null ? current : add(e.address, clock.getAsLong());
             if (e == null) {
                 return null;
+            }
+        }
+    }
+
+    /**
+     * The address of {@code e} may not open a session for {@code nanos} from now (a client of it was disconnected past
+     * its inbound limits); a longer cooldown already running stays.
+     */
+    void coolDown(Entry e, long nanos) {
+        long until = clock.getAsLong() + nanos;
+        synchronized (e) {
+            if (!e.cooling || until - e.coolUntil > 0) {
+                e.coolUntil = until;
+                e.cooling = true;
             }
         }
     }
@@ -288,7 +318,7 @@ final class AddressLimits {
                 if (e.sessions > 0) {
                     continue;
                 }
-                if (!full && e.handshakes != null && !e.handshakes.full(now)) {
+                if (!full && (e.handshakes != null && !e.handshakes.full(now) || e.cooling && now - e.coolUntil < 0)) {
                     continue;
                 }
                 e.dropped = true;

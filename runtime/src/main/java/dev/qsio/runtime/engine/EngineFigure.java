@@ -28,6 +28,12 @@ public enum EngineFigure implements Figure {
      */
     HANDSHAKES_REFUSED_SERVER_RATE("handshakesRefusedServerRate", counter("socketio.handshakes.limited",
             "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "server-rate"), LIMIT),
+    /**
+     * Handshakes refused while their address cools down after a client of it was disconnected past its inbound limits
+     * (also counted in {@link #HANDSHAKES_REFUSED}).
+     */
+    HANDSHAKES_REFUSED_COOLDOWN("handshakesRefusedCooldown", counter("socketio.handshakes.limited",
+            "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "cooldown"), LIMIT),
     BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
     BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
     /** Polling requests this server served for sessions owned by another server. */

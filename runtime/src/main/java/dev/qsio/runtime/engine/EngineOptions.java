@@ -62,7 +62,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 List.copyOf(transports), config.allowUpgrades(),
                 cors(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
-                compression(config), config.allowEio3(), addressLimits(config.limits()),
+                compression(config), config.allowEio3(), addressLimits(config.limits(), !config.inbound().cooldown().isZero()),
                 Math.max(0, config.slowConsumer().lagBytes()));
     }
 
@@ -98,7 +98,11 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return (int) Math.min(Integer.MAX_VALUE - 64L, 2L * maxHttpBufferSize) + 64;
     }
 
-    private static AddressLimits.Settings addressLimits(SocketIoRuntimeConfig.Limits config) {
+    /**
+     * The limits per address; {@code cooldowns} when addresses must be tracked for
+     * {@code quarkus.socketio.inbound.cooldown} (checked with the inbound limits, in the server).
+     */
+    private static AddressLimits.Settings addressLimits(SocketIoRuntimeConfig.Limits config, boolean cooldowns) {
         String prefix = "quarkus.socketio.limits.";
         double rate = config.handshakesPerSecondPerAddress();
         if (!(rate >= 0) || Double.isInfinite(rate)) {
@@ -130,7 +134,7 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             throw new ConfigurationException(prefix + "handshake-burst must be at least 1, got " + serverBurst,
                     Set.of(prefix + "handshake-burst"));
         }
-        return new AddressLimits.Settings(rate, burst, sessions, max, serverRate, serverBurst);
+        return new AddressLimits.Settings(rate, burst, sessions, max, serverRate, serverBurst, cooldowns);
     }
 
     /** The heap a session is given by default: {@code max-connections} is the maximum heap over this. */

@@ -119,6 +119,11 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
     }
 
+    /** The limits per remote address of this server's handshakes. */
+    AddressLimits addressLimits() {
+        return addressLimits;
+    }
+
     public EngineStats stats() {
         return stats;
     }

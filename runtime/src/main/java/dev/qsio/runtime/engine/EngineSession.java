@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -861,6 +862,18 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     public void fail(String message) {
         onError(message);
+    }
+
+    /**
+     * The session's remote address may not open a new session on this server for {@code duration}: its handshakes get
+     * 429 meanwhile (see {@code quarkus.socketio.inbound.cooldown}). Nothing happens when its address is not tracked
+     * (the limits per address off, or their table full).
+     */
+    public void coolDownAddress(Duration duration) {
+        AddressLimits.Entry e = addressEntry;
+        if (e != null) {
+            server.addressLimits().coolDown(e, duration.toNanos());
+        }
     }
 
     /**

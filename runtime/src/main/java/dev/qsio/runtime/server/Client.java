@@ -170,6 +170,9 @@ final class Client {
         InboundLimits.logRefused(conn.id(), conn.request() == null ? null : conn.request().remoteAddress(), event,
                 limits.exceeded());
         if (limits.exceeded() == SocketIoRuntimeConfig.Inbound.Exceeded.DISCONNECT) {
+            if (!limits.cooldown().isZero()) {
+                conn.coolDownAddress(limits.cooldown());
+            }
             conn.closeFor(RATE_LIMITED);
         } else if (packet.hasId()) {
             socket.sendAck(packet.id(), event, new Object[] { RATE_LIMITED_ANSWER });

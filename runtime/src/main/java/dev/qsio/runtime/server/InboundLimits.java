@@ -1,5 +1,6 @@
 package dev.qsio.runtime.server;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,11 @@ final class InboundLimits {
      * @param bytes its bytes, or null
      * @param perEvent single events by name
      * @param exceeded what happens to an event past a limit
+     * @param cooldown how long the address of a client disconnected past a limit may not open a session (zero: off)
      */
-    record Options(Rate events, Rate bytes, Map<String, Rate> perEvent, Exceeded exceeded) {
+    record Options(Rate events, Rate bytes, Map<String, Rate> perEvent, Exceeded exceeded, Duration cooldown) {
 
-        static final Options NONE = new Options(null, null, Map.of(), Exceeded.DROP);
+        static final Options NONE = new Options(null, null, Map.of(), Exceeded.DROP, Duration.ZERO);
 
         boolean any() {
             return events != null || bytes != null || !perEvent.isEmpty();
@@ -65,7 +67,8 @@ final class InboundLimits {
                 return configured;
             }
             perEvent.putAll(annotated);
-            return new Options(configured.events(), configured.bytes(), Map.copyOf(perEvent), configured.exceeded());
+            return new Options(configured.events(), configured.bytes(), Map.copyOf(perEvent), configured.exceeded(),
+                    configured.cooldown());
         }
 
         private static Options fromConfig(SocketIoRuntimeConfig.Inbound config) {
@@ -83,7 +86,25 @@ final class InboundLimits {
                 }
                 perEvent.put(name, rate(key + "per-second", r.perSecond(), key + "burst", r.burst()));
             });
-            return new Options(events, bytes, Map.copyOf(perEvent), config.exceeded());
+            return new Options(events, bytes, Map.copyOf(perEvent), config.exceeded(), cooldown(config));
+        }
+
+        /** {@code cooldown}: 0 (off), or at least a millisecond and only with {@code exceeded=disconnect}. */
+        static Duration cooldown(SocketIoRuntimeConfig.Inbound config) {
+            String key = "quarkus.socketio.inbound.cooldown";
+            Duration d = config.cooldown();
+            if (d.isZero()) {
+                return d;
+            }
+            if (d.isNegative() || d.toMillis() < 1) {
+                throw new ConfigurationException(key + " must be 0 (off) or at least 1 ms, got " + d, Set.of(key));
+            }
+            if (config.exceeded() != Exceeded.DISCONNECT) {
+                throw new ConfigurationException(key + " applies to clients disconnected past a limit: it needs "
+                        + "quarkus.socketio.inbound.exceeded=disconnect (it is " + config.exceeded().name().toLowerCase()
+                        + ")", Set.of(key, "quarkus.socketio.inbound.exceeded"));
+            }
+            return d;
         }
 
         private static Rate rate(String rateKey, double perSecond, String burstKey, double burst) {
@@ -155,6 +176,11 @@ final class InboundLimits {
 
     Exceeded exceeded() {
         return options.exceeded();
+    }
+
+    /** How long the address of a client disconnected past a limit may not open a session; zero when off. */
+    Duration cooldown() {
+        return options.cooldown();
     }
 
     /** Logs a refused event: at INFO at most once per 10 s for the process, with the count since; else at DEBUG. */

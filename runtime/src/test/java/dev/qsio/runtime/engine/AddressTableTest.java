@@ -45,7 +45,7 @@ class AddressTableTest {
     @Test
     void theProcesssRateBoundsAStormFromManyAddressesAfterTheirOwnLimits() {
         // 50 a second per address, burst 5; the process 10 a second for all, burst 20
-        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(50, 5, 0, 1000, 10, 20), now::get);
+        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(50, 5, 0, 1000, 10, 20, false), now::get);
         int accepted = 0;
         for (int i = 0; i < 100; i++) {
             if (admit(limits, "10.0.0." + i) == null) {
@@ -82,7 +82,7 @@ class AddressTableTest {
 
     @Test
     void theProcesssRateAloneLimits() {
-        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(0, 1, 0, 1000, 1, 2), now::get);
+        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(0, 1, 0, 1000, 1, 2, false), now::get);
         assertThat(limits.enabled()).isTrue();
         assertThat(admit(limits, "a")).isNull();
         assertThat(admit(limits, "a")).isNull();
@@ -161,5 +161,31 @@ class AddressTableTest {
         assertThat(limits.size()).isEqualTo(10);
         assertThat(admit(limits, "a0").reason()).as("those in the table still are")
                 .isEqualTo(AddressLimits.Reason.SESSIONS);
+    }
+
+    @Test
+    void anAddressCoolingDownIsRefusedUntilItsEndAndItsEntryOutlivesASweep() {
+        AddressLimits limits = new AddressLimits(new AddressLimits.Settings(0, 1, 0, 1000, 0, 1, true), now::get);
+        AddressLimits.Entry[] entry = new AddressLimits.Entry[1];
+        assertThat(limits.admit("a", entry, null)).as("cooldowns alone track addresses").isNull();
+        assertThat(entry[0]).isNotNull();
+        limits.coolDown(entry[0], 15 * SECOND);
+        limits.coolDown(entry[0], 2 * SECOND);
+
+        AddressLimits.Refusal refused = admit(limits, "a");
+        assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.COOLDOWN);
+        assertThat(refused.retryAfterSeconds()).as("the longer cooldown stays").isEqualTo(15);
+        assertThat(admit(limits, "b")).as("another address").isNull();
+        assertThat(limits.size()).isEqualTo(2);
+
+        // the sweep that a new address brings after 10 s drops the entry that says nothing and keeps the cooling one
+        now.addAndGet(12 * SECOND + SECOND / 2);
+        assertThat(admit(limits, "c")).isNull();
+        assertThat(limits.size()).isEqualTo(2);
+        refused = admit(limits, "a");
+        assertThat(refused.reason()).isEqualTo(AddressLimits.Reason.COOLDOWN);
+        assertThat(refused.retryAfterSeconds()).as("rounded up").isEqualTo(3);
+        now.addAndGet(3 * SECOND);
+        assertThat(admit(limits, "a")).as("after the cooldown").isNull();
     }
 }
