@@ -94,7 +94,7 @@ def memory_table(name, names):
 
 # each table: its file, the run, and how to draw it
 TABLES = [
-    {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full-tenants", "kind": "overload"},
+    {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full-cooldown", "kind": "overload"},
     {"file": "overload-full-server-rate.adoc", "run": "bench/runs/20261126-overload-full-server-rate",
      "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
@@ -142,7 +142,9 @@ def overload_outcomes(a, srv, seconds):
     if a.get("flood.connect"):
         out.append(f"flooders: {a.get('flood.emitted', 0):,} events emitted in {a['flood.connect']} connections, "
                    f"{srv.get('eventsLimited', 0):,} limited, "
-                   f"{sum(v for k, v in a.items() if k.startswith('flood.disconnect.')):,} disconnected")
+                   f"{sum(v for k, v in a.items() if k.startswith('flood.disconnect.')):,} disconnected"
+                   + (f", {srv['handshakesRefusedCooldown']:,} handshakes refused in their address's cooldown"
+                      if srv.get("handshakesRefusedCooldown") else ""))
     if a.get("storm.sent"):
         out.append(f"storm from {a.get('storm.addresses', 0)} address(es): {a['storm.sent']:,} handshakes "
                    f"({a['storm.sent'] / seconds:,.0f}/s), {a.get('storm.status.200', 0):,} accepted, "

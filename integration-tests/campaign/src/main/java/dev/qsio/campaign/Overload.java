@@ -69,6 +69,8 @@ public final class Overload {
     /** The inbound limit of the run: what a public chat would set, far above a well-behaved client's few events. */
     static final int EVENTS_PER_SECOND = 50;
     static final int EVENT_BURST = 100;
+    /** How long the address of a client cut off past the inbound limit may not open a session on that worker. */
+    static final int COOLDOWN_SECONDS = 10;
     /** The server's defaults, given again since the features application turns them off for its other tests. */
     static final int HANDSHAKES_PER_SECOND = 50;
     static final int HANDSHAKE_BURST = 500;
@@ -121,6 +123,7 @@ public final class Overload {
         props.put("quarkus.socketio.inbound.events-per-second", String.valueOf(EVENTS_PER_SECOND));
         props.put("quarkus.socketio.inbound.event-burst", String.valueOf(EVENT_BURST));
         props.put("quarkus.socketio.inbound.exceeded", "disconnect");
+        props.put("quarkus.socketio.inbound.cooldown", COOLDOWN_SECONDS + "s");
         props.put("quarkus.socketio.admin-ui.enabled", "true");
         props.put("quarkus.socketio.admin-ui.namespace", ADMIN_NAMESPACE);
         props.put("quarkus.socketio.admin-ui.username", "admin");
