@@ -267,7 +267,7 @@ public final class Overload {
         }
         OverloadChecker.Limits limits = new OverloadChecker.Limits(HANDSHAKES_PER_SECOND, HANDSHAKE_BURST, LOGIN_FAILURES,
                 LOGIN_WINDOW_SECONDS, WORKERS, factor, slackMs,
-                plan.heartbeatSeconds());
+                plan.heartbeatSeconds(), COOLDOWN_SECONDS);
         OverloadChecker.Run run = new OverloadChecker.Run(measured, verdict.violations(), oom, replaced, limits);
         List<Checker.Violation> violations = OverloadChecker.check(run);
         Map<String, Object> results = new LinkedHashMap<>();

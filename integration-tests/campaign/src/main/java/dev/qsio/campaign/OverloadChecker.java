@@ -94,10 +94,11 @@ public final class OverloadChecker {
      * The limits the run was configured with, which the abusers' outcomes are checked against: handshakes per second
      * and burst per address, the Admin UI's failed logins allowed per address in its window (a login under way counts
      * as one), the workers (each counts its own), the latency bound (a phase's p99 at most {@code factor} times the
-     * quiet phase's plus {@code slackMs}), and the heartbeat's bound on a client that answers nothing.
+     * quiet phase's plus {@code slackMs}), the heartbeat's bound on a client that answers nothing, and the cooldown
+     * of a flooder's address ({@code inbound.cooldown}, 0 when off).
      */
     public record Limits(double handshakesPerSecond, int handshakeBurst, int loginFailures, long loginWindowSeconds,
-            int workers, double factor, long slackMs, long heartbeatSeconds) {
+            int workers, double factor, long slackMs, long heartbeatSeconds, long cooldownSeconds) {
     }
 
     /**
@@ -159,7 +160,7 @@ public final class OverloadChecker {
                 violation("ack", p.name(), p.ackFailures() + " of " + p.acks() + " acknowledgements failed");
             }
             if (p.abusersStartingWith("flood.connect") > 0) {
-                flood(p);
+                flood(p, l);
             }
             if (p.abuser("storm.sent") > 0) {
                 storm(p, l);
@@ -173,8 +174,15 @@ public final class OverloadChecker {
         }
     }
 
-    /** Flooders past the inbound limit: their events refused, counted, and each flooder disconnected. */
-    private void flood(Phase p) {
+    /**
+     * Flooders past the inbound limit: their events refused, counted, and each flooder disconnected; with a cooldown,
+     * their reconnections refused while their address cools down.
+     */
+    private void flood(Phase p, Limits l) {
+        if (l.cooldownSeconds() > 0 && p.server().getOrDefault("handshakesRefusedCooldown", 0L) == 0) {
+            violation("flood", p.name(), "no flooder's reconnection was refused in its address's cooldown ("
+                    + p.abuser("flood.connect") + " connections)");
+        }
         if (p.server().getOrDefault("eventsLimited", 0L) == 0) {
             violation("flood", p.name(), "the flooders' events were never limited (eventsLimited 0, "
                     + p.abuser("flood.emitted") + " emitted)");

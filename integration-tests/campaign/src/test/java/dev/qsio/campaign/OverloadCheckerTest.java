@@ -18,14 +18,13 @@ import dev.qsio.campaign.OverloadChecker.Run;
 /**
  * The overload checker on runs written by hand: a clean run passes, and each way a run can break a rule is reported
  * under that rule: a phase's p99 over the bound, a well-behaved client disconnected, an acknowledgement failed, a worker
- * out of memory or replaced, flooders never limited, a storm let past its limits or answered otherwise than 200, 429
- * or 503, a guessed
- * password accepted or checked past the login limit, clients that read nothing still open after the heartbeat's bound,
- * and what the histories' checker found.
+ * out of memory or replaced, flooders never limited (or, with a cooldown, never refused during it), a storm let past
+ * its limits or answered otherwise than 200, 429 or 503, a guessed password accepted or checked past the login limit,
+ * clients that read nothing still open after the heartbeat's bound, and what the histories' checker found.
  */
 class OverloadCheckerTest {
 
-    static final Limits LIMITS = new Limits(50, 500, 5, 60, 2, 2.0, 0, 45);
+    static final Limits LIMITS = new Limits(50, 500, 5, 60, 2, 2.0, 0, 45, 10);
 
     /** A histogram of {@code n} deliveries at {@code ms} and one at {@code tailMs}. */
     static Latency latency(long n, long ms, long tailMs) {
@@ -46,7 +45,7 @@ class OverloadCheckerTest {
         phases.add(phase("slow-readers", latency(1000, 34, 500), Map.of("slow.paused", 200L, "slow.outcome.closed", 200L),
                 Map.of()));
         phases.add(phase("flood", latency(1000, 34, 500), Map.of("flood.connect", 150L, "flood.disconnect.transport close",
-                150L), Map.of("eventsLimited", 150L)));
+                150L), Map.of("eventsLimited", 150L, "handshakesRefusedCooldown", 300L)));
         phases.add(phase("storm-one", latency(1000, 34, 500), Map.of("storm.sent", 300_000L, "storm.addresses", 1L,
                 "storm.status.200", 2000L, "storm.status.429", 298_000L), Map.of()));
         phases.add(phase("guesser", latency(1000, 34, 500), Map.of("guess.attempts", 5000L,
@@ -102,7 +101,7 @@ class OverloadCheckerTest {
         assertThat(rules(phases, r -> r)).containsExactly("latency flood");
         assertThat(OverloadChecker.bound(new Run(phases, List.of(), false, false, LIMITS))).isEqualTo(40);
         // the same with 5 ms of slack passes
-        Limits slack = new Limits(50, 500, 5, 60, 2, 2.0, 5, 45);
+        Limits slack = new Limits(50, 500, 5, 60, 2, 2.0, 5, 45, 10);
         assertThat(rules(phases, r -> new Run(r.phases(), r.histories(), false, false, slack))).isEmpty();
     }
 
@@ -138,6 +137,15 @@ class OverloadCheckerTest {
         assertThat(rules(with("flood", Map.of(), Map.of("eventsLimited", 0L)), r -> r)).containsExactly("flood flood");
         assertThat(rules(with("flood", Map.of("flood.disconnect.transport close", 0L), Map.of()), r -> r))
                 .containsExactly("flood flood");
+    }
+
+    @Test
+    void floodersNeverRefusedInTheirCooldownAreReported() {
+        assertThat(rules(with("flood", Map.of(), Map.of("handshakesRefusedCooldown", 0L)), r -> r))
+                .containsExactly("flood flood");
+        Limits off = new Limits(50, 500, 5, 60, 2, 2.0, 0, 45, 0);
+        assertThat(rules(with("flood", Map.of(), Map.of("handshakesRefusedCooldown", 0L)),
+                r -> new Run(r.phases(), List.of(), false, false, off))).as("no cooldown configured").isEmpty();
     }
 
     @Test
