@@ -80,8 +80,8 @@ class MultiHostIT {
     void clients() {
         driver = ClientDriver.start();
         placed = new LinkedHashMap<>();
-        for (int i = 0; i < 80 && !(placed.size() == 4 && placed.values().stream()
-                .allMatch(m -> m.containsKey("polling") && m.containsKey("websocket"))); i++) {
+        // the primaries route new connections to a worker at random: sample until each server holds both transports
+        for (int i = 0; i < 200 && !everyServerHoldsBothTransports(); i++) {
             String id = "c" + i;
             String transport = i % 4 < 2 ? "polling" : "websocket";
             ClusterProcess host = i % 2 == 0 ? hostA : hostB;
@@ -93,6 +93,12 @@ class MultiHostIT {
                     .add(id);
         }
         assertThat(placed.keySet()).containsExactlyInAnyOrder("host-a/1", "host-a/2", "host-b/1", "host-b/2");
+        assertThat(everyServerHoldsBothTransports()).as("clients by server and transport: " + placed).isTrue();
+    }
+
+    private boolean everyServerHoldsBothTransports() {
+        return placed.size() == 4
+                && placed.values().stream().allMatch(m -> m.containsKey("polling") && m.containsKey("websocket"));
     }
 
     @AfterEach
