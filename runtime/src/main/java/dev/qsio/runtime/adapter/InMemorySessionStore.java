@@ -2,7 +2,7 @@ package dev.qsio.runtime.adapter;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -10,47 +10,77 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * The session store of one process: sessions and the broadcast log in memory, both kept for the recovery window
- * ({@code max-disconnection-duration}) and swept every few seconds.
+ * Sessions and the broadcast log in memory, both kept for the recovery window ({@code max-disconnection-duration})
+ * and swept every few seconds; the log is also held under {@code max-log-bytes}, oldest entries first, and what that
+ * trims is counted ({@link #trimmedEntries()}). One process uses it as its session store. The primary of a cluster on
+ * the local bus keeps its host's sessions in one, for its workers: each session then has an owner (the worker that
+ * stored it last), whose out-of-date writes for a session another worker restored since are ignored, and whose
+ * connected sessions become disconnected ones when it exits ({@link #orphan}).
  */
 public final class InMemorySessionStore implements SessionStore {
 
-    private record Entry(String offset, Encoded packet, BroadcastOptions options, long at) {
+    /** The owner of every session of a store used by one process. */
+    public static final String SELF = "";
+
+    private record Entry(String offset, Encoded packet, Set<String> rooms, Set<String> except, long at, long bytes) {
     }
 
-    private record Kept(Session session, long disconnectedAt) {
+    private record Kept(Session session, long disconnectedAt, String owner) {
     }
 
     private final long windowMs;
+    private final long maxLogBytes;
+    private final boolean restoresConnected;
     private final AtomicLong offsets = new AtomicLong();
     private final String offsetPrefix = Long.toString(System.currentTimeMillis(), 36) + "-";
-    private final Map<String, Deque<Entry>> logs = new ConcurrentHashMap<>();
+    /** The log of each namespace, oldest first; all guarded by the map's monitor. */
+    private final Map<String, ArrayDeque<Entry>> logs = new HashMap<>();
     private final Map<String, Kept> sessions = new ConcurrentHashMap<>();
+    private long logBytes;
+    private long logEntries;
+    private long trimmedEntries;
+    private long trimmedBytes;
 
-    public InMemorySessionStore(Vertx vertx, long windowMs) {
+    /**
+     * @param windowMs how long a disconnected session and a logged broadcast are kept
+     * @param maxLogBytes the most the log holds (the packets' bytes, all namespaces together)
+     * @param restoresConnected whether a session stored as connected may be restored: true where its connection may
+     *        still be open on another server that has not noticed it is gone (the restoring server closes it)
+     */
+    public InMemorySessionStore(Vertx vertx, long windowMs, long maxLogBytes, boolean restoresConnected) {
         this.windowMs = windowMs;
-        vertx.setPeriodic(Math.min(windowMs, 5000), t -> sweep());
+        this.maxLogBytes = maxLogBytes;
+        this.restoresConnected = restoresConnected;
+        vertx.setPeriodic(Math.max(1, Math.min(windowMs, 5000)), t -> sweep());
     }
 
     private static String key(String namespace, String pid) {
         return namespace + "#" + pid;
     }
 
-    private void sweep() {
+    /** Forgets the sessions disconnected and the broadcasts logged longer ago than the window. */
+    public void sweep() {
         long oldest = System.currentTimeMillis() - windowMs;
         sessions.values().removeIf(k -> k.disconnectedAt > 0 && k.disconnectedAt < oldest);
-        for (Deque<Entry> log : logs.values()) {
-            synchronized (log) {
+        synchronized (logs) {
+            for (ArrayDeque<Entry> log : logs.values()) {
                 while (!log.isEmpty() && log.peekFirst().at < oldest) {
-                    log.pollFirst();
+                    drop(log.pollFirst());
                 }
             }
+            logs.values().removeIf(ArrayDeque::isEmpty);
         }
+    }
+
+    private void drop(Entry e) {
+        logBytes -= e.bytes;
+        logEntries--;
     }
 
     @Override
@@ -58,64 +88,148 @@ public final class InMemorySessionStore implements SessionStore {
         return offsetPrefix + offsets.incrementAndGet();
     }
 
+    /** About the bytes a packet holds in the log. */
+    public static long bytes(Encoded packet) {
+        long n = 0;
+        for (EnginePacket m : packet.messages()) {
+            n += m.size();
+        }
+        return n;
+    }
+
     @Override
     public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
-        Deque<Entry> log = logs.computeIfAbsent(namespace, n -> new ArrayDeque<>());
-        synchronized (log) {
-            log.addLast(new Entry(offset, packet, options, System.currentTimeMillis()));
+        append(namespace, offset, packet, options.rooms(), options.except());
+    }
+
+    /** Logs a broadcast packet to the sockets of {@code rooms} (all when empty) but those of {@code except}. */
+    public void append(String namespace, String offset, Encoded packet, Set<String> rooms, Set<String> except) {
+        Entry entry = new Entry(offset, packet, rooms, except, System.currentTimeMillis(), bytes(packet) + offset.length());
+        synchronized (logs) {
+            logs.computeIfAbsent(namespace, n -> new ArrayDeque<>()).addLast(entry);
+            logBytes += entry.bytes;
+            logEntries++;
+            while (logBytes > maxLogBytes) {
+                ArrayDeque<Entry> oldest = null;
+                for (ArrayDeque<Entry> log : logs.values()) {
+                    if (!log.isEmpty() && (oldest == null || log.peekFirst().at < oldest.peekFirst().at)) {
+                        oldest = log;
+                    }
+                }
+                if (oldest == null) {
+                    break;
+                }
+                Entry e = oldest.pollFirst();
+                drop(e);
+                trimmedEntries++;
+                trimmedBytes += e.bytes;
+            }
         }
     }
 
     @Override
     public void save(String namespace, Session session) {
-        sessions.put(key(namespace, session.pid()), new Kept(session, 0));
+        save(namespace, session, SELF);
     }
 
     @Override
     public void disconnected(String namespace, Session session) {
-        sessions.put(key(namespace, session.pid()), new Kept(session, System.currentTimeMillis()));
+        disconnected(namespace, session, SELF);
     }
 
     @Override
     public void forget(String namespace, String pid) {
-        sessions.remove(key(namespace, pid));
+        forget(namespace, pid, SELF);
+    }
+
+    /** Keeps a session that has just connected at {@code owner}, whoever stored it before. */
+    public void claim(String namespace, Session session, String owner) {
+        sessions.put(key(namespace, session.pid()), new Kept(session, 0, owner));
+    }
+
+    /** Keeps a connected session's state, unless another owner stored it since. */
+    public void save(String namespace, Session session, String owner) {
+        keepUnlessTaken(namespace, session, owner, 0);
+    }
+
+    /** Keeps a session's state at a disconnection it may recover from, unless another owner stored it since. */
+    public void disconnected(String namespace, Session session, String owner) {
+        keepUnlessTaken(namespace, session, owner, System.currentTimeMillis());
+    }
+
+    private void keepUnlessTaken(String namespace, Session session, String owner, long disconnectedAt) {
+        sessions.compute(key(namespace, session.pid()),
+                (k, was) -> was != null && !was.owner.equals(owner) ? was : new Kept(session, disconnectedAt, owner));
+    }
+
+    /** Forgets a session that left on purpose, unless another owner stored it since. */
+    public void forget(String namespace, String pid, String owner) {
+        sessions.computeIfPresent(key(namespace, pid), (k, was) -> was.owner.equals(owner) ? null : was);
+    }
+
+    /**
+     * The server {@code owner} is gone (its process exited): its connected sessions are disconnected now, and their
+     * window starts. Returns how many.
+     */
+    public int orphan(String owner) {
+        long now = System.currentTimeMillis();
+        int[] n = { 0 };
+        sessions.replaceAll((k, kept) -> {
+            if (kept.disconnectedAt == 0 && kept.owner.equals(owner)) {
+                n[0]++;
+                return new Kept(kept.session, now, owner);
+            }
+            return kept;
+        });
+        return n[0];
     }
 
     @Override
     public Uni<Restored> restore(String namespace, String pid, String offset) {
-        Kept kept = sessions.get(key(namespace, pid));
-        if (kept == null || kept.disconnectedAt == 0
-                || kept.disconnectedAt < System.currentTimeMillis() - windowMs
-                || !sessions.remove(key(namespace, pid), kept)) {
-            return Uni.createFrom().nullItem();
+        return Uni.createFrom().item(restoreNow(namespace, pid, offset));
+    }
+
+    /**
+     * Takes the session of {@code pid} and the packets after {@code offset}; null when it is unknown, expired, still
+     * connected (unless this store restores connected sessions) or the offset is no longer in the log.
+     */
+    public Restored restoreNow(String namespace, String pid, String offset) {
+        String key = key(namespace, pid);
+        Kept kept = sessions.get(key);
+        if (kept == null || (kept.disconnectedAt == 0 && !restoresConnected)
+                || (kept.disconnectedAt > 0 && kept.disconnectedAt < System.currentTimeMillis() - windowMs)
+                || !sessions.remove(key, kept)) {
+            return null;
         }
         List<Logged> missed = after(namespace, kept.session.rooms(), offset);
-        if (missed == null) {
-            return Uni.createFrom().nullItem();
-        }
-        return Uni.createFrom().item(new Restored(kept.session, missed));
+        return missed == null ? null : new Restored(kept.session, missed);
     }
 
     @Override
     public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
+        return Uni.createFrom().item(sinceNow(namespace, rooms, offset));
+    }
+
+    /** The logged packets after {@code offset} that reached these rooms; empty when the offset is not in the log. */
+    public List<Logged> sinceNow(String namespace, Set<String> rooms, String offset) {
         List<Logged> after = after(namespace, rooms, offset);
-        return Uni.createFrom().item(after == null ? List.of() : after);
+        return after == null ? List.of() : after;
     }
 
     /** The entries after {@code offset} that reached these rooms, or null when the offset is not in the log. */
     private List<Logged> after(String namespace, Set<String> rooms, String offset) {
-        Deque<Entry> log = logs.get(namespace);
-        if (log == null) {
-            return null;
-        }
-        List<Logged> missed = new ArrayList<>();
-        synchronized (log) {
+        synchronized (logs) {
+            ArrayDeque<Entry> log = logs.get(namespace);
+            if (log == null) {
+                return null;
+            }
+            List<Logged> missed = new ArrayList<>();
             boolean found = false;
             Iterator<Entry> it = log.iterator();
             while (it.hasNext()) {
                 Entry e = it.next();
                 if (found) {
-                    if (SessionStore.reached(rooms, e.options.rooms(), e.options.except())) {
+                    if (SessionStore.reached(rooms, e.rooms, e.except)) {
                         missed.add(new Logged(e.offset, e.packet));
                     }
                 } else if (e.offset.equals(offset)) {
@@ -123,6 +237,39 @@ public final class InMemorySessionStore implements SessionStore {
                 }
             }
             return found ? missed : null;
+        }
+    }
+
+    /** The sessions kept (connected and disconnected). */
+    public int sessionsKept() {
+        return sessions.size();
+    }
+
+    /** The broadcasts in the log, all namespaces. */
+    public long logEntries() {
+        synchronized (logs) {
+            return logEntries;
+        }
+    }
+
+    /** About the bytes the log holds. */
+    public long logBytes() {
+        synchronized (logs) {
+            return logBytes;
+        }
+    }
+
+    /** The broadcasts trimmed from the log by {@code max-log-bytes} before their window had passed. */
+    public long trimmedEntries() {
+        synchronized (logs) {
+            return trimmedEntries;
+        }
+    }
+
+    /** The bytes of {@link #trimmedEntries()}. */
+    public long trimmedBytes() {
+        synchronized (logs) {
+            return trimmedBytes;
         }
     }
 }

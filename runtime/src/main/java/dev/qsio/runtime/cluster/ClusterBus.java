@@ -113,12 +113,15 @@ public class ClusterBus {
         boolean recovery = runtime.connectionStateRecovery().enabled();
         long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
         provider = Wires.chosen(runtime.bus());
-        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && (provider == null || !provider.keepsSessions())) {
+        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && provider != null && !provider.keepsSessions()) {
             throw new ConfigurationException(
-                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs " + Wires.keepingSessions()
-                            + ": the state of a socket must outlive its worker and be found by whichever worker the client "
-                            + "reconnects to",
+                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs the local bus or "
+                            + Wires.keepingSessions() + ": the state of a socket must outlive its worker and be found by "
+                            + "whichever worker the client reconnects to",
                     Set.of("quarkus.socketio.connection-state-recovery.enabled", "quarkus.socketio.bus"));
+        }
+        if (recovery) {
+            checkRecovery(runtime.connectionStateRecovery());
         }
         context = new WireContext(vertx, json, identity.nodeId(), identity.workerId(), cluster.heartbeatInterval(),
                 cluster.heartbeatTimeout(), recovery ? window : 0);
@@ -140,12 +143,31 @@ public class ClusterBus {
         } else if (local != null) {
             adapters = hub(new BusTransport(local, json)).adapters();
             leases = new ControlIdentityLeases(local, vertx, cluster.requestTimeout().toMillis());
+            if (recovery) {
+                sessions = new ControlSessionStore(local, vertx, json.mapper(), cluster.requestTimeout().toMillis(),
+                        identity.workerId());
+            }
         } else {
             leases = new LocalIdentityLeases();
             adapters = namespace -> new InMemoryAdapter(namespace, json.encoder(), requests);
-            if (recovery) {
-                sessions = new InMemorySessionStore(vertx, window);
+            if (recovery && identity.role() == ClusterInfo.Role.SINGLE) {
+                sessions = new InMemorySessionStore(vertx, window,
+                        runtime.connectionStateRecovery().maxLogBytes().asLongValue(), false);
             }
+        }
+    }
+
+    /** A recovery setting that cannot work fails startup, naming its key. */
+    static void checkRecovery(SocketIoRuntimeConfig.ConnectionStateRecovery recovery) {
+        if (recovery.maxDisconnectionDuration().toMillis() <= 0) {
+            throw new ConfigurationException("quarkus.socketio.connection-state-recovery.max-disconnection-duration must "
+                    + "be positive, got " + recovery.maxDisconnectionDuration(),
+                    Set.of("quarkus.socketio.connection-state-recovery.max-disconnection-duration"));
+        }
+        if (recovery.maxLogBytes().asLongValue() <= 0) {
+            throw new ConfigurationException("quarkus.socketio.connection-state-recovery.max-log-bytes must be a positive "
+                    + "size, got " + recovery.maxLogBytes().asLongValue() + " bytes",
+                    Set.of("quarkus.socketio.connection-state-recovery.max-log-bytes"));
         }
     }
 

@@ -56,6 +56,12 @@ public class ClusterLifecycle {
                             + "when quarkus.socketio.cluster.control.enabled=true",
                     Set.of("quarkus.socketio.cluster.control.token"));
         }
+        if (identity.role() != ClusterInfo.Role.SINGLE && runtime.drainSpread().compareTo(config.shutdownTimeout()) >= 0) {
+            throw new ConfigurationException("quarkus.socketio.drain-spread (" + runtime.drainSpread() + ") must be shorter "
+                    + "than quarkus.socketio.cluster.shutdown-timeout (" + config.shutdownTimeout() + "): a worker still "
+                    + "closing its sessions would be killed", Set.of("quarkus.socketio.drain-spread",
+                            "quarkus.socketio.cluster.shutdown-timeout"));
+        }
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {

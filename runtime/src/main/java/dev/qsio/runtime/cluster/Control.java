@@ -32,6 +32,23 @@ final class Control {
     /** Worker to primary, every third of a lease: its leases go on. */
     static final String RENEW = "renew";
 
+    /** Worker to primary: a broadcast to log for connection state recovery ({@link ControlSessionStore}). */
+    static final String LOG = "log";
+    /** Worker to primary: a socket's state as it connects there (the worker owns the session now). */
+    static final String CLAIM = "claim";
+    /** Worker to primary: a connected socket's state again (a room joined or left). */
+    static final String SAVE = "save";
+    /** Worker to primary: a socket's state at a disconnection it may recover from. */
+    static final String DISCONNECTED = "disconnected";
+    /** Worker to primary: a socket left on purpose. */
+    static final String FORGET = "forget";
+    /** Worker to primary: take a session and what it missed; answered with {@link #RECOVERED}. */
+    static final String RECOVER = "recover";
+    /** Worker to primary: the logged broadcasts after an offset; answered with {@link #RECOVERED}. */
+    static final String SINCE = "since";
+    /** Primary to worker: the answer to a {@link #RECOVER} or {@link #SINCE} request ({@code rid}). */
+    static final String RECOVERED = "recovered";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Control() {

@@ -46,6 +46,7 @@ import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerLifecycleEvent;
 import dev.qsio.WorkerState;
 import dev.qsio.WorkerLifecycleEvent.Kind;
+import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.bus.BusRelay;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
@@ -143,6 +144,11 @@ public class Primary implements Cluster {
     private BusRelay relay;
     /** The leases of identities of this host's workers, when they have no wire between hosts. */
     private final ControlIdentityLeases.Keeper leases = new ControlIdentityLeases.Keeper();
+    /**
+     * Connection state recovery's sessions and broadcast log of this host's workers, when recovery is on and they have
+     * no wire between hosts; null otherwise.
+     */
+    private ControlSessionStore.Keeper recovery;
     /** The directory of the workers' hand-off sockets (readable by this user only). */
     private Path handOffDir;
     /** Connections given to the workers. */
@@ -187,6 +193,11 @@ public class Primary implements Cluster {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        if (runtime.connectionStateRecovery().enabled() && Wires.chosen(runtime.bus()) == null) {
+            recovery = new ControlSessionStore.Keeper(vertx,
+                    runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis(),
+                    runtime.connectionStateRecovery().maxLogBytes().asLongValue());
+        }
         relay = new BusRelay(vertx, secret, config.heartbeatTimeout(), config.stallTimeout(), new RelayEvents());
         try {
             busPort = relay.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -547,6 +558,13 @@ public class Primary implements Cluster {
         bySlot.remove(inc.slot);
         relay.disconnect(inc.slot);
         handOff.forget(inc.slot);
+        if (recovery != null) {
+            int orphaned = recovery.orphan(inc.slot);
+            if (orphaned > 0) {
+                LOG.debugf("Worker %d (pid %d) exited: its %d connected sessions may be recovered on the other workers "
+                        + "from now on", w.id, inc.process.pid(), orphaned);
+            }
+        }
         int freed = leases.forget(inc.slot);
         if (freed > 0) {
             LOG.debugf("Worker %d (pid %d) exited: its %d identity leases are free", w.id, inc.process.pid(), freed);
@@ -635,6 +653,11 @@ public class Primary implements Cluster {
     }
 
     // ---- Cluster API
+
+    /** The store of connection state recovery this primary keeps for its workers, or null. */
+    public InMemorySessionStore recoveryStore() {
+        return recovery == null ? null : recovery.store();
+    }
 
     /** How many times a worker's process ended without being asked to. */
     public int crashesOf(int workerId) {
@@ -952,6 +975,13 @@ public class Primary implements Cluster {
                 }
                 case Control.LEASE, Control.UNLEASE, Control.RENEW -> {
                     Buffer answer = leases.handle(slot, message);
+                    if (answer != null) {
+                        relay.control(slot, answer);
+                    }
+                }
+                case Control.LOG, Control.CLAIM, Control.SAVE, Control.DISCONNECTED, Control.FORGET, Control.RECOVER,
+                        Control.SINCE -> {
+                    Buffer answer = recovery == null ? null : recovery.handle(slot, message);
                     if (answer != null) {
                         relay.control(slot, answer);
                     }

@@ -194,7 +194,7 @@ public class Worker {
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.DRAINING)));
         }
         LOG.infof("Worker %d takes no new connections; closing its sessions", identity.workerId());
-        engines.servers().forEach(s -> s.shutdown());
+        engines.drain();
     }
 
     /** Leaves the bus on purpose (this worker stops). */

@@ -9,6 +9,7 @@ import java.util.OptionalInt;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -441,6 +442,16 @@ public interface SocketIoRuntimeConfig {
     }
 
     /**
+     * How long a stopping server takes to close its sessions (a worker drained by a rolling restart or a scale-down, a
+     * process or pod stopped with SIGTERM): they are closed in random order, evenly over this time, so that their
+     * clients reconnect to the other servers at a bounded rate instead of all in the same instant. {@code 0} closes
+     * them all at once. In a cluster it must be shorter than {@code quarkus.socketio.cluster.shutdown-timeout}; with
+     * connection state recovery, each client recovers its session and what it missed on the server it reconnects to.
+     */
+    @WithDefault("0S")
+    Duration drainSpread();
+
+    /**
      * Connection state recovery, as Node's {@code connectionStateRecovery} option.
      */
     ConnectionStateRecovery connectionStateRecovery();
@@ -450,8 +461,10 @@ public interface SocketIoRuntimeConfig {
         /**
          * Whether a client that lost its connection and reconnects within {@code max-disconnection-duration} gets its
          * socket id, rooms and data back, and the broadcasts it missed. In one process the state is kept in memory;
-         * in a cluster it needs {@code quarkus.socketio.bus=redis} or {@code postgres}, which keeps it there so that the
-         * client may come back to any worker or host.
+         * in a cluster of one host on the local bus the primary keeps it for its workers, so that the client may come
+         * back to any worker of the host (the primary's own death ends the host's sessions); with
+         * {@code quarkus.socketio.bus=redis} or {@code postgres} it is kept there, so that the client may come back to
+         * any worker of any host.
          */
         @WithDefault("false")
         boolean enabled();
@@ -461,6 +474,15 @@ public interface SocketIoRuntimeConfig {
          */
         @WithDefault("2M")
         Duration maxDisconnectionDuration();
+
+        /**
+         * The most the broadcast log kept in memory may hold (one process, or the primary of a cluster on the local
+         * bus, for its host), all namespaces together. Past it the oldest broadcasts are trimmed before their window
+         * has passed (counted in {@code socketio_recovery_log_trimmed_total}): a client whose offset was trimmed
+         * reconnects as a new socket. The {@code redis} and {@code postgres} buses trim their own logs by the window.
+         */
+        @WithDefault("32M")
+        MemorySize maxLogBytes();
 
         /**
          * Whether a recovered socket skips the middleware (it passed it when it first connected).

@@ -3,7 +3,11 @@ package dev.qsio.runtime.engine;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
@@ -13,6 +17,8 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import dev.qsio.ClusterInfo;
 import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
@@ -20,6 +26,8 @@ import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
@@ -29,6 +37,8 @@ import io.vertx.core.Vertx;
  */
 @Singleton
 public class EngineEndpoints {
+
+    private static final Logger LOG = Logger.getLogger(EngineEndpoints.class);
 
     @Inject
     Vertx vertx;
@@ -53,12 +63,18 @@ public class EngineEndpoints {
     Event<ConnectionError> connectionErrors;
 
     private EngineOptions options;
+    private long drainSpreadMs;
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
     private SlowConsumers slowConsumers;
 
     @PostConstruct
     void init() {
         options = EngineOptions.from(config);
+        if (config.drainSpread().isNegative()) {
+            throw new ConfigurationException("quarkus.socketio.drain-spread must be a duration of 0 (all at once) or more, "
+                    + "got " + config.drainSpread(), Set.of("quarkus.socketio.drain-spread"));
+        }
+        drainSpreadMs = config.drainSpread().toMillis();
         if (cluster.sticky().enabled()) {
             options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
         }
@@ -104,8 +120,23 @@ public class EngineEndpoints {
         return servers.values();
     }
 
+    /**
+     * Stops taking sessions and closes the open ones, spread over {@code drain-spread}; returns once they are closed
+     * (at most the spread and a few seconds more). Called by a stopping process, off the event loop.
+     */
+    public void drain() {
+        List<Future<Void>> closing = servers.values().stream().map(s -> s.shutdown(drainSpreadMs)).toList();
+        try {
+            Future.all(closing).toCompletionStage().toCompletableFuture().get(drainSpreadMs + 5000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf("The sessions were not all closed within drain-spread (%d ms) and 5 s: %s", drainSpreadMs, e);
+        }
+    }
+
     void shutdown(@Observes ShutdownEvent event) {
         slowConsumers.stop();
-        servers.values().forEach(EngineServer::shutdown);
+        drain();
     }
 }

@@ -3,6 +3,7 @@ package dev.qsio.runtime.engine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,10 @@ import org.jboss.logging.Logger;
 import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -451,11 +454,42 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
 
     /** Stops accepting handshakes and closes every session with {@code "server shutting down"}. */
     public void shutdown() {
+        shutdown(0);
+    }
+
+    /** How often a spread shutdown closes its next sessions. */
+    static final long SPREAD_TICK_MS = 20;
+
+    /**
+     * Stops accepting handshakes and closes every session with {@code "server shutting down"}, spread evenly over
+     * {@code spreadMs} in random order (all at once when 0), so that their clients do not all reconnect to the other
+     * servers in the same instant. Completes once the last is closed.
+     */
+    public Future<Void> shutdown(long spreadMs) {
         accepting = false;
         others.shutdown();
-        for (EngineSession<C> session : new ArrayList<>(sessions.values())) {
-            session.onClose("server shutting down");
+        List<EngineSession<C>> open = new ArrayList<>(sessions.values());
+        if (spreadMs < SPREAD_TICK_MS || open.size() <= 1) {
+            open.forEach(session -> session.onClose("server shutting down"));
+            return Future.succeededFuture();
         }
+        Collections.shuffle(open);
+        long ticks = spreadMs / SPREAD_TICK_MS;
+        Promise<Void> done = Promise.promise();
+        int[] next = { 0 };
+        long[] tick = { 0 };
+        vertx.setPeriodic(SPREAD_TICK_MS, id -> {
+            tick[0]++;
+            int until = (int) Math.min(open.size(), open.size() * tick[0] / ticks);
+            for (; next[0] < until; next[0]++) {
+                open.get(next[0]).onClose("server shutting down");
+            }
+            if (next[0] >= open.size()) {
+                vertx.cancelTimer(id);
+                done.complete();
+            }
+        });
+        return done.future();
     }
 
     private static boolean hasInvalidHeaderChar(String value) {

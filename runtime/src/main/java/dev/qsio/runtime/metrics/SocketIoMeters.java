@@ -17,6 +17,8 @@ import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
+import dev.qsio.runtime.adapter.InMemorySessionStore;
+import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.engine.EngineFigure;
@@ -56,6 +58,9 @@ public class SocketIoMeters implements MeterBinder {
     @Inject
     ClusterBus clusterBus;
 
+    @Inject
+    SessionStore sessionStore;
+
     /** The figures the layers above count (the Admin UI's logins): a meter each, per worker. */
     @Inject
     @Any
@@ -92,7 +97,33 @@ public class SocketIoMeters implements MeterBinder {
         } else {
             register(identity.workerId(), cachedLocalFigures());
         }
+        bindRecovery(registry);
         vertx.setPeriodic(1000, t -> refresh());
+    }
+
+    /**
+     * The broadcast log and sessions of connection state recovery kept in memory: by one process, or by the primary
+     * for the workers of its host on the local bus (the buses between hosts keep theirs in Redis or PostgreSQL).
+     */
+    private void bindRecovery(MeterRegistry registry) {
+        Supplier<InMemorySessionStore> store;
+        if (identity.isPrimary()) {
+            store = primary::recoveryStore;
+        } else if (identity.role() == ClusterInfo.Role.SINGLE && sessionStore instanceof InMemorySessionStore s) {
+            store = () -> s;
+        } else {
+            return;
+        }
+        ToDoubleFunction<Supplier<InMemorySessionStore>> sessions = x -> x.get() == null ? 0 : x.get().sessionsKept();
+        Gauge.builder("socketio.recovery.sessions", store, sessions)
+                .description("Sessions kept for connection state recovery, connected and disconnected").register(registry);
+        Gauge.builder("socketio.recovery.log.entries", store, x -> x.get() == null ? 0 : x.get().logEntries())
+                .description("Broadcasts in the recovery log").register(registry);
+        Gauge.builder("socketio.recovery.log.bytes", store, x -> x.get() == null ? 0 : x.get().logBytes())
+                .baseUnit("bytes").description("About the bytes the recovery log holds").register(registry);
+        FunctionCounter.builder("socketio.recovery.log.trimmed", store, x -> x.get() == null ? 0 : x.get().trimmedEntries())
+                .description("Broadcasts trimmed from the recovery log by max-log-bytes before their window had passed")
+                .register(registry);
     }
 
     /** Registers the meters of workers that appeared and of (namespace, transport) pairs that appeared. */

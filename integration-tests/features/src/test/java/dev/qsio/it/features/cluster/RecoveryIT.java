@@ -138,16 +138,6 @@ class RecoveryIT {
     }
 
     @Test
-    void aClusterOnTheLocalBusRefusesRecoveryAtStartupNamingTheKeys() throws Exception {
-        ClusterProcess cluster = started(ClusterProcess.launch(JAR, 2, RECOVERY, "recovery-local-bus"));
-        assertThat(cluster.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(cluster.process().exitValue()).isNotZero();
-        assertThat(cluster.logText()).contains("quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs "
-                + "quarkus.socketio.bus=redis");
-        assertThat(cluster.process().toHandle().descendants().toList()).isEmpty();
-    }
-
-    @Test
     void oneProcessRecoversALostConnectionWithItsIdRoomsAndMissedBroadcasts() {
         ClusterProcess single = started(ClusterProcess.startSingle(JAR, RECOVERY, "recovery-single"));
         for (String transport : List.of("websocket", "polling")) {
@@ -505,7 +495,41 @@ class RecoveryIT {
         assertThat(Integer.parseInt(postgres.sql("SELECT count(*) FROM socket_io_log").strip())).isGreaterThanOrEqualTo(400);
     }
 
+    /**
+     * A host stopped gracefully (SIGTERM to its primary, as a deploy or a pod's termination does) closes its sessions
+     * spread over {@code drain-spread}, each stored as it closes: its client recovers through the other host with
+     * every broadcast it missed. On Redis.
+     */
+    @Test
+    void aClientOfAHostStoppedGracefullyRecoversThroughTheOtherHost() {
+        RedisServer redis = started(RedisServer.start("recovery-stop"));
+        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
+        aClientOfAStoppedHostRecoversThroughTheOtherHost(graceful(a), graceful(b), "TERM");
+    }
+
+    /** The same on PostgreSQL. */
+    @Test
+    void onPostgresAClientOfAHostStoppedGracefullyRecoversThroughTheOtherHost() {
+        PostgresServer postgres = started(PostgresServer.start("recovery-stop"));
+        Map<String, String> a = new HashMap<>(PostgresInteropIT.hostProperties("host-a", postgres));
+        Map<String, String> b = new HashMap<>(PostgresInteropIT.hostProperties("host-b", postgres));
+        aClientOfAStoppedHostRecoversThroughTheOtherHost(graceful(a), graceful(b), "TERM");
+    }
+
+    private static Map<String, String> graceful(Map<String, String> host) {
+        host.putAll(RECOVERY);
+        host.put("quarkus.socketio.drain-spread", "2s");
+        return host;
+    }
+
     private void aClientOfAKilledHostRecoversThroughTheOtherHost(Map<String, String> a, Map<String, String> b) {
+        aClientOfAStoppedHostRecoversThroughTheOtherHost(a, b, "KILL");
+    }
+
+    /** A host goes (SIGKILL of its worker and primary, or SIGTERM of its primary) while its client gets a stream. */
+    private void aClientOfAStoppedHostRecoversThroughTheOtherHost(Map<String, String> a, Map<String, String> b,
+            String signal) {
         ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-host-a"));
         ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-host-b"));
         hostA.awaitReady(1);
@@ -522,11 +546,21 @@ class RecoveryIT {
         int count = 400;
         driver.emitWithAck("p", "stream", 120_000, "stream", "H", count, 10, "r");
         await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "H") >= 50);
-        // the whole host goes: its worker, then its primary
         lost.rememberDescendants();
-        ClusterProcess.signal(lost.worker(1).path("pid").asLong(), "KILL");
-        ClusterProcess.signal(lost.pid(), "KILL");
+        if (signal.equals("KILL")) {
+            // the whole host goes: its worker, then its primary
+            ClusterProcess.signal(lost.worker(1).path("pid").asLong(), "KILL");
+            ClusterProcess.signal(lost.pid(), "KILL");
+        } else {
+            ClusterProcess.signal(lost.pid(), signal);
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> connects("t").size() == 2);
+        if (!signal.equals("KILL")) {
+            assertThat(driver.events("t", "disconnect").get(0).path("reason").asText()).as("what the client was told")
+                    .isEqualTo("transport close");
+            await().atMost(Duration.ofSeconds(60)).alias("the stopped host exits").until(() -> !lost.process().isAlive());
+            assertThat(lost.process().exitValue()).as("a graceful stop").isZero();
+        }
         JsonNode again = connects("t").get(1);
         assertThat(again.get("recovered").asBoolean()).as(again.toString()).isTrue();
         assertThat(again.get("sid").asText()).isEqualTo(sid);

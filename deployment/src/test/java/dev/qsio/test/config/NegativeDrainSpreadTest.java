@@ -1,0 +1,22 @@
+package dev.qsio.test.config;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.qsio.test.Failures;
+import io.quarkus.test.QuarkusUnitTest;
+
+/** A negative {@code drain-spread} fails startup and names its key. */
+class NegativeDrainSpreadTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest test = Failures.startupFailsOn("quarkus.socketio.drain-spread", "-1s",
+            "must be a duration of 0 (all at once) or more");
+
+    @Test
+    void startupFails() {
+        fail("startup should have failed");
+    }
+}
