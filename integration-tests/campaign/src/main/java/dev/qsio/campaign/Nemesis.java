@@ -169,6 +169,7 @@ final class Nemesis implements AutoCloseable {
                 delay(f.host(), f.amount());
                 yield f.amount() + " ms each way";
             }
+            case STOP_HOST -> throw new IllegalStateException("a deploy's step, not a fault of the campaign");
         };
     }
 
@@ -203,6 +204,9 @@ final class Nemesis implements AutoCloseable {
             case PARTITION_HOST_REDIS, LOSS -> clearRules(f.host());
             case PARTITION_HOSTS -> clearRules(topology.hostNames.get(0));
             case LATENCY -> clearDelay(f.host());
+            case STOP_HOST -> {
+                // not a fault of this campaign
+            }
         }
     }
 

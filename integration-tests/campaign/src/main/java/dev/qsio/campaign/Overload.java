@@ -390,7 +390,7 @@ public final class Overload {
         return cluster.workers().stream().map(w -> w.path("pid").asLong()).sorted().toList();
     }
 
-    private static void awaitConnected(Clients good, Duration bound) throws InterruptedException {
+    static void awaitConnected(Clients good, Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         JsonNode s;
         while (true) {

@@ -39,7 +39,9 @@ public final class Schedule {
     /** The kinds of fault. */
     public enum Kind {
         KILL_WORKER, KILL_PRIMARY, KILL_HOST, ROLLING_RESTART, SCALE, PAUSE_WORKER_SHORT, PAUSE_WORKER_LONG,
-        REDIS_KILL, REDIS_PAUSE, REDIS_FAILOVER, PARTITION_HOST_REDIS, PARTITION_HOSTS, LATENCY, LOSS;
+        REDIS_KILL, REDIS_PAUSE, REDIS_FAILOVER, PARTITION_HOST_REDIS, PARTITION_HOSTS, LATENCY, LOSS,
+        /** A host stopped gracefully (SIGTERM) and started again: a step of the deploy campaign, not a fault drawn here. */
+        STOP_HOST;
 
         public String label() {
             return name().toLowerCase().replace('_', '-');
@@ -62,6 +64,7 @@ public final class Schedule {
             return switch (this) {
                 case REDIS_FAILOVER -> variant.cluster();
                 case REDIS_KILL, REDIS_PAUSE -> !variant.cluster();
+                case STOP_HOST -> false;
                 default -> true;
             };
         }
@@ -151,6 +154,7 @@ public final class Schedule {
                 case PARTITION_HOSTS -> new Fault(i, kind, null, 0, 5000 + random.nextInt(10000), calm);
                 case LATENCY -> new Fault(i, kind, host, 50 + random.nextInt(451), 5000 + random.nextInt(10000), calm);
                 case LOSS -> new Fault(i, kind, host, 10 + random.nextInt(91), 5000 + random.nextInt(10000), calm);
+                case STOP_HOST -> throw new IllegalStateException("a deploy's step, not a fault of the campaign");
             });
         }
         return new Schedule(seed, variant, List.copyOf(faults));

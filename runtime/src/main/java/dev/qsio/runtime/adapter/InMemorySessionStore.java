@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -88,15 +87,6 @@ public final class InMemorySessionStore implements SessionStore {
         return offsetPrefix + offsets.incrementAndGet();
     }
 
-    /** About the bytes a packet holds in the log. */
-    public static long bytes(Encoded packet) {
-        long n = 0;
-        for (EnginePacket m : packet.messages()) {
-            n += m.size();
-        }
-        return n;
-    }
-
     @Override
     public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
         append(namespace, offset, packet, options.rooms(), options.except());
@@ -104,7 +94,7 @@ public final class InMemorySessionStore implements SessionStore {
 
     /** Logs a broadcast packet to the sockets of {@code rooms} (all when empty) but those of {@code except}. */
     public void append(String namespace, String offset, Encoded packet, Set<String> rooms, Set<String> except) {
-        Entry entry = new Entry(offset, packet, rooms, except, System.currentTimeMillis(), bytes(packet) + offset.length());
+        Entry entry = new Entry(offset, packet, rooms, except, System.currentTimeMillis(), packet.size() + offset.length());
         synchronized (logs) {
             logs.computeIfAbsent(namespace, n -> new ArrayDeque<>()).addLast(entry);
             logBytes += entry.bytes;

@@ -120,19 +120,28 @@ public class EngineEndpoints {
         return servers.values();
     }
 
+    /** How long a drain waits, after its spread, for the sessions it closed gracefully to end. */
+    static final long DRAIN_GRACE_MS = 2000;
+
     /**
-     * Stops taking sessions and closes the open ones, spread over {@code drain-spread}; returns once they are closed
-     * (at most the spread and a few seconds more). Called by a stopping process, off the event loop.
+     * Stops taking sessions and closes the open ones gracefully, spread over {@code drain-spread}; returns once they
+     * have ended (at most the spread and {@link #DRAIN_GRACE_MS} more; what is left then is closed at once). Called
+     * by a stopping process, off the event loop.
      */
     public void drain() {
-        List<Future<Void>> closing = servers.values().stream().map(s -> s.shutdown(drainSpreadMs)).toList();
+        List<Future<Void>> closing = servers.values().stream().map(s -> s.drain(drainSpreadMs)).toList();
+        // a polling session ends with its client's next poll, at once unless the client is gone: past this, what is
+        // left is closed at once
+        long bound = drainSpreadMs + DRAIN_GRACE_MS;
         try {
-            Future.all(closing).toCompletionStage().toCompletableFuture().get(drainSpreadMs + 5000, TimeUnit.MILLISECONDS);
+            Future.all(closing).toCompletionStage().toCompletableFuture().get(bound, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warnf("The sessions were not all closed within drain-spread (%d ms) and 5 s: %s", drainSpreadMs, e);
+            LOG.debugf("Sessions still closing %d ms after drain-spread (%d ms): closed at once", DRAIN_GRACE_MS,
+                    drainSpreadMs);
         }
+        servers.values().forEach(EngineServer::shutdown);
     }
 
     void shutdown(@Observes ShutdownEvent event) {

@@ -452,43 +452,54 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
                 .end(body.encode());
     }
 
-    /** Stops accepting handshakes and closes every session with {@code "server shutting down"}. */
+    /** Stops accepting handshakes and closes every session with {@code "server shutting down"}, at once. */
     public void shutdown() {
-        shutdown(0);
+        accepting = false;
+        others.shutdown();
+        for (EngineSession<C> session : new ArrayList<>(sessions.values())) {
+            session.onClose(SHUTTING_DOWN);
+        }
     }
 
-    /** How often a spread shutdown closes its next sessions. */
+    static final String SHUTTING_DOWN = "server shutting down";
+    /** How often a draining server closes its next sessions. */
     static final long SPREAD_TICK_MS = 20;
 
     /**
-     * Stops accepting handshakes and closes every session with {@code "server shutting down"}, spread evenly over
-     * {@code spreadMs} in random order (all at once when 0), so that their clients do not all reconnect to the other
-     * servers in the same instant. Completes once the last is closed.
+     * Stops accepting handshakes and closes every session gracefully with {@code "server shutting down"} (what was
+     * sent before goes out before the close: a polling session's buffered packets with its next poll), spread evenly
+     * over {@code spreadMs} in random order (all at once when under a tick), so that their clients do not all
+     * reconnect to the other servers in the same instant. Completes once every session has ended; one whose client
+     * does not poll again ends after the ping timeout.
      */
-    public Future<Void> shutdown(long spreadMs) {
+    public Future<Void> drain(long spreadMs) {
         accepting = false;
         others.shutdown();
         List<EngineSession<C>> open = new ArrayList<>(sessions.values());
-        if (spreadMs < SPREAD_TICK_MS || open.size() <= 1) {
-            open.forEach(session -> session.onClose("server shutting down"));
-            return Future.succeededFuture();
-        }
         Collections.shuffle(open);
-        long ticks = spreadMs / SPREAD_TICK_MS;
+        long ticks = Math.max(1, spreadMs / SPREAD_TICK_MS);
         Promise<Void> done = Promise.promise();
         int[] next = { 0 };
         long[] tick = { 0 };
-        vertx.setPeriodic(SPREAD_TICK_MS, id -> {
+        Handler<Long> step = id -> {
             tick[0]++;
             int until = (int) Math.min(open.size(), open.size() * tick[0] / ticks);
             for (; next[0] < until; next[0]++) {
-                open.get(next[0]).onClose("server shutting down");
+                open.get(next[0]).close(SHUTTING_DOWN);
             }
-            if (next[0] >= open.size()) {
+            if (next[0] >= open.size() && sessions.isEmpty()) {
                 vertx.cancelTimer(id);
-                done.complete();
+                done.tryComplete();
             }
-        });
+        };
+        if (spreadMs < SPREAD_TICK_MS) {
+            // at once: each session ends as soon as what it holds is written
+            tick[0] = ticks - 1;
+            step.handle(-1L);
+        }
+        if (!done.future().isComplete()) {
+            vertx.setPeriodic(SPREAD_TICK_MS, step);
+        }
         return done.future();
     }
 

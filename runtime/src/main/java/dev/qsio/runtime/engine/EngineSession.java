@@ -471,11 +471,24 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     @Override
     public void close() {
+        close("forced close");
+    }
+
+    /** Why a session closing gracefully ({@link #close(String)}) ends, as its handlers are told. */
+    private volatile String closingReason = "forced close";
+
+    /**
+     * Ends the session gracefully for {@code reason}: what is buffered goes out first, then the close packet (on a
+     * polling session, with the next poll, which the client sends at once); the session ends when they are written,
+     * or after the ping timeout if no poll comes.
+     */
+    public void close(String reason) {
         boolean closeNow = false;
         synchronized (this) {
             if (state != State.OPEN) {
                 return;
             }
+            closingReason = reason;
             state = State.CLOSING;
             if (upgrading != null) {
                 // wait for the upgrade to finish or fail: the client is switching transports
@@ -495,12 +508,17 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
         }
         if (closeNow) {
-            onClose("forced close");
+            onClose(closingReason);
         }
     }
 
     private void scheduleCloseTimeout() {
-        closeTimer = server.vertx().setTimer(server.options().pingTimeoutMs(), t -> onClose("forced close"));
+        closeTimer = server.vertx().setTimer(server.options().pingTimeoutMs(), t -> onClose(closingReason));
+    }
+
+    /** The reason of a graceful close under way. */
+    String closingReason() {
+        return closingReason;
     }
 
     // ---- lifecycle
@@ -959,7 +977,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             closeSession = state == State.CLOSING;
         }
         if (closeSession) {
-            onClose("forced close");
+            onClose(closingReason);
         }
     }
 
@@ -992,7 +1010,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             server.stats().increment(EngineFigure.UPGRADES_LOCAL);
             LOG.debugf("session %s upgraded to %s", id, ws.kind().name());
             if (closeSession) {
-                onClose("forced close");
+                onClose(closingReason);
             } else {
                 upgraded();
                 emitConnection();

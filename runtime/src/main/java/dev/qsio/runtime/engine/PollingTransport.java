@@ -225,7 +225,7 @@ public final class PollingTransport extends Transport {
             session.server.refuse(request, EngineError.BAD_REQUEST);
             session.onClose("transport error");
         } else if (closeAfter) {
-            session.onClose("forced close");
+            session.onClose(session.closingReason());
         }
     }
 

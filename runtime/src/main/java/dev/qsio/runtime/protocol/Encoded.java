@@ -66,6 +66,15 @@ public final class Encoded {
         return messages;
     }
 
+    /** About the bytes the packet holds (characters for text), header and attachments. */
+    public long size() {
+        long n = 0;
+        for (EnginePacket m : messages) {
+            n += m.size();
+        }
+        return n;
+    }
+
     /** The acknowledgement id in the packet, or -1. */
     public long ackId() {
         return ackId;
