@@ -63,6 +63,8 @@ function subscriber(io, name, url, transports, rooms, ackEveryMs, askEveryMs, ex
   socket.on("disconnect", (reason) => h.events.push([now(), "disconnect", reason]));
   socket.on("connect_error", (err) => h.events.push([now(), "connect_error", String(err?.message ?? err)]));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => h.events.push([now(), "upgrade", t.name])));
+  // when the client's reconnection delay ended and it tried again: what the server took of a time without connection
+  socket.io.on("reconnect_attempt", (n) => h.events.push([now(), "reconnect_attempt", n]));
   socket.on("question", (q, cb) => cb("answer"));
   socket.on("n", (origin, seq, sentAt) => {
     if (typeof sentAt === "number") {

@@ -52,12 +52,16 @@ public final class Deploy {
      * every {@code ackEveryMs}, the calm after each step, the server's {@code drain-spread} in seconds, and the layouts.
      */
     public record Plan(int subscribers, int pages, int rate, int ackEveryMs, int settleSeconds, int spreadSeconds,
-            List<String> layouts) {
+            List<String> layouts, boolean everyStep) {
 
-        /** The build's version. */
-        public static final Plan CI = new Plan(120, 1, 20, 2000, 3, 2, List.of("local", "redis"));
-        /** The documentation's run. */
-        public static final Plan FULL = new Plan(5000, 3, 5, 10_000, 10, 5, List.of("local", "redis", "postgres"));
+        /**
+         * The build's version: fewer clients, two layouts, and two steps of each (on the local bus a rolling restart and
+         * a worker's SIGKILL, whose scale-down LocalRecoveryIT covers; on Redis a host's SIGTERM and the other's
+         * SIGKILL).
+         */
+        public static final Plan CI = new Plan(120, 1, 20, 2000, 2, 2, List.of("local", "redis"), false);
+        /** The documentation's run: every layout, every step. */
+        public static final Plan FULL = new Plan(5000, 3, 5, 10_000, 10, 5, List.of("local", "redis", "postgres"), true);
     }
 
     static final int WORKERS = 2;
@@ -92,6 +96,12 @@ public final class Deploy {
      * {@code report.txt} of them all to {@code out}; returns the violations.
      */
     public static List<Checker.Violation> run(Plan plan, Path module, Path out) throws Exception {
+        return run(plan, module, out, Map.of());
+    }
+
+    /** The same with configuration properties of the servers changed ({@code set}). */
+    public static List<Checker.Violation> run(Plan plan, Path module, Path out, Map<String, String> set)
+            throws Exception {
         Files.createDirectories(out);
         Path root = module.resolve("../..").normalize();
         Path jar = module.resolve("../features/target/quarkus-app/quarkus-run.jar").normalize();
@@ -101,7 +111,7 @@ public final class Deploy {
         for (String layout : plan.layouts()) {
             Path dir = out.resolve(layout);
             Files.createDirectories(dir);
-            Map<String, Object> r = runLayout(layout, plan, root, jar, dir, violations);
+            Map<String, Object> r = runLayout(layout, plan, root, jar, dir, violations, set);
             results.put(layout, r);
         }
         Clients.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(),
@@ -111,7 +121,7 @@ public final class Deploy {
     }
 
     private static Map<String, Object> runLayout(String layout, Plan plan, Path root, Path jar, Path dir,
-            List<Checker.Violation> violations) throws Exception {
+            List<Checker.Violation> violations, Map<String, String> set) throws Exception {
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.socketio.connection-state-recovery.enabled", "true");
         props.put("quarkus.socketio.drain-spread", plan.spreadSeconds() + "s");
@@ -122,6 +132,7 @@ public final class Deploy {
         props.put("quarkus.socketio.cluster.control.token", TOKEN);
         props.put("quarkus.socketio.cluster.start-timeout", "180s");
         props.put("quarkus.socketio.cluster.min-ready-workers", "1");
+        props.putAll(set);
         List<Step> steps = new ArrayList<>();
         Path log = dir.resolve("clients.log");
         Path historyFile = dir.resolve("history.json");
@@ -145,20 +156,27 @@ public final class Deploy {
                 settle(plan);
                 if (layout.equals("local")) {
                     LocalFleet host = (LocalFleet) fleet;
-                    steps.add(step(layout, "rolling restart (SIGUSR1)", Kind.ROLLING_RESTART, null, clients, fleet, plan,
-                            host::rollingRestart));
-                    steps.add(step(layout, "scale 2 -> 4 -> 2", Kind.SCALE, null, clients, fleet, plan, host::scaleUpAndDown));
+                    if (plan.everyStep()) {
+                        // up first; the killed worker's clients then spread over the three others, so that the
+                        // scale-down moves some, and the rolling restart all
+                        steps.add(step(layout, "scale 2 -> 4", Kind.SCALE, null, clients, fleet, plan, () -> host.scale(4)));
+                    }
                     steps.add(step(layout, "worker SIGKILL", Kind.KILL_WORKER, "local", clients, fleet, plan,
                             host::killWorker));
+                    if (plan.everyStep()) {
+                        steps.add(step(layout, "scale 4 -> 2", Kind.SCALE, null, clients, fleet, plan, () -> host.scale(2)));
+                    }
+                    steps.add(step(layout, "rolling restart (SIGUSR1)", Kind.ROLLING_RESTART, null, clients, fleet, plan,
+                            host::rollingRestart));
                 } else {
                     HostsFleet hosts = (HostsFleet) fleet;
-                    for (String h : HostsFleet.NAMES) {
+                    for (String h : plan.everyStep() ? HostsFleet.NAMES : List.of("a")) {
                         steps.add(step(layout, "host " + h + " SIGTERM, started again", Kind.STOP_HOST, h, clients, fleet,
-                                plan, () -> hosts.restart(h, "TERM")));
+                                plan, () -> hosts.stop(h, "TERM"), () -> hosts.start(h)));
                     }
-                    for (String h : HostsFleet.NAMES) {
+                    for (String h : plan.everyStep() ? HostsFleet.NAMES : List.of("b")) {
                         steps.add(step(layout, "host " + h + " SIGKILL, started again", Kind.KILL_HOST, h, clients, fleet,
-                                plan, () -> hosts.restart(h, "KILL")));
+                                plan, () -> hosts.stop(h, "KILL"), () -> hosts.start(h)));
                     }
                 }
                 clients.finish(historyFile);
@@ -210,15 +228,24 @@ public final class Deploy {
      */
     static Map<String, Object> stepResult(Step s, History h, long end, Plan plan, List<Checker.Violation> violations) {
         List<Long> gaps = new ArrayList<>();
+        List<Long> served = new ArrayList<>();
         List<Long> reconnects = new ArrayList<>();
         int recovered = 0;
         for (Subscriber sub : h.subscribers()) {
             long down = -1;
+            long attempt = -1;
             for (Life l : sub.life()) {
                 if (l.type().equals("disconnect") && l.t() >= s.start() && l.t() < end && down < 0) {
                     down = l.t();
+                    attempt = -1;
+                } else if (l.type().equals("reconnect_attempt") && down >= 0) {
+                    attempt = l.t();
                 } else if (l.type().equals("connect") && down >= 0) {
                     gaps.add(l.t() - down);
+                    if (attempt >= 0) {
+                        // from the attempt that succeeded (after the client's own reconnection delay) to its connect
+                        served.add(l.t() - attempt);
+                    }
                     reconnects.add(l.t());
                     recovered += l.recovered() ? 1 : 0;
                     down = -1;
@@ -226,6 +253,7 @@ public final class Deploy {
             }
         }
         Collections.sort(gaps);
+        Collections.sort(served);
         TreeMap<Long, Integer> perSecond = new TreeMap<>();
         reconnects.forEach(t -> perSecond.merge(t / 1000, 1, Integer::sum));
         int peak = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -237,6 +265,10 @@ public final class Deploy {
         m.put("offlineMsP50", percentile(gaps, 0.50));
         m.put("offlineMsP99", percentile(gaps, 0.99));
         m.put("offlineMsMax", gaps.isEmpty() ? 0 : gaps.get(gaps.size() - 1));
+        if (!served.isEmpty()) {
+            m.put("attemptToConnectMsP50", percentile(served, 0.50));
+            m.put("attemptToConnectMsP99", percentile(served, 0.99));
+        }
         m.put("peakReconnectionsPerSecond", peak);
         m.put("healedMs", s.healed() - s.start());
         m.put("convergedMs", s.converged() == null ? -1 : s.converged() - s.start());
@@ -272,6 +304,16 @@ public final class Deploy {
      */
     private static Step step(String layout, String label, Kind kind, String host, Clients clients, Fleet fleet, Plan plan,
             Runnable action) throws InterruptedException {
+        return step(layout, label, kind, host, clients, fleet, plan, action, null);
+    }
+
+    /**
+     * A step whose host comes back later ({@code then}): it is started again once every client is connected to the
+     * others, as a new build on a machine of its own would be; on this one machine its JVMs' start would otherwise
+     * take the CPU the others need for the clients that come back to them.
+     */
+    private static Step step(String layout, String label, Kind kind, String host, Clients clients, Fleet fleet, Plan plan,
+            Runnable action, Runnable then) throws InterruptedException {
         System.out.println("[deploy] " + layout + ": " + label);
         List<Long> survivors = fleet.pids(host);
         Map<Long, Long> cpuBefore = new HashMap<>();
@@ -285,6 +327,10 @@ public final class Deploy {
             converged = System.currentTimeMillis();
         } catch (IllegalStateException e) {
             System.out.println("[deploy]   not converged: " + e.getMessage());
+        }
+        if (then != null) {
+            then.run();
+            healed = System.currentTimeMillis();
         }
         // the processes that served throughout (a process replaced meanwhile reads 0 once gone)
         long cpu = 0;
@@ -344,25 +390,26 @@ public final class Deploy {
 
         void rollingRestart() {
             Set<Long> before = Set.copyOf(workerPids());
+            int n = before.size();
             ClusterProcess.signal(host.pid(), "USR1");
             await(() -> {
                 List<JsonNode> w = Topology.workers(host);
-                return w.size() == WORKERS && w.stream().allMatch(x -> x.path("ready").asBoolean()
+                return w.size() == n && w.stream().allMatch(x -> x.path("ready").asBoolean()
                         && !before.contains(x.path("pid").asLong()));
             }, "every worker replaced and ready");
         }
 
-        void scaleUpAndDown() {
-            control("scale?to=4");
-            await(() -> readyWorkers() == 4, "4 workers ready");
-            control("scale?to=2");
-            await(() -> Topology.workers(host).size() == WORKERS && readyWorkers() == WORKERS, "2 workers ready");
+        /** Scales to {@code n} workers; returns once exactly that many run, all ready. */
+        void scale(int n) {
+            control("scale?to=" + n);
+            await(() -> Topology.workers(host).size() == n && readyWorkers() == n, n + " workers ready");
         }
 
         void killWorker() {
-            long pid = workerPids().get(0);
+            List<Long> before = workerPids();
+            long pid = before.get(0);
             ClusterProcess.signal(pid, "KILL");
-            await(() -> readyWorkers() == WORKERS && !workerPids().contains(pid), "the killed worker replaced");
+            await(() -> readyWorkers() == before.size() && !workerPids().contains(pid), "the killed worker replaced");
         }
 
         private List<Long> workerPids() {
@@ -435,10 +482,10 @@ public final class Deploy {
         }
 
         /**
-         * Stops a host (SIGTERM to its primary, which drains its workers; or SIGKILL to its workers and primary),
-         * waits until its processes are gone, and starts it again on the same ports: the new build of a deploy.
+         * Stops a host (SIGTERM to its primary, which drains its workers; or SIGKILL to its workers and primary) and
+         * waits until its processes are gone.
          */
-        void restart(String h, String signal) {
+        void stop(String h, String signal) {
             ClusterProcess host = hosts.get(h);
             host.rememberDescendants();
             List<ProcessHandle> processes = host.processesStarted();
@@ -448,6 +495,10 @@ public final class Deploy {
             ClusterProcess.signal(host.pid(), signal);
             await(() -> processes.stream().noneMatch(ProcessHandle::isAlive), "host " + h + "'s processes gone");
             host.close();
+        }
+
+        /** Starts a stopped host again on the same ports (the new build of a deploy) and waits until it is ready. */
+        void start(String h) {
             ClusterProcess fresh = launch(h);
             hosts.put(h, fresh);
             fresh.awaitReady(WORKERS, Duration.ofSeconds(300));
@@ -546,17 +597,31 @@ public final class Deploy {
         return b.toString();
     }
 
-    /** {@code --full} for the documentation's run, else the build's; {@code --out} the results' folder. */
+    /**
+     * {@code --full} for the documentation's run, else the build's; {@code --out} the results' folder;
+     * {@code --layouts a,b} some of the layouts; {@code --subscribers n} another number of Node clients;
+     * {@code --set k=v,k=v} server properties.
+     */
     public static void main(String[] args) throws Exception {
         Map<String, String> a = CampaignMain.arguments(args);
         Path module = Path.of(a.getOrDefault("module", ".")).toAbsolutePath().normalize();
         Plan plan = a.containsKey("full") ? Plan.FULL : Plan.CI;
         if (a.containsKey("layouts")) {
             plan = new Plan(plan.subscribers(), plan.pages(), plan.rate(), plan.ackEveryMs(), plan.settleSeconds(),
-                    plan.spreadSeconds(), List.of(a.get("layouts").split(",")));
+                    plan.spreadSeconds(), List.of(a.get("layouts").split(",")), plan.everyStep());
+        }
+        if (a.containsKey("subscribers")) {
+            plan = new Plan(Integer.parseInt(a.get("subscribers")), plan.pages(), plan.rate(), plan.ackEveryMs(),
+                    plan.settleSeconds(), plan.spreadSeconds(), plan.layouts(), plan.everyStep());
         }
         Path out = Path.of(a.getOrDefault("out", module.resolve("target/deploy").toString()));
-        List<Checker.Violation> v = run(plan, module, out);
+        Map<String, String> set = new LinkedHashMap<>();
+        if (a.containsKey("set")) {
+            for (String kv : a.get("set").split(",")) {
+                set.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        List<Checker.Violation> v = run(plan, module, out, set);
         System.out.print(Files.readString(out.resolve("report.txt")));
         System.exit(v.isEmpty() ? 0 : 1);
     }

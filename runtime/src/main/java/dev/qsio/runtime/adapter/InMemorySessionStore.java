@@ -24,6 +24,13 @@ import io.vertx.core.Vertx;
  */
 public final class InMemorySessionStore implements SessionStore {
 
+    /**
+     * What an entry of the log takes on the heap beside its packet's bytes and its offset (the entry, the packet's
+     * objects, its rooms), counted against {@code max-log-bytes} so that the cap bounds the heap the log takes: about
+     * 300 bytes measured in the primary ({@code bin/campaign --recovery-cost}).
+     */
+    static final int ENTRY_OVERHEAD = 300;
+
     /** The owner of every session of a store used by one process. */
     public static final String SELF = "";
 
@@ -94,7 +101,8 @@ public final class InMemorySessionStore implements SessionStore {
 
     /** Logs a broadcast packet to the sockets of {@code rooms} (all when empty) but those of {@code except}. */
     public void append(String namespace, String offset, Encoded packet, Set<String> rooms, Set<String> except) {
-        Entry entry = new Entry(offset, packet, rooms, except, System.currentTimeMillis(), packet.size() + offset.length());
+        Entry entry = new Entry(offset, packet, rooms, except, System.currentTimeMillis(),
+                packet.size() + offset.length() + ENTRY_OVERHEAD);
         synchronized (logs) {
             logs.computeIfAbsent(namespace, n -> new ArrayDeque<>()).addLast(entry);
             logBytes += entry.bytes;

@@ -305,10 +305,14 @@ final class ControlSessionStore implements SessionStore {
             return store.orphan(String.valueOf(slot));
         }
 
+        /** The rooms of a message, as a set that takes little room in the log (most are empty or one). */
         private static Set<String> set(JsonNode array) {
+            if (array.isEmpty()) {
+                return Set.of();
+            }
             Set<String> s = new LinkedHashSet<>();
             array.forEach(n -> s.add(n.asText()));
-            return s;
+            return Set.copyOf(s);
         }
     }
 }

@@ -477,7 +477,8 @@ public interface SocketIoRuntimeConfig {
 
         /**
          * The most the broadcast log kept in memory may hold (one process, or the primary of a cluster on the local
-         * bus, for its host), all namespaces together. Past it the oldest broadcasts are trimmed before their window
+         * bus, for its host), all namespaces together: each broadcast counts as its packet's bytes and about 300 more
+         * for what it takes on the heap beside them. Past it the oldest broadcasts are trimmed before their window
          * has passed (counted in {@code socketio_recovery_log_trimmed_total}): a client whose offset was trimmed
          * reconnects as a new socket. The {@code redis} and {@code postgres} buses trim their own logs by the window.
          */

@@ -376,7 +376,10 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     @Override
     public synchronized long bufferedBytes() {
-        return state == State.OPEN ? bufferedBytes + transport.backlog() : 0;
+        // a session registered by its handshake has no transport until it starts (the slow consumers' check may meet
+        // it then: a deploy campaign's herd of handshakes did)
+        Transport t = transport;
+        return state == State.OPEN && t != null ? bufferedBytes + t.backlog() : 0;
     }
 
     /**

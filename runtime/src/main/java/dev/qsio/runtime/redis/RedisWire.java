@@ -89,7 +89,7 @@ public final class RedisWire implements Wire {
             StreamsRedisTransport streams = new StreamsRedisTransport(context.vertx(), bus, context.json(),
                     config.key(), config.streams().maxLen(), window > 0);
             transport = streams;
-            sessions = window > 0 ? new StreamsSessionStore(context.json(), channels, config.key(),
+            sessions = window > 0 ? new StreamsSessionStore(context.json(), channels, bus.self(), config.key(),
                     config.streams().sessionKeyPrefix(), window,
                     streams::readPast) : SessionStore.NONE;
         } else {

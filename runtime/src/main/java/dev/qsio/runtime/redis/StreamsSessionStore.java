@@ -36,6 +36,12 @@ import io.vertx.redis.client.Request;
  * recover on a Quarkus server a session it had on a Node server, and the other way round: a session is
  * {@code <prefix><pid>} ({@code sio:session:} by default), base64 of the msgpack of {@code {sid, pid, rooms, data}},
  * expiring after the recovery window; the log is the adapter's stream, and an offset is an entry's id.
+ * <p>
+ * A Quarkus server also writes the session while its socket is connected (so that it survives a killed server), and
+ * adds {@code owner}, itself, to the map (Node reads the fields it knows). A server that still holds an old connection
+ * of a socket restored elsewhere since writes and forgets it only while the stored session is its own (Lua scripts read
+ * the owner), so that closing that connection does not take the session away from its client's next reconnection.
+ * Node never deletes a session; a session Node wrote has no owner, and is never deleted here either.
  */
 final class StreamsSessionStore implements SessionStore {
 
@@ -54,11 +60,42 @@ final class StreamsSessionStore implements SessionStore {
     private final String sessionKeyPrefix;
     private final long windowMs;
     private final AtomicLong placeholders = new AtomicLong();
+    /** This server, written with each session it stores. */
+    private final String member;
+
+    /**
+     * The owner of a stored session (KEYS[1]): the {@code owner} of the msgpack map its base64 value holds, or nil
+     * (none, or a value that does not read).
+     */
+    private static final String OWNER_OF = "local function ownerOf(v) "
+            + "local digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/' "
+            + "local out, acc, bits = {}, 0, 0 "
+            + "for i = 1, #v do "
+            + "  local d = string.find(digits, string.sub(v, i, i), 1, true) "
+            + "  if d then "
+            + "    acc = acc * 64 + d - 1 bits = bits + 6 "
+            + "    if bits >= 8 then bits = bits - 8 local byte = math.floor(acc / 2 ^ bits) "
+            + "      out[#out + 1] = string.char(byte) acc = acc - byte * 2 ^ bits end "
+            + "  end "
+            + "end "
+            + "local ok, m = pcall(cmsgpack.unpack, table.concat(out)) "
+            + "if ok and type(m) == 'table' then return m.owner end "
+            + "return nil end ";
+
+    /** Stores KEYS[1] = ARGV[1] (expiring in ARGV[3] ms) unless another server than ARGV[2] owns what is stored. */
+    private static final String SAVE_OWN = OWNER_OF + "local v = redis.call('GET', KEYS[1]) "
+            + "if v then local o = ownerOf(v) if o and o ~= ARGV[2] then return 0 end end "
+            + "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1";
+
+    /** Deletes KEYS[1] only if the server ARGV[1] owns it. */
+    private static final String FORGET_OWN = OWNER_OF + "local v = redis.call('GET', KEYS[1]) "
+            + "if v and ownerOf(v) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     /** Completes once this server's reader of the stream has applied the entry of an offset (or gave up waiting). */
     private final Function<String, Future<Void>> readerPast;
 
-    StreamsSessionStore(ProtocolJson protocol, RedisChannels redis, String stream, String sessionKeyPrefix,
-            long windowMs, Function<String, Future<Void>> readerPast) {
+    StreamsSessionStore(ProtocolJson protocol, RedisChannels redis, String member, String stream,
+            String sessionKeyPrefix, long windowMs, Function<String, Future<Void>> readerPast) {
+        this.member = member;
         this.readerPast = readerPast;
         this.protocol = protocol;
         this.redis = redis;
@@ -88,6 +125,15 @@ final class StreamsSessionStore implements SessionStore {
     }
 
     @Override
+    public void claim(String namespace, Session session) {
+        String encoded = encode(session);
+        if (encoded != null) {
+            redis.command(Request.cmd(Command.SET).arg(sessionKey(session.pid())).arg(encoded).arg("PX").arg(windowMs))
+                    .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
+        }
+    }
+
+    @Override
     public void save(String namespace, Session session) {
         write(session);
     }
@@ -97,25 +143,38 @@ final class StreamsSessionStore implements SessionStore {
         write(session);
     }
 
+    /** Stores the session unless another server owns what is stored (one script: no write comes in between). */
     private void write(Session session) {
+        String encoded = encode(session);
+        if (encoded != null) {
+            redis.command(Request.cmd(Command.EVAL).arg(SAVE_OWN).arg(1).arg(sessionKey(session.pid())).arg(encoded)
+                    .arg(member).arg(windowMs))
+                    .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
+        }
+    }
+
+    private String encode(Session session) {
         ObjectNode s = wire.json.createObjectNode().put("sid", session.sid()).put("pid", session.pid());
         ArrayNode rooms = s.putArray("rooms");
         session.rooms().forEach(rooms::add);
         s.set("data", wire.json.valueToTree(session.data()));
-        String encoded;
+        s.put("owner", member);
         try {
-            encoded = Base64.getEncoder().encodeToString(wire.msgpack.writeValueAsBytes(s));
+            return Base64.getEncoder().encodeToString(wire.msgpack.writeValueAsBytes(s));
         } catch (IOException e) {
             LOG.debugf("cannot encode session %s: %s", session.pid(), e.getMessage());
-            return;
+            return null;
         }
-        redis.command(Request.cmd(Command.SET).arg(sessionKey(session.pid())).arg(encoded).arg("PX").arg(windowMs))
-                .onFailure(e -> LOG.debugf("cannot save session %s: %s", session.pid(), e.getMessage()));
     }
 
+    /**
+     * Deletes the session if this server stored it last: when the socket was restored on another server meanwhile,
+     * closing its old connection here must leave the session to the client's next reconnection.
+     */
     @Override
     public void forget(String namespace, String pid) {
-        redis.command(Request.cmd(Command.DEL).arg(sessionKey(pid)));
+        redis.command(Request.cmd(Command.EVAL).arg(FORGET_OWN).arg(1).arg(sessionKey(pid)).arg(member))
+                .onFailure(e -> LOG.debugf("cannot forget session %s: %s", pid, e.getMessage()));
     }
 
     @Override

@@ -137,13 +137,13 @@ class SessionKeeperTest {
 
     @Test
     void theLogsByteCapTrimsTheOldestAndCountsThem() {
-        ControlSessionStore.Keeper keeper = keeper(1000);
+        ControlSessionStore.Keeper keeper = keeper(2500);
         keeper.handle(1, session(Control.CLAIM, "p1"));
         String payload = "x".repeat(180);
         for (int i = 1; i <= 10; i++) {
             log(keeper, 1, "o" + i, text(payload + i));
         }
-        assertThat(keeper.store().logBytes()).isLessThanOrEqualTo(1000);
+        assertThat(keeper.store().logBytes()).isLessThanOrEqualTo(2500);
         assertThat(keeper.store().logEntries()).isEqualTo(5);
         assertThat(keeper.store().trimmedEntries()).isEqualTo(5);
         assertThat(keeper.store().logEntries() + keeper.store().trimmedEntries()).isEqualTo(10);

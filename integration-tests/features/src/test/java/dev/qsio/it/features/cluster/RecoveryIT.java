@@ -78,11 +78,31 @@ class RecoveryIT {
         return driver.events(id, "connect");
     }
 
-    /** Two hosts of one worker each on one Redis or one PostgreSQL (the other null), with recovery on, ready. */
-    record Hosts(RedisServer redis, PostgresServer postgres, ClusterProcess a, ClusterProcess b) {
+    /**
+     * Two hosts of one worker each on one Redis (with Node's streams adapter's format when {@code streams}) or one
+     * PostgreSQL (the other null), with recovery on, ready.
+     */
+    record Hosts(RedisServer redis, PostgresServer postgres, ClusterProcess a, ClusterProcess b, boolean streams) {
+
+        Hosts(RedisServer redis, PostgresServer postgres, ClusterProcess a, ClusterProcess b) {
+            this(redis, postgres, a, b, false);
+        }
 
         /** The server that stored the session of {@code pid} last, or null when none is stored. */
         String owner(String pid) {
+            if (streams) {
+                // Node's format: base64 of the msgpack of {sid, pid, rooms, data}, and the owner Quarkus adds
+                String session = redis.get("sio:session:" + pid);
+                try {
+                    JsonNode s = session == null ? null : new com.fasterxml.jackson.databind.ObjectMapper(
+                            new org.msgpack.jackson.dataformat.MessagePackFactory()).readTree(
+                                    java.util.Base64.getDecoder().decode(session));
+                    // a session a Node server wrote has no owner: stored all the same
+                    return s == null ? null : s.has("owner") ? s.get("owner").asText() : "(no owner)";
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("a stored session that is not msgpack: " + session, e);
+                }
+            }
             if (redis != null) {
                 String session = redis.get("socket.io-session#/#" + pid);
                 try {
@@ -117,6 +137,16 @@ class RecoveryIT {
         Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
         Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
         return twoHosts(name, redis, null, a, b);
+    }
+
+    Hosts twoHostsOnStreams(String name) {
+        RedisServer redis = started(RedisServer.start(name));
+        Map<String, String> a = new HashMap<>(MultiHostIT.hostProperties("host-a", redis));
+        Map<String, String> b = new HashMap<>(MultiHostIT.hostProperties("host-b", redis));
+        a.put("quarkus.socketio.redis.adapter", "streams");
+        b.put("quarkus.socketio.redis.adapter", "streams");
+        Hosts hosts = twoHosts(name, redis, null, a, b);
+        return new Hosts(redis, null, hosts.a(), hosts.b(), true);
     }
 
     Hosts twoHostsOnPostgres(String name) {
@@ -346,6 +376,15 @@ class RecoveryIT {
     @Test
     void theOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
         theOldConnectionLeavesTheStoredSessionAlone(twoHosts("recovery-stale"));
+    }
+
+    /**
+     * The same with Node's streams adapter's format (a deploy campaign saw it: polling clients whose old session was
+     * still closing on a drained host, restored on the other, lost their session when the old one closed).
+     */
+    @Test
+    void onTheStreamsAdapterTheOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
+        theOldConnectionLeavesTheStoredSessionAlone(twoHostsOnStreams("recovery-stale-streams"));
     }
 
     /** The same on PostgreSQL, whose sessions are rows. */
