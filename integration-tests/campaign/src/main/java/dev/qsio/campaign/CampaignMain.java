@@ -32,6 +32,17 @@ public final class CampaignMain {
     }
 
     /** {@code --name value} pairs. */
+    /** Server properties given as {@code k=v,k=v} ({@code --set}); none when null. */
+    static Map<String, String> properties(String list) {
+        Map<String, String> set = new LinkedHashMap<>();
+        if (list != null) {
+            for (String kv : list.split(",")) {
+                set.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return set;
+    }
+
     static Map<String, String> arguments(String[] args) {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {

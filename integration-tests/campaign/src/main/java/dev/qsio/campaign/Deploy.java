@@ -615,13 +615,7 @@ public final class Deploy {
                     plan.settleSeconds(), plan.spreadSeconds(), plan.layouts(), plan.everyStep());
         }
         Path out = Path.of(a.getOrDefault("out", module.resolve("target/deploy").toString()));
-        Map<String, String> set = new LinkedHashMap<>();
-        if (a.containsKey("set")) {
-            for (String kv : a.get("set").split(",")) {
-                set.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-            }
-        }
-        List<Checker.Violation> v = run(plan, module, out, set);
+        List<Checker.Violation> v = run(plan, module, out, CampaignMain.properties(a.get("set")));
         System.out.print(Files.readString(out.resolve("report.txt")));
         System.exit(v.isEmpty() ? 0 : 1);
     }

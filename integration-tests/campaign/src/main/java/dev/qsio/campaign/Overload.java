@@ -437,7 +437,7 @@ public final class Overload {
         }
     }
 
-    private static long rssKb(long pid) {
+    static long rssKb(long pid) {
         try (Stream<String> lines = Files.lines(Path.of("/proc/" + pid + "/status"))) {
             return lines.filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst()
                     .orElse(0);
@@ -546,12 +546,7 @@ public final class Overload {
         Path module = Path.of(a.getOrDefault("module", ".")).toAbsolutePath().normalize();
         Plan plan = a.containsKey("full") ? Plan.FULL : Plan.CI;
         Path out = Path.of(a.getOrDefault("out", module.resolve("target/overload").toString()));
-        Map<String, String> set = new LinkedHashMap<>();
-        if (a.containsKey("set")) {
-            for (String kv : a.get("set").split(",")) {
-                set.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-            }
-        }
+        Map<String, String> set = CampaignMain.properties(a.get("set"));
         List<Checker.Violation> v = run(plan, module, out, Double.parseDouble(a.getOrDefault("factor", "2")),
                 Long.parseLong(a.getOrDefault("slack-ms", "0")), set);
         System.out.print(Files.readString(out.resolve("report.txt")));

@@ -83,7 +83,7 @@ public final class RecoveryCost {
             m.put("primaryLiveHeapBefore", heapBefore);
             m.put("primaryLiveHeapAfter", heapAfter);
             m.put("primaryLiveHeapBytesPerBroadcast", Math.round((heapAfter - heapBefore) * 10.0 / n) / 10.0);
-            m.put("primaryRssKb", rssKb(cluster.pid()));
+            m.put("primaryRssKb", Overload.rssKb(cluster.pid()));
             return m;
         }
     }
@@ -125,18 +125,5 @@ public final class RecoveryCost {
             throw new IllegalStateException("no total in the class histogram of " + pid + ": " + text);
         }
         return Long.parseLong(m.group(2));
-    }
-
-    static long rssKb(long pid) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return 0;
     }
 }
