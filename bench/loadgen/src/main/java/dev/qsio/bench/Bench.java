@@ -159,6 +159,12 @@ public final class Bench {
         } else {
             targets = targets.stream().filter(t -> !ON_REQUEST.contains(t.name)).toList();
         }
+        String noUws = uwsMissing(root);
+        if (noUws != null && targets.stream().anyMatch(t -> t.name.startsWith("node-uws"))) {
+            // its fallback on `ws` would measure `ws` under uWebSockets.js's name: the targets are left out, and said so
+            System.out.println("bench: the uWebSockets.js targets are left out: " + noUws);
+            targets = targets.stream().filter(t -> !t.name.startsWith("node-uws")).toList();
+        }
         if (rounds > 1 && compare.isEmpty()) {
             // each target measured again in turns (A B C A B C ...), so that a drift of the machine's speed during the
             // run falls on every target alike; bench/compare-table.py gives each figure's median and range
@@ -817,6 +823,23 @@ public final class Bench {
         r.versions.put("netty-socketio", jarVersion(root.resolve("netty-socketio-app/target/lib"), "netty-socketio-"));
         r.versions.put("Quarkus", jarVersion(root.resolve("quarkus-app/target/quarkus-app/lib/main"), "io.quarkus.quarkus-core-"));
         r.versions.put("Vert.x", jarVersion(root.resolve("loadgen/target/lib"), "vertx-core-"));
+    }
+
+    /**
+     * Why the uWebSockets.js targets cannot run here, or null when they can: the package ships native builds for some
+     * Node versions only (by ABI, {@code process.versions.modules}), and the server exits on another.
+     */
+    static String uwsMissing(Path root) {
+        String build = command("node", "-p", "process.platform + '_' + process.arch + '_' + process.versions.modules")
+                .strip();
+        String modules = build.substring(build.lastIndexOf('_') + 1);
+        Path binaries = root.resolve("node/node_modules/@trufflesuite/uws-js-unofficial/binaries");
+        Path binary = binaries.resolve("uws_" + build + ".node");
+        if (Files.isRegularFile(binary)) {
+            return null;
+        }
+        return "@trufflesuite/uws-js-unofficial has no build for Node " + command("node", "--version").strip()
+                + " (ABI " + modules + "; " + binaries + " has Node 16, 18 and 20's)";
     }
 
     private static String npmVersion(Path root, String name) {

@@ -29,6 +29,9 @@ final class AdminSessions {
     private final byte[] hash;
     private final SecretKeySpec key;
 
+    /** The longest password checked, in UTF-8 bytes: bcrypt's key is 72 bytes with its terminating zero. */
+    static final int MAX_PASSWORD_BYTES = 71;
+
     /** Fails with a message naming the key when the hash is not a bcrypt hash. */
     AdminSessions(String username, String bcryptHash) {
         this.username = username;
@@ -52,8 +55,14 @@ final class AdminSessions {
         if (user == null || password == null) {
             return false;
         }
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_PASSWORD_BYTES) {
+            // bcrypt reads at most 72 bytes of key (71 and the terminating zero, as this library hashes): a longer
+            // password is refused as any wrong one, without a check that would ignore its end
+            return false;
+        }
         // the hash is checked whatever the user name, so that a wrong name takes as long as a wrong password
-        boolean passwordMatches = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
+        boolean passwordMatches = BCrypt.verifyer().verify(bytes, hash).verified;
         return passwordMatches && MessageDigest.isEqual(user.getBytes(StandardCharsets.UTF_8),
                 username.getBytes(StandardCharsets.UTF_8));
     }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.inject.Produces;
@@ -313,8 +314,27 @@ public class ClusterBus {
         return wire != null && sessions.enabled();
     }
 
+    /** How long a stopping server waits for {@link Wire#flushed()} before it closes the wire anyway. */
+    static final long FLUSH_BOUND_MS = 5000;
+
     void close() {
         if (wire != null) {
+            var flushed = wire.flushed().toCompletionStage().toCompletableFuture();
+            try {
+                try {
+                    flushed.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException slow) {
+                    LOG.infof("Socket.IO bus: waiting for what this server sent to %s to be stored before it stops "
+                            + "(at most %d ms)", wire.address(), FLUSH_BOUND_MS);
+                    flushed.get(FLUSH_BOUND_MS - 100, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warnf("Socket.IO bus: what this server sent to %s was not all stored within %d ms of its stop (%s); "
+                        + "clients whose last broadcasts or session state it held may not recover", wire.address(),
+                        FLUSH_BOUND_MS, e instanceof TimeoutException ? "timed out" : e.getCause());
+            }
             wire.close();
         }
         if (host != null) {

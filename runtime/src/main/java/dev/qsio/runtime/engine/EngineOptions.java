@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import dev.qsio.runtime.config.Checks;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -196,9 +197,6 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
     }
 
     private static long positive(String key, Duration value) {
-        if (value.isNegative() || value.isZero()) {
-            throw new ConfigurationException(key + " must be a positive duration, got " + value, Set.of(key));
-        }
-        return value.toMillis();
+        return Checks.positive(key, value);
     }
 }

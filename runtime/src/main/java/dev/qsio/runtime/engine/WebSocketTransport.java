@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -572,8 +571,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         if (channel == null || channel.isWritable()) {
             return 0;
         }
-        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
-        return queued == null ? 0 : queued.totalPendingWriteBytes();
+        return FrameworkInternals.pendingWriteBytes(channel);
     }
 
     @Override
@@ -604,7 +602,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
             LOG.debugf("cannot set SO_LINGER on %s: %s", channel, e.getMessage());
         }
         // straight to the transport: the HTTP server's handlers would first wait for the queued writes to drain
-        channel.eventLoop().execute(() -> channel.unsafe().close(channel.unsafe().voidPromise()));
+        channel.eventLoop().execute(() -> FrameworkInternals.closeBelowPipeline(channel));
     }
 
     public static WebSocketFrame frame(EnginePacket packet, Buffer body) {

@@ -327,7 +327,7 @@ public final class ConnectionHandOff {
                         half instanceof Pending ? "request" : "descriptor");
                 if (half instanceof EpollSocketChannel ch) {
                     // never registered: close the descriptor directly
-                    ch.unsafe().closeForcibly();
+                    FrameworkInternals.closeForcibly(ch);
                 } else {
                     ((Pending) half).bytes.release();
                 }
@@ -349,7 +349,7 @@ public final class ConnectionHandOff {
         }
         if (server == null || closed) {
             request.release();
-            connection.unsafe().closeForcibly();
+            FrameworkInternals.closeForcibly(connection);
             failed.incrementAndGet();
             return;
         }
@@ -531,7 +531,7 @@ public final class ConnectionHandOff {
                     // only once the descriptor is on its way may this copy go (its number could be reused before).
                     // The channel is closed below the pipeline: Vert.x's handlers would wait for the response this
                     // worker never writes; this closes its descriptor, writing nothing
-                    ch.unsafe().close(ch.voidPromise());
+                    FrameworkInternals.closeBelowPipeline(ch);
                 }));
             });
         });
@@ -548,7 +548,7 @@ public final class ConnectionHandOff {
         frame.release();
         failed.incrementAndGet();
         LOG.debugf("connection %s (%s) not handed over: %s", ch, what, cause);
-        ch.unsafe().close(ch.voidPromise());
+        FrameworkInternals.closeBelowPipeline(ch);
     }
 
     /** Vert.x's channel of a request's connection. */

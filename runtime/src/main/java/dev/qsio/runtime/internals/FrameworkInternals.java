@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -319,7 +320,7 @@ public final class FrameworkInternals {
                     if (!channel.isOpen()) {
                         return;
                     }
-                    channel.unsafe().closeForcibly();
+                    closeForcibly(channel);
                     channel.pipeline().fireChannelInactive();
                     channel.close();
                 };
@@ -334,6 +335,30 @@ public final class FrameworkInternals {
             // as when a field is missing
         }
         return 0;
+    }
+
+    // ---- Netty's channels, below their pipelines
+
+    /**
+     * Every byte Netty queues for a channel's peer and the socket has not taken yet, or 0 when it keeps no queue
+     * (closed).
+     */
+    public static long pendingWriteBytes(Channel channel) {
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        return queued == null ? 0 : queued.totalPendingWriteBytes();
+    }
+
+    /**
+     * Closes a channel at its transport, below the pipeline: the HTTP server's handlers would first wait for queued
+     * writes or a response that never comes. On the channel's event loop.
+     */
+    public static void closeBelowPipeline(Channel channel) {
+        channel.unsafe().close(channel.unsafe().voidPromise());
+    }
+
+    /** Closes a channel's descriptor at once, firing nothing (a channel never registered, or one being torn down). */
+    public static void closeForcibly(Channel channel) {
+        channel.unsafe().closeForcibly();
     }
 
     // ---- Quarkus

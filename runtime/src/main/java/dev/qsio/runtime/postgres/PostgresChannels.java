@@ -111,6 +111,8 @@ public final class PostgresChannels implements BusChannels {
     /** The bytes of {@link #outgoing}. */
     private long outgoingBytes;
     private boolean publishing;
+    /** Who waits for the queue to be published ({@link #flushed()}), on {@link #context}. */
+    private final List<Promise<Void>> flushWaiters = new ArrayList<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong outages = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
@@ -455,14 +457,34 @@ public final class PostgresChannels implements BusChannels {
         });
     }
 
+    /**
+     * Completes once every notification queued before the call has been published or dropped (the transactions that
+     * carry the broadcast log's entries have committed or failed).
+     */
+    public Future<Void> flushed() {
+        Promise<Void> done = Promise.promise();
+        context.runOnContext(v -> {
+            flushWaiters.add(done);
+            flush();
+        });
+        return done.future();
+    }
+
     private void flush() {
-        if (publishing || outgoing.isEmpty()) {
+        if (publishing) {
+            return;
+        }
+        if (outgoing.isEmpty()) {
+            flushWaiters.forEach(Promise::tryComplete);
+            flushWaiters.clear();
             return;
         }
         if (!up) {
             dropped.addAndGet(outgoing.size());
             outgoing.clear();
             outgoingBytes = 0;
+            flushWaiters.forEach(Promise::tryComplete);
+            flushWaiters.clear();
             return;
         }
         List<Outgoing> batch = new ArrayList<>();

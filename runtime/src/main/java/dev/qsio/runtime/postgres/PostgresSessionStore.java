@@ -180,6 +180,11 @@ final class PostgresSessionStore implements SessionStore {
                 .onFailure(e -> LOG.debugf("cannot forget session %s: %s", pid, e.getMessage()));
     }
 
+    /** Completes once the writes asked for so far have completed (or failed). */
+    Future<Void> written() {
+        return Future.join(new ArrayList<>(writing.values())).mapEmpty();
+    }
+
     /**
      * Runs the statements of one session one after the other, in the order they were asked for. The pool runs
      * statements on several connections at once, so that a socket's claim at connection and the save of a room it

@@ -193,6 +193,17 @@ public final class PostgresWire implements Wire {
                 : e);
     }
 
+    /**
+     * The queued notifications (with the broadcast log's entries they carry) published and the session store's
+     * writes done: the pool is the application's, closed when the application stops, and a write still queued then
+     * is lost.
+     */
+    @Override
+    public Future<Void> flushed() {
+        Future<Void> stored = sessions instanceof PostgresSessionStore s ? s.written() : Future.succeededFuture();
+        return Future.join(channels.flushed(), stored).mapEmpty();
+    }
+
     /** Says goodbye and closes the listening connection (the pool is the application's). */
     @Override
     public void close() {

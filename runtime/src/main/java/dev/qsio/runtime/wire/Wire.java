@@ -75,6 +75,17 @@ public interface Wire {
      */
     Future<Void> start();
 
+    /**
+     * Completes once what this server asked of the wire before the call (publications, broadcast log entries, writes
+     * of the session store) has reached the service, or failed. A stopping server waits for it, bounded, before
+     * {@link #close()}: the last sessions it closed and the last broadcasts its clients received must be stored, or
+     * those clients could not recover elsewhere. A wire whose {@link #close()} already sends what was asked before it
+     * closes keeps this default.
+     */
+    default Future<Void> flushed() {
+        return Future.succeededFuture();
+    }
+
     /** Says goodbye to the other members where the wire can, and closes its connections (the server stops). */
     void close();
 

@@ -35,6 +35,9 @@ class PackageDependenciesTest {
     /** The packages whose sources name OpenTelemetry's classes. */
     static final Set<String> OPENTELEMETRY = new TreeSet<>();
 
+    /** The sources that reach into what the frameworks do not expose: impl packages, Netty's Channel.unsafe(). */
+    static final Set<String> INTERNALS = new TreeSet<>();
+
     @BeforeAll
     static void readSources() throws IOException {
         try (Stream<Path> files = Files.walk(SOURCES)) {
@@ -45,6 +48,10 @@ class PackageDependenciesTest {
                     String s = line.strip();
                     if (s.startsWith("*") || s.startsWith("//") || s.startsWith("/*") || s.startsWith("package ")) {
                         continue;
+                    }
+                    if (line.contains(".unsafe()") || line.matches(".*\\b(io\\.vertx|io\\.quarkus)(\\.\\w+)*\\.impl\\..*")
+                            || line.contains("io.quarkus.bootstrap.")) {
+                        INTERNALS.add(SOURCES.relativize(file).toString());
                     }
                     if (line.contains("io.opentelemetry.") || line.contains("io.quarkus.opentelemetry.")) {
                         OPENTELEMETRY.add(pkg);
@@ -157,6 +164,13 @@ class PackageDependenciesTest {
         assertThat(GRAPH.get("tracing")).as("tracing is a view on the server's hooks, not on the wires")
                 .doesNotContain("bus", "cluster", "clusteradapter", "wire", "redis", "postgres", "remote", "admin",
                         "emitter");
+    }
+
+    @Test
+    void onlyFrameworkInternalsReachesIntoTheFrameworks() {
+        // one class holds every reach into what Vert.x, Netty and Quarkus do not expose, and its test checks each
+        // one against the versions of the build
+        assertThat(INTERNALS).containsExactly("dev/qsio/runtime/internals/FrameworkInternals.java");
     }
 
     @Test

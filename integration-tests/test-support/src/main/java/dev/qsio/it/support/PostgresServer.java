@@ -250,6 +250,49 @@ public final class PostgresServer implements AutoCloseable {
                 "-d", "postgres", "-At", "-v", "ON_ERROR_STOP=1", "-c", statement), Duration.ofSeconds(30));
     }
 
+    /**
+     * Takes a table lock in a transaction of its own (a {@code psql} session kept open) and returns once it is held;
+     * closing the result commits, which releases it. {@code LOCK TABLE t IN EXCLUSIVE MODE} holds back every write to
+     * {@code t} and lets reads through.
+     */
+    public AutoCloseable hold(String lockStatement) {
+        List<String> cmd = new ArrayList<>();
+        if (root()) {
+            cmd.addAll(List.of("runuser", "-u", USER, "--"));
+        }
+        cmd.addAll(List.of(bin.resolve("psql").toString(), "-h", dir.toString(), "-p", String.valueOf(port), "-U", USER,
+                "-d", "postgres", "-At", "-v", "ON_ERROR_STOP=1"));
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            var in = p.outputWriter(StandardCharsets.UTF_8);
+            var out = p.inputReader(StandardCharsets.UTF_8);
+            in.write("BEGIN;\n" + lockStatement + ";\nSELECT 'held';\n");
+            in.flush();
+            for (String line; (line = out.readLine()) != null;) {
+                if (line.strip().equals("held")) {
+                    return () -> {
+                        in.write("COMMIT;\n\\q\n");
+                        in.close();
+                        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                            p.destroyForcibly();
+                            throw new IllegalStateException("psql did not end after COMMIT");
+                        }
+                    };
+                }
+                if (line.contains("ERROR")) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(lockStatement + ": " + line);
+                }
+            }
+            throw new IllegalStateException(lockStatement + ": psql ended (" + p.waitFor() + ") before the lock was held");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + String.join(" ", cmd), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void stopQuietly() {
         try {
             stop();

@@ -556,6 +556,56 @@ class RecoveryIT {
         aClientOfAStoppedHostRecoversThroughTheOtherHost(graceful(a), graceful(b), "TERM");
     }
 
+    /**
+     * A host stopping gracefully waits, before it exits, for its writes to PostgreSQL to commit: a room its client
+     * joined just before the stop is in the session the client recovers through the other host. The sessions table is
+     * locked while the host stops, so that its last writes wait (as behind a busy database in a deploy's herd); the
+     * lock goes once the host says it waits, or once its worker is gone. Before the wait, the host exited with the
+     * writes it still held (those queued behind an earlier write of the same session) and the client recovered without
+     * the room. The other host's restore waits for the lock too, behind them.
+     */
+    @Test
+    void onPostgresAHostStoppingGracefullyStoresItsLastWritesBeforeItExits() throws Exception {
+        PostgresServer postgres = started(PostgresServer.start("recovery-flush"));
+        Map<String, String> a = graceful(new HashMap<>(PostgresInteropIT.hostProperties("host-a", postgres)));
+        Map<String, String> b = graceful(new HashMap<>(PostgresInteropIT.hostProperties("host-b", postgres)));
+        ClusterProcess hostA = started(ClusterProcess.launch(JAR, 1, a, "recovery-flush-a"));
+        ClusterProcess hostB = started(ClusterProcess.launch(JAR, 1, b, "recovery-flush-b"));
+        hostA.awaitReady(1);
+        hostB.awaitReady(1);
+        Haproxy proxy = started(Haproxy.start(CONFIGS.resolve("haproxy-round-robin.cfg"), hostA, hostB, "recovery-flush"));
+        driver.connectTracking("t", proxy.url(), Map.of("transports", List.of("websocket")), "n");
+        String sid = driver.await("t", "connect").get("sid").asText();
+        ack("t", "join", "r");
+        String first = ack("t", "where").get(0).asText();
+        ClusterProcess lost = first.startsWith("host-a") ? hostA : hostB;
+        long worker = lost.worker(1).path("pid").asLong();
+        lost.rememberDescendants();
+        AutoCloseable lock = postgres.hold("LOCK TABLE socket_io_sessions IN EXCLUSIVE MODE");
+        try {
+            // joined on the stopping host: the first write waits in PostgreSQL behind the lock (and commits once it
+            // goes, whatever becomes of the host), the next one of the same session in the host, behind the first
+            ack("t", "join", "late");
+            ack("t", "join", "later");
+            ClusterProcess.signal(lost.pid(), "TERM");
+            await().atMost(Duration.ofSeconds(30)).alias("the host waits for its writes, or is gone")
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> lost.logText().contains("to be stored before it stops")
+                            || ProcessHandle.of(worker).map(h -> !h.isAlive()).orElse(true));
+        } finally {
+            lock.close();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects("t").size() == 2);
+        JsonNode again = connects("t").get(1);
+        assertThat(again.get("recovered").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.get("sid").asText()).isEqualTo(sid);
+        assertThat(ack("t", "where").get(0).asText()).isNotEqualTo(first);
+        assertThat(ack("t", "rooms").get(0)).extracting(JsonNode::asText).as("the rooms of the recovered socket")
+                .contains("r", "late", "later");
+        await().atMost(Duration.ofSeconds(60)).alias("the stopped host exits").until(() -> !lost.process().isAlive());
+        assertThat(lost.process().exitValue()).as("a graceful stop").isZero();
+    }
+
     private static Map<String, String> graceful(Map<String, String> host) {
         host.putAll(RECOVERY);
         host.put("quarkus.socketio.drain-spread", "2s");
