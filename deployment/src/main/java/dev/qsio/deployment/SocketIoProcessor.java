@@ -67,6 +67,8 @@ import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.Consume;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.logging.LoggingSetupBuildItem;
+import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
@@ -152,9 +154,22 @@ class SocketIoProcessor {
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
     @Consume(SyntheticBeansRuntimeInitBuildItem.class)
+    @Consume(LoggingSetupBuildItem.class)
     ServiceStartBuildItem clusterBootstrap(ClusterRecorder recorder, BeanContainerBuildItem beans) {
         recorder.bootstrap();
         return new ServiceStartBuildItem("socketio-cluster");
+    }
+
+    /**
+     * The primary's address in the line Quarkus logs once started. Quarkus writes that line's listeners when it opens
+     * its sockets ({@code VertxHttpProcessor.openSocket}, whose only product is reflective classes): consuming them
+     * orders this after it.
+     */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    @Consume(ReflectiveClassBuildItem.class)
+    void announcePrimaryListening(ClusterRecorder recorder, BeanContainerBuildItem beans) {
+        recorder.announceListening();
     }
 
     /** The cluster endpoints on the management interface: {@code /q/socketio/cluster}. */

@@ -121,6 +121,23 @@ class FrameworkInternalsTest {
     }
 
     @Test
+    void namesThePrimarysAddressInTheStartupLineWhereQuarkusLeftItEmpty() {
+        String before = FrameworkInternals.startupListening();
+        try {
+            io.quarkus.bootstrap.runner.Timing.setHttpServer(
+                    "Listening on: . Management interface listening on http://0.0.0.0:9000.", false);
+            FrameworkInternals.announceListening("http://0.0.0.0:8080");
+            assertThat(FrameworkInternals.startupListening()).isEqualTo(
+                    "Listening on: http://0.0.0.0:8080. Management interface listening on http://0.0.0.0:9000.");
+            // a line that names a listener already is Quarkus' own: kept
+            FrameworkInternals.announceListening("http://0.0.0.0:7070");
+            assertThat(FrameworkInternals.startupListening()).startsWith("Listening on: http://0.0.0.0:8080.");
+        } finally {
+            io.quarkus.bootstrap.runner.Timing.setHttpServer(before, false);
+        }
+    }
+
+    @Test
     void computesTheHashSlotsOfARedisCluster() {
         // the examples of the Redis Cluster specification
         assertThat(FrameworkInternals.redisSlot("foo")).isEqualTo(12182);

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -65,6 +66,7 @@ public class ClusterLifecycle {
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {
+                quietDuplicateServerGauge();
                 // the primary stays this worker's supervisor (CONTROL on the local link); with a wire between hosts,
                 // the other servers, on this host and elsewhere, are reached through it
                 clusterBus.connectWire();
@@ -76,6 +78,37 @@ public class ClusterLifecycle {
             // the sessions of connected sockets outlive a killed worker for a window at most: refresh them
             long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
             server.vertx().setPeriodic(Math.max(1000, window / 2), t -> server.saveSessions());
+        }
+    }
+
+    /** Micrometer's logger of meter registrations, held so that the level set on it stays. */
+    private static java.util.logging.Logger meterRegistryLog;
+
+    /**
+     * A worker's two HTTP servers, the application's and the management interface's, both listen on a port the kernel
+     * picks (port 0). Quarkus tags its server meters with the configured port only when one is set, so both servers
+     * register the same {@code http.server.active.connections} gauge: Micrometer keeps the first (the application's
+     * server, which binds first) and warns about the second at every start, a warning nobody can act on. In a worker,
+     * Micrometer's registry logs at ERROR only, unless the application sets that logger's level itself. (Runs after
+     * Quarkus has set its log levels up, which would undo it.)
+     */
+    private static void quietDuplicateServerGauge() {
+        String name = "io.micrometer.core.instrument.MeterRegistry";
+        // Quarkus' default for a category is "inherit": the application did not set it
+        if (ConfigProvider.getConfig().getOptionalValue("quarkus.log.category.\"" + name + "\".level", String.class)
+                .filter(level -> !level.equalsIgnoreCase("inherit")).isEmpty()) {
+            meterRegistryLog = java.util.logging.Logger.getLogger(name);
+            meterRegistryLog.setLevel(java.util.logging.Level.SEVERE);
+        }
+    }
+
+    /**
+     * The primary opens no listener of Quarkus, whose startup line would read "Listening on: ." without this: it names
+     * the application's port the primary holds.
+     */
+    void announceListening() {
+        if (identity.role() == ClusterInfo.Role.PRIMARY) {
+            FrameworkInternals.announceListening(primary.listening());
         }
     }
 

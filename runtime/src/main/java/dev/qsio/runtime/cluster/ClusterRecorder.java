@@ -16,6 +16,11 @@ public class ClusterRecorder {
         Arc.container().instance(ClusterLifecycle.class).get().bootstrap();
     }
 
+    /** The primary's address in the line Quarkus logs once started, after Quarkus set that line's listeners. */
+    public void announceListening() {
+        Arc.container().instance(ClusterLifecycle.class).get().announceListening();
+    }
+
     /** The cluster endpoints of the management interface. */
     public Handler<RoutingContext> endpoint() {
         return new ClusterEndpoint();

@@ -635,6 +635,11 @@ public class Primary implements Cluster {
         return Map.copyOf(draining);
     }
 
+    /** The addresses of the application's port this primary holds ("http://0.0.0.0:8080 and https://..."). */
+    String listening() {
+        return listening;
+    }
+
     /** Stops a process gracefully (SIGTERM: it stops listening and closes its sessions), killing it after the timeout. */
     private CompletableFuture<Void> stop(Incarnation inc) {
         inc.stopping = true;

@@ -75,6 +75,9 @@ public final class FrameworkInternals {
         if (CLUSTER_CONNECTIONS == null) {
             missing.add("io.vertx.redis.client.impl.RedisClusterConnection.connections");
         }
+        if (TIMING_MAIN == null || TIMING_HTTP_SERVER == null) {
+            missing.add("io.quarkus.bootstrap.runner.Timing.main and .httpServerInfo");
+        }
         return missing;
     }
 
@@ -366,5 +369,34 @@ public final class FrameworkInternals {
     /** The executor of Quarkus' virtual threads, as its {@code @RunOnVirtualThread} methods use it. */
     public static Executor virtualThreads() {
         return VirtualThreadsRecorder.getCurrent();
+    }
+
+    private static final String LISTENING_ON = "Listening on: ";
+    private static final Field TIMING_MAIN = field(io.quarkus.bootstrap.runner.Timing.class, "main");
+    private static final Field TIMING_HTTP_SERVER = field(io.quarkus.bootstrap.runner.Timing.class, "httpServerInfo");
+
+    /** The "Listening on: ..." part of the line Quarkus logs once started, as it is now (null when unreadable). */
+    public static String startupListening() {
+        try {
+            return TIMING_MAIN == null || TIMING_HTTP_SERVER == null ? null
+                    : (String) TIMING_HTTP_SERVER.get(TIMING_MAIN.get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Names {@code address} in the "Listening on:" part of the line Quarkus logs once started, where Quarkus, which
+     * opened no listener of its own, left it empty (the primary of a cluster holds the application's port itself).
+     * Called once Quarkus has set that part (after it opened its sockets), before the line is logged. The management
+     * interface's part is kept. Quarkus' {@code Timing} has nothing to read the part back: it is read by reflection,
+     * and when that fails the line stays as Quarkus wrote it.
+     */
+    public static void announceListening(String address) {
+        String was = startupListening();
+        if (was != null && (was.startsWith(LISTENING_ON + ".") || was.equals(LISTENING_ON) || was.isEmpty())) {
+            String rest = was.startsWith(LISTENING_ON) ? was.substring(LISTENING_ON.length()) : "";
+            io.quarkus.bootstrap.runner.Timing.setHttpServer(LISTENING_ON + address + rest, false);
+        }
     }
 }

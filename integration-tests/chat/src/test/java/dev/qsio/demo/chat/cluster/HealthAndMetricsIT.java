@@ -63,6 +63,15 @@ class HealthAndMetricsIT {
     void oneScrapeOfThePrimaryCoversEveryWorker() {
         try (ClusterProcess cluster = ClusterProcess.start(ClusterIT.JAR, 2, Map.of(), "metrics");
                 ClientDriver driver = ClientDriver.start()) {
+            // a start says nothing to act on: no WARN (each worker warned of a duplicate server gauge), and the
+            // primary's startup line names the port it holds (it read "Listening on: ." before)
+            String started = cluster.logText();
+            assertThat(started.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))).as("started:\n%s",
+                    started).isEmpty();
+            String port = cluster.url().replaceAll(".*:(\\d+)/?$", "$1");
+            assertThat(started).doesNotContain("Listening on: .")
+                    .containsPattern("\\(main\\) quarkus-socketio-demo-chat .* Listening on: http://[^ ]+:" + port
+                            + "\\. Management interface");
             int n = 24;
             Map<Integer, Integer> perWorker = new HashMap<>();
             for (int i = 0; i < n; i++) {
