@@ -263,6 +263,24 @@ public final class ClientDriver implements AutoCloseable {
         return events(e -> id.equals(e.path("id").asText()) && event.equals(e.path("name").asText())).size();
     }
 
+    /**
+     * Waits until each of {@code clients} has received {@code event} once more per sender than before, each sender
+     * emitting it once with {@code payload}, for an application that broadcasts that event to everyone. What one client
+     * emits reaches every other client in order, so once the fences are in, no earlier copy is still on its way and a
+     * count read then is final: a quiet wait of a few hundred milliseconds proves nothing on a loaded machine.
+     */
+    public void fence(List<String> clients, String event, Object payload, String... senders) {
+        Map<String, Long> before = new LinkedHashMap<>();
+        for (String id : clients) {
+            before.put(id, received(id, event));
+        }
+        for (String s : senders) {
+            emit(s, event, payload);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> clients.stream()
+                .allMatch(id -> received(id, event) >= before.get(id) + senders.length));
+    }
+
     /** Closes a client's connection as a network failure would; the client reconnects by itself. */
     public void dropTransport(String id) {
         send(command("sio.dropTransport", id));

@@ -118,22 +118,9 @@ class MultiHostIT {
         return placed.values().stream().flatMap(m -> m.values().stream()).flatMap(List::stream).toList();
     }
 
-    /**
-     * Waits until every client has a broadcast to everyone from each of {@code senders}, after what they sent before:
-     * what one client emits reaches every other client in order, so once the fences are in, no earlier copy is still
-     * on its way, and a count read then is final (a quiet wait of a few hundred milliseconds proves nothing on a
-     * loaded machine).
-     */
+    /** Waits until every client has a broadcast to everyone from each of {@code senders} ({@link ClientDriver#fence}). */
     void fence(String... senders) {
-        java.util.Map<String, Long> before = new java.util.HashMap<>();
-        for (String id : all()) {
-            before.put(id, received(id, "everyone"));
-        }
-        for (String s : senders) {
-            driver.emit(s, "everyone", Map.of("k", "fence"));
-        }
-        await().atMost(Duration.ofSeconds(15)).until(() -> all().stream()
-                .allMatch(id -> received(id, "everyone") >= before.get(id) + senders.length));
+        driver.fence(all(), "everyone", Map.of("k", "fence"), senders);
     }
 
     long received(String id, String event) {
