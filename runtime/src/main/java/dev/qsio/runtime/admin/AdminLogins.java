@@ -42,6 +42,8 @@ final class AdminLogins {
     private static final class Window {
         long start;
         int failures;
+        /** Logins of the address whose password is being checked: each may yet fail. */
+        int checking;
         boolean logged;
 
         Window(long start) {
@@ -96,19 +98,18 @@ final class AdminLogins {
                         counters.increment(AdminLoginFigure.CHECKED);
                         ok = check.getAsBoolean();
                     } catch (RuntimeException e) {
-                        release(window);
+                        end(window, false);
                         deliver(context, () -> emitter.fail(e));
                         return;
                     }
-                    if (ok) {
-                        release(window);
-                    } else {
+                    end(window, !ok);
+                    if (!ok) {
                         counters.increment(AdminLoginFigure.REFUSED_INVALID_CREDENTIALS);
                     }
                     deliver(context, () -> emitter.complete(ok));
                 });
             } catch (RejectedExecutionException e) {
-                release(window);
+                end(window, false);
                 counters.increment(AdminLoginFigure.REFUSED_BUSY);
                 long at = nextBusyLog.get();
                 if (now >= at && nextBusyLog.compareAndSet(at, now + windowMillis)) {
@@ -122,7 +123,9 @@ final class AdminLogins {
     }
 
     /**
-     * Counts a login of an address as a failure until it succeeds, or refuses it when the address is past its limit.
+     * Starts the check of a login of an address, or refuses it when the address is past its limit: its failures of
+     * the window, and the logins being checked that may fail yet, are at most the limit together (a guesser that sends
+     * many at once gets no more checks than one that waits for each answer).
      */
     private Window begin(String address, long now) {
         String key = tracked(address == null ? "(unknown address)" : address, now);
@@ -138,9 +141,15 @@ final class AdminLogins {
                     window.failures = 0;
                     window.logged = false;
                 }
-                if (window.failures < maxFailures) {
-                    window.failures++;
+                if (window.failures + window.checking < maxFailures) {
+                    window.checking++;
                     return window;
+                }
+                counters.increment(AdminLoginFigure.REFUSED_RATE_LIMITED);
+                if (window.failures < maxFailures) {
+                    // not failed: as many as the limit are being checked, any of which may fail
+                    throw new ConnectionRefusedException("too many logins under way from this address, retry later",
+                            Map.of("reason", "rate-limited", "retryAfter", 1));
                 }
                 long retryAfter = Math.max(1, (window.start + windowMillis - now + 999) / 1000);
                 if (!window.logged) {
@@ -148,7 +157,6 @@ final class AdminLogins {
                     LOG.infof("Admin UI: %d failed logins from %s within %d s: its logins are refused for %d s",
                             window.failures, key, windowMillis / 1000, retryAfter);
                 }
-                counters.increment(AdminLoginFigure.REFUSED_RATE_LIMITED);
                 throw new ConnectionRefusedException("too many failed logins, retry in " + retryAfter + " s",
                         Map.of("reason", "rate-limited", "retryAfter", retryAfter));
             }
@@ -164,18 +172,19 @@ final class AdminLogins {
         if (now >= at && nextPurge.compareAndSet(at, now + Math.max(1000, windowMillis / 10))) {
             windows.values().removeIf(w -> {
                 synchronized (w) {
-                    return w.expired(now, windowMillis);
+                    return w.expired(now, windowMillis) && w.checking == 0;
                 }
             });
         }
         return windows.size() < MAX_ADDRESSES ? address : OTHERS;
     }
 
-    /** A login that did not fail after all. */
-    private static void release(Window window) {
+    /** The end of a login's check: a failure of its window when {@code failed}. */
+    private static void end(Window window, boolean failed) {
         synchronized (window) {
-            if (window.failures > 0) {
-                window.failures--;
+            window.checking--;
+            if (failed) {
+                window.failures++;
             }
         }
     }

@@ -46,6 +46,38 @@ class AdminLoginsTest {
         assertThat(logins.figures().get(AdminLoginFigure.REFUSED_RATE_LIMITED)).isEqualTo(1);
     }
 
+    /**
+     * Right passwords checked at the same time are no failures: past the limit in flight, a login is refused as
+     * under way (not as failed), and once they are through, the address logs in again at once.
+     */
+    @Test
+    void loginsUnderWayAtOnceAreBoundedButNotCountedAsFailed() throws Exception {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch inCheck = new java.util.concurrent.CountDownLatch(1);
+        var first = logins.check("10.0.0.3", () -> {
+            inCheck.countDown();
+            try {
+                return go.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }).subscribeAsCompletionStage();
+        assertThat(inCheck.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // the second waits in the queue behind the first (one thread)
+        var second = logins.check("10.0.0.3", () -> true).subscribeAsCompletionStage();
+        assertThatThrownBy(() -> login("10.0.0.3", true)).isInstanceOf(ConnectionRefusedException.class)
+                .hasMessage("too many logins under way from this address, retry later");
+        go.countDown();
+        assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // none failed: the limit is whole again
+        assertThat(login("10.0.0.3", true)).isTrue();
+        assertThat(login("10.0.0.3", false)).isFalse();
+        assertThat(login("10.0.0.3", false)).isFalse();
+        assertThatThrownBy(() -> login("10.0.0.3", true)).isInstanceOf(ConnectionRefusedException.class)
+                .hasMessageStartingWith("too many failed logins");
+    }
+
     @Test
     void theAddressesTrackedAreBounded() {
         for (int i = 0; i < AdminLogins.MAX_ADDRESSES; i++) {
