@@ -767,7 +767,10 @@ public class Primary implements Cluster {
         if (!rolling.isDone()) {
             return Uni.createFrom().completionStage(rolling);
         }
-        List<ManagedWorker> targets = workers.values().stream().filter(w -> w.state == WorkerState.RUNNING).toList();
+        // a worker still starting runs what was there before the request too: it is replaced once ready (one waiting
+        // to be started again after a crash is not: the process it starts is a new one)
+        List<ManagedWorker> targets = workers.values().stream().filter(w -> w.current != null
+                && (w.state == WorkerState.RUNNING || w.state == WorkerState.STARTING)).toList();
         LOG.infof("Rolling restart of %d workers", targets.size());
         List<Incarnation> retiring = new ArrayList<>();
         for (ManagedWorker w : targets) {
@@ -779,7 +782,12 @@ public class Primary implements Cluster {
         }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (ManagedWorker w : targets) {
-            chain = chain.thenCompose(v -> replace(w));
+            Incarnation asked = w.current;
+            chain = chain.thenCompose(v -> asked.ready.handle((r, e) -> null)).thenCompose(v -> {
+                // not ready after all (it failed to start): what is started for it next is new
+                boolean same = w.current == asked && asked.ready.isDone() && !asked.ready.isCompletedExceptionally();
+                return same ? replace(w) : CompletableFuture.<Void> completedFuture(null);
+            });
         }
         rolling = chain.whenComplete((v, e) -> {
             // the processes a stopped restart did not replace take their share again

@@ -96,6 +96,52 @@ class ClusterControlIT {
                         && !before.contains(x.path("pid").asLong()));
             });
             assertThat(cluster.logText()).contains("SIGUSR1: rolling restart", "lifecycle event EXITED of worker 1");
+
+            // a rolling restart asked while a worker is starting again after a crash replaces that one too, once it
+            // is ready: it was started before the request (the deploy campaign's SIGKILL then SIGUSR1 left one
+            // worker of the old build). SIGSTOP holds it starting until the primary has taken the request.
+            long killed = cluster.workers().get(0).path("pid").asLong();
+            ClusterProcess.signal(killed, "KILL");
+            long[] starting = { 0 };
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                for (com.fasterxml.jackson.databind.JsonNode w : cluster.workers()) {
+                    long pid = w.path("pid").asLong();
+                    if (pid > 0 && pid != killed && !before.contains(pid) && !w.path("ready").asBoolean()) {
+                        starting[0] = pid;
+                        return true;
+                    }
+                }
+                return false;
+            });
+            ClusterProcess.signal(starting[0], "STOP");
+            Set<Long> atRequest = new TreeSet<>();
+            try {
+                cluster.workers().forEach(w -> atRequest.add(w.path("pid").asLong()));
+                assertThat(atRequest).contains(starting[0]);
+                int rollsBefore = count(cluster.logText(), "Rolling restart of ");
+                ClusterProcess.signal(cluster.pid(), "USR1");
+                await().atMost(Duration.ofSeconds(30)).until(() -> count(cluster.logText(), "Rolling restart of ")
+                        > rollsBefore);
+                String log = cluster.logText();
+                int last = log.lastIndexOf("Rolling restart of ");
+                assertThat(log.substring(last, log.indexOf('\n', last))).as("the second rolling restart")
+                        .isEqualTo("Rolling restart of 2 workers");
+            } finally {
+                ClusterProcess.signal(starting[0], "CONT");
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                List<com.fasterxml.jackson.databind.JsonNode> w = cluster.workers();
+                return w.size() == 2 && w.stream().allMatch(x -> x.path("ready").asBoolean()
+                        && !atRequest.contains(x.path("pid").asLong()));
+            });
         }
+    }
+
+    static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 }
