@@ -96,6 +96,8 @@ class ClusterControlIT {
                         && !before.contains(x.path("pid").asLong()));
             });
             assertThat(cluster.logText()).contains("SIGUSR1: rolling restart", "lifecycle event EXITED of worker 1");
+            // the restart ends once the old processes are gone; a request before that joins it
+            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.logText().contains("Rolling restart done"));
 
             // a rolling restart asked while a worker is starting again after a crash replaces that one too, once it
             // is ready: it was started before the request (the deploy campaign's SIGKILL then SIGUSR1 left one
