@@ -12,6 +12,8 @@ import java.util.regex.PatternSyntaxException;
 
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
 import org.jboss.jandex.AnnotationValue;
@@ -21,6 +23,7 @@ import org.jboss.jandex.IndexView;
 import org.jboss.jandex.MethodInfo;
 
 import dev.qsio.EngineIoHandler;
+import dev.qsio.runtime.Settings;
 import dev.qsio.runtime.SocketIoRecorder;
 import dev.qsio.runtime.admin.AdminLoginFigures;
 import dev.qsio.runtime.admin.AdminUi;
@@ -33,6 +36,7 @@ import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
 import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.config.KubernetesConfig;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
 import dev.qsio.runtime.emitter.Emitters;
 import dev.qsio.runtime.engine.EngineEndpoints;
@@ -61,6 +65,7 @@ import io.quarkus.arc.processor.InvokerInfo;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildProducer;
+import io.quarkus.deployment.annotations.Produce;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
 import io.quarkus.deployment.annotations.BuildStep;
@@ -112,7 +117,10 @@ class SocketIoProcessor {
     }
 
     @BuildStep
-    FeatureBuildItem feature() {
+    FeatureBuildItem feature(SocketIoBuildTimeConfig build, KubernetesConfig kubernetes) {
+        // every build-time setting checked before anything reads one: a bad value fails the build naming its key
+        Config config = ConfigProvider.getConfig();
+        Settings.checkBuildTime(build, kubernetes, key -> config.getConfigValue(key).getRawValue());
         return new FeatureBuildItem(FEATURE);
     }
 
@@ -151,10 +159,19 @@ class SocketIoProcessor {
     }
 
     /** Decides the role of the process and starts the primary or joins the cluster, before clients arrive. */
+    /** Every runtime setting checked before anything reads one: a bad value fails startup naming its key. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    @Produce(SettingsCheckedBuildItem.class)
+    void checkSettings(SocketIoRecorder recorder) {
+        recorder.checkSettings();
+    }
+
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
     @Consume(SyntheticBeansRuntimeInitBuildItem.class)
     @Consume(LoggingSetupBuildItem.class)
+    @Consume(SettingsCheckedBuildItem.class)
     ServiceStartBuildItem clusterBootstrap(ClusterRecorder recorder, BeanContainerBuildItem beans) {
         recorder.bootstrap();
         return new ServiceStartBuildItem("socketio-cluster");

@@ -3,6 +3,8 @@ package dev.qsio.runtime;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import dev.qsio.EngineIoHandler;
 import dev.qsio.runtime.engine.EngineRoute;
 import dev.qsio.runtime.engine.SessionHandler;
@@ -14,6 +16,7 @@ import dev.qsio.runtime.server.SocketIoRoute;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
+import io.smallrye.config.SmallRyeConfig;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -22,6 +25,11 @@ import io.vertx.ext.web.RoutingContext;
  */
 @Recorder
 public class SocketIoRecorder {
+
+    /** Checks every runtime setting ({@link Settings}); a bad value fails startup with a message naming its key. */
+    public void checkSettings() {
+        Settings.check(ConfigProvider.getConfig().unwrap(SmallRyeConfig.class));
+    }
 
     /** The route of the Socket.IO path: the client bundle, and Engine.IO feeding the Socket.IO server. */
     public Handler<RoutingContext> socketIoRoute(String path, boolean serveClient) {

@@ -13,7 +13,7 @@ class NegativeDrainSpreadTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = Failures.startupFailsOn("quarkus.socketio.drain-spread", "-1s",
-            "must be a duration of 0 (all at once) or more");
+            "must not be a negative duration");
 
     @Test
     void startupFails() {

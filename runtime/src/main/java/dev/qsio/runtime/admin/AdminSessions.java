@@ -33,14 +33,19 @@ final class AdminSessions {
     static final int MAX_PASSWORD_BYTES = 71;
 
     /** Fails with a message naming the key when the hash is not a bcrypt hash. */
-    AdminSessions(String username, String bcryptHash) {
-        this.username = username;
-        this.hash = bcryptHash.getBytes(StandardCharsets.UTF_8);
+    /** Fails when {@code bcryptHash} is not a bcrypt hash (the password itself, most likely). */
+    static void checkHash(String bcryptHash) {
         if (!bcryptHash.matches("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
             throw new IllegalArgumentException("quarkus.socketio.admin-ui.password must be a bcrypt hash ($2a$, $2b$ or "
                     + "$2y$ followed by the cost and 53 characters, as bcryptjs or htpasswd -B make them), not the "
                     + "password itself");
         }
+    }
+
+    AdminSessions(String username, String bcryptHash) {
+        this.username = username;
+        this.hash = bcryptHash.getBytes(StandardCharsets.UTF_8);
+        checkHash(bcryptHash);
         try {
             byte[] material = MessageDigest.getInstance("SHA-256")
                     .digest(("qsio-admin-ui-session\0" + bcryptHash).getBytes(StandardCharsets.UTF_8));

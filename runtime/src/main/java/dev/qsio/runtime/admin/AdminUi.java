@@ -164,8 +164,19 @@ public class AdminUi implements SocketObserver {
         return l == null ? Counts.zero(AdminLoginFigure.class) : l.figures();
     }
 
-    /** A bad value fails startup, naming the key. */
+    /** The roles or the credentials the Admin UI logs in with (its settings were checked at startup). */
     private void checkConfig() {
+        checkSettings(config);
+        List<String> allowed = config.rolesAllowed().orElse(List.of()).stream().filter(r -> !r.isBlank()).toList();
+        if (!allowed.isEmpty()) {
+            roles = allowed;
+            return;
+        }
+        sessions = new AdminSessions(config.username().orElseThrow(), config.password().orElseThrow());
+    }
+
+    /** A bad value fails startup, naming the key. */
+    public static void checkSettings(AdminUiConfig config) {
         if (!config.namespace().startsWith("/")) {
             throw new ConfigurationException(KEY + "namespace must start with /, got " + config.namespace(),
                     Set.of(KEY + "namespace"));
@@ -178,19 +189,23 @@ public class AdminUi implements SocketObserver {
             throw new ConfigurationException(KEY + "login.failure-window must be a positive duration, got "
                     + login.failureWindow(), Set.of(KEY + "login.failure-window"));
         }
-        List<String> allowed = config.rolesAllowed().orElse(List.of()).stream().filter(r -> !r.isBlank()).toList();
-        if (!allowed.isEmpty()) {
-            roles = allowed;
+        config.serverId().ifPresent(id -> {
+            if (id.isBlank()) {
+                throw new ConfigurationException(KEY + "server-id must not be blank (leave it unset for the default)",
+                        Set.of(KEY + "server-id"));
+            }
+        });
+        if (!config.enabled() || config.rolesAllowed().orElse(List.of()).stream().anyMatch(r -> !r.isBlank())) {
             return;
         }
-        String user = config.username().filter(u -> !u.isBlank()).orElseThrow(() -> new ConfigurationException(
+        config.username().filter(u -> !u.isBlank()).orElseThrow(() -> new ConfigurationException(
                 KEY + "username and " + KEY + "password (a bcrypt hash), or " + KEY + "roles-allowed, must be set when "
                         + KEY + "enabled=true",
                 Set.of(KEY + "username")));
         String hash = config.password().filter(p -> !p.isBlank()).orElseThrow(() -> new ConfigurationException(
                 KEY + "password (a bcrypt hash) must be set with " + KEY + "username", Set.of(KEY + "password")));
         try {
-            sessions = new AdminSessions(user, hash);
+            AdminSessions.checkHash(hash);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), Set.of(KEY + "password"));
         }

@@ -2,7 +2,6 @@ package dev.qsio.runtime.cluster;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,16 +113,6 @@ public class ClusterBus {
         boolean recovery = runtime.connectionStateRecovery().enabled();
         long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
         provider = Wires.chosen(runtime.bus());
-        if (identity.role() != ClusterInfo.Role.SINGLE && recovery && provider != null && !provider.keepsSessions()) {
-            throw new ConfigurationException(
-                    "quarkus.socketio.connection-state-recovery.enabled=true in a cluster needs the local bus or "
-                            + Wires.keepingSessions() + ": the state of a socket must outlive its worker and be found by "
-                            + "whichever worker the client reconnects to",
-                    Set.of("quarkus.socketio.connection-state-recovery.enabled", "quarkus.socketio.bus"));
-        }
-        if (recovery) {
-            checkRecovery(runtime.connectionStateRecovery());
-        }
         context = new WireContext(vertx, json, identity.nodeId(), identity.workerId(), cluster.heartbeatInterval(),
                 cluster.heartbeatTimeout(), recovery ? window : 0);
         if (identity.role() == ClusterInfo.Role.WORKER) {
@@ -155,20 +144,6 @@ public class ClusterBus {
                 sessions = new InMemorySessionStore(vertx, window,
                         runtime.connectionStateRecovery().maxLogBytes().asLongValue(), false);
             }
-        }
-    }
-
-    /** A recovery setting that cannot work fails startup, naming its key. */
-    static void checkRecovery(SocketIoRuntimeConfig.ConnectionStateRecovery recovery) {
-        if (recovery.maxDisconnectionDuration().toMillis() <= 0) {
-            throw new ConfigurationException("quarkus.socketio.connection-state-recovery.max-disconnection-duration must "
-                    + "be positive, got " + recovery.maxDisconnectionDuration(),
-                    Set.of("quarkus.socketio.connection-state-recovery.max-disconnection-duration"));
-        }
-        if (recovery.maxLogBytes().asLongValue() <= 0) {
-            throw new ConfigurationException("quarkus.socketio.connection-state-recovery.max-log-bytes must be a positive "
-                    + "size, got " + recovery.maxLogBytes().asLongValue() + " bytes",
-                    Set.of("quarkus.socketio.connection-state-recovery.max-log-bytes"));
         }
     }
 

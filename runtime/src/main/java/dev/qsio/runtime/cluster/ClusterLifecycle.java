@@ -1,6 +1,5 @@
 package dev.qsio.runtime.cluster;
 
-import java.util.Set;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
@@ -17,7 +16,6 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.quarkus.vertx.http.HttpsServerStart;
 
@@ -50,19 +48,6 @@ public class ClusterLifecycle {
 
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
-        if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()
-                && config.control().rolesAllowed().filter(r -> !r.isEmpty()).isEmpty()) {
-            throw new ConfigurationException(
-                    "quarkus.socketio.cluster.control.token (or quarkus.socketio.cluster.control.roles-allowed) must be set "
-                            + "when quarkus.socketio.cluster.control.enabled=true",
-                    Set.of("quarkus.socketio.cluster.control.token"));
-        }
-        if (identity.role() != ClusterInfo.Role.SINGLE && runtime.drainSpread().compareTo(config.shutdownTimeout()) >= 0) {
-            throw new ConfigurationException("quarkus.socketio.drain-spread (" + runtime.drainSpread() + ") must be shorter "
-                    + "than quarkus.socketio.cluster.shutdown-timeout (" + config.shutdownTimeout() + "): a worker still "
-                    + "closing its sessions would be killed", Set.of("quarkus.socketio.drain-spread",
-                            "quarkus.socketio.cluster.shutdown-timeout"));
-        }
         switch (identity.role()) {
             case PRIMARY -> primary.start();
             case WORKER -> {

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -53,7 +52,6 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.wire.WireProvider;
 import dev.qsio.runtime.handoff.Acceptor;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -208,27 +206,7 @@ public class Primary implements Cluster {
         nodeHash = HostSessions.nodeHash(identity.nodeId());
         listen();
         command = workerCommand();
-        int n = config.workers().orElse(Runtime.getRuntime().availableProcessors());
-        if (n < 1) {
-            throw new ConfigurationException(
-                    "quarkus.socketio.cluster.workers must be at least 1, got " + n,
-                    Set.of("quarkus.socketio.cluster.workers"));
-        }
-        if (config.stallTimeout().compareTo(config.heartbeatTimeout()) < 0) {
-            throw new ConfigurationException("quarkus.socketio.cluster.stall-timeout (" + config.stallTimeout().toMillis()
-                    + " ms) must be at least quarkus.socketio.cluster.heartbeat-timeout ("
-                    + config.heartbeatTimeout().toMillis() + " ms)",
-                    Set.of("quarkus.socketio.cluster.stall-timeout"));
-        }
-        if (maxWorkers() < 1) {
-            throw new ConfigurationException("quarkus.socketio.cluster.max-workers must be at least 1, got "
-                    + maxWorkers(), Set.of("quarkus.socketio.cluster.max-workers"));
-        }
-        if (n > maxWorkers()) {
-            throw new ConfigurationException("quarkus.socketio.cluster.workers is " + n
-                    + ", more than quarkus.socketio.cluster.max-workers (" + maxWorkers() + ")",
-                    Set.of("quarkus.socketio.cluster.workers", "quarkus.socketio.cluster.max-workers"));
-        }
+        int n = ClusterSettings.workers(config);
         LOG.infof("Primary (pid %d) of node %s listening on %s, starting %d workers; cluster bus on 127.0.0.1:%d",
                 ProcessHandle.current().pid(), identity.nodeId(), listening, n, busPort);
         for (int id = 1; id <= n; id++) {
@@ -707,7 +685,7 @@ public class Primary implements Cluster {
 
     /** The most workers this primary runs (quarkus.socketio.cluster.max-workers). */
     public int maxWorkers() {
-        return config.maxWorkers().orElse(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()));
+        return ClusterSettings.maxWorkers(config);
     }
 
     @Override

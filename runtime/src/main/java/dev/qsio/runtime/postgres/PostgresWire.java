@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -51,7 +50,6 @@ import io.vertx.sqlclient.Pool;
  */
 public final class PostgresWire implements Wire {
 
-    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     static final String DATASOURCE_KEY = "quarkus.socketio.postgres.datasource";
     private static final String EMITTER_KEY = "quarkus.socketio.emitter.bus";
 
@@ -101,21 +99,9 @@ public final class PostgresWire implements Wire {
 
     private PostgresWire(WireContext context, PostgresConfig config) {
         requireClient("quarkus.socketio.bus");
-        String table = table(config);
-        String recoveryPrefix = identifier(config.recoveryTablePrefix(), "quarkus.socketio.postgres.recovery-table-prefix");
-        if (config.payloadThreshold() < 100 || config.payloadThreshold() > 8000) {
-            throw new ConfigurationException("quarkus.socketio.postgres.payload-threshold must be between 100 and 8000 "
-                    + "bytes (PostgreSQL refuses notifications of 8000 bytes or more): " + config.payloadThreshold(),
-                    Set.of("quarkus.socketio.postgres.payload-threshold"));
-        }
-        if (config.heartbeatTimeout().compareTo(config.heartbeatInterval()) <= 0) {
-            throw new ConfigurationException("quarkus.socketio.postgres.heartbeat-timeout must be longer than "
-                    + "quarkus.socketio.postgres.heartbeat-interval", Set.of("quarkus.socketio.postgres.heartbeat-timeout"));
-        }
-        if (config.channelPrefix().isEmpty() || config.channelPrefix().contains("\u0000")) {
-            throw new ConfigurationException("quarkus.socketio.postgres.channel-prefix must not be empty",
-                    Set.of("quarkus.socketio.postgres.channel-prefix"));
-        }
+        PostgresSettings.check(config);
+        String table = config.tableName();
+        String recoveryPrefix = config.recoveryTablePrefix();
         Datasource ds = Datasource.of(config.datasource());
         Pool pool = ds.pool(context);
         long window = context.recoveryWindowMs();
@@ -146,17 +132,6 @@ public final class PostgresWire implements Wire {
         }
     }
 
-    private static String table(PostgresConfig config) {
-        return identifier(config.tableName(), "quarkus.socketio.postgres.table-name");
-    }
-
-    private static String identifier(String name, String key) {
-        if (!TABLE.matcher(name).matches()) {
-            throw new ConfigurationException(key + " must be a table name (letters, digits and underscores, optionally "
-                    + "after a schema and a dot): " + name, Set.of(key));
-        }
-        return name;
-    }
 
     @Override
     public Bus bus() {
@@ -238,7 +213,8 @@ public final class PostgresWire implements Wire {
         Emitter(WireContext context, PostgresConfig config) {
             requireClient(EMITTER_KEY);
             this.config = config;
-            String table = table(config);
+            PostgresSettings.check(config);
+            String table = config.tableName();
             Datasource ds = Datasource.of(config.datasource());
             channels = new PostgresChannels(context.vertx(), new PostgresChannels.Setup(ds.pool(context), null,
                     ds.displayUrl(), ds.keys(table), table, null, config.payloadThreshold(), config.cleanupInterval(),

@@ -12,6 +12,7 @@ import dev.qsio.runtime.wire.WireContext;
 import dev.qsio.runtime.wire.WireEmitter;
 import dev.qsio.runtime.wire.WireFigures;
 import dev.qsio.runtime.wire.WireProvider;
+import dev.qsio.runtime.config.Checks;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 
@@ -64,12 +65,8 @@ public final class RedisWire implements Wire {
     private final IdentityLeases leases;
 
     private RedisWire(WireContext context, RedisConfig config) {
+        checkSettings(config, true);
         boolean sharded = config.mode() == RedisConfig.Mode.CLUSTER;
-        if (sharded && config.adapter() == RedisConfig.Adapter.STREAMS) {
-            throw new ConfigurationException("quarkus.socketio.redis.adapter=streams is not available with "
-                    + "quarkus.socketio.redis.mode=cluster yet: a Redis Cluster carries the format of Node's sharded "
-                    + "adapter", Set.of("quarkus.socketio.redis.adapter", "quarkus.socketio.redis.mode"));
-        }
         RedisChannels channels = sharded ? channels(() -> new ShardedRedisChannels(context.vertx(), config))
                 : standalone(context, config);
         bus = new RedisBus(context.vertx(), channels, config.key(), context.nodeId(), context.workerId(),
@@ -121,6 +118,41 @@ public final class RedisWire implements Wire {
     @Override
     public IdentityLeases identityLeases() {
         return leases;
+    }
+
+    /**
+     * A bad value of a {@code quarkus.socketio.redis.*} setting fails startup with a message naming its key; the URL is
+     * read only when Redis is {@code used} (a TLS setting may name a file that exists only where it is).
+     */
+    public static void checkSettings(RedisConfig config, boolean used) {
+        String key = "quarkus.socketio.redis.";
+        boolean sharded = config.mode() == RedisConfig.Mode.CLUSTER;
+        if (sharded && config.adapter() == RedisConfig.Adapter.STREAMS) {
+            throw new ConfigurationException(key + "adapter=streams is not available with " + key + "mode=cluster yet: "
+                    + "a Redis Cluster carries the format of Node's sharded adapter",
+                    Set.of(key + "adapter", key + "mode"));
+        }
+        Checks.within(key + "streams.max-len", config.streams().maxLen(), 1, Long.MAX_VALUE);
+        Checks.positive(key + "reconnect-delay-max", config.reconnectDelayMax());
+        nonBlank(key + "key", config.key());
+        nonBlank(key + "streams.session-key-prefix", config.streams().sessionKeyPrefix());
+        nonBlank(key + "master-name", config.masterName());
+        if (used) {
+            channels(() -> {
+                if (sharded) {
+                    ShardedRedisChannels.check(config);
+                } else {
+                    StandaloneRedisChannels.checked(config);
+                }
+                return null;
+            });
+        }
+    }
+
+    private static void nonBlank(String key, String value) {
+        if (value.isBlank()) {
+            throw new ConfigurationException(key + " must not be blank", Set.of(key));
+        }
     }
 
     /** The channels on one Redis or its sentinels; a URL or database it cannot use fails naming the key. */

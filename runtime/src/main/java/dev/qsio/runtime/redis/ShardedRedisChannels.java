@@ -82,13 +82,9 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         }
     }
 
-    /** Checks the configuration; fails with a message naming the key when a node's URL is not usable. */
-    public ShardedRedisChannels(Vertx vertx, RedisConfig config) {
-        super("the Redis Cluster", vertx);
-        this.vertx = vertx;
-        this.context = writes();
-        this.config = config;
-        this.seeds = Arrays.stream(config.url().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    /** The nodes a configuration names; fails with a message naming the key when one is not usable. */
+    static List<String> check(RedisConfig config) {
+        List<String> seeds = Arrays.stream(config.url().split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("quarkus.socketio.redis.url names no node of the Redis Cluster");
         }
@@ -99,6 +95,16 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         for (String seed : seeds) {
             StandaloneRedisChannels.options(config, seed);
         }
+        return seeds;
+    }
+
+    /** Checks the configuration; fails with a message naming the key when a node's URL is not usable. */
+    public ShardedRedisChannels(Vertx vertx, RedisConfig config) {
+        super("the Redis Cluster", vertx);
+        this.vertx = vertx;
+        this.context = writes();
+        this.config = config;
+        this.seeds = check(config);
         this.template = StandaloneRedisChannels.uri(seeds.get(0));
     }
 

@@ -58,7 +58,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     }
 
     /** The configuration, once its URL is known usable; fails with a message naming the key otherwise. */
-    private static RedisConfig checked(RedisConfig config) {
+    static RedisConfig checked(RedisConfig config) {
         if (config.url().contains(",") && config.mode() != RedisConfig.Mode.SENTINEL) {
             throw new IllegalArgumentException("quarkus.socketio.redis.url names several servers (" + config.url()
                     + "): that is a Redis Cluster's form, with quarkus.socketio.redis.mode=cluster");

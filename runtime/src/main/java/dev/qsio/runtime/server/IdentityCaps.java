@@ -51,22 +51,25 @@ public final class IdentityCaps {
         this.renewTimer = max > 0 ? vertx.setPeriodic(leaseMs / 3, t -> renew()) : -1;
     }
 
-    /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
+    /** Reads the configuration, checked at startup ({@link #check}). */
     static IdentityCaps from(SocketIoRuntimeConfig.Limits config, IdentityLeases leases, ServerStats stats, Vertx vertx) {
-        int max = 0;
-        if (config.sessionsPerIdentity().isPresent()) {
-            max = config.sessionsPerIdentity().getAsInt();
-            if (max < 1) {
-                throw new ConfigurationException("quarkus.socketio.limits.sessions-per-identity must be at least 1 (leave "
-                        + "it unset for no cap), got " + max, Set.of("quarkus.socketio.limits.sessions-per-identity"));
-            }
+        check(config);
+        return new IdentityCaps(leases, stats, config.sessionsPerIdentity().orElse(0), config.identityLease().toMillis(),
+                vertx);
+    }
+
+    /** A bad value fails startup with a message naming its key. */
+    static void check(SocketIoRuntimeConfig.Limits config) {
+        if (config.sessionsPerIdentity().isPresent() && config.sessionsPerIdentity().getAsInt() < 1) {
+            throw new ConfigurationException("quarkus.socketio.limits.sessions-per-identity must be at least 1 (leave "
+                    + "it unset for no cap), got " + config.sessionsPerIdentity().getAsInt(),
+                    Set.of("quarkus.socketio.limits.sessions-per-identity"));
         }
         Duration lease = config.identityLease();
         if (lease.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new ConfigurationException("quarkus.socketio.limits.identity-lease must be at least 3 s, got " + lease,
                     Set.of("quarkus.socketio.limits.identity-lease"));
         }
-        return new IdentityCaps(leases, stats, max, lease.toMillis(), vertx);
     }
 
     /** The cap; 0 when there is none. */

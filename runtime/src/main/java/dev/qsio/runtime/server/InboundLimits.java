@@ -71,7 +71,7 @@ final class InboundLimits {
                     configured.cooldown());
         }
 
-        private static Options fromConfig(SocketIoRuntimeConfig.Inbound config) {
+        static Options fromConfig(SocketIoRuntimeConfig.Inbound config) {
             String prefix = "quarkus.socketio.inbound.";
             Rate events = rate(prefix + "events-per-second", config.eventsPerSecond(), prefix + "event-burst",
                     config.eventBurst());

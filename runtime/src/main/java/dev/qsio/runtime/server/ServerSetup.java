@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.ClusterInfo;
 import dev.qsio.runtime.adapter.IdentityLeases;
-import dev.qsio.runtime.config.Checks;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
@@ -72,14 +71,10 @@ public class ServerSetup {
         caps.stop();
     }
 
-    void validateAtStartup(@Observes StartupEvent event, SocketIoRuntimeConfig config, InboundLimits.Options inbound,
-            SlowConsumerPolicies policies, IdentityCaps caps) {
-        // asking for the limits and policies made them, and checked their configuration; the server's own settings:
-        Checks.positive("quarkus.socketio.connect-timeout", config.connectTimeout());
-        Checks.positive("quarkus.socketio.ack-timeout", config.ackTimeout());
-        Checks.within("quarkus.socketio.max-attachments", config.maxAttachments(), 0, Integer.MAX_VALUE);
-        Checks.within("quarkus.socketio.max-namespaces-per-connection", config.maxNamespacesPerConnection(), 1,
-                Integer.MAX_VALUE);
+    /** Makes the limits, the policies and the caps when the application starts (their settings are checked before). */
+    void startAtStartup(@Observes StartupEvent event, InboundLimits.Options inbound, SlowConsumerPolicies policies,
+            IdentityCaps caps) {
+        // nothing to do: asking for them made them
     }
 
     @Produces
