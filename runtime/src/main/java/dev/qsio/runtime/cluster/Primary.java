@@ -164,6 +164,8 @@ public class Primary implements Cluster {
     private volatile boolean shuttingDown;
     private volatile boolean firstFullSetReady;
     private CompletableFuture<Void> rolling = CompletableFuture.completedFuture(null);
+    /** The rolling restart asked for during the one under way, started when it ends; null when none is asked. */
+    private CompletableFuture<Void> followUp;
     /**
      * Starts worker processes, one at a time, off the event loop: a process start (fork and exec of a JVM) takes
      * milliseconds to hundreds of them on a loaded host, during which the event loop would not supervise, relay the
@@ -743,12 +745,31 @@ public class Primary implements Cluster {
     public synchronized Uni<Void> rollingRestart() {
         requirePrimary();
         if (!rolling.isDone()) {
-            return Uni.createFrom().completionStage(rolling);
+            // asked during a restart (a second deploy): the processes started before this request may run the build
+            // before it, those the restart under way has replaced already included; one more restart follows it for
+            // them, shared by every request made meanwhile
+            if (followUp == null) {
+                long asked = System.nanoTime();
+                LOG.info("Rolling restart asked during one: another follows it for the workers started before");
+                followUp = rolling.handle((v, e) -> null).thenCompose(v -> {
+                    synchronized (this) {
+                        followUp = null;
+                        return restartStartedBefore(asked);
+                    }
+                });
+            }
+            return Uni.createFrom().completionStage(followUp);
         }
+        return Uni.createFrom().completionStage(restartStartedBefore(System.nanoTime()));
+    }
+
+    /** Replaces, one at a time, every worker whose process was started before {@code nanos} ({@link System#nanoTime}). */
+    private synchronized CompletableFuture<Void> restartStartedBefore(long nanos) {
         // a worker still starting runs what was there before the request too: it is replaced once ready (one waiting
         // to be started again after a crash is not: the process it starts is a new one)
         List<ManagedWorker> targets = workers.values().stream().filter(w -> w.current != null
-                && (w.state == WorkerState.RUNNING || w.state == WorkerState.STARTING)).toList();
+                && (w.state == WorkerState.RUNNING || w.state == WorkerState.STARTING)
+                && w.current.startNanos - nanos < 0).toList();
         LOG.infof("Rolling restart of %d workers", targets.size());
         List<Incarnation> retiring = new ArrayList<>();
         for (ManagedWorker w : targets) {
@@ -776,7 +797,7 @@ public class Primary implements Cluster {
                 LOG.info("Rolling restart done");
             }
         });
-        return Uni.createFrom().completionStage(rolling);
+        return rolling;
     }
 
     /** Starts a new process for the worker, waits until it is ready, then stops the old one. */

@@ -23,7 +23,8 @@ import dev.qsio.it.support.ClusterProcess;
 
 /**
  * The primary's control over its workers: the bus refuses a peer without the launch secret, messages reach the
- * workers as CDI events, lifecycle steps are CDI events in the primary, and SIGUSR1 rolls the workers.
+ * workers as CDI events, lifecycle steps are CDI events in the primary, and SIGUSR1 rolls the workers (one asked during
+ * a roll is followed by another for the processes started before it).
  */
 class ClusterControlIT {
 
@@ -96,7 +97,7 @@ class ClusterControlIT {
                         && !before.contains(x.path("pid").asLong()));
             });
             assertThat(cluster.logText()).contains("SIGUSR1: rolling restart", "lifecycle event EXITED of worker 1");
-            // the restart ends once the old processes are gone; a request before that joins it
+            // the restart ends once the old processes are gone; a request before that would start another after it
             await().atMost(Duration.ofSeconds(60)).until(() -> cluster.logText().contains("Rolling restart done"));
 
             // a rolling restart asked while a worker is starting again after a crash replaces that one too, once it
@@ -136,6 +137,35 @@ class ClusterControlIT {
                 return w.size() == 2 && w.stream().allMatch(x -> x.path("ready").asBoolean()
                         && !atRequest.contains(x.path("pid").asLong()));
             });
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(cluster.logText(), "Rolling restart done") == 2);
+
+            // a second deploy while the first rolls: once a worker has been replaced, another request; the worker
+            // replaced before it may run the first deploy's build, so a follow-up replaces every process started
+            // before the request (joining the roll under way left that one)
+            Set<Long> beforeThird = new TreeSet<>();
+            cluster.workers().forEach(w -> beforeThird.add(w.path("pid").asLong()));
+            ClusterProcess.signal(cluster.pid(), "USR1");
+            Set<Long> atSecondDeploy = new TreeSet<>();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                atSecondDeploy.clear();
+                boolean replaced = false;
+                for (com.fasterxml.jackson.databind.JsonNode w : cluster.workers()) {
+                    long pid = w.path("pid").asLong();
+                    atSecondDeploy.add(pid);
+                    replaced |= w.path("ready").asBoolean() && !beforeThird.contains(pid);
+                }
+                return replaced;
+            });
+            assertThat(cluster.logText()).doesNotContain("Rolling restart asked during one");
+            ClusterProcess.signal(cluster.pid(), "USR1");
+            await().atMost(Duration.ofSeconds(180)).alias("every process started before the second deploy replaced")
+                    .until(() -> {
+                        List<com.fasterxml.jackson.databind.JsonNode> w = cluster.workers();
+                        return w.size() == 2 && w.stream().allMatch(x -> x.path("ready").asBoolean()
+                                && !atSecondDeploy.contains(x.path("pid").asLong()));
+                    });
+            assertThat(cluster.logText()).contains("Rolling restart asked during one");
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(cluster.logText(), "Rolling restart done") == 4);
         }
     }
 
