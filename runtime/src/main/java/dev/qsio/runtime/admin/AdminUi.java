@@ -108,6 +108,12 @@ public class AdminUi implements SocketObserver {
         development = config.mode().map(m -> m == AdminUiConfig.Mode.DEVELOPMENT)
                 .orElse(LaunchMode.current() != LaunchMode.NORMAL);
         adminName = config.namespace();
+        if (server.declares(adminName)) {
+            // sharing it, the UI's logins would meet the application's middleware and handlers, and its sockets the UI's
+            throw new ConfigurationException(KEY + "namespace is " + adminName + ", a namespace the application declares "
+                    + "handlers for too: give the Admin UI one of its own (for example /socketio-admin)",
+                    Set.of(KEY + "namespace"));
+        }
         admin = server.of(adminName);
         features = json.createObjectNode();
         ArrayNode supported = features.putArray("supportedFeatures");

@@ -42,7 +42,10 @@ public interface AdminUiConfig {
      */
     Optional<List<String>> rolesAllowed();
 
-    /** The admin namespace, as Node's {@code namespaceName}. */
+    /**
+     * The admin namespace, as Node's {@code namespaceName}: one the application declares no handlers for (startup fails
+     * naming this key otherwise).
+     */
     @WithDefault("/admin")
     String namespace();
 

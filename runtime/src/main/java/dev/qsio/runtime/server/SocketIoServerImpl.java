@@ -254,6 +254,11 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         return namespaces.values();
     }
 
+    /** Whether the application declares handlers for namespace {@code name} (by its name or a pattern it matches). */
+    public boolean declares(String name) {
+        return handlers.of(name) != NamespaceHandlers.NONE;
+    }
+
     /** The namespace a client asks for, created if a dynamic declaration accepts the name; null if none. */
     Namespace namespaceFor(String name, HandshakeRequest request, JsonNode auth) {
         Namespace existing = namespaces.get(name);
