@@ -107,7 +107,13 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             case "scale" -> scale(ctx, primary);
             case "message" -> body(ctx).onComplete(ar -> {
                 try {
+                    if (ar.failed()) {
+                        throw new IllegalArgumentException("the body could not be read (" + ar.cause().getMessage() + ")");
+                    }
                     JsonNode body = JSON.readTree(ar.result().getBytes());
+                    if (body == null || !body.isObject()) {
+                        throw new IllegalArgumentException("the body is not a JSON object");
+                    }
                     if (body.hasNonNull("worker")) {
                         primary.send(body.get("worker").asInt(), body.get("data"));
                     } else {
@@ -163,12 +169,20 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
         }, e -> error(ctx, 500, "scaling failed: " + e.getMessage()));
     }
 
-    /** The request body: already read when the management router has a body handler, otherwise read now. */
+    /**
+     * The request body: already read when the management router has a body handler (an empty body then has no
+     * buffer, and the request cannot be read again), otherwise read now.
+     */
     private static Future<Buffer> body(RoutingContext ctx) {
-        if (ctx.body() != null && ctx.body().buffer() != null) {
-            return Future.succeededFuture(ctx.body().buffer());
+        if (ctx.body() != null && ctx.body().available()) {
+            Buffer read = ctx.body().buffer();
+            return Future.succeededFuture(read == null ? Buffer.buffer() : read);
         }
-        return ctx.request().body();
+        try {
+            return ctx.request().body();
+        } catch (IllegalStateException alreadyRead) {
+            return Future.failedFuture(alreadyRead);
+        }
     }
 
     /** Whether the management interface's authentication gave the request an identity with one of the roles. */

@@ -164,7 +164,10 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
     public synchronized boolean requestBased() {
-        return transport.kind().requestBased();
+        // a session registered by its handshake has no transport until it starts: the Admin UI's statistics, which
+        // count the polling sessions every 2 s, met one and failed with a NullPointerException
+        Transport t = transport;
+        return t != null && t.kind().requestBased();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.qsio.runtime.http;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Singleton;
 
@@ -7,7 +8,9 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import io.quarkus.vertx.http.HttpServer;
 import io.quarkus.vertx.http.HttpServerStart;
 import io.quarkus.vertx.http.HttpsServerStart;
+import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 
 /**
  * The application's one {@link HeaderTimeout}: its route filter sees every request, and the ports of the HTTP server
@@ -37,5 +40,14 @@ public class HeaderTimeouts {
 
     void httpsListening(@ObservesAsync HttpsServerStart event) {
         timeout.watchPort(server.getSecurePort());
+    }
+
+    // what the client sent and Vert.x refused before any route: answered without an ERROR line (ClientFailures)
+    void mainRouter(@Observes Router router) {
+        ClientFailures.install(router);
+    }
+
+    void managementRouter(@Observes ManagementInterface management) {
+        ClientFailures.install(management.router());
     }
 }

@@ -163,6 +163,12 @@ public final class FrameSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes bytes as they are: frames a client may not send (unmasked, a length over what follows, garbage). */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     /** Reads what is left: true when the server closed the connection (end of stream or reset) in time. */
     public boolean closedByServer(Duration within) throws IOException {
         long deadline = System.nanoTime() + within.toNanos();
