@@ -407,16 +407,31 @@ public class AdminUi implements SocketObserver {
         if (!development) {
             return;
         }
+        Map<String, Object> updated = afterUpgrade(socket.data().get(SocketView.ADMIN_KEY), transport);
+        if (updated == null) {
+            return;
+        }
         writingOwnData.set(Boolean.TRUE);
         try {
-            Object current = socket.data().get(SocketView.ADMIN_KEY);
-            String clientId = current instanceof Map<?, ?> m ? String.valueOf(m.get("clientId")) : "";
-            socket.data().put(SocketView.ADMIN_KEY, SocketView.adminData(clientId, transport));
+            socket.data().put(SocketView.ADMIN_KEY, updated);
         } finally {
             writingOwnData.remove();
         }
         admin.emit("socket_updated", json.createObjectNode().put("id", socket.id()).put("nsp", socket.namespace())
                 .put("transport", transport));
+    }
+
+    /**
+     * The view's data of a socket whose connection upgraded to {@code transport}, or null to leave it: a UI socket
+     * not yet seen by {@link #connected} still carries its login's session there, which {@code connected} sends the
+     * UI (it records the transport then).
+     */
+    static Map<String, Object> afterUpgrade(Object current, String transport) {
+        if (current instanceof Map<?, ?> m && m.containsKey(SESSION_KEY)) {
+            return null;
+        }
+        String clientId = current instanceof Map<?, ?> m ? String.valueOf(m.get("clientId")) : "";
+        return SocketView.adminData(clientId, transport);
     }
 
     @Override

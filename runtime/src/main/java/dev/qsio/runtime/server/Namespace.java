@@ -38,6 +38,7 @@ import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -334,7 +335,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                     refuse(socket, t);
                     return;
                 }
-                result.subscribe().with(ok -> runMiddleware(socket, index + 1, restored), failure -> refuse(socket, failure));
+                result.subscribe().with(ok -> onLoop(socket, () -> runMiddleware(socket, index + 1, restored)),
+                        failure -> onLoop(socket, () -> refuse(socket, failure)));
             });
             return;
         }
@@ -350,7 +352,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             if (result == null) {
                 result = Uni.createFrom().voidItem();
             }
-            result.subscribe().with(ok -> runMiddleware(socket, index + 1, restored), failure -> refuse(socket, failure));
+            result.subscribe().with(ok -> onLoop(socket, () -> runMiddleware(socket, index + 1, restored)),
+                    failure -> onLoop(socket, () -> refuse(socket, failure)));
             return;
         }
         if (!socket.client.isOpen()) {
@@ -371,6 +374,20 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             LOG.debugf("session %s restored for a connection that closed before its socket connected: kept",
                     restored.session().pid());
             server.sessionStore().disconnected(name, restored.session());
+        }
+    }
+
+    /**
+     * Runs what follows a middleware on the connection's event loop: its {@code Uni} may complete on any thread (a
+     * worker, a virtual thread, the Admin UI's password checks), and a socket that connected there was seen by the
+     * event loop's own work (an upgrade of its connection, a broadcast to its rooms) half made: the Admin UI's upgrade
+     * observer then replaced the login's session before the connect observer could send it.
+     */
+    private static void onLoop(SocketImpl socket, Runnable next) {
+        if (Context.isOnEventLoopThread() && Vertx.currentContext() == socket.client.context) {
+            next.run();
+        } else {
+            socket.client.context.runOnContext(v -> next.run());
         }
     }
 
