@@ -51,6 +51,32 @@ class EngineProtocolTest {
         return json(res.body().substring(1)).get("sid").asText();
     }
 
+    /** A scenario on a polling session of its own. */
+    interface Scenario {
+        void run(String sid) throws Exception;
+    }
+
+    /**
+     * Runs a polling scenario that answers no ping. The official suite's heartbeat, which this application has (300 ms
+     * then 200 ms), ends such a session half a second after its handshake: a cold or busy test JVM that took longer
+     * between two requests got "Session ID unknown" for what the scenario does not test. A run that failed once that
+     * half second had passed is repeated, at most three times in all; one that failed within it fails the test.
+     */
+    void withinTheHeartbeat(Scenario scenario) throws Exception {
+        for (int attempt = 1;; attempt++) {
+            long start = System.nanoTime();
+            String sid = openPolling();
+            try {
+                scenario.run(sid);
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() - start < Duration.ofMillis(500).toNanos() || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * Polls until the messages arrive and returns them as a payload. The server pings every 300 ms here: a ping may
      * come before or with the messages on a busy machine, and is left out, as a client handles it apart.
@@ -152,11 +178,12 @@ class EngineProtocolTest {
 
     @Test
     void pollingCarriesOneTextPacket() throws Exception {
-        String sid = openPolling();
-        HttpResponse<String> push = RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "4hello");
-        assertThat(push.statusCode()).isEqualTo(200);
-        assertThat(push.body()).isEqualTo("ok");
-        assertThat(pollMessages(sid)).isEqualTo("4hello");
+        withinTheHeartbeat(sid -> {
+            HttpResponse<String> push = RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), "4hello");
+            assertThat(push.statusCode()).isEqualTo(200);
+            assertThat(push.body()).isEqualTo("ok");
+            assertThat(pollMessages(sid)).isEqualTo("4hello");
+        });
     }
 
     /**
@@ -165,35 +192,38 @@ class EngineProtocolTest {
      */
     @Test
     void aGetRetriedWithTheSameTagGetsTheSameAnswer() throws Exception {
-        String sid = openPolling();
-        String post = url("EIO=4&transport=polling&sid=" + sid);
-        assertThat(RawHttp.post(post, "4one").body()).isEqualTo("ok");
-        String tag = null;
-        String answer = "";
-        for (int i = 0; i < 3 && !answer.contains("4one"); i++) {
-            tag = "try" + i;
-            answer = RawHttp.get(post + "&t=" + tag).body();
-        }
-        assertThat(answer).contains("4one");
-        assertThat(RawHttp.post(post, "4two").body()).isEqualTo("ok");
-        assertThat(RawHttp.get(post + "&t=" + tag).body()).isEqualTo(answer);
-        assertThat(pollMessages(sid)).isEqualTo("4two");
+        withinTheHeartbeat(sid -> {
+            String post = url("EIO=4&transport=polling&sid=" + sid);
+            assertThat(RawHttp.post(post, "4one").body()).isEqualTo("ok");
+            String tag = null;
+            String answer = "";
+            for (int i = 0; i < 3 && !answer.contains("4one"); i++) {
+                tag = "try" + i;
+                answer = RawHttp.get(post + "&t=" + tag).body();
+            }
+            assertThat(answer).contains("4one");
+            assertThat(RawHttp.post(post, "4two").body()).isEqualTo("ok");
+            assertThat(RawHttp.get(post + "&t=" + tag).body()).isEqualTo(answer);
+            assertThat(pollMessages(sid)).isEqualTo("4two");
+        });
     }
 
     @Test
     void pollingCarriesSeveralTextPackets() throws Exception {
-        String sid = openPolling();
-        String payload = "4test1" + RS + "4test2" + RS + "4test3";
-        assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
-        assertThat(pollMessages(sid)).isEqualTo(payload);
+        withinTheHeartbeat(sid -> {
+            String payload = "4test1" + RS + "4test2" + RS + "4test3";
+            assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
+            assertThat(pollMessages(sid)).isEqualTo(payload);
+        });
     }
 
     @Test
     void pollingCarriesTextAndBase64BinaryPackets() throws Exception {
-        String sid = openPolling();
-        String payload = "4hello" + RS + "bAQIDBA==";
-        assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
-        assertThat(pollMessages(sid)).isEqualTo(payload);
+        withinTheHeartbeat(sid -> {
+            String payload = "4hello" + RS + "bAQIDBA==";
+            assertThat(RawHttp.post(url("EIO=4&transport=polling&sid=" + sid), payload).body()).isEqualTo("ok");
+            assertThat(pollMessages(sid)).isEqualTo(payload);
+        });
     }
 
     @Test
