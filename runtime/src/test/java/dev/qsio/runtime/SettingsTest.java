@@ -89,7 +89,8 @@ class SettingsTest {
         rule("admin-ui.login.threads", List.of("0"), List.of("1"));
         rule("admin-ui.login.queue-size", List.of(), List.of("0"));
         // the cluster
-        rule("cluster.workers", List.of("0", "33"), List.of("1"), "cluster.max-workers", "32");
+        // 0 runs no workers: the launched process serves the clients itself
+        rule("cluster.workers", List.of("33"), List.of("0", "1", "32"), "cluster.max-workers", "32");
         rule("cluster.max-workers", List.of("0", "1"), List.of("2"), "cluster.workers", "2");
         rule("cluster.min-ready-workers", List.of("0", "9"), List.of("1", "8"), "cluster.max-workers", "8",
                 "cluster.workers", "2");

@@ -57,10 +57,8 @@ public final class ClusterSettings {
             throw new ConfigurationException(KEY + "max-workers must be at least 1, got " + max,
                     Set.of(KEY + "max-workers"));
         }
+        // 0 workers: the launched process serves the clients itself (Roles), as with enabled=false
         int workers = workers(config);
-        if (workers < 1) {
-            throw new ConfigurationException(KEY + "workers must be at least 1, got " + workers, Set.of(KEY + "workers"));
-        }
         if (workers > max) {
             throw new ConfigurationException(KEY + "workers is " + workers + ", more than " + KEY + "max-workers (" + max
                     + ")", Set.of(KEY + "workers", KEY + "max-workers"));
