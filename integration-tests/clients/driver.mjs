@@ -65,6 +65,8 @@ function socketConnectV2(cmd) {
   // the answer to the client's ping (revision 3: the client pings)
   socket.io.on("pong", (latency) => out({ id: cmd.id, event: "pong", latency }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  // the Engine.IO session of each connection, to find a client's session in the servers' logs
+  socket.io.on("open", () => out({ id: cmd.id, event: "engine_open", engine: socket.io.engine.id, transport: socket.io.engine.transport.name }));
   const onevent = socket.onevent;
   socket.onevent = function (packet) {
     const [event, ...args] = packet.data || [];
@@ -95,8 +97,9 @@ function socketConnect(cmd) {
   socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason, offset: socket._lastOffset, at: Date.now(),
     details: details ? String(details.message ?? "") + " " + String(details.description?.message ?? details.description ?? "") : null }));
   socket.io.on("reconnect", (attempt) => out({ id: cmd.id, event: "reconnect", attempt }));
-  socket.io.engine?.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name })));
+  // the Engine.IO session of each connection, to find a client's session in the servers' logs
+  socket.io.on("open", () => out({ id: cmd.id, event: "engine_open", engine: socket.io.engine.id, transport: socket.io.engine.transport.name }));
   // a probe that failed: the client stays on polling for the life of that connection
   socket.io.on("open", () => socket.io.engine.on("upgradeError", (e) => out({ id: cmd.id, event: "upgrade_error", message: String(e?.message ?? e), at: Date.now() })));
   // high-volume numbered events are checked here and summarised on "sio.report" instead of printed one by one
