@@ -1100,7 +1100,8 @@ public final class EngineSession<C> implements EngineIoSocket {
                 drops = null;
                 transport.discard();
             } else {
-                // the upgrading server learns the outcome before any packet comes its way: see flushAfterUpgrade
+                // writable only once the upgrading server is answered (flushAfterUpgrade): a packet written between
+                // here and the answer would reach it before it relays the WebSocket, and be lost
                 Transport old = transport;
                 setTransport(new RelayedTransport(this, kind, relay));
                 upgraded = true;
@@ -1118,9 +1119,15 @@ public final class EngineSession<C> implements EngineIoSocket {
         return takeOver;
     }
 
-    /** Writes what waited while another server completed the upgrade (after it was told to relay). */
+    /**
+     * The server that completed the upgrade has been sent the answer that it relays: the relayed transport carries
+     * packets from here on, first those that waited.
+     */
     public void flushAfterUpgrade() {
         synchronized (this) {
+            if (transport instanceof RelayedTransport relayed) {
+                relayed.ready();
+            }
             if (state != State.CLOSED) {
                 flushAll();
             }

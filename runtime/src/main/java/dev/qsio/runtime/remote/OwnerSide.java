@@ -149,9 +149,10 @@ final class OwnerSide {
             peers.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
                     .packets(takeOver == null ? List.of() : takeOver)
                     .identity(takeOver == null ? null : session.request().identity()).buffer());
-            if (takeOver == null) {
-                session.flushAfterUpgrade();
-            }
+        }
+        if (success && takeOver == null) {
+            // after the answer on the same link: what the session wrote meanwhile follows it
+            session.flushAfterUpgrade();
         }
     }
 
