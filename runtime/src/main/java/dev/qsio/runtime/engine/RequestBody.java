@@ -36,11 +36,16 @@ public final class RequestBody {
     }
 
     /**
-     * Reads the whole body, then calls {@code onBody}; or calls {@code onFailure} once. The request must not have
-     * been read yet (it may be paused: it is resumed here).
+     * Reads the whole body, then calls {@code onBody}; or calls {@code onFailure} once. The request may be paused: it
+     * is resumed here. One that has already ended (resumed while it waited, its body gone unread) is
+     * {@link Failure#BROKEN}.
      */
     public static void read(Vertx vertx, HttpServerRequest request, int max, long timeoutMs, Consumer<Buffer> onBody,
             Consumer<Failure> onFailure) {
+        if (request.isEnded()) {
+            onFailure.accept(Failure.BROKEN);
+            return;
+        }
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
             long declared;
