@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The build's deploy campaign ({@link Deploy.Plan#CI}): 120 official Node clients (every transport mix) and a Chromium
- * page with connection state recovery, under a numbered broadcast stream and acknowledgements, through a rolling
- * restart and a worker's SIGKILL on the local bus, then two hosts on Redis (the streams adapter): one stopped with
- * SIGTERM and started again, the other SIGKILLed and started again. Judged by {@link Checker}: no
+ * page with connection state recovery, under a numbered broadcast stream and acknowledgements, on two hosts of 2
+ * workers on Redis (the streams adapter): one stopped with SIGTERM and started again, the other SIGKILLed and started
+ * again (the local bus's rolling restart, SIGKILL and scale-down are LocalRecoveryIT's). Judged by {@link Checker}: no
  * broadcast lost, duplicated or reordered, every acknowledgement settled once, every reconnection recovered, every client
  * back, and the reconnections of each graceful step within what {@code drain-spread} allows. The full run,
- * {@code bin/campaign --deploy --full} (5,000 clients, every step, PostgreSQL too), gives the documentation's figures.
+ * {@code bin/campaign --deploy --full} (5,000 clients, every step, every layout), gives the documentation's figures.
  */
 class DeployIT {
 

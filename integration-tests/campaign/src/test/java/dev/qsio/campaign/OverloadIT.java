@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The build's overload campaign ({@link Overload.Plan#CI}): 150 well-behaved official clients and a Chromium page on
- * two workers of {@code -Xmx256m} (with a heartbeat of 10 s and 15 s, so that a storm's sessions end sooner), every
+ * two workers of {@code -Xmx256m} (with a heartbeat of 5 s and 10 s, so that a storm's sessions end sooner), every
  * abuse in turn for 8 s and then together, judged by {@link OverloadChecker}:
  * nothing lost, reordered or disconnected, every acknowledgement answered, no worker out of memory, each abuser at its
  * documented end, and each phase's delivery p99 at most twice the quiet phase's plus 100 ms (the slack a build on a
