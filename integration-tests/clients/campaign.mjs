@@ -8,6 +8,7 @@
 import { createInterface } from "node:readline";
 import { writeFileSync } from "node:fs";
 import { Agent } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { io } from "socket.io-client";
 import { launchChromium } from "./chromium.mjs";
 
@@ -277,6 +278,9 @@ async function finish(file) {
   out({ event: "finished", file });
 }
 
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 const rl = createInterface({ input: process.stdin });
 rl.on("line", async (line) => {
   const [cmd, arg] = line.trim().split(/\s+/, 2);
@@ -293,7 +297,13 @@ rl.on("line", async (line) => {
         `${name} ${id} ${JSON.stringify(subs.find((s) => s.h.name === name)?.h.events.slice(-8) ?? [])}`);
       out({ event: "probe", fetch: { count: fetch.value?.length ?? -1, error: fetch.error, missing }, servers });
     } else if (cmd === "finish") await finish(arg);
-    else if (cmd === "phase") {
+    else if (cmd === "lag") {
+      // how late this process's event loop ran its callbacks since the last ask (its share of a reconnection's time)
+      const ms = (ns) => Math.round(ns / 1e5) / 10;
+      out({ event: "lag", p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max),
+        mean: ms(loopDelay.mean) });
+      loopDelay.reset();
+    } else if (cmd === "phase") {
       globalThis.__phase = arg;
       await Promise.all(pages.map((p) => p.evaluate((name) => { globalThis.__phase = name; }, arg).catch(() => {})));
       out({ event: "phase", name: arg });

@@ -333,7 +333,8 @@ public final class Checker {
             // an acknowledgement says the broadcast was handed over, not that it reached Redis: one acknowledged just
             // before Redis became unreachable may still have been on its way
             if (b.tInvoke() >= f.start() - IN_FLIGHT_MS && b.tInvoke() <= until
-                    && (f.cutFromRedis().contains(p.host()) || f.cutFromRedis().contains(subscriberHost))) {
+                    && (p.host() != null && f.cutFromRedis().contains(p.host())
+                            || subscriberHost != null && f.cutFromRedis().contains(subscriberHost))) {
                 return "redis-unreachable";
             }
             if ((f.kind() == Kind.KILL_WORKER || f.kind() == Kind.KILL_PRIMARY || f.kind() == Kind.KILL_HOST)

@@ -152,6 +152,14 @@ final class Clients implements AutoCloseable {
         return ask("probe", "probe", Duration.ofSeconds(30));
     }
 
+    /**
+     * How late the clients' event loop ran its callbacks since the last ask (p50, p99, max and mean in ms): the part of
+     * a client's wait that is its own process's, not the servers'.
+     */
+    JsonNode lag() {
+        return ask("lag", "lag", Duration.ofSeconds(30));
+    }
+
     /** Starts or stops the churning sockets (the soak measures with them stopped). */
     void churn(boolean on) {
         ask("churn " + (on ? "on" : "off"), "churn", Duration.ofSeconds(30));

@@ -38,7 +38,9 @@ import dev.qsio.it.support.RedisServer;
  * SIGKILLed;</li>
  * <li>{@code redis} (the streams adapter) and {@code postgres}: two hosts of 2 workers behind HAProxy (round robin, no
  * stickiness): each host in turn stopped with SIGTERM and started again (a new build), then each SIGKILLed (its
- * workers and primary) and started again.</li>
+ * workers and primary) and started again;</li>
+ * <li>{@code pods}: one process per pod, two pods on Redis (the streams adapter) behind HAProxy, with the steps of
+ * {@code redis}.</li>
  * </ul>
  * The {@link Checker} judges every delivery (lost, duplicated, reordered), acknowledgement (answered once or failed) and
  * reconnection (recovered); each step also gives the clients' time without a connection (p50, p99, max), the
@@ -55,13 +57,14 @@ public final class Deploy {
             List<String> layouts, boolean everyStep) {
 
         /**
-         * The build's version: fewer clients, two layouts, and two steps of each (on the local bus a rolling restart and
-         * a worker's SIGKILL, whose scale-down LocalRecoveryIT covers; on Redis a host's SIGTERM and the other's
-         * SIGKILL).
+         * The build's version: fewer clients, the layout of two hosts on Redis, and two steps (a host's SIGTERM and the
+         * other's SIGKILL). The local bus's steps are LocalRecoveryIT's (a worker's SIGKILL, a rolling restart and a
+         * scale-down, with official clients in every transport mix), which the build runs too.
          */
-        public static final Plan CI = new Plan(120, 1, 20, 2000, 2, 2, List.of("local", "redis"), false);
+        public static final Plan CI = new Plan(120, 1, 20, 2000, 2, 2, List.of("redis"), false);
         /** The documentation's run: every layout, every step. */
-        public static final Plan FULL = new Plan(5000, 3, 5, 10_000, 10, 5, List.of("local", "redis", "postgres"), true);
+        public static final Plan FULL = new Plan(5000, 3, 5, 10_000, 10, 5, List.of("local", "redis", "postgres", "pods"),
+                true);
     }
 
     static final int WORKERS = 2;
@@ -75,7 +78,7 @@ public final class Deploy {
 
     /** One step of a deploy, as it went. */
     record Step(String layout, String label, Kind kind, String host, long start, long healed, Long converged,
-            long cpuTicks, List<String> survivors) {
+            long cpuTicks, long clientsCpuTicks, JsonNode clientsLag, List<String> survivors) {
     }
 
     /** A fleet of one layout: where clients connect, the publishers (name and URL), its hosts, and its processes. */
@@ -274,8 +277,12 @@ public final class Deploy {
         m.put("convergedMs", s.converged() == null ? -1 : s.converged() - s.start());
         m.put("survivorsCpuSeconds", s.cpuTicks() / 100.0);
         m.put("survivors", s.survivors());
-        m.put("survivorsCpuShare", s.converged() == null || s.converged() <= s.start() ? 0
-                : Math.round(1000.0 * s.cpuTicks() * 10 / (s.converged() - s.start())) / 1000.0);
+        m.put("survivorsCpuShare", share(s.cpuTicks(), s));
+        m.put("clientsCpuSeconds", s.clientsCpuTicks() / 100.0);
+        m.put("clientsCpuShare", share(s.clientsCpuTicks(), s));
+        // how late the clients' own event loop ran from the step's start to every client back
+        m.put("clientsLagMsP99", s.clientsLag().path("p99").asDouble());
+        m.put("clientsLagMsMax", s.clientsLag().path("max").asDouble());
         if (s.kind() == Kind.STOP_HOST || s.kind() == Kind.ROLLING_RESTART || s.kind() == Kind.SCALE) {
             // a graceful stop closes its sessions over the spread: the clients come back at most at that pace (their
             // reconnection delay, 0.5 to 1.5 s, spreads them further), with a margin of a second's worth
@@ -291,6 +298,12 @@ public final class Deploy {
         return m;
     }
 
+    /** CPUs used on average from a step's start to every client back, from clock ticks (1/100 s) over that time. */
+    static double share(long ticks, Step s) {
+        return s.converged() == null || s.converged() <= s.start() ? 0
+                : Math.round(1000.0 * ticks * 10 / (s.converged() - s.start())) / 1000.0;
+    }
+
     static long percentile(List<Long> sorted, double p) {
         if (sorted.isEmpty()) {
             return 0;
@@ -300,7 +313,8 @@ public final class Deploy {
 
     /**
      * Runs one step: the action (which returns once the fleet is back to its size, every worker ready), then waits
-     * until every client is connected again and the calm has passed; the CPU of the servers that stayed meanwhile.
+     * until every client is connected again and the calm has passed; the CPU of the servers that stayed and of the
+     * clients until then.
      */
     private static Step step(String layout, String label, Kind kind, String host, Clients clients, Fleet fleet, Plan plan,
             Runnable action) throws InterruptedException {
@@ -318,6 +332,8 @@ public final class Deploy {
         List<Long> survivors = fleet.pids(host);
         Map<Long, Long> cpuBefore = new HashMap<>();
         survivors.forEach(pid -> cpuBefore.put(pid, Overload.ticks(pid)));
+        long clientsBefore = clients.cpuTicks();
+        clients.lag();
         long start = System.currentTimeMillis();
         action.run();
         long healed = System.currentTimeMillis();
@@ -328,11 +344,8 @@ public final class Deploy {
         } catch (IllegalStateException e) {
             System.out.println("[deploy]   not converged: " + e.getMessage());
         }
-        if (then != null) {
-            then.run();
-            healed = System.currentTimeMillis();
-        }
-        // the processes that served throughout (a process replaced meanwhile reads 0 once gone)
+        // the CPU from the step's start to every client back: of the processes that served throughout (a process
+        // replaced meanwhile reads 0 once gone), and of the clients' process, which shares the machine with them
         long cpu = 0;
         List<String> stayed = new ArrayList<>();
         for (long pid : survivors) {
@@ -342,8 +355,14 @@ public final class Deploy {
                 stayed.add(String.valueOf(pid));
             }
         }
+        long clientsCpu = clients.cpuTicks() - clientsBefore;
+        JsonNode lag = clients.lag();
+        if (then != null) {
+            then.run();
+            healed = System.currentTimeMillis();
+        }
         settle(plan);
-        return new Step(layout, label, kind, host, start, healed, converged, cpu, stayed);
+        return new Step(layout, label, kind, host, start, healed, converged, cpu, clientsCpu, lag, stayed);
     }
 
     /** The calm between steps: the stream goes on for {@code settleSeconds}. */
@@ -355,8 +374,8 @@ public final class Deploy {
     private static Fleet fleet(String layout, Map<String, String> props, Path root, Path jar) {
         return switch (layout) {
             case "local" -> new LocalFleet(jar, props);
-            case "redis", "postgres" -> new HostsFleet(layout, jar, props, root);
-            default -> throw new IllegalArgumentException("no layout " + layout + ": local, redis or postgres");
+            case "redis", "postgres", "pods" -> new HostsFleet(layout, jar, props, root);
+            default -> throw new IllegalArgumentException("no layout " + layout + ": local, redis, postgres or pods");
         };
     }
 
@@ -433,10 +452,15 @@ public final class Deploy {
         }
     }
 
-    /** Two hosts of 2 workers on Redis (the streams adapter) or PostgreSQL, behind HAProxy. */
+    /**
+     * Two hosts behind HAProxy: of 2 workers each on Redis (the streams adapter) or PostgreSQL, or ({@code pods}) of one
+     * process each on Redis.
+     */
     static final class HostsFleet implements Fleet {
         static final List<String> NAMES = List.of("a", "b");
         final String layout;
+        /** Workers per host; 0: the host is one process, as a pod of the one-process-per-pod layout is. */
+        final int workers;
         final Path jar;
         final Map<String, ClusterProcess> hosts = new LinkedHashMap<>();
         final Map<String, int[]> ports = new HashMap<>();
@@ -448,9 +472,10 @@ public final class Deploy {
         HostsFleet(String layout, Path jar, Map<String, String> props, Path root) {
             this.layout = layout;
             this.jar = jar;
+            this.workers = layout.equals("pods") ? 0 : WORKERS;
             try {
                 Map<String, String> wire = new HashMap<>(props);
-                if (layout.equals("redis")) {
+                if (!layout.equals("postgres")) {
                     redis = RedisServer.start("deploy");
                     wire.put("quarkus.socketio.bus", "redis");
                     wire.put("quarkus.socketio.redis.url", redis.url());
@@ -467,7 +492,7 @@ public final class Deploy {
                     ports.put(h, new int[] { ClusterProcess.freePort(), ClusterProcess.freePort() });
                     hosts.put(h, launch(h));
                 }
-                hosts.values().forEach(c -> c.awaitReady(WORKERS, Duration.ofSeconds(300)));
+                hosts.values().forEach(this::awaitReady);
                 haproxy = Haproxy.start(root.resolve(HAPROXY), hosts.get("a"), hosts.get("b"), "deploy-" + layout);
             } catch (RuntimeException | Error e) {
                 close();
@@ -477,8 +502,22 @@ public final class Deploy {
 
         private ClusterProcess launch(String h) {
             int[] p = ports.get(h);
-            return ClusterProcess.launch(jar, WORKERS, properties.get(h), "deploy-" + layout + "-" + h, p[0], p[1],
+            return ClusterProcess.launch(jar, workers, properties.get(h), "deploy-" + layout + "-" + h, p[0], p[1],
                     List.of(), ClusterProcess.Placement.LOOPBACK);
+        }
+
+        /** Waits until a host is ready: its workers, or (one process) its readiness probe, the one HAProxy checks. */
+        private void awaitReady(ClusterProcess host) {
+            if (workers > 0) {
+                host.awaitReady(workers, Duration.ofSeconds(300));
+            } else {
+                Deploy.await(() -> {
+                    if (!host.process().isAlive()) {
+                        throw new IllegalStateException("the process exited; the end of its log:\n" + host.tail(60));
+                    }
+                    return host.status("/q/health/ready") == 200;
+                }, "the process on port " + host.port() + " ready");
+            }
         }
 
         /**
@@ -501,7 +540,7 @@ public final class Deploy {
         void start(String h) {
             ClusterProcess fresh = launch(h);
             hosts.put(h, fresh);
-            fresh.awaitReady(WORKERS, Duration.ofSeconds(300));
+            awaitReady(fresh);
         }
 
         @Override
@@ -577,15 +616,17 @@ public final class Deploy {
     static String report(Plan plan, Map<String, Object> results, List<Checker.Violation> violations) {
         StringBuilder b = new StringBuilder();
         b.append("Deploy campaign: ").append(plan).append('\n');
-        b.append(String.format("%-9s %-32s %6s %6s %9s %9s %9s %6s %6s %8s%n", "layout", "step", "recon", "recov",
-                "p50 ms", "p99 ms", "max ms", "peak/s", "bound", "cpu s"));
+        b.append(String.format("%-9s %-32s %6s %6s %9s %9s %9s %6s %6s %8s %9s %9s%n", "layout", "step", "recon",
+                "recov", "p50 ms", "p99 ms", "max ms", "peak/s", "bound", "cpu s", "clients s", "lag p99"));
         for (String layout : plan.layouts()) {
             Map<String, Object> r = (Map<String, Object>) results.get(layout);
             for (Map<String, Object> s : (List<Map<String, Object>>) r.get("steps")) {
-                b.append(String.format("%-9s %-32s %6s %6s %9s %9s %9s %6s %6s %8.2f%n", layout, s.get("step"),
+                b.append(String.format("%-9s %-32s %6s %6s %9s %9s %9s %6s %6s %8.2f %9.2f %9.1f%n", layout,
+                        s.get("step"),
                         s.get("reconnections"), s.get("recovered"), s.get("offlineMsP50"), s.get("offlineMsP99"),
                         s.get("offlineMsMax"), s.get("peakReconnectionsPerSecond"), s.getOrDefault("herdBound", "-"),
-                        (Double) s.get("survivorsCpuSeconds")));
+                        (Double) s.get("survivorsCpuSeconds"), (Double) s.get("clientsCpuSeconds"),
+                        (Double) s.get("clientsLagMsP99")));
             }
             Map<String, Long> counts = (Map<String, Long>) r.get("counts");
             b.append("  ").append(layout).append(": ").append(counts.getOrDefault("deliveries", 0L)).append(" deliveries, ")

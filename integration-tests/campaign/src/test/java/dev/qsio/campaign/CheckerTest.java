@@ -74,6 +74,21 @@ class CheckerTest {
         assertThat(v.violations().get(0).detail()).contains(KEY + " #4");
     }
 
+    /**
+     * A subscriber whose server never said where it was (no {@code where} answer yet) loses a broadcast during a step
+     * that cut no host from Redis (a deploy's): a loss, judged (the deploy campaign's 5,000 clients ended in a
+     * NullPointerException here, the subscriber's host being null).
+     */
+    @Test
+    void aLossOfASubscriberOfNoKnownHostDuringAStepIsReported() {
+        List<Life> life = List.of(new Life(400, "connect", "s1", false), new Life(500, "join", "all", false));
+        Subscriber s = new Subscriber("s0", "node", life, Map.of(KEY, List.of(new Run(0, 3, 1005, 1305, 1),
+                new Run(5, 9, 1505, 1905, 1))), List.of(new Ack("upper", 600, 1, 1, 610, null)));
+        FaultWindow step = new FaultWindow(0, Kind.STOP_HOST, "a", 1350, 1400, 1450L, List.of(), 0);
+        Verdict v = check(s, true, List.of(step), List.of());
+        assertThat(rules(v)).containsExactly("loss");
+    }
+
     @Test
     void aDuplicateIsReported() {
         Verdict v = check(subscriber(List.of(), new Run(0, 6, 1005, 1605, 1), new Run(6, 9, 1610, 1905, 1)), true);
