@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * A session is in the engine's map from its handshake, before its transport is set. What walks the map meanwhile
@@ -25,24 +24,8 @@ class SessionWithoutTransportTest {
     @BeforeEach
     void start() {
         vertx = Vertx.vertx();
-        engine = new EngineServer<>("/engine.io/", vertx, TestOptions.defaults(), new SessionHandler<>() {
-            @Override
-            public String onOpen(EngineSession<String> session) {
-                return session.id();
-            }
-
-            @Override
-            public void onMessage(String connection, String text) {
-            }
-
-            @Override
-            public void onBinary(String connection, Buffer data) {
-            }
-
-            @Override
-            public void onClose(String connection, String reason) {
-            }
-        }, null, OtherServers.Factory.NONE, refused -> {
+        engine = new EngineServer<>("/engine.io/", vertx, TestOptions.defaults(), new SessionIds(reason -> {
+        }), null, OtherServers.Factory.NONE, refused -> {
         });
     }
 

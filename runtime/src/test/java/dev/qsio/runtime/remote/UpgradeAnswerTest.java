@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.qsio.runtime.engine.EngineOptions;
 import dev.qsio.runtime.engine.EngineServer;
-import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.OtherServers;
+import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.SessionHandler;
+import dev.qsio.runtime.engine.SessionIds;
 import dev.qsio.runtime.engine.TestOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -168,25 +169,7 @@ class UpgradeAnswerTest {
     }
 
     private static SessionHandler<String> handler(CompletableFuture<String> closed) {
-        return new SessionHandler<>() {
-            @Override
-            public String onOpen(EngineSession<String> session) {
-                return session.id();
-            }
-
-            @Override
-            public void onMessage(String connection, String text) {
-            }
-
-            @Override
-            public void onBinary(String connection, Buffer data) {
-            }
-
-            @Override
-            public void onClose(String connection, String reason) {
-                closed.complete(reason);
-            }
-        };
+        return new SessionIds(closed::complete);
     }
 
     private HttpServer listen(EngineServer<String> engine) throws Exception {

@@ -1,0 +1,36 @@
+package dev.qsio.runtime.engine;
+
+import java.util.function.Consumer;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The application of tests that run engine servers of their own, in this package and others: each session's connection
+ * is its id, messages are ignored, and a close is passed on as its reason.
+ */
+public final class SessionIds implements SessionHandler<String> {
+
+    private final Consumer<String> onClose;
+
+    public SessionIds(Consumer<String> onClose) {
+        this.onClose = onClose;
+    }
+
+    @Override
+    public String onOpen(EngineSession<String> session) {
+        return session.id();
+    }
+
+    @Override
+    public void onMessage(String connection, String text) {
+    }
+
+    @Override
+    public void onBinary(String connection, Buffer data) {
+    }
+
+    @Override
+    public void onClose(String connection, String reason) {
+        onClose.accept(reason);
+    }
+}
