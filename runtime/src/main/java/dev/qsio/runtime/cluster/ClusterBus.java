@@ -114,7 +114,8 @@ public class ClusterBus {
         long window = runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis();
         provider = Wires.chosen(runtime.bus());
         context = new WireContext(vertx, json, identity.nodeId(), identity.workerId(), cluster.heartbeatInterval(),
-                cluster.heartbeatTimeout(), recovery ? window : 0);
+                cluster.heartbeatTimeout(), recovery ? window : 0,
+                runtime.connectionStateRecovery().maxLogBytes().asLongValue());
         if (identity.role() == ClusterInfo.Role.WORKER) {
             local = new LocalBus(vertx, identity.nodeId(), Integer.parseInt(requireEnv(ENV_SLOT)), identity.workerId(),
                     Integer.parseInt(requireEnv(ENV_BUS_PORT)), requireEnv(ENV_BUS_SECRET), cluster.heartbeatInterval());

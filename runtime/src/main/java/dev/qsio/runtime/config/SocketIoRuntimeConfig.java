@@ -480,7 +480,9 @@ public interface SocketIoRuntimeConfig {
          * bus, for its host), all namespaces together: each broadcast counts as its packet's bytes and about 300 more
          * for what it takes on the heap beside them. Past it the oldest broadcasts are trimmed before their window
          * has passed (counted in {@code socketio_recovery_log_trimmed_total}): a client whose offset was trimmed
-         * reconnects as a new socket. The {@code redis} and {@code postgres} buses trim their own logs by the window.
+         * reconnects as a new socket. The {@code redis} and {@code postgres} buses trim their own logs by the window;
+         * on the Redis streams adapter each server also keeps, under this cap, the recent broadcasts its reader of the
+         * stream read, which its restorations read instead of Redis.
          */
         @WithDefault("32M")
         MemorySize maxLogBytes();

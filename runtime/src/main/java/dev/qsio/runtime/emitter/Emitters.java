@@ -76,7 +76,7 @@ public class Emitters {
         }
         // an emitter is no member: it sends no heartbeat and keeps no recovery state
         wire = provider.emitter(new WireContext(vertx, json, "emitter", 0, cluster.heartbeatInterval(),
-                cluster.heartbeatTimeout(), 0));
+                cluster.heartbeatTimeout(), 0, 0));
         connect(provider);
         emitter = new EmitterImpl(wire);
         return emitter;

@@ -86,9 +86,11 @@ public final class RedisWire implements Wire {
             StreamsRedisTransport streams = new StreamsRedisTransport(context.vertx(), bus, context.json(),
                     config.key(), config.streams().maxLen(), window > 0);
             transport = streams;
-            sessions = window > 0 ? new StreamsSessionStore(context.json(), channels, bus.self(), config.key(),
-                    config.streams().sessionKeyPrefix(), window,
-                    streams::readPast) : SessionStore.NONE;
+            StreamsSessionStore store = window > 0 ? new StreamsSessionStore(context.json(), channels, bus.self(),
+                    config.key(), config.streams().sessionKeyPrefix(), window, context.recoveryLogBytes(),
+                    streams::readPast) : null;
+            streams.keepFor(store);
+            sessions = store == null ? SessionStore.NONE : store;
         } else {
             // on one Redis, adapter messages use the wire format of Node's @socket.io/redis-adapter; with a recovery
             // window, broadcasts are logged in Redis and sessions kept there

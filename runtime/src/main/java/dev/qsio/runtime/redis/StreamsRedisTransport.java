@@ -71,6 +71,8 @@ final class StreamsRedisTransport implements ClusterTransport {
     private final StreamPosition position;
     private Redis reader;
     private ClusterHub hub;
+    /** The session store that keeps the recent broadcasts the reader reads, with recovery on; else null. */
+    private volatile StreamsSessionStore store;
 
     StreamsRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, long maxLen, boolean recovery) {
         this.vertx = vertx;
@@ -84,6 +86,11 @@ final class StreamsRedisTransport implements ClusterTransport {
         this.wire = messages.wire;
         this.entries = new StreamEntries(wire);
         this.position = new StreamPosition(vertx);
+    }
+
+    /** With recovery on: the store told of every entry the reader reads, before it is applied. */
+    void keepFor(StreamsSessionStore store) {
+        this.store = store;
     }
 
     @Override
@@ -119,6 +126,10 @@ final class StreamsRedisTransport implements ClusterTransport {
                 .arg("STREAMS").arg(key).arg(position.lastId())).onComplete(ar -> {
                     if (ar.failed()) {
                         LOG.debugf("reading the stream %s failed: %s", key, ar.cause().getMessage());
+                        StreamsSessionStore s = store;
+                        if (s != null) {
+                            s.readerRestarted();
+                        }
                         connection.close();
                         retry();
                         return;
@@ -138,7 +149,12 @@ final class StreamsRedisTransport implements ClusterTransport {
         }
         // one stream asked for: {key: [entries...]} (RESP3) or [[key, [entries...]]] (RESP2)
         Response list = result.containsKey(key) ? result.get(key) : result.get(0).get(1);
+        StreamsSessionStore s = store;
         for (StreamEntries.Entry e : entries.entries(list)) {
+            if (s != null) {
+                // kept before it is applied: a socket that joins its rooms after this entry was applied finds it there
+                s.read(e);
+            }
             try {
                 apply(e);
             } finally {

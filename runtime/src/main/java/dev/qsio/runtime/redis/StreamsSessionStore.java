@@ -92,10 +92,13 @@ final class StreamsSessionStore implements SessionStore {
             + "if v and ownerOf(v) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     /** Completes once this server's reader of the stream has applied the entry of an offset (or gave up waiting). */
     private final Function<String, Future<Void>> readerPast;
+    /** The recent broadcasts this server's reader read, which restorations read first. */
+    private final StreamTail tail;
 
     StreamsSessionStore(ProtocolJson protocol, RedisChannels redis, String member, String stream,
-            String sessionKeyPrefix, long windowMs, Function<String, Future<Void>> readerPast) {
+            String sessionKeyPrefix, long windowMs, long maxLogBytes, Function<String, Future<Void>> readerPast) {
         this.member = member;
+        this.tail = new StreamTail(windowMs, maxLogBytes);
         this.readerPast = readerPast;
         this.protocol = protocol;
         this.redis = redis;
@@ -192,14 +195,18 @@ final class StreamsSessionStore implements SessionStore {
             if (session == null) {
                 return Future.succeededFuture(null);
             }
-            return redis.command(Request.cmd(Command.XRANGE).arg(stream).arg(offset).arg(offset)).compose(found -> {
-                if (found == null || found.size() == 0) {
-                    LOG.debugf("session %s not recovered: offset %s is no longer in the stream", pid, offset);
-                    return Future.succeededFuture(null);
+            // restored once this server has applied what the client saw: an entry up to its offset applied after the
+            // socket joined its rooms would reach it twice
+            return readerPast.apply(offset).compose(v -> {
+                List<Logged> kept = tail.after(namespace, session.rooms(), offset);
+                if (kept != null) {
+                    return Future.succeededFuture(new Restored(session, kept));
                 }
-                // restored once this server has applied what the client saw: an entry up to its offset applied
-                // after the socket joined its rooms would reach it twice
-                return readerPast.apply(offset).compose(v -> {
+                return redis.command(Request.cmd(Command.XRANGE).arg(stream).arg(offset).arg(offset)).compose(found -> {
+                    if (found == null || found.size() == 0) {
+                        LOG.debugf("session %s not recovered: offset %s is no longer in the stream", pid, offset);
+                        return Future.succeededFuture(null);
+                    }
                     Promise<List<Logged>> missed = Promise.promise();
                     collect(namespace, session.rooms(), offset, new ArrayList<>(), missed);
                     return missed.future().map(list -> new Restored(session, list));
@@ -227,6 +234,10 @@ final class StreamsSessionStore implements SessionStore {
     public Uni<List<Logged>> since(String namespace, Set<String> rooms, String offset) {
         if (!STREAM_ID.matcher(offset).matches()) {
             return Uni.createFrom().item(List.of());
+        }
+        List<Logged> kept = tail.after(namespace, rooms, offset);
+        if (kept != null) {
+            return Uni.createFrom().item(kept);
         }
         Promise<List<Logged>> missed = Promise.promise();
         collect(namespace, rooms, offset, new ArrayList<>(), missed);
@@ -261,20 +272,25 @@ final class StreamsSessionStore implements SessionStore {
 
     /** A broadcast of the namespace without acknowledgements that reached these rooms, with its offset; else null. */
     private Logged logged(String namespace, Set<String> socketRooms, StreamEntries.Entry e) {
+        StreamTail.Broadcast b = broadcast(e);
+        return b == null || !b.namespace().equals(namespace) || !SessionStore.reached(socketRooms, b.rooms(), b.except())
+                ? null
+                : new Logged(b.id(), b.packet());
+    }
+
+    /**
+     * The broadcast an entry holds if recovery logs it (an event without acknowledgement, not volatile), its packet
+     * with the entry's id as last argument; else null.
+     */
+    private StreamTail.Broadcast broadcast(StreamEntries.Entry e) {
         JsonNode m = e.message();
         JsonNode data = m.path("data");
-        if (m.path("type").asInt() != ClusterAdapterMessages.BROADCAST || !namespace.equals(m.path("nsp").asText())
-                || data.hasNonNull("requestId")) {
+        if (m.path("type").asInt() != ClusterAdapterMessages.BROADCAST || data.hasNonNull("requestId")) {
             return null;
         }
         JsonNode opts = data.path("opts");
-        if (opts.path("flags").path("volatile").asBoolean(false)
-                || !SessionStore.reached(socketRooms, NodeMessages.strings(opts.path("rooms")),
-                        NodeMessages.strings(opts.path("except")))) {
-            return null;
-        }
         JsonNode args = data.path("packet").path("data");
-        if (!args.isArray() || args.isEmpty()) {
+        if (opts.path("flags").path("volatile").asBoolean(false) || !args.isArray() || args.isEmpty()) {
             return null;
         }
         Object[] rest = new Object[args.size()];
@@ -282,6 +298,19 @@ final class StreamsSessionStore implements SessionStore {
             rest[i - 1] = args.get(i);
         }
         rest[args.size() - 1] = e.id();
-        return new Logged(e.id(), protocol.encoder().event(namespace, -1, args.get(0).asText(), rest));
+        String namespace = m.path("nsp").asText();
+        return new StreamTail.Broadcast(e.id(), namespace, NodeMessages.strings(opts.path("rooms")),
+                NodeMessages.strings(opts.path("except")),
+                protocol.encoder().event(namespace, -1, args.get(0).asText(), rest));
+    }
+
+    /** This server's reader read an entry of the stream (in the stream's order). */
+    void read(StreamEntries.Entry e) {
+        tail.read(e.id(), broadcast(e));
+    }
+
+    /** This server's reader lost its place in the stream. */
+    void readerRestarted() {
+        tail.restart();
     }
 }

@@ -21,9 +21,11 @@ import io.vertx.core.Vertx;
  * @param heartbeatTimeout how long a member may stay silent before it has left
  *        ({@code quarkus.socketio.cluster.heartbeat-timeout})
  * @param recoveryWindowMs how long connection state recovery keeps a disconnected socket's state, or 0 when it is off
+ * @param recoveryLogBytes the most a server keeps in memory of the broadcasts logged for recovery
+ *        ({@code quarkus.socketio.connection-state-recovery.max-log-bytes})
  */
 public record WireContext(Vertx vertx, ProtocolJson json, String nodeId, int workerId, Duration heartbeat,
-        Duration heartbeatTimeout, long recoveryWindowMs) {
+        Duration heartbeatTimeout, long recoveryWindowMs, long recoveryLogBytes) {
 
     /** The wire's configuration group: a {@code @ConfigMapping} root of its package ({@code quarkus.socketio.<name>}). */
     public <T> T config(Class<T> mapping) {

@@ -269,6 +269,32 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** What {@code INFO <section>} says (its lines, as {@code name:value}). */
+    public String info(String section) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            byte[] w = section.getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write(("*2\r\n$4\r\nINFO\r\n$" + w.length + "\r\n" + section + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder header = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (c != '\r') {
+                    header.append((char) c);
+                }
+            }
+            if (header.length() == 0 || header.charAt(0) != '$') {
+                throw new IllegalStateException("INFO " + section + " answered " + header);
+            }
+            byte[] body = new byte[Integer.parseInt(header.substring(1))];
+            in.readFully(body);
+            return new String(body, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("redis INFO " + section + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** The value of a string key, or null when there is none ({@code GET}). */
     public String get(String key) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);

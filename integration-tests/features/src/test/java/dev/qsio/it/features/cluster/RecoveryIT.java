@@ -408,6 +408,39 @@ class RecoveryIT {
     }
 
     /** The same on PostgreSQL, whose sessions are rows. */
+    /**
+     * On the streams adapter a server's reader reads every entry of the stream, and keeps the recent broadcasts: a
+     * restoration reads what its client missed there, not from Redis. Before, each recovered client read its own
+     * copy of the stream since its offset (pages of up to a thousand entries) on the connection that the server's
+     * publications and heartbeats take too, and a deploy's herd of a thousand clients queued them seconds deep.
+     */
+    @Test
+    void onTheStreamsAdapterARecoveredSocketGetsWhatItMissedFromItsServersReaderNotFromRedis() {
+        Hosts hosts = twoHostsOnStreams("recovery-tail", Map.of());
+        Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
+        driver.connectTracking("t", hosts.a().url(), websocket, "n");
+        driver.await("t", "connect");
+        ack("t", "join", "r");
+        driver.connect("p", hosts.b().url(), websocket);
+        driver.await("p", "connect");
+        driver.emitWithAck("p", "first", 60_000, "stream", "F", 5, 10, "r");
+        driver.awaitAck("p", "first");
+        await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "F") == 5);
+        assertThat(hosts.redis().command("CONFIG", "RESETSTAT")).isEqualTo("+OK");
+        // broadcasts from the other host while the client's connection is lost and it comes back
+        driver.emitWithAck("p", "missed", 60_000, "stream", "M", 100, 20, "r");
+        driver.dropTransport("t");
+        driver.await("t", "disconnect");
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects("t").size() == 2);
+        JsonNode back = connects("t").get(1);
+        assertThat(back.get("recovered").asBoolean()).as(back.toString()).isTrue();
+        driver.awaitAck("p", "missed");
+        assertComplete("t", "M", 100);
+        String stats = hosts.redis().info("commandstats");
+        assertThat(stats).as("the restoration read the session from Redis").contains("cmdstat_getdel:");
+        assertThat(stats).as("and what the client missed from the server's own reader").doesNotContain("cmdstat_xrange:");
+    }
+
     @Test
     void onPostgresTheOldConnectionOfASocketRestoredElsewhereLeavesTheStoredSessionAlone() {
         theOldConnectionLeavesTheStoredSessionAlone(twoHostsOnPostgres("recovery-stale", HEARTBEAT_OUTLASTS_STALL));
