@@ -97,6 +97,8 @@ TABLES = [
     {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full-cooldown", "kind": "overload"},
     {"file": "deploy-full.adoc", "run": "bench/runs/20261126-deploy-full-1000", "kind": "deploy"},
     {"file": "deploy-pods.adoc", "run": "bench/runs/20261127-deploy-pods-1000", "kind": "deploy"},
+    {"file": "deploy-tail.adoc", "run": "bench/runs/20261127-deploy-tail-1000", "kind": "deploy"},
+    {"file": "deploy-tail-before.adoc", "run": "bench/runs/20261127-deploy-tail-1000/before", "kind": "deploy"},
     {"file": "overload-full-server-rate.adoc", "run": "bench/runs/20261126-overload-full-server-rate",
      "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
