@@ -417,15 +417,7 @@ class RecoveryIT {
     @Test
     void onTheStreamsAdapterARecoveredSocketGetsWhatItMissedFromItsServersReaderNotFromRedis() {
         Hosts hosts = twoHostsOnStreams("recovery-tail", Map.of());
-        Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
-        driver.connectTracking("t", hosts.a().url(), websocket, "n");
-        driver.await("t", "connect");
-        ack("t", "join", "r");
-        driver.connect("p", hosts.b().url(), websocket);
-        driver.await("p", "connect");
-        driver.emitWithAck("p", "first", 60_000, "stream", "F", 5, 10, "r");
-        driver.awaitAck("p", "first");
-        await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "F") == 5);
+        inRoomOnAWithAPublisherOnB(hosts);
         assertThat(hosts.redis().command("CONFIG", "RESETSTAT")).isEqualTo("+OK");
         // broadcasts from the other host while the client's connection is lost and it comes back
         driver.emitWithAck("p", "missed", 60_000, "stream", "M", 100, 20, "r");
@@ -450,7 +442,11 @@ class RecoveryIT {
     record Recovered(JsonNode connect, String pid, String offset) {
     }
 
-    private Recovered recoveredOnA(Hosts hosts) {
+    /**
+     * Client {@code t} on host a in room {@code r}, and client {@code p} on host b, which has streamed 5 broadcasts
+     * ({@code H}) to the room; {@code t} has them all.
+     */
+    private void inRoomOnAWithAPublisherOnB(Hosts hosts) {
         Map<String, Object> websocket = Map.of("transports", List.of("websocket"));
         driver.connectTracking("t", hosts.a().url(), websocket, "n");
         driver.await("t", "connect");
@@ -460,6 +456,10 @@ class RecoveryIT {
         driver.emitWithAck("p", "stream", 60_000, "stream", "H", 5, 10, "r");
         driver.awaitAck("p", "stream");
         await().atMost(Duration.ofSeconds(10)).until(() -> tracked("t", "H") >= 5);
+    }
+
+    private Recovered recoveredOnA(Hosts hosts) {
+        inRoomOnAWithAPublisherOnB(hosts);
         // a lost connection that host a notices: the client comes back there and recovers, and knows its offset
         driver.dropTransport("t");
         JsonNode left = driver.await("t", "disconnect");
