@@ -29,7 +29,7 @@ public final class InMemorySessionStore implements SessionStore {
      * objects, its rooms), counted against {@code max-log-bytes} so that the cap bounds the heap the log takes: about
      * 300 bytes measured in the primary ({@code bin/campaign --recovery-cost}).
      */
-    static final int ENTRY_OVERHEAD = 300;
+    public static final int ENTRY_OVERHEAD = 300;
 
     /** The owner of every session of a store used by one process. */
     public static final String SELF = "";

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
+import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.adapter.SessionStore.Logged;
 import dev.qsio.runtime.protocol.Encoded;
@@ -24,9 +25,6 @@ import dev.qsio.runtime.protocol.Encoded;
  * ({@code max-log-bytes}); a reader that lost its place (its connection failed) starts the tail again.
  */
 final class StreamTail {
-
-    /** What an entry takes on the heap beside its packet's bytes: as the in-memory log counts it. */
-    private static final int ENTRY_OVERHEAD = 300;
 
     /** A logged broadcast of the stream: its entry's id, namespace, recipients and packet (with the id as offset). */
     record Broadcast(String id, String namespace, Set<String> rooms, Set<String> except, Encoded packet) {
@@ -67,7 +65,7 @@ final class StreamTail {
         last = parsed;
         long now = System.currentTimeMillis();
         if (broadcast != null) {
-            long size = broadcast.packet().size() + id.length() + ENTRY_OVERHEAD;
+            long size = broadcast.packet().size() + id.length() + InMemorySessionStore.ENTRY_OVERHEAD;
             kept.addLast(new Kept(parsed, broadcast, now, size));
             bytes += size;
         }

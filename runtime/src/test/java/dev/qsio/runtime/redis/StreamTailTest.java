@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.adapter.SessionStore.Logged;
 import dev.qsio.runtime.protocol.ProtocolJson;
 
@@ -70,7 +71,7 @@ class StreamTailTest {
     @Test
     void anEntryDroppedByTheCapMovesWhereTheTailAnswersFrom() {
         long one = broadcast("1700000000001-0", "/", Set.of(), Set.of()).packet().size() + "1700000000001-0".length()
-                + 300;
+                + InMemorySessionStore.ENTRY_OVERHEAD;
         StreamTail small = new StreamTail(60_000, 2 * one);
         for (int i = 1; i <= 4; i++) {
             String id = "170000000000" + i + "-0";
