@@ -35,6 +35,7 @@ import dev.qsio.runtime.http.HeaderTimeouts;
 import dev.qsio.runtime.cluster.ClusterRecorder;
 import dev.qsio.runtime.cluster.Identity;
 import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.ProcessRoles;
 import dev.qsio.runtime.cluster.Worker;
 import dev.qsio.runtime.config.KubernetesConfig;
 import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
@@ -128,7 +129,7 @@ class SocketIoProcessor {
     AdditionalBeanBuildItem runtimeBeans() {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
-                        Identity.class, Primary.class, Worker.class, ClusterBus.class, ClusterLifecycle.class,
+                        Identity.class, Primary.class, Worker.class, ProcessRoles.class, ClusterBus.class, ClusterLifecycle.class,
                         HeaderTimeouts.class, AdminUi.class, AdminLoginFigures.class, Emitters.class)
                 .setUnremovable()
                 .build();

@@ -22,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.BroadcastOperator;
-import dev.qsio.ClusterInfo;
 import dev.qsio.ConnectionRefusedException;
 import dev.qsio.RemoteSocket;
 import dev.qsio.RoomEvent;
@@ -31,6 +30,7 @@ import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.config.AdminUiConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.server.Namespace;
+import dev.qsio.runtime.server.ServerRole;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import dev.qsio.runtime.server.SocketObserver;
 import dev.qsio.runtime.figures.Counts;
@@ -69,7 +69,7 @@ public class AdminUi implements SocketObserver {
     EngineEndpoints engines;
 
     @Inject
-    ClusterInfo identity;
+    ServerRole role;
 
     @Inject
     Vertx vertx;
@@ -101,7 +101,7 @@ public class AdminUi implements SocketObserver {
             return;
         }
         checkConfig();
-        if (identity.isPrimary()) {
+        if (!role.servesSockets()) {
             // the primary of a cluster serves no socket: it only serves the UI's page
             return;
         }
@@ -225,7 +225,7 @@ public class AdminUi implements SocketObserver {
     }
 
     private String defaultServerId() {
-        return identity.role() == ClusterInfo.Role.WORKER ? identity.nodeId() + "#" + identity.pid() : identity.nodeId();
+        return role.serverId();
     }
 
     private static String hostname() {

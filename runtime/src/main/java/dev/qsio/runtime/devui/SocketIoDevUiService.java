@@ -12,8 +12,7 @@ import dev.qsio.ClusterInfo;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.WorkerInfo;
 import dev.qsio.runtime.cluster.Figures;
-import dev.qsio.runtime.cluster.Primary;
-import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.cluster.ProcessRole;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.server.Namespace;
 import dev.qsio.runtime.server.ServerFigure;
@@ -29,10 +28,7 @@ public class SocketIoDevUiService {
     ClusterInfo identity;
 
     @Inject
-    Primary primary;
-
-    @Inject
-    Worker worker;
+    ProcessRole role;
 
     /** The connected sockets of every namespace, with their rooms and transport. */
     public List<Map<String, Object>> getSockets() {
@@ -64,19 +60,17 @@ public class SocketIoDevUiService {
     /** This process's role, and the workers when it is the primary of a cluster. */
     public Map<String, Object> getCluster() {
         Map<String, Object> cluster = new LinkedHashMap<>();
-        cluster.put("role", identity.role().name().toLowerCase(Locale.ROOT));
+        cluster.put("role", role.role().name().toLowerCase(Locale.ROOT));
         cluster.put("node", identity.nodeId());
         cluster.put("worker", identity.workerId());
         cluster.put("pid", identity.pid());
         List<Map<String, Object>> workers = new ArrayList<>();
-        if (primary.isStarted()) {
-            for (WorkerInfo w : primary.workers()) {
-                workers.add(Map.of("id", w.id(), "pid", w.pid(), "state", w.state(), "ready", w.ready(), "restarts",
-                        w.restarts()));
-            }
+        for (WorkerInfo w : role.workers()) {
+            workers.add(Map.of("id", w.id(), "pid", w.pid(), "state", w.state(), "ready", w.ready(), "restarts",
+                    w.restarts()));
         }
         cluster.put("workers", workers);
-        cluster.put("figures", figures(worker.localFigures()));
+        cluster.put("figures", figures(role.localFigures()));
         return cluster;
     }
 

@@ -9,8 +9,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-import dev.qsio.ClusterInfo;
-import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.ProcessRole;
 
 /** Liveness: the primary is supervising its workers; any other process is alive when it answers. */
 @Liveness
@@ -18,15 +17,11 @@ import dev.qsio.runtime.cluster.Primary;
 public class SocketIoLiveness implements HealthCheck {
 
     @Inject
-    ClusterInfo identity;
-
-    @Inject
-    Primary primary;
+    ProcessRole role;
 
     @Override
     public HealthCheckResponse call() {
-        boolean up = !identity.isPrimary() || primary.supervising();
-        return HealthCheckResponse.named("Socket.IO").withData("role",
-                identity.role().name().toLowerCase(Locale.ROOT)).status(up).build();
+        return HealthCheckResponse.named("Socket.IO").withData("role", role.role().name().toLowerCase(Locale.ROOT))
+                .status(role.live()).build();
     }
 }

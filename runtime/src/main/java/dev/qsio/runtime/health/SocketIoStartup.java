@@ -7,8 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Startup;
 
-import dev.qsio.ClusterInfo;
-import dev.qsio.runtime.cluster.Primary;
+import dev.qsio.runtime.cluster.ProcessRole;
 
 /** Startup: in the primary, UP once the first full set of workers was ready; elsewhere, once started. */
 @Startup
@@ -16,14 +15,10 @@ import dev.qsio.runtime.cluster.Primary;
 public class SocketIoStartup implements HealthCheck {
 
     @Inject
-    ClusterInfo identity;
-
-    @Inject
-    Primary primary;
+    ProcessRole role;
 
     @Override
     public HealthCheckResponse call() {
-        boolean up = !identity.isPrimary() || primary.firstFullSetReady();
-        return HealthCheckResponse.named("Socket.IO").status(up).build();
+        return HealthCheckResponse.named("Socket.IO").status(role.started()).build();
     }
 }

@@ -12,15 +12,12 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
-import dev.qsio.ClusterInfo;
 import dev.qsio.WorkerInfo;
 import dev.qsio.WorkerState;
 import dev.qsio.runtime.cluster.ClusterBus;
 import dev.qsio.runtime.cluster.Figures;
 import dev.qsio.runtime.adapter.InMemorySessionStore;
-import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.cluster.Primary;
-import dev.qsio.runtime.cluster.Worker;
+import dev.qsio.runtime.cluster.ProcessRole;
 import dev.qsio.runtime.engine.EngineFigure;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.figures.FigureGroup;
@@ -44,22 +41,13 @@ import io.vertx.core.Vertx;
 public class SocketIoMeters implements MeterBinder {
 
     @Inject
-    ClusterInfo identity;
-
-    @Inject
-    Primary primary;
-
-    @Inject
-    Worker worker;
+    ProcessRole role;
 
     @Inject
     Vertx vertx;
 
     @Inject
     ClusterBus clusterBus;
-
-    @Inject
-    SessionStore sessionStore;
 
     /** The figures the layers above count (the Admin UI's logins): a meter each, per worker. */
     @Inject
@@ -86,17 +74,16 @@ public class SocketIoMeters implements MeterBinder {
             wireDisplayName = wire.displayName();
             wireFigures = wire.figures();
         }
-        if (identity.isPrimary()) {
+        if (role.supervises()) {
             for (WorkerState state : WorkerState.values()) {
-                Gauge.builder("socketio.cluster.workers", primary,
-                        p -> p.workers().stream().filter(w -> w.state() == state).count())
+                Gauge.builder("socketio.cluster.workers", role,
+                        r -> r.workers().stream().filter(w -> w.state() == state).count())
                         .tag("state", state.label()).description("Workers of this host by state").register(registry);
             }
-            Gauge.builder("socketio.cluster.workers.ready", primary, p -> p.workers().stream().filter(WorkerInfo::ready).count())
+            Gauge.builder("socketio.cluster.workers.ready", role, r -> r.workers().stream().filter(WorkerInfo::ready).count())
                     .description("Workers that accept connections").register(registry);
-        } else {
-            register(identity.workerId(), cachedLocalFigures());
         }
+        registerServers();
         bindRecovery(registry);
         vertx.setPeriodic(1000, t -> refresh());
     }
@@ -106,12 +93,8 @@ public class SocketIoMeters implements MeterBinder {
      * for the workers of its host on the local bus (the buses between hosts keep theirs in Redis or PostgreSQL).
      */
     private void bindRecovery(MeterRegistry registry) {
-        Supplier<InMemorySessionStore> store;
-        if (identity.isPrimary()) {
-            store = primary::recoveryStore;
-        } else if (identity.role() == ClusterInfo.Role.SINGLE && sessionStore instanceof InMemorySessionStore s) {
-            store = () -> s;
-        } else {
+        Supplier<InMemorySessionStore> store = role.recoveryStore();
+        if (store == null) {
             return;
         }
         ToDoubleFunction<Supplier<InMemorySessionStore>> sessions = x -> x.get() == null ? 0 : x.get().sessionsKept();
@@ -128,21 +111,7 @@ public class SocketIoMeters implements MeterBinder {
 
     /** Registers the meters of workers that appeared and of (namespace, transport) pairs that appeared. */
     private void refresh() {
-        if (identity.isPrimary() && primary.isRunning()) {
-            for (WorkerInfo w : primary.workers()) {
-                if (!registeredWorkers.contains(w.id())) {
-                    int id = w.id();
-                    register(id, () -> primary.figuresOf(id));
-                    FunctionCounter.builder("socketio.cluster.worker.restarts", primary,
-                            p -> p.workers().stream().filter(x -> x.id() == id).mapToInt(WorkerInfo::restarts).sum())
-                            .tag("worker", String.valueOf(id)).description("Restarts of a worker after crashes")
-                            .register(registry);
-                    FunctionCounter.builder("socketio.cluster.worker.crashes", primary, p -> p.crashesOf(id))
-                            .tag("worker", String.valueOf(id)).description("Exits of a worker nobody asked for")
-                            .register(registry);
-                }
-            }
-        }
+        registerServers();
         sources.forEach((id, source) -> {
             Figures figures = source.get();
             if (figures == null) {
@@ -162,13 +131,31 @@ public class SocketIoMeters implements MeterBinder {
         });
     }
 
-    private Supplier<Figures> cachedLocalFigures() {
+    /** Registers the meters of the servers this process reports for that have none yet. */
+    private void registerServers() {
+        for (WorkerInfo w : role.workers()) {
+            if (!registeredWorkers.contains(w.id())) {
+                int id = w.id();
+                FunctionCounter.builder("socketio.cluster.worker.restarts", role,
+                        r -> r.workers().stream().filter(x -> x.id() == id).mapToInt(WorkerInfo::restarts).sum())
+                        .tag("worker", String.valueOf(id)).description("Restarts of a worker after crashes")
+                        .register(registry);
+                FunctionCounter.builder("socketio.cluster.worker.crashes", role, r -> r.crashesOf(id))
+                        .tag("worker", String.valueOf(id)).description("Exits of a worker nobody asked for")
+                        .register(registry);
+            }
+        }
+        role.servers().forEach((id, source) -> register(id, cached(source)));
+    }
+
+    /** A server's figures, read at most every half second (its meters read them one by one). */
+    private static Supplier<Figures> cached(Supplier<Figures> source) {
         Figures[] cache = new Figures[1];
         long[] at = { 0 };
         return () -> {
             long now = System.nanoTime();
             if (cache[0] == null || now - at[0] > 500_000_000L) {
-                cache[0] = worker.localFigures();
+                cache[0] = source.get();
                 at[0] = now;
             }
             return cache[0];

@@ -152,6 +152,27 @@ class PackageDependenciesTest {
     }
 
     @Test
+    void theViewsAskTheProcessRoleAndNeverBranchOnIt() throws IOException {
+        // a view reads the same in one process, a primary and a worker: what differs is the role's (cluster.ProcessRole)
+        Pattern branch = Pattern.compile("\\bisPrimary\\(|\\bisWorker\\(|Role\\.(PRIMARY|WORKER|SINGLE)|\\bswitch \\(\\w+\\.role\\(\\)"
+                + "|import dev\\.qsio\\.runtime\\.cluster\\.(Primary|Worker);");
+        List<String> found = new ArrayList<>();
+        for (String view : List.of("health", "metrics", "devui", "admin")) {
+            try (Stream<Path> files = Files.walk(SOURCES.resolve("dev/qsio/runtime/" + view))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    List<String> lines = Files.readAllLines(file);
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (branch.matcher(lines.get(i)).find()) {
+                            found.add(SOURCES.relativize(file) + ":" + (i + 1) + ": " + lines.get(i).strip());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(found).as("views that branch on the process role or reach for the primary or the worker").isEmpty();
+    }
+
+    @Test
     void theAdaptersSelectSocketsAndNameNoEngineType() {
         // a broadcast climbs down once: the adapter selects sockets, the server's delivery applies each socket's rules,
         // the engine's Fanout writes; the adapters never reach into the engine's sessions
