@@ -42,11 +42,21 @@ public interface ProcessRole extends ServerRole {
     default void stopped() {
     }
 
-    /** Liveness. */
-    boolean live();
+    /** Liveness: a process that answers is alive, unless its role says more. */
+    default boolean live() {
+        return true;
+    }
 
-    /** The startup probe. */
-    boolean started();
+    /** The startup probe: a process that answers has started, unless its role says more. */
+    default boolean started() {
+        return true;
+    }
+
+    /** Whether this process serves Socket.IO clients itself: every one but the primary of a cluster. */
+    @Override
+    default boolean servesSockets() {
+        return true;
+    }
 
     /** Readiness, with the lines the probe reports. */
     Readiness readiness();

@@ -37,25 +37,10 @@ final class SingleProcess implements ProcessRole {
     }
 
     @Override
-    public boolean live() {
-        return true;
-    }
-
-    @Override
-    public boolean started() {
-        return true;
-    }
-
-    @Override
     public Readiness readiness() {
         Map<String, Object> data = ProcessRole.lines();
         boolean up = engines.accepting() && ProcessRole.wireUp(clusterBus, data);
         return new Readiness(up, data);
-    }
-
-    @Override
-    public boolean servesSockets() {
-        return true;
     }
 
     @Override

@@ -71,26 +71,11 @@ final class WorkerProcess implements ProcessRole {
     }
 
     @Override
-    public boolean live() {
-        return true;
-    }
-
-    @Override
-    public boolean started() {
-        return true;
-    }
-
-    @Override
     public Readiness readiness() {
         Map<String, Object> data = ProcessRole.lines();
         data.put("worker", identity.workerId());
         boolean up = worker.ready() && ProcessRole.wireUp(clusterBus, data);
         return new Readiness(up, data);
-    }
-
-    @Override
-    public boolean servesSockets() {
-        return true;
     }
 
     @Override
