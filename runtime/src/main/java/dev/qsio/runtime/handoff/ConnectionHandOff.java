@@ -5,14 +5,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 import org.jboss.logging.Logger;
@@ -79,7 +77,7 @@ public final class ConnectionHandOff {
      * descriptor (a full socket fails the channel), so the receiver acknowledges each one and the sender keeps the
      * socket's queue far below its buffer (each message holds about a kilobyte of it).
      */
-    private static final int MAX_IN_FLIGHT = 64;
+    static final int MAX_IN_FLIGHT = 64;
 
     private final EventLoopGroup group;
     private final Path dir;
@@ -100,66 +98,9 @@ public final class ConnectionHandOff {
     private volatile boolean closed;
 
     /** The two connections to another worker's receiver. */
-    private record Link(Channel fds, FdSender sender, Channel requests) {
+    private record Link(Channel fds, DescriptorSender sender, Channel requests) {
         boolean active() {
             return fds.isActive() && requests.isActive();
-        }
-    }
-
-    /** A descriptor to send, and what to do once it was sent or could not be. */
-    private record Outgoing(int fd, Consumer<Throwable> done) {
-    }
-
-    /**
-     * Sends descriptors on a link with at most {@link #MAX_IN_FLIGHT} unacknowledged, queueing the others. Its state
-     * belongs to the link's event loop.
-     */
-    private static final class FdSender extends ChannelInboundHandlerAdapter {
-        private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
-        private Channel channel;
-        private int inFlight;
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
-        }
-
-        /** Sends {@code fd} when the link has room; from any thread. */
-        void submit(Outgoing outgoing) {
-            channel.eventLoop().execute(() -> {
-                if (!channel.isActive()) {
-                    outgoing.done().accept(new IOException("the hand-off link is closed"));
-                    return;
-                }
-                queue.add(outgoing);
-                drain();
-            });
-        }
-
-        private void drain() {
-            while (inFlight < MAX_IN_FLIGHT && !queue.isEmpty()) {
-                Outgoing o = queue.poll();
-                inFlight++;
-                channel.writeAndFlush(new FileDescriptor(o.fd())).addListener(f -> o.done().accept(f.cause()));
-            }
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            // one byte per descriptor the receiver took
-            ByteBuf acks = (ByteBuf) msg;
-            inFlight = Math.max(0, inFlight - acks.readableBytes());
-            acks.release();
-            drain();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            IOException closed = new IOException("the hand-off link closed");
-            for (Outgoing o; (o = queue.poll()) != null;) {
-                o.done().accept(closed);
-            }
-            ctx.fireChannelInactive();
         }
     }
 
@@ -404,7 +345,7 @@ public final class ConnectionHandOff {
         if ((existing != null && existing.active()) || !connecting.add(peer)) {
             return;
         }
-        FdSender sender = new FdSender();
+        DescriptorSender sender = new DescriptorSender();
         ChannelFuture fds = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class).handler(sender)
                 .connect(new DomainSocketAddress(fdSocket(peer).toFile()));
         ChannelFuture requests = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
@@ -520,7 +461,7 @@ public final class ConnectionHandOff {
                     return;
                 }
                 link.requests.writeAndFlush(frame);
-                link.sender.submit(new Outgoing(fd, failure -> {
+                link.sender.submit(new DescriptorSender.Outgoing(fd, failure -> {
                     if (failure == null) {
                         sent.incrementAndGet();
                         LOG.debugf("connection %s (fd %d, %s) handed to slot %d", ch, fd, what, peer);

@@ -272,8 +272,8 @@ public final class FrameworkInternals {
      * Closes a Redis connection at once, discarding what it has not sent: its commands queued in Netty. The client's
      * own close does not: Vert.x closes a connection once what was written before has been flushed, so a connection
      * given up on while Redis cannot be reached (a link cut, a frozen Redis) stays open with its commands queued, and
-     * delivers them when Redis reads again, after those of the connection that replaced it (the fault campaign saw
-     * broadcasts of a host cut from Redis arrive 3 s after the healing, after later ones). The connection is reset
+     * delivers them when Redis reads again, after those of the connection that replaced it: late, and after later
+     * broadcasts. The connection is reset
      * ({@code SO_LINGER} 0, set before this returns, so a close that overtakes the forced one resets it too), and what
      * the kernel holds in the socket's buffers is discarded as well. A sentinel's connection is aborted through the
      * master connection it wraps, a Redis Cluster's through the connection to each node it opened. Returns the number
@@ -303,13 +303,11 @@ public final class FrameworkInternals {
             if (connection instanceof RedisStandaloneConnection && REDIS_SOCKET != null
                     && REDIS_SOCKET.get(connection) instanceof NetSocketInternal socket) {
                 Channel channel = socket.channelHandlerContext().channel();
-                // SO_LINGER 0 at once, on this thread: whichever close of the socket comes first then resets the
-                // connection, and the kernel discards what it still holds to send. Otherwise it keeps retransmitting
-                // that after the close, and a link that heals delivers it late (the campaign's seed 103: the client's
-                // graceful close, which the caller runs next, reached the event loop before the forced close below, and
-                // the socket sat in FIN-WAIT-1 with 116 KB of publications until the link healed). RedisStallIT, where
-                // Redis is frozen on loopback, still sees 1 of 800 arrive: what Redis's own side had received before.
-                // Only here: a graceful close still sends everything.
+                // SO_LINGER 0 at once, on this thread: whichever close of the socket comes first, the client's
+                // graceful one included, then resets the connection, and the kernel discards what it still holds to
+                // send; otherwise a closed socket keeps retransmitting it, and a link that heals delivers it late.
+                // What Redis itself had received before is beyond reach. Only here: a graceful close still sends
+                // everything.
                 try {
                     channel.config().setOption(ChannelOption.SO_LINGER, 0);
                 } catch (RuntimeException e) {

@@ -100,8 +100,7 @@ final class PostgresSessionStore implements SessionStore {
      * the database's clock, or the claim's own for a new socket). It replaces a stored session stamped earlier or not
      * at all, never a later one: a claim of this server that reaches the database late (queued behind its earlier
      * writes of the session, or held by a pause of this process) must not take back a session that another server
-     * restored since; this server would then delete it when closing the old connection (RecoveryIT's PostgreSQL test
-     * saw it in CI).
+     * restored since; this server would then delete it when closing the old connection.
      */
     @Override
     public void claim(String namespace, Session session) {

@@ -2,11 +2,9 @@ package dev.qsio.runtime.server;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +13,6 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.Ack;
@@ -23,7 +20,6 @@ import dev.qsio.AckTimeoutException;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.EngineIoSocket;
-import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.PacketMiddleware;
 import dev.qsio.SocketIoSocket;
@@ -34,8 +30,6 @@ import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
-import dev.qsio.runtime.protocol.PacketKind;
-import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.security.IdentitySnapshot;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -56,7 +50,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     private volatile Map<String, Object> data;
     private volatile Map<Long, PendingAck> acks;
     /** The trace of this socket's connection, as {@link Tracing#connected} gave it (null without tracing). */
-    private volatile Object trace;
+    volatile Object trace;
     final SerialExecutor executor;
     private volatile boolean connected;
     /** The private id of connection state recovery, or null when recovery is off. */
@@ -74,12 +68,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * logged before the log was read, but their delivery comes later on another connection) and are dropped.
      */
     private volatile Set<String> alreadySent;
-    /** Catch-all listeners and packet middleware: immutable lists replaced on change, null when there are none. */
-    private volatile List<AnyListener> anyIncoming;
-    private volatile List<AnyListener> anyOutgoing;
-    private volatile List<PacketMiddleware> packetMiddleware;
+    /** Catch-all listeners and packet middleware, null until the first is added. */
+    volatile SocketListeners listeners;
     /** Who the socket is (see {@link SocketSecurity}); set before the middleware runs. */
-    private volatile SecurityIdentity identity = SocketSecurity.ANONYMOUS;
+    volatile SecurityIdentity identity = SocketSecurity.ANONYMOUS;
     /** The timer that ends the connection when the identity's credential expires, or -1. */
     private long expiryTimer = -1;
     /** While the {@code @OnDisconnecting} handlers run: the rooms the socket was in, which it has left. */
@@ -426,212 +418,100 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * an event sent at once passed a middleware meant to refuse it.)
      */
     void onEvent(Packet packet) {
-        executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> dispatch(packet));
-    }
-
-    private void dispatch(Packet packet) {
-        ArrayNode payload = (ArrayNode) packet.data();
-        String event = payload.get(0).asText();
-        List<JsonNode> args = new ArrayList<>(payload.size() - 1);
-        for (int i = 1; i < payload.size(); i++) {
-            args.add(payload.get(i));
-        }
-        List<AnyListener> listeners = anyIncoming;
-        if (listeners != null) {
-            tell(listeners, event, args);
-        }
-        Ack ack = packet.hasId() ? new AckImpl(this, packet.id(), event) : AckImpl.NONE;
-        HandlerMethod.Call call = new HandlerMethod.Call(this, ack, null, null, null, event, args);
-        for (HandlerMethod m : namespace.handlers.anyEvent) {
-            executor.submit(m.execution, () -> call(m, call, AckImpl.NONE));
-        }
-        List<PacketMiddleware> middleware = packetMiddleware;
-        if (middleware == null) {
-            handle(call, ack);
-            return;
-        }
-        // the middleware of one event completes before the next event's starts, and handlers keep the events' order
-        EventArgs eventArgs = new EventArgs(event, args);
-        executor.submitAsync(() -> passMiddleware(middleware, eventArgs).onItemOrFailure().transform((v, failure) -> {
-            if (failure == null) {
-                handle(call, ack);
-            } else {
-                refused(event, failure);
-            }
-            return null;
-        }));
-    }
-
-    /** Runs the event's handlers, in the socket's order. */
-    private void handle(HandlerMethod.Call call, Ack ack) {
-        List<HandlerMethod> methods = namespace.handlers.events(call.event());
-        if (methods.isEmpty()) {
-            LOG.debugf("no handler for event '%s' in %s", call.event(), namespace.name());
-            return;
-        }
-        for (HandlerMethod m : methods) {
-            if (m.access != null) {
-                callIfAllowed(m, call, ack);
-            } else {
-                executor.submit(m.execution, () -> call(m, call, ack));
-            }
-        }
-    }
-
-    /**
-     * Calls a handler whose event Quarkus Security guards: when the socket may not send it, the event is refused,
-     * its acknowledgement (if asked for) answered with {@code {"error": "Unauthorized" | "Forbidden"}}, and the
-     * socket stays.
-     */
-    private void callIfAllowed(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
-        SecurityIdentity who = identity;
-        executor.submitAsync(() -> SocketSecurity.allows(m.access, who).onItemOrFailure().transform((ok, failure) -> {
-            if (failure == null && Boolean.TRUE.equals(ok)) {
-                executor.submit(m.execution, () -> call(m, call, ack));
-            } else {
-                String refusal = SocketSecurity.refusal(who);
-                LOG.debugf("socket %s may not send '%s' to %s (%s): %s", id, call.event(), m, m.access, refusal);
-                if (ack.requested()) {
-                    ack.send(Map.of("error", refusal));
-                }
-            }
-            return null;
-        }));
-    }
-
-    private Uni<Void> passMiddleware(List<PacketMiddleware> middleware, EventArgs event) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (PacketMiddleware m : middleware) {
-            chain = chain.chain(() -> {
-                Uni<Void> next = m.apply(this, event);
-                return next == null ? Uni.createFrom().voidItem() : next;
-            });
-        }
-        return chain;
-    }
-
-    /** Middleware refused an event: the client gets an {@code error} event, the error handlers the failure. */
-    private void refused(String event, Throwable failure) {
-        LOG.debugf("middleware of socket %s refused event '%s': %s", id, event, failure.getMessage());
-        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-        write(namespace.server.json().encoder().event(namespace.name(), -1, "error",
-                new Object[] { Map.of("message", message) }), false, false);
-        onError(failure);
-    }
-
-    /** Calls catch-all listeners; one that throws is reported and the others still run. */
-    private void tell(List<AnyListener> listeners, String event, List<JsonNode> args) {
-        List<JsonNode> view = Collections.unmodifiableList(args);
-        for (AnyListener l : listeners) {
-            try {
-                l.onEvent(event, view);
-            } catch (RuntimeException e) {
-                onError(e);
-            }
-        }
-    }
-
-    /** Shows an event written to this client to the outgoing listeners. */
-    private void tellOutgoing(List<AnyListener> listeners, Encoded packet) {
-        Packet decoded;
-        try {
-            decoded = namespace.server.json().decode(packet);
-        } catch (ProtocolException e) {
-            // not something a client could send back: a CONNECT_ERROR, or an event under a reserved name
-            LOG.debugf("outgoing packet not shown to the listeners: %s", e.getMessage());
-            return;
-        }
-        if (decoded.kind() != PacketKind.EVENT) {
-            return;
-        }
-        ArrayNode payload = (ArrayNode) decoded.data();
-        List<JsonNode> args = new ArrayList<>(payload.size() - 1);
-        for (int i = 1; i < payload.size(); i++) {
-            args.add(payload.get(i));
-        }
-        tell(listeners, payload.get(0).asText(), args);
+        executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> SocketEvents.dispatch(this, packet));
     }
 
     // ---- catch-all listeners and packet middleware
 
-    private static <T> List<T> with(List<T> list, T item, boolean first) {
-        List<T> next = new ArrayList<>(list == null ? List.of() : list);
-        next.add(first ? 0 : next.size(), Objects.requireNonNull(item));
-        return List.copyOf(next);
+    /** Shows a packet written to this client to its outgoing listeners, if it has any. */
+    private void tellOutgoing(Encoded packet) {
+        SocketListeners l = listeners;
+        List<AnyListener> outgoing = l == null ? null : l.outgoing;
+        if (outgoing != null) {
+            SocketListeners.tellOutgoing(outgoing, packet, namespace.server.json(), this::onError);
+        }
     }
 
-    private static <T> List<T> without(List<T> list, T item) {
-        if (list == null) {
-            return null;
+    /** The socket's listeners, made on first use; under the monitor. */
+    private SocketListeners listenersToChange() {
+        SocketListeners l = listeners;
+        if (l == null) {
+            l = new SocketListeners();
+            listeners = l;
         }
-        List<T> next = new ArrayList<>(list);
-        next.remove(item);
-        return next.isEmpty() ? null : List.copyOf(next);
+        return l;
     }
 
     @Override
     public synchronized SocketIoSocket onAny(AnyListener listener) {
-        anyIncoming = with(anyIncoming, listener, false);
+        SocketListeners l = listenersToChange();
+        l.incoming = SocketListeners.with(l.incoming, listener, false);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket prependAny(AnyListener listener) {
-        anyIncoming = with(anyIncoming, listener, true);
+        SocketListeners l = listenersToChange();
+        l.incoming = SocketListeners.with(l.incoming, listener, true);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket offAny(AnyListener listener) {
-        anyIncoming = without(anyIncoming, listener);
+        SocketListeners l = listenersToChange();
+        l.incoming = SocketListeners.without(l.incoming, listener);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket offAny() {
-        anyIncoming = null;
+        listenersToChange().incoming = null;
         return this;
     }
 
     @Override
     public List<AnyListener> listenersAny() {
-        List<AnyListener> l = anyIncoming;
-        return l == null ? List.of() : l;
+        SocketListeners l = listeners;
+        return SocketListeners.orEmpty(l == null ? null : l.incoming);
     }
 
     @Override
     public synchronized SocketIoSocket onAnyOutgoing(AnyListener listener) {
-        anyOutgoing = with(anyOutgoing, listener, false);
+        SocketListeners l = listenersToChange();
+        l.outgoing = SocketListeners.with(l.outgoing, listener, false);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket prependAnyOutgoing(AnyListener listener) {
-        anyOutgoing = with(anyOutgoing, listener, true);
+        SocketListeners l = listenersToChange();
+        l.outgoing = SocketListeners.with(l.outgoing, listener, true);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket offAnyOutgoing(AnyListener listener) {
-        anyOutgoing = without(anyOutgoing, listener);
+        SocketListeners l = listenersToChange();
+        l.outgoing = SocketListeners.without(l.outgoing, listener);
         return this;
     }
 
     @Override
     public synchronized SocketIoSocket offAnyOutgoing() {
-        anyOutgoing = null;
+        listenersToChange().outgoing = null;
         return this;
     }
 
     @Override
     public List<AnyListener> listenersAnyOutgoing() {
-        List<AnyListener> l = anyOutgoing;
-        return l == null ? List.of() : l;
+        SocketListeners l = listeners;
+        return SocketListeners.orEmpty(l == null ? null : l.outgoing);
     }
 
     @Override
     public synchronized SocketIoSocket use(PacketMiddleware middleware) {
-        packetMiddleware = with(packetMiddleware, middleware, false);
+        SocketListeners l = listenersToChange();
+        l.middleware = SocketListeners.with(l.middleware, middleware, false);
         return this;
     }
 
@@ -649,111 +529,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         pending.callback.accept(args);
     }
 
-    private void call(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
-        Tracing.Span span = handlerSpan(m, call);
-        Object raw;
-        try (Tracing.Scope scope = span.enter()) {
-            try {
-                raw = SocketSecurity.associating() ? invokeAs(m, call) : m.invoke(call);
-            } catch (Checked e) {
-                span.end(e.getCause());
-                onError(e.getCause());
-                return;
-            } catch (ArgumentException e) {
-                span.end(e);
-                onError(e);
-                return;
-            } catch (Throwable t) {
-                span.end(t);
-                onError(t);
-                return;
-            }
-            if (m.returns == HandlerDefinition.Returns.VOID) {
-                // a void handler without an Ack parameter is done when it returns: that is its acknowledgement
-                if (ack.requested() && !m.takesAck()) {
-                    ack.send();
-                }
-                span.end(null);
-                return;
-            }
-        }
-        m.result(raw).subscribe().with(value -> {
-            // the acknowledgement is a child of the handler's span, also when its result came later on another thread
-            try (Tracing.Scope scope = span.enter()) {
-                if (ack.requested()) {
-                    if (value == null) {
-                        ack.send();
-                    } else {
-                        ack.send(value);
-                    }
-                }
-            }
-            span.end(null);
-        }, failure -> {
-            span.end(failure);
-            onError(failure);
-        });
-    }
-
-    /** The span of a handler call: an event's, or one of the socket's life (connection, disconnecting, disconnect). */
-    private Tracing.Span handlerSpan(HandlerMethod m, HandlerMethod.Call call) {
-        Tracing tracing = namespace.server.tracing();
-        return switch (m.kind) {
-            case EVENT, ANY_EVENT -> tracing.handling(trace, this, call.event(), false);
-            case CONNECT -> tracing.handling(trace, this, "connection", true);
-            case DISCONNECTING -> tracing.handling(trace, this, "disconnecting", true);
-            case DISCONNECT -> tracing.handling(trace, this, "disconnect", true);
-            default -> Tracing.Span.NONE;
-        };
-    }
-
-    /** Invokes a handler with this socket's identity current (see {@link SocketSecurity#withIdentity}). */
-    private Object invokeAs(HandlerMethod m, HandlerMethod.Call call) {
-        return SocketSecurity.withIdentity(identity, () -> {
-            try {
-                return m.invoke(call);
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new Checked(e);
-            }
-        });
-    }
-
-    /** A checked exception of a handler, carried through {@link SocketSecurity#withIdentity}. */
-    private static final class Checked extends RuntimeException {
-        Checked(Exception cause) {
-            super(cause);
-        }
+    /** Calls a handler of this socket (see {@link SocketEvents#call}). */
+    void call(HandlerMethod m, HandlerMethod.Call call, Ack ack) {
+        SocketEvents.call(this, m, call, ack);
     }
 
     /** A handler failed: the namespace's error handlers for that type are called, or it is logged. */
     void onError(Throwable failure) {
-        List<HandlerMethod> matching = new ArrayList<>();
-        for (HandlerMethod m : namespace.handlers.error) {
-            if (m.accepts(failure)) {
-                matching.add(m);
-            }
-        }
-        if (matching.isEmpty()) {
-            if (failure instanceof ArgumentException) {
-                LOG.debugf("socket %s sent arguments its handler cannot take: %s", id, failure.getMessage());
-            } else {
-                namespace.server.failures().report(failure, "in namespace " + namespace.name() + " (socket " + id + ")");
-            }
-            return;
-        }
-        for (HandlerMethod m : matching) {
-            executor.submit(m.execution, () -> {
-                try {
-                    m.result(m.invoke(new HandlerMethod.Call(this, null, null, failure, null, null, null))).subscribe()
-                            .with(v -> {
-                            }, f -> LOG.errorf(f, "Socket.IO error handler %s failed", m));
-                } catch (Throwable t) {
-                    LOG.errorf(t, "Socket.IO error handler %s failed", m);
-                }
-            });
-        }
+        SocketEvents.failed(this, failure);
     }
 
     // ---- outgoing
@@ -768,12 +551,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
      * Writes an encoded packet to this socket's client; one that {@code mayDrop} is missed by a slow client under the
      * namespace's {@code drop-oldest} policy (an event; not an acknowledgement or an error).
      */
-    private void write(Encoded packet, boolean dropIfBusy, boolean mayDrop) {
+    void write(Encoded packet, boolean dropIfBusy, boolean mayDrop) {
         if (connected) {
-            List<AnyListener> listeners = anyOutgoing;
-            if (listeners != null) {
-                tellOutgoing(listeners, packet);
-            }
+            tellOutgoing(packet);
             synchronized (this) {
                 if (held != null) {
                     held.add(packet);
@@ -796,10 +576,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         if (!connected) {
             return false;
         }
-        List<AnyListener> listeners = anyOutgoing;
-        if (listeners != null) {
-            tellOutgoing(listeners, packet);
-        }
+        tellOutgoing(packet);
         if (held != null) {
             synchronized (this) {
                 if (held != null) {
@@ -880,7 +657,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
     }
 
-    private Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
+    /** Emits an event asking for an acknowledgement; fails after {@code timeout}, or at once when disconnected. */
+    Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
         CompletableFuture<JsonNode> result = new CompletableFuture<>();
         long ackId = namespace.nextAckId();
         Vertx vertx = namespace.server.vertx();
@@ -892,14 +670,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         });
         acks().put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
         Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
-        Tracing.Span span = emitSpan(event);
-        try (Tracing.Scope scope = span.enter()) {
-            write(compress ? packet : packet.uncompressed(), false);
-        } catch (RuntimeException e) {
-            span.end(e);
-            throw e;
-        }
-        span.end(null);
+        emitEncoded(event, compress ? packet : packet.uncompressed());
         if (!connected && removeAck(ackId) != null) {
             vertx.cancelTimer(timer);
             result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
@@ -907,51 +678,26 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return Uni.createFrom().completionStage(result);
     }
 
+    /** Writes an emitted event in its span. */
+    void emitEncoded(String event, Encoded packet) {
+        Tracing.Span span = emitSpan(event);
+        try (Tracing.Scope scope = span.enter()) {
+            write(packet, false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
     @Override
     public Emitter compress(boolean compress) {
-        return new Emission(namespace.server.ackTimeout(), compress);
+        return new SocketEmission(this, namespace.server.ackTimeout(), compress);
     }
 
     @Override
     public Emitter timeout(Duration timeout) {
-        return new Emission(timeout, true);
-    }
-
-    /** Emitting to this socket with an acknowledgement timeout, with or without compression. */
-    private final class Emission implements Emitter {
-        private final Duration timeout;
-        private final boolean compress;
-
-        Emission(Duration timeout, boolean compress) {
-            this.timeout = timeout;
-            this.compress = compress;
-        }
-
-        @Override
-        public void emit(String event, Object... args) {
-            if (compress) {
-                SocketImpl.this.emit(event, args);
-                return;
-            }
-            Tracing.Span span = emitSpan(event);
-            try (Tracing.Scope scope = span.enter()) {
-                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args).uncompressed(), false);
-            } catch (RuntimeException e) {
-                span.end(e);
-                throw e;
-            }
-            span.end(null);
-        }
-
-        @Override
-        public Uni<JsonNode> emitWithAck(String event, Object... args) {
-            return SocketImpl.this.emitWithAck(timeout, event, args, compress);
-        }
-
-        @Override
-        public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
-            return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
-        }
+        return new SocketEmission(this, timeout, true);
     }
 
     // ---- rooms
