@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -21,6 +20,7 @@ import java.util.function.LongFunction;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.bus.BrokerLink;
 import dev.qsio.runtime.bus.BusChannels;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -103,8 +103,8 @@ public final class PostgresChannels implements BusChannels {
     private final Pool pool;
     /** PostgreSQL channel name to its receiver. */
     private final Map<String, Function<String, Future<Void>>> listeners = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
+    /** Up (listening) or down, closed, the attempt under way, what was dropped, the wait before the next attempt. */
+    private final BrokerLink link = new BrokerLink();
     private final ArrayDeque<PgNotification> received = new ArrayDeque<>();
     private boolean delivering;
     private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
@@ -113,19 +113,12 @@ public final class PostgresChannels implements BusChannels {
     private boolean publishing;
     /** Who waits for the queue to be published ({@link #flushed()}), on {@link #context}. */
     private final List<Promise<Void>> flushWaiters = new ArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
-    private volatile boolean up;
-    private volatile String lastError;
-    private volatile long attemptStarted = -1;
     private PgConnection listening;
     /** Counts connection attempts: the callbacks of an abandoned one are ignored. */
     private long generation;
-    private long delayMs = 100;
     private boolean tablesReady;
-    private boolean closed;
     private long cleanupTimer = -1;
     private Promise<Void> started;
 
@@ -175,7 +168,7 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void connect() {
-        if (closed) {
+        if (link.isClosed()) {
             return;
         }
         if (setup.listenOptions() == null) {
@@ -183,9 +176,9 @@ public final class PostgresChannels implements BusChannels {
             return;
         }
         long attempt = ++generation;
-        attemptStarted = System.nanoTime();
+        link.attempting();
         PgConnection.connect(vertx, setup.listenOptions()).compose(c -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 c.close();
                 return Future.failedFuture("abandoned");
             }
@@ -195,23 +188,18 @@ public final class PostgresChannels implements BusChannels {
             c.exceptionHandler(e -> LOG.debugf("PostgreSQL listening connection: %s", e.getMessage()));
             return listenAll(c);
         }).compose(v -> tables()).onComplete(ar -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 return;
             }
             if (ar.succeeded()) {
-                attemptStarted = -1;
-                delayMs = 100;
-                lastError = null;
-                up = true;
-                LOG.debugf("Socket.IO bus: listening on PostgreSQL at %s", setup.displayUrl());
-                upListeners.forEach(Runnable::run);
+                link.wentUp(() -> LOG.debugf("Socket.IO bus: listening on PostgreSQL at %s", setup.displayUrl()));
                 if (started != null) {
                     started.tryComplete();
                 }
                 return;
             }
             Throwable cause = ar.cause();
-            lastError = cause.getMessage();
+            link.error(cause.getMessage());
             PostgresMisconfiguration wrong = PostgresMisconfiguration.of(cause, setup.keys(), setup.displayUrl());
             if (started != null && wrong != null) {
                 started.tryFail(wrong);
@@ -223,7 +211,7 @@ public final class PostgresChannels implements BusChannels {
                 listening = null;
                 c.close();
             }
-            attemptStarted = -1;
+            link.attemptOver();
             retryLater();
         });
     }
@@ -233,16 +221,16 @@ public final class PostgresChannels implements BusChannels {
      * the attachments table is made when missing.
      */
     private void publishOnly() {
-        up = true;
+        link.upWithoutListening();
         tables().onComplete(ar -> {
             if (ar.succeeded()) {
-                lastError = null;
+                link.error(null);
                 if (started != null) {
                     started.tryComplete();
                 }
                 return;
             }
-            lastError = ar.cause().getMessage();
+            link.error(ar.cause().getMessage());
             PostgresMisconfiguration wrong = PostgresMisconfiguration.of(ar.cause(), setup.keys(), setup.displayUrl());
             if (started != null) {
                 started.tryFail(wrong != null ? wrong : ar.cause());
@@ -263,19 +251,20 @@ public final class PostgresChannels implements BusChannels {
         return c.query(sql.toString()).execute().mapEmpty();
     }
 
+    /** Connects again after the link's wait, jittered between half of it and all of it. */
     private void retryLater() {
-        if (closed) {
+        if (link.isClosed()) {
             return;
         }
-        long delay = delayMs / 2 + ThreadLocalRandom.current().nextLong(delayMs / 2 + 1);
-        delayMs = Math.min(delayMs * 2, Math.max(100, setup.reconnectDelayMax().toMillis()));
+        long wait = link.nextDelay(Math.max(BrokerLink.FIRST_DELAY_MS, setup.reconnectDelayMax().toMillis()));
+        long delay = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
         vertx.setTimer(Math.max(1, delay), t -> context.runOnContext(v -> connect()));
     }
 
     /** The listening connection of {@code attempt} is gone: down until it is made again. */
     private void lost(long attempt, String reason) {
         context.runOnContext(v -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 return;
             }
             listening = null;
@@ -286,14 +275,8 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void markDown(String reason) {
-        lastError = reason;
-        if (up) {
-            up = false;
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: not listening on PostgreSQL at %s (%s); listening again as soon as it answers",
-                    setup.displayUrl(), reason);
-            downListeners.forEach(Runnable::run);
-        }
+        link.wentDown(reason, () -> LOG.warnf("Socket.IO bus: not listening on PostgreSQL at %s (%s); listening again "
+                + "as soon as it answers", setup.displayUrl(), reason));
     }
 
     /** Creates the tables this wire writes, once, when they are missing. */
@@ -325,7 +308,7 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void cleanup() {
-        if (!up) {
+        if (!link.isUp()) {
             return;
         }
         double seconds = setup.cleanupInterval().toMillis() / 1000.0;
@@ -438,16 +421,17 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void send(Outgoing o) {
-        if (!up) {
-            dropped.incrementAndGet();
+        if (!link.isUp()) {
+            link.drop(1);
             return;
         }
         context.runOnContext(v -> {
             if (outgoing.size() >= MAX_QUEUED || outgoingBytes + o.size() > MAX_QUEUED_BYTES) {
-                if (dropped.getAndIncrement() % 10_000 == 0) {
+                long dropped = link.drop(1);
+                if ((dropped - 1) % 10_000 == 0) {
                     LOG.warnf("Socket.IO bus: PostgreSQL at %s publishes slower than this server sends: %d "
                             + "notifications (%d bytes) wait, what comes meanwhile is dropped (%d so far)",
-                            setup.displayUrl(), outgoing.size(), outgoingBytes, dropped.get());
+                            setup.displayUrl(), outgoing.size(), outgoingBytes, dropped);
                 }
                 return;
             }
@@ -479,8 +463,8 @@ public final class PostgresChannels implements BusChannels {
             flushWaiters.clear();
             return;
         }
-        if (!up) {
-            dropped.addAndGet(outgoing.size());
+        if (!link.isUp()) {
+            link.drop(outgoing.size());
             outgoing.clear();
             outgoingBytes = 0;
             flushWaiters.forEach(Promise::tryComplete);
@@ -502,8 +486,8 @@ public final class PostgresChannels implements BusChannels {
                 published.addAndGet(batch.size());
                 batches.incrementAndGet();
             } else {
-                dropped.addAndGet(batch.size());
-                lastError = ar.cause().getMessage();
+                link.drop(batch.size());
+                link.error(ar.cause().getMessage());
                 LOG.debugf("Socket.IO bus: %d notifications could not be published: %s", batch.size(),
                         ar.cause().getMessage());
             }
@@ -610,27 +594,27 @@ public final class PostgresChannels implements BusChannels {
 
     @Override
     public boolean isUp() {
-        return up;
+        return link.isUp();
     }
 
     @Override
     public void onUp(Runnable listener) {
-        upListeners.add(listener);
+        link.onUp(listener);
     }
 
     @Override
     public void onDown(Runnable listener) {
-        downListeners.add(listener);
+        link.onDown(listener);
     }
 
     @Override
     public long dropped() {
-        return dropped.get();
+        return link.dropped();
     }
 
     @Override
     public long outages() {
-        return outages.get();
+        return link.outages();
     }
 
     /** Notifications published, and the batches (transactions) that carried them. */
@@ -644,19 +628,20 @@ public final class PostgresChannels implements BusChannels {
 
     @Override
     public String lastError() {
-        return up ? null : lastError;
+        // a batch that fails while listening sets it too: it is reported while down only
+        return link.isUp() ? null : link.lastError();
     }
 
     @Override
     public void unresponsive(String reason) {
         context.runOnContext(v -> {
-            if (closed) {
+            if (link.isClosed()) {
                 return;
             }
             PgConnection c = listening;
             listening = null;
             generation++;
-            attemptStarted = -1;
+            link.attemptOver();
             markDown(reason);
             if (c != null) {
                 c.close();
@@ -667,15 +652,14 @@ public final class PostgresChannels implements BusChannels {
 
     @Override
     public long attemptStarted() {
-        return attemptStarted;
+        return link.attemptStarted();
     }
 
     @Override
     public void close() {
         context.runOnContext(v -> {
-            closed = true;
+            link.close();
             generation++;
-            up = false;
             if (cleanupTimer >= 0) {
                 vertx.cancelTimer(cleanupTimer);
             }
