@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.bus.BrokerLink;
 import dev.qsio.runtime.bus.BusChannels;
+import dev.qsio.runtime.bus.BusChannelsBase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -53,7 +54,7 @@ import io.vertx.sqlclient.Tuple;
  * As {@link BusChannels}, it carries the bus's binary frames: base64 in the notification, or {@code @<id>} naming an
  * attachment row.
  */
-public final class PostgresChannels implements BusChannels {
+public final class PostgresChannels extends BusChannelsBase {
 
     private static final Logger LOG = Logger.getLogger(PostgresChannels.class);
     /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): a longer channel name would be cut or refused. */
@@ -81,8 +82,6 @@ public final class PostgresChannels implements BusChannels {
     private final Pool pool;
     /** PostgreSQL channel name to its receiver. */
     private final Map<String, Function<String, Future<Void>>> listeners = new ConcurrentHashMap<>();
-    /** Up (listening) or down, closed, the attempt under way, what was dropped, the wait before the next attempt. */
-    private final BrokerLink link = new BrokerLink();
     private final PostgresPublisher publisher;
     private final ArrayDeque<PgNotification> received = new ArrayDeque<>();
     private boolean delivering;
@@ -445,31 +444,6 @@ public final class PostgresChannels implements BusChannels {
         unlisten(channel);
     }
 
-    @Override
-    public boolean isUp() {
-        return link.isUp();
-    }
-
-    @Override
-    public void onUp(Runnable listener) {
-        link.onUp(listener);
-    }
-
-    @Override
-    public void onDown(Runnable listener) {
-        link.onDown(listener);
-    }
-
-    @Override
-    public long dropped() {
-        return link.dropped();
-    }
-
-    @Override
-    public long outages() {
-        return link.outages();
-    }
-
     /** Notifications published, and the batches (transactions) that carried them. */
     long published() {
         return publisher.published();
@@ -501,11 +475,6 @@ public final class PostgresChannels implements BusChannels {
             }
             retryLater();
         });
-    }
-
-    @Override
-    public long attemptStarted() {
-        return link.attemptStarted();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.bus.BrokerLink;
+import dev.qsio.runtime.bus.BusChannelsBase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,16 +19,13 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /**
- * What both kinds of {@link RedisChannels} share: the publishing connection and its commands, and the link's state
- * ({@link BrokerLink}: up, outages, dropped publications, last error, the listeners told of each change, the doubling
- * wait between reconnections) with what Redis says of each change. Each kind connects and subscribes its own way.
+ * What both kinds of {@link RedisChannels} share: the publishing connection and its commands, and what they say as
+ * their {@link BrokerLink} comes up, goes down or cannot be reached. Each kind connects and subscribes its own way.
  */
-abstract class RedisChannelsBase implements RedisChannels {
+abstract class RedisChannelsBase extends BusChannelsBase implements RedisChannels {
 
     private static final Logger LOG = Logger.getLogger(RedisChannels.class);
 
-    /** Up or down, closed, the attempt under way, what was dropped, the wait before the next attempt. */
-    protected final BrokerLink link = new BrokerLink();
     /** What this kind connects to, for logs: "Redis", "the Redis Cluster". */
     private final String what;
     /** The publishing connection (and the one commands go on, in order with the publications). */
@@ -135,16 +133,6 @@ abstract class RedisChannelsBase implements RedisChannels {
     }
 
     @Override
-    public boolean isUp() {
-        return link.isUp();
-    }
-
-    @Override
-    public long attemptStarted() {
-        return link.attemptStarted();
-    }
-
-    @Override
     public void publish(String channel, Buffer payload) {
         RedisConnection p = pub;
         if (!link.isUp() || p == null) {
@@ -167,30 +155,5 @@ abstract class RedisChannelsBase implements RedisChannels {
     protected String whyDown() {
         String lastError = link.lastError();
         return "the Redis bus is down" + (lastError == null ? "" : ": " + lastError);
-    }
-
-    @Override
-    public void onUp(Runnable listener) {
-        link.onUp(listener);
-    }
-
-    @Override
-    public void onDown(Runnable listener) {
-        link.onDown(listener);
-    }
-
-    @Override
-    public long dropped() {
-        return link.dropped();
-    }
-
-    @Override
-    public long outages() {
-        return link.outages();
-    }
-
-    @Override
-    public String lastError() {
-        return link.lastError();
     }
 }
