@@ -16,7 +16,7 @@ import io.vertx.core.buffer.Buffer;
  * {@link BusCodec} on the bus's adapter channel. The bus knows its members, so requests wait for them by name and
  * stop waiting for one that leaves.
  */
-public final class BusTransport implements ClusterTransport {
+public final class BusTransport extends ClusterTransportBase {
 
     private static final Logger LOG = Logger.getLogger(BusTransport.class);
 
@@ -24,35 +24,22 @@ public final class BusTransport implements ClusterTransport {
     private final BusCodec codec;
 
     public BusTransport(Bus bus, ProtocolJson json) {
+        super(bus);
         this.bus = bus;
         this.codec = new BusCodec(json);
     }
 
+    /** The adapter's messages travel on the bus's adapter channel. */
     @Override
-    public String self() {
-        return bus.self();
-    }
-
-    @Override
-    public void start(ClusterHub hub) {
-        bus.listen(Bus.Channel.ADAPTER, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-                AdapterMessage message;
-                try {
-                    message = codec.decode(payload);
-                } catch (IOException e) {
-                    LOG.debugf("bad adapter message from %s: %s", from, e.getMessage());
-                    return;
-                }
-                hub.onMessage(from, message);
-            }
-
-            @Override
-            public void onMemberLeft(String member) {
-                hub.onMemberLeft(member);
-            }
-        });
+    protected void onBusMessage(String from, Buffer payload) {
+        AdapterMessage message;
+        try {
+            message = codec.decode(payload);
+        } catch (IOException e) {
+            LOG.debugf("bad adapter message from %s: %s", from, e.getMessage());
+            return;
+        }
+        hub.onMessage(from, message);
     }
 
     @Override
@@ -73,7 +60,7 @@ public final class BusTransport implements ClusterTransport {
     @Override
     public Others othersNow() {
         Set<String> others = new HashSet<>(bus.members());
-        others.remove(bus.self());
+        others.remove(uid);
         return Others.named(others);
     }
 }

@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.bus.BrokerLink;
 import dev.qsio.runtime.bus.BusChannels;
+import dev.qsio.runtime.bus.BusChannelsBase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -33,7 +33,6 @@ import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.PgNotification;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 /**
@@ -42,11 +41,11 @@ import io.vertx.sqlclient.Tuple;
  * notification to the listeners that were listening when it was committed, and to no one else: nothing waits for a
  * server that is not listening.
  * <ul>
- * <li>Publishing keeps each server's order: publications go out one batch at a time, a batch being what was queued
- * while the previous one was in flight, in one statement (one transaction, so one commit for many notifications).
- * Payloads that do not fit in a notification go to the attachments table in the same transaction, and only a header
- * naming the row is notified. While the listening connection is down nothing is published, and what would have been
- * is counted as dropped, as on Redis.</li>
+ * <li>Publishing ({@link PostgresPublisher}) keeps each server's order: publications go out one batch at a time, a
+ * batch being what was queued while the previous one was in flight, in one statement (one transaction, so one commit
+ * for many notifications). Payloads that do not fit in a notification go to the attachments table in the same
+ * transaction, and only a header naming the row is notified. While the listening connection is down nothing is
+ * published, and what would have been is counted as dropped, as on Redis.</li>
  * <li>Receiving keeps PostgreSQL's order: a notification whose payload must be read from the attachments table holds
  * the ones behind it until it is read.</li>
  * <li>The listening connection is made again after it closes (a restarted PostgreSQL, a dropped connection), with a
@@ -55,31 +54,11 @@ import io.vertx.sqlclient.Tuple;
  * As {@link BusChannels}, it carries the bus's binary frames: base64 in the notification, or {@code @<id>} naming an
  * attachment row.
  */
-public final class PostgresChannels implements BusChannels {
+public final class PostgresChannels extends BusChannelsBase {
 
     private static final Logger LOG = Logger.getLogger(PostgresChannels.class);
     /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): a longer channel name would be cut or refused. */
     static final int MAX_CHANNEL_BYTES = 63;
-    /** The most notifications, and about the most bytes, one batch carries. */
-    private static final int BATCH_COUNT = 512;
-    private static final int BATCH_BYTES = 1 << 20;
-    /**
-     * The most notifications, and bytes, waiting to be published (as Redis' publishing connection waits for 100,000
-     * replies at most): beyond them a PostgreSQL that stalls, or publishes slower than this server sends, would grow
-     * the heap without end, so what comes meanwhile is dropped and counted.
-     */
-    static final int MAX_QUEUED = 100_000;
-    static final long MAX_QUEUED_BYTES = 64L << 20;
-    private static final String NOTIFY_BATCH = "SELECT count(pg_notify(c, p)) FROM unnest($1::text[], $2::text[]) AS t(c, p)";
-
-    /** A notification to send, with what must be written in the same transaction. */
-    record Outgoing(String channel, String text, byte[] attachment, LongFunction<String> header, LogEntry log) {
-
-        int size() {
-            return (text == null ? 0 : text.length()) + (attachment == null ? 0 : attachment.length);
-        }
-    }
-
     /** A broadcast of connection state recovery's log: written in the same transaction as its notification. */
     record LogEntry(String namespace, String offset, byte[] message) {
     }
@@ -103,29 +82,13 @@ public final class PostgresChannels implements BusChannels {
     private final Pool pool;
     /** PostgreSQL channel name to its receiver. */
     private final Map<String, Function<String, Future<Void>>> listeners = new ConcurrentHashMap<>();
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
+    private final PostgresPublisher publisher;
     private final ArrayDeque<PgNotification> received = new ArrayDeque<>();
     private boolean delivering;
-    private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
-    /** The bytes of {@link #outgoing}. */
-    private long outgoingBytes;
-    private boolean publishing;
-    /** Who waits for the queue to be published ({@link #flushed()}), on {@link #context}. */
-    private final List<Promise<Void>> flushWaiters = new ArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
-    private final AtomicLong published = new AtomicLong();
-    private final AtomicLong batches = new AtomicLong();
-    private volatile boolean up;
-    private volatile String lastError;
-    private volatile long attemptStarted = -1;
     private PgConnection listening;
     /** Counts connection attempts: the callbacks of an abandoned one are ignored. */
     private long generation;
-    private long delayMs = 100;
     private boolean tablesReady;
-    private boolean closed;
     private long cleanupTimer = -1;
     private Promise<Void> started;
 
@@ -134,6 +97,7 @@ public final class PostgresChannels implements BusChannels {
         this.context = vertx.getOrCreateContext();
         this.setup = setup;
         this.pool = setup.pool();
+        this.publisher = new PostgresPublisher(context, setup, link);
     }
 
     /** The PostgreSQL name of a channel: itself when it fits in an identifier, else a shortened form with a hash. */
@@ -175,7 +139,7 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void connect() {
-        if (closed) {
+        if (link.isClosed()) {
             return;
         }
         if (setup.listenOptions() == null) {
@@ -183,9 +147,9 @@ public final class PostgresChannels implements BusChannels {
             return;
         }
         long attempt = ++generation;
-        attemptStarted = System.nanoTime();
+        link.attempting();
         PgConnection.connect(vertx, setup.listenOptions()).compose(c -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 c.close();
                 return Future.failedFuture("abandoned");
             }
@@ -195,23 +159,18 @@ public final class PostgresChannels implements BusChannels {
             c.exceptionHandler(e -> LOG.debugf("PostgreSQL listening connection: %s", e.getMessage()));
             return listenAll(c);
         }).compose(v -> tables()).onComplete(ar -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 return;
             }
             if (ar.succeeded()) {
-                attemptStarted = -1;
-                delayMs = 100;
-                lastError = null;
-                up = true;
-                LOG.debugf("Socket.IO bus: listening on PostgreSQL at %s", setup.displayUrl());
-                upListeners.forEach(Runnable::run);
+                link.wentUp(() -> LOG.debugf("Socket.IO bus: listening on PostgreSQL at %s", setup.displayUrl()));
                 if (started != null) {
                     started.tryComplete();
                 }
                 return;
             }
             Throwable cause = ar.cause();
-            lastError = cause.getMessage();
+            link.error(cause.getMessage());
             PostgresMisconfiguration wrong = PostgresMisconfiguration.of(cause, setup.keys(), setup.displayUrl());
             if (started != null && wrong != null) {
                 started.tryFail(wrong);
@@ -223,7 +182,7 @@ public final class PostgresChannels implements BusChannels {
                 listening = null;
                 c.close();
             }
-            attemptStarted = -1;
+            link.attemptOver();
             retryLater();
         });
     }
@@ -233,16 +192,16 @@ public final class PostgresChannels implements BusChannels {
      * the attachments table is made when missing.
      */
     private void publishOnly() {
-        up = true;
+        link.upWithoutListening();
         tables().onComplete(ar -> {
             if (ar.succeeded()) {
-                lastError = null;
+                link.error(null);
                 if (started != null) {
                     started.tryComplete();
                 }
                 return;
             }
-            lastError = ar.cause().getMessage();
+            link.error(ar.cause().getMessage());
             PostgresMisconfiguration wrong = PostgresMisconfiguration.of(ar.cause(), setup.keys(), setup.displayUrl());
             if (started != null) {
                 started.tryFail(wrong != null ? wrong : ar.cause());
@@ -263,19 +222,20 @@ public final class PostgresChannels implements BusChannels {
         return c.query(sql.toString()).execute().mapEmpty();
     }
 
+    /** Connects again after the link's wait, jittered between half of it and all of it. */
     private void retryLater() {
-        if (closed) {
+        if (link.isClosed()) {
             return;
         }
-        long delay = delayMs / 2 + ThreadLocalRandom.current().nextLong(delayMs / 2 + 1);
-        delayMs = Math.min(delayMs * 2, Math.max(100, setup.reconnectDelayMax().toMillis()));
+        long wait = link.nextDelay(Math.max(BrokerLink.FIRST_DELAY_MS, setup.reconnectDelayMax().toMillis()));
+        long delay = wait / 2 + ThreadLocalRandom.current().nextLong(wait / 2 + 1);
         vertx.setTimer(Math.max(1, delay), t -> context.runOnContext(v -> connect()));
     }
 
     /** The listening connection of {@code attempt} is gone: down until it is made again. */
     private void lost(long attempt, String reason) {
         context.runOnContext(v -> {
-            if (attempt != generation || closed) {
+            if (attempt != generation || link.isClosed()) {
                 return;
             }
             listening = null;
@@ -286,14 +246,8 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void markDown(String reason) {
-        lastError = reason;
-        if (up) {
-            up = false;
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: not listening on PostgreSQL at %s (%s); listening again as soon as it answers",
-                    setup.displayUrl(), reason);
-            downListeners.forEach(Runnable::run);
-        }
+        link.wentDown(reason, () -> LOG.warnf("Socket.IO bus: not listening on PostgreSQL at %s (%s); listening again "
+                + "as soon as it answers", setup.displayUrl(), reason));
     }
 
     /** Creates the tables this wire writes, once, when they are missing. */
@@ -325,7 +279,7 @@ public final class PostgresChannels implements BusChannels {
     }
 
     private void cleanup() {
-        if (!up) {
+        if (!link.isUp()) {
             return;
         }
         double seconds = setup.cleanupInterval().toMillis() / 1000.0;
@@ -416,7 +370,7 @@ public final class PostgresChannels implements BusChannels {
 
     /** Notifies {@code text} on a channel. */
     void notify(String channel, String text) {
-        send(new Outgoing(channelName(channel), text, null, null, null));
+        publisher.send(new PostgresPublisher.Outgoing(channelName(channel), text, null, null, null));
     }
 
     /**
@@ -424,12 +378,12 @@ public final class PostgresChannels implements BusChannels {
      * in one transaction; with {@code log}, also appends to the broadcast log.
      */
     void notifyAttached(String channel, byte[] body, LongFunction<String> header, LogEntry log) {
-        send(new Outgoing(channelName(channel), null, body, header, log));
+        publisher.send(new PostgresPublisher.Outgoing(channelName(channel), null, body, header, log));
     }
 
     /** Notifies {@code text} and appends to the broadcast log in one transaction. */
     void notifyLogged(String channel, String text, LogEntry log) {
-        send(new Outgoing(channelName(channel), text, null, null, log));
+        publisher.send(new PostgresPublisher.Outgoing(channelName(channel), text, null, null, log));
     }
 
     /** The largest notification payload. */
@@ -437,130 +391,12 @@ public final class PostgresChannels implements BusChannels {
         return setup.payloadThreshold();
     }
 
-    private void send(Outgoing o) {
-        if (!up) {
-            dropped.incrementAndGet();
-            return;
-        }
-        context.runOnContext(v -> {
-            if (outgoing.size() >= MAX_QUEUED || outgoingBytes + o.size() > MAX_QUEUED_BYTES) {
-                if (dropped.getAndIncrement() % 10_000 == 0) {
-                    LOG.warnf("Socket.IO bus: PostgreSQL at %s publishes slower than this server sends: %d "
-                            + "notifications (%d bytes) wait, what comes meanwhile is dropped (%d so far)",
-                            setup.displayUrl(), outgoing.size(), outgoingBytes, dropped.get());
-                }
-                return;
-            }
-            outgoing.add(o);
-            outgoingBytes += o.size();
-            flush();
-        });
-    }
-
     /**
      * Completes once every notification queued before the call has been published or dropped (the transactions that
      * carry the broadcast log's entries have committed or failed).
      */
     public Future<Void> flushed() {
-        Promise<Void> done = Promise.promise();
-        context.runOnContext(v -> {
-            flushWaiters.add(done);
-            flush();
-        });
-        return done.future();
-    }
-
-    private void flush() {
-        if (publishing) {
-            return;
-        }
-        if (outgoing.isEmpty()) {
-            flushWaiters.forEach(Promise::tryComplete);
-            flushWaiters.clear();
-            return;
-        }
-        if (!up) {
-            dropped.addAndGet(outgoing.size());
-            outgoing.clear();
-            outgoingBytes = 0;
-            flushWaiters.forEach(Promise::tryComplete);
-            flushWaiters.clear();
-            return;
-        }
-        List<Outgoing> batch = new ArrayList<>();
-        int bytes = 0;
-        while (!outgoing.isEmpty() && batch.size() < BATCH_COUNT && (batch.isEmpty() || bytes < BATCH_BYTES)) {
-            Outgoing o = outgoing.poll();
-            batch.add(o);
-            bytes += o.size();
-            outgoingBytes -= o.size();
-        }
-        publishing = true;
-        pool.withConnection(c -> publish(c, batch)).onComplete(ar -> context.runOnContext(v -> {
-            publishing = false;
-            if (ar.succeeded()) {
-                published.addAndGet(batch.size());
-                batches.incrementAndGet();
-            } else {
-                dropped.addAndGet(batch.size());
-                lastError = ar.cause().getMessage();
-                LOG.debugf("Socket.IO bus: %d notifications could not be published: %s", batch.size(),
-                        ar.cause().getMessage());
-            }
-            flush();
-        }));
-    }
-
-    private Future<Void> publish(SqlConnection c, List<Outgoing> batch) {
-        boolean simple = batch.stream().allMatch(o -> o.attachment() == null && o.log() == null);
-        if (simple) {
-            return notifyAll(c, batch, new String[batch.size()]);
-        }
-        return c.begin().compose(tx -> {
-            String[] texts = new String[batch.size()];
-            Future<Void> f = Future.succeededFuture();
-            RecoveryTables r = setup.recovery();
-            if (r != null && batch.stream().anyMatch(o -> o.log() != null)) {
-                // the log's order must be the order in which every server receives the broadcasts: one writer at a time
-                f = c.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(lockKey(r.log()))).mapEmpty();
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                Outgoing o = batch.get(i);
-                int index = i;
-                if (o.attachment() != null) {
-                    f = f.compose(v -> c.preparedQuery("INSERT INTO " + setup.attachmentsTable()
-                            + " (payload) VALUES ($1) RETURNING id").execute(Tuple.of(Buffer.buffer(o.attachment())))
-                            .map(rows -> {
-                                texts[index] = o.header().apply(rows.iterator().next().getLong(0));
-                                return null;
-                            }));
-                }
-                if (o.log() != null && r != null) {
-                    LogEntry e = o.log();
-                    f = f.compose(v -> c.preparedQuery("INSERT INTO " + r.log()
-                            + " (nsp, offset_key, message) VALUES ($1, $2, $3)")
-                            .execute(Tuple.of(e.namespace(), e.offset(), Buffer.buffer(e.message()))).mapEmpty());
-                }
-            }
-            return f.compose(v -> notifyAll(c, batch, texts)).compose(v -> tx.commit()).recover(e -> tx.rollback()
-                    .transform(ignored -> Future.failedFuture(e)));
-        });
-    }
-
-    private static Future<Void> notifyAll(SqlConnection c, List<Outgoing> batch, String[] texts) {
-        String[] channels = new String[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            channels[i] = batch.get(i).channel();
-            if (texts[i] == null) {
-                texts[i] = batch.get(i).text();
-            }
-        }
-        return c.preparedQuery(NOTIFY_BATCH).execute(Tuple.tuple().addArrayOfString(channels).addArrayOfString(texts))
-                .mapEmpty();
-    }
-
-    private static long lockKey(String table) {
-        return ("qsio-log:" + table).hashCode();
+        return publisher.flushed();
     }
 
     // ================================================================ BusChannels: the bus's binary frames
@@ -608,55 +444,31 @@ public final class PostgresChannels implements BusChannels {
         unlisten(channel);
     }
 
-    @Override
-    public boolean isUp() {
-        return up;
-    }
-
-    @Override
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
-
-    @Override
-    public void onDown(Runnable listener) {
-        downListeners.add(listener);
-    }
-
-    @Override
-    public long dropped() {
-        return dropped.get();
-    }
-
-    @Override
-    public long outages() {
-        return outages.get();
-    }
-
     /** Notifications published, and the batches (transactions) that carried them. */
     long published() {
-        return published.get();
+        return publisher.published();
     }
 
     long batches() {
-        return batches.get();
+        return publisher.batches();
     }
 
     @Override
     public String lastError() {
-        return up ? null : lastError;
+        // a batch that fails while listening sets it too: it is reported while down only
+        return link.isUp() ? null : link.lastError();
     }
 
     @Override
     public void unresponsive(String reason) {
         context.runOnContext(v -> {
-            if (closed) {
+            if (link.isClosed()) {
                 return;
             }
             PgConnection c = listening;
             listening = null;
             generation++;
-            attemptStarted = -1;
+            link.attemptOver();
             markDown(reason);
             if (c != null) {
                 c.close();
@@ -666,16 +478,10 @@ public final class PostgresChannels implements BusChannels {
     }
 
     @Override
-    public long attemptStarted() {
-        return attemptStarted;
-    }
-
-    @Override
     public void close() {
         context.runOnContext(v -> {
-            closed = true;
+            link.close();
             generation++;
-            up = false;
             if (cleanupTimer >= 0) {
                 vertx.cancelTimer(cleanupTimer);
             }

@@ -16,19 +16,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.SessionStore;
-import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.PubSubBus;
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterHub;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.ClusterTransportBase;
 import dev.qsio.runtime.clusteradapter.NodeMessages;
 import dev.qsio.runtime.clusteradapter.Others;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * The cluster adapter's messages on PostgreSQL, in the wire format of Node's {@code @socket.io/postgres-adapter}
@@ -50,7 +47,7 @@ import io.vertx.core.buffer.Buffer;
  * recovery, broadcasts are appended to the log ({@link PostgresSessionStore}) in the transaction that notifies them,
  * and every server, this one included, delivers them as they come back, in the log's order.
  */
-final class PostgresTransport implements ClusterTransport {
+final class PostgresTransport extends ClusterTransportBase {
 
     private static final Logger LOG = Logger.getLogger(PostgresTransport.class);
     /** The sender of Node's emitters, which is no server. */
@@ -58,13 +55,11 @@ final class PostgresTransport implements ClusterTransport {
 
     private final Vertx vertx;
     private final ProtocolJson protocol;
-    private final PubSubBus bus;
     private final PostgresChannels pg;
     private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
     private final ObjectMapper json;
     private final String prefix;
-    private final String uid;
     private final Duration heartbeatInterval;
     private final Duration heartbeatTimeout;
     /** Connection state recovery's store, or null: then broadcasts are not logged. */
@@ -74,15 +69,13 @@ final class PostgresTransport implements ClusterTransport {
     /** When this server last sent something in each namespace (nanoTime). */
     private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
-    private ClusterHub hub;
 
     PostgresTransport(Vertx vertx, PubSubBus bus, PostgresChannels pg, ProtocolJson protocol, String prefix,
             Duration heartbeatInterval, Duration heartbeatTimeout, PostgresSessionStore recovery) {
+        super(bus);
         this.vertx = vertx;
         this.protocol = protocol;
-        this.bus = bus;
         this.pg = pg;
-        this.uid = bus.self();
         this.messages = new ClusterAdapterMessages(protocol, uid);
         this.wire = messages.wire();
         this.json = wire.json;
@@ -98,30 +91,18 @@ final class PostgresTransport implements ClusterTransport {
     }
 
     @Override
-    public String self() {
-        return uid;
-    }
-
-    @Override
-    public void start(ClusterHub hub) {
-        this.hub = hub;
+    protected void started() {
         // back on PostgreSQL after an outage: say hello again, so that the others answer and are counted again
         pg.onUp(() -> members.keySet().forEach(nsp -> signal(nsp, ClusterAdapterMessages.INITIAL_HEARTBEAT)));
         pg.onDown(() -> members.forEach((nsp, known) -> Set.copyOf(known.keySet()).forEach(m -> forget(nsp, m))));
         long tick = Math.max(100, Math.min(heartbeatInterval.toMillis(), 1000));
         vertx.setPeriodic(tick, t -> tick());
-        bus.listen(Bus.Channel.ADAPTER, new Bus.Listener() {
-            @Override
-            public void onMessage(String from, Buffer payload) {
-                // adapter messages travel on the namespaces' channels, not on the bus
-            }
+    }
 
-            @Override
-            public void onMemberLeft(String member) {
-                // a Quarkus server that left the bus (its heartbeats stopped) is not waited for in any namespace
-                members.forEach((nsp, known) -> forget(nsp, member));
-            }
-        });
+    /** A Quarkus server that left the bus (its heartbeats stopped) is not waited for in any namespace. */
+    @Override
+    protected void memberLeft(String member) {
+        members.forEach((nsp, known) -> forget(nsp, member));
     }
 
     private void tick() {

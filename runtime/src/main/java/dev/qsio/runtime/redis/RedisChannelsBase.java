@@ -1,14 +1,13 @@
 package dev.qsio.runtime.redis;
 
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.runtime.bus.BrokerLink;
+import dev.qsio.runtime.bus.BusChannelsBase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,28 +19,17 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
 /**
- * What both kinds of {@link RedisChannels} share: the publishing connection and its commands, the state (up,
- * outages, dropped publications, last error), the listeners told of each change, and the doubling wait between
- * reconnections. Each kind connects and subscribes its own way.
+ * What both kinds of {@link RedisChannels} share: the publishing connection and its commands, and what they say as
+ * their {@link BrokerLink} comes up, goes down or cannot be reached. Each kind connects and subscribes its own way.
  */
-abstract class RedisChannelsBase implements RedisChannels {
+abstract class RedisChannelsBase extends BusChannelsBase implements RedisChannels {
 
     private static final Logger LOG = Logger.getLogger(RedisChannels.class);
 
-    private final List<Runnable> upListeners = new CopyOnWriteArrayList<>();
-    private final List<Runnable> downListeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong outages = new AtomicLong();
     /** What this kind connects to, for logs: "Redis", "the Redis Cluster". */
     private final String what;
     /** The publishing connection (and the one commands go on, in order with the publications). */
     protected volatile RedisConnection pub;
-    protected volatile boolean up;
-    protected volatile boolean closing;
-    protected volatile String lastError;
-    /** When the connection attempt under way started, or -1. */
-    protected volatile long attemptStarted = -1;
-    private long reconnectDelayMs = 100;
 
     /**
      * Where every write to the publishing connection is made, one after the other, in the order the writes were
@@ -59,10 +47,9 @@ abstract class RedisChannelsBase implements RedisChannels {
     /**
      * Sends a request on the publishing connection after every request asked for before it, from whatever thread.
      * The Redis client writes at once when called on its connection's event loop and queues a task there when called
-     * from another thread, so that a publication made on the loop overtook one asked for just before from elsewhere.
-     * A session relayed through another server (its WebSocket or its parked GET there) got its packets in the wrong
-     * order that way: a recovered socket's catch-up, written from the connection's thread, behind a live broadcast
-     * delivered on the bus's loop. Here every request waits in one queue, emptied on one context.
+     * from another thread, so a request made on the loop would overtake one asked for just before from elsewhere (a
+     * live broadcast delivered on the bus's loop ahead of a recovered socket's catch-up, for a session relayed through
+     * another server): every request waits in one queue, emptied on one context.
      */
     private Future<Response> inOrder(RedisConnection p, Request request) {
         Promise<Response> sent = Promise.promise();
@@ -100,17 +87,14 @@ abstract class RedisChannelsBase implements RedisChannels {
 
     /** The channels are up (again): logs it, resets the wait, tells the listeners. */
     protected void wentUp(String detail) {
-        boolean wasDown = outages.get() > 0;
-        attemptStarted = -1;
-        up = true;
-        reconnectDelayMs = 100;
-        lastError = null;
-        if (wasDown) {
-            LOG.infof("Socket.IO bus: connected to %s again at %s", what, displayUrl());
-        } else {
-            LOG.debugf("Socket.IO bus: connected to %s at %s%s", what, displayUrl(), detail);
-        }
-        upListeners.forEach(Runnable::run);
+        boolean wasDown = link.outages() > 0;
+        link.wentUp(() -> {
+            if (wasDown) {
+                LOG.infof("Socket.IO bus: connected to %s again at %s", what, displayUrl());
+            } else {
+                LOG.debugf("Socket.IO bus: connected to %s at %s%s", what, displayUrl(), detail);
+            }
+        });
     }
 
     /**
@@ -118,22 +102,14 @@ abstract class RedisChannelsBase implements RedisChannels {
      * to wait before the next attempt (doubling up to {@code maxDelayMs}).
      */
     protected long wentDown(String reason, long maxDelayMs) {
-        boolean wasUp = up;
-        up = false;
-        attemptStarted = -1;
-        lastError = reason;
-        if (wasUp) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: lost %s at %s (%s); clients of this server are still served, other servers are "
-                    + "out of reach until it is back", what, displayUrl(), reason);
-            downListeners.forEach(Runnable::run);
-        } else if (outages.get() == 0) {
-            outages.incrementAndGet();
-            LOG.warnf("Socket.IO bus: cannot reach %s at %s (%s); retrying", what, displayUrl(), reason);
+        link.attemptOver();
+        boolean wasUp = link.wentDown(reason, () -> LOG.warnf("Socket.IO bus: lost %s at %s (%s); clients of this "
+                + "server are still served, other servers are out of reach until it is back", what, displayUrl(), reason));
+        if (!wasUp) {
+            link.unreachableAtFirst(() -> LOG.warnf("Socket.IO bus: cannot reach %s at %s (%s); retrying", what,
+                    displayUrl(), reason));
         }
-        long delay = reconnectDelayMs;
-        reconnectDelayMs = Math.min(reconnectDelayMs * 2, maxDelayMs);
-        return delay;
+        return link.nextDelay(maxDelayMs);
     }
 
     /**
@@ -141,7 +117,7 @@ abstract class RedisChannelsBase implements RedisChannels {
      * mends, closes the channels and says so (true).
      */
     protected boolean failed(Throwable e, Promise<Void> first) {
-        lastError = e.getMessage();
+        link.error(e.getMessage());
         if (first != null) {
             first.tryFail(e);
         }
@@ -157,56 +133,27 @@ abstract class RedisChannelsBase implements RedisChannels {
     }
 
     @Override
-    public boolean isUp() {
-        return up;
-    }
-
-    @Override
-    public long attemptStarted() {
-        return attemptStarted;
-    }
-
-    @Override
     public void publish(String channel, Buffer payload) {
         RedisConnection p = pub;
-        if (!up || p == null) {
-            dropped.incrementAndGet();
+        if (!link.isUp() || p == null) {
+            link.drop(1);
             return;
         }
-        inOrder(p, Request.cmd(publishCommand()).arg(channel).arg(payload)).onFailure(e -> dropped.incrementAndGet());
+        inOrder(p, Request.cmd(publishCommand()).arg(channel).arg(payload)).onFailure(e -> link.drop(1));
     }
 
     @Override
     public Future<Response> command(Request request) {
         RedisConnection p = pub;
-        if (!up || p == null) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
+        if (!link.isUp() || p == null) {
+            return Future.failedFuture(whyDown());
         }
         return inOrder(p, request);
     }
 
-    @Override
-    public void onUp(Runnable listener) {
-        upListeners.add(listener);
-    }
-
-    @Override
-    public void onDown(Runnable listener) {
-        downListeners.add(listener);
-    }
-
-    @Override
-    public long dropped() {
-        return dropped.get();
-    }
-
-    @Override
-    public long outages() {
-        return outages.get();
-    }
-
-    @Override
-    public String lastError() {
-        return lastError;
+    /** Why a command cannot be sent now: the bus is down, and the last error. */
+    protected String whyDown() {
+        String lastError = link.lastError();
+        return "the Redis bus is down" + (lastError == null ? "" : ": " + lastError);
     }
 }

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Set;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
-import dev.qsio.runtime.clusteradapter.ClusterHub;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
 import dev.qsio.runtime.clusteradapter.EventPayload;
 import dev.qsio.runtime.clusteradapter.NodeMessages;
 import dev.qsio.runtime.clusteradapter.Others;
@@ -46,7 +44,7 @@ import io.vertx.redis.client.Request;
  * pass to {@code @OnBroadcast} methods. With connection state recovery, broadcasts are also appended to the
  * namespace's log ({@link RedisSessionStore}) by the script that publishes them.
  */
-final class RedisTransport implements ClusterTransport {
+final class RedisTransport extends RedisTransportBase {
 
     private static final Logger LOG = Logger.getLogger(RedisTransport.class);
 
@@ -66,40 +64,19 @@ final class RedisTransport implements ClusterTransport {
     private static final String LOG_AND_PUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', ARGV[3], "
             + "'m', ARGV[2]) return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
-    private final Vertx vertx;
-    private final RedisBus bus;
-    private final RedisChannels redis;
     private final ProtocolJson protocol;
     private final ObjectMapper json;
     private final NodeMessages wire;
-    private final String key;
-    private final String uid;
     /** Connection state recovery's store, or null: then broadcasts are not logged. */
     private final RedisSessionStore recovery;
     private volatile int serverCount = 1;
-    private ClusterHub hub;
 
     RedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, RedisSessionStore recovery) {
-        this.vertx = vertx;
-        this.bus = bus;
-        this.redis = bus.channels();
+        super(vertx, bus, key);
         this.protocol = protocol;
         this.json = protocol.mapper();
         this.wire = new NodeMessages(json);
-        this.key = key;
-        this.uid = bus.self();
         this.recovery = recovery;
-    }
-
-    @Override
-    public String self() {
-        return uid;
-    }
-
-    @Override
-    public void start(ClusterHub hub) {
-        this.hub = hub;
-        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
     }
 
     @Override
@@ -135,7 +112,8 @@ final class RedisTransport implements ClusterTransport {
         return key + "-response#" + nsp + "#";
     }
 
-    private void refreshServerCount() {
+    @Override
+    protected void refreshServerCount() {
         numSub("/").onSuccess(n -> serverCount = Math.max(1, n));
     }
 

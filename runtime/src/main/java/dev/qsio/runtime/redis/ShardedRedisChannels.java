@@ -140,12 +140,12 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
     }
 
     private void connect(Promise<Void> first) {
-        if (closing) {
+        if (link.isClosed()) {
             return;
         }
         long gen = ++generation;
         Redis c = Redis.createClient(vertx, clusterOptions());
-        attemptStarted = System.nanoTime();
+        link.attempting();
         cluster = c;
         c.connect().recover(e -> Future.failedFuture(translate(e, first != null))).compose(p -> {
             pub = p;
@@ -156,7 +156,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
             owners = owners(slots);
             return subscribeAll(gen);
         }).onComplete(ar -> context.runOnContext(v -> {
-            if (gen != generation || closing) {
+            if (gen != generation || link.isClosed()) {
                 return;
             }
             if (ar.succeeded()) {
@@ -253,7 +253,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
 
     private void lost(long gen, String reason) {
         context.runOnContext(v -> {
-            if (gen != generation || closing) {
+            if (gen != generation || link.isClosed()) {
                 return;
             }
             // a newer attempt takes over; this one's callbacks are ignored from now on
@@ -340,7 +340,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
         if (subscriptions.put(channel, handler) == null) {
             context.runOnContext(v -> {
                 long gen = generation;
-                if (up && subscriptions.containsKey(channel)) {
+                if (link.isUp() && subscriptions.containsKey(channel)) {
                     ssubscribe(gen, channel).onFailure(e -> lost(gen, "cannot subscribe to " + channel + ": "
                             + e.getMessage()));
                 }
@@ -357,7 +357,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
     public void unsubscribe(String channel) {
         if (subscriptions.remove(channel) != null) {
             context.runOnContext(v -> {
-                Shard shard = up ? shards.get(ownerOf(channel)) : null;
+                Shard shard = link.isUp() ? shards.get(ownerOf(channel)) : null;
                 if (shard != null && !subscriptions.containsKey(channel)) {
                     shard.unsubscribing.merge(channel, 1, Integer::sum);
                     shard.subscriber.compose(s -> s.send(Request.cmd(Command.SUNSUBSCRIBE).arg(channel)));
@@ -374,8 +374,8 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
     /** {@code PUBSUB SHARDNUMSUB} on the master that owns the channel: only that node knows its subscribers. */
     @Override
     public Future<Integer> subscribers(String channel) {
-        if (!up) {
-            return Future.failedFuture("the Redis bus is down" + (lastError == null ? "" : ": " + lastError));
+        if (!link.isUp()) {
+            return Future.failedFuture(whyDown());
         }
         String endpoint = ownerOf(channel);
         Shard shard = endpoint == null ? null : shard(generation, endpoint);
@@ -388,8 +388,7 @@ public final class ShardedRedisChannels extends RedisChannelsBase {
 
     @Override
     public void close() {
-        closing = true;
-        up = false;
+        link.close();
         RedisConnection p = pub;
         Redis c = cluster;
         if (p != null && c != null) {

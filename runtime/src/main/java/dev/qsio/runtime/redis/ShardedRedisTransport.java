@@ -7,8 +7,6 @@ import java.util.function.Consumer;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterHub;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
 import dev.qsio.runtime.clusteradapter.EventPayload;
 import dev.qsio.runtime.clusteradapter.NodeMessages;
 import dev.qsio.runtime.clusteradapter.Others;
@@ -46,21 +44,15 @@ import io.vertx.redis.client.Request;
  * </ul>
  * Each message carries a {@code qsio} member (origin worker and node, offset and direct flags) that Node ignores.
  */
-final class ShardedRedisTransport implements ClusterTransport {
+final class ShardedRedisTransport extends RedisTransportBase {
 
     private static final Logger LOG = Logger.getLogger(ShardedRedisTransport.class);
 
-    private final Vertx vertx;
-    private final RedisBus bus;
-    private final RedisChannels redis;
     private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
     private final ProtocolJson protocol;
-    private final String key;
-    private final String uid;
     private final SubscriptionMode mode;
     private final Map<String, Integer> serverCounts = new ConcurrentHashMap<>();
-    private ClusterHub hub;
 
     /** Appends a logged broadcast to its namespace's log and publishes it, in one step on the shard of both. */
     private static final String LOG_AND_SPUBLISH = "redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[4], '*', 'o', "
@@ -71,27 +63,12 @@ final class ShardedRedisTransport implements ClusterTransport {
 
     ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode,
             RedisSessionStore recovery) {
-        this.vertx = vertx;
-        this.bus = bus;
-        this.redis = bus.channels();
+        super(vertx, bus, key);
         this.protocol = protocol;
-        this.key = key;
-        this.uid = bus.self();
         this.messages = new ClusterAdapterMessages(protocol, uid);
         this.wire = messages.wire;
         this.mode = mode;
         this.recovery = recovery;
-    }
-
-    @Override
-    public String self() {
-        return uid;
-    }
-
-    @Override
-    public void start(ClusterHub hub) {
-        this.hub = hub;
-        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
     }
 
     private String channel(String nsp) {
@@ -145,7 +122,8 @@ final class ShardedRedisTransport implements ClusterTransport {
         };
     }
 
-    private void refreshServerCount() {
+    @Override
+    protected void refreshServerCount() {
         count("/").onSuccess(n -> serverCounts.put("/", n));
     }
 

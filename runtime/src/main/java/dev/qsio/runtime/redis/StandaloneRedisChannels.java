@@ -161,12 +161,12 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     }
 
     private void connect(Promise<Void> first) {
-        if (closing) {
+        if (link.isClosed()) {
             return;
         }
         Redis c = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-publish"));
         Redis sc = Redis.createClient(vertx, options(config).setMetricsName("socketio-bus-subscribe"));
-        attemptStarted = System.nanoTime();
+        link.attempting();
         client = c;
         subClient = sc;
         c.connect().compose(p -> {
@@ -190,7 +190,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
             s.endHandler(v -> lost(c, "connection closed"));
             return subscribeAll(s);
         }).onSuccess(v -> {
-            if (client != c || closing) {
+            if (client != c || link.isClosed()) {
                 return;
             }
             wentUp("");
@@ -220,7 +220,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     }
 
     private synchronized void lost(Redis c, String reason) {
-        if (client != c || closing) {
+        if (client != c || link.isClosed()) {
             return;
         }
         client = null;
@@ -306,7 +306,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     /** Receives the messages of a channel, as {@code (channel, payload)}; kept across reconnections. */
     @Override
     public void subscribe(String channel, BiConsumer<String, Buffer> handler) {
-        if (subscriptions.put(channel, handler) == null && up && sub != null) {
+        if (subscriptions.put(channel, handler) == null && link.isUp() && sub != null) {
             sub.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
         }
     }
@@ -314,21 +314,21 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     /** Receives the messages of the channels matching a glob pattern; kept across reconnections. */
     @Override
     public void psubscribe(String pattern, BiConsumer<String, Buffer> handler) {
-        if (patterns.put(pattern, handler) == null && up && sub != null) {
+        if (patterns.put(pattern, handler) == null && link.isUp() && sub != null) {
             sub.send(Request.cmd(Command.PSUBSCRIBE).arg(pattern));
         }
     }
 
     @Override
     public void unsubscribe(String channel) {
-        if (subscriptions.remove(channel) != null && up && sub != null) {
+        if (subscriptions.remove(channel) != null && link.isUp() && sub != null) {
             sub.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel));
         }
     }
 
     @Override
     public void punsubscribe(String pattern) {
-        if (patterns.remove(pattern) != null && up && sub != null) {
+        if (patterns.remove(pattern) != null && link.isUp() && sub != null) {
             sub.send(Request.cmd(Command.PUNSUBSCRIBE).arg(pattern));
         }
     }
@@ -336,8 +336,7 @@ public final class StandaloneRedisChannels extends RedisChannelsBase {
     /** Closes the connections, after what was already published has gone out. */
     @Override
     public void close() {
-        closing = true;
-        up = false;
+        link.close();
         Redis c = client;
         client = null;
         Redis sc = subClient;

@@ -6,8 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterHub;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
 import dev.qsio.runtime.clusteradapter.NodeMessages;
 import dev.qsio.runtime.clusteradapter.Others;
 import org.jboss.logging.Logger;
@@ -43,7 +41,7 @@ import io.vertx.redis.client.Response;
  * stream, with their offset, in the stream's order like everyone else's; the sessions are kept by
  * {@link StreamsSessionStore}.
  */
-final class StreamsRedisTransport implements ClusterTransport {
+final class StreamsRedisTransport extends RedisTransportBase {
 
     private static final Logger LOG = Logger.getLogger(StreamsRedisTransport.class);
     /** How long one XREAD waits for new entries, and how many it takes at most (Node's defaults). */
@@ -55,14 +53,9 @@ final class StreamsRedisTransport implements ClusterTransport {
      */
     static final long READ_PAST_MAX_MS = 2000;
 
-    private final Vertx vertx;
-    private final RedisBus bus;
-    private final RedisChannels redis;
     private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
     private final StreamEntries entries;
-    private final String key;
-    private final String uid;
     private final long maxLen;
     private final boolean recovery;
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
@@ -70,16 +63,11 @@ final class StreamsRedisTransport implements ClusterTransport {
     /** Where the reader is: new entries only at first, as Node's readers start. */
     private final StreamPosition position;
     private Redis reader;
-    private ClusterHub hub;
     /** The session store that keeps the recent broadcasts the reader reads, with recovery on; else null. */
     private volatile StreamsSessionStore store;
 
     StreamsRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, long maxLen, boolean recovery) {
-        this.vertx = vertx;
-        this.bus = bus;
-        this.redis = bus.channels();
-        this.key = key;
-        this.uid = bus.self();
+        super(vertx, bus, key);
         this.maxLen = maxLen;
         this.recovery = recovery;
         this.messages = new ClusterAdapterMessages(protocol, uid);
@@ -94,14 +82,8 @@ final class StreamsRedisTransport implements ClusterTransport {
     }
 
     @Override
-    public String self() {
-        return uid;
-    }
-
-    @Override
-    public void start(ClusterHub hub) {
-        this.hub = hub;
-        RedisMembers.follow(vertx, bus, hub, this::refreshServerCount);
+    protected void started() {
+        super.started();
         read();
     }
 
@@ -213,7 +195,8 @@ final class StreamsRedisTransport implements ClusterTransport {
         return recovery && SessionStore.logged(options);
     }
 
-    private void refreshServerCount() {
+    @Override
+    protected void refreshServerCount() {
         if (redis.isUp()) {
             redis.subscribers(channel("/")).onSuccess(n -> serverCount = Math.max(1, n));
         }

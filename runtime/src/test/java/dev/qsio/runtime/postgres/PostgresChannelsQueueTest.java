@@ -16,7 +16,7 @@ import io.vertx.sqlclient.Pool;
 
 /**
  * What waits to be published is bounded: a PostgreSQL that stalls (here a pool whose work never ends) holds
- * {@link PostgresChannels#MAX_QUEUED} notifications or {@link PostgresChannels#MAX_QUEUED_BYTES} at most, and what
+ * {@link PostgresPublisher#MAX_QUEUED} notifications or {@link PostgresPublisher#MAX_QUEUED_BYTES} at most, and what
  * comes meanwhile is dropped and counted, as the Redis wire does beyond what its publishing connection holds.
  */
 class PostgresChannelsQueueTest {
@@ -70,7 +70,7 @@ class PostgresChannelsQueueTest {
         PostgresChannels c = publishingOnStalledPool();
         int beyond = 1_000;
         // the first goes out alone (nothing else was queued) and never completes; the queue then fills up
-        int sent = 1 + PostgresChannels.MAX_QUEUED + beyond;
+        int sent = 1 + PostgresPublisher.MAX_QUEUED + beyond;
         for (int i = 0; i < sent; i++) {
             c.notify("socket.io#/", "m" + i);
         }
@@ -83,7 +83,7 @@ class PostgresChannelsQueueTest {
     void bytesBeyondTheBoundAreDroppedAndCounted() {
         PostgresChannels c = publishingOnStalledPool();
         byte[] mebibyte = new byte[1 << 20];
-        int fit = (int) (PostgresChannels.MAX_QUEUED_BYTES / mebibyte.length);
+        int fit = (int) (PostgresPublisher.MAX_QUEUED_BYTES / mebibyte.length);
         int beyond = 5;
         int sent = 1 + fit + beyond;
         for (int i = 0; i < sent; i++) {
