@@ -437,7 +437,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     String openPayload(String sid, Transport transport) {
-        // written by hand: a handshake builds no JSON tree (Jackson was 6% of a handshake's samples)
+        // written by hand: a handshake builds no JSON tree
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
         JsonText.appendString(sb, sid).append(",\"upgrades\":[");
         List<TransportKind> upgrades = options.upgrades(transport.kind());

@@ -166,8 +166,8 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
     public synchronized boolean requestBased() {
-        // a session registered by its handshake has no transport until it starts: the Admin UI's statistics, which
-        // count the polling sessions every 2 s, met one and failed with a NullPointerException
+        // a session is in the server's map from its handshake, before its transport is set: whatever walks the map
+        // (the Admin UI's statistics) may meet it
         Transport t = transport;
         return t != null && t.kind().requestBased();
     }
@@ -386,8 +386,8 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     @Override
     public synchronized long bufferedBytes() {
-        // a session registered by its handshake has no transport until it starts (the slow consumers' check may meet
-        // it then: a deploy campaign's herd of handshakes did)
+        // a session registered by its handshake has no transport until it starts: the slow consumers' check may meet
+        // it then
         Transport t = transport;
         return state == State.OPEN && t != null ? bufferedBytes + t.backlog() : 0;
     }
