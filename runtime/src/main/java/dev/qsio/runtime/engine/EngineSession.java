@@ -725,13 +725,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                 return;
             }
             known = lease == null || lease.sessionClosed();
-            heldPackets.clear();
-            state = State.CLOSED;
-            cancelTimers();
-            buffer.clear();
-            bufferedBytes = 0;
-            droppableBytes = 0;
-            drops = null;
+            markClosed();
             current = transport;
             probing = upgrading;
             upgrading = null;
@@ -760,6 +754,17 @@ public final class EngineSession<C> implements EngineIoSocket {
         } catch (RuntimeException e) {
             LOG.errorf(e, "Engine.IO handler failed on close of session %s", id);
         }
+    }
+
+    /** The session is closed: what it held and buffered is let go, its timers cancelled. Called with the lock held. */
+    private void markClosed() {
+        heldPackets.clear();
+        state = State.CLOSED;
+        cancelTimers();
+        buffer.clear();
+        bufferedBytes = 0;
+        droppableBytes = 0;
+        drops = null;
     }
 
     private void cancelTimers() {
@@ -1029,13 +1034,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     List<EnginePacket> handOver() {
         List<EnginePacket> takeOver = new ArrayList<>(heldPackets);
-        heldPackets.clear();
-        state = State.CLOSED;
-        cancelTimers();
-        buffer.clear();
-        bufferedBytes = 0;
-        droppableBytes = 0;
-        drops = null;
+        markClosed();
         transport.discard();
         return takeOver;
     }
