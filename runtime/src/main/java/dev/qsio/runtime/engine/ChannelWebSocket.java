@@ -80,7 +80,7 @@ final class ChannelWebSocket extends ChannelInboundHandlerAdapter {
      */
     static ChannelWebSocket detach(ServerWebSocket ws, WebSocketMessages messages, Consumer<String> closed,
             Runnable writable) {
-        Channel channel = WebSocketTransport.channelOf(ws);
+        Channel channel = WebSocketChannels.channelOf(ws);
         if (channel == null || !channel.eventLoop().inEventLoop() || !channel.isActive()) {
             return null;
         }

@@ -166,6 +166,14 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return at != null && System.nanoTime() - at < CROSSED_GET_WINDOW_NANOS;
     }
 
+    /**
+     * Whether other servers exist (a cluster): each session then holds a {@link SessionLease}, through which they reach
+     * it.
+     */
+    boolean clustered() {
+        return others != OtherServers.NONE;
+    }
+
     /** How long a new session of a request-based transport waits before the application gets it (see {@link OtherServers}). */
     long delayedConnectionMs() {
         return others.delayedConnectionMs();
@@ -186,6 +194,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
     }
 
+    /**
+     * A request at this server's path: a preflight, a request of a session (here or on another server), or a
+     * handshake. The checks and their order follow the reference server's {@code verify()}.
+     */
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
@@ -194,11 +206,6 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
         String name = Query.param(request, "transport");
         TransportKind kind = name == null ? null : options.transport(name);
-        // an HTTP upgrade: to a WebSocket (whatever the transport parameter says, which the checks below compare)
-        TransportKind upgradeTo = upgradeOf(request);
-        boolean upgrade = upgradeTo != null;
-
-        // the checks and their order follow the reference server's verify()
         if (kind == null) {
             refuse(request, EngineError.UNKNOWN_TRANSPORT);
             return;
@@ -208,32 +215,50 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             refuse(request, EngineError.BAD_REQUEST);
             return;
         }
+        // an HTTP upgrade: to a WebSocket (whatever the transport parameter says, which the checks compare)
+        TransportKind upgradeTo = upgradeOf(request);
         String sid = Query.param(request, "sid");
         if (sid != null) {
-            EngineSession<C> session = sessions.get(sid);
-            if (session == null) {
-                if (!upgrade && request.method() == HttpMethod.GET && crossedClose(sid)) {
-                    PollingTransport.respond(this, request, List.of(EnginePacket.NOOP));
-                    return;
-                }
-                if (!others.serve(request, sid, kind, upgrade, identityOf(ctx))) {
-                    refuse(request, EngineError.UNKNOWN_SID);
-                }
-                return;
-            }
-            if (upgrade) {
-                if (kind.requestBased() || !options.allowUpgrades()) {
-                    refuse(request, EngineError.BAD_REQUEST);
-                } else {
-                    kind.upgrade(this, session, request);
-                }
-            } else if (kind != session.kind()) {
-                refuse(request, EngineError.BAD_REQUEST);
-            } else {
-                session.onRequest(request);
+            toSession(ctx, sid, kind, upgradeTo != null);
+        } else {
+            handshake(ctx, kind, upgradeTo, origin);
+        }
+    }
+
+    /**
+     * A request of session {@code sid} on {@code kind}: its transport serves it, or it upgrades the session; a
+     * session this server does not have is served by the other servers, when one has it.
+     */
+    private void toSession(RoutingContext ctx, String sid, TransportKind kind, boolean upgrade) {
+        HttpServerRequest request = ctx.request();
+        EngineSession<C> session = sessions.get(sid);
+        if (session == null) {
+            if (!upgrade && request.method() == HttpMethod.GET && crossedClose(sid)) {
+                PollingTransport.respond(this, request, List.of(EnginePacket.NOOP));
+            } else if (!others.serve(request, sid, kind, upgrade, identityOf(ctx))) {
+                refuse(request, EngineError.UNKNOWN_SID);
             }
             return;
         }
+        if (upgrade) {
+            if (kind.requestBased() || !options.allowUpgrades()) {
+                refuse(request, EngineError.BAD_REQUEST);
+            } else {
+                kind.upgrade(this, session, request);
+            }
+        } else if (kind != session.kind()) {
+            refuse(request, EngineError.BAD_REQUEST);
+        } else {
+            session.onRequest(request);
+        }
+    }
+
+    /**
+     * A handshake on {@code kind} ({@code upgradeTo}: the connection an HTTP upgrade asks for, or null): checked, held
+     * to this server's limits, then accepted once the request's identity is known.
+     */
+    private void handshake(RoutingContext ctx, TransportKind kind, TransportKind upgradeTo, String origin) {
+        HttpServerRequest request = ctx.request();
         if (request.method() != HttpMethod.GET) {
             refuse(request, EngineError.BAD_HANDSHAKE_METHOD);
             return;
@@ -261,32 +286,50 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
             return;
         }
-        AddressLimits.Entry[] address = null;
-        String from = addressLimits.enabled() ? hostOf(request) : null;
-        if (from != null) {
-            address = new AddressLimits.Entry[1];
-            AddressLimits.Refusal refusal = addressLimits.admit(from, address, request.headers());
-            if (refusal != null) {
-                stats.increment(EngineFigure.HANDSHAKES_REFUSED);
-                stats.increment(refusal.reason().figure);
-                request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(refusal.retryAfterSeconds()));
-                answerRefusal(request, 429, EngineError.FORBIDDEN.code, refusal.reason().message);
-                return;
-            }
+        AddressLimits.Entry[] address = new AddressLimits.Entry[1];
+        if (!admitAddress(request, address)) {
+            return;
         }
-        AddressLimits.Entry entry = address == null ? null : address[0];
+        whenIdentified(ctx, upgradeTo != null ? upgradeTo : kind, revision == 3, address[0]);
+    }
+
+    /**
+     * Holds a handshake to the limits of its remote address: false when they refuse it (answered with 429), else the
+     * entry it counts against is left in {@code address} (null when the limits per address are off, or it has none).
+     */
+    private boolean admitAddress(HttpServerRequest request, AddressLimits.Entry[] address) {
+        String from = addressLimits.enabled() ? hostOf(request) : null;
+        if (from == null) {
+            return true;
+        }
+        AddressLimits.Refusal refusal = addressLimits.admit(from, address, request.headers());
+        if (refusal == null) {
+            return true;
+        }
+        stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+        stats.increment(refusal.reason().figure);
+        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(refusal.retryAfterSeconds()));
+        answerRefusal(request, 429, EngineError.FORBIDDEN.code, refusal.reason().message);
+        return false;
+    }
+
+    /**
+     * Accepts a handshake once its identity is known: at once under proactive authentication; under lazy
+     * authentication ({@code quarkus.http.auth.proactive=false}) once it is established, the request waiting
+     * meanwhile, and credentials that fail get 401, as for any other route.
+     */
+    private void whenIdentified(RoutingContext ctx, TransportKind transport, boolean eio3, AddressLimits.Entry entry) {
+        HttpServerRequest request = ctx.request();
         SecurityIdentity known = identityOf(ctx);
         Uni<SecurityIdentity> deferred = known == null ? ctx.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY) : null;
         if (deferred == null) {
-            accept(request, capture(request, known), upgrade ? upgradeTo : kind, revision == 3, entry);
+            accept(request, capture(request, known), transport, eio3, entry);
             return;
         }
-        // lazy authentication (quarkus.http.auth.proactive=false): the identity is established now, the request
-        // waiting meanwhile; credentials that fail get 401, as for any other route
         request.pause();
         deferred.subscribe().with(identity -> {
             request.resume();
-            accept(request, capture(request, identity), upgrade ? upgradeTo : kind, revision == 3, entry);
+            accept(request, capture(request, identity), transport, eio3, entry);
         }, failure -> {
             request.resume();
             LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
@@ -394,7 +437,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     String openPayload(String sid, Transport transport) {
-        // written by hand: a handshake builds no JSON tree (Jackson was 6% of a handshake's samples)
+        // written by hand: a handshake builds no JSON tree
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
         JsonText.appendString(sb, sid).append(",\"upgrades\":[");
         List<TransportKind> upgrades = options.upgrades(transport.kind());

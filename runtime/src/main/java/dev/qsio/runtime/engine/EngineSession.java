@@ -28,7 +28,7 @@ import io.vertx.core.http.HttpServerRequest;
 public final class EngineSession<C> implements EngineIoSocket {
 
     private static final Logger LOG = Logger.getLogger(EngineSession.class);
-    private static final long NO_TIMER = -1;
+    static final long NO_TIMER = -1;
 
     private enum State {
         OPEN,
@@ -86,31 +86,33 @@ public final class EngineSession<C> implements EngineIoSocket {
     private long upgradeTimer = NO_TIMER;
     private long probeTimer = NO_TIMER;
     private long closeTimer = NO_TIMER;
-    private long delayTimer = NO_TIMER;
 
-    /** In a cluster, a new polling session is handed to the application only after a short delay (see start). */
-    private boolean delayed;
-    private boolean delayExtended;
     /**
      * Whether the layer above has the session and every message that arrived before it did. Until then, the client's
-     * messages wait in {@link #heldPackets}: during the delay, and while {@code onOpen} runs, since a message may
-     * arrive on another thread meanwhile (a POST on another event loop, a packet forwarded by another server).
+     * messages wait in {@link #heldPackets}: during the delayed start of a clustered session ({@link SessionLease}),
+     * and while {@code onOpen} runs, since a message may arrive on another thread meanwhile (a POST on another event
+     * loop, a packet forwarded by another server).
      */
     private boolean opened;
     private final List<EnginePacket> heldPackets = new ArrayList<>(2);
-    /** The server that probes a connection for this session's upgrade (see {@link #upgradeElsewhereStarted}), or null. */
-    private String upgradingElsewhere;
-    /** The transport that server probes. */
-    private TransportKind upgradingElsewhereTo;
 
     /** What the layer above keeps for this session, once it has it. */
     private volatile C connection;
+
+    /** The session as the other servers of a cluster reach it; null in a single process. */
+    private final SessionLease lease;
 
     EngineSession(EngineServer<C> server, String id, HandshakeRequest request, boolean eio3) {
         this.server = server;
         this.id = id;
         this.request = request;
         this.eio3 = eio3;
+        this.lease = server.clustered() ? new SessionLease(this) : null;
+    }
+
+    /** The session as the other servers of a cluster reach it; null in a single process (no other server exists). */
+    public SessionLease lease() {
+        return lease;
     }
 
     @Override
@@ -164,8 +166,8 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Whether the current transport carries packets in HTTP requests (long-polling), not over a connection. */
     public synchronized boolean requestBased() {
-        // a session registered by its handshake has no transport until it starts: the Admin UI's statistics, which
-        // count the polling sessions every 2 s, met one and failed with a NullPointerException
+        // a session is in the server's map from its handshake, before its transport is set: whatever walks the map
+        // (the Admin UI's statistics) may meet it
         Transport t = transport;
         return t != null && t.kind().requestBased();
     }
@@ -297,6 +299,11 @@ public final class EngineSession<C> implements EngineIoSocket {
         return t != null && t.deflating() && server.options().compression().deflates(packet, packet.frame().length());
     }
 
+    /** The current transport. Called with the lock held. */
+    Transport currentTransport() {
+        return transport;
+    }
+
     /** Sets the transport, under the monitor. */
     private void setTransport(Transport t) {
         transport = t;
@@ -379,8 +386,8 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     @Override
     public synchronized long bufferedBytes() {
-        // a session registered by its handshake has no transport until it starts (the slow consumers' check may meet
-        // it then: a deploy campaign's herd of handshakes did)
+        // a session registered by its handshake has no transport until it starts: the slow consumers' check may meet
+        // it then
         Transport t = transport;
         return state == State.OPEN && t != null ? bufferedBytes + t.backlog() : 0;
     }
@@ -534,9 +541,8 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /**
-     * Opens the session. With a delay (clustered polling sessions), the application sees the session only after it,
-     * or after a local upgrade: a WebSocket upgrade that lands on another server within the delay takes the session
-     * over there, so that its frames take no extra hop (as {@code @socket.io/cluster-engine} does).
+     * Opens the session. With a delay (a clustered polling session), the application sees the session only after it
+     * ({@link SessionLease#delay}).
      */
     void start(Transport initial, long delayMs) {
         synchronized (this) {
@@ -546,8 +552,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             flush();
             startHeartbeat();
             if (delayMs > 0) {
-                delayed = true;
-                delayTimer = server.vertx().setTimer(delayMs, t -> onDelayElapsed());
+                lease.delay(delayMs);
                 return;
             }
         }
@@ -560,7 +565,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** Hands the session to the layer above, then the messages that arrived before it had it, in their order. */
-    private void open() {
+    void open() {
         connection = server.handler().onOpen(this);
         while (true) {
             List<EnginePacket> held;
@@ -589,33 +594,6 @@ public final class EngineSession<C> implements EngineIoSocket {
         for (EnginePacket p : clientPackets) {
             onPacket(ws, p);
         }
-    }
-
-    /**
-     * The delay is over. If another server is probing a WebSocket for this session right now, wait for that upgrade
-     * (at most the upgrade timeout) so that it can still take the session over.
-     */
-    private void onDelayElapsed() {
-        synchronized (this) {
-            if (delayed && upgradingElsewhere != null && !delayExtended) {
-                delayExtended = true;
-                delayTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> emitConnection());
-                return;
-            }
-        }
-        emitConnection();
-    }
-
-    /** Ends the delay: the application gets the session and the messages that arrived meanwhile. */
-    private void emitConnection() {
-        synchronized (this) {
-            if (!delayed || state == State.CLOSED) {
-                return;
-            }
-            delayed = false;
-            delayTimer = cancel(delayTimer);
-        }
-        open();
     }
 
     /**
@@ -658,7 +636,7 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    private void flushAll() {
+    void flushAll() {
         if (buffer.isEmpty() || !transport.writable()) {
             return;
         }
@@ -714,7 +692,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     }
 
     /** Tells the application that the session changed transport, when it already has the session. */
-    private void upgraded() {
+    void upgraded() {
         EngineListener[] to = listeners;
         if (to != null) {
             String name = transport();
@@ -746,15 +724,8 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (state == State.CLOSED) {
                 return;
             }
-            known = !delayed;
-            delayed = false;
-            heldPackets.clear();
-            state = State.CLOSED;
-            cancelTimers();
-            buffer.clear();
-            bufferedBytes = 0;
-            droppableBytes = 0;
-            drops = null;
+            known = lease == null || lease.sessionClosed();
+            markClosed();
             current = transport;
             probing = upgrading;
             upgrading = null;
@@ -785,16 +756,26 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
+    /** The session is closed: what it held and buffered is let go, its timers cancelled. Called with the lock held. */
+    private void markClosed() {
+        heldPackets.clear();
+        state = State.CLOSED;
+        cancelTimers();
+        buffer.clear();
+        bufferedBytes = 0;
+        droppableBytes = 0;
+        drops = null;
+    }
+
     private void cancelTimers() {
         pingTimer = cancel(pingTimer);
         pingTimeoutTimer = cancel(pingTimeoutTimer);
         upgradeTimer = cancel(upgradeTimer);
         probeTimer = cancel(probeTimer);
         closeTimer = cancel(closeTimer);
-        delayTimer = cancel(delayTimer);
     }
 
-    private long cancel(long timer) {
+    long cancel(long timer) {
         if (timer != NO_TIMER) {
             server.vertx().cancelTimer(timer);
         }
@@ -819,7 +800,7 @@ public final class EngineSession<C> implements EngineIoSocket {
                     if (state != State.OPEN) {
                         return;
                     }
-                    if (delayed || !opened) {
+                    if (!opened) {
                         heldPackets.add(packet);
                         return;
                     }
@@ -948,7 +929,7 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Whether this session may start an upgrade to {@code kind} now. */
     synchronized boolean canUpgrade(TransportKind kind) {
-        return state == State.OPEN && !upgraded && upgrading == null && upgradingElsewhere == null
+        return state == State.OPEN && !upgraded && upgrading == null && (lease == null || !lease.upgradingElsewhere())
                 && transport.kind().upgradesTo().contains(kind.name());
     }
 
@@ -1019,7 +1000,9 @@ public final class EngineSession<C> implements EngineIoSocket {
                 onClose(closingReason);
             } else {
                 upgraded();
-                emitConnection();
+                if (lease != null) {
+                    lease.endDelay();
+                }
             }
         } else {
             abortUpgrade(ws, "a " + packet.type + " packet before the upgrade packet");
@@ -1030,7 +1013,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      * Lets the transport's waiting request go at once and every 100 ms while an upgrade is probed, so that the client
      * can pause it and send the upgrade packet. Called with the lock held.
      */
-    private void releaseForUpgrade() {
+    void releaseForUpgrade() {
         transport.release();
         probeTimer = cancel(probeTimer);
         probeTimer = server.vertx().setPeriodic(100, t -> {
@@ -1040,137 +1023,33 @@ public final class EngineSession<C> implements EngineIoSocket {
         });
     }
 
-    // ---- as other servers reach this session (the cross-server engine, through its Relays)
-
-    /**
-     * Whether another server may serve a request of this session that its client sent there: a request of
-     * {@code kind} ({@code read}: a poll, with its tag), or the upgrade to a connection of {@code kind}.
-     */
-    public synchronized boolean lendable(TransportKind kind, boolean read, String tag) {
-        if (state != State.OPEN) {
-            return false;
-        }
-        return kind.requestBased() ? transport.lends(read, tag) : canUpgrade(kind);
-    }
-
-    /** Another server holds a poll of this session: the next packets go there, through {@code reader}. */
-    public void readElsewhere(Relay reader, String tag) {
-        synchronized (this) {
-            transport.readElsewhere(reader, tag);
-        }
+    /** Stops releasing the polls for an upgrade probed elsewhere. Called with the lock held. */
+    void stopReleasing() {
+        probeTimer = cancel(probeTimer);
     }
 
     /**
-     * Server {@code holder} probes a connection of {@code kind} for this session's upgrade: the polls are released so
-     * that the client can upgrade.
+     * The session moves to the server that took its upgrade: it ends here silently, and the client's packets held
+     * here are returned, for that server. Called with the lock held.
      */
-    public synchronized void upgradeElsewhereStarted(String holder, TransportKind kind) {
-        upgradingElsewhere = holder;
-        upgradingElsewhereTo = kind;
-        releaseForUpgrade();
-    }
-
-    /**
-     * The upgrade on server {@code holder} ended. When it succeeded and the application has not seen the session yet,
-     * the session moves there: returned are the client's packets held here, and the session ends here silently. When
-     * the application already has it, the session stays and writes through {@code relay}. Null unless taken over.
-     */
-    public List<EnginePacket> upgradeElsewhereDone(String holder, boolean success, Relay relay) {
-        boolean connect = false;
-        List<EnginePacket> takeOver = null;
-        synchronized (this) {
-            if (!holder.equals(upgradingElsewhere) || state == State.CLOSED) {
-                return null;
-            }
-            TransportKind kind = upgradingElsewhereTo;
-            upgradingElsewhere = null;
-            upgradingElsewhereTo = null;
-            probeTimer = cancel(probeTimer);
-            if (!success) {
-                connect = delayed;
-            } else if (delayed) {
-                takeOver = new ArrayList<>(heldPackets);
-                heldPackets.clear();
-                delayed = false;
-                state = State.CLOSED;
-                cancelTimers();
-                buffer.clear();
-                bufferedBytes = 0;
-                droppableBytes = 0;
-                drops = null;
-                transport.discard();
-            } else {
-                // writable only once the upgrading server is answered (flushAfterUpgrade): a packet written between
-                // here and the answer would reach it before it relays the WebSocket, and be lost
-                Transport old = transport;
-                setTransport(new RelayedTransport(this, kind, relay));
-                upgraded = true;
-                old.discard();
-            }
-        }
-        if (takeOver != null) {
-            server.remove(this);
-            LOG.debugf("session %s taken over by %s", id, holder);
-        } else if (connect) {
-            emitConnection();
-        } else if (success) {
-            upgraded();
-        }
+    List<EnginePacket> handOver() {
+        List<EnginePacket> takeOver = new ArrayList<>(heldPackets);
+        markClosed();
+        transport.discard();
         return takeOver;
     }
 
-    /**
-     * The server that completed the upgrade has been sent the answer that it relays: the relayed transport carries
-     * packets from here on, first those that waited.
-     */
-    public void flushAfterUpgrade() {
-        synchronized (this) {
-            if (transport instanceof RelayedTransport relayed) {
-                relayed.ready();
-            }
-            if (state != State.CLOSED) {
-                flushAll();
-            }
-        }
+    /** The session's connection is another server's, which relays it ({@code relayed}). Called with the lock held. */
+    void relayTo(RelayedTransport relayed) {
+        Transport old = transport;
+        setTransport(relayed);
+        upgraded = true;
+        old.discard();
     }
 
-    /** A packet the client sent through another server. */
-    public void receive(EnginePacket packet) {
-        Transport current;
-        synchronized (this) {
-            current = transport;
-        }
-        onPacket(current, packet);
-    }
-
-    /** Server {@code holder} is gone: if this session's connection was there, the session is over. */
-    public void holderGone(String holder) {
-        boolean lost;
-        synchronized (this) {
-            if (holder.equals(upgradingElsewhere)) {
-                upgradingElsewhere = null;
-                upgradingElsewhereTo = null;
-                probeTimer = cancel(probeTimer);
-            }
-            lost = transport.holderGone(holder);
-        }
-        if (lost) {
-            onClose("transport close");
-        }
-    }
-
-    /**
-     * The connection server {@code holder} held for this session closed, or a request it forwarded failed: the
-     * session ends with {@code reason}, unless that connection was no longer this session's (a poll retried
-     * elsewhere).
-     */
-    public void endedElsewhere(String holder, String reason) {
-        synchronized (this) {
-            if (transport.outlived(holder, reason)) {
-                return;
-            }
-        }
-        onClose(reason);
+    /** Whether the session has ended. Called with the lock held. */
+    boolean closed() {
+        return state == State.CLOSED;
     }
 
     /** A transport reported that its connection ended. */

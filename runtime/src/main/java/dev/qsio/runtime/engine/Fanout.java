@@ -224,7 +224,7 @@ public final class Fanout {
                 return;
             }
             // one its client may miss is held back, within its own bound (Drops)
-            if (packet.dropGroup() == null && EngineSession.pastBound(WebSocketTransport.backlog(channel) + target.pendingBytes(),
+            if (packet.dropGroup() == null && EngineSession.pastBound(WebSocketChannels.backlog(channel) + target.pendingBytes(),
                     frame.readableBytes(), max)) {
                 target.session().overflow();
                 return;

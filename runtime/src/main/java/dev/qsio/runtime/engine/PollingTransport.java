@@ -90,44 +90,6 @@ public final class PollingTransport extends Transport {
         return elsewhere == null ? null : elsewhere.holder();
     }
 
-    @Override
-    boolean holderGone(String holder) {
-        if (holder.equals(readerHolder())) {
-            elsewhere = null;
-            readerTag = null;
-        }
-        return false;
-    }
-
-    @Override
-    boolean outlived(String holder, String reason) {
-        return "transport close".equals(reason) && !holder.equals(readerHolder());
-    }
-
-    @Override
-    boolean lends(boolean read, String tag) {
-        // a retry through another server takes over from a copy parked elsewhere, not from one parked here: a GET here
-        // is alive, and a lock asked before it (by a server that died since) may arrive after it
-        return !read || answered(tag) || (!stale(tag) && (!writable() || (retryOfWaiting(tag) && !parkedHere())));
-    }
-
-    @Override
-    void readElsewhere(Relay reader, String tag) {
-        if (answered(tag)) {
-            // a retry of the last GET, through another server: the same answer
-            reader.drain(lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets, false);
-            return;
-        }
-        if (retryOfWaiting(tag) && !parkedHere()) {
-            abandonWaiting();
-        }
-        if (!writable()) {
-            elsewhere = reader;
-            readerTag = tag;
-            session.flush();
-        }
-    }
-
     /** Whether a GET of this tag was answered last: it is a retry of that GET. */
     private boolean answered(String tag) {
         return tag != null && tag.equals(lastTag);
@@ -309,12 +271,7 @@ public final class PollingTransport extends Transport {
 
     @Override
     void send(EnginePacket packet) {
-        answered(List.of(packet));
-        if (pendingGet == null && elsewhere != null) {
-            drainElsewhere(List.of(packet));
-            return;
-        }
-        respond(List.of(packet));
+        send(List.of(packet));
     }
 
     private void answered(List<EnginePacket> packets) {
@@ -333,6 +290,46 @@ public final class PollingTransport extends Transport {
         Relay reader = elsewhere;
         elsewhere = null;
         reader.drain(packets, false);
+    }
+
+    // ---- a GET parked on another server: called through the session's SessionLease only, in a cluster
+
+    @Override
+    boolean holderGone(String holder) {
+        if (holder.equals(readerHolder())) {
+            elsewhere = null;
+            readerTag = null;
+        }
+        return false;
+    }
+
+    @Override
+    boolean outlived(String holder, String reason) {
+        return "transport close".equals(reason) && !holder.equals(readerHolder());
+    }
+
+    @Override
+    boolean lends(boolean read, String tag) {
+        // a retry through another server takes over from a copy parked elsewhere, not from one parked here: a GET here
+        // is alive, and a lock asked before it (by a server that died since) may arrive after it
+        return !read || answered(tag) || (!stale(tag) && (!writable() || (retryOfWaiting(tag) && !parkedHere())));
+    }
+
+    @Override
+    void readElsewhere(Relay reader, String tag) {
+        if (answered(tag)) {
+            // a retry of the last GET, through another server: the same answer
+            reader.drain(lastPackets.isEmpty() ? List.of(EnginePacket.NOOP) : lastPackets, false);
+            return;
+        }
+        if (retryOfWaiting(tag) && !parkedHere()) {
+            abandonWaiting();
+        }
+        if (!writable()) {
+            elsewhere = reader;
+            readerTag = tag;
+            session.flush();
+        }
     }
 
     private void respond(List<EnginePacket> packets) {

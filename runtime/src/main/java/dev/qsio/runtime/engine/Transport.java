@@ -103,6 +103,8 @@ abstract class Transport {
     void clientClosed() {
     }
 
+    // ---- as other servers reach the session: called through its SessionLease only, in a cluster
+
     /**
      * Whether another server may serve a request of this session that the client sent there ({@code read}: a poll;
      * {@code tag}: its tag, see {@link PollingTransport}).

@@ -60,7 +60,7 @@ public final class WebSocketMessages implements Handler<WebSocketFrame> {
         ws.textMessageHandler(null);
         ws.binaryMessageHandler(null);
         ws.frameHandler(messages);
-        Channel channel = WebSocketTransport.channelOf(ws);
+        Channel channel = WebSocketChannels.channelOf(ws);
         if (channel != null) {
             channel.eventLoop().execute(() -> adjustPipeline(channel.pipeline()));
         }

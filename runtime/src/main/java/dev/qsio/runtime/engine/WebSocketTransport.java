@@ -11,7 +11,6 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -19,12 +18,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.devmode.SocketIoHotReplacement;
-import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
 
 /**
  * WebSocket: one packet per frame, text packets in text frames and binary messages in binary frames.
@@ -107,7 +104,8 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     WebSocketTransport(EngineSession<?> session, ServerWebSocket ws) {
         super(session);
         this.ws = ws;
-        this.channel = channelOf(ws);
+        this.channel = WebSocketChannels.channelOf(ws);
+        this.held = new HeldBack(session);
     }
 
     /**
@@ -168,25 +166,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         return true;
     }
 
-    /**
-     * The connection under a WebSocket, to read how much is queued for its client. Null (with a warning, once) where
-     * it cannot be seen: the session's buffer bound then covers polling only.
-     */
-    public static Channel channelOf(ServerWebSocket ws) {
-        Channel channel = FrameworkInternals.channel(ws);
-        if (channel != null) {
-            return channel;
-        }
-        if (!warnedNoChannel) {
-            warnedNoChannel = true;
-            LOG.warnf("Cannot see the connection under a %s: max-buffered-bytes is not enforced on WebSockets",
-                    ws.getClass().getName());
-        }
-        return null;
-    }
-
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class);
-    private static volatile boolean warnedNoChannel;
 
     /**
      * The context of the connection's WebSocket frame encoder, from which an encoded frame is written toward the
@@ -269,8 +249,8 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     @Override
     public void queue(ByteBuf frame, EnginePacket packet) {
-        if (held != null || (packet.dropGroup() != null && !channel.isWritable())) {
-            hold(packet);
+        if (held.any() || (packet.dropGroup() != null && !channel.isWritable())) {
+            held.hold(packet);
             return;
         }
         int size = frame.readableBytes();
@@ -290,7 +270,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     @Override
     public long pendingBytes() {
-        return pendingBytes + heldBytes;
+        return pendingBytes + held.bytes();
     }
 
     /** Hands the pending broadcast frames to the channel: one as a view of its shared bytes, several copied together. */
@@ -413,8 +393,8 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     private void write(EnginePacket packet) {
         Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
-        if (held != null || (packet.dropGroup() != null && channel != null && !channel.isWritable())) {
-            hold(packet);
+        if (held.any() || (packet.dropGroup() != null && channel != null && !channel.isWritable())) {
+            held.hold(packet);
             return;
         }
         // the broadcasts written here before go first
@@ -438,7 +418,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
             ByteBuf bytes = body.getByteBuf();
             r.write(packet.isBinary() ? new BinaryWebSocketFrame(bytes) : new TextWebSocketFrame(bytes));
         } else {
-            ws.writeFrame(frame(packet, body));
+            ws.writeFrame(WebSocketChannels.frame(packet, body));
         }
     }
 
@@ -471,51 +451,16 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      */
     @Override
     long backlog() {
-        return outboxBytes + pendingBytes + heldBytes + backlog(channel);
+        return outboxBytes + pendingBytes + held.bytes() + WebSocketChannels.backlog(channel);
     }
 
     @Override
     long droppableBacklog() {
-        return heldDroppableBytes;
+        return held.droppableBytes();
     }
 
-    // ---- the drop-oldest policy (Drops): what is held back while the connection is over its high-water mark
-
-    /**
-     * Packets held back from the channel, in order, while the connection is over its high-water mark and a packet
-     * its client may miss ({@link EnginePacket#droppable}) came: from then on everything waits here, so that order is
-     * kept, and the oldest droppable ones go past {@code slow-consumer.lag-bytes}; all of it is written when the
-     * connection can take writes again ({@link #writableAgain()}). Null when nothing is held. On the loop only.
-     */
-    private ArrayDeque<EnginePacket> held;
-    private Drops drops;
-    private long heldDroppable;
-    /** What {@link #held} holds, in all and droppable, for readers off the loop ({@link #backlog()}). */
-    private volatile long heldBytes;
-    private volatile long heldDroppableBytes;
-
-    private void hold(EnginePacket packet) {
-        if (held == null) {
-            held = new ArrayDeque<>();
-        }
-        held.add(packet);
-        long bytes = heldBytes + packet.size();
-        if (packet.dropGroup() != null) {
-            heldDroppable += packet.size();
-            long keep = session.dropBytes();
-            if (heldDroppable > keep) {
-                if (drops == null) {
-                    drops = new Drops();
-                }
-                long removed = drops.dropOldest(held, heldDroppable, keep);
-                heldDroppable -= removed;
-                bytes -= removed;
-                session.server.stats().add(EngineFigure.PACKETS_DROPPED, drops.lastCount());
-            }
-        }
-        heldBytes = bytes;
-        heldDroppableBytes = heldDroppable;
-    }
+    /** What the drop-oldest policy holds back while the connection is over its high-water mark; on the loop. */
+    private final HeldBack held;
 
     /**
      * The connection went under its low-water mark: what was held back is written, after the broadcasts of this turn
@@ -523,55 +468,27 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      * to catch up is told. On the loop.
      */
     private void writableAgain() {
-        ArrayDeque<EnginePacket> h = held;
-        if (h != null) {
-            held = null;
-            heldDroppable = 0;
-            heldBytes = 0;
-            heldDroppableBytes = 0;
-            if (channel.isActive() && !closed) {
-                writePending();
-                for (EnginePacket p; (p = h.poll()) != null;) {
-                    writeFrame(p, p.frame(session.eio3));
-                }
-                channel.flush();
-                session.reportDrops(drops);
+        ArrayDeque<EnginePacket> h = held.take();
+        if (h != null && channel.isActive() && !closed) {
+            writePending();
+            for (EnginePacket p; (p = h.poll()) != null;) {
+                writeFrame(p, p.frame(session.eio3));
             }
+            channel.flush();
+            session.reportDrops(held.drops());
         }
         session.caughtUp();
     }
 
     /** The session ends gracefully: what was held back goes before the close. On the loop. */
     private void writeHeld() {
-        ArrayDeque<EnginePacket> h = held;
+        ArrayDeque<EnginePacket> h = held.take();
         if (h != null) {
-            forgetHeld();
+            held.forget();
             for (EnginePacket p; (p = h.poll()) != null;) {
                 writeFrame(p, p.frame(session.eio3));
             }
         }
-    }
-
-    /** The session ends at once: what was held back is let go. On the loop. */
-    private void forgetHeld() {
-        held = null;
-        heldDroppable = 0;
-        heldBytes = 0;
-        heldDroppableBytes = 0;
-        if (drops != null) {
-            drops.clear();
-        }
-    }
-
-    /**
-     * What Netty holds for the client of a connection: nothing while the channel is writable (under its high-water
-     * mark, tens of kilobytes) or unknown (null), otherwise every byte queued and not yet taken by the socket.
-     */
-    public static long backlog(Channel channel) {
-        if (channel == null || channel.isWritable()) {
-            return 0;
-        }
-        return FrameworkInternals.pendingWriteBytes(channel);
     }
 
     @Override
@@ -584,31 +501,9 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                 outbox.clear();
                 outboxBytes = 0;
             }
-            abort(channel);
-            channel.eventLoop().execute(this::forgetHeld);
+            WebSocketChannels.abort(channel);
+            channel.eventLoop().execute(held::forget);
         }
-    }
-
-    /**
-     * Ends a connection whose client does not read. No close frame: it would wait behind what the client does not
-     * read. An abortive close (a reset, as SO_LINGER 0 makes it) frees what the kernel still holds for the client
-     * too, and tells the client at once; a graceful close would leave the data and the FIN queued behind a window
-     * the client keeps shut.
-     */
-    public static void abort(Channel channel) {
-        try {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
-        } catch (RuntimeException e) {
-            LOG.debugf("cannot set SO_LINGER on %s: %s", channel, e.getMessage());
-        }
-        // straight to the transport: the HTTP server's handlers would first wait for the queued writes to drain
-        channel.eventLoop().execute(() -> FrameworkInternals.closeBelowPipeline(channel));
-    }
-
-    public static WebSocketFrame frame(EnginePacket packet, Buffer body) {
-        // The shared body is wrapped, not copied: each frame reads its own view of the same bytes, so a broadcast
-        // encodes its packet once for every recipient.
-        return FrameworkInternals.frame(packet.isBinary(), body.getByteBuf());
     }
 
     @Override

@@ -18,7 +18,7 @@ import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.MalformedPacketException;
 import dev.qsio.runtime.engine.PollingTransport;
 import dev.qsio.runtime.engine.WebSocketMessages;
-import dev.qsio.runtime.engine.WebSocketTransport;
+import dev.qsio.runtime.engine.WebSocketChannels;
 import io.netty.channel.Channel;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -54,7 +54,7 @@ final class HeldConnections {
             this.ws = ws;
             this.owner = owner;
             this.eio3 = eio3;
-            this.channel = WebSocketTransport.channelOf(ws);
+            this.channel = WebSocketChannels.channelOf(ws);
         }
     }
 
@@ -164,13 +164,13 @@ final class HeldConnections {
                 // bounded here, by the same setting, and ends the session the same way
                 server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
                 if (relayed.remove(sid, f)) {
-                    WebSocketTransport.abort(f.channel);
+                    WebSocketChannels.abort(f.channel);
                     peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());
                 }
                 return;
             }
             for (EnginePacket p : packets) {
-                f.ws.writeFrame(WebSocketTransport.frame(p, p.frame(f.eio3)));
+                f.ws.writeFrame(WebSocketChannels.frame(p, p.frame(f.eio3)));
             }
             if (close && relayed.remove(sid, f)) {
                 f.ws.close();
@@ -184,7 +184,7 @@ final class HeldConnections {
         for (EnginePacket p : packets) {
             size += p.size();
         }
-        return EngineSession.pastBound(WebSocketTransport.backlog(f.channel), size, server.options().maxBufferedBytes());
+        return EngineSession.pastBound(WebSocketChannels.backlog(f.channel), size, server.options().maxBufferedBytes());
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.MalformedPacketException;
 import dev.qsio.runtime.engine.Relay;
+import dev.qsio.runtime.engine.SessionLease;
 import dev.qsio.runtime.engine.TransportKind;
 import dev.qsio.runtime.engine.Transports;
 
@@ -70,6 +71,12 @@ final class OwnerSide {
         }
     }
 
+    /** The lease of this server's session {@code sid} (every session has one in a cluster), or null: no such session. */
+    private SessionLease lease(String sid) {
+        EngineSession<?> session = server.session(sid);
+        return session == null ? null : session.lease();
+    }
+
     /** ACQUIRE_LOCK: may {@code from} serve a request of one of this server's sessions? */
     void onAcquireLock(String from, EngineWire.Reader r) throws IOException {
         long id = r.num();
@@ -81,13 +88,13 @@ final class OwnerSide {
         if (tag.isEmpty()) {
             tag = null;
         }
-        EngineSession<?> session = server.session(sid);
+        SessionLease lease = lease(sid);
         TransportKind kind = Transports.named(transport);
         int outcome;
-        if (session == null) {
+        if (lease == null) {
             outcome = EngineWire.NOT_HERE;
         } else {
-            outcome = kind != null && session.lendable(kind, read, tag) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
+            outcome = kind != null && lease.lendable(kind, read, tag) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
         }
         peers.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
         if (LOG.isDebugEnabled() && outcome != EngineWire.NOT_HERE) {
@@ -96,9 +103,9 @@ final class OwnerSide {
         }
         if (outcome == EngineWire.LOCK_GRANTED) {
             if (!kind.requestBased()) {
-                session.upgradeElsewhereStarted(from, kind);
+                lease.upgradeElsewhereStarted(from, kind);
             } else if (read) {
-                session.readElsewhere(new Drain(from, sid), tag);
+                lease.readElsewhere(new Drain(from, sid), tag);
             }
         }
     }
@@ -119,10 +126,10 @@ final class OwnerSide {
         try {
             if (payload) {
                 for (EnginePacket p : EngineCodec.decodePayload(text)) {
-                    session.receive(p);
+                    session.lease().receive(p);
                 }
             } else {
-                session.receive(EngineCodec.decode(text));
+                session.lease().receive(EngineCodec.decode(text));
             }
         } catch (MalformedPacketException e) {
             session.fail(e.getMessage());
@@ -138,7 +145,7 @@ final class OwnerSide {
         if (session == null) {
             return;
         }
-        List<EnginePacket> takeOver = session.upgradeElsewhereDone(from, success, new Drain(from, sid));
+        List<EnginePacket> takeOver = session.lease().upgradeElsewhereDone(from, success, new Drain(from, sid));
         if (takeOver != null) {
             movedTo.put(sid, from);
             server.vertx().setTimer(2 * responseTimeoutMs, t -> movedTo.remove(sid, from));
@@ -152,7 +159,7 @@ final class OwnerSide {
         }
         if (success && takeOver == null) {
             // after the answer on the same link: what the session wrote meanwhile follows it
-            session.flushAfterUpgrade();
+            session.lease().flushAfterUpgrade();
         }
     }
 
@@ -160,16 +167,16 @@ final class OwnerSide {
     void onClose(String from, EngineWire.Reader r) throws IOException {
         String sid = r.str();
         String reason = r.str();
-        EngineSession<?> session = server.session(sid);
-        if (session != null) {
-            session.endedElsewhere(from, reason);
+        SessionLease lease = lease(sid);
+        if (lease != null) {
+            lease.endedElsewhere(from, reason);
         }
     }
 
     /** A server left the cluster: sessions here whose connection it held end. */
     void onMemberLeft(String member) {
         for (EngineSession<?> session : server.sessions()) {
-            session.holderGone(member);
+            session.lease().holderGone(member);
         }
     }
 }
