@@ -105,7 +105,6 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
         super(session);
         this.ws = ws;
         this.channel = WebSocketChannels.channelOf(ws);
-        this.held = new HeldBack(session);
     }
 
     /**
@@ -249,8 +248,9 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     @Override
     public void queue(ByteBuf frame, EnginePacket packet) {
-        if (held.any() || (packet.dropGroup() != null && !channel.isWritable())) {
-            held.hold(packet);
+        HeldBack h = held;
+        if ((h != null && h.any()) || (packet.dropGroup() != null && !channel.isWritable())) {
+            holdBack(packet);
             return;
         }
         int size = frame.readableBytes();
@@ -270,7 +270,8 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
 
     @Override
     public long pendingBytes() {
-        return pendingBytes + held.bytes();
+        HeldBack h = held;
+        return h == null ? pendingBytes : pendingBytes + h.bytes();
     }
 
     /** Hands the pending broadcast frames to the channel: one as a view of its shared bytes, several copied together. */
@@ -393,8 +394,9 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
     private void write(EnginePacket packet) {
         Buffer body = packet.frame(session.eio3);
         session.server.stats().bytesOut(body.length());
-        if (held.any() || (packet.dropGroup() != null && channel != null && !channel.isWritable())) {
-            held.hold(packet);
+        HeldBack h = held;
+        if ((h != null && h.any()) || (packet.dropGroup() != null && channel != null && !channel.isWritable())) {
+            holdBack(packet);
             return;
         }
         // the broadcasts written here before go first
@@ -451,16 +453,31 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      */
     @Override
     long backlog() {
-        return outboxBytes + pendingBytes + held.bytes() + WebSocketChannels.backlog(channel);
+        HeldBack h = held;
+        return outboxBytes + pendingBytes + (h == null ? 0 : h.bytes()) + WebSocketChannels.backlog(channel);
     }
 
     @Override
     long droppableBacklog() {
-        return held.droppableBytes();
+        HeldBack h = held;
+        return h == null ? 0 : h.droppableBytes();
     }
 
-    /** What the drop-oldest policy holds back while the connection is over its high-water mark; on the loop. */
-    private final HeldBack held;
+    /**
+     * What the drop-oldest policy holds back while the connection is over its high-water mark: made the first time a
+     * packet is held (most connections never hold one), so that a broadcast's write reads no object beside the
+     * transport; written on the loop, its byte counts read off it.
+     */
+    private volatile HeldBack held;
+
+    private void holdBack(EnginePacket packet) {
+        HeldBack h = held;
+        if (h == null) {
+            h = new HeldBack(session);
+            held = h;
+        }
+        h.hold(packet);
+    }
 
     /**
      * The connection went under its low-water mark: what was held back is written, after the broadcasts of this turn
@@ -468,23 +485,25 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
      * to catch up is told. On the loop.
      */
     private void writableAgain() {
-        ArrayDeque<EnginePacket> h = held.take();
+        HeldBack heldBack = held;
+        ArrayDeque<EnginePacket> h = heldBack == null ? null : heldBack.take();
         if (h != null && channel.isActive() && !closed) {
             writePending();
             for (EnginePacket p; (p = h.poll()) != null;) {
                 writeFrame(p, p.frame(session.eio3));
             }
             channel.flush();
-            session.reportDrops(held.drops());
+            session.reportDrops(heldBack.drops());
         }
         session.caughtUp();
     }
 
     /** The session ends gracefully: what was held back goes before the close. On the loop. */
     private void writeHeld() {
-        ArrayDeque<EnginePacket> h = held.take();
+        HeldBack heldBack = held;
+        ArrayDeque<EnginePacket> h = heldBack == null ? null : heldBack.take();
         if (h != null) {
-            held.forget();
+            heldBack.forget();
             for (EnginePacket p; (p = h.poll()) != null;) {
                 writeFrame(p, p.frame(session.eio3));
             }
@@ -502,7 +521,12 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                 outboxBytes = 0;
             }
             WebSocketChannels.abort(channel);
-            channel.eventLoop().execute(held::forget);
+            channel.eventLoop().execute(() -> {
+                HeldBack h = held;
+                if (h != null) {
+                    h.forget();
+                }
+            });
         }
     }
 
