@@ -199,4 +199,13 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
     private static long positive(String key, Duration value) {
         return Checks.positive(key, value);
     }
+
+    /**
+     * The {@code max-buffered-bytes} rule, wherever bytes wait for a client (a session's buffer, a WebSocket written by a
+     * broadcast, one relayed for another server): whether {@code size} more bytes on top of {@code held} pass
+     * {@code max}. Never when nothing is held, so that one message larger than the bound still goes out.
+     */
+    public static boolean pastBound(long held, long size, long max) {
+        return held > 0 && held + size > max;
+    }
 }

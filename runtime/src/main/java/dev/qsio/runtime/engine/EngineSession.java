@@ -1,13 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import org.jboss.logging.Logger;
 
@@ -19,11 +13,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * One Engine.IO session: its transport, the packets waiting for a poll, the heartbeat and the upgrade from
- * polling to WebSocket.
+ * One Engine.IO session: its transport, its lifecycle, the packets its client sends, and its parts: what it holds for
+ * its client ({@link SendBuffer}), its {@link Heartbeat}, an upgrade under way ({@link TransportUpgrade}) and, when
+ * other servers exist, how they reach it ({@link SessionLease}).
  * <p>
- * State changes happen under the session's monitor; callbacks into the {@link dev.qsio.EngineIoHandler} are made
- * after it is released, so a handler may send to other sessions without lock ordering concerns.
+ * State changes happen under the session's monitor, which its parts share; callbacks into the
+ * {@link dev.qsio.EngineIoHandler} are made after it is released, so a handler may send to other sessions without
+ * lock ordering concerns.
  */
 public final class EngineSession<C> implements EngineIoSocket {
 
@@ -56,50 +52,31 @@ public final class EngineSession<C> implements EngineIoSocket {
     final boolean eio3;
 
     private Transport transport;
+    /** The transport, read without the monitor by broadcasts ({@link Fanout}). */
+    volatile Transport current;
     /** The WebSocket broadcasts write to directly, when it is the transport (see {@link #broadcastTarget()}). */
     private volatile BroadcastTarget direct;
-    /** The transport being probed for an upgrade here, or null. */
-    private Transport upgrading;
+    /** The upgrade under way on this server, or null. Guarded by the monitor. */
+    TransportUpgrade upgrading;
     private boolean upgraded;
-    /** Written under the monitor; read without it by {@link #openForDirectWrites()}. */
+    /** Written under the monitor; read without it by {@link #isOpen()}. */
     private volatile State state = State.OPEN;
-    /** Grows when packets wait (polling between requests, a WebSocket while upgrading); most are empty most of the time. */
-    private final ArrayDeque<EnginePacket> buffer = new ArrayDeque<>(2);
-    /** About the bytes of the messages in {@link #buffer}. */
-    private long bufferedBytes;
-    /** The part of {@link #bufferedBytes} that a client which does not keep up may miss ({@link Drops}). */
-    private long droppableBytes;
-    /** What the buffer dropped for a client that did not keep up, until it is told; null before the first drop. */
-    private Drops drops;
-    /** What waits for the client to take what it was sent ({@link #drained()}); null when nothing does. */
-    private List<CompletableFuture<Void>> catchUp;
-    /**
-     * Since when (nanoTime) the client has been behind, as {@link SlowConsumers} saw it at its checks; 0 when it was
-     * not. Read and written by that check only.
-     */
-    long behindSince;
+    /** Why a session closing gracefully ({@link #close(String)}) ends, as its handlers are told. */
+    private volatile String closingReason = "forced close";
+    final SendBuffer<C> out = new SendBuffer<>(this);
+    private final Heartbeat heartbeat = new Heartbeat(this);
+    /** Lets the waiting poll go every 100 ms while an upgrade is probed, here or on another server. */
+    private long releaseTimer = NO_TIMER;
+    private long closeTimer = NO_TIMER;
     /** This session's own lag rule, over the process's ({@link #lag(SlowConsumers.Lag)}); null for the process's. */
     private volatile SlowConsumers.Lag lag;
+    /** The application's listeners of this session's events (Node's socket.conn.on), or null: none is called. */
+    private volatile EngineListener[] listeners;
 
-    private long pingTimer = NO_TIMER;
-    private long pingTimeoutTimer = NO_TIMER;
-    private long upgradeTimer = NO_TIMER;
-    private long probeTimer = NO_TIMER;
-    private long closeTimer = NO_TIMER;
-
-    /**
-     * Whether the layer above has the session and every message that arrived before it did. Until then, the client's
-     * messages wait in {@link #heldPackets}: during the delayed start of a clustered session ({@link SessionLease}),
-     * and while {@code onOpen} runs, since a message may arrive on another thread meanwhile (a POST on another event
-     * loop, a packet forwarded by another server).
-     */
-    private boolean opened;
-    private final List<EnginePacket> heldPackets = new ArrayList<>(2);
-
+    private final Inbox<C> inbox = new Inbox<>(this);
     /** What the layer above keeps for this session, once it has it. */
     private volatile C connection;
-
-    /** The session as the other servers of a cluster reach it; null in a single process. */
+    /** The session as the other servers of a cluster reach it; null in a single process (no other server exists). */
     private final SessionLease lease;
 
     EngineSession(EngineServer<C> server, String id, HandshakeRequest request, boolean eio3) {
@@ -130,36 +107,13 @@ public final class EngineSession<C> implements EngineIoSocket {
         return transport.kind();
     }
 
-    /** The application's listeners of this session's events (Node's socket.conn.on), or null: none is called. */
-    private volatile EngineListener[] listeners;
-
     @Override
     public synchronized EngineIoSocket on(EngineListener listener) {
-        EngineListener[] current = listeners;
-        EngineListener[] next = current == null ? new EngineListener[1] : Arrays.copyOf(current, current.length + 1);
-        next[next.length - 1] = listener;
-        listeners = next;
+        listeners = EngineListeners.add(listeners, listener);
         return this;
     }
 
-    /** Tells the listeners of a packet in ({@code in}) or out; only called when there are listeners. */
-    void tell(EngineListener[] to, boolean in, EnginePacket packet) {
-        String type = packet.type.name().toLowerCase(Locale.ROOT);
-        Object data = packet.binary != null ? packet.binary : packet.text;
-        for (EngineListener l : to) {
-            try {
-                if (in) {
-                    l.packet(type, data);
-                } else {
-                    l.packetCreate(type, data);
-                }
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Engine listener failed on a packet of session %s", id);
-            }
-        }
-    }
-
-    /** The listeners, read by the broadcast fan-out for the packets it writes itself; null when none. */
+    /** The listeners, read by the write paths to tell them of what they write; null when none. */
     EngineListener[] listeners() {
         return listeners;
     }
@@ -182,121 +136,42 @@ public final class EngineSession<C> implements EngineIoSocket {
         return request;
     }
 
+    /** Whether the session is open: read with the monitor or without it (by a broadcast's write on the event loop). */
     @Override
-    public synchronized boolean isOpen() {
+    public boolean isOpen() {
         return state == State.OPEN;
     }
 
+    /** Whether the session is closing gracefully. Called with the lock held. */
+    boolean closing() {
+        return state == State.CLOSING;
+    }
+
+    /** Whether the session has ended. Called with the lock held. */
+    boolean closed() {
+        return state == State.CLOSED;
+    }
+
+    // ---- sending (the write path is the SendBuffer's)
+
     @Override
     public void send(String text) {
-        send(EnginePacket.message(text));
+        out.send(EnginePacket.message(text));
     }
 
     @Override
     public void send(Buffer data) {
-        send(EnginePacket.message(data));
+        out.send(EnginePacket.message(data));
     }
 
     /** Sends a packet, possibly shared with other sessions. */
     public void send(EnginePacket packet) {
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            boolean droppable = packet.dropGroup() != null;
-            if (droppable && !buffer.isEmpty()) {
-                // room for it among what the client may miss, the oldest going first
-                dropOldest(dropBytes() - packet.size());
-            }
-            if (droppable || !holds(packet.size())) {
-                if (buffer.isEmpty() && transport.writable()) {
-                    EngineListener[] to = listeners;
-                    if (to != null) {
-                        tell(to, false, packet);
-                    }
-                    transport.send(packet);
-                    if (to != null) {
-                        drained(to);
-                    }
-                    return;
-                }
-                buffer.add(packet);
-                bufferedBytes += packet.size();
-                if (droppable) {
-                    droppableBytes += packet.size();
-                }
-                flush();
-                return;
-            }
-        }
-        overflow();
-    }
-
-    /** Drops the oldest droppable packets of the buffer until those left hold at most {@code keep} bytes. */
-    private void dropOldest(long keep) {
-        if (droppableBytes <= keep) {
-            return;
-        }
-        if (drops == null) {
-            drops = new Drops();
-        }
-        long removed = drops.dropOldest(buffer, droppableBytes, Math.max(0, keep));
-        droppableBytes -= removed;
-        bufferedBytes -= removed;
-        server.stats().add(EngineFigure.PACKETS_DROPPED, drops.lastCount());
-    }
-
-    /**
-     * Tells the layer above what a client that did not keep up missed, once it caught up (its buffer went out): on
-     * the session's context, after what it was sent. Called with the lock held, or on the loop that owns {@code from}.
-     */
-    void reportDrops(Drops from) {
-        if (from == null || !from.any()) {
-            return;
-        }
-        Map<String, Integer> counts = from.take();
-        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-        LOG.debugf("session %s caught up after missing %d packets (slow-consumer.policy drop-oldest)", id, total);
-        C c = connection;
-        if (c != null) {
-            server.vertx().runOnContext(v -> {
-                if (state == State.OPEN) {
-                    server.handler().onDropped(c, counts);
-                }
-            });
-        }
+        out.send(packet);
     }
 
     /** Sends several packets as one write where the transport allows (one polling response). */
     public void send(List<EnginePacket> packets) {
-        synchronized (this) {
-            if (state != State.OPEN) {
-                return;
-            }
-            long size = 0;
-            for (EnginePacket p : packets) {
-                size += p.size();
-            }
-            if (!holds(size)) {
-                buffer.addAll(packets);
-                bufferedBytes += size;
-                flush();
-                return;
-            }
-        }
-        overflow();
-    }
-
-    /** The transport, read without the monitor by broadcasts ({@link #compresses}). */
-    private volatile Transport current;
-
-    /**
-     * Whether a broadcast's packet is compressed for this session: permessage-deflate agreed on and the packet
-     * large enough. It then takes the session's own write, compressed for it alone. Read without the monitor.
-     */
-    boolean compresses(EnginePacket packet) {
-        Transport t = current;
-        return t != null && t.deflating() && server.options().compression().deflates(packet, packet.frame().length());
+        out.send(packets);
     }
 
     /** The current transport. Called with the lock held. */
@@ -331,65 +206,14 @@ public final class EngineSession<C> implements EngineIoSocket {
         return t == null ? null : t.loop();
     }
 
-    /** Whether the session is still open, read without the monitor (by a broadcast's write on the event loop). */
-    boolean openForDirectWrites() {
-        return state == State.OPEN;
-    }
-
-    /**
-     * Whether {@code size} more bytes would take what this session holds for its client past the bound. Nothing
-     * held: never, so that one message larger than the bound still goes out. Called with the lock held.
-     */
-    private boolean holds(long size) {
-        return pastBound(bufferedBytes + transport.backlog(), size, server.options().maxBufferedBytes());
-    }
-
-    /**
-     * The {@code max-buffered-bytes} rule, wherever bytes wait for a client (a session's buffer, a WebSocket written by a
-     * broadcast, one relayed for another server): whether {@code size} more bytes on top of {@code held} pass
-     * {@code max}. Never when nothing is held, so that one message larger than the bound still goes out.
-     */
-    public static boolean pastBound(long held, long size, long max) {
-        return held > 0 && held + size > max;
-    }
-
-    /** The client does not read what it is sent: the session ends and what it held is freed. */
-    void overflow() {
-        server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
-        LOG.debugf("session %s closed: more than %d bytes held for a client that does not read", id,
-                server.options().maxBufferedBytes());
-        onClose(BUFFER_FULL);
-    }
-
-    /**
-     * Whether a packet that may be dropped ({@code volatile} in Socket.IO) should be: the transport cannot take it
-     * now without queueing.
-     */
-    public synchronized boolean congested() {
-        return state != State.OPEN || transport.congested();
-    }
-
-    /**
-     * Whether a volatile packet goes to this session's client now: false when it would wait ({@link #congested()}),
-     * counted as dropped ({@link EngineFigure#VOLATILE_DROPPED}) while the session is open.
-     */
-    public synchronized boolean takesVolatile() {
-        if (state != State.OPEN) {
-            return false;
-        }
-        if (transport.congested()) {
-            server.stats().increment(EngineFigure.VOLATILE_DROPPED);
-            return false;
-        }
-        return true;
+    /** See {@link SendBuffer#takesVolatile()}. */
+    public boolean takesVolatile() {
+        return out.takesVolatile();
     }
 
     @Override
-    public synchronized long bufferedBytes() {
-        // a session registered by its handshake has no transport until it starts: the slow consumers' check may meet
-        // it then
-        Transport t = transport;
-        return state == State.OPEN && t != null ? bufferedBytes + t.backlog() : 0;
+    public long bufferedBytes() {
+        return out.bufferedBytes();
     }
 
     /**
@@ -406,89 +230,63 @@ public final class EngineSession<C> implements EngineIoSocket {
         return lag;
     }
 
-    /** The most this session holds of packets its client may miss ({@link EnginePacket#droppable}). */
-    long dropBytes() {
-        SlowConsumers.Lag own = lag;
-        return own != null ? own.lagBytes() : server.options().dropBytes();
-    }
-
-    /**
-     * What this session holds for its client that the {@code drop-oldest} policy does not bound: the held bytes the
-     * {@code max-lag} rule of {@link SlowConsumers} looks at.
-     */
-    synchronized long undroppableBytes() {
-        return state == State.OPEN ? bufferedBytes - droppableBytes + transport.backlog() - transport.droppableBacklog()
-                : 0;
-    }
-
     @Override
-    public synchronized boolean writable() {
-        return state == State.OPEN && bufferedBytes + transport.backlog() == 0;
+    public boolean writable() {
+        return out.writable();
     }
 
     @Override
     public Uni<Void> drained() {
-        return Uni.createFrom().completionStage(this::whenCaughtUp);
+        return Uni.createFrom().completionStage(out::whenCaughtUp);
     }
 
-    private synchronized CompletableFuture<Void> whenCaughtUp() {
-        if (state != State.OPEN) {
-            return CompletableFuture.failedFuture(new IllegalStateException("Engine.IO session " + id + " is closed"));
-        }
-        if (bufferedBytes + transport.backlog() == 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (catchUp == null) {
-            catchUp = new ArrayList<>(1);
-        }
-        catchUp.add(f);
-        return f;
-    }
+    // ---- lifecycle
 
     /**
-     * The transport may have taken what waited (its connection went under its low-water mark, a polling request took
-     * the buffer, or a check of {@link SlowConsumers}): completes {@link #drained()} if the client has caught up. Not
-     * called with the monitor held, since what waits runs the application's code.
+     * Opens the session. With a delay (a clustered polling session), the application sees the session only after it
+     * ({@link SessionLease#delay}).
      */
-    void caughtUp() {
-        List<CompletableFuture<Void>> done;
+    void start(Transport initial, long delayMs) {
         synchronized (this) {
-            if (catchUp == null || (state == State.OPEN && bufferedBytes + transport.backlog() > 0)) {
+            setTransport(initial);
+            out.control(new EnginePacket(EnginePacketType.OPEN, server.openPayload(id, initial), null));
+            heartbeat.start();
+            if (delayMs > 0) {
+                lease.delay(delayMs);
                 return;
             }
-            done = catchUp;
-            catchUp = null;
         }
-        if (state == State.OPEN) {
-            done.forEach(f -> f.complete(null));
-        } else {
-            IllegalStateException closed = new IllegalStateException("Engine.IO session " + id + " is closed");
-            done.forEach(f -> f.completeExceptionally(closed));
-        }
+        open();
     }
 
-    /** Whether something waits for {@link #drained()} (read without the monitor by the slow consumers' check). */
-    boolean awaitsCatchUp() {
-        return catchUp != null;
+    /** What the layer above keeps for this session (the Socket.IO connection), or null before it has it. */
+    public C connection() {
+        return connection;
     }
 
-    /**
-     * Ends a session whose client does not keep up ({@link SlowConsumers}), dropping what it was not able to read:
-     * counted under {@code figure}.
-     */
-    void shed(EngineFigure figure) {
-        server.stats().increment(figure);
-        onClose(SLOW_CONSUMER);
+    /** Hands the session to the layer above, then the messages that arrived before it had it, in their order. */
+    void open() {
+        connection = server.handler().onOpen(this);
+        inbox.opened();
+    }
+
+    /** A session taken over from another server: its connection is open and upgraded, the client knows its id. */
+    void startAdopted(Transport ws, List<EnginePacket> clientPackets) {
+        synchronized (this) {
+            setTransport(ws);
+            this.upgraded = true;
+            heartbeat.start();
+        }
+        open();
+        for (EnginePacket p : clientPackets) {
+            onPacket(ws, p);
+        }
     }
 
     @Override
     public void close() {
         close("forced close");
     }
-
-    /** Why a session closing gracefully ({@link #close(String)}) ends, as its handlers are told. */
-    private volatile String closingReason = "forced close";
 
     /**
      * Ends the session gracefully for {@code reason}: what is buffered goes out first, then the close packet (on a
@@ -509,11 +307,10 @@ public final class EngineSession<C> implements EngineIoSocket {
                 return;
             }
             if (!transport.closesWithPacket()) {
-                flushAll();
+                out.flushAll();
                 closeNow = true;
             } else if (transport.writable()) {
-                buffer.add(EnginePacket.CLOSE);
-                flushAll();
+                flushClose();
                 closeNow = true;
             } else {
                 // the next poll carries the queued packets and the close packet
@@ -534,149 +331,6 @@ public final class EngineSession<C> implements EngineIoSocket {
         return closingReason;
     }
 
-    // ---- lifecycle
-
-    void start(Transport initial) {
-        start(initial, 0);
-    }
-
-    /**
-     * Opens the session. With a delay (a clustered polling session), the application sees the session only after it
-     * ({@link SessionLease#delay}).
-     */
-    void start(Transport initial, long delayMs) {
-        synchronized (this) {
-            setTransport(initial);
-            EnginePacket open = new EnginePacket(EnginePacketType.OPEN, server.openPayload(id, initial), null);
-            buffer.add(open);
-            flush();
-            startHeartbeat();
-            if (delayMs > 0) {
-                lease.delay(delayMs);
-                return;
-            }
-        }
-        open();
-    }
-
-    /** What the layer above keeps for this session (the Socket.IO connection), or null before it has it. */
-    public C connection() {
-        return connection;
-    }
-
-    /** Hands the session to the layer above, then the messages that arrived before it had it, in their order. */
-    void open() {
-        connection = server.handler().onOpen(this);
-        while (true) {
-            List<EnginePacket> held;
-            synchronized (this) {
-                if (heldPackets.isEmpty()) {
-                    opened = true;
-                    return;
-                }
-                held = new ArrayList<>(heldPackets);
-                heldPackets.clear();
-            }
-            for (EnginePacket p : held) {
-                deliver(p);
-            }
-        }
-    }
-
-    /** A session taken over from another server: its connection is open and upgraded, the client knows its id. */
-    void startAdopted(Transport ws, List<EnginePacket> clientPackets) {
-        synchronized (this) {
-            setTransport(ws);
-            this.upgraded = true;
-            startHeartbeat();
-        }
-        open();
-        for (EnginePacket p : clientPackets) {
-            onPacket(ws, p);
-        }
-    }
-
-    /**
-     * Starts the heartbeat. Revision 4: the server pings every interval and waits the timeout for the pong.
-     * Revision 3: the client pings every interval; the session ends when none came for the interval and the timeout.
-     */
-    private void startHeartbeat() {
-        if (eio3) {
-            awaitClientPing();
-        } else {
-            schedulePing();
-        }
-    }
-
-    /** Revision 3: (re)starts the wait for the client's next ping. Called with the lock held. */
-    private void awaitClientPing() {
-        cancel(pingTimeoutTimer);
-        pingTimeoutTimer = server.vertx().setTimer(server.options().pingIntervalMs() + server.options().pingTimeoutMs(),
-                t -> onClose("ping timeout"));
-    }
-
-    private void schedulePing() {
-        pingTimer = server.vertx().setTimer(server.options().pingIntervalMs(), t -> {
-            synchronized (this) {
-                pingTimer = NO_TIMER;
-                if (state == State.CLOSED) {
-                    return;
-                }
-                buffer.add(EnginePacket.PING);
-                flush();
-                pingTimeoutTimer = server.vertx().setTimer(server.options().pingTimeoutMs(), t2 -> onClose("ping timeout"));
-            }
-        });
-    }
-
-    /** Writes what is buffered if the transport can carry it. Called with the lock held. */
-    void flush() {
-        if (!buffer.isEmpty() && transport.writable()) {
-            flushAll();
-        }
-    }
-
-    void flushAll() {
-        if (buffer.isEmpty() || !transport.writable()) {
-            return;
-        }
-        bufferedBytes = 0;
-        droppableBytes = 0;
-        if (drops != null) {
-            reportDrops(drops);
-        }
-        EngineListener[] to = listeners;
-        if (to != null) {
-            for (EnginePacket p : buffer) {
-                tell(to, false, p);
-            }
-        }
-        if (buffer.size() == 1) {
-            transport.send(buffer.poll());
-        } else {
-            List<EnginePacket> packets = new ArrayList<>(buffer);
-            buffer.clear();
-            transport.send(packets);
-        }
-        if (to != null) {
-            drained(to);
-        }
-        if (catchUp != null) {
-            // what waits runs the application's code: not under this monitor
-            server.vertx().runOnContext(v -> caughtUp());
-        }
-    }
-
-    private void drained(EngineListener[] to) {
-        for (EngineListener l : to) {
-            try {
-                l.drain();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Engine listener failed on drain of session %s", id);
-            }
-        }
-    }
-
     /**
      * The client closed the session (a CLOSE packet): it ends with "transport close". A GET that waits is answered
      * with a NOOP rather than a CLOSE (the client is gone), as the reference server does; when none waits, the one
@@ -691,55 +345,31 @@ public final class EngineSession<C> implements EngineIoSocket {
         onClose("transport close");
     }
 
-    /** Tells the application that the session changed transport, when it already has the session. */
-    void upgraded() {
-        EngineListener[] to = listeners;
-        if (to != null) {
-            String name = transport();
-            for (EngineListener l : to) {
-                try {
-                    l.upgrade(name);
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Engine listener failed on upgrade of session %s", id);
-                }
-            }
-        }
-        C c = connection;
-        if (c == null) {
-            return;
-        }
-        try {
-            server.handler().onUpgrade(c, transport());
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Engine.IO handler failed on upgrade of session %s", id);
-        }
-    }
-
     /** Ends the session: at most once, from any cause. */
     void onClose(String reason) {
         Transport current;
-        Transport probing;
+        TransportUpgrade probing;
         boolean known;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
             }
             known = lease == null || lease.sessionClosed();
-            markClosed();
-            current = transport;
             probing = upgrading;
+            markClosed();
             upgrading = null;
+            current = transport;
             if (BUFFER_FULL.equals(reason) || SLOW_CONSUMER.equals(reason)) {
                 current.abort();
             } else {
                 current.close();
             }
             if (probing != null) {
-                probing.close();
+                probing.ws.close();
             }
         }
         server.remove(this);
-        caughtUp();
+        out.caughtUp();
         server.stats().closed(reason);
         LOG.debugf("session %s closed: %s", id, reason);
         if (!known) {
@@ -758,21 +388,15 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** The session is closed: what it held and buffered is let go, its timers cancelled. Called with the lock held. */
     private void markClosed() {
-        heldPackets.clear();
+        inbox.clear();
         state = State.CLOSED;
-        cancelTimers();
-        buffer.clear();
-        bufferedBytes = 0;
-        droppableBytes = 0;
-        drops = null;
-    }
-
-    private void cancelTimers() {
-        pingTimer = cancel(pingTimer);
-        pingTimeoutTimer = cancel(pingTimeoutTimer);
-        upgradeTimer = cancel(upgradeTimer);
-        probeTimer = cancel(probeTimer);
+        heartbeat.stop();
+        if (upgrading != null) {
+            upgrading.cancelTimer();
+        }
+        releaseTimer = cancel(releaseTimer);
         closeTimer = cancel(closeTimer);
+        out.clear();
     }
 
     long cancel(long timer) {
@@ -786,56 +410,19 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** A packet arrived on a transport of this session. */
     void onPacket(Transport from, EnginePacket packet) {
-        if (from == upgradingTransport()) {
-            onUpgradePacket(from, packet);
+        TransportUpgrade upgrade = upgradeOn(from);
+        if (upgrade != null) {
+            upgrade.onPacket(packet);
             return;
         }
         EngineListener[] to = listeners;
         if (to != null) {
-            tell(to, true, packet);
+            EngineListeners.packet(to, true, packet, id);
         }
         switch (packet.type) {
-            case MESSAGE -> {
-                synchronized (this) {
-                    if (state != State.OPEN) {
-                        return;
-                    }
-                    if (!opened) {
-                        heldPackets.add(packet);
-                        return;
-                    }
-                }
-                deliver(packet);
-            }
-            case PING -> {
-                if (!eio3) {
-                    onError("invalid heartbeat direction (a PING from a client of protocol 4)");
-                    return;
-                }
-                synchronized (this) {
-                    if (state != State.OPEN) {
-                        return;
-                    }
-                    awaitClientPing();
-                    buffer.add(EnginePacket.PONG);
-                    flush();
-                }
-            }
-            case PONG -> {
-                if (eio3) {
-                    onError("invalid heartbeat direction (a PONG from a client of protocol 3)");
-                    return;
-                }
-                synchronized (this) {
-                    if (state == State.CLOSED) {
-                        return;
-                    }
-                    pingTimeoutTimer = cancel(pingTimeoutTimer);
-                    if (pingTimer == NO_TIMER) {
-                        schedulePing();
-                    }
-                }
-            }
+            case MESSAGE -> inbox.onMessage(packet);
+            case PING -> heartbeat.onPing();
+            case PONG -> heartbeat.onPong();
             case CLOSE -> onClientClose();
             case NOOP -> {
             }
@@ -844,21 +431,10 @@ public final class EngineSession<C> implements EngineIoSocket {
         }
     }
 
-    private void deliver(EnginePacket packet) {
-        try {
-            C c = connection;
-            if (packet.binary != null) {
-                server.handler().onBinary(c, packet.binary);
-            } else {
-                server.handler().onMessage(c, packet.text);
-            }
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Engine.IO handler failed on a message of session %s", id);
-        }
-    }
-
-    private synchronized Transport upgradingTransport() {
-        return upgrading;
+    /** The upgrade under way on {@code t}, or null when {@code t} is not a connection probed for one. */
+    private synchronized TransportUpgrade upgradeOn(Transport t) {
+        TransportUpgrade u = upgrading;
+        return u != null && u.ws == t ? u : null;
     }
 
     /**
@@ -912,8 +488,8 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Writes what is buffered and the CLOSE packet. Called with the lock held. */
     void flushClose() {
-        buffer.add(EnginePacket.CLOSE);
-        flushAll();
+        out.control(EnginePacket.CLOSE);
+        out.flushAll();
     }
 
     /** A request of a request-based transport for this session (a poll or a send): its transport serves it. */
@@ -925,7 +501,22 @@ public final class EngineSession<C> implements EngineIoSocket {
         t.onRequest(request);
     }
 
-    // ---- upgrade
+    /** A transport reported that its connection ended. */
+    void onTransportClosed(Transport t, String reason) {
+        boolean current;
+        synchronized (this) {
+            if (upgrading != null && t == upgrading.ws) {
+                endUpgrade();
+                return;
+            }
+            current = t == transport;
+        }
+        if (current) {
+            onClose(reason);
+        }
+    }
+
+    // ---- upgrade (the probe is the TransportUpgrade's)
 
     /** Whether this session may start an upgrade to {@code kind} now. */
     synchronized boolean canUpgrade(TransportKind kind) {
@@ -939,74 +530,23 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (!canUpgrade(ws.kind())) {
                 return false;
             }
-            upgrading = ws;
-            upgradeTimer = server.vertx().setTimer(server.options().upgradeTimeoutMs(),
-                    t -> abortUpgrade(ws, "no upgrade packet within upgrade-timeout"));
+            upgrading = new TransportUpgrade(this, ws);
             return true;
         }
     }
 
-    /**
-     * Gives up the upgrade on {@code ws} and closes it; the session goes on polling, and its client does not try again
-     * on this connection (engine.io-client reports "probe error: transport closed").
-     */
-    private void abortUpgrade(Transport ws, String why) {
-        boolean closeSession = false;
-        synchronized (this) {
-            if (upgrading != ws) {
-                return;
-            }
-            LOG.debugf("upgrade of session %s abandoned: %s", id, why);
-            upgrading = null;
-            upgradeTimer = cancel(upgradeTimer);
-            probeTimer = cancel(probeTimer);
-            ws.close();
-            closeSession = state == State.CLOSING;
-        }
-        if (closeSession) {
-            onClose(closingReason);
-        }
+    /** The upgrade on this server is no longer under way. Called with the lock held. */
+    void endUpgrade() {
+        upgrading.cancelTimer();
+        upgrading = null;
+        releaseTimer = cancel(releaseTimer);
     }
 
-    private void onUpgradePacket(Transport ws, EnginePacket packet) {
-        if (packet.type == EnginePacketType.PING && "probe".equals(packet.text)) {
-            synchronized (this) {
-                if (upgrading != ws) {
-                    return;
-                }
-                ws.send(EnginePacket.PROBE_PONG);
-                // release the parked GET so the client can pause polling and send the upgrade packet
-                releaseForUpgrade();
-            }
-        } else if (packet.type == EnginePacketType.UPGRADE) {
-            boolean closeSession;
-            synchronized (this) {
-                if (upgrading != ws || state == State.CLOSED) {
-                    return;
-                }
-                upgradeTimer = cancel(upgradeTimer);
-                probeTimer = cancel(probeTimer);
-                Transport old = transport;
-                setTransport(ws);
-                upgrading = null;
-                upgraded = true;
-                old.discard();
-                flushAll();
-                closeSession = state == State.CLOSING;
-            }
-            server.stats().increment(EngineFigure.UPGRADES_LOCAL);
-            LOG.debugf("session %s upgraded to %s", id, ws.kind().name());
-            if (closeSession) {
-                onClose(closingReason);
-            } else {
-                upgraded();
-                if (lease != null) {
-                    lease.endDelay();
-                }
-            }
-        } else {
-            abortUpgrade(ws, "a " + packet.type + " packet before the upgrade packet");
-        }
+    /** The client's upgrade packet came: the probed connection is the transport from now on. Called with the lock held. */
+    void upgradedTo(TransportUpgrade upgrade) {
+        endUpgrade();
+        replaceTransport(upgrade.ws);
+        out.flushAll();
     }
 
     /**
@@ -1015,8 +555,8 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     void releaseForUpgrade() {
         transport.release();
-        probeTimer = cancel(probeTimer);
-        probeTimer = server.vertx().setPeriodic(100, t -> {
+        releaseTimer = cancel(releaseTimer);
+        releaseTimer = server.vertx().setPeriodic(100, t -> {
             synchronized (this) {
                 transport.release();
             }
@@ -1025,7 +565,7 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** Stops releasing the polls for an upgrade probed elsewhere. Called with the lock held. */
     void stopReleasing() {
-        probeTimer = cancel(probeTimer);
+        releaseTimer = cancel(releaseTimer);
     }
 
     /**
@@ -1033,7 +573,7 @@ public final class EngineSession<C> implements EngineIoSocket {
      * here are returned, for that server. Called with the lock held.
      */
     List<EnginePacket> handOver() {
-        List<EnginePacket> takeOver = new ArrayList<>(heldPackets);
+        List<EnginePacket> takeOver = inbox.take();
         markClosed();
         transport.discard();
         return takeOver;
@@ -1041,32 +581,15 @@ public final class EngineSession<C> implements EngineIoSocket {
 
     /** The session's connection is another server's, which relays it ({@code relayed}). Called with the lock held. */
     void relayTo(RelayedTransport relayed) {
+        replaceTransport(relayed);
+    }
+
+    /** The session goes on over {@code t}, upgraded; the transport it leaves is let go. Called with the lock held. */
+    private void replaceTransport(Transport t) {
         Transport old = transport;
-        setTransport(relayed);
+        setTransport(t);
         upgraded = true;
         old.discard();
-    }
-
-    /** Whether the session has ended. Called with the lock held. */
-    boolean closed() {
-        return state == State.CLOSED;
-    }
-
-    /** A transport reported that its connection ended. */
-    void onTransportClosed(Transport t, String reason) {
-        boolean current;
-        synchronized (this) {
-            if (t == upgrading) {
-                upgrading = null;
-                upgradeTimer = cancel(upgradeTimer);
-                probeTimer = cancel(probeTimer);
-                return;
-            }
-            current = t == transport;
-        }
-        if (current) {
-            onClose(reason);
-        }
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class Fanout {
         }
         // a client that compresses takes the broadcast through its own compressor, as a single send does; a binary
         // message to a client of protocol 3 has a frame of its own
-        if (target == null || (deflate == 1 && session.compresses(packet)) || (packet.isBinary() && session.eio3)) {
+        if (target == null || (deflate == 1 && compresses(session, packet)) || (packet.isBinary() && session.eio3)) {
             if (!dropIfBusy || session.takesVolatile()) {
                 session.send(packet);
             }
@@ -139,7 +139,7 @@ public final class Fanout {
         }
         EngineListener[] listeners = session.listeners();
         if (listeners != null) {
-            session.tell(listeners, false, packet);
+            EngineListeners.packet(listeners, false, packet, session.id());
         }
         recipients++;
         EventLoop loop = target.loop();
@@ -215,7 +215,7 @@ public final class Fanout {
     private void write(BroadcastTarget target, ByteBuf frame, long max, Flusher flusher) {
         ChannelHandlerContext writer = target.writer();
         Channel channel = writer.channel();
-        if (!channel.isActive() || !target.session().openForDirectWrites()) {
+        if (!channel.isActive() || !target.session().isOpen()) {
             return;
         }
         if (!channel.isWritable()) {
@@ -224,9 +224,9 @@ public final class Fanout {
                 return;
             }
             // one its client may miss is held back, within its own bound (Drops)
-            if (packet.dropGroup() == null && EngineSession.pastBound(WebSocketChannels.backlog(channel) + target.pendingBytes(),
+            if (packet.dropGroup() == null && EngineOptions.pastBound(WebSocketChannels.backlog(channel) + target.pendingBytes(),
                     frame.readableBytes(), max)) {
-                target.session().overflow();
+                target.session().out.overflow();
                 return;
             }
         }
@@ -324,5 +324,15 @@ public final class Fanout {
         }
         frame.writeBytes(body.getByteBuf(), 0, length);
         return frame;
+    }
+
+    /**
+     * Whether a broadcast's packet is compressed for {@code session}: permessage-deflate agreed on and the packet large
+     * enough. It then takes the session's own write, compressed for it alone. Read without the session's monitor.
+     */
+    private static boolean compresses(EngineSession<?> session, EnginePacket packet) {
+        Transport t = session.current;
+        return t != null && t.deflating()
+                && session.server.options().compression().deflates(packet, packet.frame().length());
     }
 }

@@ -53,7 +53,7 @@ final class HeldBack {
         long held = bytes + packet.size();
         if (packet.dropGroup() != null) {
             droppable += packet.size();
-            long keep = session.dropBytes();
+            long keep = session.out.dropBytes();
             if (droppable > keep) {
                 if (drops == null) {
                     drops = new Drops();

@@ -179,7 +179,7 @@ public final class PollingTransport extends Transport {
                 session.flushClose();
                 closeAfter = true;
             } else {
-                session.flush();
+                session.out.flush();
             }
         }
         if (overlap) {
@@ -328,7 +328,7 @@ public final class PollingTransport extends Transport {
         if (!writable()) {
             elsewhere = reader;
             readerTag = tag;
-            session.flush();
+            session.out.flush();
         }
     }
 

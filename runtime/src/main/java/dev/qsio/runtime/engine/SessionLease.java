@@ -159,7 +159,7 @@ public final class SessionLease {
         } else if (connect) {
             endDelay();
         } else if (success) {
-            session.upgraded();
+            TransportUpgrade.tellUpgraded(session);
         }
         return takeOver;
     }
@@ -174,7 +174,7 @@ public final class SessionLease {
                 relayed.ready();
             }
             if (!session.closed()) {
-                session.flushAll();
+                session.out.flushAll();
             }
         }
     }

@@ -135,25 +135,25 @@ public final class SlowConsumers {
         List<Held> held = new ArrayList<>();
         for (EngineServer<?> server : servers.get()) {
             for (EngineSession<?> session : server.sessions()) {
-                if (session.awaitsCatchUp()) {
-                    session.caughtUp();
+                if (session.out.awaitsCatchUp()) {
+                    session.out.caughtUp();
                 }
                 long bytes = session.bufferedBytes();
                 if (bytes == 0) {
-                    session.behindSince = 0;
+                    session.out.behindSince = 0;
                     continue;
                 }
                 Lag own = session.lag();
                 long lagBytes = own != null ? own.lagBytes() : options.lagBytes();
                 long maxLag = own != null ? own.maxLagNanos() : options.maxLagNanos();
-                if (session.undroppableBytes() <= lagBytes) {
-                    session.behindSince = 0;
-                } else if (session.behindSince == 0) {
-                    session.behindSince = now;
-                } else if (maxLag > 0 && now - session.behindSince >= maxLag) {
+                if (session.out.undroppableBytes() <= lagBytes) {
+                    session.out.behindSince = 0;
+                } else if (session.out.behindSince == 0) {
+                    session.out.behindSince = now;
+                } else if (maxLag > 0 && now - session.out.behindSince >= maxLag) {
                     LOG.debugf("session %s closed: %d bytes unread for %d ms (slow-consumer's max-lag)", session.id(),
-                            bytes, TimeUnit.NANOSECONDS.toMillis(now - session.behindSince));
-                    session.shed(EngineFigure.SLOW_CONSUMERS_LAGGED);
+                            bytes, TimeUnit.NANOSECONDS.toMillis(now - session.out.behindSince));
+                    shed(session, EngineFigure.SLOW_CONSUMERS_LAGGED);
                     closed++;
                     continue;
                 }
@@ -169,7 +169,7 @@ public final class SlowConsumers {
                 if (total <= options.maxTotalBytes()) {
                     break;
                 }
-                h.session().shed(EngineFigure.SLOW_CONSUMERS_SHED);
+                shed(h.session(), EngineFigure.SLOW_CONSUMERS_SHED);
                 total -= h.bytes();
                 shed++;
             }
@@ -182,5 +182,11 @@ public final class SlowConsumers {
     }
 
     private record Held(EngineSession<?> session, long bytes) {
+    }
+
+    /** Ends a session whose client does not keep up, dropping what it was not able to read: counted under {@code figure}. */
+    private static void shed(EngineSession<?> session, EngineFigure figure) {
+        session.server.stats().increment(figure);
+        session.closeFor(EngineSession.SLOW_CONSUMER);
     }
 }

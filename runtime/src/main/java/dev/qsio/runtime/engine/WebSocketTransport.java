@@ -48,7 +48,7 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                 WebSocketTransport transport = new WebSocketTransport(session, ar.result());
                 transport.connect(true);
                 server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);
-                session.start(transport);
+                session.start(transport, 0);
             });
         }
 
@@ -493,9 +493,9 @@ public final class WebSocketTransport extends Transport implements BroadcastTarg
                 writeFrame(p, p.frame(session.eio3));
             }
             channel.flush();
-            session.reportDrops(heldBack.drops());
+            session.out.reportDrops(heldBack.drops());
         }
-        session.caughtUp();
+        session.out.caughtUp();
     }
 
     /** The session ends gracefully: what was held back goes before the close. On the loop. */

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import dev.qsio.runtime.engine.Eio3Codec;
 import dev.qsio.runtime.engine.EngineError;
 import dev.qsio.runtime.engine.EngineFigure;
+import dev.qsio.runtime.engine.EngineOptions;
 import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.engine.EnginePacketType;
 import dev.qsio.runtime.engine.EngineServer;
@@ -184,7 +185,7 @@ final class HeldConnections {
         for (EnginePacket p : packets) {
             size += p.size();
         }
-        return EngineSession.pastBound(WebSocketChannels.backlog(f.channel), size, server.options().maxBufferedBytes());
+        return EngineOptions.pastBound(WebSocketChannels.backlog(f.channel), size, server.options().maxBufferedBytes());
     }
 
     /**
