@@ -37,7 +37,7 @@ final class AckImpl implements Ack {
     @Override
     public void send(Object... args) {
         if (sent.compareAndSet(false, true)) {
-            socket.sendAck(id, event, args);
+            SocketEmission.sendAck(socket, id, event, args);
         }
     }
 }

@@ -175,7 +175,7 @@ final class Client {
             }
             conn.closeFor(RATE_LIMITED);
         } else if (packet.hasId()) {
-            socket.sendAck(packet.id(), event, new Object[] { RATE_LIMITED_ANSWER });
+            SocketEmission.sendAck(socket, packet.id(), event, new Object[] { RATE_LIMITED_ANSWER });
         }
         return false;
     }

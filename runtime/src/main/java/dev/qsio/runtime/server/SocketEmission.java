@@ -1,13 +1,19 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.SocketIoSocket;
+import dev.qsio.runtime.protocol.Encoded;
 import io.smallrye.mutiny.Uni;
 
-/** Emitting to one socket with an acknowledgement timeout, with or without compression. */
+/**
+ * Emitting to one socket: each event and acknowledgement is written in a tracing span of its own, and an event is
+ * logged first when connection state recovery is on. An instance emits with an acknowledgement timeout, with or
+ * without compression.
+ */
 final class SocketEmission implements SocketIoSocket.Emitter {
 
     private final SocketImpl socket;
@@ -23,10 +29,10 @@ final class SocketEmission implements SocketIoSocket.Emitter {
     @Override
     public void emit(String event, Object... args) {
         if (compress) {
-            socket.emit(event, args);
+            emit(socket, event, args);
             return;
         }
-        socket.emitEncoded(event,
+        emitEncoded(socket, event,
                 socket.namespace.server.json().encoder().event(socket.namespace.name(), -1, event, args).uncompressed());
     }
 
@@ -38,5 +44,55 @@ final class SocketEmission implements SocketIoSocket.Emitter {
     @Override
     public <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args) {
         return emitWithAck(event, args).map(v -> socket.namespace.server.ackValue(v, type));
+    }
+
+    /** Emits an event to a socket's client (see {@link SocketIoSocket#emit}). */
+    static void emit(SocketImpl s, String event, Object[] args) {
+        Namespace namespace = s.namespace;
+        Tracing.Span span = emitSpan(s, event);
+        try (Tracing.Scope scope = span.enter()) {
+            if (s.pid != null && namespace.server.sessionStore() != null) {
+                // recovery is on: logged, so that the client gets it when it reconnects if it missed it, even when this
+                // socket is already disconnected (as Node's socket.emit with recovery on)
+                namespace.emitLogged(s.id(), event, args);
+            } else {
+                s.write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
+            }
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
+    /** Writes an emitted event in its span. */
+    static void emitEncoded(SocketImpl s, String event, Encoded packet) {
+        Tracing.Span span = emitSpan(s, event);
+        try (Tracing.Scope scope = span.enter()) {
+            s.write(packet, false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
+    /** Sends the acknowledgement of a client's event, in its span; a slow client cannot miss it. */
+    static void sendAck(SocketImpl s, long ackId, String event, Object[] args) {
+        Namespace namespace = s.namespace;
+        Tracing.Span span = namespace.server.tracing().sending(Tracing.Send.ACK, namespace.name(), event, s.id(),
+                Set.of(), Set.of());
+        try (Tracing.Scope scope = span.enter()) {
+            s.write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false, false);
+        } catch (RuntimeException e) {
+            span.end(e);
+            throw e;
+        }
+        span.end(null);
+    }
+
+    private static Tracing.Span emitSpan(SocketImpl s, String event) {
+        return s.namespace.server.tracing().sending(Tracing.Send.EMIT, s.namespace.name(), event, s.id(), Set.of(),
+                Set.of());
     }
 }

@@ -1,22 +1,17 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.Ack;
-import dev.qsio.AckTimeoutException;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.EngineIoSocket;
@@ -33,7 +28,6 @@ import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.security.IdentitySnapshot;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
 
 /**
  * A socket: one client's presence in one namespace.
@@ -48,41 +42,32 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     private final Handshake handshake;
     /** Made when first used, as most sockets never use them (an empty map costs 64 bytes a socket). */
     private volatile Map<String, Object> data;
-    private volatile Map<Long, PendingAck> acks;
+    /** The acknowledgements awaited from the client (see {@link SocketAcks}). */
+    volatile Map<Long, SocketAcks.Pending> acks;
     /** The trace of this socket's connection, as {@link Tracing#connected} gave it (null without tracing). */
     volatile Object trace;
     final SerialExecutor executor;
-    private volatile boolean connected;
+    volatile boolean connected;
     /** The private id of connection state recovery, or null when recovery is off. */
-    private final String pid;
+    final String pid;
     private final boolean recovered;
     /** The last offset the client saw, for a recovered socket. */
     private final String clientOffset;
     /** Set when the client came back on another connection and this socket gives way to the restored one. */
-    private volatile boolean replaced;
-    /** While a recovered socket catches up: the packets written to it meanwhile, sent once it has caught up. */
-    /** Written under the monitor; read first without it by broadcasts (null but while a recovery is replayed). */
-    private volatile List<Encoded> held;
+    volatile boolean replaced;
     /**
-     * After catching up, the packets already sent from the log: live copies of them may still arrive (they were
-     * logged before the log was read, but their delivery comes later on another connection) and are dropped.
+     * While a restored socket catches up and for 10 s after: what holds or drops the packets written to it; null
+     * otherwise, the one field a write reads for recovery.
      */
-    private volatile Set<String> alreadySent;
+    volatile RecoveryCatchUp catchUp;
     /** Catch-all listeners and packet middleware, null until the first is added. */
     volatile SocketListeners listeners;
     /** Who the socket is (see {@link SocketSecurity}); set before the middleware runs. */
     volatile SecurityIdentity identity = SocketSecurity.ANONYMOUS;
     /** The timer that ends the connection when the identity's credential expires, or -1. */
-    private long expiryTimer = -1;
+    long expiryTimer = -1;
     /** While the {@code @OnDisconnecting} handlers run: the rooms the socket was in, which it has left. */
-    private volatile Set<String> roomsWhenLeaving;
-
-    /** The reasons after which a client may recover its session (the connection was lost, not closed on purpose). */
-    private static final Set<String> RECOVERABLE = Set.of("transport error", "transport close", "forced close",
-            "ping timeout", "server shutting down", "forced server close", "send buffer full");
-
-    private record PendingAck(Consumer<List<JsonNode>> callback, long timer) {
-    }
+    volatile Set<String> roomsWhenLeaving;
 
     SocketImpl(Namespace namespace, Client client, Handshake handshake) {
         this(namespace, client, handshake, client.legacy() ? legacyId(namespace.name(), client) : Ids.next(),
@@ -193,25 +178,6 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return d;
     }
 
-    private Map<Long, PendingAck> acks() {
-        Map<Long, PendingAck> a = acks;
-        if (a == null) {
-            synchronized (this) {
-                a = acks;
-                if (a == null) {
-                    a = new ConcurrentHashMap<>(4);
-                    acks = a;
-                }
-            }
-        }
-        return a;
-    }
-
-    private PendingAck removeAck(long ackId) {
-        Map<Long, PendingAck> a = acks;
-        return a == null ? null : a.remove(ackId);
-    }
-
     @Override
     public Set<String> rooms() {
         Set<String> leaving = roomsWhenLeaving;
@@ -241,12 +207,10 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Connects, restoring a session if given: its rooms, data, then the packets it missed. */
     void onConnect(SessionStore.Restored restored) {
-        if (restored != null) {
-            // before the socket joins any room, its own included: a packet emitted to it meanwhile is also in the log
-            // it is about to be sent from, so it must be held (and sent once), never written directly
-            synchronized (this) {
-                held = new ArrayList<>();
-            }
+        // before the socket joins any room, its own included (see RecoveryCatchUp)
+        RecoveryCatchUp recovery = restored == null ? null : new RecoveryCatchUp(this);
+        if (recovery != null) {
+            catchUp = recovery;
         }
         connected = true;
         trace = namespace.server.tracing().connected(this);
@@ -267,16 +231,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             client.write(client.legacy()
                     ? namespace.server.json().encoder().connect(namespace.name(), null)
                     : namespace.server.json().encoder().connected(namespace.name(), id, pid), false);
-            if (restored != null) {
-                Set<String> sent = new HashSet<>();
-                for (SessionStore.Logged missed : restored.missed()) {
-                    client.write(missed.packet(), false);
-                    sent.add(missed.packet().identity());
-                }
-                namespace.server.sessionStore().since(namespace.name(), restored.session().rooms(),
-                        restored.lastOffset(clientOffset)).subscribe().with(
-                                later -> client.context.runOnContext(v -> caughtUp(later, sent)),
-                                failure -> client.context.runOnContext(v -> caughtUp(List.of(), sent)));
+            if (recovery != null) {
+                recovery.replay(restored, clientOffset);
             }
         });
         claimSession();
@@ -306,83 +262,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         client.disconnectAll();
     }
 
-    /** Sends what was logged while the socket was being restored, then the packets held meanwhile (once each). */
-    private void caughtUp(List<SessionStore.Logged> later, Set<String> sent) {
-        for (SessionStore.Logged l : later) {
-            if (sent.add(l.packet().identity())) {
-                client.write(l.packet(), false);
-            }
-        }
-        // the held packets go out in batches while later live ones keep being held, so that none overtakes them;
-        // holding stops under the lock once nothing is left
-        while (true) {
-            List<Encoded> batch;
-            synchronized (this) {
-                batch = held;
-                if (batch.isEmpty()) {
-                    held = null;
-                    alreadySent = sent;
-                    break;
-                }
-                held = new ArrayList<>();
-            }
-            for (Encoded p : batch) {
-                if (!sent.contains(p.identity())) {
-                    client.write(p, false);
-                }
-            }
-        }
-        // live copies of logged packets arrive within a bus round trip; the filter is dropped well after
-        namespace.server.vertx().setTimer(10_000, t -> alreadySent = null);
-    }
-
-    /** Leaves the namespace for a reason; at most once. */
+    /** Leaves the namespace for a reason; at most once (see {@link SocketDisconnection}). */
     void onClose(String reason) {
-        if (!connected) {
-            return;
-        }
-        SessionStore store = namespace.server.sessionStore();
-        if (store != null && pid != null && !replaced) {
-            if (RECOVERABLE.contains(reason)) {
-                store.disconnected(namespace.name(), session());
-            } else {
-                store.forget(namespace.name(), pid);
-            }
-        }
-        connected = false;
-        if (expiryTimer >= 0) {
-            namespace.server.vertx().cancelTimer(expiryTimer);
-        }
-        List<HandlerMethod> disconnecting = namespace.handlers.disconnecting;
-        if (!disconnecting.isEmpty()) {
-            roomsWhenLeaving = namespace.adapter().socketRooms(id);
-        }
-        namespace.adapter().delAll(id);
-        namespace.removed(this);
-        client.removed(this);
-        Map<Long, PendingAck> pendingAcks = acks;
-        for (Long ackId : pendingAcks == null ? List.<Long>of() : new ArrayList<>(pendingAcks.keySet())) {
-            PendingAck pending = pendingAcks.remove(ackId);
-            if (pending != null && pending.timer >= 0) {
-                namespace.server.vertx().cancelTimer(pending.timer);
-            }
-        }
-        SocketObserver observer = namespace.server.observer();
-        if (observer != null) {
-            observer.disconnected(this, reason);
-        }
-        namespace.server.tracing().disconnected(trace, this, reason);
-        HandlerMethod.Call leaving = new HandlerMethod.Call(this, null, reason, null, null, null, null);
-        for (HandlerMethod m : disconnecting) {
-            executor.submit(m.execution, () -> call(m, leaving, AckImpl.NONE));
-        }
-        if (!disconnecting.isEmpty()) {
-            // in the socket's order: after the disconnecting handlers, before the disconnect ones
-            executor.submit(HandlerDefinition.ExecutionModel.EVENT_LOOP, () -> roomsWhenLeaving = null);
-        }
-        for (HandlerMethod m : namespace.handlers.disconnect) {
-            executor.submit(m.execution, () -> call(m, leaving, AckImpl.NONE));
-        }
+        SocketDisconnection.leave(this, reason);
     }
 
     @Override
@@ -515,18 +397,9 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return this;
     }
 
+    /** An acknowledgement of the client (see {@link SocketAcks#answered}). */
     void onAck(Packet packet) {
-        PendingAck pending = removeAck(packet.id());
-        if (pending == null) {
-            LOG.debugf("unexpected acknowledgement %d on socket %s", packet.id(), id);
-            return;
-        }
-        if (pending.timer >= 0) {
-            namespace.server.vertx().cancelTimer(pending.timer);
-        }
-        List<JsonNode> args = new ArrayList<>();
-        packet.data().forEach(args::add);
-        pending.callback.accept(args);
+        SocketAcks.answered(this, packet);
     }
 
     /** Calls a handler of this socket (see {@link SocketEvents#call}). */
@@ -554,14 +427,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     void write(Encoded packet, boolean dropIfBusy, boolean mayDrop) {
         if (connected) {
             tellOutgoing(packet);
-            synchronized (this) {
-                if (held != null) {
-                    held.add(packet);
-                    return;
-                }
-            }
-            Set<String> sent = alreadySent;
-            if (sent != null && sent.contains(packet.identity())) {
+            RecoveryCatchUp recovery = catchUp;
+            if (recovery != null && !recovery.passes(packet)) {
                 return;
             }
             client.write(packet, dropIfBusy, mayDrop ? namespace : null);
@@ -577,16 +444,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             return false;
         }
         tellOutgoing(packet);
-        if (held != null) {
-            synchronized (this) {
-                if (held != null) {
-                    held.add(packet);
-                    return false;
-                }
-            }
-        }
-        Set<String> sent = alreadySent;
-        if (sent != null && sent.contains(packet.identity())) {
+        RecoveryCatchUp recovery = catchUp;
+        if (recovery != null && !recovery.passes(packet)) {
             return false;
         }
         fanout.add(client.conn);
@@ -607,44 +466,15 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         write(namespace.server.json().encoder().event(namespace.name(), -1, event, new Object[] { count }), false, false);
     }
 
-    void sendAck(long ackId, String event, Object[] args) {
-        Tracing.Span span = namespace.server.tracing().sending(Tracing.Send.ACK, namespace.name(), event, id, Set.of(),
-                Set.of());
-        try (Tracing.Scope scope = span.enter()) {
-            write(namespace.server.json().encoder().ack(namespace.name(), ackId, args), false, false);
-        } catch (RuntimeException e) {
-            span.end(e);
-            throw e;
-        }
-        span.end(null);
-    }
-
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
     @Override
     public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
-        acks().put(ackId, new PendingAck(callback, -1));
+        SocketAcks.expect(this, ackId, callback);
     }
 
     @Override
     public void emit(String event, Object... args) {
-        Tracing.Span span = emitSpan(event);
-        try (Tracing.Scope scope = span.enter()) {
-            if (pid != null && namespace.server.sessionStore() != null) {
-                // recovery is on: logged, so that the client gets it when it reconnects if it missed it, even when this
-                // socket is already disconnected (as Node's socket.emit with recovery on)
-                namespace.emitLogged(id, event, args);
-            } else {
-                write(namespace.server.json().encoder().event(namespace.name(), -1, event, args), false);
-            }
-        } catch (RuntimeException e) {
-            span.end(e);
-            throw e;
-        }
-        span.end(null);
-    }
-
-    private Tracing.Span emitSpan(String event) {
-        return namespace.server.tracing().sending(Tracing.Send.EMIT, namespace.name(), event, id, Set.of(), Set.of());
+        SocketEmission.emit(this, event, args);
     }
 
     @Override
@@ -659,35 +489,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Emits an event asking for an acknowledgement; fails after {@code timeout}, or at once when disconnected. */
     Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
-        CompletableFuture<JsonNode> result = new CompletableFuture<>();
-        long ackId = namespace.nextAckId();
-        Vertx vertx = namespace.server.vertx();
-        long timer = vertx.setTimer(timeout.toMillis(), t -> {
-            if (removeAck(ackId) != null) {
-                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
-                result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
-            }
-        });
-        acks().put(ackId, new PendingAck(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
-        Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
-        emitEncoded(event, compress ? packet : packet.uncompressed());
-        if (!connected && removeAck(ackId) != null) {
-            vertx.cancelTimer(timer);
-            result.completeExceptionally(new IllegalStateException("socket " + id + " is disconnected"));
-        }
-        return Uni.createFrom().completionStage(result);
-    }
-
-    /** Writes an emitted event in its span. */
-    void emitEncoded(String event, Encoded packet) {
-        Tracing.Span span = emitSpan(event);
-        try (Tracing.Scope scope = span.enter()) {
-            write(packet, false);
-        } catch (RuntimeException e) {
-            span.end(e);
-            throw e;
-        }
-        span.end(null);
+        return SocketAcks.emit(this, timeout, event, args, compress);
     }
 
     @Override
