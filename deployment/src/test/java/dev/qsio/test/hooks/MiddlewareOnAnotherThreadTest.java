@@ -21,7 +21,7 @@ import dev.qsio.Middleware;
 import dev.qsio.OnConnect;
 import dev.qsio.SocketIo;
 import dev.qsio.SocketIoSocket;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 import dev.qsio.test.JavaClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;

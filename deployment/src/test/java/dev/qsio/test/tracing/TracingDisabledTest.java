@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.OnEvent;
 import dev.qsio.SocketIo;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 import dev.qsio.testkit.ClientSocket;
 import dev.qsio.testkit.SocketIoConnector;
 import io.quarkus.test.QuarkusUnitTest;

@@ -22,9 +22,9 @@ import dev.qsio.runtime.adapter.LocalIdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
-import dev.qsio.runtime.clusteradapter.BusTransport;
+import dev.qsio.runtime.clusteradapter.BusAdapterLink;
 import dev.qsio.runtime.clusteradapter.ClusterHub;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.AdapterLink;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.OtherServers;
@@ -34,8 +34,9 @@ import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.remote.RemoteEngines;
 import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
+import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.ServerStats;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireContext;
 import dev.qsio.runtime.wire.WireProvider;
@@ -128,11 +129,11 @@ public class ClusterBus {
             host = handOff(local);
         }
         if (wire != null) {
-            adapters = hub(wire.adapterTransport()).adapters();
+            adapters = hub(wire.adapterLink()).adapters();
             sessions = wire.sessionStore();
             leases = wire.identityLeases();
         } else if (local != null) {
-            adapters = hub(new BusTransport(local, json)).adapters();
+            adapters = hub(new BusAdapterLink(local, json)).adapters();
             leases = new ControlIdentityLeases(local, vertx, cluster.requestTimeout().toMillis());
             if (recovery) {
                 sessions = new ControlSessionStore(local, vertx, json.mapper(), cluster.requestTimeout().toMillis(),
@@ -148,9 +149,10 @@ public class ClusterBus {
         }
     }
 
-    /** The cluster adapter of this server over a transport. */
-    private ClusterHub hub(ClusterTransport transport) {
-        return new ClusterHub(transport, json, hooks, stats, requests, tracing, cluster.requestTimeout().toMillis(),
+    /** The cluster adapter of this server over a link. */
+    private ClusterHub hub(AdapterLink link) {
+        return new ClusterHub(link, json, hooks, new ClusterHub.Counts(stats.adder(ServerFigure.BROADCASTS_SENT),
+                stats.adder(ServerFigure.BROADCASTS_RECEIVED)), requests, tracing, cluster.requestTimeout().toMillis(),
                 identity.workerId(), identity.nodeId());
     }
 

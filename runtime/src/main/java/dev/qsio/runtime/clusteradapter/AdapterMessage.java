@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The messages between the cluster adapters of servers, after Node's {@code ClusterAdapter}: a broadcast, the
- * requests that act on or collect sockets elsewhere, and their responses. Each wire ({@link ClusterTransport})
+ * requests that act on or collect sockets elsewhere, and their responses. Each wire ({@link AdapterLink})
  * encodes them its own way; the {@link ClusterHub} applies them the same way whatever the wire.
  * <p>
  * A request id is chosen by the requester and echoed by the responses; a message without acknowledgements has none

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -24,29 +25,27 @@ import dev.qsio.runtime.adapter.Broadcast;
 import dev.qsio.runtime.adapter.BroadcastAcks;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import dev.qsio.runtime.adapter.LocalSockets;
+import dev.qsio.runtime.adapter.RemoteBroadcastHooks;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
-import dev.qsio.runtime.server.BroadcastHooks;
-import dev.qsio.runtime.server.ServerFigure;
-import dev.qsio.runtime.server.ServerStats;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 
 /**
  * The cluster adapter of one server, whatever the wire: it sends the operations of every namespace's
  * {@link ClusterAdapter} to the other servers, applies theirs to its local sockets, and collects the answers to its
- * requests (with the server's {@link RequestTracker}). The {@link ClusterTransport} only encodes and carries.
+ * requests (with the server's {@link RequestTracker}). The {@link AdapterLink} only encodes and carries.
  */
 public final class ClusterHub {
 
     private static final Logger LOG = Logger.getLogger(ClusterHub.class);
 
-    private final ClusterTransport transport;
+    private final AdapterLink link;
     private final ProtocolJson json;
-    private final BroadcastHooks hooks;
-    private final ServerStats stats;
+    private final RemoteBroadcastHooks hooks;
+    private final Counts counts;
     private final RequestTracker requests;
     private final Tracing tracing;
     private final long requestTimeoutMs;
@@ -55,18 +54,25 @@ public final class ClusterHub {
     /** The adapters this hub created, by namespace name. */
     private final Map<String, ClusterAdapter> adapters = new ConcurrentHashMap<>();
 
-    public ClusterHub(ClusterTransport transport, ProtocolJson json, BroadcastHooks hooks, ServerStats stats,
+    public ClusterHub(AdapterLink link, ProtocolJson json, RemoteBroadcastHooks hooks, Counts counts,
             RequestTracker requests, Tracing tracing, long requestTimeoutMs, int workerId, String nodeId) {
-        this.transport = transport;
+        this.link = link;
         this.json = json;
         this.hooks = hooks;
-        this.stats = stats;
+        this.counts = counts;
         this.requests = requests;
         this.tracing = tracing;
         this.requestTimeoutMs = requestTimeoutMs;
-        this.origin = new Origin(transport.self(), workerId, nodeId);
-        this.requestPrefix = transport.self() + ":";
-        transport.start(this);
+        this.origin = new Origin(link.self(), workerId, nodeId);
+        this.requestPrefix = link.self() + ":";
+        link.start(this);
+    }
+
+    /**
+     * Where the hub counts the broadcasts it sends to the other servers and receives from them: the server's figures,
+     * given by whoever builds the hub, so that the cluster adapter needs nothing of the server.
+     */
+    public record Counts(LongAdder broadcastsSent, LongAdder broadcastsReceived) {
     }
 
     /** Creates each namespace's adapter, and keeps it to apply the other servers' operations. */
@@ -74,18 +80,18 @@ public final class ClusterHub {
         return namespace -> {
             ClusterAdapter adapter = new ClusterAdapter(namespace, this, json.encoder(), requests);
             adapters.put(namespace.name(), adapter);
-            transport.opened(namespace.name());
+            link.opened(namespace.name());
             return adapter;
         };
     }
 
     Consumer<RoomEvent> roomWatcher(LocalSockets namespace) {
-        return transport.roomWatcher(namespace);
+        return link.roomWatcher(namespace);
     }
 
     void closed(ClusterAdapter adapter) {
         if (adapters.remove(adapter.name(), adapter)) {
-            transport.closed(adapter.name());
+            link.closed(adapter.name());
         }
     }
 
@@ -118,16 +124,16 @@ public final class ClusterHub {
 
     /** The other servers of a namespace as last known: what a broadcast with acknowledgements waits for. */
     Others othersNow(String namespace) {
-        return transport.othersNow(namespace);
+        return link.othersNow(namespace);
     }
 
     boolean deliversOwn(BroadcastOptions options) {
-        return transport.deliversOwn(options);
+        return link.deliversOwn(options);
     }
 
     void broadcast(Broadcast b) {
-        stats.increment(ServerFigure.BROADCASTS_SENT);
-        transport.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
+        counts.broadcastsSent().increment();
+        link.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), b.withOffset(),
                 b.direct(), null, 0));
     }
@@ -136,21 +142,21 @@ public final class ClusterHub {
         if (othersNow(b.namespace()).none()) {
             return;
         }
-        transport.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
+        link.publish(new AdapterMessage.Broadcast(origin(), b.namespace(), EventPayload.of(b.event(), b.args(),
                 b.packet()), selection(b.options()), b.options().volatileFlag(), b.options().compress(), false, false,
                 wireId(requestId), timeoutMs));
     }
 
     void socketsOperation(String namespace, AdapterMessage.Operation operation, BroadcastOptions options,
             Set<String> rooms, boolean close) {
-        transport.publish(new AdapterMessage.SocketsOperation(origin(), namespace, operation, selection(options), rooms,
+        link.publish(new AdapterMessage.SocketsOperation(origin(), namespace, operation, selection(options), rooms,
                 close));
     }
 
     CompletionStage<List<RemoteSocket>> fetchSockets(ClusterAdapter adapter, BroadcastOptions options) {
         CompletableFuture<List<RemoteSocket>> result = new CompletableFuture<>();
         Origin sender = origin();
-        transport.others(adapter.name()).onComplete(ar -> {
+        link.others(adapter.name()).onComplete(ar -> {
             Others others = ar.succeeded() ? ar.result() : Others.counted(0);
             Collect<RemoteSocket> request = requests.open(new Collect<>(others, result, (answer, found) -> {
                 if (answer instanceof AdapterMessage.FetchSocketsResponse response) {
@@ -161,7 +167,7 @@ public final class ClusterHub {
             }, (answered, expected, summary) -> new ClusterTimeoutException("fetchSockets timed out after "
                     + requestTimeoutMs + " ms: " + summary)), requestTimeoutMs);
             if (!others.none()) {
-                transport.publish(new AdapterMessage.FetchSockets(sender, adapter.name(), wireId(request.id()),
+                link.publish(new AdapterMessage.FetchSockets(sender, adapter.name(), wireId(request.id()),
                         selection(options)));
             }
         });
@@ -169,13 +175,13 @@ public final class ClusterHub {
     }
 
     void serverSideEmit(String namespace, String event, Object[] args) {
-        transport.publish(new AdapterMessage.ServerSideEmit(origin(), namespace, null, EventPayload.of(event, args, null)));
+        link.publish(new AdapterMessage.ServerSideEmit(origin(), namespace, null, EventPayload.of(event, args, null)));
     }
 
     CompletionStage<List<JsonNode>> serverSideEmitWithAck(String namespace, String event, Object[] args, long timeoutMs) {
         CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
         Origin sender = origin();
-        transport.others(namespace).onComplete(ar -> {
+        link.others(namespace).onComplete(ar -> {
             Others others = ar.succeeded() ? ar.result() : Others.counted(0);
             Collect<JsonNode> request = requests.open(new Collect<>(others, result, (answer, answers) -> {
                 if (answer instanceof AdapterMessage.ServerSideEmitResponse response) {
@@ -184,7 +190,7 @@ public final class ClusterHub {
             }, (answered, expected, summary) -> new AckTimeoutException("serverSideEmitWithAck timed out after "
                     + timeoutMs + " ms: " + summary, answered, expected)), timeoutMs);
             if (!others.none()) {
-                transport.publish(new AdapterMessage.ServerSideEmit(sender, namespace, wireId(request.id()),
+                link.publish(new AdapterMessage.ServerSideEmit(sender, namespace, wireId(request.id()),
                         EventPayload.of(event, args, null)));
             }
         });
@@ -317,7 +323,7 @@ public final class ClusterHub {
             deliver(b, true);
             return;
         }
-        stats.increment(ServerFigure.BROADCASTS_RECEIVED);
+        counts.broadcastsReceived().increment();
         if (!tracing.enabled()) {
             deliver(b, false);
             return;
@@ -339,10 +345,10 @@ public final class ClusterHub {
             if (adapter != null) {
                 String requester = b.origin().member();
                 count = adapter.localBroadcastWithAck(b.payload().event(json), b.payload().args(json), options,
-                        value -> transport.respond(requester, new AdapterMessage.BroadcastAck(namespace, b.requestId(),
+                        value -> link.respond(requester, new AdapterMessage.BroadcastAck(namespace, b.requestId(),
                                 value)));
             }
-            transport.respond(b.origin().member(), new AdapterMessage.BroadcastClientCount(namespace, b.requestId(),
+            link.respond(b.origin().member(), new AdapterMessage.BroadcastClientCount(namespace, b.requestId(),
                     count));
         } else if (adapter != null) {
             adapter.localBroadcast(b.payload().encoded(json, namespace), options);
@@ -383,14 +389,14 @@ public final class ClusterHub {
                 sockets.add(SocketDescriptions.describe(json.mapper(), socket));
             }
         }
-        transport.respond(f.origin().member(), new AdapterMessage.FetchSocketsResponse(f.namespace(), f.requestId(),
+        link.respond(f.origin().member(), new AdapterMessage.FetchSocketsResponse(f.namespace(), f.requestId(),
                 sockets));
     }
 
     private void onServerSideEmit(AdapterMessage.ServerSideEmit e) throws ProtocolException {
         String requester = e.origin().member();
         Consumer<Object> reply = e.requestId() == null ? null
-                : value -> transport.respond(requester, new AdapterMessage.ServerSideEmitResponse(e.namespace(),
+                : value -> link.respond(requester, new AdapterMessage.ServerSideEmitResponse(e.namespace(),
                         e.requestId(), value == null ? NullNode.getInstance() : json.mapper().valueToTree(value)));
         hooks.deliverRemote(e.namespace(), e.payload().event(json), e.payload().argTrees(json), Set.of(), Set.of(), true,
                 e.origin().worker(), e.origin().node(), reply);

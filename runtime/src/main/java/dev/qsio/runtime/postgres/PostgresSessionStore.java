@@ -40,7 +40,7 @@ import io.vertx.sqlclient.Tuple;
  * {@code <prefix>_sessions} (JSON {@code {sid, pid, owner, rooms, data}}, owner being the server that wrote it last;
  * expiring after the recovery window; written when the socket connects, changes rooms and disconnects, and refreshed
  * while it is connected, so that the state survives a killed worker). The broadcast log is {@code <prefix>_log}: each
- * logged broadcast (its Node message, msgpack-encoded) with its offset, written by {@link PostgresTransport} in the
+ * logged broadcast (its Node message, msgpack-encoded) with its offset, written by {@link PostgresAdapterLink} in the
  * transaction that notifies it, one writer at a time, so that the log's order is the order in which every server
  * delivered the broadcasts. Rows older than the window are deleted every {@code cleanup-interval}.
  */
@@ -92,7 +92,7 @@ final class PostgresSessionStore implements SessionStore {
 
     @Override
     public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
-        // the transport logs each broadcast in the transaction that notifies it
+        // the link logs each broadcast in the transaction that notifies it
     }
 
     /**

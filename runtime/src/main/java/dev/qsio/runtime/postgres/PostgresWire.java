@@ -18,7 +18,7 @@ import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.PubSubBus;
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.AdapterLink;
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.protocol.ProtocolException;
 import dev.qsio.runtime.wire.Wire;
@@ -40,7 +40,7 @@ import io.vertx.sqlclient.Pool;
  * attachments table;</li>
  * <li>the bus between servers ({@link PubSubBus} over those channels: membership, the engine's messages, and the
  * liveness check of the listening connection by this server's own heartbeats);</li>
- * <li>{@link PostgresTransport}: the cluster adapter's messages in the format of Node's
+ * <li>{@link PostgresAdapterLink}: the cluster adapter's messages in the format of Node's
  * {@code @socket.io/postgres-adapter};</li>
  * <li>{@link PostgresSessionStore}: connection state recovery, when it is on.</li>
  * </ul>
@@ -93,7 +93,7 @@ public final class PostgresWire implements Wire {
 
     private final PostgresChannels channels;
     private final PubSubBus bus;
-    private final PostgresTransport transport;
+    private final PostgresAdapterLink link;
     private final SessionStore sessions;
     private final IdentityLeases leases;
 
@@ -115,7 +115,7 @@ public final class PostgresWire implements Wire {
                 context.workerId(), context.heartbeat(), context.heartbeatTimeout());
         PostgresSessionStore store = tables == null ? null
                 : new PostgresSessionStore(context.json(), pool, bus.self(), tables);
-        transport = new PostgresTransport(context.vertx(), bus, channels, context.json(), config.channelPrefix(),
+        link = new PostgresAdapterLink(context.vertx(), bus, channels, context.json(), config.channelPrefix(),
                 config.heartbeatInterval(), config.heartbeatTimeout(), store);
         sessions = store == null ? SessionStore.NONE : store;
         leases = new PostgresIdentityLeases(pool, recoveryPrefix);
@@ -139,8 +139,8 @@ public final class PostgresWire implements Wire {
     }
 
     @Override
-    public ClusterTransport adapterTransport() {
-        return transport;
+    public AdapterLink adapterLink() {
+        return link;
     }
 
     @Override
@@ -226,7 +226,7 @@ public final class PostgresWire implements Wire {
         public void emit(AdapterMessage message) {
             try {
                 ObjectNode m = NodePostgresFormat.stamp(messages.encode(message, false), sequence.incrementAndGet());
-                String channel = PostgresTransport.channel(config.channelPrefix(), m.path("nsp").asText());
+                String channel = PostgresAdapterLink.channel(config.channelPrefix(), m.path("nsp").asText());
                 NodePostgresFormat.Notified notified = NodePostgresFormat.encode(messages.wire(), m,
                         config.payloadThreshold());
                 if (notified instanceof NodePostgresFormat.Attached a) {

@@ -35,7 +35,7 @@ import io.vertx.redis.client.Response;
  * The session store of the {@code redis} bus. A session is the key {@code <key>-session#<nsp>#<pid>} (JSON, expiring
  * after the recovery window; written when the socket connects, changes rooms and disconnects, and refreshed while it
  * is connected, so that the state survives a killed worker). The broadcast log is the stream
- * {@code <key>-log#<nsp>}, written by {@link RedisTransport} in the same script that publishes the broadcast, so that
+ * {@code <key>-log#<nsp>}, written by {@link RedisAdapterLink} in the same script that publishes the broadcast, so that
  * the log's order is the order in which every server delivered the packets; entries older than the window are
  * trimmed as new ones are added.
  */

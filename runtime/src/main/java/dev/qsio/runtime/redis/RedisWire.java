@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.AdapterLink;
 import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireContext;
 import dev.qsio.runtime.wire.WireEmitter;
@@ -60,7 +60,7 @@ public final class RedisWire implements Wire {
     };
 
     private final RedisBus bus;
-    private final ClusterTransport transport;
+    private final AdapterLink link;
     private final SessionStore sessions;
     private final IdentityLeases leases;
 
@@ -78,14 +78,14 @@ public final class RedisWire implements Wire {
             RedisSessionStore store = window > 0
                     ? new RedisSessionStore(context.json(), channels, bus.self(), config.key(), window)
                     : null;
-            transport = new ShardedRedisTransport(context.vertx(), bus, context.json(), config.key(),
+            link = new ShardedRedisAdapterLink(context.vertx(), bus, context.json(), config.key(),
                     config.subscriptionMode(), store);
             sessions = store == null ? SessionStore.NONE : store;
         } else if (config.adapter() == RedisConfig.Adapter.STREAMS) {
             // the format of Node's @socket.io/redis-streams-adapter: a stream, and recovery across Node and Quarkus
-            StreamsRedisTransport streams = new StreamsRedisTransport(context.vertx(), bus, context.json(),
+            StreamsRedisAdapterLink streams = new StreamsRedisAdapterLink(context.vertx(), bus, context.json(),
                     config.key(), config.streams().maxLen(), window > 0);
-            transport = streams;
+            link = streams;
             StreamsSessionStore store = window > 0 ? new StreamsSessionStore(context.json(), channels, bus.self(),
                     config.key(), config.streams().sessionKeyPrefix(), window, context.recoveryLogBytes(),
                     streams::readPast) : null;
@@ -97,7 +97,7 @@ public final class RedisWire implements Wire {
             RedisSessionStore store = window > 0
                     ? new RedisSessionStore(context.json(), channels, bus.self(), config.key(), window)
                     : null;
-            transport = new RedisTransport(context.vertx(), bus, context.json(), config.key(), store);
+            link = new RedisAdapterLink(context.vertx(), bus, context.json(), config.key(), store);
             sessions = store == null ? SessionStore.NONE : store;
         }
     }
@@ -108,8 +108,8 @@ public final class RedisWire implements Wire {
     }
 
     @Override
-    public ClusterTransport adapterTransport() {
-        return transport;
+    public AdapterLink adapterLink() {
+        return link;
     }
 
     @Override

@@ -64,8 +64,8 @@ final class HeldConnections {
         this.peers = peers;
     }
 
-    private EngineWire.Writer message(EngineWire.Type type) {
-        return new EngineWire.Writer(type, server.path());
+    private EngineMessages.Writer message(EngineMessages.Type type) {
+        return new EngineMessages.Writer(type, server.path());
     }
 
     /** Parks a GET of a session that {@code owner} owns, until its DRAIN. */
@@ -77,7 +77,7 @@ final class HeldConnections {
         }
         request.response().closeHandler(v -> {
             if (polls.remove(sid, poll)) {
-                peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+                peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport close").buffer());
             }
         });
         server.stats().increment(EngineFigure.FORWARDED_REQUESTS);
@@ -104,7 +104,7 @@ final class HeldConnections {
 
     private void relayEnded(String sid, Relayed f) {
         if (relayed.remove(sid, f)) {
-            peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str("transport close").buffer());
+            peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport close").buffer());
         }
     }
 
@@ -117,7 +117,7 @@ final class HeldConnections {
         String owner = f.owner;
         boolean eio3 = f.eio3;
         WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
-                text -> peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(text).buffer()),
+                text -> peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false).str(text).buffer()),
                 data -> {
                     EnginePacket packet;
                     try {
@@ -125,11 +125,11 @@ final class HeldConnections {
                     } catch (MalformedPacketException e) {
                         if (relayed.remove(sid, f)) {
                             ws.close();
-                            peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("parse error").buffer());
+                            peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("parse error").buffer());
                         }
                         return;
                     }
-                    peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(packet.segment()).buffer());
+                    peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false).str(packet.segment()).buffer());
                 },
                 // the close that follows tells the owner
                 code -> {
@@ -137,7 +137,7 @@ final class HeldConnections {
     }
 
     /** DRAIN: the owner's packets for a client whose connection is held here. */
-    void onDrain(EngineWire.Reader r) throws IOException {
+    void onDrain(EngineMessages.Reader r) throws IOException {
         String sid = r.str();
         List<EnginePacket> packets = r.packets();
         boolean close = r.bool();
@@ -166,7 +166,7 @@ final class HeldConnections {
                 server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
                 if (relayed.remove(sid, f)) {
                     WebSocketChannels.abort(f.channel);
-                    peers.send(f.owner, message(EngineWire.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());
+                    peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());
                 }
                 return;
             }

@@ -43,8 +43,8 @@ final class OwnerSide {
         this.responseTimeoutMs = responseTimeoutMs;
     }
 
-    private EngineWire.Writer message(EngineWire.Type type) {
-        return new EngineWire.Writer(type, server.path());
+    private EngineMessages.Writer message(EngineMessages.Type type) {
+        return new EngineMessages.Writer(type, server.path());
     }
 
     /** A connection of session {@code sid} that server {@code holder} holds: packets go there as DRAIN. */
@@ -67,7 +67,7 @@ final class OwnerSide {
             if (LOG.isDebugEnabled()) {
                 LOG.debugf("session %s: %d packets to the GET parked at %s", sid, packets.size(), holder);
             }
-            peers.send(holder, message(EngineWire.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
+            peers.send(holder, message(EngineMessages.Type.DRAIN).str(sid).packets(packets).bool(close).buffer());
         }
     }
 
@@ -78,7 +78,7 @@ final class OwnerSide {
     }
 
     /** ACQUIRE_LOCK: may {@code from} serve a request of one of this server's sessions? */
-    void onAcquireLock(String from, EngineWire.Reader r) throws IOException {
+    void onAcquireLock(String from, EngineMessages.Reader r) throws IOException {
         long id = r.num();
         String sid = r.str();
         String transport = r.str();
@@ -92,16 +92,16 @@ final class OwnerSide {
         TransportKind kind = Transports.named(transport);
         int outcome;
         if (lease == null) {
-            outcome = EngineWire.NOT_HERE;
+            outcome = EngineMessages.NOT_HERE;
         } else {
-            outcome = kind != null && lease.lendable(kind, read, tag) ? EngineWire.LOCK_GRANTED : EngineWire.LOCK_REFUSED;
+            outcome = kind != null && lease.lendable(kind, read, tag) ? EngineMessages.LOCK_GRANTED : EngineMessages.LOCK_REFUSED;
         }
-        peers.send(from, message(EngineWire.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
-        if (LOG.isDebugEnabled() && outcome != EngineWire.NOT_HERE) {
+        peers.send(from, message(EngineMessages.Type.ACQUIRE_LOCK_RESPONSE).num(id).num(outcome).buffer());
+        if (LOG.isDebugEnabled() && outcome != EngineMessages.NOT_HERE) {
             LOG.debugf("session %s: %s %s from %s (tag %s) %s", sid, transport, read ? "read" : "write", from, tag,
-                    outcome == EngineWire.LOCK_GRANTED ? "granted" : "refused");
+                    outcome == EngineMessages.LOCK_GRANTED ? "granted" : "refused");
         }
-        if (outcome == EngineWire.LOCK_GRANTED) {
+        if (outcome == EngineMessages.LOCK_GRANTED) {
             if (!kind.requestBased()) {
                 lease.upgradeElsewhereStarted(from, kind);
             } else if (read) {
@@ -111,7 +111,7 @@ final class OwnerSide {
     }
 
     /** PACKET: what a client sent through another server. */
-    void onPacket(EngineWire.Reader r) throws IOException {
+    void onPacket(EngineMessages.Reader r) throws IOException {
         String sid = r.str();
         boolean payload = r.bool();
         String text = r.str();
@@ -119,7 +119,7 @@ final class OwnerSide {
         if (session == null) {
             String owner = movedTo.get(sid);
             if (owner != null) {
-                peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(payload).str(text).buffer());
+                peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(payload).str(text).buffer());
             }
             return;
         }
@@ -137,7 +137,7 @@ final class OwnerSide {
     }
 
     /** UPGRADE: how an upgrade that {@code from} probed ended. */
-    void onUpgrade(String from, EngineWire.Reader r) throws IOException {
+    void onUpgrade(String from, EngineMessages.Reader r) throws IOException {
         long id = r.num();
         String sid = r.str();
         boolean success = r.bool();
@@ -153,7 +153,7 @@ final class OwnerSide {
         if (id >= 0 && success) {
             // a session taken over keeps who its handshake said its client is (added field: older servers stop reading
             // before it)
-            peers.send(from, message(EngineWire.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
+            peers.send(from, message(EngineMessages.Type.UPGRADE_RESPONSE).num(id).bool(takeOver != null)
                     .packets(takeOver == null ? List.of() : takeOver)
                     .identity(takeOver == null ? null : session.request().identity()).buffer());
         }
@@ -164,7 +164,7 @@ final class OwnerSide {
     }
 
     /** CLOSE: a connection {@code from} held for one of this server's sessions ended, or a request it forwarded failed. */
-    void onClose(String from, EngineWire.Reader r) throws IOException {
+    void onClose(String from, EngineMessages.Reader r) throws IOException {
         String sid = r.str();
         String reason = r.str();
         SessionLease lease = lease(sid);

@@ -50,9 +50,9 @@ public final class RemoteEngines implements OtherServers.Factory, EnginePeers.Re
 
     @Override
     public void onMessage(String from, Buffer message) {
-        EngineWire.Reader r;
+        EngineMessages.Reader r;
         try {
-            r = new EngineWire.Reader(message);
+            r = new EngineMessages.Reader(message);
         } catch (IOException e) {
             LOG.debugf("bad engine message from %s: %s", from, e.getMessage());
             return;
@@ -66,12 +66,12 @@ public final class RemoteEngines implements OtherServers.Factory, EnginePeers.Re
     }
 
     /** Answers a lookup for a path that has no server here yet: it cannot own the session. */
-    private void answerWithoutServer(String from, EngineWire.Reader r) {
+    private void answerWithoutServer(String from, EngineMessages.Reader r) {
         try {
-            if (r.type == EngineWire.Type.ACQUIRE_LOCK) {
+            if (r.type == EngineMessages.Type.ACQUIRE_LOCK) {
                 long id = r.num();
-                peers.send(from, new EngineWire.Writer(EngineWire.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
-                        .num(EngineWire.NOT_HERE).buffer());
+                peers.send(from, new EngineMessages.Writer(EngineMessages.Type.ACQUIRE_LOCK_RESPONSE, r.path).num(id)
+                        .num(EngineMessages.NOT_HERE).buffer());
             }
         } catch (IOException | MessagePackException e) {
             LOG.debugf("bad engine message from %s: %s", from, e.getMessage());

@@ -68,7 +68,7 @@ final class RemoteSessions implements OtherServers {
 
         @Override
         protected boolean answered(String from, Object outcome) {
-            if (outcome instanceof Integer o && o == EngineWire.LOCK_GRANTED) {
+            if (outcome instanceof Integer o && o == EngineMessages.LOCK_GRANTED) {
                 owner = from;
             }
             return true;
@@ -101,7 +101,7 @@ final class RemoteSessions implements OtherServers {
         private final String owner;
         private final HandshakeRequest handshake;
         private final boolean eio3;
-        private EngineWire.Reader response;
+        private EngineMessages.Reader response;
 
         UpgradeRequest(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
             super(Set.of(owner));
@@ -114,7 +114,7 @@ final class RemoteSessions implements OtherServers {
 
         @Override
         protected boolean answered(String from, Object answer) {
-            response = (EngineWire.Reader) answer;
+            response = (EngineMessages.Reader) answer;
             return true;
         }
 
@@ -177,8 +177,8 @@ final class RemoteSessions implements OtherServers {
         this.ownSessions = new OwnerSide(server, peers, responseTimeoutMs);
     }
 
-    private EngineWire.Writer message(EngineWire.Type type) {
-        return new EngineWire.Writer(type, server.path());
+    private EngineMessages.Writer message(EngineMessages.Type type) {
+        return new EngineMessages.Writer(type, server.path());
     }
 
     @Override
@@ -257,7 +257,7 @@ final class RemoteSessions implements OtherServers {
     private void acquireLock(String sid, TransportKind kind, boolean read, String tag, Consumer<String> onGranted,
             Runnable onFailure) {
         LockRequest lock = requests.open(new LockRequest(peers.others(), onGranted, onFailure), responseTimeoutMs);
-        peers.publish(message(EngineWire.Type.ACQUIRE_LOCK).num(lock.id()).str(sid).str(kind.name()).bool(read)
+        peers.publish(message(EngineMessages.Type.ACQUIRE_LOCK).num(lock.id()).str(sid).str(kind.name()).bool(read)
                 .str(tag == null ? "" : tag).buffer());
     }
 
@@ -271,16 +271,16 @@ final class RemoteSessions implements OtherServers {
                         packets = EngineServer.decodePayload(request, body);
                     } catch (MalformedPacketException e) {
                         server.refuse(request, EngineError.BAD_REQUEST);
-                        peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("parse error").buffer());
+                        peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("parse error").buffer());
                         return;
                     }
                     if (EngineServer.eio3(request)) {
                         // a revision 3 payload is framed otherwise: its packets go one by one, as revision 4 segments
                         for (EnginePacket p : packets) {
-                            peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(false).str(p.segment()).buffer());
+                            peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false).str(p.segment()).buffer());
                         }
                     } else {
-                        peers.send(owner, message(EngineWire.Type.PACKET).str(sid).bool(true)
+                        peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(true)
                                 .str(body.toString(StandardCharsets.UTF_8)).buffer());
                     }
                     HttpServerResponse response = request.response();
@@ -289,7 +289,7 @@ final class RemoteSessions implements OtherServers {
                 }, failure -> {
                     server.bodyRefused(request, failure);
                     // the session ends, as it does for the same failure on its own server
-                    peers.send(owner, message(EngineWire.Type.CLOSE).str(sid).str("transport error").buffer());
+                    peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport error").buffer());
                 });
     }
 
@@ -302,7 +302,7 @@ final class RemoteSessions implements OtherServers {
         request.resume();
         upgrade.onComplete(ar -> {
             if (ar.failed()) {
-                peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 return;
             }
             ServerWebSocket ws = ar.result();
@@ -311,7 +311,7 @@ final class RemoteSessions implements OtherServers {
                 if (!settled[0]) {
                     settled[0] = true;
                     ws.close();
-                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
             WebSocketMessages.read(ws, server.options().maxHttpBufferSize(), text -> {
@@ -329,7 +329,7 @@ final class RemoteSessions implements OtherServers {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
                     ws.close();
-                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             }, data -> {
                 // nothing but the probe is expected before the upgrade completes: ignored, as before
@@ -340,7 +340,7 @@ final class RemoteSessions implements OtherServers {
                 if (!settled[0]) {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
-                    peers.send(owner, message(EngineWire.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
                 }
             });
         });
@@ -348,13 +348,13 @@ final class RemoteSessions implements OtherServers {
 
     private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
         UpgradeRequest upgrade = requests.open(new UpgradeRequest(ws, sid, owner, handshake, eio3), responseTimeoutMs);
-        peers.send(owner, message(EngineWire.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
+        peers.send(owner, message(EngineMessages.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
     }
 
     // ================================================================ incoming
 
     /** A message from another server's engine. */
-    void onMessage(String from, EngineWire.Reader r) {
+    void onMessage(String from, EngineMessages.Reader r) {
         try {
             switch (r.type) {
                 case ACQUIRE_LOCK -> ownSessions.onAcquireLock(from, r);
@@ -371,7 +371,7 @@ final class RemoteSessions implements OtherServers {
         }
     }
 
-    private void onLockResponse(String from, EngineWire.Reader r) throws IOException {
+    private void onLockResponse(String from, EngineMessages.Reader r) throws IOException {
         long id = r.num();
         int outcome = (int) r.num();
         requests.answer(id, from, outcome);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.BroadcastContext;
 import dev.qsio.runtime.adapter.BroadcastOptions;
+import dev.qsio.runtime.adapter.RemoteBroadcastHooks;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
@@ -21,7 +22,7 @@ import io.vertx.core.Context;
  * The {@link dev.qsio.OnBroadcast} methods, by namespace and event, and their delivery: in order, one broadcast
  * after the other.
  */
-public final class BroadcastHooks {
+public final class BroadcastHooks implements RemoteBroadcastHooks {
 
     private static final Logger LOG = Logger.getLogger(BroadcastHooks.class);
 
@@ -51,7 +52,7 @@ public final class BroadcastHooks {
         return list == null ? List.of() : list;
     }
 
-    /** Whether anything listens to this event: callers skip building arguments otherwise. */
+    @Override
     public boolean listens(String namespace, String event) {
         return !find(namespace, event).isEmpty();
     }
@@ -70,10 +71,7 @@ public final class BroadcastHooks {
                 serverSide, worker, node, true), null);
     }
 
-    /**
-     * A broadcast from another server. {@code reply}, when not null, receives the value each method answered (for
-     * {@code serverSideEmitWithAck}).
-     */
+    @Override
     public void deliverRemote(String namespace, String event, List<JsonNode> args, Set<String> rooms, Set<String> except,
             boolean serverSide, int originWorker, String originNode, Consumer<Object> reply) {
         List<HandlerMethod> methods = find(namespace, event);

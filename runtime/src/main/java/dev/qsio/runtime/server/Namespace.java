@@ -36,6 +36,7 @@ import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.engine.Fanout;
 import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.spans.Tracing;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;

@@ -12,6 +12,7 @@ import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.protocol.ProtocolJson;
 import dev.qsio.runtime.requests.RequestTracker;
+import dev.qsio.runtime.spans.Tracing;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;

@@ -19,7 +19,8 @@ public final class ServerStats {
         counters.increment(figure);
     }
 
-    LongAdder adder(ServerFigure figure) {
+    /** The counter of {@code figure}, for a part that counts often or is built outside the server. */
+    public LongAdder adder(ServerFigure figure) {
         return counters.adder(figure);
     }
 

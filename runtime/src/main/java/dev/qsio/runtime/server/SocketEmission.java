@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.spans.Tracing;
 import io.smallrye.mutiny.Uni;
 
 /**

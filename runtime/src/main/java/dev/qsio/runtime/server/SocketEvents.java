@@ -14,6 +14,7 @@ import dev.qsio.AnyListener;
 import dev.qsio.EventArgs;
 import dev.qsio.PacketMiddleware;
 import dev.qsio.runtime.protocol.Packet;
+import dev.qsio.runtime.spans.Tracing;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**

@@ -26,6 +26,7 @@ import dev.qsio.runtime.engine.Ids;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import dev.qsio.runtime.security.IdentitySnapshot;
+import dev.qsio.runtime.spans.Tracing;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 

@@ -32,6 +32,7 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.SessionHandler;
 import dev.qsio.runtime.protocol.ProtocolJson;
+import dev.qsio.runtime.spans.Tracing;
 import io.quarkus.arc.Arc;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

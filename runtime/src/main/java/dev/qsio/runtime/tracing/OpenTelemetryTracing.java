@@ -10,7 +10,7 @@ import org.jboss.logging.MDC;
 
 import dev.qsio.HandshakeRequest;
 import dev.qsio.SocketIoSocket;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanBuilder;

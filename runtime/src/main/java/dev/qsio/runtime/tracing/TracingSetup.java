@@ -6,7 +6,7 @@ import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 import io.opentelemetry.api.OpenTelemetry;
 
 /**

@@ -3,7 +3,7 @@ package dev.qsio.runtime.wire;
 import dev.qsio.runtime.adapter.IdentityLeases;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
-import dev.qsio.runtime.clusteradapter.ClusterTransport;
+import dev.qsio.runtime.clusteradapter.AdapterLink;
 import io.vertx.core.Future;
 
 /**
@@ -18,7 +18,7 @@ import io.vertx.core.Future;
  * <li>the engine's sessions owned by other servers ride on its {@link #bus()} (channel {@link Bus.Channel#ENGINE}), which
  * also says who the members are;</li>
  * <li>the cluster adapter's messages (broadcasts, requests and their responses) travel through its
- * {@link #adapterTransport()}, in the wire's own format (for Node interop: the format of Node's adapter for the same
+ * {@link #adapterLink()}, in the wire's own format (for Node interop: the format of Node's adapter for the same
  * service);</li>
  * <li>connection state recovery keeps its sessions and broadcast log in its {@link #sessionStore()};</li>
  * <li>the cap of connections per identity keeps its leases in its {@link #identityLeases()}.</li>
@@ -27,7 +27,7 @@ import io.vertx.core.Future;
  * <p>
  * Threads: {@link #start()} and {@link #close()} are called on a worker thread of the startup and shutdown; the rest
  * may be called from any thread, and the wire delivers what it receives on a Vert.x context of its own (bus listeners,
- * the transport's {@code ClusterHub}), never blocking it.
+ * the link's {@code ClusterHub}), never blocking it.
  * <p>
  * Outages: a wire that loses its service goes down ({@link Bus#isUp()} false, {@link WireFigures#up()} false), forgets
  * the other members (each listener hears {@link Bus.Listener#onMemberLeft}), drops what it is asked to send meanwhile
@@ -47,10 +47,10 @@ public interface Wire {
     Bus bus();
 
     /**
-     * The cluster adapter's transport on this wire: encodes the messages of the server's {@code ClusterHub} in the
+     * The cluster adapter's link on this wire: encodes the messages of the server's {@code ClusterHub} in the
      * wire's format and carries them, and says which servers a request waits for. Made once; the hub starts it.
      */
-    ClusterTransport adapterTransport();
+    AdapterLink adapterLink();
 
     /**
      * Where connection state recovery keeps sessions and the broadcast log, when

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import com.sun.management.ThreadMXBean;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
-import dev.qsio.runtime.server.Tracing;
+import dev.qsio.runtime.spans.Tracing;
 
 /**
  * Without tracing (OpenTelemetry absent or disabled: the server's {@link Tracing} is {@link Tracing#NONE}), what a

@@ -115,8 +115,8 @@ class PackageDependenciesTest {
             layer("the public API: annotations and interfaces, no implementation", "api"),
             layer("below every layer: the configuration, identities as they cross servers, the figures' vocabulary, "
                     + "requests that wait for answers, live reload's hooks, the one door into Vert.x and Quarkus "
-                    + "internals, peers' bytes read without trusting what they declare", "config", "security", "figures",
-                    "requests", "devmode", "internals", "codec"),
+                    + "internals, peers' bytes read without trusting what they declare, the tracing hooks every layer "
+                    + "calls", "config", "security", "figures", "requests", "devmode", "internals", "codec", "spans"),
             layer("connections passing between processes (the primary's acceptor, the workers' hand-off), the HTTP "
                     + "server's settings: they know no session, packet or bus", "handoff", "http"),
             layer("Engine.IO: knows nothing of Socket.IO or the cluster", "engine"),
@@ -124,10 +124,11 @@ class PackageDependenciesTest {
                     "remote"),
             layer("Socket.IO packets", "protocol"),
             layer("rooms and delivery of one process: the adapter sees sockets through LocalSockets", "adapter"),
-            layer("namespaces and sockets: the server is given its adapter, it does not build the cluster's", "server"),
             layer("how servers reach each other: the bus carries messages without knowing rooms or sessions", "bus"),
-            layer("the cluster-wide API over a wire", "clusteradapter"),
-            layer("what a wire between hosts offers the layers above: membership, the adapter's transport, the "
+            layer("the cluster-wide adapter over a bus or a wire, below the server as Node's ClusterAdapter is below "
+                    + "socket.io: it needs nothing of the server", "clusteradapter"),
+            layer("namespaces and sockets: the server is given its adapter, it does not build the cluster's", "server"),
+            layer("what a wire between hosts offers the layers above: membership, the adapter's link, the "
                     + "recovery store, figures", "wire"),
             layer("the wires between hosts, each one package chosen by quarkus.socketio.bus; none uses another",
                     "redis", "postgres"),
@@ -196,7 +197,7 @@ class PackageDependenciesTest {
 
     @Test
     void onlyTheTracingViewKnowsOpenTelemetry() {
-        // the runtime works without quarkus-opentelemetry: the layers call their own hooks (server.Tracing)
+        // the runtime works without quarkus-opentelemetry: the layers call their own hooks (spans.Tracing)
         assertThat(OPENTELEMETRY).containsExactly("tracing");
     }
 

@@ -150,7 +150,7 @@ class NodePostgresFormatTest {
         for (Captured c : captured) {
             if (c.source().equals("emitter")) {
                 assertThat(c.message().has("nsp")).as(c.what()).isFalse();
-                assertThat(c.message().get("uid").asText()).isEqualTo(PostgresTransport.EMITTER);
+                assertThat(c.message().get("uid").asText()).isEqualTo(PostgresAdapterLink.EMITTER);
             }
         }
         AdapterMessage.Broadcast emit = (AdapterMessage.Broadcast) decode(of("emitter", "emit"));

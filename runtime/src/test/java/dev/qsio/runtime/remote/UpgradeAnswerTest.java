@@ -99,11 +99,11 @@ class UpgradeAnswerTest {
         @Override
         public void send(String member, Buffer message) {
             Runnable before = beforeUpgradeAnswer;
-            if (before != null && type(message) == EngineWire.Type.UPGRADE_RESPONSE) {
+            if (before != null && type(message) == EngineMessages.Type.UPGRADE_RESPONSE) {
                 beforeUpgradeAnswer = null;
                 before.run();
             }
-            if (holdUpgradeAnswers && type(message) == EngineWire.Type.UPGRADE_RESPONSE) {
+            if (holdUpgradeAnswers && type(message) == EngineMessages.Type.UPGRADE_RESPONSE) {
                 held.add(message);
                 return;
             }
@@ -133,9 +133,9 @@ class UpgradeAnswerTest {
         }
     }
 
-    private static EngineWire.Type type(Buffer message) {
+    private static EngineMessages.Type type(Buffer message) {
         try {
-            return new EngineWire.Reader(message).type;
+            return new EngineMessages.Reader(message).type;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,4 +1,4 @@
-package dev.qsio.runtime.server;
+package dev.qsio.runtime.spans;
 
 import java.util.Map;
 import java.util.Set;

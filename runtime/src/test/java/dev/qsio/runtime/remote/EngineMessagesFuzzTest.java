@@ -15,14 +15,14 @@ import io.vertx.core.buffer.Buffer;
  * msgpack-core's {@link MessagePackException} (both drop that message), never another exception or an allocation
  * the bytes do not carry. See {@code dev.qsio.runtime.fuzz.EngineDecoderFuzzTest} for how the build runs it.
  */
-class EngineWireFuzzTest {
+class EngineMessagesFuzzTest {
 
     @FuzzTest
     void engineMessages(FuzzedDataProvider data) {
         int[] reads = data.consumeInts(8);
         byte[] message = data.consumeRemainingAsBytes();
         try {
-            EngineWire.Reader r = new EngineWire.Reader(Buffer.buffer(message));
+            EngineMessages.Reader r = new EngineMessages.Reader(Buffer.buffer(message));
             for (int read : reads) {
                 if (!r.more()) {
                     break;

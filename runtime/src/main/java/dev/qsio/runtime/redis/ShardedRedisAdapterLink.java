@@ -44,9 +44,9 @@ import io.vertx.redis.client.Request;
  * </ul>
  * Each message carries a {@code qsio} member (origin worker and node, offset and direct flags) that Node ignores.
  */
-final class ShardedRedisTransport extends RedisTransportBase {
+final class ShardedRedisAdapterLink extends RedisAdapterLinkBase {
 
-    private static final Logger LOG = Logger.getLogger(ShardedRedisTransport.class);
+    private static final Logger LOG = Logger.getLogger(ShardedRedisAdapterLink.class);
 
     private final ClusterAdapterMessages messages;
     private final NodeMessages wire;
@@ -61,7 +61,7 @@ final class ShardedRedisTransport extends RedisTransportBase {
     /** Connection state recovery's store, or null: then broadcasts are not logged. */
     private final RedisSessionStore recovery;
 
-    ShardedRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode,
+    ShardedRedisAdapterLink(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, SubscriptionMode mode,
             RedisSessionStore recovery) {
         super(vertx, bus, key);
         this.protocol = protocol;

@@ -41,9 +41,9 @@ import io.vertx.redis.client.Response;
  * stream, with their offset, in the stream's order like everyone else's; the sessions are kept by
  * {@link StreamsSessionStore}.
  */
-final class StreamsRedisTransport extends RedisTransportBase {
+final class StreamsRedisAdapterLink extends RedisAdapterLinkBase {
 
-    private static final Logger LOG = Logger.getLogger(StreamsRedisTransport.class);
+    private static final Logger LOG = Logger.getLogger(StreamsRedisAdapterLink.class);
     /** How long one XREAD waits for new entries, and how many it takes at most (Node's defaults). */
     private static final int BLOCK_MS = 5000;
     private static final int READ_COUNT = 100;
@@ -66,7 +66,7 @@ final class StreamsRedisTransport extends RedisTransportBase {
     /** The session store that keeps the recent broadcasts the reader reads, with recovery on; else null. */
     private volatile StreamsSessionStore store;
 
-    StreamsRedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, long maxLen, boolean recovery) {
+    StreamsRedisAdapterLink(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, long maxLen, boolean recovery) {
         super(vertx, bus, key);
         this.maxLen = maxLen;
         this.recovery = recovery;

@@ -16,14 +16,14 @@ import io.vertx.core.buffer.Buffer;
  * {@link BusCodec} on the bus's adapter channel. The bus knows its members, so requests wait for them by name and
  * stop waiting for one that leaves.
  */
-public final class BusTransport extends ClusterTransportBase {
+public final class BusAdapterLink extends AdapterLinkBase {
 
-    private static final Logger LOG = Logger.getLogger(BusTransport.class);
+    private static final Logger LOG = Logger.getLogger(BusAdapterLink.class);
 
     private final Bus bus;
     private final BusCodec codec;
 
-    public BusTransport(Bus bus, ProtocolJson json) {
+    public BusAdapterLink(Bus bus, ProtocolJson json) {
         super(bus);
         this.bus = bus;
         this.codec = new BusCodec(json);

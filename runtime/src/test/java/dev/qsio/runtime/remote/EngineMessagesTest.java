@@ -18,17 +18,17 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 
 /** The messages between the engines of a cluster. */
-class EngineWireTest {
+class EngineMessagesTest {
 
     @Test
     void fieldsAndPacketsRoundTrip() throws Exception {
         List<EnginePacket> packets = List.of(EnginePacket.message("hello"), EnginePacket.message(Buffer.buffer(new byte[] {
                 0, 1, (byte) 255 })), EnginePacket.NOOP);
-        Buffer message = new EngineWire.Writer(EngineWire.Type.DRAIN, "/socket.io/").num(42).str("sid").packets(packets)
+        Buffer message = new EngineMessages.Writer(EngineMessages.Type.DRAIN, "/socket.io/").num(42).str("sid").packets(packets)
                 .bool(true).buffer();
-        EngineWire.Reader r = new EngineWire.Reader(message);
+        EngineMessages.Reader r = new EngineMessages.Reader(message);
         assertThat(r.path).isEqualTo("/socket.io/");
-        assertThat(r.type).isEqualTo(EngineWire.Type.DRAIN);
+        assertThat(r.type).isEqualTo(EngineMessages.Type.DRAIN);
         assertThat(r.num()).isEqualTo(42);
         assertThat(r.str()).isEqualTo("sid");
         List<EnginePacket> back = r.packets();
@@ -41,7 +41,7 @@ class EngineWireTest {
     @Test
     void anUnknownTypeIsRefused() {
         Buffer bogus = Buffer.buffer(new byte[] { 0x7f, (byte) 0xa1, 'x' });
-        assertThatThrownBy(() -> new EngineWire.Reader(bogus)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> new EngineMessages.Reader(bogus)).isInstanceOf(IOException.class)
                 .hasMessageContaining("unknown engine message");
     }
 
@@ -50,16 +50,16 @@ class EngineWireTest {
         // DRAIN for "/", then a packet list declaring 2^31-1 packets in 1 byte: new ArrayList<>(n) took it as said
         Buffer bogus = Buffer.buffer(new byte[] { 0x00, (byte) 0xa1, '/', (byte) 0xdd, 0x7f, (byte) 0xff, (byte) 0xff,
                 (byte) 0xff, 0x01 });
-        assertThatThrownBy(() -> new EngineWire.Reader(bogus)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> new EngineMessages.Reader(bogus)).isInstanceOf(IOException.class)
                 .hasMessageContaining("declared");
     }
 
     @Test
     void anIdentityCrossesAsNameRolesAndExpiryOnly() throws Exception {
         SecurityIdentity ann = IdentitySnapshot.of("ann", Set.of("admin", "user"), 1_800_000_000_000L);
-        Buffer message = new EngineWire.Writer(EngineWire.Type.UPGRADE_RESPONSE, "/socket.io/").num(7).identity(ann)
+        Buffer message = new EngineMessages.Writer(EngineMessages.Type.UPGRADE_RESPONSE, "/socket.io/").num(7).identity(ann)
                 .identity(null).identity(IdentitySnapshot.ANONYMOUS).buffer();
-        EngineWire.Reader r = new EngineWire.Reader(message);
+        EngineMessages.Reader r = new EngineMessages.Reader(message);
         assertThat(r.num()).isEqualTo(7);
         SecurityIdentity back = r.identity();
         assertThat(back.getPrincipal().getName()).isEqualTo("ann");

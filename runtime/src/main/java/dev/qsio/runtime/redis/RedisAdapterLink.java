@@ -44,9 +44,9 @@ import io.vertx.redis.client.Request;
  * pass to {@code @OnBroadcast} methods. With connection state recovery, broadcasts are also appended to the
  * namespace's log ({@link RedisSessionStore}) by the script that publishes them.
  */
-final class RedisTransport extends RedisTransportBase {
+final class RedisAdapterLink extends RedisAdapterLinkBase {
 
-    private static final Logger LOG = Logger.getLogger(RedisTransport.class);
+    private static final Logger LOG = Logger.getLogger(RedisAdapterLink.class);
 
     /** Node's {@code RequestType}. */
     static final int SOCKETS = 0;
@@ -71,7 +71,7 @@ final class RedisTransport extends RedisTransportBase {
     private final RedisSessionStore recovery;
     private volatile int serverCount = 1;
 
-    RedisTransport(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, RedisSessionStore recovery) {
+    RedisAdapterLink(Vertx vertx, RedisBus bus, ProtocolJson protocol, String key, RedisSessionStore recovery) {
         super(vertx, bus, key);
         this.protocol = protocol;
         this.json = protocol.mapper();

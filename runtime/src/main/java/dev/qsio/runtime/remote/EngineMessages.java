@@ -26,7 +26,7 @@ import io.vertx.core.buffer.Buffer;
  * over if the owner has not handed it to the application yet (UPGRADE, UPGRADE_RESPONSE). Packets travel in their
  * polling text form. Encoded with msgpack: {@code [type, path, fields...]}.
  */
-final class EngineWire {
+final class EngineMessages {
 
     enum Type {
         ACQUIRE_LOCK,
@@ -45,7 +45,7 @@ final class EngineWire {
     static final int LOCK_REFUSED = 1;
     static final int NOT_HERE = 2;
 
-    private EngineWire() {
+    private EngineMessages() {
     }
 
     static final class Writer {

@@ -19,7 +19,7 @@ import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.PubSubBus;
 import dev.qsio.runtime.clusteradapter.AdapterMessage;
 import dev.qsio.runtime.clusteradapter.ClusterAdapterMessages;
-import dev.qsio.runtime.clusteradapter.ClusterTransportBase;
+import dev.qsio.runtime.clusteradapter.AdapterLinkBase;
 import dev.qsio.runtime.clusteradapter.NodeMessages;
 import dev.qsio.runtime.clusteradapter.Others;
 import dev.qsio.runtime.protocol.ProtocolException;
@@ -47,9 +47,9 @@ import io.vertx.core.Vertx;
  * recovery, broadcasts are appended to the log ({@link PostgresSessionStore}) in the transaction that notifies them,
  * and every server, this one included, delivers them as they come back, in the log's order.
  */
-final class PostgresTransport extends ClusterTransportBase {
+final class PostgresAdapterLink extends AdapterLinkBase {
 
-    private static final Logger LOG = Logger.getLogger(PostgresTransport.class);
+    private static final Logger LOG = Logger.getLogger(PostgresAdapterLink.class);
     /** The sender of Node's emitters, which is no server. */
     static final String EMITTER = "emitter";
 
@@ -70,7 +70,7 @@ final class PostgresTransport extends ClusterTransportBase {
     private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
-    PostgresTransport(Vertx vertx, PubSubBus bus, PostgresChannels pg, ProtocolJson protocol, String prefix,
+    PostgresAdapterLink(Vertx vertx, PubSubBus bus, PostgresChannels pg, ProtocolJson protocol, String prefix,
             Duration heartbeatInterval, Duration heartbeatTimeout, PostgresSessionStore recovery) {
         super(bus);
         this.vertx = vertx;

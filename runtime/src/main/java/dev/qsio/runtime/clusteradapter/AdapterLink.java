@@ -10,11 +10,11 @@ import io.vertx.core.Future;
 /**
  * How the {@link ClusterHub} reaches the other servers: it encodes {@link AdapterMessage}s in its wire format and
  * carries them (Node's {@code ClusterAdapter.doPublish}/{@code doPublishResponse}). One over the local bus between the
- * workers of a host ({@link BusTransport}); each wire between hosts has its own, in the format of Node's adapter for
+ * workers of a host ({@link BusAdapterLink}); each wire between hosts has its own, in the format of Node's adapter for
  * the same service, so that Node servers share the fleet (Node's newer adapters all write {@link ClusterAdapterMessages};
  * {@link NodeMessages} has the pieces they share).
  * <p>
- * What a transport guarantees the hub:
+ * What a link guarantees the hub:
  * <ul>
  * <li>every other server of the fleet that serves the namespace receives each message {@link #publish}ed, once; a
  * server does not receive its own (unless {@link #deliversOwn} says it is delivered when it comes back);</li>
@@ -28,7 +28,7 @@ import io.vertx.core.Future;
  * </ul>
  * A message that cannot be decoded is logged at debug and dropped; nothing it holds may disturb the others.
  */
-public interface ClusterTransport {
+public interface AdapterLink {
 
     /** This server's member id: the origin of what it sends (its id on the wire's bus). */
     String self();

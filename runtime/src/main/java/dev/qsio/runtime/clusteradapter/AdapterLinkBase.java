@@ -4,12 +4,12 @@ import dev.qsio.runtime.bus.Bus;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * What every {@link ClusterTransport} shares: its servers are the members of a {@link Bus} (the local bus between
+ * What every {@link AdapterLink} shares: its servers are the members of a {@link Bus} (the local bus between
  * the workers of a host, or a wire's bus between hosts). This server's id is its member id on that bus; the hub, once
- * {@link #start}ed, receives what the transport receives; the bus's adapter channel tells who joins and who leaves,
+ * {@link #start}ed, receives what the link receives; the bus's adapter channel tells who joins and who leaves,
  * and a server that left is no longer waited for.
  */
-public abstract class ClusterTransportBase implements ClusterTransport {
+public abstract class AdapterLinkBase implements AdapterLink {
 
     private final Bus bus;
     /** This server's member id on the bus: the origin of what it sends. */
@@ -17,7 +17,7 @@ public abstract class ClusterTransportBase implements ClusterTransport {
     /** Where what arrives goes; set by {@link #start}, before anything is received. */
     protected ClusterHub hub;
 
-    protected ClusterTransportBase(Bus bus) {
+    protected AdapterLinkBase(Bus bus) {
         this.bus = bus;
         this.uid = bus.self();
     }
@@ -27,7 +27,7 @@ public abstract class ClusterTransportBase implements ClusterTransport {
         return uid;
     }
 
-    /** Keeps the hub, starts the transport's own work ({@link #started()}), then follows the bus's members. */
+    /** Keeps the hub, starts the link's own work ({@link #started()}), then follows the bus's members. */
     @Override
     public final void start(ClusterHub hub) {
         this.hub = hub;
@@ -50,7 +50,7 @@ public abstract class ClusterTransportBase implements ClusterTransport {
         });
     }
 
-    /** What the transport runs once the hub is known (timers, readers, listeners of its wire); nothing by default. */
+    /** What the link runs once the hub is known (timers, readers, listeners of its wire); nothing by default. */
     protected void started() {
     }
 
