@@ -95,16 +95,9 @@ public final class ClusterAdapterMessages {
                 args.remove(args.size() - 1);
             }
             data.set("packet", wire.packetObject(b.namespace(), args));
-            ObjectNode opts = wire.opts(b.selection());
-            ObjectNode flags = opts.putObject("flags");
-            if (b.volatileFlag()) {
-                flags.put("volatile", true);
-            }
-            if (!b.compress()) {
-                flags.put("compress", false);
-            }
+            ObjectNode opts = wire.opts(b);
             if (b.requestId() != null) {
-                flags.put("timeout", b.timeoutMs());
+                ((ObjectNode) opts.get("flags")).put("timeout", b.timeoutMs());
                 data.put("requestId", b.requestId());
             }
             data.set("opts", opts);

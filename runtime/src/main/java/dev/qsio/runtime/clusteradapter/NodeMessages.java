@@ -52,6 +52,22 @@ public final class NodeMessages {
         return opts;
     }
 
+    /**
+     * A broadcast's options as Node's adapters write them: its selection and its flags ({@code volatile} only when set,
+     * {@code compress} only when off).
+     */
+    public ObjectNode opts(AdapterMessage.Broadcast b) {
+        ObjectNode opts = opts(b.selection());
+        ObjectNode flags = opts.putObject("flags");
+        if (b.volatileFlag()) {
+            flags.put("volatile", true);
+        }
+        if (!b.compress()) {
+            flags.put("compress", false);
+        }
+        return opts;
+    }
+
     public static Set<String> strings(JsonNode array) {
         Set<String> set = new LinkedHashSet<>();
         array.forEach(n -> set.add(n.asText()));

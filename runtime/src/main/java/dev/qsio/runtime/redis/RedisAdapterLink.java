@@ -183,14 +183,7 @@ final class RedisAdapterLink extends RedisAdapterLinkBase {
     }
 
     private void publishBroadcast(AdapterMessage.Broadcast b) throws ProtocolException {
-        ObjectNode opts = wire.opts(b.selection());
-        ObjectNode flags = opts.putObject("flags");
-        if (b.volatileFlag()) {
-            flags.put("volatile", true);
-        }
-        if (!b.compress()) {
-            flags.put("compress", false);
-        }
+        ObjectNode opts = wire.opts(b);
         ObjectNode origin = wire.qsio(b.origin());
         if (b.withOffset()) {
             // the last argument is the offset: receivers leave it out of what @OnBroadcast methods get

@@ -1,7 +1,15 @@
 package dev.qsio.runtime.redis;
 
+import java.io.IOException;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.qsio.runtime.clusteradapter.AdapterLinkBase;
+import dev.qsio.runtime.clusteradapter.NodeMessages;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * What the Redis links share: this server's {@link RedisChannels}, the wire's key, and how they follow the
@@ -20,6 +28,19 @@ abstract class RedisAdapterLinkBase extends AdapterLinkBase {
         this.vertx = vertx;
         this.redis = bus.channels();
         this.key = key;
+    }
+
+    /**
+     * The Node message a channel of namespace {@code nsp} carried, or null when it is malformed: it is then ignored,
+     * and logged at debug level on {@code log}, since a peer's bad message must not disturb this server.
+     */
+    static JsonNode readOrIgnore(NodeMessages wire, Logger log, String nsp, Buffer payload) {
+        try {
+            return wire.read(payload);
+        } catch (IOException e) {
+            log.debugf("ignoring a malformed message on %s: %s", nsp, e.getMessage());
+            return null;
+        }
     }
 
     /** Counts the other servers anew, as this kind of link counts them. */

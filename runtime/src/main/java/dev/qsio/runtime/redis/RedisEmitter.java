@@ -65,14 +65,7 @@ final class RedisEmitter implements WireEmitter {
     public void emit(AdapterMessage message) {
         try {
             if (message instanceof AdapterMessage.Broadcast b) {
-                ObjectNode opts = wire.opts(b.selection());
-                ObjectNode flags = opts.putObject("flags");
-                if (b.volatileFlag()) {
-                    flags.put("volatile", true);
-                }
-                if (!b.compress()) {
-                    flags.put("compress", false);
-                }
+                ObjectNode opts = wire.opts(b);
                 ArrayNode m = wire.json.createArrayNode().add(ORIGIN.member());
                 m.add(wire.packetObject(b.namespace(), b.payload().data(protocol)));
                 m.add(opts);

@@ -1,6 +1,5 @@
 package dev.qsio.runtime.redis;
 
-import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -199,11 +198,8 @@ final class ShardedRedisAdapterLink extends RedisAdapterLinkBase {
     // ================================================================ incoming
 
     private void onMessage(String nsp, Buffer payload) {
-        JsonNode m;
-        try {
-            m = wire.read(payload);
-        } catch (IOException e) {
-            LOG.debugf("ignoring a malformed message on %s: %s", nsp, e.getMessage());
+        JsonNode m = readOrIgnore(wire, LOG, nsp, payload);
+        if (m == null) {
             return;
         }
         boolean own = uid.equals(m.path("uid").asText());

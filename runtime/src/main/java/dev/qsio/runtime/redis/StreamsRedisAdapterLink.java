@@ -254,11 +254,8 @@ final class StreamsRedisAdapterLink extends RedisAdapterLinkBase {
     // ================================================================ incoming
 
     private void onMessage(String nsp, Buffer payload) {
-        JsonNode m;
-        try {
-            m = wire.read(payload);
-        } catch (IOException e) {
-            LOG.debugf("ignoring a malformed message on %s: %s", nsp, e.getMessage());
+        JsonNode m = readOrIgnore(wire, LOG, nsp, payload);
+        if (m == null) {
             return;
         }
         messages.dispatch(m, nsp, null, false, hub);
