@@ -117,6 +117,17 @@ class SettingsTest {
         rule("upgrade-timeout", List.of("0s"), List.of("1ms"));
         rule("max-http-buffer-size", List.of("0"), List.of("1"));
         rule("transports", List.of("carrier-pigeon", "polling,pigeon"), List.of("websocket", "polling"));
+        // WebTransport's listener: checked when the transports list it (a certificate is then required)
+        String[] wt = { "transports", "polling,webtransport", "webtransport.certificate-file", "pom.xml",
+                "webtransport.key-file", "pom.xml" };
+        rule("webtransport.port", List.of("65536"), List.of("0", "4433"), wt);
+        anyText("webtransport.host", "an address to bind, as quarkus.http.host");
+        rule("webtransport.certificate-file", List.of("no-such-cert.pem"), List.of("pom.xml"), "transports",
+                "polling,webtransport", "webtransport.key-file", "pom.xml");
+        rule("webtransport.key-file", List.of("no-such-key.pem"), List.of("pom.xml"), "transports",
+                "polling,webtransport", "webtransport.certificate-file", "pom.xml");
+        rule("webtransport.max-streams", List.of("0", "101"), List.of("1", "100"), wt);
+        rule("webtransport.idle-timeout", List.of("0s"), List.of("1ms"), wt);
         anyText("security.auth-token-field", "a field name of the handshake's auth object");
         rule("max-connections", List.of("0"), List.of("1"));
         rule("limits.handshakes-per-second-per-address", List.of(), List.of("0", "0.5"));
@@ -199,7 +210,9 @@ class SettingsTest {
             List.of("cluster.workers", "9", "cluster.max-workers", "8"),
             List.of("inbound.cooldown", "1s", "inbound.exceeded", "drop"),
             List.of("drain-spread", "30s", "cluster.workers", "2"),
-            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"));
+            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"),
+            List.of("transports", "polling,webtransport", "cluster.workers", "2", "webtransport.certificate-file",
+                    "pom.xml", "webtransport.key-file", "pom.xml"));
 
     static List<Key> keys;
 

@@ -47,7 +47,8 @@ public interface SocketIoRuntimeConfig {
     int maxHttpBufferSize();
 
     /**
-     * The transports clients may use: {@code polling}, {@code websocket}, or both.
+     * The transports clients may use: {@code polling}, {@code websocket}, {@code webtransport} (off unless listed: it
+     * needs a certificate, see {@code quarkus.socketio.webtransport}), in any combination.
      */
     @WithDefault("polling,websocket")
     List<String> transports();
@@ -404,6 +405,42 @@ public interface SocketIoRuntimeConfig {
         LOCAL,
         REDIS,
         POSTGRES
+    }
+
+    /**
+     * The WebTransport transport (HTTP/3 over QUIC, on a UDP port), used when {@code quarkus.socketio.transports} lists
+     * {@code webtransport}.
+     */
+    WebTransport webtransport();
+
+    interface WebTransport {
+        /**
+         * The UDP port of the HTTP/3 listener. Clients reach it at the host and port they use for the other
+         * transports, so it is the port the application's clients connect to: by default the HTTPS port
+         * ({@code quarkus.http.ssl-port}).
+         */
+        OptionalInt port();
+
+        /** The address the listener binds; by default {@code quarkus.http.host}. */
+        Optional<String> host();
+
+        /**
+         * The certificate (PEM) the listener presents: QUIC has no plain-text mode. By default the application's,
+         * {@code quarkus.http.ssl.certificate.files}. A browser that pins it with {@code serverCertificateHashes}
+         * wants an ECDSA certificate valid for 14 days at most.
+         */
+        Optional<String> certificateFile();
+
+        /** The private key (PEM, PKCS #8) of the certificate; by default {@code quarkus.http.ssl.certificate.key-files}. */
+        Optional<String> keyFile();
+
+        /** The most streams a client may open on one connection (the first carries the session). */
+        @WithDefault("4")
+        int maxStreams();
+
+        /** How long a connection may stay silent before QUIC closes it; above the ping interval and timeout. */
+        @WithDefault("60S")
+        Duration idleTimeout();
     }
 
     /**

@@ -84,8 +84,18 @@ public class EngineEndpoints {
 
     /** Creates the bean, and so validates the configuration, when the application starts. */
     void validateAtStartup(@Observes StartupEvent event) {
-        // nothing to do: observing the event instantiates the bean, whose @PostConstruct checks the configuration
+        // observing the event instantiates the bean, whose @PostConstruct checks the configuration; then the
+        // transports that listen beside the HTTP server start
+        for (TransportKind kind : options.transports()) {
+            AutoCloseable listener = kind.listen(this);
+            if (listener != null) {
+                listeners.add(listener);
+            }
+        }
     }
+
+    /** What the transports listen on besides the HTTP server ({@link TransportKind#listen}). */
+    private final List<AutoCloseable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EngineOptions options() {
         return options;
@@ -142,6 +152,14 @@ public class EngineEndpoints {
                     drainSpreadMs);
         }
         servers.values().forEach(EngineServer::shutdown);
+        for (AutoCloseable listener : listeners) {
+            try {
+                listener.close();
+            } catch (Exception e) {
+                LOG.debugf("a transport's listener failed to close: %s", e.getMessage());
+            }
+        }
+        listeners.clear();
     }
 
     void shutdown(@Observes ShutdownEvent event) {

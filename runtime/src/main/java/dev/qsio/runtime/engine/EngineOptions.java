@@ -59,6 +59,10 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             throw new ConfigurationException("quarkus.socketio.transports must name at least one transport",
                     Set.of("quarkus.socketio.transports"));
         }
+        if (transports.contains(WebTransportTransport.KIND)) {
+            // its listener's settings, checked with the others (it starts once the application has)
+            WebTransportTransport.settings(config.webtransport(), config.maxHttpBufferSize());
+        }
         return new EngineOptions(pingInterval, pingTimeout, upgradeTimeout, config.maxHttpBufferSize(),
                 List.copyOf(transports), config.allowUpgrades(),
                 cors(config.cors()), null, maxConnections(config),
@@ -187,12 +191,12 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
             return List.of();
         }
         List<TransportKind> offered = new ArrayList<>(1);
-        for (String name : from.upgradesTo()) {
-            TransportKind to = transport(name);
-            if (to != null) {
+        for (TransportKind to : transports) {
+            if (from.upgradesTo(to)) {
                 offered.add(to);
             }
         }
+        offered.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         return offered;
     }
 

@@ -1,5 +1,7 @@
 package dev.qsio.runtime.engine;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.quarkus.arc.Arc;
@@ -15,17 +17,36 @@ public final class EngineRoute implements Handler<RoutingContext> {
     private final Supplier<? extends SessionHandler<?>> handler;
     private volatile EngineServer<?> server;
 
+    /** The routes of the application by path (without its trailing slash), for transports that do not come by HTTP. */
+    private static final Map<String, EngineRoute> BY_PATH = new ConcurrentHashMap<>();
+
     public EngineRoute(String path, Supplier<? extends SessionHandler<?>> handler) {
         this.path = path;
         this.handler = handler;
+        BY_PATH.put(trimmed(path), this);
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+        server().handle(ctx);
+    }
+
+    EngineServer<?> server() {
         EngineServer<?> s = server;
         if (s == null) {
             s = server = Arc.container().instance(EngineEndpoints.class).get().server(path, handler);
         }
-        s.handle(ctx);
+        return s;
+    }
+
+    /** The engine server at a request's path (its query left out), or null when none is there. */
+    static EngineServer<?> at(String requestPath) {
+        int q = requestPath.indexOf('?');
+        EngineRoute route = BY_PATH.get(trimmed(q < 0 ? requestPath : requestPath.substring(0, q)));
+        return route == null ? null : route.server();
+    }
+
+    private static String trimmed(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -348,23 +349,76 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
      */
     private void accept(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3,
             AddressLimits.Entry entry) {
-        if (filter != null) {
-            HandshakeFilter.Decision decision;
-            try {
-                decision = filter.check(handshake);
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Handshake filter failed; refusing the request");
-                decision = HandshakeFilter.Decision.refuse("Forbidden");
-            }
-            if (decision == null || !decision.allowed()) {
-                refuse(request, EngineError.FORBIDDEN, decision == null ? null : decision.message());
-                return;
-            }
+        HandshakeFilter.Decision decision = decide(handshake);
+        if (!decision.allowed()) {
+            refuse(request, EngineError.FORBIDDEN, decision.message());
+            return;
         }
         if (options.handshakeCookie() != null) {
             request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
         transport.open(this, request, handshake, eio3, entry);
+    }
+
+    /**
+     * A handshake that came on a connection of its own rather than in an HTTP request (WebTransport's first stream):
+     * the checks of {@link #handshake} that apply to it, the limits per address, then the filter; once they pass, a
+     * session opens on the transport {@code connect} makes for it. Returns null, or why the handshake was refused.
+     */
+    String handshakeOn(HandshakeRequest handshake, MultiMap headers, String host,
+            Function<EngineSession<C>, Transport> connect) {
+        String refusal = refusalOf(handshake, headers, host);
+        if (refusal != null) {
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+            return refusal;
+        }
+        AddressLimits.Entry[] address = new AddressLimits.Entry[1];
+        if (addressLimits.enabled() && host != null) {
+            AddressLimits.Refusal r = addressLimits.admit(host, address, headers);
+            if (r != null) {
+                stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+                stats.increment(r.reason().figure);
+                return r.reason().message;
+            }
+        }
+        EngineSession<C> session = newSession(handshake, false, address[0]);
+        Transport transport = connect.apply(session);
+        stats.increment(EngineFigure.HANDSHAKES_ACCEPTED);
+        session.start(transport, 0);
+        return null;
+    }
+
+    private String refusalOf(HandshakeRequest handshake, MultiMap headers, String host) {
+        String origin = headers.get(HttpHeaders.ORIGIN);
+        if (origin != null && hasInvalidHeaderChar(origin)) {
+            return "Bad request";
+        }
+        if (!cors().originAllowed(origin)) {
+            return "Origin not allowed";
+        }
+        if (!accepting) {
+            return "Server is shutting down";
+        }
+        if (sessions.size() >= options.maxConnections()) {
+            logAtCapacity();
+            return "Server at capacity";
+        }
+        HandshakeFilter.Decision decision = decide(handshake);
+        return decision.allowed() ? null : decision.message() == null ? "Forbidden" : decision.message();
+    }
+
+    /** What the application's filters say of a handshake: refused when one fails or answers nothing. */
+    private HandshakeFilter.Decision decide(HandshakeRequest handshake) {
+        if (filter == null) {
+            return HandshakeFilter.Decision.allow();
+        }
+        try {
+            HandshakeFilter.Decision decision = filter.check(handshake);
+            return decision != null ? decision : HandshakeFilter.Decision.refuse(null);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Handshake filter failed; refusing the request");
+            return HandshakeFilter.Decision.refuse("Forbidden");
+        }
     }
 
     /**
@@ -399,27 +453,6 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         }
         prepare(request, response);
         response.setStatusCode(failure.status).putHeader(HttpHeaders.CONNECTION, "close").end();
-    }
-
-
-    /** Whether a request comes from a client of protocol revision 3 (its {@code EIO} parameter, on every request). */
-    public static boolean eio3(HttpServerRequest request) {
-        return "3".equals(Query.param(request, "EIO"));
-    }
-
-    /** The packets of a POST body, in the framing of the client's protocol revision. */
-    public static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body)
-            throws MalformedPacketException {
-        if (Jsonp.callback(request) != null) {
-            String text = Jsonp.payload(body);
-            return eio3(request) ? Eio3Codec.decodeTextPayload(text) : EngineCodec.decodePayload(text);
-        }
-        if (eio3(request)) {
-            String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-            return Eio3Codec.decodePayload(body, type != null && type.regionMatches(true, 0, Eio3Codec.OCTET_STREAM, 0,
-                    Eio3Codec.OCTET_STREAM.length()));
-        }
-        return EngineCodec.decodePayload(EngineCodec.text(body));
     }
 
     /** A new session, counted against its address's {@code entry} when not null (see {@link #accept}). */

@@ -521,7 +521,7 @@ public final class EngineSession<C> implements EngineIoSocket {
     /** Whether this session may start an upgrade to {@code kind} now. */
     synchronized boolean canUpgrade(TransportKind kind) {
         return state == State.OPEN && !upgraded && upgrading == null && (lease == null || !lease.upgradingElsewhere())
-                && transport.kind().upgradesTo().contains(kind.name());
+                && transport.kind().upgradesTo(kind);
     }
 
     /** A connection for this session opened: probe it, then switch on the client's upgrade packet. */

@@ -28,7 +28,7 @@ public final class PollingTransport extends Transport {
     private static final Logger LOG = Logger.getLogger(PollingTransport.class);
 
     /** HTTP long-polling: a request for each poll and each send; upgrades to a WebSocket. */
-    static final TransportKind KIND = new TransportKind("polling", true, List.of("websocket")) {
+    static final TransportKind KIND = new TransportKind("polling", true, 0) {
         @Override
         boolean isUpgrade(HttpServerRequest request) {
             return false;
@@ -224,7 +224,7 @@ public final class PollingTransport extends Transport {
             server.stats().bytesIn(body.length());
             List<EnginePacket> packets;
             try {
-                packets = EngineServer.decodePayload(request, body);
+                packets = RequestBody.decodePayload(request, body);
             } catch (MalformedPacketException e) {
                 server.refuse(request, EngineError.BAD_REQUEST);
                 session.onError(e.getMessage());
@@ -357,7 +357,7 @@ public final class PollingTransport extends Transport {
         Buffer payload;
         String contentType = TEXT;
         String jsonp = Jsonp.callback(request);
-        if (EngineServer.eio3(request)) {
+        if (RequestBody.eio3(request)) {
             Eio3Codec.Payload p = Eio3Codec.encodePayload(packets, jsonp == null && Query.param(request, "b64") == null);
             payload = p.bytes();
             if (p.binary()) {

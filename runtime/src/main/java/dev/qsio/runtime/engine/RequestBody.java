@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 import io.vertx.core.Vertx;
@@ -96,5 +97,25 @@ public final class RequestBody {
             }
         });
         request.resume();
+    }
+
+    /** Whether a request comes from a client of protocol revision 3 (its {@code EIO} parameter, on every request). */
+    public static boolean eio3(HttpServerRequest request) {
+        return "3".equals(Query.param(request, "EIO"));
+    }
+
+    /** The packets of a POST body, in the framing of the client's protocol revision. */
+    public static List<EnginePacket> decodePayload(HttpServerRequest request, Buffer body)
+            throws MalformedPacketException {
+        if (Jsonp.callback(request) != null) {
+            String text = Jsonp.payload(body);
+            return eio3(request) ? Eio3Codec.decodeTextPayload(text) : EngineCodec.decodePayload(text);
+        }
+        if (eio3(request)) {
+            String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+            return Eio3Codec.decodePayload(body, type != null && type.regionMatches(true, 0, Eio3Codec.OCTET_STREAM, 0,
+                    Eio3Codec.OCTET_STREAM.length()));
+        }
+        return EngineCodec.decodePayload(EngineCodec.text(body));
     }
 }

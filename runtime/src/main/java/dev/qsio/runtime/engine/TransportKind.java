@@ -1,26 +1,26 @@
 package dev.qsio.runtime.engine;
 
-import java.util.List;
-
 import dev.qsio.HandshakeRequest;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * A kind of Engine.IO transport, as {@link Transports} registers it: its name (the {@code transport} parameter of
  * every request, and what {@code quarkus.socketio.transports} lists), whether its client makes a request for each poll
- * and each send (HTTP long-polling) or holds one connection (WebSocket), and the kinds a session on it may upgrade to.
- * Its transport class writes the frames; the kind opens sessions on it.
+ * and each send (HTTP long-polling) or holds one connection (WebSocket, WebTransport), and its rank: a session may
+ * upgrade to a connection-holding kind of a higher rank, as the reference server's {@code upgradesTo} lists say
+ * (polling to WebSocket or WebTransport, WebSocket to WebTransport). Its transport class writes the frames; the kind
+ * opens sessions on it.
  */
 public abstract class TransportKind {
 
     private final String name;
     private final boolean requestBased;
-    private final List<String> upgradesTo;
+    private final int rank;
 
-    protected TransportKind(String name, boolean requestBased, List<String> upgradesTo) {
+    protected TransportKind(String name, boolean requestBased, int rank) {
         this.name = name;
         this.requestBased = requestBased;
-        this.upgradesTo = List.copyOf(upgradesTo);
+        this.rank = rank;
     }
 
     /** The name clients give in the {@code transport} parameter. */
@@ -36,9 +36,22 @@ public abstract class TransportKind {
         return requestBased;
     }
 
-    /** The names of the kinds a session on this transport may upgrade to, best first. */
-    public final List<String> upgradesTo() {
-        return upgradesTo;
+    /** Whether a session on this transport may upgrade to {@code to}. */
+    public final boolean upgradesTo(TransportKind to) {
+        return !to.requestBased && to.rank > rank;
+    }
+
+    /** The order in which the handshake offers upgrades, and the figures list the transports. */
+    final int rank() {
+        return rank;
+    }
+
+    /**
+     * Starts what this transport listens on besides the application's HTTP server (WebTransport's UDP port), when it
+     * is among {@code endpoints}' transports; returns what stops it, or null. Called once, at startup.
+     */
+    AutoCloseable listen(EngineEndpoints endpoints) {
+        return null;
     }
 
     /** Whether {@code request} is an HTTP upgrade to this transport's connection (never, for a request-based one). */

@@ -9,7 +9,8 @@ import java.util.List;
 public final class Transports {
 
     /** Every transport, in the order the figures list them. */
-    public static final List<TransportKind> ALL = List.of(WebSocketTransport.KIND, PollingTransport.KIND);
+    public static final List<TransportKind> ALL = List.of(WebSocketTransport.KIND, PollingTransport.KIND,
+            WebTransportTransport.KIND);
 
     private Transports() {
     }

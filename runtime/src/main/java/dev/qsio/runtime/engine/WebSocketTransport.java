@@ -29,7 +29,7 @@ import io.vertx.core.http.ServerWebSocket;
 public final class WebSocketTransport extends Transport implements BroadcastTarget {
 
     /** WebSocket: one connection, opened by an HTTP upgrade; the end of every upgrade. */
-    static final TransportKind KIND = new TransportKind("websocket", false, List.of()) {
+    static final TransportKind KIND = new TransportKind("websocket", false, 1) {
         @Override
         boolean isUpgrade(HttpServerRequest request) {
             String upgrade = request.getHeader(HttpHeaders.UPGRADE);

@@ -268,13 +268,13 @@ final class RemoteSessions implements OtherServers {
                     List<EnginePacket> packets;
                     try {
                         // checked here, so that the client gets the answer its session's own server would give
-                        packets = EngineServer.decodePayload(request, body);
+                        packets = RequestBody.decodePayload(request, body);
                     } catch (MalformedPacketException e) {
                         server.refuse(request, EngineError.BAD_REQUEST);
                         peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("parse error").buffer());
                         return;
                     }
-                    if (EngineServer.eio3(request)) {
+                    if (RequestBody.eio3(request)) {
                         // a revision 3 payload is framed otherwise: its packets go one by one, as revision 4 segments
                         for (EnginePacket p : packets) {
                             peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false).str(p.segment()).buffer());
@@ -297,7 +297,7 @@ final class RemoteSessions implements OtherServers {
     /** A WebSocket upgrade for a session owned elsewhere: probe it here, then take the session over or forward. */
     private void upgradeForOwner(HttpServerRequest request, String sid, String owner, SecurityIdentity identity) {
         HandshakeRequest handshake = EngineServer.capture(request, identity);
-        boolean eio3 = EngineServer.eio3(request);
+        boolean eio3 = RequestBody.eio3(request);
         Future<ServerWebSocket> upgrade = server.options().compression().accept(request);
         request.resume();
         upgrade.onComplete(ar -> {

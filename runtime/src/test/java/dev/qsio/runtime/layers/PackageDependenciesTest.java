@@ -118,7 +118,8 @@ class PackageDependenciesTest {
                     + "internals, peers' bytes read without trusting what they declare, the tracing hooks every layer "
                     + "calls", "config", "security", "figures", "requests", "devmode", "internals", "codec", "spans"),
             layer("connections passing between processes (the primary's acceptor, the workers' hand-off), the HTTP "
-                    + "server's settings: they know no session, packet or bus", "handoff", "http"),
+                    + "server's settings, the HTTP/3 listener that WebTransport sessions arrive on: they know no "
+                    + "session, packet or bus", "handoff", "http", "webtransport"),
             layer("Engine.IO: knows nothing of Socket.IO or the cluster", "engine"),
             layer("sessions owned by another server: the engine reaches them through its OtherServers port",
                     "remote"),

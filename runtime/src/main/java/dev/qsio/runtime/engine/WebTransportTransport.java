@@ -1,0 +1,464 @@
+package dev.qsio.runtime.engine;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import dev.qsio.HandshakeRequest;
+import dev.qsio.runtime.config.Checks;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.webtransport.WebTransportServer;
+import dev.qsio.runtime.webtransport.WebTransportSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Engine.IO over WebTransport (engine.io 6.5+, socket.io-client 4.7+): a session's packets on one bidirectional stream
+ * of a WebTransport session, each behind a header that gives its length and whether it is binary (engine.io-parser's
+ * {@code createPacketEncoderStream}): one byte for a length under 126, else 126 and 16 bits, or 127 and 64 bits; the
+ * top bit of the first byte marks binary. The first packet is the client's OPEN: empty for a new session, which the
+ * server answers with its own OPEN; {@code {"sid":...}} to upgrade that session, which then goes through the probe
+ * as on a WebSocket. The HTTP/3 listener is {@link WebTransportServer}, on {@code quarkus.socketio.webtransport.port}.
+ */
+final class WebTransportTransport extends Transport {
+
+    private static final Logger LOG = Logger.getLogger(WebTransportTransport.class);
+
+    static final TransportKind KIND = new TransportKind("webtransport", false, 2) {
+        @Override
+        boolean isUpgrade(HttpServerRequest request) {
+            // never over HTTP/1.1 or HTTP/2: a request there for this transport is refused
+            return false;
+        }
+
+        @Override
+        <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
+                AddressLimits.Entry address) {
+            server.refuse(request, EngineError.BAD_REQUEST);
+        }
+
+        @Override
+        <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
+            server.refuse(request, EngineError.BAD_REQUEST);
+        }
+
+        @Override
+        AutoCloseable listen(EngineEndpoints endpoints) {
+            WebTransportServer.Settings settings = settings(endpoints.config.webtransport(),
+                    endpoints.options().maxHttpBufferSize());
+            try {
+                WebTransportServer server = WebTransportServer.start(endpoints.vertx.nettyEventLoopGroup(), settings,
+                        WebTransportTransport::accept);
+                LOG.infof("WebTransport (HTTP/3) listening on UDP port %d", server.port());
+                return server;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding the WebTransport port", e);
+            } catch (Exception e) {
+                throw new ConfigurationException("quarkus.socketio.webtransport: cannot listen on UDP "
+                        + settings.host() + ":" + settings.port() + " with certificate " + settings.certificate()
+                        + ": " + e.getMessage(), Set.of("quarkus.socketio.webtransport.port"));
+            }
+        }
+    };
+
+    /** The listener's settings; a missing certificate or a bad value fails startup naming its key. */
+    static WebTransportServer.Settings settings(SocketIoRuntimeConfig.WebTransport config, int maxHttpBufferSize) {
+        Config all = ConfigProvider.getConfig();
+        String cert = config.certificateFile()
+                .or(() -> all.getOptionalValue("quarkus.http.ssl.certificate.files", String.class)).orElse(null);
+        String key = config.keyFile()
+                .or(() -> all.getOptionalValue("quarkus.http.ssl.certificate.key-files", String.class)).orElse(null);
+        if (cert == null || key == null) {
+            throw new ConfigurationException("quarkus.socketio.transports lists webtransport, which needs a certificate: "
+                    + "set quarkus.socketio.webtransport.certificate-file and key-file (or quarkus.http.ssl.certificate.files "
+                    + "and key-files)", Set.of("quarkus.socketio.webtransport.certificate-file"));
+        }
+        for (String[] f : new String[][] { { "certificate-file", cert.split(",")[0] }, { "key-file", key.split(",")[0] } }) {
+            if (!new File(f[1].trim()).isFile()) {
+                throw new ConfigurationException("quarkus.socketio.webtransport." + f[0] + ": no file at " + f[1],
+                        Set.of("quarkus.socketio.webtransport." + f[0]));
+            }
+        }
+        int port = config.port().orElseGet(() -> all.getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443));
+        if (port < 0 || port > 65535) {
+            throw new ConfigurationException("quarkus.socketio.webtransport.port must be a UDP port (0 to 65535), got "
+                    + port, Set.of("quarkus.socketio.webtransport.port"));
+        }
+        if (config.maxStreams() < 1 || config.maxStreams() > 100) {
+            throw new ConfigurationException("quarkus.socketio.webtransport.max-streams must be between 1 and 100, got "
+                    + config.maxStreams(), Set.of("quarkus.socketio.webtransport.max-streams"));
+        }
+        long idle = Checks.positive("quarkus.socketio.webtransport.idle-timeout", config.idleTimeout());
+        String host = config.host().or(() -> all.getOptionalValue("quarkus.http.host", String.class)).orElse("0.0.0.0");
+        return new WebTransportServer.Settings(host, port, new File(cert.split(",")[0].trim()),
+                new File(key.split(",")[0].trim()), config.maxStreams(), idle, Math.max(16 * 1024, maxHttpBufferSize));
+    }
+
+    /** A WebTransport session asks to open at a path: 200 when an engine server is there, for protocol revision 4. */
+    private static int accept(WebTransportSession wt) {
+        EngineServer<?> server = EngineRoute.at(wt.path());
+        if (server == null || !server.options().transports().contains(KIND)) {
+            LOG.debugf("a WebTransport session at %s refused: no Engine.IO server there takes WebTransport", wt.path());
+            return 404;
+        }
+        int q = wt.path().indexOf('?');
+        Map<String, List<String>> query = HandshakeMaps.query(q < 0 ? "" : wt.path().substring(q + 1));
+        List<String> eio = query.get("EIO");
+        // engine.io-client sends no query on this transport: it speaks revision 4, the only one that has it
+        if (eio != null && !eio.contains("4")) {
+            LOG.debugf("a WebTransport session at %s refused: protocol revision 4 only", wt.path());
+            return 400;
+        }
+        Stream<?> first = new Stream<>(server, wt, query);
+        wt.onStream(first::take);
+        return 200;
+    }
+
+    /**
+     * The session's stream, as the client opens it: its first packet (an OPEN) decides whether it starts a session or
+     * upgrades one; until then nothing else is read. The client has {@code upgrade-timeout} to send it.
+     */
+    private static final class Stream<C> {
+        final EngineServer<C> server;
+        final WebTransportSession wt;
+        final Map<String, List<String>> query;
+        QuicStreamChannel stream;
+        WebTransportTransport transport;
+        final long timer;
+
+        @SuppressWarnings("unchecked")
+        Stream(EngineServer<?> server, WebTransportSession wt, Map<String, List<String>> query) {
+            this.server = (EngineServer<C>) server;
+            this.wt = wt;
+            this.query = query;
+            this.timer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> wt.eventLoop().execute(() -> {
+                if (transport == null) {
+                    LOG.debugf("a WebTransport session sent no OPEN within upgrade-timeout");
+                    wt.close(0);
+                }
+            }));
+            wt.onClose(() -> {
+                server.vertx().cancelTimer(timer);
+                WebTransportTransport t = transport;
+                if (t != null) {
+                    t.closed = true;
+                    t.session.onTransportClosed(t, "transport close");
+                }
+            });
+        }
+
+        void take(QuicStreamChannel s) {
+            if (stream != null) {
+                // an Engine.IO session uses one stream: any other is refused
+                s.close();
+                return;
+            }
+            stream = s;
+            s.pipeline().addLast(new Frames(this, server.options().maxHttpBufferSize()));
+        }
+
+        /** A packet of the stream: the first opens or upgrades a session, the others go to it. */
+        void onPacket(EnginePacket packet) {
+            WebTransportTransport t = transport;
+            if (t != null) {
+                server.stats().bytesIn(packet.size());
+                t.session.onPacket(t, packet);
+                return;
+            }
+            server.vertx().cancelTimer(timer);
+            if (packet.type != EnginePacketType.OPEN) {
+                LOG.debugf("a WebTransport stream that does not start with an OPEN packet closed");
+                wt.close(0);
+                return;
+            }
+            if (packet.text == null || packet.text.isEmpty()) {
+                open();
+            } else {
+                upgrade(packet.text);
+            }
+        }
+
+        private void open() {
+            java.net.InetSocketAddress remote = wt.remoteAddress();
+            String host = remote == null ? null : remote.getAddress().getHostAddress();
+            HandshakeRequest handshake = new HandshakeRequest("CONNECT", wt.path().split("\\?", 2)[0],
+                    HandshakeMaps.headers(wt.headers()), query, remote == null ? null : host + ":" + remote.getPort(),
+                    true, Instant.now());
+            String refusal = server.handshakeOn(handshake, wt.headers(), host, session -> {
+                transport = new WebTransportTransport(session, stream);
+                return transport;
+            });
+            if (refusal != null) {
+                LOG.debugf("a WebTransport handshake refused: %s", refusal);
+                wt.close(0);
+            }
+        }
+
+        private void upgrade(String data) {
+            String sid;
+            try {
+                sid = new io.vertx.core.json.JsonObject(data).getString("sid");
+            } catch (RuntimeException e) {
+                sid = null;
+            }
+            EngineSession<C> session = sid == null ? null : server.session(sid);
+            if (session == null || !server.options().allowUpgrades()) {
+                LOG.debugf("a WebTransport upgrade for no session here (%s) closed", sid);
+                wt.close(0);
+                return;
+            }
+            WebTransportTransport t = new WebTransportTransport(session, stream);
+            if (!session.beginUpgrade(t)) {
+                LOG.debugf("a WebTransport upgrade of session %s refused: it cannot upgrade now", sid);
+                wt.close(0);
+                return;
+            }
+            transport = t;
+        }
+
+        void malformed(String why) {
+            WebTransportTransport t = transport;
+            LOG.debugf("a malformed WebTransport stream closed: %s", why);
+            if (t != null) {
+                t.session.onError(why);
+            }
+            wt.close(0);
+        }
+    }
+
+    /** Cuts the stream into packets (engine.io-parser's {@code createPacketDecoderStream}). */
+    private static final class Frames extends ChannelInboundHandlerAdapter {
+        private final Stream<?> to;
+        private final int maxPayload;
+        private ByteBuf read;
+
+        Frames(Stream<?> to, int maxPayload) {
+            this.to = to;
+            this.maxPayload = maxPayload;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf in)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            read = read == null ? in : ctx.alloc().compositeBuffer().addComponents(true, read, in);
+            try {
+                while (read != null && read.isReadable()) {
+                    int start = read.readerIndex();
+                    int first = read.readUnsignedByte();
+                    boolean binary = (first & 0x80) != 0;
+                    long length = first & 0x7f;
+                    if (length == 126) {
+                        if (read.readableBytes() < 2) {
+                            read.readerIndex(start);
+                            break;
+                        }
+                        length = read.readUnsignedShort();
+                    } else if (length == 127) {
+                        if (read.readableBytes() < 8) {
+                            read.readerIndex(start);
+                            break;
+                        }
+                        length = read.readLong();
+                    }
+                    if (length <= 0 || length > maxPayload) {
+                        fail(length <= 0 ? "a packet of length 0" : "a packet of " + length + " bytes, over "
+                                + maxPayload);
+                        return;
+                    }
+                    if (read.readableBytes() < length) {
+                        read.readerIndex(start);
+                        break;
+                    }
+                    EnginePacket packet;
+                    if (binary) {
+                        byte[] data = new byte[(int) length];
+                        read.readBytes(data);
+                        packet = EnginePacket.message(Buffer.buffer(data));
+                    } else {
+                        String text = read.readCharSequence((int) length, StandardCharsets.UTF_8).toString();
+                        try {
+                            packet = EngineCodec.decode(text);
+                        } catch (MalformedPacketException e) {
+                            fail(e.getMessage());
+                            return;
+                        }
+                    }
+                    to.onPacket(packet);
+                }
+            } finally {
+                if (read != null && !read.isReadable()) {
+                    read.release();
+                    read = null;
+                }
+            }
+        }
+
+        private void fail(String why) {
+            read.release();
+            read = null;
+            to.malformed(why);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (read != null) {
+                read.release();
+                read = null;
+            }
+            to.wt.close(0);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a reset by the client, or a failed read: the stream and its session end
+            LOG.debugf("the WebTransport stream of a session failed: %s", cause.getMessage());
+            to.wt.close(0);
+        }
+    }
+
+    // ---- the transport of one session
+
+    private final QuicStreamChannel stream;
+    private volatile boolean closed;
+    /** Packets sent from off the stream's loop, written there in order (see WebSocketTransport's outbox). */
+    private ArrayDeque<EnginePacket> outbox;
+    private boolean drainScheduled;
+
+    private WebTransportTransport(EngineSession<?> session, QuicStreamChannel stream) {
+        super(session);
+        this.stream = stream;
+    }
+
+    @Override
+    TransportKind kind() {
+        return KIND;
+    }
+
+    @Override
+    boolean writable() {
+        return !closed;
+    }
+
+    @Override
+    boolean closesWithPacket() {
+        return false;
+    }
+
+    @Override
+    boolean congested() {
+        return closed || !stream.isWritable();
+    }
+
+    @Override
+    long backlog() {
+        return WebSocketChannels.backlog(stream);
+    }
+
+    @Override
+    void send(List<EnginePacket> packets) {
+        for (EnginePacket packet : packets) {
+            send(packet);
+        }
+    }
+
+    @Override
+    void send(EnginePacket packet) {
+        if (stream.eventLoop().inEventLoop()) {
+            writeQueued();
+            write(packet);
+            stream.flush();
+            return;
+        }
+        if (outbox == null) {
+            outbox = new ArrayDeque<>(4);
+        }
+        outbox.add(packet);
+        if (!drainScheduled) {
+            drainScheduled = true;
+            stream.eventLoop().execute(() -> {
+                synchronized (session) {
+                    drainScheduled = false;
+                    writeQueued();
+                }
+                stream.flush();
+            });
+        }
+    }
+
+    @Override
+    void writeQueued() {
+        ArrayDeque<EnginePacket> queued = outbox;
+        if (queued == null) {
+            return;
+        }
+        for (EnginePacket p; (p = queued.poll()) != null;) {
+            write(p);
+        }
+    }
+
+    /** Writes one packet behind its header. On the stream's loop. */
+    private void write(EnginePacket packet) {
+        Buffer body = packet.frame(false);
+        int length = body.length();
+        session.server.stats().bytesOut(length);
+        ByteBuf out = stream.alloc().directBuffer(length + 9);
+        int flag = packet.isBinary() ? 0x80 : 0;
+        if (length < 126) {
+            out.writeByte(flag | length);
+        } else if (length < 65536) {
+            out.writeByte(flag | 126).writeShort(length);
+        } else {
+            out.writeByte(flag | 127).writeLong(length);
+        }
+        ByteBuf bytes = body.getByteBuf();
+        out.writeBytes(bytes, bytes.readerIndex(), length);
+        stream.write(out, stream.voidPromise());
+    }
+
+    @Override
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Runnable end = () -> {
+            synchronized (session) {
+                writeQueued();
+            }
+            stream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> closeSession());
+        };
+        if (stream.eventLoop().inEventLoop()) {
+            end.run();
+        } else {
+            stream.eventLoop().execute(end);
+        }
+    }
+
+    private void closeSession() {
+        stream.close();
+        stream.parent().close(true, 0x100, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    }
+
+    @Override
+    void discard() {
+        close();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.qsio.runtime.webtransport;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jboss.logging.Logger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicStreamType;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.MultiMap;
+
+/**
+ * The bidirectional streams of a connection, which Netty's HTTP/3 codec would read as requests: each is first read
+ * here ({@link Sniffer}). A stream that starts with a HEADERS frame is a request: a CONNECT with
+ * {@code :protocol=webtransport} opens a session, anything else is answered 404 (this server serves WebTransport only).
+ * A stream that starts with WEBTRANSPORT_STREAM (0x41) and a session's id belongs to that session, which takes it.
+ * Either way the codec's handlers leave the stream.
+ */
+final class Streams {
+
+    private static final Logger LOG = Logger.getLogger(Streams.class);
+
+    /** The frame type of HEADERS (RFC 9114). */
+    static final long HEADERS = 0x01;
+    /** The signal that opens a WebTransport bidirectional stream. */
+    static final long WEBTRANSPORT_STREAM = 0x41;
+    /** H3_MESSAGE_ERROR: a malformed request. */
+    static final int MESSAGE_ERROR = 0x10e;
+    /** WEBTRANSPORT_BUFFERED_STREAM_REJECTED: a stream for no session. */
+    static final int STREAM_REJECTED = 0x3994bd84;
+
+    private Streams() {
+    }
+
+    /** The sessions of one QUIC connection, by the id of their CONNECT stream; on the connection's pipeline. */
+    static final class Router extends ChannelInboundHandlerAdapter {
+        private final WebTransportServer.Acceptor acceptor;
+        private final int maxHeaderBytes;
+        private final Map<Long, WebTransportSession> sessions = new java.util.HashMap<>(2);
+
+        Router(WebTransportServer.Acceptor acceptor, int maxHeaderBytes) {
+            this.acceptor = acceptor;
+            this.maxHeaderBytes = maxHeaderBytes;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof QuicStreamChannel stream && stream.type() == QuicStreamType.BIDIRECTIONAL) {
+                stream.pipeline().addFirst(new Sniffer(this, (QuicChannel) ctx.channel()));
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            for (WebTransportSession s : List.copyOf(sessions.values())) {
+                s.ended();
+            }
+            sessions.clear();
+            ctx.fireChannelInactive();
+        }
+    }
+
+    /** Reads the start of a bidirectional stream, then leaves it to its session or to the CONNECT's reader. */
+    static final class Sniffer extends ChannelInboundHandlerAdapter {
+        private final Router router;
+        private final QuicChannel connection;
+        private ByteBuf read;
+
+        Sniffer(Router router, QuicChannel connection) {
+            this.router = router;
+            this.connection = connection;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf in)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (read == null) {
+                read = in;
+            } else {
+                read = ctx.alloc().compositeBuffer().addComponents(true, read, in);
+            }
+            QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
+            int start = read.readerIndex();
+            long type = Varint.read(read);
+            if (type < 0) {
+                return;
+            }
+            if (type == WEBTRANSPORT_STREAM) {
+                long sessionId = Varint.read(read);
+                if (sessionId < 0) {
+                    read.readerIndex(start);
+                    return;
+                }
+                WebTransportSession session = router.sessions.get(sessionId);
+                if (session == null) {
+                    LOG.debugf("a stream for no session (%d) on %s", sessionId, connection);
+                    drop(stream, STREAM_REJECTED);
+                    return;
+                }
+                ByteBuf rest = read;
+                read = null;
+                leaveCodec(ctx);
+                session.stream(stream);
+                if (rest.isReadable()) {
+                    ctx.fireChannelRead(rest);
+                } else {
+                    rest.release();
+                }
+                ctx.pipeline().remove(this);
+            } else if (type == HEADERS) {
+                long length = Varint.read(read);
+                if (length < 0) {
+                    read.readerIndex(start);
+                    return;
+                }
+                if (length > router.maxHeaderBytes) {
+                    LOG.debugf("a request's fields of %d bytes refused on %s", length, connection);
+                    drop(stream, MESSAGE_ERROR);
+                    return;
+                }
+                if (read.readableBytes() < length) {
+                    read.readerIndex(start);
+                    return;
+                }
+                ByteBuf rest = read;
+                read = null;
+                try {
+                    request(ctx, stream, rest, (int) length);
+                } finally {
+                    rest.release();
+                }
+            } else {
+                LOG.debugf("a request stream starting with frame type %d refused on %s", type, connection);
+                drop(stream, MESSAGE_ERROR);
+            }
+        }
+
+        /** A request: a CONNECT opens a session; the stream then carries its capsules, which are read and let go. */
+        private void request(ChannelHandlerContext ctx, QuicStreamChannel stream, ByteBuf in, int length) {
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+            String[] pseudo = new String[4];
+            try {
+                Qpack.decode(stream.streamId(), in, length, (name, value) -> {
+                    String n = name.toString();
+                    switch (n) {
+                        case ":method" -> pseudo[0] = value.toString();
+                        case ":protocol" -> pseudo[1] = value.toString();
+                        case ":path" -> pseudo[2] = value.toString();
+                        case ":authority" -> pseudo[3] = value.toString();
+                        default -> {
+                            if (!n.startsWith(":")) {
+                                headers.add(n, value.toString());
+                            }
+                        }
+                    }
+                });
+            } catch (Qpack.MalformedFields e) {
+                LOG.debugf("a request refused on %s: %s", connection, e.getMessage());
+                drop(stream, MESSAGE_ERROR);
+                return;
+            }
+            leaveCodec(ctx);
+            // what follows on the stream (capsules of the session, or a request's body) is read and let go
+            ctx.pipeline().replace(this, "capsules", new Capsules());
+            if (!"CONNECT".equals(pseudo[0]) || !"webtransport".equals(pseudo[1]) || pseudo[2] == null) {
+                answer(stream, 404, true);
+                return;
+            }
+            WebTransportSession session = new WebTransportSession(connection, stream, pseudo[2], pseudo[3], headers);
+            int status;
+            try {
+                status = router.acceptor.accept(session);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "WebTransport session refused: its acceptor failed");
+                status = 500;
+            }
+            if (status != 200) {
+                answer(stream, status, true);
+                return;
+            }
+            router.sessions.put(stream.streamId(), session);
+            stream.closeFuture().addListener(f -> {
+                router.sessions.remove(stream.streamId());
+                session.close(0);
+            });
+            answer(stream, 200, false);
+        }
+
+        /** The codec's handlers leave the stream: it is read here from now on. */
+        private void leaveCodec(ChannelHandlerContext ctx) {
+            List<String> others = new ArrayList<>();
+            for (Map.Entry<String, ChannelHandler> e : ctx.pipeline().toMap().entrySet()) {
+                if (e.getValue() != this) {
+                    others.add(e.getKey());
+                }
+            }
+            for (String name : others) {
+                ctx.pipeline().remove(name);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (read != null) {
+                read.release();
+                read = null;
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debugf("a stream of %s failed before it was read: %s", connection, cause.getMessage());
+            ctx.close();
+        }
+
+        private static void answer(QuicStreamChannel stream, int status, boolean last) {
+            byte[] fields = Qpack.status(status);
+            ByteBuf frame = stream.alloc().buffer(fields.length + 4);
+            Varint.write(frame, HEADERS);
+            Varint.write(frame, fields.length);
+            frame.writeBytes(fields);
+            if (last) {
+                stream.writeAndFlush(frame).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+            } else {
+                stream.writeAndFlush(frame);
+            }
+        }
+
+        private void drop(QuicStreamChannel stream, int code) {
+            if (read != null) {
+                read.release();
+                read = null;
+            }
+            stream.shutdown(code);
+            stream.close();
+        }
+    }
+
+    /** Reads and lets go what comes on a CONNECT stream after its request. */
+    static final class Capsules extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // the client reset the stream: the session ends as the stream closes
+            LOG.debugf("the CONNECT stream of a WebTransport session failed: %s", cause.getMessage());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.qsio.runtime.webtransport;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.incubator.codec.http3.DefaultHttp3SettingsFrame;
+import io.netty.incubator.codec.http3.Http3;
+import io.netty.incubator.codec.http3.Http3ServerConnectionHandler;
+import io.netty.incubator.codec.http3.Http3SettingsFrame;
+import io.netty.incubator.codec.quic.InsecureQuicTokenHandler;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicSslContext;
+import io.netty.incubator.codec.quic.QuicSslContextBuilder;
+
+/**
+ * A WebTransport server (draft-ietf-webtrans-http3 over RFC 9114 HTTP/3) on a UDP port, on Netty's QUIC and HTTP/3
+ * codecs. The codecs run the QUIC connections, the TLS handshake, the control and QPACK streams; this package adds
+ * what WebTransport needs beyond them: the SETTINGS that announce it, the extended CONNECT ({@code :protocol}) that
+ * opens a session, and the bidirectional streams that belong to a session ({@link Streams}). It knows nothing of what
+ * the sessions carry: each is handed to the {@link Acceptor}.
+ */
+public final class WebTransportServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(WebTransportServer.class);
+
+    /** SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 9220): the extended CONNECT that opens a session. */
+    static final long ENABLE_CONNECT_PROTOCOL = 0x08;
+    /** SETTINGS_H3_DATAGRAM (RFC 9297), which WebTransport requires of both ends. */
+    static final long H3_DATAGRAM = 0x33;
+    /** SETTINGS_ENABLE_WEBTRANSPORT of draft 02, as Chromium's first implementation reads it. */
+    static final long ENABLE_WEBTRANSPORT = 0x2b603742L;
+    /** SETTINGS_WEBTRANSPORT_MAX_SESSIONS of the later drafts. */
+    static final long WEBTRANSPORT_MAX_SESSIONS = 0xc671706aL;
+
+    /** Decides whether a session opens: its answer's status, 200 to accept it (called on the connection's loop). */
+    public interface Acceptor {
+        int accept(WebTransportSession session);
+    }
+
+    /** Where the server listens, and with what. */
+    public record Settings(String host, int port, File certificate, File key, int maxStreams, long idleTimeoutMs,
+            int maxHeaderBytes) {
+    }
+
+    /** The codec's request handler, which reads nothing: {@link Streams} takes every request stream before it. */
+    @ChannelHandler.Sharable
+    private static final class NoRequests extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static final ChannelHandler NO_REQUESTS = new NoRequests();
+
+    private final Channel channel;
+
+    private WebTransportServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    /** The UDP port bound (the one asked for, or the one the system chose for 0). */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Binds the port and serves sessions on {@code group}'s loops; fails when the port or the certificate is refused. */
+    public static WebTransportServer start(EventLoopGroup group, Settings settings, Acceptor acceptor)
+            throws InterruptedException {
+        QuicSslContext tls = QuicSslContextBuilder.forServer(settings.key(), null, settings.certificate())
+                .applicationProtocols(Http3.supportedApplicationProtocols()).build();
+        ChannelHandler codec = Http3.newQuicServerCodecBuilder()
+                .sslContext(tls)
+                .maxIdleTimeout(settings.idleTimeoutMs(), TimeUnit.MILLISECONDS)
+                .initialMaxData(16L * 1024 * 1024)
+                .initialMaxStreamDataBidirectionalLocal(2L * 1024 * 1024)
+                .initialMaxStreamDataBidirectionalRemote(2L * 1024 * 1024)
+                // the CONNECT stream, and the session's streams
+                .initialMaxStreamsBidirectional(1 + settings.maxStreams())
+                // WebTransport requires QUIC datagrams to be on (an Engine.IO session sends none)
+                .datagram(16, 16)
+                .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel connection) {
+                        connection.pipeline().addLast(new Streams.Router(acceptor, settings.maxHeaderBytes()));
+                        connection.pipeline().addLast(
+                                new Http3ServerConnectionHandler(NO_REQUESTS, null, null, localSettings(), true));
+                    }
+                }).build();
+        Class<? extends DatagramChannel> type = datagramChannel(group);
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(type).handler(codec);
+        Channel ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
+                : bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        LOG.debugf("WebTransport listening on UDP %s", ch.localAddress());
+        return new WebTransportServer(ch);
+    }
+
+    /** The SETTINGS that announce WebTransport, with QPACK's dynamic table off (see {@link Qpack}). */
+    private static Http3SettingsFrame localSettings() {
+        DefaultHttp3SettingsFrame settings = new DefaultHttp3SettingsFrame();
+        settings.put(Http3SettingsFrame.HTTP3_SETTINGS_QPACK_MAX_TABLE_CAPACITY, 0L);
+        settings.put(Http3SettingsFrame.HTTP3_SETTINGS_QPACK_BLOCKED_STREAMS, 0L);
+        settings.put(ENABLE_CONNECT_PROTOCOL, 1L);
+        settings.put(H3_DATAGRAM, 1L);
+        settings.put(ENABLE_WEBTRANSPORT, 1L);
+        settings.put(WEBTRANSPORT_MAX_SESSIONS, 1L);
+        return settings;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<? extends DatagramChannel> datagramChannel(EventLoopGroup group) {
+        if (group.getClass().getName().contains("Epoll")) {
+            try {
+                return (Class<? extends DatagramChannel>) Class.forName("io.netty.channel.epoll.EpollDatagramChannel");
+            } catch (ClassNotFoundException e) {
+                // an epoll group without the epoll channels: cannot be, as the group is made by them
+            }
+        }
+        return NioDatagramChannel.class;
+    }
+
+    /** Stops listening; the connections open are closed. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+}
