@@ -210,9 +210,7 @@ class SettingsTest {
             List.of("cluster.workers", "9", "cluster.max-workers", "8"),
             List.of("inbound.cooldown", "1s", "inbound.exceeded", "drop"),
             List.of("drain-spread", "30s", "cluster.workers", "2"),
-            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"),
-            List.of("transports", "polling,webtransport", "cluster.workers", "2", "webtransport.certificate-file",
-                    "pom.xml", "webtransport.key-file", "pom.xml"));
+            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"));
 
     static List<Key> keys;
 

@@ -58,7 +58,7 @@ public class ClusterBus {
 
     static final String ENV_BUS_PORT = "QSIO_BUS_PORT";
     static final String ENV_BUS_SECRET = "QSIO_BUS_SECRET";
-    static final String ENV_SLOT = "QSIO_BUS_SLOT";
+    static final String ENV_SLOT = dev.qsio.runtime.webtransport.QuicRelay.ENV_SLOT;
     /** The directory of the host's hand-off sockets, made by the primary. */
     static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
 

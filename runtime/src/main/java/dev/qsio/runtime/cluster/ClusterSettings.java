@@ -87,7 +87,6 @@ public final class ClusterSettings {
                     + "sessions would be killed", Set.of("quarkus.socketio.drain-spread", KEY + "shutdown-timeout"));
         }
         checkRecovery(runtime, role);
-        checkWebTransport(runtime, role);
     }
 
     /** The workers a primary starts: the configured number, or one per CPU. */
@@ -101,20 +100,6 @@ public final class ClusterSettings {
     }
 
     /** A recovery setting that cannot work fails startup, naming its key. */
-    /**
-     * WebTransport in a process of its own only: the workers of a host share its TCP port through the primary, which
-     * hands each connection to its worker, but QUIC's datagrams all come to one UDP socket, and nothing yet steers them
-     * to the worker that holds their connection. Hosts of single processes (over Redis or PostgreSQL) each have theirs.
-     */
-    private static void checkWebTransport(SocketIoRuntimeConfig runtime, ClusterInfo.Role role) {
-        if (role != ClusterInfo.Role.SINGLE && runtime.transports().stream().anyMatch("webtransport"::equals)) {
-            throw new ConfigurationException("quarkus.socketio.transports lists webtransport, which a process with "
-                    + "workers (quarkus.socketio.cluster.workers) does not serve yet: run one process per host (several "
-                    + "hosts share sessions over Redis or PostgreSQL), or leave webtransport out",
-                    Set.of("quarkus.socketio.transports", "quarkus.socketio.cluster.workers"));
-        }
-    }
-
     private static void checkRecovery(SocketIoRuntimeConfig runtime, ClusterInfo.Role role) {
         SocketIoRuntimeConfig.ConnectionStateRecovery recovery = runtime.connectionStateRecovery();
         if (!recovery.enabled()) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.qsio.runtime.cluster.WorkerProcesses.Incarnation;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.engine.EngineOptions;
 import dev.qsio.runtime.handoff.Acceptor;
+import dev.qsio.runtime.webtransport.QuicRelay;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.vertx.core.Vertx;
 
@@ -40,6 +44,8 @@ final class ConnectionRouting {
     private ConnectionHandOff handOff;
     /** The public listener. */
     private Acceptor acceptor;
+    /** The host's UDP port for WebTransport's QUIC, when the transports list it. */
+    private QuicRelay.Front quic;
     /** Where the primary listens, for the log. */
     private String listening = "";
 
@@ -57,7 +63,9 @@ final class ConnectionRouting {
      * Opens the application's public port(s) here: the workers listen on private loopback ports, and every
      * connection reaches them through the primary, which passes it to the worker of its session.
      */
-    void listen(Vertx vertx, int maxRequestBytes, long headerTimeoutMs, long startTimeoutMs) {
+    void listen(Vertx vertx, SocketIoRuntimeConfig runtime, long startTimeoutMs) {
+        int maxRequestBytes = runtime.maxHttpBufferSize();
+        long headerTimeoutMs = runtime.headerTimeout().toMillis();
         Config cfg = ConfigProvider.getConfig();
         String host = cfg.getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
         int port = cfg.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
@@ -80,7 +88,17 @@ final class ConnectionRouting {
                 addresses.add("https://" + host + ":" + acceptor.port(addresses.size()));
             }
             listening = String.join(" and ", addresses);
+            InetSocketAddress udp = EngineOptions.webTransportAddress(runtime);
+            if (udp != null) {
+                key = "quarkus.socketio.webtransport.port=" + udp.getPort();
+                quic = QuicRelay.Front.start(vertx.nettyEventLoopGroup(), udp.getHostString(), udp.getPort(),
+                        handOffDir, new QuicSteering());
+                listening += " and UDP " + udp.getHostString() + ":" + quic.port() + " (WebTransport)";
+            }
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+            if (quic != null) {
+                quic.close();
+            }
             acceptor.close();
             // without the cause: Quarkus logs a failed start's root cause only, which would hide the keys to change
             throw new IllegalStateException("The primary cannot listen on the application's port (quarkus.http.host="
@@ -147,6 +165,33 @@ final class ConnectionRouting {
         }
     }
 
+    /**
+     * Which worker a QUIC datagram goes to: the live worker its connection id names; else, for a client's first
+     * packets (a long header), one drawn from the id among those that take new connections, the same for every packet
+     * of that id; else none (a connection of a worker that is gone: the datagram is dropped).
+     */
+    private final class QuicSteering implements QuicRelay.Steering {
+        @Override
+        public int slot(int named, int hash) {
+            if (named > 0) {
+                Incarnation inc = processes.bySlot(named);
+                if (inc != null && inc.process.isAlive()) {
+                    return named;
+                }
+            }
+            if (hash < 0) {
+                return -1;
+            }
+            List<Incarnation> open = new ArrayList<>();
+            for (Incarnation inc : processes.processes()) {
+                if (inc.open() && !inc.retiring) {
+                    open.add(inc);
+                }
+            }
+            return open.isEmpty() ? -1 : open.get(hash % open.size()).slot;
+        }
+    }
+
     /** A worker's bus link is up: open its hand-off link; the connections that wait are tried again. */
     void linked(int slot) {
         handOff.connect(slot);
@@ -183,6 +228,9 @@ final class ConnectionRouting {
     void stopListening() {
         if (acceptor != null) {
             acceptor.close();
+        }
+        if (quic != null) {
+            quic.close();
         }
     }
 

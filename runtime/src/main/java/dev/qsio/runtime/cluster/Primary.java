@@ -27,6 +27,7 @@ import dev.qsio.runtime.cluster.WorkerProcesses.ManagedWorker;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.wire.WireProvider;
+import dev.qsio.runtime.webtransport.QuicRelay;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -102,8 +103,7 @@ public class Primary implements Cluster {
         bus = new PrimaryBus(vertx, secret, config, runtime, wire == null ? null : wire.name(), processes, routing,
                 this::fire);
         int busPort = bus.start();
-        routing.listen(vertx, runtime.maxHttpBufferSize(), runtime.headerTimeout().toMillis(),
-                config.startTimeout().toMillis());
+        routing.listen(vertx, runtime, config.startTimeout().toMillis());
         int n = ClusterSettings.workers(config);
         LOG.infof("Primary (pid %d) of node %s listening on %s, starting %d workers; cluster bus on 127.0.0.1:%d",
                 ProcessHandle.current().pid(), identity.nodeId(), routing.listening(), n, busPort);
@@ -112,7 +112,8 @@ public class Primary implements Cluster {
                 ClusterBus.ENV_BUS_PORT, String.valueOf(busPort),
                 ClusterBus.ENV_BUS_SECRET, secret,
                 Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()),
-                ClusterBus.ENV_HANDOFF_DIR, routing.handOffDir().toString()));
+                ClusterBus.ENV_HANDOFF_DIR, routing.handOffDir().toString(),
+                QuicRelay.ENV_DIR, routing.handOffDir().toString()));
         Signals.install(this);
     }
 

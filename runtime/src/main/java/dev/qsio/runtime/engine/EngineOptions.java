@@ -71,6 +71,15 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 Math.max(0, config.slowConsumer().lagBytes()));
     }
 
+    /** The address of WebTransport's UDP port, when the transports list it; else null. */
+    public static java.net.InetSocketAddress webTransportAddress(SocketIoRuntimeConfig config) {
+        if (!config.transports().contains(WebTransportTransport.KIND.name())) {
+            return null;
+        }
+        var settings = WebTransportTransport.settings(config.webtransport(), config.maxHttpBufferSize());
+        return new java.net.InetSocketAddress(settings.host(), settings.port());
+    }
+
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {
         return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null));
     }
@@ -185,14 +194,17 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         return "4".equals(eio) ? 4 : "3".equals(eio) && allowEio3 ? 3 : -1;
     }
 
-    /** The transports a session on {@code from} is offered to upgrade to (its handshake's {@code upgrades}). */
-    List<TransportKind> upgrades(TransportKind from) {
+    /**
+     * The transports a session on {@code from} is offered to upgrade to (its handshake's {@code upgrades}); with other
+     * servers ({@code alone} false), only those whose connections reach the session's owner wherever they land.
+     */
+    List<TransportKind> upgrades(TransportKind from, boolean alone) {
         if (!allowUpgrades) {
             return List.of();
         }
         List<TransportKind> offered = new ArrayList<>(1);
         for (TransportKind to : transports) {
-            if (from.upgradesTo(to)) {
+            if (from.upgradesTo(to) && (alone || to.handedOver())) {
                 offered.add(to);
             }
         }

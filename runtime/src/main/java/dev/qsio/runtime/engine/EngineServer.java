@@ -367,19 +367,21 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
      */
     String handshakeOn(HandshakeRequest handshake, MultiMap headers, String host,
             Function<EngineSession<C>, Transport> connect) {
-        String refusal = refusalOf(handshake, headers, host);
+        AddressLimits.Entry[] address = new AddressLimits.Entry[1];
+        AddressLimits.Refusal limited = null;
+        String refusal = refusalOf(headers);
+        if (refusal == null && addressLimits.enabled() && host != null) {
+            limited = addressLimits.admit(host, address, headers);
+            refusal = limited == null ? null : limited.reason().message;
+        }
+        HandshakeFilter.Decision decision = refusal == null ? decide(handshake) : HandshakeFilter.Decision.allow();
+        refusal = decision.allowed() ? refusal : decision.message() == null ? "Forbidden" : decision.message();
         if (refusal != null) {
             stats.increment(EngineFigure.HANDSHAKES_REFUSED);
-            return refusal;
-        }
-        AddressLimits.Entry[] address = new AddressLimits.Entry[1];
-        if (addressLimits.enabled() && host != null) {
-            AddressLimits.Refusal r = addressLimits.admit(host, address, headers);
-            if (r != null) {
-                stats.increment(EngineFigure.HANDSHAKES_REFUSED);
-                stats.increment(r.reason().figure);
-                return r.reason().message;
+            if (limited != null) {
+                stats.increment(limited.reason().figure);
             }
+            return refusal;
         }
         EngineSession<C> session = newSession(handshake, false, address[0]);
         Transport transport = connect.apply(session);
@@ -388,23 +390,20 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         return null;
     }
 
-    private String refusalOf(HandshakeRequest handshake, MultiMap headers, String host) {
+    /** The checks of {@link #handshake} that a handshake on a connection of its own passes first. */
+    private String refusalOf(MultiMap headers) {
         String origin = headers.get(HttpHeaders.ORIGIN);
         if (origin != null && hasInvalidHeaderChar(origin)) {
             return "Bad request";
-        }
-        if (!cors().originAllowed(origin)) {
+        } else if (!cors().originAllowed(origin)) {
             return "Origin not allowed";
-        }
-        if (!accepting) {
+        } else if (!accepting) {
             return "Server is shutting down";
-        }
-        if (sessions.size() >= options.maxConnections()) {
+        } else if (sessions.size() >= options.maxConnections()) {
             logAtCapacity();
             return "Server at capacity";
         }
-        HandshakeFilter.Decision decision = decide(handshake);
-        return decision.allowed() ? null : decision.message() == null ? "Forbidden" : decision.message();
+        return null;
     }
 
     /** What the application's filters say of a handshake: refused when one fails or answers nothing. */
@@ -473,7 +472,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         // written by hand: a handshake builds no JSON tree
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
         JsonText.appendString(sb, sid).append(",\"upgrades\":[");
-        List<TransportKind> upgrades = options.upgrades(transport.kind());
+        List<TransportKind> upgrades = options.upgrades(transport.kind(), others.alone());
         for (int i = 0; i < upgrades.size(); i++) {
             JsonText.appendString(i == 0 ? sb : sb.append(','), upgrades.get(i).name());
         }

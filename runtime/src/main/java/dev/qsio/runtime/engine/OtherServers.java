@@ -62,6 +62,15 @@ public interface OtherServers {
         return false;
     }
 
+    /**
+     * Whether this server is alone: no other server may receive a connection of its sessions. Otherwise an upgrade to
+     * a transport whose connections cannot be handed to the session's owner ({@link TransportKind#handedOver}) is
+     * not offered: its connection could reach another server.
+     */
+    default boolean alone() {
+        return true;
+    }
+
     /** Ends the connections this server holds for sessions of other servers (this server shuts down). */
     default void shutdown() {
     }

@@ -57,13 +57,23 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
+        boolean handedOver() {
+            // a QUIC connection stays on the server it reached (a worker of a host: the one its id names)
+            return false;
+        }
+
+        @Override
         AutoCloseable listen(EngineEndpoints endpoints) {
+            if (!ConfigProvider.getConfig().getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true)) {
+                // no HTTP server here (a cluster's primary, which holds the ports and relays QUIC to its workers)
+                return null;
+            }
             WebTransportServer.Settings settings = settings(endpoints.config.webtransport(),
                     endpoints.options().maxHttpBufferSize());
             try {
                 WebTransportServer server = WebTransportServer.start(endpoints.vertx.nettyEventLoopGroup(), settings,
                         WebTransportTransport::accept);
-                LOG.infof("WebTransport (HTTP/3) listening on UDP port %d", server.port());
+                LOG.infof("WebTransport (HTTP/3) listening on %s", server.describe());
                 return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

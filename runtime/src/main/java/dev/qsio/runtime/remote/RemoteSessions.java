@@ -187,6 +187,11 @@ final class RemoteSessions implements OtherServers {
     }
 
     @Override
+    public boolean alone() {
+        return false;
+    }
+
+    @Override
     public boolean closesIdleConnections() {
         return peers.closesIdleConnections();
     }

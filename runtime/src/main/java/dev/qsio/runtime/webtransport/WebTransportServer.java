@@ -21,6 +21,7 @@ import io.netty.incubator.codec.http3.Http3ServerConnectionHandler;
 import io.netty.incubator.codec.http3.Http3SettingsFrame;
 import io.netty.incubator.codec.quic.InsecureQuicTokenHandler;
 import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicSslContextBuilder;
 
@@ -66,22 +67,31 @@ public final class WebTransportServer implements AutoCloseable {
     private static final ChannelHandler NO_REQUESTS = new NoRequests();
 
     private final Channel channel;
+    /** The host's port, when the primary holds it; -1 when this process bound it. */
+    private final int relayedPort;
 
-    private WebTransportServer(Channel channel) {
+    private WebTransportServer(Channel channel, int relayedPort) {
         this.channel = channel;
+        this.relayedPort = relayedPort;
     }
 
-    /** The UDP port bound (the one asked for, or the one the system chose for 0). */
-    public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+    /** Where clients reach it, for the log: the UDP port bound, or the primary's. */
+    public String describe() {
+        return relayedPort >= 0 ? "the primary's UDP port, which relays this worker's QUIC datagrams"
+                : "UDP port " + ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    /** Binds the port and serves sessions on {@code group}'s loops; fails when the port or the certificate is refused. */
+    /**
+     * Binds the port and serves sessions on {@code group}'s loops; fails when the port or the certificate is refused.
+     * In a worker of a host (the primary gave it {@link QuicRelay#ENV_DIR}), the primary holds the port and relays
+     * this worker's datagrams ({@link QuicRelay}).
+     */
     public static WebTransportServer start(EventLoopGroup group, Settings settings, Acceptor acceptor)
             throws InterruptedException {
+        Object[] relay = QuicRelay.fromEnvironment();
         QuicSslContext tls = QuicSslContextBuilder.forServer(settings.key(), null, settings.certificate())
                 .applicationProtocols(Http3.supportedApplicationProtocols()).build();
-        ChannelHandler codec = Http3.newQuicServerCodecBuilder()
+        QuicServerCodecBuilder builder = Http3.newQuicServerCodecBuilder()
                 .sslContext(tls)
                 .maxIdleTimeout(settings.idleTimeoutMs(), TimeUnit.MILLISECONDS)
                 .initialMaxData(16L * 1024 * 1024)
@@ -99,13 +109,21 @@ public final class WebTransportServer implements AutoCloseable {
                         connection.pipeline().addLast(
                                 new Http3ServerConnectionHandler(NO_REQUESTS, null, null, localSettings(), true));
                     }
-                }).build();
-        Class<? extends DatagramChannel> type = datagramChannel(group);
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(type).handler(codec);
-        Channel ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
-                : bootstrap.bind(settings.host(), settings.port()).sync().channel();
-        LOG.debugf("WebTransport listening on UDP %s", ch.localAddress());
-        return new WebTransportServer(ch);
+                });
+        Channel ch;
+        if (relay != null) {
+            int slot = (Integer) relay[1];
+            builder.connectionIdAddressGenerator(new QuicRelay.SlotIds(slot)).localConnectionIdLength(QuicRelay.ID_LENGTH);
+            InetSocketAddress publicAddress = new InetSocketAddress(settings.host() == null ? "0.0.0.0" : settings.host(),
+                    settings.port());
+            ch = QuicRelay.workerChannel(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
+        } else {
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(datagramChannel(group)).handler(builder.build());
+            ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
+                    : bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        }
+        LOG.debugf("WebTransport listening on %s", ch.localAddress());
+        return new WebTransportServer(ch, relay == null ? -1 : settings.port());
     }
 
     /** The SETTINGS that announce WebTransport, with QPACK's dynamic table off (see {@link Qpack}). */

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.RawHttp;
 import dev.qsio.it.support.ScriptProcess;
 
 /**
@@ -114,6 +115,81 @@ class WebTransportIT {
             }
             String metrics = app.text("/q/metrics");
             assertThat(metrics).as("the figures name the transport").contains("transport=\"webtransport\"");
+        }
+    }
+
+    /**
+     * Two workers behind the primary, which holds the UDP port and passes each QUIC datagram to the worker its
+     * connection id names: tabs on WebTransport land on both workers, get the broadcasts of a publisher on one of them
+     * in order, and a SIGKILL of the other touches only its own tabs, which reconnect; the survivor's see no
+     * disconnection and every broadcast. The handshake of a polling session offers no upgrade to WebTransport here:
+     * its QUIC connection could reach the other worker.
+     */
+    @Test
+    void twoWorkersChromiumOnWebTransportAndAWorkerKilled() throws Exception {
+        Map<String, String> props = properties();
+        props.put("quarkus.socketio.cluster.restart-delay", "3s");
+        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "webtransport-workers");
+                ClientDriver driver = ClientDriver.start()) {
+            String open = RawHttp.get(cluster.url() + "/socket.io/?EIO=4&transport=polling").body();
+            assertThat(open).as("a polling handshake in a cluster").contains("\"upgrades\":[\"websocket\"]");
+            ScriptProcess tabs = null;
+            Map<Integer, List<JsonNode>> byWorker = new HashMap<>();
+            for (int attempt = 1; attempt <= 4 && byWorker.size() < 2; attempt++) {
+                if (tabs != null) {
+                    tabs.close();
+                }
+                tabs = ScriptProcess.start("browser-webtransport.mjs", cluster.url(), certificateHash, "direct", "8");
+                byWorker.clear();
+                for (JsonNode t : tabs(tabs.next("ready"))) {
+                    assertThat(t.path("transport").asText()).as(t.toString()).isEqualTo("webtransport");
+                    assertThat(t.path("upper").asText()).as(t.toString()).isEqualTo("WEBTRANSPORT");
+                    byWorker.computeIfAbsent(t.path("worker").asInt(), w -> new ArrayList<>()).add(t);
+                }
+            }
+            try (ScriptProcess placed = tabs) {
+                assertThat(byWorker.keySet()).as("the workers of the tabs").containsExactlyInAnyOrder(1, 2);
+                String publisher = null;
+                for (int i = 0; publisher == null && i < 40; i++) {
+                    String p = "p" + i;
+                    driver.connect(p, cluster.url(), Map.of("transports", List.of("websocket")));
+                    driver.await(p, "connect");
+                    if (driver.call(p, 15_000, "whoami").get(0).asInt() == 1) {
+                        publisher = p;
+                    } else {
+                        driver.disconnect(p);
+                    }
+                }
+                assertThat(publisher).as("a publisher on worker 1").isNotNull();
+                int count = 1200;
+                driver.emitWithAck(publisher, "stream", 600_000, "stream", "P", count, 5, "wt");
+                await().atMost(Duration.ofSeconds(60)).until(() -> tabs(placed.ask("report", "report")).stream()
+                        .allMatch(t -> t.path("received").asInt() >= 200));
+                ProcessHandle.of(cluster.worker(2).path("pid").asLong()).orElseThrow().destroyForcibly();
+                await().atMost(Duration.ofSeconds(60)).alias("the tabs of worker 2 reconnect")
+                        .until(() -> tabs(placed.ask("report", "report")).stream()
+                                .filter(t -> byWorker.get(2).stream().anyMatch(v -> v.path("tab").asInt() == t
+                                        .path("tab").asInt()))
+                                .allMatch(t -> t.path("connects").asInt() >= 2));
+                JsonNode done = driver.awaitAck(publisher, "stream");
+                assertThat(done.has("error")).as("the stream " + done).isFalse();
+                await().atMost(Duration.ofSeconds(60)).until(() -> tabs(placed.ask("report", "report")).stream()
+                        .filter(t -> t.path("connects").asInt() == 1).allMatch(t -> t.path("received").asInt() >= count));
+                for (JsonNode t : tabs(placed.ask("report", "report"))) {
+                    boolean survivor = byWorker.get(1).stream().anyMatch(v -> v.path("tab").asInt() == t.path("tab")
+                            .asInt());
+                    if (survivor) {
+                        assertThat(t.path("disconnects")).as("a tab of the surviving worker: " + t).isEmpty();
+                        assertThat(t.path("received").asInt()).as(t.toString()).isEqualTo(count);
+                        assertThat(t.path("outOfOrder").asInt()).as(t.toString()).isZero();
+                    } else {
+                        assertThat(t.path("transport").asText()).as("reconnected: " + t).isEqualTo("webtransport");
+                    }
+                }
+                System.out.println("[webtransport-report] 2 workers: " + byWorker.get(1).size() + " tabs of the "
+                        + "surviving worker saw no disconnection and all " + count + " broadcasts in order; the "
+                        + byWorker.get(2).size() + " tabs of the killed worker reconnected on WebTransport");
+            }
         }
     }
 
