@@ -8,24 +8,17 @@
 //   {"cmd":"disconnect"}         disconnects them all
 // Usage: node page.mjs <app url> <transport: websocket|webtransport> <clients> <certificate sha-256, base64>
 import { createInterface } from "node:readline";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+// the clients' Chromium, with their packages (playwright-core, and the socket.io-client bundle below)
+import { launchChromium } from "../../integration-tests/clients/chromium.mjs";
 
-// the clients' packages: playwright-core and socket.io-client, as integration-tests/clients installs them
-const require = createRequire(new URL("../../integration-tests/clients/", import.meta.url));
-const { chromium } = require("playwright-core");
 const bundle = fileURLToPath(new URL("../../integration-tests/clients/node_modules/socket.io-client/dist/socket.io.min.js",
   import.meta.url));
 const [url, transport, clients, hash] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-    ...(process.env.NETLOG ? [`--log-net-log=${process.env.NETLOG}`] : [])],
-});
+// WebTransport runs on QUIC
+const browser = await launchChromium({ quic: true });
 try {
   const page = await browser.newPage();
   await page.goto(`${url}/`);

@@ -7,19 +7,13 @@
 // room "wt" and counts the "n" events ([origin, seq]) in order. Prints {"event":"ready","tabs":[...]} once every tab is
 // on WebTransport, then answers "report" lines on stdin with {"event":"report",...}; "exit" ends.
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const [url, hash, mode = "direct", count = "1"] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
-// the flags of chromium.mjs without --disable-quic: WebTransport runs on QUIC
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-    ...(process.env.NETLOG ? [`--log-net-log=${process.env.NETLOG}`, "--net-log-capture-mode=Everything"] : [])],
-});
+// WebTransport runs on QUIC
+const browser = await launchChromium({ quic: true });
 const tabs = [];
 if (mode === "malformed") {
   try {

@@ -27,13 +27,8 @@ public final class PollingTransport extends Transport {
 
     private static final Logger LOG = Logger.getLogger(PollingTransport.class);
 
-    /** HTTP long-polling: a request for each poll and each send; upgrades to a WebSocket. */
+    /** HTTP long-polling: a request for each poll and each send; nothing upgrades to it. */
     static final TransportKind KIND = new TransportKind("polling", true, 0) {
-        @Override
-        boolean isUpgrade(HttpServerRequest request) {
-            return false;
-        }
-
         @Override
         <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
                 AddressLimits.Entry address) {
@@ -42,12 +37,6 @@ public final class PollingTransport extends Transport {
             polling.park(request, Query.param(request, "t"));
             server.stats().increment(EngineFigure.HANDSHAKES_ACCEPTED);
             session.start(polling, server.delayedConnectionMs());
-        }
-
-        @Override
-        <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
-            // nothing upgrades to polling
-            server.refuse(request, EngineError.BAD_REQUEST);
         }
     };
 

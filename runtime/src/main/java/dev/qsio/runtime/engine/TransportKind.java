@@ -64,7 +64,9 @@ public abstract class TransportKind {
     }
 
     /** Whether {@code request} is an HTTP upgrade to this transport's connection (never, for a request-based one). */
-    abstract boolean isUpgrade(HttpServerRequest request);
+    boolean isUpgrade(HttpServerRequest request) {
+        return false;
+    }
 
     /** Opens a new session on this transport for an accepted handshake. */
     abstract <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
@@ -72,9 +74,11 @@ public abstract class TransportKind {
 
     /**
      * Upgrades {@code session} to this transport, when the session may upgrade now; otherwise the connection is
-     * accepted and closed, and the session goes on undisturbed.
+     * accepted and closed, and the session goes on undisturbed. Refused by a kind that no HTTP request upgrades to.
      */
-    abstract <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request);
+    <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
+        server.refuse(request, EngineError.BAD_REQUEST);
+    }
 
     @Override
     public String toString() {

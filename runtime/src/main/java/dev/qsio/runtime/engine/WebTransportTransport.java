@@ -19,9 +19,8 @@ import dev.qsio.runtime.webtransport.WebTransportServer;
 import dev.qsio.runtime.webtransport.WebTransportSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
-import io.netty.util.ReferenceCountUtil;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -40,19 +39,9 @@ final class WebTransportTransport extends Transport {
 
     static final TransportKind KIND = new TransportKind("webtransport", false, 2) {
         @Override
-        boolean isUpgrade(HttpServerRequest request) {
-            // never over HTTP/1.1 or HTTP/2: a request there for this transport is refused
-            return false;
-        }
-
-        @Override
         <C> void open(EngineServer<C> server, HttpServerRequest request, HandshakeRequest handshake, boolean eio3,
                 AddressLimits.Entry address) {
-            server.refuse(request, EngineError.BAD_REQUEST);
-        }
-
-        @Override
-        <C> void upgrade(EngineServer<C> server, EngineSession<C> session, HttpServerRequest request) {
+            // never over HTTP/1.1 or HTTP/2: its sessions open on the listener's streams
             server.refuse(request, EngineError.BAD_REQUEST);
         }
 
@@ -251,11 +240,14 @@ final class WebTransportTransport extends Transport {
         }
     }
 
-    /** Cuts the stream into packets (engine.io-parser's {@code createPacketDecoderStream}). */
-    private static final class Frames extends ChannelInboundHandlerAdapter {
+    /**
+     * Cuts the stream into packets (engine.io-parser's {@code createPacketDecoderStream}); Netty's decoder keeps what
+     * has come of a packet until the rest does.
+     */
+    private static final class Frames extends ByteToMessageDecoder {
         private final Stream<?> to;
         private final int maxPayload;
-        private ByteBuf read;
+        private boolean failed;
 
         Frames(Stream<?> to, int maxPayload) {
             this.to = to;
@@ -263,76 +255,54 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf in)) {
-                ReferenceCountUtil.release(msg);
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (failed) {
+                in.skipBytes(in.readableBytes());
                 return;
             }
-            read = read == null ? in : ctx.alloc().compositeBuffer().addComponents(true, read, in);
-            try {
-                while (read != null && read.isReadable()) {
-                    int start = read.readerIndex();
-                    int first = read.readUnsignedByte();
-                    boolean binary = (first & 0x80) != 0;
-                    long length = first & 0x7f;
-                    if (length == 126) {
-                        if (read.readableBytes() < 2) {
-                            read.readerIndex(start);
-                            break;
-                        }
-                        length = read.readUnsignedShort();
-                    } else if (length == 127) {
-                        if (read.readableBytes() < 8) {
-                            read.readerIndex(start);
-                            break;
-                        }
-                        length = read.readLong();
-                    }
-                    if (length <= 0 || length > maxPayload) {
-                        fail(length <= 0 ? "a packet of length 0" : "a packet of " + length + " bytes, over "
-                                + maxPayload);
-                        return;
-                    }
-                    if (read.readableBytes() < length) {
-                        read.readerIndex(start);
-                        break;
-                    }
-                    EnginePacket packet;
-                    if (binary) {
-                        byte[] data = new byte[(int) length];
-                        read.readBytes(data);
-                        packet = EnginePacket.message(Buffer.buffer(data));
-                    } else {
-                        String text = read.readCharSequence((int) length, StandardCharsets.UTF_8).toString();
-                        try {
-                            packet = EngineCodec.decode(text);
-                        } catch (MalformedPacketException e) {
-                            fail(e.getMessage());
-                            return;
-                        }
-                    }
-                    to.onPacket(packet);
-                }
-            } finally {
-                if (read != null && !read.isReadable()) {
-                    read.release();
-                    read = null;
+            int start = in.readerIndex();
+            int first = in.readUnsignedByte();
+            long length = first & 0x7f;
+            if (length == 126 && in.readableBytes() >= 2) {
+                length = in.readUnsignedShort();
+            } else if (length == 127 && in.readableBytes() >= 8) {
+                length = in.readLong();
+            } else if (length >= 126) {
+                in.readerIndex(start);
+                return;
+            }
+            if (length <= 0 || length > maxPayload) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
+                to.malformed(length <= 0 ? "a packet of length " + length : "a packet of " + length + " bytes, over "
+                        + maxPayload);
+                return;
+            }
+            if (in.readableBytes() < length) {
+                in.readerIndex(start);
+                return;
+            }
+            EnginePacket packet;
+            if ((first & 0x80) != 0) {
+                byte[] data = new byte[(int) length];
+                in.readBytes(data);
+                packet = EnginePacket.message(Buffer.buffer(data));
+            } else {
+                try {
+                    packet = EngineCodec.decode(in.readCharSequence((int) length, StandardCharsets.UTF_8).toString());
+                } catch (MalformedPacketException e) {
+                    failed = true;
+                    in.skipBytes(in.readableBytes());
+                    to.malformed(e.getMessage());
+                    return;
                 }
             }
-        }
-
-        private void fail(String why) {
-            read.release();
-            read = null;
-            to.malformed(why);
+            to.onPacket(packet);
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (read != null) {
-                read.release();
-                read = null;
-            }
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            super.channelInactive(ctx);
             to.wt.close(0);
         }
 

@@ -154,6 +154,20 @@ public final class QuicRelay {
         return both;
     }
 
+    /**
+     * Gives the client's address and the bytes of a datagram between the primary and a worker to {@code then}; one
+     * without a valid address is let go. The bytes are a slice of their own: Netty's QUIC codec reads a datagram from
+     * its first byte, whatever its reader index.
+     */
+    private static void unwrap(Object msg, java.util.function.BiConsumer<InetSocketAddress, ByteBuf> then) {
+        ByteBuf in = ((DomainDatagramPacket) msg).content();
+        InetSocketAddress client = address(in);
+        if (client != null) {
+            then.accept(client, in.retainedSlice());
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
     /** Reads the client's address off {@code in}, or null when the header is not one. */
     private static InetSocketAddress address(ByteBuf in) {
         if (in.readableBytes() < 7) {
@@ -199,14 +213,8 @@ public final class QuicRelay {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
                             // a worker's datagram for its client
-                            ByteBuf in = ((DomainDatagramPacket) msg).content();
-                            InetSocketAddress client = address(in);
-                            if (client == null) {
-                                ReferenceCountUtil.release(msg);
-                                return;
-                            }
-                            portChannel[0].write(new DatagramPacket(in.retain(), client), portChannel[0].voidPromise());
-                            ReferenceCountUtil.release(msg);
+                            unwrap(msg, (client, bytes) -> portChannel[0].write(new DatagramPacket(bytes, client),
+                                    portChannel[0].voidPromise()));
                         }
 
                         @Override
@@ -279,15 +287,8 @@ public final class QuicRelay {
                         ch.pipeline().addLast(new ChannelDuplexHandler() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ByteBuf in = ((DomainDatagramPacket) msg).content();
-                                InetSocketAddress client = address(in);
-                                if (client == null) {
-                                    ReferenceCountUtil.release(msg);
-                                    return;
-                                }
-                                // Netty's QUIC codec reads a datagram from its first byte, whatever its reader index
-                                ctx.fireChannelRead(new DatagramPacket(in.retainedSlice(), publicAddress, client));
-                                ReferenceCountUtil.release(msg);
+                                unwrap(msg, (client, bytes) -> ctx.fireChannelRead(
+                                        new DatagramPacket(bytes, publicAddress, client)));
                             }
 
                             @Override

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.netty.incubator.codec.quic.QuicStreamType;
@@ -69,10 +70,9 @@ final class Streams {
     }
 
     /** Reads the start of a bidirectional stream, then leaves it to its session or to the CONNECT's reader. */
-    static final class Sniffer extends ChannelInboundHandlerAdapter {
+    static final class Sniffer extends ByteToMessageDecoder {
         private final Router router;
         private final QuicChannel connection;
-        private ByteBuf read;
 
         Sniffer(Router router, QuicChannel connection) {
             this.router = router;
@@ -80,69 +80,39 @@ final class Streams {
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf in)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (read == null) {
-                read = in;
-            } else {
-                read = ctx.alloc().compositeBuffer().addComponents(true, read, in);
-            }
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
             QuicStreamChannel stream = (QuicStreamChannel) ctx.channel();
-            int start = read.readerIndex();
-            long type = Varint.read(read);
-            if (type < 0) {
+            int start = in.readerIndex();
+            long type = Varint.read(in);
+            // the session's id after WEBTRANSPORT_STREAM, the frame's length after HEADERS
+            long second = type < 0 ? -1 : Varint.read(in);
+            if (second < 0) {
+                in.readerIndex(start);
                 return;
             }
             if (type == WEBTRANSPORT_STREAM) {
-                long sessionId = Varint.read(read);
-                if (sessionId < 0) {
-                    read.readerIndex(start);
-                    return;
-                }
-                WebTransportSession session = router.sessions.get(sessionId);
+                WebTransportSession session = router.sessions.get(second);
                 if (session == null) {
-                    LOG.debugf("a stream for no session (%d) on %s", sessionId, connection);
-                    drop(stream, STREAM_REJECTED);
+                    LOG.debugf("a stream for no session (%d) on %s", second, connection);
+                    drop(stream, in, STREAM_REJECTED);
                     return;
                 }
-                ByteBuf rest = read;
-                read = null;
                 leaveCodec(ctx);
                 session.stream(stream);
-                if (rest.isReadable()) {
-                    ctx.fireChannelRead(rest);
-                } else {
-                    rest.release();
-                }
+                // the decoder hands what it holds of the stream to the session's handlers as it leaves
                 ctx.pipeline().remove(this);
             } else if (type == HEADERS) {
-                long length = Varint.read(read);
-                if (length < 0) {
-                    read.readerIndex(start);
-                    return;
-                }
-                if (length > router.maxHeaderBytes) {
-                    LOG.debugf("a request's fields of %d bytes refused on %s", length, connection);
-                    drop(stream, MESSAGE_ERROR);
-                    return;
-                }
-                if (read.readableBytes() < length) {
-                    read.readerIndex(start);
-                    return;
-                }
-                ByteBuf rest = read;
-                read = null;
-                try {
-                    request(ctx, stream, rest, (int) length);
-                } finally {
-                    rest.release();
+                if (second > router.maxHeaderBytes) {
+                    LOG.debugf("a request's fields of %d bytes refused on %s", second, connection);
+                    drop(stream, in, MESSAGE_ERROR);
+                } else if (in.readableBytes() < second) {
+                    in.readerIndex(start);
+                } else {
+                    request(ctx, stream, in, (int) second);
                 }
             } else {
                 LOG.debugf("a request stream starting with frame type %d refused on %s", type, connection);
-                drop(stream, MESSAGE_ERROR);
+                drop(stream, in, MESSAGE_ERROR);
             }
         }
 
@@ -167,7 +137,7 @@ final class Streams {
                 });
             } catch (Qpack.MalformedFields e) {
                 LOG.debugf("a request refused on %s: %s", connection, e.getMessage());
-                drop(stream, MESSAGE_ERROR);
+                drop(stream, in, MESSAGE_ERROR);
                 return;
             }
             leaveCodec(ctx);
@@ -211,15 +181,6 @@ final class Streams {
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (read != null) {
-                read.release();
-                read = null;
-            }
-            ctx.fireChannelInactive();
-        }
-
-        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debugf("a stream of %s failed before it was read: %s", connection, cause.getMessage());
             ctx.close();
@@ -238,11 +199,8 @@ final class Streams {
             }
         }
 
-        private void drop(QuicStreamChannel stream, int code) {
-            if (read != null) {
-                read.release();
-                read = null;
-            }
+        private static void drop(QuicStreamChannel stream, ByteBuf in, int code) {
+            in.skipBytes(in.readableBytes());
             stream.shutdown(code);
             stream.close();
         }
