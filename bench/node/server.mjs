@@ -16,8 +16,13 @@ import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
 const port = Number(process.argv[2] ?? 18083);
 const workers = Number(process.argv[3] ?? 0);
 const uws = process.argv[4] === "uws";
-// the harness asks for a garbage collection before it reads the resident memory (run with --expose-gc)
-process.on("SIGUSR2", () => globalThis.gc?.());
+// the harness asks for a garbage collection before it reads the resident memory (run with --expose-gc), and reads
+// the resident set only once this line is in the log: the signal is handled when the event loop gets to it, which
+// on a busy machine may be long after it was sent
+process.on("SIGUSR2", () => {
+  globalThis.gc?.();
+  console.log(`gc done in ${process.pid}`);
+});
 
 /** uWebSockets.js's native build for this Node, or the process ends: its fallback on `ws` would measure `ws`. */
 function nativeUws() {

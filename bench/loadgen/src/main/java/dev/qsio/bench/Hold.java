@@ -95,12 +95,12 @@ final class Hold {
         long genHeap1 = generatorHeapAfterGc();
         long genRss1 = Target.rssBytes(ProcessHandle.current().pid());
         maxRss = Math.max(maxRss, rss1);
-        double rssKb = Scenarios.round((rss1 - rss0) / 1024.0 / Math.max(1, h));
+        double rssKb = Soundness.residentPerConnectionKb(rss1 - rss0, h);
         double heapKb = heap0 < 0 || heap1 < 0 ? Double.NaN : Scenarios.round((heap1 - heap0) / 1024.0 / Math.max(1, h));
         Scenarios.log("  held memory    target %.2f KB resident, %s KB live heap; kernel %.0f bytes in socket caches "
                 + "(%.0f all slabs); generator %.0f bytes heap, %.0f resident, per connection", rssKb, Report.n(heapKb),
-                kernel.cachesBytes(), kernel.slabBytes(), (genHeap1 - genHeap0) / (double) Math.max(1, h),
-                (genRss1 - genRss0) / (double) Math.max(1, h));
+                kernel.cachesBytes(), kernel.slabBytes(), generatorPerConnection(genHeap1 - genHeap0, h),
+                generatorPerConnection(genRss1 - genRss0, h));
 
         // the steady window: heartbeats only, sampled every few seconds for the peak resident set
         long holdStart = System.nanoTime();
@@ -183,14 +183,14 @@ final class Hold {
         double holdWall = (System.nanoTime() - holdStart) / 1e9;
         Scenarios.log("  hold           %.0f s: %d lost, %d without a ping for %d s; resident at the end %.2f KB per "
                 + "connection", holdWall, lost, silent, CLIENT_GIVES_UP_SECONDS,
-                (rssEnd - rss0) / 1024.0 / Math.max(1, h));
+                Soundness.residentPerConnectionKb(rssEnd - rss0, h));
         return new Held(n, h, ramp.failed.sum(), ramp.firstFailure, held.addressesFor(n), Scenarios.round(rampSeconds),
                 Scenarios.round(h / Math.max(1e-9, rampSeconds)), perSecond.stream().mapToInt(Integer::intValue).max()
                         .orElse(0),
                 perSecond, Scenarios.round(rampCpu), Scenarios.round(rampGen), rss0, rss1, rssKb, heapKb,
-                Scenarios.round((rssEnd - rss0) / 1024.0 / Math.max(1, h)), kernel,
-                Scenarios.round((genHeap1 - genHeap0) / (double) Math.max(1, h)),
-                Scenarios.round((genRss1 - genRss0) / (double) Math.max(1, h)), Scenarios.round4(idleCpuPerSecond),
+                Soundness.residentPerConnectionKb(rssEnd - rss0, h), kernel,
+                Scenarios.round(generatorPerConnection(genHeap1 - genHeap0, h)),
+                Scenarios.round(generatorPerConnection(genRss1 - genRss0, h)), Scenarios.round4(idleCpuPerSecond),
                 Scenarios.round(steadyWall),
                 Scenarios.round(steadyCpu), perConnSecond, Scenarios.round(steadyGen), others, pings,
                 Scenarios.round(expectedPings), newClients, roomWindow, reach, lost, silent, Scenarios.round(holdWall),
@@ -238,6 +238,14 @@ final class Hold {
         Thread.sleep(s.settleMillis());
         target.collectGarbage();
         Thread.sleep(s.settleMillis());
+    }
+
+    /**
+     * What the generator's own memory grew by per connection, or NaN when it shrank: the generator is not the target,
+     * and its memory moves with its own work (a collection, a heap resized) by more than a few connections hold.
+     */
+    private static double generatorPerConnection(long deltaBytes, int connections) {
+        return deltaBytes < 0 ? Double.NaN : deltaBytes / (double) Math.max(1, connections);
     }
 
     private static long generatorHeapAfterGc() {

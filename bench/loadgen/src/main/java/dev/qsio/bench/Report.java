@@ -285,7 +285,10 @@ final class Report {
         for (TargetResult t : r.targets) {
             b.append("| ").append(t.label).append(" | ").append(t.loadBefore).append(" | ").append(t.loadAfter)
                     .append(" | ").append(pct(t.othersCpuShare)).append(" | ").append(n(t.startupSeconds)).append(" | ")
-                    .append(t.error == null ? "" : t.error.replace('|', '/')).append(" |\n");
+                    .append(t.error == null ? "" : t.error.replace('|', '/'))
+                    .append(t.firstAttemptError == null ? ""
+                            : (t.error == null ? "" : "; ") + "started again after: " + t.firstAttemptError.replace('|', '/'))
+                    .append(" |\n");
         }
 
         if (files().contains("held.csv")) {

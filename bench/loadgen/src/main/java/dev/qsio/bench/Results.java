@@ -154,6 +154,8 @@ final class Results {
         /** The share of the machine's CPU that other processes used during this target's windows. */
         public double othersCpuShare;
         public String error;
+        /** Why the first start of the target gave no result, when it was started again (null: it was not). */
+        public String firstAttemptError;
     }
 
     /** The hottest methods of the extension during a fan-out, from a JFR recording of the single process. */

@@ -78,7 +78,7 @@ final class Scenarios {
         int n = warm.conns().size();
         return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
                 round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
-                round((idle - baseline) / 1024.0 / Math.max(1, n)), warm.perTenthSecond(),
+                Soundness.residentPerConnectionKb(idle - baseline, n), warm.perTenthSecond(),
                 heapBaseline < 0 || heapIdle < 0 ? Double.NaN : round((heapIdle - heapBaseline) / 1024.0 / Math.max(1, n)));
     }
 
@@ -317,11 +317,11 @@ final class Scenarios {
     }
 
     static double round(double v) {
-        return Math.round(v * 100) / 100.0;
+        return Double.isNaN(v) ? v : Math.round(v * 100) / 100.0;
     }
 
     static double round4(double v) {
-        return Math.round(v * 10000) / 10000.0;
+        return Double.isNaN(v) ? v : Math.round(v * 10000) / 10000.0;
     }
 
     static void log(String format, Object... args) {

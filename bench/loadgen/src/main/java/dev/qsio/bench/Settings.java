@@ -48,6 +48,7 @@ record Settings(String mode, int clients, int smallClients, int rampInFlight, do
     }
 
     static Settings smoke() {
+        // too few connections for a resident set per connection (Soundness.RESIDENT_RESOLVES_FROM): not reported
         return new Settings("smoke", 60, 20, 20, 600, 2, 0.2, 0.4, 100, 4, 20, 100, 1_000, 0, 2, 100, 200,
                 200, 2, 50, 5, 50, 5, 1, 1, 0.5);
     }

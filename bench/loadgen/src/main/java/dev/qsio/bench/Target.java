@@ -28,7 +28,10 @@ final class Target {
     private final Path dir;
     private final Map<String, String> env;
     private Process process;
+    private Path log;
     private final List<ProcessHandle> seen = new ArrayList<>();
+    /** The processes that served when the target was ready: all must still run for a figure to count. */
+    private List<ProcessHandle> serving = List.of();
 
     Target(String name, String label, int port, int workers, boolean jvm, Path dir, Map<String, String> env,
             List<String> command) {
@@ -55,9 +58,30 @@ final class Target {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().putAll(env);
+        this.log = log;
         process = pb.start();
+        serving = List.of();
         seen.clear();
         seen.add(process.toHandle());
+    }
+
+    /** The target's log, as {@link #start} was given it. */
+    Path log() {
+        return log;
+    }
+
+    /** The target answers on every worker: its processes now are those every figure from here on depends on. */
+    void ready() {
+        serving = processes();
+    }
+
+    /**
+     * Why the target is no longer fully up, or null: a process that served when it was ready has exited (a worker
+     * that died takes its connections and its memory with it, and the figures with them).
+     */
+    String notFullyUp() {
+        List<Long> gone = serving.stream().filter(h -> !h.isAlive()).map(ProcessHandle::pid).toList();
+        return gone.isEmpty() ? null : "process " + gone + " of the target exited (of " + serving.size() + " serving at start)";
     }
 
     boolean alive() {
@@ -112,11 +136,16 @@ final class Target {
     }
 
     /**
-     * Runs a full garbage collection in every process of the target: {@code jcmd GC.run} in a JVM; in Node, the
-     * bench server calls {@code gc()} on SIGUSR2 (it runs with {@code --expose-gc}).
+     * Runs a full garbage collection in every process of the target, and returns once each has finished it:
+     * {@code jcmd GC.run} in a JVM (which returns when the collection is done); in Node, the bench server calls
+     * {@code gc()} on SIGUSR2 (it runs with {@code --expose-gc}) and then writes {@code gc done in <pid>} to its output,
+     * which is waited for.
      */
     void collectGarbage() throws Exception {
-        for (ProcessHandle h : processes()) {
+        List<ProcessHandle> all = processes();
+        Map<Long, Integer> before = new java.util.HashMap<>();
+        for (ProcessHandle h : all) {
+            before.put(h.pid(), jvm ? 0 : gcDone(h.pid()));
             String pid = Long.toString(h.pid());
             List<String> cmd = jvm ? List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "GC.run")
                     : List.of("kill", "-USR2", pid);
@@ -125,6 +154,28 @@ final class Target {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
             }
+        }
+        if (jvm) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (ProcessHandle h : all) {
+            // polls the target's log for the line its collection writes (the harness has no Awaitility: not a test)
+            while (h.isAlive() && gcDone(h.pid()) <= before.get(h.pid())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(name + ": process " + h.pid()
+                            + " did not finish its garbage collection within 30 s (log: " + log + ")");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** How many collections process {@code pid} has reported done in the target's log. */
+    private int gcDone(long pid) throws IOException {
+        String marker = "gc done in " + pid;
+        try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return (int) lines.filter(marker::equals).count();
         }
     }
 
