@@ -212,8 +212,10 @@ public final class Bench {
                     // started again once and measured afresh; its first log is kept beside the second
                     Thread.sleep(s.pauseMillis());
                     Path firstLog = out.resolve("logs").resolve(t.name + "-first.log");
-                    Files.move(out.resolve("logs").resolve(t.name + ".log"), firstLog,
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    if (Files.exists(out.resolve("logs").resolve(t.name + ".log"))) {
+                        Files.move(out.resolve("logs").resolve(t.name + ".log"), firstLog,
+                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
                     System.out.println("  starting " + t.name + " again (first attempt: " + tr.error + "; its log: "
                             + firstLog + ")");
                     String first = tr.error;
@@ -258,9 +260,8 @@ public final class Bench {
         List<Conn> others = new ArrayList<>();
         long closes0 = gen.unexpectedCloses.sum();
         try {
-            if (portInUse(t.port)) {
-                throw new IllegalStateException("port " + t.port + " is already in use");
-            }
+            freePort(t);
+            tr.command = t.command();
             long t0 = System.nanoTime();
             running = t;
             t.start(out.resolve("logs").resolve(t.name + ".log"));
@@ -373,9 +374,7 @@ public final class Bench {
      */
     private static void warmUp(Generator gen, Path root, Settings s, Path out, boolean held) throws Exception {
         Target t = targets(root, 0).stream().filter(x -> x.name.equals("vertx")).findFirst().orElseThrow();
-        if (portInUse(t.port)) {
-            throw new IllegalStateException("port " + t.port + " is already in use");
-        }
+        freePort(t);
         long t0 = System.nanoTime();
         running = t;
         try {
@@ -510,6 +509,8 @@ public final class Bench {
                         + tr.loadBefore + ")");
                 long closes0 = gen.unexpectedCloses.sum();
                 try {
+                    freePort(t);
+                    tr.command = t.command();
                     running = t;
                     t.start(out.resolve("logs").resolve(t.name + "-held-" + n + ".log"));
                     gen.target(t.port);
@@ -677,6 +678,18 @@ public final class Bench {
             Thread.sleep(250);
         }
         throw new IllegalStateException(t.name + " not ready after 90 s: " + last);
+    }
+
+    /**
+     * Moves a target off its port when another process took it since the run chose it (a run lasts minutes, and
+     * whatever else runs on the machine picks free ports too).
+     */
+    private static void freePort(Target t) {
+        if (portInUse(t.port)) {
+            int free = freePorts(1)[0];
+            System.out.println("  port " + t.port + " was taken by another process: " + t.name + " serves on " + free);
+            t.movePort(free);
+        }
     }
 
     private static boolean portInUse(int port) {

@@ -20,11 +20,12 @@ final class Target {
 
     final String name;
     final String label;
-    final int port;
+    /** Chosen free when the run starts; moved by {@link #movePort} if another process takes it meanwhile. */
+    int port;
     /** Worker processes serving clients: 0 for a single process. */
     final int workers;
     final boolean jvm;
-    private final List<String> command;
+    private List<String> command;
     private final Path dir;
     private final Map<String, String> env;
     private Process process;
@@ -47,6 +48,17 @@ final class Target {
 
     List<String> command() {
         return command;
+    }
+
+    /**
+     * Serves on {@code free} instead of the port chosen at the start of the run, which another process took since:
+     * the port is an argument of the command line, alone ({@code 38895}) or as a value ({@code -D...port=38895}).
+     */
+    void movePort(int free) {
+        String old = Integer.toString(port);
+        command = command.stream().map(a -> a.equals(old) ? Integer.toString(free)
+                : a.endsWith("=" + old) ? a.substring(0, a.length() - old.length()) + free : a).toList();
+        port = free;
     }
 
     /** The same server, measured again as round {@code round} of an interleaved run: named {@code <name>#<round>}. */
