@@ -69,8 +69,8 @@ public interface SocketIoRuntimeConfig {
 
     /**
      * How long the {@code AsyncHandshakeFilter} beans may take, together, to decide on one handshake. Past it the
-     * handshake is refused with HTTP 503, {@code Retry-After} and {@code {"code":4,"message":"Handshake check timed
-     * out"}} (the server could not decide, the client may try again), logged at WARN naming the filter, and counted in
+     * handshake is refused with HTTP 503, {@code Retry-After} and the message "Handshake check timed out" (the server
+     * could not decide, the client may try again), logged at WARN naming the filter, and counted in
      * {@code socketio_handshakes_filtered_total{reason="timeout"}}.
      */
     @WithDefault("10S")
