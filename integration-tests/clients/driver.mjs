@@ -92,7 +92,11 @@ function socketConnect(cmd) {
   // answers for server emits that ask for an ack: {"event": [args...]}
   const replies = cmd.replies ?? {};
   socket.on("connect", () => out({ id: cmd.id, event: "connect", sid: socket.id, engine: socket.io.engine.id, transport: socket.io.engine.transport.name, recovered: socket.recovered, pid: socket._pid, offset: socket._lastOffset, at: Date.now() }));
-  socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null) }));
+  // for a refused handshake (a TransportError): description, the HTTP status (polling) or the error of the WebSocket;
+  // body, what the refusal's response said (polling: the XHR's response)
+  socket.on("connect_error", (err) => out({ id: cmd.id, event: "connect_error", message: err.message, data: toJson(err.data ?? null),
+    description: err.description == null ? null : String(err.description.message ?? err.description),
+    body: typeof err.context?.responseText === "string" ? err.context.responseText : null }));
   // details: for a transport error, what failed (an HTTP status of 0 is a connection that failed)
   socket.on("disconnect", (reason, details) => out({ id: cmd.id, event: "disconnect", reason, offset: socket._lastOffset, at: Date.now(),
     details: details ? String(details.message ?? "") + " " + String(details.description?.message ?? details.description ?? "") : null }));

@@ -115,6 +115,7 @@ class SettingsTest {
         rule("ping-interval", List.of("0s"), List.of("1ms"));
         rule("ping-timeout", List.of("0s"), List.of("1ms"));
         rule("upgrade-timeout", List.of("0s"), List.of("1ms"));
+        rule("handshake-filter-timeout", List.of("0s"), List.of("1ms"));
         rule("max-http-buffer-size", List.of("0"), List.of("1"));
         rule("transports", List.of("carrier-pigeon", "polling,pigeon"), List.of("websocket", "polling"));
         // WebTransport's listener: checked when the transports list it (a certificate is then required)

@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 
 import java.util.logging.LogRecord;
 
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.engine.EngineFigure;
 import io.restassured.response.Response;
 
 /** Polling requests of a client at a given address, which the HTTP server takes from {@code X-Forwarded-For}. */
@@ -29,6 +31,11 @@ final class Handshakes {
     static String text(LogRecord record) {
         Object[] parameters = record.getParameters();
         return parameters == null ? record.getMessage() : String.format(record.getMessage(), parameters);
+    }
+
+    /** A figure of the engine, all its servers together. */
+    static long figure(EngineEndpoints engines, EngineFigure figure) {
+        return engines.servers().stream().mapToLong(s -> s.stats().snapshot().get(figure)).sum();
     }
 
     /** A polling POST of session {@code sid} from {@code from}, which must be taken. */

@@ -67,6 +67,15 @@ public interface SocketIoRuntimeConfig {
     @WithDefault("false")
     boolean allowEio3();
 
+    /**
+     * How long the {@code AsyncHandshakeFilter} beans may take, together, to decide on one handshake. Past it the
+     * handshake is refused with HTTP 503, {@code Retry-After} and the message "Handshake check timed out" (the server
+     * could not decide, the client may try again), logged at WARN naming the filter, and counted in
+     * {@code socketio_handshakes_filtered_total{reason="timeout"}}.
+     */
+    @WithDefault("10S")
+    Duration handshakeFilterTimeout();
+
     /** Quarkus Security on sockets. */
     Security security();
 

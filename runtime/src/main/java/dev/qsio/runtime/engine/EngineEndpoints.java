@@ -19,6 +19,7 @@ import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
+import dev.qsio.AsyncHandshakeFilter;
 import dev.qsio.ClusterInfo;
 import dev.qsio.ConnectionError;
 import dev.qsio.HandshakeFilter;
@@ -50,6 +51,9 @@ public class EngineEndpoints {
     Instance<HandshakeFilter> filters;
 
     @Inject
+    Instance<AsyncHandshakeFilter> asyncFilters;
+
+    @Inject
     ClusterConfig cluster;
 
     @Inject
@@ -63,6 +67,7 @@ public class EngineEndpoints {
     Event<ConnectionError> connectionErrors;
 
     private EngineOptions options;
+    private HandshakeFilters handshakeFilters;
     private long drainSpreadMs;
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
     private SlowConsumers slowConsumers;
@@ -75,6 +80,8 @@ public class EngineEndpoints {
                     + "got " + config.drainSpread(), Set.of("quarkus.socketio.drain-spread"));
         }
         drainSpreadMs = config.drainSpread().toMillis();
+        // every filter bean must allow a handshake
+        handshakeFilters = new HandshakeFilters(named(filters), named(asyncFilters), options.handshakeFilterTimeoutMs());
         if (cluster.sticky().enabled()) {
             options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
         }
@@ -107,18 +114,13 @@ public class EngineEndpoints {
     }
 
     private <C> EngineServer<C> create(String path, SessionHandler<C> handler) {
-        List<HandshakeFilter> all = filters.stream().toList();
-        // every filter bean must allow the handshake
-        HandshakeFilter filter = all.isEmpty() ? null : request -> {
-            for (HandshakeFilter f : all) {
-                HandshakeFilter.Decision d = f.check(request);
-                if (d == null || !d.allowed()) {
-                    return d;
-                }
-            }
-            return HandshakeFilter.Decision.allow();
-        };
-        return new EngineServer<>(path, vertx, options, handler, filter, others, connectionErrors::fire);
+        return new EngineServer<>(path, vertx, options, handler, handshakeFilters, others, connectionErrors::fire);
+    }
+
+    /** The beans of a filter type, each named by its bean class (not its client proxy's) for the logs. */
+    private static <F> List<HandshakeFilters.Named<F>> named(Instance<F> beans) {
+        return beans.handlesStream().map(h -> new HandshakeFilters.Named<>(h.get(), h.getBean().getBeanClass().getName()))
+                .toList();
     }
 
     /** Whether the engine accepts new sessions (it stops when the process drains or shuts down). */

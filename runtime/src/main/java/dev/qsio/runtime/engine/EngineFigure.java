@@ -34,6 +34,30 @@ public enum EngineFigure implements Figure {
      */
     HANDSHAKES_REFUSED_COOLDOWN("handshakesRefusedCooldown", counter("socketio.handshakes.limited",
             "Engine.IO handshakes refused by a limit per remote address or of the process", "reason", "cooldown"), LIMIT),
+    /**
+     * Handshakes a {@code HandshakeFilter} or {@code AsyncHandshakeFilter} bean refused (also counted in
+     * {@link #HANDSHAKES_REFUSED}).
+     */
+    HANDSHAKES_FILTER_REFUSED("handshakesFilterRefused", counter("socketio.handshakes.filtered",
+            "Engine.IO handshakes refused by the application's handshake filters", "reason", "refused")),
+    /** Handshakes refused because a filter threw or its {@code Uni} failed (also counted in {@link #HANDSHAKES_REFUSED}). */
+    HANDSHAKES_FILTER_FAILED("handshakesFilterFailed", counter("socketio.handshakes.filtered",
+            "Engine.IO handshakes refused by the application's handshake filters", "reason", "failed")),
+    /**
+     * Handshakes refused because the asynchronous filters did not decide within {@code handshake-filter-timeout} (also
+     * counted in {@link #HANDSHAKES_REFUSED}).
+     */
+    HANDSHAKES_FILTER_TIMED_OUT("handshakesFilterTimedOut", counter("socketio.handshakes.filtered",
+            "Engine.IO handshakes refused by the application's handshake filters", "reason", "timeout")),
+    /**
+     * Handshakes whose client left while they waited for the asynchronous filters or the lazy authentication: nothing
+     * was opened for them, and they are neither accepted nor refused.
+     */
+    HANDSHAKES_ABANDONED("handshakesAbandoned", counter("socketio.handshakes.abandoned",
+            "Engine.IO handshakes whose client left while the asynchronous filters or the authentication decided")),
+    /** Handshakes waiting now for the asynchronous filters or the lazy authentication (counted up and down). */
+    HANDSHAKES_WAITING("handshakesWaiting", gauge("socketio.handshakes.waiting",
+            "Engine.IO handshakes waiting for the asynchronous filters or the authentication")),
     BYTES_IN("bytesIn", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "in")),
     BYTES_OUT("bytesOut", counter("socketio.bytes", "Engine.IO payload bytes", "direction", "out")),
     /** Polling requests this server served for sessions owned by another server. */

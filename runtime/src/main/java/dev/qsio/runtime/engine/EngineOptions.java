@@ -15,18 +15,19 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * @param transports the transports clients may use ({@link Transports})
  * @param dropBytes the most a session holds of packets it may drop ({@link EnginePacket#droppable}) for a client that
  *        does not keep up: past it, the oldest of them are dropped ({@code slow-consumer.lag-bytes})
+ * @param handshakeFilterTimeoutMs how long the asynchronous handshake filters of one handshake may take, together
  */
 public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgradeTimeoutMs, int maxHttpBufferSize,
         List<TransportKind> transports, boolean allowUpgrades, Cors cors, String handshakeCookie, int maxConnections,
         long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3,
-        AddressLimits.Settings addressLimits, long dropBytes) {
+        AddressLimits.Settings addressLimits, long dropBytes, long handshakeFilterTimeoutMs) {
 
     /** The same options with a cookie set on every handshake response (for sticky load balancers). */
     public EngineOptions withHandshakeCookie(String name, String value) {
         String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
                 allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3,
-                addressLimits, dropBytes);
+                addressLimits, dropBytes, handshakeFilterTimeoutMs);
     }
 
     /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
@@ -68,7 +69,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 cors(config.cors()), null, maxConnections(config),
                 positive("quarkus.socketio.polling-body-timeout", config.pollingBodyTimeout()), config.maxBufferedBytes(),
                 compression(config), config.allowEio3(), addressLimits(config.limits(), !config.inbound().cooldown().isZero()),
-                Math.max(0, config.slowConsumer().lagBytes()));
+                Math.max(0, config.slowConsumer().lagBytes()),
+                positive("quarkus.socketio.handshake-filter-timeout", config.handshakeFilterTimeout()));
     }
 
     /** The address of WebTransport's UDP port, when the transports list it; else null. */

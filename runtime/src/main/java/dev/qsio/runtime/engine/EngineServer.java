@@ -15,7 +15,6 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 import dev.qsio.ConnectionError;
-import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -48,7 +47,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private final Vertx vertx;
     private final EngineOptions options;
     private final SessionHandler<C> handler;
-    private final HandshakeFilter filter;
+    private final HandshakeFilters filters;
     private final Map<String, EngineSession<C>> sessions = new ConcurrentHashMap<>();
     /**
      * Polling sessions that their client closed (a CLOSE packet) while no GET waited, with when: the GET the client
@@ -74,18 +73,19 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private final AddressLimits addressLimits;
 
     /**
-     * A server at {@code path}. In a cluster, {@code others} gives this server its view of the other servers: the
-     * requests for sessions it does not have go to them.
+     * A server at {@code path}, whose handshakes pass the application's {@code filters} (null: none). In a cluster,
+     * {@code others} gives this server its view of the other servers: the requests for sessions it does not have go to
+     * them.
      */
     public EngineServer(String path, Vertx vertx, EngineOptions options, SessionHandler<C> handler,
-            HandshakeFilter filter, OtherServers.Factory others, Consumer<ConnectionError> refusals) {
+            HandshakeFilters filters, OtherServers.Factory others, Consumer<ConnectionError> refusals) {
         this.refusals = refusals;
         this.path = path;
         this.vertx = vertx;
         this.options = options;
         this.addressLimits = new AddressLimits(options.addressLimits());
         this.handler = handler;
-        this.filter = filter;
+        this.filters = filters == null ? HandshakeFilters.NONE : filters;
         this.others = others.of(this);
         this.closesIdleConnections = this.others.closesIdleConnections();
     }
@@ -277,14 +277,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             refuse(request, EngineError.FORBIDDEN, "Origin not allowed");
             return;
         }
-        if (!accepting) {
-            refuse(request, EngineError.FORBIDDEN, "Server is shutting down");
-            return;
-        }
-        if (sessions.size() >= options.maxConnections()) {
-            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
-            logAtCapacity();
-            answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
+        if (closedTo(request)) {
             return;
         }
         AddressLimits.Entry[] address = new AddressLimits.Entry[1];
@@ -292,6 +285,21 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         whenIdentified(ctx, upgradeTo != null ? upgradeTo : kind, revision == 3, address[0]);
+    }
+
+    /** Refuses a handshake while this server drains or is at capacity: true when it did. */
+    private boolean closedTo(HttpServerRequest request) {
+        if (!accepting) {
+            refuse(request, EngineError.FORBIDDEN, "Server is shutting down");
+            return true;
+        }
+        if (sessions.size() >= options.maxConnections()) {
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+            logAtCapacity();
+            answerRefusal(request, 503, EngineError.FORBIDDEN.code, "Server at capacity");
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -315,27 +323,47 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /**
-     * Accepts a handshake once its identity is known: at once under proactive authentication; under lazy
+     * Filters a handshake once its identity is known: at once under proactive authentication; under lazy
      * authentication ({@code quarkus.http.auth.proactive=false}) once it is established, the request waiting
-     * meanwhile, and credentials that fail get 401, as for any other route.
+     * meanwhile ({@link HeldRequest}), and credentials that fail get 401, as for any other route.
      */
     private void whenIdentified(RoutingContext ctx, TransportKind transport, boolean eio3, AddressLimits.Entry entry) {
         HttpServerRequest request = ctx.request();
         SecurityIdentity known = identityOf(ctx);
         Uni<SecurityIdentity> deferred = known == null ? ctx.get(QuarkusHttpUser.DEFERRED_IDENTITY_KEY) : null;
         if (deferred == null) {
-            accept(request, capture(request, known), transport, eio3, entry);
+            filter(request, capture(request, known), transport, eio3, entry, null);
             return;
         }
-        request.pause();
-        deferred.subscribe().with(identity -> {
-            request.resume();
-            accept(request, capture(request, identity), transport, eio3, entry);
-        }, failure -> {
-            request.resume();
-            LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
-            answerRefusal(request, 401, EngineError.FORBIDDEN.code, "Unauthorized");
-        });
+        HeldRequest held = new HeldRequest(this, request);
+        held.await(deferred, identity -> filter(request, capture(request, identity), transport, eio3, entry, held),
+                failure -> {
+                    if (held.release()) {
+                        LOG.debugf("authentication of a handshake failed: %s", failure.getMessage());
+                        answerRefusal(request, 401, EngineError.FORBIDDEN.code, "Unauthorized");
+                    }
+                });
+    }
+
+    /**
+     * Asks the application's filters about a handshake: the synchronous ones at once, then the asynchronous ones, the
+     * request waiting for them ({@code held}: already waiting, for its identity; else null).
+     */
+    private void filter(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3,
+            AddressLimits.Entry entry, HeldRequest held) {
+        HandshakeFilters.Verdict now = filters.decideNow(handshake);
+        if (!now.allowed() || !filters.waits()) {
+            if (held == null || held.release()) {
+                accept(request, handshake, transport, eio3, entry, now, held != null);
+            }
+            return;
+        }
+        HeldRequest waiting = held != null ? held : new HeldRequest(this, request);
+        waiting.await(filters.decideLater(handshake, waiting, verdict -> {
+            if (waiting.release()) {
+                accept(request, handshake, transport, eio3, entry, verdict, true);
+            }
+        }));
     }
 
     /** The identity the HTTP authentication established for a request (proactive authentication), or null. */
@@ -344,14 +372,22 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /**
-     * The rest of a handshake, once the request's identity is known: a session opens on {@code transport}, counted
-     * against its address's {@code entry} (null when the limits per address are off).
+     * The rest of a handshake, once the filters' {@code verdict} is known: a session opens on {@code transport},
+     * counted against its address's {@code entry} (null when the limits per address are off). A handshake that
+     * {@code waited} is held again to the server's state, which may have changed meanwhile.
      */
     private void accept(HttpServerRequest request, HandshakeRequest handshake, TransportKind transport, boolean eio3,
-            AddressLimits.Entry entry) {
-        HandshakeFilter.Decision decision = decide(handshake);
-        if (!decision.allowed()) {
-            refuse(request, EngineError.FORBIDDEN, decision.message());
+            AddressLimits.Entry entry, HandshakeFilters.Verdict verdict, boolean waited) {
+        if (!verdict.allowed()) {
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+            stats.increment(verdict.figure());
+            if (verdict.retryAfterSeconds() > 0) {
+                request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(verdict.retryAfterSeconds()));
+            }
+            answerRefusal(request, verdict.status(), EngineError.FORBIDDEN.code, verdict.message());
+            return;
+        }
+        if (waited && closedTo(request)) {
             return;
         }
         if (options.handshakeCookie() != null) {
@@ -361,12 +397,14 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /**
-     * A handshake that came on a connection of its own rather than in an HTTP request (WebTransport's first stream):
-     * the checks of {@link #handshake} that apply to it, the limits per address, then the filter; once they pass, a
-     * session opens on the transport {@code connect} makes for it. Returns null, or why the handshake was refused.
+     * A handshake that came on a connection of its own rather than in an HTTP request (WebTransport's first stream),
+     * on {@code loop}: the checks of {@link #handshake} that apply to it, the limits per address, then the filters;
+     * once they pass, a session opens on the transport {@code connect} makes for it, else {@code refused} gets why.
+     * Either comes on {@code loop}, at once or once the asynchronous filters have decided. Returns null when decided at
+     * once, else what to run when the connection closes meanwhile (the decision is then abandoned: nothing opens).
      */
-    String handshakeOn(HandshakeRequest handshake, MultiMap headers, String host,
-            Function<EngineSession<C>, Transport> connect) {
+    Runnable handshakeOn(HandshakeRequest handshake, MultiMap headers, String host, HandshakeFilters.Loop loop,
+            Function<EngineSession<C>, Transport> connect, Consumer<String> refused) {
         AddressLimits.Entry[] address = new AddressLimits.Entry[1];
         AddressLimits.Refusal limited = null;
         String refusal = refusalOf(headers);
@@ -374,20 +412,50 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             limited = addressLimits.admit(host, address, headers);
             refusal = limited == null ? null : limited.reason().message;
         }
-        HandshakeFilter.Decision decision = refusal == null ? decide(handshake) : HandshakeFilter.Decision.allow();
-        refusal = decision.allowed() ? refusal : decision.message() == null ? "Forbidden" : decision.message();
         if (refusal != null) {
             stats.increment(EngineFigure.HANDSHAKES_REFUSED);
             if (limited != null) {
                 stats.increment(limited.reason().figure);
             }
-            return refusal;
+            refused.accept(refusal);
+            return null;
         }
-        EngineSession<C> session = newSession(handshake, false, address[0]);
+        HandshakeFilters.Verdict now = filters.decideNow(handshake);
+        if (!now.allowed() || !filters.waits()) {
+            filteredOn(handshake, headers, address[0], now, false, connect, refused);
+            return null;
+        }
+        stats.add(EngineFigure.HANDSHAKES_WAITING, 1);
+        HandshakeFilters.Pending pending = filters.decideLater(handshake, loop, verdict -> {
+            stats.add(EngineFigure.HANDSHAKES_WAITING, -1);
+            filteredOn(handshake, headers, address[0], verdict, true, connect, refused);
+        });
+        return () -> {
+            if (pending.abandon()) {
+                stats.add(EngineFigure.HANDSHAKES_WAITING, -1);
+                stats.increment(EngineFigure.HANDSHAKES_ABANDONED);
+            }
+        };
+    }
+
+    /** The rest of {@link #handshakeOn} once the filters' {@code verdict} is known. */
+    private void filteredOn(HandshakeRequest handshake, MultiMap headers, AddressLimits.Entry entry,
+            HandshakeFilters.Verdict verdict, boolean waited, Function<EngineSession<C>, Transport> connect,
+            Consumer<String> refused) {
+        // a handshake that waited is held again to the server's state, which may have changed meanwhile
+        String refusal = !verdict.allowed() ? verdict.message() : waited ? refusalOf(headers) : null;
+        if (refusal != null) {
+            stats.increment(EngineFigure.HANDSHAKES_REFUSED);
+            if (!verdict.allowed()) {
+                stats.increment(verdict.figure());
+            }
+            refused.accept(refusal);
+            return;
+        }
+        EngineSession<C> session = newSession(handshake, false, entry);
         Transport transport = connect.apply(session);
         stats.increment(EngineFigure.HANDSHAKES_ACCEPTED);
         session.start(transport, 0);
-        return null;
     }
 
     /** The checks of {@link #handshake} that a handshake on a connection of its own passes first. */
@@ -404,20 +472,6 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return "Server at capacity";
         }
         return null;
-    }
-
-    /** What the application's filters say of a handshake: refused when one fails or answers nothing. */
-    private HandshakeFilter.Decision decide(HandshakeRequest handshake) {
-        if (filter == null) {
-            return HandshakeFilter.Decision.allow();
-        }
-        try {
-            HandshakeFilter.Decision decision = filter.check(handshake);
-            return decision != null ? decision : HandshakeFilter.Decision.refuse(null);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Handshake filter failed; refusing the request");
-            return HandshakeFilter.Decision.refuse("Forbidden");
-        }
     }
 
     /**

@@ -7,6 +7,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -19,6 +21,7 @@ import dev.qsio.runtime.webtransport.WebTransportServer;
 import dev.qsio.runtime.webtransport.WebTransportSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -138,6 +141,8 @@ final class WebTransportTransport extends Transport {
         final Map<String, List<String>> query;
         QuicStreamChannel stream;
         WebTransportTransport transport;
+        /** While the asynchronous handshake filters decide on its OPEN: what abandons their decision. */
+        Runnable deciding;
         final long timer;
 
         @SuppressWarnings("unchecked")
@@ -153,6 +158,11 @@ final class WebTransportTransport extends Transport {
             }));
             wt.onClose(() -> {
                 server.vertx().cancelTimer(timer);
+                Runnable d = deciding;
+                if (d != null) {
+                    deciding = null;
+                    d.run();
+                }
                 WebTransportTransport t = transport;
                 if (t != null) {
                     t.closed = true;
@@ -180,6 +190,11 @@ final class WebTransportTransport extends Transport {
                 return;
             }
             server.vertx().cancelTimer(timer);
+            if (deciding != null) {
+                // the client waits for the server's OPEN before it sends anything else
+                malformed("a packet before the handshake was answered");
+                return;
+            }
             if (packet.type != EnginePacketType.OPEN) {
                 LOG.debugf("a WebTransport stream that does not start with an OPEN packet closed");
                 wt.close(0);
@@ -198,14 +213,35 @@ final class WebTransportTransport extends Transport {
             HandshakeRequest handshake = new HandshakeRequest("CONNECT", wt.path().split("\\?", 2)[0],
                     HandshakeMaps.headers(wt.headers()), query, remote == null ? null : host + ":" + remote.getPort(),
                     true, Instant.now());
-            String refusal = server.handshakeOn(handshake, wt.headers(), host, session -> {
+            deciding = server.handshakeOn(handshake, wt.headers(), host, loop(), session -> {
+                deciding = null;
                 transport = new WebTransportTransport(session, stream);
                 return transport;
-            });
-            if (refusal != null) {
+            }, refusal -> {
+                deciding = null;
                 LOG.debugf("a WebTransport handshake refused: %s", refusal);
                 wt.close(0);
-            }
+            });
+        }
+
+        /**
+         * The connection's event loop, where its handshake goes on once the asynchronous filters have decided. It runs
+         * every task later, so that {@link #deciding} is set before the decision comes.
+         */
+        private HandshakeFilters.Loop loop() {
+            EventLoop loop = wt.eventLoop();
+            return new HandshakeFilters.Loop() {
+                @Override
+                public void execute(Runnable task) {
+                    loop.execute(task);
+                }
+
+                @Override
+                public Runnable schedule(long ms, Runnable task) {
+                    ScheduledFuture<?> timer = loop.schedule(task, ms, TimeUnit.MILLISECONDS);
+                    return () -> timer.cancel(false);
+                }
+            };
         }
 
         private void upgrade(String data) {

@@ -10,6 +10,6 @@ public final class TestOptions {
     public static EngineOptions defaults() {
         return new EngineOptions(25_000, 20_000, 10_000, 1_000_000, Transports.ALL, true, Cors.disabled(), null,
                 Integer.MAX_VALUE, 30_000, 1L << 24, new Compression(false, 1024, false, 1024, Integer.MAX_VALUE), false,
-                AddressLimits.Settings.OFF, 1_000_000);
+                AddressLimits.Settings.OFF, 1_000_000, 10_000);
     }
 }
