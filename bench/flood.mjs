@@ -13,11 +13,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
+import { sleep, waitFor } from "./wait-for.mjs";
+import { percentile } from "./percentile.mjs";
 import { procCpu, machineCpu } from "./cpu.mjs";
 import { demoLimits, withoutDemoLimits } from "./demo-limits.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 
 let io;
@@ -62,10 +63,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 function stats(values) {
   const s = [...values].sort((a, b) => a - b);
@@ -154,18 +151,6 @@ async function flooder(opts) {
 
 // ---- the run
 
-async function waitFor(what, check, timeoutMs = 120_000, everyMs = 100) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 function metric(text, name) {
   let sum = 0;
