@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
 import { procCpu, machineCpu } from "./cpu.mjs";
+import { withoutDemoLimits } from "./demo-limits.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const clients = createRequire(path.join(here, "../integration-tests/clients/package.json"));
@@ -34,6 +35,8 @@ async function startServer(props) {
     `-Dquarkus.management.port=${management}`, "-Dquarkus.log.level=WARN",
     // the chat demo keeps the default limits per address, which --receivers past 500 would reach from 127.0.0.1
     "-Dquarkus.socketio.limits.handshakes-per-second-per-address=0", "-Dquarkus.socketio.limits.sessions-per-address=0",
+    // and limits what one client sends, which the sender's --rate would pass
+    ...Object.entries(withoutDemoLimits()).map(([k, v]) => `-D${k}=${v}`),
     ...Object.entries(props).map(([k, v]) => `-D${k}=${v}`), "-jar", opts.jar];
   const proc = spawn("java", args, { stdio: ["ignore", "ignore", "inherit"] });
   started.push(proc);

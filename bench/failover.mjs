@@ -12,6 +12,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
+import { sleep, waitFor } from "./wait-for.mjs";
+import { percentile } from "./percentile.mjs";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
@@ -40,7 +42,6 @@ for (let i = 0; i < argv.length; i++) {
   opts[a.slice(2)] = typeof defaults[a.slice(2)] === "number" ? Number(v) : v;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 const kinds = ["upgrade", "websocket", "polling"];
 
@@ -55,23 +56,7 @@ let io;
 }
 
 
-async function waitFor(what, check, timeoutMs = 120_000, everyMs = 100) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const CLK_TCK = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
 function procCpu(pid) {
