@@ -51,7 +51,8 @@ public interface BroadcastOperator {
     /**
      * Emits an event that each selected client acknowledges; the {@code Uni} completes with the first argument of
      * every acknowledgement once all arrived, or fails with {@link AckTimeoutException} (saying how many answered)
-     * when the timeout ends first.
+     * when the timeout ends first. A selected client that disconnects without answering is waited for until the
+     * timeout, as in Node: the others' answers are still coming.
      */
     Uni<List<JsonNode>> emitWithAck(String event, Object... args);
 

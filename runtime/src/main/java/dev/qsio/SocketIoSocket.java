@@ -77,8 +77,10 @@ public interface SocketIoSocket extends RemoteSocket {
     }
 
     /**
-     * Sends an event that the client acknowledges; completes with the first argument of the acknowledgement, or
-     * fails with {@link AckTimeoutException} after the default acknowledgement timeout.
+     * Sends an event that the client acknowledges; completes with the first argument of the acknowledgement (JSON
+     * null when it has none). Fails with {@link AckTimeoutException} after the default acknowledgement timeout, or
+     * with {@link SocketDisconnectedException} as soon as the socket disconnects without having answered (at once
+     * when it is already disconnected): no later connection can answer it.
      */
     Uni<JsonNode> emitWithAck(String event, Object... args);
 
@@ -158,7 +160,10 @@ public interface SocketIoSocket extends RemoteSocket {
     /** Sockets not in these rooms, except this one (Node's {@code socket.except(room)}). */
     BroadcastOperator except(String... rooms);
 
-    /** Emitting to this socket with an acknowledgement timeout. */
+    /**
+     * Emitting to this socket with an acknowledgement timeout or without compression; its acknowledgements fail as
+     * those of {@link SocketIoSocket#emitWithAck(String, Object...)}.
+     */
     interface Emitter {
         void emit(String event, Object... args);
 

@@ -14,7 +14,8 @@ import dev.qsio.runtime.requests.RequestTracker;
  * The acknowledgements of one broadcast (Node's {@code BroadcastOperator.emitWithAck}): every server, this one
  * included, reports how many clients it reached ({@link Reached}), then each client's answer arrives
  * ({@link Answer}). Complete when every server reported and every reached client answered; at the timeout it fails
- * saying how many answered.
+ * saying how many answered. A reached client that leaves without answering is waited for until the timeout, as in
+ * Node: the others' answers are still coming, and a departure on another server is not told over Node's wire formats.
  */
 public final class BroadcastAcks extends RequestTracker.Request {
 

@@ -49,6 +49,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     volatile Object trace;
     final SerialExecutor executor;
     volatile boolean connected;
+    /** Why the socket left; written before {@link #connected} is cleared. */
+    volatile String leftFor;
     /** The private id of connection state recovery, or null when recovery is off. */
     final String pid;
     private final boolean recovered;
@@ -488,9 +490,18 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
     }
 
-    /** Emits an event asking for an acknowledgement; fails after {@code timeout}, or at once when disconnected. */
+    /**
+     * Emits an event asking for an acknowledgement; fails after {@code timeout}, or when the socket leaves first (see
+     * {@link SocketAcks#emit}).
+     */
     Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
         return SocketAcks.emit(this, timeout, event, args, compress);
+    }
+
+    /** Why the socket left, for an acknowledgement asked of it after it did. */
+    String leftFor() {
+        String reason = leftFor;
+        return reason == null ? "not connected" : reason;
     }
 
     @Override
