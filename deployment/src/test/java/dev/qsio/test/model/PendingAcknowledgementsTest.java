@@ -93,6 +93,8 @@ class PendingAcknowledgementsTest {
                 case "timeout" -> socket.timeout(LONG).emitWithAck("question");
                 case "typed" -> socket.emitWithAck(String.class, "question");
                 case "timeout-typed" -> socket.timeout(LONG).emitWithAck(String.class, "question");
+                case "args" -> socket.emitWithAckArgs("question");
+                case "timeout-args" -> socket.timeout(LONG).emitWithAckArgs("question");
                 case "uncompressed" -> socket.compress(false).emitWithAck("question");
                 default -> throw new IllegalArgumentException(form);
             };
@@ -163,7 +165,7 @@ class PendingAcknowledgementsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "default", "timeout", "typed", "timeout-typed", "uncompressed" })
+    @ValueSource(strings = { "default", "timeout", "typed", "timeout-typed", "args", "timeout-args", "uncompressed" })
     void everyFormFailsAtOnceWhenTheClientLeavesWithoutAnswering(String form) throws Exception {
         try (JavaClient client = leaver()) {
             String id = client.awaitConnected();

@@ -23,12 +23,12 @@ public final class BroadcastAcks extends RequestTracker.Request {
     public record Reached(int clients) {
     }
 
-    /** One client's answer: the first argument of its acknowledgement. */
-    public record Answer(JsonNode value) {
+    /** One client's answer: every argument of its acknowledgement. */
+    public record Answer(List<JsonNode> values) {
     }
 
-    private final CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
-    private final List<JsonNode> answers = new ArrayList<>();
+    private final CompletableFuture<List<List<JsonNode>>> result = new CompletableFuture<>();
+    private final List<List<JsonNode>> answers = new ArrayList<>();
     private int expected;
 
     /** Waits for these servers, this one included. */
@@ -41,7 +41,7 @@ public final class BroadcastAcks extends RequestTracker.Request {
         super(servers, count);
     }
 
-    public CompletableFuture<List<JsonNode>> result() {
+    public CompletableFuture<List<List<JsonNode>>> result() {
         return result;
     }
 
@@ -52,7 +52,7 @@ public final class BroadcastAcks extends RequestTracker.Request {
             return true;
         }
         if (answer instanceof Answer a) {
-            answers.add(a.value());
+            answers.add(a.values());
         }
         return false;
     }

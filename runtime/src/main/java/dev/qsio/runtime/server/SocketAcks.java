@@ -11,9 +11,9 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.AckTimeoutException;
+import dev.qsio.EventArgs;
 import dev.qsio.SocketDisconnectedException;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
@@ -97,7 +97,7 @@ final class SocketAcks {
         }
     }
 
-    /** An acknowledgement of the client: its callback gets its arguments; one not awaited is logged. */
+    /** An acknowledgement of the client: its callback gets every argument; one not awaited is logged. */
     static void answered(SocketImpl s, Packet packet) {
         Pending pending = take(s, packet.id());
         if (pending == null) {
@@ -110,15 +110,14 @@ final class SocketAcks {
     }
 
     /**
-     * Emits an event asking for an acknowledgement: completes with the first argument of the answer; fails after
+     * Emits an event asking for an acknowledgement: completes with every argument of the answer; fails after
      * {@code timeout}, or when the socket leaves first (at once when it is not connected).
      */
-    static Uni<JsonNode> emit(SocketImpl s, Duration timeout, String event, Object[] args, boolean compress) {
+    static Uni<EventArgs> emit(SocketImpl s, Duration timeout, String event, Object[] args, boolean compress) {
         Namespace namespace = s.namespace;
-        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        CompletableFuture<EventArgs> result = new CompletableFuture<>();
         long ackId = namespace.nextAckId();
-        Pending pending = new Pending(
-                values -> result.complete(values.isEmpty() ? NullNode.getInstance() : values.get(0)),
+        Pending pending = new Pending(values -> result.complete(new EventArgs(event, values)),
                 reason -> result.completeExceptionally(new SocketDisconnectedException(s.id(), reason, event)));
         register(s, ackId, pending);
         // set after the entry is in the map: a timer that fired before would find nothing to end

@@ -15,6 +15,7 @@ import dev.qsio.Ack;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.EngineIoSocket;
+import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.PacketMiddleware;
 import dev.qsio.SocketIoSocket;
@@ -482,7 +483,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Uni<JsonNode> emitWithAck(String event, Object... args) {
-        return emitWithAck(namespace.server.ackTimeout(), event, args, true);
+        return emitWithAckArgs(event, args).map(SocketIoServerImpl::firstOf);
     }
 
     @Override
@@ -490,11 +491,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
     }
 
+    @Override
+    public Uni<EventArgs> emitWithAckArgs(String event, Object... args) {
+        return emitWithAckArgs(namespace.server.ackTimeout(), event, args, true);
+    }
+
     /**
      * Emits an event asking for an acknowledgement; fails after {@code timeout}, or when the socket leaves first (see
      * {@link SocketAcks#emit}).
      */
-    Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
+    Uni<EventArgs> emitWithAckArgs(Duration timeout, String event, Object[] args, boolean compress) {
         return SocketAcks.emit(this, timeout, event, args, compress);
     }
 
