@@ -215,6 +215,20 @@ class PendingAcknowledgementsTest {
         assertLeft(failure.join(), socket.id(), "client namespace disconnect");
     }
 
+    /** A client that stays but never answers a broadcast: its socket lets the acknowledgement go at the timeout. */
+    @Test
+    void aBroadcastsAcknowledgementThatNeverComesIsLetGoAtTheTimeout() throws Exception {
+        try (JavaClient silent = JavaClient.connect(port, "/ask", Map.of())) {
+            SocketIoSocket socket = socketOf(silent.awaitConnected());
+            CompletableFuture<List<JsonNode>> answers = io.of("/ask").timeout(Duration.ofSeconds(1))
+                    .emitWithAck("question").subscribeAsCompletionStage();
+            await().atMost(SOON).until(answers::isDone);
+            assertThat(answers.handle((v, f) -> f).join()).isInstanceOf(AckTimeoutException.class);
+            await().atMost(SOON).until(() -> stats.snapshot().get(ServerFigure.ACKS_PENDING) == 0);
+            assertThat(socket.connected()).isTrue();
+        }
+    }
+
     /**
      * A broadcast keeps Node's behaviour: the recipient that left is waited for until the timeout, since the others'
      * answers may still come; its socket lets the acknowledgement go as it leaves (the count drops at once).

@@ -301,15 +301,16 @@ public class InMemoryAdapter implements Adapter {
 
     /**
      * Writes an event to the selected local sockets with a new acknowledgement id, each expecting the answer under
-     * it; returns how many were reached. {@code answer} gets every argument of each acknowledgement.
+     * it for the broadcast's {@code timeoutMs}; returns how many were reached. {@code answer} gets every argument of
+     * each acknowledgement.
      */
-    public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options,
+    public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs,
             Consumer<List<JsonNode>> answer) {
         long ackId = namespace.nextAckId();
         Encoded packet = options.packet(encoder.event(namespace.name(), ackId, event, args));
         int[] count = new int[1];
         apply(options, socket -> {
-            socket.expectAck(ackId, answer);
+            socket.expectAck(ackId, timeoutMs, answer);
             socket.write(packet, options.volatileFlag());
             count[0]++;
         });
@@ -340,7 +341,7 @@ public class InMemoryAdapter implements Adapter {
     @Override
     public CompletionStage<List<List<JsonNode>>> broadcastWithAck(Broadcast broadcast, Duration timeout) {
         BroadcastAcks acks = requests.open(newAcks(broadcast.options()), timeout.toMillis());
-        int reached = localBroadcastWithAck(broadcast.event(), broadcast.args(), broadcast.options(),
+        int reached = localBroadcastWithAck(broadcast.event(), broadcast.args(), broadcast.options(), timeout.toMillis(),
                 values -> requests.answer(acks.id(), null, new BroadcastAcks.Answer(values)));
         requests.answer(acks.id(), SELF, new BroadcastAcks.Reached(reached));
         publishWithAck(broadcast, acks.id(), timeout);

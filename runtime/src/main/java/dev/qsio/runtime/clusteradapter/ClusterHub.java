@@ -345,6 +345,7 @@ public final class ClusterHub {
             if (adapter != null) {
                 String requester = b.origin().member();
                 count = adapter.localBroadcastWithAck(b.payload().event(json), b.payload().args(json), options,
+                        b.timeoutMs(),
                         values -> link.respond(requester, new AdapterMessage.BroadcastAck(namespace, b.requestId(),
                                 values)));
             }

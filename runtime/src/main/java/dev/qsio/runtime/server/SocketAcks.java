@@ -24,8 +24,9 @@ import io.vertx.core.Vertx;
  * The acknowledgements a socket awaits from its client. Each ends exactly once, by whoever takes it out of the
  * socket's map: the client's answer, its timer, or the socket's departure. A socket's own {@code emitWithAck} fails
  * with {@link SocketDisconnectedException} when the socket leaves, since no later connection can answer it; the
- * acknowledgement of a broadcast is only let go, as the broadcast keeps its own timer and waits for its other
- * recipients (Node's behaviour). {@link ServerFigure#ACKS_PENDING} counts what the maps hold.
+ * acknowledgement of a broadcast is only let go, then or at the broadcast's timeout, as the broadcast keeps its own
+ * timer and waits for its other recipients (Node's behaviour). {@link ServerFigure#ACKS_PENDING} counts what the maps
+ * hold.
  * <p>
  * The map is the socket's, made the first time one is awaited (most sockets never await one); this class keeps no
  * state of its own. What it logs is under the socket's category.
@@ -89,11 +90,36 @@ final class SocketAcks {
         return pending;
     }
 
-    /** Awaits an acknowledgement without a timer (a broadcast's: the broadcast has its own). */
-    static void expect(SocketImpl s, long ackId, Consumer<List<JsonNode>> callback) {
-        register(s, ackId, new Pending(callback, null));
+    /**
+     * Awaits a broadcast's acknowledgement, let go at the broadcast's timeout ({@code timeoutMs}, none when 0) as the
+     * broadcast fails then by its own timer; the client may never answer and the socket stay.
+     */
+    static void expect(SocketImpl s, long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
+        Pending pending = new Pending(callback, null);
+        register(s, ackId, pending);
+        if (timeoutMs > 0) {
+            arm(s, ackId, pending, timeoutMs, () -> {
+            });
+        }
         if (!s.connected) {
             take(s, ackId);
+        }
+    }
+
+    /**
+     * Sets an acknowledgement's timer once it is in the map (a timer that fired before would find nothing to end):
+     * when it fires with the acknowledgement still awaited, {@code expired} runs.
+     */
+    private static void arm(SocketImpl s, long ackId, Pending pending, long timeoutMs, Runnable expired) {
+        Vertx vertx = s.namespace.server.vertx();
+        pending.timer = vertx.setTimer(timeoutMs, t -> {
+            if (take(s, ackId) != null) {
+                expired.run();
+            }
+        });
+        if (s.acks.get(ackId) != pending) {
+            // ended meanwhile, maybe before its taker could see the timer
+            vertx.cancelTimer(pending.timer);
         }
     }
 
@@ -120,18 +146,10 @@ final class SocketAcks {
         Pending pending = new Pending(values -> result.complete(new EventArgs(event, values)),
                 reason -> result.completeExceptionally(new SocketDisconnectedException(s.id(), reason, event)));
         register(s, ackId, pending);
-        // set after the entry is in the map: a timer that fired before would find nothing to end
-        Vertx vertx = namespace.server.vertx();
-        pending.timer = vertx.setTimer(timeout.toMillis(), t -> {
-            if (take(s, ackId) != null) {
-                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
-                result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
-            }
+        arm(s, ackId, pending, timeout.toMillis(), () -> {
+            namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
+            result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
         });
-        if (s.acks.get(ackId) != pending) {
-            // ended meanwhile, maybe before its taker could see the timer
-            vertx.cancelTimer(pending.timer);
-        }
         Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
         SocketEmission.emitEncoded(s, event, compress ? packet : packet.uncompressed());
         if (!s.connected && take(s, ackId) != null) {

@@ -80,7 +80,7 @@ class InMemoryAdapterTest {
         }
 
         @Override
-        public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
+        public void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
             acks.put(ackId, callback);
         }
 
