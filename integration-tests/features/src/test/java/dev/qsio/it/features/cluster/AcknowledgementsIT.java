@@ -116,6 +116,10 @@ class AcknowledgementsIT {
         assertThat(driver.await(leaves, "disconnect").path("reason").asText()).isEqualTo("io client disconnect");
         assertThat(result.path("error").asText()).as(result.toString()).contains("1 of 2 clients acknowledged");
         assertThat(result.path("ms").asLong()).as("failed at the timeout").isGreaterThanOrEqualTo(2_900);
+        // no worker's sockets await an acknowledgement any more (figures come with each worker's heartbeat)
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.workers().stream()
+                .allMatch(w -> w.path("stats").path("socketio").has("acksPending")
+                        && w.path("stats").path("socketio").path("acksPending").asLong() == 0));
     }
 
     /** Last: it kills worker 2 (the primary starts another). */
