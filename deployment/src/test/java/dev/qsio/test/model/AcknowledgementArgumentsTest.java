@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.json.JSONObject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,6 +57,12 @@ class AcknowledgementArgumentsTest {
             EventArgs answer = socket.timeout(Duration.ofSeconds(5)).emitWithAckArgsAndAwait("question", "?");
             return answer.event() + ": " + answer.values();
         }
+    }
+
+    /** The clients of a test have left before the next: a broadcast would wait for one leaving until its timeout. */
+    @AfterEach
+    void everyClientLeft() {
+        await().atMost(SOON).until(() -> io.of("/args").localSockets().isEmpty());
     }
 
     /** A client answering "question" with a text, a number, a binary value and an object. */

@@ -130,10 +130,15 @@ class PendingAcknowledgementsTest {
         }
     }
 
+    /**
+     * Nothing is awaited after a test, and its clients have left before the next (a broadcast would wait for one
+     * leaving until its timeout).
+     */
     @AfterEach
     void nothingAwaited() {
         await().atMost(SOON).until(() -> stats.snapshot().get(ServerFigure.ACKS_PENDING) == 0);
         assertThat(Asking.WAITING).hasValue(0);
+        await().atMost(SOON).until(() -> io.of("/ask").localSockets().isEmpty());
     }
 
     /** A client that disconnects as soon as it is asked the question, without answering. */
