@@ -153,6 +153,8 @@ function socketConnect(cmd) {
     out({ id: cmd.id, event: "event", name: event, args: toJson(args), withAck: ack !== null });
     if (ack) {
       const reply = replies[event];
+      // "$disconnect": the client leaves on receiving the event, without answering
+      if (reply === "$disconnect" || (Array.isArray(reply) && reply[0] === "$disconnect")) return socket.disconnect();
       const silent = reply === undefined || reply === "$none" || (Array.isArray(reply) && reply[0] === "$none");
       if (!silent) ack(...fromJson(reply));
     }

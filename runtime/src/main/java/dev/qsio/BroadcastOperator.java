@@ -50,13 +50,24 @@ public interface BroadcastOperator {
 
     /**
      * Emits an event that each selected client acknowledges; the {@code Uni} completes with the first argument of
-     * every acknowledgement once all arrived, or fails with {@link AckTimeoutException} (saying how many answered)
-     * when the timeout ends first.
+     * every acknowledgement (JSON null for one without) once all arrived, or fails with {@link AckTimeoutException}
+     * (saying how many answered) when the timeout ends first. A selected client that disconnects without answering is
+     * waited for until the timeout, as in Node: the others' answers are still coming.
+     *
+     * @see #emitWithAckArgs(String, Object...)
      */
     Uni<List<JsonNode>> emitWithAck(String event, Object... args);
 
     /** Like {@link #emitWithAck(String, Object...)}, with each acknowledgement's first argument bound to a type. */
     <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args);
+
+    /**
+     * Like {@link #emitWithAck(String, Object...)}, with every argument of each acknowledgement (Node's
+     * {@code (a, b) => ...}), on every worker and host: one {@link EventArgs} per client that answered, its event the
+     * emitted one, its values the arguments in order, binary ones as {@code BinaryNode}s. A Node server of the same
+     * cluster forwards only the first argument of its clients' answers (Node's adapters do): those have one value.
+     */
+    Uni<List<EventArgs>> emitWithAckArgs(String event, Object... args);
 
     /**
      * Like {@link #emitWithAck(String, Object...)}, waiting for the answers: for handlers on worker or virtual
@@ -69,6 +80,11 @@ public interface BroadcastOperator {
     /** Like {@link #emitWithAck(Class, String, Object...)}, waiting for the answers (not on an event loop). */
     default <T> List<T> emitWithAckAndAwait(Class<T> type, String event, Object... args) {
         return emitWithAck(type, event, args).await().indefinitely();
+    }
+
+    /** Like {@link #emitWithAckArgs(String, Object...)}, waiting for the answers (not on an event loop). */
+    default List<EventArgs> emitWithAckArgsAndAwait(String event, Object... args) {
+        return emitWithAckArgs(event, args).await().indefinitely();
     }
 
     /** The selected sockets, with their id, handshake, rooms and data. */

@@ -77,13 +77,29 @@ public interface SocketIoSocket extends RemoteSocket {
     }
 
     /**
-     * Sends an event that the client acknowledges; completes with the first argument of the acknowledgement, or
-     * fails with {@link AckTimeoutException} after the default acknowledgement timeout.
+     * Sends an event that the client acknowledges; completes with the first argument of the acknowledgement (JSON
+     * null when it has none). Fails with {@link AckTimeoutException} after the default acknowledgement timeout, or
+     * with {@link SocketDisconnectedException} as soon as the socket disconnects without having answered (at once
+     * when it is already disconnected): no later connection can answer it.
+     *
+     * @see #emitWithAckArgs(String, Object...)
      */
     Uni<JsonNode> emitWithAck(String event, Object... args);
 
     /** Like {@link #emitWithAck(String, Object...)}, with the acknowledgement's first argument bound to a type. */
     <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args);
+
+    /**
+     * Like {@link #emitWithAck(String, Object...)}, completing with every argument of the acknowledgement (Node's
+     * {@code socket.emit("ev", (a, b) => ...)}): {@link EventArgs#event()} is the emitted event, its values the
+     * arguments in order, binary ones as {@code BinaryNode}s.
+     */
+    Uni<EventArgs> emitWithAckArgs(String event, Object... args);
+
+    /** Like {@link #emitWithAckArgs(String, Object...)}, waiting for the answer (not on an event loop). */
+    default EventArgs emitWithAckArgsAndAwait(String event, Object... args) {
+        return emitWithAckArgs(event, args).await().indefinitely();
+    }
 
     /**
      * Like {@link #emitWithAck(String, Object...)}, waiting for the answer: for handlers on worker or virtual threads
@@ -158,7 +174,10 @@ public interface SocketIoSocket extends RemoteSocket {
     /** Sockets not in these rooms, except this one (Node's {@code socket.except(room)}). */
     BroadcastOperator except(String... rooms);
 
-    /** Emitting to this socket with an acknowledgement timeout. */
+    /**
+     * Emitting to this socket with an acknowledgement timeout or without compression; its acknowledgements fail as
+     * those of {@link SocketIoSocket#emitWithAck(String, Object...)}.
+     */
     interface Emitter {
         void emit(String event, Object... args);
 
@@ -166,12 +185,19 @@ public interface SocketIoSocket extends RemoteSocket {
 
         <T> Uni<T> emitWithAck(Class<T> type, String event, Object... args);
 
+        /** Every argument of the acknowledgement (see {@link SocketIoSocket#emitWithAckArgs(String, Object...)}). */
+        Uni<EventArgs> emitWithAckArgs(String event, Object... args);
+
         default JsonNode emitWithAckAndAwait(String event, Object... args) {
             return emitWithAck(event, args).await().indefinitely();
         }
 
         default <T> T emitWithAckAndAwait(Class<T> type, String event, Object... args) {
             return emitWithAck(type, event, args).await().indefinitely();
+        }
+
+        default EventArgs emitWithAckArgsAndAwait(String event, Object... args) {
+            return emitWithAckArgs(event, args).await().indefinitely();
         }
     }
 }

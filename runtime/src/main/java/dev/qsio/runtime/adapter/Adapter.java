@@ -35,11 +35,11 @@ public interface Adapter {
     void broadcast(Broadcast broadcast);
 
     /**
-     * Sends the broadcast with an acknowledgement id to every selected socket and collects their answers: the first
+     * Sends the broadcast with an acknowledgement id to every selected socket and collects their answers: every
      * argument of each, once every server reported and every client answered, or {@link dev.qsio.AckTimeoutException}
-     * at the timeout.
+     * at the timeout (a client that left meanwhile is waited for until then, as in Node).
      */
-    CompletionStage<List<JsonNode>> broadcastWithAck(Broadcast broadcast, Duration timeout);
+    CompletionStage<List<List<JsonNode>>> broadcastWithAck(Broadcast broadcast, Duration timeout);
 
     /** The selected sockets. */
     Uni<List<RemoteSocket>> fetchSockets(BroadcastOptions options);

@@ -26,6 +26,10 @@ public interface AdapterSocket extends RemoteSocket {
         return null;
     }
 
-    /** Registers the callback of an acknowledgement the client will send under {@code ackId}. */
-    void expectAck(long ackId, Consumer<List<JsonNode>> callback);
+    /**
+     * Registers the callback of an acknowledgement the client will send under {@code ackId}, for a broadcast that
+     * waits {@code timeoutMs} for it (none when 0): the socket lets it go then, or when it leaves first, without
+     * calling it (the broadcast fails by its own timer).
+     */
+    void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback);
 }

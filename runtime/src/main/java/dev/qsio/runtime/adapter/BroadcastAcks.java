@@ -14,7 +14,8 @@ import dev.qsio.runtime.requests.RequestTracker;
  * The acknowledgements of one broadcast (Node's {@code BroadcastOperator.emitWithAck}): every server, this one
  * included, reports how many clients it reached ({@link Reached}), then each client's answer arrives
  * ({@link Answer}). Complete when every server reported and every reached client answered; at the timeout it fails
- * saying how many answered.
+ * saying how many answered. A reached client that leaves without answering is waited for until the timeout, as in
+ * Node: the others' answers are still coming, and a departure on another server is not told over Node's wire formats.
  */
 public final class BroadcastAcks extends RequestTracker.Request {
 
@@ -22,12 +23,12 @@ public final class BroadcastAcks extends RequestTracker.Request {
     public record Reached(int clients) {
     }
 
-    /** One client's answer: the first argument of its acknowledgement. */
-    public record Answer(JsonNode value) {
+    /** One client's answer: every argument of its acknowledgement. */
+    public record Answer(List<JsonNode> values) {
     }
 
-    private final CompletableFuture<List<JsonNode>> result = new CompletableFuture<>();
-    private final List<JsonNode> answers = new ArrayList<>();
+    private final CompletableFuture<List<List<JsonNode>>> result = new CompletableFuture<>();
+    private final List<List<JsonNode>> answers = new ArrayList<>();
     private int expected;
 
     /** Waits for these servers, this one included. */
@@ -40,7 +41,7 @@ public final class BroadcastAcks extends RequestTracker.Request {
         super(servers, count);
     }
 
-    public CompletableFuture<List<JsonNode>> result() {
+    public CompletableFuture<List<List<JsonNode>>> result() {
         return result;
     }
 
@@ -51,7 +52,7 @@ public final class BroadcastAcks extends RequestTracker.Request {
             return true;
         }
         if (answer instanceof Answer a) {
-            answers.add(a.value());
+            answers.add(a.values());
         }
         return false;
     }

@@ -13,7 +13,6 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.RemoteSocket;
 import dev.qsio.RoomEvent;
@@ -302,15 +301,16 @@ public class InMemoryAdapter implements Adapter {
 
     /**
      * Writes an event to the selected local sockets with a new acknowledgement id, each expecting the answer under
-     * it; returns how many were reached. {@code answer} gets the first argument of each acknowledgement.
+     * it for the broadcast's {@code timeoutMs}; returns how many were reached. {@code answer} gets every argument of
+     * each acknowledgement.
      */
-    public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options,
-            Consumer<JsonNode> answer) {
+    public final int localBroadcastWithAck(String event, Object[] args, BroadcastOptions options, long timeoutMs,
+            Consumer<List<JsonNode>> answer) {
         long ackId = namespace.nextAckId();
         Encoded packet = options.packet(encoder.event(namespace.name(), ackId, event, args));
         int[] count = new int[1];
         apply(options, socket -> {
-            socket.expectAck(ackId, values -> answer.accept(values.isEmpty() ? NullNode.getInstance() : values.get(0)));
+            socket.expectAck(ackId, timeoutMs, answer);
             socket.write(packet, options.volatileFlag());
             count[0]++;
         });
@@ -339,16 +339,15 @@ public class InMemoryAdapter implements Adapter {
     }
 
     @Override
-    public CompletionStage<List<JsonNode>> broadcastWithAck(Broadcast broadcast, Duration timeout) {
+    public CompletionStage<List<List<JsonNode>>> broadcastWithAck(Broadcast broadcast, Duration timeout) {
         BroadcastAcks acks = requests.open(newAcks(broadcast.options()), timeout.toMillis());
-        int reached = localBroadcastWithAck(broadcast.event(), broadcast.args(), broadcast.options(),
-                value -> requests.answer(acks.id(), null, new BroadcastAcks.Answer(value)));
+        int reached = localBroadcastWithAck(broadcast.event(), broadcast.args(), broadcast.options(), timeout.toMillis(),
+                values -> requests.answer(acks.id(), null, new BroadcastAcks.Answer(values)));
         requests.answer(acks.id(), SELF, new BroadcastAcks.Reached(reached));
         publishWithAck(broadcast, acks.id(), timeout);
         return acks.result();
     }
 
-    /** The acknowledgement request of a broadcast: here, this process only. */
     /**
      * Who is told of room changes (created, joined, left, deleted), or null when nobody is: the application's
      * observers by default; a cluster adapter may add its own.
@@ -357,6 +356,7 @@ public class InMemoryAdapter implements Adapter {
         return namespace.roomEvents();
     }
 
+    /** The acknowledgement request of a broadcast: here, this process only. */
     protected BroadcastAcks newAcks(BroadcastOptions options) {
         return new BroadcastAcks(Set.of(SELF));
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 /**
  * The messages between the cluster adapters of servers, after Node's {@code ClusterAdapter}: a broadcast, the
@@ -78,7 +79,19 @@ public sealed interface AdapterMessage {
     record BroadcastClientCount(String namespace, String requestId, int clientCount) implements AdapterMessage {
     }
 
-    /** One client's acknowledgement of a broadcast: its first argument. */
-    record BroadcastAck(String namespace, String requestId, JsonNode value) implements AdapterMessage {
+    /**
+     * One client's acknowledgement of a broadcast: every argument of it. Node's adapters forward the first argument
+     * only ({@link #first()}); Node's formats carry the others beside it, where Node ignores them.
+     */
+    record BroadcastAck(String namespace, String requestId, List<JsonNode> values) implements AdapterMessage {
+
+        public BroadcastAck {
+            values = List.copyOf(values);
+        }
+
+        /** The first argument, JSON null when there is none: what a Node server reads. */
+        public JsonNode first() {
+            return values.isEmpty() ? NullNode.getInstance() : values.get(0);
+        }
     }
 }

@@ -95,7 +95,11 @@ final class BusCodec {
                         .packInt(c.clientCount());
             } else if (message instanceof AdapterMessage.BroadcastAck a) {
                 p.packInt(BROADCAST_ACK).packString(a.namespace()).packString(a.requestId());
-                tree(p, a.value());
+                // the first argument where workers built before every argument crossed read it; the others after it
+                tree(p, a.first());
+                if (a.values().size() != 1) {
+                    tree(p, msgpack.createArrayNode().addAll(a.values()));
+                }
             } else {
                 throw new IllegalArgumentException("unknown adapter message " + message);
             }
@@ -144,7 +148,18 @@ final class BusCodec {
                         u.unpackString(), tree(u));
                 case BROADCAST_CLIENT_COUNT -> new AdapterMessage.BroadcastClientCount(u.unpackString(), u.unpackString(),
                         u.unpackInt());
-                case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(u.unpackString(), u.unpackString(), tree(u));
+                case BROADCAST_ACK -> {
+                    String namespace = u.unpackString();
+                    String requestId = u.unpackString();
+                    JsonNode first = tree(u);
+                    List<JsonNode> values = new ArrayList<>();
+                    if (u.hasNext()) {
+                        tree(u).forEach(values::add);
+                    } else {
+                        values.add(first);
+                    }
+                    yield new AdapterMessage.BroadcastAck(namespace, requestId, values);
+                }
                 default -> throw new IOException("unknown adapter message type " + type);
             };
         } catch (RuntimeException e) {

@@ -163,8 +163,7 @@ public final class ClusterAdapterMessages {
         }
         if (response instanceof AdapterMessage.BroadcastAck a) {
             ObjectNode m = message(a.namespace(), BROADCAST_ACK);
-            m.putObject("data").put("requestId", a.requestId()).set("packet",
-                    a.value() == null ? NullNode.getInstance() : a.value());
+            wire.ackArgs(m, m.putObject("data").put("requestId", a.requestId()), a);
             return m;
         }
         return null;
@@ -222,7 +221,8 @@ public final class ClusterAdapterMessages {
             case SERVER_SIDE_EMIT_RESPONSE -> new AdapterMessage.ServerSideEmitResponse(nsp, requestId, data.path("packet"));
             case BROADCAST_CLIENT_COUNT -> new AdapterMessage.BroadcastClientCount(nsp, requestId,
                     data.path("clientCount").asInt());
-            case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(nsp, requestId, data.path("packet"));
+            case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(nsp, requestId,
+                    NodeMessages.ackArgsOf(m, data.path("packet")));
             default -> {
                 LOG.debugf("ignoring a message of unknown type on %s: %s", nsp, m.path("type"));
                 yield null;

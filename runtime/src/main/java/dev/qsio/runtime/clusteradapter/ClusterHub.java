@@ -273,7 +273,7 @@ public final class ClusterHub {
             } else if (message instanceof AdapterMessage.BroadcastClientCount c) {
                 requests.answer(localId(c.requestId()), from, new BroadcastAcks.Reached(c.clientCount()));
             } else if (message instanceof AdapterMessage.BroadcastAck a) {
-                requests.answer(localId(a.requestId()), from, new BroadcastAcks.Answer(a.value()));
+                requests.answer(localId(a.requestId()), from, new BroadcastAcks.Answer(a.values()));
             }
         } catch (ProtocolException | RuntimeException e) {
             LOG.warnf("Could not apply a %s message from %s: %s", message.getClass().getSimpleName(), from,
@@ -345,8 +345,9 @@ public final class ClusterHub {
             if (adapter != null) {
                 String requester = b.origin().member();
                 count = adapter.localBroadcastWithAck(b.payload().event(json), b.payload().args(json), options,
-                        value -> link.respond(requester, new AdapterMessage.BroadcastAck(namespace, b.requestId(),
-                                value)));
+                        b.timeoutMs(),
+                        values -> link.respond(requester, new AdapterMessage.BroadcastAck(namespace, b.requestId(),
+                                values)));
             }
             link.respond(b.origin().member(), new AdapterMessage.BroadcastClientCount(namespace, b.requestId(),
                     count));

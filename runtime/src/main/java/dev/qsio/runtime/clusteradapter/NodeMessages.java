@@ -1,11 +1,12 @@
 package dev.qsio.runtime.clusteradapter;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -89,6 +90,34 @@ public final class NodeMessages {
         Map<String, String> context = new HashMap<>();
         trace.fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue().asText()));
         return origin.traced(Map.copyOf(context));
+    }
+
+    /**
+     * Writes the arguments of a client's acknowledgement of a broadcast into a BROADCAST_ACK response: the first as
+     * {@code packet} in {@code holder}, all that a Node server reads (Node's adapters forward the first argument only),
+     * and, when there are not exactly one, all of them as {@code qsio.args} of {@code message}, for Quarkus servers.
+     */
+    public void ackArgs(ObjectNode message, ObjectNode holder, AdapterMessage.BroadcastAck ack) {
+        holder.set("packet", ack.first());
+        if (ack.values().size() != 1) {
+            ArrayNode args = json.createArrayNode();
+            ack.values().forEach(args::add);
+            message.putObject("qsio").set("args", args);
+        }
+    }
+
+    /**
+     * The arguments of a client's acknowledgement of a broadcast, read from a BROADCAST_ACK response as
+     * {@link #ackArgs} writes it: a Node server's gives its one argument ({@code packet}; none when it is absent).
+     */
+    public static List<JsonNode> ackArgsOf(JsonNode message, JsonNode packet) {
+        JsonNode args = message.path("qsio").path("args");
+        if (args.isArray()) {
+            List<JsonNode> values = new ArrayList<>(args.size());
+            args.forEach(values::add);
+            return values;
+        }
+        return packet.isMissingNode() ? List.of() : List.of(packet);
     }
 
     public Buffer pack(JsonNode node) {

@@ -14,7 +14,6 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.qsio.runtime.adapter.BroadcastOptions;
@@ -241,7 +240,7 @@ final class RedisAdapterLink extends RedisAdapterLinkBase {
                             c.clientCount())));
         } else if (response instanceof AdapterMessage.BroadcastAck a) {
             ObjectNode out = json.createObjectNode().put("type", BROADCAST_ACK).put("requestId", a.requestId());
-            out.set("packet", a.value() == null ? NullNode.getInstance() : a.value());
+            wire.ackArgs(out, out, a);
             redis.publish(responseChannel(a.namespace()), wire.pack(out));
         }
     }
@@ -372,7 +371,8 @@ final class RedisAdapterLink extends RedisAdapterLinkBase {
             case SERVER_SIDE_EMIT -> new AdapterMessage.ServerSideEmitResponse(null, requestId, response.path("data"));
             case BROADCAST_CLIENT_COUNT -> new AdapterMessage.BroadcastClientCount(null, requestId,
                     response.path("clientCount").asInt());
-            case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(null, requestId, response.path("packet"));
+            case BROADCAST_ACK -> new AdapterMessage.BroadcastAck(null, requestId,
+                    NodeMessages.ackArgsOf(response, response.path("packet")));
             default -> {
                 List<JsonNode> sockets = new ArrayList<>();
                 response.path("sockets").forEach(sockets::add);

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EventArgs;
 import dev.qsio.RemoteSocket;
 import io.smallrye.mutiny.Uni;
 
@@ -102,6 +103,11 @@ final class ChildrenOperator implements BroadcastOperator {
     @Override
     public <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args) {
         return gather(o -> o.emitWithAck(type, event, args));
+    }
+
+    @Override
+    public Uni<List<EventArgs>> emitWithAckArgs(String event, Object... args) {
+        return gather(o -> o.emitWithAckArgs(event, args));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EventArgs;
 import dev.qsio.RemoteSocket;
 import io.smallrye.mutiny.Uni;
 
@@ -58,6 +59,11 @@ interface ForwardingOperator extends BroadcastOperator {
     @Override
     default <T> Uni<List<T>> emitWithAck(Class<T> type, String event, Object... args) {
         return operator().emitWithAck(type, event, args);
+    }
+
+    @Override
+    default Uni<List<EventArgs>> emitWithAckArgs(String event, Object... args) {
+        return operator().emitWithAckArgs(event, args);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qsio.AckTimeoutException;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.ConnectionRefusedException;
+import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.RoomEvent;
 import dev.qsio.SocketIoNamespace;
@@ -468,8 +470,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * each server reported how many clients it reached and all of them answered, or fails at the timeout saying how
      * many answered (as Node's {@code BroadcastOperator.emitWithAck}).
      */
-    Uni<List<JsonNode>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
-        CompletionStage<List<JsonNode>> result;
+    Uni<List<EventArgs>> broadcastWithAck(String event, Object[] args, BroadcastOptions options, Duration timeout) {
+        CompletionStage<List<List<JsonNode>>> result;
         Tracing.Span span = broadcastSpan(event, options);
         try (Tracing.Scope scope = span.enter()) {
             result = adapter.broadcastWithAck(broadcastOf(event, args, options, false, false),
@@ -485,7 +487,11 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                 server.stats().increment(ServerFigure.ACK_TIMEOUTS);
             }
         });
-        return Uni.createFrom().completionStage(result);
+        return Uni.createFrom().completionStage(result).map(answers -> {
+            List<EventArgs> all = new ArrayList<>(answers.size());
+            answers.forEach(values -> all.add(new EventArgs(event, values)));
+            return all;
+        });
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EventArgs;
 import dev.qsio.RemoteSocket;
 import dev.qsio.runtime.adapter.BroadcastOptions;
 import io.smallrye.mutiny.Uni;
@@ -70,6 +71,11 @@ final class Operator implements BroadcastOperator {
 
     @Override
     public Uni<List<JsonNode>> emitWithAck(String event, Object... args) {
+        return emitWithAckArgs(event, args).map(SocketIoServerImpl::firstsOf);
+    }
+
+    @Override
+    public Uni<List<EventArgs>> emitWithAckArgs(String event, Object... args) {
         return namespace.broadcastWithAck(event, args, options, timeout);
     }
 

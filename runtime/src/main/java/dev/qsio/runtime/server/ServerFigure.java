@@ -1,6 +1,7 @@
 package dev.qsio.runtime.server;
 
 import static dev.qsio.runtime.figures.Meter.counter;
+import static dev.qsio.runtime.figures.Meter.gauge;
 
 import dev.qsio.runtime.figures.Figure;
 import dev.qsio.runtime.figures.Meter;
@@ -11,6 +12,13 @@ public enum ServerFigure implements Figure {
     PACKETS_IN("packetsIn", counter("socketio.packets", "Socket.IO packets", "direction", "in")),
     PACKETS_OUT("packetsOut", counter("socketio.packets", "Socket.IO packets", "direction", "out")),
     ACK_TIMEOUTS("ackTimeouts", counter("socketio.ack.timeouts", "Acknowledgements that did not arrive in time")),
+    /**
+     * Acknowledgements the sockets of this process await from their clients (of their own emits and of broadcasts):
+     * one more when one is awaited, one less when it is answered, times out or its socket leaves. A gauge kept by
+     * {@code SocketAcks}.
+     */
+    ACKS_PENDING("acksPending", gauge("socketio.acks.pending",
+            "Acknowledgements the sockets of this process await from their clients")),
     /** Failures of application handlers (exceptions and failed results without an error handler). */
     HANDLER_FAILURES("handlerFailures", counter("socketio.handler.failures",
             "Application handlers that threw or failed without an @OnError method")),

@@ -14,6 +14,7 @@ public final class ServerStats {
     private final Counters<ServerFigure> counters = new Counters<>(ServerFigure.class);
     final LongAdder packetsIn = counters.adder(ServerFigure.PACKETS_IN);
     final LongAdder packetsOut = counters.adder(ServerFigure.PACKETS_OUT);
+    final LongAdder acksPending = counters.adder(ServerFigure.ACKS_PENDING);
 
     public void increment(ServerFigure figure) {
         counters.increment(figure);

@@ -11,24 +11,43 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.AckTimeoutException;
+import dev.qsio.EventArgs;
+import dev.qsio.SocketDisconnectedException;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.protocol.Packet;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
- * The acknowledgements a socket awaits from its client: each the callback its answer goes to, and the timer that fails
- * it (-1 for none). They are in the socket's map, made the first time one is awaited (most sockets never await one);
- * this class keeps no state of its own. What it logs is under the socket's category.
+ * The acknowledgements a socket awaits from its client. Each ends exactly once, by whoever takes it out of the
+ * socket's map: the client's answer, its timer, or the socket's departure. A socket's own {@code emitWithAck} fails
+ * with {@link SocketDisconnectedException} when the socket leaves, since no later connection can answer it; the
+ * acknowledgement of a broadcast is only let go, then or at the broadcast's timeout, as the broadcast keeps its own
+ * timer and waits for its other recipients (Node's behaviour). {@link ServerFigure#ACKS_PENDING} counts what the maps
+ * hold.
+ * <p>
+ * The map is the socket's, made the first time one is awaited (most sockets never await one); this class keeps no
+ * state of its own. What it logs is under the socket's category.
  */
 final class SocketAcks {
 
     private static final Logger LOG = Logger.getLogger(SocketImpl.class);
 
-    record Pending(Consumer<List<JsonNode>> callback, long timer) {
+    /** One acknowledgement awaited. */
+    static final class Pending {
+        /** Gets the arguments of the answer. */
+        final Consumer<List<JsonNode>> answered;
+        /** Gets the reason the socket left; null when its departure only lets the acknowledgement go. */
+        final Consumer<String> departed;
+        /** Set once the entry is in the map, so that whoever takes it out can cancel it; -1 for none. */
+        volatile long timer = -1;
+
+        Pending(Consumer<List<JsonNode>> answered, Consumer<String> departed) {
+            this.answered = answered;
+            this.departed = departed;
+        }
     }
 
     private SocketAcks() {
@@ -48,60 +67,110 @@ final class SocketAcks {
         return a;
     }
 
-    private static Pending remove(SocketImpl s, long ackId) {
+    /**
+     * Awaits an acknowledgement. Whatever registers one while the socket leaves is let go here or by
+     * {@link #departed}: {@code connected} is cleared before the departure walks the map.
+     */
+    private static void register(SocketImpl s, long ackId, Pending pending) {
+        of(s).put(ackId, pending);
+        s.namespace.server.stats().acksPending.increment();
+    }
+
+    /** Takes an acknowledgement out, cancelling its timer; null when it has ended already. */
+    private static Pending take(SocketImpl s, long ackId) {
         Map<Long, Pending> a = s.acks;
-        return a == null ? null : a.remove(ackId);
+        Pending pending = a == null ? null : a.remove(ackId);
+        if (pending != null) {
+            s.namespace.server.stats().acksPending.decrement();
+            long timer = pending.timer;
+            if (timer >= 0) {
+                s.namespace.server.vertx().cancelTimer(timer);
+            }
+        }
+        return pending;
     }
 
-    /** Awaits an acknowledgement without a timer (broadcasts with acks). */
-    static void expect(SocketImpl s, long ackId, Consumer<List<JsonNode>> callback) {
-        of(s).put(ackId, new Pending(callback, -1));
+    /**
+     * Awaits a broadcast's acknowledgement, let go at the broadcast's timeout ({@code timeoutMs}, none when 0) as the
+     * broadcast fails then by its own timer; the client may never answer and the socket stay.
+     */
+    static void expect(SocketImpl s, long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
+        Pending pending = new Pending(callback, null);
+        register(s, ackId, pending);
+        if (timeoutMs > 0) {
+            arm(s, ackId, pending, timeoutMs, () -> {
+            });
+        }
+        if (!s.connected) {
+            take(s, ackId);
+        }
     }
 
-    /** An acknowledgement of the client: its timer is cancelled and its callback called; one not awaited is logged. */
+    /**
+     * Sets an acknowledgement's timer once it is in the map (a timer that fired before would find nothing to end):
+     * when it fires with the acknowledgement still awaited, {@code expired} runs.
+     */
+    private static void arm(SocketImpl s, long ackId, Pending pending, long timeoutMs, Runnable expired) {
+        Vertx vertx = s.namespace.server.vertx();
+        pending.timer = vertx.setTimer(timeoutMs, t -> {
+            if (take(s, ackId) != null) {
+                expired.run();
+            }
+        });
+        if (s.acks.get(ackId) != pending) {
+            // ended meanwhile, maybe before its taker could see the timer
+            vertx.cancelTimer(pending.timer);
+        }
+    }
+
+    /** An acknowledgement of the client: its callback gets every argument; one not awaited is logged. */
     static void answered(SocketImpl s, Packet packet) {
-        Pending pending = remove(s, packet.id());
+        Pending pending = take(s, packet.id());
         if (pending == null) {
             LOG.debugf("unexpected acknowledgement %d on socket %s", packet.id(), s.id());
             return;
         }
-        if (pending.timer >= 0) {
-            s.namespace.server.vertx().cancelTimer(pending.timer);
-        }
-        List<JsonNode> args = new ArrayList<>();
+        List<JsonNode> args = new ArrayList<>(packet.data().size());
         packet.data().forEach(args::add);
-        pending.callback.accept(args);
+        pending.answered.accept(List.copyOf(args));
     }
 
-    /** Emits an event asking for an acknowledgement; fails after {@code timeout}, or at once when disconnected. */
-    static Uni<JsonNode> emit(SocketImpl s, Duration timeout, String event, Object[] args, boolean compress) {
+    /**
+     * Emits an event asking for an acknowledgement: completes with every argument of the answer; fails after
+     * {@code timeout}, or when the socket leaves first (at once when it is not connected).
+     */
+    static Uni<EventArgs> emit(SocketImpl s, Duration timeout, String event, Object[] args, boolean compress) {
         Namespace namespace = s.namespace;
-        CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        CompletableFuture<EventArgs> result = new CompletableFuture<>();
         long ackId = namespace.nextAckId();
-        Vertx vertx = namespace.server.vertx();
-        long timer = vertx.setTimer(timeout.toMillis(), t -> {
-            if (remove(s, ackId) != null) {
-                namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
-                result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
-            }
+        Pending pending = new Pending(values -> result.complete(new EventArgs(event, values)),
+                reason -> result.completeExceptionally(new SocketDisconnectedException(s.id(), reason, event)));
+        register(s, ackId, pending);
+        arm(s, ackId, pending, timeout.toMillis(), () -> {
+            namespace.server.stats().increment(ServerFigure.ACK_TIMEOUTS);
+            result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
         });
-        of(s).put(ackId, new Pending(a -> result.complete(a.isEmpty() ? NullNode.getInstance() : a.get(0)), timer));
         Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
         SocketEmission.emitEncoded(s, event, compress ? packet : packet.uncompressed());
-        if (!s.connected() && remove(s, ackId) != null) {
-            vertx.cancelTimer(timer);
-            result.completeExceptionally(new IllegalStateException("socket " + s.id() + " is disconnected"));
+        if (!s.connected && take(s, ackId) != null) {
+            pending.departed.accept(s.leftFor());
         }
         return Uni.createFrom().completionStage(result);
     }
 
-    /** Forgets the acknowledgements still awaited, cancelling their timers: the socket left (their callbacks never run). */
-    static void forgetAll(SocketImpl s) {
+    /**
+     * The socket left: each acknowledgement it awaited ends, its timer cancelled; a socket's own fails with the
+     * reason, a broadcast's is let go.
+     */
+    static void departed(SocketImpl s, String reason) {
         Map<Long, Pending> pendingAcks = s.acks;
-        for (Long ackId : pendingAcks == null ? List.<Long>of() : new ArrayList<>(pendingAcks.keySet())) {
-            Pending pending = pendingAcks.remove(ackId);
-            if (pending != null && pending.timer >= 0) {
-                s.namespace.server.vertx().cancelTimer(pending.timer);
+        if (pendingAcks == null) {
+            return;
+        }
+        for (Long ackId : new ArrayList<>(pendingAcks.keySet())) {
+            Pending pending = take(s, ackId);
+            if (pending != null && pending.departed != null) {
+                pending.departed.accept(reason);
             }
         }
     }

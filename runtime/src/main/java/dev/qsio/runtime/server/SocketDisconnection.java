@@ -7,7 +7,7 @@ import dev.qsio.runtime.adapter.SessionStore;
 
 /**
  * A socket's leaving of its namespace, at most once: its session is kept in the store when its client may recover it
- * and forgotten otherwise, then it leaves its rooms, the namespace and the connection, forgets the acknowledgements it
+ * and forgotten otherwise, then it leaves its rooms, the namespace and the connection, ends the acknowledgements it
  * awaited, and its {@code @OnDisconnecting} then {@code @OnDisconnect} handlers run in the socket's order. The socket
  * runs it; it keeps no state of its own.
  */
@@ -34,6 +34,7 @@ final class SocketDisconnection {
                 store.forget(namespace.name(), s.pid);
             }
         }
+        s.leftFor = reason;
         s.connected = false;
         if (s.expiryTimer >= 0) {
             namespace.server.vertx().cancelTimer(s.expiryTimer);
@@ -45,7 +46,7 @@ final class SocketDisconnection {
         namespace.adapter().delAll(s.id());
         namespace.removed(s);
         s.client.removed(s);
-        SocketAcks.forgetAll(s);
+        SocketAcks.departed(s, reason);
         SocketObserver observer = namespace.server.observer();
         if (observer != null) {
             observer.disconnected(s, reason);

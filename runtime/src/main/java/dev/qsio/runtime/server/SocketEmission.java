@@ -5,6 +5,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.qsio.EventArgs;
 import dev.qsio.SocketIoSocket;
 import dev.qsio.runtime.protocol.Encoded;
 import dev.qsio.runtime.spans.Tracing;
@@ -39,7 +40,12 @@ final class SocketEmission implements SocketIoSocket.Emitter {
 
     @Override
     public Uni<JsonNode> emitWithAck(String event, Object... args) {
-        return socket.emitWithAck(timeout, event, args, compress);
+        return emitWithAckArgs(event, args).map(SocketIoServerImpl::firstOf);
+    }
+
+    @Override
+    public Uni<EventArgs> emitWithAckArgs(String event, Object... args) {
+        return socket.emitWithAckArgs(timeout, event, args, compress);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.qsio.Ack;
 import dev.qsio.AnyListener;
 import dev.qsio.BroadcastOperator;
 import dev.qsio.EngineIoSocket;
+import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.PacketMiddleware;
 import dev.qsio.SocketIoSocket;
@@ -49,6 +50,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     volatile Object trace;
     final SerialExecutor executor;
     volatile boolean connected;
+    /** Why the socket left; written before {@link #connected} is cleared. */
+    volatile String leftFor;
     /** The private id of connection state recovery, or null when recovery is off. */
     final String pid;
     private final boolean recovered;
@@ -469,8 +472,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
     @Override
-    public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
-        SocketAcks.expect(this, ackId, callback);
+    public void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
+        SocketAcks.expect(this, ackId, timeoutMs, callback);
     }
 
     @Override
@@ -480,7 +483,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Uni<JsonNode> emitWithAck(String event, Object... args) {
-        return emitWithAck(namespace.server.ackTimeout(), event, args, true);
+        return emitWithAckArgs(event, args).map(SocketIoServerImpl::firstOf);
     }
 
     @Override
@@ -488,9 +491,23 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         return emitWithAck(event, args).map(v -> namespace.server.ackValue(v, type));
     }
 
-    /** Emits an event asking for an acknowledgement; fails after {@code timeout}, or at once when disconnected. */
-    Uni<JsonNode> emitWithAck(Duration timeout, String event, Object[] args, boolean compress) {
+    @Override
+    public Uni<EventArgs> emitWithAckArgs(String event, Object... args) {
+        return emitWithAckArgs(namespace.server.ackTimeout(), event, args, true);
+    }
+
+    /**
+     * Emits an event asking for an acknowledgement; fails after {@code timeout}, or when the socket leaves first (see
+     * {@link SocketAcks#emit}).
+     */
+    Uni<EventArgs> emitWithAckArgs(Duration timeout, String event, Object[] args, boolean compress) {
         return SocketAcks.emit(this, timeout, event, args, compress);
+    }
+
+    /** Why the socket left, for an acknowledgement asked of it after it did. */
+    String leftFor() {
+        String reason = leftFor;
+        return reason == null ? "not connected" : reason;
     }
 
     @Override

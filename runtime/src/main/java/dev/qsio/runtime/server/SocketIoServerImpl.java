@@ -18,8 +18,10 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.BroadcastOperator;
+import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.NamespaceMatcher;
@@ -162,6 +164,20 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     ProtocolJson json() {
         return json;
+    }
+
+    /** What the first-argument forms of {@code emitWithAck} give: the first argument, JSON null when there is none. */
+    static JsonNode firstOf(EventArgs answer) {
+        return answer.values().isEmpty() ? NullNode.getInstance() : answer.get(0);
+    }
+
+    /** {@link #firstOf(EventArgs)} of each acknowledgement of a broadcast. */
+    static List<JsonNode> firstsOf(List<EventArgs> answers) {
+        List<JsonNode> out = new ArrayList<>(answers.size());
+        for (EventArgs a : answers) {
+            out.add(firstOf(a));
+        }
+        return out;
     }
 
     /** An acknowledgement's value bound to a type with the application's Jackson setup. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ class InMemoryAdapterTest {
         }
 
         @Override
-        public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
+        public void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
             acks.put(ackId, callback);
         }
 
@@ -88,8 +89,9 @@ class InMemoryAdapterTest {
             return home;
         }
 
-        void answer(String value) {
-            acks.values().forEach(c -> c.accept(List.of(TextNode.valueOf(value))));
+        void answer(String... values) {
+            List<JsonNode> args = Arrays.stream(values).<JsonNode> map(TextNode::valueOf).toList();
+            acks.values().forEach(c -> c.accept(args));
         }
 
         @Override
@@ -236,22 +238,23 @@ class InMemoryAdapterTest {
         Recorder a = connect("a", "r");
         Recorder b = connect("b", "r");
         connect("c");
-        CompletableFuture<List<JsonNode>> result = adapter.broadcastWithAck(
+        CompletableFuture<List<List<JsonNode>>> result = adapter.broadcastWithAck(
                 event("q", new BroadcastOptions(Set.of("r"), Set.of(), false, false)), Duration.ofSeconds(10))
                 .toCompletableFuture();
         assertThat(a.received).singleElement().asString().startsWith("20[\"e\"");
         assertThat(result).isNotDone();
         a.answer("x");
         assertThat(result).isNotDone();
-        b.answer("y");
-        assertThat(result.get(5, TimeUnit.SECONDS)).extracting(JsonNode::asText).containsExactlyInAnyOrder("x", "y");
+        b.answer("y", "and more");
+        assertThat(result.get(5, TimeUnit.SECONDS)).extracting(values -> values.stream().map(JsonNode::asText).toList())
+                .containsExactlyInAnyOrder(List.of("x"), List.of("y", "and more"));
     }
 
     @Test
     void missingAcknowledgementsFailAtTheTimeoutSayingHowManyAnswered() {
         Recorder a = connect("a");
         connect("b");
-        CompletableFuture<List<JsonNode>> result = adapter.broadcastWithAck(event("q", BroadcastOptions.ALL),
+        CompletableFuture<List<List<JsonNode>>> result = adapter.broadcastWithAck(event("q", BroadcastOptions.ALL),
                 Duration.ofMillis(100)).toCompletableFuture();
         a.answer("x");
         assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)

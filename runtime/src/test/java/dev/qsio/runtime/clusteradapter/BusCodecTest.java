@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
@@ -85,8 +87,16 @@ class BusCodecTest {
         assertThat(response.sockets()).containsExactly(socket);
 
         JsonNode binary = BinaryNode.valueOf(new byte[] { 9, 8 });
-        assertThat(((AdapterMessage.BroadcastAck) roundTrip(new AdapterMessage.BroadcastAck("/", "id:4", binary))).value()
-                .binaryValue()).containsExactly(9, 8);
+        assertThat(((AdapterMessage.BroadcastAck) roundTrip(new AdapterMessage.BroadcastAck("/", "id:4",
+                List.of(binary)))).first().binaryValue()).containsExactly(9, 8);
+        AdapterMessage.BroadcastAck several = (AdapterMessage.BroadcastAck) roundTrip(new AdapterMessage.BroadcastAck("/",
+                "id:6", List.of(TextNode.valueOf("a"), IntNode.valueOf(2), binary)));
+        assertThat(several.values()).hasSize(3);
+        assertThat(several.values().get(0).asText()).isEqualTo("a");
+        assertThat(several.values().get(1).asInt()).isEqualTo(2);
+        assertThat(several.values().get(2).binaryValue()).containsExactly(9, 8);
+        assertThat(((AdapterMessage.BroadcastAck) roundTrip(new AdapterMessage.BroadcastAck("/", "id:7", List.of())))
+                .values()).as("an acknowledgement without arguments").isEmpty();
         assertThat(((AdapterMessage.ServerSideEmitResponse) roundTrip(new AdapterMessage.ServerSideEmitResponse("/",
                 "id:5", null))).value().isNull()).isTrue();
 

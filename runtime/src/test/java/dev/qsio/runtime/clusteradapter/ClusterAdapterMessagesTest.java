@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Origin;
 import dev.qsio.runtime.clusteradapter.AdapterMessage.Selection;
@@ -86,6 +89,37 @@ class ClusterAdapterMessagesTest {
         assertThat(((AdapterMessage.BroadcastClientCount) count).clientCount()).isEqualTo(4);
         assertThat(MESSAGES.decode(mapper.readTree("{\"uid\":\"x\",\"nsp\":\"/\",\"type\":1}"), null))
                 .as("a heartbeat, which this wire does not use").isNull();
+    }
+
+    @Test
+    void anAcknowledgementOfABroadcastGivesNodeItsFirstArgumentAndQuarkusEveryOne() throws Exception {
+        ObjectMapper mapper = JSON.mapper();
+        BinaryNode binary = BinaryNode.valueOf(new byte[] { 7, 7 });
+        ObjectNode m = MESSAGES.encodeResponse(new AdapterMessage.BroadcastAck("/chat", "other:4",
+                List.of(TextNode.valueOf("a"), IntNode.valueOf(2), binary)));
+        assertThat(m.path("type").asInt()).isEqualTo(ClusterAdapterMessages.BROADCAST_ACK);
+        // what Node's ClusterAdapter reads: data.requestId and data.packet, the first argument
+        assertThat(m.path("data").path("requestId").asText()).isEqualTo("other:4");
+        assertThat(m.path("data").path("packet").asText()).isEqualTo("a");
+        AdapterMessage.BroadcastAck read = (AdapterMessage.BroadcastAck) MESSAGES.decode(m, null);
+        assertThat(read.values()).containsExactly(TextNode.valueOf("a"), IntNode.valueOf(2), binary);
+
+        ObjectNode one = MESSAGES.encodeResponse(new AdapterMessage.BroadcastAck("/chat", "other:5",
+                List.of(TextNode.valueOf("only"))));
+        assertThat(one.has("qsio")).as("one argument: nothing beside Node's packet").isFalse();
+        assertThat(((AdapterMessage.BroadcastAck) MESSAGES.decode(one, null)).values()).containsExactly(
+                TextNode.valueOf("only"));
+        AdapterMessage.BroadcastAck none = (AdapterMessage.BroadcastAck) MESSAGES.decode(MESSAGES.encodeResponse(
+                new AdapterMessage.BroadcastAck("/chat", "other:6", List.of())), null);
+        assertThat(none.values()).isEmpty();
+
+        // as a Node server answers: its one argument, or none
+        AdapterMessage fromNode = MESSAGES.decode(mapper.readTree("{\"uid\":\"a1b2c3\",\"nsp\":\"/\",\"type\":12,"
+                + "\"data\":{\"requestId\":\"me:3\",\"packet\":{\"ok\":true}}}"), null);
+        assertThat(((AdapterMessage.BroadcastAck) fromNode).values()).containsExactly(mapper.readTree("{\"ok\":true}"));
+        AdapterMessage emptyFromNode = MESSAGES.decode(mapper.readTree("{\"uid\":\"a1b2c3\",\"nsp\":\"/\","
+                + "\"type\":12,\"data\":{\"requestId\":\"me:3\"}}"), null);
+        assertThat(((AdapterMessage.BroadcastAck) emptyFromNode).values()).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
 
@@ -221,6 +222,46 @@ public class ClusterFeatures {
         return io.to(room).timeout(Duration.ofMillis(timeoutMs)).emitWithAck("question", "room?")
                 .map(answers -> (Object) Map.of("answers", answers, "ms", (System.nanoTime() - start) / 1_000_000))
                 .onFailure().recoverWithItem(e -> Map.of("error", e.getMessage(), "ms", (System.nanoTime() - start) / 1_000_000));
+    }
+
+    /**
+     * A broadcast with acknowledgements to a room, answered with every argument of every answer ({@code event} and
+     * {@code values} of each) or the error.
+     */
+    @OnEvent("ask-room-args")
+    Uni<Object> askRoomArgs(String room, long timeoutMs) {
+        return io.to(room).timeout(Duration.ofMillis(timeoutMs)).emitWithAckArgs("question", "room?")
+                .map(answers -> (Object) Map.of("answers", answers.stream()
+                        .map(a -> Map.of("event", a.event(), "values", a.values())).toList()))
+                .onFailure().recoverWithItem(e -> Map.of("error", e.getMessage()));
+    }
+
+    /**
+     * The serverSideEmitWithAck of "late", which the other servers answer after {@code delayMs}: answered with their
+     * answers or the error, and how long it took.
+     */
+    @OnEvent("ask-servers-late")
+    Uni<Object> askServersLate(long delayMs) {
+        long start = System.nanoTime();
+        return io.serverSideEmitWithAck("late", delayMs)
+                .map(answers -> (Object) Map.of("answers", answers, "ms", (System.nanoTime() - start) / 1_000_000))
+                .onFailure().recoverWithItem(e -> Map.of("error", String.valueOf(e.getMessage()), "ms",
+                        (System.nanoTime() - start) / 1_000_000));
+    }
+
+    /** How many serverSideEmits of "late" this server received. */
+    final AtomicInteger lateAsked = new AtomicInteger();
+
+    @OnBroadcast("late")
+    Uni<String> late(long delayMs) {
+        lateAsked.incrementAndGet();
+        return Uni.createFrom().item("late from " + cluster.workerId()).onItem().delayIt()
+                .by(Duration.ofMillis(delayMs));
+    }
+
+    @OnEvent("late-asked")
+    int lateAsked() {
+        return lateAsked.get();
     }
 
     /** fetchSockets, answered with the ids or the error, and how long it took. */

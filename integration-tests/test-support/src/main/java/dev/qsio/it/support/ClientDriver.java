@@ -161,7 +161,11 @@ public final class ClientDriver implements AutoCloseable {
         send(command("eio.close", id));
     }
 
-    /** Connects a socket.io-client socket; {@code replies} answers server emits that ask for an ack, by event. */
+    /**
+     * Connects a socket.io-client socket; {@code replies} answers server emits that ask for an ack, by event: the
+     * arguments of the answer, {@code ["$none"]} for no answer, or {@code ["$disconnect"]} to disconnect on receiving
+     * the event without answering.
+     */
     public void connect(String id, String url, Map<String, Object> opts, Map<String, List<Object>> replies) {
         ObjectNode c = command("sio.connect", id).put("url", url);
         c.set("opts", JSON.valueToTree(opts));

@@ -44,9 +44,9 @@ abstract class NodeInteropChecks {
             String n = "n" + i;
             String transport = i % 2 == 0 ? "polling" : "websocket";
             driver.connect(q, quarkus.url(), Map.of("transports", List.of(transport), "auth", Map.of("name", "quarkus-" + i)),
-                    Map.of("question", List.of("from " + q)));
+                    Map.of("question", List.of("from " + q, i)));
             driver.connect(n, nodeUrl, Map.of("transports", List.of(transport), "auth", Map.of("name", "node-" + i)),
-                    Map.of("question", List.of("from " + n)));
+                    Map.of("question", List.of("from " + n, i)));
             driver.awaitEmit(q, "welcome");
             driver.awaitEmit(n, "welcome");
             onQuarkus.add(q);
@@ -157,6 +157,23 @@ abstract class NodeInteropChecks {
         driver.emit(onQuarkus.get(1), "notify-servers", "hello node");
         await().atMost(Duration.ofSeconds(5)).until(() -> ack(onNode.get(2), "notifications").toString()
                 .contains("hello node"));
+    }
+
+    /**
+     * Every argument of the answers a Quarkus server carries crosses the wire beside the first, which is all that Node's
+     * adapters forward: the Quarkus clients' answers (two arguments) arrive whole, the Node server's clients' with their
+     * first argument.
+     */
+    @Test
+    void everyArgumentOfAnswersCarriedByQuarkusServersTheFirstOfThoseANodeServerCarries() {
+        for (String id : List.of(onQuarkus.get(0), onQuarkus.get(1), onNode.get(0), onNode.get(1))) {
+            ack(id, "join", "quiz");
+        }
+        JsonNode result = ack(onQuarkus.get(2), "ask-room-args", "quiz", 5000).get(0);
+        List<String> answers = new ArrayList<>();
+        result.path("answers").forEach(a -> answers.add(a.path("values").toString()));
+        assertThat(answers).as(result.toString()).containsExactlyInAnyOrder("[\"from q0\",0]", "[\"from q1\",1]",
+                "[\"from n0\"]", "[\"from n1\"]");
     }
 
     @Test
