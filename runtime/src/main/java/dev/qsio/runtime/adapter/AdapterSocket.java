@@ -27,9 +27,12 @@ public interface AdapterSocket extends RemoteSocket {
     }
 
     /**
-     * Registers the callback of an acknowledgement the client will send under {@code ackId}, for a broadcast that
-     * waits {@code timeoutMs} for it (none when 0): the socket lets it go then, or when it leaves first, without
-     * calling it (the broadcast fails by its own timer).
+     * Registers the callback of an acknowledgement the client will send under {@code ackId}, for a broadcast: the
+     * socket lets it go without calling it when it leaves first, or when the broadcast lets it go at its timeout
+     * ({@link #forgetAck}); the broadcast fails by its own timer.
      */
-    void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback);
+    void expectAck(long ackId, Consumer<List<JsonNode>> callback);
+
+    /** Lets go the acknowledgement {@code ackId} if the socket still awaits it, without calling its callback. */
+    void forgetAck(long ackId);
 }

@@ -308,13 +308,18 @@ public class InMemoryAdapter implements Adapter {
             Consumer<List<JsonNode>> answer) {
         long ackId = namespace.nextAckId();
         Encoded packet = options.packet(encoder.event(namespace.name(), ackId, event, args));
-        int[] count = new int[1];
+        List<AdapterSocket> reached = new ArrayList<>();
         apply(options, socket -> {
-            socket.expectAck(ackId, timeoutMs, answer);
+            socket.expectAck(ackId, answer);
             socket.write(packet, options.volatileFlag());
-            count[0]++;
+            reached.add(socket);
         });
-        return count[0];
+        if (timeoutMs > 0 && !reached.isEmpty()) {
+            // one timer for the broadcast rather than one a recipient: at the timeout the broadcast has failed by its
+            // own, and the clients that never answered have their sockets let the acknowledgement go
+            namespace.later(timeoutMs, () -> reached.forEach(socket -> socket.forgetAck(ackId)));
+        }
+        return reached.size();
     }
 
     public final void localAddSockets(BroadcastOptions options, Set<String> toJoin) {

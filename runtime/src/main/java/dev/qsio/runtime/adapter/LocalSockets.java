@@ -29,6 +29,9 @@ public interface LocalSockets {
      */
     long nextAckId();
 
+    /** Runs {@code task} once, {@code delayMs} from now, on the namespace's timers. */
+    void later(long delayMs, Runnable task);
+
     /**
      * A delivery of one packet to local sockets, each added in turn: the namespace may write to them together (one
      * encoding, one task per event loop) when {@link Delivery#finish()} is called; {@code expected} is about how many

@@ -98,6 +98,11 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
     }
 
     @Override
+    public void later(long delayMs, Runnable task) {
+        server.vertx().setTimer(delayMs, t -> task.run());
+    }
+
+    @Override
     public Collection<SocketImpl> sockets() {
         return sockets.values();
     }

@@ -91,19 +91,19 @@ final class SocketAcks {
     }
 
     /**
-     * Awaits a broadcast's acknowledgement, let go at the broadcast's timeout ({@code timeoutMs}, none when 0) as the
-     * broadcast fails then by its own timer; the client may never answer and the socket stay.
+     * Awaits a broadcast's acknowledgement, with no timer of its own: the broadcast lets it go at its timeout
+     * ({@link #forget}), as the client may never answer and the socket stay.
      */
-    static void expect(SocketImpl s, long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
-        Pending pending = new Pending(callback, null);
-        register(s, ackId, pending);
-        if (timeoutMs > 0) {
-            arm(s, ackId, pending, timeoutMs, () -> {
-            });
-        }
+    static void expect(SocketImpl s, long ackId, Consumer<List<JsonNode>> callback) {
+        register(s, ackId, new Pending(callback, null));
         if (!s.connected) {
             take(s, ackId);
         }
+    }
+
+    /** Lets go an acknowledgement still awaited, without calling it (a broadcast's, at its timeout). */
+    static void forget(SocketImpl s, long ackId) {
+        take(s, ackId);
     }
 
     /**

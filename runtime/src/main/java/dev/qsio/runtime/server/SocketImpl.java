@@ -472,8 +472,13 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     /** Registers the callback of an acknowledgement this socket will send (broadcasts with acks). */
     @Override
-    public void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
-        SocketAcks.expect(this, ackId, timeoutMs, callback);
+    public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
+        SocketAcks.expect(this, ackId, callback);
+    }
+
+    @Override
+    public void forgetAck(long ackId) {
+        SocketAcks.forget(this, ackId);
     }
 
     @Override

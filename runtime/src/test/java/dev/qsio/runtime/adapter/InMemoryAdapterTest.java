@@ -80,8 +80,13 @@ class InMemoryAdapterTest {
         }
 
         @Override
-        public void expectAck(long ackId, long timeoutMs, Consumer<List<JsonNode>> callback) {
+        public void expectAck(long ackId, Consumer<List<JsonNode>> callback) {
             acks.put(ackId, callback);
+        }
+
+        @Override
+        public void forgetAck(long ackId) {
+            acks.remove(ackId);
         }
 
         @Override
@@ -146,6 +151,8 @@ class InMemoryAdapterTest {
         final AtomicLong ackIds = new AtomicLong();
         /** The groupings large rooms were delivered by, in turn. */
         final List<Partitions> delivered = new ArrayList<>();
+        /** What {@link #later} was given, run when a test says. */
+        final List<Runnable> timers = new ArrayList<>();
 
         @Override
         public void deliver(Encoded packet, boolean dropIfBusy, Set<String> except, Partitions partitions) {
@@ -171,6 +178,11 @@ class InMemoryAdapterTest {
         @Override
         public long nextAckId() {
             return ackIds.getAndIncrement();
+        }
+
+        @Override
+        public void later(long delayMs, Runnable task) {
+            timers.add(task);
         }
 
         @Override
@@ -259,6 +271,19 @@ class InMemoryAdapterTest {
         a.answer("x");
         assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(AckTimeoutException.class).hasMessageContaining("1 of 2 clients acknowledged");
+    }
+
+    @Test
+    void theRecipientsThatNeverAnswerLetTheAcknowledgementGoAtTheBroadcastsTimeoutOnOneTimer() {
+        Recorder a = connect("a");
+        Recorder b = connect("b");
+        adapter.broadcastWithAck(event("q", BroadcastOptions.ALL), Duration.ofSeconds(5));
+        assertThat(a.acks).hasSize(1);
+        assertThat(b.acks).hasSize(1);
+        assertThat(sockets.timers).hasSize(1);
+        sockets.timers.forEach(Runnable::run);
+        assertThat(a.acks).isEmpty();
+        assertThat(b.acks).isEmpty();
     }
 
     @Test
