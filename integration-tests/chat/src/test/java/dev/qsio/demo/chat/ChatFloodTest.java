@@ -24,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ChatFloodTest {
 
-    /** Far past the burst of "chat" (20) and its rate (10 a second) for as long as the events take to arrive. */
+    /** Far past the burst of "chat" (5) and its rate (10 a second) for as long as the events take to arrive. */
     static final int FLOOD = 500;
 
     @TestHTTPResource("/")
