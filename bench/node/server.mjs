@@ -1,6 +1,4 @@
-// The bench application on Node's socket.io: "join" enters room "r", "pub" broadcasts its argument to the room as
-// "msg", "all" broadcasts its argument to every socket as "msg", "echo" acknowledges with its argument, "whoami" with
-// the pid of the process serving the socket.
+// The bench application (app.mjs) on Node's socket.io.
 // Usage: node server.mjs <port> [workers] [uws]; with workers > 0, a node:cluster primary starts that many workers,
 // which share the port and reach each other through @socket.io/cluster-adapter. The load generator's clients use
 // WebSocket only, so no sticky sessions are needed. With "uws", socket.io is attached to a uWebSockets.js app
@@ -12,17 +10,12 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { Server } from "socket.io";
 import { createAdapter, setupPrimary } from "@socket.io/cluster-adapter";
+import { serve, answerGcRequests } from "./app.mjs";
 
 const port = Number(process.argv[2] ?? 18083);
 const workers = Number(process.argv[3] ?? 0);
 const uws = process.argv[4] === "uws";
-// the harness asks for a garbage collection before it reads the resident memory (run with --expose-gc), and reads
-// the resident set only once this line is in the log: the signal is handled when the event loop gets to it, which
-// on a busy machine may be long after it was sent
-process.on("SIGUSR2", () => {
-  globalThis.gc?.();
-  console.log(`gc done in ${process.pid}`);
-});
+answerGcRequests(globalThis.gc);
 
 /** uWebSockets.js's native build for this Node, or the process ends: its fallback on `ws` would measure `ws`. */
 function nativeUws() {
@@ -35,20 +28,6 @@ function nativeUws() {
     console.error(`no native uWebSockets.js build for this Node (${binary}): ${e.message}`);
     process.exit(2);
   }
-}
-
-function serve(io) {
-  io.on("connection", (socket) => {
-    socket.on("join", (...args) => {
-      socket.join("r");
-      const ack = args[args.length - 1];
-      if (typeof ack === "function") ack();
-    });
-    socket.on("pub", (payload) => io.to("r").emit("msg", payload));
-    socket.on("all", (payload) => io.emit("msg", payload));
-    socket.on("echo", (value, ack) => ack(value));
-    socket.on("whoami", (ack) => ack(process.pid));
-  });
 }
 
 if (workers > 0 && cluster.isPrimary) {

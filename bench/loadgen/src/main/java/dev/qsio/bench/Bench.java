@@ -44,7 +44,7 @@ public final class Bench {
     private static boolean fanoutOnly;
     /** The targets of the hold scenario when {@code --only} names none. */
     static final List<String> HOLD_TARGETS = List.of("qsio", "qsio-cluster", "node", "node-cluster", "node-uws",
-            "node-uws-cluster", "netty-socketio", "netty");
+            "node-uws-cluster", "bun", "netty-socketio", "netty");
     /** The targets measured only when {@code --only} names them: the cost of tracing (docs' tracing page). */
     static final Set<String> ON_REQUEST = Set.of("qsio-otel-off", "qsio-traced");
     /** The targets whose fan-out is profiled: the single process, and with OpenTelemetry disabled and on. */
@@ -730,7 +730,7 @@ public final class Bench {
         }
         String server = root.resolve("node/server.mjs").toString();
         String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
-        int[] ports = freePorts(12);
+        int[] ports = freePorts(13);
         String traced = root.resolve("quarkus-traced-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
@@ -755,6 +755,9 @@ public final class Bench {
                         Map.of(), concat(node, server, String.valueOf(ports[8]), "0", "uws")),
                 new Target("node-uws-cluster", "Node socket.io on uWebSockets.js (2 workers)", ports[9], 2, false, root,
                         Map.of(), concat(node, server, String.valueOf(ports[9]), "2", "uws")),
+                new Target("bun", "socket.io on Bun with @socket.io/bun-engine (1 process)", ports[12], 1, false, root,
+                        Map.of(), List.of(root.resolve("node/node_modules/.bin/bun").toString(),
+                                root.resolve("node/server-bun.mjs").toString(), String.valueOf(ports[12]))),
                 new Target("netty-socketio", "netty-socketio (1 JVM)", ports[4], 1, true, root, Map.of(),
                         concat(jvm, "-cp", classpath(root, "netty-socketio-app"),
                                 "dev.qsio.bench.nettysocketio.NettySocketIoBench", String.valueOf(ports[4]))),
@@ -861,6 +864,8 @@ public final class Bench {
         r.versions.put("socket.io", npmVersion(root, "socket.io"));
         r.versions.put("@socket.io/cluster-adapter", npmVersion(root, "@socket.io/cluster-adapter"));
         r.versions.put("uWebSockets.js", npmVersion(root, "@trufflesuite/uws-js-unofficial"));
+        r.versions.put("Bun", npmVersion(root, "bun"));
+        r.versions.put("@socket.io/bun-engine", npmVersion(root, "@socket.io/bun-engine"));
         r.versions.put("netty-socketio", jarVersion(root.resolve("netty-socketio-app/target/lib"), "netty-socketio-"));
         r.versions.put("Quarkus", jarVersion(root.resolve("quarkus-app/target/quarkus-app/lib/main"), "io.quarkus.quarkus-core-"));
         r.versions.put("Vert.x", jarVersion(root.resolve("loadgen/target/lib"), "vertx-core-"));

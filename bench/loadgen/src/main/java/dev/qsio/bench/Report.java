@@ -361,6 +361,8 @@ final class Report {
             out.add(String.format(Locale.ROOT, "memory per idle connection: this project %.2f KB / Node on uWebSockets.js "
                     + "%.2f KB = %.2f (aim <= 0.5): %s", a, bb, a / bb, a / bb <= 0.5 ? "met" : "not met"));
         }
+        connectionAims(out, q, uws, find("bun"), "one process");
+        connectionAims(out, qc, find("node-uws-cluster"), null, "two workers");
         heldAims(out, q, node, uws);
         if (q != null && q.connections != null && !Double.isNaN(q.connections.liveHeapPerConnectionKb())) {
             double a = q.connections.liveHeapPerConnectionKb();
@@ -373,6 +375,44 @@ final class Report {
                     a, bb, a / bb, a >= bb ? "met" : "not met"));
         }
         return out;
+    }
+
+    /**
+     * What a connection costs against the best Node setups (issue 68): warm handshakes a second at least the best of
+     * uWebSockets.js and Bun's, the first ramp of a fresh process at least 0.8 of the warm one, CPU per handshake and
+     * resident memory per idle connection at most uWebSockets.js's.
+     */
+    private static void connectionAims(List<String> out, TargetResult mine, TargetResult uws, TargetResult bun,
+            String layout) {
+        if (mine == null || mine.connections == null) {
+            return;
+        }
+        Results.Connections c = mine.connections;
+        TargetResult best = null;
+        for (TargetResult t : java.util.Arrays.asList(uws, bun)) {
+            if (t != null && t.connections != null && (best == null
+                    || t.connections.warmHandshakesPerSecond() > best.connections.warmHandshakesPerSecond())) {
+                best = t;
+            }
+        }
+        if (best != null) {
+            double a = c.warmHandshakesPerSecond(), b = best.connections.warmHandshakesPerSecond();
+            out.add(String.format(Locale.ROOT, "warm handshakes a second, %s: this project %.0f / %s %.0f = %.2f "
+                    + "(aim >= 1): %s", layout, a, best.label, b, a / b, a >= b ? "met" : "not met"));
+        }
+        double first = c.coldHandshakesPerSecond() / c.warmHandshakesPerSecond();
+        out.add(String.format(Locale.ROOT, "first ramp of a fresh process / its warm ramp, %s: %.0f / %.0f = %.2f "
+                + "(aim >= 0.8): %s", layout, c.coldHandshakesPerSecond(), c.warmHandshakesPerSecond(), first,
+                first >= 0.8 ? "met" : "not met"));
+        if (uws != null && uws.connections != null) {
+            Results.Connections u = uws.connections;
+            double a = c.targetCpuSeconds() / c.clients() * 1e6, b = u.targetCpuSeconds() / u.clients() * 1e6;
+            out.add(String.format(Locale.ROOT, "target CPU per handshake (warm ramp), %s: this project %.1f µs / %s "
+                    + "%.1f µs = %.2f (aim <= 1): %s", layout, a, uws.label, b, a / b, a <= b ? "met" : "not met"));
+            double m = c.rssPerConnectionKb(), n = u.rssPerConnectionKb();
+            out.add(String.format(Locale.ROOT, "resident per idle connection, %s: this project %.2f KB / %s %.2f KB = "
+                    + "%.2f (aim <= 1): %s", layout, m, uws.label, n, m / n, m <= n ? "met" : "not met"));
+        }
     }
 
     /**
