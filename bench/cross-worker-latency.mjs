@@ -5,9 +5,8 @@
 //        [receiver-url=url]
 // With a receiver URL (another host of a cluster on the redis bus), the receivers connect there: cross-host latency.
 // The demo lets one client emit 10 "chat" a second: start it with that limit raised for the sender's rate (bench/README.md).
-import { createRequire } from "node:module";
-const require = createRequire(new URL("../integration-tests/clients/package.json", import.meta.url));
-const { io } = require("socket.io-client");
+import { officialClient } from "./official-client.mjs";
+const io = officialClient();
 
 const [url = "http://127.0.0.1:8080", rate = "200", seconds = "10", wanted = "10", receiverUrl = url] = process.argv.slice(2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

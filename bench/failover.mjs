@@ -7,11 +7,11 @@
 //
 // Every process it starts is its child, in bench/failover's process group; all are stopped at the end.
 import { spawn, execSync } from "node:child_process";
-import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
+import { officialClient } from "./official-client.mjs";
 import { sleep, waitFor } from "./wait-for.mjs";
 import { percentile } from "./percentile.mjs";
 
@@ -45,15 +45,7 @@ for (let i = 0; i < argv.length; i++) {
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 const kinds = ["upgrade", "websocket", "polling"];
 
-let io;
-{
-  const require = createRequire(path.join(here, "../integration-tests/clients/package.json"));
-  try {
-    ({ io } = require("socket.io-client"));
-  } catch {
-    throw new Error("socket.io-client not found: run (cd integration-tests/clients && npm ci) once");
-  }
-}
+const io = officialClient();
 
 
 

@@ -7,12 +7,12 @@
 //
 // Every process it starts is its child, in bench/flood's process group; all are stopped at the end.
 import { spawn, execSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePorts } from "./ports.mjs";
+import { officialClient, officialClientVersion } from "./official-client.mjs";
 import { sleep, waitFor } from "./wait-for.mjs";
 import { percentile } from "./percentile.mjs";
 import { procCpu, machineCpu } from "./cpu.mjs";
@@ -21,15 +21,7 @@ import { demoLimits, withoutDemoLimits } from "./demo-limits.mjs";
 const here = path.dirname(new URL(import.meta.url).pathname);
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 
-let io;
-{
-  const require = createRequire(path.join(here, "../integration-tests/clients/package.json"));
-  try {
-    ({ io } = require("socket.io-client"));
-  } catch {
-    throw new Error("socket.io-client not found: run (cd integration-tests/clients && npm ci) once");
-  }
-}
+const io = officialClient();
 
 const defaults = {
   receivers: 50,
@@ -320,7 +312,7 @@ async function main(opts) {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version,
         java: execSync("java -version 2>&1").toString().split("\n")[0], loadAtStart, loadAtEnd: os.loadavg() },
       settings: { ...opts, props: undefined, serverProperties: Object.fromEntries(settings), demoLimits: demo,
-        clientVersion: createRequire(path.join(here, "../integration-tests/clients/package.json"))("socket.io-client/package.json").version },
+        clientVersion: officialClientVersion() },
       windows: rows,
       ratio: { p50: ratio(f.latency.p50, q.latency.p50), p99: ratio(f.latency.p99, q.latency.p99),
         max: ratio(f.latency.max, q.latency.max) },

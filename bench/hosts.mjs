@@ -9,7 +9,7 @@
 // Every process it starts is its child, in bench/hosts' process group; all are stopped at the end (SIGTERM, then
 // SIGKILL after 10 s).
 import { spawn, execSync } from "node:child_process";
-import { createRequire } from "node:module";
+import { officialClient } from "./official-client.mjs";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -213,12 +213,7 @@ async function httpOk(port) {
 // clients
 let io;
 function loadClient() {
-  const require = createRequire(path.join(here, "../integration-tests/clients/package.json"));
-  try {
-    ({ io } = require("socket.io-client"));
-  } catch {
-    throw new Error("socket.io-client not found: run (cd integration-tests/clients && npm ci) once");
-  }
+  io = officialClient();
 }
 function connect(port) {
   return new Promise((resolve, reject) => {
