@@ -66,13 +66,13 @@ class HandshakeCostTest {
 
     /**
      * The bounds in bytes per connection opened, each a little over what was measured on the NIO transport (Quarkus'
-     * default) with Java 17, 2026-11-28, three runs: 22,055 to 22,163 bytes for a WebSocket at once, 31,029 to
-     * 31,164 for polling only, 54,859 to 55,058 for polling then upgraded. A copy of the request's headers more per
+     * default) with Java 17, 2026-11-28, three runs alone and one in the module's whole suite: 22,055 to 22,285 bytes
+     * for a WebSocket at once, 30,970 to 31,164 for polling only, 54,859 to 55,058 for polling then upgraded. A copy of the request's headers more per
      * handshake read 23,073, 31,604 and 55,552: the first two over their bounds, the third just under; the bounds
      * catch about half a kilobyte to a kilobyte more per connection, not one small object. Lower them as the
      * handshake gets cheaper.
      */
-    static final double WEBSOCKET_BOUND = 22_600;
+    static final double WEBSOCKET_BOUND = 22_800;
     static final double POLLING_BOUND = 31_600;
     static final double UPGRADE_BOUND = 55_600;
 
