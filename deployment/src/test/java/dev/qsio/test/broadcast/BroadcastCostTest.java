@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.qsio.runtime.engine.Fanout;
+import dev.qsio.test.EventLoopAllocations;
 import dev.qsio.test.RawConnection;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -35,7 +35,7 @@ class BroadcastCostTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(Publisher.class, RawConnection.class))
+            .withApplicationRoot(root -> root.addClasses(Publisher.class, RawConnection.class, EventLoopAllocations.class))
             .overrideConfigKey("quarkus.vertx.event-loops-pool-size", "1")
             // no heartbeat while a thousand sockets connect one after the other
             .overrideConfigKey("quarkus.socketio.ping-interval", "10m")
@@ -195,13 +195,6 @@ class BroadcastCostTest {
 
     /** Bytes the server's event loops have allocated so far (the test's own sockets are blocking, on its thread). */
     static long allocatedOnEventLoops() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("vert.x-eventloop")) {
-                sum += Math.max(0, threads.getThreadAllocatedBytes(t.getId()));
-            }
-        }
-        return sum;
+        return EventLoopAllocations.allocatedOnEventLoops();
     }
 }
