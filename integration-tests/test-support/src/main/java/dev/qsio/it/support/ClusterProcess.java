@@ -199,7 +199,8 @@ public final class ClusterProcess implements AutoCloseable {
      * ({@code net.ipv4.ip_local_port_range}): a port the kernel hands out (a {@code bind} to port 0) can be given again
      * to any outgoing connection, a database client's or Redis's, in the second before the server binds it, and then
      * the server cannot start. Below that range only servers bind, and this JVM hands each port out once (it walks
-     * the range from a random start), so two servers of one test never get the same port either.
+     * the range from a random start), so two servers of one test never get the same port either. Test JVMs that run
+     * side by side (failsafe's forks, given {@code qsio.it.fork} and {@code qsio.it.forks}) each walk their own slice.
      */
     public static int freePort() {
         for (int tried = 0; tried < TEST_PORTS.count(); tried++) {
@@ -234,6 +235,15 @@ public final class ClusterProcess implements AutoCloseable {
                 // the ephemeral range starts too low to leave room below it: above it instead
                 first = 61_000;
                 count = 4_000;
+            }
+            // failsafe forks run side by side (qsio.it.forks of them, this one numbered qsio.it.fork from 1): each
+            // hands out only its own slice of the range, so two forks never race for one port
+            int forks = Integer.getInteger("qsio.it.forks", 1);
+            int fork = Integer.getInteger("qsio.it.fork", 1);
+            if (forks > 1 && fork >= 1 && fork <= forks) {
+                int slice = count / forks;
+                first += (fork - 1) * slice;
+                count = slice;
             }
             return new TestPorts(first, count, new AtomicInteger(ThreadLocalRandom.current().nextInt(count)));
         }
