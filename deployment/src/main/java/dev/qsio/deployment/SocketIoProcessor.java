@@ -159,7 +159,6 @@ class SocketIoProcessor {
         return new RunTimeConfigBuilderBuildItem(ClusterConfigCustomizer.class);
     }
 
-    /** Decides the role of the process and starts the primary or joins the cluster, before clients arrive. */
     /** Every runtime setting checked before anything reads one: a bad value fails startup naming its key. */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
@@ -168,6 +167,7 @@ class SocketIoProcessor {
         recorder.checkSettings();
     }
 
+    /** Decides the role of the process and starts the primary or joins the cluster, before clients arrive. */
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
     @Consume(SyntheticBeansRuntimeInitBuildItem.class)

@@ -95,6 +95,10 @@ public final class Settings {
         EngineOptions.from(runtime);
         SlowConsumers.Options.from(runtime.slowConsumer(), Runtime.getRuntime().maxMemory());
         ServerSettings.check(runtime);
+        Checks.within("quarkus.socketio.heap.max-free-percent", runtime.heap().maxFreePercent(), 0, 100);
+        Checks.within("quarkus.socketio.heap.min-free-percent", runtime.heap().minFreePercent(), 0,
+                runtime.heap().maxFreePercent());
+        Checks.offOrPositive("quarkus.socketio.heap.periodic-collection", runtime.heap().periodicCollection());
         ClusterSettings.check(cluster, runtime, role);
         AdminUi.checkSettings(admin);
         Optional<SocketIoRuntimeConfig.BusKind> emitterBus = emitter.bus();

@@ -140,6 +140,10 @@ class SettingsTest {
         rule("max-buffered-bytes", List.of("0"), List.of("1"));
         rule("polling-body-timeout", List.of("0s"), List.of("1ms"));
         rule("header-timeout", List.of(), List.of("0s", "1ms"));
+        // how the heap gives memory back: percentages, the minimum not above the maximum
+        rule("heap.max-free-percent", List.of("101"), List.of("0", "100"), "heap.min-free-percent", "0");
+        rule("heap.min-free-percent", List.of("21"), List.of("0", "20"), "heap.max-free-percent", "20");
+        rule("heap.periodic-collection", List.of(), List.of("0s", "1ms"));
         rule("per-message-deflate.threshold", List.of(), List.of("0"));
         rule("http-compression.threshold", List.of(), List.of("0"));
         rule("drain-spread", List.of("30s"), List.of("0s", "29s"), "cluster.workers", "2");
@@ -211,7 +215,8 @@ class SettingsTest {
             List.of("cluster.workers", "9", "cluster.max-workers", "8"),
             List.of("inbound.cooldown", "1s", "inbound.exceeded", "drop"),
             List.of("drain-spread", "30s", "cluster.workers", "2"),
-            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"));
+            List.of("cluster.stall-timeout", "4s", "cluster.heartbeat-timeout", "5s"),
+            List.of("heap.min-free-percent", "30", "heap.max-free-percent", "20"));
 
     static List<Key> keys;
 

@@ -35,6 +35,8 @@ public class ClusterLifecycle {
 
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
+        // before any connection: how the heap gives memory back, in every process alike
+        HeapSizing.apply(runtime.heap());
         role.bootstrap();
         if (clusterBus.sessionsOnWire()) {
             // the sessions of connected sockets outlive a killed worker for a window at most: refresh them
