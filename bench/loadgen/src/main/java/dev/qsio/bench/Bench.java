@@ -1,6 +1,7 @@
 package dev.qsio.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +47,12 @@ public final class Bench {
     /** The targets of the hold scenario when {@code --only} names none. */
     static final List<String> HOLD_TARGETS = List.of("qsio", "qsio-cluster", "node", "node-cluster", "node-uws",
             "node-uws-cluster", "bun", "netty-socketio", "netty");
-    /** The targets measured only when {@code --only} names them: the cost of tracing (docs' tracing page). */
-    static final Set<String> ON_REQUEST = Set.of("qsio-otel-off", "qsio-traced");
+    /**
+     * The targets measured only when {@code --only} names them: the cost of tracing (docs' tracing page), and this
+     * project without its AOT cache or without its heap settings ({@code quarkus.socketio.heap.enabled=false}).
+     */
+    static final Set<String> ON_REQUEST = Set.of("qsio-otel-off", "qsio-traced", "qsio-jit", "qsio-cluster-jit",
+            "qsio-jvm-heap", "qsio-cluster-jvm-heap");
     /** The targets whose fan-out is profiled: the single process, and with OpenTelemetry disabled and on. */
     static final Set<String> PROFILED = Set.of("qsio", "qsio-otel-off", "qsio-traced");
     /** Where {@code qsio-traced} exports its spans: {@link OtlpSink}, in this process. */
@@ -721,6 +727,45 @@ public final class Bench {
         return jvm;
     }
 
+    /**
+     * The command start of a Java target run with the AOT cache bench/aot-train left in {@code app}: the JDK that made
+     * it (named in {@code app.aot.java}), the usual options, {@code -XX:AOTCache}. Empty when there is none
+     * (no JDK 25 at build time), or with BENCH_AOT=0.
+     */
+    static Optional<List<String>> aotJvm(Path app, List<String> jvm) {
+        Path cache = app.resolve("app.aot");
+        Path javaFile = app.resolve("app.aot.java");
+        if ("0".equals(System.getenv("BENCH_AOT")) || !Files.isRegularFile(cache) || !Files.isRegularFile(javaFile)) {
+            return Optional.empty();
+        }
+        try {
+            String java = Files.readString(javaFile).strip();
+            if (!Files.isExecutable(Path.of(java))) {
+                return Optional.empty();
+            }
+            // a jar built after the training: the JVM would refuse the cache (it checks each jar's size and time)
+            long trained = Files.getLastModifiedTime(cache).toMillis();
+            try (Stream<Path> files = Files.walk(app)) {
+                Optional<Path> newer = files.filter(f -> f.toString().endsWith(".jar"))
+                        .filter(f -> f.toFile().lastModified() > trained).findFirst();
+                if (newer.isPresent()) {
+                    System.err.println("warning: " + newer.get() + " is newer than the AOT cache " + cache
+                            + ": the qsio targets run without it (bench/aot-train makes it again)");
+                    return Optional.empty();
+                }
+            }
+            List<String> command = new ArrayList<>(jvm);
+            command.set(0, java);
+            // on: a cache the JVM cannot use (another class path, JDK or GC) fails the start rather than measuring a
+            // JVM without it under this name
+            command.add(1, "-XX:AOTCache=" + cache);
+            command.add(2, "-XX:AOTMode=on");
+            return Optional.of(command);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static List<Target> targets(Path root, long heldPerProcess) {
         List<String> jvm = jvm(heldPerProcess);
         List<String> node = new ArrayList<>(List.of("node", "--expose-gc"));
@@ -730,14 +775,30 @@ public final class Bench {
         }
         String server = root.resolve("node/server.mjs").toString();
         String quarkus = root.resolve("quarkus-app/target/quarkus-app/quarkus-run.jar").toString();
-        int[] ports = freePorts(13);
+        // this project's targets as users are told to run them: on the JDK of the application's AOT cache with it
+        // (bench/aot-train, made by the build where a JDK 25 is found), the primary and every worker it starts;
+        // -jit: the same application on this JVM (the build's) without a cache, for what the cache changes
+        List<String> aot = aotJvm(root.resolve("quarkus-app/target/quarkus-app"), jvm).orElse(jvm);
+        int[] ports = freePorts(17);
         String traced = root.resolve("quarkus-traced-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
-                        concat(jvm, "-Dquarkus.http.port=" + ports[0], "-jar", quarkus)),
+                        concat(aot, "-Dquarkus.http.port=" + ports[0], "-jar", quarkus)),
                 new Target("qsio-cluster", "quarkus-socketio (2 workers)", ports[1], 2, true, root, Map.of(),
-                        concat(jvm, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
+                        concat(aot, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
                                 quarkus)),
+                new Target("qsio-jvm-heap", "quarkus-socketio with the JVM's own heap sizing (1 process)", ports[15], 1,
+                        true, root, Map.of(), concat(aot, "-Dquarkus.http.port=" + ports[15],
+                                "-Dquarkus.socketio.heap.enabled=false", "-jar", quarkus)),
+                new Target("qsio-cluster-jvm-heap", "quarkus-socketio with the JVM's own heap sizing (2 workers)",
+                        ports[16], 2, true, root, Map.of(), concat(aot, "-Dquarkus.http.port=" + ports[16],
+                                "-Dquarkus.socketio.heap.enabled=false", "-Dquarkus.socketio.cluster.workers=2", "-jar",
+                                quarkus)),
+                new Target("qsio-jit", "quarkus-socketio without AOT cache, on the build's JVM (1 process)", ports[13],
+                        1, true, root, Map.of(), concat(jvm, "-Dquarkus.http.port=" + ports[13], "-jar", quarkus)),
+                new Target("qsio-cluster-jit", "quarkus-socketio without AOT cache, on the build's JVM (2 workers)",
+                        ports[14], 2, true, root, Map.of(), concat(jvm, "-Dquarkus.http.port=" + ports[14],
+                                "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus)),
                 new Target("qsio-otel-off", "quarkus-socketio with OpenTelemetry disabled (1 process)", ports[10], 1,
                         true, root, Map.of(), concat(jvm, "-Dquarkus.http.port=" + ports[10],
                                 "-Dquarkus.otel.sdk.disabled=true", "-jar", traced)),
@@ -860,6 +921,11 @@ public final class Bench {
 
     private static void versions(Results r, Path root) {
         r.versions.put("Java", System.getProperty("java.runtime.version"));
+        // the JVM of the qsio targets when they run with the AOT cache (bench/aot-train), else none
+        aotJvm(root.resolve("quarkus-app/target/quarkus-app"), List.of("java")).ifPresentOrElse(
+                cmd -> r.versions.put("Java of qsio and qsio-cluster (with AOT cache)",
+                        command(cmd.get(0), "-version").lines().findFirst().orElse("?")),
+                () -> r.versions.put("Java of qsio and qsio-cluster (with AOT cache)", "none: no AOT cache"));
         r.versions.put("Node", command("node", "--version").replaceFirst("^v", ""));
         r.versions.put("socket.io", npmVersion(root, "socket.io"));
         r.versions.put("@socket.io/cluster-adapter", npmVersion(root, "@socket.io/cluster-adapter"));
