@@ -28,6 +28,8 @@ const defaults = {
   proxy: "", // an HAProxy configuration (reading LISTEN and HOST from the environment) to put in front
   jar: path.join(here, "quarkus-app/target/quarkus-app/quarkus-run.jar"),
   out: "",
+  pin: false, // the servers on CPU 0, this driver and its clients on CPU 1 (said in the report)
+  recovery: false, // connection state recovery on
 };
 const opts = { ...defaults };
 const argv = process.argv.slice(2);
@@ -38,6 +40,10 @@ for (let i = 0; i < argv.length; i++) {
     continue;
   }
   if (!a.startsWith("--") || !(a.slice(2) in defaults)) throw new Error(`unknown argument ${a}`);
+  if (typeof defaults[a.slice(2)] === "boolean") {
+    opts[a.slice(2)] = true;
+    continue;
+  }
   const v = argv[++i];
   opts[a.slice(2)] = typeof defaults[a.slice(2)] === "number" ? Number(v) : v;
 }
@@ -46,6 +52,25 @@ const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 const kinds = ["upgrade", "websocket", "polling"];
 
 const io = officialClient();
+
+// The JVM of the servers: the AOT cache bench/aot-train left beside the jar, with the JDK that made it (as bench/run's
+// qsio targets; BENCH_AOT=0 for none), else the java on the PATH.
+function serverJvm(jar) {
+  const dir = path.dirname(path.resolve(jar));
+  const cache = path.join(dir, "app.aot");
+  const javaFile = path.join(dir, "app.aot.java");
+  if (process.env.BENCH_AOT !== "0" && fs.existsSync(cache) && fs.existsSync(javaFile)) {
+    const java = fs.readFileSync(javaFile, "utf8").trim();
+    const trained = fs.statSync(cache).mtimeMs;
+    const newer = fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".jar"))
+      .find((f) => fs.statSync(path.join(dir, f)).mtimeMs > trained);
+    if (fs.existsSync(java) && !newer) {
+      return { java, options: [`-XX:AOTCache=${cache}`, "-XX:AOTMode=on", "-XX:+UseG1GC"], aot: true };
+    }
+    if (newer) log(`warning: ${newer} is newer than the AOT cache: the servers run without it`);
+  }
+  return { java: "java", options: [], aot: false };
+}
 
 
 
@@ -73,9 +98,17 @@ async function main() {
   fs.mkdirSync(path.join(out, "logs"), { recursive: true });
   const [port, mgmt, proxyPort] = await freePorts(3);
   const logFd = fs.openSync(path.join(out, "logs", "cluster.log"), "a");
-  const cluster = spawn("java", ["-Xmx512m", `-Dquarkus.http.port=${port}`, "-Dquarkus.management.enabled=true",
-    `-Dquarkus.management.port=${mgmt}`, `-Dquarkus.socketio.cluster.workers=${opts.workers}`, "-jar", opts.jar],
-  { stdio: ["ignore", logFd, logFd] });
+  const jvm = serverJvm(opts.jar);
+  const serverArgs = [...jvm.options, "-Xmx512m", `-Dquarkus.http.port=${port}`, "-Dquarkus.management.enabled=true",
+    `-Dquarkus.management.port=${mgmt}`, `-Dquarkus.socketio.cluster.workers=${opts.workers}`,
+    ...(opts.recovery ? ["-Dquarkus.socketio.connection-state-recovery.enabled=true"] : []), "-jar", opts.jar];
+  if (opts.pin) {
+    // the clients' CPU apart from the servers': this process (and its threads) on CPU 1, the primary on CPU 0 (its
+    // workers inherit it)
+    execSync(`taskset -a -p -c 1 ${process.pid}`, { stdio: "ignore" });
+  }
+  const cluster = opts.pin ? spawn("taskset", ["-c", "0", jvm.java, ...serverArgs], { stdio: ["ignore", logFd, logFd] })
+    : spawn(jvm.java, serverArgs, { stdio: ["ignore", logFd, logFd] });
   const exited = new Promise((r) => cluster.once("exit", r));
   let haproxy = null;
   const stop = async () => {
@@ -219,7 +252,7 @@ async function main() {
     const results = {
       started: stamp,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version,
-        java: execSync("java -version 2>&1").toString().split("\n")[0] },
+        java: execSync(`${jvm.java} -version 2>&1`).toString().split("\n")[0] + (jvm.aot ? ", with its AOT cache" : "") },
       settings: opts,
       broadcasts: seq,
       steady,
@@ -236,7 +269,9 @@ async function main() {
     const md = [`# Failover: reconnection after a worker's SIGKILL, ${stamp}`, "",
       `${results.machine.cpus} CPUs (${results.machine.model}), ${results.machine.kernel}; ${results.machine.java}; `
         + `Node ${process.version}. ${opts.workers} workers, ${opts.clients} clients (socket.io-client defaults), `
-        + `${opts.rate} broadcasts/s, ${opts.kills} kills${opts.proxy ? `, behind HAProxy (${path.basename(opts.proxy)})` : ""}.`, "",
+        + `${opts.rate} broadcasts/s, ${opts.kills} kills${opts.proxy ? `, behind HAProxy (${path.basename(opts.proxy)})` : ""}`
+        + `${opts.recovery ? ", connection state recovery on" : ""}`
+        + `${opts.pin ? "; the servers pinned to CPU 0, the clients (this driver) to CPU 1" : ""}.`, "",
       `Steady window (${opts.steady} s, ${opts["ack-rate"]} acknowledged messages/s from the polling-only clients, with the broadcast stream): `
         + `round trip p50 ${steady.rtt.p50} ms, p90 ${steady.rtt.p90} ms, p99 ${steady.rtt.p99} ms, max ${steady.rtt.max} ms; `
         + `${steady.failed} failed; CPU of the host's processes${opts.proxy ? " and HAProxy" : ""} ${steady.cpuMsPerAck.toFixed(3)} ms per acknowledged message `

