@@ -88,6 +88,14 @@ CONNECTION_COLUMNS = [("handshakes/s (warm)", "handshakes/s (the measured ramp)"
                       ("live heap KB per idle connection", "live heap KB per idle connection")]
 
 
+# the connection aims of issue 68, every peer of the issue in one run: 3 interleaved rounds, connections only
+CONNECTIONS_RUN = "bench/runs/20261128-connections-rounds3"
+CONNECTIONS_TARGETS = ["qsio", "qsio-cluster", "node-uws", "node-uws-cluster", "bun"]
+CONNECTIONS_RUN_COLUMNS = [("startup s", "startup s"),
+                           ("handshakes/s (first ramp)", "first ramp of a fresh process, handshakes/s"),
+                           *CONNECTION_COLUMNS]
+
+
 def memory_table(name, names):
     return {"file": f"memory-{name}.adoc", "run": f"bench/runs/20261126-memory/{name}", "kind": "targets",
             "names": names, "columns": CONNECTION_COLUMNS}
@@ -105,6 +113,8 @@ TABLES = [
      "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",
      "names": ["qsio", "node-uws"], "columns": CONNECTION_COLUMNS},
+    {"file": "connections-rounds3.adoc", "run": CONNECTIONS_RUN, "kind": "targets", "names": CONNECTIONS_TARGETS,
+     "columns": CONNECTIONS_RUN_COLUMNS},
     memory_table("default", ["qsio"]),
     memory_table("heap-free-ratio", ["qsio"]),
     memory_table("cluster-default", ["qsio-cluster", "node-uws-cluster"]),

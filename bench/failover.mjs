@@ -7,6 +7,7 @@
 //
 // Every process it starts is its child, in bench/failover's process group; all are stopped at the end.
 import { spawn, execSync } from "node:child_process";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -153,6 +154,12 @@ async function main() {
         s.timeout(20_000).emitWithAck("whoami").then((pid) => (c.pid = pid), () => {});
       });
       s.on("disconnect", (reason) => c.disconnects.push({ at: Date.now(), reason }));
+      // the client's attempts to reconnect, and why those that failed did (its Manager's events)
+      c.attempts = [];
+      c.errors = [];
+      s.io.on("reconnect_attempt", () => c.attempts.push(Date.now()));
+      s.io.on("reconnect_error", (e) => c.errors.push({ at: Date.now(), error: String(e?.description?.message
+        ?? e?.description ?? e?.message ?? e) }));
       s.on("msg", (m) => {
         const n = Number(m);
         if (c.last >= 0 && n !== c.last + 1) {
@@ -217,16 +224,26 @@ async function main() {
       victims.forEach((c) => (c.wasVictim = true));
       const others = clients.filter((c) => c.pid !== victimPid);
       const before = new Map(clients.map((c) => [c, { connects: c.connects.length, disconnects: c.disconnects.length }]));
+      // how late this process's own timers ran during the herd (its clients' reconnection delays among them): what
+      // of the times below is the clients' process rather than the servers
+      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      loopDelay.enable();
       const killedAt = Date.now();
       process.kill(victimPid, "SIGKILL");
       await waitFor(`the clients of worker ${pids.get(victimPid)} back`, () =>
         victims.every((c) => c.connects.length > before.get(c).connects), 60_000, 20);
       const times = victims.map((c) => {
         const d = c.disconnects[before.get(c).disconnects];
-        return { kind: c.kind, ms: c.connects[c.connects.length - 1] - d.at, lostAfterKillMs: d.at - killedAt };
+        return { kind: c.kind, ms: c.connects[c.connects.length - 1] - d.at, lostAfterKillMs: d.at - killedAt,
+          attempts: c.attempts.filter((t) => t >= d.at).length,
+          firstAttemptMs: (c.attempts.find((t) => t >= d.at) ?? NaN) - d.at,
+          errors: c.errors.filter((e) => e.at >= d.at).map((e) => e.error) };
       });
+      loopDelay.disable();
+      const clientLoopDelay = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
       const disturbed = others.filter((c) => c.disconnects.length > before.get(c).disconnects).length;
-      kills.push({ worker: pids.get(victimPid), victims: victims.length, others: others.length, disturbed, times });
+      kills.push({ worker: pids.get(victimPid), victims: victims.length, others: others.length, disturbed, times,
+        clientLoopDelay });
       const st = stats(times.map((t) => t.ms));
       log(`kill ${k + 1}: worker ${pids.get(victimPid)} with ${victims.length} clients; back within ${st.max} ms `
         + `(median ${st.p50}); other clients disturbed: ${disturbed} of ${others.length}`);
@@ -260,6 +277,12 @@ async function main() {
       reconnection: { all: stats(all.map((t) => t.ms)),
         byKind: Object.fromEntries(kinds.map((k) => [k, stats(all.filter((t) => t.kind === k).map((t) => t.ms))])) },
       disturbedOthers: kills.reduce((a, k) => a + k.disturbed, 0),
+      // how many attempts each reconnection took (1: the first succeeded), and why the failed ones failed
+      attempts: Object.fromEntries([...all.reduce((m, t) => m.set(t.attempts, (m.get(t.attempts) ?? 0) + 1), new Map())]
+        .sort((a, b) => a[0] - b[0])),
+      firstAttempt: stats(all.map((t) => t.firstAttemptMs).filter((v) => !Number.isNaN(v))),
+      reconnectErrors: Object.fromEntries([...all.flatMap((t) => t.errors).reduce((m, e) => m.set(e, (m.get(e) ?? 0) + 1),
+        new Map())]),
       // broadcasts that clients never on a killed worker missed or got out of order (both 0 when nothing is lost)
       neverKilled: clients.filter((c) => !c.wasVictim && !c.moved).length,
       neverKilledMissed: clients.filter((c) => !c.wasVictim && !c.moved).reduce((a, c) => a + c.missed + c.disorder, 0),
@@ -279,10 +302,19 @@ async function main() {
       "Reconnection of the killed worker's clients, as each client saw it (from its `disconnect` to its `connect`), ms:", "",
       "| clients | n | p50 | p90 | p99 | max |", "|---|---|---|---|---|---|",
       row("all", results.reconnection.all), ...kinds.map((k) => row(k, results.reconnection.byKind[k])), "",
+      `Attempts per reconnection (the client's \`reconnect_attempt\` events; 1: its first attempt succeeded): `
+        + Object.entries(results.attempts).map(([n, k]) => `${n}: ${k}`).join(", ") + `; the first attempt after the `
+        + `disconnect, ms: p50 ${results.firstAttempt.p50}, p99 ${results.firstAttempt.p99}, max ${results.firstAttempt.max}; `
+        + `errors of the failed attempts: ${Object.entries(results.reconnectErrors).map(([e, k]) => `${e} (${k})`).join(", ") || "none"}.`, "",
       `Clients of the other workers disconnected by a kill: ${results.disturbedOthers} (of ${kills.reduce((a, k) => a + k.others, 0)} client-kills); `
         + `broadcasts missed or out of order at the ${results.neverKilled} clients never on a killed worker nor moved: ${results.neverKilledMissed}.`, "",
-      "| kill | worker | its clients | slowest back, ms | others disturbed |", "|---|---|---|---|---|",
-      ...kills.map((k, i) => `| ${i + 1} | ${k.worker} | ${k.victims} | ${stats(k.times.map((t) => t.ms)).max} | ${k.disturbed} of ${k.others} |`),
+      "| kill | worker | its clients | back, p50 / p99 / max ms | others disturbed | the clients' event loop delay, p99 / max ms |",
+      "|---|---|---|---|---|---|",
+      ...kills.map((k, i) => {
+        const st = stats(k.times.map((t) => t.ms));
+        return `| ${i + 1} | ${k.worker} | ${k.victims} | ${st.p50} / ${st.p99} / ${st.max} | ${k.disturbed} of ${k.others} | `
+          + `${k.clientLoopDelay.p99} / ${k.clientLoopDelay.max} |`;
+      }),
       ""];
     fs.writeFileSync(path.join(out, "results.md"), md.join("\n"));
     console.log(md.join("\n"));

@@ -14,6 +14,8 @@ def figures(target):
     f = {}
     c = target.get("connections") or {}
     f["handshakes/s (warm)"] = c.get("warmHandshakesPerSecond")
+    f["handshakes/s (first ramp)"] = c.get("coldHandshakesPerSecond")
+    f["startup s"] = target.get("startupSeconds")
     f["KB per idle connection"] = c.get("rssPerConnectionKb")
     heap = c.get("liveHeapPerConnectionKb")
     f["live heap KB per idle connection"] = heap if isinstance(heap, (int, float)) else None
