@@ -150,6 +150,8 @@ async function main() {
       const c = { i, kind, s, anchor, pid: null, disconnects: [], connects: [], last: -1, missed: 0, disorder: 0 };
       s.on("connect", () => {
         c.connects.push(Date.now());
+        // connection state recovery: whether this connection got its session back (one entry per connect)
+        (c.recoveries ??= []).push(s.recovered === true);
         s.timeout(20_000).emitWithAck("join").catch(() => {});
         s.timeout(20_000).emitWithAck("whoami").then((pid) => (c.pid = pid), () => {});
       });
@@ -235,6 +237,7 @@ async function main() {
       const times = victims.map((c) => {
         const d = c.disconnects[before.get(c).disconnects];
         return { kind: c.kind, ms: c.connects[c.connects.length - 1] - d.at, lostAfterKillMs: d.at - killedAt,
+          recovered: c.recoveries[c.recoveries.length - 1],
           attempts: c.attempts.filter((t) => t >= d.at).length,
           firstAttemptMs: (c.attempts.find((t) => t >= d.at) ?? NaN) - d.at,
           errors: c.errors.filter((e) => e.at >= d.at).map((e) => e.error) };
@@ -277,6 +280,8 @@ async function main() {
       reconnection: { all: stats(all.map((t) => t.ms)),
         byKind: Object.fromEntries(kinds.map((k) => [k, stats(all.filter((t) => t.kind === k).map((t) => t.ms))])) },
       disturbedOthers: kills.reduce((a, k) => a + k.disturbed, 0),
+      // reconnections of a killed worker's clients that got their session back (with --recovery all should)
+      recovered: all.filter((t) => t.recovered).length,
       // how many attempts each reconnection took (1: the first succeeded), and why the failed ones failed
       attempts: Object.fromEntries([...all.reduce((m, t) => m.set(t.attempts, (m.get(t.attempts) ?? 0) + 1), new Map())]
         .sort((a, b) => a[0] - b[0])),
@@ -302,6 +307,7 @@ async function main() {
       "Reconnection of the killed worker's clients, as each client saw it (from its `disconnect` to its `connect`), ms:", "",
       "| clients | n | p50 | p90 | p99 | max |", "|---|---|---|---|---|---|",
       row("all", results.reconnection.all), ...kinds.map((k) => row(k, results.reconnection.byKind[k])), "",
+      `Reconnections that recovered their session (\`socket.recovered\`): ${results.recovered} of ${all.length}.`, "",
       `Attempts per reconnection (the client's \`reconnect_attempt\` events; 1: its first attempt succeeded): `
         + Object.entries(results.attempts).map(([n, k]) => `${n}: ${k}`).join(", ") + `; the first attempt after the `
         + `disconnect, ms: p50 ${results.firstAttempt.p50}, p99 ${results.firstAttempt.p99}, max ${results.firstAttempt.max}; `
