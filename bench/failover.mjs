@@ -147,18 +147,17 @@ async function main() {
       const s = io(url, { ...o, forceNew: true });
       // a third of the clients, of every kind, are anchors: never moved on purpose
       const anchor = Math.floor(i / 3) % 3 === 0;
-      const c = { i, kind, s, anchor, pid: null, disconnects: [], connects: [], last: -1, missed: 0, disorder: 0 };
+      // recoveries: whether each connect got its session back; attempts and errors: the client's attempts to reconnect,
+      // and why those that failed did (its Manager's events)
+      const c = { i, kind, s, anchor, pid: null, disconnects: [], connects: [], recoveries: [], attempts: [], errors: [],
+        last: -1, missed: 0, disorder: 0 };
       s.on("connect", () => {
         c.connects.push(Date.now());
-        // connection state recovery: whether this connection got its session back (one entry per connect)
-        (c.recoveries ??= []).push(s.recovered === true);
+        c.recoveries.push(s.recovered === true);
         s.timeout(20_000).emitWithAck("join").catch(() => {});
         s.timeout(20_000).emitWithAck("whoami").then((pid) => (c.pid = pid), () => {});
       });
       s.on("disconnect", (reason) => c.disconnects.push({ at: Date.now(), reason }));
-      // the client's attempts to reconnect, and why those that failed did (its Manager's events)
-      c.attempts = [];
-      c.errors = [];
       s.io.on("reconnect_attempt", () => c.attempts.push(Date.now()));
       s.io.on("reconnect_error", (e) => c.errors.push({ at: Date.now(), error: String(e?.description?.message
         ?? e?.description ?? e?.message ?? e) }));

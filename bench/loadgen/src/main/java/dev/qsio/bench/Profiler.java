@@ -67,14 +67,19 @@ final class Profiler {
             return false;
         }
         run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar, "profiler",
-                "start", "-e", System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu"), "-i",
+                "start", "-e", event(), "-i",
                 System.getenv().getOrDefault("BENCH_ASYNC_INTERVAL", allocations() ? "64k" : "1ms"),
                 Long.toString(pid)));
         return true;
     }
 
+    /** The event async-profiler samples: {@code BENCH_ASYNC_EVENT}, CPU by default. */
+    private static String event() {
+        return System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu");
+    }
+
     private static boolean allocations() {
-        return System.getenv().getOrDefault("BENCH_ASYNC_EVENT", "cpu").equals("alloc");
+        return event().equals("alloc");
     }
 
     /**
