@@ -52,6 +52,7 @@ import dev.qsio.runtime.server.HandlerDefinition;
 import dev.qsio.runtime.server.ServerSetup;
 import dev.qsio.runtime.server.SocketIoMetadata;
 import dev.qsio.runtime.server.SocketIoServerImpl;
+import dev.qsio.runtime.server.WarmUp;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanContainerBuildItem;
 import io.quarkus.arc.deployment.BeanDefiningAnnotationBuildItem;
@@ -130,7 +131,7 @@ class SocketIoProcessor {
         return AdditionalBeanBuildItem.builder()
                 .addBeanClasses(EngineEndpoints.class, WebSocketLimits.class, SocketIoServerImpl.class, ServerSetup.class,
                         Identity.class, Primary.class, Worker.class, ProcessRoles.class, ClusterBus.class, ClusterLifecycle.class,
-                        HeaderTimeouts.class, AdminUi.class, AdminLoginFigures.class, Emitters.class)
+                        HeaderTimeouts.class, AdminUi.class, AdminLoginFigures.class, Emitters.class, WarmUp.class)
                 .setUnremovable()
                 .build();
     }

@@ -144,6 +144,9 @@ class SettingsTest {
         rule("heap.max-free-percent", List.of("101"), List.of("0", "100"), "heap.min-free-percent", "0");
         rule("heap.min-free-percent", List.of("21"), List.of("0", "20"), "heap.max-free-percent", "20");
         rule("heap.periodic-collection", List.of(), List.of("0s", "1ms"));
+        // the warm-up of the connection path: 0 sessions turns it off; its bound must be some time
+        rule("warm-up.connections", List.of(), List.of("0", "1"));
+        rule("warm-up.timeout", List.of("0s"), List.of("1ms"));
         rule("per-message-deflate.threshold", List.of(), List.of("0"));
         rule("http-compression.threshold", List.of(), List.of("0"));
         rule("drain-spread", List.of("30s"), List.of("0s", "29s"), "cluster.workers", "2");

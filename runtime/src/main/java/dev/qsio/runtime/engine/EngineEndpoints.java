@@ -117,6 +117,17 @@ public class EngineEndpoints {
         return new EngineServer<>(path, vertx, options, handler, handshakeFilters, others, connectionErrors::fire);
     }
 
+    /**
+     * A server of this application's engine settings that is none of its endpoints: no handshake filter, no limits per
+     * address, no other server of the cluster, its refusals told to nobody, its sessions and figures its own (not in
+     * {@link #servers()}), on a Vert.x instance of the caller's. The warm-up serves its own connections with it.
+     */
+    public <C> EngineServer<C> privateServer(String path, Vertx on, SessionHandler<C> handler) {
+        return new EngineServer<>(path, on, options.withoutAddressLimits(), handler, HandshakeFilters.NONE,
+                OtherServers.Factory.NONE, refusal -> {
+                });
+    }
+
     /** The beans of a filter type, each named by its bean class (not its client proxy's) for the logs. */
     private static <F> List<HandshakeFilters.Named<F>> named(Instance<F> beans) {
         return beans.handlesStream().map(h -> new HandshakeFilters.Named<>(h.get(), h.getBean().getBeanClass().getName()))

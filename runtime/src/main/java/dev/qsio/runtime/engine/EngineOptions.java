@@ -30,6 +30,13 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 addressLimits, dropBytes, handshakeFilterTimeoutMs);
     }
 
+    /** The same options without limits per address (a private server's, whose one client is the process itself). */
+    public EngineOptions withoutAddressLimits() {
+        return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
+                allowUpgrades, cors, handshakeCookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression,
+                allowEio3, AddressLimits.Settings.OFF, dropBytes, handshakeFilterTimeoutMs);
+    }
+
     /** Reads and checks the configuration; a bad value fails startup with a message naming its key. */
     public static EngineOptions from(SocketIoRuntimeConfig config) {
         long pingInterval = positive("quarkus.socketio.ping-interval", config.pingInterval());

@@ -1,0 +1,109 @@
+package dev.qsio.it.features.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.it.support.ClientDriver;
+import dev.qsio.it.support.ClusterProcess;
+
+/**
+ * The warm-up of the connection path in a packaged application: a single process warms by default
+ * ({@code quarkus.socketio.warm-up.connections} unset: 4,000 sessions), the workers of a cluster when told to; each
+ * opens its sessions on a private server before it listens (a worker: before it is ready), and none of them shows in
+ * what the application and its operators see: the engine's figures of each worker (as the primary collects them), the
+ * Prometheus metrics (the HTTP server's requests included). The first official client is then the first that each
+ * counts.
+ */
+class WarmUpIT {
+
+    /** The warm-up's setting left to its default (an empty value: unset), where the harness turns it off. */
+    private static final Map<String, String> DEFAULT = Map.of(ClusterProcess.WARM_UP, "");
+
+    private static final Pattern WARMED = Pattern.compile("Warmed the connection path with (\\d+) sessions in (\\d+) ms");
+
+    @Test
+    void eachWorkerWarmsBeforeItIsReadyAndNoFigureCountsIt() {
+        try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2,
+                Map.of("quarkus.socketio.warm-up.connections", "1500"), "warm-up");
+                ClientDriver driver = ClientDriver.start()) {
+            cluster.awaitReady(2);
+            assertThat(warmed(cluster.logText())).as("one warm-up per worker, none in the primary").containsExactly(1500,
+                    1500);
+            // the figures each worker reports with its heartbeat
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.workers().stream()
+                    .allMatch(w -> w.path("stats").path("engine").has("handshakesAccepted")));
+            for (JsonNode w : cluster.workers()) {
+                JsonNode engine = w.path("stats").path("engine");
+                assertThat(engine.path("handshakesAccepted").asLong()).as("%s", w).isZero();
+                assertThat(engine.path("sessions").asLong()).as("%s", w).isZero();
+            }
+
+            driver.connect("first", cluster.url(), Map.of());
+            driver.await("first", "connect");
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.workers().stream()
+                    .mapToLong(w -> w.path("stats").path("engine").path("handshakesAccepted").asLong()).sum() == 1);
+        }
+    }
+
+    @Test
+    void workersDoNotWarmUpUnlessTold() {
+        try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2, DEFAULT, "warm-up-default")) {
+            cluster.awaitReady(2);
+            assertThat(warmed(cluster.logText())).isEmpty();
+        }
+    }
+
+    @Test
+    void aSingleProcessWarmsBeforeItListensAndItsMetricsDoNotShowIt() {
+        try (ClusterProcess single = ClusterProcess.startSingle(ClusterApiIT.JAR, DEFAULT, "warm-up-single");
+                ClientDriver driver = ClientDriver.start()) {
+            assertThat(warmed(single.logText())).containsExactly(4000);
+            // what the harness did to see the process answer: one polling handshake; of the warm-up's 4,000, nothing
+            String before = metrics(single);
+            assertThat(sample(before, "socketio_handshakes_total", "outcome=\"accepted\"")).isEqualTo(1);
+            assertThat(socketIoRequests(before)).as("HTTP requests on the Socket.IO path").isEqualTo(1);
+
+            driver.connect("first", single.url(), Map.of("transports", List.of("polling")));
+            driver.await("first", "connect");
+            await().atMost(Duration.ofSeconds(20)).until(() -> sample(metrics(single), "socketio_handshakes_total",
+                    "outcome=\"accepted\"") == 2);
+            // the polling client's own requests: a handful, not the thousands of the warm-up
+            assertThat(socketIoRequests(metrics(single))).isBetween(2.0, 20.0);
+        }
+    }
+
+    private static List<Integer> warmed(String log) {
+        Matcher m = WARMED.matcher(log);
+        List<Integer> sessions = new java.util.ArrayList<>();
+        while (m.find()) {
+            sessions.add(Integer.parseInt(m.group(1)));
+        }
+        return sessions;
+    }
+
+    private static String metrics(ClusterProcess process) {
+        return process.management("GET", "/q/metrics", null).body();
+    }
+
+    /** The value of a metric's sample whose labels contain {@code label} (0 when it has none). */
+    private static double sample(String metrics, String name, String label) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The HTTP server's requests on the Socket.IO path, as Micrometer's HTTP binder counts them. */
+    private static double socketIoRequests(String metrics) {
+        return metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("/socket.io"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+}

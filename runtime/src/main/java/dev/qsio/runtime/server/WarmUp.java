@@ -1,0 +1,432 @@
+package dev.qsio.runtime.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import dev.qsio.ClusterInfo;
+import dev.qsio.runtime.config.SocketIoBuildTimeConfig;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.engine.EngineEndpoints;
+import dev.qsio.runtime.engine.EnginePacket;
+import dev.qsio.runtime.engine.EngineServer;
+import dev.qsio.runtime.engine.EngineSession;
+import dev.qsio.runtime.engine.SessionHandler;
+import dev.qsio.runtime.protocol.Encoded;
+import dev.qsio.runtime.protocol.Packet;
+import dev.qsio.runtime.protocol.PacketDecoder;
+import dev.qsio.runtime.protocol.PacketKind;
+import dev.qsio.runtime.protocol.ProtocolException;
+import dev.qsio.runtime.protocol.ProtocolJson;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.ext.web.Router;
+
+/**
+ * Warms the connection path before the process takes its first client ({@code quarkus.socketio.warm-up}). At
+ * startup, before the HTTP server binds, it serves a private {@link EngineServer} (this application's engine settings,
+ * none of its endpoints: {@link EngineEndpoints#privateServer}) from a private HTTP server on a loopback port, and
+ * connects to it as clients do, in turn over the transports the application allows: WebSocket, polling, polling then
+ * upgrade, each session with a Socket.IO CONNECT and an acknowledged event, answered with the application's packet
+ * encoder and decoder. Then it closes both. The JIT compiler so compiles the HTTP decoding, the WebSocket upgrade, the
+ * engine's handshake and transports and the packet codec before the first herd of clients, which met a cold path (a
+ * third of a ramp's CPU was the compiler, {@code bench/runs/20261128-connections-profile}).
+ * <p>
+ * Nothing of the application sees these sessions: they reach no namespace, handler, handshake filter or limit, are
+ * counted in none of its figures and stored in no session store. A worker that warms up ({@link #connections()})
+ * does it before it tells the primary it is ready; the primary, which serves no engine, does not.
+ */
+@Singleton
+public class WarmUp {
+
+    private static final Logger LOG = Logger.getLogger(WarmUp.class);
+
+    /** The default number of sessions in a packaged application. */
+    static final int DEFAULT_CONNECTIONS = 4000;
+
+    /** How many warm-up sessions are under way at once. */
+    static final int LANES = 32;
+
+    /** The most one warm-up session may take before it counts as failed and its lane goes on. */
+    static final long SESSION_TIMEOUT_MS = 5000;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    EngineEndpoints engines;
+
+    @Inject
+    ProtocolJson json;
+
+    @Inject
+    SocketIoRuntimeConfig config;
+
+    @Inject
+    SocketIoBuildTimeConfig build;
+
+    @Inject
+    ClusterInfo identity;
+
+    /** What the last warm-up did (for the startup log and the tests). */
+    public record Result(int sessions, int failed, long millis, boolean timedOut) {
+    }
+
+    private volatile Result last;
+
+    /** The last warm-up's outcome, or null when none ran. */
+    public Result last() {
+        return last;
+    }
+
+    /**
+     * How many sessions the warm-up opens here: the setting, else {@link #DEFAULT_CONNECTIONS} in a single process of a
+     * packaged application and none otherwise. A worker does not warm up unless told to: in a cluster the primary's
+     * path, which this does not warm, held the first ramp back, and two workers warming at once on two CPUs made the
+     * cluster's start 8 to 10 s longer for a first ramp 7 to 10 % faster ({@code bench/runs/20261128-warm-up}).
+     */
+    int connections() {
+        if (config.warmUp().connections().isPresent()) {
+            return config.warmUp().connections().getAsInt();
+        }
+        return LaunchMode.current() == LaunchMode.NORMAL && identity.role() == ClusterInfo.Role.SINGLE
+                ? DEFAULT_CONNECTIONS
+                : 0;
+    }
+
+    /** Before the HTTP server binds (startup observers run before it does), after the engine's settings are checked. */
+    void atStartup(@Observes @Priority(Integer.MAX_VALUE - 100) StartupEvent event) {
+        int n = connections();
+        if (n <= 0 || identity.role() == ClusterInfo.Role.PRIMARY) {
+            return;
+        }
+        long timeout = config.warmUp().timeout().toMillis();
+        // a Vert.x of its own, closed afterwards: the application's reports every HTTP server and client it runs to
+        // the metrics (Micrometer's HTTP binder counted the warm-up's requests as the application's); the same
+        // transport as the application's, so that the code compiled is the code its connections run
+        Vertx own = Vertx.vertx(new VertxOptions().setPreferNativeTransport(vertx.isNativeTransportEnabled())
+                .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(1));
+        try {
+            last = run(own, n, timeout).toCompletionStage().toCompletableFuture().get(timeout + SESSION_TIMEOUT_MS + 2000,
+                    TimeUnit.MILLISECONDS);
+            LOG.infof("Warmed the connection path with %d sessions in %d ms%s (quarkus.socketio.warm-up)", last.sessions(),
+                    last.millis(), last.timedOut() ? ", cut short by its timeout" : "");
+            if (last.failed() > 0) {
+                LOG.warnf("The warm-up of the connection path had %d failed sessions of %d: the process starts anyway",
+                        last.failed(), last.sessions());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // never a reason not to start: the process starts cold
+            LOG.warnf("The warm-up of the connection path failed (%s): the process starts without it", e.toString());
+        } finally {
+            try {
+                own.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debugf("the warm-up's Vert.x did not close in time: %s", e.toString());
+            }
+        }
+    }
+
+    /** Opens {@code n} sessions on a private server run by {@code own}, at most {@code timeoutMs}; then closes it. */
+    Future<Result> run(Vertx own, int n, long timeoutMs) {
+        List<Mix> mixes = mixes();
+        if (mixes.isEmpty()) {
+            return Future.succeededFuture(new Result(0, 0, 0, false));
+        }
+        String path = build.path().endsWith("/") ? build.path() : build.path() + "/";
+        EngineServer<Peer> engine = engines.privateServer(path, own, new Answers());
+        Router router = Router.router(own);
+        router.route(path + "*").handler(engine);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        return own.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+                .setPerMessageWebSocketCompressionSupported(true)).requestHandler(router).listen().compose(server -> {
+                    Clients clients = new Clients(own, server.actualPort(), path, mixes, deadline);
+                    List<Future<Void>> lanes = new ArrayList<>();
+                    AtomicInteger next = new AtomicInteger();
+                    for (int i = 0; i < Math.min(LANES, n); i++) {
+                        lanes.add(clients.lane(next, n));
+                    }
+                    return Future.join(lanes).map(v -> new Result(clients.done.get(), clients.failed.get(),
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline))
+                            .eventually(() -> {
+                                engine.shutdown();
+                                return Future.join(server.close(), clients.http.close(), clients.ws.close());
+                            });
+                });
+    }
+
+    /** The ways a client reaches a session that the application allows. */
+    private List<Mix> mixes() {
+        var options = engines.options();
+        boolean ws = options.transports().stream().anyMatch(k -> "websocket".equals(k.name()));
+        boolean polling = options.transports().stream().anyMatch(k -> "polling".equals(k.name()));
+        List<Mix> mixes = new ArrayList<>();
+        if (ws) {
+            mixes.add(Mix.WEBSOCKET);
+        }
+        if (polling) {
+            mixes.add(Mix.POLLING);
+        }
+        if (ws && polling && options.allowUpgrades()) {
+            mixes.add(Mix.UPGRADE);
+        }
+        return mixes;
+    }
+
+    enum Mix {
+        WEBSOCKET,
+        POLLING,
+        UPGRADE
+    }
+
+    /** What the private server keeps of a session: its decoder. */
+    static final class Peer {
+        final EngineSession<Peer> session;
+        final PacketDecoder decoder;
+
+        Peer(EngineSession<Peer> session, PacketDecoder decoder) {
+            this.session = session;
+            this.decoder = decoder;
+        }
+    }
+
+    /** The private server's side: a CONNECT answered as the server answers it, an event with an id acknowledged. */
+    private final class Answers implements SessionHandler<Peer> {
+
+        @Override
+        public Peer onOpen(EngineSession<Peer> session) {
+            return new Peer(session, json.decoder(4));
+        }
+
+        @Override
+        public void onMessage(Peer peer, String text) {
+            try {
+                answer(peer, peer.decoder.onText(text));
+            } catch (ProtocolException e) {
+                peer.session.close("parse error");
+            }
+        }
+
+        @Override
+        public void onBinary(Peer peer, Buffer data) {
+            try {
+                answer(peer, peer.decoder.onBinary(data));
+            } catch (ProtocolException e) {
+                peer.session.close("parse error");
+            }
+        }
+
+        private void answer(Peer peer, Packet packet) {
+            if (packet == null) {
+                return;
+            }
+            if (packet.kind() == PacketKind.CONNECT) {
+                peer.session.send(json.encoder().connected(packet.namespace(), peer.session.id(), null).messages());
+            } else if (packet.kind() == PacketKind.EVENT && packet.hasId()) {
+                peer.session.send(json.encoder().ack(packet.namespace(), packet.id(), new Object[] { "ok" }).messages());
+            }
+        }
+
+        @Override
+        public void onClose(Peer peer, String reason) {
+        }
+    }
+
+    /** The warm-up's clients: {@link #LANES} lanes, each running sessions one after the other. */
+    private final class Clients {
+        final int port;
+        final String path;
+        final List<Mix> mixes;
+        final long deadline;
+        final HttpClient http;
+        final WebSocketClient ws;
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final List<EnginePacket> connect = json.encoder().connect("/", null).messages();
+        final List<EnginePacket> event = json.encoder().event("/", 1, "warm-up", new Object[] { 1 }).messages();
+
+        final Vertx vertx;
+
+        Clients(Vertx vertx, int port, String path, List<Mix> mixes, long deadline) {
+            this.vertx = vertx;
+            this.port = port;
+            this.path = path;
+            this.mixes = mixes;
+            this.deadline = deadline;
+            this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+                    .setMaxPoolSize(LANES * 2));
+            this.ws = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost("127.0.0.1")
+                    .setDefaultPort(port).setMaxConnections(LANES * 2).setTryUsePerMessageCompression(true));
+        }
+
+        Future<Void> lane(AtomicInteger next, int n) {
+            int i = next.getAndIncrement();
+            if (i >= n || System.nanoTime() > deadline) {
+                return Future.succeededFuture();
+            }
+            Promise<Void> one = Promise.promise();
+            long guard = vertx.setTimer(SESSION_TIMEOUT_MS, t -> one.tryFail("timed out"));
+            session(mixes.get(i % mixes.size())).onComplete(r -> {
+                vertx.cancelTimer(guard);
+                if (r.succeeded()) {
+                    one.tryComplete();
+                } else {
+                    one.tryFail(r.cause());
+                }
+            });
+            return one.future().transform(r -> {
+                if (r.succeeded()) {
+                    done.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                    LOG.debugf("a warm-up session failed: %s", r.cause());
+                }
+                return lane(next, n);
+            });
+        }
+
+        private Future<Void> session(Mix mix) {
+            return switch (mix) {
+                case WEBSOCKET -> webSocket();
+                case POLLING -> polling();
+                case UPGRADE -> upgrade();
+            };
+        }
+
+        private String query(String transport, String sid) {
+            return path + "?EIO=4&transport=" + transport + (sid == null ? "" : "&sid=" + sid);
+        }
+
+        /** WebSocket from the start: open, CONNECT, an event and its acknowledgement, close. */
+        private Future<Void> webSocket() {
+            return ws.connect(port, "127.0.0.1", query("websocket", null)).compose(socket -> {
+                Promise<Void> done = Promise.promise();
+                AtomicInteger step = new AtomicInteger();
+                socket.textMessageHandler(text -> onWebSocketMessage(socket, step, done));
+                socket.binaryMessageHandler(data -> onWebSocketMessage(socket, step, done));
+                socket.exceptionHandler(done::tryFail);
+                socket.closeHandler(v -> done.tryFail("closed by the server at step " + step.get()));
+                return done.future().eventually(() -> socket.close());
+            });
+        }
+
+        /** The messages of a WebSocket session, in order: the open packet, the CONNECT answer, the acknowledgement. */
+        private void onWebSocketMessage(WebSocket socket, AtomicInteger step, Promise<Void> done) {
+            switch (step.incrementAndGet()) {
+                case 1 -> send(socket, connect);
+                case 2 -> send(socket, event);
+                default -> done.tryComplete();
+            }
+        }
+
+        /** Polling only: the handshake, CONNECT posted and its answer polled, an event and its acknowledgement. */
+        private Future<Void> polling() {
+            return get(query("polling", null)).compose(open -> {
+                String sid = sidOf(open);
+                String at = query("polling", sid);
+                return post(at, connect).compose(v -> get(at)).compose(v -> post(at, event)).compose(v -> get(at))
+                        .compose(v -> post(at, List.of(EnginePacket.CLOSE))).mapEmpty();
+            });
+        }
+
+        /** Polling, then the upgrade to WebSocket with its probe, then an event and its acknowledgement on it. */
+        private Future<Void> upgrade() {
+            return get(query("polling", null)).compose(open -> {
+                String sid = sidOf(open);
+                String at = query("polling", sid);
+                return post(at, connect).compose(v -> get(at))
+                        .compose(v -> ws.connect(port, "127.0.0.1", query("websocket", sid))).compose(socket -> {
+                            Promise<Void> done = Promise.promise();
+                            AtomicInteger step = new AtomicInteger();
+                            socket.textMessageHandler(text -> {
+                                switch (step.incrementAndGet()) {
+                                    case 1 -> {
+                                        // the probe's answer: the upgrade, then the event on the new transport
+                                        socket.writeTextMessage("5");
+                                        send(socket, event);
+                                    }
+                                    default -> done.tryComplete();
+                                }
+                            });
+                            socket.binaryMessageHandler(data -> done.tryComplete());
+                            socket.exceptionHandler(done::tryFail);
+                            socket.closeHandler(v -> done.tryFail("closed by the server during the upgrade"));
+                            socket.writeTextMessage("2probe");
+                            return done.future().eventually(() -> socket.close());
+                        });
+            });
+        }
+
+        private void send(WebSocket socket, List<EnginePacket> packets) {
+            for (EnginePacket p : packets) {
+                if (p.isBinary()) {
+                    socket.writeBinaryMessage(p.frame());
+                } else {
+                    socket.writeTextMessage(p.frame().toString());
+                }
+            }
+        }
+
+        private Future<Buffer> get(String uri) {
+            return http.request(HttpMethod.GET, uri).compose(req -> req.send()).compose(response -> {
+                if (response.statusCode() != 200) {
+                    return Future.failedFuture("GET answered " + response.statusCode());
+                }
+                return response.body();
+            });
+        }
+
+        private Future<Buffer> post(String uri, List<EnginePacket> packets) {
+            StringBuilder payload = new StringBuilder();
+            for (EnginePacket p : packets) {
+                if (!payload.isEmpty()) {
+                    payload.append('\u001e');
+                }
+                payload.append(p.segment());
+            }
+            return http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(uri)
+                    .putHeader("content-type", "text/plain;charset=UTF-8"))
+                    .compose(req -> req.send(payload.toString())).compose(response -> {
+                        if (response.statusCode() != 200) {
+                            return Future.failedFuture("POST answered " + response.statusCode());
+                        }
+                        return response.body();
+                    });
+        }
+    }
+
+    /** The session id of an Engine.IO open packet ({@code 0{"sid":"...",...}}). */
+    static String sidOf(Buffer open) {
+        String text = open.toString();
+        int at = text.indexOf("\"sid\":\"");
+        if (at < 0) {
+            throw new IllegalStateException("no session id in the open packet: " + text);
+        }
+        int from = at + 7;
+        return text.substring(from, text.indexOf('"', from));
+    }
+}
