@@ -581,10 +581,11 @@ public interface SocketIoRuntimeConfig {
         /**
          * How many sessions the warm-up opens, in turn over the transports the application allows (WebSocket,
          * polling, polling then upgrade), each with a Socket.IO CONNECT and an acknowledged event; {@code 0} turns
-         * the warm-up off. Unset: 4000 in a single process of a packaged application (its first ramp of connections
-         * went from 0.65-0.70 to 0.96-1.09 of its warm one, for 3 to 4 s more of startup), none in the workers of a
-         * cluster (the primary's path, not warmed, held their first ramp back: 7 to 10 % faster for a start 8 to 10 s
-         * longer on two CPUs) and none in dev and test mode.
+         * the warm-up off. Unset: 4000 in a single process of a packaged application (on the benchmark, its first
+         * 10,000 connections went from 0.75 to 0.96 of the speed of the next 10,000, for 3.2 s more of startup), none
+         * in the workers of a cluster (whose connections come through the primary, which it does not warm: their first
+         * ramp was no faster, the cluster's start 9 to 10 s longer on two CPUs) and none in dev and test mode. Given,
+         * it applies to a single process and to each worker, which then warms up before it reports ready.
          */
         OptionalInt connections();
 

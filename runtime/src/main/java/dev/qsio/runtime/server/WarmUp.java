@@ -102,9 +102,10 @@ public class WarmUp {
 
     /**
      * How many sessions the warm-up opens here: the setting, else {@link #DEFAULT_CONNECTIONS} in a single process of a
-     * packaged application and none otherwise. A worker does not warm up unless told to: in a cluster the primary's
-     * path, which this does not warm, held the first ramp back, and two workers warming at once on two CPUs made the
-     * cluster's start 8 to 10 s longer for a first ramp 7 to 10 % faster ({@code bench/runs/20261128-warm-up}).
+     * packaged application and none otherwise. A worker does not warm up unless told to: a cluster's connections come
+     * through the primary's acceptor and hand-off, which this does not run, and two workers warming at once on two
+     * CPUs made the cluster's start 9 to 10 s longer for a first ramp within the spread of the runs without it
+     * ({@code bench/runs/20261128-warm-up}).
      */
     int connections() {
         if (config.warmUp().connections().isPresent()) {
@@ -130,6 +131,9 @@ public class WarmUp {
         try {
             last = run(own, n, timeout).toCompletionStage().toCompletableFuture().get(timeout + SESSION_TIMEOUT_MS + 2000,
                     TimeUnit.MILLISECONDS);
+            if (last == null) {
+                return;
+            }
             LOG.infof("Warmed the connection path with %d sessions in %d ms%s (quarkus.socketio.warm-up)", last.sessions(),
                     last.millis(), last.timedOut() ? ", cut short by its timeout" : "");
             if (last.failed() > 0) {
@@ -154,7 +158,8 @@ public class WarmUp {
     Future<Result> run(Vertx own, int n, long timeoutMs) {
         List<Mix> mixes = mixes();
         if (mixes.isEmpty()) {
-            return Future.succeededFuture(new Result(0, 0, 0, false));
+            // WebTransport alone: its listener is not the HTTP server's, and it has no warm-up of its own yet
+            return Future.succeededFuture(null);
         }
         String path = build.path().endsWith("/") ? build.path() : build.path() + "/";
         EngineServer<Peer> engine = engines.privateServer(path, own, new Answers());
