@@ -91,6 +91,8 @@ CONNECTION_COLUMNS = [("handshakes/s (warm)", "handshakes/s (the measured ramp)"
 # the connection aims of issue 68, every peer of the issue in one run: 3 interleaved rounds, connections only
 CONNECTIONS_RUN = "bench/runs/20261128-connections-rounds3"
 CONNECTIONS_TARGETS = ["qsio", "qsio-cluster", "node-uws", "node-uws-cluster", "bun"]
+# the same after the warm-up of the connection path (a single process warms by default), at 08dc0c0
+CONNECTIONS_WARM_UP_RUN = "bench/runs/20261128-connections-rounds3-warm-up"
 CONNECTIONS_RUN_COLUMNS = [("startup s", "startup s"),
                            ("handshakes/s (first ramp)", "first ramp of a fresh process, handshakes/s"),
                            *CONNECTION_COLUMNS]
@@ -115,6 +117,8 @@ TABLES = [
      "names": ["qsio", "node-uws"], "columns": CONNECTION_COLUMNS},
     {"file": "connections-rounds3.adoc", "run": CONNECTIONS_RUN, "kind": "targets", "names": CONNECTIONS_TARGETS,
      "columns": CONNECTIONS_RUN_COLUMNS},
+    {"file": "connections-rounds3-warm-up.adoc", "run": CONNECTIONS_WARM_UP_RUN, "kind": "targets",
+     "names": CONNECTIONS_TARGETS, "columns": CONNECTIONS_RUN_COLUMNS},
     memory_table("default", ["qsio"]),
     memory_table("heap-free-ratio", ["qsio"]),
     memory_table("cluster-default", ["qsio-cluster", "node-uws-cluster"]),
