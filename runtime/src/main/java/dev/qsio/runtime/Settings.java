@@ -99,9 +99,8 @@ public final class Settings {
         Checks.within("quarkus.socketio.heap.min-free-percent", runtime.heap().minFreePercent(), 0,
                 runtime.heap().maxFreePercent());
         Checks.offOrPositive("quarkus.socketio.heap.periodic-collection", runtime.heap().periodicCollection());
+        // warm-up.connections: any number from 0 (off), as Values.check has it for every number
         Checks.positive("quarkus.socketio.warm-up.timeout", runtime.warmUp().timeout());
-        runtime.warmUp().connections().ifPresent(n -> Checks.within("quarkus.socketio.warm-up.connections", n, 0,
-                Integer.MAX_VALUE));
         ClusterSettings.check(cluster, runtime, role);
         AdminUi.checkSettings(admin);
         Optional<SocketIoRuntimeConfig.BusKind> emitterBus = emitter.bus();

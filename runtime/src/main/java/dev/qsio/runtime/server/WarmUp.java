@@ -219,6 +219,12 @@ public class WarmUp {
         }
     }
 
+    /** A message's decoding, which may find it malformed. */
+    @FunctionalInterface
+    private interface Decoding {
+        Packet packet() throws ProtocolException;
+    }
+
     /** The private server's side: a CONNECT answered as the server answers it, an event with an id acknowledged. */
     private final class Answers implements SessionHandler<Peer> {
 
@@ -229,17 +235,17 @@ public class WarmUp {
 
         @Override
         public void onMessage(Peer peer, String text) {
-            try {
-                answer(peer, peer.decoder.onText(text));
-            } catch (ProtocolException e) {
-                peer.session.close("parse error");
-            }
+            answer(peer, () -> peer.decoder.onText(text));
         }
 
         @Override
         public void onBinary(Peer peer, Buffer data) {
+            answer(peer, () -> peer.decoder.onBinary(data));
+        }
+
+        private void answer(Peer peer, Decoding decoding) {
             try {
-                answer(peer, peer.decoder.onBinary(data));
+                answer(peer, decoding.packet());
             } catch (ProtocolException e) {
                 peer.session.close("parse error");
             }
@@ -263,6 +269,7 @@ public class WarmUp {
 
     /** The warm-up's clients: {@link #LANES} lanes, each running sessions one after the other. */
     private final class Clients {
+        final Vertx vertx;
         final int port;
         final String path;
         final List<Mix> mixes;
@@ -273,8 +280,6 @@ public class WarmUp {
         final AtomicInteger failed = new AtomicInteger();
         final List<EnginePacket> connect = json.encoder().connect("/", null).messages();
         final List<EnginePacket> event = json.encoder().event("/", 1, "warm-up", new Object[] { 1 }).messages();
-
-        final Vertx vertx;
 
         Clients(Vertx vertx, int port, String path, List<Mix> mixes, long deadline) {
             this.vertx = vertx;
