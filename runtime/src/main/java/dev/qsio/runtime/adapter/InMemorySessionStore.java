@@ -60,10 +60,15 @@ public final class InMemorySessionStore implements SessionStore {
      *        still be open on another server that has not noticed it is gone (the restoring server closes it)
      */
     public InMemorySessionStore(Vertx vertx, long windowMs, long maxLogBytes, boolean restoresConnected) {
+        this(windowMs, maxLogBytes, restoresConnected);
+        vertx.setPeriodic(Math.max(1, Math.min(windowMs, 5000)), t -> sweep());
+    }
+
+    /** A store that nothing sweeps ({@link #sweep()} is its owner's to call): a scratch one, left to the collector. */
+    public InMemorySessionStore(long windowMs, long maxLogBytes, boolean restoresConnected) {
         this.windowMs = windowMs;
         this.maxLogBytes = maxLogBytes;
         this.restoresConnected = restoresConnected;
-        vertx.setPeriodic(Math.max(1, Math.min(windowMs, 5000)), t -> sweep());
     }
 
     private static String key(String namespace, String pid) {

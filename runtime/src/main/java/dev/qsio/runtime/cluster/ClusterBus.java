@@ -61,6 +61,11 @@ public class ClusterBus {
     static final String ENV_SLOT = dev.qsio.runtime.webtransport.QuicRelay.ENV_SLOT;
     /** The directory of the host's hand-off sockets, made by the primary. */
     static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
+    /**
+     * Set to {@code true} for a worker started after its predecessor crashed or to replace it in a rolling restart:
+     * it starts while the other workers take a herd of reconnections, which its background warm-up would slow down.
+     */
+    static final String ENV_RESPAWN = "QSIO_WORKER_RESPAWN";
 
     /** The application's HTTP server, for the ports its listeners bound. */
     @Inject
@@ -138,6 +143,15 @@ public class ClusterBus {
             if (recovery) {
                 sessions = new ControlSessionStore(local, vertx, json.mapper(), cluster.requestTimeout().toMillis(),
                         identity.workerId());
+                int exercise = ControlSessionStore.exerciseSessions(runtime);
+                if (exercise > 0 && "true".equals(System.getenv(ENV_RESPAWN))) {
+                    // measured (bench/failover --recovery): a respawned worker's exercise, during the herd its
+                    // predecessor's death sent to the others, made that herd slower by more than it gained later
+                    LOG.debugf("Worker %d replaces one that crashed or was rolled: connection state recovery's session "
+                            + "store is not warmed up while the other workers take its clients", identity.workerId());
+                } else {
+                    ControlSessionStore.exerciseInBackground(json.mapper(), exercise);
+                }
             }
         } else {
             leases = new LocalIdentityLeases();

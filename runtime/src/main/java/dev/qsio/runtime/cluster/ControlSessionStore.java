@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,8 +23,10 @@ import dev.qsio.runtime.adapter.InMemorySessionStore;
 import dev.qsio.runtime.adapter.SessionStore;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.protocol.Encoded;
+import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -84,11 +87,7 @@ final class ControlSessionStore implements SessionStore {
 
     @Override
     public void append(String namespace, String offset, Encoded packet, BroadcastOptions options) {
-        ObjectNode op = Control.op(Control.LOG).put("nsp", namespace).put("offset", offset);
-        op.set("packet", packet(packet));
-        rooms(op.putArray("rooms"), options.rooms());
-        rooms(op.putArray("except"), options.except());
-        send(op);
+        send(logOp(namespace, offset, packet, options.rooms(), options.except()));
     }
 
     private static void rooms(ArrayNode array, Set<String> rooms) {
@@ -111,6 +110,10 @@ final class ControlSessionStore implements SessionStore {
     }
 
     private ObjectNode session(String op, String namespace, Session session) {
+        return sessionOp(mapper, op, namespace, session);
+    }
+
+    private static ObjectNode sessionOp(ObjectMapper mapper, String op, String namespace, Session session) {
         ObjectNode o = Control.op(op).put("nsp", namespace);
         o.set("session", sessionJson(mapper, session));
         return o;
@@ -125,14 +128,19 @@ final class ControlSessionStore implements SessionStore {
     public Uni<Restored> restore(String namespace, String pid, String offset) {
         ObjectNode op = Control.op(Control.RECOVER).put("nsp", namespace).put("pid", pid).put("offset", offset);
         return ask(op).map(answer -> {
-            JsonNode s = answer.path("session");
-            if (!s.isObject()) {
+            Restored restored = restored(mapper, answer);
+            if (restored == null) {
                 LOG.debugf("no session %s in %s to recover (expired, recovered already, never saved, or its offset is "
                         + "no longer in the log)", pid, namespace);
-                return null;
             }
-            return new Restored(session(mapper, s), logged(answer.path("missed")));
+            return restored;
         });
+    }
+
+    /** The session and missed broadcasts of a {@link Control#RECOVERED} answer, or null when it has none. */
+    private static Restored restored(ObjectMapper mapper, JsonNode answer) {
+        JsonNode s = answer.path("session");
+        return s.isObject() ? new Restored(session(mapper, s), logged(answer.path("missed"))) : null;
     }
 
     @Override
@@ -160,6 +168,94 @@ final class ControlSessionStore implements SessionStore {
         });
         return Uni.createFrom().completionStage(answer.future().onComplete(ar -> vertx.cancelTimer(timer))
                 .toCompletionStage());
+    }
+
+    /**
+     * Runs the ops of connection state recovery through both ends of the CONTROL channel, in this process, before it
+     * takes part in a cluster: a worker's requests encoded as it sends them, read and answered by a scratch
+     * {@link Keeper} as the primary's, the answers read as the worker reads them. Nothing runs these before the first
+     * worker dies, and then hundreds of its clients restore at once (a reconnect herd) while the JIT compiles them:
+     * measured, the first herd's restores took several times the later ones'. Neither the bus nor the process's own
+     * store is touched. Returns the sessions restored (all of them, unless the codec lost one).
+     *
+     * @param mapper the application's JSON mapper, as the sockets' data goes through it
+     * @param sessions how many sessions go through a claim, a logged broadcast, a disconnection and a restore
+     */
+    static int exercise(ObjectMapper mapper, int sessions) {
+        Keeper keeper = new Keeper(new InMemorySessionStore(60_000, 64L * 1024 * 1024, true));
+        String nsp = "/";
+        String previous = "warm-0";
+        keeper.handle(0, Control.decode(Control.encode(logOp(nsp, previous, Encoded.of("42[\"warm-up\",0]", List.of()), Set.of(), Set.of()))));
+        int restored = 0;
+        for (int i = 1; i <= sessions; i++) {
+            Set<String> rooms = new LinkedHashSet<>(List.of("warm-" + (i & 7)));
+            Map<String, Object> data = Map.of("user", "u" + i, "n", i, "flags", List.of(true, i));
+            Session session = new Session("sid-" + i, "pid-" + i, rooms, data);
+            keeper.handle(0, Control.decode(Control.encode(sessionOp(mapper, Control.CLAIM, nsp, session))));
+            keeper.handle(0, Control.decode(Control.encode(sessionOp(mapper, Control.SAVE, nsp, session))));
+            String offset = "warm-" + i;
+            keeper.handle(0, Control.decode(Control.encode(logOp(nsp, offset, Encoded.of("42[\"m\",{\"i\":" + i + "}]", List.of()),
+                    (i & 1) == 0 ? rooms : Set.of(), Set.of()))));
+            keeper.handle(0, Control.decode(Control.encode(sessionOp(mapper, Control.DISCONNECTED, nsp, session))));
+            ObjectNode recover = Control.op(Control.RECOVER).put("nsp", nsp).put("pid", session.pid())
+                    .put("offset", previous).put("rid", i);
+            Buffer answer = keeper.handle(1, Control.decode(Control.encode(recover)));
+            JsonNode message = answer == null ? null : Control.decode(answer);
+            if (message != null && Control.RECOVERED.equals(message.path("op").asText())
+                    && restored(mapper, message) != null) {
+                restored++;
+            }
+            keeper.handle(1, Control.decode(Control.encode(sessionOp(mapper, Control.CLAIM, nsp, session))));
+            keeper.handle(1, Control.decode(Control.encode(Control.op(Control.FORGET).put("nsp", nsp)
+                    .put("pid", session.pid()))));
+            previous = offset;
+            if ((i & 63) == 0) {
+                keeper.store().sweep();
+            }
+        }
+        return restored;
+    }
+
+    /** The sessions of {@link #exercise} when {@code quarkus.socketio.warm-up.recovery-sessions} is unset. */
+    static final int DEFAULT_EXERCISE = 2000;
+
+    /** The sessions {@link #exercise} runs in this process: the setting, or its default for the launch mode. */
+    static int exerciseSessions(SocketIoRuntimeConfig runtime) {
+        OptionalInt given = runtime.warmUp().recoverySessions();
+        if (given.isPresent()) {
+            return given.getAsInt();
+        }
+        return LaunchMode.current() == LaunchMode.NORMAL ? DEFAULT_EXERCISE : 0;
+    }
+
+    /** Runs {@link #exercise} on a thread of its own, so that the process does not wait for it to start serving. */
+    static void exerciseInBackground(ObjectMapper mapper, int sessions) {
+        if (sessions <= 0) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            long start = System.nanoTime();
+            try {
+                int restored = exercise(mapper, sessions);
+                LOG.infof("Warmed connection state recovery's session store with %d sessions in %d ms "
+                        + "(quarkus.socketio.warm-up.recovery-sessions)", restored,
+                        (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "The warm-up of connection state recovery's session store failed; the first restores "
+                        + "will run cold");
+            }
+        }, "qsio-recovery-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static ObjectNode logOp(String namespace, String offset, Encoded packet, Set<String> rooms,
+            Set<String> except) {
+        ObjectNode op = Control.op(Control.LOG).put("nsp", namespace).put("offset", offset);
+        op.set("packet", packet(packet));
+        rooms(op.putArray("rooms"), rooms);
+        rooms(op.putArray("except"), except);
+        return op;
     }
 
     // ---- the JSON of sessions and packets on the CONTROL channel
@@ -237,7 +333,11 @@ final class ControlSessionStore implements SessionStore {
         private final ObjectMapper mapper = new ObjectMapper();
 
         Keeper(Vertx vertx, long windowMs, long maxLogBytes) {
-            this.store = new InMemorySessionStore(vertx, windowMs, maxLogBytes, true);
+            this(new InMemorySessionStore(vertx, windowMs, maxLogBytes, true));
+        }
+
+        Keeper(InMemorySessionStore store) {
+            this.store = store;
         }
 
         InMemorySessionStore store() {

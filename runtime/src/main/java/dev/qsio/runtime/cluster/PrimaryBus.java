@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.WorkerLifecycleEvent;
 import dev.qsio.WorkerLifecycleEvent.Kind;
@@ -53,6 +54,9 @@ final class PrimaryBus {
                 ? new ControlSessionStore.Keeper(vertx, runtime.connectionStateRecovery().maxDisconnectionDuration().toMillis(),
                         runtime.connectionStateRecovery().maxLogBytes().asLongValue())
                 : null;
+        if (recovery != null) {
+            ControlSessionStore.exerciseInBackground(new ObjectMapper(), ControlSessionStore.exerciseSessions(runtime));
+        }
         this.relay = new BusRelay(vertx, secret, config.heartbeatTimeout(), config.stallTimeout(), new RelayEvents());
     }
 

@@ -284,6 +284,9 @@ final class WorkerProcesses {
         env.put(Identity.ENV_WORKER, "true");
         env.put(Identity.ENV_WORKER_ID, String.valueOf(w.id));
         env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
+        if (replacement || w.crashes.get() > 0) {
+            env.put(ClusterBus.ENV_RESPAWN, "true");
+        }
         Process process;
         try {
             process = pb.start();

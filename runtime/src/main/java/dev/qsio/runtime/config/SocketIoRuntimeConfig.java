@@ -594,6 +594,19 @@ public interface SocketIoRuntimeConfig {
          */
         @WithDefault("10S")
         Duration timeout();
+
+        /**
+         * How many sessions go through connection state recovery's session store in the primary and in each worker
+         * of a cluster on one host, in the background after it starts (a claim, a logged broadcast, a disconnection
+         * and a restore each, through the codec of the messages between the workers and their primary and a scratch
+         * copy of the primary's store; the real store and the bus are not touched). Nothing else runs that path
+         * before the first worker dies, and then hundreds of its clients restore at once. Only with recovery on and
+         * no wire between hosts, and not in a worker started after a crash or to replace one in a rolling restart
+         * (it would take CPU from the others while they take its predecessor's clients); {@code 0} turns it off.
+         * Unset: 2000 in a packaged application (about half a second of one CPU in each process), none in dev and
+         * test mode.
+         */
+        OptionalInt recoverySessions();
     }
 
     /**

@@ -64,6 +64,8 @@ public class SocketIoMeters implements MeterBinder {
     private final Set<Integer> registeredWorkers = ConcurrentHashMap.newKeySet();
     private final Set<String> registeredSocketGauges = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Supplier<Figures>> sources = new ConcurrentHashMap<>();
+    /** What the recovery meters read, held strongly for them. */
+    private Supplier<InMemorySessionStore> recoveryStore;
 
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -97,6 +99,9 @@ public class SocketIoMeters implements MeterBinder {
         if (store == null) {
             return;
         }
+        // held here: a meter holds what it reads weakly, and nothing else holds this supplier (the meters read NaN
+        // after the first collection that found it)
+        recoveryStore = store;
         ToDoubleFunction<Supplier<InMemorySessionStore>> sessions = x -> x.get() == null ? 0 : x.get().sessionsKept();
         Gauge.builder("socketio.recovery.sessions", store, sessions)
                 .description("Sessions kept for connection state recovery, connected and disconnected").register(registry);

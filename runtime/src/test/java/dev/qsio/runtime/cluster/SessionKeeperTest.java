@@ -164,4 +164,14 @@ class SessionKeeperTest {
         assertThat(keeper.handle(1, op)).isNull();
         assertThat(keeper.store().logEntries()).isZero();
     }
+
+    /**
+     * The warm-up's exercise restores every session it stores through both ends of the codec (a restore the codec
+     * lost would not count), each with the broadcast it missed.
+     */
+    @Test
+    void theWarmUpExerciseRestoresEverySessionThroughTheCodec() {
+        assertThat(ControlSessionStore.exercise(JSON, 300)).isEqualTo(300);
+        assertThat(ControlSessionStore.exercise(JSON, 0)).isZero();
+    }
 }
