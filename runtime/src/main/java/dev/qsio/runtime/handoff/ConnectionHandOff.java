@@ -177,6 +177,7 @@ public final class ConnectionHandOff {
                                 }
                             }
                         });
+                        ch.pipeline().addLast(LinkErrors.INSTANCE);
                     }
                 }).bind(new DomainSocketAddress(fdSocket(slot).toFile())).syncUninterruptibly().channel();
         requestServer = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
@@ -194,6 +195,7 @@ public final class ConnectionHandOff {
                                 onRequest(key, new Pending(frame, kind));
                             }
                         });
+                        ch.pipeline().addLast(LinkErrors.INSTANCE);
                     }
                 }).bind(new DomainSocketAddress(requestSocket(slot).toFile())).syncUninterruptibly().channel();
     }
@@ -352,7 +354,8 @@ public final class ConnectionHandOff {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // nothing comes back on this connection
+                        // nothing comes back on this connection but its errors
+                        ch.pipeline().addLast(LinkErrors.INSTANCE);
                     }
                 }).connect(new DomainSocketAddress(requestSocket(peer).toFile()));
         fds.addListener(f1 -> requests.addListener(f2 -> {

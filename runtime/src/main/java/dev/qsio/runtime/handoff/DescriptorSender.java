@@ -58,6 +58,12 @@ final class DescriptorSender extends ChannelInboundHandlerAdapter {
         drain();
     }
 
+    /** The receiver's process went away (a worker killed): the link closes, and what was queued fails. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LinkErrors.INSTANCE.exceptionCaught(ctx, cause);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         IOException closed = new IOException("the hand-off link closed");
