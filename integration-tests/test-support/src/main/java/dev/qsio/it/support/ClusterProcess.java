@@ -39,6 +39,9 @@ public final class ClusterProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** The java of this JVM: the processes it starts run on the same one. */
+    static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+
     /**
      * Where a cluster runs: the command its JVM is started through (none, or {@code ip netns exec <namespace>} for a
      * host of its own) and the address its listeners bind and are reached at.
@@ -145,7 +148,8 @@ public final class ClusterProcess implements AutoCloseable {
     public static ClusterProcess launch(Path jar, int workers, Map<String, String> properties, String name, int port,
             int management, List<String> jvmOptions, Placement placement) {
         List<String> cmd = new ArrayList<>(placement.launcher());
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(JAVA);
+        cmd.addAll(ClassDataSharing.options(jar));
         cmd.addAll(jvmOptions);
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-Dquarkus.http.host=" + placement.address());
