@@ -52,7 +52,9 @@ final class ClassDataSharing {
             p = new ProcessBuilder(ClusterProcess.JAVA, "-XX:ArchiveClassesAtExit=" + archive,
                     "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.management.port=" + ClusterProcess.freePort(), "-Dquarkus.management.host=127.0.0.1",
-                    "-D" + ClusterProcess.WARM_UP + "=0", "-jar", jar.toString()).redirectErrorStream(true)
+                    // one process: workers would inherit the option and write the same file
+                    "-Dquarkus.socketio.cluster.workers=0", "-D" + ClusterProcess.WARM_UP + "=0", "-jar",
+                    jar.toString()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             boolean answered = false;
