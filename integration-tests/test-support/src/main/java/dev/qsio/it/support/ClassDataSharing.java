@@ -10,6 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * An application class data sharing archive (AppCDS, {@code -XX:SharedArchiveFile}) of each packaged application the
  * tests start, made once per test JVM by a run of the application itself ({@code -XX:ArchiveClassesAtExit}: started,
@@ -56,18 +59,15 @@ final class ClassDataSharing {
                     "-Dquarkus.socketio.cluster.workers=0", "-D" + ClusterProcess.WARM_UP + "=0", "-jar",
                     jar.toString()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            boolean answered = false;
-            while (!answered && p.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    answered = RawHttp.get("http://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=polling")
-                            .statusCode() == 200;
-                } catch (RuntimeException notYet) {
-                    // not listening yet
-                }
-                if (!answered) {
-                    Thread.sleep(100);
-                }
+            Process run = p;
+            boolean answered;
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .ignoreExceptions().until(() -> !run.isAlive() || RawHttp.get("http://127.0.0.1:" + port
+                                + "/socket.io/?EIO=4&transport=polling").statusCode() == 200);
+                answered = run.isAlive();
+            } catch (ConditionTimeoutException notInTime) {
+                answered = false;
             }
             p.destroy();
             boolean exited = p.waitFor(60, TimeUnit.SECONDS);

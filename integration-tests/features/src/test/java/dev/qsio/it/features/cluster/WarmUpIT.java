@@ -134,16 +134,16 @@ class WarmUpIT {
             .compile("Warmed connection state recovery's session store with (\\d+) sessions");
 
     private static List<Integer> recoveryWarmed(String log) {
-        Matcher m = RECOVERY_WARMED.matcher(log);
-        List<Integer> sessions = new java.util.ArrayList<>();
-        while (m.find()) {
-            sessions.add(Integer.parseInt(m.group(1)));
-        }
-        return sessions;
+        return sessions(RECOVERY_WARMED, log);
     }
 
     private static List<Integer> warmed(String log) {
-        Matcher m = WARMED.matcher(log);
+        return sessions(WARMED, log);
+    }
+
+    /** The session counts of every line of the log that {@code line} matches (its first group). */
+    private static List<Integer> sessions(Pattern line, String log) {
+        Matcher m = line.matcher(log);
         List<Integer> sessions = new java.util.ArrayList<>();
         while (m.find()) {
             sessions.add(Integer.parseInt(m.group(1)));
