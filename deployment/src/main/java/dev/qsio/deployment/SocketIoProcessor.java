@@ -80,6 +80,7 @@ import io.quarkus.deployment.builditem.CombinedIndexBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigBuilderBuildItem;
 import io.quarkus.deployment.builditem.ServiceStartBuildItem;
+import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import io.quarkus.deployment.execannotations.ExecutionModelAnnotationsAllowedBuildItem;
 import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.runtime.metrics.MetricsFactory;
@@ -189,6 +190,13 @@ class SocketIoProcessor {
     @Consume(ReflectiveClassBuildItem.class)
     void announcePrimaryListening(ClusterRecorder recorder, BeanContainerBuildItem beans) {
         recorder.announceListening();
+    }
+
+    /** A process that serves clients closes its sessions before Quarkus closes its HTTP server (DrainFirst). */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    ShutdownListenerBuildItem drainFirst(ClusterRecorder recorder) {
+        return new ShutdownListenerBuildItem(recorder.drainFirst());
     }
 
     /** The cluster endpoints on the management interface: {@code /q/socketio/cluster}. */

@@ -62,8 +62,9 @@ public class ClusterBus {
     /** The directory of the host's hand-off sockets, made by the primary. */
     static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
     /**
-     * Set to {@code true} for a worker started after its predecessor crashed or to replace it in a rolling restart:
-     * it starts while the other workers take a herd of reconnections, which its background warm-up would slow down.
+     * Set to {@code true} for a worker started after its predecessor crashed: it starts while the other workers take a
+     * herd of reconnections, which its background warm-up would slow down. Not for one that replaces another in a
+     * rolling restart: that one's clients come to it only once it is ready.
      */
     static final String ENV_RESPAWN = "QSIO_WORKER_RESPAWN";
 
@@ -147,7 +148,7 @@ public class ClusterBus {
                 if (exercise > 0 && "true".equals(System.getenv(ENV_RESPAWN))) {
                     // measured (bench/failover --recovery): a respawned worker's exercise, during the herd its
                     // predecessor's death sent to the others, made that herd slower by more than it gained later
-                    LOG.debugf("Worker %d replaces one that crashed or was rolled: connection state recovery's session "
+                    LOG.debugf("Worker %d replaces one that crashed: connection state recovery's session "
                             + "store is not warmed up while the other workers take its clients", identity.workerId());
                 } else {
                     ControlSessionStore.exerciseInBackground(json.mapper(), exercise);

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.HttpServerStart;
@@ -32,6 +33,9 @@ public class ClusterLifecycle {
 
     @Inject
     SocketIoRuntimeConfig runtime;
+
+    @Inject
+    EngineEndpoints engines;
 
     /** Called by the bootstrap recorder before the HTTP server starts. */
     public void bootstrap() {
@@ -79,7 +83,20 @@ public class ClusterLifecycle {
         }
     }
 
-    // first of all shutdown observers: a worker stops listening before anything closes its sessions
+    /**
+     * The start of the shutdown, before Quarkus closes the HTTP server ({@link DrainFirst}): a process that serves
+     * clients closes its sessions while their connections still carry the close and the requests that follow it (a
+     * worker first tells its primary that it takes no new connection).
+     */
+    void drainFirst() {
+        if (role.servesSockets()) {
+            role.stopping();
+            engines.drain();
+        }
+    }
+
+    // first of all shutdown observers: a worker stops listening before anything closes its sessions (done already
+    // when the shutdown began with DrainFirst)
     void stopping(@Observes @Priority(1) ShutdownEvent event) {
         role.stopping();
     }

@@ -2,6 +2,7 @@ package dev.qsio.runtime.cluster;
 
 import io.quarkus.arc.Arc;
 import io.quarkus.runtime.annotations.Recorder;
+import io.quarkus.runtime.shutdown.ShutdownListener;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
@@ -19,6 +20,11 @@ public class ClusterRecorder {
     /** The primary's address in the line Quarkus logs once started, after Quarkus set that line's listeners. */
     public void announceListening() {
         Arc.container().instance(ClusterLifecycle.class).get().announceListening();
+    }
+
+    /** Closes the sessions of a process that serves clients before Quarkus closes its HTTP server. */
+    public ShutdownListener drainFirst() {
+        return new DrainFirst();
     }
 
     /** The cluster endpoints of the management interface. */

@@ -22,6 +22,7 @@ import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.figures.FigureGroup;
+import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.server.SocketIoServerImpl;
 import io.quarkus.runtime.Quarkus;
 import io.vertx.core.Vertx;
@@ -195,6 +196,12 @@ public class Worker {
         }
         LOG.infof("Worker %d takes no new connections; closing its sessions", identity.workerId());
         engines.drain();
+        // no session is left here: the primary sends a later request for one of them to another worker, which
+        // answers that it does not know it, instead of here, where the HTTP server is about to close
+        ConnectionHandOff handOff = clusterBus.connectionHandOff();
+        if (handOff != null) {
+            handOff.close();
+        }
     }
 
     /** Leaves the bus on purpose (this worker stops). */

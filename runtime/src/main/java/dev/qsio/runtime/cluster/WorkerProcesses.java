@@ -122,6 +122,7 @@ final class WorkerProcesses {
     private final AtomicInteger slots = new AtomicInteger();
     private List<String> command;
     private Map<String, String> environment;
+    private Map<String, String> forReplacements = Map.of();
     private volatile boolean shuttingDown;
     private volatile boolean firstFullSetReady;
     /**
@@ -142,10 +143,14 @@ final class WorkerProcesses {
         this.hooks = hooks;
     }
 
-    /** Starts workers 1 to {@code n}, each process with the primary's command and {@code environment} added. */
-    void start(int n, Map<String, String> environment) {
+    /**
+     * Starts workers 1 to {@code n}, each process with the primary's command and {@code environment} added, and
+     * {@code forReplacements} too in one that replaces another in a rolling restart.
+     */
+    void start(int n, Map<String, String> environment, Map<String, String> forReplacements) {
         this.command = workerCommand();
         this.environment = Map.copyOf(environment);
+        this.forReplacements = Map.copyOf(forReplacements);
         for (int id = 1; id <= n; id++) {
             ManagedWorker w = new ManagedWorker(id);
             workers.put(id, w);
@@ -284,7 +289,10 @@ final class WorkerProcesses {
         env.put(Identity.ENV_WORKER, "true");
         env.put(Identity.ENV_WORKER_ID, String.valueOf(w.id));
         env.put(ClusterBus.ENV_SLOT, String.valueOf(slot));
-        if (replacement || w.crashes.get() > 0) {
+        if (replacement) {
+            // its predecessor's clients come to it once it is ready and that one drains, not before
+            env.putAll(forReplacements);
+        } else if (w.crashes.get() > 0) {
             env.put(ClusterBus.ENV_RESPAWN, "true");
         }
         Process process;

@@ -582,10 +582,12 @@ public interface SocketIoRuntimeConfig {
          * How many sessions the warm-up opens, in turn over the transports the application allows (WebSocket,
          * polling, polling then upgrade), each with a Socket.IO CONNECT and an acknowledged event; {@code 0} turns
          * the warm-up off. Unset: 4000 in a single process of a packaged application (on the benchmark, its first
-         * 10,000 connections went from 0.75 to 0.96 of the speed of the next 10,000, for 3.2 s more of startup), none
-         * in the workers of a cluster (whose connections come through the primary, which it does not warm: their first
-         * ramp was no faster, the cluster's start 9 to 10 s longer on two CPUs) and none in dev and test mode. Given,
-         * it applies to a single process and to each worker, which then warms up before it reports ready.
+         * 10,000 connections went from 0.75 to 0.96 of the speed of the next 10,000, for 3.2 s more of startup); 4000
+         * too in a worker that replaces another in a rolling restart, which takes all that one's clients at once (their
+         * time without a connection went from 2.9 to 2.0 s at the median with 1,000 clients); none in the other workers
+         * of a cluster (whose connections come through the primary, which it does not warm: their first ramp was no
+         * faster, the cluster's start 9 to 10 s longer on two CPUs) and none in dev and test mode. Given, it applies to
+         * a single process and to every worker, which then warms up before it reports ready.
          */
         OptionalInt connections();
 
@@ -601,8 +603,8 @@ public interface SocketIoRuntimeConfig {
          * and a restore each, through the codec of the messages between the workers and their primary and a scratch
          * copy of the primary's store; the real store and the bus are not touched). Nothing else runs that path
          * before the first worker dies, and then hundreds of its clients restore at once. Only with recovery on and
-         * no wire between hosts, and not in a worker started after a crash or to replace one in a rolling restart
-         * (it would take CPU from the others while they take its predecessor's clients); {@code 0} turns it off.
+         * no wire between hosts, and not in a worker started after a crash (it would take CPU from the others while
+         * they take its predecessor's clients); {@code 0} turns it off.
          * Unset: 2000 in a packaged application (about half a second of one CPU in each process), none in dev and
          * test mode.
          */

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PostConstruct;
@@ -69,6 +70,7 @@ public class EngineEndpoints {
     private EngineOptions options;
     private HandshakeFilters handshakeFilters;
     private long drainSpreadMs;
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
     private SlowConsumers slowConsumers;
 
@@ -152,6 +154,10 @@ public class EngineEndpoints {
      * by a stopping process, off the event loop.
      */
     public void drain() {
+        if (!draining.compareAndSet(false, true)) {
+            // drained already: at the start of the shutdown, and again by the shutdown observers
+            return;
+        }
         List<Future<Void>> closing = servers.values().stream().map(s -> s.drain(drainSpreadMs)).toList();
         // a polling session ends with its client's next poll, at once unless the client is gone: past this, what is
         // left is closed at once

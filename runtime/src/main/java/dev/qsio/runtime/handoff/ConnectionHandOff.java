@@ -33,11 +33,14 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.DomainSocketReadMode;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -96,6 +99,8 @@ public final class ConnectionHandOff {
     private Channel fdServer;
     private Channel requestServer;
     private volatile boolean closed;
+    /** The links others opened to this worker (a closed one leaves the group by itself). */
+    private final ChannelGroup inbound = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     /** The two connections to another worker's receiver. */
     private record Link(Channel fds, DescriptorSender sender, Channel requests) {
@@ -178,6 +183,7 @@ public final class ConnectionHandOff {
                             }
                         });
                         ch.pipeline().addLast(LinkErrors.INSTANCE);
+                        inbound.add(ch);
                     }
                 }).bind(new DomainSocketAddress(fdSocket(slot).toFile())).syncUninterruptibly().channel();
         requestServer = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
@@ -196,6 +202,7 @@ public final class ConnectionHandOff {
                             }
                         });
                         ch.pipeline().addLast(LinkErrors.INSTANCE);
+                        inbound.add(ch);
                     }
                 }).bind(new DomainSocketAddress(requestSocket(slot).toFile())).syncUninterruptibly().channel();
     }
@@ -577,10 +584,14 @@ public final class ConnectionHandOff {
         return failed.get();
     }
 
-    /** Stops receiving and sending; removes this worker's sockets. */
+    /**
+     * Stops receiving and sending; removes this worker's sockets. The links others opened to it close too, so that they
+     * see it take no more connections.
+     */
     public void close() {
         closed = true;
         links.keySet().forEach(this::forget);
+        inbound.close();
         if (fdServer != null) {
             fdServer.close();
         }

@@ -62,8 +62,11 @@ public class WarmUp {
 
     private static final Logger LOG = Logger.getLogger(WarmUp.class);
 
-    /** The default number of sessions in a packaged application. */
-    static final int DEFAULT_CONNECTIONS = 4000;
+    /**
+     * The default number of sessions in a packaged application's single process, and in a worker that replaces another
+     * in a rolling restart (its primary sets it there).
+     */
+    public static final int DEFAULT_CONNECTIONS = 4000;
 
     /** How many warm-up sessions are under way at once. */
     static final int LANES = 32;
@@ -102,7 +105,8 @@ public class WarmUp {
 
     /**
      * How many sessions the warm-up opens here: the setting, else {@link #DEFAULT_CONNECTIONS} in a single process of a
-     * packaged application and none otherwise. A worker does not warm up unless told to: a cluster's connections come
+     * packaged application and none otherwise. A worker does not warm up unless told to (its primary tells one that
+     * replaces another in a rolling restart, which takes all that one's clients at once): a cluster's connections come
      * through the primary's acceptor and hand-off, which this does not run, and two workers warming at once on two
      * CPUs made the cluster's start 9 to 10 s longer for a first ramp within the spread of the runs without it
      * ({@code bench/runs/20261128-warm-up}).

@@ -163,7 +163,13 @@ public final class ClusterProcess implements AutoCloseable {
             // of the hundreds of processes the tests start; WarmUpIT tests it, with its default (an empty value)
             cmd.add("-D" + WARM_UP + "=0");
         }
-        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        properties.forEach((k, v) -> {
+            // the warm-up's setting given empty: left unset, so that the application's own default applies (an empty
+            // system property would hide the value a primary gives a worker in its environment)
+            if (!(k.equals(WARM_UP) && v.isEmpty())) {
+                cmd.add("-D" + k + "=" + v);
+            }
+        });
         cmd.add("-jar");
         cmd.add(jar.toAbsolutePath().toString());
         try {

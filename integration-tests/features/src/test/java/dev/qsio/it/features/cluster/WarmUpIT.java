@@ -116,7 +116,7 @@ class WarmUpIT {
                     .until(() -> cluster.worker(1) != null && cluster.worker(1).path("pid").asLong() != pid
                             && cluster.worker(1).path("ready").asBoolean());
             await().atMost(Duration.ofSeconds(20)).alias("the replacement skipped the exercise")
-                    .until(() -> cluster.logText().contains("Worker 1 replaces one that crashed or was rolled"));
+                    .until(() -> cluster.logText().contains("Worker 1 replaces one that crashed"));
             assertThat(recoveryWarmed(cluster.logText())).hasSize(3);
 
             // the primary's real store holds nothing of the exercises (each logged 301 broadcasts in its scratch
