@@ -3,11 +3,12 @@
 // default options (a third polling then upgrading, a third WebSocket only, a third polling only) in room "r"; a
 // publisher broadcasting numbered messages at a fixed rate; then, K times, one worker SIGKILLed (never the
 // publisher's), its clients' reconnections timed as each client saw them (from its "disconnect" to its "connect"),
-// the primary's restart of the worker awaited, and the clients spread again. Started by bench/failover.
+// the primary's restart of the worker awaited, and the clients spread again; then, --rolls times, a rolling restart
+// (SIGUSR1 to the primary), every time a client lost its connection in it timed the same way. The clients live in
+// --drivers Node processes (bench/failover-clients.mjs), this one publishes and directs. Started by bench/failover.
 //
 // Every process it starts is its child, in bench/failover's process group; all are stopped at the end.
-import { spawn, execSync } from "node:child_process";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { spawn, fork, execSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +32,8 @@ const defaults = {
   out: "",
   pin: false, // the servers on CPU 0, this driver and its clients on CPU 1 (said in the report)
   recovery: false, // connection state recovery on
+  drivers: 1, // client processes the clients are split over
+  rolls: 0, // rolling restarts after the kills
 };
 const opts = { ...defaults };
 const argv = process.argv.slice(2);
@@ -53,6 +56,29 @@ const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
 const kinds = ["upgrade", "websocket", "polling"];
 
 const io = officialClient();
+
+// A client process (bench/failover-clients.mjs) and a way to ask it something over IPC.
+let drivers = [];
+function driverProcess() {
+  const child = fork(path.join(here, "failover-clients.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const waiting = new Map();
+  let next = 0;
+  child.on("message", ({ id, ok, error, ...answer }) => {
+    const w = waiting.get(id);
+    waiting.delete(id);
+    if (ok) w.resolve(answer);
+    else w.reject(new Error(`driver process ${child.pid}: ${error}`));
+  });
+  child.once("exit", (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`driver process ${child.pid} exited (${code})`));
+    waiting.clear();
+  });
+  return { child, ask: (op, args = {}) => new Promise((resolve, reject) => {
+    const id = next++;
+    waiting.set(id, { resolve, reject });
+    child.send({ id, op, ...args });
+  }) };
+}
 
 // The JVM of the servers: the AOT cache bench/aot-train left beside the jar, with the JDK that made it (as bench/run's
 // qsio targets; BENCH_AOT=0 for none), else the java on the PATH.
@@ -88,6 +114,15 @@ function procCpu(pid) {
   }
 }
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function stats(values) {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
@@ -113,6 +148,7 @@ async function main() {
   const exited = new Promise((r) => cluster.once("exit", r));
   let haproxy = null;
   const stop = async () => {
+    for (const d of drivers) d.child.kill("SIGKILL");
     haproxy?.kill("SIGTERM");
     cluster.kill("SIGTERM");
     await Promise.race([exited, sleep(15_000)]);
@@ -140,38 +176,12 @@ async function main() {
       log(`behind HAProxy (${opts.proxy}) on port ${proxyPort}`);
     }
     const processes = async () => [cluster.pid, ...(await state()).workers.map((w) => w.pid), ...(haproxy ? [haproxy.pid] : [])];
-    const clients = [];
-    for (let i = 0; i < opts.clients; i++) {
-      const kind = kinds[i % 3];
-      const o = kind === "websocket" ? { transports: ["websocket"] } : kind === "polling" ? { transports: ["polling"] } : {};
-      const s = io(url, { ...o, forceNew: true });
-      // a third of the clients, of every kind, are anchors: never moved on purpose
-      const anchor = Math.floor(i / 3) % 3 === 0;
-      // recoveries: whether each connect got its session back; attempts and errors: the client's attempts to reconnect,
-      // and why those that failed did (its Manager's events)
-      const c = { i, kind, s, anchor, pid: null, disconnects: [], connects: [], recoveries: [], attempts: [], errors: [],
-        last: -1, missed: 0, disorder: 0 };
-      s.on("connect", () => {
-        c.connects.push(Date.now());
-        c.recoveries.push(s.recovered === true);
-        s.timeout(20_000).emitWithAck("join").catch(() => {});
-        s.timeout(20_000).emitWithAck("whoami").then((pid) => (c.pid = pid), () => {});
-      });
-      s.on("disconnect", (reason) => c.disconnects.push({ at: Date.now(), reason }));
-      s.io.on("reconnect_attempt", () => c.attempts.push(Date.now()));
-      s.io.on("reconnect_error", (e) => c.errors.push({ at: Date.now(), error: String(e?.description?.message
-        ?? e?.description ?? e?.message ?? e) }));
-      s.on("msg", (m) => {
-        const n = Number(m);
-        if (c.last >= 0 && n !== c.last + 1) {
-          if (n > c.last + 1) c.missed += n - c.last - 1;
-          else c.disorder++;
-        }
-        c.last = Math.max(c.last, n);
-      });
-      clients.push(c);
-    }
-    await waitFor("every client connected", () => clients.every((c) => c.pid !== null));
+    // the clients, split over --drivers processes of their own (children of this one, on CPU 1 with --pin), client i in
+    // process i % drivers
+    drivers = Array.from({ length: opts.drivers }, () => driverProcess());
+    await Promise.all(drivers.map((d, k) => d.ask("open", { url,
+      indices: Array.from({ length: opts.clients }, (_, i) => i).filter((i) => i % opts.drivers === k) })));
+    log(`${opts.clients} clients connected from ${opts.drivers} driver process${opts.drivers > 1 ? "es" : ""}`);
     const pub = io(url, { transports: ["websocket"], forceNew: true });
     await new Promise((r) => pub.once("connect", r));
     const pubPid = await pub.timeout(20_000).emitWithAck("whoami");
@@ -187,90 +197,80 @@ async function main() {
       }
     })();
     // the steady window: the polling-only clients send acknowledged messages; round trips and CPU per message
-    const pollers = clients.filter((c) => c.kind === "polling");
-    const rtts = [];
     const pids = await processes();
     const cpuBefore = pids.map(procCpu);
     const windowStart = performance.now();
-    let acked = 0;
-    let failed = 0;
-    const pending = [];
-    for (let n = 0; performance.now() - windowStart < opts.steady * 1000; n++) {
-      const c = pollers[n % pollers.length];
-      const t0 = performance.now();
-      pending.push(c.s.timeout(10_000).emitWithAck("echo", "x").then(() => {
-        rtts.push(performance.now() - t0);
-        acked++;
-      }, () => failed++));
-      const wait = windowStart + (n + 1) * (1000 / opts["ack-rate"]) - performance.now();
-      await sleep(Math.max(1, wait));
-    }
-    await Promise.all(pending);
+    const parts = await Promise.all(drivers.map((d) => d.ask("steady", { rate: opts["ack-rate"] / opts.drivers,
+      seconds: opts.steady })));
     const windowSeconds = (performance.now() - windowStart) / 1000;
     const cpuSeconds = pids.map((p, i) => procCpu(p) - cpuBefore[i]).reduce((a, b) => a + b, 0);
+    const acked = parts.reduce((a, p) => a + p.acked, 0);
+    const failed = parts.reduce((a, p) => a + p.failed, 0);
+    const rtts = parts.flatMap((p) => p.rtts);
     const steady = { acked, failed, seconds: windowSeconds, rtt: stats(rtts.map((r) => Math.round(r * 100) / 100)),
       cpuMsPerAck: acked ? (cpuSeconds * 1000) / acked : NaN, cpuShare: cpuSeconds / windowSeconds };
     log(`steady window: ${acked} acknowledged messages of polling clients (${failed} failed), round trip p50 `
       + `${steady.rtt.p50} ms, p99 ${steady.rtt.p99} ms; CPU of the host${haproxy ? " and HAProxy" : ""} `
       + `${steady.cpuMsPerAck.toFixed(3)} ms per message (with the broadcast stream)`);
+    // how late the driver processes' timers ran during an event: the worst of them
+    const worst = (ds) => ({ p99: Math.max(...ds.map((d) => d.p99)), max: Math.max(...ds.map((d) => d.max)) });
     const kills = [];
     for (let k = 0; k < opts.kills; k++) {
       await sleep(opts.settle * 1000);
       const s = await state();
-      const pids = new Map(s.workers.map((w) => [w.pid, w.id]));
+      const workerIds = new Map(s.workers.map((w) => [w.pid, w.id]));
       const counts = new Map();
-      for (const c of clients) counts.set(c.pid, (counts.get(c.pid) ?? 0) + 1);
-      const victimPid = [...pids.keys()].filter((p) => p !== pubPid).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
-      const victims = clients.filter((c) => c.pid === victimPid);
-      victims.forEach((c) => (c.wasVictim = true));
-      const others = clients.filter((c) => c.pid !== victimPid);
-      const before = new Map(clients.map((c) => [c, { connects: c.connects.length, disconnects: c.disconnects.length }]));
-      // how late this process's own timers ran during the herd (its clients' reconnection delays among them): what
-      // of the times below is the clients' process rather than the servers
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-      loopDelay.enable();
+      for (const p of (await Promise.all(drivers.map((d) => d.ask("pids")))).flatMap((r) => r.pids)) {
+        counts.set(p, (counts.get(p) ?? 0) + 1);
+      }
+      const victimPid = [...workerIds.keys()].filter((p) => p !== pubPid).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0))[0];
+      await Promise.all(drivers.map((d) => d.ask("kill", { victimPid })));
       const killedAt = Date.now();
       process.kill(victimPid, "SIGKILL");
-      await waitFor(`the clients of worker ${pids.get(victimPid)} back`, () =>
-        victims.every((c) => c.connects.length > before.get(c).connects), 60_000, 20);
-      const times = victims.map((c) => {
-        const d = c.disconnects[before.get(c).disconnects];
-        return { kind: c.kind, ms: c.connects[c.connects.length - 1] - d.at, lostAfterKillMs: d.at - killedAt,
-          recovered: c.recoveries[c.recoveries.length - 1],
-          attempts: c.attempts.filter((t) => t >= d.at).length,
-          firstAttemptMs: (c.attempts.find((t) => t >= d.at) ?? NaN) - d.at,
-          // from the attempt that succeeded to the connect: the servers' part (and the network's), without the
-          // client's own reconnection delay nor how late its timers ran
-          attemptToConnectMs: c.connects[c.connects.length - 1] - (c.attempts.filter((t) => t >= d.at).at(-1) ?? NaN),
-          errors: c.errors.filter((e) => e.at >= d.at).map((e) => e.error) };
-      });
-      loopDelay.disable();
-      const clientLoopDelay = { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) };
-      const disturbed = others.filter((c) => c.disconnects.length > before.get(c).disconnects).length;
-      kills.push({ worker: pids.get(victimPid), victims: victims.length, others: others.length, disturbed, times,
-        clientLoopDelay });
+      const back = await Promise.all(drivers.map((d) => d.ask("back")));
+      const times = back.flatMap((b) => b.times).map((t) => ({ ...t, lostAfterKillMs: t.at - killedAt }));
+      const kill = { worker: workerIds.get(victimPid), victims: times.length, others: back.reduce((a, b) => a + b.others, 0),
+        disturbed: back.reduce((a, b) => a + b.disturbed, 0), times, clientLoopDelay: worst(back.map((b) => b.loopDelay)) };
+      kills.push(kill);
       const st = stats(times.map((t) => t.ms));
-      log(`kill ${k + 1}: worker ${pids.get(victimPid)} with ${victims.length} clients; back within ${st.max} ms `
-        + `(median ${st.p50}); other clients disturbed: ${disturbed} of ${others.length}`);
+      log(`kill ${k + 1}: worker ${kill.worker} with ${kill.victims} clients; back within ${st.max} ms `
+        + `(median ${st.p50}); other clients disturbed: ${kill.disturbed} of ${kill.others}`);
       // the primary restarts the worker; then the killed worker's clients, and those of the others that are free to
       // move (all but a third, which stay to show what a client that is never moved sees), reconnect, so that each
       // kill finds about as many clients on its worker as the first (without it: half, then a quarter, ...)
       await waitFor("the cluster ready again", allReady);
-      const moving = [...victims, ...others.filter((c) => !c.anchor)];
-      for (const c of moving) {
-        c.pid = null;
-        if (!victims.includes(c)) c.moved = true;
-      }
-      for (const c of moving) {
-        c.s.disconnect();
-        c.s.connect();
-      }
-      await waitFor("the clients reconnected", () => clients.every((c) => c.pid !== null));
+      await Promise.all(drivers.map((d) => d.ask("move")));
+    }
+    // rolling restarts (SIGUSR1 to the primary): every worker replaced in turn, each client moved once or more; every
+    // time a client lost its connection, timed to its next connect
+    const rolls = [];
+    for (let k = 0; k < opts.rolls; k++) {
+      await sleep(opts.settle * 1000);
+      const before = new Set((await state()).workers.map((w) => w.pid));
+      await Promise.all(drivers.map((d) => d.ask("roll")));
+      const startedAt = Date.now();
+      process.kill(cluster.pid, "SIGUSR1");
+      await waitFor("the rolling restart done", async () => {
+        const s = await state();
+        return s.workers.length === opts.workers && s.workers.every((w) => w.ready && !before.has(w.pid))
+          && [...before].every((p) => !alive(p));
+      }, 180_000);
+      const rolledMs = Date.now() - startedAt;
+      const done = await Promise.all(drivers.map((d) => d.ask("rolled")));
+      const times = done.flatMap((r) => r.times);
+      const roll = { rolledMs, clients: done.reduce((a, r) => a + r.clients, 0),
+        movedClients: done.reduce((a, r) => a + r.movedClients, 0), movedTwice: done.reduce((a, r) => a + r.movedTwice, 0),
+        times, clientLoopDelay: worst(done.map((r) => r.loopDelay)) };
+      rolls.push(roll);
+      const st = stats(times.map((t) => t.ms));
+      log(`rolling restart ${k + 1} done in ${rolledMs} ms: ${roll.movedClients} of ${roll.clients} clients moved `
+        + `(${roll.movedTwice} twice), ${times.length} losses; back within ${st.max} ms (median ${st.p50}, p99 ${st.p99})`);
     }
     publishing = false;
     await publisher;
     await sleep(1000);
     const all = kills.flatMap((k) => k.times);
+    const summaries = await Promise.all(drivers.map((d) => d.ask("summary")));
     const results = {
       started: stamp,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, kernel: os.release(), node: process.version,
@@ -291,8 +291,13 @@ async function main() {
       reconnectErrors: Object.fromEntries([...all.flatMap((t) => t.errors).reduce((m, e) => m.set(e, (m.get(e) ?? 0) + 1),
         new Map())]),
       // broadcasts that clients never on a killed worker missed or got out of order (both 0 when nothing is lost)
-      neverKilled: clients.filter((c) => !c.wasVictim && !c.moved).length,
-      neverKilledMissed: clients.filter((c) => !c.wasVictim && !c.moved).reduce((a, c) => a + c.missed + c.disorder, 0),
+      neverKilled: summaries.reduce((a, m) => a + m.neverKilled, 0),
+      neverKilledMissed: summaries.reduce((a, m) => a + m.neverKilledMissed, 0),
+      // the rolling restarts: each client's losses of its connection during one, timed as the kills' are
+      rolls: rolls.map((r) => ({ ...r, back: stats(r.times.map((t) => t.ms)),
+        firstAttempt: stats(r.times.map((t) => t.firstAttemptMs).filter((v) => !Number.isNaN(v))),
+        attemptToConnect: stats(r.times.map((t) => t.attemptToConnectMs).filter((v) => !Number.isNaN(v))),
+        recovered: r.times.filter((t) => t.recovered).length })),
     };
     fs.writeFileSync(path.join(out, "results.json"), JSON.stringify(results, null, 1));
     const row = (name, s) => `| ${name} | ${s.n} | ${s.p50} | ${s.p90} | ${s.p99} | ${s.max} |`;
@@ -301,7 +306,9 @@ async function main() {
         + `Node ${process.version}. ${opts.workers} workers, ${opts.clients} clients (socket.io-client defaults), `
         + `${opts.rate} broadcasts/s, ${opts.kills} kills${opts.proxy ? `, behind HAProxy (${path.basename(opts.proxy)})` : ""}`
         + `${opts.recovery ? ", connection state recovery on" : ""}`
-        + `${opts.pin ? "; the servers pinned to CPU 0, the clients (this driver) to CPU 1" : ""}.`, "",
+        + `${opts.rolls ? `, ${opts.rolls} rolling restart${opts.rolls > 1 ? "s" : ""}` : ""}`
+        + `; the clients in ${opts.drivers} Node process${opts.drivers > 1 ? "es" : ""}`
+        + `${opts.pin ? "; the servers pinned to CPU 0, the clients' processes and this driver to CPU 1" : ""}.`, "",
       `Steady window (${opts.steady} s, ${opts["ack-rate"]} acknowledged messages/s from the polling-only clients, with the broadcast stream): `
         + `round trip p50 ${steady.rtt.p50} ms, p90 ${steady.rtt.p90} ms, p99 ${steady.rtt.p99} ms, max ${steady.rtt.max} ms; `
         + `${steady.failed} failed; CPU of the host's processes${opts.proxy ? " and HAProxy" : ""} ${steady.cpuMsPerAck.toFixed(3)} ms per acknowledged message `
@@ -325,11 +332,18 @@ async function main() {
         return `| ${i + 1} | ${k.worker} | ${k.victims} | ${st.p50} / ${st.p99} / ${st.max} | ${fa.p50} / ${fa.p99} | `
           + `${ac.p50} / ${ac.p99} | ${k.disturbed} of ${k.others} | ${k.clientLoopDelay.p99} / ${k.clientLoopDelay.max} |`;
       }),
-      ""];
+      "", ...(rolls.length ? [
+        "Rolling restarts (`SIGUSR1` to the primary): each time a client lost its connection, to its next `connect`, ms:", "",
+        "| roll | done in ms | clients moved (twice) | losses | recovered | back, p50 / p99 / max ms | first attempt, p50 / p99 ms | its attempt to its connect, p50 / p99 ms | the clients' event loop delay, p99 / max ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+        ...results.rolls.map((r, i) => `| ${i + 1} | ${r.rolledMs} | ${r.movedClients} of ${r.clients} (${r.movedTwice}) | `
+          + `${r.times.length} | ${r.recovered} | ${r.back.p50} / ${r.back.p99} / ${r.back.max} | `
+          + `${r.firstAttempt.p50} / ${r.firstAttempt.p99} | ${r.attemptToConnect.p50} / ${r.attemptToConnect.p99} | `
+          + `${r.clientLoopDelay.p99} / ${r.clientLoopDelay.max} |`), ""] : [])];
     fs.writeFileSync(path.join(out, "results.md"), md.join("\n"));
     console.log(md.join("\n"));
     log(`results in ${out}`);
-    for (const c of clients) c.s.close();
+    await Promise.all(drivers.map((d) => d.ask("close")));
     pub.close();
   } finally {
     await stop();

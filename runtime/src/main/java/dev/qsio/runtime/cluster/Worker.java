@@ -1,5 +1,6 @@
 package dev.qsio.runtime.cluster;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,6 +21,7 @@ import dev.qsio.ClusterMessage;
 import dev.qsio.runtime.bus.Bus;
 import dev.qsio.runtime.bus.LocalBus;
 import dev.qsio.runtime.config.ClusterConfig;
+import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineEndpoints;
 import dev.qsio.runtime.figures.FigureGroup;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
@@ -50,6 +52,9 @@ public class Worker {
 
     @Inject
     ClusterConfig config;
+
+    @Inject
+    SocketIoRuntimeConfig runtime;
 
     @Inject
     ClusterInfo identity;
@@ -194,8 +199,10 @@ public class Worker {
         if (bus.isUp() && listening) {
             bus.send("primary", Bus.Channel.CONTROL, Control.encode(Control.op(Control.DRAINING)));
         }
-        LOG.infof("Worker %d takes no new connections; closing its sessions", identity.workerId());
-        engines.drain();
+        Duration spread = ClusterSettings.workerDrainSpread(runtime, config);
+        LOG.infof("Worker %d takes no new connections; closing its sessions over %d ms (quarkus.socketio.drain-spread)",
+                identity.workerId(), spread.toMillis());
+        engines.drain(spread.toMillis());
         // no session is left here: the primary sends a later request for one of them to another worker, which
         // answers that it does not know it, instead of here, where the HTTP server is about to close
         ConnectionHandOff handOff = clusterBus.connectionHandOff();

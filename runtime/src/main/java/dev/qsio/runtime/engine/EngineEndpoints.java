@@ -1,5 +1,6 @@
 package dev.qsio.runtime.engine;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -77,11 +78,12 @@ public class EngineEndpoints {
     @PostConstruct
     void init() {
         options = EngineOptions.from(config);
-        if (config.drainSpread().isNegative()) {
+        Duration spread = config.drainSpread().orElse(Duration.ZERO);
+        if (spread.isNegative()) {
             throw new ConfigurationException("quarkus.socketio.drain-spread must be a duration of 0 (all at once) or more, "
-                    + "got " + config.drainSpread(), Set.of("quarkus.socketio.drain-spread"));
+                    + "got " + spread, Set.of("quarkus.socketio.drain-spread"));
         }
-        drainSpreadMs = config.drainSpread().toMillis();
+        drainSpreadMs = spread.toMillis();
         // every filter bean must allow a handshake
         handshakeFilters = new HandshakeFilters(named(filters), named(asyncFilters), options.handshakeFilterTimeoutMs());
         if (cluster.sticky().enabled()) {
@@ -154,21 +156,26 @@ public class EngineEndpoints {
      * by a stopping process, off the event loop.
      */
     public void drain() {
+        drain(drainSpreadMs);
+    }
+
+    /** {@link #drain()} over {@code spreadMs} (a worker of a cluster, whose default the cluster decides). */
+    public void drain(long spreadMs) {
         if (!draining.compareAndSet(false, true)) {
             // drained already: at the start of the shutdown, and again by the shutdown observers
             return;
         }
-        List<Future<Void>> closing = servers.values().stream().map(s -> s.drain(drainSpreadMs)).toList();
+        List<Future<Void>> closing = servers.values().stream().map(s -> s.drain(spreadMs)).toList();
         // a polling session ends with its client's next poll, at once unless the client is gone: past this, what is
         // left is closed at once
-        long bound = drainSpreadMs + DRAIN_GRACE_MS;
+        long bound = spreadMs + DRAIN_GRACE_MS;
         try {
             Future.all(closing).toCompletionStage().toCompletableFuture().get(bound, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             LOG.debugf("Sessions still closing %d ms after drain-spread (%d ms): closed at once", DRAIN_GRACE_MS,
-                    drainSpreadMs);
+                    spreadMs);
         }
         servers.values().forEach(EngineServer::shutdown);
         for (AutoCloseable listener : listeners) {

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -111,13 +112,14 @@ class GracefulStopIT {
     /**
      * A rolling restart: each replacement warms its connection path before it is ready (the workers started with the
      * cluster do not), since the clients of the worker it replaces all come to it at once; each old worker drains
-     * while its server still answers, then takes no more connections. Every client comes back with its session.
+     * while its server still answers, over 5 s (drain-spread unset), then takes no more connections. Every client comes
+     * back with its session.
      */
     @Test
     void aRollingRestartWarmsEachReplacementAndItsClientsFindNoClosedServer() {
         Map<String, String> props = Map.of(ClusterProcess.WARM_UP, "", "quarkus.socketio.warm-up.timeout", "60s",
                 "quarkus.socketio.connection-state-recovery.enabled", "true",
-                "quarkus.socketio.warm-up.recovery-sessions", "200", "quarkus.socketio.drain-spread", "1s");
+                "quarkus.socketio.warm-up.recovery-sessions", "200");
         try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2, props, "graceful-roll");
                 ClientDriver driver = ClientDriver.start()) {
             cluster.awaitReady(2);
@@ -134,9 +136,11 @@ class GracefulStopIT {
                 };
                 driver.connect(id, cluster.url(), opts);
             }
+            Map<String, Long> workerOf = new HashMap<>();
             for (String id : ids) {
                 driver.await(id, "connect");
                 driver.call(id, 30_000, "join", "r");
+                workerOf.put(id, driver.call(id, 30_000, "whoami").get(0).asLong());
             }
             // a broadcast each client gets: its offset, with which its reconnection asks for its session back
             driver.connect("pub", cluster.url(), Map.of());
@@ -160,6 +164,20 @@ class GracefulStopIT {
                 assertThat(connects.get(connects.size() - 1).path("recovered").asBoolean())
                         .as("%s: %s", id, connects).isTrue();
             }
+            // each old worker closed its sessions over drain-spread, 5 s when unset in a worker: its clients lost their
+            // connections at times spread over it, not in one instant (15 closes over 5 s all within 1 s: about 1 in
+            // 10^9)
+            for (long worker = 1; worker <= 2; worker++) {
+                long w = worker;
+                List<Long> lost = ids.stream().filter(id -> workerOf.get(id) == w)
+                        .map(id -> driver.events(id, "disconnect").get(0).path("at").asLong()).toList();
+                assertThat(lost).as("clients on worker %d", w).hasSizeGreaterThanOrEqualTo(5);
+                long spread = lost.stream().mapToLong(Long::longValue).max().orElseThrow()
+                        - lost.stream().mapToLong(Long::longValue).min().orElseThrow();
+                assertThat(spread).as("ms between the first and last disconnect of worker %d's clients", w)
+                        .isGreaterThan(1000);
+            }
+            assertThat(cluster.logText()).contains("closing its sessions over 5000 ms");
             assertThat(count(WARMED, cluster.logText())).as("one warm-up per replacement").isEqualTo(2);
             assertThat(sessions(WARMED, cluster.logText())).allSatisfy(n -> assertThat(n).isEqualTo(4000));
             assertThat(count(RECOVERY_WARMED, cluster.logText()))
