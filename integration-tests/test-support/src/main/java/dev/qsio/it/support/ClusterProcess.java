@@ -70,6 +70,9 @@ public final class ClusterProcess implements AutoCloseable {
     /** The number of sessions of the warm-up: off in the processes the tests start, unless they give it. */
     public static final String WARM_UP = "quarkus.socketio.warm-up.connections";
 
+    /** Set to 0 s unless a test gives it (an empty value: the application's default). */
+    public static final String DRAIN_SPREAD = "quarkus.socketio.drain-spread";
+
     /** Starts the application at {@code jar} with {@code workers} workers and waits until all are ready. */
     public static ClusterProcess start(Path jar, int workers, Map<String, String> properties, String name) {
         return start(jar, workers, properties, name, ClusterProcess::freePort);
@@ -163,10 +166,15 @@ public final class ClusterProcess implements AutoCloseable {
             // of the hundreds of processes the tests start; WarmUpIT tests it, with its default (an empty value)
             cmd.add("-D" + WARM_UP + "=0");
         }
+        if (!properties.containsKey(DRAIN_SPREAD)) {
+            // a worker's drain spreads over 5 s by default in a packaged application: every cluster's stop, and each
+            // roll or scale-down of the tests, would take that much longer; GracefulStopIT tests the default
+            cmd.add("-D" + DRAIN_SPREAD + "=0s");
+        }
         properties.forEach((k, v) -> {
-            // the warm-up's setting given empty: left unset, so that the application's own default applies (an empty
-            // system property would hide the value a primary gives a worker in its environment)
-            if (!(k.equals(WARM_UP) && v.isEmpty())) {
+            // these settings given empty: left unset, so that the application's own default applies (an empty system
+            // property would also hide the value a primary gives a worker in its environment)
+            if (!((k.equals(WARM_UP) || k.equals(DRAIN_SPREAD)) && v.isEmpty())) {
                 cmd.add("-D" + k + "=" + v);
             }
         });

@@ -117,7 +117,8 @@ class GracefulStopIT {
      */
     @Test
     void aRollingRestartWarmsEachReplacementAndItsClientsFindNoClosedServer() {
-        Map<String, String> props = Map.of(ClusterProcess.WARM_UP, "", "quarkus.socketio.warm-up.timeout", "60s",
+        Map<String, String> props = Map.of(ClusterProcess.WARM_UP, "", ClusterProcess.DRAIN_SPREAD, "",
+                "quarkus.socketio.warm-up.timeout", "60s",
                 "quarkus.socketio.connection-state-recovery.enabled", "true",
                 "quarkus.socketio.warm-up.recovery-sessions", "200");
         try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2, props, "graceful-roll");
@@ -167,16 +168,23 @@ class GracefulStopIT {
             // each old worker closed its sessions over drain-spread, 5 s when unset in a worker: its clients lost their
             // connections at times spread over it, not in one instant (15 closes over 5 s all within 1 s: about 1 in
             // 10^9)
+            int judged = 0;
             for (long worker = 1; worker <= 2; worker++) {
                 long w = worker;
                 List<Long> lost = ids.stream().filter(id -> workerOf.get(id) == w)
                         .map(id -> driver.events(id, "disconnect").get(0).path("at").asLong()).toList();
-                assertThat(lost).as("clients on worker %d", w).hasSizeGreaterThanOrEqualTo(5);
+                if (lost.size() < 8) {
+                    // too few to judge a spread (the primary places new sessions at random): the other worker has 23
+                    // or more
+                    continue;
+                }
+                judged++;
                 long spread = lost.stream().mapToLong(Long::longValue).max().orElseThrow()
                         - lost.stream().mapToLong(Long::longValue).min().orElseThrow();
                 assertThat(spread).as("ms between the first and last disconnect of worker %d's clients", w)
                         .isGreaterThan(1000);
             }
+            assertThat(judged).isPositive();
             assertThat(cluster.logText()).contains("closing its sessions over 5000 ms");
             assertThat(count(WARMED, cluster.logText())).as("one warm-up per replacement").isEqualTo(2);
             assertThat(sessions(WARMED, cluster.logText())).allSatisfy(n -> assertThat(n).isEqualTo(4000));
