@@ -309,11 +309,16 @@ public final class EngineSession<C> implements EngineIoSocket {
             if (!transport.closesWithPacket()) {
                 out.flushAll();
                 closeNow = true;
-            } else if (transport.writable()) {
+            } else if (transport.writable() && out.isEmpty()) {
                 flushClose();
                 closeNow = true;
             } else {
-                // the next poll carries the queued packets and the close packet
+                // what is queued goes first, with the waiting poll or the next one, and the close packet with the poll
+                // after it, never in the same payload: the official client hands a payload's messages to the socket a
+                // tick later but ends the session at its close packet at once, so that messages beside the close
+                // reached the socket after its disconnect, were buffered, and were emitted again on the reconnection,
+                // besides the recovered copies (LocalRecoveryIT; the reference server closes on its buffer's drain)
+                out.flushAll();
                 scheduleCloseTimeout();
             }
         }
@@ -484,6 +489,14 @@ public final class EngineSession<C> implements EngineIoSocket {
      */
     boolean closingIdle() {
         return state == State.CLOSING && upgrading == null;
+    }
+
+    /**
+     * Whether a poll of a closing session is to carry the CLOSE packet now: only once nothing else waits to be sent (see
+     * {@link #close(String)}). Called with the lock held.
+     */
+    boolean closeDue() {
+        return closingIdle() && out.isEmpty();
     }
 
     /** Writes what is buffered and the CLOSE packet. Called with the lock held. */

@@ -164,7 +164,7 @@ public final class PollingTransport extends Transport {
             }
             if (!park(request, tag)) {
                 overlap = true;
-            } else if (session.closingIdle()) {
+            } else if (session.closeDue()) {
                 session.flushClose();
                 closeAfter = true;
             } else {

@@ -150,6 +150,11 @@ final class SendBuffer<C> {
         }
     }
 
+    /** Whether nothing waits to be sent. Called with the session's lock held. */
+    boolean isEmpty() {
+        return packets.isEmpty();
+    }
+
     /** Writes what is held if the transport can carry it. Called with the lock held. */
     void flush() {
         if (!packets.isEmpty() && session.currentTransport().writable()) {
