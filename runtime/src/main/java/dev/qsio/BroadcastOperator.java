@@ -42,7 +42,10 @@ public interface BroadcastOperator {
      */
     BroadcastOperator compress(boolean compress);
 
-    /** The time to wait for acknowledgements in {@link #emitWithAck(String, Object...)}. */
+    /**
+     * The time to wait for acknowledgements in {@link #emitWithAck(String, Object...)}. Zero expires right after the
+     * emit, as Node's {@code timeout(0)}; a negative one throws {@link IllegalArgumentException}.
+     */
     BroadcastOperator timeout(Duration timeout);
 
     /** Emits an event to the selected sockets. The packet is encoded once for all of them. */

@@ -114,7 +114,10 @@ public interface SocketIoSocket extends RemoteSocket {
         return emitWithAck(type, event, args).await().indefinitely();
     }
 
-    /** Emitting with another acknowledgement timeout. */
+    /**
+     * Emitting with another acknowledgement timeout. Zero expires right after the emit, as Node's {@code timeout(0)}
+     * (an answer that comes later is dropped); a negative one throws {@link IllegalArgumentException}.
+     */
     Emitter timeout(Duration timeout);
 
     /**

@@ -361,7 +361,9 @@ class SocketIoProcessor {
             }
             // a class without handler methods still declares its namespace, as Node's io.of(name) does
             declarations.produce(new NamespaceDeclarationBuildItem(namespace));
-            for (MethodInfo method : bean.methods()) {
+            // in declaration order (methods() is sorted by name): middleware runs, and the handlers of one event are
+            // called, in the order the class declares them
+            for (MethodInfo method : bean.unsortedMethods()) {
                 try {
                     HandlerMethodBuildItem handler = namespaceHandler(validation, bean, namespace, method);
                     if (handler != null) {

@@ -101,6 +101,8 @@ public final class Settings {
         Checks.offOrPositive("quarkus.socketio.heap.periodic-collection", runtime.heap().periodicCollection());
         // warm-up.connections: any number from 0 (off), as Values.check has it for every number
         Checks.positive("quarkus.socketio.warm-up.timeout", runtime.warmUp().timeout());
+        httpTokens("quarkus.socketio.cors.methods", runtime.cors().methods(), "method");
+        runtime.cors().allowedHeaders().ifPresent(h -> httpTokens("quarkus.socketio.cors.allowed-headers", h, "header name"));
         ClusterSettings.check(cluster, runtime, role);
         AdminUi.checkSettings(admin);
         Optional<SocketIoRuntimeConfig.BusKind> emitterBus = emitter.bus();
@@ -113,5 +115,20 @@ public final class Settings {
         Values.check("quarkus.socketio.redis", RedisConfig.class, redis, raw);
         Values.check("quarkus.socketio.postgres", PostgresConfig.class, postgres, raw);
         Values.check("quarkus.socketio.emitter", EmitterConfig.class, emitter, raw);
+    }
+
+    private static final java.util.regex.Pattern HTTP_TOKEN = java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /** A list of HTTP tokens (methods, header names), as a CORS answer carries them: at least one, each a token. */
+    static void httpTokens(String key, java.util.List<String> values, String what) {
+        if (values.isEmpty()) {
+            throw new ConfigurationException(key + " must name at least one " + what, Set.of(key));
+        }
+        for (String v : values) {
+            if (!HTTP_TOKEN.matcher(v.trim()).matches()) {
+                throw new ConfigurationException(key + " must be a comma-separated list of HTTP " + what + "s, got '" + v
+                        + "'", Set.of(key));
+            }
+        }
     }
 }

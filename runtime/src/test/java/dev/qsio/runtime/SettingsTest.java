@@ -153,6 +153,8 @@ class SettingsTest {
         rule("drain-spread", List.of("30s"), List.of("0s", "29s"), "cluster.workers", "2");
         anyText("cors.origins", "origins as the browser sends them; '*' for any");
         rule("cors.max-age", List.of(), List.of("0s", "1s"));
+        rule("cors.methods", List.of("GET POST", "GET;POST"), List.of("GET,POST", "PURGE"));
+        rule("cors.allowed-headers", List.of("content type", "x:y"), List.of("content-type", "x-a,x-b"));
         // the server
         rule("connect-timeout", List.of("0s"), List.of("1ms"));
         rule("ack-timeout", List.of("0s"), List.of("1ms"));

@@ -568,6 +568,20 @@ public interface SocketIoRuntimeConfig {
          * How long browsers may cache a preflight answer ({@code Access-Control-Max-Age}).
          */
         Optional<Duration> maxAge();
+
+        /**
+         * The methods a preflight answer allows ({@code Access-Control-Allow-Methods}), Node's {@code cors.methods}.
+         * The default is Node's.
+         */
+        @WithDefault("GET,HEAD,PUT,PATCH,POST,DELETE")
+        List<String> methods();
+
+        /**
+         * The request headers a preflight answer allows ({@code Access-Control-Allow-Headers}), Node's
+         * {@code cors.allowedHeaders}. When unset, the headers the preflight asks for are allowed, as Node's server
+         * does.
+         */
+        Optional<List<String>> allowedHeaders();
     }
 
     /**

@@ -18,13 +18,18 @@ public final class Cors {
     private final List<String> origins;
     private final boolean credentials;
     private final String maxAge;
+    private final String methods;
+    private final String allowedHeaders;
 
-    private Cors(boolean enabled, boolean any, List<String> origins, boolean credentials, String maxAge) {
+    private Cors(boolean enabled, boolean any, List<String> origins, boolean credentials, String maxAge,
+            String methods, String allowedHeaders) {
         this.enabled = enabled;
         this.any = any;
         this.origins = origins;
         this.credentials = credentials;
         this.maxAge = maxAge;
+        this.methods = methods;
+        this.allowedHeaders = allowedHeaders;
     }
 
     /**
@@ -32,15 +37,33 @@ public final class Cors {
      * {@code maxAge} (null: not said); no origins: CORS is off.
      */
     static Cors allowing(List<String> origins, boolean credentials, Duration maxAge) {
+        return allowing(origins, credentials, maxAge, NODE_METHODS, null);
+    }
+
+    /** Node's default of {@code cors.methods}. */
+    static final List<String> NODE_METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE");
+
+    /**
+     * As {@link #allowing(List, boolean, Duration)}, with the methods a preflight answer allows and the request
+     * headers it allows (null: those the preflight asks for).
+     */
+    static Cors allowing(List<String> origins, boolean credentials, Duration maxAge, List<String> methods,
+            List<String> allowedHeaders) {
         if (origins.isEmpty()) {
             return disabled();
         }
         List<String> list = origins.stream().map(String::trim).toList();
-        return new Cors(true, list.contains("*"), list, credentials, maxAge == null ? null : String.valueOf(maxAge.toSeconds()));
+        return new Cors(true, list.contains("*"), list, credentials,
+                maxAge == null ? null : String.valueOf(maxAge.toSeconds()), joined(methods),
+                allowedHeaders == null ? null : joined(allowedHeaders));
+    }
+
+    private static String joined(List<String> values) {
+        return String.join(",", values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList());
     }
 
     static Cors disabled() {
-        return new Cors(false, false, List.of(), false, null);
+        return new Cors(false, false, List.of(), false, null, "", null);
     }
 
     /** Whether a handshake from this origin may proceed: true unless a list of origins is configured and misses it. */
@@ -73,9 +96,11 @@ public final class Cors {
             return false;
         }
         apply(request, response);
-        response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "GET,HEAD,PUT,PATCH,POST,DELETE");
+        response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods);
         String requested = request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
-        if (requested != null) {
+        if (allowedHeaders != null) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, allowedHeaders);
+        } else if (requested != null) {
             response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, requested);
             response.putHeader(HttpHeaders.VARY, "Origin, Access-Control-Request-Headers");
         }

@@ -90,7 +90,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
     }
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {
-        return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null));
+        return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null),
+                config.methods(), config.allowedHeaders().orElse(null));
     }
 
     private static Compression compression(SocketIoRuntimeConfig config) {

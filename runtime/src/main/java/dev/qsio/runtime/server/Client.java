@@ -2,7 +2,9 @@ package dev.qsio.runtime.server;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
@@ -121,7 +123,40 @@ final class Client {
         } else {
             LOG.debugf("Closed connection %s from %s: invalid packet (%s)", conn.id(), from, e.getMessage());
         }
-        conn.fail(e.getMessage());
+        broken(e.getMessage());
+    }
+
+    /**
+     * The client broke the Socket.IO protocol (a packet that does not decode, one its namespace's state does not
+     * allow): the connection closes, as Node's server closes it, gracefully: what was queued before (the answer to a
+     * CONNECT, say) goes out first, then the Engine.IO close packet; the handlers see {@code parse error}.
+     */
+    private void broken(String what) {
+        LOG.debugf("connection %s: %s", conn.id(), what);
+        conn.close(PARSE_ERROR);
+    }
+
+    /** The reason a connection that broke the protocol ends with, as Engine.IO names it. */
+    static final String PARSE_ERROR = "parse error";
+
+    /**
+     * A packet for a namespace this connection has no socket in. Node's server closes the connection; so does this
+     * one, unless the connection had a socket there that left (the server may have disconnected it while the
+     * client's packets were on their way), which is ignored. The 2.x generation's clients keep the old leniency.
+     */
+    private void notConnected(Packet packet) {
+        if (legacy() || hasLeft(packet.namespace())) {
+            LOG.debugf("connection %s sent %s to %s, which it is not in", conn.id(), packet.kind(), packet.namespace());
+            return;
+        }
+        broken(packet.kind() + " packet for namespace " + packet.namespace() + ", which it has not joined");
+    }
+
+    /** The namespaces this connection had a socket in that left; null until one leaves. */
+    private Set<String> left;
+
+    private synchronized boolean hasLeft(String namespace) {
+        return left != null && left.contains(namespace);
     }
 
     private void dispatch(Packet packet) {
@@ -137,23 +172,29 @@ final class Client {
             }
             case EVENT -> {
                 SocketImpl socket = sockets.get(packet.namespace());
-                if (socket != null && (limits == null || admitted(socket, packet))) {
+                if (socket == null) {
+                    notConnected(packet);
+                } else if (limits == null || admitted(socket, packet)) {
                     socket.onEvent(packet);
                 }
             }
             case ACK -> {
                 SocketImpl socket = sockets.get(packet.namespace());
-                if (socket != null) {
+                if (socket == null) {
+                    notConnected(packet);
+                } else {
                     socket.onAck(packet);
                 }
             }
             case DISCONNECT -> {
                 SocketImpl socket = sockets.get(packet.namespace());
-                if (socket != null) {
+                if (socket == null) {
+                    notConnected(packet);
+                } else {
                     socket.onClientDisconnect();
                 }
             }
-            default -> conn.fail("unexpected " + packet.kind() + " packet");
+            default -> broken("unexpected " + packet.kind() + " packet");
         }
     }
 
@@ -221,7 +262,12 @@ final class Client {
 
     private void connect(String name, JsonNode auth) {
         if (sockets.containsKey(name)) {
-            LOG.debugf("connection %s is already in namespace %s", conn.id(), name);
+            if (legacy()) {
+                LOG.debugf("connection %s is already in namespace %s", conn.id(), name);
+            } else {
+                // as Node's server: a second CONNECT to a namespace the connection is in closes the connection
+                broken("CONNECT to namespace " + name + ", which it is in already");
+            }
             return;
         }
         if (sockets.size() >= server.maxNamespacesPerConnection()) {
@@ -273,6 +319,10 @@ final class Client {
                 Map<String, SocketImpl> next = new HashMap<>(sockets);
                 next.remove(socket.namespace());
                 sockets = Map.copyOf(next);
+                if (left == null) {
+                    left = new HashSet<>(2);
+                }
+                left.add(socket.namespace());
                 holdToNamespacesLag();
             }
         }

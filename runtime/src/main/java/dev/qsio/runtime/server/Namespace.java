@@ -320,6 +320,8 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                         keep(restored);
                     }
                 } else {
+                    // as Node's restored socket: the middleware sees the session's data
+                    socket.data().putAll(restored.session().data());
                     runMiddleware(socket, 0, restored);
                 }
             }), failure -> client.context.runOnContext(v -> {

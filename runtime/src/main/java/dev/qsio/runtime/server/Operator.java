@@ -61,7 +61,7 @@ final class Operator implements BroadcastOperator {
 
     @Override
     public BroadcastOperator timeout(Duration timeout) {
-        return new Operator(namespace, options, timeout);
+        return new Operator(namespace, options, SocketAcks.timeout(timeout));
     }
 
     @Override

@@ -68,6 +68,18 @@ final class SocketAcks {
     }
 
     /**
+     * A timeout given to {@code timeout(Duration)} (a socket's or an operator's), as the timers take it: zero expires on
+     * the event loop's next turn after the emit (Node's {@code timeout(0)}, a {@code setTimeout} of 0; a Vert.x timer
+     * is at least 1 ms), so an acknowledgement can never beat it; a negative or missing one is refused at the call.
+     */
+    static Duration timeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("an acknowledgement's timeout must be zero or more, not " + timeout);
+        }
+        return timeout.isZero() ? Duration.ofMillis(1) : timeout;
+    }
+
+    /**
      * Awaits an acknowledgement. Whatever registers one while the socket leaves is let go here or by
      * {@link #departed}: {@code connected} is cleared before the departure walks the map.
      */

@@ -52,9 +52,12 @@ final class SocketEvents {
         // the middleware of one event completes before the next event's starts, and handlers keep the events' order
         EventArgs eventArgs = new EventArgs(event, args);
         s.executor.submitAsync(() -> SocketListeners.pass(middleware, s, eventArgs).onItemOrFailure()
-                .transform((v, failure) -> {
+                .transform((passed, failure) -> {
                     if (failure == null) {
-                        handle(s, call, ack);
+                        // the middleware may have replaced the event (Node's middleware rewrites the packet's array)
+                        handle(s, passed == eventArgs ? call
+                                : new HandlerMethod.Call(s, ack, null, null, null, passed.event(), passed.values()),
+                                ack);
                     } else {
                         refused(s, event, failure);
                     }

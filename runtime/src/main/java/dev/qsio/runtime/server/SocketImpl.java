@@ -223,7 +223,8 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
         if (restored != null) {
-            data().putAll(restored.session().data());
+            // the middleware, when it ran on recovery, saw the restored data already and may have changed it
+            restored.session().data().forEach(data()::putIfAbsent);
             // live broadcasts reach it from now on, held until what was logged meanwhile has been sent
             namespace.adapter().addAll(id, restored.session().rooms());
         }
@@ -522,7 +523,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Emitter timeout(Duration timeout) {
-        return new SocketEmission(this, timeout, true);
+        return new SocketEmission(this, SocketAcks.timeout(timeout), true);
     }
 
     // ---- rooms

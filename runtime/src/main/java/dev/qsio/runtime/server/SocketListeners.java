@@ -93,14 +93,26 @@ final class SocketListeners {
     }
 
     /** Runs an event through the middleware, one after the other; fails with the first that refuses it. */
-    static Uni<Void> pass(List<PacketMiddleware> middleware, SocketIoSocket socket, EventArgs event) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+    static Uni<EventArgs> pass(List<PacketMiddleware> middleware, SocketIoSocket socket, EventArgs event) {
+        Uni<EventArgs> chain = Uni.createFrom().item(event);
         for (PacketMiddleware m : middleware) {
-            chain = chain.chain(() -> {
-                Uni<Void> next = m.apply(socket, event);
-                return next == null ? Uni.createFrom().voidItem() : next;
+            chain = chain.chain(current -> {
+                Uni<?> next = m.apply(socket, current);
+                return next == null ? Uni.createFrom().item(current) : next.map(result -> passed(current, result));
             });
         }
         return chain;
+    }
+
+    /** What a middleware's result makes of the event: an {@link EventArgs} replaces it, anything else passes it. */
+    private static EventArgs passed(EventArgs current, Object result) {
+        if (!(result instanceof EventArgs replaced)) {
+            return current;
+        }
+        if (replaced.event() == null || replaced.values() == null) {
+            throw new IllegalStateException("a packet middleware replaced event '" + current.event()
+                    + "' with one without a name or arguments: " + replaced);
+        }
+        return replaced;
     }
 }
