@@ -27,13 +27,18 @@ class CloseCasesTest extends NodeCases {
         assertThat(packets.subList(0, packets.size() - 1)).allMatch("6"::equals);
     }
 
-    /** A session connected to the main namespace, then {@code violation}: the CONNECT's answer, then the close. */
+    /**
+     * A session connected to the main namespace, then {@code violation}: the close. Node's case sends the violation
+     * right after the CONNECT and expects the CONNECT's answer before the close. Here the answer is polled first: a
+     * violation that arrives while the CONNECT is still being admitted (its namespace's middleware running) closes the
+     * connection without that answer, which a CI run saw once (node-suites.adoc, differences).
+     */
     void connectedThen(String violation) throws Exception {
         String sid = handshake();
         push(sid, "40");
-        push(sid, violation);
         List<String> first = poll(sid);
         assertThat(first.get(0)).startsWith("40{\"sid\":");
+        push(sid, violation);
         isTheClose(first.size() > 1 ? first.subList(1, first.size()) : poll(sid));
     }
 
