@@ -202,6 +202,8 @@ async function handle(cmd) {
     case "sio.report": return out({ id: cmd.id, event: "report", origins: c.tracked?.origins ?? {} });
     case "sio.disconnect": return c.disconnect();
     case "sio.connectAgain": return c.connect();
+    // a raw Engine.IO message under the Socket.IO client, as Node's server tests write one (engine.write)
+    case "sio.engineWrite": return c.io.engine.write(cmd.data);
     // the connection is lost as if the network failed: the client reconnects on its own (and may recover)
     case "sio.dropTransport": return c.io.engine.close();
     // the next reconnection goes to another server, as when a load balancer or DNS sends it elsewhere

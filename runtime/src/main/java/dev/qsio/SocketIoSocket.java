@@ -127,6 +127,20 @@ public interface SocketIoSocket extends RemoteSocket {
     Emitter compress(boolean compress);
 
     /**
+     * Emitting an event this client may miss (Node's {@code socket.volatile.emit(...)}; the name is a Java keyword,
+     * hence the underscore): the event is dropped, not queued, when the connection cannot take it at once (a polling
+     * client with no request waiting, a WebSocket whose unsent bytes are past their high-water mark), and it is not
+     * logged for connection state recovery. Counted in {@code socketio_volatile_drops_total} when dropped. It applies
+     * to {@code emit}; an acknowledgement asked for is never dropped.
+     */
+    Emitter volatile_();
+
+    /** Sends a {@code message} event (Node's {@code socket.send(...)}): the same as {@code emit("message", args)}. */
+    default void send(Object... args) {
+        emit("message", args);
+    }
+
+    /**
      * Adds a listener called with every event the client sends, before the event's handlers (Node's
      * {@code socket.onAny}). Returns this socket.
      */
@@ -183,6 +197,20 @@ public interface SocketIoSocket extends RemoteSocket {
      */
     interface Emitter {
         void emit(String event, Object... args);
+
+        /** As {@link SocketIoSocket#send(Object...)}: {@code emit("message", args)}. */
+        default void send(Object... args) {
+            emit("message", args);
+        }
+
+        /** The same emitting, without compression when {@code false} (see {@link SocketIoSocket#compress}). */
+        Emitter compress(boolean compress);
+
+        /** The same emitting, with this acknowledgement timeout (see {@link SocketIoSocket#timeout}). */
+        Emitter timeout(java.time.Duration timeout);
+
+        /** The same emitting, the events dropped when the client cannot take them at once (see {@link SocketIoSocket#volatile_}). */
+        Emitter volatile_();
 
         Uni<JsonNode> emitWithAck(String event, Object... args);
 

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 
 import dev.qsio.AckTimeoutException;
 import dev.qsio.runtime.requests.RequestTracker;
@@ -70,7 +71,11 @@ public final class BroadcastAcks extends RequestTracker.Request {
     @Override
     protected void timedOut() {
         int got = answers.size();
+        List<JsonNode> responses = new ArrayList<>(got);
+        for (List<JsonNode> values : answers) {
+            responses.add(values.isEmpty() ? NullNode.getInstance() : values.get(0));
+        }
         result.completeExceptionally(new AckTimeoutException("operation has timed out: " + got + " of "
-                + (remaining() > 0 ? "at least " : "") + expected + " clients acknowledged", got, expected));
+                + (remaining() > 0 ? "at least " : "") + expected + " clients acknowledged", got, expected, responses));
     }
 }

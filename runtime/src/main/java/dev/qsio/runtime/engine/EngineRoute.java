@@ -31,6 +31,11 @@ public final class EngineRoute implements Handler<RoutingContext> {
         server().handle(ctx);
     }
 
+    /** The headers every response of this path carries (CORS, see {@link EngineServer#prepare}), for one it serves itself. */
+    public void prepare(RoutingContext ctx) {
+        server().prepare(ctx.request(), ctx.response());
+    }
+
     EngineServer<?> server() {
         EngineServer<?> s = server;
         if (s == null) {

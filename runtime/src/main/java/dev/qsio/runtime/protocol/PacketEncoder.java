@@ -42,8 +42,14 @@ public final class PacketEncoder {
         return mapper;
     }
 
-    /** An EVENT (or BINARY_EVENT) packet: {@code [event, ...args]}. */
+    /**
+     * An EVENT (or BINARY_EVENT) packet: {@code [event, ...args]}. An event under a name the client library keeps for
+     * itself ({@link PacketDecoder#RESERVED}) is refused, as Node's server refuses to emit it.
+     */
     public Encoded event(String namespace, long id, String event, Object[] args) {
+        if (PacketDecoder.RESERVED.contains(event)) {
+            throw new IllegalArgumentException("\"" + event + "\" is a reserved event name");
+        }
         return encode(PacketKind.EVENT, namespace, id, g -> {
             g.writeStartArray();
             g.writeString(event);

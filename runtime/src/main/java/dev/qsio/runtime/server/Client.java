@@ -133,7 +133,63 @@ final class Client {
      */
     private void broken(String what) {
         LOG.debugf("connection %s: %s", conn.id(), what);
+        synchronized (this) {
+            if (admitting != null) {
+                // a CONNECT still being admitted (its middleware running) is answered first, as Node answers it before
+                // it reads the next packet; the close follows, bounded by the connect timeout
+                if (!closeWhenAdmitted) {
+                    closeWhenAdmitted = true;
+                    server.vertx().setTimer(server.connectTimeoutMs(), t -> conn.close(PARSE_ERROR));
+                }
+                return;
+            }
+        }
         conn.close(PARSE_ERROR);
+    }
+
+    /**
+     * The namespace whose CONNECT is being admitted (null when none; {@link #admittingMore} holds the others, when a
+     * client joins several at once): what a protocol violation waits for before the connection closes.
+     */
+    private String admitting;
+    private Set<String> admittingMore;
+    /** A protocol violation arrived while a CONNECT was being admitted: the connection closes once it is answered. */
+    private volatile boolean closeWhenAdmitted;
+
+    private synchronized boolean isAdmitting(String namespace) {
+        return namespace.equals(admitting) || (admittingMore != null && admittingMore.contains(namespace));
+    }
+
+    private synchronized void admitting(String namespace) {
+        if (admitting == null) {
+            admitting = namespace;
+        } else {
+            if (admittingMore == null) {
+                admittingMore = new HashSet<>(2);
+            }
+            admittingMore.add(namespace);
+        }
+    }
+
+    /** The CONNECT to {@code namespace} was answered; a violation that waited for it closes the connection now. */
+    private void admitted(String namespace) {
+        synchronized (this) {
+            if (namespace.equals(admitting)) {
+                admitting = admittingMore == null || admittingMore.isEmpty() ? null : pollOne(admittingMore);
+            } else if (admittingMore != null) {
+                admittingMore.remove(namespace);
+            }
+            if (!closeWhenAdmitted || admitting != null) {
+                return;
+            }
+        }
+        conn.close(PARSE_ERROR);
+    }
+
+    private static String pollOne(Set<String> names) {
+        String one = names.iterator().next();
+        names.remove(one);
+        return one;
     }
 
     /** The reason a connection that broke the protocol ends with, as Engine.IO names it. */
@@ -161,6 +217,10 @@ final class Client {
 
     private void dispatch(Packet packet) {
         server.stats().packetsIn.increment();
+        if (closeWhenAdmitted) {
+            // the connection broke the protocol and closes once its pending CONNECT is answered: nothing else is read
+            return;
+        }
         switch (packet.kind()) {
             case CONNECT -> {
                 if (legacy()) {
@@ -261,7 +321,7 @@ final class Client {
     }
 
     private void connect(String name, JsonNode auth) {
-        if (sockets.containsKey(name)) {
+        if (sockets.containsKey(name) || isAdmitting(name)) {
             if (legacy()) {
                 LOG.debugf("connection %s is already in namespace %s", conn.id(), name);
             } else {
@@ -279,6 +339,7 @@ final class Client {
             refuse(name, "Invalid namespace", null);
             return;
         }
+        admitting(name);
         namespace.add(this, auth);
     }
 
@@ -293,6 +354,7 @@ final class Client {
         } else {
             write(server.json().encoder().connectError(namespace, message, data), false);
         }
+        admitted(namespace);
     }
 
     void added(SocketImpl socket) {
@@ -303,6 +365,11 @@ final class Client {
             holdToNamespacesLag();
         }
         server.vertx().cancelTimer(connectTimer);
+    }
+
+    /** The socket's CONNECT was answered ({@link SocketImpl#onConnect}, after its answer is written). */
+    void connected(SocketImpl socket) {
+        admitted(socket.namespace());
     }
 
     /** Holds the client to the strictest lag rule of the namespaces it is in ({@link SlowConsumerPolicies#lag}). */
@@ -319,10 +386,13 @@ final class Client {
                 Map<String, SocketImpl> next = new HashMap<>(sockets);
                 next.remove(socket.namespace());
                 sockets = Map.copyOf(next);
-                if (left == null) {
-                    left = new HashSet<>(2);
+                if (!closed) {
+                    // remembered only while the connection stays open: its client's packets may still be on their way
+                    if (left == null) {
+                        left = new HashSet<>(2);
+                    }
+                    left.add(socket.namespace());
                 }
-                left.add(socket.namespace());
                 holdToNamespacesLag();
             }
         }

@@ -163,7 +163,7 @@ final class SocketAcks {
             result.completeExceptionally(new AckTimeoutException("operation has timed out", 0, 1));
         });
         Encoded packet = namespace.server.json().encoder().event(namespace.name(), ackId, event, args);
-        SocketEmission.emitEncoded(s, event, compress ? packet : packet.uncompressed());
+        SocketEmission.emitEncoded(s, event, compress ? packet : packet.uncompressed(), false);
         if (!s.connected && take(s, ackId) != null) {
             pending.departed.accept(s.leftFor());
         }

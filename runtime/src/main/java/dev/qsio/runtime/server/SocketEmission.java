@@ -21,21 +21,39 @@ final class SocketEmission implements SocketIoSocket.Emitter {
     private final SocketImpl socket;
     private final Duration timeout;
     private final boolean compress;
+    private final boolean volatileFlag;
 
-    SocketEmission(SocketImpl socket, Duration timeout, boolean compress) {
+    SocketEmission(SocketImpl socket, Duration timeout, boolean compress, boolean volatileFlag) {
         this.socket = socket;
         this.timeout = timeout;
         this.compress = compress;
+        this.volatileFlag = volatileFlag;
+    }
+
+    @Override
+    public SocketIoSocket.Emitter compress(boolean compress) {
+        return new SocketEmission(socket, timeout, compress, volatileFlag);
+    }
+
+    @Override
+    public SocketIoSocket.Emitter timeout(Duration timeout) {
+        return new SocketEmission(socket, SocketAcks.timeout(timeout), compress, volatileFlag);
+    }
+
+    @Override
+    public SocketIoSocket.Emitter volatile_() {
+        return new SocketEmission(socket, timeout, compress, true);
     }
 
     @Override
     public void emit(String event, Object... args) {
-        if (compress) {
+        if (compress && !volatileFlag) {
             emit(socket, event, args);
             return;
         }
-        emitEncoded(socket, event,
-                socket.namespace.server.json().encoder().event(socket.namespace.name(), -1, event, args).uncompressed());
+        Encoded packet = socket.namespace.server.json().encoder().event(socket.namespace.name(), -1, event, args);
+        // a volatile event is not logged for recovery (a client that missed it is not owed it), as in Node
+        emitEncoded(socket, event, compress ? packet : packet.uncompressed(), volatileFlag);
     }
 
     @Override
@@ -73,10 +91,10 @@ final class SocketEmission implements SocketIoSocket.Emitter {
     }
 
     /** Writes an emitted event in its span. */
-    static void emitEncoded(SocketImpl s, String event, Encoded packet) {
+    static void emitEncoded(SocketImpl s, String event, Encoded packet, boolean dropIfBusy) {
         Tracing.Span span = emitSpan(s, event);
         try (Tracing.Scope scope = span.enter()) {
-            s.write(packet, false);
+            s.write(packet, dropIfBusy);
         } catch (RuntimeException e) {
             span.end(e);
             throw e;

@@ -239,6 +239,7 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
             if (recovery != null) {
                 recovery.replay(restored, clientOffset);
             }
+            client.connected(this);
         });
         claimSession();
         SocketObserver observer = namespace.server.observer();
@@ -518,12 +519,17 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
 
     @Override
     public Emitter compress(boolean compress) {
-        return new SocketEmission(this, namespace.server.ackTimeout(), compress);
+        return new SocketEmission(this, namespace.server.ackTimeout(), compress, false);
     }
 
     @Override
     public Emitter timeout(Duration timeout) {
-        return new SocketEmission(this, SocketAcks.timeout(timeout), true);
+        return new SocketEmission(this, SocketAcks.timeout(timeout), true, false);
+    }
+
+    @Override
+    public Emitter volatile_() {
+        return new SocketEmission(this, namespace.server.ackTimeout(), true, true);
     }
 
     // ---- rooms

@@ -203,7 +203,8 @@ public final class ClientDriver implements AutoCloseable {
 
     public void emit(String id, String event, Object... args) {
         ObjectNode c = command("sio.emit", id).put("event", event);
-        c.set("args", JSON.valueToTree(List.of(args)));
+        // Arrays.asList: an argument may be null
+        c.set("args", JSON.valueToTree(java.util.Arrays.asList(args)));
         send(c);
     }
 
@@ -299,6 +300,16 @@ public final class ClientDriver implements AutoCloseable {
         send(command("sio.disconnect", id));
     }
 
+    /** The client connects again after it disconnected ({@code socket.connect()}). */
+    public void connectAgain(String id) {
+        send(command("sio.connectAgain", id));
+    }
+
+    /** Writes a raw Engine.IO message on the client's connection, under the Socket.IO client ({@code engine.write}). */
+    public void engineWrite(String id, String data) {
+        send(command("sio.engineWrite", id).put("data", data));
+    }
+
     /** Binary for a command argument. */
     public static Map<String, String> bin(byte[] data) {
         return Map.of("$bin", java.util.Base64.getEncoder().encodeToString(data));
@@ -367,6 +378,12 @@ public final class ClientDriver implements AutoCloseable {
         synchronized (events) {
             return events.stream().filter(match).toList();
         }
+    }
+
+    /** The events named {@code name} that the server emitted to a client so far, in their order. */
+    public List<JsonNode> emits(String id, String name) {
+        return events(e -> id.equals(e.path("id").asText()) && "event".equals(e.path("event").asText())
+                && name.equals(e.path("name").asText()));
     }
 
     public List<JsonNode> events(String id, String event) {
