@@ -36,6 +36,11 @@ final class SerialExecutor {
     private final Context context;
     /** Small at first: most sockets have at most one handler running and one waiting (a default deque costs 84 bytes). */
     private final ArrayDeque<Task> queue = new ArrayDeque<>(2);
+    /**
+     * Tasks that the running task submitted as part of its own work ({@link #submitNext}): they run before the
+     * queue. Null until first used.
+     */
+    private ArrayDeque<Task> soon;
     private boolean running;
     /** Tasks chained on the event loop in the current turn; only touched on that loop. */
     private int inlineDepth;
@@ -54,6 +59,34 @@ final class SerialExecutor {
      */
     void submitAsync(Supplier<Uni<?>> body) {
         submit(new Task(ExecutionModel.EVENT_LOOP, null, body));
+    }
+
+    /**
+     * From within a running task of this executor: a task that is part of it (an event's handlers, submitted by the
+     * event's dispatch), run right after it and those it submitted so before, ahead of the tasks queued meanwhile (a
+     * DISCONNECT read after the event submits the disconnect handlers, which must not overtake the event's).
+     */
+    void submitNext(ExecutionModel model, Runnable body) {
+        submitNext(new Task(model, body, null));
+    }
+
+    /** {@link #submitAsync} as a part of the running task, see {@link #submitNext(ExecutionModel, Runnable)}. */
+    void submitNextAsync(Supplier<Uni<?>> body) {
+        submitNext(new Task(ExecutionModel.EVENT_LOOP, null, body));
+    }
+
+    private void submitNext(Task task) {
+        synchronized (this) {
+            if (running) {
+                if (soon == null) {
+                    soon = new ArrayDeque<>(2);
+                }
+                soon.add(task);
+                return;
+            }
+            running = true;
+        }
+        start(task);
     }
 
     private void submit(Task task) {
@@ -82,6 +115,18 @@ final class SerialExecutor {
                 }
             }
         }
+    }
+
+    /** The next task, a part of the one that ended first; null (and nothing running) when there is none. */
+    private synchronized Task poll() {
+        Task task = soon == null ? null : soon.poll();
+        if (task == null) {
+            task = queue.poll();
+        }
+        if (task == null) {
+            running = false;
+        }
+        return task;
     }
 
     private boolean onOwnEventLoop() {
@@ -114,13 +159,9 @@ final class SerialExecutor {
     }
 
     private void next() {
-        Task task;
-        synchronized (this) {
-            task = queue.poll();
-            if (task == null) {
-                running = false;
-                return;
-            }
+        Task task = poll();
+        if (task == null) {
+            return;
         }
         if (task.model == ExecutionModel.EVENT_LOOP && onOwnEventLoop()) {
             if (inlineDepth < MAX_INLINE_DEPTH) {

@@ -41,8 +41,10 @@ final class SocketEvents {
         }
         Ack ack = packet.hasId() ? new AckImpl(s, packet.id(), event) : AckImpl.NONE;
         HandlerMethod.Call call = new HandlerMethod.Call(s, ack, null, null, null, event, args);
+        // dispatch runs as a task of the socket's executor: what it submits is part of it, and runs before what was
+        // queued meanwhile (see SerialExecutor.submitNext)
         for (HandlerMethod m : s.namespace.handlers.anyEvent) {
-            s.executor.submit(m.execution, () -> call(s, m, call, AckImpl.NONE));
+            s.executor.submitNext(m.execution, () -> call(s, m, call, AckImpl.NONE));
         }
         List<PacketMiddleware> middleware = l == null ? null : l.middleware;
         if (middleware == null) {
@@ -51,7 +53,7 @@ final class SocketEvents {
         }
         // the middleware of one event completes before the next event's starts, and handlers keep the events' order
         EventArgs eventArgs = new EventArgs(event, args);
-        s.executor.submitAsync(() -> SocketListeners.pass(middleware, s, eventArgs).onItemOrFailure()
+        s.executor.submitNextAsync(() -> SocketListeners.pass(middleware, s, eventArgs).onItemOrFailure()
                 .transform((passed, failure) -> {
                     if (failure == null) {
                         // the middleware may have replaced the event (Node's middleware rewrites the packet's array)
@@ -76,7 +78,7 @@ final class SocketEvents {
             if (m.access != null) {
                 callIfAllowed(s, m, call, ack);
             } else {
-                s.executor.submit(m.execution, () -> call(s, m, call, ack));
+                s.executor.submitNext(m.execution, () -> call(s, m, call, ack));
             }
         }
     }
@@ -88,9 +90,9 @@ final class SocketEvents {
      */
     private static void callIfAllowed(SocketImpl s, HandlerMethod m, HandlerMethod.Call call, Ack ack) {
         SecurityIdentity who = s.identity;
-        s.executor.submitAsync(() -> SocketSecurity.allows(m.access, who).onItemOrFailure().transform((ok, failure) -> {
+        s.executor.submitNextAsync(() -> SocketSecurity.allows(m.access, who).onItemOrFailure().transform((ok, failure) -> {
             if (failure == null && Boolean.TRUE.equals(ok)) {
-                s.executor.submit(m.execution, () -> call(s, m, call, ack));
+                s.executor.submitNext(m.execution, () -> call(s, m, call, ack));
             } else {
                 String refusal = SocketSecurity.refusal(who);
                 LOG.debugf("socket %s may not send '%s' to %s (%s): %s", s.id(), call.event(), m, m.access, refusal);

@@ -1,6 +1,7 @@
 package dev.qsio.runtime.server;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -185,7 +186,16 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
     @Override
     public Set<String> rooms() {
         Set<String> leaving = roomsWhenLeaving;
-        return leaving != null ? leaving : namespace.adapter().socketRooms(id);
+        if (leaving != null) {
+            return leaving;
+        }
+        if (!connected && leftFor == null) {
+            // in its middleware: the rooms it joined so far
+            synchronized (this) {
+                return joinedBeforeConnect == null ? Set.of() : Set.copyOf(joinedBeforeConnect);
+            }
+        }
+        return namespace.adapter().socketRooms(id);
     }
 
     @Override
@@ -222,6 +232,14 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         namespace.added(this);
         client.added(this);
         namespace.adapter().addAll(id, Set.of(id));
+        Set<String> early;
+        synchronized (this) {
+            early = joinedBeforeConnect;
+            joinedBeforeConnect = null;
+        }
+        if (early != null && !early.isEmpty()) {
+            namespace.adapter().addAll(id, early);
+        }
         if (restored != null) {
             // the middleware, when it ran on recovery, saw the restored data already and may have changed it
             restored.session().data().forEach(data()::putIfAbsent);
@@ -540,12 +558,32 @@ public final class SocketImpl implements SocketIoSocket, AdapterSocket {
         if (connected) {
             namespace.adapter().addAll(id, names);
             saveSession();
+        } else if (leftFor == null) {
+            // its middleware may join rooms (as Node's): they are joined as the socket connects, and never if it is
+            // refused
+            synchronized (this) {
+                if (joinedBeforeConnect == null) {
+                    joinedBeforeConnect = new LinkedHashSet<>();
+                }
+                joinedBeforeConnect.addAll(names);
+            }
         }
     }
+
+    /** The rooms the socket's middleware joined before it connected; null when none. */
+    private Set<String> joinedBeforeConnect;
 
     @Override
     public void leave(String room) {
         Rooms.named("leave", room);
+        if (!connected) {
+            synchronized (this) {
+                if (joinedBeforeConnect != null) {
+                    joinedBeforeConnect.remove(room);
+                }
+            }
+            return;
+        }
         namespace.adapter().del(id, room);
         saveSession();
     }
