@@ -277,7 +277,8 @@ public interface SocketIoRuntimeConfig {
 
     /**
      * Whether a child namespace of a dynamic declaration ({@code @SocketIo(pattern = ...)} or a matcher) is forgotten
-     * when its last socket leaves (Node's {@code cleanupEmptyChildNamespaces}). On by default, unlike Node, so that a
+     * when its last socket leaves, or when a CONNECT that made it is refused and no socket is in it (Node's
+     * {@code cleanupEmptyChildNamespaces}). On by default, unlike Node, so that a
      * flood of names a pattern accepts does not pile up namespaces; off, a child namespace stays once created, with
      * its {@code use()} middleware and adapter.
      */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -218,6 +219,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * namespace's Quarkus Security rule lets it in, then its middleware; it is admitted or refused.
      */
     void add(Client client, JsonNode auth) {
+        admitting.incrementAndGet();
         SecurityIdentity handshake = client.conn.request().identity();
         String field = server.authTokenField();
         JsonNode token = field == null || auth == null ? null : auth.get(field);
@@ -231,7 +233,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
                     // the token itself is never logged
                     LOG.debugf("a token in the auth of a CONNECT to %s was refused: %s", name,
                             failure.getClass().getSimpleName());
-                    client.refuse(name, SocketSecurity.UNAUTHORIZED, null);
+                    refuse(client, SocketSecurity.UNAUTHORIZED, null);
                 }));
     }
 
@@ -240,7 +242,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             // identity providers accept a token a little past its exp (clock skew): a socket admitted with it would be
             // closed at once, and its client would come back with it again and again
             LOG.debugf("an expired credential was refused at a CONNECT to %s", name);
-            client.refuse(name, SocketSecurity.UNAUTHORIZED, null);
+            refuse(client, SocketSecurity.UNAUTHORIZED, null);
             return;
         }
         Access access = handlers.access;
@@ -255,9 +257,9 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             } else {
                 LOG.debugf("%s refused to connect to %s (%s)", identity.isAnonymous() ? "anonymous" : "an identity",
                         name, access);
-                client.refuse(name, SocketSecurity.refusal(identity), null);
+                refuse(client, SocketSecurity.refusal(identity), null);
             }
-        }), failure -> onContext(client, () -> client.refuse(name, SocketSecurity.refusal(identity), null)));
+        }), failure -> onContext(client, () -> refuse(client, SocketSecurity.refusal(identity), null)));
     }
 
     private static void onContext(Client client, Runnable action) {
@@ -284,7 +286,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             } else {
                 LOG.debugf("a connection of an identity at its sessions-per-identity (%d) was refused %s", caps.max(),
                         name);
-                client.refuse(name, IdentityCaps.REFUSAL, Map.of("limit", caps.max()));
+                refuse(client, IdentityCaps.REFUSAL, Map.of("limit", caps.max()));
             }
         }));
     }
@@ -380,6 +382,7 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * recovers it with what it missed. Unless another server claimed it meanwhile: the client is there already.
      */
     private void keep(SessionStore.Restored restored) {
+        admissionEnded();
         if (restored != null) {
             LOG.debugf("session %s restored for a connection that closed before its socket connected: kept",
                     restored.session().pid());
@@ -401,6 +404,27 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
         }
     }
 
+    /**
+     * The CONNECTs being admitted (identity, access rule, middleware): a dynamic namespace is not forgotten while one
+     * is, and is forgotten when the last one is refused and no socket is left, as Node's child namespace is.
+     */
+    private final AtomicInteger admitting = new AtomicInteger();
+
+    int admitting() {
+        return admitting.get();
+    }
+
+    /** An admission ended without a socket (refused, or its connection closed meanwhile). */
+    private void admissionEnded() {
+        admissionOver();
+        server.forgetIfEmptyDynamic(this);
+    }
+
+    private void refuse(Client client, String message, Object data) {
+        client.refuse(name, message, data);
+        admissionEnded();
+    }
+
     private void refuse(SocketImpl socket, Throwable failure) {
         String message;
         Object data = null;
@@ -411,11 +435,16 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
             message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
             LOG.debugf(failure, "middleware of %s failed", name);
         }
-        socket.client.refuse(name, message, data);
+        refuse(socket.client, message, data);
     }
 
     void added(SocketImpl socket) {
         sockets.put(socket.id(), socket);
+        admissionOver();
+    }
+
+    private void admissionOver() {
+        admitting.updateAndGet(n -> Math.max(0, n - 1));
     }
 
     void removed(SocketImpl socket) {

@@ -253,11 +253,13 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     }
 
     /**
-     * A dynamic namespace whose last socket left is forgotten, so that a flood of names does not pile up (unless
-     * {@code cleanup-empty-child-namespaces} is off).
+     * A dynamic namespace whose last socket left, or whose last CONNECT was refused, is forgotten, so that a flood of
+     * names does not pile up (unless {@code cleanup-empty-child-namespaces} is off). Not while a CONNECT to it is
+     * still being admitted: that one's end decides.
      */
     void forgetIfEmptyDynamic(Namespace namespace) {
-        if (namespace.dynamic() && config.cleanupEmptyChildNamespaces() && namespace.sockets().isEmpty() && namespaces.remove(namespace.name(), namespace)) {
+        if (namespace.dynamic() && config.cleanupEmptyChildNamespaces() && namespace.sockets().isEmpty()
+                && namespace.admitting() == 0 && namespaces.remove(namespace.name(), namespace)) {
             namespace.close();
         }
     }
