@@ -219,7 +219,6 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
      * namespace's Quarkus Security rule lets it in, then its middleware; it is admitted or refused.
      */
     void add(Client client, JsonNode auth) {
-        admitting.incrementAndGet();
         SecurityIdentity handshake = client.conn.request().identity();
         String field = server.authTokenField();
         JsonNode token = field == null || auth == null ? null : auth.get(field);
@@ -412,6 +411,12 @@ public final class Namespace implements SocketIoNamespace, ForwardingOperator, L
 
     int admitting() {
         return admitting.get();
+    }
+
+    /** A CONNECT to this namespace is being admitted (counted by {@link SocketIoServerImpl#namespaceFor}); this. */
+    Namespace admissionStarted() {
+        admitting.incrementAndGet();
+        return this;
     }
 
     /** An admission ended without a socket (refused, or its connection closed meanwhile). */

@@ -258,8 +258,19 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
      * still being admitted: that one's end decides.
      */
     void forgetIfEmptyDynamic(Namespace namespace) {
-        if (namespace.dynamic() && config.cleanupEmptyChildNamespaces() && namespace.sockets().isEmpty()
-                && namespace.admitting() == 0 && namespaces.remove(namespace.name(), namespace)) {
+        if (!namespace.dynamic() || !config.cleanupEmptyChildNamespaces()) {
+            return;
+        }
+        boolean[] forgotten = new boolean[1];
+        // under the table's lock for the name, as namespaceFor counts an admission: none slips in between
+        namespaces.computeIfPresent(namespace.name(), (n, ns) -> {
+            if (ns == namespace && ns.sockets().isEmpty() && ns.admitting() == 0) {
+                forgotten[0] = true;
+                return null;
+            }
+            return ns;
+        });
+        if (forgotten[0]) {
             namespace.close();
         }
     }
@@ -280,7 +291,9 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
 
     /** The namespace a client asks for, created if a dynamic declaration accepts the name; null if none. */
     Namespace namespaceFor(String name, HandshakeRequest request, JsonNode auth) {
-        Namespace existing = namespaces.get(name);
+        // the admission is counted as the namespace is taken from the table, atomically with it: a dynamic namespace
+        // being forgotten (forgetIfEmptyDynamic) is either still there, and kept, or gone, and made anew
+        Namespace existing = namespaces.computeIfPresent(name, (n, ns) -> ns.admissionStarted());
         if (existing != null) {
             return existing;
         }
@@ -292,7 +305,8 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
                 accepted = matcher(d.matcherClass()).matches(name, new Handshake(request, auth));
             }
             if (accepted) {
-                return namespaces.computeIfAbsent(name, n -> new Namespace(n, this, d.handlers(), true));
+                return namespaces.compute(name,
+                        (n, ns) -> (ns != null ? ns : new Namespace(n, this, d.handlers(), true)).admissionStarted());
             }
         }
         return null;
