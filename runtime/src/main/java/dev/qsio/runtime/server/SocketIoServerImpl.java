@@ -16,6 +16,8 @@ import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -24,6 +26,7 @@ import dev.qsio.BroadcastOperator;
 import dev.qsio.EventArgs;
 import dev.qsio.Handshake;
 import dev.qsio.HandshakeRequest;
+import dev.qsio.NamespaceEvent;
 import dev.qsio.NamespaceMatcher;
 import dev.qsio.RoomEvent;
 import dev.qsio.SocketIoNamespace;
@@ -45,6 +48,8 @@ import io.vertx.core.buffer.Buffer;
  */
 @Singleton
 public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
+
+    private static final Logger LOG = Logger.getLogger(SocketIoServerImpl.class);
 
     @Inject
     Vertx vertx;
@@ -83,6 +88,12 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     Event<RoomEvent> roomEventSink;
 
     @Inject
+    Event<NamespaceEvent> namespaceEventSink;
+
+    /** Whether the application observes {@link NamespaceEvent}; set once the declared namespaces exist. */
+    private volatile boolean namespaceEvents;
+
+    @Inject
     BeanManager beanManager;
 
     @Inject
@@ -109,6 +120,20 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
         main = (Namespace) of("/");
         for (String name : handlers.byNamespace.keySet()) {
             of(name);
+        }
+        // the declared namespaces exist from the start; those made later are told
+        namespaceEvents = !beanManager.resolveObserverMethods(new NamespaceEvent("/", false)).isEmpty();
+    }
+
+    /** A namespace was made after startup: the application's observers of {@link NamespaceEvent} hear of it. */
+    private void created(Namespace namespace) {
+        if (!namespaceEvents) {
+            return;
+        }
+        try {
+            namespaceEventSink.fire(new NamespaceEvent(namespace.name(), namespace.dynamic()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "An observer of NamespaceEvent failed for %s", namespace.name());
         }
     }
 
@@ -305,8 +330,13 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
                 accepted = matcher(d.matcherClass()).matches(name, new Handshake(request, auth));
             }
             if (accepted) {
-                return namespaces.compute(name,
-                        (n, ns) -> (ns != null ? ns : new Namespace(n, this, d.handlers(), true)).admissionStarted());
+                Namespace[] made = new Namespace[1];
+                Namespace ns = namespaces.compute(name, (n, current) -> (current != null ? current
+                        : (made[0] = new Namespace(n, this, d.handlers(), true))).admissionStarted());
+                if (made[0] != null) {
+                    created(made[0]);
+                }
+                return ns;
             }
         }
         return null;
@@ -326,7 +356,16 @@ public class SocketIoServerImpl implements SocketIoServer, ForwardingNamespace {
     @Override
     public SocketIoNamespace of(String name) {
         String n = name.startsWith("/") ? name : "/" + name;
-        return namespaces.computeIfAbsent(n, k -> new Namespace(k, this, handlers.of(k), false));
+        Namespace existing = namespaces.get(n);
+        if (existing != null) {
+            return existing;
+        }
+        Namespace[] made = new Namespace[1];
+        Namespace ns = namespaces.computeIfAbsent(n, k -> made[0] = new Namespace(k, this, handlers.of(k), false));
+        if (made[0] != null) {
+            created(made[0]);
+        }
+        return ns;
     }
 
     @Override

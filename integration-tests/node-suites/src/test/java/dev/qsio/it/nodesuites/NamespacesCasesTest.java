@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.qsio.ConnectionRefusedException;
 import dev.qsio.Handshake;
 import dev.qsio.Middleware;
+import dev.qsio.NamespaceEvent;
 import dev.qsio.NamespaceMatcher;
 import dev.qsio.OnConnect;
 import dev.qsio.OnDisconnect;
@@ -603,6 +604,39 @@ class NamespacesCasesTest extends NodeCases {
             assertThat(table("/ns-static-chat")).isSameAs(before);
             assertThat(before.localSockets()).isEmpty();
         });
+    }
+
+    // ---- new namespaces (Node's io.on("new_namespace"))
+
+    /** The namespaces made after startup, as the application's observer of {@link NamespaceEvent} heard of them. */
+    static final List<NamespaceEvent> CREATED = new CopyOnWriteArrayList<>();
+
+    @jakarta.enterprise.context.ApplicationScoped
+    static class NewNamespaces {
+        void created(@jakarta.enterprise.event.Observes NamespaceEvent event) {
+            CREATED.add(event);
+        }
+    }
+
+    @SocketIo(pattern = "/ns-new-dyn-\\d+")
+    static class NewDynamic {
+    }
+
+    @Test
+    @NodeCase("namespaces > should emit an 'new_namespace' event")
+    void aNamespaceMadeByOfIsTold() {
+        io.of("/ns-new-nsp");
+        assertThat(CREATED).contains(new NamespaceEvent("/ns-new-nsp", false));
+        io.of("/ns-new-nsp");
+        assertThat(CREATED).filteredOn(e -> e.namespace().equals("/ns-new-nsp")).hasSize(1);
+    }
+
+    @Test
+    @NodeCase("namespaces > dynamic namespaces > should emit an 'new_namespace' event for a dynamic namespace")
+    void aDynamicNamespaceMadeByAConnectIsTold() {
+        String client = connect("/ns-new-dyn-101");
+        driver.await(client, "connect");
+        assertThat(CREATED).contains(new NamespaceEvent("/ns-new-dyn-101", true));
     }
 
     // ---- dynamic namespaces
