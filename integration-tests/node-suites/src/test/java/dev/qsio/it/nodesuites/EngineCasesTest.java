@@ -27,6 +27,8 @@ class EngineCasesTest extends NodeCases {
 
     /** The protocol revision of each session the endpoint opened, by its id. */
     static final Map<String, Integer> PROTOCOLS = new ConcurrentHashMap<>();
+    /** The sessions the endpoint received a message from, by id. */
+    static final Map<String, String> RECEIVED = new ConcurrentHashMap<>();
 
     @EngineIoEndpoint("/engine.io/")
     public static class Echo implements EngineIoHandler {
@@ -37,6 +39,7 @@ class EngineCasesTest extends NodeCases {
 
         @Override
         public void onMessage(EngineIoSocket socket, String text) {
+            RECEIVED.put(socket.id(), text);
             socket.send(text);
         }
     }

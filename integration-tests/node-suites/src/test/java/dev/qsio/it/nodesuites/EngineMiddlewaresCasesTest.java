@@ -27,8 +27,9 @@ import io.vertx.ext.web.Router;
 /**
  * {@code engine.io/test/middlewares.js}: Node's {@code engine.use((req, res, next) => ...)}, a function that every
  * HTTP request of the engine goes through (the polling requests, the WebSocket upgrade), is a Vert.x route on the
- * Socket.IO path here, ordered before the extension's (coming-from-node.adoc). The module's routes act only on the
- * requests of these cases (query parameter {@code mw}); the others go on.
+ * Socket.IO path here (and on the raw Engine.IO endpoint's, {@link EngineCasesTest}), ordered before the extension's
+ * (coming-from-node.adoc). The module's routes act only on the requests of these cases (query parameter {@code mw});
+ * the others go on.
  */
 @QuarkusTest
 @NodeFile("engine.io/test/middlewares.js")
@@ -42,7 +43,8 @@ class EngineMiddlewaresCasesTest extends NodeCases {
         void routes(@Observes Router router) {
             for (int i = 1; i <= 3; i++) {
                 int n = i;
-                router.route("/socket.io/*").order(Integer.MIN_VALUE + i).handler(ctx -> {
+                // Socket.IO's path, and the raw Engine.IO endpoint's (EngineCasesTest)
+                router.routeWithRegex("/(socket|engine)\\.io/.*").order(Integer.MIN_VALUE + i).handler(ctx -> {
                     String mw = ctx.request().getParam("mw");
                     if (mw == null) {
                         ctx.next();
