@@ -109,13 +109,6 @@ class MessagingManyCasesTest extends NodeCases {
         driver.call(id, 5_000, "join", room);
     }
 
-    /** The client receives {@code event} {@code count} times, and no more within 300 ms. */
-    void receives(String id, String event, int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> driver.received(id, event) >= count);
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                .until(() -> driver.received(id, event) == count);
-    }
-
     /** Nothing named {@code event} reaches these clients (checked after what was awaited before). */
     void never(String event, String... ids) {
         for (String id : ids) {

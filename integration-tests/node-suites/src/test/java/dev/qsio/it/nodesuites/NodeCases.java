@@ -2,8 +2,10 @@ package dev.qsio.it.nodesuites;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URL;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +67,13 @@ abstract class NodeCases {
     /** The arguments of the next {@code outcome} event the client received, as JSON. */
     String outcome(String id) {
         return driver.awaitEmit(id, "outcome").get("args").toString();
+    }
+
+    /** The client receives the server's {@code event} {@code count} times, and no more within the next 300 ms. */
+    void receives(String id, String event, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> driver.received(id, event) >= count);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> driver.received(id, event) == count);
     }
 
     static final char SEPARATOR = '\u001e';

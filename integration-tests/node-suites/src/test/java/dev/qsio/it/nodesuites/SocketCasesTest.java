@@ -61,18 +61,6 @@ class SocketCasesTest extends NodeCases {
         return Base64.getDecoder().decode(bin.path("$bin").asText());
     }
 
-    /** The events {@code name} a client received so far. */
-    long received(String id, String name) {
-        return driver.received(id, name);
-    }
-
-    /** No more than {@code count} events {@code name} reach the client within 300 ms, and {@code count} do. */
-    void receivesExactly(String id, String name, int count) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> received(id, name) >= count);
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                .until(() -> received(id, name) == count);
-    }
-
     // ---- reconnecting by hand
 
     @SocketIo("/socket-manual-reconnect")
@@ -171,7 +159,7 @@ class SocketCasesTest extends NodeCases {
     @NodeCase("socket > should emit events with utf8 multibyte character")
     void emitsMultibyteCharacters() {
         String id = emitCase("hoot");
-        receivesExactly(id, "hoot", 3);
+        receives(id, "hoot", 3);
         assertThat(driver.emits(id, "hoot")).allSatisfy(
                 e -> assertThat(e.path("args").get(0).asText()).isEqualTo("utf8 — string"));
     }
@@ -284,19 +272,19 @@ class SocketCasesTest extends NodeCases {
     @Test
     @NodeCase("socket > should not emit volatile event after regular event (polling)")
     void noVolatileRightAfterARegularEventOnPolling() {
-        receivesExactly(volatileCase("after-regular", POLLING), "ev", 1);
+        receives(volatileCase("after-regular", POLLING), "ev", 1);
     }
 
     @Test
     @NodeCase("socket > should emit volatile event (polling)")
     void aVolatileEventOnPolling() {
-        receivesExactly(volatileCase("alone", POLLING), "ev", 1);
+        receives(volatileCase("alone", POLLING), "ev", 1);
     }
 
     @Test
     @NodeCase("socket > should emit volatile event (ws)")
     void aVolatileEventOnWebSocket() {
-        receivesExactly(volatileCase("alone", WEBSOCKET), "ev", 1);
+        receives(volatileCase("alone", WEBSOCKET), "ev", 1);
     }
 
     /**
@@ -307,9 +295,9 @@ class SocketCasesTest extends NodeCases {
      */
     @Test
     void everyVolatileEventOfAnIdleWebSocketIsSent() {
-        receivesExactly(volatileCase("regular-around", WEBSOCKET), "ev", 3);
+        receives(volatileCase("regular-around", WEBSOCKET), "ev", 3);
         String id = volatileCase("two-binary", WEBSOCKET);
-        receivesExactly(id, "ev", 2);
+        receives(id, "ev", 2);
         assertThat(driver.emits(id, "ev")).extracting(e -> bytes(e.path("args").get(0))[0]).containsExactly((byte) 1,
                 (byte) 4);
     }
@@ -317,13 +305,13 @@ class SocketCasesTest extends NodeCases {
     @Test
     @NodeCase("socket > should emit only one consecutive volatile event (polling)")
     void oneOfTwoVolatileEventsOnPolling() {
-        receivesExactly(volatileCase("two", POLLING), "ev", 1);
+        receives(volatileCase("two", POLLING), "ev", 1);
     }
 
     @Test
     @NodeCase("socket > should emit regular events after trying a failed volatile event (polling)")
     void regularEventsAroundADroppedVolatileOneOnPolling() {
-        receivesExactly(volatileCase("regular-around", POLLING), "ev", 2);
+        receives(volatileCase("regular-around", POLLING), "ev", 2);
     }
 
     // ---- acknowledgements
@@ -619,7 +607,7 @@ class SocketCasesTest extends NodeCases {
     void pingPong(String id, java.util.function.Consumer<JsonNode> check) {
         for (int n = 1; n <= 3; n++) {
             int want = n;
-            await().atMost(Duration.ofSeconds(20)).until(() -> received(id, "big") >= want);
+            await().atMost(Duration.ofSeconds(20)).until(() -> driver.received(id, "big") >= want);
             JsonNode a = driver.emits(id, "big").get(n - 1).path("args").get(0);
             assertThat(a.path("hello").asText()).isEqualTo("friend");
             check.accept(a);
@@ -938,7 +926,7 @@ class SocketCasesTest extends NodeCases {
     void offAnyRemoves() {
         String id = anyCase("remove", true);
         assertThat(outcome(id)).isEqualTo("[\"listeners 0\"]");
-        receivesExactly(id, "outcome", 1);
+        receives(id, "outcome", 1);
     }
 
     @Test
@@ -970,7 +958,7 @@ class SocketCasesTest extends NodeCases {
     void offAnyOutgoingRemoves() {
         String id = anyCase("out-remove", false);
         assertThat(outcome(id)).isEqualTo("[\"listeners 0\"]");
-        receivesExactly(id, "outcome", 1);
+        receives(id, "outcome", 1);
     }
 
     @SocketIo("/socket-foo")
