@@ -62,6 +62,8 @@ try {
       });
       window.socket = socket;
       socket.io.engine.on("upgrade", (t) => { state.upgraded = true; state.transport = t.name; });
+      // a failed upgrade leaves the client on polling for good: said in the report rather than only by a timeout
+      socket.io.engine.on("upgradeError", (e) => state.errors.push(`upgradeError: ${e?.message ?? e}`));
       socket.on("connect_error", (e) => state.errors.push(String(e?.message ?? e)));
       socket.on("connect", async () => {
         state.connects++;

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +32,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
  * </ul>
  * One event loop, so that every connection is written and flushed by the same thread.
  */
+@Tag("full-jit")
 class BroadcastCostTest {
 
     @RegisterExtension

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,6 +36,7 @@ import io.smallrye.common.annotation.NonBlocking;
  * what a reconnecting herd costs a server that runs. The bounds are a little over what was measured, so that a
  * handshake that allocates more than it did fails the build.
  */
+@Tag("full-jit")
 class HandshakeCostTest {
 
     @RegisterExtension

@@ -130,6 +130,8 @@ public final class CampaignMain {
             List<String> cmd = new ArrayList<>(Lab.inside(lab.core()));
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.add("-Xmx1g");
+            // the JIT of the applications it starts (ClusterProcess), as this JVM was told
+            cmd.add("-Dqsio.it.jit=" + System.getProperty("qsio.it.jit", "quick"));
             cmd.add("-cp");
             cmd.add(classpath(Path.of(args.get("module"))));
             cmd.add(main);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,12 +53,16 @@ final class ClassDataSharing {
         Process p = null;
         try {
             Files.deleteIfExists(archive);
-            p = new ProcessBuilder(ClusterProcess.JAVA, "-XX:ArchiveClassesAtExit=" + archive,
+            List<String> cmd = new ArrayList<>(List.of(ClusterProcess.JAVA));
+            // archived under the JIT its processes run with
+            cmd.addAll(ClusterProcess.JIT);
+            cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive,
                     "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                     "-Dquarkus.management.port=" + ClusterProcess.freePort(), "-Dquarkus.management.host=127.0.0.1",
                     // one process: workers would inherit the option and write the same file
                     "-Dquarkus.socketio.cluster.workers=0", "-D" + ClusterProcess.WARM_UP + "=0", "-jar",
-                    jar.toString()).redirectErrorStream(true)
+                    jar.toString()));
+            p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             Process run = p;
             boolean answered;

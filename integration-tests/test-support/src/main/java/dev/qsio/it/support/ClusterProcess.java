@@ -43,6 +43,16 @@ public final class ClusterProcess implements AutoCloseable {
     static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
     /**
+     * The JIT of the processes the tests start: {@code -XX:TieredStopAtLevel=1} (the quick compiler only) unless
+     * {@code -Dqsio.it.jit=full}. A test's process lives seconds: the optimising compiler's work (a third of a cold
+     * start's CPU, more under load) would be paid by each of the hundreds of JVMs the tests start on two CPUs, and
+     * repaid by none. What the application does is the same; how fast it does it is the benchmarks' (bench/, with the
+     * JVM as users run it). A cluster's primary passes the option on to its workers with its other JVM options.
+     */
+    static final List<String> JIT = "full".equals(System.getProperty("qsio.it.jit", "quick")) ? List.of()
+            : List.of("-XX:TieredStopAtLevel=1");
+
+    /**
      * Where a cluster runs: the command its JVM is started through (none, or {@code ip netns exec <namespace>} for a
      * host of its own) and the address its listeners bind and are reached at.
      */
@@ -152,6 +162,7 @@ public final class ClusterProcess implements AutoCloseable {
             int management, List<String> jvmOptions, Placement placement) {
         List<String> cmd = new ArrayList<>(placement.launcher());
         cmd.add(JAVA);
+        cmd.addAll(JIT);
         cmd.addAll(ClassDataSharing.options(jar));
         cmd.addAll(jvmOptions);
         cmd.add("-Dquarkus.http.port=" + port);
