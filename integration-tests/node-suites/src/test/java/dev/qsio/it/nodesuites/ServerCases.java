@@ -1,0 +1,180 @@
+package dev.qsio.it.nodesuites;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.qsio.ConnectionError;
+import dev.qsio.EngineIoEndpoint;
+import dev.qsio.EngineIoHandler;
+import dev.qsio.EngineIoSocket;
+import dev.qsio.EngineListener;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * What the classes of {@code engine.io/test/server.js} share: Node's {@code engine} is a raw Engine.IO endpoint here,
+ * {@link Engine} at {@code /eio/}, whose sessions the tests reach by id, as Node's cases reach the {@code conn} of
+ * their {@code connection} event; its client is the official Node {@code engine.io-client}, with that path.
+ */
+abstract class ServerCases extends NodeCases {
+
+    static final String PATH = "/eio/";
+
+    /** The open sessions of the endpoint, by id. */
+    static final Map<String, EngineIoSocket> SOCKETS = new ConcurrentHashMap<>();
+    /** The transport of each session when it opened. */
+    static final Map<String, String> OPENED_ON = new ConcurrentHashMap<>();
+    /** What each session received, in order: a {@code String}, or a {@code Buffer} for a binary message. */
+    static final Map<String, List<Object>> RECEIVED = new ConcurrentHashMap<>();
+    /** Why each session closed. */
+    static final Map<String, String> CLOSED = new ConcurrentHashMap<>();
+    /** The engine events of each session that a test listens to ({@link #listen}), as {@code "packet message a"}. */
+    static final Map<String, List<String>> EVENTS = new ConcurrentHashMap<>();
+    /** The requests the engine refused (Node's {@code connection_error}), in order. */
+    static final List<ConnectionError> REFUSED = new CopyOnWriteArrayList<>();
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+
+    /**
+     * The endpoint: it records what its sessions do. A handshake with {@code initial=<text>} is sent that message as it
+     * opens (Node's {@code initialPacket}); one with {@code echo} has its messages sent back.
+     */
+    @EngineIoEndpoint(PATH)
+    public static class Engine implements EngineIoHandler {
+        @Override
+        public void onOpen(EngineIoSocket socket) {
+            OPENED_ON.put(socket.id(), socket.transport());
+            RECEIVED.put(socket.id(), new CopyOnWriteArrayList<>());
+            SOCKETS.put(socket.id(), socket);
+            String initial = socket.request().queryParam("initial");
+            if (initial != null) {
+                socket.send(initial);
+            }
+        }
+
+        @Override
+        public void onMessage(EngineIoSocket socket, String text) {
+            RECEIVED.get(socket.id()).add(text);
+            if (socket.request().queryParam("echo") != null) {
+                socket.send(text);
+            }
+        }
+
+        @Override
+        public void onBinary(EngineIoSocket socket, Buffer data) {
+            RECEIVED.get(socket.id()).add(data);
+            if (socket.request().queryParam("echo") != null) {
+                socket.send(data);
+            }
+        }
+
+        @Override
+        public void onClose(EngineIoSocket socket, String reason) {
+            CLOSED.put(socket.id(), reason);
+        }
+    }
+
+    @ApplicationScoped
+    static class Refusals {
+        void refused(@Observes ConnectionError error) {
+            REFUSED.add(error);
+        }
+    }
+
+    /** A client of the endpoint: its id for the driver, and its session's id once open. */
+    record Client(String id, String sid) {
+    }
+
+    /** Opens an {@code engine.io-client} socket to the endpoint with these options and waits until it is open. */
+    Client open(Map<String, Object> options) {
+        String id = start(options);
+        return new Client(id, driver.await(id, "open").path("sid").asText());
+    }
+
+    /** Starts opening a client to the endpoint; its id for the driver. */
+    String start(Map<String, Object> options) {
+        String id = "e" + IDS.incrementAndGet();
+        Map<String, Object> opts = new HashMap<>(options);
+        opts.putIfAbsent("path", PATH);
+        driver.engineOpen(id, url("/"), opts);
+        return id;
+    }
+
+    /** The endpoint's session of a client, once its {@code onOpen} ran. */
+    static EngineIoSocket socket(String sid) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> SOCKETS.containsKey(sid));
+        return SOCKETS.get(sid);
+    }
+
+    /** Why a session closed, once it did. */
+    static String closeReason(String sid) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> CLOSED.containsKey(sid));
+        return CLOSED.get(sid);
+    }
+
+    /** Records the engine events of a session in {@link #EVENTS}. */
+    static EngineIoSocket listen(EngineIoSocket socket) {
+        List<String> events = EVENTS.computeIfAbsent(socket.id(), k -> new CopyOnWriteArrayList<>());
+        return socket.on(new EngineListener() {
+            @Override
+            public void upgrade(String transport) {
+                events.add("upgrade " + transport);
+            }
+
+            @Override
+            public void packet(String type, Object data) {
+                events.add("packet " + type + (data == null ? "" : " " + data));
+            }
+
+            @Override
+            public void packetCreate(String type, Object data) {
+                events.add("packetCreate " + type + (data == null ? "" : " " + data));
+            }
+
+            @Override
+            public void drain() {
+                events.add("drain");
+            }
+        });
+    }
+
+    static List<String> events(String sid) {
+        return EVENTS.getOrDefault(sid, List.of());
+    }
+
+    /** The messages a client received so far, as the driver reports them ({@code data}, {@code kind}). */
+    List<JsonNode> messages(String id) {
+        return driver.events(id, "message");
+    }
+
+    /** The texts of the messages a client received so far. */
+    List<String> texts(String id) {
+        List<String> texts = new ArrayList<>();
+        for (JsonNode m : messages(id)) {
+            texts.add(m.path("data").asText());
+        }
+        return texts;
+    }
+
+    /** The refusals so far whose request's path and query contain {@code part}. */
+    static List<ConnectionError> refusedWith(String part) {
+        return REFUSED.stream().filter(e -> e.path().contains(part)).toList();
+    }
+
+    /** A driver command on an engine client (see {@code driver.mjs}: {@code eio.mute}, {@code eio.deafen}, ...). */
+    void command(String op, String id) {
+        driver.send(driver.command(op, id));
+    }
+}

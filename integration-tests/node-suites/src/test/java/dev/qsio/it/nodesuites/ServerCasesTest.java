@@ -1,0 +1,406 @@
+package dev.qsio.it.nodesuites;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.qsio.ConnectionError;
+import dev.qsio.HandshakeFilter;
+import dev.qsio.HandshakeRequest;
+import dev.qsio.it.support.FrameSocket;
+import dev.qsio.it.support.RawWebSocket;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+/**
+ * {@code engine.io/test/server.js}, on the application's default settings: Node's {@code engine} is the raw Engine.IO
+ * endpoint of {@link ServerCases}, driven by the official {@code engine.io-client}, or by raw HTTP and WebSocket where
+ * Node's case speaks raw. Node's server options that only keep a client on polling ({@code allowUpgrades: false}) are
+ * the client's options here ({@code transports}, {@code upgrade: false}); the cases that need other settings of the
+ * server are in the classes of their profile.
+ */
+@QuarkusTest
+@NodeFile("engine.io/test/server.js")
+class ServerCasesTest extends ServerCases {
+
+    /** Node's {@code allowRequest} of the file's cases: refuses the handshakes with {@code refuse=thou}. */
+    @Singleton
+    static class AllowRequest implements HandshakeFilter {
+        @Override
+        public Decision check(HandshakeRequest request) {
+            return "thou".equals(request.queryParam("refuse")) ? Decision.refuse("Thou shall not pass")
+                    : Decision.allow();
+        }
+    }
+
+    @Inject
+    Vertx vertx;
+
+    static final Map<String, Object> POLLING = Map.of("transports", List.of("polling"));
+    static final Map<String, Object> WEBSOCKET = Map.of("transports", List.of("websocket"));
+
+    Response get(String query) {
+        return given().when().get(url(PATH) + "?" + query);
+    }
+
+    static void assertRefusal(Response res, int status, int code, String message) {
+        assertThat(res.statusCode()).isEqualTo(status);
+        assertThat(res.jsonPath().getInt("code")).isEqualTo(code);
+        assertThat(res.jsonPath().getString("message")).isEqualTo(message);
+    }
+
+    /** Node's {@code connection_error} of a request: the refusal the engine told the observers of. */
+    static ConnectionError refusal(String part) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !refusedWith(part).isEmpty());
+        return refusedWith(part).get(0);
+    }
+
+    String unique() {
+        return Long.toString(System.nanoTime());
+    }
+
+    // verification
+
+    @Test
+    @NodeCase("server > verification > should disallow non-existent transports")
+    void anUnknownTransportIsRefused() {
+        String rid = unique();
+        assertRefusal(get("transport=tobi&EIO=4&rid=" + rid), 400, 0, "Transport unknown");
+        ConnectionError error = refusal("rid=" + rid);
+        assertThat(error.code()).isZero();
+        assertThat(error.message()).isEqualTo("Transport unknown");
+        assertThat(error.path()).contains("transport=tobi");
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow `constructor` as transports")
+    void constructorIsNoTransport() {
+        String rid = unique();
+        assertRefusal(get("transport=constructor&EIO=4&rid=" + rid), 400, 0, "Transport unknown");
+        assertThat(refusal("rid=" + rid).path()).contains("transport=constructor");
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow non-existent sids")
+    void anUnknownSessionIsRefused() {
+        String rid = unique();
+        assertRefusal(get("transport=polling&EIO=4&sid=test&rid=" + rid), 400, 1, "Session ID unknown");
+        ConnectionError error = refusal("rid=" + rid);
+        assertThat(error.code()).isEqualTo(1);
+        assertThat(error.path()).contains("sid=test");
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow requests that are rejected by `allowRequest`")
+    void aHandshakeTheFilterRefusesGetsItsMessage() {
+        String rid = unique();
+        assertRefusal(get("transport=polling&EIO=4&refuse=thou&rid=" + rid), 403, 4, "Thou shall not pass");
+        ConnectionError error = refusal("rid=" + rid);
+        assertThat(error.code()).isEqualTo(4);
+        assertThat(error.status()).isEqualTo(403);
+        assertThat(error.message()).isEqualTo("Thou shall not pass");
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow connection that are rejected by `allowRequest` (ws)")
+    void aWebSocketTheFilterRefusesFailsOnTheClient() {
+        String id = start(Map.of("transports", List.of("websocket"), "query", Map.of("refuse", "thou")));
+        assertThat(driver.await(id, "error").path("message").asText()).isEqualTo("websocket error");
+        assertThat(driver.events(id, "open")).isEmpty();
+    }
+
+    /**
+     * Sends an upgrade request and, in the same write, bytes that are no WebSocket frame ({@code t}: the three reserved
+     * bits set); what the server answered until it ended the connection.
+     */
+    String upgradeWithGarbage(String query) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + PATH + "?" + query + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: DXR4dX615eRds8nRmlhqtw==\r\n"
+                    + "\r\ntest").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // read until the server ends the connection: it must, as "test" is no frame it can take
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                answer.write(buf, 0, n);
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Whether a session that a request with {@code rid} opened is still open. */
+    static boolean openWith(String rid) {
+        return SOCKETS.values().stream().anyMatch(s -> rid.equals(s.request().queryParam("rid")) && s.isOpen());
+    }
+
+    @Test
+    @NodeCase("server > verification > should not throw when the client sends invalid data during the handshake (ws only)")
+    void garbageAfterAWebSocketHandshakeEndsThatConnectionOnly() throws Exception {
+        String rid = unique();
+        upgradeWithGarbage("EIO=4&transport=websocket&rid=" + rid);
+        // the connection ended, no session of it stays, and the server goes on
+        await().atMost(Duration.ofSeconds(10)).until(() -> !openWith(rid));
+        Client client = open(WEBSOCKET);
+        assertThat(socket(client.sid()).isOpen()).isTrue();
+    }
+
+    @Test
+    @NodeCase("server > verification > should not throw when the client sends invalid data during the handshake (upgrade)")
+    void garbageOnAnUpgradeLeavesThePollingSessionAsItWas() throws Exception {
+        String sid = handshakeAt(PATH);
+        upgradeWithGarbage("EIO=4&transport=websocket&sid=" + sid);
+        // the session stays on polling and goes on
+        push(PATH, sid, "4hello");
+        await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(sid).contains("hello"));
+        assertThat(SOCKETS.get(sid).isOpen()).isTrue();
+        assertThat(SOCKETS.get(sid).transport()).isEqualTo("polling");
+    }
+
+    @Test
+    @NodeCase("server > verification > should prevent the client from upgrading twice")
+    void aSecondWebSocketForAnUpgradedSessionIsClosed() {
+        Client client = open(Map.of("query", Map.of("echo", "1")));
+        driver.await(client.id(), "upgrade");
+        try (RawWebSocket second = RawWebSocket.open(url(PATH).replaceFirst("^http", "ws")
+                + "?EIO=4&transport=websocket&sid=" + client.sid())) {
+            assertThat(second.awaitClosed(Duration.ofSeconds(10))).isTrue();
+        }
+        // the session goes on, on its WebSocket
+        driver.engineSend(client.id(), "still here");
+        assertThat(driver.await(client.id(), "message").path("data").asText()).isEqualTo("still here");
+        assertThat(socket(client.sid()).transport()).isEqualTo("websocket");
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow `__proto__` as transport (polling)")
+    void protoIsNoPollingTransport() {
+        String rid = unique();
+        assertRefusal(get("transport=__proto__&EIO=4&rid=" + rid), 400, 0, "Transport unknown");
+        assertThat(refusal("rid=" + rid).code()).isZero();
+    }
+
+    @Test
+    @NodeCase("server > verification > should disallow `__proto__` as transport (websocket)")
+    void protoIsNoWebSocketTransport() throws Exception {
+        String rid = unique();
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(root.getHost()).setPort(root.getPort())
+                .setURI(PATH + "?EIO=4&transport=__proto__&rid=" + rid).setAllowOriginHeader(false);
+        Throwable failure = null;
+        try {
+            vertx.createWebSocketClient().connect(options).toCompletionStage().toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS).close();
+        } catch (java.util.concurrent.ExecutionException e) {
+            failure = e.getCause();
+        }
+        assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+        assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(400);
+        assertThat(refusal("rid=" + rid).code()).isZero();
+    }
+
+    // handshake
+
+    /** Node's {@code eioHandshake} at a path: opens a polling session; its sid. */
+    String handshakeAt(String path) throws Exception {
+        String body = given().queryParam("EIO", 4).queryParam("transport", "polling")
+                .when().get(url(path)).then().statusCode(200).extract().asString();
+        assertThat(body).startsWith("0");
+        return new ObjectMapper().readTree(body.substring(1)).path("sid").asText();
+    }
+
+    /** Node's {@code eioPush} at a path. */
+    void push(String path, String sid, String payload) {
+        given().queryParam("EIO", 4).queryParam("transport", "polling").queryParam("sid", sid).body(payload)
+                .when().post(url(path)).then().statusCode(200);
+    }
+
+    @Test
+    @NodeCase("server > handshake > should register a new client")
+    void theEndpointHasTheClientsSession() {
+        Client client = open(POLLING);
+        assertThat(socket(client.sid()).id()).isEqualTo(client.sid());
+        assertThat(SOCKETS.get(client.sid()).isOpen()).isTrue();
+    }
+
+    @Test
+    @NodeCase("server > handshake > should exchange handshake data")
+    void theHandshakeSaysTheSessionsSettings() {
+        String id = start(POLLING);
+        JsonNode data = driver.await(id, "handshake").path("data");
+        assertThat(data.path("sid").isTextual()).isTrue();
+        assertThat(data.path("pingTimeout").isNumber()).isTrue();
+        assertThat(data.path("upgrades").isArray()).isTrue();
+        assertThat(data.path("maxPayload").asLong()).isEqualTo(1_000_000);
+    }
+
+    @Test
+    @NodeCase("server > handshake > should trigger a connection event with a Socket")
+    void theEndpointIsGivenTheSession() {
+        Client client = open(POLLING);
+        assertThat(socket(client.sid())).isNotNull();
+        assertThat(OPENED_ON.get(client.sid())).isNotNull();
+    }
+
+    @Test
+    @NodeCase("server > handshake > should open with polling by default")
+    void aSessionOpensOnPollingByDefault() {
+        Client client = open(Map.of("upgrade", false));
+        socket(client.sid());
+        assertThat(OPENED_ON.get(client.sid())).isEqualTo("polling");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should be able to open with ws directly")
+    void aSessionOpensOnWebSocket() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid());
+        assertThat(OPENED_ON.get(client.sid())).isEqualTo("websocket");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should not suggest any upgrades for websocket")
+    void aWebSocketHandshakeOffersNoUpgrade() {
+        String id = start(WEBSOCKET);
+        assertThat(driver.await(id, "handshake").path("data").path("upgrades")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > handshake > should suggest all upgrades when no transports are disabled")
+    void aPollingHandshakeOffersWebSocket() {
+        String id = start(Map.of());
+        JsonNode upgrades = driver.await(id, "handshake").path("data").path("upgrades");
+        assertThat(upgrades).hasSize(1);
+        assertThat(upgrades.get(0).asText()).isEqualTo("websocket");
+    }
+
+    @Test
+    @NodeCase("server > handshake > default to polling when proxy doesn't support websocket")
+    void aWebSocketRequestWithoutUpgradeLeavesThePollingSessionAsItWas() {
+        Client client = open(Map.of("upgrade", false, "query", Map.of("echo", "1")));
+        String rid = unique();
+        Response res = given().header("Connection", "close")
+                .when().get(url(PATH) + "?EIO=4&transport=websocket&sid=" + client.sid() + "&rid=" + rid);
+        assertRefusal(res, 400, 3, "Bad request");
+        assertThat(refusal("rid=" + rid).code()).isEqualTo(3);
+        driver.engineSend(client.id(), "echo");
+        assertThat(driver.await(client.id(), "message").path("data").asText()).isEqualTo("echo");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should allow arbitrary data through query string")
+    void theQueryOfTheClientsOptionsReachesTheSession() {
+        Client client = open(Map.of("upgrade", false, "query", Map.of("a", "b")));
+        HandshakeRequest request = socket(client.sid()).request();
+        assertThat(request.query()).containsKeys("transport", "a");
+        assertThat(request.queryParam("a")).isEqualTo("b");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should allow data through query string in uri")
+    void theQueryOfTheUrlReachesTheSession() {
+        String id = "u" + unique();
+        driver.engineOpen(id, url("/") + "?a=b&c=d", Map.of("path", PATH, "upgrade", false));
+        String sid = driver.await(id, "open").path("sid").asText();
+        HandshakeRequest request = socket(sid).request();
+        assertThat(request.queryParam("EIO")).isEqualTo("4");
+        assertThat(request.queryParam("a")).isEqualTo("b");
+        assertThat(request.queryParam("c")).isEqualTo("d");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should disallow bad requests (handshake error)")
+    void aWebSocketHandshakeWithoutUpgradeIsABadRequestWithCorsHeaders() {
+        String rid = unique();
+        // an origin of the module's CORS settings (application.properties), as Node's case sets its own
+        Response res = given().header("Origin", "http://localhost:54023")
+                .when().get(url(PATH) + "?EIO=4&transport=websocket&rid=" + rid);
+        assertRefusal(res, 400, 3, "Bad request");
+        assertThat(res.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+        assertThat(res.header("Access-Control-Allow-Origin")).isEqualTo("http://localhost:54023");
+        assertThat(refusal("rid=" + rid).code()).isEqualTo(3);
+    }
+
+    /**
+     * Node's case puts a line feed in the origin after its HTTP parser read the request (through the server's
+     * {@code prepare}), as no client can send one; here too the HTTP server refuses a header value with a control
+     * character before the engine sees it, and no session opens.
+     */
+    @Test
+    @NodeCase("server > handshake > should disallow invalid origin header")
+    void anOriginWithAControlCharacterIsABadRequest() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + PATH + "?EIO=4&transport=polling HTTP/1.1\r\n"
+                    + "Host: localhost\r\nOrigin: http://engine.io/\u0001\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            assertThat(answer).doesNotContain("sid");
+        }
+    }
+
+    @Test
+    @NodeCase("server > handshake > should disallow invalid handshake method")
+    void aHandshakeThatIsNoGetIsRefused() {
+        String rid = unique();
+        // OPTIONS is a CORS preflight in this module (CORS is on, as in Node with its cors option): PUT instead
+        Response res = given().when().put(url(PATH) + "?EIO=4&transport=polling&rid=" + rid);
+        assertRefusal(res, 400, 2, "Bad handshake method");
+        ConnectionError error = refusal("rid=" + rid);
+        assertThat(error.code()).isEqualTo(2);
+        assertThat(error.method()).isEqualTo("PUT");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should disallow unsupported protocol versions")
+    void protocolThreeIsRefusedByDefault() {
+        String rid = unique();
+        assertRefusal(get("transport=polling&EIO=3&rid=" + rid), 400, 5, "Unsupported protocol version");
+        ConnectionError error = refusal("rid=" + rid);
+        assertThat(error.code()).isEqualTo(5);
+        assertThat(error.path()).contains("EIO=3");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should send a packet along with the handshake")
+    void aMessageSentAsTheSessionOpensIsTheFirstTheClientReceives() {
+        Client client = open(Map.of("upgrade", false, "query", Map.of("initial", "faster!")));
+        assertThat(driver.await(client.id(), "message").path("data").asText()).isEqualTo("faster!");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should support requests without trailing slash")
+    void thePathWithoutItsTrailingSlashIsServed() {
+        Response res = given().when().get(url("/eio") + "?EIO=4&transport=polling");
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.asString()).startsWith("0{\"sid\":");
+    }
+}
