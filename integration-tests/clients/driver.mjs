@@ -65,6 +65,7 @@ function engineOpen(cmd) {
     out({ id: cmd.id, event: "upgrading", transport: t.name });
   });
   socket.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
+  socket.on("upgradeError", (e) => out({ id: cmd.id, event: "upgradeError", message: String(e?.message ?? e) }));
   socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data), kind: kindOf(data) }));
   socket.on("close", (reason, desc) => out({ id: cmd.id, event: "close", reason, description: desc ? String(desc.message ?? desc) : null }));
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));

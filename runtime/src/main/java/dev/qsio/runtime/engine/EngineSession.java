@@ -164,6 +164,16 @@ public final class EngineSession<C> implements EngineIoSocket {
         out.send(EnginePacket.message(data));
     }
 
+    @Override
+    public void send(String text, boolean compress) {
+        out.send(compress ? EnginePacket.message(text) : EnginePacket.message(text).uncompressed());
+    }
+
+    @Override
+    public void send(Buffer data, boolean compress) {
+        out.send(compress ? EnginePacket.message(data) : EnginePacket.message(data).uncompressed());
+    }
+
     /** Sends a packet, possibly shared with other sessions. */
     public void send(EnginePacket packet) {
         out.send(packet);

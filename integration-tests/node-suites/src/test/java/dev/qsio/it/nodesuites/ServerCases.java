@@ -1,7 +1,13 @@
 package dev.qsio.it.nodesuites;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.ConnectionError;
 import dev.qsio.EngineIoEndpoint;
@@ -171,6 +178,42 @@ abstract class ServerCases extends NodeCases {
     /** The refusals so far whose request's path and query contain {@code part}. */
     static List<ConnectionError> refusedWith(String part) {
         return REFUSED.stream().filter(e -> e.path().contains(part)).toList();
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A GET at the endpoint with this query and these headers (name, value, ...), its body as it came. */
+    HttpResponse<byte[]> rawGet(String query, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(PATH) + "?" + query))
+                .timeout(Duration.ofSeconds(20)).GET();
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Node's {@code eioHandshake} at the endpoint, raw: the response, whose body is the open packet. */
+    HttpResponse<byte[]> rawHandshake(String... headers) throws Exception {
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling", headers);
+        assertThat(res.statusCode()).isEqualTo(200);
+        return res;
+    }
+
+    /** The session id of a handshake's response. */
+    static String sidOf(HttpResponse<byte[]> handshake) throws Exception {
+        String body = new String(handshake.body(), StandardCharsets.UTF_8);
+        assertThat(body).startsWith("0{");
+        return new ObjectMapper().readTree(body.substring(1)).path("sid").asText();
+    }
+
+    /** Bytes 0, 1, 2, ... as Node's cases fill their buffers ({@code i % 0xff}). */
+    static Buffer bytes(int length) {
+        Buffer b = Buffer.buffer(length);
+        for (int i = 0; i < length; i++) {
+            b.appendByte((byte) (i % 0xff));
+        }
+        return b;
     }
 
     /** A driver command on an engine client (see {@code driver.mjs}: {@code eio.mute}, {@code eio.deafen}, ...). */

@@ -4,16 +4,21 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -402,5 +407,68 @@ class ServerCasesTest extends ServerCases {
         Response res = given().when().get(url("/eio") + "?EIO=4&transport=polling");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.asString()).startsWith("0{\"sid\":");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should not send the io cookie")
+    void theHandshakeSetsNoCookieByDefault() throws Exception {
+        assertThat(rawHandshake().headers().firstValue("set-cookie")).isEmpty();
+    }
+
+    // http compression
+
+    /** A polling session that has a binary message of {@code size} bytes waiting, sent with {@code compress}. */
+    String waitingBinary(int size, boolean compress) throws Exception {
+        String sid = sidOf(rawHandshake());
+        socket(sid).send(bytes(size), compress);
+        await().atMost(Duration.ofSeconds(10)).until(() -> SOCKETS.get(sid).bufferedBytes() > 0);
+        return sid;
+    }
+
+    static byte[] inflate(InputStream in) throws Exception {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    @NodeCase("server > http compression > should compress by default")
+    void aLargePollingResponseIsGzipped() throws Exception {
+        String sid = waitingBinary(1024, true);
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling&sid=" + sid, "Accept-Encoding", "gzip, deflate");
+        assertThat(res.headers().firstValue("content-encoding")).hasValue("gzip");
+        String body = new String(inflate(new GZIPInputStream(new ByteArrayInputStream(res.body()))),
+                StandardCharsets.UTF_8);
+        assertThat(body).startsWith("b");
+        assertThat(Base64.getDecoder().decode(body.substring(1))).isEqualTo(bytes(1024).getBytes());
+    }
+
+    @Test
+    @NodeCase("server > http compression > should compress using deflate")
+    void aLargePollingResponseIsDeflatedWhenAskedFor() throws Exception {
+        String sid = waitingBinary(1024, true);
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling&sid=" + sid, "Accept-Encoding", "deflate");
+        assertThat(res.headers().firstValue("content-encoding")).hasValue("deflate");
+        String body = new String(inflate(new InflaterInputStream(new ByteArrayInputStream(res.body()))),
+                StandardCharsets.UTF_8);
+        assertThat(Base64.getDecoder().decode(body.substring(1))).isEqualTo(bytes(1024).getBytes());
+    }
+
+    @Test
+    @NodeCase("server > http compression > should disable compression per message")
+    void aMessageSentUncompressedIsNotCompressed() throws Exception {
+        String sid = waitingBinary(1024, false);
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling&sid=" + sid, "Accept-Encoding", "gzip, deflate");
+        assertThat(res.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(new String(res.body(), StandardCharsets.UTF_8)).startsWith("b");
+    }
+
+    @Test
+    @NodeCase("server > http compression > should not compress when the byte size is below threshold")
+    void aSmallPollingResponseIsNotCompressed() throws Exception {
+        String sid = waitingBinary(100, true);
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling&sid=" + sid, "Accept-Encoding", "gzip, deflate");
+        assertThat(res.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(new String(res.body(), StandardCharsets.UTF_8)).startsWith("b");
     }
 }

@@ -1,0 +1,98 @@
+package dev.qsio.it.nodesuites;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.qsio.ClusterInfo;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * {@code engine.io/test/server.js} with Node's {@code transports: ["polling"]}, a cookie of Node's {@code cookie}
+ * options ({@code name: "woot", path: "/custom", sameSite: "strict", httpOnly: false}: the sticky cookie's settings
+ * here) and {@code httpCompression: {threshold: 0}}: one application for the cases of these settings.
+ */
+@QuarkusTest
+@TestProfile(ServerPollingOnlyCasesTest.PollingOnly.class)
+@NodeFile("engine.io/test/server.js")
+class ServerPollingOnlyCasesTest extends ServerCases {
+
+    public static class PollingOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.socketio.transports", "polling",
+                    "quarkus.socketio.cluster.sticky.enabled", "true",
+                    "quarkus.socketio.cluster.sticky.cookie-name", "woot",
+                    "quarkus.socketio.cluster.sticky.cookie-path", "/custom",
+                    "quarkus.socketio.cluster.sticky.cookie-same-site", "strict",
+                    "quarkus.socketio.cluster.sticky.cookie-http-only", "false",
+                    "quarkus.socketio.http-compression.threshold", "0");
+        }
+    }
+
+    @Inject
+    ClusterInfo cluster;
+
+    String cookie() throws Exception {
+        return rawHandshake().headers().allValues("set-cookie").get(0);
+    }
+
+    // handshake
+
+    @Test
+    @NodeCase("server > handshake > should send the io cookie custom name")
+    void theCookieHasItsName() throws Exception {
+        assertThat(cookie()).startsWith("woot=" + cluster.nodeId() + ";");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should send the cookie with custom path")
+    void theCookieHasItsPath() throws Exception {
+        assertThat(cookie()).contains("; Path=/custom;");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should send the io cookie with sameSite=strict")
+    void theCookieIsSameSiteStrict() throws Exception {
+        assertThat(cookie()).endsWith("; SameSite=Strict");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should send the io cookie with httpOnly=false")
+    void theCookieIsNotHttpOnly() throws Exception {
+        assertThat(cookie()).isEqualTo("woot=" + cluster.nodeId() + "; Path=/custom; SameSite=Strict");
+    }
+
+    @Test
+    @NodeCase("server > handshake > should not suggest upgrades when none are available")
+    void aPollingOnlyServerOffersNoUpgrade() {
+        String id = start(Map.of());
+        assertThat(driver.await(id, "handshake").path("data").path("upgrades")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > handshake > should only suggest available upgrades")
+    void theUpgradesOfferedAreTheServersTransports() {
+        String id = start(Map.of());
+        assertThat(driver.await(id, "handshake").path("data").path("upgrades")).isEmpty();
+        assertThat(driver.await(id, "open").path("transport").asText()).isEqualTo("polling");
+    }
+
+    // http compression
+
+    @Test
+    @NodeCase("server > http compression > should set threshold")
+    void aTinyPollingResponseIsCompressedUnderAZeroThreshold() throws Exception {
+        String sid = sidOf(rawHandshake());
+        socket(sid).send(bytes(10));
+        HttpResponse<byte[]> res = rawGet("EIO=4&transport=polling&sid=" + sid, "Accept-Encoding", "gzip, deflate");
+        assertThat(res.headers().firstValue("content-encoding")).hasValue("gzip");
+    }
+}
