@@ -51,7 +51,8 @@ function engineOpen(cmd) {
   // options of the driver, not of the client: "$binaryType" (the socket's binaryType), "$stallUpgrade" (the probe's
   // transport sends nothing, so the upgrade never completes), "$deafAfterHandshake" (the client reads no packet after
   // the handshake, as Node's cases that remove the transport's "packet" listener)
-  const { $binaryType, $stallUpgrade, $deafAfterHandshake, ...opts } = cmd.opts ?? {};
+  // "$closeOnFirstMessage": the client closes as its first message arrives (the rest of that payload is not handled)
+  const { $binaryType, $stallUpgrade, $deafAfterHandshake, $closeOnFirstMessage, ...opts } = cmd.opts ?? {};
   const socket = new EngineSocket(cmd.url, opts);
   if ($binaryType) socket.binaryType = $binaryType;
   clients.set(cmd.id, socket);
@@ -67,6 +68,7 @@ function engineOpen(cmd) {
   socket.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
   socket.on("upgradeError", (e) => out({ id: cmd.id, event: "upgradeError", message: String(e?.message ?? e) }));
   socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data), kind: kindOf(data) }));
+  if ($closeOnFirstMessage) socket.once("message", () => socket.close());
   socket.on("close", (reason, desc) => out({ id: cmd.id, event: "close", reason, description: desc ? String(desc.message ?? desc) : null }));
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
 }

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.ConnectionError;
+import dev.qsio.EngineIoSocket;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.it.support.FrameSocket;
@@ -413,6 +414,240 @@ class ServerCasesTest extends ServerCases {
     @NodeCase("server > handshake > should not send the io cookie")
     void theHandshakeSetsNoCookieByDefault() throws Exception {
         assertThat(rawHandshake().headers().firstValue("set-cookie")).isEmpty();
+    }
+
+    // close
+
+    /** The reason of a client's {@code close} event. */
+    String clientCloseReason(String id) {
+        return driver.await(id, "close").path("reason").asText();
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger when server closes a client")
+    void aPollingSessionTheServerClosesEndsOnBothSides() {
+        Client client = open(Map.of("upgrade", false));
+        socket(client.sid()).close();
+        assertThat(closeReason(client.sid())).isEqualTo("forced close");
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger when server closes a client (ws)")
+    void aWebSocketSessionTheServerClosesEndsOnBothSides() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid()).close();
+        assertThat(closeReason(client.sid())).isEqualTo("forced close");
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger when client closes")
+    void aPollingSessionTheClientClosesEndsOnBothSides() {
+        Client client = open(Map.of("upgrade", false));
+        socket(client.sid());
+        driver.engineClose(client.id());
+        assertThat(clientCloseReason(client.id())).isEqualTo("forced close");
+        assertThat(closeReason(client.sid())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger when client closes (ws)")
+    void aWebSocketSessionTheClientClosesEndsOnBothSides() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid());
+        driver.engineClose(client.id());
+        assertThat(clientCloseReason(client.id())).isEqualTo("forced close");
+        assertThat(closeReason(client.sid())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger when calling socket.close() in payload")
+    void aClientThatClosesOnAMessageHandlesNothingAfterIt() {
+        Client client = open(Map.of("upgrade", false, "$closeOnFirstMessage", true));
+        EngineIoSocket socket = socket(client.sid());
+        socket.send("first");
+        socket.send("this should not be handled");
+        assertThat(closeReason(client.sid())).isEqualTo("transport close");
+        assertThat(clientCloseReason(client.id())).isEqualTo("forced close");
+        assertThat(texts(client.id())).containsExactly("first");
+    }
+
+    @Test
+    @NodeCase("server > close > should abort upgrade if socket is closed (GH-35)")
+    void aClientThatClosesAsItOpensEndsItsSessionWhileUpgrading() {
+        Client client = open(Map.of());
+        driver.engineClose(client.id());
+        assertThat(closeReason(client.sid())).isEqualTo("transport close");
+        // the server goes on
+        assertThat(socket(open(Map.of("upgrade", false)).sid()).isOpen()).isTrue();
+    }
+
+    @Test
+    @NodeCase("server > close > should abort connection when upgrade fails")
+    void anUpgradeWithoutQueryIsRefused() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + PATH + " HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 400");
+        }
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger if a poll request is ongoing and the underlying")
+    void aPollWhoseConnectionDropsEndsTheSession() throws Exception {
+        String sid = handshakeAt(PATH);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.getOutputStream().write(("GET " + PATH + "?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\n"
+                    + "Host: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            // a message through the session, sent after the GET: the GET is there by then, and waits
+            push(PATH, sid, "4after the poll");
+            await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(sid).contains("after the poll"));
+        }
+        // the tab closed: its connection is gone with the poll
+        assertThat(closeReason(sid)).isEqualTo("transport error");
+    }
+
+    /** One request on a connection of its own that asks to be closed after the answer; the answer, head and body. */
+    String closingExchange(String method, String query, String body) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write((method + " " + PATH + "?" + query + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\nContent-Length: " + content.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(content);
+            s.getOutputStream().flush();
+            // the server closes the connection after its answer, as asked
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static String bodyOf(String answer) {
+        assertThat(answer).startsWith("HTTP/1.1 200");
+        return answer.substring(answer.indexOf("\r\n\r\n") + 4);
+    }
+
+    @Test
+    @NodeCase("server > close > should not trigger with connection: close header")
+    void aSessionWhoseRequestsCloseTheirConnectionsGoesOn() throws Exception {
+        String open = bodyOf(closingExchange("GET", "EIO=4&transport=polling&echo=1", null));
+        String sid = new ObjectMapper().readTree(open.substring(1)).path("sid").asText();
+        assertThat(bodyOf(closingExchange("POST", "EIO=4&transport=polling&sid=" + sid, "4test"))).isEqualTo("ok");
+        assertThat(bodyOf(closingExchange("GET", "EIO=4&transport=polling&sid=" + sid, null))).isEqualTo("4test");
+        assertThat(SOCKETS.get(sid).isOpen()).isTrue();
+    }
+
+    @Test
+    @NodeCase("server > close > should abort the polling data request if it is")
+    void closingASessionEndsThePostItIsReading() throws Exception {
+        String sid = handshakeAt(PATH);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(5_000);
+            // a POST whose body is still on its way: 5 of its 100 bytes
+            s.getOutputStream().write(("POST " + PATH + "?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\n"
+                    + "Host: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n4test")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            // a poll after it, answered: the POST is being read by then
+            SOCKETS.get(sid).send("x");
+            assertThat(pollAt(sid)).isEqualTo("4x");
+            SOCKETS.get(sid).close();
+            // the POST ends as the session closes, long before its body timeout (10 s): its connection is reset
+            String rest;
+            try {
+                rest = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            } catch (java.net.SocketException reset) {
+                rest = "";
+            }
+            assertThat(rest).doesNotContain("200 OK");
+        }
+        // the close packet goes out with the next poll, and the session ends
+        assertThat(pollAt(sid)).isEqualTo("1");
+        assertThat(closeReason(sid)).isEqualTo("forced close");
+    }
+
+    String pollAt(String sid) {
+        return given().queryParam("EIO", 4).queryParam("transport", "polling").queryParam("sid", sid)
+                .when().get(url(PATH)).then().statusCode(200).extract().asString();
+    }
+
+    @Test
+    @NodeCase("server > close > should abort the polling data request if the content type is invalid")
+    void aPostOfOctetStreamIsRefused() throws Exception {
+        String sid = handshakeAt(PATH);
+        given().contentType("application/octet-stream").body(new byte[] { 1, 2, 3 })
+                .when().post(url(PATH) + "?EIO=4&transport=polling&sid=" + sid).then().statusCode(400);
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger force close before open for ws")
+    void aWebSocketClientClosedBeforeItOpensSaysForcedClose() {
+        String id = start(WEBSOCKET);
+        driver.engineClose(id);
+        assertThat(clientCloseReason(id)).isEqualTo("forced close");
+        assertThat(driver.events(id, "open")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger force close before open for xhr")
+    void aPollingClientClosedBeforeItOpensSaysForcedClose() {
+        String id = start(POLLING);
+        driver.engineClose(id);
+        assertThat(clientCloseReason(id)).isEqualTo("forced close");
+        assertThat(driver.events(id, "open")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > close > should close transport upon parse error (ws)")
+    void aWebSocketFrameThatIsNoPacketEndsTheSession() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid());
+        driver.send(driver.command("eio.rawWrite", client.id()).put("data", "invalid"));
+        assertThat(closeReason(client.sid())).isEqualTo("parse error");
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should close transport upon parse error (polling)")
+    void aPostThatIsNoPayloadEndsTheSession() {
+        Client client = open(POLLING);
+        socket(client.sid());
+        driver.send(driver.command("eio.rawWrite", client.id()).put("data", "invalid"));
+        assertThat(closeReason(client.sid())).isEqualTo("parse error");
+        driver.await(client.id(), "close");
+    }
+
+    @Test
+    @NodeCase("server > close > should close upgrading transport upon socket close")
+    void closingASessionClosesTheWebSocketItIsUpgradingTo() {
+        // the client's upgrade packet is never sent: the server is left upgrading to the WebSocket
+        Client client = open(Map.of("$stallUpgrade", true));
+        driver.await(client.id(), "upgrade");
+        EngineIoSocket socket = socket(client.sid());
+        assertThat(socket.transport()).isEqualTo("polling");
+        socket.close();
+        assertThat(closeReason(client.sid())).isEqualTo("forced close");
+        // the client, which took the WebSocket for its transport, sees it closed by the server
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should not discard the packets in the writeBuffer when closing gracefully")
+    void whatWasSentBeforeTheCloseArrives() {
+        Client client = open(Map.of());
+        EngineIoSocket socket = socket(client.sid());
+        socket.send("hello");
+        socket.close();
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+        assertThat(texts(client.id())).containsExactly("hello");
     }
 
     // http compression

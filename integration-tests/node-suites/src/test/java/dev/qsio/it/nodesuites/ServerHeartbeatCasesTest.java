@@ -1,8 +1,10 @@
 package dev.qsio.it.nodesuites;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +20,7 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * {@code engine.io/test/server.js} with a short heartbeat (Node's cases set {@code pingInterval} and
  * {@code pingTimeout} to tens of milliseconds; here 500 and 400 ms, which a loaded machine keeps), a short
- * {@code upgradeTimeout}, Node's {@code cookie: true} (the sticky cookie named {@code io}) and
+ * {@code upgradeTimeout} (300 ms), Node's {@code cookie: true} (the sticky cookie named {@code io}) and
  * {@code httpCompression: false}: one application for the cases of these settings.
  */
 @QuarkusTest
@@ -34,7 +36,9 @@ class ServerHeartbeatCasesTest extends ServerCases {
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.socketio.ping-interval", PING_INTERVAL + "ms",
                     "quarkus.socketio.ping-timeout", PING_TIMEOUT + "ms",
-                    "quarkus.socketio.upgrade-timeout", "1s",
+                    // shorter than the client's wait for a packet (ping interval and timeout), which a stalled upgrade leaves
+                    // without any
+                    "quarkus.socketio.upgrade-timeout", "300ms",
                     "quarkus.socketio.cluster.sticky.enabled", "true",
                     "quarkus.socketio.cluster.sticky.cookie-name", "io",
                     "quarkus.socketio.http-compression.enabled", "false");
@@ -70,6 +74,167 @@ class ServerHeartbeatCasesTest extends ServerCases {
     void theHandshakeSaysThePingTimeout() {
         String id = start(POLLING);
         assertThat(driver.await(id, "handshake").path("data").path("pingTimeout").asLong()).isEqualTo(PING_TIMEOUT);
+    }
+
+    // close
+
+    static final Map<String, Object> WEBSOCKET = Map.of("transports", List.of("websocket"));
+
+    String clientCloseReason(String id) {
+        return driver.await(id, "close").path("reason").asText();
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger on server if the client does not pong")
+    void aClientThatDoesNotPongIsTimedOut() {
+        Client client = open(POLLING);
+        command("eio.mute", client.id());
+        assertThat(closeReason(client.sid())).isEqualTo("ping timeout");
+    }
+
+    /**
+     * The session ends although its close packet never goes out. Node's ends with {@code "ping timeout"} (its heartbeat
+     * ends it); here the server's close waits the ping timeout for a poll, then ends the session with the reason it
+     * was closed for (a deliberate difference, node-suites.adoc).
+     */
+    @Test
+    @NodeCase("server > close > should trigger on server even when there is no outstanding polling request (GH-198)")
+    void aSessionClosedWhileNoPollWaitsEndsWhenItsClientIsGone() throws Exception {
+        // the client is gone right after its handshake: it never polls again
+        String sid = sidOf(rawHandshake());
+        socket(sid).close();
+        assertThat(closeReason(sid)).isEqualTo("forced close");
+        assertThat(SOCKETS.get(sid).isOpen()).isFalse();
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger on client if server does not meet ping timeout")
+    void aClientThatHearsNoPingTimesOut() {
+        Client client = open(POLLING);
+        command("eio.deafen", client.id());
+        assertThat(clientCloseReason(client.id())).isEqualTo("ping timeout");
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger on both ends upon ping timeout")
+    void bothEndsTimeOutWhenNothingGoesThrough() {
+        Client client = open(POLLING);
+        socket(client.sid());
+        command("eio.mute", client.id());
+        command("eio.deafen", client.id());
+        assertThat(clientCloseReason(client.id())).isEqualTo("ping timeout");
+        assertThat(closeReason(client.sid())).isEqualTo("ping timeout");
+    }
+
+    @Test
+    @NodeCase("server > close > should not trigger early with connection `ping timeout`")
+    void aClientThatReadsNothingAfterTheHandshakeWaitsPingIntervalAndTimeout() {
+        String id = start(Map.of("transports", List.of("polling"), "$deafAfterHandshake", true));
+        driver.await(id, "handshake");
+        long from = System.nanoTime();
+        // its own timer ("ping timeout") or the server's, whose pings it does not answer (the close packet): whichever
+        // comes first, not before the ping interval and timeout
+        assertThat(clientCloseReason(id)).isIn("ping timeout", "transport close");
+        assertThat(Duration.ofNanos(System.nanoTime() - from).toMillis())
+                .isGreaterThanOrEqualTo(PING_INTERVAL + PING_TIMEOUT - 100);
+    }
+
+    @Test
+    @NodeCase("server > close > should not trigger early with connection `ping timeout` (2)")
+    void aClientThatDoesNotPongIsTimedOutAfterPingIntervalAndTimeout() {
+        Client client = open(POLLING);
+        command("eio.mute", client.id());
+        long from = System.nanoTime();
+        assertThat(closeReason(client.sid())).isEqualTo("ping timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - from).toMillis())
+                .isGreaterThanOrEqualTo(PING_INTERVAL + PING_TIMEOUT - 100);
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger early with connection `transport close`")
+    void aSessionClosedAfterAPingEndsTheClientAtOnce() {
+        Client client = open(POLLING);
+        listen(socket(client.sid()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packetCreate ping"));
+        long from = System.nanoTime();
+        SOCKETS.get(client.sid()).close();
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+        assertThat(Duration.ofNanos(System.nanoTime() - from).toMillis()).isLessThan(PING_INTERVAL + PING_TIMEOUT);
+    }
+
+    @Test
+    @NodeCase("server > close > should trigger with connection `ping timeout` (2)")
+    void aClientThatStopsReadingTimesOutAfterPingIntervalAndTimeout() {
+        Client client = open(POLLING);
+        listen(socket(client.sid()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packetCreate ping"));
+        command("eio.deafen", client.id());
+        long from = System.nanoTime();
+        assertThat(clientCloseReason(client.id())).isEqualTo("ping timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - from).toMillis()).isGreaterThanOrEqualTo(PING_INTERVAL);
+    }
+
+    @Test
+    @NodeCase("server > close > should close transport upon ping timeout (ws)")
+    void aSilentWebSocketClientIsClosed() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid());
+        command("eio.mute", client.id());
+        assertThat(closeReason(client.sid())).isEqualTo("ping timeout");
+        // the server closed the WebSocket
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should close transport upon ping timeout (polling)")
+    void aSilentPollingClientsPollIsEnded() {
+        Client client = open(POLLING);
+        socket(client.sid());
+        command("eio.mute", client.id());
+        assertThat(closeReason(client.sid())).isEqualTo("ping timeout");
+        // its waiting poll is answered: the client learns that the session is over
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+    }
+
+    @Test
+    @NodeCase("server > close > should close upgrading transport upon upgrade timeout")
+    void aWebSocketThatDoesNotCompleteTheUpgradeIsClosed() {
+        // the client's upgrade packet is never sent: the upgrade times out on the server
+        Client client = open(Map.of("$stallUpgrade", true));
+        driver.await(client.id(), "upgrade");
+        long from = System.nanoTime();
+        // the server closes the WebSocket, which the client had taken for its transport
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+        assertThat(Duration.ofNanos(System.nanoTime() - from).toMillis()).isLessThan(PING_INTERVAL + PING_TIMEOUT);
+        assertThat(SOCKETS.get(client.sid()).transport()).isEqualTo("polling");
+    }
+
+    @Test
+    @NodeCase("server > close > should not timeout after an upgrade")
+    void anUpgradedSessionKeepsItsHeartbeat() {
+        Client client = open(Map.of());
+        driver.await(client.id(), "upgrade");
+        await().during(Duration.ofMillis(3 * (PING_INTERVAL + PING_TIMEOUT))).atMost(Duration.ofSeconds(10))
+                .until(() -> driver.events(client.id(), "close").isEmpty() && !CLOSED.containsKey(client.sid()));
+        assertThat(socket(client.sid()).transport()).isEqualTo("websocket");
+    }
+
+    // packet, packetCreate
+
+    @Test
+    @NodeCase("server > packet > should emit when receives pong")
+    void theListenerSeesThePong() {
+        Client client = open(POLLING);
+        listen(socket(client.sid()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packet pong"));
+    }
+
+    @Test
+    @NodeCase("server > packetCreate > should emit before send pong")
+    void theListenerSeesThePing() {
+        Client client = open(POLLING);
+        listen(socket(client.sid()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packetCreate ping"));
     }
 
     // http compression

@@ -85,6 +85,16 @@ class ServerPollingOnlyCasesTest extends ServerCases {
         assertThat(driver.await(id, "open").path("transport").asText()).isEqualTo("polling");
     }
 
+    // close
+
+    @Test
+    @NodeCase("server > close > should trigger transport close before open for ws")
+    void aClientOfATransportTheServerDoesNotServeClosesBeforeItOpens() {
+        String id = start(Map.of("transports", java.util.List.of("websocket")));
+        assertThat(driver.await(id, "close").path("reason").asText()).isEqualTo("transport error");
+        assertThat(driver.events(id, "open")).isEmpty();
+    }
+
     // http compression
 
     @Test
