@@ -47,7 +47,10 @@ abstract class ServerCases extends NodeCases {
     static final Map<String, List<Object>> RECEIVED = new ConcurrentHashMap<>();
     /** Why each session closed. */
     static final Map<String, String> CLOSED = new ConcurrentHashMap<>();
-    /** The engine events of each session that a test listens to ({@link #listen}), as {@code "packet message a"}. */
+    /**
+     * The engine events of each session that a test listens to ({@link #listen}), as {@code "packet message a"},
+     * {@code "flush 2"} (the number of packets) or {@code "drain 0"} (the bytes the session still holds).
+     */
     static final Map<String, List<String>> EVENTS = new ConcurrentHashMap<>();
     /** The requests the engine refused (Node's {@code connection_error}), in order. */
     static final List<ConnectionError> REFUSED = new CopyOnWriteArrayList<>();
@@ -151,8 +154,14 @@ abstract class ServerCases extends NodeCases {
             }
 
             @Override
+            public void flush(int packets) {
+                events.add("flush " + packets);
+            }
+
+            @Override
             public void drain() {
-                events.add("drain");
+                // what the session still holds for the client as it drains
+                events.add("drain " + socket.bufferedBytes());
             }
         });
     }

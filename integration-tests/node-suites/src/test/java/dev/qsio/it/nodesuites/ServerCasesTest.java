@@ -37,6 +37,7 @@ import dev.qsio.it.support.RawWebSocket;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
 
@@ -648,6 +649,199 @@ class ServerCasesTest extends ServerCases {
         socket.close();
         assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
         assertThat(texts(client.id())).containsExactly("hello");
+    }
+
+    // messages
+
+    /** A message of a client, as binary bytes (the driver reports binary as base64). */
+    static byte[] binary(JsonNode message) {
+        return Base64.getDecoder().decode(message.path("data").path("$bin").asText());
+    }
+
+    /** The texts a client receives, once it has received {@code count} messages. */
+    List<String> received(String id, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> messages(id).size() >= count);
+        return texts(id);
+    }
+
+    /** Sends a, then b once a arrived, then c with a close once b arrived: the three in separate writes. */
+    void sendThreeApartThenClose(Client client) {
+        EngineIoSocket socket = socket(client.sid());
+        socket.send("a");
+        received(client.id(), 1);
+        socket.send("b");
+        received(client.id(), 2);
+        // the last message and the close packet held together
+        socket.send("c");
+        socket.close();
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+        assertThat(texts(client.id())).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive from server to client")
+    void aMessageArrivesOnPolling() {
+        Client client = open(Map.of("upgrade", false));
+        socket(client.sid()).send("a");
+        assertThat(received(client.id(), 1)).containsExactly("a");
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive from server to client (multiple)")
+    void messagesAndACloseArriveInOrderOnPolling() {
+        sendThreeApartThenClose(open(Map.of("upgrade", false)));
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive from server to client (ws)")
+    void aMessageArrivesOnWebSocket() {
+        Client client = open(WEBSOCKET);
+        socket(client.sid()).send("a");
+        assertThat(received(client.id(), 1)).containsExactly("a");
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive from server to client (multiple, ws)")
+    void messagesAndACloseArriveInOrderOnWebSocket() {
+        sendThreeApartThenClose(open(WEBSOCKET));
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive from server to client (multiple, no delay, ws)")
+    void messagesSentWithTheCloseAtOnceArriveBeforeIt() {
+        Client client = open(WEBSOCKET);
+        EngineIoSocket socket = socket(client.sid());
+        socket.send("a");
+        socket.send("b");
+        socket.send("c");
+        socket.close();
+        assertThat(clientCloseReason(client.id())).isEqualTo("transport close");
+        assertThat(texts(client.id())).containsExactly("a", "b", "c");
+    }
+
+    /** Sends bytes to a client and returns what it received, with the kind the client had it as. */
+    JsonNode binaryRoundTrip(Map<String, Object> options, Buffer data) {
+        Client client = open(options);
+        socket(client.sid()).send(data);
+        return driver.await(client.id(), "message");
+    }
+
+    /** Five 32-bit integers, little-endian, as Node's Int32Array holds them on x86 and ARM. */
+    static Buffer int32s() {
+        Buffer b = Buffer.buffer();
+        for (int i = 0; i < 5; i++) {
+            b.appendIntLE((i + 100) * 9823);
+        }
+        return b;
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive when binary data is sent as Int8Array (ws)")
+    void bytesArriveOnWebSocket() {
+        JsonNode message = binaryRoundTrip(WEBSOCKET, Buffer.buffer(new byte[] { 0, 1, 2, 3, 4 }));
+        assertThat(message.path("kind").asText()).isEqualTo("Buffer");
+        assertThat(binary(message)).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive when binary data is sent as Int32Array (ws)")
+    void integersArriveOnWebSocket() {
+        JsonNode message = binaryRoundTrip(WEBSOCKET, int32s());
+        assertThat(binary(message)).isEqualTo(int32s().getBytes());
+        assertThat(Buffer.buffer(binary(message)).getIntLE(16)).isEqualTo(104 * 9823);
+    }
+
+    /** Node's ArrayBuffer and typed arrays are views of bytes; a {@code Buffer} here is the bytes. */
+    @Test
+    @NodeCase("server > messages > should arrive when binary data is sent as Int32Array, given as ArrayBuffer(ws)")
+    void theBytesOfIntegersArriveOnWebSocket() {
+        Buffer bytes = Buffer.buffer(int32s().getBytes());
+        JsonNode message = binaryRoundTrip(WEBSOCKET, bytes);
+        assertThat(binary(message)).isEqualTo(int32s().getBytes());
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive when binary data is sent as Buffer (ws)")
+    void aBufferArrivesOnWebSocket() {
+        JsonNode message = binaryRoundTrip(WEBSOCKET, bytes(5));
+        assertThat(binary(message)).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive when binary data sent as Buffer (polling)")
+    void aBufferArrivesOnPolling() {
+        JsonNode message = binaryRoundTrip(POLLING, bytes(5));
+        assertThat(message.path("kind").asText()).isEqualTo("Buffer");
+        assertThat(binary(message)).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive as ArrayBuffer if requested when binary data sent as Buffer (ws)")
+    void aBufferArrivesAsAnArrayBufferOnWebSocket() {
+        JsonNode message = binaryRoundTrip(Map.of("transports", List.of("websocket"), "$binaryType", "arraybuffer"),
+                bytes(5));
+        assertThat(message.path("kind").asText()).isEqualTo("ArrayBuffer");
+        assertThat(binary(message)).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive as ArrayBuffer if requested when binary data sent as Buffer (polling)")
+    void aBufferArrivesAsAnArrayBufferOnPolling() {
+        JsonNode message = binaryRoundTrip(Map.of("transports", List.of("polling"), "$binaryType", "arraybuffer"),
+                bytes(5));
+        assertThat(message.path("kind").asText()).isEqualTo("ArrayBuffer");
+        assertThat(binary(message)).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    @NodeCase("server > messages > should arrive when content is sent with chunked transfer-encoding (polling)")
+    void aChunkedPostArrives() throws Exception {
+        String sid = handshakeAt(PATH);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(root.getHost(), root.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST " + PATH + "?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            for (String chunk : List.of("41", "2", "3")) {
+                out.write((Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(sid).contains("123"));
+        assertThat(RECEIVED.get(sid)).containsExactly("123");
+    }
+
+    @Test
+    @NodeCase("server > messages > should trigger a flush/drain event")
+    void theListenerSeesTheFlushAndTheDrain() {
+        Client client = open(Map.of("upgrade", false));
+        EngineIoSocket socket = listen(socket(client.sid()));
+        socket.send("aaaa");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("drain 0"));
+        assertThat(events(client.sid())).containsSubsequence("packetCreate message aaaa", "flush 1", "drain 0");
+        assertThat(received(client.id(), 1)).containsExactly("aaaa");
+    }
+
+    @Test
+    @NodeCase("server > messages > should support chinese")
+    void chineseArrivesBothWays() {
+        String shi = "石室詩士施氏，嗜獅，誓食十獅。";
+        String shi2 = "氏時時適市視獅。";
+        Client client = open(Map.of());
+        EngineIoSocket socket = socket(client.sid());
+        socket.send(".");
+        socket.send(shi);
+        socket.send(shi2);
+        assertThat(received(client.id(), 3)).containsExactly(".", shi, shi2);
+        driver.engineSend(client.id(), ".");
+        driver.engineSend(client.id(), shi);
+        driver.engineSend(client.id(), shi2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(client.sid()).size() >= 3);
+        assertThat(RECEIVED.get(client.sid())).containsExactly(".", shi, shi2);
     }
 
     // http compression

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.qsio.ClusterInfo;
+import dev.qsio.EngineIoSocket;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -217,6 +218,22 @@ class ServerHeartbeatCasesTest extends ServerCases {
         await().during(Duration.ofMillis(3 * (PING_INTERVAL + PING_TIMEOUT))).atMost(Duration.ofSeconds(10))
                 .until(() -> driver.events(client.id(), "close").isEmpty() && !CLOSED.containsKey(client.sid()));
         assertThat(socket(client.sid()).transport()).isEqualTo("websocket");
+    }
+
+    // messages
+
+    @Test
+    @NodeCase("server > messages > should interleave with pongs if many messages buffered")
+    void aHundredLargeMessagesAtOnceLeaveTheHeartbeatAlone() {
+        Client client = open(WEBSOCKET);
+        EngineIoSocket socket = socket(client.sid());
+        String payload = "a".repeat(256 * 256 - 1);
+        for (int i = 0; i < 100; i++) {
+            socket.send(payload + "|message: " + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> driver.events(client.id(), "message").size() == 100);
+        assertThat(driver.events(client.id(), "close")).isEmpty();
+        assertThat(SOCKETS.get(client.sid()).isOpen()).isTrue();
     }
 
     // packet, packetCreate

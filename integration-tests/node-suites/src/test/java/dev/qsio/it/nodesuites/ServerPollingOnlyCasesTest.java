@@ -17,7 +17,8 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * {@code engine.io/test/server.js} with Node's {@code transports: ["polling"]}, a cookie of Node's {@code cookie}
  * options ({@code name: "woot", path: "/custom", sameSite: "strict", httpOnly: false}: the sticky cookie's settings
- * here) and {@code httpCompression: {threshold: 0}}: one application for the cases of these settings.
+ * here), {@code httpCompression: {threshold: 0}} and a {@code maxHttpBufferSize} of 10 MB (Node's case sets 1e10): one
+ * application for the cases of these settings.
  */
 @QuarkusTest
 @TestProfile(ServerPollingOnlyCasesTest.PollingOnly.class)
@@ -33,7 +34,8 @@ class ServerPollingOnlyCasesTest extends ServerCases {
                     "quarkus.socketio.cluster.sticky.cookie-path", "/custom",
                     "quarkus.socketio.cluster.sticky.cookie-same-site", "strict",
                     "quarkus.socketio.cluster.sticky.cookie-http-only", "false",
-                    "quarkus.socketio.http-compression.threshold", "0");
+                    "quarkus.socketio.http-compression.threshold", "0",
+                    "quarkus.socketio.max-http-buffer-size", "10000000");
         }
     }
 
@@ -93,6 +95,19 @@ class ServerPollingOnlyCasesTest extends ServerCases {
         String id = start(Map.of("transports", java.util.List.of("websocket")));
         assertThat(driver.await(id, "close").path("reason").asText()).isEqualTo("transport error");
         assertThat(driver.events(id, "open")).isEmpty();
+    }
+
+    // messages
+
+    @Test
+    @NodeCase("server > messages > should arrive when content is split in multiple chunks (polling)")
+    void aMegabyteMessageArrives() {
+        Client client = open(Map.of());
+        socket(client.sid());
+        driver.engineSend(client.id(), "a".repeat(1_000_000));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> !RECEIVED.get(client.sid()).isEmpty());
+        assertThat((String) RECEIVED.get(client.sid()).get(0)).hasSize(1_000_000);
     }
 
     // http compression
