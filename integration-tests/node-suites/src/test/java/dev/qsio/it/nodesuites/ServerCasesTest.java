@@ -17,6 +17,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
 
@@ -842,6 +844,141 @@ class ServerCasesTest extends ServerCases {
         driver.engineSend(client.id(), shi2);
         await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(client.sid()).size() >= 3);
         assertThat(RECEIVED.get(client.sid())).containsExactly(".", shi, shi2);
+    }
+
+    // send
+
+    /** Echo round trips, each message sent once the one before came back, as Node's client case sends them. */
+    void echoesInOrder(Map<String, Object> transports) {
+        Map<String, Object> options = new java.util.HashMap<>(transports);
+        options.put("query", Map.of("echo", "1"));
+        Client client = open(options);
+        for (int j = 0; j < 3; j++) {
+            driver.engineSend(client.id(), Integer.toString(j));
+            assertThat(received(client.id(), j + 1).get(j)).isEqualTo(Integer.toString(j));
+        }
+        assertThat(RECEIVED.get(client.sid())).containsExactly("0", "1", "2");
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute in order when message sent (client) (polling)")
+    void echoesComeBackInOrderOnPolling() {
+        echoesInOrder(POLLING);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute in order when message sent (client) (websocket)")
+    void echoesComeBackInOrderOnWebSocket() {
+        echoesInOrder(WEBSOCKET);
+    }
+
+    /**
+     * Sends messages, each with Node's send callback: here {@code drained()}, which completes once what was sent is
+     * given to the transport; the number of callbacks run.
+     */
+    static AtomicInteger sendWithCallbacks(EngineIoSocket socket, String... texts) {
+        AtomicInteger called = new AtomicInteger();
+        for (String text : texts) {
+            socket.send(text);
+            socket.drained().subscribe().with(v -> called.incrementAndGet(), failure -> {
+            });
+        }
+        return called;
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute when message sent (polling)")
+    void theSendCallbackRunsOnPolling() {
+        Client client = open(POLLING);
+        AtomicInteger called = sendWithCallbacks(socket(client.sid()), "a");
+        assertThat(received(client.id(), 1)).containsExactly("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> called.get() == 1);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute when message sent (websocket)")
+    void theSendCallbackRunsOnWebSocket() {
+        Client client = open(WEBSOCKET);
+        AtomicInteger called = sendWithCallbacks(socket(client.sid()), "a");
+        assertThat(received(client.id(), 1)).containsExactly("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> called.get() == 1);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute when message sent during polling upgrade window")
+    void theSendCallbackRunsDuringAnUpgrade() {
+        Client client = open(Map.of("transports", List.of("polling", "websocket")));
+        // the probe has been answered: the server is upgrading the session
+        driver.await(client.id(), "upgrading");
+        AtomicInteger called = sendWithCallbacks(socket(client.sid()), "a");
+        assertThat(received(client.id(), 1)).containsExactly("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> called.get() == 1);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute once for each send")
+    void eachMessageArrivesOnce() {
+        Client client = open(Map.of());
+        EngineIoSocket socket = socket(client.sid());
+        socket.send("a");
+        socket.send("b");
+        socket.send("c");
+        assertThat(received(client.id(), 3)).containsExactly("a", "b", "c");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> messages(client.id()).size() == 3);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute in multipart packet (websocket)")
+    void theCallbacksOfSeveralMessagesRunOnWebSocket() {
+        Client client = open(WEBSOCKET);
+        AtomicInteger called = sendWithCallbacks(socket(client.sid()), "d", "c", "b", "a");
+        assertThat(received(client.id(), 4)).containsExactly("d", "c", "b", "a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> called.get() == 4);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should execute in multipart packet (polling)")
+    void theCallbacksOfSeveralMessagesRunOnPolling() {
+        Client client = open(POLLING);
+        AtomicInteger called = sendWithCallbacks(socket(client.sid()), "d", "c", "b", "a");
+        assertThat(received(client.id(), 4)).containsExactly("d", "c", "b", "a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> called.get() == 4);
+    }
+
+    /** A raw polling session (no poll waits) with a message waiting and its callback, closed by its client. */
+    record Pending(String sid, AtomicInteger called, AtomicReference<Throwable> failed) {
+    }
+
+    Pending closedWithAMessageWaiting() throws Exception {
+        String sid = handshakeAt(PATH);
+        EngineIoSocket socket = socket(sid);
+        socket.send("a");
+        AtomicInteger called = new AtomicInteger();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        socket.send("b");
+        socket.drained().subscribe().with(v -> called.incrementAndGet(), failed::set);
+        assertThat(socket.bufferedBytes()).isPositive();
+        // the client closes the session: a close packet
+        push(PATH, sid, "1");
+        assertThat(closeReason(sid)).isEqualTo("transport close");
+        return new Pending(sid, called, failed);
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should clean callback references when socket gets closed with pending callbacks")
+    void nothingWaitsForASessionThatClosedWithMessagesUnsent() throws Exception {
+        Pending pending = closedWithAMessageWaiting();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pending.failed().get() != null);
+        assertThat(pending.failed().get()).isInstanceOf(IllegalStateException.class);
+        assertThat(SOCKETS.get(pending.sid()).bufferedBytes()).isZero();
+    }
+
+    @Test
+    @NodeCase("server > send > callback > should not execute when it is not actually sent (polling)")
+    void theCallbackOfAMessageNeverSentDoesNotRun() throws Exception {
+        Pending pending = closedWithAMessageWaiting();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pending.failed().get() != null);
+        assertThat(pending.called()).hasValue(0);
     }
 
     // http compression
