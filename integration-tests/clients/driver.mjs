@@ -52,7 +52,9 @@ function engineOpen(cmd) {
   // transport sends nothing, so the upgrade never completes), "$deafAfterHandshake" (the client reads no packet after
   // the handshake, as Node's cases that remove the transport's "packet" listener)
   // "$closeOnFirstMessage": the client closes as its first message arrives (the rest of that payload is not handled)
-  const { $binaryType, $stallUpgrade, $deafAfterHandshake, $closeOnFirstMessage, ...opts } = cmd.opts ?? {};
+  // "$sendSeries": {count, interval}: from its open, the client sends "1", "2", ... "count", one every interval ms, and
+  // two at once as it starts upgrading (they wait in its buffer while the transports change), as Node's upgrade case
+  const { $binaryType, $stallUpgrade, $deafAfterHandshake, $closeOnFirstMessage, $sendSeries, ...opts } = cmd.opts ?? {};
   const socket = new EngineSocket(cmd.url, opts);
   if ($binaryType) socket.binaryType = $binaryType;
   clients.set(cmd.id, socket);
@@ -69,6 +71,19 @@ function engineOpen(cmd) {
   socket.on("upgradeError", (e) => out({ id: cmd.id, event: "upgradeError", message: String(e?.message ?? e) }));
   socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data), kind: kindOf(data) }));
   if ($closeOnFirstMessage) socket.once("message", () => socket.close());
+  if ($sendSeries) socket.once("open", () => {
+    let last = 0;
+    const twoAtOnce = () => { socket.send(String(++last)); socket.send(String(++last)); };
+    socket.once("upgrading", twoAtOnce);
+    const timer = setInterval(() => {
+      if (last >= $sendSeries.count) {
+        clearInterval(timer);
+        socket.off("upgrading", twoAtOnce);
+        return out({ id: cmd.id, event: "seriesSent", last });
+      }
+      socket.send(String(++last));
+    }, $sendSeries.interval);
+  });
   socket.on("close", (reason, desc) => out({ id: cmd.id, event: "close", reason, description: desc ? String(desc.message ?? desc) : null }));
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
 }

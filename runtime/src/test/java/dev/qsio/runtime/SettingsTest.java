@@ -156,6 +156,8 @@ class SettingsTest {
         rule("cors.max-age", List.of(), List.of("0s", "1s"));
         rule("cors.methods", List.of("GET POST", "GET;POST"), List.of("GET,POST", "PURGE"));
         rule("cors.allowed-headers", List.of("content type", "x:y"), List.of("content-type", "x-a,x-b"));
+        rule("cors.exposed-headers", List.of("content type", "x:y"), List.of("x-request-id", "x-a,x-b"));
+        rule("cors.preflight-status", List.of("199", "300", "404"), List.of("200", "204"));
         // the server
         rule("connect-timeout", List.of("0s"), List.of("1ms"));
         rule("ack-timeout", List.of("0s"), List.of("1ms"));

@@ -113,7 +113,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {
         return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null),
-                config.methods(), config.allowedHeaders().orElse(null));
+                config.methods(), config.allowedHeaders().orElse(null), config.exposedHeaders().orElse(null),
+                (int) Checks.within("quarkus.socketio.cors.preflight-status", config.preflightStatus(), 200, 299));
     }
 
     private static Compression compression(SocketIoRuntimeConfig config) {

@@ -233,6 +233,7 @@ public final class PollingTransport extends Transport {
             }
             HttpServerResponse response = request.response();
             server.prepare(request, response);
+            headers(request, response);
             response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
         }, failure -> {
             dataPending = false;
@@ -381,6 +382,7 @@ public final class PollingTransport extends Transport {
         }
         response.closeHandler(null);
         server.prepare(request, response);
+        headers(request, response);
         boolean compress = false;
         for (EnginePacket p : packets) {
             compress |= p.compress();
@@ -408,6 +410,19 @@ public final class PollingTransport extends Transport {
             response.putHeader(HttpHeaders.CONTENT_ENCODING, body.encoding());
         }
         response.putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body.bytes());
+    }
+
+    /**
+     * The headers of every polling answer, as the reference server's: {@code Cache-Control: no-store}, since a poll's
+     * answer is never the same twice and no cache on the way may keep it; and {@code X-XSS-Protection: 0} for Internet
+     * Explorer, whose XSS filter would otherwise block answers that echo what the client sent.
+     */
+    public static void headers(HttpServerRequest request, HttpServerResponse response) {
+        response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        String ua = request.getHeader(HttpHeaders.USER_AGENT);
+        if (ua != null && (ua.contains(";MSIE") || ua.contains("Trident/"))) {
+            response.putHeader("X-XSS-Protection", "0");
+        }
     }
 
     @Override

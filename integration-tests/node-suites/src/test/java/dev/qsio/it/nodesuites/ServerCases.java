@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,6 +33,7 @@ import dev.qsio.EngineIoHandler;
 import dev.qsio.EngineIoSocket;
 import dev.qsio.EngineListener;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
 
 /**
  * What the classes of {@code engine.io/test/server.js} share: Node's {@code engine} is a raw Engine.IO endpoint here,
@@ -59,7 +64,9 @@ abstract class ServerCases extends NodeCases {
 
     /**
      * The endpoint: it records what its sessions do. A handshake with {@code initial=<text>} is sent that message as it
-     * opens (Node's {@code initialPacket}); one with {@code echo} has its messages sent back.
+     * opens (Node's {@code initialPacket}); one with {@code echo} has its messages sent back; one with {@code listen}
+     * has its engine events recorded from its open ({@link #listen}); one with {@code series=<n>} is sent "1" to "n",
+     * one every 2 ms from its open.
      */
     @EngineIoEndpoint(PATH)
     public static class Engine implements EngineIoHandler {
@@ -71,6 +78,13 @@ abstract class ServerCases extends NodeCases {
             String initial = socket.request().queryParam("initial");
             if (initial != null) {
                 socket.send(initial);
+            }
+            if (socket.request().queryParam("listen") != null) {
+                listen(socket);
+            }
+            String series = socket.request().queryParam("series");
+            if (series != null) {
+                sendSeries(socket, Integer.parseInt(series));
             }
         }
 
@@ -93,6 +107,40 @@ abstract class ServerCases extends NodeCases {
         @Override
         public void onClose(EngineIoSocket socket, String reason) {
             CLOSED.put(socket.id(), reason);
+        }
+    }
+
+    /** The requests of each {@code rid} that went through {@link HeaderRoutes}: all, and those without a session. */
+    static final Map<String, AtomicInteger> REQUESTS = new ConcurrentHashMap<>();
+    static final Map<String, AtomicInteger> INITIAL_REQUESTS = new ConcurrentHashMap<>();
+
+    /**
+     * Node's {@code engine.on("initial_headers" | "headers", (headers, req) => ...)}: a Vert.x route before the
+     * endpoint's (coming-from-node.adoc, Engine hooks). For requests with {@code hdr}: {@code initial} sets
+     * {@code test: 123} and a cookie on the answers to handshakes (no {@code sid}), {@code all} on every answer; and
+     * each request with a {@code rid} is counted.
+     */
+    @ApplicationScoped
+    static class HeaderRoutes {
+        void routes(@Observes Router router) {
+            router.route(PATH + "*").order(Integer.MIN_VALUE + 10).handler(ctx -> {
+                String hdr = ctx.request().getParam("hdr");
+                if (hdr != null) {
+                    boolean initial = ctx.request().getParam("sid") == null;
+                    String rid = ctx.request().getParam("rid");
+                    if (rid != null) {
+                        REQUESTS.computeIfAbsent(rid, k -> new AtomicInteger()).incrementAndGet();
+                        if (initial) {
+                            INITIAL_REQUESTS.computeIfAbsent(rid, k -> new AtomicInteger()).incrementAndGet();
+                        }
+                    }
+                    if (("initial".equals(hdr) && initial) || "all".equals(hdr)) {
+                        ctx.response().putHeader("test", "123");
+                        ctx.response().headers().add("set-cookie", "mycookie=456");
+                    }
+                }
+                ctx.next();
+            });
         }
     }
 
@@ -132,6 +180,25 @@ abstract class ServerCases extends NodeCases {
     static String closeReason(String sid) {
         await().atMost(Duration.ofSeconds(10)).until(() -> CLOSED.containsKey(sid));
         return CLOSED.get(sid);
+    }
+
+    private static final ScheduledExecutorService PACE = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "server-cases-pace");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static void sendSeries(EngineIoSocket socket, int count) {
+        AtomicInteger last = new AtomicInteger();
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        task[0] = PACE.scheduleAtFixedRate(() -> {
+            int n = last.incrementAndGet();
+            if (n > count) {
+                task[0].cancel(false);
+                return;
+            }
+            socket.send(Integer.toString(n));
+        }, 2, 2, TimeUnit.MILLISECONDS);
     }
 
     /** Records the engine events of a session in {@link #EVENTS}. */

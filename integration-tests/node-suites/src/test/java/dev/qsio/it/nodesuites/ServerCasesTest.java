@@ -981,6 +981,164 @@ class ServerCasesTest extends ServerCases {
         assertThat(pending.called()).hasValue(0);
     }
 
+    // packet, packetCreate
+
+    @Test
+    @NodeCase("server > packet > should emit when socket receives packet")
+    void theListenerSeesAMessageComeIn() {
+        Client client = open(Map.of("upgrade", false));
+        listen(socket(client.sid()));
+        driver.engineSend(client.id(), "a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packet message a"));
+    }
+
+    @Test
+    @NodeCase("server > packetCreate > should emit before socket send message")
+    void theListenerSeesAMessageGoOut() {
+        Client client = open(Map.of("upgrade", false));
+        listen(socket(client.sid())).send("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packetCreate message a"));
+        assertThat(received(client.id(), 1)).containsExactly("a");
+    }
+
+    // upgrade
+
+    @Test
+    @NodeCase("server > upgrade > should upgrade")
+    void messagesBothWaysSurviveTheUpgradeInOrder() {
+        // each side sends 1 to 50, one every 2 ms from the open, through the upgrade; the client two more at once as it
+        // starts upgrading
+        Client client = open(Map.of("query", Map.of("listen", "1", "series", "50"),
+                "$sendSeries", Map.of("count", 50, "interval", 2)));
+        int last = driver.await(client.id(), "seriesSent").path("last").asInt();
+        assertThat(received(client.id(), 50)).containsExactlyElementsOf(
+                java.util.stream.IntStream.rangeClosed(1, 50).mapToObj(Integer::toString).toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> RECEIVED.get(client.sid()).size() >= last);
+        assertThat(RECEIVED.get(client.sid())).containsExactlyElementsOf(
+                java.util.stream.IntStream.rangeClosed(1, last).mapToObj(Integer::toString).toList());
+        assertThat(driver.events(client.id(), "upgrading")).hasSize(1);
+        assertThat(driver.events(client.id(), "upgrade")).hasSize(1);
+        assertThat(events(client.sid())).contains("upgrade websocket");
+        assertThat(SOCKETS.get(client.sid()).transport()).isEqualTo("websocket");
+        assertThat(OPENED_ON.get(client.sid())).isEqualTo("polling");
+        driver.engineClose(client.id());
+        assertThat(clientCloseReason(client.id())).isEqualTo("forced close");
+        assertThat(closeReason(client.sid())).isEqualTo("transport close");
+    }
+
+    // extraHeaders
+
+    static final Map<String, String> EXTRA_HEADERS = Map.of("x-custom-header-for-my-project", "my-secret-access-token",
+            "cookie", "user_session=NI2JlCKF90aE0sJZD9ZzujtdsUqNYSBYxzlTsvdSUe35ZzdtVRGqYFr0kdGxbfc5gUOkR9RGp20GVKza; "
+                    + "path=/; expires=Tue, 07-Apr-2015 18:18:08 GMT; secure; HttpOnly");
+
+    void extraHeadersArrive(String transport) {
+        Client client = open(Map.of("extraHeaders", EXTRA_HEADERS, "transports", List.of(transport)));
+        HandshakeRequest request = socket(client.sid()).request();
+        EXTRA_HEADERS.forEach((name, value) -> assertThat(request.header(name)).as(name).isEqualTo(value));
+    }
+
+    @Test
+    @NodeCase("server > extraHeaders > should arrive from client to server via WebSockets")
+    void theClientsHeadersReachTheSessionOnWebSocket() {
+        extraHeadersArrive("websocket");
+    }
+
+    @Test
+    @NodeCase("server > extraHeaders > should arrive from client to server via XMLHttpRequest")
+    void theClientsHeadersReachTheSessionOnPolling() {
+        extraHeadersArrive("polling");
+    }
+
+    // response headers
+
+    /** The headers of the answer to a poll that carries a message, the client's requests with this User-Agent. */
+    java.net.http.HttpHeaders pollHeaders(String userAgent) throws Exception {
+        String[] headers = userAgent == null ? new String[0] : new String[] { "User-Agent", userAgent };
+        String sid = sidOf(rawHandshake(headers));
+        socket(sid).send("hi");
+        HttpResponse<byte[]> poll = rawGet("EIO=4&transport=polling&sid=" + sid, headers);
+        assertThat(new String(poll.body(), StandardCharsets.UTF_8)).isEqualTo("4hi");
+        return poll.headers();
+    }
+
+    @Test
+    @NodeCase("server > response headers > should contain X-XSS-Protection: 0 for IE8")
+    void aPollOfInternetExplorer8TurnsItsXssFilterOff() throws Exception {
+        assertThat(pollHeaders("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0; SLCC2; .NET CLR 2.0.50727; "
+                + ".NET CLR 3.5.30729; .NET CLR 3.0.30729; Media Center PC 6.0; .NET4.0C; .NET4.0E; Tablet PC 2.0)")
+                .firstValue("X-XSS-Protection")).hasValue("0");
+    }
+
+    @Test
+    @NodeCase("server > response headers > should contain X-XSS-Protection: 0 for IE11")
+    void aPollOfInternetExplorer11TurnsItsXssFilterOff() throws Exception {
+        assertThat(pollHeaders("Mozilla/5.0 (Windows NT 6.3; Trident/7.0; rv:11.0) like Gecko")
+                .firstValue("X-XSS-Protection")).hasValue("0");
+        // and only for Internet Explorer
+        assertThat(pollHeaders("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+                .firstValue("X-XSS-Protection")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > response headers > should include a 'cache-control' header")
+    void aPollIsNotToBeCached() throws Exception {
+        assertThat(pollHeaders(null).firstValue("cache-control")).hasValue("no-store");
+    }
+
+    @Test
+    @NodeCase("server > response headers > should emit a single 'initial_headers' event per connection")
+    void theHandshakeRouteRunsOnceForAClient() {
+        String rid = unique();
+        Client client = open(Map.of("query", Map.of("hdr", "count", "rid", rid)));
+        driver.await(client.id(), "upgrade");
+        assertThat(INITIAL_REQUESTS.get(rid)).hasValue(1);
+    }
+
+    @Test
+    @NodeCase("server > response headers > should emit several 'headers' events per connection")
+    void theRouteRunsForEveryRequestOfAClient() {
+        String rid = unique();
+        Client client = open(Map.of("query", Map.of("hdr", "count", "rid", rid)));
+        driver.await(client.id(), "upgrade");
+        // the handshake, polls, the probe's POST and the WebSocket's upgrade request
+        assertThat(REQUESTS.get(rid).get()).isGreaterThanOrEqualTo(3);
+    }
+
+    // cors
+
+    @Test
+    @NodeCase("server > cors > should disallow CORS from a bad origin")
+    void aPreflightFromAnOriginNotListedIsNotAllowed() {
+        Response res = given().header("Origin", "http://bad-domain.com")
+                .when().options(url(PATH) + "?EIO=4&transport=polling");
+        assertThat(res.statusCode()).isEqualTo(204);
+        assertThat(res.asString()).isEmpty();
+        assertThat(res.header("Access-Control-Allow-Origin")).isNull();
+        assertThat(res.header("Access-Control-Allow-Credentials")).isNull();
+    }
+
+    // remoteAddress
+
+    static boolean loopback(String address) throws Exception {
+        String host = address.substring(0, address.lastIndexOf(':'));
+        return java.net.InetAddress.getByName(host.replace("[", "").replace("]", "")).isLoopbackAddress();
+    }
+
+    @Test
+    @NodeCase("server > remoteAddress > should be defined (polling)")
+    void theSessionKnowsItsClientsAddressOnPolling() throws Exception {
+        Client client = open(POLLING);
+        assertThat(loopback(socket(client.sid()).request().remoteAddress())).isTrue();
+    }
+
+    @Test
+    @NodeCase("server > remoteAddress > should be defined (ws)")
+    void theSessionKnowsItsClientsAddressOnWebSocket() throws Exception {
+        Client client = open(WEBSOCKET);
+        assertThat(loopback(socket(client.sid()).request().remoteAddress())).isTrue();
+    }
+
     // http compression
 
     /** A polling session that has a binary message of {@code size} bytes waiting, sent with {@code compress}. */

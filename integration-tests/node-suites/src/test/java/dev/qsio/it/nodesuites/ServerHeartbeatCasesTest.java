@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -17,12 +18,16 @@ import dev.qsio.EngineIoSocket;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
  * {@code engine.io/test/server.js} with a short heartbeat (Node's cases set {@code pingInterval} and
  * {@code pingTimeout} to tens of milliseconds; here 500 and 400 ms, which a loaded machine keeps), a short
- * {@code upgradeTimeout} (300 ms), Node's {@code cookie: true} (the sticky cookie named {@code io}) and
- * {@code httpCompression: false}: one application for the cases of these settings.
+ * {@code upgradeTimeout} (300 ms), Node's {@code cookie: true} (the sticky cookie named {@code io}),
+ * {@code httpCompression: false} and {@code cors: {origin: true, headers: ["my-header"], credentials: true}}: one
+ * application for the cases of these settings.
  */
 @QuarkusTest
 @TestProfile(ServerHeartbeatCasesTest.ShortHeartbeat.class)
@@ -42,7 +47,11 @@ class ServerHeartbeatCasesTest extends ServerCases {
                     "quarkus.socketio.upgrade-timeout", "300ms",
                     "quarkus.socketio.cluster.sticky.enabled", "true",
                     "quarkus.socketio.cluster.sticky.cookie-name", "io",
-                    "quarkus.socketio.http-compression.enabled", "false");
+                    "quarkus.socketio.http-compression.enabled", "false",
+                    // Node's cors: {origin: true, headers: ["my-header"], credentials: true}, its default methods
+                    "quarkus.socketio.cors.origins", "*",
+                    "quarkus.socketio.cors.allowed-headers", "my-header",
+                    "quarkus.socketio.cors.methods", "GET,HEAD,PUT,PATCH,POST,DELETE");
         }
     }
 
@@ -50,6 +59,9 @@ class ServerHeartbeatCasesTest extends ServerCases {
 
     @Inject
     ClusterInfo cluster;
+
+    @Inject
+    Vertx vertx;
 
     // handshake
 
@@ -252,6 +264,92 @@ class ServerHeartbeatCasesTest extends ServerCases {
         Client client = open(POLLING);
         listen(socket(client.sid()));
         await().atMost(Duration.ofSeconds(10)).until(() -> events(client.sid()).contains("packetCreate ping"));
+    }
+
+    // response headers (Node's initial_headers and headers: ServerCases.HeaderRoutes), with the io cookie
+
+    @Test
+    @NodeCase("server > response headers > should emit a 'initial_headers' event (polling)")
+    void theHandshakeRoutesHeadersGoOnTheHandshakeOnly() throws Exception {
+        HttpResponse<byte[]> open = rawGet("EIO=4&transport=polling&hdr=initial");
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(open.headers().firstValue("test")).hasValue("123");
+        assertThat(open.headers().allValues("set-cookie")).containsExactlyInAnyOrder("mycookie=456",
+                "io=" + cluster.nodeId() + "; Path=/; HttpOnly; SameSite=Lax");
+        String sid = sidOf(open);
+        io.restassured.response.Response post = io.restassured.RestAssured.given().body("40")
+                .when().post(url(PATH) + "?EIO=4&transport=polling&hdr=initial&sid=" + sid);
+        assertThat(post.statusCode()).isEqualTo(200);
+        assertThat(post.header("test")).isNull();
+        assertThat(post.headers().getValues("set-cookie")).isEmpty();
+    }
+
+    @Test
+    @NodeCase("server > response headers > should emit a 'headers' event (polling)")
+    void theRoutesHeadersGoOnEveryAnswer() throws Exception {
+        HttpResponse<byte[]> open = rawGet("EIO=4&transport=polling&hdr=all");
+        assertThat(open.headers().firstValue("test")).hasValue("123");
+        assertThat(open.headers().allValues("set-cookie")).hasSize(2).contains("mycookie=456");
+        String sid = sidOf(open);
+        io.restassured.response.Response post = io.restassured.RestAssured.given().body("40")
+                .when().post(url(PATH) + "?EIO=4&transport=polling&hdr=all&sid=" + sid);
+        assertThat(post.statusCode()).isEqualTo(200);
+        assertThat(post.headers().getValues("set-cookie")).containsExactly("mycookie=456");
+    }
+
+    @Test
+    @NodeCase("server > response headers > should emit a 'initial_headers' event (websocket)")
+    void theHandshakeRoutesHeadersGoOnTheWebSocketsUpgrade() throws Exception {
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(root.getHost()).setPort(root.getPort())
+                .setURI(PATH + "?EIO=4&transport=websocket&hdr=initial").setAllowOriginHeader(false);
+        // the headers of the upgrade's answer, readable only as the WebSocket opens
+        io.vertx.core.MultiMap headers = io.vertx.core.MultiMap.caseInsensitiveMultiMap();
+        WebSocket ws = vertx.createWebSocketClient().connect(options).map(w -> {
+            headers.addAll(w.headers());
+            return w;
+        }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            assertThat(headers.get("test")).isEqualTo("123");
+            assertThat(headers.getAll("set-cookie")).contains("mycookie=456");
+        } finally {
+            ws.close();
+        }
+    }
+
+    // cors
+
+    @Test
+    @NodeCase("server > cors > should allow CORS from the current origin (preflight request)")
+    void aPreflightFromAnyOriginIsAllowed() {
+        io.restassured.response.Response res = io.restassured.RestAssured.given().header("Origin", "http://engine.io")
+                .when().options(url(PATH) + "?EIO=4&transport=polling");
+        assertThat(res.statusCode()).isEqualTo(204);
+        assertThat(res.asString()).isEmpty();
+        assertThat(res.header("Access-Control-Allow-Origin")).isEqualTo("http://engine.io");
+        assertThat(res.header("Access-Control-Allow-Methods")).isEqualTo("GET,HEAD,PUT,PATCH,POST,DELETE");
+        assertThat(res.header("Access-Control-Allow-Headers")).isEqualTo("my-header");
+        assertThat(res.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+    }
+
+    @Test
+    @NodeCase("server > cors > should allow CORS from the current origin (actual request)")
+    void aHandshakeFromAnyOriginIsAllowed() {
+        io.restassured.response.Response res = io.restassured.RestAssured.given().header("Origin", "http://engine.io")
+                .when().get(url(PATH) + "?EIO=4&transport=polling");
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.header("Access-Control-Allow-Origin")).isEqualTo("http://engine.io");
+        assertThat(res.header("Access-Control-Allow-Methods")).isNull();
+        assertThat(res.header("Access-Control-Allow-Headers")).isNull();
+        assertThat(res.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+    }
+
+    @Test
+    @NodeCase("server > cors > should work with CORS enabled")
+    void aClientExchangesMessagesWithCorsOn() {
+        Client client = open(Map.of("transports", List.of("polling"), "query", Map.of("echo", "1")));
+        driver.engineSend(client.id(), "holà");
+        assertThat(driver.await(client.id(), "message").path("data").asText()).isEqualTo("holà");
+        assertThat(RECEIVED.get(client.sid())).containsExactly("holà");
     }
 
     // http compression

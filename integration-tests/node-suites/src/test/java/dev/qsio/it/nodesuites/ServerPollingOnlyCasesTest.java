@@ -17,8 +17,8 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * {@code engine.io/test/server.js} with Node's {@code transports: ["polling"]}, a cookie of Node's {@code cookie}
  * options ({@code name: "woot", path: "/custom", sameSite: "strict", httpOnly: false}: the sticky cookie's settings
- * here), {@code httpCompression: {threshold: 0}} and a {@code maxHttpBufferSize} of 10 MB (Node's case sets 1e10): one
- * application for the cases of these settings.
+ * here), {@code httpCompression: {threshold: 0}}, a {@code maxHttpBufferSize} of 10 MB (Node's case sets 1e10) and
+ * the {@code cors} options of Node's case that forwards them all: one application for the cases of these settings.
  */
 @QuarkusTest
 @TestProfile(ServerPollingOnlyCasesTest.PollingOnly.class)
@@ -28,14 +28,22 @@ class ServerPollingOnlyCasesTest extends ServerCases {
     public static class PollingOnly implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.socketio.transports", "polling",
-                    "quarkus.socketio.cluster.sticky.enabled", "true",
-                    "quarkus.socketio.cluster.sticky.cookie-name", "woot",
-                    "quarkus.socketio.cluster.sticky.cookie-path", "/custom",
-                    "quarkus.socketio.cluster.sticky.cookie-same-site", "strict",
-                    "quarkus.socketio.cluster.sticky.cookie-http-only", "false",
-                    "quarkus.socketio.http-compression.threshold", "0",
-                    "quarkus.socketio.max-http-buffer-size", "10000000");
+            return Map.ofEntries(Map.entry("quarkus.socketio.transports", "polling"),
+                    Map.entry("quarkus.socketio.cluster.sticky.enabled", "true"),
+                    Map.entry("quarkus.socketio.cluster.sticky.cookie-name", "woot"),
+                    Map.entry("quarkus.socketio.cluster.sticky.cookie-path", "/custom"),
+                    Map.entry("quarkus.socketio.cluster.sticky.cookie-same-site", "strict"),
+                    Map.entry("quarkus.socketio.cluster.sticky.cookie-http-only", "false"),
+                    Map.entry("quarkus.socketio.http-compression.threshold", "0"),
+                    Map.entry("quarkus.socketio.max-http-buffer-size", "10000000"),
+                    // the cors options of Node's "should forward the configuration to the cors module"
+                    Map.entry("quarkus.socketio.cors.origins", "http://good-domain.com"),
+                    Map.entry("quarkus.socketio.cors.methods", "GET,PUT,POST"),
+                    Map.entry("quarkus.socketio.cors.allowed-headers", "my-header"),
+                    Map.entry("quarkus.socketio.cors.exposed-headers", "my-exposed-header"),
+                    Map.entry("quarkus.socketio.cors.credentials", "true"),
+                    Map.entry("quarkus.socketio.cors.max-age", "123s"),
+                    Map.entry("quarkus.socketio.cors.preflight-status", "200"));
         }
     }
 
@@ -108,6 +116,24 @@ class ServerPollingOnlyCasesTest extends ServerCases {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
                 .until(() -> !RECEIVED.get(client.sid()).isEmpty());
         assertThat((String) RECEIVED.get(client.sid()).get(0)).hasSize(1_000_000);
+    }
+
+    // cors
+
+    @Test
+    @NodeCase("server > cors > should forward the configuration to the cors module")
+    void aPreflightAnswersWithEveryCorsSetting() {
+        io.restassured.response.Response res = io.restassured.RestAssured.given()
+                .header("Origin", "http://good-domain.com")
+                .when().options(url(PATH) + "?EIO=4&transport=polling");
+        assertThat(res.statusCode()).isEqualTo(200);
+        assertThat(res.asString()).isEmpty();
+        assertThat(res.header("Access-Control-Allow-Origin")).isEqualTo("http://good-domain.com");
+        assertThat(res.header("Access-Control-Allow-Methods")).isEqualTo("GET,PUT,POST");
+        assertThat(res.header("Access-Control-Allow-Headers")).isEqualTo("my-header");
+        assertThat(res.header("Access-Control-Expose-Headers")).isEqualTo("my-exposed-header");
+        assertThat(res.header("Access-Control-Allow-Credentials")).isEqualTo("true");
+        assertThat(res.header("Access-Control-Max-Age")).isEqualTo("123");
     }
 
     // http compression
