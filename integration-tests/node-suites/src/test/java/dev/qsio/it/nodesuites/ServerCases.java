@@ -57,6 +57,8 @@ abstract class ServerCases extends NodeCases {
      * {@code "flush 2"} (the number of packets) or {@code "drain 0"} (the bytes the session still holds).
      */
     static final Map<String, List<String>> EVENTS = new ConcurrentHashMap<>();
+    /** When each session listened to sent its first ping ({@link System#nanoTime()}). */
+    static final Map<String, Long> FIRST_PING = new ConcurrentHashMap<>();
     /** The requests the engine refused (Node's {@code connection_error}), in order. */
     static final List<ConnectionError> REFUSED = new CopyOnWriteArrayList<>();
 
@@ -217,6 +219,9 @@ abstract class ServerCases extends NodeCases {
 
             @Override
             public void packetCreate(String type, Object data) {
+                if ("ping".equals(type)) {
+                    FIRST_PING.putIfAbsent(socket.id(), System.nanoTime());
+                }
                 events.add("packetCreate " + type + (data == null ? "" : " " + data));
             }
 
