@@ -411,6 +411,10 @@ class ServerCasesTest extends ServerCases {
         Response res = given().when().get(url("/eio") + "?EIO=4&transport=polling");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.asString()).startsWith("0{\"sid\":");
+        // as in Node, a path below the endpoint's is served too (its case keeps it "for backward-compatibility")
+        Response below = given().when().get(url("/eio/foo/bar/") + "?EIO=4&transport=polling");
+        assertThat(below.statusCode()).isEqualTo(200);
+        assertThat(below.asString()).startsWith("0{\"sid\":");
     }
 
     @Test
