@@ -39,12 +39,51 @@ function fromJson(value) {
   return value;
 }
 
+// what a message is on the client: a string, a Buffer (Node's default binaryType) or an ArrayBuffer
+function kindOf(data) {
+  if (typeof data === "string") return "string";
+  if (Buffer.isBuffer(data)) return "Buffer";
+  if (data instanceof ArrayBuffer) return "ArrayBuffer";
+  return typeof data;
+}
+
 function engineOpen(cmd) {
-  const socket = new EngineSocket(cmd.url, { ...cmd.opts });
+  // options of the driver, not of the client: "$binaryType" (the socket's binaryType), "$stallUpgrade" (the probe's
+  // transport sends nothing, so the upgrade never completes), "$deafAfterHandshake" (the client reads no packet after
+  // the handshake, as Node's cases that remove the transport's "packet" listener)
+  // "$closeOnFirstMessage": the client closes as its first message arrives (the rest of that payload is not handled)
+  // "$sendSeries": {count, interval}: from its open, the client sends "1", "2", ... "count", one every interval ms, and
+  // two at once as it starts upgrading (they wait in its buffer while the transports change), as Node's upgrade case
+  const { $binaryType, $stallUpgrade, $deafAfterHandshake, $closeOnFirstMessage, $sendSeries, ...opts } = cmd.opts ?? {};
+  const socket = new EngineSocket(cmd.url, opts);
+  if ($binaryType) socket.binaryType = $binaryType;
   clients.set(cmd.id, socket);
+  socket.on("handshake", (data) => {
+    out({ id: cmd.id, event: "handshake", data });
+    if ($deafAfterHandshake) socket.transport.removeListener("packet");
+  });
   socket.on("open", () => out({ id: cmd.id, event: "open", sid: socket.id, transport: socket.transport.name }));
+  socket.on("upgrading", (t) => {
+    if ($stallUpgrade) t.send = () => {};
+    out({ id: cmd.id, event: "upgrading", transport: t.name });
+  });
   socket.on("upgrade", (t) => out({ id: cmd.id, event: "upgrade", transport: t.name }));
-  socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data) }));
+  socket.on("upgradeError", (e) => out({ id: cmd.id, event: "upgradeError", message: String(e?.message ?? e) }));
+  socket.on("message", (data) => out({ id: cmd.id, event: "message", data: toJson(data), kind: kindOf(data) }));
+  if ($closeOnFirstMessage) socket.once("message", () => socket.close());
+  if ($sendSeries) socket.once("open", () => {
+    let last = 0;
+    const twoAtOnce = () => { socket.send(String(++last)); socket.send(String(++last)); };
+    socket.once("upgrading", twoAtOnce);
+    const timer = setInterval(() => {
+      if (last >= $sendSeries.count) {
+        clearInterval(timer);
+        socket.off("upgrading", twoAtOnce);
+        return out({ id: cmd.id, event: "seriesSent", last });
+      }
+      socket.send(String(++last));
+    }, $sendSeries.interval);
+  });
   socket.on("close", (reason, desc) => out({ id: cmd.id, event: "close", reason, description: desc ? String(desc.message ?? desc) : null }));
   socket.on("error", (err) => out({ id: cmd.id, event: "error", message: String(err?.message ?? err) }));
 }
@@ -167,6 +206,15 @@ async function handle(cmd) {
     case "eio.open": return engineOpen(cmd);
     case "eio.send": return c.send(cmd.binary ? Buffer.from(cmd.data, "base64") : cmd.data);
     case "eio.close": return c.close();
+    // the client stops sending anything, pongs included (Node's cases replace its sendPacket with a no-op)
+    case "eio.mute": { c._sendPacket = () => {}; return; }
+    // the client reads nothing more and does not see its transport close (the transport's listeners removed)
+    case "eio.deafen": { c.transport.removeListener("packet"); c.transport.removeListener("close"); return; }
+    // writes raw data on the client's transport, under its encoder: a WebSocket frame, or a polling POST's body
+    case "eio.rawWrite": {
+      if (c.transport.name === "websocket") return c.transport.ws.send(cmd.data);
+      return c.transport.doWrite(cmd.data, () => {});
+    }
     case "sio.connect": return socketConnect(cmd);
     case "sio.emit": {
       const args = fromJson(cmd.args ?? []);

@@ -41,6 +41,20 @@ public interface EngineIoSocket {
     void send(Buffer data);
 
     /**
+     * Sends a text message that, with {@code compress} false, is never compressed (Node's
+     * {@code socket.send(data, {compress: false})}): not by permessage-deflate on WebSocket, and a polling response
+     * that carries it is not compressed either. With {@code compress} true, as {@link #send(String)}.
+     */
+    default void send(String text, boolean compress) {
+        send(text);
+    }
+
+    /** Sends a binary message, never compressed when {@code compress} is false (see {@link #send(String, boolean)}). */
+    default void send(Buffer data, boolean compress) {
+        send(data);
+    }
+
+    /**
      * Closes the session from the server side after the messages already queued are written. The handler's
      * {@link EngineIoHandler#onClose(EngineIoSocket, String)} receives {@code "forced close"}.
      */

@@ -103,6 +103,7 @@ public final class Settings {
         Checks.positive("quarkus.socketio.warm-up.timeout", runtime.warmUp().timeout());
         httpTokens("quarkus.socketio.cors.methods", runtime.cors().methods(), "method");
         runtime.cors().allowedHeaders().ifPresent(h -> httpTokens("quarkus.socketio.cors.allowed-headers", h, "header name"));
+        runtime.cors().exposedHeaders().ifPresent(h -> httpTokens("quarkus.socketio.cors.exposed-headers", h, "header name"));
         ClusterSettings.check(cluster, runtime, role);
         AdminUi.checkSettings(admin);
         Optional<SocketIoRuntimeConfig.BusKind> emitterBus = emitter.bus();

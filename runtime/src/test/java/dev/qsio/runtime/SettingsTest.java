@@ -109,6 +109,7 @@ class SettingsTest {
         rule("cluster.delayed-connection-timeout", List.of("0s"), List.of("1ms"));
         anyText("cluster.worker-jvm-options", "options of the worker's JVM, read by the JVM");
         rule("cluster.sticky.cookie-name", List.of("a b", "a;b", "a=b"), List.of("qsio", "node_id"));
+        rule("cluster.sticky.cookie-path", List.of("custom", "/a;b", "/a\u0001b"), List.of("/", "/custom/path"));
         rule("cluster.control.token", List.of(" "), List.of("t0ken"), "cluster.control.enabled", "true");
         anyText("cluster.control.roles-allowed", "role names");
         // the engine
@@ -155,6 +156,8 @@ class SettingsTest {
         rule("cors.max-age", List.of(), List.of("0s", "1s"));
         rule("cors.methods", List.of("GET POST", "GET;POST"), List.of("GET,POST", "PURGE"));
         rule("cors.allowed-headers", List.of("content type", "x:y"), List.of("content-type", "x-a,x-b"));
+        rule("cors.exposed-headers", List.of("content type", "x:y"), List.of("x-request-id", "x-a,x-b"));
+        rule("cors.preflight-status", List.of("199", "300", "404"), List.of("200", "204"));
         // the server
         rule("connect-timeout", List.of("0s"), List.of("1ms"));
         rule("ack-timeout", List.of("0s"), List.of("1ms"));

@@ -20,6 +20,8 @@ public final class ClusterSettings {
     private static final String KEY = "quarkus.socketio.cluster.";
     /** A cookie's name: an HTTP token. */
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** A cookie's {@code Path} value: printable, without {@code ;} (RFC 6265's path-value). */
+    private static final Pattern COOKIE_PATH = Pattern.compile("[\\x20-\\x3a\\x3c-\\x7e]+");
     /** A node id travels in cookies, bus frames and metric tags: printable, no space, separator or quote. */
     private static final Pattern NODE_ID = Pattern.compile("[!#$%&'*+./:<=>?@\\[\\]^_`{|}~0-9A-Za-z-]{1,128}");
 
@@ -76,6 +78,11 @@ public final class ClusterSettings {
         if (!TOKEN.matcher(config.sticky().cookieName()).matches()) {
             throw new ConfigurationException(KEY + "sticky.cookie-name must be a cookie name (letters, digits and "
                     + "!#$%&'*+.^_`|~-), got '" + config.sticky().cookieName() + "'", Set.of(KEY + "sticky.cookie-name"));
+        }
+        String path = config.sticky().cookiePath();
+        if (!path.startsWith("/") || !COOKIE_PATH.matcher(path).matches()) {
+            throw new ConfigurationException(KEY + "sticky.cookie-path must be a path (starting with /, without "
+                    + "control characters or ;), got '" + path + "'", Set.of(KEY + "sticky.cookie-path"));
         }
         if (config.control().enabled() && config.control().token().filter(t -> !t.isBlank()).isEmpty()
                 && config.control().rolesAllowed().filter(r -> !r.isEmpty()).isEmpty()) {

@@ -184,6 +184,46 @@ public interface ClusterConfig {
          */
         @WithDefault("qsio_node")
         String cookieName();
+
+        /**
+         * The cookie's {@code Path}: the paths the browser sends it to (Node's {@code cookie.path}).
+         */
+        @WithDefault("/")
+        String cookiePath();
+
+        /**
+         * Whether the cookie is {@code HttpOnly}, out of reach of the page's scripts (Node's {@code cookie.httpOnly}).
+         */
+        @WithDefault("true")
+        boolean cookieHttpOnly();
+
+        /**
+         * The cookie's {@code SameSite}: {@code strict}, {@code lax} or {@code none} (Node's {@code cookie.sameSite}).
+         * A page of another site that connects with credentials needs {@code none}, which browsers take only with
+         * {@link #cookieSecure()}.
+         */
+        @WithDefault("lax")
+        SameSite cookieSameSite();
+
+        /**
+         * Whether the cookie is {@code Secure}: sent over HTTPS only (Node's {@code cookie.secure}).
+         */
+        @WithDefault("false")
+        boolean cookieSecure();
+
+        /** The values of {@code SameSite}. */
+        enum SameSite {
+            STRICT("Strict"),
+            LAX("Lax"),
+            NONE("None");
+
+            /** As the attribute writes it. */
+            public final String attribute;
+
+            SameSite(String attribute) {
+                this.attribute = attribute;
+            }
+        }
     }
 
     interface Control {

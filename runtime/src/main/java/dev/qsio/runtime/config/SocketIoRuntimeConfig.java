@@ -583,6 +583,20 @@ public interface SocketIoRuntimeConfig {
          * does.
          */
         Optional<List<String>> allowedHeaders();
+
+        /**
+         * The response headers a page may read ({@code Access-Control-Expose-Headers}), Node's
+         * {@code cors.exposedHeaders}: on the answers to cross-origin requests from an allowed origin and to their
+         * preflights. When unset, none beyond those browsers always expose.
+         */
+        Optional<List<String>> exposedHeaders();
+
+        /**
+         * The status of a preflight answer, Node's {@code cors.optionsSuccessStatus}: 204 (No Content), or 200 for
+         * old browsers and devices that take no 204 for a success. From 200 to 299.
+         */
+        @WithDefault("204")
+        int preflightStatus();
     }
 
     /**

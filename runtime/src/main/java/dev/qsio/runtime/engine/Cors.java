@@ -20,9 +20,11 @@ public final class Cors {
     private final String maxAge;
     private final String methods;
     private final String allowedHeaders;
+    private final String exposedHeaders;
+    private final int preflightStatus;
 
     private Cors(boolean enabled, boolean any, List<String> origins, boolean credentials, String maxAge,
-            String methods, String allowedHeaders) {
+            String methods, String allowedHeaders, String exposedHeaders, int preflightStatus) {
         this.enabled = enabled;
         this.any = any;
         this.origins = origins;
@@ -30,6 +32,8 @@ public final class Cors {
         this.maxAge = maxAge;
         this.methods = methods;
         this.allowedHeaders = allowedHeaders;
+        this.exposedHeaders = exposedHeaders;
+        this.preflightStatus = preflightStatus;
     }
 
     /**
@@ -49,13 +53,24 @@ public final class Cors {
      */
     static Cors allowing(List<String> origins, boolean credentials, Duration maxAge, List<String> methods,
             List<String> allowedHeaders) {
+        return allowing(origins, credentials, maxAge, methods, allowedHeaders, null, 204);
+    }
+
+    /**
+     * As {@link #allowing(List, boolean, Duration, List, List)}, with the response headers a page may read (null:
+     * none) and the status of a preflight answer.
+     */
+    static Cors allowing(List<String> origins, boolean credentials, Duration maxAge, List<String> methods,
+            List<String> allowedHeaders, List<String> exposedHeaders, int preflightStatus) {
         if (origins.isEmpty()) {
             return disabled();
         }
         List<String> list = origins.stream().map(String::trim).toList();
+        String exposed = exposedHeaders == null ? null : joined(exposedHeaders);
         return new Cors(true, list.contains("*"), list, credentials,
                 maxAge == null ? null : String.valueOf(maxAge.toSeconds()), joined(methods),
-                allowedHeaders == null ? null : joined(allowedHeaders));
+                allowedHeaders == null ? null : joined(allowedHeaders),
+                exposed == null || exposed.isEmpty() ? null : exposed, preflightStatus);
     }
 
     private static String joined(List<String> values) {
@@ -63,7 +78,7 @@ public final class Cors {
     }
 
     static Cors disabled() {
-        return new Cors(false, false, List.of(), false, null, "", null);
+        return new Cors(false, false, List.of(), false, null, "", null, null, 204);
     }
 
     /** Whether a handshake from this origin may proceed: true unless a list of origins is configured and misses it. */
@@ -88,6 +103,9 @@ public final class Cors {
         if (credentials) {
             response.putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
         }
+        if (exposedHeaders != null) {
+            response.putHeader(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, exposedHeaders);
+        }
     }
 
     /** Answers a preflight request, or returns false when CORS is not configured. */
@@ -108,7 +126,7 @@ public final class Cors {
             response.putHeader(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
         }
         response.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
-        response.setStatusCode(204).end();
+        response.setStatusCode(preflightStatus).end();
         return true;
     }
 }

@@ -87,7 +87,9 @@ public class EngineEndpoints {
         // every filter bean must allow a handshake
         handshakeFilters = new HandshakeFilters(named(filters), named(asyncFilters), options.handshakeFilterTimeoutMs());
         if (cluster.sticky().enabled()) {
-            options = options.withHandshakeCookie(cluster.sticky().cookieName(), identity.nodeId());
+            var sticky = cluster.sticky();
+            options = options.withHandshakeCookie(sticky.cookieName(), identity.nodeId(), sticky.cookiePath(),
+                    sticky.cookieHttpOnly(), sticky.cookieSameSite().attribute, sticky.cookieSecure());
         }
         slowConsumers = SlowConsumers.start(SlowConsumers.Options.from(config.slowConsumer(), Runtime.getRuntime().maxMemory()),
                 servers::values);

@@ -42,6 +42,17 @@ final class EngineListeners {
         }
     }
 
+    /** Tells {@code to} that {@code count} packets of session {@code id} go to its transport now. */
+    static void flushing(EngineListener[] to, int count, String id) {
+        for (EngineListener l : to) {
+            try {
+                l.flush(count);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Engine listener failed on flush of session %s", id);
+            }
+        }
+    }
+
     /** Tells {@code to} that what session {@code id} wrote went to its transport. */
     static void drained(EngineListener[] to, String id) {
         for (EngineListener l : to) {

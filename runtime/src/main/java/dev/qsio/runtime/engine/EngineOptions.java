@@ -22,9 +22,31 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
         long pollingBodyTimeoutMs, long maxBufferedBytes, Compression compression, boolean allowEio3,
         AddressLimits.Settings addressLimits, long dropBytes, long handshakeFilterTimeoutMs) {
 
-    /** The same options with a cookie set on every handshake response (for sticky load balancers). */
-    public EngineOptions withHandshakeCookie(String name, String value) {
-        String cookie = name + "=" + value + "; Path=/; HttpOnly; SameSite=Lax";
+    /**
+     * The same options with a cookie set on every handshake response (for sticky load balancers), written as Node's
+     * {@code cookie} option writes its own: {@code name=value; Path=/; HttpOnly; SameSite=Lax} with the defaults
+     * ({@code path} null: no {@code Path}).
+     */
+    public EngineOptions withHandshakeCookie(String name, String value, String path, boolean httpOnly, String sameSite,
+            boolean secure) {
+        StringBuilder cookie = new StringBuilder(name).append('=').append(value);
+        if (path != null) {
+            cookie.append("; Path=").append(path);
+        }
+        if (httpOnly) {
+            cookie.append("; HttpOnly");
+        }
+        if (secure) {
+            cookie.append("; Secure");
+        }
+        if (sameSite != null) {
+            cookie.append("; SameSite=").append(sameSite);
+        }
+        return withHandshakeCookie(cookie.toString());
+    }
+
+    /** The same options with this {@code Set-Cookie} value on every handshake response. */
+    public EngineOptions withHandshakeCookie(String cookie) {
         return new EngineOptions(pingIntervalMs, pingTimeoutMs, upgradeTimeoutMs, maxHttpBufferSize, transports,
                 allowUpgrades, cors, cookie, maxConnections, pollingBodyTimeoutMs, maxBufferedBytes, compression, allowEio3,
                 addressLimits, dropBytes, handshakeFilterTimeoutMs);
@@ -91,7 +113,8 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {
         return Cors.allowing(config.origins().orElse(List.of()), config.credentials(), config.maxAge().orElse(null),
-                config.methods(), config.allowedHeaders().orElse(null));
+                config.methods(), config.allowedHeaders().orElse(null), config.exposedHeaders().orElse(null),
+                (int) Checks.within("quarkus.socketio.cors.preflight-status", config.preflightStatus(), 200, 299));
     }
 
     private static Compression compression(SocketIoRuntimeConfig config) {

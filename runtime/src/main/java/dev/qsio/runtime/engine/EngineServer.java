@@ -391,7 +391,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             return;
         }
         if (options.handshakeCookie() != null) {
-            request.response().putHeader(HttpHeaders.SET_COOKIE, options.handshakeCookie());
+            // beside the cookies a route of the application set before (Node's initial_headers)
+            request.response().headers().add(HttpHeaders.SET_COOKIE, options.handshakeCookie());
         }
         transport.open(this, request, handshake, eio3, entry);
     }

@@ -32,6 +32,14 @@ public final class EngineSession<C> implements EngineIoSocket {
         CLOSED
     }
 
+    /**
+     * What a server that held a polling GET of this session tells its owner when the GET's connection closed before
+     * its answer: the session ends with {@code "transport error"}, as the reference server's does ("poll connection
+     * closed prematurely"), unless the poll was retried elsewhere meanwhile. Servers of an earlier version said
+     * {@code "transport close"}.
+     */
+    public static final String POLL_CLOSED = "poll closed";
+
     /** The reason a session ends when its client does not read what it is sent. */
     public static final String BUFFER_FULL = "send buffer full";
     /**
@@ -162,6 +170,16 @@ public final class EngineSession<C> implements EngineIoSocket {
     @Override
     public void send(Buffer data) {
         out.send(EnginePacket.message(data));
+    }
+
+    @Override
+    public void send(String text, boolean compress) {
+        out.send(compress ? EnginePacket.message(text) : EnginePacket.message(text).uncompressed());
+    }
+
+    @Override
+    public void send(Buffer data, boolean compress) {
+        out.send(compress ? EnginePacket.message(data) : EnginePacket.message(data).uncompressed());
     }
 
     /** Sends a packet, possibly shared with other sessions. */
@@ -301,6 +319,7 @@ public final class EngineSession<C> implements EngineIoSocket {
             }
             closingReason = reason;
             state = State.CLOSING;
+            transport.closing();
             if (upgrading != null) {
                 // wait for the upgrade to finish or fail: the client is switching transports
                 scheduleCloseTimeout();

@@ -54,6 +54,8 @@ public final class PollingTransport extends Transport {
     /** The tags of the GETs answered lately, newest last. */
     private final ArrayDeque<String> answeredTags = new ArrayDeque<>();
     private boolean dataPending;
+    /** The POST whose body is being read, or null: aborted if the session closes meanwhile. */
+    private HttpServerRequest dataRequest;
 
     PollingTransport(EngineSession<?> session) {
         super(session);
@@ -180,14 +182,17 @@ public final class PollingTransport extends Transport {
         }
     }
 
-    /** The connection of a parked GET went away before a response. */
+    /**
+     * The connection of a parked GET went away before a response: the session ends with {@code "transport error"}, as
+     * the reference server's ("poll connection closed prematurely", a browser tab closed while it polled).
+     */
     private void pollClosed(HttpServerRequest request) {
         boolean lost;
         synchronized (session) {
             lost = session.isCurrent(this) && pendingGet == request;
         }
         if (lost) {
-            session.onClose("transport close");
+            session.onClose("transport error");
         }
     }
 
@@ -198,6 +203,7 @@ public final class PollingTransport extends Transport {
             accepted = session.isCurrent(this) && !dataPending;
             if (accepted) {
                 dataPending = true;
+                dataRequest = request;
             }
         }
         EngineServer<?> server = session.server;
@@ -210,6 +216,9 @@ public final class PollingTransport extends Transport {
         EngineOptions options = server.options();
         RequestBody.read(server.vertx(), request, options.maxHttpBufferSize(), options.pollingBodyTimeoutMs(), body -> {
             dataPending = false;
+            if (!dataDone(request)) {
+                return;
+            }
             server.stats().bytesIn(body.length());
             List<EnginePacket> packets;
             try {
@@ -224,12 +233,45 @@ public final class PollingTransport extends Transport {
             }
             HttpServerResponse response = request.response();
             server.prepare(request, response);
+            headers(request, response);
             response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
         }, failure -> {
             dataPending = false;
+            if (!dataDone(request)) {
+                return;
+            }
             server.bodyRefused(request, failure);
             session.onClose("transport error");
         });
+    }
+
+    /** The body of a POST was read or failed: false when the POST was aborted meanwhile (the session closed). */
+    private boolean dataDone(HttpServerRequest request) {
+        synchronized (session) {
+            if (dataRequest != request) {
+                return false;
+            }
+            dataRequest = null;
+            return true;
+        }
+    }
+
+    /**
+     * Aborts a POST whose body is still being read, as the reference server destroys its data request when its
+     * transport closes: its connection is not kept until the body timeout for a session that is over. Called with
+     * the session's lock held.
+     */
+    private void abortData() {
+        HttpServerRequest data = dataRequest;
+        if (data != null) {
+            dataRequest = null;
+            data.response().reset();
+        }
+    }
+
+    @Override
+    void closing() {
+        abortData();
     }
 
     @Override
@@ -294,7 +336,8 @@ public final class PollingTransport extends Transport {
 
     @Override
     boolean outlived(String holder, String reason) {
-        return "transport close".equals(reason) && !holder.equals(readerHolder());
+        return (EngineSession.POLL_CLOSED.equals(reason) || "transport close".equals(reason))
+                && !holder.equals(readerHolder());
     }
 
     @Override
@@ -339,6 +382,7 @@ public final class PollingTransport extends Transport {
         }
         response.closeHandler(null);
         server.prepare(request, response);
+        headers(request, response);
         boolean compress = false;
         for (EnginePacket p : packets) {
             compress |= p.compress();
@@ -368,8 +412,22 @@ public final class PollingTransport extends Transport {
         response.putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body.bytes());
     }
 
+    /**
+     * The headers of every polling answer, as the reference server's: {@code Cache-Control: no-store}, since a poll's
+     * answer is never the same twice and no cache on the way may keep it; and {@code X-XSS-Protection: 0} for Internet
+     * Explorer, whose XSS filter would otherwise block answers that echo what the client sent.
+     */
+    public static void headers(HttpServerRequest request, HttpServerResponse response) {
+        response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        String ua = request.getHeader(HttpHeaders.USER_AGENT);
+        if (ua != null && (ua.contains(";MSIE") || ua.contains("Trident/"))) {
+            response.putHeader("X-XSS-Protection", "0");
+        }
+    }
+
     @Override
     void close() {
+        abortData();
         if (writable()) {
             send(EnginePacket.CLOSE);
         }

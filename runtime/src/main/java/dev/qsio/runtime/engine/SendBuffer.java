@@ -60,6 +60,7 @@ final class SendBuffer<C> {
                     EngineListener[] to = session.listeners();
                     if (to != null) {
                         EngineListeners.packet(to, false, packet, session.id());
+                        EngineListeners.flushing(to, 1, session.id());
                     }
                     transport.send(packet);
                     if (to != null) {
@@ -178,6 +179,7 @@ final class SendBuffer<C> {
             for (EnginePacket p : packets) {
                 EngineListeners.packet(to, false, p, session.id());
             }
+            EngineListeners.flushing(to, packets.size(), session.id());
         }
         if (packets.size() == 1) {
             transport.send(packets.poll());

@@ -215,6 +215,6 @@ public final class SessionLease {
                 return;
             }
         }
-        session.onClose(reason);
+        session.onClose(EngineSession.POLL_CLOSED.equals(reason) ? "transport error" : reason);
     }
 }

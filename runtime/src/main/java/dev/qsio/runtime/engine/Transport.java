@@ -45,6 +45,13 @@ abstract class Transport {
         close();
     }
 
+    /**
+     * The session is closing gracefully ({@link EngineSession#close(String)}): what it still sends goes out, but what
+     * the client would send no longer matters. Called with the session's lock held.
+     */
+    void closing() {
+    }
+
     /** Ends the transport: the client sees the session closed. */
     abstract void close();
 

@@ -77,7 +77,7 @@ final class HeldConnections {
         }
         request.response().closeHandler(v -> {
             if (polls.remove(sid, poll)) {
-                peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport close").buffer());
+                peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str(EngineSession.POLL_CLOSED).buffer());
             }
         });
         server.stats().increment(EngineFigure.FORWARDED_REQUESTS);

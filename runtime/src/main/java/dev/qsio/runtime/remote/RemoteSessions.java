@@ -16,6 +16,7 @@ import dev.qsio.runtime.engine.EnginePacket;
 import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.MalformedPacketException;
 import dev.qsio.runtime.engine.OtherServers;
+import dev.qsio.runtime.engine.PollingTransport;
 import dev.qsio.runtime.engine.Query;
 import dev.qsio.runtime.engine.RequestBody;
 import dev.qsio.runtime.engine.TransportKind;
@@ -290,6 +291,7 @@ final class RemoteSessions implements OtherServers {
                     }
                     HttpServerResponse response = request.response();
                     server.prepare(request, response);
+                    PollingTransport.headers(request, response);
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
                 }, failure -> {
                     server.bodyRefused(request, failure);
