@@ -331,8 +331,10 @@ public final class Checker {
         for (FaultWindow f : h.faults()) {
             long until = readyAgain(h, f) + REDIS_SLACK_MS;
             // an acknowledgement says the broadcast was handed over, not that it reached Redis: one acknowledged just
-            // before Redis became unreachable may still have been on its way
-            if (b.tInvoke() >= f.start() - IN_FLIGHT_MS && b.tInvoke() <= until
+            // before Redis became unreachable may still have been on its way. When it was acknowledged, not when the
+            // client sent it: a busy server acknowledges seconds after the send, and one acknowledged once Redis was
+            // unreachable was handed over then
+            if (b.tOutcome() >= f.start() - IN_FLIGHT_MS && b.tInvoke() <= until
                     && (p.host() != null && f.cutFromRedis().contains(p.host())
                             || subscriberHost != null && f.cutFromRedis().contains(subscriberHost))) {
                 return "redis-unreachable";
