@@ -164,7 +164,7 @@ public final class ClusterHub {
                         found.add(SocketDescriptions.remoteSocket(json.mapper(), adapter.sockets(), s));
                     }
                 }
-            }, (answered, expected, summary) -> new ClusterTimeoutException("fetchSockets timed out after "
+            }, (answered, expected, summary, sockets) -> new ClusterTimeoutException("fetchSockets timed out after "
                     + requestTimeoutMs + " ms: " + summary)), requestTimeoutMs);
             if (!others.none()) {
                 link.publish(new AdapterMessage.FetchSockets(sender, adapter.name(), wireId(request.id()),
@@ -187,8 +187,8 @@ public final class ClusterHub {
                 if (answer instanceof AdapterMessage.ServerSideEmitResponse response) {
                     answers.add(response.value());
                 }
-            }, (answered, expected, summary) -> new AckTimeoutException("serverSideEmitWithAck timed out after "
-                    + timeoutMs + " ms: " + summary, answered, expected)), timeoutMs);
+            }, (answered, expected, summary, answers) -> new AckTimeoutException("serverSideEmitWithAck timed out after "
+                    + timeoutMs + " ms: " + summary, answered, expected, answers)), timeoutMs);
             if (!others.none()) {
                 link.publish(new AdapterMessage.ServerSideEmit(sender, namespace, wireId(request.id()),
                         EventPayload.of(event, args, null)));
@@ -206,21 +206,24 @@ public final class ClusterHub {
      * A request that collects what each other server answered (fetchSockets: the sockets it selected;
      * serverSideEmitWithAck: its handlers' answer), completing with all of it, or failing at the timeout.
      */
-    /** The failure of a request that timed out, given how many servers answered and a sentence saying it. */
+    /**
+     * The failure of a request that timed out, given how many servers answered, a sentence saying it, and what the
+     * servers that answered in time said (Node's {@code serverSideEmit} callback gets them with its error).
+     */
     @FunctionalInterface
-    private interface TimeoutFailure {
-        RuntimeException failure(int answered, int expected, String summary);
+    private interface TimeoutFailure<T> {
+        RuntimeException failure(int answered, int expected, String summary, List<T> answers);
     }
 
     private static final class Collect<T> extends RequestTracker.Request {
         private final CompletableFuture<List<T>> result;
         private final BiConsumer<Object, List<T>> collect;
-        private final TimeoutFailure timeout;
+        private final TimeoutFailure<T> timeout;
         private final List<T> items = new ArrayList<>();
         private final int expected;
 
         Collect(Others others, CompletableFuture<List<T>> result, BiConsumer<Object, List<T>> collect,
-                TimeoutFailure timeout) {
+                TimeoutFailure<T> timeout) {
             super(others.members(), others.count());
             this.result = result;
             this.collect = collect;
@@ -244,7 +247,8 @@ public final class ClusterHub {
             Set<String> missing = missing();
             int answered = expected - remaining();
             result.completeExceptionally(timeout.failure(answered, expected, answered + " of " + expected
-                    + " other servers answered" + (missing.isEmpty() ? "" : " (missing: " + missing + ")")));
+                    + " other servers answered" + (missing.isEmpty() ? "" : " (missing: " + missing + ")"),
+                    List.copyOf(items)));
         }
     }
 

@@ -282,9 +282,21 @@ public final class EngineSession<C> implements EngineIoSocket {
         return connection;
     }
 
-    /** Hands the session to the layer above, then the messages that arrived before it had it, in their order. */
+    /**
+     * Hands the session to the layer above, then the messages that arrived before it had it, in their order. A session
+     * that upgraded before the layer above had it (taken over, or upgraded during its delay) is told of its upgrade in
+     * between, as Node's cluster engine emits {@code upgrade} after a delayed {@code connection}: listeners that the
+     * application registers as the session opens would otherwise never learn of it.
+     */
     void open() {
+        boolean upgradedBefore;
+        synchronized (this) {
+            upgradedBefore = upgraded;
+        }
         connection = server.handler().onOpen(this);
+        if (upgradedBefore) {
+            TransportUpgrade.tellUpgraded(this);
+        }
         inbox.opened();
     }
 
