@@ -335,8 +335,22 @@ public final class ClientDriver implements AutoCloseable {
     private JsonNode await(Predicate<JsonNode> match, Duration timeout, String id) {
         JsonNode[] found = new JsonNode[1];
         try {
-            Awaitility.await().atMost(timeout).pollInterval(5, TimeUnit.MILLISECONDS)
-                    .until(() -> (found[0] = take(match)) != null);
+            Awaitility.await().atMost(timeout).pollInterval(5, TimeUnit.MILLISECONDS).until(() -> {
+                // the reader ends once the Node process has ended and its last line is read: nothing more can come
+                boolean ended = !reader.isAlive();
+                if ((found[0] = take(match)) != null) {
+                    return true;
+                }
+                if (ended) {
+                    // its output closed: its exit follows
+                    boolean exited = process.waitFor(5, TimeUnit.SECONDS);
+                    throw new AssertionError("the Node driver (driver.mjs) has exited"
+                            + (exited ? " with code " + process.exitValue() : "")
+                            + " before the event awaited; its errors are above (a missing package: the test-support"
+                            + " module's build runs npm ci in integration-tests/clients); last events: " + tail(id));
+                }
+                return false;
+            });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("no matching client event within " + timeout.toMillis() + " ms; "
                     + (id == null ? "last events: " + tail(null) : "last events of " + id + ": " + tail(id)), e);
