@@ -3,7 +3,6 @@ package dev.qsio.it.nodesuites;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -24,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
+import dev.qsio.it.support.HttpAnswer;
 import dev.qsio.it.support.RedisServer;
 
 /**
@@ -247,57 +246,11 @@ final class ClusterLayout implements AutoCloseable {
 
         Response read() {
             try {
-                ByteArrayOutputStream head = new ByteArrayOutputStream();
-                while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                    int b = in.read();
-                    if (b < 0) {
-                        throw new IOException("closed before a response: " + head);
-                    }
-                    head.write(b);
-                }
-                String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-                int status = Integer.parseInt(lines[0].split(" ")[1]);
-                long length = -1;
-                boolean chunked = false;
-                for (String line : lines) {
-                    String l = line.toLowerCase(Locale.ROOT);
-                    if (l.startsWith("content-length:")) {
-                        length = Long.parseLong(l.substring(15).trim());
-                    } else if (l.startsWith("transfer-encoding:") && l.contains("chunked")) {
-                        chunked = true;
-                    }
-                }
-                byte[] body;
-                if (chunked) {
-                    ByteArrayOutputStream b = new ByteArrayOutputStream();
-                    while (true) {
-                        int size = Integer.parseInt(line().trim().split(";")[0], 16);
-                        if (size == 0) {
-                            line();
-                            break;
-                        }
-                        b.write(in.readNBytes(size));
-                        line();
-                    }
-                    body = b.toByteArray();
-                } else if (length >= 0) {
-                    body = in.readNBytes((int) length);
-                } else {
-                    body = in.readAllBytes();
-                }
-                return new Response(status, new String(body, StandardCharsets.UTF_8));
+                HttpAnswer answer = HttpAnswer.read(in);
+                return new Response(answer.status(), answer.body());
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        private String line() throws IOException {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                b.write(c);
-            }
-            return b.toString(StandardCharsets.ISO_8859_1);
         }
 
         /** Node's {@code AbortController.abort()}: the connection goes. */

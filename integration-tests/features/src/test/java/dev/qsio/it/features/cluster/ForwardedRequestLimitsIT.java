@@ -3,7 +3,6 @@ package dev.qsio.it.features.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.FrameSocket;
+import dev.qsio.it.support.HttpAnswer;
 
 /**
  * A polling POST that a worker forwards to the session's owner (the hand-off off, as for another host) gets the
@@ -46,9 +45,9 @@ class ForwardedRequestLimitsIT {
                 long start = System.nanoTime();
                 c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
                         + "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\n4");
-                Response r = c.read();
+                HttpAnswer r = c.read();
                 long ms = (System.nanoTime() - start) / 1_000_000;
-                assertThat(r.status).as("slow forwarded body, answered after " + ms + " ms").isEqualTo(408);
+                assertThat(r.status()).as("slow forwarded body, answered after " + ms + " ms").isEqualTo(408);
                 assertThat(ms).as("cut at the 2 s body timeout, not when the client gives up").isLessThan(8_000);
             }
             // an empty body
@@ -56,7 +55,7 @@ class ForwardedRequestLimitsIT {
                 String sid = sessionOfAnotherWorker(cluster.port(), c.worker);
                 c.write("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: x\r\n"
                         + "Content-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
-                assertThat(c.read().status).as("empty forwarded body").isEqualTo(400);
+                assertThat(c.read().status()).as("empty forwarded body").isEqualTo(400);
             }
         }
     }
@@ -104,21 +103,21 @@ class ForwardedRequestLimitsIT {
      */
     static String sessionOfAnotherWorker(int port, int notWorker) throws IOException {
         for (int i = 0; i < 200; i++) {
-            Response open = once(port, "GET", "/socket.io/?EIO=4&transport=polling", null);
-            assertThat(open.status).isEqualTo(200);
-            Matcher m = SID.matcher(open.body);
-            assertThat(m.find()).as(open.body).isTrue();
+            HttpAnswer open = once(port, "GET", "/socket.io/?EIO=4&transport=polling", null);
+            assertThat(open.status()).isEqualTo(200);
+            Matcher m = SID.matcher(open.body());
+            assertThat(m.find()).as(open.body()).isTrue();
             String sid = m.group(1);
             String base = "/socket.io/?EIO=4&transport=polling&sid=" + sid;
-            assertThat(once(port, "POST", base, "40").status).isEqualTo(200);
+            assertThat(once(port, "POST", base, "40").status()).isEqualTo(200);
             StringBuilder seen = new StringBuilder();
             while (!seen.toString().contains("40{")) {
-                seen.append(once(port, "GET", base, null).body);
+                seen.append(once(port, "GET", base, null).body());
             }
-            assertThat(once(port, "POST", base, "421[\"whoami\"]").status).isEqualTo(200);
+            assertThat(once(port, "POST", base, "421[\"whoami\"]").status()).isEqualTo(200);
             Matcher w = Pattern.compile("431\\[(\\d+)").matcher("");
             while (!w.reset(seen).find()) {
-                seen.append(once(port, "GET", base, null).body);
+                seen.append(once(port, "GET", base, null).body());
             }
             if (Integer.parseInt(w.group(1)) != notWorker) {
                 return sid;
@@ -128,14 +127,11 @@ class ForwardedRequestLimitsIT {
     }
 
     /** One request on a connection of its own. */
-    static Response once(int port, String method, String path, String body) throws IOException {
+    static HttpAnswer once(int port, String method, String path, String body) throws IOException {
         try (Connection c = new Connection(port, 0)) {
             c.send(method, path, body);
             return c.read();
         }
-    }
-
-    record Response(int status, String body) {
     }
 
     /** A raw HTTP/1.1 connection. */
@@ -164,9 +160,9 @@ class ForwardedRequestLimitsIT {
         static Connection pinned(int port, int receiveBuffer) throws IOException {
             Connection c = new Connection(port, receiveBuffer);
             c.send("GET", "/api/worker", null);
-            Response r = c.read();
-            assertThat(r.status).isEqualTo(200);
-            c.worker = Integer.parseInt(r.body.trim());
+            HttpAnswer r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            c.worker = Integer.parseInt(r.body().trim());
             return c;
         }
 
@@ -192,24 +188,8 @@ class ForwardedRequestLimitsIT {
             out.flush();
         }
 
-        Response read() throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new IOException("closed before a response: " + head);
-                }
-                head.write(b);
-            }
-            String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
-            int status = Integer.parseInt(lines[0].split(" ")[1]);
-            int length = 0;
-            for (String line : lines) {
-                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            return new Response(status, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+        HttpAnswer read() throws IOException {
+            return HttpAnswer.read(in);
         }
 
         @Override
