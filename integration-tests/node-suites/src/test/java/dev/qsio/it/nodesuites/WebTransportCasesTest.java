@@ -377,6 +377,15 @@ class WebTransportCasesTest {
     }
 
     @Test
+    @NodeCase("WebTransport > should handle connections closed by the client")
+    void theClientClosesTheSession() throws Exception {
+        String id = client();
+        String sid = setup(id);
+        run(Map.of("op", "close", "id", id));
+        assertThat(closeReason(sid)).isEqualTo("transport close");
+    }
+
+    @Test
     @NodeCase("WebTransport > should send some plaintext data (client to server)")
     void textFromTheClient() throws Exception {
         String id = client();
