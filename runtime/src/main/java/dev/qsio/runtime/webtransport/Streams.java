@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
@@ -142,7 +143,8 @@ final class Streams {
             }
             leaveCodec(ctx);
             // what follows on the stream (capsules of the session, or a request's body) is read and let go
-            ctx.pipeline().replace(this, "capsules", new Capsules());
+            Capsules capsules = new Capsules();
+            ctx.pipeline().replace(this, "capsules", capsules);
             if (!"CONNECT".equals(pseudo[0]) || !"webtransport".equals(pseudo[1]) || pseudo[2] == null) {
                 answer(stream, 404, true);
                 return;
@@ -160,6 +162,7 @@ final class Streams {
                 return;
             }
             router.sessions.put(stream.streamId(), session);
+            capsules.session = true;
             stream.closeFuture().addListener(f -> {
                 router.sessions.remove(stream.streamId());
                 session.close(0);
@@ -206,11 +209,29 @@ final class Streams {
         }
     }
 
-    /** Reads and lets go what comes on a CONNECT stream after its request. */
+    /**
+     * Reads and lets go what comes on a CONNECT stream after its request. The end of the client's side of a session's
+     * stream ends the session (draft-ietf-webtrans-http3: a FIN, after a CLOSE_WEBTRANSPORT_SESSION capsule or alone,
+     * closes it; the capsule's code and reason are not used here).
+     */
     static final class Capsules extends ChannelInboundHandlerAdapter {
+        /** Whether the stream carries a session (its CONNECT was accepted), not a request answered and ended. */
+        boolean session;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            // QUIC streams allow half-closure: without this, the session of a client that closed it would wait for
+            // its connection's idle timeout, or the session's heartbeat, to end
+            if (session && evt instanceof ChannelInputShutdownEvent) {
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

@@ -203,6 +203,20 @@ abstract class ServerCases extends NodeCases {
         }, 2, 2, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Sends messages, each with Node's send callback: here {@code drained()}, which completes once what was sent is
+     * given to the transport; the number of callbacks run.
+     */
+    static AtomicInteger sendWithCallbacks(EngineIoSocket socket, String... texts) {
+        AtomicInteger called = new AtomicInteger();
+        for (String text : texts) {
+            socket.send(text);
+            socket.drained().subscribe().with(v -> called.incrementAndGet(), failure -> {
+            });
+        }
+        return called;
+    }
+
     /** Records the engine events of a session in {@link #EVENTS}. */
     static EngineIoSocket listen(EngineIoSocket socket) {
         List<String> events = EVENTS.computeIfAbsent(socket.id(), k -> new CopyOnWriteArrayList<>());

@@ -876,20 +876,6 @@ class ServerCasesTest extends ServerCases {
         echoesInOrder(WEBSOCKET);
     }
 
-    /**
-     * Sends messages, each with Node's send callback: here {@code drained()}, which completes once what was sent is
-     * given to the transport; the number of callbacks run.
-     */
-    static AtomicInteger sendWithCallbacks(EngineIoSocket socket, String... texts) {
-        AtomicInteger called = new AtomicInteger();
-        for (String text : texts) {
-            socket.send(text);
-            socket.drained().subscribe().with(v -> called.incrementAndGet(), failure -> {
-            });
-        }
-        return called;
-    }
-
     @Test
     @NodeCase("server > send > callback > should execute when message sent (polling)")
     void theSendCallbackRunsOnPolling() {
