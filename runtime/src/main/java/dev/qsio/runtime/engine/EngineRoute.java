@@ -1,6 +1,7 @@
 package dev.qsio.runtime.engine;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -49,6 +50,11 @@ public final class EngineRoute implements Handler<RoutingContext> {
         int q = requestPath.indexOf('?');
         EngineRoute route = BY_PATH.get(trimmed(q < 0 ? requestPath : requestPath.substring(0, q)));
         return route == null ? null : route.server();
+    }
+
+    /** The application's engine paths (without their trailing slash). */
+    static Set<String> paths() {
+        return Set.copyOf(BY_PATH.keySet());
     }
 
     private static String trimmed(String path) {

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +67,14 @@ final class WebTransportTransport extends Transport {
                 WebTransportServer server = WebTransportServer.start(endpoints.vertx.nettyEventLoopGroup(), settings,
                         WebTransportTransport::accept);
                 LOG.infof("WebTransport (HTTP/3) listening on %s", server.describe());
+                List<String> unseen = HttpPermissions.covering(ConfigProvider.getConfig(), EngineRoute.paths());
+                if (!unseen.isEmpty()) {
+                    LOG.warnf("quarkus.socketio.transports lists webtransport, whose sessions reach the HTTP/3 listener"
+                            + " and not the HTTP server: these HTTP permissions cover the Engine.IO path %s but will"
+                            + " not see a WebTransport session: %s. Check those clients in a HandshakeFilter, or leave"
+                            + " webtransport out of quarkus.socketio.transports (webtransport.adoc, Limits)",
+                            new TreeSet<>(EngineRoute.paths()), String.join("; ", unseen));
+                }
                 return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
