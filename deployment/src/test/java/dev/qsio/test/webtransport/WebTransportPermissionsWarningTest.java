@@ -2,14 +2,10 @@ package dev.qsio.test.webtransport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import org.junit.jupiter.api.Test;
@@ -28,10 +24,10 @@ class WebTransportPermissionsWarningTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
-            .withApplicationRoot(root -> root.addClasses(WebTransportWithoutCertificateTest.Chat.class))
+            .withApplicationRoot(root -> root.addClasses(WebTransportWithoutCertificateTest.Chat.class, TestCertificate.class))
             .overrideConfigKey("quarkus.socketio.transports", "polling,websocket,webtransport")
-            .overrideConfigKey("quarkus.socketio.webtransport.certificate-file", certificate("cert.pem"))
-            .overrideConfigKey("quarkus.socketio.webtransport.key-file", certificate("key.pem"))
+            .overrideConfigKey("quarkus.socketio.webtransport.certificate-file", TestCertificate.file("cert.pem"))
+            .overrideConfigKey("quarkus.socketio.webtransport.key-file", TestCertificate.file("key.pem"))
             .overrideConfigKey("quarkus.socketio.webtransport.port", "0")
             .overrideConfigKey("quarkus.http.auth.permission.closed.paths", "/socket.io/*")
             .overrideConfigKey("quarkus.http.auth.permission.closed.policy", "deny")
@@ -53,28 +49,5 @@ class WebTransportPermissionsWarningTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"upgrades\":[\"websocket\"");
-    }
-
-    /** A self-signed ECDSA certificate and its key, made once under target/ with openssl; the file's path. */
-    static synchronized String certificate(String file) {
-        Path dir = Path.of("target", "webtransport-permissions");
-        try {
-            if (!Files.isRegularFile(dir.resolve("key.pem"))) {
-                Files.createDirectories(dir);
-                Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
-                        "-subj", "/CN=localhost").directory(dir.toFile()).redirectErrorStream(true).start();
-                String output = new String(p.getInputStream().readAllBytes());
-                if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException("openssl could not make a certificate: " + output);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("openssl is needed to make the test's certificate", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        return dir.resolve(file).toAbsolutePath().toString();
     }
 }

@@ -24,9 +24,11 @@ import org.jboss.logging.Logger;
 import dev.qsio.AsyncHandshakeFilter;
 import dev.qsio.ClusterInfo;
 import dev.qsio.ConnectionError;
+import dev.qsio.EngineMiddleware;
 import dev.qsio.HandshakeFilter;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import io.quarkus.arc.InjectableBean;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -56,6 +58,9 @@ public class EngineEndpoints {
     Instance<AsyncHandshakeFilter> asyncFilters;
 
     @Inject
+    Instance<EngineMiddleware> middlewareBeans;
+
+    @Inject
     ClusterConfig cluster;
 
     @Inject
@@ -70,6 +75,7 @@ public class EngineEndpoints {
 
     private EngineOptions options;
     private HandshakeFilters handshakeFilters;
+    private EngineMiddlewares middlewares;
     private long drainSpreadMs;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Map<String, EngineServer<?>> servers = new ConcurrentHashMap<>();
@@ -86,6 +92,8 @@ public class EngineEndpoints {
         drainSpreadMs = spread.toMillis();
         // every filter bean must allow a handshake
         handshakeFilters = new HandshakeFilters(named(filters), named(asyncFilters), options.handshakeFilterTimeoutMs());
+        middlewares = new EngineMiddlewares(middlewareBeans.handlesStream().map(h -> new EngineMiddlewares.Ordered(
+                h.get(), ((InjectableBean<?>) h.getBean()).getPriority(), h.getBean().getBeanClass().getName())).toList());
         if (cluster.sticky().enabled()) {
             var sticky = cluster.sticky();
             options = options.withHandshakeCookie(sticky.cookieName(), identity.nodeId(), sticky.cookiePath(),
@@ -114,13 +122,19 @@ public class EngineEndpoints {
         return options;
     }
 
+    /** The application's engine middlewares, which every endpoint's requests go through. */
+    EngineMiddlewares middlewares() {
+        return middlewares;
+    }
+
     /** The server at a path, created with its handler on first call. */
     public EngineServer<?> server(String path, Supplier<? extends SessionHandler<?>> handler) {
         return servers.computeIfAbsent(path, p -> create(p, handler.get()));
     }
 
     private <C> EngineServer<C> create(String path, SessionHandler<C> handler) {
-        return new EngineServer<>(path, vertx, options, handler, handshakeFilters, others, connectionErrors::fire);
+        return new EngineServer<>(path, vertx, options, handler, handshakeFilters, others, connectionErrors::fire)
+                .middlewares(middlewares);
     }
 
     /**

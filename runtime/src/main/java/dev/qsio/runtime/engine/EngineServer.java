@@ -71,6 +71,8 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     private final Consumer<ConnectionError> refusals;
     /** The handshakes and sessions of each remote address, against {@code quarkus.socketio.limits}. */
     private final AddressLimits addressLimits;
+    /** Set once as the server is made, before it serves (published with it by {@link EngineEndpoints}). */
+    private EngineMiddlewares middlewares = EngineMiddlewares.NONE;
 
     /**
      * A server at {@code path}, whose handshakes pass the application's {@code filters} (null: none). In a cluster,
@@ -121,6 +123,16 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
             // Vert.x keeps a connection its client asked to keep, whatever the response says
             response.endHandler(v -> request.connection().close());
         }
+    }
+
+    /** The application's engine middlewares, which every request of this server goes through (none by default). */
+    EngineServer<C> middlewares(EngineMiddlewares middlewares) {
+        this.middlewares = middlewares;
+        return this;
+    }
+
+    EngineMiddlewares middlewares() {
+        return middlewares;
     }
 
     /** The limits per remote address of this server's handshakes. */
@@ -205,6 +217,17 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         if (request.method() == HttpMethod.OPTIONS && cors().preflight(request, request.response())) {
             return;
         }
+        EngineMiddlewares m = middlewares;
+        if (m.present()) {
+            m.run(ctx, () -> dispatch(ctx), () -> refuse(request, EngineError.BAD_REQUEST));
+        } else {
+            dispatch(ctx);
+        }
+    }
+
+    /** A request that went through the application's engine middlewares: to a session, or a handshake. */
+    private void dispatch(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
         String name = Query.param(request, "transport");
         TransportKind kind = name == null ? null : options.transport(name);
         if (kind == null) {
@@ -528,6 +551,10 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
         JsonText.appendString(sb, sid).append(",\"upgrades\":[");
         List<TransportKind> upgrades = options.upgrades(transport.kind(), others.alone());
+        if (middlewares.present() && upgrades.contains(WebTransportTransport.KIND)) {
+            // refused while the application has engine middlewares: not offered
+            upgrades = upgrades.stream().filter(k -> k != WebTransportTransport.KIND).toList();
+        }
         for (int i = 0; i < upgrades.size(); i++) {
             JsonText.appendString(i == 0 ? sb : sb.append(','), upgrades.get(i).name());
         }

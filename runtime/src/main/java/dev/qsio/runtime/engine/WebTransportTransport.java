@@ -75,6 +75,14 @@ final class WebTransportTransport extends Transport {
                             + " webtransport out of quarkus.socketio.transports (webtransport.adoc, Limits)",
                             new TreeSet<>(EngineRoute.paths()), String.join("; ", unseen));
                 }
+                if (endpoints.middlewares().present()) {
+                    LOG.warnf("quarkus.socketio.transports lists webtransport, but the application has engine middlewares"
+                            + " (%s), which cannot run for a WebTransport session (it reaches the HTTP/3 listener, not the"
+                            + " HTTP server): every WebTransport session is refused, and no handshake offers the upgrade"
+                            + " to it, as Node's engine does once engine.use() was called. Leave webtransport out of"
+                            + " quarkus.socketio.transports, or check its clients in a HandshakeFilter instead",
+                            String.join(", ", endpoints.middlewares().names()));
+                }
                 return server;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -126,6 +134,11 @@ final class WebTransportTransport extends Transport {
         if (server == null || !server.options().transports().contains(KIND)) {
             LOG.debugf("a WebTransport session at %s refused: no Engine.IO server there takes WebTransport", wt.path());
             return 404;
+        }
+        if (server.middlewares().present()) {
+            LOG.debugf("a WebTransport session at %s refused: the application has engine middlewares (%s), which cannot"
+                    + " run for it", wt.path(), server.middlewares().names());
+            return 403;
         }
         int q = wt.path().indexOf('?');
         Map<String, List<String>> query = HandshakeMaps.query(q < 0 ? "" : wt.path().substring(q + 1));

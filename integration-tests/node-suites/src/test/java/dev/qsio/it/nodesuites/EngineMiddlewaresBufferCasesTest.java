@@ -15,8 +15,8 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * {@code engine.io/test/middlewares.js} with {@code maxHttpBufferSize: 5}: here
- * {@code quarkus.socketio.max-http-buffer-size=5}, an application of its own, with the module's engine middleware (a
- * Vert.x route, {@link EngineMiddlewaresCasesTest}) and raw Engine.IO endpoint ({@link EngineCasesTest}).
+ * {@code quarkus.socketio.max-http-buffer-size=5}, an application of its own, with the module's engine middlewares
+ * ({@link EngineMiddlewaresCasesTest}) and raw Engine.IO endpoint ({@link EngineCasesTest}).
  */
 @QuarkusTest
 @TestProfile(EngineMiddlewaresBufferCasesTest.FiveBytes.class)

@@ -10,62 +10,88 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
 import org.junit.jupiter.api.Test;
 
+import dev.qsio.EngineMiddleware;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code engine.io/test/middlewares.js}: Node's {@code engine.use((req, res, next) => ...)}, a function that every
- * HTTP request of the engine goes through (the polling requests, the WebSocket upgrade), is a Vert.x route on the
- * Socket.IO path here (and on the raw Engine.IO endpoint's, {@link EngineCasesTest}), ordered before the extension's
- * (coming-from-node.adoc). The module's routes act only on the requests of these cases (query parameter {@code mw});
- * the others go on.
+ * HTTP request of the engine goes through (the polling requests, the WebSocket upgrade), is an
+ * {@link EngineMiddleware} bean here, ordered by {@code @Priority} (coming-from-node.adoc). The module's three act only
+ * on the requests of these cases (query parameter {@code mw}); the others go on. They are left out of an application
+ * whose build sets {@code node-suites.engine-middlewares=false}: one with WebTransport, which is refused while an
+ * engine middleware exists, as in Node ({@link WebTransportCasesTest}, {@link WebTransportMiddlewareCasesTest}).
  */
 @QuarkusTest
 @NodeFile("engine.io/test/middlewares.js")
 class EngineMiddlewaresCasesTest extends NodeCases {
 
-    /** The routes each request with {@code mw=order} went through, by its {@code rid}. */
+    /** The middlewares each request with {@code mw=order} went through, by its {@code rid}. */
     static final Map<String, List<Integer>> ORDER = new ConcurrentHashMap<>();
 
-    @ApplicationScoped
-    static class Middlewares {
-        void routes(@Observes Router router) {
-            for (int i = 1; i <= 3; i++) {
-                int n = i;
-                // Socket.IO's path, and the raw Engine.IO endpoint's (EngineCasesTest)
-                router.routeWithRegex("/(socket|engine)\\.io/.*").order(Integer.MIN_VALUE + i).handler(ctx -> {
-                    String mw = ctx.request().getParam("mw");
-                    if (mw == null) {
-                        ctx.next();
-                        return;
-                    }
-                    switch (mw) {
-                        case "header" -> {
-                            if (n == 1) {
-                                ctx.response().putHeader("foo", "bar");
-                            }
-                            ctx.next();
-                        }
-                        case "order" -> {
-                            ORDER.computeIfAbsent(ctx.request().getParam("rid"), k -> new CopyOnWriteArrayList<>()).add(n);
-                            ctx.next();
-                        }
-                        case "end" -> ctx.response().setStatusCode(503).end();
-                        default -> ctx.next();
-                    }
-                });
+    /** The module's middleware {@code n}: what each does for {@code mw} (header, order, end, fail). */
+    static Uni<Void> middleware(int n, RoutingContext ctx) {
+        String mw = ctx.request().getParam("mw");
+        if (mw == null) {
+            return Uni.createFrom().voidItem();
+        }
+        switch (mw) {
+            case "header" -> {
+                if (n == 1) {
+                    ctx.response().putHeader("foo", "bar");
+                }
             }
+            case "order" -> ORDER.computeIfAbsent(ctx.request().getParam("rid"), k -> new CopyOnWriteArrayList<>()).add(n);
+            case "end" -> ctx.response().setStatusCode(503).end();
+            case "fail" -> {
+                return Uni.createFrom().failure(new IllegalStateException("will always fail"));
+            }
+            default -> {
+            }
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @Singleton
+    @Priority(1)
+    @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
+    static class First implements EngineMiddleware {
+        @Override
+        public Uni<Void> apply(RoutingContext ctx) {
+            return middleware(1, ctx);
+        }
+    }
+
+    @Singleton
+    @Priority(2)
+    @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
+    static class Second implements EngineMiddleware {
+        @Override
+        public Uni<Void> apply(RoutingContext ctx) {
+            return middleware(2, ctx);
+        }
+    }
+
+    @Singleton
+    @Priority(3)
+    @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
+    static class Third implements EngineMiddleware {
+        @Override
+        public Uni<Void> apply(RoutingContext ctx) {
+            return middleware(3, ctx);
         }
     }
 
@@ -94,7 +120,7 @@ class EngineMiddlewaresCasesTest extends NodeCases {
 
     @Test
     @NodeCase("middlewares > should apply middleware (polling)")
-    void aRouteBeforeTheEngineSetsAHeaderOnPolling() {
+    void aMiddlewareSetsAHeaderOnPolling() {
         Response res = polling("header", "1");
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.header("foo")).isEqualTo("bar");
@@ -103,7 +129,7 @@ class EngineMiddlewaresCasesTest extends NodeCases {
 
     @Test
     @NodeCase("middlewares > should apply middleware (websocket)")
-    void aRouteBeforeTheEngineSetsAHeaderOnTheUpgrade() throws Exception {
+    void aMiddlewareSetsAHeaderOnTheUpgrade() throws Exception {
         Opened opened = webSocket("header");
         try {
             assertThat(opened.headers().get("foo")).isEqualTo("bar");
@@ -114,7 +140,7 @@ class EngineMiddlewaresCasesTest extends NodeCases {
 
     @Test
     @NodeCase("middlewares > should apply all middlewares in order")
-    void theRoutesRunInTheirOrder() {
+    void theMiddlewaresRunInTheirOrder() {
         String rid = "order-" + System.nanoTime();
         assertThat(polling("order", rid).statusCode()).isEqualTo(200);
         assertThat(ORDER.get(rid)).containsExactly(1, 2, 3);
@@ -122,7 +148,7 @@ class EngineMiddlewaresCasesTest extends NodeCases {
 
     @Test
     @NodeCase("middlewares > should end the request (polling)")
-    void aRouteThatEndsTheRequestOpensNoSession() {
+    void aMiddlewareThatEndsTheRequestOpensNoSession() {
         Response res = polling("end", "1");
         assertThat(res.statusCode()).isEqualTo(503);
         assertThat(res.asString()).doesNotContain("sid");
@@ -130,7 +156,7 @@ class EngineMiddlewaresCasesTest extends NodeCases {
 
     @Test
     @NodeCase("middlewares > should end the request (websocket)")
-    void aRouteThatEndsTheUpgradeOpensNoWebSocket() {
+    void aMiddlewareThatEndsTheUpgradeOpensNoWebSocket() {
         Throwable failure = null;
         try {
             webSocket("end").ws().close();
@@ -141,5 +167,28 @@ class EngineMiddlewaresCasesTest extends NodeCases {
         }
         assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
         assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(503);
+    }
+
+    @Test
+    @NodeCase("middlewares > should fail on errors (polling)")
+    void aMiddlewareThatFailsRefusesThePollingHandshakeWith400() {
+        Response res = polling("fail", "1");
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(res.asString()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+    }
+
+    @Test
+    @NodeCase("middlewares > should fail on errors (websocket)")
+    void aMiddlewareThatFailsRefusesTheUpgrade() {
+        Throwable failure = null;
+        try {
+            webSocket("fail").ws().close();
+        } catch (Exception e) {
+            failure = e instanceof java.util.concurrent.ExecutionException || e instanceof CompletionException
+                    ? e.getCause()
+                    : e;
+        }
+        assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+        assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(400);
     }
 }

@@ -90,6 +90,8 @@ class WebTransportCasesTest {
             config.put("quarkus.socketio.ping-timeout", PING_TIMEOUT + "ms");
             config.put("quarkus.socketio.upgrade-timeout", UPGRADE_TIMEOUT + "ms");
             config.put("quarkus.socketio.cors.origins", "*");
+            // without the module's engine middlewares, which would refuse every WebTransport session
+            config.put("node-suites.engine-middlewares", "false");
             return config;
         }
 

@@ -24,11 +24,13 @@ import io.restassured.response.Response;
 import io.vertx.ext.web.Router;
 
 /**
- * Node's engine hooks as Vert.x routes in front of the Socket.IO path: {@code io.engine.use(middleware)} (every HTTP
- * request of the engine: handshake, polling, the WebSocket upgrade), and the {@code initial_headers} and
- * {@code headers} events (headers added to the handshake's response, and to every response).
+ * Node's engine hooks as Vert.x routes in front of the Socket.IO path, which an application may use rather than
+ * {@link dev.qsio.EngineMiddleware} beans (the first-class counterpart, {@code EngineMiddlewareTest}):
+ * {@code io.engine.use(middleware)} (every HTTP request of the engine: handshake, polling, the WebSocket upgrade), and
+ * the {@code initial_headers} and {@code headers} events (headers added to the handshake's response, and to every
+ * response).
  */
-class EngineMiddlewareTest {
+class EngineHookRoutesTest {
 
     @RegisterExtension
     static final QuarkusUnitTest test = new QuarkusUnitTest()
