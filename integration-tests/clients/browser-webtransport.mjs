@@ -54,7 +54,7 @@ try {
     await page.evaluate(({ hash, mode }) => {
       const value = Uint8Array.from(atob(hash), (c) => c.charCodeAt(0));
       const state = { transport: null, upgraded: false, worker: null, connects: 0, disconnects: [], received: 0,
-        outOfOrder: 0, last: {}, upper: null, reversed: null, errors: [] };
+        outOfOrder: 0, last: {}, upper: null, reversed: null, errors: [], connectedAt: [], disconnectedAt: [] };
       window.state = state;
       const socket = io({
         transports: mode === "direct" ? ["webtransport"] : ["polling", "webtransport"],
@@ -67,6 +67,8 @@ try {
       socket.on("connect_error", (e) => state.errors.push(String(e?.message ?? e)));
       socket.on("connect", async () => {
         state.connects++;
+        // the page's clock (the machine's): when each connection began, to time a reconnection from the outside
+        state.connectedAt.push(Date.now());
         state.transport = socket.io.engine.transport.name;
         try {
           state.upper = await socket.timeout(10000).emitWithAck("upper", "webtransport");
@@ -87,7 +89,10 @@ try {
           state.errors.push(String(e?.message ?? e));
         }
       });
-      socket.on("disconnect", (reason) => state.disconnects.push(reason));
+      socket.on("disconnect", (reason) => {
+        state.disconnects.push(reason);
+        state.disconnectedAt.push(Date.now());
+      });
       socket.on("n", (origin, seq) => {
         state.received++;
         if (origin in state.last && seq !== state.last[origin] + 1) state.outOfOrder++;

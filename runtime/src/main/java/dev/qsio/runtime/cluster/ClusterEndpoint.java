@@ -62,7 +62,9 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
             if (primary.isStarted()) {
                 // the connections the primary took on the public port and gave to the workers
                 body.putObject("connections").put("routed", primary.connectionsRouted())
-                        .put("unavailable", primary.connectionsUnavailable());
+                        .put("unavailable", primary.connectionsUnavailable())
+                        // QUIC datagrams of a worker that is gone, answered with a stateless reset
+                        .put("quicResets", primary.quicResets());
             }
             ArrayNode workers = body.putArray("workers");
             if (primary.isStarted()) {

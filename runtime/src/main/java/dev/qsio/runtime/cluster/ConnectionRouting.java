@@ -46,6 +46,8 @@ final class ConnectionRouting {
     private Acceptor acceptor;
     /** The host's UDP port for WebTransport's QUIC, when the transports list it. */
     private QuicRelay.Front quic;
+    /** The key of the stateless reset tokens of the workers' QUIC connections (a new one each time the host starts). */
+    private final String quicResetKey = QuicRelay.ResetTokens.newKey();
     /** Where the primary listens, for the log. */
     private String listening = "";
 
@@ -57,6 +59,16 @@ final class ConnectionRouting {
 
     Path handOffDir() {
         return handOffDir;
+    }
+
+    /** The key of the host's QUIC stateless reset tokens, for the workers' environment. */
+    String quicResetKey() {
+        return quicResetKey;
+    }
+
+    /** Stateless resets sent for QUIC connections of workers that are gone. */
+    long quicResets() {
+        return quic == null ? 0 : quic.resets();
     }
 
     /**
@@ -92,7 +104,7 @@ final class ConnectionRouting {
             if (udp != null) {
                 key = "quarkus.socketio.webtransport.port=" + udp.getPort();
                 quic = QuicRelay.Front.start(vertx.nettyEventLoopGroup(), udp.getHostString(), udp.getPort(),
-                        handOffDir, new QuicSteering());
+                        handOffDir, new QuicSteering(), quicResetKey);
                 listening += " and UDP " + udp.getHostString() + ":" + quic.port() + " (WebTransport)";
             }
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
@@ -207,6 +219,10 @@ final class ConnectionRouting {
     /** A worker's process exited. */
     void forget(int slot) {
         handOff.forget(slot);
+        if (quic != null) {
+            // its WebTransport clients are told now, as its WebSocket clients are by their reset TCP connections
+            quic.workerGone(slot);
+        }
     }
 
     /** Connections taken on the public port and given to a worker. */

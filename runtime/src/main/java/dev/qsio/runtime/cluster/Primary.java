@@ -115,7 +115,8 @@ public class Primary implements Cluster {
                 ClusterBus.ENV_BUS_SECRET, secret,
                 Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()),
                 ClusterBus.ENV_HANDOFF_DIR, routing.handOffDir().toString(),
-                QuicRelay.ENV_DIR, routing.handOffDir().toString()), replacementEnvironment(runtime));
+                QuicRelay.ENV_DIR, routing.handOffDir().toString(),
+                QuicRelay.ENV_RESET_KEY, routing.quicResetKey()), replacementEnvironment(runtime));
         Signals.install(this);
     }
 
@@ -162,6 +163,12 @@ public class Primary implements Cluster {
     public long connectionsUnavailable() {
         ConnectionRouting r = routing;
         return r == null ? 0 : r.unavailable();
+    }
+
+    /** Stateless resets sent for the QUIC connections of workers that are gone. */
+    public long quicResets() {
+        ConnectionRouting r = routing;
+        return r == null ? 0 : r.quicResets();
     }
 
     /** The addresses of the application's port this primary holds ("http://0.0.0.0:8080 and https://..."). */

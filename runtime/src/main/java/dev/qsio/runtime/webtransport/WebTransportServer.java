@@ -114,6 +114,11 @@ public final class WebTransportServer implements AutoCloseable {
         if (relay != null) {
             int slot = (Integer) relay[1];
             builder.connectionIdAddressGenerator(new QuicRelay.SlotIds(slot)).localConnectionIdLength(QuicRelay.ID_LENGTH);
+            QuicRelay.ResetTokens tokens = QuicRelay.resetTokensFromEnvironment();
+            if (tokens != null) {
+                // the primary's tokens: it answers for this worker's connections once it is gone
+                builder.statelessResetToken(tokens.forSlot(slot)).resetTokenGenerator(tokens);
+            }
             InetSocketAddress publicAddress = new InetSocketAddress(settings.host() == null ? "0.0.0.0" : settings.host(),
                     settings.port());
             ch = QuicRelay.workerChannel(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());

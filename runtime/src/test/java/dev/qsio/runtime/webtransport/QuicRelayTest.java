@@ -90,4 +90,36 @@ class QuicRelayTest {
         assertThat(Qpack.status(404)).containsExactly(0, 0, 0xC0 | 27);
         assertThat(Qpack.status(403)).containsExactly(0, 0, 0xFF, 68 - 63);
     }
+
+    @Test
+    void aResetEndsInTheTokenOfTheWorkerTheIdNamesAndIsShorterThanWhatItAnswers() {
+        QuicRelay.ResetTokens primary = new QuicRelay.ResetTokens(java.util.Base64.getDecoder()
+                .decode(QuicRelay.ResetTokens.newKey()));
+        ByteBuffer id = new QuicRelay.SlotIds(4).newId(ByteBuffer.wrap(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }),
+                QuicRelay.ID_LENGTH);
+        // a worker's token, in its transport parameters and with each further id it issues (the id names the worker)
+        byte[] worker = primary.forSlot(4);
+        assertThat(worker).hasSize(16);
+        ByteBuffer issued = primary.newResetToken(id.duplicate());
+        assertThat(id.remaining()).as("the id is left as it was").isEqualTo(QuicRelay.ID_LENGTH);
+        byte[] token = new byte[16];
+        issued.duplicate().get(token);
+        assertThat(token).isEqualTo(worker);
+        assertThat(primary.forSlot(5)).as("another worker's").isNotEqualTo(worker);
+        ByteBuf datagram = Unpooled.buffer().writeByte(0x45).writeBytes(id.duplicate()).writeZero(60);
+        assertThat(QuicRelay.isShortHeader(datagram)).isTrue();
+        byte[] reset = primary.reset(QuicRelay.slotOf(datagram), datagram.readableBytes());
+        assertThat(reset).hasSize(42);
+        assertThat(reset[0] & 0xc0).as("a short header's form and fixed bits").isEqualTo(0x40);
+        assertThat(java.util.Arrays.copyOfRange(reset, reset.length - 16, reset.length)).isEqualTo(worker);
+        // one byte shorter than a short datagram; none for one too short to be answered
+        assertThat(primary.reset(4, 30)).hasSize(29);
+        assertThat(primary.reset(4, 21)).isNull();
+        // another host's key gives other tokens
+        QuicRelay.ResetTokens other = new QuicRelay.ResetTokens(java.util.Base64.getDecoder()
+                .decode(QuicRelay.ResetTokens.newKey()));
+        assertThat(other.forSlot(4)).isNotEqualTo(worker);
+        // a long header is not answered with a reset: the client has no token before its handshake ends
+        assertThat(QuicRelay.isShortHeader(longHeader(new byte[] { 4, 1, 2, 3, 4, 5, 6, 7 }))).isFalse();
+    }
 }
