@@ -65,33 +65,44 @@ class EngineMiddlewaresCasesTest extends NodeCases {
         return Uni.createFrom().voidItem();
     }
 
+    /** The module's middleware {@code n}, in its place ({@code @Priority(n)}). */
+    abstract static class Numbered implements EngineMiddleware {
+        private final int n;
+
+        Numbered(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public Uni<Void> apply(RoutingContext ctx) {
+            return middleware(n, ctx);
+        }
+    }
+
     @Singleton
     @Priority(1)
     @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
-    static class First implements EngineMiddleware {
-        @Override
-        public Uni<Void> apply(RoutingContext ctx) {
-            return middleware(1, ctx);
+    static class First extends Numbered {
+        First() {
+            super(1);
         }
     }
 
     @Singleton
     @Priority(2)
     @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
-    static class Second implements EngineMiddleware {
-        @Override
-        public Uni<Void> apply(RoutingContext ctx) {
-            return middleware(2, ctx);
+    static class Second extends Numbered {
+        Second() {
+            super(2);
         }
     }
 
     @Singleton
     @Priority(3)
     @IfBuildProperty(name = "node-suites.engine-middlewares", stringValue = "true", enableIfMissing = true)
-    static class Third implements EngineMiddleware {
-        @Override
-        public Uni<Void> apply(RoutingContext ctx) {
-            return middleware(3, ctx);
+    static class Third extends Numbered {
+        Third() {
+            super(3);
         }
     }
 

@@ -139,6 +139,15 @@ class WebTransportCasesTest {
         if (page != null) {
             return;
         }
+        page = startPage(root);
+    }
+
+    /**
+     * The page of {@code browser-raw-webtransport.mjs} for the application's WebTransport port and certificate (its
+     * SHA-256, which the page pins), ready; on a page of the application's origin: a 404 document, enough for a
+     * secure context.
+     */
+    static ScriptProcess startPage(URL root) throws Exception {
         var config = ConfigProvider.getConfig();
         int port = config.getValue("quarkus.socketio.webtransport.port", Integer.class);
         String certificate = config.getValue("quarkus.socketio.webtransport.certificate-file", String.class);
@@ -147,10 +156,10 @@ class WebTransportCasesTest {
             X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(x509.getEncoded()));
         }
-        // a page of the application's origin: a 404 document, enough for a secure context
-        page = ScriptProcess.start("browser-raw-webtransport.mjs", root + "webtransport-cases",
+        ScriptProcess started = ScriptProcess.start("browser-raw-webtransport.mjs", root + "webtransport-cases",
                 "https://127.0.0.1:" + port + PATH, hash);
-        page.next("ready");
+        started.next("ready");
+        return started;
     }
 
     @AfterEach

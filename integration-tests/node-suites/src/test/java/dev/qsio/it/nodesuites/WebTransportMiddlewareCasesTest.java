@@ -3,23 +3,15 @@ package dev.qsio.it.nodesuites;
 import static dev.qsio.it.nodesuites.ServerCases.PATH;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,17 +50,7 @@ class WebTransportMiddlewareCasesTest {
     @Test
     @NodeCase("WebTransport > should refuse the connection when a middleware is registered")
     void aSessionIsRefusedWhileTheApplicationHasAnEngineMiddleware() throws Exception {
-        var config = ConfigProvider.getConfig();
-        int port = config.getValue("quarkus.socketio.webtransport.port", Integer.class);
-        String certificate = config.getValue("quarkus.socketio.webtransport.certificate-file", String.class);
-        String hash;
-        try (InputStream in = Files.newInputStream(Path.of(certificate))) {
-            X509Certificate x509 = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-            hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(x509.getEncoded()));
-        }
-        try (ScriptProcess page = ScriptProcess.start("browser-raw-webtransport.mjs", root + "webtransport-cases",
-                "https://127.0.0.1:" + port + PATH, hash)) {
-            page.next("ready");
+        try (ScriptProcess page = WebTransportCasesTest.startPage(root)) {
             String id = "refused-" + System.nanoTime();
             JsonNode opened = page.ask(ClientDriver.JSON.writeValueAsString(Map.of("op", "open", "id", id, "query",
                     "rid=" + id + "&listen=1")), "done");
