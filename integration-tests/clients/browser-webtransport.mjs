@@ -1,11 +1,14 @@
 // Headless Chromium running the official browser client over WebTransport, for WebTransportIT.
 // Usage: node browser-webtransport.mjs <app url> <certificate sha-256, base64> <mode> [tabs]
-// mode: "direct" (transports: ["webtransport"]) or "upgrade" (["polling", "webtransport"]: polling first, then the
-// upgrade the server offers); "malformed" opens a WebTransport session of its own at the Engine.IO path and writes a
+// mode: "direct" (transports: ["webtransport"]), "upgrade" (["polling", "webtransport"]: polling first, then the
+// upgrade the server offers) or "default" (the client's default list, ["polling", "websocket", "webtransport"]: it
+// probes every upgrade the server offers and keeps the first to answer); "malformed" opens a WebTransport session of its own at the Engine.IO path and writes a
 // frame of length 0 on its stream, then prints {"event":"closed"} once the server has closed that session.
 // Each tab connects to the main namespace, checks an acknowledgement ("upper"), a binary round trip ("reverse"), joins
 // room "wt" and counts the "n" events ([origin, seq]) in order. Prints {"event":"ready","tabs":[...]} once every tab is
-// on WebTransport, then answers "report" lines on stdin with {"event":"report",...}; "exit" ends.
+// on WebTransport (in "default" mode: once every tab has upgraded, to WebTransport or WebSocket), then answers "report"
+// lines on stdin with {"event":"report",...}, "ack" lines with {"event":"ack","tabs":[{tab,transport,upper}]} (each tab
+// asks for an acknowledgement on its transport of the moment); "exit" ends.
 import { createInterface } from "node:readline";
 import { launchChromium } from "./chromium.mjs";
 
@@ -57,7 +60,7 @@ try {
         outOfOrder: 0, last: {}, upper: null, reversed: null, errors: [], connectedAt: [], disconnectedAt: [] };
       window.state = state;
       const socket = io({
-        transports: mode === "direct" ? ["webtransport"] : ["polling", "webtransport"],
+        ...(mode === "default" ? {} : { transports: mode === "direct" ? ["webtransport"] : ["polling", "webtransport"] }),
         transportOptions: { webtransport: { serverCertificateHashes: [{ algorithm: "sha-256", value }] } },
       });
       window.socket = socket;
@@ -102,8 +105,8 @@ try {
     tabs.push({ tab: n, page });
   }
   for (const t of tabs) {
-    await t.page.waitForFunction(() => window.state.worker !== null && window.state.transport === "webtransport",
-      null, { timeout: 30000 });
+    await t.page.waitForFunction((mode) => window.state.worker !== null && (mode === "default"
+      ? window.state.upgraded : window.state.transport === "webtransport"), mode, { timeout: 30000 });
   }
   const report = async () => Promise.all(tabs.map(async (t) => ({ tab: t.tab,
     ...(await t.page.evaluate(() => { const { last, ...rest } = window.state; return rest; })) })));
@@ -111,6 +114,12 @@ try {
   const rl = createInterface({ input: process.stdin });
   for await (const line of rl) {
     if (line.trim() === "report") out({ event: "report", tabs: await report() });
+    if (line.trim() === "ack") {
+      out({ event: "ack", tabs: await Promise.all(tabs.map(async (t) => ({ tab: t.tab, ...(await t.page.evaluate(
+        async (n) => ({ transport: window.socket.io.engine.transport.name,
+          upper: await window.socket.timeout(10000).emitWithAck("upper", `after ${n}`).catch((e) => String(e)) }),
+        t.tab)) }))) });
+    }
     if (line.trim() === "exit") break;
   }
 } catch (e) {

@@ -64,11 +64,11 @@ public enum EngineFigure implements Figure {
     FORWARDED_REQUESTS("forwardedRequests", counter("socketio.forwarded.requests",
             "Polling requests served for sessions owned by another worker")),
     /** Upgrades completed on the server that owns the session. */
-    UPGRADES_LOCAL("upgradesLocal", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "local")),
+    UPGRADES_LOCAL("upgradesLocal", counter("socketio.upgrades", "Upgrades to WebSocket or WebTransport", "outcome", "local")),
     /** Upgrades received here for a session of another server, which handed the session over. */
-    UPGRADES_TAKEN_OVER("upgradesTakenOver", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "taken_over")),
+    UPGRADES_TAKEN_OVER("upgradesTakenOver", counter("socketio.upgrades", "Upgrades to WebSocket or WebTransport", "outcome", "taken_over")),
     /** Upgrades received here for a session that stays with another server: its frames are relayed. */
-    UPGRADES_FORWARDED("upgradesForwarded", counter("socketio.upgrades", "WebSocket upgrades", "outcome", "relayed")),
+    UPGRADES_FORWARDED("upgradesForwarded", counter("socketio.upgrades", "Upgrades to WebSocket or WebTransport", "outcome", "relayed")),
     /** Requests whose connection this server gave to the server of this host that owns their session. */
     CONNECTIONS_HANDED_OFF("connectionsHandedOff", counter("socketio.connections.handed.off",
             "Connections handed to the worker of this host that owns their session", "direction", "sent")),

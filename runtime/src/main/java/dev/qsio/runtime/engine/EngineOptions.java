@@ -228,16 +228,17 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
     }
 
     /**
-     * The transports a session on {@code from} is offered to upgrade to (its handshake's {@code upgrades}); with other
-     * servers ({@code alone} false), only those whose connections reach the session's owner wherever they land.
+     * The transports a session on {@code from} is offered to upgrade to (its handshake's {@code upgrades}). In a
+     * cluster every one is: an upgrade that reaches another server than the session's owner is handed to the owner
+     * (a TCP connection on the same host) or served there for it (see {@link OtherServers}).
      */
-    List<TransportKind> upgrades(TransportKind from, boolean alone) {
+    List<TransportKind> upgrades(TransportKind from) {
         if (!allowUpgrades) {
             return List.of();
         }
         List<TransportKind> offered = new ArrayList<>(1);
         for (TransportKind to : transports) {
-            if (from.upgradesTo(to) && (alone || to.handedOver())) {
+            if (from.upgradesTo(to)) {
                 offered.add(to);
             }
         }

@@ -208,6 +208,28 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
     }
 
     /**
+     * A session taken over from another server by an upgrade to WebTransport that reached this one: its stream is the
+     * session's transport from now on.
+     */
+    public void adopt(String sid, HandshakeRequest handshake, UpgradeStream stream, List<EnginePacket> clientPackets) {
+        EngineSession<C> session = new EngineSession<>(this, sid, handshake, false);
+        if (sessions.putIfAbsent(sid, session) != null) {
+            stream.close();
+            return;
+        }
+        stream.adopt(session, clientPackets, () -> {
+            // its client closed the session while the former owner answered, and the application never saw it
+            LOG.debugf("session %s: its WebTransport stream closed before it was taken over", sid);
+            sessions.remove(sid, session);
+        });
+    }
+
+    /** A WebTransport upgrade of a session this server does not have: false when no other server has it either. */
+    boolean serveElsewhere(String sid, UpgradeStream stream) {
+        return others.serve(sid, stream);
+    }
+
+    /**
      * A request at this server's path: a preflight, a request of a session (here or on another server), or a
      * handshake. The checks and their order follow the reference server's {@code verify()}.
      */
@@ -550,7 +572,7 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         // written by hand: a handshake builds no JSON tree
         StringBuilder sb = new StringBuilder(128).append("{\"sid\":");
         JsonText.appendString(sb, sid).append(",\"upgrades\":[");
-        List<TransportKind> upgrades = options.upgrades(transport.kind(), others.alone());
+        List<TransportKind> upgrades = options.upgrades(transport.kind());
         if (middlewares.present() && upgrades.contains(WebTransportTransport.KIND)) {
             // refused while the application has engine middlewares: not offered
             upgrades = upgrades.stream().filter(k -> k != WebTransportTransport.KIND).toList();

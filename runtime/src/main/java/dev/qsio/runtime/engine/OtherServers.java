@@ -63,12 +63,12 @@ public interface OtherServers {
     }
 
     /**
-     * Whether this server is alone: no other server may receive a connection of its sessions. Otherwise an upgrade to
-     * a transport whose connections cannot be handed to the session's owner ({@link TransportKind#handedOver}) is
-     * not offered: its connection could reach another server.
+     * Serves a WebTransport upgrade of a session this server does not have, for the other server that owns it: the
+     * stream is probed here, then this server takes the session over or relays the stream to the owner. Returns false
+     * when no other server can (the stream is then closed, as for any unknown session).
      */
-    default boolean alone() {
-        return true;
+    default boolean serve(String sid, UpgradeStream stream) {
+        return false;
     }
 
     /** Ends the connections this server holds for sessions of other servers (this server shuts down). */

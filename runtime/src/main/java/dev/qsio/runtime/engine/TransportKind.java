@@ -47,15 +47,6 @@ public abstract class TransportKind {
     }
 
     /**
-     * Whether a connection of this transport that reaches a server other than its session's owner is handed to the
-     * owner (as polling requests and WebSocket upgrades are, in a cluster); one that is not is not offered as an
-     * upgrade when other servers exist.
-     */
-    boolean handedOver() {
-        return true;
-    }
-
-    /**
      * Starts what this transport listens on besides the application's HTTP server (WebTransport's UDP port), when it
      * is among {@code endpoints}' transports; returns what stops it, or null. Called once, at startup.
      */

@@ -50,12 +50,6 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
-        boolean handedOver() {
-            // a QUIC connection stays on the server it reached (a worker of a host: the one its id names)
-            return false;
-        }
-
-        @Override
         AutoCloseable listen(EngineEndpoints endpoints) {
             if (!ConfigProvider.getConfig().getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true)) {
                 // no HTTP server here (a cluster's primary, which holds the ports and relays QUIC to its workers)
@@ -163,6 +157,8 @@ final class WebTransportTransport extends Transport {
         final Map<String, List<String>> query;
         QuicStreamChannel stream;
         WebTransportTransport transport;
+        /** The stream upgrades a session another server owns: what it carries goes to the cross-server engine. */
+        Held held;
         /** While the asynchronous handshake filters decide on its OPEN: what abandons their decision. */
         Runnable deciding;
         final long timer;
@@ -189,6 +185,8 @@ final class WebTransportTransport extends Transport {
                 if (t != null) {
                     t.closed = true;
                     t.session.onTransportClosed(t, "transport close");
+                } else if (held != null) {
+                    held.ended();
                 }
             });
         }
@@ -211,6 +209,10 @@ final class WebTransportTransport extends Transport {
                 t.session.onPacket(t, packet);
                 return;
             }
+            if (held != null) {
+                held.onPacket(packet);
+                return;
+            }
             server.vertx().cancelTimer(timer);
             if (deciding != null) {
                 // the client waits for the server's OPEN before it sends anything else
@@ -229,13 +231,18 @@ final class WebTransportTransport extends Transport {
             }
         }
 
+        /** Who the session's CONNECT says the client is. */
+        HandshakeRequest handshake() {
+            java.net.InetSocketAddress remote = wt.remoteAddress();
+            String host = remote == null ? null : remote.getAddress().getHostAddress();
+            return new HandshakeRequest("CONNECT", wt.path().split("\\?", 2)[0], HandshakeMaps.headers(wt.headers()),
+                    query, remote == null ? null : host + ":" + remote.getPort(), true, Instant.now());
+        }
+
         private void open() {
             java.net.InetSocketAddress remote = wt.remoteAddress();
             String host = remote == null ? null : remote.getAddress().getHostAddress();
-            HandshakeRequest handshake = new HandshakeRequest("CONNECT", wt.path().split("\\?", 2)[0],
-                    HandshakeMaps.headers(wt.headers()), query, remote == null ? null : host + ":" + remote.getPort(),
-                    true, Instant.now());
-            deciding = server.handshakeOn(handshake, wt.headers(), host, loop(), session -> {
+            deciding = server.handshakeOn(handshake(), wt.headers(), host, loop(), session -> {
                 deciding = null;
                 transport = new WebTransportTransport(session, stream);
                 return transport;
@@ -274,6 +281,15 @@ final class WebTransportTransport extends Transport {
                 sid = null;
             }
             EngineSession<C> session = sid == null ? null : server.session(sid);
+            if (session == null && sid != null && server.options().allowUpgrades()) {
+                // in a cluster, the session may be another server's: its engine probes the stream here, then takes the
+                // session over or relays the stream to it
+                held = new Held(this);
+                if (server.serveElsewhere(sid, held)) {
+                    return;
+                }
+                held = null;
+            }
             if (session == null || !server.options().allowUpgrades()) {
                 LOG.debugf("a WebTransport upgrade for no session here (%s) closed", sid);
                 wt.close(0);
@@ -372,6 +388,162 @@ final class WebTransportTransport extends Transport {
         }
     }
 
+    /**
+     * A stream that upgrades a session another server owns ({@link UpgradeStream}). What the client sends waits here
+     * until the cross-server engine says where it goes: to the probe, then to the owner or to the session taken over.
+     * Its state is kept on the stream's loop.
+     */
+    private static final class Held extends UpgradeStream {
+        private final Stream<?> of;
+        private final ArrayDeque<EnginePacket> waiting = new ArrayDeque<>();
+        /** Where the client's packets go now; null: they wait. */
+        private java.util.function.Consumer<EnginePacket> sink;
+        private Runnable onEnd;
+        private boolean over;
+        private long probeTimer = -1;
+
+        Held(Stream<?> of) {
+            this.of = of;
+        }
+
+        private void onLoop(Runnable task) {
+            EventLoop loop = of.wt.eventLoop();
+            if (loop.inEventLoop()) {
+                task.run();
+            } else {
+                loop.execute(task);
+            }
+        }
+
+        void onPacket(EnginePacket packet) {
+            if (sink != null) {
+                sink.accept(packet);
+            } else {
+                waiting.add(packet);
+            }
+        }
+
+        private void to(java.util.function.Consumer<EnginePacket> next) {
+            sink = next;
+            while (sink == next && !waiting.isEmpty()) {
+                next.accept(waiting.poll());
+            }
+        }
+
+        /** The stream's session ended. On the loop. */
+        void ended() {
+            if (over) {
+                return;
+            }
+            over = true;
+            sink = null;
+            Runnable r = onEnd;
+            onEnd = null;
+            if (r != null) {
+                r.run();
+            }
+        }
+
+        @Override
+        public HandshakeRequest handshake() {
+            return of.handshake();
+        }
+
+        @Override
+        public void probe(Runnable upgraded, Runnable failed) {
+            onLoop(() -> {
+                Runnable fail = () -> {
+                    if (probeTimer >= 0) {
+                        of.server.vertx().cancelTimer(probeTimer);
+                    }
+                    sink = null;
+                    onEnd = null;
+                    failed.run();
+                    of.wt.close(0);
+                };
+                if (over) {
+                    failed.run();
+                    return;
+                }
+                onEnd = fail;
+                probeTimer = of.server.vertx().setTimer(of.server.options().upgradeTimeoutMs(),
+                        t -> onLoop(() -> {
+                            if (onEnd == fail) {
+                                LOG.debugf("a WebTransport upgrade relayed to another server sent no UPGRADE in time");
+                                fail.run();
+                            }
+                        }));
+                to(packet -> {
+                    if (packet.type == EnginePacketType.PING && "probe".equals(packet.text)) {
+                        write(List.of(EnginePacket.PROBE_PONG));
+                    } else if (packet.type == EnginePacketType.UPGRADE) {
+                        of.server.vertx().cancelTimer(probeTimer);
+                        onEnd = null;
+                        // what follows waits for the owner's answer
+                        sink = null;
+                        upgraded.run();
+                    } else {
+                        LOG.debugf("a WebTransport upgrade relayed to another server sent %s during its probe", packet.type);
+                        fail.run();
+                    }
+                });
+            });
+        }
+
+        @Override
+        public void relay(java.util.function.Consumer<EnginePacket> packets, Runnable closed) {
+            onLoop(() -> {
+                if (over) {
+                    closed.run();
+                    return;
+                }
+                onEnd = closed;
+                to(packets);
+            });
+        }
+
+        @Override
+        public void write(List<EnginePacket> packets) {
+            onLoop(() -> {
+                QuicStreamChannel stream = of.stream;
+                for (EnginePacket p : packets) {
+                    stream.write(frame(stream, p, of.server.stats()), stream.voidPromise());
+                }
+                stream.flush();
+            });
+        }
+
+        @Override
+        public long backlog() {
+            return WebSocketChannels.backlog(of.stream);
+        }
+
+        @Override
+        public void close() {
+            onLoop(() -> {
+                QuicStreamChannel stream = of.stream;
+                stream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> of.wt.close(0));
+            });
+        }
+
+        @Override
+        void adopt(EngineSession<?> session, List<EnginePacket> clientPackets, Runnable lost) {
+            onLoop(() -> {
+                if (over) {
+                    lost.run();
+                    return;
+                }
+                WebTransportTransport t = new WebTransportTransport(session, of.stream);
+                List<EnginePacket> all = new java.util.ArrayList<>(clientPackets);
+                all.addAll(waiting);
+                waiting.clear();
+                of.held = null;
+                of.transport = t;
+                session.startAdopted(t, all);
+            });
+        }
+    }
+
     // ---- the transport of one session
 
     private final QuicStreamChannel stream;
@@ -454,9 +626,14 @@ final class WebTransportTransport extends Transport {
 
     /** Writes one packet behind its header. On the stream's loop. */
     private void write(EnginePacket packet) {
+        stream.write(frame(stream, packet, session.server.stats()), stream.voidPromise());
+    }
+
+    /** One packet behind its header (engine.io-parser's {@code createPacketEncoderStream}), counted as bytes out. */
+    static ByteBuf frame(QuicStreamChannel stream, EnginePacket packet, EngineStats stats) {
         Buffer body = packet.frame(false);
         int length = body.length();
-        session.server.stats().bytesOut(length);
+        stats.bytesOut(length);
         ByteBuf out = stream.alloc().directBuffer(length + 9);
         int flag = packet.isBinary() ? 0x80 : 0;
         if (length < 126) {
@@ -468,7 +645,7 @@ final class WebTransportTransport extends Transport {
         }
         ByteBuf bytes = body.getByteBuf();
         out.writeBytes(bytes, bytes.readerIndex(), length);
-        stream.write(out, stream.voidPromise());
+        return out;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.qsio.runtime.engine.EngineServer;
 import dev.qsio.runtime.engine.EngineSession;
 import dev.qsio.runtime.engine.MalformedPacketException;
 import dev.qsio.runtime.engine.PollingTransport;
+import dev.qsio.runtime.engine.UpgradeStream;
 import dev.qsio.runtime.engine.WebSocketMessages;
 import dev.qsio.runtime.engine.WebSocketChannels;
 import io.netty.channel.Channel;
@@ -27,7 +28,7 @@ import io.vertx.core.http.ServerWebSocket;
 
 /**
  * The client connections this server holds for sessions that other servers own: GETs parked here, answered by the
- * owner's DRAIN, and WebSockets relayed both ways. The owner learns of their end with a CLOSE.
+ * owner's DRAIN, and WebSockets and WebTransport streams relayed both ways. The owner learns of their end with a CLOSE.
  */
 final class HeldConnections {
 
@@ -43,19 +44,89 @@ final class HeldConnections {
     private record Poll(HttpServerRequest request, String owner) {
     }
 
-    private static final class Relayed {
-        final ServerWebSocket ws;
+    /** A client's connection relayed here to its session's owner. */
+    private abstract static class Relayed {
         final String owner;
+
+        Relayed(String owner) {
+            this.owner = owner;
+        }
+
+        abstract void write(List<EnginePacket> packets);
+
+        /** How many bytes are queued for the client. */
+        abstract long backlog();
+
+        abstract void close();
+
+        /** Ends the connection at once, dropping what is queued (a client that does not read). */
+        abstract void abort();
+    }
+
+    private static final class RelayedWebSocket extends Relayed {
+        final ServerWebSocket ws;
         /** The client speaks protocol revision 3: its binary frames start with the type byte. */
         final boolean eio3;
         /** The connection, to bound what is queued for the client; null where Vert.x does not expose it. */
         final Channel channel;
 
-        Relayed(ServerWebSocket ws, String owner, boolean eio3) {
+        RelayedWebSocket(ServerWebSocket ws, String owner, boolean eio3) {
+            super(owner);
             this.ws = ws;
-            this.owner = owner;
             this.eio3 = eio3;
             this.channel = WebSocketChannels.channelOf(ws);
+        }
+
+        @Override
+        void write(List<EnginePacket> packets) {
+            for (EnginePacket p : packets) {
+                ws.writeFrame(WebSocketChannels.frame(p, p.frame(eio3)));
+            }
+        }
+
+        @Override
+        long backlog() {
+            return WebSocketChannels.backlog(channel);
+        }
+
+        @Override
+        void close() {
+            ws.close();
+        }
+
+        @Override
+        void abort() {
+            WebSocketChannels.abort(channel);
+        }
+    }
+
+    /** A WebTransport stream (its QUIC connection reached this server, and cannot move). */
+    private static final class RelayedStream extends Relayed {
+        final UpgradeStream stream;
+
+        RelayedStream(UpgradeStream stream, String owner) {
+            super(owner);
+            this.stream = stream;
+        }
+
+        @Override
+        void write(List<EnginePacket> packets) {
+            stream.write(packets);
+        }
+
+        @Override
+        long backlog() {
+            return stream.backlog();
+        }
+
+        @Override
+        void close() {
+            stream.close();
+        }
+
+        @Override
+        void abort() {
+            stream.close();
         }
     }
 
@@ -88,7 +159,7 @@ final class HeldConnections {
      * (Vert.x then refuses handlers on it): the owner is told, as it would be of a close a moment later.
      */
     void relay(ServerWebSocket ws, String sid, String owner, boolean eio3) {
-        Relayed f = new Relayed(ws, owner, eio3);
+        RelayedWebSocket f = new RelayedWebSocket(ws, owner, eio3);
         relayed.put(sid, f);
         try {
             // first: from here on its close is seen, or it is closed already and this throws
@@ -102,6 +173,14 @@ final class HeldConnections {
         ws.resume();
     }
 
+    /** Relays a WebTransport stream whose session stays with its owner. */
+    void relay(UpgradeStream stream, String sid, String owner) {
+        RelayedStream f = new RelayedStream(stream, owner);
+        relayed.put(sid, f);
+        stream.relay(packet -> peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false)
+                .str(packet.segment()).buffer()), () -> relayEnded(sid, f));
+    }
+
     private void relayEnded(String sid, Relayed f) {
         if (relayed.remove(sid, f)) {
             peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport close").buffer());
@@ -113,7 +192,7 @@ final class HeldConnections {
         return relayed.containsKey(sid);
     }
 
-    private void readRelayed(ServerWebSocket ws, String sid, Relayed f) {
+    private void readRelayed(ServerWebSocket ws, String sid, RelayedWebSocket f) {
         String owner = f.owner;
         boolean eio3 = f.eio3;
         WebSocketMessages.read(ws, server.options().maxHttpBufferSize(),
@@ -165,16 +244,14 @@ final class HeldConnections {
                 // bounded here, by the same setting, and ends the session the same way
                 server.stats().increment(EngineFigure.BUFFER_OVERFLOWS);
                 if (relayed.remove(sid, f)) {
-                    WebSocketChannels.abort(f.channel);
+                    f.abort();
                     peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str(EngineSession.BUFFER_FULL).buffer());
                 }
                 return;
             }
-            for (EnginePacket p : packets) {
-                f.ws.writeFrame(WebSocketChannels.frame(p, p.frame(f.eio3)));
-            }
+            f.write(packets);
             if (close && relayed.remove(sid, f)) {
-                f.ws.close();
+                f.close();
             }
         }
     }
@@ -185,7 +262,7 @@ final class HeldConnections {
         for (EnginePacket p : packets) {
             size += p.size();
         }
-        return EngineOptions.pastBound(WebSocketChannels.backlog(f.channel), size, server.options().maxBufferedBytes());
+        return EngineOptions.pastBound(f.backlog(), size, server.options().maxBufferedBytes());
     }
 
     /**
@@ -200,7 +277,7 @@ final class HeldConnections {
         });
         relayed.forEach((sid, f) -> {
             if (f.owner.equals(member) && relayed.remove(sid, f)) {
-                f.ws.close();
+                f.close();
             }
         });
     }
@@ -209,7 +286,7 @@ final class HeldConnections {
     void closeAll() {
         polls.values().forEach(p -> p.request.response().setStatusCode(503).end());
         polls.clear();
-        relayed.values().forEach(f -> f.ws.close());
+        relayed.values().forEach(Relayed::close);
         relayed.clear();
     }
 }

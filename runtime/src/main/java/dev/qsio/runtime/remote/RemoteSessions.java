@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -20,6 +21,8 @@ import dev.qsio.runtime.engine.PollingTransport;
 import dev.qsio.runtime.engine.Query;
 import dev.qsio.runtime.engine.RequestBody;
 import dev.qsio.runtime.engine.TransportKind;
+import dev.qsio.runtime.engine.Transports;
+import dev.qsio.runtime.engine.UpgradeStream;
 import dev.qsio.runtime.engine.WebSocketMessages;
 import dev.qsio.runtime.requests.RequestTracker;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -95,22 +98,27 @@ final class RemoteSessions implements OtherServers {
         }
     }
 
-    /** UPGRADE: the owner says whether the upgrading server takes the session over. */
+    /**
+     * UPGRADE: the owner says whether the upgrading server takes the session over (the client's connection is then
+     * the session's transport here) or relays the connection to it.
+     */
     private final class UpgradeRequest extends RequestTracker.Request {
-        private final ServerWebSocket ws;
         private final String sid;
-        private final String owner;
         private final HandshakeRequest handshake;
-        private final boolean eio3;
+        /** Ends the client's connection: no answer came, or a bad one. */
+        private final Runnable abandon;
+        private final BiConsumer<HandshakeRequest, List<EnginePacket>> takeOver;
+        private final Runnable relay;
         private EngineMessages.Reader response;
 
-        UpgradeRequest(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
+        UpgradeRequest(String sid, String owner, HandshakeRequest handshake, Runnable abandon,
+                BiConsumer<HandshakeRequest, List<EnginePacket>> takeOver, Runnable relay) {
             super(Set.of(owner));
-            this.ws = ws;
             this.sid = sid;
-            this.owner = owner;
             this.handshake = handshake;
-            this.eio3 = eio3;
+            this.abandon = abandon;
+            this.takeOver = takeOver;
+            this.relay = relay;
         }
 
         @Override
@@ -123,29 +131,29 @@ final class RemoteSessions implements OtherServers {
         protected void completed() {
             if (response == null) {
                 // the owner left before answering
-                ws.close();
+                abandon.run();
                 return;
             }
             try {
-                boolean takeOver = response.bool();
+                boolean taken = response.bool();
                 List<EnginePacket> packets = response.packets();
                 SecurityIdentity established = response.more() ? response.identity() : null;
-                if (takeOver) {
+                if (taken) {
                     server.stats().increment(EngineFigure.UPGRADES_TAKEN_OVER);
-                    server.adopt(sid, withIdentity(handshake, established), eio3, ws, packets);
+                    takeOver.accept(withIdentity(handshake, established), packets);
                 } else {
                     server.stats().increment(EngineFigure.UPGRADES_FORWARDED);
-                    held.relay(ws, sid, owner, eio3);
+                    relay.run();
                 }
             } catch (IOException e) {
                 LOG.debugf("bad upgrade response for %s: %s", sid, e.getMessage());
-                ws.close();
+                abandon.run();
             }
         }
 
         @Override
         protected void timedOut() {
-            ws.close();
+            abandon.run();
         }
     }
 
@@ -185,11 +193,6 @@ final class RemoteSessions implements OtherServers {
     @Override
     public String newSessionId() {
         return peers.newSessionId();
-    }
-
-    @Override
-    public boolean alone() {
-        return false;
     }
 
     @Override
@@ -309,7 +312,7 @@ final class RemoteSessions implements OtherServers {
         request.resume();
         upgrade.onComplete(ar -> {
             if (ar.failed()) {
-                peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                upgradeFailed(sid, owner);
                 return;
             }
             ServerWebSocket ws = ar.result();
@@ -318,7 +321,7 @@ final class RemoteSessions implements OtherServers {
                 if (!settled[0]) {
                     settled[0] = true;
                     ws.close();
-                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    upgradeFailed(sid, owner);
                 }
             });
             WebSocketMessages.read(ws, server.options().maxHttpBufferSize(), text -> {
@@ -336,7 +339,7 @@ final class RemoteSessions implements OtherServers {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
                     ws.close();
-                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    upgradeFailed(sid, owner);
                 }
             }, data -> {
                 // nothing but the probe is expected before the upgrade completes: ignored, as before
@@ -347,15 +350,47 @@ final class RemoteSessions implements OtherServers {
                 if (!settled[0]) {
                     settled[0] = true;
                     server.vertx().cancelTimer(timer);
-                    peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+                    upgradeFailed(sid, owner);
                 }
             });
         });
     }
 
     private void completeUpgrade(ServerWebSocket ws, String sid, String owner, HandshakeRequest handshake, boolean eio3) {
-        UpgradeRequest upgrade = requests.open(new UpgradeRequest(ws, sid, owner, handshake, eio3), responseTimeoutMs);
+        upgraded(new UpgradeRequest(sid, owner, handshake, ws::close,
+                (established, packets) -> server.adopt(sid, established, eio3, ws, packets),
+                () -> held.relay(ws, sid, owner, eio3)), sid, owner);
+    }
+
+    /** The probe of an upgrade for {@code owner}'s session succeeded here: the owner says what follows. */
+    private void upgraded(UpgradeRequest upgrade, String sid, String owner) {
+        requests.open(upgrade, responseTimeoutMs);
         peers.send(owner, message(EngineMessages.Type.UPGRADE).num(upgrade.id()).str(sid).bool(true).buffer());
+    }
+
+    private void upgradeFailed(String sid, String owner) {
+        peers.send(owner, message(EngineMessages.Type.UPGRADE).num(-1).str(sid).bool(false).buffer());
+    }
+
+    /**
+     * A WebTransport upgrade for a session this server does not have. Its QUIC connection reached this server, and
+     * cannot be handed to another: once the owner grants it, the stream is probed here, then the session is taken over
+     * here or the stream relayed to the owner, as a WebSocket upgrade is. Between the workers of a host this goes
+     * over the bus too.
+     */
+    @Override
+    public boolean serve(String sid, UpgradeStream stream) {
+        if (sid.length() != SESSION_ID_LENGTH || peers.others().isEmpty()) {
+            return false;
+        }
+        acquireLock(sid, Transports.named("webtransport"), true, null,
+                owner -> stream.probe(
+                        () -> upgraded(new UpgradeRequest(sid, owner, stream.handshake(), stream::close,
+                                (established, packets) -> server.adopt(sid, established, stream, packets),
+                                () -> held.relay(stream, sid, owner)), sid, owner),
+                        () -> upgradeFailed(sid, owner)),
+                stream::close);
+        return true;
     }
 
     // ================================================================ incoming

@@ -16,14 +16,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.qsio.it.support.ClientDriver;
 import dev.qsio.it.support.ClusterProcess;
 import dev.qsio.it.support.RawHttp;
+import dev.qsio.it.support.RedisServer;
 import dev.qsio.it.support.ScriptProcess;
 
 /**
@@ -122,8 +126,7 @@ class WebTransportIT {
      * Two workers behind the primary, which holds the UDP port and passes each QUIC datagram to the worker its
      * connection id names: tabs on WebTransport land on both workers, get the broadcasts of a publisher on one of them
      * in order, and a SIGKILL of the other touches only its own tabs, which reconnect; the survivor's see no
-     * disconnection and every broadcast. The handshake of a polling session offers no upgrade to WebTransport here:
-     * its QUIC connection could reach the other worker.
+     * disconnection and every broadcast.
      */
     @Test
     void twoWorkersChromiumOnWebTransportAndAWorkerKilled() throws Exception {
@@ -131,8 +134,6 @@ class WebTransportIT {
         props.put("quarkus.socketio.cluster.restart-delay", "3s");
         try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "webtransport-workers");
                 ClientDriver driver = ClientDriver.start()) {
-            String open = RawHttp.get(cluster.url() + "/socket.io/?EIO=4&transport=polling").body();
-            assertThat(open).as("a polling handshake in a cluster").contains("\"upgrades\":[\"websocket\"]");
             Map<Integer, List<JsonNode>> byWorker = new HashMap<>();
             try (ScriptProcess placed = tabsOnBothWorkers(cluster, byWorker)) {
                 String publisher = null;
@@ -191,6 +192,185 @@ class WebTransportIT {
                         + "connection for (ms) " + without);
             }
         }
+    }
+
+    /**
+     * In a cluster, a session opened on polling upgrades to WebTransport whichever worker its QUIC connection reaches:
+     * the primary passes the connection to the worker drawn from the client's first connection id, which is the
+     * session's owner only by chance. On the other worker, the stream is probed there and then relayed to the owner
+     * over the bus (or the session is taken over, while the application has not seen it yet), as a WebSocket upgrade
+     * reaching another host is. Pages of Chromium tabs are opened until such crossings are seen. Every tab ends on
+     * WebTransport with no packet lost (acknowledgements before and after the upgrade, a burst of broadcasts in order);
+     * tabs on the client's default list end on WebTransport or WebSocket, as they would on Node's server.
+     */
+    @Test
+    void twoWorkersUpgradeFromPollingToWebTransportWhicheverWorkerTheConnectionReaches() throws Exception {
+        Map<String, String> props = properties();
+        // users' heartbeat: four Chromium processes on this machine's two cores can leave a tab's timers late by more
+        // than the application's 2 s + 2 s under a burst
+        props.putAll(ClusterProcess.DEFAULT_HEARTBEAT);
+        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "webtransport-upgrade");
+                ClientDriver driver = ClientDriver.start()) {
+            String open = RawHttp.get(cluster.url() + "/socket.io/?EIO=4&transport=polling").body();
+            assertThat(open).as("a polling handshake in a cluster offers both upgrades")
+                    .contains("\"upgrades\":[\"websocket\",\"webtransport\"]");
+            List<ScriptProcess> pages = new ArrayList<>();
+            try {
+                long crossed = 0;
+                for (int page = 0; page < 5 && (page < 2 || crossed == 0); page++) {
+                    ScriptProcess tabs = ScriptProcess.start("browser-webtransport.mjs", cluster.url(), certificateHash,
+                            "upgrade", "6");
+                    pages.add(tabs);
+                    for (JsonNode t : tabs(tabs.next("ready"))) {
+                        assertThat(t.path("transport").asText()).as(t.toString()).isEqualTo("webtransport");
+                        assertThat(t.path("upgraded").asBoolean()).as(t.toString()).isTrue();
+                        assertThat(t.path("upper").asText()).as(t.toString()).isEqualTo("WEBTRANSPORT");
+                        assertThat(t.path("reversed").toString()).as(t.toString()).isEqualTo("[250,3,2,1]");
+                        assertThat(t.path("errors")).as(t.toString()).isEmpty();
+                    }
+                    crossed = upgrades(cluster, "upgradesForwarded") + upgrades(cluster, "upgradesTakenOver");
+                }
+                // the workers' figures reach the primary every few seconds
+                long tabsUpgraded = 6L * pages.size();
+                await().atMost(Duration.ofSeconds(30)).alias("every tab's upgrade counted once").until(() -> upgrades(
+                        cluster, "upgradesLocal") + upgrades(cluster, "upgradesForwarded")
+                        + upgrades(cluster, "upgradesTakenOver") == tabsUpgraded);
+                long relayed = upgrades(cluster, "upgradesForwarded");
+                long takenOver = upgrades(cluster, "upgradesTakenOver");
+                long local = upgrades(cluster, "upgradesLocal");
+                assertThat(relayed + takenOver).as("upgrades that reached the other worker (local: " + local + ")")
+                        .isPositive();
+
+                ScriptProcess defaults = ScriptProcess.start("browser-webtransport.mjs", cluster.url(), certificateHash,
+                        "default", "6");
+                pages.add(defaults);
+                for (JsonNode t : tabs(defaults.next("ready"))) {
+                    assertThat(t.path("transport").asText()).as("the client's default list: " + t)
+                            .isIn("webtransport", "websocket");
+                    // the client probes both upgrades at once; the session takes the first, and the other's connection
+                    // is closed, as Node's server closes it ("already trying to upgrade"): the client may say so
+                    List<String> errors = new ArrayList<>();
+                    t.path("errors").forEach(e -> errors.add(e.asText()));
+                    assertThat(errors).as(t.toString()).allMatch(e -> e.startsWith("upgradeError: probe error"));
+                }
+
+                driver.connect("pub", cluster.url(), Map.of("transports", List.of("websocket")));
+                driver.await("pub", "connect");
+                assertThat(driver.call("pub", 15_000, "burst", "P", 400, "wt").get(0).asInt()).isEqualTo(400);
+                List<JsonNode> last = new ArrayList<>();
+                try {
+                    await().atMost(Duration.ofSeconds(60)).alias("every tab receives the burst").until(() -> {
+                        last.clear();
+                        for (ScriptProcess p : pages) {
+                            last.addAll(tabs(p.ask("report", "report")));
+                        }
+                        return last.stream().allMatch(t -> t.path("received").asInt() >= 400);
+                    });
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("not every tab received the burst: " + last + "; workers: "
+                            + cluster.cluster().path("workers"), e);
+                }
+                for (ScriptProcess p : pages) {
+                    for (JsonNode t : tabs(p.ask("report", "report"))) {
+                        assertThat(t.path("received").asInt()).as(t.toString()).isEqualTo(400);
+                        assertThat(t.path("outOfOrder").asInt()).as(t.toString()).isZero();
+                        assertThat(t.path("disconnects")).as(t.toString()).isEmpty();
+                        assertThat(t.path("connects").asInt()).as(t.toString()).isEqualTo(1);
+                    }
+                    for (JsonNode t : tabs(p.ask("ack", "ack"))) {
+                        assertThat(t.path("upper").asText()).as("an acknowledgement after the upgrade: " + t)
+                                .isEqualTo("AFTER " + t.path("tab").asInt());
+                    }
+                }
+                System.out.println("[webtransport-report] 2 workers, " + 6 * (pages.size() - 1) + " tabs upgrading"
+                        + " from polling to WebTransport: local " + local + ", relayed to the owner " + relayed
+                        + ", taken over " + takenOver + "; 6 tabs on the default list ended on " + tabs(defaults
+                                .ask("ack", "ack")).stream().map(t -> t.path("transport").asText()).toList());
+            } finally {
+                for (ScriptProcess p : pages) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Two hosts on Redis, each one worker behind its primary. Host A takes the pages' HTTP on its port, and the same
+     * port number on UDP is host B's WebTransport port (host A's is another): as behind a load balancer that spreads TCP
+     * and UDP apart, every upgrade's QUIC connection reaches host B, which does not own the session. Host B probes
+     * it, then takes the session over while host A has not yet handed it to the application (within
+     * {@code delayed-connection-timeout}: each upgrade, with a window of 10 s), or relays it to host A over Redis
+     * (each, with a window of 1 ms, the least: the QUIC handshake alone takes longer). Every tab ends on WebTransport,
+     * and gets the broadcasts of publishers on both hosts in order.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "1ms", "10s" })
+    void twoHostsUpgradeToWebTransportReachingTheOtherHost(String window) throws Exception {
+        boolean takeOver = !window.equals("1ms");
+        try (RedisServer redis = RedisServer.start("webtransport-hosts")) {
+            Map<String, String> a = hostProperties("host-a", redis);
+            a.put("quarkus.socketio.webtransport.port", String.valueOf(ClusterProcess.freePort()));
+            a.put("quarkus.socketio.cluster.delayed-connection-timeout", window);
+            try (ClusterProcess hostA = ClusterProcess.start(JAR, 1, a, "webtransport-host-a")) {
+                Map<String, String> b = hostProperties("host-b", redis);
+                b.put("quarkus.socketio.webtransport.port", String.valueOf(hostA.port()));
+                try (ClusterProcess hostB = ClusterProcess.start(JAR, 1, b, "webtransport-host-b");
+                        ClientDriver driver = ClientDriver.start();
+                        ScriptProcess tabs = ScriptProcess.start("browser-webtransport.mjs", hostA.url(),
+                                certificateHash, "upgrade", "6")) {
+                    for (JsonNode t : tabs(tabs.next("ready"))) {
+                        assertThat(t.path("transport").asText()).as(t.toString()).isEqualTo("webtransport");
+                        assertThat(t.path("upgraded").asBoolean()).as(t.toString()).isTrue();
+                        assertThat(t.path("upper").asText()).as(t.toString()).isEqualTo("WEBTRANSPORT");
+                        assertThat(t.path("errors")).as(t.toString()).isEmpty();
+                    }
+                    String figure = takeOver ? "upgradesTakenOver" : "upgradesForwarded";
+                    await().atMost(Duration.ofSeconds(30)).alias("host B took every tab's upgrade: " + figure)
+                            .until(() -> upgrades(hostB, figure) == 6);
+                    assertThat(upgrades(hostB, takeOver ? "upgradesForwarded" : "upgradesTakenOver")).isZero();
+                    assertThat(upgrades(hostA, "upgradesLocal")).as("upgrades on host A").isZero();
+
+                    driver.connect("pa", hostA.url(), Map.of("transports", List.of("websocket")));
+                    driver.connect("pb", hostB.url(), Map.of("transports", List.of("websocket")));
+                    driver.await("pa", "connect");
+                    driver.await("pb", "connect");
+                    assertThat(driver.call("pa", 15_000, "burst", "A", 300, "wt").get(0).asInt()).isEqualTo(300);
+                    assertThat(driver.call("pb", 15_000, "burst", "B", 300, "wt").get(0).asInt()).isEqualTo(300);
+                    await().atMost(Duration.ofSeconds(60)).alias("every tab receives both bursts").until(() ->
+                            tabs(tabs.ask("report", "report")).stream().allMatch(t -> t.path("received").asInt() >= 600));
+                    for (JsonNode t : tabs(tabs.ask("report", "report"))) {
+                        assertThat(t.path("received").asInt()).as(t.toString()).isEqualTo(600);
+                        assertThat(t.path("outOfOrder").asInt()).as(t.toString()).isZero();
+                        assertThat(t.path("disconnects")).as(t.toString()).isEmpty();
+                    }
+                    for (JsonNode t : tabs(tabs.ask("ack", "ack"))) {
+                        assertThat(t.path("transport").asText()).as(t.toString()).isEqualTo("webtransport");
+                        assertThat(t.path("upper").asText()).as("an acknowledgement after the upgrade: " + t)
+                                .isEqualTo("AFTER " + t.path("tab").asInt());
+                    }
+                    System.out.println("[webtransport-report] 2 hosts, window " + window + ": 6 tabs of host A upgraded"
+                            + " on host B (" + figure + "); every broadcast of both hosts in order");
+                }
+            }
+        }
+    }
+
+    /** A host of the two-host test: the Redis bus, WebTransport, and users' heartbeat. */
+    static Map<String, String> hostProperties(String node, RedisServer redis) {
+        Map<String, String> p = properties();
+        p.putAll(ClusterProcess.DEFAULT_HEARTBEAT);
+        p.put("quarkus.socketio.bus", "redis");
+        p.put("quarkus.socketio.redis.url", redis.url());
+        p.put("quarkus.socketio.cluster.node-id", node);
+        return p;
+    }
+
+    static long upgrades(ClusterProcess cluster, String figure) {
+        long sum = 0;
+        for (JsonNode w : cluster.cluster().path("workers")) {
+            sum += w.path("stats").path("engine").path(figure).asLong();
+        }
+        return sum;
     }
 
     /**
