@@ -150,7 +150,8 @@ function install() {
         { serverCertificateHashes: [{ algorithm: "sha-256", value }] });
       const c = { wt, frames: [], waiters: [], ended: false, end: null, readyAt: null, pong: false };
       clients[cmd.id] = c;
-      wt.closed.then(() => (c.end = { settled: "resolved", at: performance.now() }),
+      wt.closed.then((info) => (c.end = { settled: "resolved", at: performance.now(), closeCode: info?.closeCode,
+        reason: info?.reason }),
         (e) => (c.end = { settled: "rejected", at: performance.now(), error: String(e?.message ?? e) }));
       try {
         await wt.ready;
@@ -205,7 +206,7 @@ function install() {
       await Promise.race([c.wt.closed.catch(() => {}), new Promise((r) => setTimeout(r, cmd.ms ?? 10000))]);
       // the handlers that record the end were added first, and have run
       await Promise.resolve();
-      return { settled: c.end?.settled ?? null, error: c.end?.error,
+      return { settled: c.end?.settled ?? null, error: c.end?.error, closeCode: c.end?.closeCode, reason: c.end?.reason,
         afterReady: c.end && c.readyAt !== null ? Math.round(c.end.at - c.readyAt) : null };
     },
   };

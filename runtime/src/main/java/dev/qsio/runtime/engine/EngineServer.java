@@ -655,6 +655,9 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         accepting = false;
         others.shutdown();
         List<EngineSession<C>> open = new ArrayList<>(sessions.values());
+        for (EngineSession<C> session : open) {
+            session.currentTransport().draining();
+        }
         Collections.shuffle(open);
         long ticks = Math.max(1, spreadMs / SPREAD_TICK_MS);
         Promise<Void> done = Promise.promise();

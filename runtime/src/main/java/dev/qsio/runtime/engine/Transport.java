@@ -52,6 +52,13 @@ abstract class Transport {
     void closing() {
     }
 
+    /**
+     * The server is draining: the session will be closed soon (within {@code drain-spread}). A transport whose protocol
+     * can say so tells its client (WebTransport's DRAIN capsule).
+     */
+    void draining() {
+    }
+
     /** Ends the transport: the client sees the session closed. */
     abstract void close();
 

@@ -171,7 +171,7 @@ final class WebTransportTransport extends Transport {
             this.timer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> wt.eventLoop().execute(() -> {
                 if (transport == null) {
                     LOG.debugf("a WebTransport session sent no OPEN within upgrade-timeout");
-                    wt.close(0);
+                    wt.close(0, "no OPEN packet within upgrade-timeout");
                 }
             }));
             wt.onClose(() -> {
@@ -221,7 +221,7 @@ final class WebTransportTransport extends Transport {
             }
             if (packet.type != EnginePacketType.OPEN) {
                 LOG.debugf("a WebTransport stream that does not start with an OPEN packet closed");
-                wt.close(0);
+                wt.close(0, "the first packet must be an OPEN");
                 return;
             }
             if (packet.text == null || packet.text.isEmpty()) {
@@ -244,12 +244,12 @@ final class WebTransportTransport extends Transport {
             String host = remote == null ? null : remote.getAddress().getHostAddress();
             deciding = server.handshakeOn(handshake(), wt.headers(), host, loop(), session -> {
                 deciding = null;
-                transport = new WebTransportTransport(session, stream);
+                transport = new WebTransportTransport(session, wt, stream);
                 return transport;
             }, refusal -> {
                 deciding = null;
                 LOG.debugf("a WebTransport handshake refused: %s", refusal);
-                wt.close(0);
+                wt.close(0, "handshake refused");
             });
         }
 
@@ -292,13 +292,13 @@ final class WebTransportTransport extends Transport {
             }
             if (session == null || !server.options().allowUpgrades()) {
                 LOG.debugf("a WebTransport upgrade for no session here (%s) closed", sid);
-                wt.close(0);
+                wt.close(0, "unknown session");
                 return;
             }
-            WebTransportTransport t = new WebTransportTransport(session, stream);
+            WebTransportTransport t = new WebTransportTransport(session, wt, stream);
             if (!session.beginUpgrade(t)) {
                 LOG.debugf("a WebTransport upgrade of session %s refused: it cannot upgrade now", sid);
-                wt.close(0);
+                wt.close(0, "the session cannot upgrade now");
                 return;
             }
             transport = t;
@@ -310,7 +310,7 @@ final class WebTransportTransport extends Transport {
             if (t != null) {
                 t.session.onError(why);
             }
-            wt.close(0);
+            wt.close(0, "parse error");
         }
     }
 
@@ -377,14 +377,14 @@ final class WebTransportTransport extends Transport {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             super.channelInactive(ctx);
-            to.wt.close(0);
+            to.wt.close();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // a reset by the client, or a failed read: the stream and its session end
             LOG.debugf("the WebTransport stream of a session failed: %s", cause.getMessage());
-            to.wt.close(0);
+            to.wt.close();
         }
     }
 
@@ -459,7 +459,7 @@ final class WebTransportTransport extends Transport {
                     sink = null;
                     onEnd = null;
                     failed.run();
-                    of.wt.close(0);
+                    of.wt.close(0, "upgrade failed");
                 };
                 if (over) {
                     failed.run();
@@ -522,7 +522,7 @@ final class WebTransportTransport extends Transport {
         public void close() {
             onLoop(() -> {
                 QuicStreamChannel stream = of.stream;
-                stream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> of.wt.close(0));
+                stream.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> of.wt.close());
             });
         }
 
@@ -533,7 +533,7 @@ final class WebTransportTransport extends Transport {
                     lost.run();
                     return;
                 }
-                WebTransportTransport t = new WebTransportTransport(session, of.stream);
+                WebTransportTransport t = new WebTransportTransport(session, of.wt, of.stream);
                 List<EnginePacket> all = new java.util.ArrayList<>(clientPackets);
                 all.addAll(waiting);
                 waiting.clear();
@@ -547,13 +547,16 @@ final class WebTransportTransport extends Transport {
     // ---- the transport of one session
 
     private final QuicStreamChannel stream;
+    /** The WebTransport session whose stream it is, which ends with it. */
+    private final WebTransportSession wt;
     private volatile boolean closed;
     /** Packets sent from off the stream's loop, written there in order (see WebSocketTransport's outbox). */
     private ArrayDeque<EnginePacket> outbox;
     private boolean drainScheduled;
 
-    private WebTransportTransport(EngineSession<?> session, QuicStreamChannel stream) {
+    private WebTransportTransport(EngineSession<?> session, WebTransportSession wt, QuicStreamChannel stream) {
         super(session);
+        this.wt = wt;
         this.stream = stream;
     }
 
@@ -668,8 +671,12 @@ final class WebTransportTransport extends Transport {
     }
 
     private void closeSession() {
-        stream.close();
-        stream.parent().close(true, 0x100, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        wt.close();
+    }
+
+    @Override
+    void draining() {
+        wt.drain();
     }
 
     @Override

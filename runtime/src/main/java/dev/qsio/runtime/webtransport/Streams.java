@@ -162,10 +162,10 @@ final class Streams {
                 return;
             }
             router.sessions.put(stream.streamId(), session);
-            capsules.session = true;
+            capsules.session = session;
             stream.closeFuture().addListener(f -> {
                 router.sessions.remove(stream.streamId());
-                session.close(0);
+                session.connectClosed();
             });
             answer(stream, 200, false);
         }
@@ -210,24 +210,67 @@ final class Streams {
     }
 
     /**
-     * Reads and lets go what comes on a CONNECT stream after its request. The end of the client's side of a session's
-     * stream ends the session (draft-ietf-webtrans-http3: a FIN, after a CLOSE_WEBTRANSPORT_SESSION capsule or alone,
-     * closes it; the capsule's code and reason are not used here).
+     * Reads what comes on a CONNECT stream after its request: once the stream carries a session, its capsules
+     * ({@link CapsuleReader}); on a stream whose request was refused, what comes is let go. The end of the client's side
+     * of the stream (a FIN, after a CLOSE capsule or alone) ends the session; a malformed capsule, or bytes after a
+     * CLOSE, reset the stream with H3_MESSAGE_ERROR and end it.
      */
-    static final class Capsules extends ChannelInboundHandlerAdapter {
-        /** Whether the stream carries a session (its CONNECT was accepted), not a request answered and ended. */
-        boolean session;
+    static final class Capsules extends ChannelInboundHandlerAdapter implements CapsuleReader.Receiver {
+        /** The session the stream carries (its CONNECT was accepted), or null: a request answered and ended. */
+        WebTransportSession session;
+        private CapsuleReader reader;
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
+            if (session == null || !(msg instanceof ByteBuf in)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (reader == null) {
+                reader = new CapsuleReader(ctx.alloc(), this);
+            }
+            try {
+                reader.read(in);
+            } finally {
+                in.release();
+            }
+        }
+
+        @Override
+        public void closed(long code, String message) {
+            session.closedByPeer(code, message);
+        }
+
+        @Override
+        public void drained() {
+            session.peerDrained();
+        }
+
+        @Override
+        public void malformed(String why) {
+            LOG.debugf("the CONNECT stream of a WebTransport session reset: %s", why);
+            ((QuicStreamChannel) ctx.channel()).shutdown(MESSAGE_ERROR);
+            ctx.close();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (reader != null) {
+                reader.release();
+            }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             // QUIC streams allow half-closure: without this, the session of a client that closed it would wait for
             // its connection's idle timeout, or the session's heartbeat, to end
-            if (session && evt instanceof ChannelInputShutdownEvent) {
+            if (session != null && evt instanceof ChannelInputShutdownEvent) {
                 ctx.close();
                 return;
             }

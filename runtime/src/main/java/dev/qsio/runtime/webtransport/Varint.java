@@ -25,6 +25,11 @@ final class Varint {
         return value;
     }
 
+    /** How many bytes {@link #write} takes for {@code value}. */
+    static int length(long value) {
+        return value < 0x40 ? 1 : value < 0x4000 ? 2 : value < 0x4000_0000L ? 4 : 8;
+    }
+
     static void write(ByteBuf out, long value) {
         if (value < 0x40) {
             out.writeByte((int) value);

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
@@ -290,6 +292,47 @@ class WebTransportIT {
                 for (ScriptProcess p : pages) {
                     p.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * A rolling restart (SIGUSR1 to the primary) with tabs on WebTransport alone on both workers: each draining worker
+     * sends its sessions a DRAIN_WEBTRANSPORT_SESSION capsule as its drain starts, then ends each with Engine.IO's
+     * CLOSE packet, a CLOSE_WEBTRANSPORT_SESSION capsule and the FIN of its CONNECT stream. Every tab is told as a
+     * clean end (not a transport error) and reconnects on WebTransport to a new worker.
+     */
+    @Test
+    void aRollingRestartEndsEveryWebTransportSessionCleanly() throws Exception {
+        Map<String, String> props = properties();
+        props.putAll(ClusterProcess.DEFAULT_HEARTBEAT);
+        try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "webtransport-roll")) {
+            Map<Integer, List<JsonNode>> byWorker = new HashMap<>();
+            try (ScriptProcess tabs = tabsOnBothWorkers(cluster, byWorker)) {
+                Set<Long> before = new TreeSet<>();
+                cluster.workers().forEach(w -> before.add(w.path("pid").asLong()));
+                ClusterProcess.signal(cluster.pid(), "USR1");
+                await().atMost(Duration.ofSeconds(120)).alias("both workers replaced").until(() -> {
+                    List<JsonNode> w = cluster.workers();
+                    return w.size() == 2 && w.stream().allMatch(x -> x.path("ready").asBoolean()
+                            && !before.contains(x.path("pid").asLong()));
+                });
+                await().atMost(Duration.ofSeconds(60)).alias("every tab reconnected").until(() -> tabs(
+                        tabs.ask("report", "report")).stream().allMatch(t -> t.path("connects").asInt() >= 2
+                                && t.path("transport").asText().equals("webtransport")));
+                List<String> reasons = new ArrayList<>();
+                for (JsonNode t : tabs(tabs.ask("report", "report"))) {
+                    t.path("disconnects").forEach(r -> reasons.add(r.asText()));
+                    assertThat(t.path("errors")).as(t.toString()).isEmpty();
+                }
+                assertThat(reasons).as("how each tab was told").isNotEmpty()
+                        .allMatch(r -> r.equals("transport close"));
+                for (JsonNode t : tabs(tabs.ask("ack", "ack"))) {
+                    assertThat(t.path("transport").asText()).as(t.toString()).isEqualTo("webtransport");
+                    assertThat(t.path("upper").asText()).as(t.toString()).isEqualTo("AFTER " + t.path("tab").asInt());
+                }
+                System.out.println("[webtransport-report] rolling restart: " + reasons.size()
+                        + " disconnections of 8 tabs, each " + new TreeSet<>(reasons) + ", every tab back on WebTransport");
             }
         }
     }
