@@ -30,10 +30,11 @@ public abstract class UpgradeStream {
 
     /**
      * Relays the stream to the session's owner: from here on the client's packets go to {@code packets}, in order
-     * (those it sent after its UPGRADE first), and {@code closed} runs once the stream ends, whichever side ends it (at
-     * once if it has already). On the stream's loop.
+     * (those it sent after its UPGRADE first), and {@code closed} gets why once the stream ends, whichever side ends it
+     * (at once if it has already): {@code transport close}, or {@code parse error} for a frame that does not parse.
+     * On the stream's loop.
      */
-    public abstract void relay(Consumer<EnginePacket> packets, Runnable closed);
+    public abstract void relay(Consumer<EnginePacket> packets, Consumer<String> closed);
 
     /** Writes packets to the client, in the order of the calls. */
     public abstract void write(List<EnginePacket> packets);

@@ -309,6 +309,8 @@ final class WebTransportTransport extends Transport {
             LOG.debugf("a malformed WebTransport stream closed: %s", why);
             if (t != null) {
                 t.session.onError(why);
+            } else if (held != null) {
+                held.endReason = "parse error";
             }
             wt.close(0, "parse error");
         }
@@ -401,6 +403,8 @@ final class WebTransportTransport extends Transport {
         private Runnable onEnd;
         private boolean over;
         private long probeTimer = -1;
+        /** Why the stream ended, for the owner of a relayed session: its client closed it, or wrote a bad frame. */
+        String endReason = "transport close";
 
         Held(Stream<?> of) {
             this.of = of;
@@ -491,13 +495,14 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
-        public void relay(java.util.function.Consumer<EnginePacket> packets, Runnable closed) {
+        public void relay(java.util.function.Consumer<EnginePacket> packets,
+                java.util.function.Consumer<String> closed) {
             onLoop(() -> {
                 if (over) {
-                    closed.run();
+                    closed.accept(endReason);
                     return;
                 }
-                onEnd = closed;
+                onEnd = () -> closed.accept(endReason);
                 to(packets);
             });
         }

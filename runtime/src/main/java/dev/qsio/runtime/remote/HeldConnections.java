@@ -178,12 +178,16 @@ final class HeldConnections {
         RelayedStream f = new RelayedStream(stream, owner);
         relayed.put(sid, f);
         stream.relay(packet -> peers.send(owner, message(EngineMessages.Type.PACKET).str(sid).bool(false)
-                .str(packet.segment()).buffer()), () -> relayEnded(sid, f));
+                .str(packet.segment()).buffer()), reason -> relayEnded(sid, f, reason));
     }
 
     private void relayEnded(String sid, Relayed f) {
+        relayEnded(sid, f, "transport close");
+    }
+
+    private void relayEnded(String sid, Relayed f, String reason) {
         if (relayed.remove(sid, f)) {
-            peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport close").buffer());
+            peers.send(f.owner, message(EngineMessages.Type.CLOSE).str(sid).str(reason).buffer());
         }
     }
 

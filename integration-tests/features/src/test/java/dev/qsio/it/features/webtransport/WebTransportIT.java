@@ -203,11 +203,14 @@ class WebTransportIT {
      * over the bus (or the session is taken over, while the application has not seen it yet), as a WebSocket upgrade
      * reaching another host is. Pages of Chromium tabs are opened until such crossings are seen. Every tab ends on
      * WebTransport with no packet lost (acknowledgements before and after the upgrade, a burst of broadcasts in order);
-     * tabs on the client's default list end on WebTransport or WebSocket, as they would on Node's server.
+     * tabs on the client's default list end on WebTransport or WebSocket, as they would on Node's server. Then a worker
+     * is SIGKILLed: the tabs whose session it owned and those whose QUIC connection it held for the other worker
+     * reconnect.
      */
     @Test
     void twoWorkersUpgradeFromPollingToWebTransportWhicheverWorkerTheConnectionReaches() throws Exception {
         Map<String, String> props = properties();
+        props.put("quarkus.socketio.cluster.restart-delay", "3s");
         // users' heartbeat: four Chromium processes on this machine's two cores can leave a tab's timers late by more
         // than the application's 2 s + 2 s under a burst
         props.putAll(ClusterProcess.DEFAULT_HEARTBEAT);
@@ -284,10 +287,37 @@ class WebTransportIT {
                                 .isEqualTo("AFTER " + t.path("tab").asInt());
                     }
                 }
+                String ended = tabs(defaults.ask("ack", "ack")).stream().map(t -> t.path("transport").asText()).toList()
+                        .toString();
+
+                // a worker SIGKILLed: the tabs whose session it owned, and those whose QUIC connection it held for the
+                // other worker (relayed), reconnect; the others go on
+                long killedAt = System.currentTimeMillis();
+                ProcessHandle.of(cluster.worker(2).path("pid").asLong()).orElseThrow().destroyForcibly();
+                List<JsonNode> after = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(60)).alias("the tabs of worker 2 reconnect").until(() -> {
+                    after.clear();
+                    for (ScriptProcess p : pages) {
+                        after.addAll(tabs(p.ask("report", "report")));
+                    }
+                    return after.stream().allMatch(t -> t.path("connects").asInt() == t.path("disconnects").size() + 1
+                            && (t.path("worker").asInt() != 2 || t.path("connects").asInt() >= 2));
+                });
+                List<Long> without = new ArrayList<>();
+                for (JsonNode t : after) {
+                    if (t.path("connects").asInt() >= 2) {
+                        without.add(t.path("connectedAt").get(1).asLong() - killedAt);
+                    }
+                }
+                without.sort(null);
+                assertThat(without).as("tabs that reconnected").isNotEmpty();
+                assertThat(without.get(without.size() - 1)).as("time without a connection, ms: " + without)
+                        .isLessThan(15_000);
                 System.out.println("[webtransport-report] 2 workers, " + 6 * (pages.size() - 1) + " tabs upgrading"
                         + " from polling to WebTransport: local " + local + ", relayed to the owner " + relayed
-                        + ", taken over " + takenOver + "; 6 tabs on the default list ended on " + tabs(defaults
-                                .ask("ack", "ack")).stream().map(t -> t.path("transport").asText()).toList());
+                        + ", taken over " + takenOver + "; 6 tabs on the default list ended on " + ended
+                        + "; worker 2 killed: " + without.size() + " of " + after.size() + " tabs reconnected, without a"
+                        + " connection for (ms) " + without);
             } finally {
                 for (ScriptProcess p : pages) {
                     p.close();
