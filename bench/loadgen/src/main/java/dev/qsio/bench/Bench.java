@@ -271,7 +271,7 @@ public final class Bench {
             long t0 = System.nanoTime();
             running = t;
             t.start(out.resolve("logs").resolve(t.name + ".log"));
-            gen.target(t.port);
+            gen.target(t.port, t.webTransport);
             waitReady(t, gen);
             t.ready();
             tr.startupSeconds = Scenarios.round((System.nanoTime() - t0) / 1e9);
@@ -339,8 +339,9 @@ public final class Bench {
                         tr.crossWorker.receiversOtherWorker(), tr.crossWorker.receiversSameWorker(),
                         tr.crossWorker.sameWorker().p99());
             }
-            if (s.mode().equals("smoke")) {
-                // the hold scenario at a small size, on the same start of the target: it keeps working
+            if (s.mode().equals("smoke") && !t.webTransport) {
+                // the hold scenario at a small size, on the same start of the target: it keeps working (its clients
+                // are WebSockets: not for the WebTransport targets)
                 Generator.closeAll(conns);
                 conns.clear();
                 Results.Held held = new Hold(gen, t, s, out.resolve("logs")).run(s.heldClients(), s.holdSeconds());
@@ -779,7 +780,10 @@ public final class Bench {
         // (bench/aot-train, made by the build where a JDK 25 is found), the primary and every worker it starts;
         // -jit: the same application on this JVM (the build's) without a cache, for what the cache changes
         List<String> aot = aotJvm(root.resolve("quarkus-app/target/quarkus-app"), jvm).orElse(jvm);
-        int[] ports = freePorts(17);
+        int[] ports = freePorts(19);
+        // the WebTransport targets: the same application with the transport listed, on a certificate made for the run
+        List<String> wt = new ArrayList<>(aot);
+        wt.addAll(webTransportOptions(root));
         String traced = root.resolve("quarkus-traced-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
@@ -787,6 +791,15 @@ public final class Bench {
                 new Target("qsio-cluster", "quarkus-socketio (2 workers)", ports[1], 2, true, root, Map.of(),
                         concat(aot, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
                                 quarkus)),
+                new Target("qsio-wt", "quarkus-socketio on WebTransport (1 process)", ports[17], 1, true, root,
+                        Map.of(), concat(wt, "-Dquarkus.http.port=" + ports[17],
+                                "-Dquarkus.socketio.webtransport.port=" + ports[17], "-jar", quarkus))
+                        .onWebTransport(),
+                new Target("qsio-cluster-wt", "quarkus-socketio on WebTransport (2 workers)", ports[18], 2, true, root,
+                        Map.of(), concat(wt, "-Dquarkus.http.port=" + ports[18],
+                                "-Dquarkus.socketio.webtransport.port=" + ports[18],
+                                "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus))
+                        .onWebTransport(),
                 new Target("qsio-jvm-heap", "quarkus-socketio with the JVM's own heap sizing (1 process)", ports[15], 1,
                         true, root, Map.of(), concat(aot, "-Dquarkus.http.port=" + ports[15],
                                 "-Dquarkus.socketio.heap.enabled=false", "-jar", quarkus)),
@@ -887,6 +900,39 @@ public final class Bench {
     private static String classpath(Path root, String module) {
         Path m = root.resolve(module).resolve("target");
         return m.resolve("classes") + ":" + m.resolve("lib") + "/*";
+    }
+
+    /**
+     * The options that list WebTransport, with a certificate for 127.0.0.1 made once per run directory of the
+     * generator (ECDSA P-256, as browsers ask of a pinned one; the generator does not check it).
+     */
+    static List<String> webTransportOptions(Path root) {
+        Path dir = root.resolve("loadgen/target/webtransport");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        try {
+            if (!Files.isRegularFile(cert) || !Files.isRegularFile(key)) {
+                Files.createDirectories(dir);
+                Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(),
+                        "-days", "3650", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+                        .redirectErrorStream(true).start();
+                String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("openssl could not make the WebTransport targets' certificate: "
+                            + output);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("the WebTransport targets need openssl to make their certificate: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return List.of("-Dquarkus.socketio.transports=polling,websocket,webtransport",
+                "-Dquarkus.socketio.webtransport.host=127.0.0.1",
+                "-Dquarkus.socketio.webtransport.certificate-file=" + cert,
+                "-Dquarkus.socketio.webtransport.key-file=" + key);
     }
 
     static List<String> concat(List<String> head, String... tail) {

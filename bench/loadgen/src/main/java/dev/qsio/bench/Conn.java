@@ -11,16 +11,38 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.WebSocketFrame;
 
 /**
- * One client connection speaking Engine.IO v4 / Socket.IO v5 text frames directly: the open packet is answered by
+ * One client connection speaking Engine.IO v4 / Socket.IO v5 text packets directly: the open packet is answered by
  * a CONNECT to the main namespace, pings by pongs; {@code msg} events are timed from the send time the publisher
- * wrote into their payload; acknowledgements complete requests.
+ * wrote into their payload; acknowledgements complete requests. The packets travel on a {@link Wire}: a WebSocket's
+ * text frames, or a WebTransport session's stream ({@link WebTransportClient}).
  * <p>
- * Everything but the volatile fields runs on the event loop that owns the WebSocket.
+ * Everything but the volatile fields runs on the event loop that owns the wire.
  */
 final class Conn {
+
+    /** What carries the packets: each call on the connection's loop. */
+    interface Wire {
+        /** Sends one text packet. */
+        void send(String text);
+
+        /** Ends the connection; {@link Conn#closed} follows once it is gone. */
+        void close();
+    }
+
+    /** A WebSocket's text frames, one packet each. */
+    private record WebSocketWire(ClientWebSocket ws) implements Wire {
+        @Override
+        public void send(String text) {
+            ws.writeTextMessage(text);
+        }
+
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
 
     /** The start of a {@code msg} event: {@code 42["msg","} followed by the publisher's nanoTime. */
     private static final byte[] MSG = "42[\"msg\",\"".getBytes(StandardCharsets.US_ASCII);
@@ -28,12 +50,14 @@ final class Conn {
     static final LongAdder PINGS = new LongAdder();
 
     private final Generator gen;
-    private final ClientWebSocket ws;
+    private Wire wire;
     final Promise<Conn> connected = Promise.promise();
     private final Promise<Void> closed = Promise.promise();
     private volatile Context context;
-    /** Whether the WebSocket handshake completed (for the message of a connection that fails later). */
+    /** Whether the WebSocket handshake completed, or the WebTransport session opened (for a failure's message). */
     volatile boolean upgraded;
+    /** Whether the server's Engine.IO OPEN came. */
+    private volatile boolean opened;
     private volatile boolean closing;
 
     private int nextAckId;
@@ -51,20 +75,38 @@ final class Conn {
     private long echoSentAt;
     private String echoFrame;
 
+    /** A connection on a WebSocket. */
     Conn(Generator gen, ClientWebSocket ws) {
-        this.gen = gen;
-        this.ws = ws;
-        this.sink = gen.fanout;
-        ws.frameHandler(this::onFrame);
-        ws.closeHandler(v -> onClose());
-        ws.exceptionHandler(e -> connected.tryFail(e));
+        this(gen);
+        this.wire = new WebSocketWire(ws);
+        ws.frameHandler(frame -> {
+            if (frame.isText()) {
+                onText(frame.binaryData());
+            }
+        });
+        ws.closeHandler(v -> closed());
+        ws.exceptionHandler(this::failed);
     }
 
-    private void onFrame(WebSocketFrame frame) {
-        if (!frame.isText()) {
-            return;
-        }
-        Buffer b = frame.binaryData();
+    /** A connection whose wire is given by {@link #wire(Wire, Context)} before it carries anything. */
+    Conn(Generator gen) {
+        this.gen = gen;
+        this.sink = gen.fanout;
+    }
+
+    /** The wire, and the context of the loop it runs on (a WebTransport session's: its QUIC connection's loop). */
+    void wire(Wire wire, Context context) {
+        this.wire = wire;
+        this.context = context;
+    }
+
+    /** The connection could not be opened. */
+    void failed(Throwable cause) {
+        connected.tryFail(cause);
+    }
+
+    /** One text packet received. */
+    void onText(Buffer b) {
         int len = b.length();
         if (len == 0) {
             return;
@@ -77,11 +119,14 @@ final class Conn {
             }
             case '2' -> {
                 PINGS.increment();
-                ws.writeTextMessage("3");
+                wire.send("3");
             }
             case '0' -> {
-                context = Vertx.currentContext();
-                ws.writeTextMessage("40");
+                if (context == null) {
+                    context = Vertx.currentContext();
+                }
+                opened = true;
+                wire.send("40");
             }
             default -> {
             }
@@ -163,7 +208,8 @@ final class Conn {
         }
     }
 
-    private void onClose() {
+    /** The wire is gone (closed by either end, or never opened). */
+    void closed() {
         if (!closing) {
             gen.unexpectedCloses.increment();
         }
@@ -186,14 +232,14 @@ final class Conn {
         run(() -> {
             int id = ++nextAckId;
             acks.put(id, p);
-            ws.writeTextMessage("42" + id + "[\"" + event + "\"]");
+            wire.send("42" + id + "[\"" + event + "\"]");
         });
         return p.future();
     }
 
     /** Sends a text frame as is (the publisher's events). Call on this connection's event loop. */
     void sendNow(String text) {
-        ws.writeTextMessage(text);
+        wire.send(text);
     }
 
     void runOnLoop(Runnable action) {
@@ -201,8 +247,8 @@ final class Conn {
     }
 
     String state() {
-        return "WebSocket " + (upgraded ? "open" : "not open") + ", Engine.IO open packet "
-                + (context != null ? "received" : "not received");
+        return (wire instanceof WebSocketWire ? "WebSocket " : "WebTransport session ") + (upgraded ? "open" : "not open")
+                + ", Engine.IO open packet " + (opened ? "received" : "not received");
     }
 
     Context context() {
@@ -225,13 +271,13 @@ final class Conn {
     private void sendEcho() {
         echoId = ++nextAckId;
         echoSentAt = System.nanoTime();
-        ws.writeTextMessage("42" + echoId + echoFrame);
+        wire.send("42" + echoId + echoFrame);
     }
 
     Future<Void> close() {
         closing = true;
         try {
-            ws.close();
+            wire.close();
         } catch (IllegalStateException notConnected) {
             closed.tryComplete();
         }

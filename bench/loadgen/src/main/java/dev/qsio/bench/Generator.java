@@ -41,9 +41,14 @@ final class Generator implements AutoCloseable {
     final LongAdder unexpectedCloses = new LongAdder();
 
     private int port;
+    /** Whether the target is reached on WebTransport (at its HTTP port's number, on UDP) rather than WebSocket. */
+    private boolean webTransport;
+    private WebTransportClient wt;
+    private final int eventLoops;
 
     Generator(int eventLoops, int sourceAddresses, int connectTimeoutMs) {
         this.connectTimeoutMs = connectTimeoutMs;
+        this.eventLoops = eventLoops;
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true)
                 .setBlockedThreadCheckInterval(10_000));
         clients = new WebSocketClient[sourceAddresses];
@@ -60,22 +65,42 @@ final class Generator implements AutoCloseable {
     }
 
     void target(int port) {
+        target(port, false);
+    }
+
+    /** The target's port; its WebTransport sessions on the UDP port of that number when {@code webTransport}. */
+    void target(int port, boolean webTransport) {
         this.port = port;
+        this.webTransport = webTransport;
+        if (webTransport && wt == null) {
+            try {
+                wt = new WebTransportClient(vertx, eventLoops);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** Opens a connection and completes once the server has answered the namespace CONNECT. */
     Future<Conn> connect() {
-        WebSocketClient client = clients[Math.floorMod(next.getAndIncrement(), clients.length)];
-        ClientWebSocket ws = client.webSocket();
-        Conn conn = new Conn(this, ws);
-        ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(PATH))
-                .onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        conn.upgraded = true;
-                    } else {
-                        conn.connected.tryFail(ar.cause());
-                    }
-                });
+        Conn conn;
+        if (webTransport) {
+            conn = new Conn(this);
+            wt.connect(conn, port);
+        } else {
+            WebSocketClient client = clients[Math.floorMod(next.getAndIncrement(), clients.length)];
+            ClientWebSocket ws = client.webSocket();
+            conn = new Conn(this, ws);
+            ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(PATH))
+                    .onComplete(ar -> {
+                        if (ar.succeeded()) {
+                            conn.upgraded = true;
+                        } else {
+                            conn.connected.tryFail(ar.cause());
+                        }
+                    });
+        }
         long timer = vertx.setTimer(connectTimeoutMs + 5_000L,
                 t -> conn.connected.tryFail("no namespace CONNECT within the timeout (" + conn.state() + ")"));
         return conn.connected.future().onComplete(ar -> {
@@ -171,6 +196,9 @@ final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (wt != null) {
+            wt.close();
+        }
         vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null)
                 .join();
     }

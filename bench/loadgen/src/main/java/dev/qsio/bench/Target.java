@@ -25,6 +25,8 @@ final class Target {
     /** Worker processes serving clients: 0 for a single process. */
     final int workers;
     final boolean jvm;
+    /** Whether its clients are WebTransport sessions (on the UDP port of its HTTP port's number), not WebSockets. */
+    boolean webTransport;
     private List<String> command;
     private final Path dir;
     private final Map<String, String> env;
@@ -46,6 +48,12 @@ final class Target {
         this.command = command;
     }
 
+    /** This target with WebTransport clients. */
+    Target onWebTransport() {
+        webTransport = true;
+        return this;
+    }
+
     List<String> command() {
         return command;
     }
@@ -63,7 +71,9 @@ final class Target {
 
     /** The same server, measured again as round {@code round} of an interleaved run: named {@code <name>#<round>}. */
     Target round(int round) {
-        return new Target(name + "#" + round, label + ", round " + round, port, workers, jvm, dir, env, command);
+        Target t = new Target(name + "#" + round, label + ", round " + round, port, workers, jvm, dir, env, command);
+        t.webTransport = webTransport;
+        return t;
     }
 
     void start(Path log) throws IOException {

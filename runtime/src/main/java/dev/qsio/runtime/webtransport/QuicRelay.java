@@ -70,8 +70,15 @@ public final class QuicRelay {
     public static final String ENV_SLOT = "QSIO_BUS_SLOT";
     /** The key of the host's stateless reset tokens (base64), which the primary gives its workers. */
     public static final String ENV_RESET_KEY = "QSIO_QUIC_RESET_KEY";
-    /** The length of the connection ids this server issues (QUIC allows 20 at most). */
-    static final int ID_LENGTH = 20;
+    /**
+     * The length of the connection ids a worker issues: its slot, then 11 bytes of a keyed hash. QUIC allows 20, but
+     * with ids of 20 bytes and the worker's stateless reset token, quiche refused every connection of Netty's QUIC client
+     * to a worker ({@code quiche_accept} failed after the Retry, silently), though Chromium's opened: after a Retry a
+     * server's transport parameters carry three ids (the client's first destination id, the Retry's id and its own
+     * first id), and quiche writes them into a small fixed buffer. With 12, a client's first id of any length QUIC
+     * allows is accepted ({@code WebTransportServerTest}).
+     */
+    static final int ID_LENGTH = 12;
 
     private QuicRelay() {
     }

@@ -89,9 +89,28 @@ public final class WebTransportServer implements AutoCloseable {
     public static WebTransportServer start(EventLoopGroup group, Settings settings, Acceptor acceptor)
             throws InterruptedException {
         Object[] relay = QuicRelay.fromEnvironment();
+        QuicServerCodecBuilder builder = codec(settings, acceptor);
+        Channel ch;
+        if (relay != null) {
+            int slot = (Integer) relay[1];
+            asWorker(builder, slot, QuicRelay.resetTokensFromEnvironment());
+            InetSocketAddress publicAddress = new InetSocketAddress(settings.host() == null ? "0.0.0.0" : settings.host(),
+                    settings.port());
+            ch = QuicRelay.workerChannel(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
+        } else {
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(datagramChannel(group)).handler(builder.build());
+            ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
+                    : bootstrap.bind(settings.host(), settings.port()).sync().channel();
+        }
+        LOG.debugf("WebTransport listening on %s", ch.localAddress());
+        return new WebTransportServer(ch, relay == null ? -1 : settings.port());
+    }
+
+    /** The QUIC codec of a server alone on its port: its TLS, transport parameters and connections' handlers. */
+    static QuicServerCodecBuilder codec(Settings settings, Acceptor acceptor) {
         QuicSslContext tls = QuicSslContextBuilder.forServer(settings.key(), null, settings.certificate())
                 .applicationProtocols(Http3.supportedApplicationProtocols()).build();
-        QuicServerCodecBuilder builder = Http3.newQuicServerCodecBuilder()
+        return Http3.newQuicServerCodecBuilder()
                 .sslContext(tls)
                 .maxIdleTimeout(settings.idleTimeoutMs(), TimeUnit.MILLISECONDS)
                 .initialMaxData(16L * 1024 * 1024)
@@ -110,25 +129,18 @@ public final class WebTransportServer implements AutoCloseable {
                                 new Http3ServerConnectionHandler(NO_REQUESTS, null, null, localSettings(), true));
                     }
                 });
-        Channel ch;
-        if (relay != null) {
-            int slot = (Integer) relay[1];
-            builder.connectionIdAddressGenerator(new QuicRelay.SlotIds(slot)).localConnectionIdLength(QuicRelay.ID_LENGTH);
-            QuicRelay.ResetTokens tokens = QuicRelay.resetTokensFromEnvironment();
-            if (tokens != null) {
-                // the primary's tokens: it answers for this worker's connections once it is gone
-                builder.statelessResetToken(tokens.forSlot(slot)).resetTokenGenerator(tokens);
-            }
-            InetSocketAddress publicAddress = new InetSocketAddress(settings.host() == null ? "0.0.0.0" : settings.host(),
-                    settings.port());
-            ch = QuicRelay.workerChannel(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
-        } else {
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(datagramChannel(group)).handler(builder.build());
-            ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
-                    : bootstrap.bind(settings.host(), settings.port()).sync().channel();
+    }
+
+    /**
+     * The codec of a worker of a host: the ids it issues name its slot ({@link QuicRelay.SlotIds}), and with the
+     * primary's {@code tokens} (null: none given), its stateless reset token is the one the primary answers with once
+     * the worker is gone.
+     */
+    static void asWorker(QuicServerCodecBuilder builder, int slot, QuicRelay.ResetTokens tokens) {
+        builder.connectionIdAddressGenerator(new QuicRelay.SlotIds(slot)).localConnectionIdLength(QuicRelay.ID_LENGTH);
+        if (tokens != null) {
+            builder.statelessResetToken(tokens.forSlot(slot)).resetTokenGenerator(tokens);
         }
-        LOG.debugf("WebTransport listening on %s", ch.localAddress());
-        return new WebTransportServer(ch, relay == null ? -1 : settings.port());
     }
 
     /** The SETTINGS that announce WebTransport, with QPACK's dynamic table off (see {@link Qpack}). */
