@@ -146,6 +146,29 @@ class FrameworkInternalsTest {
     }
 
     @Test
+    void makesAnEventLoopContextOfANettyLoopCurrentWhileAHandlerRuns() throws Exception {
+        io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) vertx.nettyEventLoopGroup().next();
+        io.vertx.core.Context context = FrameworkInternals.eventLoopContext(vertx, loop);
+        assertThat(context.isEventLoopContext()).isTrue();
+        java.util.concurrent.CompletableFuture<Object[]> seen = new java.util.concurrent.CompletableFuture<>();
+        // as Netty runs a handler of a connection Vert.x did not accept: on the loop, with no context current
+        loop.execute(() -> {
+            io.vertx.core.Context before = Vertx.currentContext();
+            io.vertx.core.Context previous = FrameworkInternals.beginDispatch(context);
+            io.vertx.core.Context during = Vertx.currentContext();
+            FrameworkInternals.endDispatch(context, previous);
+            seen.complete(new Object[] { before, during, Vertx.currentContext() });
+        });
+        Object[] contexts = seen.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(contexts[1]).isSameAs(context);
+        assertThat(contexts[2]).isSameAs(contexts[0]);
+        // its timers and tasks run on that loop
+        java.util.concurrent.CompletableFuture<Boolean> onLoop = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> onLoop.complete(loop.inEventLoop() && Vertx.currentContext() == context));
+        assertThat(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void reachesQuarkusVirtualThreads() {
         assertThat(FrameworkInternals.virtualThreads()).isNotNull();
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.qsio.HandshakeRequest;
 import dev.qsio.runtime.config.Checks;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.webtransport.WebTransportServer;
 import dev.qsio.runtime.webtransport.WebTransportSession;
 import io.netty.buffer.ByteBuf;
@@ -26,6 +28,8 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -142,9 +146,43 @@ final class WebTransportTransport extends Transport {
             LOG.debugf("a WebTransport session at %s refused: protocol revision 4 only", wt.path());
             return 400;
         }
-        Stream<?> first = new Stream<>(server, wt, query);
-        wt.onStream(first::take);
+        Context context = contextOf(server.vertx(), wt.eventLoop());
+        Context previous = FrameworkInternals.beginDispatch(context);
+        try {
+            Stream<?> first = new Stream<>(server, wt, query, context);
+            wt.onStream(first::take);
+        } finally {
+            FrameworkInternals.endDispatch(context, previous);
+        }
         return 200;
+    }
+
+    /**
+     * The Vert.x context of each QUIC event loop. A session's handshake, packets, timers and close run on its loop's,
+     * as a WebSocket's run on its HTTP server's: the application's handlers see a Vert.x context, the sends to the
+     * sessions of a loop from that loop go straight to their streams, and the sessions of a loop share one context
+     * (without it, each got two of its own, about 2 KB of heap, and every broadcast hopped through each one's queue).
+     */
+    private static final Map<EventLoop, Context> CONTEXTS = new ConcurrentHashMap<>();
+
+    static Context contextOf(Vertx vertx, EventLoop loop) {
+        Context context = CONTEXTS.get(loop);
+        if (context == null || context.owner() != vertx) {
+            // the first session of this loop, or of a new Vert.x instance (tests, dev mode's restarts)
+            context = FrameworkInternals.eventLoopContext(vertx, loop);
+            CONTEXTS.put(loop, context);
+        }
+        return context;
+    }
+
+    /** Runs {@code task} now, on the loop, with {@code context} current. */
+    static void inContext(Context context, Runnable task) {
+        Context previous = FrameworkInternals.beginDispatch(context);
+        try {
+            task.run();
+        } finally {
+            FrameworkInternals.endDispatch(context, previous);
+        }
     }
 
     /**
@@ -155,6 +193,8 @@ final class WebTransportTransport extends Transport {
         final EngineServer<C> server;
         final WebTransportSession wt;
         final Map<String, List<String>> query;
+        /** The context of the session's loop ({@link #contextOf}). */
+        final Context context;
         QuicStreamChannel stream;
         WebTransportTransport transport;
         /** The stream upgrades a session another server owns: what it carries goes to the cross-server engine. */
@@ -164,17 +204,18 @@ final class WebTransportTransport extends Transport {
         final long timer;
 
         @SuppressWarnings("unchecked")
-        Stream(EngineServer<?> server, WebTransportSession wt, Map<String, List<String>> query) {
+        Stream(EngineServer<?> server, WebTransportSession wt, Map<String, List<String>> query, Context context) {
             this.server = (EngineServer<C>) server;
             this.wt = wt;
             this.query = query;
+            this.context = context;
             this.timer = server.vertx().setTimer(server.options().upgradeTimeoutMs(), t -> wt.eventLoop().execute(() -> {
                 if (transport == null) {
                     LOG.debugf("a WebTransport session sent no OPEN within upgrade-timeout");
                     wt.close(0, "no OPEN packet within upgrade-timeout");
                 }
             }));
-            wt.onClose(() -> {
+            wt.onClose(() -> inContext(context, () -> {
                 server.vertx().cancelTimer(timer);
                 Runnable d = deciding;
                 if (d != null) {
@@ -188,7 +229,7 @@ final class WebTransportTransport extends Transport {
                 } else if (held != null) {
                     held.ended();
                 }
-            });
+            }));
         }
 
         void take(QuicStreamChannel s) {
@@ -262,12 +303,12 @@ final class WebTransportTransport extends Transport {
             return new HandshakeFilters.Loop() {
                 @Override
                 public void execute(Runnable task) {
-                    loop.execute(task);
+                    loop.execute(() -> inContext(context, task));
                 }
 
                 @Override
                 public Runnable schedule(long ms, Runnable task) {
-                    ScheduledFuture<?> timer = loop.schedule(task, ms, TimeUnit.MILLISECONDS);
+                    ScheduledFuture<?> timer = loop.schedule(() -> inContext(context, task), ms, TimeUnit.MILLISECONDS);
                     return () -> timer.cancel(false);
                 }
             };
@@ -377,16 +418,32 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            // the packets go to the session in its loop's context
+            Context previous = FrameworkInternals.beginDispatch(to.context);
+            try {
+                super.channelRead(ctx, msg);
+            } finally {
+                FrameworkInternals.endDispatch(to.context, previous);
+            }
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            super.channelInactive(ctx);
-            to.wt.close();
+            Context previous = FrameworkInternals.beginDispatch(to.context);
+            try {
+                super.channelInactive(ctx);
+                to.wt.close();
+            } finally {
+                FrameworkInternals.endDispatch(to.context, previous);
+            }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // a reset by the client, or a failed read: the stream and its session end
             LOG.debugf("the WebTransport stream of a session failed: %s", cause.getMessage());
-            to.wt.close();
+            inContext(to.context, to.wt::close);
         }
     }
 
@@ -413,9 +470,9 @@ final class WebTransportTransport extends Transport {
         private void onLoop(Runnable task) {
             EventLoop loop = of.wt.eventLoop();
             if (loop.inEventLoop()) {
-                task.run();
+                inContext(of.context, task);
             } else {
-                loop.execute(task);
+                loop.execute(() -> inContext(of.context, task));
             }
         }
 

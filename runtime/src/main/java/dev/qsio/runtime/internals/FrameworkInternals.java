@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.quarkus.virtual.threads.VirtualThreadsRecorder;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -360,6 +361,25 @@ public final class FrameworkInternals {
     /** Closes a channel's descriptor at once, firing nothing (a channel never registered, or one being torn down). */
     public static void closeForcibly(Channel channel) {
         channel.unsafe().closeForcibly();
+    }
+
+    /**
+     * A Vert.x event-loop context on Netty's {@code loop} (one of {@code vertx}'s), for connections Vert.x did not
+     * accept (a WebTransport session's QUIC streams): their handlers make it current ({@link #beginDispatch}) while
+     * they run the application's code, as Vert.x does for its own connections.
+     */
+    public static Context eventLoopContext(Vertx vertx, io.netty.channel.EventLoop loop) {
+        return ((VertxInternal) vertx).createEventLoopContext(loop, null, Thread.currentThread().getContextClassLoader());
+    }
+
+    /** Makes {@code context} current on this thread (its loop's); returns what was, for {@link #endDispatch}. */
+    public static Context beginDispatch(Context context) {
+        return ((ContextInternal) context).beginDispatch();
+    }
+
+    /** Puts back the context current before {@link #beginDispatch}. */
+    public static void endDispatch(Context context, Context previous) {
+        ((ContextInternal) context).endDispatch((ContextInternal) previous);
     }
 
     // ---- Quarkus
