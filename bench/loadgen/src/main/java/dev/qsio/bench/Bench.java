@@ -40,6 +40,8 @@ public final class Bench {
     private static volatile Target running;
     /** Only the connections scenario, with a JFR recording of each JVM target's warm ramp (to study handshakes). */
     private static boolean connectionsOnly;
+    /** A comparison's clients are WebTransport sessions ({@code --webtransport}), not WebSockets. */
+    private static boolean compareWebTransport;
     /** Unmeasured ramps between the cold and the measured warm one ({@code --warm-ramps}). */
     private static int warmRamps;
     /** Only the connections and the two fan-outs (no profile, acknowledgements or cross-worker timings). */
@@ -92,6 +94,7 @@ public final class Bench {
                 }
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--workers" -> cluster = args[++i];
+                case "--webtransport" -> compareWebTransport = true;
                 case "--report" -> {
                     // writes the report again from a run's results.json (after a change to the report)
                     Path dir = Path.of(args[++i]);
@@ -155,7 +158,8 @@ public final class Bench {
 
         List<Target> targets = targets(root, 0);
         if (!compare.isEmpty()) {
-            targets = compareTargets(compare, rounds, cluster == null ? 1 : Integer.parseInt(cluster));
+            targets = compareTargets(compare, rounds, cluster == null ? 1 : Integer.parseInt(cluster), root,
+                    compareWebTransport);
             only = targets.stream().map(t -> t.name).collect(java.util.stream.Collectors.toSet());
         }
         Set<String> finalOnly = only;
@@ -850,7 +854,8 @@ public final class Bench {
      * The targets of a comparison: the application built at each commit, in turns (A B A B ...), so that a drift of the
      * machine's speed during the run falls on every commit alike. Named {@code <name>#<round>}.
      */
-    static List<Target> compareTargets(Map<String, String> jars, int rounds, int workers) {
+    static List<Target> compareTargets(Map<String, String> jars, int rounds, int workers, Path root,
+            boolean webTransport) {
         List<String> jvm = jvm(0);
         List<Target> targets = new ArrayList<>();
         int[] ports = freePorts(jars.size() * rounds);
@@ -860,14 +865,20 @@ public final class Bench {
                 int port = ports[k++];
                 List<String> command = new ArrayList<>(jvm);
                 command.add("-Dquarkus.http.port=" + port);
+                if (webTransport) {
+                    command.addAll(webTransportOptions(root));
+                    command.add("-Dquarkus.socketio.webtransport.port=" + port);
+                }
                 if (workers > 1) {
                     command.add("-Dquarkus.socketio.cluster.workers=" + workers);
                 }
                 command.add("-jar");
                 command.add(e.getValue());
-                targets.add(new Target(e.getKey() + "#" + round, "quarkus-socketio at " + e.getKey() + " ("
-                        + (workers > 1 ? workers + " workers" : "1 process") + "), round " + round, port, workers, true,
-                        Path.of(e.getValue()).getParent(), Map.of(), command));
+                Target t = new Target(e.getKey() + "#" + round, "quarkus-socketio at " + e.getKey() + " ("
+                        + (workers > 1 ? workers + " workers" : "1 process") + (webTransport ? ", WebTransport" : "")
+                        + "), round " + round, port, workers, true, Path.of(e.getValue()).getParent(), Map.of(), command);
+                t.webTransport = webTransport;
+                targets.add(t);
             }
         }
         return targets;
