@@ -104,6 +104,31 @@ def memory_table(name, names):
 
 
 # each table: its file, the run, and how to draw it
+# WebTransport beside WebSocket in one bench/run, the generator's own WebTransport client (issue 70)
+WEBTRANSPORT_RUN = "bench/runs/20261130-webtransport-loadgen"
+WEBTRANSPORT_TARGETS = ["qsio", "qsio-wt", "qsio-cluster", "qsio-cluster-wt"]
+WEBTRANSPORT_COLUMNS = [("handshakes/s (warm)", "handshakes/s (warm)"),
+                        ("CPU us per handshake (warm)", "CPU µs per handshake"),
+                        ("KB per idle connection", "resident KB per idle session"),
+                        ("live heap KB per idle connection", "live heap KB per idle session"),
+                        ("fan-out 1,000: best sustained msg/s", "fan-out 1,000: best sustained msg/s"),
+                        ("fan-out 1,000: CPU us per delivery (fixed rate)", "CPU µs per delivery at 25k/s"),
+                        ("fan-out 10,000: best sustained msg/s", "fan-out 10,000: best sustained msg/s"),
+                        ("fan-out 10,000: CPU us per delivery (fixed rate)", "CPU µs per delivery at 25k/s")]
+
+
+def webtransport_aims():
+    """Issue 70's cost aims: WebTransport against WebSocket, one process and two workers."""
+    rows = []
+    for a, b in (("qsio-wt", "qsio"), ("qsio-cluster-wt", "qsio-cluster")):
+        for size in ("1,000", "10,000"):
+            rows.append((f"fan-out {size}, CPU per delivery at 25k/s", a, b,
+                         f"fan-out {size}: CPU us per delivery (fixed rate)", "<= 1.5x"))
+        rows.append(("live heap per idle session", a, b, "live heap KB per idle connection", "<= 2.0x"))
+        rows.append(("resident memory per idle session", a, b, "KB per idle connection", "<= 2.0x"))
+    return rows
+
+
 TABLES = [
     {"file": "overload-full.adoc", "run": "bench/runs/20261126-overload-full-cooldown", "kind": "overload"},
     {"file": "deploy-full.adoc", "run": "bench/runs/20261126-deploy-full-1000", "kind": "deploy"},
@@ -111,6 +136,12 @@ TABLES = [
     {"file": "deploy-tail.adoc", "run": "bench/runs/20261127-deploy-tail-1000", "kind": "deploy"},
     {"file": "deploy-tail-before.adoc", "run": "bench/runs/20261127-deploy-tail-1000/before", "kind": "deploy"},
     {"file": "webtransport.adoc", "run": "bench/runs/20261128-webtransport-50", "kind": "webtransport"},
+    {"file": "webtransport-loadgen-machine.adoc", "run": WEBTRANSPORT_RUN, "kind": "machine",
+     "names": WEBTRANSPORT_TARGETS},
+    {"file": "webtransport-loadgen.adoc", "run": WEBTRANSPORT_RUN, "kind": "targets", "names": WEBTRANSPORT_TARGETS,
+     "columns": WEBTRANSPORT_COLUMNS},
+    {"file": "webtransport-loadgen-aims.adoc", "run": WEBTRANSPORT_RUN, "kind": "aims", "names": WEBTRANSPORT_TARGETS,
+     "rows": webtransport_aims()},
     {"file": "overload-full-server-rate.adoc", "run": "bench/runs/20261126-overload-full-server-rate",
      "kind": "overload"},
     {"file": "warm-ramps.adoc", "run": "bench/runs/20261126-connections-warm-ramps9", "kind": "targets",

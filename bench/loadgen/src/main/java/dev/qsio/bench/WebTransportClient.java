@@ -242,8 +242,28 @@ final class WebTransportClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A stream of a session: its end or its failure ends the session's connection (the server ended the session: the
+     * client leaves, as Chromium closes the connection then).
+     */
+    private abstract static class SessionStream extends ByteToMessageDecoder {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                ((QuicStreamChannel) ctx.channel()).parent().close();
+                return;
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ((QuicStreamChannel) ctx.channel()).parent().close();
+        }
+    }
+
     /** Reads the answer to the CONNECT, then waits for the stream's end (the server ended the session). */
-    private static final class ConnectAnswer extends ByteToMessageDecoder {
+    private static final class ConnectAnswer extends SessionStream {
         private final Session session;
         private boolean answered;
 
@@ -281,24 +301,10 @@ final class WebTransportClient implements AutoCloseable {
             }
         }
 
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                // the server ended the session: the client leaves, as Chromium closes the connection then
-                ((QuicStreamChannel) ctx.channel()).parent().close();
-                return;
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ((QuicStreamChannel) ctx.channel()).parent().close();
-        }
     }
 
     /** The Engine.IO packets of the session's stream, each behind its length header, text ones to the {@link Conn}. */
-    private static final class Frames extends ByteToMessageDecoder {
+    private static final class Frames extends SessionStream {
         private final Conn conn;
 
         Frames(Conn conn) {
@@ -341,19 +347,6 @@ final class WebTransportClient implements AutoCloseable {
             }
         }
 
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                ((QuicStreamChannel) ctx.channel()).parent().close();
-                return;
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ((QuicStreamChannel) ctx.channel()).parent().close();
-        }
     }
 
     /**
