@@ -182,14 +182,17 @@ class SocketSecurityTest {
     @Test
     void anExpiringTokenEndsTheConnectionAndTheClientMustComeBackWithAFreshOne() {
         try (ClientDriver driver = ClientDriver.start()) {
+            // 10 s: the token must still be valid when the first connection is checked, and a busy machine (a CI run
+            // with two modules at once, load average 10) took over 2 s to start the client and connect it (3 s of
+            // validity, a second of which the token's whole-second exp can take, failed there)
             driver.connect("expiring", url("/members"), Map.of("transports", List.of("websocket"),
                     "reconnectionDelay", 100, "reconnectionDelayMax", 200,
-                    "auth", Map.of("token", Tokens.expiringIn(3, "ivan", "user"))));
+                    "auth", Map.of("token", Tokens.expiringIn(10, "ivan", "user"))));
             driver.await("expiring", "connect");
             // at the token's exp the server closes the connection; the client reconnects with the same (now
             // expired) token and is refused
             JsonNode disconnect = driver.await(e -> "expiring".equals(e.path("id").asText())
-                    && "disconnect".equals(e.path("event").asText()), Duration.ofSeconds(20));
+                    && "disconnect".equals(e.path("event").asText()), Duration.ofSeconds(30));
             assertThat(disconnect.path("reason").asText()).isEqualTo("transport close");
             assertThat(driver.await("expiring", "connect_error").path("message").asText()).isEqualTo("Unauthorized");
         }
