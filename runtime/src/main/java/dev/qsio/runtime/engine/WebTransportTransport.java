@@ -147,13 +147,10 @@ final class WebTransportTransport extends Transport {
             return 400;
         }
         Context context = contextOf(server.vertx(), wt.eventLoop());
-        Context previous = FrameworkInternals.beginDispatch(context);
-        try {
+        inContext(context, () -> {
             Stream<?> first = new Stream<>(server, wt, query, context);
             wt.onStream(first::take);
-        } finally {
-            FrameworkInternals.endDispatch(context, previous);
-        }
+        });
         return 200;
     }
 
@@ -161,7 +158,8 @@ final class WebTransportTransport extends Transport {
      * The Vert.x context of each QUIC event loop. A session's handshake, packets, timers and close run on its loop's,
      * as a WebSocket's run on its HTTP server's: the application's handlers see a Vert.x context, the sends to the
      * sessions of a loop from that loop go straight to their streams, and the sessions of a loop share one context
-     * (without it, each got two of its own, about 2 KB of heap, and every broadcast hopped through each one's queue).
+     * (without it, each made two of its own, bound to other loops than its stream's: about 1 KB of heap per session
+     * in a class histogram of 5,000).
      */
     private static final Map<EventLoop, Context> CONTEXTS = new ConcurrentHashMap<>();
 
