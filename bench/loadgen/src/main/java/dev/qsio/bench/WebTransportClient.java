@@ -43,8 +43,10 @@ import io.vertx.core.impl.VertxInternal;
  * behind engine.io-parser's length headers. The first packet is the client's OPEN ({@code 0}); from there the packets
  * are those of a WebSocket, and {@link Conn} speaks them.
  * <p>
- * The connections share one UDP socket per event loop of the generator (QUIC tells them apart by connection id), so
- * that the sessions cost the generator no file descriptor each. The server's certificate is not checked: the targets
+ * The connections share {@link #SOCKETS_PER_LOOP} UDP sockets per event loop of the generator (QUIC tells them apart
+ * by connection id), so that the sessions cost the generator no file descriptor each, and yet come from enough
+ * addresses that a host's workers, among which the kernel spreads the clients by address, each get their share (a
+ * browser opens a socket for each connection). The server's certificate is not checked: the targets
  * run with one made for the run.
  */
 final class WebTransportClient implements AutoCloseable {
@@ -60,6 +62,9 @@ final class WebTransportClient implements AutoCloseable {
     /** The QPACK static table's index of {@code :status 200}. */
     private static final int STATUS_200 = 25;
 
+    /** The UDP sockets of each of the generator's loops, the sessions drawn over them in turn. */
+    static final int SOCKETS_PER_LOOP = 32;
+
     private final VertxInternal vertx;
     private final QuicSslContext tls;
     private final Channel[] sockets;
@@ -71,10 +76,16 @@ final class WebTransportClient implements AutoCloseable {
         tls = QuicSslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
                 .applicationProtocols(Http3.supportedApplicationProtocols()).build();
         EventLoopGroup group = vertx.nettyEventLoopGroup();
-        sockets = new Channel[loops];
-        contexts = new ContextInternal[loops];
-        for (int i = 0; i < loops; i++) {
-            io.netty.channel.EventLoop loop = group.next();
+        sockets = new Channel[loops * SOCKETS_PER_LOOP];
+        contexts = new ContextInternal[loops * SOCKETS_PER_LOOP];
+        io.netty.channel.EventLoop[] loopsUsed = new io.netty.channel.EventLoop[loops];
+        ContextInternal[] loopContexts = new ContextInternal[loops];
+        for (int l = 0; l < loops; l++) {
+            loopsUsed[l] = group.next();
+            loopContexts[l] = this.vertx.createEventLoopContext(loopsUsed[l], null, null);
+        }
+        for (int i = 0; i < sockets.length; i++) {
+            io.netty.channel.EventLoop loop = loopsUsed[i % loops];
             io.netty.channel.ChannelHandler codec = Http3.newQuicClientCodecBuilder()
                     .sslContext(tls)
                     .maxIdleTimeout(120, TimeUnit.SECONDS)
@@ -85,11 +96,11 @@ final class WebTransportClient implements AutoCloseable {
                     .datagram(16, 16)
                     .build();
             sockets[i] = new Bootstrap().group(loop).channel(datagramChannel(group))
-                    // a broadcast to every session comes in on these few sockets at once
-                    .option(ChannelOption.SO_RCVBUF, 16 * 1024 * 1024)
+                    // a broadcast to every session comes in on these sockets at once
+                    .option(ChannelOption.SO_RCVBUF, 16 * 1024 * 1024 / SOCKETS_PER_LOOP)
                     .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                     .handler(codec).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-            contexts[i] = this.vertx.createEventLoopContext(loop, null, null);
+            contexts[i] = loopContexts[i % loops];
         }
     }
 

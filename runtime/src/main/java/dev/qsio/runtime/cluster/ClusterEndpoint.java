@@ -64,7 +64,12 @@ public final class ClusterEndpoint implements Handler<RoutingContext> {
                 body.putObject("connections").put("routed", primary.connectionsRouted())
                         .put("unavailable", primary.connectionsUnavailable())
                         // QUIC datagrams of a worker that is gone, answered with a stateless reset
-                        .put("quicResets", primary.quicResets());
+                        .put("quicResets", primary.quicResets())
+                        // QUIC datagrams the primary read and passed to their worker, and the host's UDP sockets
+                        // (those a worker holds, it reads itself)
+                        .put("quicRelayed", primary.quicRelayed())
+                        .put("quicSockets", primary.quicSockets()[0])
+                        .put("quicSocketsHeld", primary.quicSockets()[1]);
             }
             ArrayNode workers = body.putArray("workers");
             if (primary.isStarted()) {

@@ -71,11 +71,21 @@ final class ConnectionRouting {
         return quic == null ? 0 : quic.resets();
     }
 
+    /** Datagrams of QUIC clients that the primary read and passed to a worker. */
+    long quicRelayed() {
+        return quic == null ? 0 : quic.relayed();
+    }
+
+    /** The host's UDP sockets, and how many a worker holds ({0, 0} without WebTransport). */
+    int[] quicSockets() {
+        return quic == null ? new int[2] : quic.sockets();
+    }
+
     /**
      * Opens the application's public port(s) here: the workers listen on private loopback ports, and every
      * connection reaches them through the primary, which passes it to the worker of its session.
      */
-    void listen(Vertx vertx, SocketIoRuntimeConfig runtime, long startTimeoutMs) {
+    void listen(Vertx vertx, SocketIoRuntimeConfig runtime, long startTimeoutMs, int workers) {
         int maxRequestBytes = runtime.maxHttpBufferSize();
         long headerTimeoutMs = runtime.headerTimeout().toMillis();
         Config cfg = ConfigProvider.getConfig();
@@ -104,7 +114,7 @@ final class ConnectionRouting {
             if (udp != null) {
                 key = "quarkus.socketio.webtransport.port=" + udp.getPort();
                 quic = QuicRelay.Front.start(vertx.nettyEventLoopGroup(), udp.getHostString(), udp.getPort(),
-                        handOffDir, new QuicSteering(), quicResetKey);
+                        handOffDir, new QuicSteering(), quicResetKey, workers);
                 listening += " and UDP " + udp.getHostString() + ":" + quic.port() + " (WebTransport)";
             }
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
@@ -202,6 +212,25 @@ final class ConnectionRouting {
             }
             return open.isEmpty() ? -1 : open.get(hash % open.size()).slot;
         }
+
+        /**
+         * The workers that read a socket of the host: those that take new connections, and during a rolling restart
+         * the workers already replaced once one of them does, as {@link Routing#any()} draws them.
+         */
+        @Override
+        public List<Integer> holders() {
+            List<Integer> open = new ArrayList<>();
+            List<Integer> staying = new ArrayList<>();
+            for (Incarnation inc : processes.processes()) {
+                if (inc.open()) {
+                    open.add(inc.slot);
+                    if (!inc.retiring) {
+                        staying.add(inc.slot);
+                    }
+                }
+            }
+            return staying.isEmpty() ? open : staying;
+        }
     }
 
     /** A worker's bus link is up: open its hand-off link; the connections that wait are tried again. */
@@ -214,6 +243,9 @@ final class ConnectionRouting {
     /** A worker may take connections now: those that wait for one are tried again. */
     void retry() {
         acceptor.retry();
+        if (quic != null) {
+            quic.reassign();
+        }
     }
 
     /** A worker's process exited. */
@@ -222,6 +254,7 @@ final class ConnectionRouting {
         if (quic != null) {
             // its WebTransport clients are told now, as its WebSocket clients are by their reset TCP connections
             quic.workerGone(slot);
+            quic.reassign();
         }
     }
 

@@ -105,8 +105,8 @@ public class Primary implements Cluster {
         bus = new PrimaryBus(vertx, secret, config, runtime, wire == null ? null : wire.name(), processes, routing,
                 this::fire);
         int busPort = bus.start();
-        routing.listen(vertx, runtime, config.startTimeout().toMillis());
         int n = ClusterSettings.workers(config);
+        routing.listen(vertx, runtime, config.startTimeout().toMillis(), n);
         LOG.infof("Primary (pid %d) of node %s listening on %s, starting %d workers; cluster bus on 127.0.0.1:%d",
                 ProcessHandle.current().pid(), identity.nodeId(), routing.listening(), n, busPort);
         processes.start(n, Map.of(
@@ -169,6 +169,18 @@ public class Primary implements Cluster {
     public long quicResets() {
         ConnectionRouting r = routing;
         return r == null ? 0 : r.quicResets();
+    }
+
+    /** Datagrams of QUIC clients that the primary read and passed to a worker (those of sockets no worker holds). */
+    public long quicRelayed() {
+        ConnectionRouting r = routing;
+        return r == null ? 0 : r.quicRelayed();
+    }
+
+    /** The host's UDP sockets for WebTransport, and how many of them a worker holds. */
+    public int[] quicSockets() {
+        ConnectionRouting r = routing;
+        return r == null ? new int[2] : r.quicSockets();
     }
 
     /** The addresses of the application's port this primary holds ("http://0.0.0.0:8080 and https://..."). */

@@ -7,14 +7,18 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import javax.crypto.Mac;
@@ -23,40 +27,45 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jboss.logging.Logger;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.incubator.codec.quic.QuicConnectionIdGenerator;
 import io.netty.incubator.codec.quic.QuicResetTokenGenerator;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * QUIC for the workers of a host, which share its UDP port as they share its TCP port: through the primary. The
- * primary holds the port ({@link Front}); each worker runs its QUIC connections on a Unix datagram socket of its own
- * ({@link #workerChannel}). Every connection id a worker issues starts with its slot ({@link SlotIds}), so the primary
- * reads, in each datagram's header (never encrypted), which worker holds its connection, and passes it there with the
- * client's address; a client's first packets, whose id the client chose, go to a worker drawn from the id, the same
- * for every packet of that id. Workers write their datagrams back through the primary, which sends them from the port.
- * A worker's death touches only its connections: the others' ids name the others. Its clients are told at once: a
+ * primary opens the port as several sockets ({@code SO_REUSEPORT}; the kernel keeps each client on one of them by its
+ * address) and gives one to each worker that takes new connections, which reads and writes it itself ({@link
+ * WorkerPort}); the primary reads the others ({@link Front}). Every connection id a worker issues starts with its slot
+ * ({@link SlotIds}), so a datagram's header (never encrypted) names the worker of its connection: one that reaches a
+ * socket of another worker, or one of the primary's, is passed to its worker through the primary, over Unix datagram
+ * sockets; a client's first packets, whose id the client chose, are taken by the worker whose socket they reach, or
+ * when the primary reads that socket, go to a worker drawn from the id, the same for every packet of that id. A
+ * worker's death touches only its connections: the others' ids name the others. Its clients are told at once: a
  * datagram of an established connection (a short header) whose id names no live worker is answered with a stateless
  * reset (RFC 9000, 10.3), whose token the primary computes as the worker did ({@link ResetTokens}, keyed by a secret of
  * the host that the primary gives its workers, {@link #ENV_RESET_KEY}); the client closes that connection and
  * reconnects, as a WebSocket client does when its TCP connection is reset. The primary does not wait for a client that
- * sends nothing: it remembers the address of each client of each worker, and resets them all as soon as the worker's
- * process is gone ({@link Front#workerGone}).
+ * sends nothing: it knows the address of each client of each worker (the worker reports those it reads itself), and
+ * resets them all as soon as the worker's process is gone ({@link Front#workerGone}).
  * <p>
  * Between the primary and a worker, a datagram is the client's address (family, address, port) then its bytes.
  */
@@ -248,12 +257,65 @@ public final class QuicRelay {
         return h & 0x7fffffff;
     }
 
+    /**
+     * Whether a datagram may open a connection: a long header's Initial or 0-RTT packet, whose destination id the
+     * client chose (the worker whose socket it reaches takes it).
+     */
+    static boolean opensConnection(ByteBuf datagram) {
+        if (datagram.readableBytes() < 7) {
+            return false;
+        }
+        int first = datagram.getUnsignedByte(datagram.readerIndex());
+        int type = (first & 0x30) >> 4;
+        return (first & 0x80) != 0 && (type == 0 || type == 1);
+    }
+
+    // ---- the socket link (see WorkerPort)
+
+    /** The primary's socket of the workers' links, over which it gives them the host's UDP sockets. */
+    static Path socketLink(Path dir) {
+        return dir.resolve("quic-sockets");
+    }
+
+    /** Worker to primary: its slot (one byte follows). */
+    static final int LINK_SLOT = 'S';
+    /** Worker to primary: the socket given is read. */
+    static final int LINK_TAKEN = 'T';
+    /** Worker to primary: the socket is let go. */
+    static final int LINK_RELEASED = 'U';
+    /** Worker to primary: the address of a client of one of its connections (length, address, port follow). */
+    static final int LINK_ADDRESS = 'A';
+    /** Primary to worker, on the relay: give the socket back (no address: a length of 0). */
+    private static final byte[] RELEASE = { 0, 'R' };
+
+    static ByteBuf addressReport(Channel ch, InetSocketAddress client) {
+        byte[] ip = client.getAddress().getAddress();
+        return ch.alloc().buffer(4 + ip.length).writeByte(LINK_ADDRESS).writeByte(ip.length).writeBytes(ip)
+                .writeShort(client.getPort());
+    }
+
+    static boolean isRelease(ByteBuf in) {
+        return in.readableBytes() == RELEASE.length && in.getByte(in.readerIndex()) == 0
+                && in.getByte(in.readerIndex() + 1) == RELEASE[1];
+    }
+
     // ---- the client's address before the bytes
 
-    private static ByteBuf withAddress(Channel ch, InetSocketAddress client, ByteBuf content) {
+    /** A datagram's address before its bytes; the bit {@link #FROM_CLIENT} marks one a worker passes on to the primary. */
+    static ByteBuf withAddress(Channel ch, InetSocketAddress client, ByteBuf content) {
+        return withAddress(ch, client, content, false);
+    }
+
+    /**
+     * In a datagram between a worker and the primary, the bit of the address's length that marks a client's datagram
+     * that reached the worker's socket for another worker's connection: the primary passes it on.
+     */
+    static final int FROM_CLIENT = 0x80;
+
+    static ByteBuf withAddress(Channel ch, InetSocketAddress client, ByteBuf content, boolean fromClient) {
         byte[] ip = client.getAddress().getAddress();
         ByteBuf header = ch.alloc().buffer(3 + ip.length);
-        header.writeByte(ip.length).writeBytes(ip).writeShort(client.getPort());
+        header.writeByte(ip.length | (fromClient ? FROM_CLIENT : 0)).writeBytes(ip).writeShort(client.getPort());
         CompositeByteBuf both = ch.alloc().compositeBuffer(2);
         both.addComponents(true, header, content);
         return both;
@@ -264,13 +326,19 @@ public final class QuicRelay {
      * without a valid address is let go. The bytes are a slice of their own: Netty's QUIC codec reads a datagram from
      * its first byte, whatever its reader index.
      */
-    private static void unwrap(Object msg, java.util.function.BiConsumer<InetSocketAddress, ByteBuf> then) {
+    static void unwrap(Object msg, Unwrapped then) {
         ByteBuf in = ((DomainDatagramPacket) msg).content();
+        boolean fromClient = in.isReadable() && (in.getUnsignedByte(in.readerIndex()) & FROM_CLIENT) != 0;
         InetSocketAddress client = address(in);
         if (client != null) {
-            then.accept(client, in.retainedSlice());
+            then.accept(client, in.retainedSlice(), fromClient);
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /** A datagram between the primary and a worker, unwrapped. */
+    interface Unwrapped {
+        void accept(InetSocketAddress client, ByteBuf bytes, boolean fromClient);
     }
 
     /** Reads the client's address off {@code in}, or null when the header is not one. */
@@ -278,7 +346,7 @@ public final class QuicRelay {
         if (in.readableBytes() < 7) {
             return null;
         }
-        int length = in.readUnsignedByte();
+        int length = in.readUnsignedByte() & ~FROM_CLIENT;
         if ((length != 4 && length != 16) || in.readableBytes() < length + 2) {
             return null;
         }
@@ -294,32 +362,76 @@ public final class QuicRelay {
     // ---- the primary
 
     /**
-     * The primary's side: the host's UDP port, and the socket the workers write back to. {@code steer} names the
-     * worker of a datagram: it is given the slot the datagram's id names (-1: none) and the id's hash (-1: none), and
-     * answers a live worker's slot, or -1 to drop the datagram.
+     * The primary's side: the host's UDP sockets, all bound to its port ({@code SO_REUSEPORT}, so that the kernel
+     * spreads the clients over them by address), the socket the workers write relayed datagrams back to, and the
+     * workers' socket links. Each worker that takes new connections is given one of the sockets, which it then reads
+     * and writes itself ({@link WorkerPort}); the primary reads the sockets no worker holds, and passes each datagram
+     * to the worker of its connection, or for a client's first packets to one that {@code steer} draws. The sockets
+     * are opened once, one for each worker the host starts with (more if it grows), and stay open in the primary
+     * whatever happens to the workers, so that the kernel keeps each client on the same socket: when a worker dies,
+     * the primary reads its socket again (and resets the dead worker's connections), and gives it to the next worker.
      */
     public static final class Front implements AutoCloseable {
         /** The most client addresses kept for one worker (least recently added first out). */
         static final int CLIENTS_KEPT = 100_000;
-        private final Channel port;
-        private final Channel back;
+        private final EventLoop loop;
+        private final String host;
+        private final Path dir;
+        private final Steering steer;
+        /** The host's sockets; used on {@link #loop} only, as everything below. */
+        private final List<Port> ports = new ArrayList<>();
+        private Channel back;
+        private Channel links;
         private final ResetTokens tokens;
         /** The stateless resets sent for connections of workers that are gone. */
-        private final AtomicLong resets;
+        private final AtomicLong resets = new AtomicLong();
+        /** Datagrams from clients that the primary read and passed to a worker. */
+        private final AtomicLong relayed = new AtomicLong();
         /**
-         * By worker slot: the addresses of its clients' established connections.
-         * When the worker dies, each is sent a stateless reset at once: a client that sends nothing (an idle session)
-         * would otherwise learn of the death only at its heartbeat's timeout. Used on the port's event loop only.
+         * By worker slot: the addresses of its clients' established connections (those the primary relays, and those
+         * the worker reports). When the worker dies, each is sent a stateless reset at once: a client that sends
+         * nothing (an idle session) would otherwise learn of the death only at its heartbeat's timeout.
          */
-        private final Map<Integer, Set<InetSocketAddress>> clients;
+        private final Map<Integer, Set<InetSocketAddress>> clients = new HashMap<>();
+        /** The workers' links, by slot. */
+        private final Map<Integer, Link> bySlot = new HashMap<>();
+        private ScheduledFuture<?> review;
 
-        private Front(Channel port, Channel back, ResetTokens tokens, AtomicLong resets,
-                Map<Integer, Set<InetSocketAddress>> clients) {
-            this.port = port;
-            this.back = back;
+        /** One of the host's sockets, and the worker that holds it (0: none, the primary reads it). */
+        private static final class Port {
+            final EpollDatagramChannel channel;
+            int holder;
+
+            Port(EpollDatagramChannel channel) {
+                this.channel = channel;
+            }
+        }
+
+        /** Where a worker's link stands: a socket given and not yet acknowledged, held, or asked back. */
+        private enum Holding {
+            NONE,
+            GIVEN,
+            HELD,
+            RELEASING
+        }
+
+        private static final class Link {
+            final Channel channel;
+            int slot = -1;
+            Holding holding = Holding.NONE;
+            Port port;
+
+            Link(Channel channel) {
+                this.channel = channel;
+            }
+        }
+
+        private Front(EventLoop loop, String host, Path dir, Steering steer, ResetTokens tokens) {
+            this.loop = loop;
+            this.host = host;
+            this.dir = dir;
+            this.steer = steer;
             this.tokens = tokens;
-            this.resets = resets;
-            this.clients = clients;
         }
 
         /**
@@ -327,11 +439,12 @@ public final class QuicRelay {
          * that it reconnects (to another worker) at once.
          */
         public void workerGone(int slot) {
-            port.eventLoop().execute(() -> {
+            loop.execute(() -> {
                 Set<InetSocketAddress> of = clients.remove(slot);
                 if (of == null || of.isEmpty()) {
                     return;
                 }
+                Channel port = ports.get(0).channel;
                 for (InetSocketAddress client : of) {
                     byte[] reset = tokens.reset(slot, 43);
                     port.write(new DatagramPacket(Unpooled.wrappedBuffer(reset), client), port.voidPromise());
@@ -343,64 +456,64 @@ public final class QuicRelay {
         }
 
         /**
-         * Binds the host's UDP port; the workers' connection ids carry reset tokens keyed by {@code resetKey}
-         * ({@link ResetTokens#newKey()}, given to them as {@link #ENV_RESET_KEY}).
+         * Binds the host's UDP port with {@code sockets} sockets; the workers' connection ids carry reset tokens keyed
+         * by {@code resetKey} ({@link ResetTokens#newKey()}, given to them as {@link #ENV_RESET_KEY}).
          */
         public static Front start(EventLoopGroup group, String host, int udpPort, Path dir, Steering steer,
-                String resetKey) throws InterruptedException {
-            ResetTokens tokens = new ResetTokens(Base64.getDecoder().decode(resetKey));
-            AtomicLong resets = new AtomicLong();
-            Map<Integer, Set<InetSocketAddress>> clients = new HashMap<>();
-            EventLoop loop = group.next();
+                String resetKey, int sockets) throws InterruptedException {
+            Front front = new Front(group.next(), host, dir, steer,
+                    new ResetTokens(Base64.getDecoder().decode(resetKey)));
+            try {
+                front.open(udpPort, Math.max(1, sockets));
+            } catch (InterruptedException | RuntimeException e) {
+                front.close();
+                throw e;
+            }
+            return front;
+        }
+
+        private void open(int udpPort, int sockets) throws InterruptedException {
             Path self = primarySocket(dir);
             self.toFile().delete();
-            Channel[] portChannel = new Channel[1];
-            Channel back = new Bootstrap().group(loop).channel(EpollDomainDatagramChannel.class)
+            back = new Bootstrap().group(loop).channel(EpollDomainDatagramChannel.class)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            // a worker's datagram for its client
-                            unwrap(msg, (client, bytes) -> portChannel[0].write(new DatagramPacket(bytes, client),
-                                    portChannel[0].voidPromise()));
+                            // a worker's datagram for its client, or one of its clients' that reached it
+                            unwrap(msg, (client, bytes, fromClient) -> fromWorker(client, bytes, fromClient));
                         }
 
                         @Override
                         public void channelReadComplete(ChannelHandlerContext ctx) {
-                            portChannel[0].flush();
+                            ports.get(0).channel.flush();
+                            ctx.flush();
                         }
                     }).bind(new DomainSocketAddress(self.toFile())).sync().channel();
-            Channel port = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
+            int port = udpPort;
+            for (int i = 0; i < sockets; i++) {
+                port = bindPort(port).channel.localAddress().getPort();
+            }
+            Path linkPath = socketLink(dir);
+            linkPath.toFile().delete();
+            links = new ServerBootstrap().group(loop, loop).channel(EpollServerDomainSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new LinkReader(new Link(ch)));
+                        }
+                    }).bind(new DomainSocketAddress(linkPath.toFile())).sync().channel();
+            review = loop.scheduleAtFixedRate(this::reassign, 1, 1, TimeUnit.SECONDS);
+        }
+
+        /** Binds one more socket to the port (0: any port, for the first). */
+        private Port bindPort(int port) throws InterruptedException {
+            Port[] made = new Port[1];
+            Channel ch = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
+                    .option(EpollChannelOption.SO_REUSEPORT, true)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            DatagramPacket packet = (DatagramPacket) msg;
-                            ByteBuf content = packet.content();
-                            int slot = steer.slot(slotOf(content), idHash(content));
-                            if (slot < 0) {
-                                if (isShortHeader(content)) {
-                                    // a connection of a worker that is gone: its client is told now, not at its
-                                    // idle timeout
-                                    byte[] reset = tokens.reset(slotOf(content), content.readableBytes());
-                                    if (reset != null) {
-                                        resets.incrementAndGet();
-                                        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(reset), packet.sender()),
-                                                ctx.voidPromise());
-                                    }
-                                }
-                                packet.release();
-                                return;
-                            }
-                            if (isShortHeader(content)) {
-                                remember(clients, slot, packet.sender());
-                            }
-                            DomainSocketAddress to = new DomainSocketAddress(workerSocket(dir, slot).toFile());
-                            back.write(new DomainDatagramPacket(withAddress(back, packet.sender(), content), to))
-                                    .addListener(f -> {
-                                        if (!f.isSuccess()) {
-                                            LOG.debugf("a QUIC datagram for worker %d dropped: %s", slot,
-                                                    f.cause().getMessage());
-                                        }
-                                    });
+                            fromClient(ctx, (DatagramPacket) msg);
                         }
 
                         @Override
@@ -408,13 +521,59 @@ public final class QuicRelay {
                             back.flush();
                             ctx.flush();
                         }
-                    }).bind(host, udpPort).sync().channel();
-            portChannel[0] = port;
-            return new Front(port, back, tokens, resets, clients);
+                    }).bind(host, port).sync().channel();
+            made[0] = new Port((EpollDatagramChannel) ch);
+            ports.add(made[0]);
+            return made[0];
+        }
+
+        /** A client's datagram read here: to the worker of its connection, or answered for a worker that is gone. */
+        private void fromClient(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            int slot = steer.slot(slotOf(content), idHash(content));
+            if (slot < 0) {
+                if (isShortHeader(content)) {
+                    // a connection of a worker that is gone: its client is told now, not at its idle timeout
+                    byte[] reset = tokens.reset(slotOf(content), content.readableBytes());
+                    if (reset != null) {
+                        resets.incrementAndGet();
+                        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(reset), packet.sender()), ctx.voidPromise());
+                    }
+                }
+                packet.release();
+                return;
+            }
+            if (isShortHeader(content)) {
+                remember(slot, packet.sender());
+            }
+            relay(slot, packet.sender(), content);
+        }
+
+        private void relay(int slot, InetSocketAddress client, ByteBuf content) {
+            relayed.incrementAndGet();
+            DomainSocketAddress to = new DomainSocketAddress(workerSocket(dir, slot).toFile());
+            back.write(new DomainDatagramPacket(withAddress(back, client, content), to)).addListener(f -> {
+                if (!f.isSuccess()) {
+                    LOG.debugf("a QUIC datagram for worker %d dropped: %s", slot, f.cause().getMessage());
+                }
+            });
+        }
+
+        /**
+         * A worker's datagram: for its client when it holds no socket; or a client's that reached the worker's socket
+         * for another worker's connection (its id names another slot), passed on as if read here.
+         */
+        private void fromWorker(InetSocketAddress client, ByteBuf bytes, boolean fromClient) {
+            Port p = ports.get(0);
+            if (fromClient) {
+                fromClient(p.channel.pipeline().firstContext(), new DatagramPacket(bytes, null, client));
+            } else {
+                p.channel.write(new DatagramPacket(bytes, client), p.channel.voidPromise());
+            }
         }
 
         /** Notes the address of a client of the worker in {@code slot}. */
-        private static void remember(Map<Integer, Set<InetSocketAddress>> clients, int slot, InetSocketAddress sender) {
+        private void remember(int slot, InetSocketAddress sender) {
             clients.computeIfAbsent(slot, k -> Collections.newSetFromMap(new LinkedHashMap<>() {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
@@ -423,62 +582,199 @@ public final class QuicRelay {
             })).add(sender);
         }
 
+        // ---- the sockets given to the workers
+
+        /**
+         * Gives a socket to each worker that takes new connections ({@link Steering#holders}) and has none, and asks
+         * back those of the others; called when a worker's state changes, and every second.
+         */
+        public void reassign() {
+            if (!loop.inEventLoop()) {
+                loop.execute(this::reassign);
+                return;
+            }
+            if (links == null || !links.isOpen()) {
+                return;
+            }
+            List<Integer> holders = steer.holders();
+            for (Link l : bySlot.values()) {
+                if (l.holding == Holding.HELD && !holders.contains(l.slot)) {
+                    l.holding = Holding.RELEASING;
+                    // the primary reads it again at once; the worker lets it go when it reads this
+                    l.port.channel.config().setAutoRead(true);
+                    back.writeAndFlush(new DomainDatagramPacket(Unpooled.wrappedBuffer(RELEASE),
+                            new DomainSocketAddress(workerSocket(dir, l.slot).toFile())));
+                }
+            }
+            for (int slot : holders) {
+                Link l = bySlot.get(slot);
+                if (l == null || l.holding != Holding.NONE || !l.channel.isActive()) {
+                    continue;
+                }
+                Port free = null;
+                for (Port p : ports) {
+                    if (p.holder == 0) {
+                        free = p;
+                        break;
+                    }
+                }
+                if (free == null) {
+                    try {
+                        // more workers than sockets (the host grew): one more socket; the kernel spreads the clients
+                        // anew, and those whose datagrams now reach another worker are passed on through here
+                        free = bindPort(port());
+                    } catch (Exception e) {
+                        LOG.debugf("QUIC: no further socket on the port: %s", e.getMessage());
+                        return;
+                    }
+                }
+                free.holder = slot;
+                free.channel.config().setAutoRead(false);
+                l.port = free;
+                l.holding = Holding.GIVEN;
+                l.channel.writeAndFlush(new FileDescriptor(free.channel.fd().intValue()));
+            }
+        }
+
+        /** What a worker says on its link. */
+        private final class LinkReader extends ByteToMessageDecoder {
+            private final Link link;
+
+            LinkReader(Link link) {
+                this.link = link;
+            }
+
+            @Override
+            protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+                while (in.isReadable()) {
+                    int at = in.readerIndex();
+                    int what = in.getUnsignedByte(at);
+                    if (what == LINK_SLOT) {
+                        if (in.readableBytes() < 2) {
+                            return;
+                        }
+                        in.skipBytes(1);
+                        link.slot = in.readUnsignedByte();
+                        Link before = bySlot.put(link.slot, link);
+                        if (before != null && before != link) {
+                            before.channel.close();
+                        }
+                        reassign();
+                    } else if (what == LINK_TAKEN) {
+                        in.skipBytes(1);
+                        if (link.holding == Holding.GIVEN) {
+                            link.holding = Holding.HELD;
+                            LOG.debugf("QUIC: worker %d reads one of the host's sockets", link.slot);
+                        }
+                    } else if (what == LINK_RELEASED) {
+                        in.skipBytes(1);
+                        letGo(link);
+                        reassign();
+                    } else if (what == LINK_ADDRESS) {
+                        if (in.readableBytes() < 2) {
+                            return;
+                        }
+                        int length = in.getUnsignedByte(at + 1);
+                        if (in.readableBytes() < 4 + length) {
+                            return;
+                        }
+                        in.skipBytes(2);
+                        byte[] ip = new byte[length];
+                        in.readBytes(ip);
+                        int port = in.readUnsignedShort();
+                        try {
+                            remember(link.slot, new InetSocketAddress(InetAddress.getByAddress(ip), port));
+                        } catch (UnknownHostException e) {
+                            // not an address: ignored
+                        }
+                    } else {
+                        LOG.debugf("QUIC: a worker's socket link sent %d: closed", what);
+                        in.skipBytes(in.readableBytes());
+                        ctx.close();
+                        return;
+                    }
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+                // the worker is gone (or closed its port): the primary reads its socket again
+                letGo(link);
+                if (bySlot.get(link.slot) == link) {
+                    bySlot.remove(link.slot);
+                }
+                super.channelInactive(ctx);
+                reassign();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        }
+
+        private void letGo(Link link) {
+            if (link.port != null) {
+                link.port.holder = 0;
+                link.port.channel.config().setAutoRead(true);
+                link.port = null;
+            }
+            link.holding = Holding.NONE;
+        }
+
         /** The stateless resets sent so far (datagrams of connections whose worker is gone). */
         public long resets() {
             return resets.get();
         }
 
+        /** The datagrams of clients that the primary read and passed to a worker. */
+        public long relayed() {
+            return relayed.get();
+        }
+
+        /** The host's sockets, and how many a worker holds. */
+        public int[] sockets() {
+            if (!loop.inEventLoop()) {
+                try {
+                    return loop.submit(this::sockets).get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            int held = 0;
+            for (Port p : ports) {
+                held += p.holder == 0 ? 0 : 1;
+            }
+            return new int[] { ports.size(), held };
+        }
+
         /** The UDP port bound. */
         public int port() {
-            return ((InetSocketAddress) port.localAddress()).getPort();
+            return ports.get(0).channel.localAddress().getPort();
         }
 
         @Override
         public void close() {
-            port.close().syncUninterruptibly();
-            back.close().syncUninterruptibly();
+            if (review != null) {
+                review.cancel(false);
+            }
+            if (links != null) {
+                links.close().syncUninterruptibly();
+            }
+            for (Port p : List.copyOf(ports)) {
+                p.channel.close().syncUninterruptibly();
+            }
+            if (back != null) {
+                back.close().syncUninterruptibly();
+            }
         }
     }
 
-    /** Which worker a datagram goes to (see {@link Front#start}). */
+    /** Which worker a datagram goes to (see {@link Front#start}), and which workers hold sockets. */
     public interface Steering {
         int slot(int named, int hash);
-    }
 
-    // ---- a worker
-
-    /**
-     * A worker's channel for its QUIC connections: datagrams from the primary arrive as from their clients, to
-     * {@code publicAddress}; what the codec writes goes back through the primary.
-     */
-    static Channel workerChannel(EventLoopGroup group, Path dir, int slot, InetSocketAddress publicAddress,
-            io.netty.channel.ChannelHandler codec) throws InterruptedException {
-        Path self = workerSocket(dir, slot);
-        self.toFile().delete();
-        DomainSocketAddress primary = new DomainSocketAddress(primarySocket(dir).toFile());
-        return new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ChannelDuplexHandler() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                unwrap(msg, (client, bytes) -> ctx.fireChannelRead(
-                                        new DatagramPacket(bytes, publicAddress, client)));
-                            }
-
-                            @Override
-                            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                                if (msg instanceof DatagramPacket p) {
-                                    ctx.write(new DomainDatagramPacket(withAddress(ctx.channel(), p.recipient(),
-                                            p.content()), primary), promise);
-                                } else {
-                                    ctx.write(msg, promise);
-                                }
-
-                            }
-                        }, codec);
-                    }
-                }).bind(new DomainSocketAddress(self.toFile())).sync().channel();
+        /** The workers that take new connections, which read a socket of the host each. */
+        List<Integer> holders();
     }
 }

@@ -77,7 +77,7 @@ public final class WebTransportServer implements AutoCloseable {
 
     /** Where clients reach it, for the log: the UDP port bound, or the primary's. */
     public String describe() {
-        return relayedPort >= 0 ? "the primary's UDP port, which relays this worker's QUIC datagrams"
+        return relayedPort >= 0 ? "the host's UDP port, shared through the primary"
                 : "UDP port " + ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
@@ -96,7 +96,7 @@ public final class WebTransportServer implements AutoCloseable {
             asWorker(builder, slot, QuicRelay.resetTokensFromEnvironment());
             InetSocketAddress publicAddress = new InetSocketAddress(settings.host() == null ? "0.0.0.0" : settings.host(),
                     settings.port());
-            ch = QuicRelay.workerChannel(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
+            ch = WorkerPort.start(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
         } else {
             Bootstrap bootstrap = new Bootstrap().group(group).channel(datagramChannel(group)).handler(builder.build());
             ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()

@@ -137,6 +137,10 @@ class WebTransportIT {
         try (ClusterProcess cluster = ClusterProcess.start(JAR, 2, props, "webtransport-workers");
                 ClientDriver driver = ClientDriver.start()) {
             Map<Integer, List<JsonNode>> byWorker = new HashMap<>();
+            // each worker reads a socket of the host's UDP port itself
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.cluster().path("connections")
+                    .path("quicSocketsHeld").asInt() == 2);
+            assertThat(cluster.cluster().path("connections").path("quicSockets").asInt()).isEqualTo(2);
             try (ScriptProcess placed = tabsOnBothWorkers(cluster, byWorker)) {
                 String publisher = null;
                 for (int i = 0; publisher == null && i < 40; i++) {
@@ -154,6 +158,11 @@ class WebTransportIT {
                 driver.emitWithAck(publisher, "stream", 600_000, "stream", "P", count, 5, "wt");
                 await().atMost(Duration.ofSeconds(60)).until(() -> tabs(placed.ask("report", "report")).stream()
                         .allMatch(t -> t.path("received").asInt() >= 200));
+                // the tabs' datagrams (their handshakes, their acknowledgements of 200 packets or more each) went to
+                // their workers' sockets, not through the primary, which passed on none or hardly any (every one of them
+                // before the workers read their sockets)
+                long relayed = cluster.cluster().path("connections").path("quicRelayed").asLong();
+                assertThat(relayed).as("QUIC datagrams the primary read and passed on").isLessThan(50);
                 long killedAt = System.currentTimeMillis();
                 ProcessHandle.of(cluster.worker(2).path("pid").asLong()).orElseThrow().destroyForcibly();
                 await().atMost(Duration.ofSeconds(60)).alias("the tabs of worker 2 reconnect")

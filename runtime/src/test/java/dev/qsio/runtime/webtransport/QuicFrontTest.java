@@ -1,0 +1,308 @@
+package dev.qsio.runtime.webtransport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.incubator.codec.http3.Http3;
+import io.netty.incubator.codec.quic.QuicChannel;
+import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.incubator.codec.quic.QuicStreamType;
+import io.netty.incubator.codec.quic.QuicSslContextBuilder;
+import io.netty.util.concurrent.Future;
+
+/**
+ * The host's UDP port shared by two workers in this process, as a primary and its workers share it: each worker is given
+ * one of the port's sockets and serves the QUIC connections that reach it with no datagram through the primary; a
+ * worker whose socket is asked back, or whose link closes (its process died), leaves it to the primary, which passes
+ * the datagrams of that socket's clients to the workers of their connections. The clients are Netty's QUIC client, a
+ * UDP socket each (the kernel spreads them over the sockets by their address).
+ */
+class QuicFrontTest {
+
+    private static WebTransportServer.Settings settings;
+    private static final String KEY = QuicRelay.ResetTokens.newKey();
+
+    private EpollEventLoopGroup group;
+    private NioEventLoopGroup clients;
+    private QuicRelay.Front front;
+    /** The workers that take new connections, and those given a socket (the same, but in the first case). */
+    private final List<Integer> taking = new CopyOnWriteArrayList<>();
+    private final List<Integer> holders = new CopyOnWriteArrayList<>();
+    /** The client sockets that received a stateless reset, by the slot whose token it carries. */
+    private final java.util.Map<Integer, java.util.Set<Channel>> resetsReceived = new java.util.concurrent.ConcurrentHashMap<>();
+    private final QuicRelay.ResetTokens tokens = new QuicRelay.ResetTokens(java.util.Base64.getDecoder().decode(KEY));
+    private final List<Integer> live = new CopyOnWriteArrayList<>();
+    private final AtomicInteger[] served = { new AtomicInteger(), new AtomicInteger(), new AtomicInteger() };
+    private final Channel[] workers = new Channel[3];
+    /** By worker: the client addresses of its connections. */
+    @SuppressWarnings("unchecked")
+    private final java.util.Set<java.net.SocketAddress>[] clientsOf = new java.util.Set[] {
+            java.util.concurrent.ConcurrentHashMap.newKeySet(), java.util.concurrent.ConcurrentHashMap.newKeySet(),
+            java.util.concurrent.ConcurrentHashMap.newKeySet() };
+    private final List<Channel> opened = new ArrayList<>();
+    private Path dir;
+
+    @BeforeAll
+    static void certificate(@TempDir Path dir) throws Exception {
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj",
+                "/CN=localhost").directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
+        settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
+                new File(dir.resolve("key.pem").toString()), 4, 30_000, 16 * 1024);
+    }
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        this.dir = dir;
+        // one loop for the primary and both workers, as each of those processes has one for its QUIC port
+        group = new EpollEventLoopGroup(1);
+        clients = new NioEventLoopGroup(1);
+        front = QuicRelay.Front.start(group, "127.0.0.1", 0, dir, new QuicRelay.Steering() {
+            @Override
+            public int slot(int named, int hash) {
+                // as the primary steers: a live worker's connection to it, a new one to a worker that takes them
+                if (named > 0 && live.contains(named)) {
+                    return named;
+                }
+                List<Integer> open = List.copyOf(taking);
+                return hash < 0 || open.isEmpty() ? -1 : open.get(hash % open.size());
+            }
+
+            @Override
+            public List<Integer> holders() {
+                return List.copyOf(holders);
+            }
+        }, KEY, 2);
+        for (int slot = 1; slot <= 2; slot++) {
+            QuicServerCodecBuilder codec = WebTransportServer.codec(settings, session -> 200);
+            WebTransportServer.asWorker(codec, slot, new QuicRelay.ResetTokens(
+                    java.util.Base64.getDecoder().decode(KEY)));
+            AtomicInteger count = served[slot];
+            codec.handler(new Counting(count, clientsOf[slot]));
+            workers[slot] = WorkerPort.start(group, dir, slot,
+                    new InetSocketAddress("127.0.0.1", front.port()), codec.build());
+            live.add(slot);
+            taking.add(slot);
+        }
+    }
+
+    /** Notes the stateless resets a client socket receives: 42 bytes that end with a worker's token. */
+    private final class ResetSniffer extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.buffer.ByteBuf in = ((io.netty.channel.socket.DatagramPacket) msg).content();
+            if (in.readableBytes() == 42) {
+                byte[] tail = new byte[16];
+                in.getBytes(in.readerIndex() + 26, tail);
+                for (int slot = 1; slot <= 2; slot++) {
+                    if (java.util.Arrays.equals(tail, tokens.forSlot(slot))) {
+                        resetsReceived.computeIfAbsent(slot, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                                .add(ctx.channel());
+                    }
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Counts the connections a worker opens. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class Counting extends ChannelInboundHandlerAdapter {
+        private final AtomicInteger count;
+        private final java.util.Set<java.net.SocketAddress> clients;
+
+        Counting(AtomicInteger count, java.util.Set<java.net.SocketAddress> clients) {
+            this.count = count;
+            this.clients = clients;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            clients.add(((QuicChannel) ctx.channel()).remoteSocketAddress());
+            count.incrementAndGet();
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Channel c : opened) {
+            c.close().sync();
+        }
+        for (Channel w : workers) {
+            if (w != null) {
+                w.close().sync();
+            }
+        }
+        front.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        assertThat(Files.exists(dir)).isTrue();
+    }
+
+    @Test
+    void withNoSocketGivenEveryConnectionPassesThroughThePrimary() throws Exception {
+        front.reassign();
+        assertThat(held()).isZero();
+        List<QuicChannel> connections = connect(24);
+        assertThat(connections).as("the connections opened").hasSize(24);
+        assertThat(served[1].get()).as("connections of worker 1").isPositive();
+        assertThat(served[2].get()).as("connections of worker 2").isPositive();
+        // at least the client's two Initials and its Handshake packet of each connection
+        assertThat(front.relayed()).as("client datagrams the primary read and passed on").isGreaterThanOrEqualTo(3 * 24);
+    }
+
+    @Test
+    void eachWorkerReadsASocketOfTheHostAndNoDatagramPassesThroughThePrimary() throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        assertThat(front.sockets()[0]).as("the host's sockets").isEqualTo(2);
+
+        List<QuicChannel> connections = connect(24);
+        assertThat(connections).as("the connections opened").hasSize(24);
+        assertThat(served[1].get() + served[2].get()).isEqualTo(24);
+        // the kernel spreads 24 client addresses over 2 sockets: both get some (all on one: 2 in 2^24)
+        assertThat(served[1].get()).as("connections of worker 1").isPositive();
+        assertThat(served[2].get()).as("connections of worker 2").isPositive();
+        assertThat(front.relayed()).as("client datagrams the primary read and passed on").isZero();
+    }
+
+    @Test
+    void aSocketAskedBackIsReadByThePrimaryWhichPassesItsDatagramsToTheirWorker() throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        List<QuicChannel> before = connect(16);
+        assertThat(before).hasSize(16);
+        assertThat(front.relayed()).isZero();
+
+        // worker 2 stops taking new connections (a rolling restart retires it): its socket comes back to the primary
+        holders.remove(Integer.valueOf(2));
+        taking.remove(Integer.valueOf(2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 1);
+        int secondBefore = served[2].get();
+
+        // new clients that reach the socket worker 2 had are passed to worker 1 by the primary (none opens on 2) ...
+        List<QuicChannel> after = connect(16);
+        assertThat(after).hasSize(16);
+        assertThat(served[2].get()).as("connections opened on worker 2 once its socket was asked back")
+                .isEqualTo(secondBefore);
+        assertThat(front.relayed()).as("datagrams the primary passed on").isPositive();
+        // ... and the connections open before, of both workers, go on: each gets its server's acknowledgement of bytes
+        // it sends on a new stream (worker 2's through the primary both ways now)
+        for (QuicChannel c : before) {
+            assertThat(c.isActive()).isTrue();
+            long received = c.collectStats().sync().getNow().recv();
+            QuicStreamChannel stream = c.newStreamBootstrap().type(QuicStreamType.BIDIRECTIONAL)
+                    .handler(new ChannelInboundHandlerAdapter()).create().sync().getNow();
+            stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1, 2, 3 })).sync();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> c.collectStats().sync().getNow().recv() > received);
+        }
+        assertThat(before).allMatch(Channel::isActive);
+    }
+
+    @Test
+    void aWorkerThatIsGoneLeavesItsSocketToThePrimaryAndItsClientsAreReset() throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        List<QuicChannel> before = connect(16);
+        assertThat(before).hasSize(16);
+        int ofSecond = served[2].get();
+        assertThat(ofSecond).isPositive();
+
+        // worker 2's process is gone: its link closes, and the primary resets its clients
+        live.remove(Integer.valueOf(2));
+        holders.remove(Integer.valueOf(2));
+        taking.remove(Integer.valueOf(2));
+        workers[2].close().sync();
+        workers[2] = null;
+        front.workerGone(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 1);
+        // each client of worker 2 receives a stateless reset with its token (Netty's client, unlike a browser, does not act
+        // on it: it finds no connection of the reset's random id), and none of worker 1's clients does
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(resetsReceived.getOrDefault(2,
+                java.util.Set.of())).as("client sockets reset with worker 2's token").hasSize(ofSecond));
+        assertThat(front.resets()).as("stateless resets sent").isGreaterThanOrEqualTo(ofSecond);
+        assertThat(resetsReceived.getOrDefault(1, java.util.Set.of())).isEmpty();
+        assertThat(resetsReceived.get(2).stream().map(Channel::localAddress).toList())
+                .as("the client addresses reset").containsExactlyInAnyOrderElementsOf(clientsOf[2]);
+
+        // new clients: every one is served by worker 1, those that reach the dead worker's socket through the primary
+        int firstBefore = served[1].get();
+        List<QuicChannel> after = connect(16);
+        assertThat(after).hasSize(16);
+        assertThat(served[1].get() - firstBefore).isEqualTo(16);
+    }
+
+    /** How many of the host's sockets a worker holds. */
+    private int held() {
+        front.reassign();
+        return front.sockets()[1];
+    }
+
+    /** Opens {@code n} QUIC connections, each from a UDP socket of its own; returns those that opened. */
+    private List<QuicChannel> connect(int n) throws Exception {
+        List<Future<QuicChannel>> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            io.netty.channel.ChannelHandler codec = Http3.newQuicClientCodecBuilder()
+                            .sslContext(QuicSslContextBuilder.forClient()
+                                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                                    .applicationProtocols(Http3.supportedApplicationProtocols()).build())
+                            .initialMaxStreamsUnidirectional(10).initialMaxStreamsBidirectional(10)
+                            .initialMaxData(1 << 20).initialMaxStreamDataUnidirectional(1 << 16)
+                            .maxIdleTimeout(30, TimeUnit.SECONDS).build();
+            Channel client = new Bootstrap().group(clients).channel(NioDatagramChannel.class)
+                    .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new ResetSniffer(), codec);
+                        }
+                    }).bind("127.0.0.1", 0).sync().channel();
+            opened.add(client);
+            pending.add(QuicChannel.newBootstrap(client).handler(new ChannelInboundHandlerAdapter())
+                    .remoteAddress(new InetSocketAddress("127.0.0.1", front.port())).connect());
+        }
+        List<QuicChannel> open = new ArrayList<>();
+        for (Future<QuicChannel> f : pending) {
+            f.await(15, TimeUnit.SECONDS);
+            if (f.isSuccess()) {
+                open.add(f.getNow());
+            } else {
+                System.out.println("a connection failed: " + f.cause());
+            }
+        }
+        return open;
+    }
+}
