@@ -656,7 +656,12 @@ public final class EngineServer<C> implements Handler<RoutingContext> {
         others.shutdown();
         List<EngineSession<C>> open = new ArrayList<>(sessions.values());
         for (EngineSession<C> session : open) {
-            session.currentTransport().draining();
+            // read without the session's monitor: the volatile copy (the field behind currentTransport() is the
+            // monitor's)
+            Transport t = session.current;
+            if (t != null) {
+                t.draining();
+            }
         }
         Collections.shuffle(open);
         long ticks = Math.max(1, spreadMs / SPREAD_TICK_MS);
