@@ -220,7 +220,8 @@ public final class QuicRelay {
 
     /**
      * The slot a datagram's connection id names, read from its header: the byte after a short header's first, or the
-     * first of a long header's destination id (after its version and the id's length); -1 when it has none.
+     * first of a long header's destination id (after its version and the id's length) when that id has a worker's
+     * length ({@link #ID_LENGTH}); -1 when it has none.
      */
     static int slotOf(ByteBuf datagram) {
         int at = datagram.readerIndex();
@@ -235,7 +236,9 @@ public final class QuicRelay {
             return -1;
         }
         int length = datagram.getUnsignedByte(at + 5);
-        return length == 0 || datagram.readableBytes() < 6 + length ? -1 : datagram.getUnsignedByte(at + 6);
+        // an id of another length is one the client chose for its first packets: whatever its first byte, it names no
+        // worker (else a client's random id could send a new connection to a worker that takes none, a retiring one)
+        return length != ID_LENGTH || datagram.readableBytes() < 6 + length ? -1 : datagram.getUnsignedByte(at + 6);
     }
 
     /** Whether a datagram is a short-header packet (an established connection's) that carries one of our ids. */

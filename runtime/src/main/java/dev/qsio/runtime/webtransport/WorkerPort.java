@@ -210,7 +210,10 @@ final class WorkerPort extends ChannelDuplexHandler {
             DatagramPacket packet = (DatagramPacket) msg;
             ByteBuf content = packet.content();
             int named = QuicRelay.slotOf(content);
-            if (named == slot || QuicRelay.opensConnection(content)) {
+            // this worker's connections, and the first packets of a new one (an id the client chose names no worker); a
+            // packet of another worker's connection, its Initials after that worker's first answer included, goes to
+            // the primary, which passes it to that worker
+            if (named == slot || (named < 0 && QuicRelay.opensConnection(content))) {
                 // a client's first datagram that names this worker (after its Retry, or of its connection) tells the
                 // primary where its client is
                 if (named == slot && link != null && reported.add(packet.sender())) {

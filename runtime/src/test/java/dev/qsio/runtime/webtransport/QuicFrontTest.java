@@ -174,6 +174,7 @@ class QuicFrontTest {
         assertThat(held()).isZero();
         List<QuicChannel> connections = connect(24);
         assertThat(connections).as("the connections opened").hasSize(24);
+        awaitServed(24);
         assertThat(served[1].get()).as("connections of worker 1").isPositive();
         assertThat(served[2].get()).as("connections of worker 2").isPositive();
         // at least the client's two Initials and its Handshake packet of each connection
@@ -189,7 +190,7 @@ class QuicFrontTest {
 
         List<QuicChannel> connections = connect(24);
         assertThat(connections).as("the connections opened").hasSize(24);
-        assertThat(served[1].get() + served[2].get()).isEqualTo(24);
+        awaitServed(24);
         // the kernel spreads 24 client addresses over 2 sockets: both get some (all on one: 2 in 2^24)
         assertThat(served[1].get()).as("connections of worker 1").isPositive();
         assertThat(served[2].get()).as("connections of worker 2").isPositive();
@@ -203,6 +204,7 @@ class QuicFrontTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
         List<QuicChannel> before = connect(16);
         assertThat(before).hasSize(16);
+        awaitServed(16);
         assertThat(front.relayed()).isZero();
 
         // worker 2 stops taking new connections (a rolling restart retires it): its socket comes back to the primary
@@ -215,6 +217,7 @@ class QuicFrontTest {
         // new clients that reach the socket worker 2 had are passed to worker 1 by the primary (none opens on 2) ...
         List<QuicChannel> after = connect(16);
         assertThat(after).hasSize(16);
+        awaitServed(32);
         assertThat(served[2].get()).as("connections opened on worker 2 once its socket was asked back")
                 .isEqualTo(secondBefore);
         assertThat(front.relayed()).as("datagrams the primary passed on").isPositive();
@@ -239,6 +242,7 @@ class QuicFrontTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
         List<QuicChannel> before = connect(16);
         assertThat(before).hasSize(16);
+        awaitServed(16);
         int ofSecond = served[2].get();
         assertThat(ofSecond).isPositive();
 
@@ -263,7 +267,17 @@ class QuicFrontTest {
         int firstBefore = served[1].get();
         List<QuicChannel> after = connect(16);
         assertThat(after).hasSize(16);
+        awaitServed(32);
         assertThat(served[1].get() - firstBefore).isEqualTo(16);
+    }
+
+    /**
+     * Waits until the workers counted {@code total} connections: a client's connection opens when it has the server's
+     * Finished, the server's once it has the client's, a moment later.
+     */
+    private void awaitServed(int total) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(served[1].get() + served[2].get())
+                .as("connections the workers opened").isEqualTo(total));
     }
 
     /** How many of the host's sockets a worker holds. */

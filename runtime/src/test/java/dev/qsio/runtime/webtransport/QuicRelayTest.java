@@ -30,7 +30,11 @@ class QuicRelayTest {
     @Test
     void theSlotIsTheFirstByteOfTheDestinationId() {
         assertThat(QuicRelay.slotOf(shortHeader(2))).isEqualTo(2);
-        assertThat(QuicRelay.slotOf(longHeader(new byte[] { 7, 1, 2, 3, 4, 5, 6, 7 }))).isEqualTo(7);
+        assertThat(QuicRelay.slotOf(longHeader(new byte[] { 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 }))).isEqualTo(7);
+        // a long header's id of another length than a worker's is one the client chose (Chromium's are 8 bytes): it
+        // names no worker, whatever its first byte
+        assertThat(QuicRelay.slotOf(longHeader(new byte[] { 7, 1, 2, 3, 4, 5, 6, 7 }))).isEqualTo(-1);
+        assertThat(QuicRelay.slotOf(longHeader(new byte[20]))).isEqualTo(-1);
         // a short header without room for an id, a long one cut in its id, a long one with an empty id
         assertThat(QuicRelay.slotOf(Unpooled.wrappedBuffer(new byte[] { 0x40, 1, 2 }))).isEqualTo(-1);
         assertThat(QuicRelay.slotOf(Unpooled.wrappedBuffer(new byte[] { (byte) 0xC0, 0, 0, 0, 1, 8, 1 }))).isEqualTo(-1);
