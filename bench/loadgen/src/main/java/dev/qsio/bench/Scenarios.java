@@ -63,6 +63,7 @@ final class Scenarios {
         Thread.sleep(s.settleMillis());
         long baseline = target.rssBytes();
         long heapBaseline = target.liveHeapBytes();
+        snapshot("baseline");
         beforeWarm.run();
         double cpu0 = target.cpuSeconds();
         double gen0 = Generator.cpuSeconds();
@@ -77,11 +78,34 @@ final class Scenarios {
         Thread.sleep(s.settleMillis());
         long idle = target.rssBytes();
         long heapIdle = target.liveHeapBytes();
+        snapshot("idle");
         int n = warm.conns().size();
         return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
                 round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
                 Soundness.residentPerConnectionKb(idle - baseline, n), warm.perTenthSecond(),
                 heapBaseline < 0 || heapIdle < 0 ? Double.NaN : round((heapIdle - heapBaseline) / 1024.0 / Math.max(1, n)));
+    }
+
+    /**
+     * Runs {@code BENCH_MEMORY_SNAPSHOT} (a command, when set) with a label, the target's name and the pids of its
+     * processes, at
+     * the two readings of resident memory per idle connection (after their collections), so that a study of that
+     * figure can take what it needs at those moments (a class histogram, the native memory summary, smaps); the run
+     * waits for it, outside every measured window.
+     */
+    private void snapshot(String label) throws Exception {
+        String command = System.getenv("BENCH_MEMORY_SNAPSHOT");
+        if (command == null || command.isBlank()) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of(command.trim().split("\\s+")));
+        argv.add(label);
+        argv.add(target.name);
+        target.processes().forEach(h -> argv.add(Long.toString(h.pid())));
+        int rc = new ProcessBuilder(argv).inheritIO().start().waitFor();
+        if (rc != 0) {
+            log("  memory snapshot %s: %s exited with %d", label, command, rc);
+        }
     }
 
     /** Asks every connection which process serves it; returns the count per pid. */
