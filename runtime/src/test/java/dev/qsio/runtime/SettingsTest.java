@@ -130,6 +130,7 @@ class SettingsTest {
                 "polling,webtransport", "webtransport.certificate-file", "pom.xml");
         rule("webtransport.max-streams", List.of("0", "101"), List.of("1", "100"), wt);
         rule("webtransport.idle-timeout", List.of("0s"), List.of("1ms"), wt);
+        rule("webtransport.socket-buffer", List.of("0", "63K", "2G"), List.of("64K", "4M", "1G"), wt);
         anyText("security.auth-token-field", "a field name of the handshake's auth object");
         rule("max-connections", List.of("0"), List.of("1"));
         rule("limits.handshakes-per-second-per-address", List.of(), List.of("0", "0.5"));

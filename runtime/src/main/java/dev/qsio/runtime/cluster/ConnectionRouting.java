@@ -22,6 +22,7 @@ import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.EngineOptions;
 import dev.qsio.runtime.handoff.Acceptor;
 import dev.qsio.runtime.webtransport.QuicRelay;
+import dev.qsio.runtime.webtransport.WebTransportServer;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import io.vertx.core.Vertx;
 
@@ -110,12 +111,12 @@ final class ConnectionRouting {
                 addresses.add("https://" + host + ":" + acceptor.port(addresses.size()));
             }
             listening = String.join(" and ", addresses);
-            InetSocketAddress udp = EngineOptions.webTransportAddress(runtime);
+            WebTransportServer.Settings udp = EngineOptions.webTransport(runtime);
             if (udp != null) {
-                key = "quarkus.socketio.webtransport.port=" + udp.getPort();
-                quic = QuicRelay.Front.start(vertx.nettyEventLoopGroup(), udp.getHostString(), udp.getPort(),
-                        handOffDir, new QuicSteering(), quicResetKey, workers);
-                listening += " and UDP " + udp.getHostString() + ":" + quic.port() + " (WebTransport)";
+                key = "quarkus.socketio.webtransport.port=" + udp.port();
+                quic = QuicRelay.Front.start(vertx.nettyEventLoopGroup(), udp.host(), udp.port(), handOffDir,
+                        new QuicSteering(), quicResetKey, workers, udp.socketBuffer());
+                listening += " and UDP " + udp.host() + ":" + quic.port() + " (WebTransport)";
             }
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             if (quic != null) {

@@ -451,6 +451,18 @@ public interface SocketIoRuntimeConfig {
         /** How long a connection may stay silent before QUIC closes it; above the ping interval and timeout. */
         @WithDefault("60S")
         Duration idleTimeout();
+
+        /**
+         * The receive and send buffers of the listener's UDP socket(s) ({@code SO_RCVBUF}, {@code SO_SNDBUF}). Every
+         * client's packets, its acknowledgements included, queue in one socket's receive buffer until the event loop
+         * reads them, and a broadcast to thousands of sessions brings thousands of acknowledgements back at once: a
+         * datagram that finds the buffer full is dropped, and QUIC recovers it by sending again after a timeout. With
+         * the kernel's usual 208 KB, 10,000 sessions on one machine lost a fifth of their datagrams to it. Linux caps
+         * what is asked at {@code net.core.rmem_max} and {@code net.core.wmem_max} (208 KB by default on most
+         * distributions); the listener logs a warning when it got less than this, naming the setting to raise.
+         */
+        @WithDefault("4M")
+        MemorySize socketBuffer();
     }
 
     /**

@@ -102,13 +102,12 @@ public record EngineOptions(long pingIntervalMs, long pingTimeoutMs, long upgrad
                 positive("quarkus.socketio.handshake-filter-timeout", config.handshakeFilterTimeout()));
     }
 
-    /** The address of WebTransport's UDP port, when the transports list it; else null. */
-    public static java.net.InetSocketAddress webTransportAddress(SocketIoRuntimeConfig config) {
+    /** WebTransport's listener settings (its UDP port, its sockets' buffers), when the transports list it; else null. */
+    public static dev.qsio.runtime.webtransport.WebTransportServer.Settings webTransport(SocketIoRuntimeConfig config) {
         if (!config.transports().contains(WebTransportTransport.KIND.name())) {
             return null;
         }
-        var settings = WebTransportTransport.settings(config.webtransport(), config.maxHttpBufferSize());
-        return new java.net.InetSocketAddress(settings.host(), settings.port());
+        return WebTransportTransport.settings(config.webtransport(), config.maxHttpBufferSize());
     }
 
     private static Cors cors(SocketIoRuntimeConfig.Cors config) {

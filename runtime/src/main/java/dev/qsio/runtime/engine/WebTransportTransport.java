@@ -122,8 +122,11 @@ final class WebTransportTransport extends Transport {
         }
         long idle = Checks.positive("quarkus.socketio.webtransport.idle-timeout", config.idleTimeout());
         String host = config.host().or(() -> all.getOptionalValue("quarkus.http.host", String.class)).orElse("0.0.0.0");
+        int socketBuffer = (int) Checks.within("quarkus.socketio.webtransport.socket-buffer",
+                config.socketBuffer().asLongValue(), 64 * 1024, 1L << 30);
         return new WebTransportServer.Settings(host, port, new File(cert.split(",")[0].trim()),
-                new File(key.split(",")[0].trim()), config.maxStreams(), idle, Math.max(16 * 1024, maxHttpBufferSize));
+                new File(key.split(",")[0].trim()), config.maxStreams(), idle, Math.max(16 * 1024, maxHttpBufferSize),
+                socketBuffer);
     }
 
     /** A WebTransport session asks to open at a path: 200 when an engine server is there, for protocol revision 4. */

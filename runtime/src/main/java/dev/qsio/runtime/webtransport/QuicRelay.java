@@ -399,6 +399,8 @@ public final class QuicRelay {
         /** The workers' links, by slot. */
         private final Map<Integer, Link> bySlot = new HashMap<>();
         private ScheduledFuture<?> review;
+        /** The receive and send buffers asked for each socket of the port. */
+        private final int socketBuffer;
 
         /** One of the host's sockets, and the worker that holds it (0: none, the primary reads it). */
         private static final class Port {
@@ -429,12 +431,13 @@ public final class QuicRelay {
             }
         }
 
-        private Front(EventLoop loop, String host, Path dir, Steering steer, ResetTokens tokens) {
+        private Front(EventLoop loop, String host, Path dir, Steering steer, ResetTokens tokens, int socketBuffer) {
             this.loop = loop;
             this.host = host;
             this.dir = dir;
             this.steer = steer;
             this.tokens = tokens;
+            this.socketBuffer = socketBuffer;
         }
 
         /**
@@ -463,11 +466,13 @@ public final class QuicRelay {
          * by {@code resetKey} ({@link ResetTokens#newKey()}, given to them as {@link #ENV_RESET_KEY}).
          */
         public static Front start(EventLoopGroup group, String host, int udpPort, Path dir, Steering steer,
-                String resetKey, int sockets) throws InterruptedException {
+                String resetKey, int sockets, int socketBuffer) throws InterruptedException {
             Front front = new Front(group.next(), host, dir, steer,
-                    new ResetTokens(Base64.getDecoder().decode(resetKey)));
+                    new ResetTokens(Base64.getDecoder().decode(resetKey)), socketBuffer);
             try {
                 front.open(udpPort, Math.max(1, sockets));
+                // the sockets are alike: one warning for all, when the kernel gave them less than asked
+                WebTransportServer.checkSocketBuffers(front.ports.get(0).channel, socketBuffer);
             } catch (InterruptedException | RuntimeException e) {
                 front.close();
                 throw e;
@@ -511,7 +516,8 @@ public final class QuicRelay {
         /** Binds one more socket to the port (0: any port, for the first). */
         private Port bindPort(int port) throws InterruptedException {
             Port[] made = new Port[1];
-            Channel ch = new Bootstrap().group(loop).channel(EpollDatagramChannel.class)
+            Channel ch = WebTransportServer.socketBuffers(new Bootstrap(), socketBuffer).group(loop)
+                    .channel(EpollDatagramChannel.class)
                     .option(EpollChannelOption.SO_REUSEPORT, true)
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
@@ -754,6 +760,11 @@ public final class QuicRelay {
         /** The UDP port bound. */
         public int port() {
             return ports.get(0).channel.localAddress().getPort();
+        }
+
+        /** The sockets bound to the port, in their order. */
+        List<Channel> portSockets() {
+            return ports.stream().map(p -> (Channel) p.channel).toList();
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -50,9 +51,42 @@ public final class WebTransportServer implements AutoCloseable {
         int accept(WebTransportSession session);
     }
 
-    /** Where the server listens, and with what. */
+    /**
+     * Where the server listens, and with what; {@code socketBuffer}: the bytes asked for the UDP socket's receive and
+     * send buffers ({@link #socketBuffers}).
+     */
     public record Settings(String host, int port, File certificate, File key, int maxStreams, long idleTimeoutMs,
-            int maxHeaderBytes) {
+            int maxHeaderBytes, int socketBuffer) {
+    }
+
+    /**
+     * {@code bootstrap} with the receive and send buffers of its UDP socket asked at {@code bytes}: the clients'
+     * datagrams (a broadcast's acknowledgements from every session at once) wait there for the loop, and one that
+     * finds the buffer full is dropped, to be sent again by its client after a timeout.
+     */
+    static Bootstrap socketBuffers(Bootstrap bootstrap, int bytes) {
+        return bootstrap.option(ChannelOption.SO_RCVBUF, bytes).option(ChannelOption.SO_SNDBUF, bytes);
+    }
+
+    /**
+     * Logs a warning when the kernel gave {@code socket} smaller buffers than {@code asked} (Linux caps them at
+     * {@code net.core.rmem_max} and {@code wmem_max}); returns the receive buffer's bytes as accepted. Linux reports
+     * twice what it accepted (its bookkeeping included): Netty's epoll channels give that figure as it is, the JDK's
+     * channels halve it.
+     */
+    static int checkSocketBuffers(Channel socket, int asked) {
+        int factor = socket.getClass().getName().startsWith("io.netty.channel.epoll.")
+                && System.getProperty("os.name", "").startsWith("Linux") ? 2 : 1;
+        int received = socket.config().getOption(ChannelOption.SO_RCVBUF) / factor;
+        int sent = socket.config().getOption(ChannelOption.SO_SNDBUF) / factor;
+        if (received < asked || sent < asked) {
+            LOG.warnf("WebTransport: the UDP socket's buffers are %d bytes to receive and %d to send, less than the %d "
+                    + "asked (quarkus.socketio.webtransport.socket-buffer): the kernel caps them at net.core.rmem_max and "
+                    + "net.core.wmem_max. Under load the clients' datagrams that find the receive buffer full are dropped, "
+                    + "and QUIC sends them again after a timeout: raise the limits (sysctl -w net.core.rmem_max=%d "
+                    + "net.core.wmem_max=%d), or ask less to silence this", received, sent, asked, asked, asked);
+        }
+        return received;
     }
 
     /** The codec's request handler, which reads nothing: {@link Streams} takes every request stream before it. */
@@ -73,6 +107,11 @@ public final class WebTransportServer implements AutoCloseable {
     private WebTransportServer(Channel channel, int relayedPort) {
         this.channel = channel;
         this.relayedPort = relayedPort;
+    }
+
+    /** The UDP socket it reads (this process's), or the relay's channel in a worker. */
+    Channel socket() {
+        return channel;
     }
 
     /** Where clients reach it, for the log: the UDP port bound, or the primary's. */
@@ -98,9 +137,11 @@ public final class WebTransportServer implements AutoCloseable {
                     settings.port());
             ch = WorkerPort.start(group, (java.nio.file.Path) relay[0], slot, publicAddress, builder.build());
         } else {
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(datagramChannel(group)).handler(builder.build());
+            Bootstrap bootstrap = socketBuffers(new Bootstrap(), settings.socketBuffer()).group(group)
+                    .channel(datagramChannel(group)).handler(builder.build());
             ch = settings.host() == null ? bootstrap.bind(settings.port()).sync().channel()
                     : bootstrap.bind(settings.host(), settings.port()).sync().channel();
+            checkSocketBuffers(ch, settings.socketBuffer());
         }
         LOG.debugf("WebTransport listening on %s", ch.localAddress());
         return new WebTransportServer(ch, relay == null ? -1 : settings.port());

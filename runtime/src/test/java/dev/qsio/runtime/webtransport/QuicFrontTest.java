@@ -77,7 +77,7 @@ class QuicFrontTest {
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
         settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
-                new File(dir.resolve("key.pem").toString()), 4, 30_000, 16 * 1024);
+                new File(dir.resolve("key.pem").toString()), 4, 30_000, 16 * 1024, 1024 * 1024);
     }
 
     @BeforeEach
@@ -101,7 +101,7 @@ class QuicFrontTest {
             public List<Integer> holders() {
                 return List.copyOf(holders);
             }
-        }, KEY, 2);
+        }, KEY, 2, settings.socketBuffer());
         for (int slot = 1; slot <= 2; slot++) {
             QuicServerCodecBuilder codec = WebTransportServer.codec(settings, session -> 200);
             WebTransportServer.asWorker(codec, slot, new QuicRelay.ResetTokens(
@@ -170,6 +170,9 @@ class QuicFrontTest {
 
     @Test
     void withNoSocketGivenEveryConnectionPassesThroughThePrimary() throws Exception {
+        // each socket of the port has the buffers asked (what a worker given it reads and writes through)
+        assertThat(front.portSockets()).hasSize(2).allSatisfy(socket -> assertThat(
+                WebTransportServer.checkSocketBuffers(socket, settings.socketBuffer())).isEqualTo(settings.socketBuffer()));
         front.reassign();
         assertThat(held()).isZero();
         List<QuicChannel> connections = connect(24);

@@ -5,17 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -46,7 +54,7 @@ class WebTransportServerTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
         assertThat(Files.isRegularFile(dir.resolve("key.pem"))).isTrue();
         settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
-                new File(dir.resolve("key.pem").toString()), 4, 10_000, 16 * 1024);
+                new File(dir.resolve("key.pem").toString()), 4, 10_000, 16 * 1024, 1024 * 1024);
         group = new NioEventLoopGroup(1);
     }
 
@@ -69,6 +77,76 @@ class WebTransportServerTest {
     void aServerAloneAcceptsAClientWhateverTheLengthOfItsFirstId(int idLength) throws Exception {
         assertThat(handshake(WebTransportServer.codec(settings, session -> 200), idLength))
                 .as("the QUIC handshake with a client id of %d bytes", idLength).isTrue();
+    }
+
+    /**
+     * The listener's UDP socket gets the buffers asked ({@code socket-buffer}), within what the kernel allows, and says
+     * nothing then; asked more than {@code net.core.rmem_max}, it gets that and logs a warning that names the setting
+     * and the limit to raise (a full buffer drops the clients' datagrams, which they send again after a timeout).
+     */
+    @Test
+    void theSocketGetsTheBuffersAskedOrAWarningNamingTheLimit() throws Exception {
+        // read line by line: a file of /proc says it is empty, and a read of its declared size stops short
+        long rmem = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max")).get(0).trim());
+        long wmem = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/wmem_max")).get(0).trim());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()
+                        && record.getLoggerName().equals(WebTransportServer.class.getName())) {
+                    warnings.add(String.valueOf(record.getMessage()) + " " + java.util.Arrays.toString(record.getParameters()));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
+        try {
+            checkBuffersOnBothChannels(rmem, wmem, warnings);
+        } finally {
+            java.util.logging.Logger.getLogger("").removeHandler(capture);
+        }
+    }
+
+    private static void checkBuffersOnBothChannels(long rmem, long wmem, List<String> warnings) throws Exception {
+        // the JDK's channels (Vert.x's default) and Netty's epoll ones (its native transport, and the primary's
+        // sockets of a host's port), which read the kernel's figure differently
+        EventLoopGroup epoll = new EpollEventLoopGroup(1);
+        try {
+            for (EventLoopGroup g : List.of(group, epoll)) {
+                warnings.clear();
+                int within = (int) Math.min(512 * 1024, Math.min(rmem, wmem));
+                try (WebTransportServer server = WebTransportServer.start(g, withBuffer(within), session -> 200)) {
+                    assertThat(WebTransportServer.checkSocketBuffers(server.socket(), within)).as("%s", g)
+                            .isEqualTo(within);
+                }
+                assertThat(warnings).as("asked %d, within net.core.rmem_max %d", within, rmem).isEmpty();
+
+                int beyond = (int) Math.max(rmem, wmem) + 1024 * 1024;
+                try (WebTransportServer server = WebTransportServer.start(g, withBuffer(beyond), session -> 200)) {
+                    // the start's own warning
+                    assertThat(warnings).as("%s", g).hasSize(1);
+                    assertThat(warnings.get(0)).contains("quarkus.socketio.webtransport.socket-buffer",
+                            "net.core.rmem_max", String.valueOf(beyond), String.valueOf(rmem));
+                    assertThat((long) WebTransportServer.checkSocketBuffers(server.socket(), beyond)).as("%s", g)
+                            .isEqualTo(rmem);
+                }
+            }
+        } finally {
+            epoll.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static WebTransportServer.Settings withBuffer(int bytes) {
+        return new WebTransportServer.Settings(settings.host(), 0, settings.certificate(), settings.key(),
+                settings.maxStreams(), settings.idleTimeoutMs(), settings.maxHeaderBytes(), bytes);
     }
 
     /** Whether a client's QUIC connection, whose first destination id is {@code idLength} bytes, opens. */
