@@ -44,6 +44,7 @@ final class Scenarios {
      */
     Connections connections(List<Conn> into, int warmRamps, Hook beforeWarm, Hook afterWarm) throws Exception {
         long rssStart = target.rssBytes();
+        SystemCounters sys0 = SystemCounters.now();
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
         Generator.closeAll(cold.conns());
         for (int i = 0; i < warmRamps; i++) {
@@ -80,6 +81,11 @@ final class Scenarios {
         long heapIdle = target.liveHeapBytes();
         snapshot("idle");
         int n = warm.conns().size();
+        long udpDrops = SystemCounters.now().since(sys0).udpReceiveDrops();
+        if (udpDrops > 0) {
+            // QUIC's handshakes: a datagram dropped is sent again after a timeout, which the handshakes a second show
+            log("  udp receive drops during the ramps: %d (UdpRcvbufErrors, the whole machine)", udpDrops);
+        }
         return new Connections(n, round(cold.perSecond()), round(warm.perSecond()), cold.failures() + warm.failures(),
                 round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
                 Soundness.residentPerConnectionKb(idle - baseline, n), warm.perTenthSecond(),
@@ -245,8 +251,9 @@ final class Scenarios {
                 round(sysCpu), syscalls.writes(), syscalls.all());
         log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f (system %5.2f)"
                 + " gen %5.2f others %5.2f s  %.2f deliveries per write call, %.2f system calls per delivery  retransmits"
-                + " %d%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(),
+                + " %d%s%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(),
                 cpu, sysCpu, genCpu, other, w.deliveriesPerWriteCall(), w.syscallsPerDelivery(), sys.tcpRetransmits(),
+                sys.udpReceiveDrops() == 0 ? "" : "  udp receive drops " + sys.udpReceiveDrops(),
                 lost + duplicated + outOfOrder == 0 ? "" : "  lost " + lost + " duplicated " + duplicated
                         + " out of order " + outOfOrder,
                 pass ? "" : sustained ? "  (sustained)" : "  FAIL");
