@@ -96,8 +96,10 @@ final class WebTransportClient implements AutoCloseable {
                     .datagram(16, 16)
                     .build();
             sockets[i] = new Bootstrap().group(loop).channel(datagramChannel(group))
-                    // a broadcast to every session comes in on these sockets at once
-                    .option(ChannelOption.SO_RCVBUF, 16 * 1024 * 1024 / SOCKETS_PER_LOOP)
+                    // a broadcast to every session comes in on these sockets at once, while the generator's loops
+                    // may be busy: 512 KB each dropped datagrams in fan-out windows (UdpRcvbufErrors), where a browser
+                    // reads each connection from a socket of its own; the kernel caps this at net.core.rmem_max
+                    .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                     .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
                     .handler(codec).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
             contexts[i] = loopContexts[i % loops];
