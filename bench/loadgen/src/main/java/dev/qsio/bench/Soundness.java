@@ -58,7 +58,12 @@ final class Soundness {
             memory("resident memory per idle connection", c.rssPerConnectionKb(),
                     c.rssIdleBytes() - c.rssBaselineBytes());
         }
-        if (!Double.isNaN(c.liveHeapPerConnectionKb())) {
+        // a WebTransport session's QUIC connection is held through its draining period after its close (three probe
+        // timeouts): on a loaded machine (CI's tests beside the smoke, load average 8) the smoke's 60 cold sessions
+        // were still held at the baseline after the 2 s wait, twice in a row, and their live heap came out below
+        // zero. Over so few sessions that reading says when the machine's timers fired, not what a session holds:
+        // checked from the same size as the resident set, for this transport
+        if (!Double.isNaN(c.liveHeapPerConnectionKb()) && (!t.webTransport || c.clients() >= RESIDENT_RESOLVES_FROM)) {
             memory("live heap per idle connection", c.liveHeapPerConnectionKb(), null);
         }
     }
