@@ -89,7 +89,7 @@ final class WorkerPort extends ChannelDuplexHandler {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(port, codec);
+                        ch.pipeline().addLast(port, WebTransportServer.batchedWrites(), codec);
                     }
                 }).bind(new DomainSocketAddress(self.toFile())).sync().channel();
         ch.eventLoop().execute(port::connectLink);
@@ -166,6 +166,7 @@ final class WorkerPort extends ChannelDuplexHandler {
             }
             return;
         }
+        WebTransportServer.batchedReads(socket);
         socket.pipeline().addLast(new Reader());
         udp = socket;
         relay.channel().eventLoop().register(socket).addListener(f -> {
