@@ -66,6 +66,10 @@ class QuicFrontTest {
     private final java.util.Set<java.net.SocketAddress>[] clientsOf = new java.util.Set[] {
             java.util.concurrent.ConcurrentHashMap.newKeySet(), java.util.concurrent.ConcurrentHashMap.newKeySet(),
             java.util.concurrent.ConcurrentHashMap.newKeySet() };
+    /** By worker: its server side of each connection. */
+    @SuppressWarnings("unchecked")
+    private final List<QuicChannel>[] connectionsOf = new List[] { new CopyOnWriteArrayList<>(),
+            new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>() };
     private final List<Channel> opened = new ArrayList<>();
     private Path dir;
 
@@ -107,7 +111,7 @@ class QuicFrontTest {
             WebTransportServer.asWorker(codec, slot, new QuicRelay.ResetTokens(
                     java.util.Base64.getDecoder().decode(KEY)));
             AtomicInteger count = served[slot];
-            codec.handler(new Counting(count, clientsOf[slot]));
+            codec.handler(new Counting(count, clientsOf[slot], connectionsOf[slot]));
             workers[slot] = WorkerPort.start(group, dir, slot,
                     new InetSocketAddress("127.0.0.1", front.port()), codec.build());
             live.add(slot);
@@ -139,15 +143,18 @@ class QuicFrontTest {
     private static final class Counting extends ChannelInboundHandlerAdapter {
         private final AtomicInteger count;
         private final java.util.Set<java.net.SocketAddress> clients;
+        private final List<QuicChannel> connections;
 
-        Counting(AtomicInteger count, java.util.Set<java.net.SocketAddress> clients) {
+        Counting(AtomicInteger count, java.util.Set<java.net.SocketAddress> clients, List<QuicChannel> connections) {
             this.count = count;
             this.clients = clients;
+            this.connections = connections;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             clients.add(((QuicChannel) ctx.channel()).remoteSocketAddress());
+            connections.add((QuicChannel) ctx.channel());
             count.incrementAndGet();
         }
     }
@@ -198,6 +205,58 @@ class QuicFrontTest {
         assertThat(served[1].get()).as("connections of worker 1").isPositive();
         assertThat(served[2].get()).as("connections of worker 2").isPositive();
         assertThat(front.relayed()).as("client datagrams the primary read and passed on").isZero();
+    }
+
+    /**
+     * A worker that writes to each of its connections in one task of its loop (as a broadcast to its sessions does) sends
+     * their packets together once the task ends: no flush reaches its socket during the task (one system call for all
+     * of them then, instead of one a connection), and every client receives what was sent.
+     */
+    @Test
+    void aWorkersWritesToManyConnectionsLeaveTogetherAfterItsTask() throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        List<QuicChannel> open = connect(24);
+        assertThat(open).hasSize(24);
+        awaitServed(24);
+        List<QuicChannel> ofFirst = connectionsOf[1];
+        assertThat(ofFirst).as("worker 1's connections").isNotEmpty();
+        java.util.Map<java.net.SocketAddress, Long> receivedBefore = new java.util.HashMap<>();
+        for (QuicChannel c : open) {
+            receivedBefore.put(c.localSocketAddress(), c.collectStats().sync().getNow().recv());
+        }
+        AtomicInteger flushes = new AtomicInteger();
+        workers[1].pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                flushes.incrementAndGet();
+                ctx.flush();
+            }
+        });
+        int during = group.submit(() -> {
+            int before = flushes.get();
+            for (QuicChannel c : ofFirst) {
+                c.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 7 }));
+                    }
+                });
+            }
+            return flushes.get() - before;
+        }).get(10, TimeUnit.SECONDS);
+        assertThat(during).as("the flushes that reached worker 1's socket during the task").isZero();
+        // each client of worker 1 receives more packets than before (its stream's), through the socket's flush after
+        List<QuicChannel> itsClients = open.stream().filter(c -> clientsOf[1].contains(c.localSocketAddress())).toList();
+        assertThat(itsClients).as("the clients of worker 1").hasSize(ofFirst.size());
+        for (QuicChannel c : itsClients) {
+            {
+                long before = receivedBefore.get(c.localSocketAddress());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> c.collectStats().sync().getNow().recv() > before);
+            }
+        }
+        assertThat(flushes.get()).as("the flushes after the task").isPositive();
     }
 
     @Test
