@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDatagramChannelConfig;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -191,7 +192,13 @@ public final class WebTransportServer implements AutoCloseable {
      */
     static Channel bind(EventLoopGroup group, Settings settings, ChannelHandler codec) throws InterruptedException {
         Bootstrap bootstrap = socketBuffers(new Bootstrap(), settings.socketBuffer()).group(group)
-                .channel(datagramChannel(group)).handler(new ChannelInitializer<Channel>() {
+                .channel(datagramChannel(group))
+                // the batched packets wait in the channel until their flush: at Netty's default of 64 KB, a broadcast's
+                // would make the socket unwritable and writable again, and on each return to writable the codec tries
+                // to send on every one of its connections (10,000 sessions: 20,000 calls into quiche, again and again)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(settings.socketBuffer() / 2, settings.socketBuffer()))
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel socket) {
                         batchedReads(socket);

@@ -3,11 +3,9 @@ package dev.qsio.runtime.webtransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,14 +57,7 @@ class BatchedDatagramsTest {
 
     @BeforeAll
     static void certificate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj",
-                "/CN=localhost").directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
-        assertThat(Files.isRegularFile(dir.resolve("key.pem"))).isTrue();
-        settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
-                new File(dir.resolve("key.pem").toString()), 4, 10_000, 16 * 1024, 1024 * 1024);
+        settings = TestServers.settings(dir, 10_000);
         clients = new NioEventLoopGroup(1);
     }
 
@@ -76,10 +67,10 @@ class BatchedDatagramsTest {
     }
 
     /**
-     * 64 connections each get a byte on their stream, written and flushed one after the other in one task of the
-     * server's loop (as a broadcast to local sessions is): no flush reaches the socket during the task, and every
-     * client gets its byte (the flush held back happened after it). Without the batching, each connection's flush went
-     * to the socket: 64 system calls.
+     * 64 connections each get 2,000 bytes on their stream, written and flushed one after the other in one task of the
+     * server's loop (as a broadcast to local sessions is): no flush reaches the socket during the task, every client
+     * gets its bytes (the flush held back happened after it), and the socket stays writable while it holds them.
+     * Without the batching, each connection's flush went to the socket: 64 system calls.
      */
     @ParameterizedTest
     @ValueSource(strings = { "nio", "epoll" })
@@ -125,6 +116,14 @@ class BatchedDatagramsTest {
                 ctx.flush();
             }
         });
+        AtomicInteger writabilityChanges = new AtomicInteger();
+        server.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                writabilityChanges.incrementAndGet();
+                ctx.fireChannelWritabilityChanged();
+            }
+        });
         CountDownLatch received = new CountDownLatch(connections);
         try {
             for (int i = 0; i < connections; i++) {
@@ -139,12 +138,17 @@ class BatchedDatagramsTest {
                 opened.add(client);
                 QuicChannel connection = QuicChannel.newBootstrap(client).handler(new ChannelInboundHandlerAdapter())
                         .remoteAddress(server.localAddress()).connect().get(20, TimeUnit.SECONDS);
+                AtomicInteger got = new AtomicInteger();
                 QuicStreamChannel stream = connection.createStream(QuicStreamType.BIDIRECTIONAL,
                         new ChannelInboundHandlerAdapter() {
                             @Override
                             public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                // the broadcast's 2,000 bytes, in one read or several
+                                int bytes = ((ByteBuf) msg).readableBytes();
                                 ReferenceCountUtil.release(msg);
-                                received.countDown();
+                                if (got.addAndGet(bytes) == 2_000) {
+                                    received.countDown();
+                                }
                             }
                         }).get(20, TimeUnit.SECONDS);
                 stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 })).sync();
@@ -155,7 +159,7 @@ class BatchedDatagramsTest {
                 int flushesBefore = flushes.get();
                 int datagramsBefore = datagrams.get();
                 for (QuicStreamChannel stream : serverStreams) {
-                    stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 2 }));
+                    stream.writeAndFlush(Unpooled.wrappedBuffer(new byte[2_000]));
                 }
                 return new int[] { flushes.get() - flushesBefore, datagrams.get() - datagramsBefore };
             }).get(10, TimeUnit.SECONDS);
@@ -163,8 +167,11 @@ class BatchedDatagramsTest {
             assertThat(during[1]).as("the packets the codec wrote in the task, one connection's at least each")
                     .isGreaterThanOrEqualTo(connections);
             assertThat(during[0]).as("the flushes that reached the %s socket during the task", transport).isZero();
-            assertThat(received.await(20, TimeUnit.SECONDS)).as("every client got its byte: %d missing",
+            assertThat(received.await(20, TimeUnit.SECONDS)).as("every client got its 2,000 bytes: %d missing",
                     received.getCount()).isTrue();
+            // 128 KB held back until the flush: the socket stayed writable (on each return to writable, the codec
+            // would try to send on every one of its connections)
+            assertThat(writabilityChanges.get()).as("the socket's writability changes").isZero();
         } finally {
             for (Channel c : opened) {
                 c.close().sync();

@@ -3,7 +3,6 @@ package dev.qsio.runtime.webtransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,13 +74,7 @@ class QuicFrontTest {
 
     @BeforeAll
     static void certificate(@TempDir Path dir) throws Exception {
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj",
-                "/CN=localhost").directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
-        settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
-                new File(dir.resolve("key.pem").toString()), 4, 30_000, 16 * 1024, 1024 * 1024);
+        settings = TestServers.settings(dir, 30_000);
     }
 
     @BeforeEach
@@ -214,12 +207,7 @@ class QuicFrontTest {
      */
     @Test
     void aWorkersWritesToManyConnectionsLeaveTogetherAfterItsTask() throws Exception {
-        holders.addAll(List.of(1, 2));
-        front.reassign();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
-        List<QuicChannel> open = connect(24);
-        assertThat(open).hasSize(24);
-        awaitServed(24);
+        List<QuicChannel> open = bothWorkersHoldingASocket(24);
         List<QuicChannel> ofFirst = connectionsOf[1];
         assertThat(ofFirst).as("worker 1's connections").isNotEmpty();
         java.util.Map<java.net.SocketAddress, Long> receivedBefore = new java.util.HashMap<>();
@@ -261,12 +249,7 @@ class QuicFrontTest {
 
     @Test
     void aSocketAskedBackIsReadByThePrimaryWhichPassesItsDatagramsToTheirWorker() throws Exception {
-        holders.addAll(List.of(1, 2));
-        front.reassign();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
-        List<QuicChannel> before = connect(16);
-        assertThat(before).hasSize(16);
-        awaitServed(16);
+        List<QuicChannel> before = bothWorkersHoldingASocket(16);
         assertThat(front.relayed()).isZero();
 
         // worker 2 stops taking new connections (a rolling restart retires it): its socket comes back to the primary
@@ -299,12 +282,7 @@ class QuicFrontTest {
 
     @Test
     void aWorkerThatIsGoneLeavesItsSocketToThePrimaryAndItsClientsAreReset() throws Exception {
-        holders.addAll(List.of(1, 2));
-        front.reassign();
-        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
-        List<QuicChannel> before = connect(16);
-        assertThat(before).hasSize(16);
-        awaitServed(16);
+        List<QuicChannel> before = bothWorkersHoldingASocket(16);
         int ofSecond = served[2].get();
         assertThat(ofSecond).isPositive();
 
@@ -340,6 +318,17 @@ class QuicFrontTest {
     private void awaitServed(int total) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(served[1].get() + served[2].get())
                 .as("connections the workers opened").isEqualTo(total));
+    }
+
+    /** Gives each worker a socket of the port, then opens {@code n} connections, all of them served. */
+    private List<QuicChannel> bothWorkersHoldingASocket(int n) throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        List<QuicChannel> open = connect(n);
+        assertThat(open).as("the connections opened").hasSize(n);
+        awaitServed(n);
+        return open;
     }
 
     /** How many of the host's sockets a worker holds. */

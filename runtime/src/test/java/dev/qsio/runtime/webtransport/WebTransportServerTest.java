@@ -2,7 +2,6 @@ package dev.qsio.runtime.webtransport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,14 +46,7 @@ class WebTransportServerTest {
 
     @BeforeAll
     static void certificate(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj",
-                "/CN=localhost").directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl: " + output).isTrue();
-        assertThat(Files.isRegularFile(dir.resolve("key.pem"))).isTrue();
-        settings = new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
-                new File(dir.resolve("key.pem").toString()), 4, 10_000, 16 * 1024, 1024 * 1024);
+        settings = TestServers.settings(dir, 10_000);
         group = new NioEventLoopGroup(1);
     }
 
