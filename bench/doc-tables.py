@@ -189,6 +189,20 @@ TABLES = [
      "run": "bench/runs/compare-90cefb6-56ee0f7-webtransport-2workers", "kind": "figures",
      "names": ["90cefb6aa", "56ee0f719"], "labels": ["90cefb6 (208 KB)", "56ee0f7 (4 MB)"],
      "short": ["90cefb6", "56ee0f7"]},
+    # WebTransport's datagrams batched (flushes held back until the loop's task ends, recvmmsg): 2d87a7e without the
+    # socket's write buffer water mark raised, e6f711f with it, each against cdedec9
+    {"file": "compare-webtransport-batched-first.adoc", "run": "bench/runs/compare-cdedec9-2d87a7e-webtransport",
+     "kind": "figures", "names": ["cdedec96f", "2d87a7ee4"],
+     "labels": ["cdedec9 (a flush a connection)", "2d87a7e (batched, 64 KB water mark)"],
+     "short": ["cdedec9", "2d87a7e"]},
+    {"file": "compare-webtransport-batched.adoc", "run": "bench/runs/compare-cdedec9-e6f711f-webtransport",
+     "kind": "figures", "names": ["cdedec96f", "e6f711f42"],
+     "labels": ["cdedec9 (a flush a connection)", "e6f711f (batched)"],
+     "short": ["cdedec9", "e6f711f"]},
+    {"file": "compare-webtransport-batched-2workers.adoc",
+     "run": "bench/runs/compare-cdedec9-e6f711f-webtransport-2workers", "kind": "figures",
+     "names": ["cdedec96f", "e6f711f42"], "labels": ["cdedec9 (a flush a connection)", "e6f711f (batched)"],
+     "short": ["cdedec9", "e6f711f"]},
     # what an idle session holds, by kind (bench/memory-snapshot's snapshots of each process)
     {"file": "webtransport-memory.adoc", "run": "bench/runs/20261130-webtransport-memory", "kind": "memory-breakdown",
      "names": WEBTRANSPORT_TARGETS},
