@@ -152,7 +152,7 @@ final class WorkerPort extends ChannelDuplexHandler {
     /** The primary gives this worker one of the host's UDP sockets: it reads it from now on. */
     private void take(FileDescriptor fd) {
         if (udp != null) {
-            udp.close();
+            closeSocket();
         }
         EpollDatagramChannel socket;
         try {
@@ -186,10 +186,20 @@ final class WorkerPort extends ChannelDuplexHandler {
     /** The primary asks for the socket back: it reads it again, and relays this worker's datagrams as before. */
     private void release() {
         if (udp != null) {
-            udp.close();
+            closeSocket();
             udp = null;
         }
         acknowledge(QuicRelay.LINK_RELEASED);
+    }
+
+    /**
+     * Closes the host's socket this worker held, once what the codec wrote to it is sent: those packets wait for the
+     * flush held back until the loop's task ends ({@link WebTransportServer#batchedWrites}), and a channel that closes
+     * drops what it was not asked to flush.
+     */
+    private void closeSocket() {
+        udp.flush();
+        udp.close();
     }
 
     private void acknowledge(int what) {

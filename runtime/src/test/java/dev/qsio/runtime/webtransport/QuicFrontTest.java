@@ -247,6 +247,46 @@ class QuicFrontTest {
         assertThat(flushes.get()).as("the flushes after the task").isPositive();
     }
 
+    /**
+     * The primary asks a worker's socket back right after the worker wrote to its connections, before the flush held
+     * back until the end of the loop's task: the worker sends those packets before it closes the socket. QUIC would
+     * send lost ones again after a timeout, but not when they were a session's last (its CLOSE, before the worker
+     * exits): none is lost.
+     */
+    @Test
+    void aSocketAskedBackSendsWhatWasWrittenBeforeItCloses() throws Exception {
+        List<QuicChannel> open = bothWorkersHoldingASocket(24);
+        List<QuicChannel> ofFirst = connectionsOf[1];
+        assertThat(ofFirst).as("worker 1's connections").isNotEmpty();
+        java.util.Map<java.net.SocketAddress, Long> receivedBefore = new java.util.HashMap<>();
+        for (QuicChannel c : open) {
+            receivedBefore.put(c.localSocketAddress(), c.collectStats().sync().getNow().recv());
+        }
+        group.submit(() -> {
+            for (QuicChannel c : ofFirst) {
+                c.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
+                    if (f.isSuccess()) {
+                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 7 }));
+                    }
+                });
+            }
+            // the primary's request for the socket, read before the loop got to the flush
+            workers[1].pipeline().fireChannelRead(new io.netty.channel.unix.DomainDatagramPacket(
+                    Unpooled.wrappedBuffer(new byte[] { 0, 'R' }),
+                    new io.netty.channel.unix.DomainSocketAddress(dir.resolve("primary").toString())));
+        }).get(10, TimeUnit.SECONDS);
+        List<QuicChannel> itsClients = open.stream().filter(c -> clientsOf[1].contains(c.localSocketAddress())).toList();
+        assertThat(itsClients).as("the clients of worker 1").hasSize(ofFirst.size());
+        for (QuicChannel c : itsClients) {
+            long before = receivedBefore.get(c.localSocketAddress());
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.collectStats().sync().getNow().recv() > before);
+        }
+        for (QuicChannel c : ofFirst) {
+            assertThat(c.collectStats().sync().getNow().lost()).as("packets worker 1 lost to %s",
+                    c.remoteSocketAddress()).isZero();
+        }
+    }
+
     @Test
     void aSocketAskedBackIsReadByThePrimaryWhichPassesItsDatagramsToTheirWorker() throws Exception {
         List<QuicChannel> before = bothWorkersHoldingASocket(16);
