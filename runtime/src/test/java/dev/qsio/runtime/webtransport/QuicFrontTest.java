@@ -208,12 +208,7 @@ class QuicFrontTest {
     @Test
     void aWorkersWritesToManyConnectionsLeaveTogetherAfterItsTask() throws Exception {
         List<QuicChannel> open = bothWorkersHoldingASocket(24);
-        List<QuicChannel> ofFirst = connectionsOf[1];
-        assertThat(ofFirst).as("worker 1's connections").isNotEmpty();
-        java.util.Map<java.net.SocketAddress, Long> receivedBefore = new java.util.HashMap<>();
-        for (QuicChannel c : open) {
-            receivedBefore.put(c.localSocketAddress(), c.collectStats().sync().getNow().recv());
-        }
+        java.util.Map<java.net.SocketAddress, Long> receivedBefore = received(open);
         AtomicInteger flushes = new AtomicInteger();
         workers[1].pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
@@ -224,26 +219,12 @@ class QuicFrontTest {
         });
         int during = group.submit(() -> {
             int before = flushes.get();
-            for (QuicChannel c : ofFirst) {
-                c.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
-                    if (f.isSuccess()) {
-                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 7 }));
-                    }
-                });
-            }
+            sendOnEachConnectionOf(1);
             return flushes.get() - before;
         }).get(10, TimeUnit.SECONDS);
         assertThat(during).as("the flushes that reached worker 1's socket during the task").isZero();
-        // each client of worker 1 receives more packets than before (its stream's), through the socket's flush after
-        List<QuicChannel> itsClients = open.stream().filter(c -> clientsOf[1].contains(c.localSocketAddress())).toList();
-        assertThat(itsClients).as("the clients of worker 1").hasSize(ofFirst.size());
-        for (QuicChannel c : itsClients) {
-            {
-                long before = receivedBefore.get(c.localSocketAddress());
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> c.collectStats().sync().getNow().recv() > before);
-            }
-        }
+        // through the socket's flush after the task
+        awaitEachClientReceivedMore(1, open, receivedBefore);
         assertThat(flushes.get()).as("the flushes after the task").isPositive();
     }
 
@@ -256,32 +237,16 @@ class QuicFrontTest {
     @Test
     void aSocketAskedBackSendsWhatWasWrittenBeforeItCloses() throws Exception {
         List<QuicChannel> open = bothWorkersHoldingASocket(24);
-        List<QuicChannel> ofFirst = connectionsOf[1];
-        assertThat(ofFirst).as("worker 1's connections").isNotEmpty();
-        java.util.Map<java.net.SocketAddress, Long> receivedBefore = new java.util.HashMap<>();
-        for (QuicChannel c : open) {
-            receivedBefore.put(c.localSocketAddress(), c.collectStats().sync().getNow().recv());
-        }
+        java.util.Map<java.net.SocketAddress, Long> receivedBefore = received(open);
         group.submit(() -> {
-            for (QuicChannel c : ofFirst) {
-                c.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
-                    if (f.isSuccess()) {
-                        ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 7 }));
-                    }
-                });
-            }
+            sendOnEachConnectionOf(1);
             // the primary's request for the socket, read before the loop got to the flush
             workers[1].pipeline().fireChannelRead(new io.netty.channel.unix.DomainDatagramPacket(
                     Unpooled.wrappedBuffer(new byte[] { 0, 'R' }),
                     new io.netty.channel.unix.DomainSocketAddress(dir.resolve("primary").toString())));
         }).get(10, TimeUnit.SECONDS);
-        List<QuicChannel> itsClients = open.stream().filter(c -> clientsOf[1].contains(c.localSocketAddress())).toList();
-        assertThat(itsClients).as("the clients of worker 1").hasSize(ofFirst.size());
-        for (QuicChannel c : itsClients) {
-            long before = receivedBefore.get(c.localSocketAddress());
-            await().atMost(Duration.ofSeconds(10)).until(() -> c.collectStats().sync().getNow().recv() > before);
-        }
-        for (QuicChannel c : ofFirst) {
+        awaitEachClientReceivedMore(1, open, receivedBefore);
+        for (QuicChannel c : connectionsOf[1]) {
             assertThat(c.collectStats().sync().getNow().lost()).as("packets worker 1 lost to %s",
                     c.remoteSocketAddress()).isZero();
         }
@@ -358,6 +323,38 @@ class QuicFrontTest {
     private void awaitServed(int total) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(served[1].get() + served[2].get())
                 .as("connections the workers opened").isEqualTo(total));
+    }
+
+    /** The packets each client has received so far, by its address. */
+    private static java.util.Map<java.net.SocketAddress, Long> received(List<QuicChannel> clients) throws Exception {
+        java.util.Map<java.net.SocketAddress, Long> received = new java.util.HashMap<>();
+        for (QuicChannel c : clients) {
+            received.put(c.localSocketAddress(), c.collectStats().sync().getNow().recv());
+        }
+        return received;
+    }
+
+    /** Worker {@code slot} opens a stream on each of its connections and sends a byte on it (on the workers' loop). */
+    private void sendOnEachConnectionOf(int slot) {
+        assertThat(connectionsOf[slot]).as("worker %d's connections", slot).isNotEmpty();
+        for (QuicChannel c : connectionsOf[slot]) {
+            c.createStream(QuicStreamType.UNIDIRECTIONAL, new ChannelInboundHandlerAdapter()).addListener(f -> {
+                if (f.isSuccess()) {
+                    ((QuicStreamChannel) f.getNow()).writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 7 }));
+                }
+            });
+        }
+    }
+
+    /** Waits until each client of worker {@code slot} has received more packets than {@code before} says. */
+    private void awaitEachClientReceivedMore(int slot, List<QuicChannel> open,
+            java.util.Map<java.net.SocketAddress, Long> before) {
+        List<QuicChannel> its = open.stream().filter(c -> clientsOf[slot].contains(c.localSocketAddress())).toList();
+        assertThat(its).as("the clients of worker %d", slot).hasSize(connectionsOf[slot].size());
+        for (QuicChannel c : its) {
+            long was = before.get(c.localSocketAddress());
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.collectStats().sync().getNow().recv() > was);
+        }
     }
 
     /** Gives each worker a socket of the port, then opens {@code n} connections, all of them served. */
