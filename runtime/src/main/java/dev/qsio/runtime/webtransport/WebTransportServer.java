@@ -15,6 +15,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollDatagramChannelConfig;
 import io.netty.channel.socket.DatagramChannel;
@@ -29,6 +31,7 @@ import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
 import io.netty.incubator.codec.quic.QuicSslContextBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * A WebTransport server (draft-ietf-webtrans-http3 over RFC 9114 HTTP/3) on a UDP port, on Netty's QUIC and HTTP/3
@@ -143,13 +146,22 @@ public final class WebTransportServer implements AutoCloseable {
 
     private static final ChannelHandler NO_REQUESTS = new NoRequests();
 
+    /**
+     * How long {@link #close} waits, past a session's grace ({@link WebTransportSession#CLOSE_GRACE_MS}), for the
+     * connections of the sessions that are ending to close.
+     */
+    static final long CLOSE_MARGIN_MS = 250;
+
     private final Channel channel;
     /** The host's port, when the primary holds it; -1 when this process bound it. */
     private final int relayedPort;
+    /** Its QUIC connections, each until it closes. */
+    private final ChannelGroup connections;
 
-    private WebTransportServer(Channel channel, int relayedPort) {
+    WebTransportServer(Channel channel, int relayedPort, ChannelGroup connections) {
         this.channel = channel;
         this.relayedPort = relayedPort;
+        this.connections = connections;
     }
 
     /** The UDP socket it reads (this process's), or the relay's channel in a worker. */
@@ -171,7 +183,8 @@ public final class WebTransportServer implements AutoCloseable {
     public static WebTransportServer start(EventLoopGroup group, Settings settings, Acceptor acceptor)
             throws InterruptedException {
         Object[] relay = QuicRelay.fromEnvironment();
-        QuicServerCodecBuilder builder = codec(settings, acceptor);
+        ChannelGroup connections = new DefaultChannelGroup("webtransport-connections", GlobalEventExecutor.INSTANCE);
+        QuicServerCodecBuilder builder = codec(settings, acceptor, connections);
         Channel ch;
         if (relay != null) {
             int slot = (Integer) relay[1];
@@ -183,7 +196,7 @@ public final class WebTransportServer implements AutoCloseable {
             ch = bind(group, settings, builder.build());
         }
         LOG.debugf("WebTransport listening on %s", ch.localAddress());
-        return new WebTransportServer(ch, relay == null ? -1 : settings.port());
+        return new WebTransportServer(ch, relay == null ? -1 : settings.port(), connections);
     }
 
     /**
@@ -213,6 +226,11 @@ public final class WebTransportServer implements AutoCloseable {
 
     /** The QUIC codec of a server alone on its port: its TLS, transport parameters and connections' handlers. */
     static QuicServerCodecBuilder codec(Settings settings, Acceptor acceptor) {
+        return codec(settings, acceptor, null);
+    }
+
+    /** {@link #codec(Settings, Acceptor)}, each of its connections in {@code connections} (when not null) while open. */
+    static QuicServerCodecBuilder codec(Settings settings, Acceptor acceptor, ChannelGroup connections) {
         QuicSslContext tls = QuicSslContextBuilder.forServer(settings.key(), null, settings.certificate())
                 .applicationProtocols(Http3.supportedApplicationProtocols()).build();
         return Http3.newQuicServerCodecBuilder()
@@ -231,6 +249,9 @@ public final class WebTransportServer implements AutoCloseable {
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel connection) {
+                        if (connections != null) {
+                            connections.add(connection);
+                        }
                         connection.pipeline().addLast(new Streams.Router(acceptor, settings.maxHeaderBytes()));
                         connection.pipeline().addLast(
                                 new Http3ServerConnectionHandler(NO_REQUESTS, null, null, localSettings(), true));
@@ -274,9 +295,27 @@ public final class WebTransportServer implements AutoCloseable {
         return NioDatagramChannel.class;
     }
 
-    /** Stops listening; the connections open are closed. */
+    /**
+     * Stops listening, and closes the connections open. Those that carry a session are first given the time to close
+     * as their clients end them, at most a session's grace and {@link #CLOSE_MARGIN_MS}: a drain has just ended their
+     * sessions (the server's CLOSE capsule and FIN, sent or about to be), and a connection closed at once could reach
+     * its client before its session's end, which its page would then be told was a lost connection (a socket.io
+     * client: "transport error" instead of "transport close", seen in a rolling restart); so could a worker's exit,
+     * after which the primary answers its connections with stateless resets. The rest are closed with HTTP/3's
+     * NO_ERROR, as a session's grace closes its connection: the socket's close alone would leave their clients waiting
+     * for their idle timeout. Called off the connections' loop; on it, nothing is waited for.
+     */
     @Override
     public void close() {
+        if (!channel.eventLoop().inEventLoop()) {
+            connections.newCloseFuture(WebTransportSession::carriesSession)
+                    .awaitUninterruptibly(WebTransportSession.CLOSE_GRACE_MS + CLOSE_MARGIN_MS);
+        }
+        for (Channel connection : connections) {
+            if (connection instanceof QuicChannel quic) {
+                WebTransportSession.closeConnection(quic);
+            }
+        }
         channel.close().syncUninterruptibly();
     }
 }

@@ -10,9 +10,11 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.util.AttributeKey;
 import io.vertx.core.MultiMap;
 
 /**
@@ -32,10 +34,15 @@ public final class WebTransportSession {
     static final long CLOSE_CAPSULE = 0x2843;
     /** DRAIN_WEBTRANSPORT_SESSION, empty: its sender asks that the session end soon. */
     static final long DRAIN_CAPSULE = 0x78ae;
+    /** HTTP/3's NO_ERROR, with which a connection whose session is over closes. */
+    static final int H3_NO_ERROR = 0x100;
     /** The longest message of a CLOSE capsule, in bytes of UTF-8. */
     static final int MAX_CLOSE_MESSAGE = 1024;
     /** How long, after the server's CLOSE capsule, the connection waits for the client to end its side. */
     static final long CLOSE_GRACE_MS = 1000;
+
+    /** Set on a connection that carries a session ({@link #carriesSession}). */
+    private static final AttributeKey<Boolean> SESSION = AttributeKey.valueOf(WebTransportSession.class, "session");
 
     private final QuicChannel connection;
     private final QuicStreamChannel connect;
@@ -60,6 +67,7 @@ public final class WebTransportSession {
         this.path = path;
         this.authority = authority;
         this.headers = headers;
+        connection.attr(SESSION).set(Boolean.TRUE);
     }
 
     /** The request's {@code :path}, with its query. */
@@ -167,12 +175,12 @@ public final class WebTransportSession {
         if (peerCode < 0 && connect.isActive() && connection.isActive()) {
             connect.writeAndFlush(capsule(CLOSE_CAPSULE, code, message));
             connect.shutdownOutput();
-            connection.eventLoop().schedule(this::closeConnection, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+            connection.eventLoop().schedule(() -> closeConnection(connection), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         } else {
             if (connect.isActive()) {
                 connect.shutdownOutput();
             }
-            closeConnection();
+            closeConnection(connection);
         }
     }
 
@@ -196,11 +204,21 @@ public final class WebTransportSession {
         return capsule;
     }
 
-    private void closeConnection() {
-        if (connection.isActive()) {
-            // H3_NO_ERROR: the session is over, and the connection carried nothing else
-            connection.close(true, 0x100, Unpooled.EMPTY_BUFFER);
+    /** Closes {@code connection} with HTTP/3's NO_ERROR: its session is over, and it carried nothing else. */
+    static void closeConnection(QuicChannel connection) {
+        if (!connection.eventLoop().inEventLoop()) {
+            connection.eventLoop().execute(() -> closeConnection(connection));
+        } else if (connection.isActive()) {
+            connection.close(true, H3_NO_ERROR, Unpooled.EMPTY_BUFFER);
         }
+    }
+
+    /**
+     * Whether {@code connection} carries a session (its CONNECT came): once the session ends, the connection closes as
+     * its client ends it, or after {@link #CLOSE_GRACE_MS}.
+     */
+    static boolean carriesSession(Channel connection) {
+        return Boolean.TRUE.equals(connection.attr(SESSION).get());
     }
 
     /** The client's CLOSE capsule came: the session ends with its FIN, which must follow. */
