@@ -105,7 +105,7 @@ def memory_table(name, names):
 
 # each table: its file, the run, and how to draw it
 # WebTransport beside WebSocket in one bench/run, the generator's own WebTransport client (issue 70)
-WEBTRANSPORT_RUN = "bench/runs/20261130-webtransport-socket-buffer"
+WEBTRANSPORT_RUN = "bench/runs/20261201-webtransport-batched"
 WEBTRANSPORT_TARGETS = ["qsio", "qsio-wt", "qsio-cluster", "qsio-cluster-wt"]
 WEBTRANSPORT_COLUMNS = [("handshakes/s (warm)", "handshakes/s (warm)"),
                         ("CPU us per handshake (warm)", "CPU µs per handshake"),
