@@ -4,8 +4,10 @@
     bench/profile-table.py <stacks.collapsed[.gz]> <deliveries in the window> [--top N]
 
 Each sample is a millisecond of CPU. The stacks are put in one of: the write system calls (sendto, writev) with the
-TCP work they run, epoll_wait, other kernel work, the garbage collector's threads, and the rest (user space); the
-samples under the fan-out's flush are given apart. With --top, the N methods with the most samples of their own.
+TCP work they run, a WebTransport listener's datagram calls (sendmmsg, recvmmsg), QUIC and TLS in native code
+(quiche and BoringSSL, from Netty's QUIC codec), epoll_wait, other kernel work, the garbage collector's threads, and
+the rest (user space); the samples
+under the fan-out's flush are given apart. With --top, the N methods with the most samples of their own.
 """
 import collections
 import gzip
@@ -23,8 +25,14 @@ def read(path):
 def category(stack):
     if "G1" in stack or "GangWorker" in stack or "ConcurrentGCThread" in stack:
         return "garbage collector threads"
+    if "libnetty_quiche" in stack.rsplit(";", 1)[-1]:
+        return "QUIC and TLS in native code (quiche, BoringSSL: its symbols are stripped)"
     if any(s in stack for s in ("__x64_sys_writev", "__x64_sys_sendto", "do_writev", "__sys_sendto")):
         return "write system calls (sendto, writev) and the TCP work they run"
+    if "__sys_sendmmsg" in stack or "__x64_sys_sendmmsg" in stack:
+        return "datagram write system calls (sendmmsg) and the UDP work they run"
+    if "do_recvmmsg" in stack:
+        return "datagram read system calls (recvmmsg)"
     if "epoll_wait" in stack:
         return "epoll_wait"
     if "_[k]" in stack:
