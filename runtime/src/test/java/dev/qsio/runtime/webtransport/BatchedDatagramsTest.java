@@ -86,20 +86,7 @@ class BatchedDatagramsTest {
                         // the connection's handlers: none but its streams'
                     }
                 })
-                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
-                    @Override
-                    protected void initChannel(QuicStreamChannel stream) {
-                        stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ReferenceCountUtil.release(msg);
-                                if (!serverStreams.contains(stream)) {
-                                    serverStreams.add(stream);
-                                }
-                            }
-                        });
-                    }
-                });
+                .streamHandler(TestServers.recordingStreams(serverStreams));
         Channel server = WebTransportServer.bind(group, settings, builder.build());
         AtomicInteger flushes = new AtomicInteger();
         AtomicInteger datagrams = new AtomicInteger();

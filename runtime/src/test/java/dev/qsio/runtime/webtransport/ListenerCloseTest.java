@@ -78,20 +78,7 @@ class ListenerCloseTest {
                         serverConnections.add(connection);
                     }
                 })
-                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
-                    @Override
-                    protected void initChannel(QuicStreamChannel stream) {
-                        stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                ReferenceCountUtil.release(msg);
-                                if (!serverStreams.contains(stream)) {
-                                    serverStreams.add(stream);
-                                }
-                            }
-                        });
-                    }
-                });
+                .streamHandler(TestServers.recordingStreams(serverStreams));
         server = new WebTransportServer(WebTransportServer.bind(group, settings, codec.build()), -1, connections);
     }
 
@@ -110,11 +97,7 @@ class ListenerCloseTest {
      */
     @Test
     void aSessionJustEndedIsLeftToItsClientToClose() throws Exception {
-        Client client = connect(true);
-        WebTransportSession session = sessionOf(client);
-        session.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.finished);
-        server.close();
+        Client client = endSessionThenCloseListener(true);
         assertThat(client.closedItself).as("the client had ended its connection when the listener's close returned")
                 .isTrue();
 
@@ -131,11 +114,7 @@ class ListenerCloseTest {
      */
     @Test
     void aClientThatKeepsItsConnectionIsClosedAfterTheGrace() throws Exception {
-        Client client = connect(false);
-        WebTransportSession session = sessionOf(client);
-        session.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.finished);
-        server.close();
+        Client client = endSessionThenCloseListener(false);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.connection.isOpen());
         assertThat(client.closesFromServer).as("the server's closes of the connection").hasSize(1);
@@ -160,6 +139,18 @@ class ListenerCloseTest {
         assertThat(client.closesFromServer.get(0).isApplicationClose()).isTrue();
         assertThat(client.closesFromServer.get(0).error()).as("H3_NO_ERROR").isEqualTo(WebTransportSession.H3_NO_ERROR);
         assertThat(client.closedItself).isFalse();
+    }
+
+    /**
+     * A client's session ended by the server, and the listener closed once the client has read the session's end (as a
+     * drain ends every session, then closes the listener); returns when the listener's close has.
+     */
+    private Client endSessionThenCloseListener(boolean closesItself) throws Exception {
+        Client client = connect(closesItself);
+        sessionOf(client).close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.finished);
+        server.close();
+        return client;
     }
 
     /** The session of {@code client}'s stream, on the server's side of it. */

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.incubator.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
 
 /** What the tests of this package's servers share: a self-signed certificate and the settings of a server on it. */
 final class TestServers {
@@ -26,5 +33,23 @@ final class TestServers {
         assertThat(Files.isRegularFile(dir.resolve("key.pem"))).isTrue();
         return new WebTransportServer.Settings("127.0.0.1", 0, new File(dir.resolve("cert.pem").toString()),
                 new File(dir.resolve("key.pem").toString()), 4, idleTimeoutMs, 16 * 1024, 1024 * 1024);
+    }
+
+    /** A server's stream handler that drops what its streams read, and adds each stream to {@code streams} at its first read. */
+    static ChannelInitializer<QuicStreamChannel> recordingStreams(List<QuicStreamChannel> streams) {
+        return new ChannelInitializer<QuicStreamChannel>() {
+            @Override
+            protected void initChannel(QuicStreamChannel stream) {
+                stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                        if (!streams.contains(stream)) {
+                            streams.add(stream);
+                        }
+                    }
+                });
+            }
+        };
     }
 }
