@@ -242,7 +242,8 @@ final class Scenarios {
         double other = round(Math.max(0, sys.busyCpuSeconds() - cpu - genCpu));
         Latency latency = Latency.of(h);
         // every event to every receiver, once, in order: a duplicate must not hide a loss
-        boolean complete = lost == 0 && duplicated == 0 && outOfOrder == 0 && gen.unexpectedCloses.sum() == closes0;
+        long closed = gen.unexpectedCloses.sum() - closes0;
+        boolean complete = lost == 0 && duplicated == 0 && outOfOrder == 0 && closed == 0;
         boolean pass = complete && latency.p99() < s.p99LimitMillis();
         boolean sustained = complete && latency.p99() < s.sustainedP99LimitMillis();
         Window w = new Window(scenario, round(sent / seconds * receivers), round(delivered / wall), round4(ratio),
@@ -251,11 +252,13 @@ final class Scenarios {
                 round(sysCpu), syscalls.writes(), syscalls.all());
         log("  %-14s offered %8.0f/s delivered %8.0f/s (%.3f) p50 %7.2f p99 %8.2f ms  cpu target %5.2f (system %5.2f)"
                 + " gen %5.2f others %5.2f s  %.2f deliveries per write call, %.2f system calls per delivery  retransmits"
-                + " %d%s%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(),
+                + " %d%s%s%s%s", scenario, w.offeredPerSecond(), w.deliveredPerSecond(), ratio, latency.p50(), latency.p99(),
                 cpu, sysCpu, genCpu, other, w.deliveriesPerWriteCall(), w.syscallsPerDelivery(), sys.tcpRetransmits(),
                 sys.udpReceiveDrops() == 0 ? "" : "  udp receive drops " + sys.udpReceiveDrops(),
                 lost + duplicated + outOfOrder == 0 ? "" : "  lost " + lost + " duplicated " + duplicated
                         + " out of order " + outOfOrder,
+                // receivers whose connection ended in the window (the server closed them: a slow consumer, say)
+                closed == 0 ? "" : "  connections closed " + closed,
                 pass ? "" : sustained ? "  (sustained)" : "  FAIL");
         // an overloaded target gets time to recover (collect its garbage) before the next window
         Thread.sleep(sustained ? s.pauseMillis() : s.recoverMillis());

@@ -257,7 +257,10 @@ final class WebTransportClient implements AutoCloseable {
 
     /**
      * A stream of a session: its end or its failure ends the session's connection (the server ended the session: the
-     * client leaves, as Chromium closes the connection then).
+     * client leaves, as Chromium closes the connection then). The streams are made without half-closure, so the
+     * server's FIN makes the stream inactive (no {@link ChannelInputShutdownEvent}): that is the end that counts. Before
+     * it was, a session the server ended stayed open here until the connection's close came, a single packet that an
+     * overloaded window could drop, and the session then looked open and received nothing.
      */
     private abstract static class SessionStream extends ByteToMessageDecoder {
         @Override
@@ -267,6 +270,12 @@ final class WebTransportClient implements AutoCloseable {
                 return;
             }
             ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            super.channelInactive(ctx);
+            ((QuicStreamChannel) ctx.channel()).parent().close();
         }
 
         @Override
