@@ -34,6 +34,9 @@ const defaults = {
   recovery: false, // connection state recovery on
   drivers: 1, // client processes the clients are split over
   rolls: 0, // rolling restarts after the kills
+  // WebTransport clients beside the others: the official client in headless Chromium (bench/failover-browser.mjs),
+  // half on WebTransport alone, half polling then upgrading to it; the servers listen for WebTransport as well
+  webtransport: 0,
 };
 const opts = { ...defaults };
 const argv = process.argv.slice(2);
@@ -53,14 +56,15 @@ for (let i = 0; i < argv.length; i++) {
 }
 
 const log = (...m) => console.log(new Date().toISOString().slice(11, 19), ...m);
-const kinds = ["upgrade", "websocket", "polling"];
+const kinds = ["upgrade", "websocket", "polling", ...(opts.webtransport ? ["webtransport", "polling-webtransport"] : [])];
 
 const io = officialClient();
 
-// A client process (bench/failover-clients.mjs) and a way to ask it something over IPC.
+// A client process (bench/failover-clients.mjs, or bench/failover-browser.mjs for the WebTransport clients) and a way
+// to ask it something over IPC.
 let drivers = [];
-function driverProcess() {
-  const child = fork(path.join(here, "failover-clients.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function driverProcess(script = "failover-clients.mjs") {
+  const child = fork(path.join(here, script), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const waiting = new Map();
   let next = 0;
   child.on("message", ({ id, ok, error, ...answer }) => {
@@ -102,6 +106,17 @@ function serverJvm(jar) {
 
 
 
+// The servers' WebTransport certificate: ECDSA, valid 10 days (Chromium takes a certificate by its hash only then), and
+// its SHA-256 in base64 for the pages.
+function certificate(dir) {
+  const cert = path.join(dir, "cert.pem");
+  const key = path.join(dir, "key.pem");
+  execSync(`openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${key} -out ${cert} `
+    + "-days 10 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1", { stdio: "ignore" });
+  const hash = execSync(`openssl x509 -in ${cert} -outform der | openssl dgst -sha256 -binary | base64`).toString().trim();
+  return { cert, key, hash };
+}
+
 const CLK_TCK = Number(execSync("getconf CLK_TCK").toString().trim()) || 100;
 function procCpu(pid) {
   // utime + stime of the process (all its threads), in seconds
@@ -123,6 +138,12 @@ function alive(pid) {
   }
 }
 
+// "a: 2, b: 1" of the values' counts, the most frequent first ("" for none)
+function tally(values) {
+  return [...values.reduce((m, v) => m.set(v, (m.get(v) ?? 0) + 1), new Map())].sort((a, b) => b[1] - a[1])
+    .map(([v, n]) => `${v}: ${n}`).join(", ");
+}
+
 function stats(values) {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
@@ -135,9 +156,18 @@ async function main() {
   const [port, mgmt, proxyPort] = await freePorts(3);
   const logFd = fs.openSync(path.join(out, "logs", "cluster.log"), "a");
   const jvm = serverJvm(opts.jar);
+  // the certificate in a directory of its own, removed at the end (not among the results)
+  const tlsDir = opts.webtransport ? fs.mkdtempSync(path.join(os.tmpdir(), "qsio-failover-")) : null;
+  const tls = tlsDir ? certificate(tlsDir) : null;
   const serverArgs = [...jvm.options, "-Xmx512m", `-Dquarkus.http.port=${port}`, "-Dquarkus.management.enabled=true",
     `-Dquarkus.management.port=${mgmt}`, `-Dquarkus.socketio.cluster.workers=${opts.workers}`,
-    ...(opts.recovery ? ["-Dquarkus.socketio.connection-state-recovery.enabled=true"] : []), "-jar", opts.jar];
+    ...(opts.recovery ? ["-Dquarkus.socketio.connection-state-recovery.enabled=true"] : []),
+    ...(tls ? ["-Dquarkus.socketio.transports=polling,websocket,webtransport", `-Dquarkus.socketio.webtransport.port=${port}`,
+      "-Dquarkus.socketio.webtransport.host=127.0.0.1", `-Dquarkus.socketio.webtransport.certificate-file=${tls.cert}`,
+      `-Dquarkus.socketio.webtransport.key-file=${tls.key}`] : []),
+    // more server options for a study (BENCH_SERVER_OPTS, space-separated: a log category at DEBUG, say)
+    ...(process.env.BENCH_SERVER_OPTS ? process.env.BENCH_SERVER_OPTS.trim().split(/\s+/) : []),
+    "-jar", opts.jar];
   if (opts.pin) {
     // the clients' CPU apart from the servers': this process (and its threads) on CPU 1, the primary on CPU 0 (its
     // workers inherit it)
@@ -153,6 +183,7 @@ async function main() {
     cluster.kill("SIGTERM");
     await Promise.race([exited, sleep(15_000)]);
     if (cluster.exitCode === null) cluster.kill("SIGKILL");
+    if (tlsDir) fs.rmSync(tlsDir, { recursive: true, force: true });
   };
   process.once("SIGTERM", async () => {
     await stop();
@@ -179,9 +210,22 @@ async function main() {
     // the clients, split over --drivers processes of their own (children of this one, on CPU 1 with --pin), client i in
     // process i % drivers
     drivers = Array.from({ length: opts.drivers }, () => driverProcess());
-    await Promise.all(drivers.map((d, k) => d.ask("open", { url,
-      indices: Array.from({ length: opts.clients }, (_, i) => i).filter((i) => i % opts.drivers === k) })));
-    log(`${opts.clients} clients connected from ${opts.drivers} driver process${opts.drivers > 1 ? "es" : ""}`);
+    const opened = drivers.map((d, k) => d.ask("open", { url,
+      indices: Array.from({ length: opts.clients }, (_, i) => i).filter((i) => i % opts.drivers === k) }));
+    if (opts.webtransport) {
+      // the WebTransport clients in one more driver, Chromium's; their numbers follow the others'
+      const browser = driverProcess("failover-browser.mjs");
+      drivers.push(browser);
+      opened.push(browser.ask("open", { url, hash: tls.hash,
+        indices: Array.from({ length: opts.webtransport }, (_, i) => opts.clients + i) }).then((a) => {
+        log(`${a.clients} WebTransport clients in Chromium connected, on ${a.transports.join(", ")}`);
+        if (a.transports.some((t) => t !== "webtransport")) throw new Error(`WebTransport clients on ${a.transports}`);
+        return a;
+      }));
+    }
+    await Promise.all(opened);
+    log(`${opts.clients + opts.webtransport} clients connected from ${drivers.length} driver process`
+      + `${drivers.length > 1 ? "es" : ""}`);
     const pub = io(url, { transports: ["websocket"], forceNew: true });
     await new Promise((r) => pub.once("connect", r));
     const pubPid = await pub.timeout(20_000).emitWithAck("whoami");
@@ -230,11 +274,14 @@ async function main() {
       const back = await Promise.all(drivers.map((d) => d.ask("back")));
       const times = back.flatMap((b) => b.times).map((t) => ({ ...t, lostAfterKillMs: t.at - killedAt }));
       const kill = { worker: workerIds.get(victimPid), victims: times.length, others: back.reduce((a, b) => a + b.others, 0),
-        disturbed: back.reduce((a, b) => a + b.disturbed, 0), times, clientLoopDelay: worst(back.map((b) => b.loopDelay)) };
+        disturbed: back.reduce((a, b) => a + b.disturbed, 0),
+        disturbedKinds: back.flatMap((b) => b.disturbedKinds),
+        disturbedTimes: back.flatMap((b) => b.disturbedTimes).map((t) => ({ ...t, lostAfterKillMs: t.at - killedAt })), times, clientLoopDelay: worst(back.map((b) => b.loopDelay)) };
       kills.push(kill);
       const st = stats(times.map((t) => t.ms));
       log(`kill ${k + 1}: worker ${kill.worker} with ${kill.victims} clients; back within ${st.max} ms `
-        + `(median ${st.p50}); other clients disturbed: ${kill.disturbed} of ${kill.others}`);
+        + `(median ${st.p50}); other clients disturbed: ${kill.disturbed} of ${kill.others}`
+        + `${kill.disturbed ? ` (${tally(kill.disturbedKinds)})` : ""}`);
       // the primary restarts the worker; then the killed worker's clients, and those of the others that are free to
       // move (all but a third, which stay to show what a client that is never moved sees), reconnect, so that each
       // kill finds about as many clients on its worker as the first (without it: half, then a quarter, ...)
@@ -282,6 +329,12 @@ async function main() {
       reconnection: { all: stats(all.map((t) => t.ms)),
         byKind: Object.fromEntries(kinds.map((k) => [k, stats(all.filter((t) => t.kind === k).map((t) => t.ms))])) },
       disturbedOthers: kills.reduce((a, k) => a + k.disturbed, 0),
+      disturbedOthersKinds: tally(kills.flatMap((k) => k.disturbedKinds)),
+      disturbedOthersBack: stats(kills.flatMap((k) => k.disturbedTimes).map((t) => t.ms)),
+      // the transport each client is on at the end of the run, by kind
+      finalTransports: tally(summaries.flatMap((m) => m.finalTransports)),
+      // the transport each reconnected client was on once back, by kind (the WebTransport clients' must be webtransport)
+      endedOn: Object.fromEntries(kinds.map((k) => [k, tally(all.filter((t) => t.kind === k).map((t) => t.transport))])),
       // reconnections of a killed worker's clients that got their session back (with --recovery all should)
       recovered: all.filter((t) => t.recovered).length,
       // how many attempts each reconnection took (1: the first succeeded), and why the failed ones failed
@@ -290,7 +343,7 @@ async function main() {
       firstAttempt: stats(all.map((t) => t.firstAttemptMs).filter((v) => !Number.isNaN(v))),
       reconnectErrors: Object.fromEntries([...all.flatMap((t) => t.errors).reduce((m, e) => m.set(e, (m.get(e) ?? 0) + 1),
         new Map())]),
-      // broadcasts that clients never on a killed worker missed or got out of order (both 0 when nothing is lost)
+      // broadcasts that clients never on a killed worker (nor disconnected by a kill) missed or got out of order (both 0 when nothing is lost)
       neverKilled: summaries.reduce((a, m) => a + m.neverKilled, 0),
       neverKilledMissed: summaries.reduce((a, m) => a + m.neverKilledMissed, 0),
       // the rolling restarts: each client's losses of its connection during one, timed as the kills' are
@@ -304,6 +357,8 @@ async function main() {
     const md = [`# Failover: reconnection after a worker's SIGKILL, ${stamp}`, "",
       `${results.machine.cpus} CPUs (${results.machine.model}), ${results.machine.kernel}; ${results.machine.java}; `
         + `Node ${process.version}. ${opts.workers} workers, ${opts.clients} clients (socket.io-client defaults), `
+        + `${opts.webtransport ? `${opts.webtransport} WebTransport clients (the official client in headless Chromium, `
+          + "half on WebTransport alone, half polling then upgrading to it), " : ""}`
         + `${opts.rate} broadcasts/s, ${opts.kills} kills${opts.proxy ? `, behind HAProxy (${path.basename(opts.proxy)})` : ""}`
         + `${opts.recovery ? ", connection state recovery on" : ""}`
         + `${opts.rolls ? `, ${opts.rolls} rolling restart${opts.rolls > 1 ? "s" : ""}` : ""}`
@@ -316,12 +371,18 @@ async function main() {
       "Reconnection of the killed worker's clients, as each client saw it (from its `disconnect` to its `connect`), ms:", "",
       "| clients | n | p50 | p90 | p99 | max |", "|---|---|---|---|---|---|",
       row("all", results.reconnection.all), ...kinds.map((k) => row(k, results.reconnection.byKind[k])), "",
+      ...(opts.webtransport ? ["The transport of each reconnected client as it was back (an upgrade may follow), by "
+        + "kind: " + kinds.map((k) => `${k} (${results.endedOn[k] || "none"})`).join("; ") + ". Every client's "
+        + `transport at the end of the run, by kind: ${results.finalTransports}.`, ""] : []),
       `Reconnections that recovered their session (\`socket.recovered\`): ${results.recovered} of ${all.length}.`, "",
       `Attempts per reconnection (the client's \`reconnect_attempt\` events; 1: its first attempt succeeded): `
         + Object.entries(results.attempts).map(([n, k]) => `${n}: ${k}`).join(", ") + `; the first attempt after the `
         + `disconnect, ms: p50 ${results.firstAttempt.p50}, p99 ${results.firstAttempt.p99}, max ${results.firstAttempt.max}; `
         + `errors of the failed attempts: ${Object.entries(results.reconnectErrors).map(([e, k]) => `${e} (${k})`).join(", ") || "none"}.`, "",
-      `Clients of the other workers disconnected by a kill: ${results.disturbedOthers} (of ${kills.reduce((a, k) => a + k.others, 0)} client-kills); `
+      `Clients of the other workers disconnected by a kill: ${results.disturbedOthers} (of ${kills.reduce((a, k) => a + k.others, 0)} client-kills`
+        + `${results.disturbedOthers ? `; by kind: ${results.disturbedOthersKinds}; back, ms: p50 `
+          + `${results.disturbedOthersBack.p50}, p99 ${results.disturbedOthersBack.p99}, max `
+          + `${results.disturbedOthersBack.max}` : ""}); `
         + `broadcasts missed or out of order at the ${results.neverKilled} clients never on a killed worker nor moved: ${results.neverKilledMissed}.`, "",
       "| kill | worker | its clients | back, p50 / p99 / max ms | first attempt, p50 / p99 ms | its attempt to its connect, p50 / p99 ms | others disturbed | the clients' event loop delay, p99 / max ms |",
       "|---|---|---|---|---|---|---|---|",
@@ -343,7 +404,9 @@ async function main() {
     fs.writeFileSync(path.join(out, "results.md"), md.join("\n"));
     console.log(md.join("\n"));
     log(`results in ${out}`);
-    await Promise.all(drivers.map((d) => d.ask("close")));
+    for (const { pageErrors } of await Promise.all(drivers.map((d) => d.ask("close")))) {
+      for (const [m, n] of Object.entries(pageErrors ?? {})) log(`the pages' uncaught errors: ${m} (${n})`);
+    }
     pub.close();
   } finally {
     await stop();
