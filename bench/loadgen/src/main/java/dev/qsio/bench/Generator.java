@@ -84,8 +84,16 @@ final class Generator implements AutoCloseable {
 
     /** Opens a connection and completes once the server has answered the namespace CONNECT. */
     Future<Conn> connect() {
+        return connect(webTransport);
+    }
+
+    /**
+     * Opens a connection on WebTransport or on WebSocket (a WebTransport target serves both), and completes once the
+     * server has answered the namespace CONNECT.
+     */
+    Future<Conn> connect(boolean onWebTransport) {
         Conn conn;
-        if (webTransport) {
+        if (onWebTransport) {
             conn = new Conn(this);
             wt.connect(conn, port);
         } else {
