@@ -274,6 +274,21 @@ final class WorkerPort extends ChannelDuplexHandler {
         QuicRelay.unwrap(msg, (client, bytes, fromClient) -> ctx.fireChannelRead(new DatagramPacket(bytes, publicAddress, client)));
     }
 
+    /**
+     * A datagram this port passed to the primary and the kernel refused (the primary is gone, or its socket is full):
+     * it is dropped, as a datagram may be, and QUIC sends again what matters. Those writes carry no promise (one a
+     * datagram would cost), so the failure comes here first; before, it went on to the end of the pipeline, where
+     * Netty warned of it once for each datagram. Any other failure goes on.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            LOG.debugf("worker %d: a datagram for the primary dropped: %s", slot, cause.getMessage());
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
     /** The codec's datagrams: on the host's socket when this worker holds one, else through the primary. */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {

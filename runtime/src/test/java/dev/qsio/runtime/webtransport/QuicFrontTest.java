@@ -162,7 +162,9 @@ class QuicFrontTest {
                 w.close().sync();
             }
         }
-        front.close();
+        if (front != null) {
+            front.close();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         assertThat(Files.exists(dir)).isTrue();
@@ -182,6 +184,63 @@ class QuicFrontTest {
         assertThat(served[2].get()).as("connections of worker 2").isPositive();
         // at least the client's two Initials and its Handshake packet of each connection
         assertThat(front.relayed()).as("client datagrams the primary read and passed on").isGreaterThanOrEqualTo(3 * 24);
+    }
+
+    /**
+     * The primary gone (its relay socket closed, as when it stops before its workers), a worker still reads its socket
+     * of the host: a datagram of another worker's connection that reaches it is passed to the primary as always, and
+     * the kernel refuses it. That failure stays in the worker's port; it was a warning of Netty's for each datagram
+     * ("an exceptionCaught() event ... reached the tail of the pipeline", 130 of them in one 2-worker shutdown under
+     * 300 WebTransport clients).
+     */
+    @Test
+    void aDatagramTheWorkerCannotPassToAGonePrimaryDisturbsNothing() throws Exception {
+        holders.addAll(List.of(1, 2));
+        front.reassign();
+        await().atMost(Duration.ofSeconds(10)).until(() -> held() == 2);
+        List<Throwable> reachedTheEnd = new CopyOnWriteArrayList<>();
+        AtomicInteger flushes = new AtomicInteger();
+        for (int slot = 1; slot <= 2; slot++) {
+            Channel worker = workers[slot];
+            worker.eventLoop().submit(() -> {
+                worker.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        reachedTheEnd.add(cause);
+                    }
+                });
+                // next to the socket: each flush of what the worker passes to the primary, once it has been tried
+                worker.pipeline().addFirst(new io.netty.channel.ChannelOutboundHandlerAdapter() {
+                    @Override
+                    public void flush(ChannelHandlerContext ctx) {
+                        ctx.flush();
+                        flushes.incrementAndGet();
+                    }
+                });
+            }).sync();
+        }
+        int port = front.port();
+        front.close();
+        front = null;
+        // short headers naming each worker, from one client address: whichever worker's socket the kernel gives that
+        // address, one of the two names the other worker
+        Channel client = new Bootstrap().group(clients).channel(NioDatagramChannel.class)
+                .handler(new ChannelInboundHandlerAdapter()).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        opened.add(client);
+        for (int slot = 1; slot <= 2; slot++) {
+            byte[] packet = new byte[40];
+            packet[0] = 0x40;
+            packet[1] = (byte) slot;
+            client.writeAndFlush(new io.netty.channel.socket.DatagramPacket(Unpooled.wrappedBuffer(packet),
+                    new InetSocketAddress("127.0.0.1", port))).sync();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> flushes.get() > 0);
+        for (Channel w : List.of(workers[1], workers[2])) {
+            w.eventLoop().submit(() -> {
+            }).sync();
+        }
+        assertThat(reachedTheEnd).as("failures that reached the end of a worker's pipeline").isEmpty();
+        assertThat(workers[1].isActive() && workers[2].isActive()).as("the workers' ports").isTrue();
     }
 
     @Test
