@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../integration-tests/clients/chromium.mjs";
+import { answerDriver } from "./failover-state.mjs";
 
 const PER_PAGE = 50;
 const bundle = fileURLToPath(new URL("../integration-tests/clients/node_modules/socket.io-client/dist/socket.io.min.js",
@@ -122,15 +123,4 @@ const handlers = {
   },
 };
 
-process.on("message", async ({ id, op, ...args }) => {
-  try {
-    process.send({ id, ok: true, ...(await handlers[op](args)) });
-  } catch (e) {
-    process.send({ id, ok: false, error: String(e?.stack ?? e) });
-  }
-  if (op === "close") setTimeout(() => process.exit(0), 100);
-});
-process.on("disconnect", async () => {
-  await browser?.close().catch(() => {});
-  process.exit(0);
-});
+answerDriver(handlers, async () => browser?.close());

@@ -5,7 +5,7 @@
 // child_process.fork; never run alone.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { officialClient } from "./official-client.mjs";
-import { failoverClients } from "./failover-state.mjs";
+import { answerDriver, failoverClients } from "./failover-state.mjs";
 
 const handlers = failoverClients({
   io: officialClient(),
@@ -22,12 +22,4 @@ const handlers = failoverClients({
   },
 });
 
-process.on("message", async ({ id, op, ...args }) => {
-  try {
-    process.send({ id, ok: true, ...(await handlers[op](args)) });
-  } catch (e) {
-    process.send({ id, ok: false, error: String(e?.stack ?? e) });
-  }
-  if (op === "close") setTimeout(() => process.exit(0), 100);
-});
-process.on("disconnect", () => process.exit(0));
+answerDriver(handlers);

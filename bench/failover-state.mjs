@@ -182,3 +182,21 @@ export function failoverClients({ io, kinds, optionsOf, loopDelay }) {
     },
   };
 }
+
+// A driver process's side of the IPC channel (Node only; never called in a page): each request of bench/failover.mjs
+// to its handler, the answer sent back; "close" ends the process once answered, as does the driver's going away
+// (after `beforeExit`).
+export function answerDriver(handlers, beforeExit = async () => {}) {
+  process.on("message", async ({ id, op, ...args }) => {
+    try {
+      process.send({ id, ok: true, ...(await handlers[op](args)) });
+    } catch (e) {
+      process.send({ id, ok: false, error: String(e?.stack ?? e) });
+    }
+    if (op === "close") setTimeout(() => process.exit(0), 100);
+  });
+  process.on("disconnect", async () => {
+    await beforeExit().catch(() => {});
+    process.exit(0);
+  });
+}
