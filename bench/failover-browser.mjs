@@ -77,9 +77,9 @@ const handlers = {
   async open({ url, hash, indices }) {
     await openPages(url, hash, indices);
     const a = await ask("open", { url });
+    // every client on WebTransport before the kills (the polling-first ones upgrade after their connect): else it fails
     await ask("settled", { transport: "webtransport" });
-    a.forEach((x) => (x.transports = ["webtransport"]));
-    return { clients: sum(a, "clients"), transports: [...new Set(a.flatMap((x) => x.transports))] };
+    return { clients: sum(a, "clients") };
   },
   async pids() {
     return { pids: (await ask("pids")).flatMap((x) => x.pids) };
