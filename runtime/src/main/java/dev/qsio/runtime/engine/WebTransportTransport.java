@@ -217,6 +217,8 @@ final class WebTransportTransport extends Transport {
                 }
             }));
             wt.onClose(() -> inContext(context, () -> {
+                LOG.debugf("the WebTransport session of %s ended: stream %s, transport %s, held %s", wt.remoteAddress(),
+                        stream == null ? "none" : stream.streamId(), transport != null, held != null);
                 server.vertx().cancelTimer(timer);
                 Runnable d = deciding;
                 if (d != null) {
@@ -240,6 +242,7 @@ final class WebTransportTransport extends Transport {
                 return;
             }
             stream = s;
+            LOG.debugf("stream %d of %s taken", s.streamId(), wt.remoteAddress());
             s.pipeline().addLast(new Frames(this, server.options().maxHttpBufferSize()));
         }
 
@@ -256,6 +259,7 @@ final class WebTransportTransport extends Transport {
                 return;
             }
             server.vertx().cancelTimer(timer);
+            LOG.debugf("first packet %s from %s", packet.type, wt.remoteAddress());
             if (deciding != null) {
                 // the client waits for the server's OPEN before it sends anything else
                 malformed("a packet before the handshake was answered");
@@ -284,8 +288,10 @@ final class WebTransportTransport extends Transport {
         private void open() {
             java.net.InetSocketAddress remote = wt.remoteAddress();
             String host = remote == null ? null : remote.getAddress().getHostAddress();
+            LOG.debugf("a WebTransport OPEN from %s", remote);
             deciding = server.handshakeOn(handshake(), wt.headers(), host, loop(), session -> {
                 deciding = null;
+                LOG.debugf("a WebTransport session %s opened for %s", session.id(), remote);
                 transport = new WebTransportTransport(session, wt, stream);
                 return transport;
             }, refusal -> {

@@ -32,11 +32,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
@@ -390,6 +392,13 @@ public final class QuicRelay {
         private final AtomicLong resets = new AtomicLong();
         /** Datagrams from clients that the primary read and passed to a worker. */
         private final AtomicLong relayed = new AtomicLong();
+        /** Datagrams for a worker dropped: its queue was full ({@link #RELAY_QUEUE}), or its socket is gone. */
+        private final AtomicLong relayDropped = new AtomicLong();
+        /**
+         * By worker slot, the channel that passes datagrams to that worker: connected to its socket, so that its queue
+         * in the kernel being full makes the channel wait for the worker to read ({@link #toWorker}).
+         */
+        private final Map<Integer, Channel> toWorkers = new HashMap<>();
         /**
          * By worker slot: the addresses of its clients' established connections (those the primary relays, and those
          * the worker reports). When the worker dies, each is sent a stateless reset at once: a client that sends
@@ -494,7 +503,7 @@ public final class QuicRelay {
                         @Override
                         public void channelReadComplete(ChannelHandlerContext ctx) {
                             ports.get(0).channel.flush();
-                            ctx.flush();
+                            flushRelays();
                         }
                     }).bind(new DomainSocketAddress(self.toFile())).sync().channel();
             int port = udpPort;
@@ -527,7 +536,7 @@ public final class QuicRelay {
 
                         @Override
                         public void channelReadComplete(ChannelHandlerContext ctx) {
-                            back.flush();
+                            flushRelays();
                             ctx.flush();
                         }
                     }).bind(host, port).sync().channel();
@@ -535,6 +544,16 @@ public final class QuicRelay {
             ports.add(made[0]);
             return made[0];
         }
+
+        /**
+         * The bytes of datagrams that may wait in the primary for one worker, past the kernel's queue of its socket. A
+         * Unix datagram socket queues few datagrams ({@code net.unix.max_dgram_qlen}, 10 by default); while a worker
+         * cannot keep up (a reconnecting herd, a busy loop), what comes for it is dropped past this many bytes, as a
+         * full UDP socket drops it, and its clients send again: before, it waited in the primary without bound (over
+         * 20 s in a herd of 300 Chromium clients, whose attempts had given up by then), and every worker's datagrams
+         * waited behind it.
+         */
+        static final int RELAY_QUEUE = 128 * 1024;
 
         /** A client's datagram read here: to the worker of its connection, or answered for a worker that is gone. */
         private void fromClient(ChannelHandlerContext ctx, DatagramPacket packet) {
@@ -559,13 +578,63 @@ public final class QuicRelay {
         }
 
         private void relay(int slot, InetSocketAddress client, ByteBuf content) {
+            Channel to = toWorker(slot);
+            if (to == null || !to.isWritable()) {
+                content.release();
+                if (relayDropped.incrementAndGet() % 1000 == 1) {
+                    LOG.debugf("QUIC: datagrams for worker %d dropped, %s (%d so far)", (Object) slot,
+                            to == null ? "its socket is gone" : "it does not keep up", relayDropped.get());
+                }
+                return;
+            }
             relayed.incrementAndGet();
-            DomainSocketAddress to = new DomainSocketAddress(workerSocket(dir, slot).toFile());
-            back.write(new DomainDatagramPacket(withAddress(back, client, content), to)).addListener(f -> {
-                if (!f.isSuccess()) {
-                    LOG.debugf("a QUIC datagram for worker %d dropped: %s", slot, f.cause().getMessage());
+            to.write(withAddress(to, client, content), to.voidPromise());
+        }
+
+        /**
+         * The channel to the worker in {@code slot}, connected to its socket at the first datagram for it; null when
+         * the worker has no socket (not started yet, or gone). Each worker has its own, so that one that does not keep
+         * up holds back no other's datagrams; and a connected socket is told when its worker reads, where one that
+         * sends to an address is always said writable, and retried a datagram the full socket refused at every turn of
+         * the loop.
+         */
+        private Channel toWorker(int slot) {
+            Channel ch = toWorkers.get(slot);
+            if (ch != null) {
+                return ch;
+            }
+            EpollDomainDatagramChannel made = new EpollDomainDatagramChannel();
+            made.config().setWriteBufferWaterMark(new WriteBufferWaterMark(RELAY_QUEUE / 2, RELAY_QUEUE));
+            // nothing comes on it: the worker writes to the primary's socket
+            made.config().setAutoRead(false);
+            made.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    // the worker's socket is gone (its process, or a new one bound the path): connected anew at the
+                    // next datagram
+                    LOG.debugf("QUIC: the relay to worker %d failed: %s", slot, cause.getMessage());
+                    ctx.close();
                 }
             });
+            // on the loop, registering and connecting a Unix socket are done when they return
+            ChannelFuture connected = loop.register(made);
+            if (connected.isSuccess()) {
+                connected = made.connect(new DomainSocketAddress(workerSocket(dir, slot).toFile()));
+            }
+            if (!connected.isSuccess()) {
+                made.close();
+                return null;
+            }
+            toWorkers.put(slot, made);
+            made.closeFuture().addListener(f -> toWorkers.remove(slot, made));
+            return made;
+        }
+
+        /** Sends what was relayed to the workers in this turn. */
+        private void flushRelays() {
+            for (Channel ch : toWorkers.values()) {
+                ch.flush();
+            }
         }
 
         /**
@@ -711,6 +780,10 @@ public final class QuicRelay {
                 letGo(link);
                 if (bySlot.get(link.slot) == link) {
                     bySlot.remove(link.slot);
+                    Channel relay = toWorkers.remove(link.slot);
+                    if (relay != null) {
+                        relay.close();
+                    }
                 }
                 super.channelInactive(ctx);
                 reassign();
@@ -739,6 +812,11 @@ public final class QuicRelay {
         /** The datagrams of clients that the primary read and passed to a worker. */
         public long relayed() {
             return relayed.get();
+        }
+
+        /** The datagrams for workers dropped: a worker did not keep up ({@link #RELAY_QUEUE}), or was gone. */
+        public long relayDropped() {
+            return relayDropped.get();
         }
 
         /** The host's sockets, and how many a worker holds. */
@@ -774,6 +852,11 @@ public final class QuicRelay {
             }
             if (links != null) {
                 links.close().syncUninterruptibly();
+            }
+            if (loop.inEventLoop()) {
+                List.copyOf(toWorkers.values()).forEach(Channel::close);
+            } else {
+                loop.submit(() -> List.copyOf(toWorkers.values()).forEach(Channel::close)).syncUninterruptibly();
             }
             for (Port p : List.copyOf(ports)) {
                 p.channel.close().syncUninterruptibly();

@@ -53,8 +53,15 @@ final class Streams {
         }
 
         @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            LOG.debugf("a QUIC connection from %s established", ((QuicChannel) ctx.channel()).remoteSocketAddress());
+            ctx.fireChannelActive();
+        }
+
+        @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof QuicStreamChannel stream && stream.type() == QuicStreamType.BIDIRECTIONAL) {
+                LOG.debugf("stream %d opened by %s", stream.streamId(), ((QuicChannel) ctx.channel()).remoteSocketAddress());
                 stream.pipeline().addFirst(new Sniffer(this, (QuicChannel) ctx.channel()));
             }
             ctx.fireChannelRead(msg);
@@ -98,6 +105,7 @@ final class Streams {
                     drop(stream, in, STREAM_REJECTED);
                     return;
                 }
+                LOG.debugf("stream %d of %s given to its session", stream.streamId(), connection.remoteSocketAddress());
                 leaveCodec(ctx);
                 session.stream(stream);
                 // the decoder hands what it holds of the stream to the session's handlers as it leaves
@@ -157,6 +165,7 @@ final class Streams {
                 LOG.errorf(e, "WebTransport session refused: its acceptor failed");
                 status = 500;
             }
+            LOG.debugf("a CONNECT to %s from %s answered %d", pseudo[2], connection.remoteSocketAddress(), status);
             if (status != 200) {
                 answer(stream, status, true);
                 return;

@@ -13,12 +13,14 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
@@ -62,6 +64,13 @@ final class WorkerPort extends ChannelDuplexHandler {
     private Channel udp;
     /** The link to the primary over which sockets come. */
     private Channel link;
+    /**
+     * The channel that passes datagrams to the primary, connected to its socket ({@link #connectPrimary}); null when it
+     * could not connect (the datagrams then go from the relay's socket to the primary's address, without a bound).
+     */
+    private Channel toPrimary;
+    /** Datagrams for the primary dropped: it did not keep up ({@link QuicRelay.Front#RELAY_QUEUE}). */
+    private long dropped;
     private final Set<InetSocketAddress> reported = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<InetSocketAddress, Boolean> eldest) {
@@ -92,13 +101,90 @@ final class WorkerPort extends ChannelDuplexHandler {
                         ch.pipeline().addLast(port, WebTransportServer.batchedWrites(), codec);
                     }
                 }).bind(new DomainSocketAddress(self.toFile())).sync().channel();
-        ch.eventLoop().execute(port::connectLink);
+        ch.eventLoop().execute(() -> {
+            port.connectPrimary();
+            port.connectLink();
+        });
         return ch;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         relay = ctx;
+    }
+
+    /**
+     * Connects a channel of its own to the primary's socket, to pass datagrams to it: a Unix datagram socket queues few
+     * ({@code net.unix.max_dgram_qlen}), and one that sends to an address is told nothing when the primary's queue is
+     * full, where a connected one waits for the primary to read. Past {@link QuicRelay.Front#RELAY_QUEUE} bytes waiting,
+     * what this worker passes to the primary is dropped, as a full UDP socket would, and QUIC sends it again.
+     */
+    private void connectPrimary() {
+        EpollDomainDatagramChannel made = new EpollDomainDatagramChannel();
+        made.config().setWriteBufferWaterMark(
+                new WriteBufferWaterMark(QuicRelay.Front.RELAY_QUEUE / 2, QuicRelay.Front.RELAY_QUEUE));
+        // nothing comes on it: the primary writes to this worker's socket
+        made.config().setAutoRead(false);
+        made.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // the primary refused a datagram: it is gone (this process is about to end), or its socket is
+                if (cause instanceof java.io.IOException) {
+                    LOG.debugf("worker %d: a datagram for the primary dropped: %s", slot, cause.getMessage());
+                    return;
+                }
+                ctx.fireExceptionCaught(cause);
+            }
+        });
+        // on the loop, registering and connecting a Unix socket are done when they return
+        ChannelFuture connected = relay.channel().eventLoop().register(made);
+        if (connected.isSuccess()) {
+            connected = made.connect(primary);
+        }
+        if (!connected.isSuccess()) {
+            LOG.debugf("worker %d: no channel of its own to the primary's socket: %s", slot, connected.cause());
+            made.close();
+            return;
+        }
+        toPrimary = made;
+        relay.channel().closeFuture().addListener(x -> made.close());
+    }
+
+    /** The channel that passes datagrams to the primary ({@link #connectPrimary}); null when there is none. */
+    Channel primaryChannel() {
+        return toPrimary;
+    }
+
+    /**
+     * Passes a datagram to the primary: {@code bytes} for {@code client} (from it when {@code fromClient}), or drops it
+     * when more than {@link QuicRelay.Front#RELAY_QUEUE} bytes wait for the primary already.
+     */
+    private void passToPrimary(InetSocketAddress client, ByteBuf bytes, boolean fromClient, ChannelPromise promise) {
+        Channel to = toPrimary;
+        if (to == null || !to.isActive()) {
+            relay.write(new DomainDatagramPacket(QuicRelay.withAddress(relay.channel(), client, bytes, fromClient),
+                    primary), promise);
+        } else if (!to.isWritable()) {
+            bytes.release();
+            if (++dropped % 1000 == 1) {
+                LOG.debugf("worker %d: datagrams for the primary dropped, it does not keep up (%d so far)", slot,
+                        dropped);
+            }
+            promise.trySuccess();
+        } else if (promise.isVoid()) {
+            to.write(QuicRelay.withAddress(to, client, bytes, fromClient), to.voidPromise());
+        } else {
+            to.write(QuicRelay.withAddress(to, client, bytes, fromClient)).addListener(new PromiseNotifier<>(promise));
+        }
+    }
+
+    /** Sends what was passed to the primary in this turn. */
+    private void flushToPrimary() {
+        Channel to = toPrimary;
+        if (to != null) {
+            to.flush();
+        }
+        relay.flush();
     }
 
     // ---- the socket link
@@ -213,7 +299,7 @@ final class WorkerPort extends ChannelDuplexHandler {
     /** What the host's socket reads: this worker's, and a client's first packets, to the codec; the rest to the primary. */
     private final class Reader extends ChannelInboundHandlerAdapter {
         private boolean toCodec;
-        private boolean toPrimary;
+        private boolean passed;
         private boolean reports;
 
         @Override
@@ -234,9 +320,8 @@ final class WorkerPort extends ChannelDuplexHandler {
                 relay.fireChannelRead(new DatagramPacket(content, publicAddress, packet.sender()));
                 toCodec = true;
             } else {
-                relay.write(new DomainDatagramPacket(QuicRelay.withAddress(relay.channel(), packet.sender(), content,
-                        true), primary), relay.voidPromise());
-                toPrimary = true;
+                passToPrimary(packet.sender(), content, true, relay.voidPromise());
+                passed = true;
             }
         }
 
@@ -246,9 +331,9 @@ final class WorkerPort extends ChannelDuplexHandler {
                 toCodec = false;
                 relay.fireChannelReadComplete();
             }
-            if (toPrimary) {
-                toPrimary = false;
-                relay.flush();
+            if (passed) {
+                passed = false;
+                flushToPrimary();
             }
             if (reports) {
                 reports = false;
@@ -301,8 +386,7 @@ final class WorkerPort extends ChannelDuplexHandler {
                     socket.write(p).addListener(new PromiseNotifier<>(promise));
                 }
             } else {
-                ctx.write(new DomainDatagramPacket(QuicRelay.withAddress(ctx.channel(), p.recipient(), p.content()),
-                        primary), promise);
+                passToPrimary(p.recipient(), p.content(), false, promise);
             }
         } else {
             ctx.write(msg, promise);
@@ -314,6 +398,10 @@ final class WorkerPort extends ChannelDuplexHandler {
         Channel socket = udp;
         if (socket != null) {
             socket.flush();
+        }
+        Channel to = toPrimary;
+        if (to != null) {
+            to.flush();
         }
         ctx.flush();
     }

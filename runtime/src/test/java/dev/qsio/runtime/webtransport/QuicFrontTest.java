@@ -201,7 +201,9 @@ class QuicFrontTest {
         List<Throwable> reachedTheEnd = new CopyOnWriteArrayList<>();
         AtomicInteger flushes = new AtomicInteger();
         for (int slot = 1; slot <= 2; slot++) {
-            Channel worker = workers[slot];
+            // what a worker passes to the primary leaves on a channel of its own, connected to the primary's socket
+            Channel worker = workers[slot].pipeline().get(WorkerPort.class).primaryChannel();
+            assertThat(worker).as("worker %d's channel to the primary", slot).isNotNull();
             worker.eventLoop().submit(() -> {
                 worker.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                     @Override
