@@ -364,6 +364,32 @@ public final class QuicRelay {
         }
     }
 
+    /**
+     * A channel on {@code loop} that passes datagrams to the Unix datagram socket at {@code to}, connected to it, with
+     * {@code failures} to hear of those the socket refuses; null when it cannot connect (no socket there). Connected, it
+     * waits for the other side to read when the kernel's queue of that socket is full, where one that sends to an
+     * address is always said writable, and retries at every turn of the loop. At most {@link Front#RELAY_QUEUE} bytes
+     * wait in it: past them it is not writable, and its callers drop what they would pass. Called on {@code loop}.
+     */
+    static Channel connected(EventLoop loop, DomainSocketAddress to, io.netty.channel.ChannelHandler failures) {
+        EpollDomainDatagramChannel made = new EpollDomainDatagramChannel();
+        made.config().setWriteBufferWaterMark(new WriteBufferWaterMark(Front.RELAY_QUEUE / 2, Front.RELAY_QUEUE));
+        // nothing comes on it: the other side writes to this side's own socket
+        made.config().setAutoRead(false);
+        made.pipeline().addLast(failures);
+        // on the loop, registering and connecting a Unix socket are done when they return
+        ChannelFuture connected = loop.register(made);
+        if (connected.isSuccess()) {
+            connected = made.connect(to);
+        }
+        if (!connected.isSuccess()) {
+            LOG.debugf("QUIC: no channel to %s: %s", to.path(), connected.cause());
+            made.close();
+            return null;
+        }
+        return made;
+    }
+
     // ---- the primary
 
     /**
@@ -592,37 +618,26 @@ public final class QuicRelay {
         }
 
         /**
-         * The channel to the worker in {@code slot}, connected to its socket at the first datagram for it; null when
-         * the worker has no socket (not started yet, or gone). Each worker has its own, so that one that does not keep
-         * up holds back no other's datagrams; and a connected socket is told when its worker reads, where one that
-         * sends to an address is always said writable, and retried a datagram the full socket refused at every turn of
-         * the loop.
+         * The channel to the worker in {@code slot} ({@link QuicRelay#connected}), made at the first datagram for it;
+         * null when the worker has no socket (not started yet, or gone). Each worker has its own, so that one that does
+         * not keep up holds back no other's datagrams.
          */
         private Channel toWorker(int slot) {
             Channel ch = toWorkers.get(slot);
             if (ch != null) {
                 return ch;
             }
-            EpollDomainDatagramChannel made = new EpollDomainDatagramChannel();
-            made.config().setWriteBufferWaterMark(new WriteBufferWaterMark(RELAY_QUEUE / 2, RELAY_QUEUE));
-            // nothing comes on it: the worker writes to the primary's socket
-            made.config().setAutoRead(false);
-            made.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-                @Override
-                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                    // the worker's socket is gone (its process, or a new one bound the path): connected anew at the
-                    // next datagram
-                    LOG.debugf("QUIC: the relay to worker %d failed: %s", slot, cause.getMessage());
-                    ctx.close();
-                }
-            });
-            // on the loop, registering and connecting a Unix socket are done when they return
-            ChannelFuture connected = loop.register(made);
-            if (connected.isSuccess()) {
-                connected = made.connect(new DomainSocketAddress(workerSocket(dir, slot).toFile()));
-            }
-            if (!connected.isSuccess()) {
-                made.close();
+            Channel made = connected(loop, new DomainSocketAddress(workerSocket(dir, slot).toFile()),
+                    new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            // the worker's socket is gone (its process, or a new one bound the path): connected anew
+                            // at the next datagram
+                            LOG.debugf("QUIC: the relay to worker %d failed: %s", slot, cause.getMessage());
+                            ctx.close();
+                        }
+                    });
+            if (made == null) {
                 return null;
             }
             toWorkers.put(slot, made);

@@ -26,7 +26,6 @@ import io.netty.incubator.codec.http3.DefaultHttp3SettingsFrame;
 import io.netty.incubator.codec.http3.Http3;
 import io.netty.incubator.codec.http3.Http3ServerConnectionHandler;
 import io.netty.incubator.codec.http3.Http3SettingsFrame;
-import io.netty.incubator.codec.quic.InsecureQuicTokenHandler;
 import io.netty.incubator.codec.quic.QuicChannel;
 import io.netty.incubator.codec.quic.QuicServerCodecBuilder;
 import io.netty.incubator.codec.quic.QuicSslContext;
@@ -245,7 +244,12 @@ public final class WebTransportServer implements AutoCloseable {
                 .initialMaxStreamsBidirectional(1 + settings.maxStreams())
                 // WebTransport requires QUIC datagrams to be on (an Engine.IO session sends none)
                 .datagram(16, 16)
-                .tokenHandler(InsecureQuicTokenHandler.INSTANCE)
+                // no token handler, so no Retry: the server answers a client's first Initial with its own. A Retry costs
+                // the handshake a round trip through the worker's queue, which a reconnecting herd makes seconds long:
+                // Chromium gives up on an attempt whose server has not answered its Initial after 4 s, and in a herd of
+                // 300 it did, again and again, for some clients (their Retry came, the answer to their tokened Initial 4
+                // to 6 s after their first). Netty's token was no address validation either: anyone can write it.
+                // QUIC's limit of three times the bytes received, before the client's address is validated, holds.
                 .handler(new ChannelInitializer<QuicChannel>() {
                     @Override
                     protected void initChannel(QuicChannel connection) {

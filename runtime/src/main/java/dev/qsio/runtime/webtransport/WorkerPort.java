@@ -120,30 +120,13 @@ final class WorkerPort extends ChannelDuplexHandler {
      * what this worker passes to the primary is dropped, as a full UDP socket would, and QUIC sends it again.
      */
     private void connectPrimary() {
-        EpollDomainDatagramChannel made = new EpollDomainDatagramChannel();
-        made.config().setWriteBufferWaterMark(
-                new WriteBufferWaterMark(QuicRelay.Front.RELAY_QUEUE / 2, QuicRelay.Front.RELAY_QUEUE));
-        // nothing comes on it: the primary writes to this worker's socket
-        made.config().setAutoRead(false);
-        made.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        Channel made = QuicRelay.connected(relay.channel().eventLoop(), primary, new ChannelInboundHandlerAdapter() {
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                // the primary refused a datagram: it is gone (this process is about to end), or its socket is
-                if (cause instanceof java.io.IOException) {
-                    LOG.debugf("worker %d: a datagram for the primary dropped: %s", slot, cause.getMessage());
-                    return;
-                }
-                ctx.fireExceptionCaught(cause);
+                WorkerPort.this.exceptionCaught(ctx, cause);
             }
         });
-        // on the loop, registering and connecting a Unix socket are done when they return
-        ChannelFuture connected = relay.channel().eventLoop().register(made);
-        if (connected.isSuccess()) {
-            connected = made.connect(primary);
-        }
-        if (!connected.isSuccess()) {
-            LOG.debugf("worker %d: no channel of its own to the primary's socket: %s", slot, connected.cause());
-            made.close();
+        if (made == null) {
             return;
         }
         toPrimary = made;
@@ -171,10 +154,17 @@ final class WorkerPort extends ChannelDuplexHandler {
                         dropped);
             }
             promise.trySuccess();
-        } else if (promise.isVoid()) {
-            to.write(QuicRelay.withAddress(to, client, bytes, fromClient), to.voidPromise());
         } else {
-            to.write(QuicRelay.withAddress(to, client, bytes, fromClient)).addListener(new PromiseNotifier<>(promise));
+            send(to, QuicRelay.withAddress(to, client, bytes, fromClient), promise);
+        }
+    }
+
+    /** Writes {@code msg} on {@code ch}, {@code promise} told of the outcome (a void one: nothing to tell). */
+    private static void send(Channel ch, Object msg, ChannelPromise promise) {
+        if (promise.isVoid()) {
+            ch.write(msg, ch.voidPromise());
+        } else {
+            ch.write(msg).addListener(new PromiseNotifier<>(promise));
         }
     }
 
@@ -380,11 +370,7 @@ final class WorkerPort extends ChannelDuplexHandler {
         if (msg instanceof DatagramPacket p) {
             Channel socket = udp;
             if (socket != null && socket.isActive()) {
-                if (promise.isVoid()) {
-                    socket.write(p, socket.voidPromise());
-                } else {
-                    socket.write(p).addListener(new PromiseNotifier<>(promise));
-                }
+                send(socket, p, promise);
             } else {
                 passToPrimary(p.recipient(), p.content(), false, promise);
             }
