@@ -85,6 +85,10 @@ class WarmUpTest {
         assertThat(result.sessions()).as("every session of the warm-up completed: %s", result).isEqualTo(300);
         assertThat(result.failed()).isZero();
         assertThat(result.timedOut()).isFalse();
+        // then it waited for the JIT compiler: a whole window of readings at least, and the compiler went quiet within
+        // the timeout (20 s by default) after 300 sessions
+        assertThat(result.compilerMillis()).as("%s", result).isGreaterThanOrEqualTo(1000L);
+        assertThat(result.compilerQuiet()).as("%s", result).isTrue();
 
         assertThat(Main.CONNECTED.get()).as("connection handler").isZero();
         assertThat(Filter.CHECKED.get()).as("handshake filter").isZero();

@@ -637,9 +637,11 @@ public interface SocketIoRuntimeConfig {
         OptionalInt connections();
 
         /**
-         * The most time the warm-up takes: past it the process listens with what it has compiled so far.
+         * The most time the warm-up takes, its sessions and then its wait for the JIT compiler to compile the methods
+         * they made hot (which it does after they end: about 570 methods were still waiting when a process stopped
+         * its warm-up on the benchmark): past it the process listens with what it has compiled so far.
          */
-        @WithDefault("10S")
+        @WithDefault("20S")
         Duration timeout();
 
         /**

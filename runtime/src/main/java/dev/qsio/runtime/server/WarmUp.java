@@ -49,9 +49,12 @@ import io.vertx.ext.web.Router;
  * none of its endpoints: {@link EngineEndpoints#privateServer}) from a private HTTP server on a loopback port, and
  * connects to it as clients do, in turn over the transports the application allows: WebSocket, polling, polling then
  * upgrade, each session with a Socket.IO CONNECT and an acknowledged event, answered with the application's packet
- * encoder and decoder. Then it closes both. The JIT compiler so compiles the HTTP decoding, the WebSocket upgrade, the
- * engine's handshake and transports and the packet codec before the first herd of clients, which met a cold path (a
- * third of a ramp's CPU was the compiler, {@code bench/runs/20261128-connections-profile}).
+ * encoder and decoder. Then it closes both, and waits for the JIT compiler to compile what they made hot
+ * ({@link CompilerQueue}): the sessions end long before that, and a process that listened with hundreds of methods
+ * still queued compiled them during its first clients ({@code bench/runs/20261201-jit-queue}). The JIT compiler so
+ * compiles the HTTP decoding, the WebSocket upgrade, the engine's handshake and transports and the packet codec before
+ * the first herd of clients, which met a cold path (a third of a ramp's CPU was the compiler,
+ * {@code bench/runs/20261128-connections-profile}).
  * <p>
  * Nothing of the application sees these sessions: they reach no namespace, handler, handshake filter or limit, are
  * counted in none of its figures and stored in no session store. A worker that warms up ({@link #connections()})
@@ -92,8 +95,12 @@ public class WarmUp {
     @Inject
     ClusterInfo identity;
 
-    /** What the last warm-up did (for the startup log and the tests). */
-    public record Result(int sessions, int failed, long millis, boolean timedOut) {
+    /**
+     * What the last warm-up did (for the startup log and the tests): its sessions, and then how long it waited for the
+     * JIT compiler ({@code compilerQuiet}: whether the compiler was done before the timeout).
+     */
+    public record Result(int sessions, int failed, long millis, boolean timedOut, long compilerMillis,
+            boolean compilerQuiet) {
     }
 
     private volatile Result last;
@@ -127,34 +134,60 @@ public class WarmUp {
             return;
         }
         long timeout = config.warmUp().timeout().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         // a Vert.x of its own, closed afterwards: the application's reports every HTTP server and client it runs to
         // the metrics (Micrometer's HTTP binder counted the warm-up's requests as the application's); the same
         // transport as the application's, so that the code compiled is the code its connections run
         Vertx own = Vertx.vertx(new VertxOptions().setPreferNativeTransport(vertx.isNativeTransportEnabled())
                 .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(1));
+        Result sessions;
         try {
-            last = run(own, n, timeout).toCompletionStage().toCompletableFuture().get(timeout + SESSION_TIMEOUT_MS + 2000,
+            sessions = run(own, n, timeout).toCompletionStage().toCompletableFuture().get(timeout + SESSION_TIMEOUT_MS + 2000,
                     TimeUnit.MILLISECONDS);
-            if (last == null) {
-                return;
-            }
-            LOG.infof("Warmed the connection path with %d sessions in %d ms%s (quarkus.socketio.warm-up)", last.sessions(),
-                    last.millis(), last.timedOut() ? ", cut short by its timeout" : "");
-            if (last.failed() > 0) {
-                LOG.warnf("The warm-up of the connection path had %d failed sessions of %d: the process starts anyway",
-                        last.failed(), last.sessions());
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         } catch (Exception e) {
             // never a reason not to start: the process starts cold
             LOG.warnf("The warm-up of the connection path failed (%s): the process starts without it", e.toString());
+            return;
         } finally {
             try {
                 own.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 LOG.debugf("the warm-up's Vert.x did not close in time: %s", e.toString());
             }
+        }
+        if (sessions == null) {
+            return;
+        }
+        CompilerQueue.Wait compiled = awaitCompiler(deadline);
+        last = new Result(sessions.sessions(), sessions.failed(), sessions.millis(), sessions.timedOut(),
+                compiled.millis(), compiled.quiet());
+        LOG.infof("Warmed the connection path with %d sessions in %d ms%s, then waited %d ms for the JIT compiler%s"
+                + " (quarkus.socketio.warm-up)", last.sessions(), last.millis(),
+                last.timedOut() ? ", cut short by its timeout" : "", last.compilerMillis(),
+                last.compilerQuiet() ? "" : " (still compiling at the timeout)");
+        if (last.failed() > 0) {
+            LOG.warnf("The warm-up of the connection path had %d failed sessions of %d: the process starts anyway",
+                    last.failed(), last.sessions());
+        }
+    }
+
+    /**
+     * Waits, until {@code deadline} at most, for the JIT compiler to compile what the sessions made hot
+     * ({@link CompilerQueue}): a zero wait, not quiet, where this JVM does not tell its compilers' time.
+     */
+    private static CompilerQueue.Wait awaitCompiler(long deadline) {
+        CompilerQueue queue = CompilerQueue.ofThisJvm();
+        if (queue == null) {
+            return new CompilerQueue.Wait(0, false);
+        }
+        try {
+            return queue.await(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CompilerQueue.Wait(0, false);
         }
     }
 
@@ -180,7 +213,7 @@ public class WarmUp {
                         lanes.add(clients.lane(next, n));
                     }
                     return Future.join(lanes).map(v -> new Result(clients.done.get(), clients.failed.get(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline))
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline, 0, false))
                             .eventually(() -> {
                                 engine.shutdown();
                                 return Future.join(server.close(), clients.http.close(), clients.ws.close());
