@@ -47,8 +47,17 @@ public abstract class TransportKind {
     }
 
     /**
+     * Checks the settings of what this transport listens on besides the application's HTTP server, when it is among
+     * {@code endpoints}' transports: a bad value fails startup, naming its key, before the warm-up. Called once, at
+     * startup, before {@link #listen}.
+     */
+    void check(EngineEndpoints endpoints) {
+    }
+
+    /**
      * Starts what this transport listens on besides the application's HTTP server (WebTransport's UDP port), when it
-     * is among {@code endpoints}' transports; returns what stops it, or null. Called once, at startup.
+     * is among {@code endpoints}' transports; returns what stops it, or null. Called once, at startup, after the
+     * warm-up, just before the HTTP server binds: no client reaches the process through it before then.
      */
     AutoCloseable listen(EngineEndpoints endpoints) {
         return null;

@@ -54,9 +54,15 @@ final class WebTransportTransport extends Transport {
         }
 
         @Override
+        void check(EngineEndpoints endpoints) {
+            if (hasHttpServer()) {
+                settings(endpoints.config.webtransport(), endpoints.options().maxHttpBufferSize());
+            }
+        }
+
+        @Override
         AutoCloseable listen(EngineEndpoints endpoints) {
-            if (!ConfigProvider.getConfig().getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true)) {
-                // no HTTP server here (a cluster's primary, which holds the ports and relays QUIC to its workers)
+            if (!hasHttpServer()) {
                 return null;
             }
             WebTransportServer.Settings settings = settings(endpoints.config.webtransport(),
@@ -92,6 +98,14 @@ final class WebTransportTransport extends Transport {
             }
         }
     };
+
+    /**
+     * Whether this process has an HTTP server, and so listens for WebTransport: not a cluster's primary, which holds
+     * the ports and relays QUIC to its workers.
+     */
+    private static boolean hasHttpServer() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.http.host-enabled", Boolean.class).orElse(true);
+    }
 
     /** The listener's settings; a missing certificate or a bad value fails startup naming its key. */
     static WebTransportServer.Settings settings(SocketIoRuntimeConfig.WebTransport config, int maxHttpBufferSize) {
