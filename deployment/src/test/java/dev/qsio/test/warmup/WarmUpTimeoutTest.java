@@ -28,7 +28,15 @@ class WarmUpTimeoutTest {
             .withApplicationRoot(root -> root.addClasses(Main.class))
             .overrideConfigKey("quarkus.socketio.transports", "polling")
             .overrideConfigKey("quarkus.socketio.warm-up.connections", "100000000")
-            .overrideConfigKey("quarkus.socketio.warm-up.timeout", "1s");
+            .overrideConfigKey("quarkus.socketio.warm-up.timeout", "1s")
+            .setLogRecordPredicate(r -> r.getMessage() != null && r.getMessage().startsWith("Warmed the connection path"))
+            .assertLogRecords(records -> {
+                assertThat(records).hasSize(1);
+                String line = String.format(records.get(0).getMessage(), records.get(0).getParameters());
+                // the log says why the compiler was not waited for, not that it was still compiling
+                assertThat(line).contains("cut short by its timeout", "then waited 0 ms for the JIT compiler",
+                        "(none left: the sessions used the whole timeout)").doesNotContain("still compiling");
+            });
 
     @SocketIo
     public static class Main {
@@ -52,6 +60,7 @@ class WarmUpTimeoutTest {
         // the timeout bounds the sessions and the wait for the compiler together: none is left for the wait
         assertThat(result.compilerMillis()).as("%s", result).isZero();
         assertThat(result.compilerQuiet()).as("%s", result).isFalse();
+        assertThat(result.compiler()).as("%s", result).isEqualTo(WarmUp.Compiler.NO_TIME_LEFT);
         // a polling handshake of the application's own engine
         HttpResponse<String> open = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port + "/socket.io/?EIO=4&transport=polling")).build(),

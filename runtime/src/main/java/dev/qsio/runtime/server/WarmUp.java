@@ -97,10 +97,35 @@ public class WarmUp {
 
     /**
      * What the last warm-up did (for the startup log and the tests): its sessions, and then how long it waited for the
-     * JIT compiler ({@code compilerQuiet}: whether the compiler was done before the timeout).
+     * JIT compiler and how that wait ended.
      */
     public record Result(int sessions, int failed, long millis, boolean timedOut, long compilerMillis,
-            boolean compilerQuiet) {
+            Compiler compiler) {
+
+        /** Whether the compiler was done before the timeout. */
+        public boolean compilerQuiet() {
+            return compiler == Compiler.QUIET;
+        }
+    }
+
+    /** How the wait for the JIT compiler ended, and what the startup log says of it. */
+    public enum Compiler {
+        /** The compiler went quiet within the timeout. */
+        QUIET(""),
+        /** The timeout came while the compiler was still busy. */
+        STILL_COMPILING(" (still compiling at the timeout)"),
+        /** The sessions used the whole timeout: the compiler was not waited for. */
+        NO_TIME_LEFT(" (none left: the sessions used the whole timeout)"),
+        /** This JVM does not tell its compilers' time: there is nothing to wait on. */
+        NOT_TOLD(" (this JVM does not tell its compilers' time)"),
+        /** Not waited for yet (the sessions' own result). */
+        NOT_WAITED("");
+
+        final String inLog;
+
+        Compiler(String inLog) {
+            this.inLog = inLog;
+        }
     }
 
     private volatile Result last;
@@ -161,33 +186,33 @@ public class WarmUp {
         if (sessions == null) {
             return;
         }
-        CompilerQueue.Wait compiled = awaitCompiler(deadline);
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        CompilerQueue queue = CompilerQueue.ofThisJvm();
+        long compilerMillis = 0;
+        Compiler compiler;
+        if (queue == null) {
+            compiler = Compiler.NOT_TOLD;
+        } else if (left <= 0) {
+            compiler = Compiler.NO_TIME_LEFT;
+        } else {
+            try {
+                CompilerQueue.Wait compiled = queue.await(left);
+                compilerMillis = compiled.millis();
+                compiler = compiled.quiet() ? Compiler.QUIET : Compiler.STILL_COMPILING;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         last = new Result(sessions.sessions(), sessions.failed(), sessions.millis(), sessions.timedOut(),
-                compiled.millis(), compiled.quiet());
+                compilerMillis, compiler);
         LOG.infof("Warmed the connection path with %d sessions in %d ms%s, then waited %d ms for the JIT compiler%s"
                 + " (quarkus.socketio.warm-up)", last.sessions(), last.millis(),
                 last.timedOut() ? ", cut short by its timeout" : "", last.compilerMillis(),
-                last.compilerQuiet() ? "" : " (still compiling at the timeout)");
+                last.compiler().inLog);
         if (last.failed() > 0) {
             LOG.warnf("The warm-up of the connection path had %d failed sessions of %d: the process starts anyway",
                     last.failed(), last.sessions());
-        }
-    }
-
-    /**
-     * Waits, until {@code deadline} at most, for the JIT compiler to compile what the sessions made hot
-     * ({@link CompilerQueue}): a zero wait, not quiet, where this JVM does not tell its compilers' time.
-     */
-    private static CompilerQueue.Wait awaitCompiler(long deadline) {
-        CompilerQueue queue = CompilerQueue.ofThisJvm();
-        if (queue == null) {
-            return new CompilerQueue.Wait(0, false);
-        }
-        try {
-            return queue.await(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new CompilerQueue.Wait(0, false);
         }
     }
 
@@ -213,7 +238,7 @@ public class WarmUp {
                         lanes.add(clients.lane(next, n));
                     }
                     return Future.join(lanes).map(v -> new Result(clients.done.get(), clients.failed.get(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline, 0, false))
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline, 0, Compiler.NOT_WAITED))
                             .eventually(() -> {
                                 engine.shutdown();
                                 return Future.join(server.close(), clients.http.close(), clients.ws.close());
