@@ -101,6 +101,7 @@ public final class Settings {
         Checks.offOrPositive("quarkus.socketio.heap.periodic-collection", runtime.heap().periodicCollection());
         // warm-up.connections: any number from 0 (off), as Values.check has it for every number
         Checks.positive("quarkus.socketio.warm-up.timeout", runtime.warmUp().timeout());
+        Checks.within("quarkus.socketio.warm-up.passes", runtime.warmUp().passes(), 1, 20);
         httpTokens("quarkus.socketio.cors.methods", runtime.cors().methods(), "method");
         runtime.cors().allowedHeaders().ifPresent(h -> httpTokens("quarkus.socketio.cors.allowed-headers", h, "header name"));
         runtime.cors().exposedHeaders().ifPresent(h -> httpTokens("quarkus.socketio.cors.exposed-headers", h, "header name"));

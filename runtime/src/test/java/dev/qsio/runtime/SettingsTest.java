@@ -149,6 +149,7 @@ class SettingsTest {
         // the warm-up of the connection path: 0 sessions turns it off; its bound must be some time
         rule("warm-up.connections", List.of(), List.of("0", "1"));
         rule("warm-up.timeout", List.of("0s"), List.of("1ms"));
+        rule("warm-up.passes", List.of("0", "21"), List.of("1", "20"));
         rule("warm-up.recovery-sessions", List.of(), List.of("0", "1"));
         rule("per-message-deflate.threshold", List.of(), List.of("0"));
         rule("http-compression.threshold", List.of(), List.of("0"));

@@ -867,7 +867,10 @@ public final class Bench {
         for (int round = 1; round <= rounds; round++) {
             for (Map.Entry<String, String> e : jars.entrySet()) {
                 int port = ports[k++];
-                List<String> command = new ArrayList<>(jvm);
+                // with the AOT cache bench/aot-train left beside the jar, as the qsio targets: bench/compare's own
+                // builds have none (it does not train them), a build trained by hand runs with its own
+                Optional<List<String>> aot = aotJvm(Path.of(e.getValue()).getParent(), jvm);
+                List<String> command = new ArrayList<>(aot.orElse(jvm));
                 command.add("-Dquarkus.http.port=" + port);
                 if (webTransport) {
                     command.addAll(webTransportOptions(root));
@@ -880,6 +883,7 @@ public final class Bench {
                 command.add(e.getValue());
                 Target t = new Target(e.getKey() + "#" + round, "quarkus-socketio at " + e.getKey() + " ("
                         + (workers > 1 ? workers + " workers" : "1 process") + (webTransport ? ", WebTransport" : "")
+                        + (aot.isPresent() ? ", AOT cache" : "")
                         + "), round " + round, port, workers, true, Path.of(e.getValue()).getParent(), Map.of(), command);
                 t.webTransport = webTransport;
                 targets.add(t);

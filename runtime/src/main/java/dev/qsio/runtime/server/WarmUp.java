@@ -51,7 +51,9 @@ import io.vertx.ext.web.Router;
  * upgrade, each session with a Socket.IO CONNECT and an acknowledged event, answered with the application's packet
  * encoder and decoder. Then it closes both, and waits for the JIT compiler to compile what they made hot
  * ({@link CompilerQueue}): the sessions end long before that, and a process that listened with hundreds of methods
- * still queued compiled them during its first clients ({@code bench/runs/20261201-jit-queue}). The JIT compiler so
+ * still queued compiled them during its first clients ({@code bench/runs/20261201-jit-queue}). It does so
+ * {@code quarkus.socketio.warm-up.passes} times: each pass takes more of the path to the optimizing compiler
+ * ({@code bench/runs/20261202-warm-up-passes}). The JIT compiler so
  * compiles the HTTP decoding, the WebSocket upgrade, the engine's handshake and transports and the packet codec before
  * the first herd of clients, which met a cold path (a third of a ramp's CPU was the compiler,
  * {@code bench/runs/20261128-connections-profile}).
@@ -96,11 +98,12 @@ public class WarmUp {
     ClusterInfo identity;
 
     /**
-     * What the last warm-up did (for the startup log and the tests): its sessions, and then how long it waited for the
-     * JIT compiler and how that wait ended.
+     * What the last warm-up did (for the startup log and the tests): its sessions (all passes together, and the time
+     * they took), how long it waited for the JIT compiler (after each pass, together) and how the last wait ended, and
+     * how many passes it made.
      */
     public record Result(int sessions, int failed, long millis, boolean timedOut, long compilerMillis,
-            Compiler compiler) {
+            Compiler compiler, int passes) {
 
         /** Whether the compiler was done before the timeout. */
         public boolean compilerQuiet() {
@@ -159,16 +162,55 @@ public class WarmUp {
             return;
         }
         long timeout = config.warmUp().timeout().toMillis();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         // a Vert.x of its own, closed afterwards: the application's reports every HTTP server and client it runs to
         // the metrics (Micrometer's HTTP binder counted the warm-up's requests as the application's); the same
         // transport as the application's, so that the code compiled is the code its connections run
         Vertx own = Vertx.vertx(new VertxOptions().setPreferNativeTransport(vertx.isNativeTransportEnabled())
                 .setEventLoopPoolSize(Math.max(1, Runtime.getRuntime().availableProcessors())).setWorkerPoolSize(1));
-        Result sessions;
+        int passes = config.warmUp().passes();
+        CompilerQueue queue = CompilerQueue.ofThisJvm();
+        // the timeout bounds the passes and the waits together, from here
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        int done = 0;
+        int passesDone = 0;
+        int failed = 0;
+        long sessionMillis = 0;
+        long compilerMillis = 0;
+        boolean timedOut = false;
+        Compiler compiler = Compiler.NOT_WAITED;
         try {
-            sessions = run(own, n, timeout).toCompletionStage().toCompletableFuture().get(timeout + SESSION_TIMEOUT_MS + 2000,
-                    TimeUnit.MILLISECONDS);
+            for (int pass = 0; pass < passes; pass++) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    timedOut = true;
+                    break;
+                }
+                Result sessions = run(own, n, deadline).toCompletionStage().toCompletableFuture()
+                        .get(left + SESSION_TIMEOUT_MS + 2000, TimeUnit.MILLISECONDS);
+                if (sessions == null) {
+                    return;
+                }
+                passesDone++;
+                done += sessions.sessions();
+                failed += sessions.failed();
+                sessionMillis += sessions.millis();
+                timedOut |= sessions.timedOut();
+                left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (queue == null) {
+                    compiler = Compiler.NOT_TOLD;
+                    continue;
+                }
+                if (left <= 0) {
+                    compiler = Compiler.NO_TIME_LEFT;
+                    break;
+                }
+                CompilerQueue.Wait compiled = queue.await(left);
+                compilerMillis += compiled.millis();
+                compiler = compiled.quiet() ? Compiler.QUIET : Compiler.STILL_COMPILING;
+                if (!compiled.quiet()) {
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -183,31 +225,10 @@ public class WarmUp {
                 LOG.debugf("the warm-up's Vert.x did not close in time: %s", e.toString());
             }
         }
-        if (sessions == null) {
-            return;
-        }
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        CompilerQueue queue = CompilerQueue.ofThisJvm();
-        long compilerMillis = 0;
-        Compiler compiler;
-        if (queue == null) {
-            compiler = Compiler.NOT_TOLD;
-        } else if (left <= 0) {
-            compiler = Compiler.NO_TIME_LEFT;
-        } else {
-            try {
-                CompilerQueue.Wait compiled = queue.await(left);
-                compilerMillis = compiled.millis();
-                compiler = compiled.quiet() ? Compiler.QUIET : Compiler.STILL_COMPILING;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        last = new Result(sessions.sessions(), sessions.failed(), sessions.millis(), sessions.timedOut(),
-                compilerMillis, compiler);
-        LOG.infof("Warmed the connection path with %d sessions in %d ms%s, then waited %d ms for the JIT compiler%s"
-                + " (quarkus.socketio.warm-up)", last.sessions(), last.millis(),
+        last = new Result(done, failed, sessionMillis, timedOut, compilerMillis, compiler, passesDone);
+        LOG.infof("Warmed the connection path with %d sessions%s in %d ms%s, then waited %d ms for the JIT compiler%s"
+                + " (quarkus.socketio.warm-up)", last.sessions(),
+                last.passes() > 1 ? " in " + last.passes() + " passes" : "", last.millis(),
                 last.timedOut() ? ", cut short by its timeout" : "", last.compilerMillis(),
                 last.compiler().inLog);
         if (last.failed() > 0) {
@@ -216,8 +237,12 @@ public class WarmUp {
         }
     }
 
-    /** Opens {@code n} sessions on a private server run by {@code own}, at most {@code timeoutMs}; then closes it. */
-    Future<Result> run(Vertx own, int n, long timeoutMs) {
+    /**
+     * Opens {@code n} sessions on a private server run by {@code own}, starting none past {@code deadline} (of
+     * {@link System#nanoTime}); then closes it.
+     */
+    Future<Result> run(Vertx own, int n, long deadline) {
+        long start = System.nanoTime();
         List<Mix> mixes = mixes();
         if (mixes.isEmpty()) {
             // WebTransport alone: its listener is not the HTTP server's, and it has no warm-up of its own yet
@@ -227,8 +252,6 @@ public class WarmUp {
         EngineServer<Peer> engine = engines.privateServer(path, own, new Answers());
         Router router = Router.router(own);
         router.route(path + "*").handler(engine);
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         return own.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
                 .setPerMessageWebSocketCompressionSupported(true)).requestHandler(router).listen().compose(server -> {
                     Clients clients = new Clients(own, server.actualPort(), path, mixes, deadline);
@@ -238,7 +261,7 @@ public class WarmUp {
                         lanes.add(clients.lane(next, n));
                     }
                     return Future.join(lanes).map(v -> new Result(clients.done.get(), clients.failed.get(),
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline, 0, Compiler.NOT_WAITED))
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), System.nanoTime() > deadline, 0, Compiler.NOT_WAITED, 1))
                             .eventually(() -> {
                                 engine.shutdown();
                                 return Future.join(server.close(), clients.http.close(), clients.ws.close());
