@@ -69,8 +69,17 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
      * on the first request seen on a port (a port chosen at random is known only then).
      */
     public void watchPort(int port) {
+        watchPort(port, true);
+    }
+
+    /**
+     * {@code listening}: the port is known to be this process's listener's; otherwise it is the local port of a
+     * connection, which may have been accepted by another process (a cluster's primary), and finding no listener for
+     * it is no cause for a warning.
+     */
+    private void watchPort(int port, boolean listening) {
         if (timeoutMs > 0 && port > 0 && ports.add(port)) {
-            install(port);
+            install(port, listening);
         }
     }
 
@@ -80,9 +89,11 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
         Watch watch = channel == null ? null : channel.attr(WATCH).get();
         if (watch == null) {
             // a connection accepted on a port not yet watched (one chosen at random: it is known from now on); a
-            // watched connection's port is watched already, and asking its address costs a lookup per request
+            // watched connection's port is watched already, and asking its address costs a lookup per request. A
+            // cluster's worker also meets connections its primary accepted and handed over, whose port is the
+            // primary's: those it cannot watch there (they go through its own listener once that is watched)
             if (request.localAddress() != null) {
-                watchPort(request.localAddress().port());
+                watchPort(request.localAddress().port(), false);
             }
             return;
         }
@@ -95,13 +106,19 @@ public final class HeaderTimeout implements Handler<RoutingContext> {
     }
 
     /** Watches the connections the listening channel of this port accepts from now on. */
-    private void install(int port) {
+    private void install(int port, boolean ours) {
         Channel listening;
         try {
             listening = FrameworkInternals.listeningChannel(vertx, port);
         } catch (RuntimeException e) {
-            LOG.warnf("Request heads on port %d are not timed (quarkus.socketio.header-timeout): %s", port,
-                    e.getMessage());
+            if (ours) {
+                LOG.warnf("Request heads on port %d are not timed (quarkus.socketio.header-timeout): %s", port,
+                        e.getMessage());
+            } else {
+                LOG.debugf("a connection on port %d, which this process does not listen on (handed over by the"
+                        + " primary that did): its request heads are timed by the listener it came through, if any",
+                        port);
+            }
             return;
         }
         // one acceptor per listening channel, whichever event loop gets here first

@@ -29,8 +29,26 @@ public class HeaderTimeouts {
         this.server = server;
     }
 
+    /**
+     * The filter, once the HTTP server's own ports are watched: the first request may come before the server's start
+     * events reach their (asynchronous) observers below, as a cluster worker's first connections, handed over by its
+     * primary, did; their port is the primary's, which is no listener of this process.
+     */
     public HeaderTimeout timeout() {
+        if (!watched) {
+            watched = true;
+            watchListening();
+        }
         return timeout;
+    }
+
+    private volatile boolean watched;
+
+    private void watchListening() {
+        timeout.watchPort(server.getPort());
+        if (server.getSecurePort() > 0) {
+            timeout.watchPort(server.getSecurePort());
+        }
     }
 
     // the ports as bound: a port configured as 0 (a worker's private listeners) is the kernel's choice
