@@ -181,6 +181,12 @@ TABLES = [
     {"file": "compare-043e4af-head.adoc", "run": "bench/runs/20261125-compare-043e4af-head", "kind": "figures",
      "names": ["043e4afcc", "1ac9c3339"], "labels": ["043e4af (the issue's start)", "1ac9c33"],
      "short": ["043e4af", "1ac9c33"]},
+    # a cluster trained as a cluster (the primary's cache and its workers', quarkus.socketio.cluster.worker-aot-cache)
+    # against the single process's cache for all three JVMs, one build (issue 68)
+    {"file": "cluster-aot.adoc", "run": "bench/runs/20261202-cluster-aot/compare-2workers", "kind": "figures",
+     "names": ["single", "cluster"],
+     "labels": ["the single process's cache for all", "the primary's and the workers' own"],
+     "short": ["single", "own"]},
     # WebTransport's UDP sockets with 4 MB buffers (56ee0f7) against the kernel's 208 KB, one process and 2 workers
     {"file": "compare-webtransport-socket-buffer.adoc", "run": "bench/runs/compare-90cefb6-56ee0f7-webtransport",
      "kind": "figures", "names": ["90cefb6aa", "56ee0f719"], "labels": ["90cefb6 (208 KB)", "56ee0f7 (4 MB)"],

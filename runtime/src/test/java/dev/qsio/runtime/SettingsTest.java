@@ -108,6 +108,7 @@ class SettingsTest {
         rule("cluster.request-timeout", List.of("0s"), List.of("1ms"));
         rule("cluster.delayed-connection-timeout", List.of("0s"), List.of("1ms"));
         anyText("cluster.worker-jvm-options", "options of the worker's JVM, read by the JVM");
+        rule("cluster.worker-aot-cache", List.of("no-such-worker.aot", " "), List.of("pom.xml"));
         rule("cluster.sticky.cookie-name", List.of("a b", "a;b", "a=b"), List.of("qsio", "node_id"));
         rule("cluster.sticky.cookie-path", List.of("custom", "/a;b", "/a\u0001b"), List.of("/", "/custom/path"));
         rule("cluster.control.token", List.of(" "), List.of("t0ken"), "cluster.control.enabled", "true");

@@ -742,7 +742,40 @@ public final class Bench {
      * (no JDK 25 at build time), or with BENCH_AOT=0.
      */
     static Optional<List<String>> aotJvm(Path app, List<String> jvm) {
-        Path cache = app.resolve("app.aot");
+        return aotJvm(app, jvm, "app.aot");
+    }
+
+    /**
+     * The command start of a cluster target: with the caches {@code bench/aot-train --cluster} left in {@code app}, the
+     * primary's ({@code app-primary.aot}) and its workers' ({@code app-worker.aot}, given to them with
+     * {@code quarkus.socketio.cluster.worker-aot-cache}), as users are told to run a cluster; else as
+     * {@link #aotJvm(Path, List)}. BENCH_AOT_CLUSTER=0 leaves the cluster caches out.
+     */
+    static Optional<List<String>> aotClusterJvm(Path app, List<String> jvm) {
+        Path worker = app.resolve("app-worker.aot");
+        if (!"0".equals(System.getenv("BENCH_AOT_CLUSTER")) && Files.isRegularFile(worker)) {
+            Optional<List<String>> primary = aotJvm(app, jvm, "app-primary.aot");
+            if (primary.isPresent() && !newerJar(app, worker)) {
+                List<String> command = new ArrayList<>(primary.get());
+                command.add("-Dquarkus.socketio.cluster.worker-aot-cache=" + worker);
+                return Optional.of(command);
+            }
+        }
+        return aotJvm(app, jvm);
+    }
+
+    /** Whether a jar of {@code app} was built after {@code cache} was made (the JVM would refuse the cache). */
+    private static boolean newerJar(Path app, Path cache) {
+        try (Stream<Path> files = Files.walk(app)) {
+            long trained = Files.getLastModifiedTime(cache).toMillis();
+            return files.filter(f -> f.toString().endsWith(".jar")).anyMatch(f -> f.toFile().lastModified() > trained);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optional<List<String>> aotJvm(Path app, List<String> jvm, String cacheName) {
+        Path cache = app.resolve(cacheName);
         Path javaFile = app.resolve("app.aot.java");
         if ("0".equals(System.getenv("BENCH_AOT")) || !Files.isRegularFile(cache) || !Files.isRegularFile(javaFile)) {
             return Optional.empty();
@@ -788,23 +821,27 @@ public final class Bench {
         // (bench/aot-train, made by the build where a JDK 25 is found), the primary and every worker it starts;
         // -jit: the same application on this JVM (the build's) without a cache, for what the cache changes
         List<String> aot = aotJvm(root.resolve("quarkus-app/target/quarkus-app"), jvm).orElse(jvm);
+        // a cluster: the primary's and the workers' caches of bench/aot-train --cluster, where it made them
+        List<String> aotCluster = aotClusterJvm(root.resolve("quarkus-app/target/quarkus-app"), jvm).orElse(jvm);
         int[] ports = freePorts(19);
         // the WebTransport targets: the same application with the transport listed, on a certificate made for the run
         List<String> wt = new ArrayList<>(aot);
         wt.addAll(webTransportOptions(root));
+        List<String> wtCluster = new ArrayList<>(aotCluster);
+        wtCluster.addAll(webTransportOptions(root));
         String traced = root.resolve("quarkus-traced-app/target/quarkus-app/quarkus-run.jar").toString();
         return List.of(
                 new Target("qsio", "quarkus-socketio (1 process)", ports[0], 1, true, root, Map.of(),
                         concat(aot, "-Dquarkus.http.port=" + ports[0], "-jar", quarkus)),
                 new Target("qsio-cluster", "quarkus-socketio (2 workers)", ports[1], 2, true, root, Map.of(),
-                        concat(aot, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
+                        concat(aotCluster, "-Dquarkus.http.port=" + ports[1], "-Dquarkus.socketio.cluster.workers=2", "-jar",
                                 quarkus)),
                 new Target("qsio-wt", "quarkus-socketio on WebTransport (1 process)", ports[17], 1, true, root,
                         Map.of(), concat(wt, "-Dquarkus.http.port=" + ports[17],
                                 "-Dquarkus.socketio.webtransport.port=" + ports[17], "-jar", quarkus))
                         .onWebTransport(),
                 new Target("qsio-cluster-wt", "quarkus-socketio on WebTransport (2 workers)", ports[18], 2, true, root,
-                        Map.of(), concat(wt, "-Dquarkus.http.port=" + ports[18],
+                        Map.of(), concat(wtCluster, "-Dquarkus.http.port=" + ports[18],
                                 "-Dquarkus.socketio.webtransport.port=" + ports[18],
                                 "-Dquarkus.socketio.cluster.workers=2", "-jar", quarkus))
                         .onWebTransport(),
@@ -812,7 +849,7 @@ public final class Bench {
                         true, root, Map.of(), concat(aot, "-Dquarkus.http.port=" + ports[15],
                                 "-Dquarkus.socketio.heap.enabled=false", "-jar", quarkus)),
                 new Target("qsio-cluster-jvm-heap", "quarkus-socketio with the JVM's own heap sizing (2 workers)",
-                        ports[16], 2, true, root, Map.of(), concat(aot, "-Dquarkus.http.port=" + ports[16],
+                        ports[16], 2, true, root, Map.of(), concat(aotCluster, "-Dquarkus.http.port=" + ports[16],
                                 "-Dquarkus.socketio.heap.enabled=false", "-Dquarkus.socketio.cluster.workers=2", "-jar",
                                 quarkus)),
                 new Target("qsio-jit", "quarkus-socketio without AOT cache, on the build's JVM (1 process)", ports[13],
@@ -869,7 +906,8 @@ public final class Bench {
                 int port = ports[k++];
                 // with the AOT cache bench/aot-train left beside the jar, as the qsio targets: bench/compare's own
                 // builds have none (it does not train them), a build trained by hand runs with its own
-                Optional<List<String>> aot = aotJvm(Path.of(e.getValue()).getParent(), jvm);
+                Optional<List<String>> aot = workers > 1 ? aotClusterJvm(Path.of(e.getValue()).getParent(), jvm)
+                        : aotJvm(Path.of(e.getValue()).getParent(), jvm);
                 List<String> command = new ArrayList<>(aot.orElse(jvm));
                 command.add("-Dquarkus.http.port=" + port);
                 if (webTransport) {
@@ -883,7 +921,8 @@ public final class Bench {
                 command.add(e.getValue());
                 Target t = new Target(e.getKey() + "#" + round, "quarkus-socketio at " + e.getKey() + " ("
                         + (workers > 1 ? workers + " workers" : "1 process") + (webTransport ? ", WebTransport" : "")
-                        + (aot.isPresent() ? ", AOT cache" : "")
+                        + (aot.isPresent() ? aot.get().stream().anyMatch(o -> o.contains("worker-aot-cache"))
+                                ? ", AOT caches of a cluster" : ", AOT cache" : "")
                         + "), round " + round, port, workers, true, Path.of(e.getValue()).getParent(), Map.of(), command);
                 t.webTransport = webTransport;
                 targets.add(t);
@@ -991,6 +1030,10 @@ public final class Bench {
                 cmd -> r.versions.put("Java of qsio and qsio-cluster (with AOT cache)",
                         command(cmd.get(0), "-version").lines().findFirst().orElse("?")),
                 () -> r.versions.put("Java of qsio and qsio-cluster (with AOT cache)", "none: no AOT cache"));
+        r.versions.put("AOT caches of qsio-cluster", aotClusterJvm(root.resolve("quarkus-app/target/quarkus-app"),
+                List.of("java")).map(cmd -> cmd.stream().anyMatch(o -> o.contains("worker-aot-cache"))
+                        ? "the primary's and the workers' (bench/aot-train --cluster)"
+                        : "the single process's, for the primary and its workers").orElse("none"));
         r.versions.put("Node", command("node", "--version").replaceFirst("^v", ""));
         r.versions.put("socket.io", npmVersion(root, "socket.io"));
         r.versions.put("@socket.io/cluster-adapter", npmVersion(root, "@socket.io/cluster-adapter"));

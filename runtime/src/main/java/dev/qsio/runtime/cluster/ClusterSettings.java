@@ -1,5 +1,7 @@
 package dev.qsio.runtime.cluster;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -95,7 +97,24 @@ public final class ClusterSettings {
                     + "than " + KEY + "shutdown-timeout (" + config.shutdownTimeout() + "): a worker still closing its "
                     + "sessions would be killed", Set.of("quarkus.socketio.drain-spread", KEY + "shutdown-timeout"));
         }
+        config.workerAotCache().ifPresent(cache -> checkWorkerAotCache(cache, role));
         checkRecovery(runtime, role);
+    }
+
+    /**
+     * The workers' AOT cache: a file that exists (a worker given a missing one would fail its start again and again),
+     * and a primary on a JVM that knows {@code -XX:AOTCache} (Java 25 or newer), which its workers run on.
+     */
+    static void checkWorkerAotCache(String cache, ClusterInfo.Role role) {
+        String key = KEY + "worker-aot-cache";
+        if (cache.isBlank() || !Files.isRegularFile(Path.of(cache.trim()))) {
+            throw new ConfigurationException(key + " must name an AOT cache file (one a worker recorded with "
+                    + "-XX:AOTCacheOutput), got '" + cache + "': no such file", Set.of(key));
+        }
+        if (role == ClusterInfo.Role.PRIMARY && Runtime.version().feature() < 25) {
+            throw new ConfigurationException(key + " needs Java 25 or newer (-XX:AOTCache), and the primary runs on Java "
+                    + Runtime.version().feature() + "; its workers run on the same JVM", Set.of(key));
+        }
     }
 
     /** The spread of a worker's drain when {@code drain-spread} is unset, in a packaged application. */

@@ -1,12 +1,14 @@
 package dev.qsio.runtime.cluster;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -228,21 +230,41 @@ final class WorkerProcesses {
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         List<String> args = new ArrayList<>(info.arguments().map(List::of).orElseGet(() -> List.of(
                 System.getProperty("sun.java.command", "").split(" "))));
+        return workerCommand(java, args, config.workerJvmOptions(), config.workerAotCache());
+    }
+
+    /** The option that names a JVM's AOT cache (Java 25 or newer). */
+    static final String AOT_CACHE = "-XX:AOTCache=";
+
+    /**
+     * A worker's command, from the primary's {@code java} and {@code args}: its JVM options, or the primary's
+     * system properties and {@code jvmOptions} when given, with the AOT cache {@code aotCache} in place of any other
+     * when given; then the application's own arguments.
+     */
+    static List<String> workerCommand(String java, List<String> args, Optional<String> jvmOptions,
+            Optional<String> aotCache) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         // A worker out of memory exits (code 3) and is started again, rather than going on with threads that died
         // (an acceptor among them); first, so that options of the user's own that say otherwise win.
         cmd.add(EXIT_ON_OUT_OF_MEMORY);
-        if (config.workerJvmOptions().isPresent()) {
-            int app = applicationStart(args);
+        int app = applicationStart(args);
+        List<String> options = new ArrayList<>();
+        if (jvmOptions.isPresent()) {
             // the primary's system properties (-D...) are the application's configuration: kept, before the
             // worker options (which may set them again); its other JVM options are replaced
-            args.subList(0, app).stream().filter(a -> a.startsWith("-D")).forEach(cmd::add);
-            cmd.addAll(List.of(config.workerJvmOptions().get().trim().split("\\s+")));
-            cmd.addAll(args.subList(app, args.size()));
+            args.subList(0, app).stream().filter(a -> a.startsWith("-D")).forEach(options::add);
+            options.addAll(List.of(jvmOptions.get().trim().split("\\s+")));
         } else {
-            cmd.addAll(args);
+            options.addAll(args.subList(0, app));
         }
+        if (aotCache.isPresent()) {
+            // the workers' own cache: one JVM maps one, and the last of several options would win anyway
+            options.removeIf(o -> o.startsWith(AOT_CACHE));
+            options.add(AOT_CACHE + Path.of(aotCache.get().trim()).toAbsolutePath());
+        }
+        cmd.addAll(options);
+        cmd.addAll(args.subList(app, args.size()));
         return List.copyOf(cmd);
     }
 

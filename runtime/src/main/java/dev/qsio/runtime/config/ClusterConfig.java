@@ -161,6 +161,17 @@ public interface ClusterConfig {
     Optional<String> workerJvmOptions();
 
     /**
+     * The AOT cache (Java 25 or newer, {@code -XX:AOTCache}) the primary gives its workers, in place of the one it runs
+     * with itself: a cache recorded by a worker of a cluster (see the startup guide: one training run of the cluster
+     * writes the primary's cache and its workers'). A worker serves connections its primary accepted and handed over,
+     * which a cache trained by a single process has not seen; on the benchmark's application the cluster's own caches
+     * took the CPU of its warm handshake from 996 to 708 µs ({@code bench/runs/20261202-cluster-aot}). Unset: the
+     * workers run with the primary's options, its cache included. The file must exist, and the primary must run on
+     * Java 25 or newer.
+     */
+    Optional<String> workerAotCache();
+
+    /**
      * The sticky-session cookie set during the handshake, for load balancers in front of several hosts.
      */
     Sticky sticky();
