@@ -96,6 +96,19 @@ CONNECTIONS_WARM_UP_RUN = "bench/runs/20261128-connections-rounds3-warm-up"
 CONNECTIONS_RUN_COLUMNS = [("startup s", "startup s"),
                            ("handshakes/s (first ramp)", "first ramp of a fresh process, handshakes/s"),
                            *CONNECTION_COLUMNS]
+# the same five targets on 2026-12-02, the cluster on its own AOT caches (primary's and workers', b82250f)
+CONNECTIONS_CLUSTER_AOT_RUN = "bench/runs/20261202-connections-rounds3"
+
+
+def connection_aims():
+    """Issue 68's per-connection aims that compare two targets of one run."""
+    rows = []
+    for a, b in (("qsio", "node-uws"), ("qsio", "bun"), ("qsio-cluster", "node-uws-cluster")):
+        rows.append(("handshakes/s (warm)", a, b, "handshakes/s (warm)", ">= 1.0x"))
+    for a, b in (("qsio", "node-uws"), ("qsio-cluster", "node-uws-cluster")):
+        rows.append(("CPU per handshake (warm)", a, b, "CPU us per handshake (warm)", "<= 1.0x"))
+        rows.append(("resident KB per idle connection", a, b, "KB per idle connection", "<= 1.0x"))
+    return rows
 
 
 def memory_table(name, names):
@@ -150,6 +163,10 @@ TABLES = [
      "columns": CONNECTIONS_RUN_COLUMNS},
     {"file": "connections-rounds3-warm-up.adoc", "run": CONNECTIONS_WARM_UP_RUN, "kind": "targets",
      "names": CONNECTIONS_TARGETS, "columns": CONNECTIONS_RUN_COLUMNS},
+    {"file": "connections-cluster-aot.adoc", "run": CONNECTIONS_CLUSTER_AOT_RUN, "kind": "targets",
+     "names": CONNECTIONS_TARGETS, "columns": CONNECTIONS_RUN_COLUMNS},
+    {"file": "connections-cluster-aot-aims.adoc", "run": CONNECTIONS_CLUSTER_AOT_RUN, "kind": "aims",
+     "names": CONNECTIONS_TARGETS, "rows": connection_aims()},
     memory_table("default", ["qsio"]),
     memory_table("heap-free-ratio", ["qsio"]),
     memory_table("cluster-default", ["qsio-cluster", "node-uws-cluster"]),
