@@ -755,7 +755,7 @@ public final class Bench {
         Path worker = app.resolve("app-worker.aot");
         if (!"0".equals(System.getenv("BENCH_AOT_CLUSTER")) && Files.isRegularFile(worker)) {
             Optional<List<String>> primary = aotJvm(app, jvm, "app-primary.aot");
-            if (primary.isPresent() && !newerJar(app, worker)) {
+            if (primary.isPresent() && newerJar(app, worker).isEmpty()) {
                 List<String> command = new ArrayList<>(primary.get());
                 command.add("-Dquarkus.socketio.cluster.worker-aot-cache=" + worker);
                 return Optional.of(command);
@@ -764,11 +764,12 @@ public final class Bench {
         return aotJvm(app, jvm);
     }
 
-    /** Whether a jar of {@code app} was built after {@code cache} was made (the JVM would refuse the cache). */
-    private static boolean newerJar(Path app, Path cache) {
+    /** A jar of {@code app} built after {@code cache} was made (the JVM would refuse the cache), if any. */
+    private static Optional<Path> newerJar(Path app, Path cache) {
         try (Stream<Path> files = Files.walk(app)) {
             long trained = Files.getLastModifiedTime(cache).toMillis();
-            return files.filter(f -> f.toString().endsWith(".jar")).anyMatch(f -> f.toFile().lastModified() > trained);
+            return files.filter(f -> f.toString().endsWith(".jar")).filter(f -> f.toFile().lastModified() > trained)
+                    .findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -786,15 +787,11 @@ public final class Bench {
                 return Optional.empty();
             }
             // a jar built after the training: the JVM would refuse the cache (it checks each jar's size and time)
-            long trained = Files.getLastModifiedTime(cache).toMillis();
-            try (Stream<Path> files = Files.walk(app)) {
-                Optional<Path> newer = files.filter(f -> f.toString().endsWith(".jar"))
-                        .filter(f -> f.toFile().lastModified() > trained).findFirst();
-                if (newer.isPresent()) {
-                    System.err.println("warning: " + newer.get() + " is newer than the AOT cache " + cache
-                            + ": the qsio targets run without it (bench/aot-train makes it again)");
-                    return Optional.empty();
-                }
+            Optional<Path> newer = newerJar(app, cache);
+            if (newer.isPresent()) {
+                System.err.println("warning: " + newer.get() + " is newer than the AOT cache " + cache
+                        + ": the qsio targets run without it (bench/aot-train makes it again)");
+                return Optional.empty();
             }
             List<String> command = new ArrayList<>(jvm);
             command.set(0, java);
