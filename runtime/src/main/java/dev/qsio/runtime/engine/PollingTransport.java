@@ -174,9 +174,10 @@ public final class PollingTransport extends Transport {
             }
         }
         if (overlap) {
-            // a second concurrent GET: refused, and the session ends (the parked GET receives the close packet)
-            session.server.refuse(request, EngineError.BAD_REQUEST);
+            // a second concurrent GET: the session ends (the parked GET receives the close packet), then the GET is
+            // refused (the session is over before its client can learn it: see onData)
             session.onClose("transport error");
+            session.server.refuse(request, EngineError.BAD_REQUEST);
         } else if (closeAfter) {
             session.onClose(session.closingReason());
         }
@@ -208,9 +209,13 @@ public final class PollingTransport extends Transport {
         }
         EngineServer<?> server = session.server;
         if (!accepted) {
-            // a second concurrent POST (or a session that changed transport): refused, and the session ends
-            server.refuse(request, EngineError.BAD_REQUEST);
+            // a second concurrent POST (or a session that changed transport): the session ends, then the POST is
+            // refused. In that order wherever a request ends its session: the answer is written at once, the client's
+            // next request comes on a new connection, which may be read on another event loop while this one has not
+            // closed the session yet; that request then joined the session, and the close reset its connection
+            // (InputSurfacesFuzzIT: "header parser received no bytes" for the POST after a refused one)
             session.onClose("transport error");
+            server.refuse(request, EngineError.BAD_REQUEST);
             return;
         }
         EngineOptions options = server.options();
@@ -224,8 +229,8 @@ public final class PollingTransport extends Transport {
             try {
                 packets = RequestBody.decodePayload(request, body);
             } catch (MalformedPacketException e) {
-                server.refuse(request, EngineError.BAD_REQUEST);
                 session.onError(e.getMessage());
+                server.refuse(request, EngineError.BAD_REQUEST);
                 return;
             }
             for (EnginePacket packet : packets) {
@@ -240,8 +245,8 @@ public final class PollingTransport extends Transport {
             if (!dataDone(request)) {
                 return;
             }
-            server.bodyRefused(request, failure);
             session.onClose("transport error");
+            server.bodyRefused(request, failure);
         });
     }
 

@@ -279,8 +279,9 @@ final class RemoteSessions implements OtherServers {
                         // checked here, so that the client gets the answer its session's own server would give
                         packets = RequestBody.decodePayload(request, body);
                     } catch (MalformedPacketException e) {
-                        server.refuse(request, EngineError.BAD_REQUEST);
+                        // the owner is told before the client is answered, as a session's own server closes it first
                         peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("parse error").buffer());
+                        server.refuse(request, EngineError.BAD_REQUEST);
                         return;
                     }
                     if (RequestBody.eio3(request)) {
@@ -297,9 +298,9 @@ final class RemoteSessions implements OtherServers {
                     PollingTransport.headers(request, response);
                     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/html").end("ok");
                 }, failure -> {
-                    server.bodyRefused(request, failure);
                     // the session ends, as it does for the same failure on its own server
                     peers.send(owner, message(EngineMessages.Type.CLOSE).str(sid).str("transport error").buffer());
+                    server.bodyRefused(request, failure);
                 });
     }
 

@@ -316,7 +316,10 @@ class InputSurfacesFuzzIT {
 
     void connectBystanders() {
         Set<String> kinds = new HashSet<>();
-        for (int i = 0; i < 24 && kinds.size() < 4; i++) {
+        // the primary gives each new connection to a worker drawn at random: clients connect until both workers have
+        // one of each transport. 24 tries were not always enough (all 12 WebSocket ones went to worker 1 once, one
+        // chance in 2,048); 200 leave about one in 10^29
+        for (int i = 0; i < 200 && kinds.size() < 4; i++) {
             String transport = i % 2 == 0 ? "websocket" : "polling";
             String id = "bystander-" + i;
             driver.connect(id, url, Map.of("transports", List.of(transport), "reconnection", false));
