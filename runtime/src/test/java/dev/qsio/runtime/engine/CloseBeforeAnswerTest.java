@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 
@@ -54,25 +53,7 @@ class CloseBeforeAnswerTest {
     void start() throws Exception {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         engine = new EngineServer<>("/engine.io/", vertx, TestOptions.defaults(),
-                new SessionHandler<>() {
-                    @Override
-                    public String onOpen(EngineSession<String> session) {
-                        return session.id();
-                    }
-
-                    @Override
-                    public void onMessage(String sid, String text) {
-                    }
-
-                    @Override
-                    public void onBinary(String sid, Buffer data) {
-                    }
-
-                    @Override
-                    public void onClose(String sid, String reason) {
-                        closed.add(sid);
-                    }
-                }, null, OtherServers.Factory.NONE, refused -> {
+                new SessionIds((sid, reason) -> closed.add(sid)), null, OtherServers.Factory.NONE, refused -> {
                 });
         Router router = Router.router(vertx);
         router.route("/engine.io/*").handler(ctx -> {
