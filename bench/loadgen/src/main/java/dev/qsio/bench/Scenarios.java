@@ -45,6 +45,15 @@ final class Scenarios {
     Connections connections(List<Conn> into, int warmRamps, Hook beforeWarm, Hook afterWarm) throws Exception {
         long rssStart = target.rssBytes();
         SystemCounters sys0 = SystemCounters.now();
+        int pre = preRamp();
+        if (pre > 0) {
+            // what a warm-up through the target's own port would do before it reports ready (issue 68): handshakes
+            // outside the measurement, then the same settle as between the ramps
+            Generator.Ramp warming = gen.ramp(pre, s.rampInFlight());
+            log("  unmeasured pre-ramp of %d: %.0f handshakes/s (BENCH_PRE_RAMP)", pre, warming.perSecond());
+            Generator.closeAll(warming.conns());
+            Thread.sleep(preRampSettleMillis());
+        }
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
         Generator.closeAll(cold.conns());
         for (int i = 0; i < warmRamps; i++) {
@@ -90,6 +99,18 @@ final class Scenarios {
                 round(warm.seconds()), round(cpu), round(genCpu), rssStart, baseline, idle,
                 Soundness.residentPerConnectionKb(idle - baseline, n), warm.perTenthSecond(),
                 heapBaseline < 0 || heapIdle < 0 ? Double.NaN : round((heapIdle - heapBaseline) / 1024.0 / Math.max(1, n)));
+    }
+
+    /** {@code BENCH_PRE_RAMP}: connections opened and closed before the first measured ramp (0, none, by default). */
+    static int preRamp() {
+        String v = System.getenv("BENCH_PRE_RAMP");
+        return v == null || v.isBlank() ? 0 : Integer.parseInt(v.strip());
+    }
+
+    /** {@code BENCH_PRE_RAMP_SETTLE_MS}: the pause after the pre-ramp (the settle between ramps by default). */
+    long preRampSettleMillis() {
+        String v = System.getenv("BENCH_PRE_RAMP_SETTLE_MS");
+        return v == null || v.isBlank() ? s.settleMillis() : Long.parseLong(v.strip());
     }
 
     /**
