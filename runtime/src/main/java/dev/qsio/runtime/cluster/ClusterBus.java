@@ -28,6 +28,7 @@ import dev.qsio.runtime.clusteradapter.AdapterLink;
 import dev.qsio.runtime.config.ClusterConfig;
 import dev.qsio.runtime.config.SocketIoRuntimeConfig;
 import dev.qsio.runtime.engine.OtherServers;
+import dev.qsio.runtime.handoff.Acceptor;
 import dev.qsio.runtime.handoff.ConnectionHandOff;
 import dev.qsio.runtime.internals.FrameworkInternals;
 import dev.qsio.runtime.protocol.ProtocolJson;
@@ -36,11 +37,13 @@ import dev.qsio.runtime.requests.RequestTracker;
 import dev.qsio.runtime.server.BroadcastHooks;
 import dev.qsio.runtime.server.ServerFigure;
 import dev.qsio.runtime.server.ServerStats;
+import dev.qsio.runtime.server.WarmUpRoute;
 import dev.qsio.runtime.spans.Tracing;
 import dev.qsio.runtime.wire.Wire;
 import dev.qsio.runtime.wire.WireContext;
 import dev.qsio.runtime.wire.WireProvider;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.netty.channel.Channel;
 import io.quarkus.vertx.http.HttpServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -61,6 +64,8 @@ public class ClusterBus {
     static final String ENV_SLOT = dev.qsio.runtime.webtransport.QuicRelay.ENV_SLOT;
     /** The directory of the host's hand-off sockets, made by the primary. */
     static final String ENV_HANDOFF_DIR = "QSIO_HANDOFF_DIR";
+    /** The primary's warm-up port ({@link ConnectionRouting}); -1 when it has none. */
+    static final String ENV_WARM_UP_PORT = "QSIO_WARM_UP_PORT";
     /**
      * Set to {@code true} for a worker started after its predecessor crashed: it starts while the other workers take a
      * herd of reconnections, which its background warm-up would slow down. Not for one that replaces another in a
@@ -114,6 +119,8 @@ public class ClusterBus {
     private IdentityLeases leases;
     /** The sessions of this host and the hand-off of their connections, in a worker that hands connections over. */
     private HostSessions host;
+    /** In a worker, the warm-up's way through the primary (see {@link WarmUpRoute}). */
+    private final ThroughPrimary warmUpRoute = new ThroughPrimary();
 
     @PostConstruct
     void init() {
@@ -193,6 +200,51 @@ public class ClusterBus {
     }
 
     /** Where the connections of each identity are counted: the wire's service, the primary, or this process. */
+    /** Where the warm-up's clients connect: through the primary's warm-up port in a worker, else straight. */
+    @Produces
+    @Singleton
+    WarmUpRoute warmUpRoute() {
+        return host == null ? WarmUpRoute.DIRECT : warmUpRoute;
+    }
+
+    /**
+     * A worker's warm-up through its primary's warm-up port ({@code QSIO_WARM_UP_PORT}): each request names this
+     * worker's slot, the primary hands each connection over as {@link ConnectionHandOff#WARM_UP}, and this worker serves
+     * it on the warm-up's private server while that listens.
+     */
+    private final class ThroughPrimary implements WarmUpRoute {
+        private volatile io.vertx.core.http.HttpServer privateServer;
+
+        @Override
+        public Via via() {
+            String port = System.getenv(ENV_WARM_UP_PORT);
+            int p;
+            try {
+                p = port == null ? -1 : Integer.parseInt(port.strip());
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            return p <= 0 || local == null ? null
+                    : new Via(p, Acceptor.WARM_UP_PARAM + "=" + local.slot());
+        }
+
+        @Override
+        public void serving(io.vertx.core.http.HttpServer server) {
+            privateServer = server;
+        }
+
+        @Override
+        public long handedOver() {
+            return host == null ? 0 : host.connections().warmUpReceived();
+        }
+
+        /** The private server's listening channel, or null when no warm-up listens. */
+        Channel listening() {
+            io.vertx.core.http.HttpServer server = privateServer;
+            return server == null ? null : FrameworkInternals.listeningChannel(server);
+        }
+    }
+
     @Produces
     @Singleton
     IdentityLeases identityLeases() {
@@ -219,8 +271,9 @@ public class ClusterBus {
         // the largest request a peer hands over: a body up to maxHttpBufferSize, and its headers
         ConnectionHandOff handOff = new ConnectionHandOff(vertx, dir, local.slot(), runtime.maxHttpBufferSize() + 64 * 1024);
         try {
-            handOff.start(kind -> FrameworkInternals.listeningChannel(vertx,
-                    kind == ConnectionHandOff.TLS ? httpServer.getSecurePort() : httpServer.getPort()));
+            handOff.start(kind -> kind == ConnectionHandOff.WARM_UP ? warmUpRoute.listening()
+                    : FrameworkInternals.listeningChannel(vertx,
+                            kind == ConnectionHandOff.TLS ? httpServer.getSecurePort() : httpServer.getPort()));
         } catch (IOException | RuntimeException e) {
             handOff.close();
             throw new IllegalStateException("Worker " + identity.workerId() + " cannot receive connections from the "

@@ -44,6 +44,14 @@ final class ConnectionRouting {
     private ConnectionHandOff handOff;
     /** The public listener. */
     private Acceptor acceptor;
+    /**
+     * The warm-up port, on loopback: a worker that warms up ({@code quarkus.socketio.warm-up}) opens its sessions here,
+     * so that they take the path of its clients' connections (this acceptor, the hand-off, the worker's receiving side)
+     * to its private warm-up server; null when it could not be opened (the workers then warm up on their own port).
+     */
+    private Acceptor warmUp;
+    /** How long a warm-up connection waits for its worker's hand-off link (the worker has just started). */
+    static final long WARM_UP_WAIT_MS = 5_000;
     /** The host's UDP port for WebTransport's QUIC, when the transports list it. */
     private QuicRelay.Front quic;
     /** The key of the stateless reset tokens of the workers' QUIC connections (a new one each time the host starts). */
@@ -95,6 +103,7 @@ final class ConnectionRouting {
         handOff = new ConnectionHandOff(vertx, handOffDir, 0, maxRequestBytes + 64 * 1024);
         long wait = Math.min(10_000, startTimeoutMs);
         acceptor = new Acceptor(vertx.nettyEventLoopGroup(), handOff, new Routing(), headerTimeoutMs, wait);
+        openWarmUpPort(vertx, headerTimeoutMs);
         String insecure = cfg.getOptionalValue("quarkus.http.insecure-requests", String.class).orElse("enabled");
         List<String> addresses = new ArrayList<>();
         String key = "quarkus.http.port=" + port;
@@ -126,6 +135,30 @@ final class ConnectionRouting {
             throw new IllegalStateException("The primary cannot listen on the application's port (quarkus.http.host="
                     + host + ", " + key + "): " + e.getMessage());
         }
+    }
+
+    /** Opens the warm-up port; without it (a failed bind), the workers warm up on their own port, as in one process. */
+    private void openWarmUpPort(Vertx vertx, long headerTimeoutMs) {
+        Acceptor a = new Acceptor(vertx.nettyEventLoopGroup(), handOff, Acceptor.warmUpRouter(), headerTimeoutMs,
+                WARM_UP_WAIT_MS);
+        try {
+            a.listen("127.0.0.1", 0, ConnectionHandOff.WARM_UP, -1);
+            warmUp = a;
+        } catch (RuntimeException e) {
+            a.close();
+            LOG.warnf("The primary cannot open its warm-up port on 127.0.0.1 (%s): workers that warm up do it on their "
+                    + "own port, without the primary's acceptor and hand-off", e.getMessage());
+        }
+    }
+
+    /** The warm-up port, or -1 when none is open. */
+    int warmUpPort() {
+        return warmUp == null ? -1 : warmUp.port(0);
+    }
+
+    /** Connections of the workers' warm-ups handed to them. */
+    long warmUpRouted() {
+        return warmUp == null ? 0 : warmUp.routed();
     }
 
     /**
@@ -277,6 +310,9 @@ final class ConnectionRouting {
     void stopListening() {
         if (acceptor != null) {
             acceptor.close();
+        }
+        if (warmUp != null) {
+            warmUp.close();
         }
         if (quic != null) {
             quic.close();

@@ -115,6 +115,7 @@ public class Primary implements Cluster {
                 ClusterBus.ENV_BUS_SECRET, secret,
                 Worker.ENV_PRIMARY_PID, String.valueOf(ProcessHandle.current().pid()),
                 ClusterBus.ENV_HANDOFF_DIR, routing.handOffDir().toString(),
+                ClusterBus.ENV_WARM_UP_PORT, String.valueOf(routing.warmUpPort()),
                 QuicRelay.ENV_DIR, routing.handOffDir().toString(),
                 QuicRelay.ENV_RESET_KEY, routing.quicResetKey()), replacementEnvironment(runtime));
         Signals.install(this);

@@ -58,7 +58,54 @@ public final class Acceptor {
 
         /** The bus slot of a worker that takes new connections now, or -1. */
         int any();
+
+        /**
+         * The bus slot of the worker for a request whose first line names {@code target} (null: not read, or not
+         * HTTP/1), or -1: the owner of the session it names, else any worker that takes new connections.
+         */
+        default int route(String target) {
+            String sid = target == null ? null : RequestLine.sid(target);
+            int slot = sid == null ? -1 : owner(sid);
+            // a new session, a request that is not Engine.IO's, or a session whose worker is gone (any worker answers
+            // that it does not know it, and the client starts a new one)
+            return slot >= 0 ? slot : any();
+        }
     }
+
+    /**
+     * The router of the primary's warm-up port: each request names the worker that warms up in its query
+     * ({@value #WARM_UP_PARAM}), and goes to that worker whether it takes connections yet or not (it is not ready while
+     * it warms up); a request that names none goes nowhere.
+     */
+    public static Router warmUpRouter() {
+        return new Router() {
+            @Override
+            public int owner(String sid) {
+                return -1;
+            }
+
+            @Override
+            public int any() {
+                return -1;
+            }
+
+            @Override
+            public int route(String target) {
+                String slot = target == null ? null : RequestLine.param(target, WARM_UP_PARAM);
+                if (slot == null) {
+                    return -1;
+                }
+                try {
+                    return Integer.parseInt(slot);
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        };
+    }
+
+    /** The query parameter of a warm-up's request that names the worker warming up (its bus slot). */
+    public static final String WARM_UP_PARAM = "qsio-warm-up";
 
     private final EventLoopGroup group;
     private final ConnectionHandOff handOff;
@@ -86,13 +133,14 @@ public final class Acceptor {
 
     /**
      * Listens on {@code host:port}; connections accepted there go to the workers' listener of {@code kind}
-     * ({@link ConnectionHandOff#PLAIN} read up to their first line, {@link ConnectionHandOff#TLS} unread). Waits until
+     * ({@link ConnectionHandOff#PLAIN} and {@link ConnectionHandOff#WARM_UP} read up to their first line,
+     * {@link ConnectionHandOff#TLS} unread). Waits until
      * bound; fails with the bind's error.
      */
     public void listen(String host, int port, int kind, int backlog) {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, kind == ConnectionHandOff.PLAIN)
+                .childOption(ChannelOption.AUTO_READ, kind != ConnectionHandOff.TLS)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -100,7 +148,7 @@ public final class Acceptor {
                             // nothing read: the handshake's bytes stay in the socket for the worker
                             ch.eventLoop().execute(() -> dispatch(ch, Unpooled.EMPTY_BUFFER, kind, null, System.nanoTime()));
                         } else {
-                            ch.pipeline().addLast(new FirstLine());
+                            ch.pipeline().addLast(new FirstLine(kind));
                         }
                     }
                 });
@@ -121,11 +169,16 @@ public final class Acceptor {
         }
     }
 
-    /** Reads a connection's first line, then hands it over. */
+    /** Reads a connection's first line, then hands it over to the listener of {@code kind}. */
     private final class FirstLine extends ChannelInboundHandlerAdapter {
+        private final int kind;
         private ByteBuf read;
         private ScheduledFuture<?> timeout;
         private final long opened = System.nanoTime();
+
+        FirstLine(int kind) {
+            this.kind = kind;
+        }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
@@ -168,7 +221,7 @@ public final class Acceptor {
             Channel ch = ctx.channel();
             ch.config().setAutoRead(false);
             ctx.pipeline().remove(this);
-            dispatch(ch, bytes, ConnectionHandOff.PLAIN, target, opened);
+            dispatch(ch, bytes, kind, target, opened);
         }
 
         @Override
@@ -191,13 +244,7 @@ public final class Acceptor {
         }
         int slot;
         try {
-            String sid = target == null ? null : RequestLine.sid(target);
-            slot = sid == null ? -1 : router.owner(sid);
-            if (slot < 0) {
-                // a new session, a request that is not Engine.IO's, or a session whose worker is gone (any worker
-                // answers that it does not know it, and the client starts a new one)
-                slot = router.any();
-            }
+            slot = router.route(target);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Routing a connection failed");
             slot = -1;
@@ -211,7 +258,7 @@ public final class Acceptor {
             unavailable.incrementAndGet();
             LOG.debugf("no worker took connection %s (%s) within %d ms: 503", ch, target, waitMs);
             bytes.release();
-            if (kind == ConnectionHandOff.PLAIN) {
+            if (kind != ConnectionHandOff.TLS) {
                 ch.writeAndFlush(Unpooled.wrappedBuffer(UNAVAILABLE)).addListener(f -> ch.close());
             } else {
                 ch.close();

@@ -94,8 +94,9 @@ public final class ConnectionHandOff {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile IntFunction<Channel> listeners;
-    /** The listening channels found so far, by kind ({@link #PLAIN}, {@link #TLS}). */
+    /** The listening channels found so far, by kind ({@link #PLAIN}, {@link #TLS}; a warm-up's is asked each time). */
     private final Channel[] listening = new Channel[2];
+    private final AtomicLong warmUpReceived = new AtomicLong();
     private Channel fdServer;
     private Channel requestServer;
     private volatile boolean closed;
@@ -144,11 +145,18 @@ public final class ConnectionHandOff {
     public static final int PLAIN = 0;
     /** A connection for the HTTP server's TLS listener: its bytes are passed on unread. */
     public static final int TLS = 1;
+    /**
+     * A connection of the worker's own warm-up ({@code quarkus.socketio.warm-up}), which its clients open through the
+     * primary's warm-up port so that the primary's acceptor, this hand-off and the worker's receiving side are compiled
+     * before the first clients: served by the warm-up's private server while it listens, closed otherwise. Counted
+     * apart from the application's connections ({@link #warmUpReceived()}).
+     */
+    public static final int WARM_UP = 2;
 
     /**
      * Starts receiving connections; they are served by the HTTP server whose listening channel {@code listeners}
      * gives for the connection's kind ({@link #PLAIN} or {@link #TLS}; asked at the first connection of that kind,
-     * once the server listens).
+     * once the server listens; for {@link #WARM_UP}, asked at each connection, and null when no warm-up listens).
      */
     public void start(IntFunction<Channel> listeners) throws IOException {
         this.listeners = listeners;
@@ -288,22 +296,33 @@ public final class ConnectionHandOff {
     /** Serves the connection as if this server had accepted it, starting with the bytes already read. */
     private void inject(EpollSocketChannel connection, Pending pending) {
         ByteBuf request = pending.bytes;
-        int kind = pending.kind == TLS ? TLS : PLAIN;
-        Channel server = listening[kind];
+        int kind = pending.kind == TLS || pending.kind == WARM_UP ? pending.kind : PLAIN;
+        Channel server = kind == WARM_UP ? null : listening[kind];
         if (server == null) {
             try {
-                server = listening[kind] = listeners.apply(kind);
+                server = listeners.apply(kind);
+                if (kind != WARM_UP) {
+                    listening[kind] = server;
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("Cannot serve a handed-over connection: %s", e.getMessage());
             }
         }
         if (server == null || closed) {
+            if (kind == WARM_UP) {
+                LOG.debugf("a warm-up connection came when no warm-up listens: closed");
+            } else {
+                failed.incrementAndGet();
+            }
             request.release();
             FrameworkInternals.closeForcibly(connection);
-            failed.incrementAndGet();
             return;
         }
-        received.incrementAndGet();
+        if (kind == WARM_UP) {
+            warmUpReceived.incrementAndGet();
+        } else {
+            received.incrementAndGet();
+        }
         if (LOG.isDebugEnabled()) {
             LOG.debugf("serving a handed-over connection %s: %s", key(connection),
                     request.toString(request.readerIndex(), Math.min(request.readableBytes(), 120), StandardCharsets.ISO_8859_1)
@@ -577,6 +596,11 @@ public final class ConnectionHandOff {
     /** Connections this worker received from others. */
     public long received() {
         return received.get();
+    }
+
+    /** Connections of this worker's own warm-up that the primary handed over ({@link #WARM_UP}). */
+    public long warmUpReceived() {
+        return warmUpReceived.get();
     }
 
     /** Hand-offs that did not complete (a send that failed, a half that never found its pair). */

@@ -62,16 +62,22 @@ final class RequestLine {
 
     /** The value of the {@code sid} query parameter of a request-target, or null. */
     static String sid(String target) {
+        return param(target, "sid");
+    }
+
+    /** The value of query parameter {@code name} of a request-target (its first, not empty), or null. */
+    static String param(String target, String name) {
         int q = target.indexOf('?');
         if (q < 0) {
             return null;
         }
+        int n = name.length();
         int i = q + 1;
         while (i < target.length()) {
             int amp = target.indexOf('&', i);
             int end = amp < 0 ? target.length() : amp;
-            if (end - i > 4 && target.startsWith("sid=", i)) {
-                return target.substring(i + 4, end);
+            if (end - i > n + 1 && target.startsWith(name, i) && target.charAt(i + n) == '=') {
+                return target.substring(i + n + 1, end);
             }
             i = end + 1;
         }

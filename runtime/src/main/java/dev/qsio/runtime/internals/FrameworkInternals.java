@@ -20,6 +20,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
@@ -105,7 +106,6 @@ public final class FrameworkInternals {
      * exposes it: it is found among the Vert.x instance's shared HTTP servers ({@code VertxInternal.sharedHttpServers()})
      * in their private {@code TCPServerBase.bindFuture}. Fails saying why when it cannot be found.
      */
-    @SuppressWarnings("unchecked")
     public static Channel listeningChannel(Vertx vertx, int port) {
         Map<ServerID, HttpServerImpl> servers = ((VertxInternal) vertx).sharedHttpServers();
         HttpServerImpl server = null;
@@ -120,6 +120,31 @@ public final class FrameworkInternals {
         if (server == null) {
             throw new IllegalStateException("no HTTP server of this Vert.x instance listens on port " + port);
         }
+        return boundChannel(server, port);
+    }
+
+    /**
+     * The channel on which {@code server} accepts connections: that of the server Vert.x bound for it (itself, or the
+     * one it shares a port with, in its private {@code TCPServerBase.actualServer}). For a server on a port the kernel
+     * chose, which Vert.x does not list among its shared servers. Fails saying why when it cannot be found.
+     */
+    public static Channel listeningChannel(HttpServer server) {
+        if (!(server instanceof TCPServerBase base)) {
+            throw new IllegalStateException("the HTTP server is not Vert.x's own (" + server.getClass().getName() + ")");
+        }
+        try {
+            Field actual = TCPServerBase.class.getDeclaredField("actualServer");
+            actual.setAccessible(true);
+            TCPServerBase bound = (TCPServerBase) actual.get(base);
+            return boundChannel(bound != null ? bound : base, server.actualPort());
+        } catch (NoSuchFieldException | IllegalAccessException | ClassCastException e) {
+            throw new IllegalStateException("cannot reach the listening channel of the HTTP server (Vert.x internals "
+                    + "changed: " + e + ")", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Channel boundChannel(TCPServerBase server, int port) {
         try {
             Field bindFuture = TCPServerBase.class.getDeclaredField("bindFuture");
             bindFuture.setAccessible(true);

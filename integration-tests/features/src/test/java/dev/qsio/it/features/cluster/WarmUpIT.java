@@ -40,6 +40,10 @@ class WarmUpIT {
 
     private static final Pattern WARMED = Pattern.compile("Warmed the connection path with (\\d+) sessions in (\\d+) ms");
 
+    private static final Pattern THROUGH_PRIMARY = Pattern
+            .compile("Warmed the connection path with \\d+ sessions in \\d+ ms, through the primary's port \\((\\d+) "
+                    + "connections handed over\\)");
+
     @Test
     void eachWorkerWarmsBeforeItIsReadyAndNoFigureCountsIt() {
         try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2,
@@ -48,6 +52,11 @@ class WarmUpIT {
             cluster.awaitReady(2);
             assertThat(warmed(cluster.logText())).as("one warm-up per worker, none in the primary").containsExactly(1500,
                     1500);
+            // through the primary's warm-up port: its acceptor handed each worker's connections to it (a WebSocket
+            // session takes a connection of its own; polling ones share the client's kept-alive connections)
+            List<Integer> handed = sessions(THROUGH_PRIMARY, cluster.logText());
+            assertThat(handed).as("each worker's warm-up came through the primary").hasSize(2)
+                    .allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(400));
             // the figures each worker reports with its heartbeat
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.workers().stream()
                     .allMatch(w -> w.path("stats").path("engine").has("handshakesAccepted")));
@@ -55,12 +64,23 @@ class WarmUpIT {
                 JsonNode engine = w.path("stats").path("engine");
                 assertThat(engine.path("handshakesAccepted").asLong()).as("%s", w).isZero();
                 assertThat(engine.path("sessions").asLong()).as("%s", w).isZero();
+                // the connections handed over for the warm-up are not the application's
+                assertThat(engine.path("connectionsReceived").asLong()).as("%s", w).isZero();
             }
+            // once the warm-up is over, its port reaches nothing: a request naming a worker there is closed unanswered
+            Map<String, String> env = environment(cluster.worker(1).path("pid").asLong());
+            int warmUpPort = Integer.parseInt(env.get("QSIO_WARM_UP_PORT"));
+            String request = "/socket.io/?EIO=4&transport=polling&qsio-warm-up=" + env.get("QSIO_BUS_SLOT");
+            assertThat(answerOf(warmUpPort, request)).as("the warm-up port after the warm-up").isEmpty();
+            assertThat(cluster.worker(1).path("stats").path("engine").path("handshakesAccepted").asLong()).isZero();
 
             driver.connect("first", cluster.url(), Map.of());
             driver.await("first", "connect");
             await().atMost(Duration.ofSeconds(20)).until(() -> cluster.workers().stream()
                     .mapToLong(w -> w.path("stats").path("engine").path("handshakesAccepted").asLong()).sum() == 1);
+            // and its connections are the first the workers count as handed over to them
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.workers().stream()
+                    .mapToLong(w -> w.path("stats").path("engine").path("connectionsReceived").asLong()).sum() >= 1);
         }
     }
 
@@ -139,6 +159,39 @@ class WarmUpIT {
 
     private static List<Integer> warmed(String log) {
         return sessions(WARMED, log);
+    }
+
+    /** A process's environment, from {@code /proc}. */
+    private static Map<String, String> environment(long pid) {
+        try {
+            Map<String, String> env = new java.util.HashMap<>();
+            for (String entry : java.nio.file.Files.readString(Path.of("/proc/" + pid + "/environ")).split("\0")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.put(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+            }
+            return env;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What a plain HTTP/1.1 GET of {@code target} on a loopback port reads before the connection ends. */
+    private static String answerOf(int port, String target) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.net.ConnectException e) {
+            throw new AssertionError("nothing listens on port " + port, e);
+        } catch (java.net.SocketException e) {
+            // reset: nothing was answered either
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The session counts of every line of the log that {@code line} matches (its first group). */
