@@ -125,6 +125,7 @@ final class WorkerProcesses {
     private List<String> command;
     private Map<String, String> environment;
     private Map<String, String> forReplacements = Map.of();
+    private Map<String, String> forNew = Map.of();
     private volatile boolean shuttingDown;
     private volatile boolean firstFullSetReady;
     /**
@@ -146,12 +147,15 @@ final class WorkerProcesses {
     }
 
     /**
-     * Starts workers 1 to {@code n}, each process with the primary's command and {@code environment} added, and
-     * {@code forReplacements} too in one that replaces another in a rolling restart.
+     * Starts workers 1 to {@code n}, each process with the primary's command and {@code environment} added,
+     * {@code forNew} too in the first process of a worker (those started now, and those a scaling adds), and
+     * {@code forReplacements} in one that replaces another in a rolling restart; a process started after its
+     * worker's crash gets neither.
      */
-    void start(int n, Map<String, String> environment, Map<String, String> forReplacements) {
+    void start(int n, Map<String, String> environment, Map<String, String> forNew, Map<String, String> forReplacements) {
         this.command = workerCommand();
         this.environment = Map.copyOf(environment);
+        this.forNew = Map.copyOf(forNew);
         this.forReplacements = Map.copyOf(forReplacements);
         for (int id = 1; id <= n; id++) {
             ManagedWorker w = new ManagedWorker(id);
@@ -316,6 +320,8 @@ final class WorkerProcesses {
             env.putAll(forReplacements);
         } else if (w.crashes.get() > 0) {
             env.put(ClusterBus.ENV_RESPAWN, "true");
+        } else if (w.current == null) {
+            env.putAll(forNew);
         }
         Process process;
         try {

@@ -630,10 +630,12 @@ public interface SocketIoRuntimeConfig {
          * the warm-up off. Unset: 4000 in a single process of a packaged application (on the benchmark, its first
          * 10,000 connections went from 0.75 to 0.96 of the speed of the next 10,000, for 3.2 s more of startup); 4000
          * too in a worker that replaces another in a rolling restart, which takes all that one's clients at once (their
-         * time without a connection went from 2.9 to 2.0 s at the median with 1,000 clients); none in the other workers
-         * of a cluster (2,000 each in two workers, through the primary, made their first ramp 1.68x as fast and the
-         * cluster's start 11 s longer on two CPUs) and none in dev and test mode. Given, it applies to a single process
-         * and to every worker, which then warms up before it reports ready.
+         * time without a connection went from 2.9 to 2.0 s at the median with 1,000 clients); in the workers a cluster
+         * starts with (and those a scaling adds), 4000 shared among them, at least 500 each (2,000 each in two workers
+         * made their first ramp 1.68x as fast, 0.83 of their warm ramp, and the cluster's start 11 s longer on two
+         * CPUs); none in a worker started after a crash, whose clients went to the others meanwhile, and none in dev
+         * and test mode. Given, it applies to a single process and to every worker, which then warms up before it
+         * reports ready.
          */
         OptionalInt connections();
 

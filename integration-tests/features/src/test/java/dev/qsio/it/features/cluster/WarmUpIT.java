@@ -84,11 +84,26 @@ class WarmUpIT {
         }
     }
 
+    /**
+     * Unset, the workers a cluster starts with share the default warm-up (4,000 sessions: 2,000 each of two), through
+     * the primary; a worker started again after a crash does not warm up (its clients went to the others meanwhile).
+     */
     @Test
-    void workersDoNotWarmUpUnlessTold() {
+    void theWorkersAClusterStartsWithShareTheDefaultWarmUpAndARespawnedOneDoesNot() {
         try (ClusterProcess cluster = ClusterProcess.launch(ClusterApiIT.JAR, 2, DEFAULT, "warm-up-default")) {
             cluster.awaitReady(2);
-            assertThat(warmed(cluster.logText())).isEmpty();
+            assertThat(warmed(cluster.logText())).containsExactly(2000, 2000);
+            assertThat(sessions(THROUGH_PRIMARY, cluster.logText())).hasSize(2);
+
+            long pid = cluster.worker(1).path("pid").asLong();
+            ClusterProcess.signal(pid, "KILL");
+            await().atMost(Duration.ofSeconds(60)).alias("worker 1 started again and ready")
+                    .until(() -> cluster.worker(1) != null && cluster.worker(1).path("pid").asLong() != pid
+                            && cluster.worker(1).path("ready").asBoolean());
+            // the primary's start, the two first workers', the respawned one's: a warm-up is logged before its start
+            await().atMost(Duration.ofSeconds(20)).alias("the respawned worker's start in the log")
+                    .until(() -> cluster.logText().split(" started in ", -1).length - 1 == 4);
+            assertThat(warmed(cluster.logText())).as("no warm-up in the respawned worker").hasSize(2);
         }
     }
 
