@@ -291,17 +291,7 @@ public class WarmUp {
             return Future.succeededFuture(new Clients(own, privatePort, null, path, mixes, deadline));
         }
         Clients through = new Clients(own, via.port(), via.param(), path, mixes, deadline);
-        Promise<Void> first = Promise.promise();
-        long guard = own.setTimer(SESSION_TIMEOUT_MS, t -> first.tryFail("timed out"));
-        through.session(mixes.get(0)).onComplete(r -> {
-            own.cancelTimer(guard);
-            if (r.succeeded()) {
-                first.tryComplete();
-            } else {
-                first.tryFail(r.cause());
-            }
-        });
-        return first.future().map(v -> {
+        return through.bounded(mixes.get(0)).map(v -> {
             through.done.incrementAndGet();
             return through;
         }).recover(e -> {
@@ -429,17 +419,7 @@ public class WarmUp {
             if (i >= n || System.nanoTime() > deadline) {
                 return Future.succeededFuture();
             }
-            Promise<Void> one = Promise.promise();
-            long guard = vertx.setTimer(SESSION_TIMEOUT_MS, t -> one.tryFail("timed out"));
-            session(mixes.get(i % mixes.size())).onComplete(r -> {
-                vertx.cancelTimer(guard);
-                if (r.succeeded()) {
-                    one.tryComplete();
-                } else {
-                    one.tryFail(r.cause());
-                }
-            });
-            return one.future().transform(r -> {
+            return bounded(mixes.get(i % mixes.size())).transform(r -> {
                 if (r.succeeded()) {
                     done.incrementAndGet();
                 } else {
@@ -450,7 +430,22 @@ public class WarmUp {
             });
         }
 
-        Future<Void> session(Mix mix) {
+        /** One session, failed when it takes longer than {@link #SESSION_TIMEOUT_MS}. */
+        Future<Void> bounded(Mix mix) {
+            Promise<Void> one = Promise.promise();
+            long guard = vertx.setTimer(SESSION_TIMEOUT_MS, t -> one.tryFail("timed out"));
+            session(mix).onComplete(r -> {
+                vertx.cancelTimer(guard);
+                if (r.succeeded()) {
+                    one.tryComplete();
+                } else {
+                    one.tryFail(r.cause());
+                }
+            });
+            return one.future();
+        }
+
+        private Future<Void> session(Mix mix) {
             return switch (mix) {
                 case WEBSOCKET -> webSocket();
                 case POLLING -> polling();

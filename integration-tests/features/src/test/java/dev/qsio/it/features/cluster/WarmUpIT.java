@@ -95,11 +95,7 @@ class WarmUpIT {
             assertThat(warmed(cluster.logText())).containsExactly(2000, 2000);
             assertThat(sessions(THROUGH_PRIMARY, cluster.logText())).hasSize(2);
 
-            long pid = cluster.worker(1).path("pid").asLong();
-            ClusterProcess.signal(pid, "KILL");
-            await().atMost(Duration.ofSeconds(60)).alias("worker 1 started again and ready")
-                    .until(() -> cluster.worker(1) != null && cluster.worker(1).path("pid").asLong() != pid
-                            && cluster.worker(1).path("ready").asBoolean());
+            killAndAwaitItsSuccessor(cluster, 1);
             // the primary's start, the two first workers', the respawned one's: a warm-up is logged before its start
             await().atMost(Duration.ofSeconds(20)).alias("the respawned worker's start in the log")
                     .until(() -> cluster.logText().split(" started in ", -1).length - 1 == 4);
@@ -145,11 +141,7 @@ class WarmUpIT {
             assertThat(recoveryWarmed(cluster.logText())).as("every session restored through the codec")
                     .containsExactly(300, 300, 300);
 
-            long pid = cluster.worker(1).path("pid").asLong();
-            ClusterProcess.signal(pid, "KILL");
-            await().atMost(Duration.ofSeconds(60)).alias("worker 1 replaced")
-                    .until(() -> cluster.worker(1) != null && cluster.worker(1).path("pid").asLong() != pid
-                            && cluster.worker(1).path("ready").asBoolean());
+            killAndAwaitItsSuccessor(cluster, 1);
             await().atMost(Duration.ofSeconds(20)).alias("the replacement skipped the exercise")
                     .until(() -> cluster.logText().contains("Worker 1 replaces one that crashed"));
             assertThat(recoveryWarmed(cluster.logText())).hasSize(3);
@@ -174,6 +166,15 @@ class WarmUpIT {
 
     private static List<Integer> warmed(String log) {
         return sessions(WARMED, log);
+    }
+
+    /** SIGKILLs worker {@code id}'s process and waits until the primary has started another for it, ready. */
+    private static void killAndAwaitItsSuccessor(ClusterProcess cluster, int id) {
+        long pid = cluster.worker(id).path("pid").asLong();
+        ClusterProcess.signal(pid, "KILL");
+        await().atMost(Duration.ofSeconds(60)).alias("worker " + id + " started again and ready")
+                .until(() -> cluster.worker(id) != null && cluster.worker(id).path("pid").asLong() != pid
+                        && cluster.worker(id).path("ready").asBoolean());
     }
 
     /** A process's environment, from {@code /proc}. */
