@@ -52,6 +52,8 @@ final class Scenarios {
             Generator.Ramp warming = gen.ramp(pre, s.rampInFlight());
             log("  unmeasured pre-ramp of %d: %.0f handshakes/s (BENCH_PRE_RAMP)", pre, warming.perSecond());
             Generator.closeAll(warming.conns());
+            // a measurement's pacing, not a wait for a condition: the closed sockets go before the first ramp opens
+            // its own, after the same fixed time as between the measured ramps
             Thread.sleep(preRampSettleMillis());
         }
         Generator.Ramp cold = gen.ramp(s.clients(), s.rampInFlight());
