@@ -94,7 +94,9 @@ final class HeldClients implements AutoCloseable {
     /** The kernel's ephemeral port range ({@code net.ipv4.ip_local_port_range}), in ports. */
     static int ephemeralPorts() {
         try {
-            String[] f = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            // line by line: an integer sysctl answers only a read at its start (Files.readString got its first digit)
+            String[] f = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim()
+                    .split("\\s+");
             return Integer.parseInt(f[1]) - Integer.parseInt(f[0]) + 1;
         } catch (Exception e) {
             return 28_232; // Linux's default range, 32768 to 60999

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -255,14 +256,23 @@ public final class ClusterProcess implements AutoCloseable {
 
     private static final TestPorts TEST_PORTS = TestPorts.belowEphemeral();
 
+    /**
+     * The kernel's ephemeral port range, first and last. Read line by line: an integer sysctl answers only a read at
+     * its start, so {@code Files.readString} (which reads one byte, then the rest from offset 1) would get its first
+     * digit alone.
+     */
+    static int[] ephemeralRange() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).strip().split("\\s+");
+        return new int[] { Integer.parseInt(f[0]), Integer.parseInt(f[1]) };
+    }
+
     /** The ports {@link #freePort()} hands out: those just below the ephemeral range, walked from a random start. */
     record TestPorts(int first, int count, AtomicInteger cursor) {
 
         static TestPorts belowEphemeral() {
             int ephemeralStart = 32768;
             try {
-                String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
-                ephemeralStart = Integer.parseInt(range.split("\\s+")[0]);
+                ephemeralStart = ephemeralRange()[0];
             } catch (IOException | RuntimeException unreadable) {
                 // not Linux: Linux's default
             }
@@ -425,6 +435,38 @@ public final class ClusterProcess implements AutoCloseable {
             // what a CI log needs to tell a slow start from a crash loop or a dead primary, without the log file
             throw new AssertionError(e.getMessage() + "\nlast answer: " + last.get() + "\nlast 60 lines of the log:\n"
                     + tail(60), e);
+        }
+    }
+
+    /**
+     * Waits up to {@code bound} until every process answers 200 on its readiness probe. When one does not, the error
+     * says for each whether it still runs, its last answer, and the end of its log: what a CI log needs to tell a slow
+     * start from a process that lost its port or never reached its broker.
+     */
+    public static void awaitReadiness(Duration bound, ClusterProcess... processes) {
+        try {
+            Awaitility.await().atMost(bound).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Arrays.stream(processes).allMatch(p -> p.status("/q/health/ready") == 200));
+        } catch (RuntimeException e) {
+            StringBuilder why = new StringBuilder("not every process ready within " + bound.toSeconds() + " s");
+            for (ClusterProcess p : processes) {
+                why.append("\n--- ").append(p.log.getFileName()).append(": ");
+                if (p.process.isAlive()) {
+                    int status = p.status("/q/health/ready");
+                    why.append("running, readiness ").append(status);
+                    if (status > 0) {
+                        try {
+                            why.append(' ').append(p.management("GET", "/q/health/ready", null).body());
+                        } catch (RuntimeException unanswered) {
+                            why.append(" (its body: ").append(unanswered).append(')');
+                        }
+                    }
+                } else {
+                    why.append("exited with code ").append(p.process.exitValue());
+                }
+                why.append("; last 40 lines of its log:\n").append(p.tail(40));
+            }
+            throw new AssertionError(why.toString(), e);
         }
     }
 

@@ -49,7 +49,7 @@ class HealthAndMetricsIT {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                     .until(() -> cluster.status("/q/health/ready") == 503);
             assertThat(cluster.text("/q/health/ready")).contains("\"worker-2\"");
-            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), cluster);
             assertThat(cluster.status("/q/health/live")).isEqualTo(200);
 
             // a rolling restart: the draining process is reported not ready

@@ -1,7 +1,6 @@
 package dev.qsio.demo.chat.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
@@ -27,7 +26,7 @@ class OneProcessIT {
     void thePackagedClusterStartsAsOneProcess(String key, String value) {
         try (ClusterProcess single = ClusterProcess.startSingle(ClusterIT.JAR, Map.of(key, value), "one-process")) {
             // ready without workers: min-ready-workers=2 of the demo is a primary's rule
-            await().atMost(Duration.ofSeconds(30)).until(() -> single.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), single);
             JsonNode live = single.getJson("/q/health/live");
             assertThat(live.at("/checks/0/data/role").asText()).isEqualTo("single");
             assertThat(single.processesStarted()).as("processes started by the application").isEmpty();

@@ -100,7 +100,7 @@ class RedisOutageIT {
         long restartedAt = System.nanoTime();
         redis.startAgain();
         for (ClusterProcess host : List.of(hostA, hostB)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> host.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(15), host);
         }
         ClusterIT.report("Redis back: both hosts ready again after " + (System.nanoTime() - restartedAt) / 1_000_000 + " ms");
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.subscribers("socket.io-request#/#") == 2);
@@ -160,7 +160,7 @@ class RedisOutageIT {
         }
         long resumedAt = System.nanoTime();
         for (ClusterProcess host : List.of(hostA, hostB)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> host.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), host);
         }
         ClusterIT.report("Redis resumed: both hosts ready again after " + (System.nanoTime() - resumedAt) / 1_000_000
                 + " ms");

@@ -91,7 +91,7 @@ class PostgresOutageIT {
         postgres.startAgain();
         long restartedAt = System.nanoTime();
         for (ClusterProcess host : List.of(hostA, hostB)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> host.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), host);
         }
         long upMs = (System.nanoTime() - restartedAt) / 1_000_000;
 

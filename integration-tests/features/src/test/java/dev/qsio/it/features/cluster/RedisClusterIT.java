@@ -163,7 +163,7 @@ class RedisClusterIT {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> hostB.status("/q/health/ready") == 503);
         redis.awaitFailover(master);
-        await().atMost(Duration.ofSeconds(30)).until(() -> hostB.status("/q/health/ready") == 200);
+        ClusterProcess.awaitReadiness(Duration.ofSeconds(30), hostB);
         driver.awaitAck("a0", ref);
         // the stream's last broadcasts, sent after the failover, reached every client of every server, once each
         for (String id : clients) {

@@ -60,7 +60,7 @@ class RedisSecurityIT {
         props.put("quarkus.socketio.cluster.node-id", "tls-b");
         b = ClusterProcess.startSingle(JAR, props, "redis-tls-b");
         for (ClusterProcess p : List.of(a, b)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> p.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(10), p);
             await().atMost(Duration.ofSeconds(10)).until(() -> p.text("/q/health/ready").contains("\"redis\": \"up, 2 servers\""));
         }
         driver.connect("on-a", a.url(), Map.of("transports", List.of("websocket")));

@@ -31,8 +31,7 @@ class RedisSentinelIT {
                 ClusterProcess hostA = ClusterProcess.launch(JAR, 0, host("host-a", redis), "sentinel-host-a");
                 ClusterProcess hostB = ClusterProcess.launch(JAR, 0, host("host-b", redis), "sentinel-host-b");
                 ClientDriver driver = ClientDriver.start()) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> hostA.status("/q/health/ready") == 200
-                    && hostB.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), hostA, hostB);
             await().atMost(Duration.ofSeconds(10)).until(() -> redis.master().subscribers("socket.io-request#/#") == 2);
             for (String id : List.of("a", "b")) {
                 driver.connectTracking(id, (id.equals("a") ? hostA : hostB).url(), Map.of("transports",
@@ -50,8 +49,7 @@ class RedisSentinelIT {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> hostB.status("/q/health/ready") == 503);
             redis.awaitFailover();
-            await().atMost(Duration.ofSeconds(20)).until(() -> hostA.status("/q/health/ready") == 200
-                    && hostB.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(20), hostA, hostB);
             driver.awaitAck("a", ref);
             // the stream's end, sent after the failover, crossed to host B; nothing twice, nothing out of order
             await().atMost(Duration.ofSeconds(15)).alias("b gets the stream's end: " + driver.report("b"))

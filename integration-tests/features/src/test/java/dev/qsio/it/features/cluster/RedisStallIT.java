@@ -113,7 +113,7 @@ class RedisStallIT {
             } finally {
                 resume.run();
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> host.status("/q/health/ready") == 200);
+            ClusterProcess.awaitReadiness(Duration.ofSeconds(30), host);
             driver.call("publisher", 15_000, "heavy-at", "MARK-AFTER", 0, "stalled", 10);
             await().atMost(Duration.ofSeconds(10)).until(() -> stale.applyAsLong("MARK-AFTER") >= 1);
             // the connections given up on are gone: at once with the abort, only once their queue drained without it
