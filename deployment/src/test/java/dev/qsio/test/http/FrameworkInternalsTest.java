@@ -52,6 +52,13 @@ class FrameworkInternalsTest {
                 // looked at when the client speaks: its frame handler is in place by then
                 ctx.request().toWebSocket().onSuccess(ws -> ws.textMessageHandler(m -> look(ws)));
             });
+            // answered from a thread of its own through onLoopOf: on the loop that read the request
+            router.get("/internals-loop").handler(ctx -> {
+                String reader = Thread.currentThread().getName();
+                Thread other = new Thread(() -> FrameworkInternals.onLoopOf(ctx.request(),
+                        () -> ctx.response().end(reader + " " + Thread.currentThread().getName())), "another-thread");
+                other.start();
+            });
         }
 
         private static void look(ServerWebSocket ws) {
@@ -118,6 +125,21 @@ class FrameworkInternalsTest {
         assertThat(Probe.SEEN.get("on the event loop")).isEqualTo(true);
         assertThat(Probe.SEEN.get("connection handler")).isNotEqualTo("null");
         assertThat(Probe.SEEN.get("taken from the server")).isNotEqualTo("null");
+    }
+
+    @Test
+    void runsATaskForARoutedRequestOnTheLoopThatReadIt() throws Exception {
+        HttpClient client = vertx.createHttpClient();
+        try {
+            String body = client.request(io.vertx.core.http.HttpMethod.GET, port, "localhost", "/internals-loop")
+                    .compose(req -> req.send().compose(res -> res.body())).toCompletionStage().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS).toString();
+            String[] threads = body.split(" ");
+            assertThat(threads[0]).startsWith("vert.x-eventloop-thread-");
+            assertThat(threads[1]).as("the task's thread").isEqualTo(threads[0]);
+        } finally {
+            client.close();
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 import dev.qsio.HandshakeRequest;
+import dev.qsio.runtime.internals.FrameworkInternals;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -270,7 +271,8 @@ public final class PollingTransport extends Transport {
         HttpServerRequest data = dataRequest;
         if (data != null) {
             dataRequest = null;
-            data.response().reset();
+            // the session's lock is held: on the POST's own loop (see respond)
+            FrameworkInternals.onLoopOf(data, () -> data.response().reset());
         }
     }
 
@@ -381,6 +383,14 @@ public final class PollingTransport extends Transport {
      * payload is large enough and any of the packets may be compressed ({@link Compression}).
      */
     public static void respond(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
+        // on the event loop of the GET's connection: a send holds the session's lock, and an HTTP/2 connection that
+        // another loop reads is locked by that loop while it runs a request handler, which may wait for the session's
+        // lock (FrameworkInternals.onLoopOf). A GET answered a moment later is still answered before its client's
+        // next request, which waits for it
+        FrameworkInternals.onLoopOf(request, () -> answer(server, request, packets));
+    }
+
+    private static void answer(EngineServer<?> server, HttpServerRequest request, List<EnginePacket> packets) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;

@@ -21,10 +21,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.HttpServerImpl;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.core.http.impl.WebSocketInternal;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.impl.ContextInternal;
@@ -84,6 +86,24 @@ public final class FrameworkInternals {
     }
 
     // ---- connections
+
+    /**
+     * Runs {@code task} on the event loop that reads the connection of {@code request}: at once when called there,
+     * else as a task of the request's Vert.x context, soon after. Vert.x's HTTP/2 server runs a request's handler
+     * while it holds its connection's monitor ({@code Http2ServerConnection.onHeadersRead} is synchronized), and every
+     * call on an HTTP/2 response takes that monitor. So a thread that holds a lock a request handler may take (a
+     * session's) must not touch a response of a connection another event loop reads: each waits for the other's lock.
+     * Vert.x exposes a request's context only on its internal class ({@code HttpServerRequestInternal}, which the
+     * server's requests and Vert.x Web's wrappers are): for another request, the task runs at once.
+     */
+    public static void onLoopOf(HttpServerRequest request, Runnable task) {
+        if (request instanceof HttpServerRequestInternal r && r.context() instanceof ContextInternal context
+                && !context.nettyEventLoop().inEventLoop()) {
+            context.runOnContext(v -> task.run());
+        } else {
+            task.run();
+        }
+    }
 
     /**
      * The Netty channel of an HTTP connection of the application's server, or null when it is not Vert.x's own
